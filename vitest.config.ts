@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run in parallel processes; every server a test starts binds port 0 on loopback and is
+// stopped by the test, so files never contend for fixed ports.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // A test that hangs must fail the run, not stall CI.
+    teardownTimeout: 10_000,
+    reporters: ['default'],
+  },
+});
