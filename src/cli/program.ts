@@ -1,0 +1,186 @@
+/**
+ * The command-line interface: parses arguments (commander), builds the context every command
+ * gets, maps any error to one clear line and an exit code. Owns nothing else: commands live in
+ * commands/, one file each, and call into the engine, the planner and the adapters.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { loadDotEnv, readEnvironment } from '../config/index.js';
+import {
+  type DrainctlError,
+  ExitCode,
+  formatErrorLine,
+  InvalidInputError,
+  toDrainctlError,
+} from '../errors/index.js';
+import { createLogger, redact, redactString, registerSecretsFromEnv } from '../log/index.js';
+import { registerAbort } from './commands/abort.js';
+import { registerDemo } from './commands/demo.js';
+import { registerEmulator } from './commands/emulator.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerPlan } from './commands/plan.js';
+import { registerResume } from './commands/resume.js';
+import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
+import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
+import { registerWatch } from './commands/watch.js';
+import type { CliContext } from './context.js';
+import { createOutput } from './output.js';
+
+const packageJson = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+};
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  signal: AbortSignal;
+}
+
+/** Run the CLI on `argv` (without `node` and the script) and return the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const wantsJson = argv.includes('--json');
+  const stdout = createOutput(io.stdout);
+  const stderr = createOutput(io.stderr);
+  let exitCode: number = ExitCode.ok;
+
+  try {
+    loadDotEnv(io.cwd, io.env);
+  } catch (error) {
+    return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
+  }
+  registerSecretsFromEnv(io.env);
+  const logger = createLogger({
+    level: verbose ? 'debug' : (io.env.DRAINCTL_LOG_LEVEL ?? 'info'),
+    destination: io.stderr,
+  });
+
+  let environment: ReturnType<typeof readEnvironment> | undefined;
+  const ctx: CliContext = {
+    environment: () => {
+      environment ??= readEnvironment(io.env, io.cwd);
+      return environment;
+    },
+    logger,
+    stdout,
+    stderr,
+    verbose,
+    signal: io.signal,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+
+  const program = new Command('drainctl')
+    .description(
+      'Zero-downtime maintenance behind Alibaba Cloud load balancers: drain a node, prove that ' +
+        'traffic has left it, patch and reboot it, prove it is back healthy and patched, restore it.',
+    )
+    .version(packageJson.version, '-V, --version', 'print the version')
+    .option('-v, --verbose', 'debug logs, and stack traces on errors')
+    .showHelpAfterError(false)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Usage errors are reported once, by reportError below.
+      outputError: () => {},
+    })
+    .exitOverride();
+
+  for (const register of [
+    registerPlan,
+    registerRun,
+    registerResume,
+    registerStatus,
+    registerAbort,
+    registerInspect,
+    registerWatch,
+    registerSchema,
+    registerServe,
+    registerEmulator,
+    registerDemo,
+  ]) {
+    register(program, ctx);
+  }
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ outputError: () => {} });
+  }
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        return ExitCode.ok;
+      }
+      // `drainctl` without a command has printed its help to stderr: a usage problem.
+      if (error.code === 'commander.help') return ExitCode.invalidInput;
+      const message = error.message.replace(/^error: /, '');
+      return reportError(
+        new InvalidInputError(`${message} (see drainctl --help)`, { path: 'command line' }),
+        { stderr, stdout, verbose, wantsJson },
+      );
+    }
+    return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
+  }
+  return exitCode;
+}
+
+function reportError(
+  error: DrainctlError,
+  out: {
+    stderr: ReturnType<typeof createOutput>;
+    stdout: ReturnType<typeof createOutput>;
+    verbose: boolean;
+    wantsJson: boolean;
+  },
+): number {
+  out.stderr.line(out.stderr.style('red', redactString(formatErrorLine(error))));
+  if (error instanceof InvalidInputError) {
+    for (const issue of error.issues.slice(1)) {
+      out.stderr.line(
+        `  also: ${issue.path}: expected ${issue.expected}${issue.found ? `, found ${issue.found}` : ''}`,
+      );
+    }
+  }
+  if (out.verbose) {
+    let cause: unknown = error;
+    while (cause instanceof Error) {
+      out.stderr.line(redactString(cause.stack ?? String(cause)));
+      cause = cause.cause;
+      if (cause !== undefined) out.stderr.line('caused by:');
+    }
+    if (cause !== undefined) out.stderr.line(redactString(String(cause)));
+  }
+  if (out.wantsJson) {
+    out.stdout.json(
+      redact({
+        error: {
+          code: error.code,
+          message: error.message,
+          hint: error.hint,
+          exitCode: error.exitCode,
+          ...(error instanceof InvalidInputError
+            ? {
+                file: error.file,
+                path: error.path,
+                expected: error.expected,
+                found: error.found,
+                issues: error.issues,
+              }
+            : {}),
+          ...('cloudCode' in error
+            ? { cloudCode: error.cloudCode, requestId: (error as { requestId?: string }).requestId }
+            : {}),
+        },
+      }),
+    );
+  }
+  return error.exitCode;
+}

@@ -1,0 +1,95 @@
+/**
+ * Process configuration: the `.env` file and the environment variables of DESIGN.md §3, read
+ * once into a typed object. Owns parsing and defaults of environment variables; does not read
+ * credentials (the Alibaba Cloud credential chain does that) and never logs values.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { InvalidInputError } from '../errors/index.js';
+
+export interface DrainctlEnvironment {
+  /** Default region when a workflow does not name one. */
+  regionId: string | undefined;
+  /** One endpoint for SLB, Alidns and ECS (the emulator); undefined means the real endpoints. */
+  cloudEndpoint: URL | undefined;
+  /** Where journals and locks live. */
+  home: string;
+  logLevel: string | undefined;
+}
+
+/**
+ * Load `.env` from `dir` into `env` without overriding variables that are already set: the shell
+ * (or CI) always wins over the file. Returns the names that were loaded.
+ */
+export function loadDotEnv(
+  dir: string = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const file = resolve(dir, '.env');
+  if (!existsSync(file)) return [];
+  let parsed: Record<string, string>;
+  try {
+    parsed = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (cause) {
+    throw new InvalidInputError(`${file}: cannot be parsed as a .env file`, {
+      file,
+      expected: 'KEY=value lines',
+      cause,
+    });
+  }
+  const loaded: string[] = [];
+  for (const [key, value] of Object.entries(parsed)) {
+    if (env[key] === undefined) {
+      env[key] = value;
+      loaded.push(key);
+    }
+  }
+  return loaded;
+}
+
+/** Read and check drainctl's environment variables. Bad values are invalid input (exit 3). */
+export function readEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): DrainctlEnvironment {
+  const endpointText = nonEmpty(env.DRAINCTL_CLOUD_ENDPOINT);
+  let cloudEndpoint: URL | undefined;
+  if (endpointText !== undefined) {
+    try {
+      cloudEndpoint = new URL(endpointText);
+    } catch (cause) {
+      throw new InvalidInputError(
+        `DRAINCTL_CLOUD_ENDPOINT: expected a URL like http://127.0.0.1:8080, found "${endpointText}"`,
+        {
+          file: 'environment',
+          path: 'DRAINCTL_CLOUD_ENDPOINT',
+          expected: 'a URL like http://127.0.0.1:8080',
+          found: endpointText,
+          cause,
+        },
+      );
+    }
+    if (cloudEndpoint.protocol !== 'http:' && cloudEndpoint.protocol !== 'https:') {
+      throw new InvalidInputError(
+        `DRAINCTL_CLOUD_ENDPOINT: expected an http or https URL, found "${endpointText}"`,
+        {
+          file: 'environment',
+          path: 'DRAINCTL_CLOUD_ENDPOINT',
+          expected: 'an http:// or https:// URL',
+          found: endpointText,
+        },
+      );
+    }
+  }
+  return {
+    regionId: nonEmpty(env.ALIBABA_CLOUD_REGION_ID),
+    cloudEndpoint,
+    home: resolve(cwd, nonEmpty(env.DRAINCTL_HOME) ?? '.drainctl'),
+    logLevel: nonEmpty(env.DRAINCTL_LOG_LEVEL),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

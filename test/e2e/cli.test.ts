@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDrainctl } from '../helpers/cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'drainctl-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('drainctl command line', () => {
+  it('--help lists every command of the contract', async () => {
+    const result = await runDrainctl(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of [
+      'plan',
+      'run',
+      'resume',
+      'status',
+      'abort',
+      'inspect',
+      'watch',
+      'schema',
+      'serve',
+      'emulator',
+      'demo',
+    ]) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+  });
+
+  it('each command has real help', async () => {
+    const result = await runDrainctl(['run', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--yes');
+    expect(result.stdout).toContain('Exit codes');
+  });
+
+  it('--version prints the package version', async () => {
+    const result = await runDrainctl(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('plan on a missing file exits 3 with one line naming the file', async () => {
+    const result = await runDrainctl(['plan', 'does-not-exist.yaml'], { cwd: scratch });
+    expect(result.code).toBe(3);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('does-not-exist.yaml');
+    expect(result.stdout).toBe('');
+  });
+
+  it('a YAML syntax error names the file, line and column', async () => {
+    const file = join(scratch, 'broken.yaml');
+    writeFileSync(file, 'name: web\nrollout:\n  maxUnavailable: [1\n');
+    const result = await runDrainctl(['plan', file], { cwd: scratch });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  it('usage errors exit 3; --json puts the error on stdout as one JSON document', async () => {
+    const unknown = await runDrainctl(['plan', '--bogus', 'x.yaml'], { cwd: scratch });
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+
+    const json = await runDrainctl(['plan', 'missing.yaml', '--json'], { cwd: scratch });
+    expect(json.code).toBe(3);
+    const document = JSON.parse(json.stdout) as { error: { code: string; file: string } };
+    expect(document.error.code).toBe('INVALID_INPUT');
+    expect(document.error.file).toBe('missing.yaml');
+  });
+
+  it('prints no colour codes when stdout is not a TTY', async () => {
+    const result = await runDrainctl(['plan', 'missing.yaml'], {
+      cwd: scratch,
+      env: { NO_COLOR: '' },
+    });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes on purpose
+    expect(result.stderr).not.toMatch(/\u001b\[/);
+  });
+});

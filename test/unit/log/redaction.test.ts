@@ -1,0 +1,122 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, REDACTED, redact, registerSecret } from '../../../src/log/index.js';
+
+/** Collects everything a logger writes. */
+function capture() {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
+  return { stream, text: () => chunks.join('') };
+}
+
+// One value per kind of secret drainctl handles. Each must be absent from every log line.
+const secrets = {
+  accessKeySecret: 'kX9fQ2rT7vW1zA3bC5dE7gH9jK1mN3pR',
+  securityToken: 'CAIS8gF1q6Ft5B2yfSjIr5bSEsKA1rJb0o6mY0zekmk0fvlVhqLaljz2IHhMdXFhBe0ctv4',
+  webhookSecret: 'SEC4f1e9a2b7c3d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7',
+  sshPassphrase: 'correct horse battery staple 42',
+  dbPassword: 'p@ssw0rd-in-a-hook-env',
+  authorizationHeader:
+    'ACS3-HMAC-SHA256 Credential=LTAI5tEmulatorLocalOnly,SignedHeaders=host;x-acs-action,Signature=0f9e8d7c6b5a49382716a5b4c3d2e1f0aabbccddeeff00112233445566778899',
+  bearer: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcHMifQ.c2lnbmF0dXJlLXZhbHVl',
+  webhookUrl: 'https://oapi.dingtalk.com/robot/send?access_token=9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d',
+  privateKey:
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----',
+};
+
+const mustNotAppear = [
+  secrets.accessKeySecret,
+  secrets.securityToken,
+  secrets.webhookSecret,
+  secrets.sshPassphrase,
+  secrets.dbPassword,
+  '0f9e8d7c6b5a49382716a5b4c3d2e1f0aabbccddeeff00112233445566778899',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcHMifQ.c2lnbmF0dXJlLXZhbHVl',
+  '9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d',
+  'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ',
+];
+
+describe('logger redaction', () => {
+  it('writes no secret by key, by value, in messages, nested objects, errors or child bindings', () => {
+    // Secrets the process learned at load time (credentials, webhook secret) are registered.
+    registerSecret(secrets.accessKeySecret);
+    registerSecret(secrets.webhookSecret);
+    registerSecret(secrets.sshPassphrase);
+    for (const pretty of [false, true]) {
+      const out = capture();
+      const log = createLogger({ destination: out.stream, pretty, color: false, level: 'trace' });
+
+      // By key, at any depth and in any spelling.
+      log.info({ accessKeySecret: secrets.accessKeySecret }, 'credentials loaded');
+      log.info(
+        {
+          credentials: {
+            AccessKeySecret: secrets.accessKeySecret,
+            SecurityToken: secrets.securityToken,
+          },
+        },
+        'sts',
+      );
+      log.info({ headers: { Authorization: secrets.authorizationHeader } }, 'request');
+      log.info({ hook: { env: { DB_PASSWORD: secrets.dbPassword } } }, 'hook env');
+      log.info(
+        { notify: { webhook_url: secrets.webhookUrl, secret: secrets.webhookSecret } },
+        'notifier',
+      );
+      log.info(
+        { ssh: { passphrase: secrets.sshPassphrase, privateKey: secrets.privateKey } },
+        'ssh',
+      );
+      // By value, under innocent keys and inside free text.
+      log.info({ detail: `signed with ${secrets.accessKeySecret}` }, 'innocent key');
+      log.warn(`calling webhook ${secrets.webhookUrl}`);
+      log.warn(`header was ${secrets.authorizationHeader}`);
+      log.warn(`token ${secrets.bearer}`);
+      log.debug({ output: `key file:\n${secrets.privateKey}` }, 'command output');
+      log.error(
+        { err: new Error(`auth failed for secret ${secrets.webhookSecret}`) },
+        'send failed',
+      );
+      log.error({ cause: new Error(`passphrase ${secrets.sshPassphrase} rejected`) }, 'ssh failed');
+      log
+        .child({ secret: secrets.webhookSecret, note: secrets.accessKeySecret })
+        .info('child logger');
+      log.info(
+        { list: [{ token: secrets.securityToken }, `x ${secrets.sshPassphrase} y`] },
+        'arrays',
+      );
+
+      const text = out.text();
+      expect(text.length).toBeGreaterThan(500);
+      for (const secret of mustNotAppear) {
+        expect(text, `leaked ${secret.slice(0, 12)}… (pretty=${pretty})`).not.toContain(secret);
+      }
+      expect(text).toContain(REDACTED);
+      // Redaction keeps logs useful: identifiers and messages survive.
+      expect(text).toContain('credentials loaded');
+      expect(text).toContain('LTAI5tEmulatorLocalOnly');
+      expect(text).toContain('oapi.dingtalk.com/robot/send');
+    }
+  });
+
+  it('keeps identifiers whose names merely look secret', () => {
+    const masked = redact({
+      accessKeyId: 'LTAI5tEmulatorLocalOnly',
+      clientToken: 'ct-1',
+      SignatureNonce: 'abc',
+    });
+    expect(masked).toEqual({
+      accessKeyId: 'LTAI5tEmulatorLocalOnly',
+      clientToken: 'ct-1',
+      SignatureNonce: 'abc',
+    });
+  });
+
+  it('does not change the object it was given', () => {
+    const original = { password: 'hunter2-hunter2', nested: { ok: 1 } };
+    const masked = redact(original);
+    expect(masked.password).toBe(REDACTED);
+    expect(original.password).toBe('hunter2-hunter2');
+  });
+});
