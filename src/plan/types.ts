@@ -1,0 +1,273 @@
+/**
+ * The plan: the contract between the planner (pure, src/plan) and the engine (src/engine).
+ * A plan is data: every step carries all the parameters it needs, resolved at plan time, so the
+ * engine executes exactly what `drainctl plan` printed and nothing else. Values that only exist
+ * after an earlier step (the address of a load balancer this run creates) are symbolic
+ * references, resolved by the engine from the journal.
+ *
+ * Change these types only additively; the planner and the engine both depend on them.
+ */
+import type {
+  BackendHealthStatus,
+  BackendWeight,
+  CreateLoadBalancerRequest,
+  DnsRecord,
+  HealthCheckSpec,
+  InstanceInfo,
+  Listener,
+  ListenerConfig,
+  ListenerProtocol,
+  LoadBalancerInfo,
+  TrafficProbeConfig,
+} from '../ports/index.js';
+
+export const PLAN_SCHEMA_VERSION = 1;
+
+/** What the planner was given about the live world (read-only observation). */
+export interface ObservedInventory {
+  /** ISO time of the observation; shown in the runbook, not part of the plan hash. */
+  observedAt: string;
+  region: string;
+  /** Absent when the workflow creates a load balancer that does not exist yet. */
+  loadBalancer?: LoadBalancerInfo & { listenerDetails: Listener[]; health: BackendHealthStatus[] };
+  /** Every instance the workflow names or selects, as the cloud describes it. */
+  instances: InstanceInfo[];
+  dns?: { record?: DnsRecord; minimumTtl: number; nameServers: string[] };
+}
+
+/**
+ * A value known only at run time. `loadBalancer.id` / `loadBalancer.address` come from the
+ * result of the `lb.create` step (or the existing balancer).
+ */
+export type Ref = { ref: 'loadBalancer.id' } | { ref: 'loadBalancer.address' };
+export type MaybeRef<T> = T | Ref;
+
+/** How a node is reached for commands: Cloud Assistant by instance id, or SSH. */
+export type HostTarget =
+  | { kind: 'ecs'; instanceId: string }
+  | {
+      kind: 'ssh';
+      address: string;
+      port: number;
+      username: string;
+      privateKeyPath?: string;
+      knownHostsPath?: string;
+      hostKeyFingerprint?: string;
+    }
+  | { kind: 'local' };
+
+export type VerifyExpectation =
+  | { kind: 'changed' }
+  | { kind: 'equals'; value: string }
+  | { kind: 'matches'; pattern: string };
+
+/** Each action with its parameters. The engine switches on `action`. */
+export type StepAction =
+  // --- prepare: build the load balancer and move DNS (the seed's first half) -----------------
+  | { action: 'lb.create'; params: { request: CreateLoadBalancerRequest } }
+  | {
+      action: 'lb.ensure-listener';
+      params: { loadBalancerId: MaybeRef<string>; listener: ListenerConfig };
+    }
+  | {
+      action: 'lb.add-backends';
+      params: { loadBalancerId: MaybeRef<string>; backends: BackendWeight[] };
+    }
+  | {
+      action: 'lb.start-listener';
+      params: { loadBalancerId: MaybeRef<string>; port: number; protocol: ListenerProtocol };
+    }
+  | {
+      /** `curl --resolve` through the balancer, and the balancer's health view of each backend. */
+      action: 'lb.verify-path';
+      params: {
+        loadBalancerId: MaybeRef<string>;
+        address: MaybeRef<string>;
+        port: number;
+        protocol: ListenerProtocol;
+        hostHeader?: string;
+        path: string;
+        expectStatus: number[];
+        serverIds: string[];
+        timeoutSeconds: number;
+      };
+    }
+  | {
+      action: 'dns.set-ttl';
+      params: {
+        domain: string;
+        rr: string;
+        type: string;
+        recordId: string;
+        value: string;
+        fromTtl: number;
+        toTtl: number;
+      };
+    }
+  | {
+      action: 'dns.point';
+      params: {
+        domain: string;
+        rr: string;
+        type: string;
+        recordId?: string;
+        /** The record before the change: the inverse points it back here. */
+        from?: { value: string; ttl: number };
+        to: { value: MaybeRef<string>; ttl: number };
+      };
+    }
+  | {
+      /** Confirm through the API and by resolving against the zone's name servers. */
+      action: 'dns.verify';
+      params: {
+        domain: string;
+        rr: string;
+        type: string;
+        expect: MaybeRef<string>;
+        nameServers: string[];
+        timeoutSeconds: number;
+      };
+    }
+  | { action: 'wait'; params: { seconds: number; reason: string } }
+  // --- rollout: one node at a time within a batch ---------------------------------------------
+  | {
+      /** Checked right before a node leaves service; fails closed. */
+      action: 'gate';
+      params: {
+        loadBalancerId: MaybeRef<string>;
+        /** Healthy, weighted backends that must remain after this node goes to weight 0. */
+        minHealthy: number;
+        maxUnavailable: number;
+        group?: string;
+        /** Nodes that must not be out of service at the same time as this one. */
+        groupPeers: string[];
+        /** ISO end of the maintenance window, if any. */
+        windowEnd?: string;
+        /** Expected seconds for this node from drain to restored, compared with the window. */
+        expectedNodeSeconds: number;
+      };
+    }
+  | {
+      action: 'hook';
+      params: {
+        when: 'before' | 'after';
+        host: HostTarget;
+        command: string;
+        timeoutSeconds: number;
+      };
+    }
+  | {
+      /** Runs the verify command before the patch and records its output as the baseline. */
+      action: 'node.capture-baseline';
+      params: { host: HostTarget; command: string; timeoutSeconds: number };
+    }
+  | {
+      action: 'node.drain';
+      params: {
+        loadBalancerId: MaybeRef<string>;
+        serverId: string;
+        /** The weight observed at plan time; the engine records the live one before changing it. */
+        expectedWeight: number;
+      };
+    }
+  | {
+      action: 'node.wait-drained';
+      params: {
+        probe: TrafficProbeConfig | { kind: 'none'; waitSeconds: number };
+        quietSeconds: number;
+        timeoutSeconds: number;
+        onTimeout: 'halt' | 'proceed';
+      };
+    }
+  | {
+      action: 'node.patch';
+      params: { host: HostTarget; commands: string[]; timeoutSeconds: number };
+    }
+  | { action: 'node.reboot'; params: { host: HostTarget; timeoutSeconds: number } }
+  | {
+      action: 'node.wait-healthy';
+      params: {
+        checks: HealthCheckSpec[];
+        consecutiveSuccesses: number;
+        intervalSeconds: number;
+        timeoutSeconds: number;
+      };
+    }
+  | {
+      action: 'node.verify';
+      params: {
+        host: HostTarget;
+        command: string;
+        expect: VerifyExpectation;
+        timeoutSeconds: number;
+      };
+    }
+  | {
+      action: 'node.restore';
+      params: {
+        loadBalancerId: MaybeRef<string>;
+        serverId: string;
+        /** Percent of the recorded original weight, ascending, ending at 100. */
+        rampPercent: number[];
+        holdSeconds: number;
+        /** Above this 5xx rate during a hold, the node goes back to weight 0 and the run halts. */
+        max5xxRate: number;
+        /** Fewer requests than this in a hold make the rate inconclusive (treated as passing). */
+        minRequests: number;
+        probe: TrafficProbeConfig | { kind: 'none' };
+      };
+    };
+
+export type StepActionName = StepAction['action'];
+
+export type StepPhase = 'prepare' | 'rollout' | 'finish';
+
+export type StepInverse =
+  | { kind: 'inverse'; action: StepActionName; description: string }
+  | { kind: 'irreversible'; reason: string }
+  /** Read-only steps (gates, waits, verifications) change nothing. */
+  | { kind: 'none' };
+
+export type Step = StepAction & {
+  /** Stable within the plan: `s012-node.drain-i-abc`. */
+  id: string;
+  index: number;
+  phase: StepPhase;
+  /** Rollout batch; steps of one batch may run concurrently, one sequence per node. */
+  batch?: number;
+  /** Instance id of the node this step is about. */
+  node?: string;
+  /** One line for the runbook: "Set i-abc (web-1) weight 100 → 0 on lb-xyz". */
+  description: string;
+  mutates: boolean;
+  inverse: StepInverse;
+  expectedSeconds: number;
+};
+
+export interface PlanNode {
+  id: string;
+  name: string;
+  address?: string;
+  group?: string;
+  batch: number;
+  /** Weight at plan time (the engine re-reads and records the live one before changing it). */
+  weight: number;
+}
+
+export interface Plan {
+  schemaVersion: typeof PLAN_SCHEMA_VERSION;
+  workflow: { name: string; file: string; sha256: string };
+  region: string;
+  /** The balancer this plan holds the lock on: existing id, or created by name. */
+  loadBalancer:
+    | { id: string; name: string; create: false }
+    | { id?: undefined; name: string; create: true };
+  nodes: PlanNode[];
+  batches: Array<{ index: number; nodes: string[] }>;
+  steps: Step[];
+  estimate: { totalSeconds: number };
+  /** The observation the plan was made from; not hashed (it holds a timestamp). */
+  inventory: ObservedInventory;
+  /** sha256 (hex) of the canonical JSON of every field above except `inventory`. */
+  sha256: string;
+}

@@ -1,0 +1,12 @@
+/**
+ * Ports: the interfaces through which the engine touches the world. Interfaces and plain data
+ * types only — no implementations, no imports from other folders of src/. Adapters implement
+ * them (src/adapters), the engine consumes them, tests provide in-memory models for properties.
+ */
+export type * from './clock.js';
+export type * from './dns.js';
+export type * from './health.js';
+export type * from './host.js';
+export type * from './load-balancer.js';
+export type * from './notifier.js';
+export type * from './traffic-probe.js';
