@@ -207,6 +207,11 @@ export type StepAction =
       params: {
         loadBalancerId: MaybeRef<string>;
         serverId: string;
+        /**
+         * Ramp to this weight instead of the recorded original: brings a backend that was added
+         * at weight 0 into service (the seed's new server).
+         */
+        targetWeight?: number;
         /** Percent of the recorded original weight, ascending, ending at 100. */
         rampPercent: number[];
         holdSeconds: number;
