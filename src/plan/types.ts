@@ -270,6 +270,12 @@ export interface Plan {
   nodes: PlanNode[];
   batches: Array<{ index: number; nodes: string[] }>;
   steps: Step[];
+  /**
+   * After the first node that fails (drain timeout, patch failure, no boot, unhealthy, unpatched,
+   * bad ramp) the rollout halts and nodes not yet started stay untouched. Absent means true.
+   * Gate blocks, drift and aborts always halt, whatever this says.
+   */
+  stopOnFailure?: boolean;
   estimate: { totalSeconds: number };
   /** The observation the plan was made from; not hashed (it holds a timestamp). */
   inventory: ObservedInventory;
