@@ -121,15 +121,17 @@ async function rollBack(
   const original = record.originalWeight;
   const drain = drainStepOf(ctx, record.id);
   if (original !== undefined && drain !== undefined) {
-    const result = await setWeight(ctx, {
-      step: drain.id,
-      opId: `${drain.id}#rollback`,
-      node: record.id,
-      loadBalancerId: String(resolveRef(drain.params.loadBalancerId, ctx.state)),
-      serverId: drain.params.serverId,
-      to: original,
-      expect: expectedWeightOf(ctx, drain.params.serverId),
-    });
+    const result = await ctx.gateMutex.run(() =>
+      setWeight(ctx, {
+        step: drain.id,
+        opId: `${drain.id}#rollback`,
+        node: record.id,
+        loadBalancerId: String(resolveRef(drain.params.loadBalancerId, ctx.state)),
+        serverId: drain.params.serverId,
+        to: original,
+        expect: expectedWeightOf(ctx, drain.params.serverId),
+      }),
+    );
     if (!result.ok) {
       await leaveOut(ctx, record, 'drift', outcome, `${detail}; not rolled back, ${result.drift}`);
       return;
@@ -162,15 +164,17 @@ async function pullToZero(ctx: RunContext, record: NodeRecord): Promise<string |
   ) {
     return undefined;
   }
-  const result = await setWeight(ctx, {
-    step: source.id,
-    opId: `${source.id}#pull`,
-    node: record.id,
-    loadBalancerId: String(resolveRef(source.params.loadBalancerId, ctx.state)),
-    serverId,
-    to: 0,
-    expect: expectedWeightOf(ctx, serverId),
-  });
+  const result = await ctx.gateMutex.run(() =>
+    setWeight(ctx, {
+      step: source.id,
+      opId: `${source.id}#pull`,
+      node: record.id,
+      loadBalancerId: String(resolveRef(source.params.loadBalancerId, ctx.state)),
+      serverId,
+      to: 0,
+      expect: expectedWeightOf(ctx, serverId),
+    }),
+  );
   return result.ok ? undefined : result.drift;
 }
 

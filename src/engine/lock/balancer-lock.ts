@@ -10,9 +10,10 @@
  * also on the id, and holds both to the end.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
 import { LockHeldError, LockLostError } from '../errors.js';
@@ -129,7 +130,7 @@ export class BalancerLock {
       acquiredAt: now,
       heartbeatAt: now,
     };
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       if (await createExclusive(path, info)) return new BalancerLock(key, options, info);
       const holder = await readLock(options.home, key);
       if (holder === undefined) continue; // released in between: try again
@@ -147,10 +148,7 @@ export class BalancerLock {
           stale: state.stale,
         });
       }
-      // Move the stale lock aside (kept for the post-mortem); of two breakers, one rename wins.
-      await rename(path, `${path}.broken-${Date.now()}`).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      await breakStale(path, holder, info);
     }
     throw new DrainctlError(
       'LOCK_CONTENDED',
@@ -200,6 +198,43 @@ export class BalancerLock {
     if (current?.runId === this.info.runId && current.pid === this.info.pid) {
       await unlink(lockPath(this.options.home, this.key)).catch(() => undefined);
     }
+  }
+}
+
+const MAX_ATTEMPTS = 20;
+/** A breaker that died mid-break leaves its guard; after this long the guard is ignored. */
+const GUARD_STALE_MS = 30_000;
+
+/**
+ * Move a stale lock aside (kept for the post-mortem). Breakers take a guard file first and
+ * re-read the lock under it, so a breaker that read the stale holder a moment too late cannot
+ * move aside the fresh lock another breaker has just created.
+ */
+async function breakStale(path: string, stale: LockInfo, me: LockInfo): Promise<void> {
+  const guard = `${path}.breaking`;
+  if (!(await createExclusive(guard, me))) {
+    const age = await stat(guard).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+    await delay(5 + Math.floor(Math.random() * 20));
+    return;
+  }
+  try {
+    const current = await readFile(path, 'utf8').then(
+      (t) => JSON.parse(t) as LockInfo,
+      () => undefined,
+    );
+    const same =
+      current !== undefined &&
+      current.runId === stale.runId &&
+      current.pid === stale.pid &&
+      current.host === stale.host &&
+      current.acquiredAt === stale.acquiredAt;
+    if (same) await rename(path, `${path}.broken-${Date.now()}`);
+  } finally {
+    await unlink(guard).catch(() => undefined);
   }
 }
 

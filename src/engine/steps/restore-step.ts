@@ -42,15 +42,18 @@ export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<St
       if (record?.rampPassed.includes(level)) continue;
       const current = ctx.state.weights.get(serverId);
       if (current !== level) {
-        const result = await setWeight(ctx, {
-          step: step.id,
-          opId: `${step.id}#w${level}`,
-          node,
-          loadBalancerId,
-          serverId,
-          to: level,
-          expect: expectedWeightOf(ctx, serverId),
-        });
+        // Under the gate mutex: a gate evaluated for another node sees this change or not, never half.
+        const result = await ctx.gateMutex.run(() =>
+          setWeight(ctx, {
+            step: step.id,
+            opId: `${step.id}#w${level}`,
+            node,
+            loadBalancerId,
+            serverId,
+            to: level,
+            expect: expectedWeightOf(ctx, serverId),
+          }),
+        );
         if (!result.ok) {
           return failed(
             'drift',

@@ -1,0 +1,68 @@
+/**
+ * DESIGN.md §4 invariants 1, 2, 3 and 4, as properties over random fleets, health states,
+ * batchings (including unsafe ones) and fault sequences, against the in-memory model of the
+ * ports. (Invariant 5, the lock, is in lock.property.test.ts.)
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { resumeModel, runModel } from './fixtures/run-model.js';
+import {
+  checkMinHealthy,
+  checkRestoredOrReported,
+  checkUnavailable,
+  planFor,
+  scenarioArb,
+  worldFor,
+} from './fixtures/scenarios.js';
+
+const RUNS = Number(process.env.DRAINCTL_PROPERTY_RUNS ?? 150);
+
+describe('safety invariants over random fleets and faults', () => {
+  it('1, 2, 3: minHealthy, maxUnavailable and groups hold; every changed weight is restored or reported', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async (s) => {
+        const world = worldFor(s);
+        const result = await runModel(world, planFor(world, s));
+        if (result === 'crashed') throw new Error('no crash was asked for');
+        expect(checkMinHealthy(world, s.minHealthy)).toEqual([]);
+        expect(checkUnavailable(world, s)).toEqual([]);
+        expect(checkRestoredOrReported(world, result.report)).toEqual([]);
+        // A run that completed left nothing out and every node patched.
+        if (result.outcome === 'completed') {
+          expect(result.report.leftOut).toEqual([]);
+          expect(result.report.nodes.every((n) => n.state === 'done')).toBe(true);
+        }
+        expect(['completed', 'halted']).toContain(result.outcome);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('4: after a crash at a random journal boundary, resume reaches the same end state', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, fc.double({ min: 0, max: 1, noNaN: true }), async (s, at) => {
+        const clean = worldFor(s);
+        const uninterrupted = await runModel(clean, planFor(clean, s));
+        if (uninterrupted === 'crashed') throw new Error('no crash was asked for');
+        const total = clean.journalLines.length;
+        const crashAfter = 1 + Math.floor(at * (total - 1));
+
+        const world = worldFor(s);
+        const first = await runModel(world, planFor(world, s), { crashAfterSeq: crashAfter });
+        let final = first;
+        if (first === 'crashed') final = await resumeModel(world);
+        if (final === 'crashed') throw new Error('resume crashed');
+        expect(world.endState()).toEqual(clean.endState());
+        expect(final.outcome).toBe(uninterrupted.outcome);
+        expect(final.report.leftOut.map((n) => [n.id, n.reason])).toEqual(
+          uninterrupted.report.leftOut.map((n) => [n.id, n.reason]),
+        );
+        // The resumed run kept the invariants too.
+        expect(checkMinHealthy(world, s.minHealthy)).toEqual([]);
+        expect(checkUnavailable(world, s)).toEqual([]);
+        expect(checkRestoredOrReported(world, final.report)).toEqual([]);
+      }),
+      { numRuns: Math.ceil(RUNS / 2) },
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../../src/engine/journal/journal.js';
+import {
+  FileJournalStore,
+  JournalCorruptError,
+  parseJournal,
+} from '../../../src/engine/journal/store.js';
+import { foldJournal } from '../../../src/engine/run-state.js';
+import { registerSecret } from '../../../src/log/index.js';
+import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
+import { buildPlan, fleet } from './fixtures/plans.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'drainctl-journal-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function plan() {
+  const world = new InMemoryWorld(fleet(2));
+  return buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+}
+
+describe('journal', () => {
+  it('writes one numbered, stamped JSON object per line, the plan and its sha256 first', async () => {
+    const path = join(dir, 'journal.jsonl');
+    const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
+    const p = plan();
+    await journal.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: p.sha256,
+      plan: p,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
+    await journal.append({ type: 'note', message: 'hello' });
+    await journal.close();
+    const lines = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.seq, l.type])).toEqual([
+      [1, 'plan'],
+      [2, 'note'],
+    ]);
+    expect(lines[0].sha256).toBe(p.sha256);
+    expect(lines[0].ts).toBe('2026-11-21T02:00:00.000Z');
+  });
+
+  it('tolerates a torn last line, and cuts it before appending again', async () => {
+    const path = join(dir, 'journal.jsonl');
+    const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
+    const p = plan();
+    await journal.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: p.sha256,
+      plan: p,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
+    await journal.close();
+    await appendFile(path, '{"seq":2,"ts":"2026-11-21T02:00:00.000Z","type":"inte');
+    const reader = new FileJournalStore(path);
+    expect((await reader.read()).map((e) => e.seq)).toEqual([1]);
+    // Reading (status) never changes the file; opening to write repairs it.
+    expect(await readFile(path, 'utf8')).toContain('"type":"inte');
+    const again = await Journal.open(new FileJournalStore(path), new ManualClock());
+    await again.append({ type: 'note', message: 'resumed' });
+    await again.close();
+    const entries = await new FileJournalStore(path).read();
+    expect(entries.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'plan'],
+      [2, 'note'],
+    ]);
+  });
+
+  it('treats a complete entry without its newline as torn too (the write did not finish)', () => {
+    const { entries } = parseJournal(
+      '{"seq":1,"ts":"x","type":"note"}\n{"seq":2,"ts":"x","type":"note"}',
+      'j',
+    );
+    expect(entries.map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('refuses a damaged line in the middle: that is not a crash, it needs a person', () => {
+    expect(() =>
+      parseJournal(
+        '{"seq":1,"ts":"x","type":"note"}\ngarbage\n{"seq":3,"ts":"x","type":"note"}\n',
+        'j',
+      ),
+    ).toThrow(JournalCorruptError);
+  });
+
+  it('redacts secrets, keeps plan keys that only look secret, and flags a masked plan', async () => {
+    registerSecret('hunter2-very-secret');
+    const store = new FileJournalStore(join(dir, 'j.jsonl'));
+    const journal = await Journal.open(store, new ManualClock());
+    const p = plan();
+    const patch = p.steps.find((s) => s.action === 'node.patch');
+    if (patch?.action !== 'node.patch') throw new Error('no patch step');
+    patch.params.commands = ['curl -H "X-Token: hunter2-very-secret" https://repo/internal'];
+    patch.params.host = {
+      kind: 'ssh',
+      address: '10.0.0.1',
+      port: 22,
+      username: 'ops',
+      privateKeyPath: '/home/ops/.ssh/id_ed25519',
+    };
+    await journal.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: p.sha256,
+      plan: p,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
+    await journal.append({
+      type: 'result',
+      step: patch.id,
+      opId: `${patch.id}#cmd1`,
+      op: 'run-command',
+      applied: true,
+      after: { output: 'token=hunter2-very-secret ok', password: 'p4ss' },
+    });
+    await journal.close();
+    const text = await readFile(join(dir, 'j.jsonl'), 'utf8');
+    expect(text).not.toContain('hunter2-very-secret');
+    expect(text).not.toContain('p4ss');
+    expect(text).toContain('/home/ops/.ssh/id_ed25519');
+    const entries = await store.read();
+    expect(entries[0]?.type === 'plan' && entries[0].redacted).toBe(true);
+    expect(foldJournal(entries).planRedacted).toBe(true);
+  });
+
+  it('fails every later append once a write failed: nothing is changed without its intent', async () => {
+    let calls = 0;
+    const failing = {
+      describe: () => 'a full disk',
+      read: async () => [],
+      close: async () => {},
+      append: async () => {
+        calls += 1;
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    const journal = await Journal.open(failing, new ManualClock());
+    await expect(journal.append({ type: 'note', message: 'one' })).rejects.toMatchObject({
+      code: 'JOURNAL_WRITE_FAILED',
+    });
+    await expect(journal.append({ type: 'note', message: 'two' })).rejects.toMatchObject({
+      code: 'JOURNAL_WRITE_FAILED',
+    });
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { dispositionFor, haltsRollout } from '../../../src/engine/failure-policy.js';
+import {
+  canTransition,
+  IllegalTransitionError,
+  NODE_STATES,
+  type NodeState,
+  outOfService,
+  transition,
+} from '../../../src/engine/node-machine.js';
+
+describe('node state machine', () => {
+  it.each([
+    ['pending', 'draining'],
+    ['draining', 'drained'],
+    ['drained', 'patching'],
+    ['patching', 'rebooting'],
+    ['rebooting', 'verifying'],
+    ['verifying', 'restoring'],
+    ['restoring', 'done'],
+    // phases a plan leaves out are skipped forward
+    ['pending', 'restoring'],
+    ['patching', 'verifying'],
+    ['draining', 'patching'],
+    // failure ends
+    ['draining', 'rolled-back'],
+    ['drained', 'rolled-back'],
+    ['rebooting', 'left-out'],
+    ['restoring', 'left-out'],
+  ] as Array<[NodeState, NodeState]>)('%s → %s is legal', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+    expect(transition('i-1', from, to, 42)).toEqual({ state: to, at: 42 });
+  });
+
+  it.each([
+    ['draining', 'pending'],
+    ['rebooting', 'patching'],
+    ['done', 'draining'],
+    ['left-out', 'restoring'],
+    ['rolled-back', 'draining'],
+    // a node whose host was changed can never be "rolled back" as if untouched
+    ['patching', 'rolled-back'],
+    ['rebooting', 'rolled-back'],
+    ['verifying', 'rolled-back'],
+    // a node that never left service is not "left out"
+    ['pending', 'left-out'],
+  ] as Array<[NodeState, NodeState]>)('%s → %s is illegal', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+    expect(() => transition('i-1', from, to, 0)).toThrow(IllegalTransitionError);
+  });
+
+  it('terminal states accept no move at all', () => {
+    for (const from of ['done', 'rolled-back', 'left-out'] as const) {
+      for (const to of NODE_STATES) expect(canTransition(from, to)).toBe(false);
+    }
+  });
+
+  it('counts every state between leaving service and coming back as out of service', () => {
+    expect(NODE_STATES.filter(outOfService)).toEqual([
+      'draining',
+      'drained',
+      'patching',
+      'rebooting',
+      'verifying',
+      'restoring',
+      'left-out',
+    ]);
+  });
+});
+
+describe('failure policy', () => {
+  it.each([
+    // before the node left service: nothing to undo
+    ['pending', 'gate-blocked', { kind: 'untouched' }],
+    ['pending', 'drift', { kind: 'untouched' }],
+    // host untouched: straight back to the recorded weight
+    ['draining', 'drain-timeout', { kind: 'roll-back' }],
+    ['draining', 'aborted', { kind: 'roll-back' }],
+    ['drained', 'hook-failed', { kind: 'roll-back' }],
+    ['drained', 'error', { kind: 'roll-back' }],
+    // host changed: out until proven
+    ['patching', 'patch-failed', { kind: 'leave-out', reason: 'unpatched', pullToZero: false }],
+    ['rebooting', 'no-boot', { kind: 'leave-out', reason: 'unreachable', pullToZero: false }],
+    ['verifying', 'unhealthy', { kind: 'leave-out', reason: 'unhealthy', pullToZero: false }],
+    ['verifying', 'unpatched', { kind: 'leave-out', reason: 'unpatched', pullToZero: false }],
+    ['restoring', 'bad-ramp', { kind: 'leave-out', reason: 'unhealthy', pullToZero: true }],
+    ['restoring', 'drift', { kind: 'leave-out', reason: 'drift', pullToZero: false }],
+    ['restoring', 'error', { kind: 'leave-out', reason: 'error', pullToZero: true }],
+  ] as const)('%s + %s → %o', (state, outcome, expected) => {
+    expect(dispositionFor(state, outcome, false)).toEqual(expected);
+  });
+
+  it('a node already back at its weight keeps serving when an after-hook fails', () => {
+    expect(dispositionFor('restoring', 'hook-failed', true)).toEqual({ kind: 'keep-serving' });
+  });
+
+  it('safety stops always halt; a failed node halts only with stopOnFailure', () => {
+    for (const outcome of ['gate-blocked', 'drift', 'aborted', 'error', 'drain-timeout'] as const) {
+      expect(haltsRollout(outcome, false)).toBe(true);
+    }
+    for (const outcome of [
+      'patch-failed',
+      'no-boot',
+      'unhealthy',
+      'unpatched',
+      'bad-ramp',
+    ] as const) {
+      expect(haltsRollout(outcome, true)).toBe(true);
+      expect(haltsRollout(outcome, false)).toBe(false);
+    }
+  });
+});

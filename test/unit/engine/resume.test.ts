@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
+import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
+import { resumeModel, runModel } from './fixtures/run-model.js';
+
+function scenario(faults: Faults = noFaults()) {
+  return new InMemoryWorld(fleet(3, [100, 60, 30]), faults);
+}
+
+async function endStateAfterCrashAt(seq: number, options: PlanOptions, faults?: () => Faults) {
+  const world = scenario(faults?.());
+  const plan = buildPlan(world, options);
+  const first = await runModel(world, plan, { crashAfterSeq: seq });
+  let outcome = first === 'crashed' ? undefined : first.outcome;
+  if (first === 'crashed') {
+    const resumed = await resumeModel(world);
+    if (resumed === 'crashed') throw new Error('resume crashed');
+    outcome = resumed.outcome;
+  }
+  return {
+    end: world.endState(),
+    outcome,
+    crashed: first === 'crashed',
+    lines: world.journalLines.length,
+  };
+}
+
+describe('resume after a crash at every journal boundary (in-memory)', () => {
+  const options: PlanOptions = { minHealthy: 1, maxUnavailable: 1, dnsCutover: true };
+
+  it('reaches the end state of an uninterrupted run, whatever entry it died after', async () => {
+    const world = scenario();
+    const baseline = await runModel(world, buildPlan(world, options));
+    if (baseline === 'crashed') throw new Error('crashed');
+    const expected = world.endState();
+    const total = world.journalLines.length;
+    expect(baseline.outcome).toBe('completed');
+    for (let seq = 1; seq < total; seq += 1) {
+      const got = await endStateAfterCrashAt(seq, options);
+      expect({ seq, ...got.end, outcome: got.outcome }).toEqual({
+        seq,
+        ...expected,
+        outcome: 'completed',
+      });
+      expect(got.crashed).toBe(true);
+    }
+  });
+});
