@@ -289,6 +289,12 @@ export interface Plan {
   nodes: PlanNode[];
   batches: Array<{ index: number; nodes: string[] }>;
   steps: Step[];
+  /**
+   * After the first node that fails (drain timeout, patch failure, no boot, unhealthy, unpatched,
+   * bad ramp) the rollout halts and nodes not yet started stay untouched. Absent means true.
+   * Gate blocks, drift and aborts always halt, whatever this says.
+   */
+  stopOnFailure?: boolean;
   estimate: { totalSeconds: number };
   /** The rollout's policy, resolved to counts (percents of the workflow already applied). */
   rollout?: PlanRolloutPolicy;
