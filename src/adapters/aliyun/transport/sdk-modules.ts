@@ -1,14 +1,20 @@
 /**
- * The Alibaba Cloud SDKs are CommonJS with `exports.default = Client`. Imported from an ES
- * module, the default import is the whole `module.exports`, so the client class is its
- * `.default`; TypeScript (NodeNext) models this exactly, so types stay intact. Named exports
- * (request models, Config) are found by Node's CommonJS export detection. This is the one
- * place that knows; everything else imports the classes from here.
+ * The Alibaba Cloud SDKs are CommonJS with `exports.default = Client`. Node (and tsx) give an
+ * ES module's default import the whole `module.exports`, so the class is its `.default`; vitest
+ * gives the default import `exports.default` itself. `cjsDefault` takes the class either way,
+ * and TypeScript (NodeNext) types `Namespace.default.default` as the class, so types stay
+ * intact. Named exports (request models, Config) work everywhere. This is the one place that
+ * knows; everything else imports the classes from here.
  */
-import AlidnsModule from '@alicloud/alidns20150109';
-import CredentialsModule from '@alicloud/credentials';
-import EcsModule from '@alicloud/ecs20140526';
-import OpenApiModule from '@alicloud/openapi-client';
+import * as AlidnsModule from '@alicloud/alidns20150109';
+import * as CredentialsModule from '@alicloud/credentials';
+import * as EcsModule from '@alicloud/ecs20140526';
+import * as OpenApiModule from '@alicloud/openapi-client';
+
+/** The `exports.default` of a CommonJS module, under Node's and vitest's interop alike. */
+function cjsDefault<T>(moduleExports: { default: T }): T {
+  return (moduleExports as { default?: T }).default ?? (moduleExports as unknown as T);
+}
 
 export * as Alidns from '@alicloud/alidns20150109';
 export { Config as CredentialConfig } from '@alicloud/credentials';
@@ -21,16 +27,16 @@ export {
 export { RuntimeOptions } from '@alicloud/tea-util';
 
 /** Generic RPC/ROA client (`callApi`); used for SLB, whose SDK package we cannot install. */
-export const OpenApiClient = OpenApiModule.default;
+export const OpenApiClient = cjsDefault(OpenApiModule.default);
 export type OpenApiClient = InstanceType<typeof OpenApiClient>;
 
-export const EcsClient = EcsModule.default;
+export const EcsClient = cjsDefault(EcsModule.default);
 export type EcsClient = InstanceType<typeof EcsClient>;
 
-export const AlidnsClient = AlidnsModule.default;
+export const AlidnsClient = cjsDefault(AlidnsModule.default);
 export type AlidnsClient = InstanceType<typeof AlidnsClient>;
 
-export const Credential = CredentialsModule.default;
+export const Credential = cjsDefault(CredentialsModule.default);
 export type Credential = InstanceType<typeof Credential>;
 
 /**
