@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { NotAvailableError } from '../../errors/index.js';
-import { readWorkflowFile } from '../../spec/load.js';
+import { loadWorkflow } from '../../spec/load.js';
 import type { CliContext } from '../context.js';
 
 export function registerPlan(program: Command, ctx: CliContext): void {
@@ -14,7 +14,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
     )
     .action(async (workflow: string) => {
-      await readWorkflowFile(workflow);
+      await loadWorkflow(workflow, process.env);
       ctx.logger.debug({ workflow }, 'workflow read');
       throw new NotAvailableError('planning', 'issue #5');
     });
