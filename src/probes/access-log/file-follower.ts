@@ -102,7 +102,7 @@ export class FileFollower implements LogFollower {
         detail: `${this.path} was replaced (rotation); following the new file`,
       });
     }
-    if (this.current !== undefined) await this.readNew(this.current);
+    // Older files first, so lines arrive in the order they were written.
     for (const file of [...this.retired]) {
       const grew = await this.readNew(file);
       if (grew) file.lastGrowth = this.clock.monotonic();
@@ -111,6 +111,7 @@ export class FileFollower implements LogFollower {
         this.retired = this.retired.filter((f) => f !== file);
       }
     }
+    if (this.current !== undefined) await this.readNew(this.current);
   }
 
   async close(): Promise<void> {
