@@ -41,6 +41,14 @@ const NO_SPACE = new Set([
   'gzip_ratio',
 ]);
 
+/**
+ * Values with a fixed number of spaces: `$time_local` (`21/Nov/2026:02:00:01 +0800`) and
+ * `$request` (`GET /path HTTP/1.1`; nginx refuses request lines with more). Unquoted, they are
+ * split by skipping those spaces first. A malformed request line then fails to parse, which
+ * counts it as real traffic: safe.
+ */
+const KNOWN_SPACES: Record<string, number> = { time_local: 1, request: 2 };
+
 /** Bytes that end a no-space value when they start the following literal. */
 const NO_SPACE_DELIMITERS = new Set([' ', '\t', '"', "'", '[', ']', '|', ',', ';', '}']);
 
@@ -88,7 +96,7 @@ export function compileTemplate(
       : {
           literal: null,
           field: fieldOf(token.name),
-          skipSpaces: token.name === 'time_local' ? 1 : 0,
+          skipSpaces: 0,
           quoted: false,
         },
   );
@@ -102,8 +110,9 @@ export function compileTemplate(
         { path: '--format', expected: 'text (a space, a quote) between variables' },
       );
     }
-    slots[index]!.quoted =
-      next !== undefined && next.text.startsWith('"') && spec.escaping !== 'none';
+    const slot = slots[index]!;
+    slot.quoted = next !== undefined && next.text.startsWith('"') && spec.escaping !== 'none';
+    if (!slot.quoted) slot.skipSpaces = KNOWN_SPACES[token.name] ?? 0;
     if (ambiguous < 0 && next !== undefined && !delimited(token.name, next, spec.escaping)) {
       ambiguous = index;
     }
@@ -124,8 +133,7 @@ function delimited(
 ): boolean {
   const first = next.text[0]!;
   if (first === '"' && escaping !== 'none') return true; // nginx escapes quotes inside values
-  if (name === 'time_local') return first === ']' || first === ' ' || first === '"';
-  return NO_SPACE.has(name) && NO_SPACE_DELIMITERS.has(first);
+  return (NO_SPACE.has(name) || name in KNOWN_SPACES) && NO_SPACE_DELIMITERS.has(first);
 }
 
 class TemplateParser implements LineParser {

@@ -122,13 +122,28 @@ describe('nginx log_format strings', () => {
     });
   });
 
-  it('unquoted $request in the middle is matched from both ends', () => {
-    const format = nginx('$remote_addr $time_local $request $status $body_bytes_sent');
+  it('unquoted $time_local and $request are split by their known spaces', () => {
+    const format = nginx(
+      '$remote_addr $time_local $request $status $body_bytes_sent $http_user_agent',
+    );
     expect(
-      parse(format, '10.0.0.1 21/Nov/2026:02:00:01 +0800 GET /x y HTTP/1.1 500 3'),
+      parse(
+        format,
+        '10.0.0.1 21/Nov/2026:02:00:01 +0800 GET /x HTTP/1.1 500 3 Mozilla/5.0 (X11; Linux)',
+      ),
     ).toMatchObject({
       address: '10.0.0.1',
-      request: 'GET /x y HTTP/1.1',
+      request: 'GET /x HTTP/1.1',
+      status: 500,
+      userAgent: 'Mozilla/5.0 (X11; Linux)',
+    });
+  });
+
+  it('an unquoted free-text field in the middle is matched from both ends', () => {
+    const format = nginx('$remote_addr $http_user_agent $status $body_bytes_sent');
+    expect(parse(format, '10.0.0.1 Mozilla/5.0 (X11; Linux) 1 2 500 3')).toMatchObject({
+      address: '10.0.0.1',
+      userAgent: 'Mozilla/5.0 (X11; Linux) 1 2',
       status: 500,
     });
   });
