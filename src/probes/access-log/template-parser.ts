@@ -1,0 +1,240 @@
+/**
+ * A compiled nginx `log_format`: a parser that walks a line once, left to right, finding each
+ * variable's end by the literal text that follows it. No regular expression, no backtracking,
+ * no allocation per line. A free-text variable that is not quoted (an unquoted `$request` or
+ * `$http_user_agent`) could contain the text that follows it, so from the first such variable
+ * on the line is matched from its end, right to left, and that variable takes what lies between.
+ */
+import { InvalidInputError } from '../../errors/index.js';
+import type { Escape, FormatToken, LogFormatSpec } from './log-format.js';
+import { Field, type FieldId, type LineParser, type ParsedLine } from './parsed-line.js';
+
+/** Variables whose value never contains a space (addresses, numbers, tokens). */
+const NO_SPACE = new Set([
+  'remote_addr',
+  'realip_remote_addr',
+  'proxy_protocol_addr',
+  'proxy_protocol_port',
+  'remote_port',
+  'server_addr',
+  'server_port',
+  'status',
+  'body_bytes_sent',
+  'bytes_sent',
+  'request_length',
+  'request_time',
+  'msec',
+  'pipe',
+  'connection',
+  'connection_requests',
+  'time_iso8601',
+  'request_method',
+  'request_uri',
+  'scheme',
+  'server_protocol',
+  'host',
+  'hostname',
+  'server_name',
+  'request_id',
+  'args',
+  'query_string',
+  'gzip_ratio',
+]);
+
+/**
+ * Values with a fixed number of spaces: `$time_local` (`21/Nov/2026:02:00:01 +0800`) and
+ * `$request` (`GET /path HTTP/1.1`; nginx refuses request lines with more). Unquoted, they are
+ * split by skipping those spaces first. A malformed request line then fails to parse, which
+ * counts it as real traffic: safe.
+ */
+const KNOWN_SPACES: Record<string, number> = { time_local: 1, request: 2 };
+
+/** Bytes that end a no-space value when they start the following literal. */
+const NO_SPACE_DELIMITERS = new Set([' ', '\t', '"', "'", '[', ']', '|', ',', ';', '}']);
+
+const FIELD_OF: Record<string, FieldId> = {
+  remote_addr: Field.address,
+  http_x_forwarded_for: Field.forwardedFor,
+  proxy_add_x_forwarded_for: Field.forwardedFor,
+  request: Field.request,
+  request_method: Field.method,
+  request_uri: Field.uri,
+  status: Field.status,
+  http_user_agent: Field.userAgent,
+};
+/** Used for the address only when `$remote_addr` is not in the format. */
+const ADDRESS_FALLBACKS = ['realip_remote_addr', 'proxy_protocol_addr'];
+
+interface Slot {
+  /** Literal bytes, or null for a variable. */
+  literal: Buffer | null;
+  field: number;
+  /** Spaces the value itself contains before its delimiter ($time_local has one). */
+  skipSpaces: number;
+  /** The literal that ends this variable: a quote, under escape=json, may be escaped inside. */
+  quoted: boolean;
+}
+
+/** Compile a parsed format into a line parser. Throws InvalidInputError for formats it cannot split. */
+export function compileTemplate(
+  spec: LogFormatSpec,
+  description: string,
+  needs?: ReadonlySet<FieldId>,
+): LineParser {
+  const names = new Set(spec.tokens.flatMap((t) => (t.kind === 'variable' ? [t.name] : [])));
+  const fieldOf = (name: string): number => {
+    if (name in FIELD_OF) return FIELD_OF[name]!;
+    if (name === 'uri' && !names.has('request_uri')) return Field.uri;
+    if (!names.has('remote_addr') && ADDRESS_FALLBACKS.find((n) => names.has(n)) === name) {
+      return Field.address;
+    }
+    return -1;
+  };
+  const slots: Slot[] = spec.tokens.map((token) =>
+    token.kind === 'literal'
+      ? { literal: Buffer.from(token.text, 'utf8'), field: -1, skipSpaces: 0, quoted: false }
+      : {
+          literal: null,
+          field: fieldOf(token.name),
+          skipSpaces: 0,
+          quoted: false,
+        },
+  );
+  let ambiguous = -1;
+  spec.tokens.forEach((token, index) => {
+    if (token.kind !== 'variable') return;
+    const next = spec.tokens[index + 1];
+    if (next?.kind === 'variable') {
+      throw new InvalidInputError(
+        `the log format puts $${token.name} and $${next.name} side by side with nothing between them, so no parser can tell where one ends`,
+        { path: '--format', expected: 'text (a space, a quote) between variables' },
+      );
+    }
+    const slot = slots[index]!;
+    slot.quoted = next !== undefined && next.text.startsWith('"') && spec.escaping !== 'none';
+    if (!slot.quoted) slot.skipSpaces = KNOWN_SPACES[token.name] ?? 0;
+    if (ambiguous < 0 && next !== undefined && !delimited(token.name, next, spec.escaping)) {
+      ambiguous = index;
+    }
+  });
+  const provides = new Set(slots.flatMap((s) => (s.field >= 0 ? [s.field as FieldId] : [])));
+  if (needs !== undefined) {
+    for (const slot of slots) if (!needs.has(slot.field as FieldId)) slot.field = -1;
+  }
+  // Stop the left-to-right walk once every field the decision needs is captured.
+  const lastUseful = slots.reduce((last, s, i) => (s.field >= 0 ? i : last), -1);
+  return new TemplateParser(slots, ambiguous, lastUseful, spec.escaping, description, provides);
+}
+
+function delimited(
+  name: string,
+  next: FormatToken & { kind: 'literal' },
+  escaping: Escape,
+): boolean {
+  const first = next.text[0]!;
+  if (first === '"' && escaping !== 'none') return true; // nginx escapes quotes inside values
+  return (NO_SPACE.has(name) || name in KNOWN_SPACES) && NO_SPACE_DELIMITERS.has(first);
+}
+
+class TemplateParser implements LineParser {
+  constructor(
+    private readonly slots: Slot[],
+    private readonly ambiguous: number,
+    private readonly lastUseful: number,
+    private readonly escaping: Escape,
+    readonly description: string,
+    readonly provides: ReadonlySet<FieldId>,
+  ) {}
+
+  parse(buf: Uint8Array, start: number, end: number, out: ParsedLine): boolean {
+    out.reset(buf);
+    const slots = this.slots;
+    const leftEnd = this.ambiguous < 0 ? slots.length : this.ambiguous;
+    let pos = start;
+    for (let i = 0; i < leftEnd; i++) {
+      if (this.ambiguous < 0 && i > this.lastUseful) return true;
+      const slot = slots[i]!;
+      if (slot.literal !== null) {
+        if (!matchesAt(buf, pos, end, slot.literal)) return false;
+        pos += slot.literal.length;
+        continue;
+      }
+      const next = slots[i + 1];
+      let valueEnd = end;
+      if (next !== undefined) {
+        valueEnd = this.findForward(buf, pos, end, next.literal!, slot);
+        if (valueEnd < 0) return false;
+      }
+      if (slot.field >= 0) out.set(slot.field as FieldId, pos, valueEnd);
+      pos = valueEnd;
+    }
+    if (this.ambiguous < 0) return true;
+    let rpos = end;
+    for (let i = slots.length - 1; i > this.ambiguous; i--) {
+      const slot = slots[i]!;
+      if (slot.literal !== null) {
+        if (
+          rpos - slot.literal.length < pos ||
+          !matchesAt(buf, rpos - slot.literal.length, end, slot.literal)
+        ) {
+          return false;
+        }
+        rpos -= slot.literal.length;
+        continue;
+      }
+      const previous = slots[i - 1]!.literal!;
+      const literalStart = findBackward(buf, pos, rpos, previous);
+      if (literalStart < 0) return false;
+      if (slot.field >= 0) out.set(slot.field as FieldId, literalStart + previous.length, rpos);
+      rpos = literalStart + previous.length;
+    }
+    if (rpos < pos) return false;
+    const middle = slots[this.ambiguous]!;
+    if (middle.field >= 0) out.set(middle.field as FieldId, pos, rpos);
+    return true;
+  }
+
+  /** Index where `literal` starts at or after `from` (after `slot.skipSpaces` spaces), or -1. */
+  private findForward(
+    buf: Uint8Array,
+    from: number,
+    end: number,
+    literal: Buffer,
+    slot: Slot,
+  ): number {
+    let i = from;
+    for (let s = slot.skipSpaces; s > 0; s--) {
+      while (i < end && buf[i] !== 32) i++;
+      i++;
+    }
+    const first = literal[0]!;
+    const last = end - literal.length;
+    const json = slot.quoted && this.escaping === 'json';
+    for (; i <= last; i++) {
+      if (buf[i] !== first) continue;
+      if (json && isEscaped(buf, from, i)) continue;
+      if (literal.length === 1 || matchesAt(buf, i, end, literal)) return i;
+    }
+    return -1;
+  }
+}
+
+function matchesAt(buf: Uint8Array, at: number, end: number, literal: Buffer): boolean {
+  if (at + literal.length > end) return false;
+  for (let j = 0; j < literal.length; j++) if (buf[at + j] !== literal[j]) return false;
+  return true;
+}
+
+function findBackward(buf: Uint8Array, from: number, to: number, literal: Buffer): number {
+  for (let i = to - literal.length; i >= from; i--) {
+    if (matchesAt(buf, i, to, literal)) return i;
+  }
+  return -1;
+}
+
+/** Under escape=json a quote preceded by an odd number of backslashes is part of the value. */
+function isEscaped(buf: Uint8Array, from: number, at: number): boolean {
+  let backslashes = 0;
+  for (let k = at - 1; k >= from && buf[k] === 92; k--) backslashes++;
+  return (backslashes & 1) === 1;
+}
