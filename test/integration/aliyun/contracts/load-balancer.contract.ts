@@ -254,7 +254,7 @@ export function loadBalancerContract(
           expect(['normal', 'abnormal', 'unavailable']).toContain(entry.health);
         }
         const all = await loadBalancer.healthStatus(lb.id);
-      expect(all.filter((h) => h.listenerPort === listenerPort)).toHaveLength(2);
+        expect(all.filter((h) => h.listenerPort === listenerPort)).toHaveLength(2);
       },
     );
 
