@@ -6,6 +6,7 @@ import { rename } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { DrainctlError, ExitCode } from '../errors/index.js';
 import { getLogger, type Logger } from '../log/index.js';
+import { hashPlan } from '../plan/plan-hash.js';
 import type { Plan } from '../plan/types.js';
 import { JournalWriteError, message, RunNotFoundError } from './errors.js';
 import { executePlan } from './executor.js';
@@ -57,6 +58,16 @@ export async function startRun(
   options: EngineOptions & { runId?: string },
 ): Promise<RunResult> {
   const { clock } = options.ports;
+  if (hashPlan(plan) !== plan.sha256) {
+    throw new DrainctlError(
+      'PLAN_ALTERED',
+      'the plan does not match its own sha256: it was changed after planning',
+      {
+        hint: 'execute plans exactly as the planner made them; re-plan instead of editing one',
+        exitCode: ExitCode.invalidInput,
+      },
+    );
+  }
   const runId = options.runId ?? newRunId(clock.now());
   const locks = await acquireLocks(plan, runId, undefined, options);
   try {
@@ -99,6 +110,15 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
       hint: `see \`drainctl status ${runId}\``,
       exitCode: ExitCode.invalidInput,
     });
+  }
+  if (!state.planRedacted && hashPlan(state.plan) !== state.sha256) {
+    throw new DrainctlError(
+      'JOURNAL_CORRUPT',
+      `run ${runId}'s journaled plan does not match its sha256`,
+      {
+        hint: 'the journal was edited or damaged; finish this run by hand (see `drainctl status`)',
+      },
+    );
   }
   if (state.planRedacted) {
     if (options.recoverPlan === undefined) {

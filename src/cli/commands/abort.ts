@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors/index.js';
+import { requestAbort } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 
-export function registerAbort(program: Command, _ctx: CliContext): void {
+export function registerAbort(program: Command, ctx: CliContext): void {
   program
     .command('abort')
     .description(
       'stop a run after its current step, leaving every node serving or explicitly reported',
     )
     .argument('<run-id>', 'id of the run')
-    .action(async () => {
-      throw new NotAvailableError('abort', 'issue #5');
+    .action(async (runId: string) => {
+      const result = await requestAbort(ctx.environment().home, runId);
+      ctx.stdout.line(result.message);
+      ctx.stdout.line(`  follow it with: drainctl status ${runId}`);
     });
 }

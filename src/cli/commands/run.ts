@@ -1,19 +1,85 @@
+/**
+ * `drainctl run <workflow>`: load and validate the workflow, observe, plan, show the runbook,
+ * get confirmation, take the balancer's lock, execute the plan, report. Exit 0 done, 2 halted
+ * in a safe state, 1 error, 3 invalid input (nothing changed).
+ */
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors/index.js';
+import { crashHookFromEnv, PlanChangedError, startRun } from '../../engine/index.js';
+import { InvalidInputError } from '../../errors/index.js';
+import { renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../context.js';
+import { confirmOrRefuse, printRunResult } from '../run-io.js';
+import { createRuntime } from '../runtime.js';
+import { planWorkflowFile } from './plan.js';
 
-export function registerRun(program: Command, _ctx: CliContext): void {
+interface RunOptions {
+  yes?: boolean;
+  json?: boolean;
+  planSha256?: string;
+  breakStaleLock?: boolean;
+}
+
+export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('run')
     .description('execute a workflow: drain, patch, reboot, verify and restore, batch by batch')
     .argument('<workflow>', 'workflow YAML file')
     .option('--yes', 'do not ask for confirmation (required when stdin is not a TTY)')
     .option('--json', 'print the run report as one JSON document')
+    .option(
+      '--plan-sha256 <hex>',
+      'refuse to run unless the plan is exactly the approved one (its sha256 from `drainctl plan`)',
+    )
+    .option(
+      '--break-stale-lock',
+      "take over the balancer's lock when its holder is gone (pid dead, or no heartbeat)",
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input.',
     )
-    .action(async () => {
-      throw new NotAvailableError('run', 'issue #5');
+    .action(async (workflow: string, options: RunOptions) => {
+      const approved = options.planSha256?.trim().toLowerCase();
+      if (approved !== undefined && !/^[0-9a-f]{64}$/.test(approved)) {
+        throw new InvalidInputError(
+          `--plan-sha256: expected 64 hex digits, found "${options.planSha256}"`,
+          {
+            path: '--plan-sha256',
+            expected: 'the sha256 printed by `drainctl plan` (64 hex digits)',
+            found: options.planSha256 ?? '',
+          },
+        );
+      }
+      const environment = ctx.environment();
+      const { plan } = await planWorkflowFile(workflow, {
+        env: process.env,
+        cwd: process.cwd(),
+        environment,
+        logger: ctx.logger,
+      });
+      if (approved !== undefined && approved !== plan.sha256) {
+        throw new PlanChangedError(approved, plan.sha256);
+      }
+      // The runbook goes where people look; with --json stdout holds only the one document.
+      const out = options.json ? ctx.stderr : ctx.stdout;
+      out.line(renderRunbook(plan).trimEnd());
+      out.line(`plan sha256 ${plan.sha256}`);
+      await confirmOrRefuse(ctx, 'Execute this plan?', { yes: options.yes === true });
+      const { ports } = createRuntime({
+        environment,
+        region: plan.region,
+        logger: ctx.logger,
+        env: process.env,
+      });
+      const crashHook = crashHookFromEnv(process.env);
+      const result = await startRun(plan, {
+        home: environment.home,
+        ports,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        breakStaleLock: options.breakStaleLock === true,
+        ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
+      });
+      printRunResult(ctx, result, options.json === true);
     });
 }

@@ -1,14 +1,34 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors/index.js';
+import { formatReport, readRunStatus } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 
-export function registerStatus(program: Command, _ctx: CliContext): void {
+export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')
     .description('show the state of a run, node by node (default: the latest run)')
     .argument('[run-id]', 'id of the run')
     .option('--json', 'print the status as one JSON document')
-    .action(async () => {
-      throw new NotAvailableError('status', 'issue #5');
+    .action(async (runId: string | undefined, options: { json?: boolean }) => {
+      const status = await readRunStatus(ctx.environment().home, runId);
+      if (options.json) {
+        ctx.stdout.json({
+          runId: status.runId,
+          running: status.running,
+          ...(status.holder ? { holder: status.holder } : {}),
+          report: status.report,
+        });
+        return;
+      }
+      const lines = formatReport(status.report);
+      for (const line of lines) ctx.stdout.line(line);
+      if (status.running && status.holder) {
+        ctx.stdout.line(
+          `  running: pid ${status.holder.pid} on ${status.holder.host}, heartbeat ${status.holder.heartbeatAt}`,
+        );
+      } else if (status.report.outcome === 'interrupted') {
+        ctx.stdout.line(
+          `  no process is running it: \`drainctl resume ${status.runId}\` continues it`,
+        );
+      }
     });
 }

@@ -4,7 +4,7 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { HealthCheckResult, HealthCheckSpec } from '../../ports/index.js';
-import { resolveDeep } from '../refs.js';
+import { resolveDeep, resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 
@@ -13,7 +13,18 @@ type WaitHealthyStep = Extract<Step, { action: 'node.wait-healthy' }>;
 export async function runWaitHealthy(ctx: RunContext, step: WaitHealthyStep): Promise<StepOutcome> {
   const node = step.node ?? '';
   const { consecutiveSuccesses, intervalSeconds, timeoutSeconds } = step.params;
-  const checks = resolveDeep(step.params.checks, ctx.state);
+  // Checks of a balancer this run created name it by Ref (`balancerChecks`); resolved here.
+  const checks: HealthCheckSpec[] = [
+    ...resolveDeep(step.params.checks, ctx.state),
+    ...(step.params.balancerChecks ?? []).map(
+      (c): HealthCheckSpec => ({
+        kind: 'load-balancer',
+        loadBalancerId: String(resolveRef(c.loadBalancerId, ctx.state)),
+        serverId: c.serverId,
+        ...(c.listenerPort === undefined ? {} : { listenerPort: c.listenerPort }),
+      }),
+    ),
+  ];
   const { clock } = ctx.ports;
   await ctx.moveNode(node, 'verifying');
   const started = clock.monotonic();

@@ -17,8 +17,24 @@ type PatchStep = Extract<Step, { action: 'node.patch' }>;
 type RebootStep = Extract<Step, { action: 'node.reboot' }>;
 type VerifyStep = Extract<Step, { action: 'node.verify' }>;
 
-function instanceIdFor(target: HostTarget, step: Step): string {
-  return target.kind === 'ecs' ? target.instanceId : (step.node ?? 'local');
+/**
+ * The id the Host for `target` knows the machine by: the ECS instance id, `local` for the
+ * machine drainctl runs on, `ssh:user@address:port` for SSH (the composition root keys its SSH
+ * hosts the same way).
+ */
+export function hostInstanceId(target: HostTarget): string {
+  switch (target.kind) {
+    case 'ecs':
+      return target.instanceId;
+    case 'local':
+      return 'local';
+    case 'ssh':
+      return `ssh:${target.username}@${target.address}:${target.port}`;
+  }
+}
+
+function instanceIdFor(target: HostTarget, _step: Step): string {
+  return hostInstanceId(target);
 }
 
 function tail(text: string): string {

@@ -1,0 +1,63 @@
+/**
+ * What `run` and `resume` share at the terminal: asking for confirmation (only on a TTY; without
+ * one, `--yes` is required), and printing a run's outcome as lines or as one JSON document.
+ */
+import { createInterface } from 'node:readline/promises';
+import { formatReport, type RunResult } from '../engine/index.js';
+import { InvalidInputError } from '../errors/index.js';
+import type { CliContext } from './context.js';
+
+/** Resolve when the operator said yes; throw when they said no or cannot be asked. */
+export async function confirmOrRefuse(
+  ctx: CliContext,
+  question: string,
+  options: { yes: boolean; input?: NodeJS.ReadableStream & { isTTY?: boolean } },
+): Promise<void> {
+  if (options.yes) return;
+  const input = options.input ?? process.stdin;
+  if (input.isTTY !== true) {
+    throw new InvalidInputError(
+      'refusing to change anything without confirmation: stdin is not a terminal',
+      {
+        path: 'command line',
+        expected: '--yes (after reviewing the runbook with `drainctl plan`)',
+        found: 'no --yes and no terminal to ask on',
+      },
+    );
+  }
+  const rl = createInterface({ input, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      throw new InvalidInputError('not confirmed: nothing was changed', {
+        path: 'confirmation',
+        expected: 'y or yes',
+        found: answer.trim() || '(empty)',
+      });
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+/** Print the report (lines, or one JSON document with --json) and set the exit code. */
+export function printRunResult(ctx: CliContext, result: RunResult, json: boolean): void {
+  if (json) {
+    ctx.stdout.json({
+      runId: result.runId,
+      outcome: result.outcome,
+      exitCode: result.exitCode,
+      report: result.report,
+    });
+  } else {
+    const lines = formatReport(result.report);
+    const colour =
+      result.outcome === 'completed' ? 'green' : result.outcome === 'halted' ? 'yellow' : 'red';
+    ctx.stdout.line(ctx.stdout.style(colour, lines[0] ?? ''));
+    for (const line of lines.slice(1)) ctx.stdout.line(line);
+    if (result.outcome !== 'completed') {
+      ctx.stdout.line(`  details: drainctl status ${result.runId}`);
+    }
+  }
+  ctx.setExitCode(result.exitCode);
+}

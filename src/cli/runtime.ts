@@ -1,0 +1,110 @@
+/**
+ * The composition root of a run: builds the engine's ports from the environment. Alibaba Cloud
+ * for the balancer, DNS and ECS hosts (one endpoint when DRAINCTL_CLOUD_ENDPOINT names the
+ * emulator), SSH hosts for machines outside the cloud, the local shell for `local` hooks, the
+ * access-log and connection probes, health checks, the system clock. Nothing else in drainctl
+ * decides which adapter serves a port.
+ */
+import { type CloudPorts, cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
+import { systemClock } from '../adapters/local/clock.js';
+import { createLocalHost } from '../adapters/local/host.js';
+import { createSshHost } from '../adapters/ssh/index.js';
+import type { DrainctlEnvironment } from '../config/index.js';
+import type { EnginePorts } from '../engine/ports.js';
+import { hostInstanceId } from '../engine/steps/host-steps.js';
+import type { Logger } from '../log/index.js';
+import type { HostTarget } from '../plan/types.js';
+import type { Host } from '../ports/index.js';
+import { createHealthChecker } from '../probes/health/index.js';
+import { createTrafficProbeFactory } from '../probes/traffic-probe-factory.js';
+
+/**
+ * An emulator on loopback answers in microseconds and never throttles: poll it briskly, so
+ * rehearsals and tests do not spend their time in the real cloud's polling intervals.
+ */
+const LOOPBACK_WAITS = {
+  slb: { pollIntervalMs: 200 },
+  ecs: { commandPollMs: 100, commandPollMaxMs: 500, statusPollMs: 200 },
+};
+
+function isLoopback(endpoint: URL | undefined): boolean {
+  return endpoint !== undefined && /^(127\.|localhost$|\[::1\]$)/.test(endpoint.hostname);
+}
+
+export interface RuntimeOptions {
+  environment: DrainctlEnvironment;
+  /** The workflow's (or the plan's) region; else ALIBABA_CLOUD_REGION_ID. */
+  region: string | undefined;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Runtime {
+  ports: EnginePorts;
+  cloud: CloudPorts;
+}
+
+/**
+ * @example
+ *   const { ports } = createRuntime({ environment: ctx.environment(), region: 'cn-hangzhou', logger, env: process.env });
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const clock = systemClock;
+  const cloud = createCloudPorts(
+    cloudPortsOptionsFrom(options.environment, options.region, {
+      logger: options.logger,
+      clock,
+      ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
+    }),
+  );
+  const local = createLocalHost({ env: options.env });
+  const sshHosts = new Map<string, Host>();
+  const host = (target: HostTarget): Host => {
+    switch (target.kind) {
+      case 'ecs':
+        return cloud.host;
+      case 'local':
+        return local;
+      case 'ssh': {
+        const id = hostInstanceId(target);
+        let ssh = sshHosts.get(id);
+        if (ssh === undefined) {
+          ssh = createSshHost({
+            clock,
+            env: options.env,
+            nodes: {
+              [id]: {
+                host: target.address,
+                port: target.port,
+                username: target.username,
+                ...(target.privateKeyPath === undefined
+                  ? {}
+                  : { privateKeyPath: target.privateKeyPath }),
+                ...(target.knownHostsPath === undefined
+                  ? {}
+                  : { knownHostsPath: target.knownHostsPath }),
+                ...(target.hostKeyFingerprint === undefined
+                  ? {}
+                  : { hostKeyFingerprint: target.hostKeyFingerprint }),
+              },
+            },
+          });
+          sshHosts.set(id, ssh);
+        }
+        return ssh;
+      }
+    }
+  };
+  return {
+    cloud,
+    ports: {
+      loadBalancer: cloud.loadBalancer,
+      dns: cloud.dns,
+      dnsResolver: cloud.resolver,
+      host,
+      trafficProbes: createTrafficProbeFactory({ clock, host: cloud.host, env: options.env }),
+      health: createHealthChecker({ loadBalancer: cloud.loadBalancer }),
+      clock,
+    },
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * A 3-node rollout against the emulator, driven through the real `drainctl` binary: an existing
+ * balancer with web-1 … web-3 behind a TCP listener, a workflow with short timings, and helpers
+ * to run, resume and read the end state (weights, kernels, the journal).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Emulator,
+  type StartEmulatorOptions,
+  startEmulator,
+} from '../../../../mocks/index.js';
+import { createCloudPorts } from '../../../../src/adapters/index.js';
+import { systemClock } from '../../../../src/adapters/local/clock.js';
+import { listRuns } from '../../../../src/engine/run-dir.js';
+import { createLogger } from '../../../../src/log/index.js';
+import { type CliRun, runDrainctl } from '../../../helpers/cli.js';
+
+export const NODES = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3'] as const;
+
+export interface RunEnv {
+  emu: Emulator;
+  home: string;
+  dir: string;
+  workflow: string;
+  loadBalancerId: string;
+  env: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+export function workflowText(options: { drainProbe: 'none' | 'access-log' }): string {
+  const probe =
+    options.drainProbe === 'none'
+      ? '  probe: { kind: none, waitSeconds: 0 }'
+      : `  probe:\n    kind: access-log\n    source: local\n    path: \${EMU_STATE}/instances/{instanceId}/access.log\n    format: combined`;
+  return `name: crash-three
+region: cn-hangzhou
+loadBalancer:
+  id: \${LOAD_BALANCER_ID}
+backends:
+  instances: [${NODES.join(', ')}]
+rollout:
+  maxUnavailable: 1
+  minHealthy: 1
+  stopOnFailure: true
+drain:
+${probe}
+  quietSeconds: 1
+  timeoutSeconds: 20
+  onTimeout: halt
+patch:
+  commands: ['yum update kernel -y']
+  reboot: true
+  rebootTimeoutSeconds: 30
+  verify: { command: uname -r, expect: changed }
+health:
+  checks: [{ type: load-balancer }]
+  consecutiveSuccesses: 1
+  intervalSeconds: 1
+  timeoutSeconds: 30
+restore:
+  rampPercent: [50, 100]
+  holdSeconds: 0
+  max5xxRate: 0.01
+  minRequests: 20
+`;
+}
+
+const quiet = createLogger({ level: 'silent' });
+
+/** An emulator with a balancer in front of web-1 … web-3 (weight 100 each), listener running. */
+export async function startRunEnv(
+  options: { emulator?: StartEmulatorOptions; drainProbe?: 'none' | 'access-log' } = {},
+): Promise<RunEnv> {
+  const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
+  const emu = await startEmulator({
+    port: 0,
+    stateDir: join(dir, 'emulator'),
+    timings: { stoppingMs: 100, bootMs: 300, commandMs: 50, healthCheckScale: 0.05 },
+    ...options.emulator,
+  });
+  const loadBalancerId = await createBalancer(emu);
+  const workflow = join(dir, 'crash-three.yaml');
+  await writeFile(workflow, workflowText({ drainProbe: options.drainProbe ?? 'none' }));
+  const home = join(dir, 'home');
+  return {
+    emu,
+    dir,
+    home,
+    workflow,
+    loadBalancerId,
+    env: {
+      DRAINCTL_CLOUD_ENDPOINT: emu.endpoint,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: emu.credentials.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.credentials.accessKeySecret,
+      ALIBABA_CLOUD_REGION_ID: emu.region,
+      DRAINCTL_HOME: home,
+      LOAD_BALANCER_ID: loadBalancerId,
+      EMU_STATE: emu.stateDir,
+      DRAINCTL_LOG_LEVEL: 'warn',
+    },
+    async close() {
+      await emu.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What an operator would set up by hand: the balancer, its listener, the three servers. */
+export async function createBalancer(emu: Emulator): Promise<string> {
+  const ports = createCloudPorts({
+    region: emu.region,
+    endpoint: emu.endpoint,
+    credentials: emu.credentials,
+    clock: systemClock,
+    logger: quiet,
+  });
+  const lb = await ports.loadBalancer.create({
+    name: 'web-slb',
+    addressType: 'intranet',
+    tags: { app: 'web' },
+    clientToken: `setup-${Date.now()}`,
+  });
+  await ports.loadBalancer.ensureListener(lb.id, {
+    protocol: 'tcp',
+    port: 8080,
+    backendPort: 8080,
+    scheduler: 'wrr',
+    healthCheck: {
+      enabled: true,
+      type: 'tcp',
+      intervalSeconds: 2,
+      timeoutSeconds: 2,
+      healthyThreshold: 2,
+      unhealthyThreshold: 2,
+    },
+  });
+  await ports.loadBalancer.addBackends(
+    lb.id,
+    NODES.map((serverId) => ({ serverId, weight: 100 })),
+  );
+  await ports.loadBalancer.startListener(lb.id, 8080, 'tcp');
+  return lb.id;
+}
+
+export function drainctl(
+  env: RunEnv,
+  args: string[],
+  extra: NodeJS.ProcessEnv = {},
+): Promise<CliRun> {
+  return runDrainctl(args, { env: { ...env.env, ...extra }, cwd: env.dir, timeoutMs: 90_000 });
+}
+
+export interface EndState {
+  weights: Record<string, number>;
+  kernels: Record<string, string>;
+  statuses: Record<string, string>;
+}
+
+export function endState(env: RunEnv): EndState {
+  const state = env.emu.state();
+  const lb = state.loadBalancers.find((l) => l.id === env.loadBalancerId);
+  const ours = state.instances.filter((i) => (NODES as readonly string[]).includes(i.id));
+  return {
+    weights: Object.fromEntries((lb?.backends ?? []).map((b) => [b.serverId, b.weight])),
+    kernels: Object.fromEntries(ours.map((i) => [i.id, i.kernel])),
+    statuses: Object.fromEntries(ours.map((i) => [i.id, i.status])),
+  };
+}
+
+export async function latestRunId(env: RunEnv): Promise<string> {
+  const runs = await listRuns(env.home);
+  const id = runs.at(-1);
+  if (id === undefined) throw new Error('no run in DRAINCTL_HOME');
+  return id;
+}
+
+export async function journal(
+  env: RunEnv,
+  runId: string,
+): Promise<Array<{ seq: number; type: string; [k: string]: unknown }>> {
+  const text = await readFile(join(env.home, 'runs', runId, 'journal.jsonl'), 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return [];
+      }
+    });
+}
