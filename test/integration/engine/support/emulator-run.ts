@@ -3,9 +3,11 @@
  * balancer with web-1 … web-3 behind a TCP listener, a workflow with short timings, and helpers
  * to run, resume and read the end state (weights, kernels, the journal).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Emulator,
   type StartEmulatorOptions,
@@ -15,7 +17,7 @@ import { createCloudPorts } from '../../../../src/adapters/index.js';
 import { systemClock } from '../../../../src/adapters/local/clock.js';
 import { listRuns } from '../../../../src/engine/run-dir.js';
 import { createLogger } from '../../../../src/log/index.js';
-import { type CliRun, runDrainctl } from '../../../helpers/cli.js';
+import { binPath, type CliRun, runDrainctl } from '../../../helpers/cli.js';
 
 export const NODES = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3'] as const;
 
@@ -29,10 +31,13 @@ export interface RunEnv {
   close(): Promise<void>;
 }
 
-export function workflowText(options: { drainProbe: 'none' | 'access-log' }): string {
+export function workflowText(options: {
+  drainProbe: 'none' | 'access-log';
+  waitSeconds?: number;
+}): string {
   const probe =
     options.drainProbe === 'none'
-      ? '  probe: { kind: none, waitSeconds: 0 }'
+      ? `  probe: { kind: none, waitSeconds: ${options.waitSeconds ?? 0} }`
       : `  probe:\n    kind: access-log\n    source: local\n    path: \${EMU_STATE}/instances/{instanceId}/access.log\n    format: combined`;
   return `name: crash-three
 region: cn-hangzhou
@@ -47,7 +52,7 @@ rollout:
 drain:
 ${probe}
   quietSeconds: 1
-  timeoutSeconds: 20
+  timeoutSeconds: ${Math.max(20, (options.waitSeconds ?? 0) + 10)}
   onTimeout: halt
 patch:
   commands: ['yum update kernel -y']
@@ -71,7 +76,12 @@ const quiet = createLogger({ level: 'silent' });
 
 /** An emulator with a balancer in front of web-1 … web-3 (weight 100 each), listener running. */
 export async function startRunEnv(
-  options: { emulator?: StartEmulatorOptions; drainProbe?: 'none' | 'access-log' } = {},
+  options: {
+    emulator?: StartEmulatorOptions;
+    drainProbe?: 'none' | 'access-log';
+    /** With `probe: none`: how long each drain waits. */
+    waitSeconds?: number;
+  } = {},
 ): Promise<RunEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
   const emu = await startEmulator({
@@ -82,7 +92,13 @@ export async function startRunEnv(
   });
   const loadBalancerId = await createBalancer(emu);
   const workflow = join(dir, 'crash-three.yaml');
-  await writeFile(workflow, workflowText({ drainProbe: options.drainProbe ?? 'none' }));
+  await writeFile(
+    workflow,
+    workflowText({
+      drainProbe: options.drainProbe ?? 'none',
+      waitSeconds: options.waitSeconds ?? 0,
+    }),
+  );
   const home = join(dir, 'home');
   return {
     emu,
@@ -142,6 +158,60 @@ export async function createBalancer(emu: Emulator): Promise<string> {
   );
   await ports.loadBalancer.startListener(lb.id, 8080, 'tcp');
   return lb.id;
+}
+
+/** Start the real binary and keep hold of the process (to signal it). */
+export function spawnDrainctl(
+  env: RunEnv,
+  args: string[],
+): {
+  child: ChildProcess;
+  done: Promise<CliRun>;
+} {
+  const child = spawn(process.execPath, [binPath, ...args], {
+    cwd: env.dir,
+    env: { ...process.env, NO_COLOR: '1', ...env.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Poll the latest run's journal until an entry matches (or time runs out). */
+export async function waitForEntry(
+  env: RunEnv,
+  match: (e: { seq: number; type: string; [k: string]: unknown }) => boolean,
+  process?: Promise<CliRun>,
+  timeoutMs = 60_000,
+): Promise<{ runId: string; seq: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: CliRun | undefined;
+  process?.then((run) => {
+    exited = run;
+  });
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      throw new Error(`drainctl exited (${exited.code}) first: ${exited.stderr}`);
+    }
+    const runId = (await listRuns(env.home)).at(-1);
+    if (runId !== undefined) {
+      const hit = (await journal(env, runId).catch(() => [])).find(match);
+      if (hit) return { runId, seq: hit.seq };
+    }
+    await delay(100);
+  }
+  throw new Error('the journal never showed the awaited entry');
 }
 
 export function drainctl(

@@ -1,0 +1,121 @@
+/**
+ * Stopping a run and drift, through the real binary against the emulator: SIGTERM and
+ * `drainctl abort` while a node drains (the drain is undone, exit 2), a weight changed by
+ * someone else mid-run (halt before the next mutation, naming it), a second run on the same
+ * balancer (refused with the holder's run id), `drainctl status`.
+ *
+ * TEMPORARY: the control-plane tests' stand-in world until branch emu-world lands.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCloudPorts } from '../../../src/adapters/index.js';
+import { systemClock } from '../../../src/adapters/local/clock.js';
+import { createLogger } from '../../../src/log/index.js';
+import { fakeWorld } from '../emulator/support/fake-world.js';
+import {
+  drainctl,
+  endState,
+  type RunEnv,
+  spawnDrainctl,
+  startRunEnv,
+  waitForEntry,
+} from './support/emulator-run.js';
+
+let env: RunEnv | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+const ALL_100 = { 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 };
+const drainDone = (e: { type: string; [k: string]: unknown }) =>
+  e.type === 'result' && String(e.step).includes('node.drain-i-emu-web-1');
+
+describe('stopping a run', () => {
+  it('SIGTERM during a drain: weight restored, nothing else touched, exit 2', async () => {
+    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 60 });
+    const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    const { runId } = await waitForEntry(env, drainDone, done);
+    expect(endState(env).weights['i-emu-web-1']).toBe(0);
+    child.kill('SIGTERM');
+    const run = await done;
+    expect(run.code).toBe(2);
+    expect(endState(env).weights).toEqual(ALL_100);
+    expect(run.stdout).toContain('halt: aborted (signal: received SIGTERM)');
+
+    const status = await drainctl(env, ['status', runId, '--json']);
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.stdout).report;
+    expect(report.nodes.map((n: { state: string }) => n.state)).toEqual([
+      'rolled-back',
+      'pending',
+      'pending',
+    ]);
+    expect(report.nodes[0]).toMatchObject({
+      weightBefore: 100,
+      weightAfter: 100,
+      outcome: 'aborted',
+    });
+  }, 120_000);
+
+  it('drainctl abort <run-id>: the running process stops safely and exits 2', async () => {
+    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 60 });
+    const { done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    const { runId } = await waitForEntry(env, drainDone, done);
+    const abort = await drainctl(env, ['abort', runId]);
+    expect(abort.code).toBe(0);
+    expect(abort.stdout).toContain(`asked run ${runId}`);
+    const run = await done;
+    expect(run.code).toBe(2);
+    expect(endState(env).weights).toEqual(ALL_100);
+    const again = await drainctl(env, ['abort', runId]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('RUN_NOT_RUNNING');
+  }, 120_000);
+
+  it("a second run on the same balancer is refused with the holder's run id", async () => {
+    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 60 });
+    const first = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    const { runId } = await waitForEntry(env, drainDone, first.done);
+    const second = await drainctl(env, ['run', env.workflow, '--yes']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `LOCK_HELD: load balancer ${env.loadBalancerId} is held by run ${runId} \\(pid \\d+ on .+, heartbeat \\d+s ago\\)`,
+      ),
+    );
+    // The refused run changed nothing: the first run's drain is still the only change.
+    expect(endState(env).weights).toEqual({ ...ALL_100, 'i-emu-web-1': 0 });
+    first.child.kill('SIGTERM');
+    expect((await first.done).code).toBe(2);
+  }, 120_000);
+});
+
+describe('drift', () => {
+  it('a weight changed by someone else mid-run halts before the next mutation and names it', async () => {
+    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 3 });
+    const current = env;
+    const { done } = spawnDrainctl(current, ['run', current.workflow, '--yes']);
+    await waitForEntry(current, drainDone, done);
+    const ports = createCloudPorts({
+      region: current.emu.region,
+      endpoint: current.emu.endpoint,
+      credentials: current.emu.credentials,
+      clock: systemClock,
+      logger: createLogger({ level: 'silent' }),
+    });
+    await ports.loadBalancer.setBackendWeights(current.loadBalancerId, [
+      { serverId: 'i-emu-web-3', weight: 40 },
+    ]);
+    const run = await done;
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(
+      'the balancer drifted from the plan, nothing changed: weight of i-emu-web-3 is 40, expected 100 (changed by someone else)',
+    );
+    // web-1 finished (it was past its drain); web-2 was never drained; web-3 is as someone set it.
+    expect(endState(current).weights).toEqual({
+      'i-emu-web-1': 100,
+      'i-emu-web-2': 100,
+      'i-emu-web-3': 40,
+    });
+  }, 120_000);
+});
