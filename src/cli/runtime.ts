@@ -31,6 +31,20 @@ function isLoopback(endpoint: URL | undefined): boolean {
   return endpoint !== undefined && /^(127\.|localhost$|\[::1\]$)/.test(endpoint.hostname);
 }
 
+/**
+ * Keys given in the environment this runtime was handed (which may not be process.env, for the
+ * programmatic API); without them the default credential chain decides (profiles, RAM role…).
+ */
+function keysFrom(env: NodeJS.ProcessEnv) {
+  const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const accessKeySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  if (!accessKeyId || !accessKeySecret) return {};
+  const securityToken = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+  return {
+    credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) },
+  };
+}
+
 export interface RuntimeOptions {
   environment: DrainctlEnvironment;
   /** The workflow's (or the plan's) region; else ALIBABA_CLOUD_REGION_ID. */
@@ -54,6 +68,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     cloudPortsOptionsFrom(options.environment, options.region, {
       logger: options.logger,
       clock,
+      ...keysFrom(options.env),
       ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
     }),
   );

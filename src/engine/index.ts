@@ -35,4 +35,4 @@ export {
   resumeRun,
   startRun,
 } from './runner.js';
-export { type RunStatus, readRunStatus, requestAbort } from './status.js';
+export { type AbortResult, type RunStatus, readRunStatus, requestAbort } from './status.js';
