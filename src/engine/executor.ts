@@ -137,7 +137,11 @@ async function learnBalancerAddress(ctx: RunContext): Promise<void> {
 }
 
 async function conclude(ctx: RunContext): Promise<RunOutcome> {
-  const nodes = [...ctx.state.nodes.values()];
+  // Nodes the plan lists without a step of their own are not part of the rollout.
+  const withSteps = new Set(
+    ctx.state.plan.steps.flatMap((s) => (s.node === undefined ? [] : [s.node])),
+  );
+  const nodes = [...ctx.state.nodes.values()].filter((n) => withSteps.has(n.id));
   const notDone = nodes.filter((n) => n.state !== 'done' || n.outcome !== undefined);
   const leftOut = nodes.filter((n) => n.state === 'left-out');
   const stopped = ctx.control.stopRequested;
