@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Fixture,
@@ -171,6 +172,72 @@ describe('Cloud Assistant commands', () => {
     expect(await run('uname -r', 30, 'i-nope')).toMatchObject({
       status: 'Error',
       errorCode: 'InstanceNotExists',
+    });
+  });
+
+  it('lists established connections on the app port with ss, peers as the app sees them', async () => {
+    const countScript = "ss -Htn state established '( sport = :8080 )' | wc -l";
+    expect(await run(countScript)).toMatchObject({ status: 'Success', output: '0\n' });
+    const [host, port] = (fx.world.instance('i-emu-web-1')?.app ?? '').split(':') as [
+      string,
+      string,
+    ];
+    const socket = net.connect({ host, port: Number(port), localAddress: `${fx.block}.200` });
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    socket.write(`PROXY TCP4 198.51.100.9 ${host} 41000 8080\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    try {
+      expect(await run(countScript)).toMatchObject({ output: '1\n' });
+      const table = (await run('ss -tn')).output;
+      expect(table).toMatch(/^State\s+Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port\n/);
+      expect(table).toContain(`ESTAB   0   0   ${host}:8080   198.51.100.9:41000`);
+      expect((await run('ss -tln')).output).toContain(`LISTEN   0   511   ${host}:8080`);
+      expect((await run('netstat -tn')).output).toContain('198.51.100.9:41000    ESTABLISHED');
+    } finally {
+      socket.destroy();
+    }
+    await waitFor('the connection gone', async () => (await run(countScript)).output === '0\n');
+  });
+
+  it('runs curl from the machine: localhost is its own app', async () => {
+    const health = await run('curl -fsS http://localhost:8080/healthz');
+    expect(health).toMatchObject({ status: 'Success', output: 'ok\n' });
+    expect(await run("curl -s -o /dev/null -w '%{http_code}\\n' localhost:8080/")).toMatchObject({
+      output: '200\n',
+    });
+    expect(await run('curl -sS localhost:9/')).toMatchObject({
+      status: 'Failed',
+      exitCode: 7,
+      output: 'curl: (7) Failed connect to localhost:9; Connection refused\n',
+    });
+    expect(await run('curl -s http://www.example.com/')).toMatchObject({ exitCode: 6, output: '' });
+    const head = await run('curl -sI localhost:8080/');
+    expect(head.output).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head.output).toMatch(/server: nginx/i);
+  });
+
+  it('gives curl -f exit 22 on an error status, and the invocation timeout wins over a hung request', async () => {
+    fx.world.injectFault({
+      kind: 'health-flapping',
+      instanceId: 'i-emu-web-2',
+      periodSeconds: 5,
+      seconds: 5,
+    });
+    try {
+      expect(await run('curl -fsS localhost:8080/healthz', 30, 'i-emu-web-2')).toMatchObject({
+        exitCode: 22,
+        output:
+          'curl: (22) The requested URL returned error: 503 Service Temporarily Unavailable\n',
+      });
+    } finally {
+      fx.world.clearFaults();
+    }
+    expect(await run('curl -s localhost:8080/?delay_ms=3000', 0.3)).toMatchObject({
+      status: 'Timeout',
+    });
+    expect(await run('curl -s -m 0.2 localhost:8080/?delay_ms=3000')).toMatchObject({
+      status: 'Failed',
+      exitCode: 28,
     });
   });
 });

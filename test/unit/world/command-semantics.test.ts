@@ -10,6 +10,7 @@ const facts: MachineFacts = {
   installedKernel: '3.10.0-1160.el7.x86_64',
   availableKernel: '3.10.0-1160.119.1.el7.x86_64',
   now: Date.parse('2026-11-21T02:00:00Z'),
+  connections: [],
 };
 const step = (...argv: string[]) => interpretCommand(argv, facts);
 
