@@ -5,6 +5,7 @@ import {
   notYetChecked,
 } from '../../../mocks/world/dataplane/health-state.js';
 import { BackendScheduler } from '../../../mocks/world/dataplane/scheduler.js';
+import { inSlbBlock, SlbAddresses } from '../../../mocks/world/dataplane/slb-addresses.js';
 
 describe('BackendScheduler (smooth weighted round robin)', () => {
   const picks = (scheduler: BackendScheduler, weights: Record<string, number>, n: number) => {
@@ -70,5 +71,23 @@ describe('nextVerdict', () => {
       'normal',
     ]);
     expect(run([false]).map((v) => v.state)).toEqual(['abnormal']);
+  });
+});
+
+describe('SlbAddresses', () => {
+  it('hands out distinct 100.64.0.0/10 addresses even from a pinned random source', () => {
+    const addresses = new SlbAddresses(() => 0.5);
+    const all = [
+      ...addresses.forHealthChecks(2),
+      ...addresses.forForwarding(2),
+      ...addresses.forHealthChecks(2),
+    ];
+    expect(new Set(all).size).toBe(6);
+    for (const address of all) expect(inSlbBlock(address)).toBe(true);
+    expect(addresses.isHealthChecker(all[0] as string)).toBe(true);
+    expect(addresses.isHealthChecker(all[2] as string)).toBe(false);
+    expect(new SlbAddresses(() => 0.9999999999).forForwarding(1)[0]).toMatch(
+      /^100\.127\.255\.254$/,
+    );
   });
 });
