@@ -12,7 +12,7 @@ import { listen } from '../net/bind.js';
 import { plainAddress } from '../net/proxy-protocol.js';
 import type { AccessLogWriter } from './access-log.js';
 import { type AppCondition, type AppIdentity, nginxReason, route } from './app-routes.js';
-import { type PeerAddress, readProxyHeader } from './proxy-front.js';
+import { firstRequestTimeoutMs, type PeerAddress, readProxyHeader } from './proxy-front.js';
 
 export interface AppServerConfig {
   identity: AppIdentity;
@@ -113,6 +113,8 @@ export class AppServer {
       const handle = (socket as unknown as { _handle?: { _consumed?: boolean } })._handle;
       if (handle) handle._consumed = true;
       this.http.emit('connection', socket);
+      // Until the first request arrives; http.Server destroys the socket when this fires.
+      socket.setTimeout(firstRequestTimeoutMs);
       socket.resume();
     });
   }
