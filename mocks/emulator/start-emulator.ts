@@ -19,6 +19,7 @@ import { slbProduct } from '../slb/index.js';
 import { SlbStore } from '../slb/store.js';
 import { resolveTopology } from '../topology/load-topology.js';
 import type { Topology, TopologyInput } from '../topology/schema.js';
+import type { AccessLogFormat } from '../world/index.js';
 import type { World, WorldFault } from '../world/types.js';
 import { AddressPlan, prefixOf, probeLoopback, randomSubnetPrefix } from './addresses.js';
 import type { EmulatorContext } from './context.js';
@@ -37,7 +38,11 @@ export interface StartEmulatorOptions {
   /** > 0 turns on SLB's asynchrony: ServiceIsConfiguring for this long after each change. */
   configuringDelayMs?: number;
   timings?: Partial<EmulatorTimings>;
-  /** Replaces the simulated world (the emulator's own tests only). */
+  /** nginx `combined` (default) or `combined_request_time` (appends $request_time). */
+  accessLogFormat?: AccessLogFormat;
+  /** Failures inside the world with no caller to report to; default: a process warning. */
+  onWorldError?: (error: Error) => void;
+  /** Replaces the simulated world (for tests of the control plane alone). */
   createWorld?: WorldFactory;
   /** Errors no handler meant to raise (answered as InternalError); default: ignored. */
   onUnexpectedError?: (error: unknown, action: string) => void;
@@ -97,7 +102,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   let worldFaults: WorldFault[] = [];
 
   async function buildWorld(): Promise<World> {
-    const built = await createWorld({ stateDir, dnsAddress: addresses.dns, timings });
+    const built = await createWorld({
+      stateDir,
+      dnsAddress: addresses.dns,
+      timings,
+      accessLogFormat: options.accessLogFormat,
+      onError: options.onWorldError,
+    });
     try {
       for (const instance of topology.instances) {
         await built.addInstance({
@@ -111,7 +122,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
           osName: instance.osName,
         });
       }
-      built.setDnsRecords(dns.answers());
+      built.setDnsRecords(dns.answers(), dns.zones());
     } catch (error) {
       await built.close();
       throw error;
@@ -132,7 +143,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     configuringDelayMs: options.configuringDelayMs ?? 0,
     healthCheckScale: timings.healthCheckScale,
     now: () => Date.now(),
-    publishDns: () => world.setDnsRecords(dns.answers()),
+    publishDns: () => world.setDnsRecords(dns.answers(), dns.zones()),
   };
 
   function injectFault(input: unknown): Fault {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Alidns, useEmulator } from '../../helpers/emulator.js';
 import { expectApiError } from './support/expect-api-error.js';
-import { fakeWorld } from './support/fake-world.js';
+import { FAST } from './support/fast.js';
+import { resolveA } from './support/resolve.js';
 
 describe('Alidns', () => {
-  const env = useEmulator({ createWorld: fakeWorld });
+  const env = useEmulator({ timings: FAST });
 
   it('the default record: www.example.com → web-1, TTL 10', async () => {
     const { dns, emu } = env();
@@ -61,7 +62,14 @@ describe('Alidns', () => {
     );
   });
 
-  it('Add, Update (DomainRecordDuplicate when unchanged), Delete; the world DNS follows every change', async () => {
+  it('the authoritative DNS server answers www.example.com from the records, with their TTL', async () => {
+    const { emu } = env();
+    const web1 = emu.state().instances[0]?.privateIp;
+    const answer = await resolveA(emu.dnsServer, 'www.example.com');
+    expect(answer.answers).toEqual([{ name: 'www.example.com', type: 'A', ttl: 10, data: web1 }]);
+  });
+
+  it('Add, Update (DomainRecordDuplicate when unchanged), Delete; resolution follows every change', async () => {
     const { dns, emu } = env();
     const added = await dns.addDomainRecord(
       new Alidns.AddDomainRecordRequest({
@@ -73,14 +81,9 @@ describe('Alidns', () => {
       }),
     );
     const recordId = added.body?.recordId ?? '';
-    const answers = () =>
-      (emu.world as unknown as { records: { name: string; value: string; ttl: number }[] }).records;
-    expect(answers()).toContainEqual({
-      name: 'api.example.com',
-      type: 'A',
-      value: '127.1.2.3',
-      ttl: 60,
-    });
+    const resolved = async () =>
+      (await resolveA(emu.dnsServer, 'api.example.com')).answers.map((a) => [a.data, a.ttl]);
+    expect(await resolved()).toEqual([['127.1.2.3', 60]]);
     await expectApiError(
       dns.addDomainRecord(
         new Alidns.AddDomainRecordRequest({
@@ -116,14 +119,12 @@ describe('Alidns', () => {
         TTL: 30,
       }),
     );
-    expect(answers()).toContainEqual({
-      name: 'api.example.com',
-      type: 'A',
-      value: '127.1.2.4',
-      ttl: 30,
-    });
+    expect(await resolved()).toEqual([['127.1.2.4', 30]]);
     await dns.deleteDomainRecord(new Alidns.DeleteDomainRecordRequest({ recordId }));
-    expect(answers().some((answer) => answer.name === 'api.example.com')).toBe(false);
+    expect(await resolveA(emu.dnsServer, 'api.example.com')).toMatchObject({
+      rcode: 'NXDOMAIN',
+      answers: [],
+    });
     await expectApiError(
       dns.deleteDomainRecord(new Alidns.DeleteDomainRecordRequest({ recordId })),
       'DomainRecordNotBelongToUser',

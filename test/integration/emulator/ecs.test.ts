@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ecs, useEmulator } from '../../helpers/emulator.js';
 import { expectApiError } from './support/expect-api-error.js';
-import { fakeWorld } from './support/fake-world.js';
+import { FAST } from './support/fast.js';
 
 const REGION = 'cn-hangzhou';
 
@@ -19,10 +19,7 @@ async function until<T>(
 }
 
 describe('ECS and Cloud Assistant', () => {
-  const env = useEmulator({
-    createWorld: fakeWorld,
-    timings: { stoppingMs: 150, bootMs: 250, commandMs: 100 },
-  });
+  const env = useEmulator({ timings: FAST });
 
   it('DescribeInstances: the topology with private IPs in the /24, tags, filters and paging', async () => {
     const { ecs, emu } = env();

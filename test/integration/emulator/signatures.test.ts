@@ -9,13 +9,13 @@ import {
   useEmulator,
 } from '../../helpers/emulator.js';
 import { expectApiError } from './support/expect-api-error.js';
-import { fakeWorld } from './support/fake-world.js';
+import { FAST } from './support/fast.js';
 import { send, signAcs3, signV1 } from './support/hand-signed.js';
 
 const ECS = { action: 'DescribeInstanceStatus', version: '2014-05-26' };
 
 describe('signatures', () => {
-  const env = useEmulator({ createWorld: fakeWorld });
+  const env = useEmulator({ timings: FAST });
 
   describe('accepted', () => {
     it('ACS3 from the ECS and Alidns SDKs, and from openapi-client callApi (SLB)', async () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../../helpers/emulator.js';
 import { expectApiError } from './support/expect-api-error.js';
-import { fakeWorld } from './support/fake-world.js';
+import { FAST } from './support/fast.js';
 
 const SETTLE_MS = 400;
 
 describe('SLB asynchrony knob (configuringDelayMs)', () => {
-  const env = useEmulator({ createWorld: fakeWorld, configuringDelayMs: SETTLE_MS });
+  const env = useEmulator({ timings: FAST, configuringDelayMs: SETTLE_MS });
 
   it('a started listener reports starting, refuses changes with ServiceIsConfiguring, then runs', async () => {
     const { callSlb } = env();

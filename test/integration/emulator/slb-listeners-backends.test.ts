@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useEmulator } from '../../helpers/emulator.js';
+import { Ecs, useEmulator } from '../../helpers/emulator.js';
 import { expectApiError } from './support/expect-api-error.js';
-import { type FakeWorld, fakeWorld } from './support/fake-world.js';
+import { FAST } from './support/fast.js';
+import { waitFor } from './support/traffic.js';
 
 const servers = (list: object[]) => JSON.stringify(list);
 
 describe('SLB listeners and backend servers', () => {
-  const env = useEmulator({ createWorld: fakeWorld });
+  const env = useEmulator({ timings: FAST });
   let lb = '';
   beforeAll(async () => {
     lb = String(
@@ -227,42 +228,6 @@ describe('SLB listeners and backend servers', () => {
     );
   });
 
-  it('DescribeHealthStatus reports per listener and never shows a weight-0 backend abnormal', async () => {
-    const { callSlb, emu } = env();
-    const health = await callSlb('DescribeHealthStatus', { LoadBalancerId: lb });
-    expect(health).toMatchObject({
-      BackendServers: {
-        BackendServer: [
-          {
-            ServerId: 'i-emu-web-1',
-            ListenerPort: 8080,
-            Port: 8080,
-            Protocol: 'tcp',
-            ServerHealthStatus: 'normal',
-          },
-          { ServerId: 'i-emu-web-2', ServerHealthStatus: 'normal' },
-        ],
-      },
-    });
-    (emu.world as FakeWorld).health = 'abnormal';
-    try {
-      const sick = await callSlb('DescribeHealthStatus', {
-        LoadBalancerId: lb,
-        ListenerPort: 8080,
-      });
-      const statuses = (
-        sick.BackendServers as { BackendServer: { ServerHealthStatus: string }[] }
-      ).BackendServer.map((entry) => entry.ServerHealthStatus);
-      expect(statuses).toEqual(['abnormal', 'unavailable']);
-      expect(emu.state().loadBalancers.find((entry) => entry.id === lb)?.backends).toEqual([
-        { serverId: 'i-emu-web-1', weight: 50, health: 'abnormal' },
-        { serverId: 'i-emu-web-2', weight: 0, health: 'abnormal' },
-      ]);
-    } finally {
-      (emu.world as FakeWorld).health = 'normal';
-    }
-  });
-
   it('vServer groups: create, describe, change weights of members only', async () => {
     const { callSlb } = env();
     const created = await callSlb('CreateVServerGroup', {
@@ -330,6 +295,70 @@ describe('SLB listeners and backend servers', () => {
       callSlb('StopLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 }),
       'ListenerNotFound',
       404,
+    );
+  });
+  it('DescribeHealthStatus reports per listener and never shows a weight-0 backend abnormal', async () => {
+    const { callSlb, emu, ecs } = env();
+    const lb2 = String(
+      (await callSlb('CreateLoadBalancer', { LoadBalancerName: 'health' })).LoadBalancerId,
+    );
+    await callSlb('CreateLoadBalancerTCPListener', {
+      LoadBalancerId: lb2,
+      ListenerPort: 8080,
+      BackendServerPort: 8080,
+      Bandwidth: -1,
+      healthCheckInterval: 1,
+      HealthCheckConnectTimeout: 1,
+      HealthyThreshold: 2,
+      UnhealthyThreshold: 2,
+    });
+    await callSlb('AddBackendServers', {
+      LoadBalancerId: lb2,
+      BackendServers: servers([
+        { ServerId: 'i-emu-web-3', Weight: '100' },
+        { ServerId: 'i-emu-web-4', Weight: '0' },
+      ]),
+    });
+    await callSlb('StartLoadBalancerListener', { LoadBalancerId: lb2, ListenerPort: 8080 });
+    const statuses = async () =>
+      (
+        (await callSlb('DescribeHealthStatus', { LoadBalancerId: lb2, ListenerPort: 8080 }))
+          .BackendServers as {
+          BackendServer: {
+            ServerId: string;
+            ServerHealthStatus: string;
+            ListenerPort: number;
+            Port: number;
+            Protocol: string;
+          }[];
+        }
+      ).BackendServer;
+    expect(await statuses()).toEqual([
+      expect.objectContaining({
+        ServerId: 'i-emu-web-3',
+        ListenerPort: 8080,
+        Port: 8080,
+        Protocol: 'tcp',
+        ServerHealthStatus: 'normal',
+      }),
+      expect.objectContaining({ ServerId: 'i-emu-web-4', ServerHealthStatus: 'normal' }),
+    ]);
+    for (const id of ['i-emu-web-3', 'i-emu-web-4']) {
+      emu.injectFault({ kind: 'boot-failure', instanceId: id });
+      await ecs.rebootInstance(new Ecs.RebootInstanceRequest({ instanceId: id }));
+    }
+    const sick = await waitFor(
+      statuses,
+      (entries) => entries[0]?.ServerHealthStatus === 'abnormal',
+      {
+        what: 'web-3 abnormal',
+      },
+    );
+    expect(sick.map((entry) => entry.ServerHealthStatus)).toEqual(['abnormal', 'unavailable']);
+    await waitFor(
+      () => emu.state().loadBalancers.find((entry) => entry.id === lb2)?.backends,
+      (backends) => backends?.every((backend) => backend.health === 'abnormal') === true,
+      { what: 'both abnormal in the admin state' },
     );
   });
 });

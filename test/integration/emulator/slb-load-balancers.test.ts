@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../../helpers/emulator.js';
 import { expectApiError } from './support/expect-api-error.js';
-import { fakeWorld } from './support/fake-world.js';
+import { FAST } from './support/fast.js';
 
 describe('SLB load balancers', () => {
-  const env = useEmulator({ createWorld: fakeWorld });
+  const env = useEmulator({ timings: FAST });
 
   it('CreateLoadBalancer answers the real fields with an address in the emulator /24', async () => {
     const { callSlb, emu } = env();

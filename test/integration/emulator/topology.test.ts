@@ -15,7 +15,7 @@ import {
   EcsClientClass,
   sdkConfig,
 } from '../../helpers/emulator.js';
-import { fakeWorld } from './support/fake-world.js';
+import { FAST } from './support/fast.js';
 
 describe('topology', () => {
   let dir = '';
@@ -102,7 +102,7 @@ describe('topology', () => {
         '      - { rr: "@", instance: i-app-b, ttl: 600 }',
       ].join('\n'),
     );
-    const emu = await startEmulator({ topology: file, createWorld: fakeWorld, port: 0 });
+    const emu = await startEmulator({ topology: file, timings: FAST, port: 0 });
     try {
       expect(emu.subnet).toBe('127.201.7.0/24');
       expect(emu.state().instances.map((i) => [i.id, i.privateIp, i.app])).toEqual([
@@ -138,7 +138,7 @@ describe('topology', () => {
   it('emulators pick different random /24s, never 127.0.0.0/24', async () => {
     const subnets = new Set<string>();
     for (let i = 0; i < 3; i++) {
-      const emu = await startEmulator({ createWorld: fakeWorld, port: 0 });
+      const emu = await startEmulator({ timings: FAST, port: 0 });
       subnets.add(emu.subnet);
       expect(emu.subnet).toMatch(/^127\.(\d+)\.(\d+)\.0\/24$/);
       expect(emu.subnet.startsWith('127.0.0.')).toBe(false);
