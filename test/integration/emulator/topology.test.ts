@@ -2,7 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeLoopback } from '../../../mocks/emulator/addresses.js';
 import {
+  LoopbackAddressError,
   loadTopologyFile,
   parseTopology,
   startEmulator,
@@ -133,6 +135,17 @@ describe('topology', () => {
     } finally {
       await emu.close();
     }
+  });
+
+  it('an address the system does not route is reported with the ifconfig alias that fixes it', async () => {
+    // 192.0.2.1 (TEST-NET-1) is configured nowhere: binding it fails the way 127.x.y.z does on macOS.
+    const error = await probeLoopback('192.0.2.1', ['192.0.2.1', '192.0.2.53']).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LoopbackAddressError);
+    expect((error as Error).message).toContain('cannot bind 192.0.2.1');
+    expect((error as Error).message).toContain('sudo ifconfig lo0 alias 192.0.2.53 up');
+    await expect(probeLoopback('127.0.0.1', [])).resolves.toBeUndefined();
   });
 
   it('emulators pick different random /24s, never 127.0.0.0/24', async () => {
