@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 /**
  * How fast the simulated world moves. Defaults are short so tests and the demo are brisk; a
  * rehearsal can slow them to real-life values (a real reboot takes 30–90 s).
@@ -65,7 +67,8 @@ export function resolveOptions(options: WorldOptions): ResolvedOptions {
     }
   }
   return {
-    stateDir: options.stateDir,
+    // Absolute, so the access-log paths the world reports work from any working directory.
+    stateDir: path.resolve(options.stateDir),
     dnsHost: options.dnsHost ?? '127.0.0.1',
     timings,
     accessLogFormat: options.accessLogFormat ?? 'combined',

@@ -7,6 +7,7 @@
  */
 import type { CommandOutcome } from '../types.js';
 import { filterOutput, interpretCommand, type Step } from './command-semantics.js';
+import { type CurlRequest, type CurlResult, curlOutput } from './curl.js';
 import type { MachineFacts } from './machine-facts.js';
 import { parseScript, type Statement } from './script-parser.js';
 
@@ -24,6 +25,8 @@ export interface CommandHost {
   rebootAfter(delaySeconds: number): void;
   /** Real-time wait; resolves false if the world closed meanwhile. */
   sleep(ms: number): Promise<boolean>;
+  /** Makes curl's request from this machine, giving up after `timeoutMs`. */
+  http(request: CurlRequest, timeoutMs: number): Promise<CurlResult>;
   packageUpdateSeconds: number;
 }
 
@@ -83,7 +86,7 @@ export async function runScript(
     return ms > remaining ? 'timeout' : 'ok';
   };
 
-  const result = await runStatements(parseScript(script), host, wait, (text) => {
+  const result = await runStatements(parseScript(script), host, wait, deadline, (text) => {
     output += text;
   });
   if (result.kind === 'timeout') {
@@ -125,6 +128,7 @@ async function runStatements(
   statements: Statement[],
   host: CommandHost,
   wait: (ms: number) => Promise<'ok' | 'timeout' | 'interrupted'>,
+  deadline: number,
   print: (text: string) => void,
 ): Promise<RunResult> {
   let lastExit = 0;
@@ -154,6 +158,16 @@ async function runStatements(
       case 'sleep': {
         const waited = await wait(step.seconds * 1000);
         if (waited !== 'ok') return { kind: waited };
+        break;
+      }
+      case 'http': {
+        const remaining = Math.max(deadline - Date.now(), 0);
+        const own = (step.request.maxTimeSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+        const result = await host.http(step.request, Math.min(own, remaining));
+        if (result.kind === 'timeout' && own >= remaining) return { kind: 'timeout' };
+        const printed = curlOutput(step.request, result);
+        text = printed.output;
+        exitCode = printed.exitCode;
         break;
       }
       case 'exit':

@@ -1,18 +1,23 @@
 /**
  * What one simple command does on the simulated machine. Recognised: package updates (see
  * package-commands.ts), `uname`, `hostname`, `cat` of a few files, `echo`, `true`, `false`,
- * `exit N`, `sleep N`, `reboot` and its aliases, `needs-restarting -r`, `rpm -q kernel`, and as
- * pipeline filters `grep`, `head`, `tail`, `wc -l`. Anything else succeeds with empty output.
+ * `exit N`, `sleep N`, `reboot` and its aliases, `needs-restarting -r`, `rpm -q kernel`, `ss` and
+ * `netstat` (socket-stats.ts), `curl` (curl.ts), and as pipeline filters `grep`, `head`, `tail`,
+ * `wc -l`. Anything else succeeds with empty output.
  * Pure; no I/O: effects are returned for the runner to carry out.
  */
+import { type CurlRequest, parseCurl } from './curl.js';
 import { fileContents, type MachineFacts, uname } from './machine-facts.js';
 import { needsRestarting, packageCommand, rpmQueryKernel } from './package-commands.js';
+import { netstat, ss } from './socket-stats.js';
 
 export type Step =
   | { kind: 'done'; exitCode: number; output: string }
   /** Takes the package update time, then the available kernel is installed. */
   | { kind: 'install-kernel'; output: string }
   | { kind: 'sleep'; seconds: number }
+  /** An HTTP request made from the machine (curl); the runner makes it and formats the result. */
+  | { kind: 'http'; request: CurlRequest }
   /** The invocation ends here; the machine reboots after `delaySeconds`. */
   | { kind: 'reboot'; delaySeconds: number; output: string }
   | { kind: 'exit'; exitCode: number }
@@ -69,6 +74,18 @@ export function interpretCommand(rawArgv: string[], facts: MachineFacts): Step {
     case 'needs-restarting': {
       const result = needsRestarting(facts);
       return args.includes('-r') ? done(result.output, result.exitCode) : done();
+    }
+    case 'ss': {
+      const result = ss(args, facts);
+      return done(result.output, result.exitCode);
+    }
+    case 'netstat': {
+      const result = netstat(args, facts);
+      return done(result.output, result.exitCode);
+    }
+    case 'curl': {
+      const request = parseCurl(args);
+      return 'error' in request ? done(request.error, request.exitCode) : { kind: 'http', request };
     }
     case 'rpm':
       return args.includes('-q') && args.includes('kernel') ? done(rpmQueryKernel(facts)) : done();

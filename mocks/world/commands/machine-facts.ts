@@ -15,6 +15,18 @@ export interface MachineFacts {
   availableKernel: string;
   /** Wall-clock time of the command, epoch milliseconds (for messages that print a date). */
   now: number;
+  /** The app's listening socket, when it is up. */
+  listening?: { address: string; port: number };
+  /** TCP connections established to the app. */
+  connections: EstablishedConnection[];
+}
+
+/** One established TCP connection to the app, its peer as the app sees it (PROXY header). */
+export interface EstablishedConnection {
+  localAddress: string;
+  localPort: number;
+  peerAddress: string;
+  peerPort: number;
 }
 
 /** `3.10.0-1160.119.1.el7.x86_64` → `{ version: '3.10.0-1160.119.1.el7', arch: 'x86_64' }`. */

@@ -49,8 +49,11 @@ export class HealthMonitor {
     const switched = config.enabled !== this.config.enabled || config.type !== this.config.type;
     this.config = config;
     this.backends = backends;
-    if (switched) this.tracked.clear();
     if (intervalChanged || switched) this.schedule();
+    if (switched) {
+      this.tracked.clear();
+      void this.runRound();
+    }
   }
 
   stop(): void {

@@ -30,14 +30,26 @@ export class SlbAddresses {
 
   private fresh(count: number): string[] {
     const addresses: string[] = [];
-    while (addresses.length < count) {
-      const octet = (span: number) => Math.floor(this.random() * span);
-      const address = `100.${64 + octet(64)}.${octet(256)}.${1 + octet(254)}`;
+    for (let attempt = 0; addresses.length < count; attempt++) {
+      // Random first; a pinned or poor random source falls back to counting through the block.
+      const address = attempt < 16 ? this.randomAddress() : this.nextFreeAddress();
       if (this.used.has(address)) continue;
       this.used.add(address);
       addresses.push(address);
     }
     return addresses;
+  }
+
+  private randomAddress(): string {
+    const octet = (span: number) => Math.min(Math.floor(this.random() * span), span - 1);
+    return `100.${64 + octet(64)}.${octet(256)}.${1 + octet(254)}`;
+  }
+
+  private nextFreeAddress(): string {
+    for (let n = this.used.size; ; n++) {
+      const address = `100.${64 + ((n >> 16) & 63)}.${(n >> 8) & 255}.${1 + (n % 254)}`;
+      if (!this.used.has(address)) return address;
+    }
   }
 }
 

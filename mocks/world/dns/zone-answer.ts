@@ -54,8 +54,8 @@ export function answerQuestion(
     }
     answers.push(toAnswer(cname, current));
     const target = normalizeName(cname.value);
-    if (seen.has(target) || zoneOf(target, zones) === undefined) break;
     seen.add(current);
+    if (seen.has(target) || zoneOf(target, zones) === undefined) break;
     current = target;
   }
   return answers.length > 0

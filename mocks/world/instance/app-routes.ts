@@ -45,6 +45,11 @@ const statusText: Record<number, string> = {
   503: 'Service Temporarily Unavailable',
 };
 
+/** The reason phrase nginx puts in the status line (Node's differ for some codes). */
+export function nginxReason(status: number): string | undefined {
+  return statusText[status];
+}
+
 /** nginx's own error page, as a browser would see it. */
 export function nginxErrorPage(status: number): string {
   const title = `${status} ${statusText[status] ?? 'Error'}`;

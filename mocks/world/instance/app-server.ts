@@ -7,10 +7,12 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import type { EstablishedConnection } from '../commands/machine-facts.js';
 import { listen } from '../net/bind.js';
+import { plainAddress } from '../net/proxy-protocol.js';
 import type { AccessLogWriter } from './access-log.js';
-import { type AppCondition, type AppIdentity, route } from './app-routes.js';
-import { type PeerAddress, readProxyHeader } from './proxy-front.js';
+import { type AppCondition, type AppIdentity, nginxReason, route } from './app-routes.js';
+import { firstRequestTimeoutMs, type PeerAddress, readProxyHeader } from './proxy-front.js';
 
 export interface AppServerConfig {
   identity: AppIdentity;
@@ -79,6 +81,25 @@ export class AppServer {
     this.sockets.clear();
   }
 
+  /** Established connections as `ss` on the machine would list them (peers as the app sees them). */
+  establishedConnections(): EstablishedConnection[] {
+    const list: EstablishedConnection[] = [];
+    for (const socket of this.sockets) {
+      if (socket.destroyed) continue;
+      const peer = this.connections.get(socket)?.peer ?? {
+        address: plainAddress(socket.remoteAddress ?? ''),
+        port: socket.remotePort ?? 0,
+      };
+      list.push({
+        localAddress: this.config.ip,
+        localPort: this.config.port,
+        peerAddress: peer.address,
+        peerPort: peer.port,
+      });
+    }
+    return list;
+  }
+
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
@@ -92,6 +113,8 @@ export class AppServer {
       const handle = (socket as unknown as { _handle?: { _consumed?: boolean } })._handle;
       if (handle) handle._consumed = true;
       this.http.emit('connection', socket);
+      // Until the first request arrives; http.Server destroys the socket when this fires.
+      socket.setTimeout(firstRequestTimeoutMs);
       socket.resume();
     });
   }
@@ -157,7 +180,7 @@ export class AppServer {
     const send = () => {
       if (res.destroyed) return;
       // Like nginx, HEAD gets the length GET would have; Node sends no body for HEAD.
-      res.writeHead(answer.status, {
+      res.writeHead(answer.status, nginxReason(answer.status), {
         ...answer.headers,
         'content-length': Buffer.byteLength(answer.body),
       });

@@ -20,6 +20,7 @@ import { WorldError } from '../world-error.js';
 import { AccessLogWriter } from './access-log.js';
 import { AppServer } from './app-server.js';
 import { InstanceFaults } from './instance-faults.js';
+import { fetchFromMachine } from './machine-http.js';
 
 export interface InstanceDeps {
   options: ResolvedOptions;
@@ -148,6 +149,10 @@ export class Instance {
         installedKernel: this.installedKernel,
         availableKernel: this.spec.availableKernel,
         now: Date.now(),
+        ...(this.app.running
+          ? { listening: { address: this.spec.privateIp, port: this.spec.appPort } }
+          : {}),
+        connections: this.app.establishedConnections(),
       }),
       installKernel: () => {
         this.installedKernel = this.spec.availableKernel;
@@ -158,6 +163,7 @@ export class Instance {
         });
       },
       sleep: (ms) => this.deps.timers.sleep(ms),
+      http: (request, timeoutMs) => fetchFromMachine(request, this.spec.privateIp, timeoutMs),
       packageUpdateSeconds: this.deps.options.timings.packageUpdateSeconds,
     };
     return runScript(host, script, timeoutSeconds);

@@ -6,8 +6,11 @@
 import type net from 'node:net';
 import { plainAddress, scanProxyHeader } from '../net/proxy-protocol.js';
 
-/** nginx's client_header_timeout default is 60 s; a shorter wait keeps idle probes from piling up. */
-const firstBytesTimeoutMs = 10_000;
+/**
+ * How long a new connection may stay silent before its first request (nginx's
+ * client_header_timeout, 60 s by default; shorter here so idle probes do not pile up).
+ */
+export const firstRequestTimeoutMs = 10_000;
 
 export interface PeerAddress {
   address: string;
@@ -21,7 +24,7 @@ export interface PeerAddress {
  */
 export function readProxyHeader(socket: net.Socket, ready: (peer: PeerAddress) => void): void {
   let buffered: Buffer = Buffer.alloc(0);
-  socket.setTimeout(firstBytesTimeoutMs, () => socket.destroy());
+  socket.setTimeout(firstRequestTimeoutMs, () => socket.destroy());
   const onData = (chunk: Buffer) => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
     const scan = scanProxyHeader(buffered);
