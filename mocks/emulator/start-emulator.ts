@@ -91,7 +91,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const stateDir = resolve(
     options.stateDir ?? (await mkdtemp(join(tmpdir(), 'drainctl-emulator-'))),
   );
-  const timings = resolveTimings(options.timings);
+  const timings = resolveTimings({ ...topology.timings, ...options.timings });
   const _createWorld = options.createWorld ?? createDefaultWorld;
   const startedAt = Date.now();
 
@@ -112,7 +112,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         stateDir,
         dnsAddress: addresses.dns,
         timings,
-        accessLogFormat: options.accessLogFormat,
+        accessLogFormat: options.accessLogFormat ?? topology.accessLogFormat,
         onError: options.onWorldError,
       },
       topology,

@@ -10,6 +10,7 @@ import {
   startEmulator,
   TopologyError,
 } from '../../../mocks/index.js';
+import type { EmulatedWorld } from '../../../mocks/world/index.js';
 import {
   Alidns,
   AlidnsClientClass,
@@ -92,6 +93,8 @@ describe('topology', () => {
         'region: cn-shanghai',
         'subnet: 127.201.7.0/24',
         'appPort: 9000',
+        'timings: { keepaliveRequests: 7, bootSeconds: 9 }',
+        'accessLogFormat: combined_request_time',
         'instances:',
         '  - id: i-app-a',
         '    name: app-a',
@@ -107,6 +110,11 @@ describe('topology', () => {
     const emu = await startEmulator({ topology: file, timings: FAST, port: 0 });
     try {
       expect(emu.subnet).toBe('127.201.7.0/24');
+      // The topology sets the world's pace; startEmulator's own timings (FAST) win.
+      expect((emu.world as EmulatedWorld).timings).toMatchObject({
+        keepaliveRequests: 7,
+        bootSeconds: FAST.bootSeconds,
+      });
       expect(emu.state().instances.map((i) => [i.id, i.privateIp, i.app])).toEqual([
         ['i-app-a', '127.201.7.11', '127.201.7.11:9000'],
         ['i-app-b', '127.201.7.12', '127.201.7.12:9000'],
