@@ -1,4 +1,7 @@
 /**
+ * mocks/emulator — composition of the control plane with the world: addresses, context, state
+ * snapshot, timings, faults routing, startEmulator. Owns no product semantics; never imports src/.
+ *
  * The composition root: builds the address plan, the stores, the world and the HTTP endpoint, and
  * hands back a handle for tests, the CLI and the demo.
  */

@@ -1,4 +1,7 @@
 /**
+ * mocks/server — the emulator's HTTP layer: the endpoint, the dispatcher, signatures, parameters
+ * and error shapes. Knows no product semantics (those are slb/, dns/, ecs/); never imports src/.
+ *
  * The emulator's one HTTP endpoint: `/__emulator/*` goes to the admin routes, everything else is
  * an API call (GET or POST, query and form body merged) for the dispatcher.
  */

@@ -1,4 +1,7 @@
 /**
+ * mocks/topology — the starting state of an emulated cloud and its validation. Pure data; no
+ * sockets, no world. Never imports src/.
+ *
  * The topology: what exists in the emulated cloud when it starts (and after a reset). Written as
  * YAML (`--topology file.yaml`, format in docs/emulator.md) or given to startEmulator as an object;
  * every field but instance ids has a default.
