@@ -69,7 +69,8 @@ export class AlidnsDns implements Dns {
         if (!(error instanceof AliyunApiError) || round >= POINT_ROUNDS) throw error;
         const after = await this.currentRecord(request);
         if (after !== undefined && holds(after, change)) return after;
-        if (error.cloudCode === 'DomainRecordDuplicate') throw error;
+        // Not in place: only an ambiguous failure proved harmless to resend by that read.
+        if (error.failureKind !== 'ambiguous') throw error;
         continue;
       }
       const after = await this.currentRecord(request);

@@ -94,12 +94,12 @@ export class EcsHost implements Host {
       if (signal?.aborted) await this.stopQuietly(invokeId, instanceId);
       throw error;
     }
-    await this.api.stopInvocation(invokeId, instanceId);
+    const stopped = await this.stopQuietly(invokeId, instanceId);
     return {
       status: 'timeout',
       exitCode: null,
       output: lastOutput,
-      errorInfo: `no end reported within ${request.timeoutSeconds} s (+${this.waits.commandGraceMs / 1000} s grace); drainctl stopped invocation ${invokeId}`,
+      errorInfo: `no end reported within ${request.timeoutSeconds} s (+${this.waits.commandGraceMs / 1000} s grace); ${stopped ? `drainctl stopped invocation ${invokeId}` : `stopping invocation ${invokeId} failed, it may still run`}`,
       invocationId: invokeId,
     };
   }
@@ -164,11 +164,14 @@ export class EcsHost implements Host {
     return (await this.api.describeInstanceStatus([instanceId])).get(instanceId);
   }
 
-  private async stopQuietly(invokeId: string, instanceId: string): Promise<void> {
+  /** A command we give up on is stopped; failing to stop it is reported, not thrown. */
+  private async stopQuietly(invokeId: string, instanceId: string): Promise<boolean> {
     try {
       await this.api.stopInvocation(invokeId, instanceId);
+      return true;
     } catch (error) {
       this.logger.warn({ invokeId, instanceId, err: error }, 'could not stop the invocation');
+      return false;
     }
   }
 }

@@ -87,7 +87,13 @@ export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
             code: failure.code,
             httpStatus: failure.httpStatus,
           });
-          const call = { product, action: spec.action, target: target(), attempts: attemptNumber };
+          const call = {
+            product,
+            action: spec.action,
+            target: target(),
+            attempts: attemptNumber,
+            kind,
+          };
           if (!shouldRetry(kind, spec.idempotent)) throw toCloudError(failure, call);
           const elapsedMs = clock.monotonic() - started;
           const delayMs = backoffDelay(attemptNumber, budget, random, failure.retryAfterMs);

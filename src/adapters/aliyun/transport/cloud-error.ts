@@ -4,7 +4,7 @@
  * permissions, region, endpoint) — one line naming what to check.
  */
 import { CloudApiError } from '../../../errors/index.js';
-import type { CloudProduct } from './retry-policy.js';
+import type { CloudProduct, FailureKind } from './retry-policy.js';
 import type { SdkFailure } from './sdk-error.js';
 
 /** Where a call went and with which credentials, for the hints. */
@@ -59,29 +59,44 @@ export class AliyunApiError extends CloudApiError {
   override readonly code: AliyunErrorCode;
   /** How many attempts were made before giving up. */
   readonly attempts: number;
+  /**
+   * `ambiguous`: the request may have been applied (timeout, reset, 5xx); `rejected`: the cloud
+   * refused it; `fatal`: the cloud answered no. Adapters re-read after an ambiguous failure.
+   */
+  readonly failureKind: FailureKind;
 
   constructor(
     code: AliyunErrorCode,
-    details: ConstructorParameters<typeof CloudApiError>[0] & { attempts: number },
+    details: ConstructorParameters<typeof CloudApiError>[0] & {
+      attempts: number;
+      failureKind: FailureKind;
+    },
   ) {
     super(details);
     this.code = code;
     this.attempts = details.attempts;
+    this.failureKind = details.failureKind;
   }
 }
 
 /** The error for a failure that will not be retried (or no longer). */
 export function toCloudError(
   failure: SdkFailure,
-  call: { product: CloudProduct; action: string; target: CallTarget; attempts: number },
+  call: {
+    product: CloudProduct;
+    action: string;
+    target: CallTarget;
+    attempts: number;
+    kind: FailureKind;
+  },
   exhausted?: { elapsedMs: number },
 ): AliyunApiError {
-  const { code: kind, hint } = diagnose(failure, call);
+  const { code, hint } = diagnose(failure, call);
   const tail = exhausted
     ? ` (still failing after ${call.attempts} attempts in ${(exhausted.elapsedMs / 1000).toFixed(1)} s; retry budget exhausted)`
     : '';
   return new AliyunApiError(
-    exhausted && kind === 'CLOUD_API_ERROR' ? 'CLOUD_RETRIES_EXHAUSTED' : kind,
+    exhausted && code === 'CLOUD_API_ERROR' ? 'CLOUD_RETRIES_EXHAUSTED' : code,
     {
       provider: `aliyun ${call.product}`,
       action: call.action,
@@ -92,6 +107,7 @@ export function toCloudError(
       retryable: exhausted !== undefined,
       hint,
       attempts: call.attempts,
+      failureKind: call.kind,
     },
   );
 }
