@@ -112,7 +112,11 @@ export function planRollout(
     notes,
     inventory,
   };
-  return { ...unhashed, sha256: hashPlan(unhashed) };
+  // A plan is data that leaves the process (journal, --json): no object may appear twice in it
+  // (a shared reference would read as a cycle to serialisers that guard against them), and it
+  // must be exactly what JSON carries. structuredClone would keep shared objects shared.
+  const plan = JSON.parse(JSON.stringify(unhashed)) as typeof unhashed;
+  return { ...plan, sha256: hashPlan(plan) };
 }
 
 function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budget): string[][] {

@@ -187,6 +187,18 @@ describe('the seed story planned against the emulator before its migration', () 
     expect(step(plan, 'node.reboot', 'i-emu-web-1').inverse.kind).toBe('irreversible');
   });
 
+  it('is plain data: no object appears twice (serialisers would take a shared one for a cycle)', () => {
+    const seen = new Set<object>();
+    const walk = (value: unknown): void => {
+      if (value === null || typeof value !== 'object') return;
+      expect(seen.has(value)).toBe(false);
+      seen.add(value);
+      for (const inner of Object.values(value)) walk(inner);
+    };
+    walk(plan);
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+
   it('estimates the total as prepare + the slowest node of each batch + finish', () => {
     const sum = (steps: Step[]) => steps.reduce((total, s) => total + s.expectedSeconds, 0);
     expect(plan.estimate.totalSeconds).toBe(sum(plan.steps));
