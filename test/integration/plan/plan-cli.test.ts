@@ -89,6 +89,17 @@ describe('drainctl plan against the emulator', () => {
     expect(actions).not.toContain('lb.create');
     expect(actions).toContain('lb.ensure-listener');
     expect(plan.notes).toEqual(expect.arrayContaining([expect.stringContaining('already exists')]));
+
+    // The listener exactly as the plan asks for it, read back through the API, is the same.
+    const ensure = plan.steps.find((step) => step.action === 'lb.ensure-listener');
+    if (ensure?.action !== 'lb.ensure-listener') throw new Error('no ensure-listener step');
+    await balancers.ensureListener(created.id, ensure.params.listener);
+    await balancers.startListener(created.id, 8080, 'tcp');
+    const again = await planJson('workflows/kernel-patch.yaml');
+    const againActions = again.steps.map((step) => step.action);
+    expect(againActions).not.toContain('lb.ensure-listener');
+    expect(againActions).not.toContain('lb.start-listener');
+    expect(againActions).toContain('lb.add-backends');
   });
 
   it('plans the rolling example on an existing balancer: two per batch, pairs apart', async () => {
