@@ -253,3 +253,24 @@ health:
     expect(listener).toEqual(SEED_LISTENER);
   });
 });
+
+describe('DNS edge cases', () => {
+  it('never raises the TTL on the way in, and adds a record that does not exist yet', () => {
+    const seed = loadExample('workflows/kernel-patch.yaml');
+    seed.spec.dns = seed.spec.dns && { ...seed.spec.dns, ttl: { lowerTo: 60, waitOldTtl: true } };
+    const plan = planRollout(seed.spec, emulatorWorld(), seed.source);
+    const actions = plan.steps.map((s) => s.action);
+    expect(actions).not.toContain('dns.set-ttl');
+    expect(actions).not.toContain('wait');
+    const point = plan.steps.find((s) => s.action === 'dns.point');
+    expect(point?.params).toMatchObject({ to: { ttl: 10 } });
+
+    const world = emulatorWorld();
+    if (world.dns) delete world.dns.record;
+    const added = planRollout(seed.spec, world, seed.source);
+    const add = added.steps.find((s) => s.action === 'dns.point');
+    expect(add?.params).not.toHaveProperty('from');
+    expect(add?.params).toMatchObject({ to: { ttl: 60 } });
+    expect(add?.inverse.kind).toBe('irreversible');
+  });
+});
