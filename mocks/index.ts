@@ -26,7 +26,7 @@ export {
 } from './emulator/start-emulator.js';
 export type { EmulatorState } from './emulator/state-snapshot.js';
 export { DEFAULT_TIMINGS, type EmulatorTimings } from './emulator/timings.js';
-export type { WorldFactory, WorldOptions } from './emulator/world-factory.js';
+export type { WorldFactory, WorldFactoryOptions } from './emulator/world-factory.js';
 export type { ApiFault, Fault } from './faults/fault-schema.js';
 export { defaultTopology } from './topology/default-topology.js';
 export { loadTopologyFile, parseTopology, TopologyError } from './topology/load-topology.js';

@@ -92,6 +92,11 @@ export class DnsStore {
     return [...this.records.values()].filter((record) => record.domainName === domainName);
   }
 
+  /** The zones the authoritative server answers for (names outside them are REFUSED). */
+  zones(): string[] {
+    return [...this.domains.keys()];
+  }
+
   /** What the authoritative server answers: enabled records, fully qualified, lower case. */
   answers(): DnsAnswerRecord[] {
     return [...this.records.values()]

@@ -1,9 +1,11 @@
 /**
+ * mocks/emulator — composition of the control plane with the world: addresses, context, state
+ * snapshot, timings, faults routing, startEmulator. Owns no product semantics; never imports src/.
+ *
  * The composition root: builds the address plan, the stores, the world and the HTTP endpoint, and
  * hands back a handle for tests, the CLI and the demo.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { dnsProduct } from '../dns/index.js';
@@ -11,18 +13,21 @@ import { DnsStore } from '../dns/store.js';
 import { ecsProduct } from '../ecs/index.js';
 import { EcsStore } from '../ecs/store.js';
 import { ApiFaults } from '../faults/api-faults.js';
-import { type Fault, isApiFault, parseFault } from '../faults/fault-schema.js';
+import type { Fault } from '../faults/fault-schema.js';
 import { createDispatcher } from '../server/api-dispatch.js';
-import { createEmulatorServer } from '../server/http-server.js';
+import { createEmulatorServer, listenOnLoopback } from '../server/http-server.js';
 import { createSignatureVerifier } from '../server/signature/verify-signature.js';
 import { slbProduct } from '../slb/index.js';
 import { SlbStore } from '../slb/store.js';
 import { resolveTopology } from '../topology/load-topology.js';
 import type { Topology, TopologyInput } from '../topology/schema.js';
-import type { World, WorldFault } from '../world/types.js';
+import type { AccessLogFormat } from '../world/index.js';
+import type { World } from '../world/types.js';
 import { AddressPlan, prefixOf, probeLoopback, randomSubnetPrefix } from './addresses.js';
 import type { EmulatorContext } from './context.js';
 import { EMULATOR_CREDENTIALS } from './credentials.js';
+import { FaultRouter } from './fault-router.js';
+import { populateWorld } from './populate-world.js';
 import { type EmulatorState, snapshot } from './state-snapshot.js';
 import { type EmulatorTimings, resolveTimings } from './timings.js';
 import { createDefaultWorld, type WorldFactory } from './world-factory.js';
@@ -37,7 +42,11 @@ export interface StartEmulatorOptions {
   /** > 0 turns on SLB's asynchrony: ServiceIsConfiguring for this long after each change. */
   configuringDelayMs?: number;
   timings?: Partial<EmulatorTimings>;
-  /** Replaces the simulated world (the emulator's own tests only). */
+  /** nginx `combined` (default) or `combined_request_time` (appends $request_time). */
+  accessLogFormat?: AccessLogFormat;
+  /** Failures inside the world with no caller to report to; default: a process warning. */
+  onWorldError?: (error: Error) => void;
+  /** Replaces the simulated world (for tests of the control plane alone). */
   createWorld?: WorldFactory;
   /** Errors no handler meant to raise (answered as InternalError); default: ignored. */
   onUnexpectedError?: (error: unknown, action: string) => void;
@@ -85,8 +94,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const stateDir = resolve(
     options.stateDir ?? (await mkdtemp(join(tmpdir(), 'drainctl-emulator-'))),
   );
-  const timings = resolveTimings(options.timings);
-  const createWorld = options.createWorld ?? createDefaultWorld;
+  const timings = resolveTimings({ ...topology.timings, ...options.timings });
+  const _createWorld = options.createWorld ?? createDefaultWorld;
   const startedAt = Date.now();
 
   let world: World = undefined as unknown as World;
@@ -94,30 +103,24 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const dns = new DnsStore(topology, (id) => ecs.privateIp(id), startedAt);
   const slb = new SlbStore();
   const apiFaults = new ApiFaults();
-  let worldFaults: WorldFault[] = [];
-
-  async function buildWorld(): Promise<World> {
-    const built = await createWorld({ stateDir, dnsAddress: addresses.dns, timings });
-    try {
-      for (const instance of topology.instances) {
-        await built.addInstance({
-          id: instance.id,
-          name: instance.name,
-          hostname: instance.hostname,
-          privateIp: ecs.get(instance.id).privateIp,
-          appPort: topology.appPort,
-          kernel: instance.kernel,
-          availableKernel: instance.availableKernel,
-          osName: instance.osName,
-        });
-      }
-      built.setDnsRecords(dns.answers());
-    } catch (error) {
-      await built.close();
-      throw error;
-    }
-    return built;
-  }
+  const faults = new FaultRouter(
+    apiFaults,
+    (id) => ecs.instances.has(id),
+    () => world,
+  );
+  const buildWorld = () =>
+    populateWorld(
+      options.createWorld ?? createDefaultWorld,
+      {
+        stateDir,
+        dnsAddress: addresses.dns,
+        timings,
+        accessLogFormat: options.accessLogFormat ?? topology.accessLogFormat,
+        onError: options.onWorldError,
+      },
+      topology,
+      { ecs, dns },
+    );
 
   world = await buildWorld();
   const context: EmulatorContext = {
@@ -130,29 +133,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     dns,
     ecs,
     configuringDelayMs: options.configuringDelayMs ?? 0,
+    healthCheckScale: timings.healthCheckScale,
     now: () => Date.now(),
-    publishDns: () => world.setDnsRecords(dns.answers()),
+    publishDns: () => world.setDnsRecords(dns.answers(), dns.zones()),
   };
-
-  function injectFault(input: unknown): Fault {
-    const fault = parseFault(input);
-    if (isApiFault(fault)) {
-      apiFaults.add(fault);
-    } else {
-      if (!ecs.instances.has(fault.instanceId)) {
-        throw new Error(`invalid fault: no instance ${fault.instanceId} in this emulator`);
-      }
-      world.injectFault(fault);
-      worldFaults.push(fault);
-    }
-    return fault;
-  }
-
-  function clearFaults(): void {
-    apiFaults.clear();
-    worldFaults = [];
-    world.clearFaults();
-  }
 
   const dispatch = createDispatcher({
     products: [slbProduct, dnsProduct, ecsProduct],
@@ -164,14 +148,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const server = createEmulatorServer(dispatch, {
     state: () => snapshot(context),
     reset: () => reset(),
-    injectFault,
-    clearFaults,
-    faults: () => [...apiFaults.list(), ...worldFaults],
+    injectFault: (fault) => faults.inject(fault),
+    clearFaults: () => faults.clear(),
+    faults: () => faults.list(),
   });
 
   async function reset(): Promise<void> {
-    apiFaults.clear();
-    worldFaults = [];
+    faults.forget();
     const old = world;
     slb.reset();
     ecs.reset();
@@ -181,13 +164,13 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     world = await buildWorld();
   }
 
+  let port: number;
   try {
-    await listen(server, options.port ?? 0);
+    port = await listenOnLoopback(server, options.port ?? 0);
   } catch (error) {
     await world.close();
     throw error;
   }
-  const port = (server.address() as AddressInfo).port;
 
   let closed: Promise<void> | undefined;
   return {
@@ -205,9 +188,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       return world.dnsServer;
     },
     state: () => snapshot(context),
-    injectFault,
-    faults: () => [...apiFaults.list(), ...worldFaults],
-    clearFaults,
+    injectFault: (fault) => faults.inject(fault),
+    faults: () => faults.list(),
+    clearFaults: () => faults.clear(),
     reset,
     close() {
       closed ??= (async () => {
@@ -221,19 +204,4 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       return closed;
     },
   };
-}
-
-function listen(server: ReturnType<typeof createEmulatorServer>, port: number): Promise<void> {
-  return new Promise((resolveListen, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `port ${port} on 127.0.0.1 is in use; choose another with --port (0 picks a free one)`,
-            )
-          : error,
-      );
-    });
-    server.listen(port, '127.0.0.1', () => resolveListen());
-  });
 }

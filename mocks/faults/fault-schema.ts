@@ -1,4 +1,7 @@
 /**
+ * mocks/faults — what can be injected and how API faults are applied; world faults are only
+ * validated here and executed by the world. Never imports src/.
+ *
  * The faults `/__emulator/faults` and `emulator.injectFault()` accept: API faults the control
  * plane applies to calls (errors, latency), world faults it hands to the simulated world.
  */

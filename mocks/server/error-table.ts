@@ -61,6 +61,7 @@ export const errorTable: Readonly<Record<string, ErrorSpec>> = {
     message: 'The request processing has failed due to some unknown error, exception or failure.',
   },
   Forbidden: { status: 403, message: 'User not authorized to operate on the specified resource.' },
+  'InvalidRegionId.NotFound': { status: 404, message: 'The specified RegionId does not exist.' },
 
   // --- SLB ---
   'InvalidLoadBalancerId.NotFound': {
@@ -141,6 +142,10 @@ export const errorTable: Readonly<Record<string, ErrorSpec>> = {
     status: 400,
     message: 'The TTL value is less than the minimum value allowed by the DNS edition.',
   },
+  DomainRecordConflict: {
+    status: 400,
+    message: 'The DNS record conflicts with an existing record.',
+  },
   LastOperationNotFinished: { status: 400, message: 'The last operation is not finished.' },
   'RecordForbidden.DNSChange': {
     status: 400,
@@ -171,6 +176,10 @@ export const errorTable: Readonly<Record<string, ErrorSpec>> = {
   LastTokenProcessing: {
     status: 403,
     message: 'The last token request is processing.',
+  },
+  'InvalidInstanceIds.Malformed': {
+    status: 400,
+    message: 'The specified parameter InstanceIds is not valid.',
   },
   'InvalidInvokeId.NotFound': {
     status: 404,

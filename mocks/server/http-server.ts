@@ -1,8 +1,12 @@
 /**
+ * mocks/server — the emulator's HTTP layer: the endpoint, the dispatcher, signatures, parameters
+ * and error shapes. Knows no product semantics (those are slb/, dns/, ecs/); never imports src/.
+ *
  * The emulator's one HTTP endpoint: `/__emulator/*` goes to the admin routes, everything else is
  * an API call (GET or POST, query and form body merged) for the dispatcher.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, type AdminApi, handleAdmin } from './admin-routes.js';
 import type { Dispatcher } from './api-dispatch.js';
 import { newRequestId, readBody, sendJson } from './http-io.js';
@@ -23,6 +27,22 @@ export function createEmulatorServer(dispatch: Dispatcher, admin: AdminApi): Ser
   });
   server.keepAliveTimeout = 5_000;
   return server;
+}
+
+/** Listens on 127.0.0.1:port (0: the OS picks) and resolves with the port. */
+export function listenOnLoopback(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} on 127.0.0.1 is in use; choose another with --port (0 picks a free one)`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
 }
 
 async function handle(

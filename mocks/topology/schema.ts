@@ -1,4 +1,7 @@
 /**
+ * mocks/topology — the starting state of an emulated cloud and its validation. Pure data; no
+ * sockets, no world. Never imports src/.
+ *
  * The topology: what exists in the emulated cloud when it starts (and after a reset). Written as
  * YAML (`--topology file.yaml`, format in docs/emulator.md) or given to startEmulator as an object;
  * every field but instance ids has a default.
@@ -87,6 +90,21 @@ export const topologySchema = z
       )
       .optional(),
     appPort: z.number().int().min(1).max(65535).default(8080),
+    /** The world's pace (seconds; see docs/emulator.md, Timings); options of startEmulator win. */
+    timings: z
+      .object({
+        stoppingSeconds: z.number().nonnegative(),
+        bootSeconds: z.number().nonnegative(),
+        appStartSeconds: z.number().nonnegative(),
+        keepaliveRequests: z.number().int().positive(),
+        keepaliveTimeoutSeconds: z.number().nonnegative(),
+        packageUpdateSeconds: z.number().nonnegative(),
+        healthCheckScale: z.number().positive(),
+      })
+      .partial()
+      .strict()
+      .default({}),
+    accessLogFormat: z.enum(['combined', 'combined_request_time']).default('combined'),
     instances: z.array(instanceSchema).min(1).max(89),
     domains: z.array(domainSchema).default([]),
   })

@@ -14,7 +14,7 @@ const SECRET_KEY =
 
 /** Key names that contain a secret-looking word but are identifiers, not secrets. */
 const NOT_SECRET_KEY =
-  /^(access[-_]?key[-_]?id|accesskeyid|tokenizer|client[-_]?token|x-acs-signature-nonce|signature[-_]?(method|version|nonce|algorithm))$/i;
+  /^(access[-_]?key[-_]?id|accesskeyid|tokenizer|client[-_]?token|x-acs-signature-nonce|signature[-_]?(method|version|nonce|algorithm))$|(path|file|fingerprint)$/i;
 
 /** Patterns of secrets inside free text. Each keeps a readable prefix and masks the rest. */
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
@@ -92,14 +92,26 @@ export function redactString(text: string): string {
  * Errors are turned into plain objects (name, message, code, stack) so their text is masked too.
  */
 export function redact<T>(value: T): T {
-  return redactInner(value, new WeakSet()) as T;
+  return redactInner(value, new Set()) as T;
 }
 
-function redactInner(value: unknown, seen: WeakSet<object>): unknown {
+/**
+ * `ancestors` holds the objects on the path from the root to `value`: only a real cycle is cut,
+ * an object that merely appears twice (the same record in a plan and its report) is copied twice.
+ */
+function redactInner(value: unknown, ancestors: Set<object>): unknown {
   if (typeof value === 'string') return redactString(value);
   if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[Circular]';
-  seen.add(value);
+  if (ancestors.has(value)) return '[Circular]';
+  ancestors.add(value);
+  try {
+    return redactObject(value, ancestors);
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function redactObject(value: object, seen: Set<object>): unknown {
   if (Array.isArray(value)) return value.map((item) => redactInner(item, seen));
   if (value instanceof Date) return value;
   if (value instanceof Error) {

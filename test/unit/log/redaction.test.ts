@@ -119,4 +119,25 @@ describe('logger redaction', () => {
     expect(masked.password).toBe(REDACTED);
     expect(original.password).toBe('hunter2-hunter2');
   });
+
+  it('copies an object that appears twice, and cuts only real cycles', () => {
+    const shared = { weight: 100 };
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    expect(redact({ a: shared, b: shared, list: [shared, shared] })).toEqual({
+      a: { weight: 100 },
+      b: { weight: 100 },
+      list: [{ weight: 100 }, { weight: 100 }],
+    });
+    expect(redact(cyclic)).toEqual({ name: 'loop', self: '[Circular]' });
+  });
+
+  it('keeps paths and fingerprints of secrets, which are not secrets themselves', () => {
+    const ssh = {
+      privateKeyPath: '~/.ssh/id_ed25519',
+      knownHostsPath: '~/.ssh/known_hosts',
+      hostKeyFingerprint: 'SHA256:abc',
+    };
+    expect(redact(ssh)).toEqual(ssh);
+  });
 });

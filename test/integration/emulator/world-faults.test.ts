@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Ecs, useEmulator } from '../../helpers/emulator.js';
+import { FAST } from './support/fast.js';
+import { get, waitFor } from './support/traffic.js';
+
+type HealthEntry = { ServerId: string; ServerHealthStatus: string };
+
+/**
+ * The world faults, each observed from outside as drainctl would see it: through the SDK
+ * (DescribeHealthStatus) or through the load balancer's data plane.
+ */
+describe('world faults through the SDK and the data plane', () => {
+  const env = useEmulator({ timings: FAST });
+  let lb = '';
+  let url = '';
+  const health = async (serverId: string) =>
+    (
+      (await env().callSlb('DescribeHealthStatus', { LoadBalancerId: lb, ListenerPort: 8080 }))
+        .BackendServers as {
+        BackendServer: HealthEntry[];
+      }
+    ).BackendServer.find((entry) => entry.ServerId === serverId)?.ServerHealthStatus;
+  const rebootAndWait = async (instanceId: string) => {
+    const { ecs } = env();
+    await ecs.rebootInstance(new Ecs.RebootInstanceRequest({ instanceId }));
+    await waitFor(
+      () =>
+        ecs.describeInstanceStatus(
+          new Ecs.DescribeInstanceStatusRequest({
+            regionId: 'cn-hangzhou',
+            instanceId: [instanceId],
+          }),
+        ),
+      (r) => r.body?.instanceStatuses?.instanceStatus?.[0]?.status === 'Running',
+      { what: `${instanceId} Running` },
+    );
+  };
+
+  beforeAll(async () => {
+    const { callSlb } = env();
+    const created = await callSlb('CreateLoadBalancer', { LoadBalancerName: 'faults' });
+    lb = String(created.LoadBalancerId);
+    url = `http://${created.Address}:8080`;
+    await callSlb('CreateLoadBalancerHTTPListener', {
+      LoadBalancerId: lb,
+      ListenerPort: 8080,
+      BackendServerPort: 8080,
+      Bandwidth: -1,
+      HealthCheck: 'on',
+      HealthCheckURI: '/healthz',
+      HealthCheckInterval: 1,
+      HealthyThreshold: 2,
+      UnhealthyThreshold: 2,
+      StickySession: 'off',
+    });
+    await callSlb('AddBackendServers', {
+      LoadBalancerId: lb,
+      BackendServers: JSON.stringify([
+        { ServerId: 'i-emu-web-1', Weight: '100' },
+        { ServerId: 'i-emu-web-2', Weight: '100' },
+        { ServerId: 'i-emu-web-3', Weight: '100' },
+      ]),
+    });
+    await callSlb('StartLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
+  });
+
+  it('unhealthy-after-reboot: abnormal for the given seconds after the boot, then normal again', async () => {
+    const { emu } = env();
+    const check = () => health('i-emu-web-1');
+    await waitFor(check, (state) => state === 'normal', { what: 'web-1 normal first' });
+    emu.injectFault({ kind: 'unhealthy-after-reboot', instanceId: 'i-emu-web-1', seconds: 1 });
+    await rebootAndWait('i-emu-web-1');
+    await waitFor(check, (state) => state === 'abnormal', {
+      what: 'web-1 abnormal after the boot',
+    });
+    await waitFor(check, (state) => state === 'normal', {
+      what: 'web-1 normal after the fault',
+      timeoutMs: 8_000,
+    });
+  });
+
+  it('app-5xx-after-reboot: real requests through the data plane fail with 500/502 at the given rate', async () => {
+    const { emu, callSlb } = env();
+    await callSlb('SetBackendServers', {
+      LoadBalancerId: lb,
+      BackendServers: JSON.stringify([
+        { ServerId: 'i-emu-web-1', Weight: '0' },
+        { ServerId: 'i-emu-web-3', Weight: '0' },
+      ]),
+    });
+    emu.injectFault({ kind: 'app-5xx-after-reboot', instanceId: 'i-emu-web-2', rate: 1 });
+    await rebootAndWait('i-emu-web-2');
+    await waitFor(
+      () => health('i-emu-web-2'),
+      (state) => state === 'normal',
+      { what: 'web-2 serving again' },
+    );
+    const responses = await waitFor(
+      async () => Promise.all(Array.from({ length: 5 }, (_, i) => get(`${url}/after-5xx-${i}`))),
+      (list) => list.every((response) => response.status >= 500),
+      { what: 'web-2 answering 5xx through the listener' },
+    );
+    expect(responses.every((response) => [500, 502].includes(response.status))).toBe(true);
+  });
+
+  it('health-flapping: DescribeHealthStatus alternates between abnormal and normal', async () => {
+    const { emu, callSlb } = env();
+    await callSlb('SetBackendServers', {
+      LoadBalancerId: lb,
+      BackendServers: JSON.stringify([{ ServerId: 'i-emu-web-3', Weight: '100' }]),
+    });
+    const check = () => health('i-emu-web-3');
+    await waitFor(check, (state) => state === 'normal', { what: 'web-3 normal first' });
+    emu.injectFault({
+      kind: 'health-flapping',
+      instanceId: 'i-emu-web-3',
+      periodSeconds: 0.6,
+      seconds: 5,
+    });
+    const seen: string[] = [];
+    await waitFor(
+      check,
+      (state) => {
+        if (state && seen.at(-1) !== state) seen.push(state);
+        return seen.length >= 3;
+      },
+      { intervalMs: 20, what: 'two flips', timeoutMs: 5_000 },
+    );
+    expect(seen.slice(0, 3)).toEqual(['normal', 'abnormal', 'normal']);
+  });
+});
