@@ -45,6 +45,8 @@ export class FileFollower implements LogFollower {
   private readonly chunk: Buffer;
   private readonly check = Buffer.alloc(TAIL_CHECK_BYTES);
   private missingReported = false;
+  /** Bytes read from all files so far (benchmarks and diagnostics). */
+  bytesRead = 0;
   private closed = false;
   private readonly options: Required<FileFollowerOptions>;
 
@@ -170,6 +172,7 @@ export class FileFollower implements LogFollower {
       file.splitter.push(this.chunk, 0, bytesRead);
       this.sink.endBatch();
       file.position += bytesRead;
+      this.bytesRead += bytesRead;
       budget -= bytesRead;
     }
     if (grew) await this.rememberTail(file);
