@@ -57,7 +57,7 @@ function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([KMG]?)i?B?$/i.exec(text.trim());
   if (!match) throw new Error(`size must look like 1G, 256M, 1073741824; got ${text}`);
   const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[
-    match[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'
+    (match[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G'
   ];
   return Math.round(Number(match[1]) * unit);
 }
@@ -163,12 +163,12 @@ function timeWc(path: string): { seconds: number; lines: number } {
 async function main(): Promise<void> {
   const childIndex = process.argv.indexOf('--child');
   if (childIndex >= 0) {
-    process.stdout.write(`${JSON.stringify(await measure(process.argv[childIndex + 1]!))}\n`);
+    process.stdout.write(`${JSON.stringify(await measure(process.argv[childIndex + 1] ?? ''))}\n`);
     return;
   }
   const sizeIndex = process.argv.indexOf('--size');
   const large = parseSize(
-    sizeIndex >= 0 ? process.argv[sizeIndex + 1]! : (process.env.BENCH_TAILER_SIZE ?? '1G'),
+    sizeIndex >= 0 ? (process.argv[sizeIndex + 1] ?? '') : (process.env.BENCH_TAILER_SIZE ?? '1G'),
   );
   const sizes = [Math.round(large / 4), large];
   console.log(

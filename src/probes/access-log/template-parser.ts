@@ -57,7 +57,9 @@ const FIXED_WIDTH: Record<string, number> = { time_local: 26, time_iso8601: 25 }
 /** Bytes that end a no-space value when they start the following literal. */
 const NO_SPACE_DELIMITERS = new Set([' ', '\t', '"', "'", '[', ']', '|', ',', ';', '}']);
 
-const FIELD_OF: Record<string, FieldId> = {
+const EMPTY = new Uint8Array(0);
+
+const FIELD_OF: Partial<Record<string, FieldId>> = {
   remote_addr: Field.address,
   http_x_forwarded_for: Field.forwardedFor,
   proxy_add_x_forwarded_for: Field.forwardedFor,
@@ -90,7 +92,8 @@ export function compileTemplate(
 ): LineParser {
   const names = new Set(spec.tokens.flatMap((t) => (t.kind === 'variable' ? [t.name] : [])));
   const fieldOf = (name: string): number => {
-    if (name in FIELD_OF) return FIELD_OF[name]!;
+    const known = FIELD_OF[name];
+    if (known !== undefined) return known;
     if (name === 'uri' && !names.has('request_uri')) return Field.uri;
     if (!names.has('remote_addr') && ADDRESS_FALLBACKS.find((n) => names.has(n)) === name) {
       return Field.address;
@@ -124,8 +127,9 @@ export function compileTemplate(
         { path: '--format', expected: 'text (a space, a quote) between variables' },
       );
     }
-    const slot = slots[index]!;
-    slot.quoted = next !== undefined && next.text.startsWith('"') && spec.escaping !== 'none';
+    const slot = slots[index];
+    if (slot === undefined) return;
+    slot.quoted = next?.text.startsWith('"') === true && spec.escaping !== 'none';
     if (!slot.quoted) slot.skipSpaces = KNOWN_SPACES[token.name] ?? 0;
     if (ambiguous < 0 && next !== undefined && !delimited(token.name, next, spec.escaping)) {
       ambiguous = index;
@@ -145,7 +149,7 @@ function delimited(
   next: FormatToken & { kind: 'literal' },
   escaping: Escape,
 ): boolean {
-  const first = next.text[0]!;
+  const first = next.text.charAt(0);
   if (first === '"' && escaping !== 'none') return true; // nginx escapes quotes inside values
   return (NO_SPACE.has(name) || name in KNOWN_SPACES) && NO_SPACE_DELIMITERS.has(first);
 }
@@ -205,8 +209,8 @@ class TemplateParser implements LineParser {
     while (i < leftEnd) {
       if (i > stopAfter) return true;
       if (isLiteral[i] === 1) {
-        const literal = literals[i]!;
-        const length = lengths[i]!;
+        const literal = literals[i] ?? EMPTY;
+        const length = lengths[i] ?? 0;
         if (pos + length > end) return false;
         for (let j = 0; j < length; j++) if (buf[pos + j] !== literal[j]) return false;
         pos += length;
@@ -217,21 +221,17 @@ class TemplateParser implements LineParser {
       let next = i + 1;
       if (next < count) {
         // Find the literal that follows: its first byte, then the rest.
-        const literal = literals[next]!;
-        const length = lengths[next]!;
-        const first = literal[0]!;
+        const literal = literals[next] ?? EMPTY;
+        const length = lengths[next] ?? 0;
+        const first = literal[0] ?? 0;
         const last = end - length;
         valueEnd = -1;
         let k = pos;
-        const width = widths[i]!;
-        if (
-          width > 0 &&
-          pos + width <= last &&
-          matchesAt(buf, pos + width, end, literal as Buffer)
-        ) {
+        const width = widths[i] ?? 0;
+        if (width > 0 && pos + width <= last && matchesAt(buf, pos + width, end, literal)) {
           valueEnd = pos + width; // fixed-width value ($time_local): no scanning
         } else {
-          for (let s = skips[i]!; s > 0; s--) {
+          for (let s = skips[i] ?? 0; s > 0; s--) {
             while (k < end && buf[k] !== 32) k++;
             k++;
           }
@@ -251,19 +251,20 @@ class TemplateParser implements LineParser {
         if (valueEnd < 0) return false;
         next++; // the literal is matched already
       }
-      const field = fields[i]!;
+      const field = fields[i] ?? 0;
       if (field >= 0) {
         spans[field * 2] = pos;
         spans[field * 2 + 1] = valueEnd;
       }
-      pos = valueEnd + (next - i - 1 === 1 ? lengths[i + 1]! : 0);
+      pos = valueEnd + (next - i - 1 === 1 ? (lengths[i + 1] ?? 0) : 0);
       i = next;
     }
     if (this.ambiguous < 0) return true;
     const slots = this.slots;
     let rpos = end;
     for (let i = slots.length - 1; i > this.ambiguous; i--) {
-      const slot = slots[i]!;
+      const slot = slots[i];
+      if (slot === undefined) return false;
       if (slot.literal !== null) {
         if (
           rpos - slot.literal.length < pos ||
@@ -274,27 +275,28 @@ class TemplateParser implements LineParser {
         rpos -= slot.literal.length;
         continue;
       }
-      const previous = slots[i - 1]!.literal!;
+      // compileTemplate refused adjacent variables, so a literal precedes every variable here.
+      const previous = slots[i - 1]?.literal ?? EMPTY;
       const literalStart = findBackward(buf, pos, rpos, previous);
       if (literalStart < 0) return false;
       if (slot.field >= 0) out.set(slot.field as FieldId, literalStart + previous.length, rpos);
       rpos = literalStart + previous.length;
     }
     if (rpos < pos) return false;
-    const middle = slots[this.ambiguous]!;
-    if (middle.field >= 0) out.set(middle.field as FieldId, pos, rpos);
+    const middle = slots[this.ambiguous];
+    if (middle !== undefined && middle.field >= 0) out.set(middle.field as FieldId, pos, rpos);
     return true;
   }
 }
 
-function matchesAt(buf: Uint8Array, at: number, end: number, literal: Buffer): boolean {
+function matchesAt(buf: Uint8Array, at: number, end: number, literal: Uint8Array): boolean {
   if (at + literal.length > end) return false;
   for (let j = 0; j < literal.length; j++) if (buf[at + j] !== literal[j]) return false;
   return true;
 }
 
 function findBackward(buf: Uint8Array, from: number, to: number, literal: Uint8Array): number {
-  const first = literal[0]!;
+  const first = literal[0] ?? 0;
   let k = to - literal.length;
   while (k >= from) {
     k = buf.lastIndexOf(first, k);

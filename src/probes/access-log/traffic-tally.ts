@@ -53,7 +53,7 @@ export class TrafficTally implements TallyCounts {
     if (status >= 500 && status <= 599) this.errors5xx++;
     this.lastRealMonotonic = this.nowMonotonic;
     this.lastRealWall = this.nowWall;
-    this.ringCount[this.slot]!++;
+    this.ringCount[this.slot] = (this.ringCount[this.slot] ?? 0) + 1;
   }
 
   /** Real requests per second over the last RATE_WINDOW_SECONDS whole seconds before `nowMs`. */
@@ -61,8 +61,8 @@ export class TrafficTally implements TallyCounts {
     const now = Math.floor(nowMs / 1000);
     let sum = 0;
     for (let i = 0; i < RING; i++) {
-      const second = this.ringSecond[i]!;
-      if (second > now - RATE_WINDOW_SECONDS && second <= now) sum += this.ringCount[i]!;
+      const second = this.ringSecond[i] ?? 0;
+      if (second > now - RATE_WINDOW_SECONDS && second <= now) sum += this.ringCount[i] ?? 0;
     }
     return Math.round((sum / RATE_WINDOW_SECONDS) * 10) / 10;
   }
