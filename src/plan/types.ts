@@ -191,6 +191,17 @@ export type StepAction =
         consecutiveSuccesses: number;
         intervalSeconds: number;
         timeoutSeconds: number;
+        /**
+         * The balancer's own health view of this node when the balancer is created by this run
+         * (its id is a Ref, which a HealthCheckSpec cannot hold). Resolve the id, then check
+         * these like `{ kind: 'load-balancer', ... }` entries of `checks`. With an existing
+         * balancer such checks are in `checks` and this is absent.
+         */
+        balancerChecks?: Array<{
+          loadBalancerId: MaybeRef<string>;
+          serverId: string;
+          listenerPort?: number;
+        }>;
       };
     }
   | {
@@ -259,6 +270,14 @@ export interface PlanNode {
   weight: number;
 }
 
+/** The rollout's safety budget as the gates apply it (also in each gate step's params). */
+export interface PlanRolloutPolicy {
+  maxUnavailable: number;
+  minHealthy: number;
+  /** ISO end of the maintenance window. */
+  windowEnd?: string;
+}
+
 export interface Plan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   workflow: { name: string; file: string; sha256: string };
@@ -270,7 +289,20 @@ export interface Plan {
   nodes: PlanNode[];
   batches: Array<{ index: number; nodes: string[] }>;
   steps: Step[];
+  /**
+   * After the first node that fails (drain timeout, patch failure, no boot, unhealthy, unpatched,
+   * bad ramp) the rollout halts and nodes not yet started stay untouched. Absent means true.
+   * Gate blocks, drift and aborts always halt, whatever this says.
+   */
+  stopOnFailure?: boolean;
   estimate: { totalSeconds: number };
+  /** The rollout's policy, resolved to counts (percents of the workflow already applied). */
+  rollout?: PlanRolloutPolicy;
+  /**
+   * What the planner found already true and therefore left out (a re-run: "load balancer
+   * web-slb exists (lb-1)", "listener tcp:8080 is running"), for the runbook.
+   */
+  notes?: string[];
   /** The observation the plan was made from; not hashed (it holds a timestamp). */
   inventory: ObservedInventory;
   /** sha256 (hex) of the canonical JSON of every field above except `inventory`. */

@@ -1,22 +1,16 @@
 /**
- * Reading a workflow file from disk and parsing its YAML. Every failure names the file (and,
- * for syntax errors, the line and column) and is invalid input: exit 3, nothing mutated.
+ * Reading a workflow file from disk — the only I/O of the spec folder. Every failure names the
+ * file and is invalid input: exit 3, nothing mutated. Validation itself is pure (parse-workflow).
  */
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import { InvalidInputError } from '../errors/index.js';
+import type { Environment } from './interpolate.js';
+import { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
 
-export interface WorkflowSource {
-  file: string;
-  text: string;
-  /** The parsed YAML, not yet validated. */
-  data: unknown;
-}
-
-export async function readWorkflowFile(file: string): Promise<WorkflowSource> {
-  let text: string;
+/** The file's text, or an InvalidInputError saying why it cannot be read. */
+export async function readWorkflowText(file: string): Promise<WorkflowText> {
   try {
-    text = await readFile(file, 'utf8');
+    return { file, text: await readFile(file, 'utf8') };
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const why =
@@ -34,20 +28,13 @@ export async function readWorkflowFile(file: string): Promise<WorkflowSource> {
       cause,
     });
   }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const first = document.errors[0];
-  if (first !== undefined) {
-    const position = first.linePos?.[0];
-    const where = position ? `:${position.line}:${position.col}` : '';
-    throw new InvalidInputError(
-      `${file}${where}: invalid YAML: ${first.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
-      {
-        file,
-        expected: 'valid YAML',
-        found: first.code,
-        cause: first,
-      },
-    );
-  }
-  return { file, text, data: document.toJS() as unknown };
+}
+
+/**
+ * Read and validate a workflow file.
+ *
+ * @example const { spec } = await loadWorkflow('workflows/kernel-patch.yaml', process.env);
+ */
+export async function loadWorkflow(file: string, env: Environment): Promise<LoadedWorkflow> {
+  return parseWorkflow(await readWorkflowText(file), env);
 }

@@ -1,7 +1,62 @@
+/**
+ * `drainctl plan <workflow> [--json]`: validate the workflow, observe the live world read-only,
+ * and print the runbook (or the plan as one JSON document). Changes nothing: invalid input
+ * stops before the first cloud call, and observing only reads.
+ */
+import { relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors/index.js';
-import { readWorkflowFile } from '../../spec/load.js';
+import { cloudPortsOptionsFrom, createCloudPorts } from '../../adapters/index.js';
+import type { DrainctlEnvironment } from '../../config/index.js';
+import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
+import { type Logger, registerSecret } from '../../log/index.js';
+import { type Plan, planRollout, renderRunbook } from '../../plan/index.js';
+import { type LoadedWorkflow, loadWorkflow } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
+
+export interface PlanWorkflowOptions {
+  /** `${VAR}` values and the default region. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The workflow's path in the plan is relative to this, so hashes do not depend on `./`. */
+  cwd: string;
+  environment: DrainctlEnvironment;
+  logger?: Logger;
+  /** Observe through these instead of the cloud adapters the environment selects. */
+  ports?: InventoryPorts;
+}
+
+/**
+ * Load, validate, observe and plan one workflow file — what `plan` prints and `run` executes.
+ *
+ * @example const { plan } = await planWorkflowFile('workflows/kernel-patch.yaml', options);
+ */
+export async function planWorkflowFile(
+  file: string,
+  options: PlanWorkflowOptions,
+): Promise<{ plan: Plan; workflow: LoadedWorkflow }> {
+  const workflow = await loadWorkflow(file, options.env);
+  for (const secret of workflow.secrets) registerSecret(secret);
+  const ports =
+    options.ports ??
+    createCloudPorts(
+      cloudPortsOptionsFrom(options.environment, workflow.spec.region, {
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      }),
+    );
+  const inventory = await observeInventory(workflow.spec, ports, { file });
+  const plan = planRollout(workflow.spec, inventory, {
+    file: workflowPathForPlan(file, options.cwd),
+    text: workflow.source.text,
+  });
+  return { plan, workflow };
+}
+
+/** `./workflows/x.yaml` and `workflows/x.yaml` are the same file in a plan (and its hash). */
+export function workflowPathForPlan(file: string, cwd: string): string {
+  const absolute = resolve(cwd, file);
+  const inside = relative(cwd, absolute);
+  const shown = inside.startsWith('..') || inside === '' ? absolute : inside;
+  return shown.split(sep).join('/');
+}
 
 export function registerPlan(program: Command, ctx: CliContext): void {
   program
@@ -13,9 +68,15 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       'after',
       '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
     )
-    .action(async (workflow: string) => {
-      await readWorkflowFile(workflow);
-      ctx.logger.debug({ workflow }, 'workflow read');
-      throw new NotAvailableError('planning', 'issue #5');
+    .action(async (workflow: string, options: { json?: boolean }) => {
+      const { plan } = await planWorkflowFile(workflow, {
+        env: process.env,
+        cwd: process.cwd(),
+        environment: ctx.environment(),
+        logger: ctx.logger,
+      });
+      ctx.logger.debug({ workflow, sha256: plan.sha256, steps: plan.steps.length }, 'planned');
+      if (options.json) ctx.stdout.json(plan);
+      else ctx.stdout.line(renderRunbook(plan).trimEnd());
     });
 }

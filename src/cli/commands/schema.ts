@@ -1,12 +1,20 @@
+/**
+ * `drainctl schema`: the JSON Schema of workflow files, for editors. The same text is committed
+ * as workflows/workflow.schema.json (a unit test fails when it is stale).
+ */
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors/index.js';
+import { workflowJsonSchemaText } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
 
-export function registerSchema(program: Command, _ctx: CliContext): void {
+export function registerSchema(program: Command, ctx: CliContext): void {
   program
     .command('schema')
     .description('print the JSON Schema of workflow files (for editors)')
+    .addHelpText(
+      'after',
+      '\nUse it from an editor: start a workflow with\n  # yaml-language-server: $schema=./workflow.schema.json\nafter `drainctl schema > workflow.schema.json`.',
+    )
     .action(async () => {
-      throw new NotAvailableError('schema', 'issue #5');
+      ctx.stdout.line(workflowJsonSchemaText().trimEnd());
     });
 }

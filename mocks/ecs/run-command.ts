@@ -1,0 +1,127 @@
+/**
+ * RunCommand: creates an invocation that is Running while the world interprets the script on each
+ * instance (the emulator never executes shell), then Success / Failed / Timeout / Error with the
+ * exit code and output the world reports. A script that reboots the instance is the world's to
+ * interpret, as Cloud Assistant's agent is killed by the reboot it starts.
+ */
+import type { EmulatorContext } from '../emulator/context.js';
+import { isoSeconds, randomId } from '../emulator/ids.js';
+import { ApiError, InvalidParameter, MissingParameter } from '../server/api-error.js';
+import type { Params } from '../server/params.js';
+import type { Handler } from '../server/product.js';
+import type { World } from '../world/types.js';
+import type { Invocation, InvocationInstance } from './store.js';
+
+const TYPES = ['RunShellScript', 'RunBatScript', 'RunPowerShellScript'] as const;
+
+function script(params: Params): string {
+  const raw = params.required('CommandContent');
+  const encoding = params.oneOf('ContentEncoding', ['PlainText', 'Base64']) ?? 'PlainText';
+  let content = encoding === 'Base64' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (params.bool('EnableParameter') === true) {
+    const values = params.json('Parameters');
+    if (
+      values !== undefined &&
+      (values === null || typeof values !== 'object' || Array.isArray(values))
+    ) {
+      throw new InvalidParameter('Parameters', 'A JSON object is expected.');
+    }
+    for (const [name, value] of Object.entries((values ?? {}) as Record<string, unknown>)) {
+      content = content.split(`{{${name}}}`).join(String(value));
+    }
+  }
+  return content;
+}
+
+function finish(entry: InvocationInstance, outcome: InvocationInstance['outcome'] & object): void {
+  const errorCode =
+    outcome.errorCode ??
+    (outcome.status === 'Failed'
+      ? 'ExitCodeNonzero'
+      : outcome.status === 'Timeout'
+        ? 'ExecutionTimeout'
+        : '');
+  entry.outcome = { ...outcome, errorCode };
+  entry.status = outcome.status;
+}
+
+function execute(
+  entry: InvocationInstance,
+  invocation: Invocation,
+  world: World,
+  now: () => number,
+): void {
+  world.runCommand(entry.instanceId, invocation.content, invocation.timeout).then(
+    (outcome) => finish(entry, outcome),
+    (error: unknown) =>
+      finish(entry, {
+        status: 'Error',
+        exitCode: -1,
+        output: '',
+        errorCode: 'ExecutionException',
+        errorInfo: error instanceof Error ? error.message : String(error),
+        startTime: entry.startTime,
+        finishedTime: isoSeconds(now()),
+      }),
+  );
+}
+
+const RunCommand: Handler<EmulatorContext> = ({ params, ctx }) => {
+  const type = params.oneOf('Type', TYPES);
+  if (type === undefined) throw new MissingParameter('Type');
+  const content = script(params);
+  const instanceIds = params.list('InstanceId');
+  if (instanceIds.length === 0) throw new MissingParameter('InstanceId.1');
+  if (instanceIds.length > 100) throw new InvalidParameter('InstanceId', 'At most 100 instances.');
+  for (const id of instanceIds) ctx.ecs.get(id);
+  const timeout = params.int('Timeout', { min: 10, max: 86400 }) ?? 60;
+  const now = isoSeconds(ctx.now());
+  const invocation: Invocation = {
+    invokeId: randomId('t-hz', 18),
+    commandId: randomId('c-hz', 18),
+    name: params.string('Name') ?? '',
+    description: params.string('Description') ?? '',
+    type,
+    content,
+    timeout,
+    username: params.string('Username') || 'root',
+    workingDir: params.string('WorkingDir') || '/root',
+    parameters: params.string('Parameters') ?? '',
+    creationTime: now,
+    instances: instanceIds.map((instanceId) => ({
+      instanceId,
+      status: 'Running',
+      creationTime: now,
+      startTime: now,
+    })),
+  };
+  if (params.string('RepeatMode') && params.string('RepeatMode') !== 'Once') {
+    throw new ApiError(
+      'InvalidParameter',
+      'The emulator runs commands once only (RepeatMode=Once).',
+    );
+  }
+  ctx.ecs.invocations.set(invocation.invokeId, invocation);
+  for (const entry of invocation.instances) {
+    const status = ctx.ecs.status(entry.instanceId);
+    if (type !== 'RunShellScript' || status !== 'Running') {
+      finish(entry, {
+        status: 'Error',
+        exitCode: -1,
+        output: '',
+        errorCode: type !== 'RunShellScript' ? 'CommandNotApplicable' : 'InstanceNotRunning',
+        errorInfo:
+          type !== 'RunShellScript'
+            ? 'The command type does not apply to a Linux instance.'
+            : `The instance is not running (${status}).`,
+        startTime: now,
+        finishedTime: now,
+      });
+      continue;
+    }
+    execute(entry, invocation, ctx.world, () => ctx.now());
+  }
+  return { CommandId: invocation.commandId, InvokeId: invocation.invokeId };
+};
+
+export const runCommandHandlers: Record<string, Handler<EmulatorContext>> = { RunCommand };

@@ -1,0 +1,239 @@
+/**
+ * The composition root: builds the address plan, the stores, the world and the HTTP endpoint, and
+ * hands back a handle for tests, the CLI and the demo.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { dnsProduct } from '../dns/index.js';
+import { DnsStore } from '../dns/store.js';
+import { ecsProduct } from '../ecs/index.js';
+import { EcsStore } from '../ecs/store.js';
+import { ApiFaults } from '../faults/api-faults.js';
+import { type Fault, isApiFault, parseFault } from '../faults/fault-schema.js';
+import { createDispatcher } from '../server/api-dispatch.js';
+import { createEmulatorServer } from '../server/http-server.js';
+import { createSignatureVerifier } from '../server/signature/verify-signature.js';
+import { slbProduct } from '../slb/index.js';
+import { SlbStore } from '../slb/store.js';
+import { resolveTopology } from '../topology/load-topology.js';
+import type { Topology, TopologyInput } from '../topology/schema.js';
+import type { World, WorldFault } from '../world/types.js';
+import { AddressPlan, prefixOf, probeLoopback, randomSubnetPrefix } from './addresses.js';
+import type { EmulatorContext } from './context.js';
+import { EMULATOR_CREDENTIALS } from './credentials.js';
+import { type EmulatorState, snapshot } from './state-snapshot.js';
+import { type EmulatorTimings, resolveTimings } from './timings.js';
+import { createDefaultWorld, type WorldFactory } from './world-factory.js';
+
+export interface StartEmulatorOptions {
+  /** A topology object, a YAML file path, or nothing for the default topology. */
+  topology?: TopologyInput | Topology | string;
+  /** Access logs and other state; a temporary directory (removed on close) when absent. */
+  stateDir?: string;
+  /** Port of the API endpoint on 127.0.0.1; 0 (the default) lets the OS pick. */
+  port?: number;
+  /** > 0 turns on SLB's asynchrony: ServiceIsConfiguring for this long after each change. */
+  configuringDelayMs?: number;
+  timings?: Partial<EmulatorTimings>;
+  /** Replaces the simulated world (the emulator's own tests only). */
+  createWorld?: WorldFactory;
+  /** Errors no handler meant to raise (answered as InternalError); default: ignored. */
+  onUnexpectedError?: (error: unknown, action: string) => void;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:PORT`: the value for DRAINCTL_CLOUD_ENDPOINT. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly stateDir: string;
+  /** The /24 this emulator's instances, balancers and DNS server live in. */
+  readonly subnet: string;
+  readonly region: string;
+  readonly credentials: { accessKeyId: string; accessKeySecret: string };
+  readonly topology: Topology;
+  /** The simulated world (replaced by reset()). */
+  readonly world: World;
+  /** "host:port" of the authoritative DNS server (UDP). */
+  readonly dnsServer: string;
+  state(): EmulatorState;
+  /** Validates and applies a fault (API faults here, world faults in the world). */
+  injectFault(fault: unknown): Fault;
+  faults(): Fault[];
+  clearFaults(): void;
+  /** Back to the topology's initial state: no balancers, records as configured, no faults. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an emulator on 127.0.0.1.
+ *
+ * @example
+ *   const emu = await startEmulator({ port: 0, timings: { bootMs: 200 } });
+ *   // … SDK clients with endpoint emu.endpoint …
+ *   await emu.close();
+ */
+export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
+  const topology = resolveTopology(options.topology);
+  const addresses = new AddressPlan(
+    topology.subnet ? prefixOf(topology.subnet) : randomSubnetPrefix(),
+  );
+  await probeLoopback(addresses.instance(0), addresses.addressesFor(topology.instances.length));
+  const ownsStateDir = options.stateDir === undefined;
+  const stateDir = resolve(
+    options.stateDir ?? (await mkdtemp(join(tmpdir(), 'drainctl-emulator-'))),
+  );
+  const timings = resolveTimings(options.timings);
+  const createWorld = options.createWorld ?? createDefaultWorld;
+  const startedAt = Date.now();
+
+  let world: World = undefined as unknown as World;
+  const ecs = new EcsStore(topology, addresses, () => world, startedAt);
+  const dns = new DnsStore(topology, (id) => ecs.privateIp(id), startedAt);
+  const slb = new SlbStore();
+  const apiFaults = new ApiFaults();
+  let worldFaults: WorldFault[] = [];
+
+  async function buildWorld(): Promise<World> {
+    const built = await createWorld({ stateDir, dnsAddress: addresses.dns, timings });
+    try {
+      for (const instance of topology.instances) {
+        await built.addInstance({
+          id: instance.id,
+          name: instance.name,
+          hostname: instance.hostname,
+          privateIp: ecs.get(instance.id).privateIp,
+          appPort: topology.appPort,
+          kernel: instance.kernel,
+          availableKernel: instance.availableKernel,
+          osName: instance.osName,
+        });
+      }
+      built.setDnsRecords(dns.answers());
+    } catch (error) {
+      await built.close();
+      throw error;
+    }
+    return built;
+  }
+
+  world = await buildWorld();
+  const context: EmulatorContext = {
+    get world() {
+      return world;
+    },
+    topology,
+    addresses,
+    slb,
+    dns,
+    ecs,
+    configuringDelayMs: options.configuringDelayMs ?? 0,
+    now: () => Date.now(),
+    publishDns: () => world.setDnsRecords(dns.answers()),
+  };
+
+  function injectFault(input: unknown): Fault {
+    const fault = parseFault(input);
+    if (isApiFault(fault)) {
+      apiFaults.add(fault);
+    } else {
+      if (!ecs.instances.has(fault.instanceId)) {
+        throw new Error(`invalid fault: no instance ${fault.instanceId} in this emulator`);
+      }
+      world.injectFault(fault);
+      worldFaults.push(fault);
+    }
+    return fault;
+  }
+
+  function clearFaults(): void {
+    apiFaults.clear();
+    worldFaults = [];
+    world.clearFaults();
+  }
+
+  const dispatch = createDispatcher({
+    products: [slbProduct, dnsProduct, ecsProduct],
+    verifier: createSignatureVerifier({ credentials: EMULATOR_CREDENTIALS }),
+    faults: apiFaults,
+    context: () => context,
+    onUnexpectedError: options.onUnexpectedError,
+  });
+  const server = createEmulatorServer(dispatch, {
+    state: () => snapshot(context),
+    reset: () => reset(),
+    injectFault,
+    clearFaults,
+    faults: () => [...apiFaults.list(), ...worldFaults],
+  });
+
+  async function reset(): Promise<void> {
+    apiFaults.clear();
+    worldFaults = [];
+    const old = world;
+    slb.reset();
+    ecs.reset();
+    dns.reset();
+    addresses.resetLoadBalancers();
+    await old.close();
+    world = await buildWorld();
+  }
+
+  try {
+    await listen(server, options.port ?? 0);
+  } catch (error) {
+    await world.close();
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    stateDir,
+    subnet: addresses.subnet,
+    region: topology.region,
+    credentials: { ...EMULATOR_CREDENTIALS },
+    topology,
+    get world() {
+      return world;
+    },
+    get dnsServer() {
+      return world.dnsServer;
+    },
+    state: () => snapshot(context),
+    injectFault,
+    faults: () => [...apiFaults.list(), ...worldFaults],
+    clearFaults,
+    reset,
+    close() {
+      closed ??= (async () => {
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        });
+        await world.close();
+        if (ownsStateDir) await rm(stateDir, { recursive: true, force: true });
+      })();
+      return closed;
+    },
+  };
+}
+
+function listen(server: ReturnType<typeof createEmulatorServer>, port: number): Promise<void> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${port} on 127.0.0.1 is in use; choose another with --port (0 picks a free one)`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, '127.0.0.1', () => resolveListen());
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Turns a topology file or object into a validated Topology, or an error that names the file,
+ * the path inside it, what was expected and what was found.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { defaultTopology } from './default-topology.js';
+import { type Topology, type TopologyInput, topologySchema } from './schema.js';
+
+export class TopologyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TopologyError';
+  }
+}
+
+/** Reads and validates a YAML (or JSON) topology file. */
+export function loadTopologyFile(file: string): Topology {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new TopologyError(`topology ${file}: cannot read it (${(error as Error).message})`);
+  }
+  let input: unknown;
+  try {
+    input = parseYaml(text);
+  } catch (error) {
+    throw new TopologyError(`topology ${file}: not valid YAML (${(error as Error).message})`);
+  }
+  return parseTopology(input, file);
+}
+
+/** Validates a topology given as data; `source` names it in error messages. */
+export function parseTopology(input: unknown = defaultTopology, source = 'topology'): Topology {
+  const result = topologySchema.safeParse(input);
+  if (!result.success) throw new TopologyError(describeIssues(result.error, input, source));
+  const parsed = result.data;
+  const zone = parsed.zone ?? `${parsed.region}-h`;
+  const topology: Topology = {
+    ...parsed,
+    zone,
+    instances: parsed.instances.map((instance) => ({
+      ...instance,
+      name: instance.name ?? instance.id,
+      hostname: instance.hostname ?? instance.name ?? instance.id,
+      zone: instance.zone ?? zone,
+    })),
+  };
+  checkReferences(topology, source);
+  return topology;
+}
+
+export function resolveTopology(input: TopologyInput | Topology | string | undefined): Topology {
+  if (typeof input === 'string') return loadTopologyFile(input);
+  return parseTopology(input ?? defaultTopology);
+}
+
+function checkReferences(topology: Topology, source: string): void {
+  const ids = new Set<string>();
+  topology.instances.forEach((instance, index) => {
+    if (ids.has(instance.id)) {
+      throw new TopologyError(
+        `${source}: instances[${index}].id: expected a unique instance id, found a second "${instance.id}"`,
+      );
+    }
+    ids.add(instance.id);
+  });
+  topology.domains.forEach((domain, d) => {
+    domain.records.forEach((record, r) => {
+      if (record.instance !== undefined && !ids.has(record.instance)) {
+        throw new TopologyError(
+          `${source}: domains[${d}].records[${r}].instance: expected one of ${[...ids].join(', ')}, found "${record.instance}"`,
+        );
+      }
+    });
+  });
+}
+
+function describeIssues(error: z.ZodError, input: unknown, source: string): string {
+  const lines = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path
+      .map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`))
+      .join('')
+      .replace(/^\./, '');
+    const found = valueAt(input, issue.path);
+    return `${source}: ${path || '(root)'}: ${issue.message}${found === undefined ? '' : `, found ${JSON.stringify(found)}`}`;
+  });
+  return lines.join('\n');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

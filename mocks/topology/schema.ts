@@ -1,0 +1,108 @@
+/**
+ * The topology: what exists in the emulated cloud when it starts (and after a reset). Written as
+ * YAML (`--topology file.yaml`, format in docs/emulator.md) or given to startEmulator as an object;
+ * every field but instance ids has a default.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_KERNEL = '3.10.0-1160.el7.x86_64';
+export const DEFAULT_UPDATE_KERNEL = '3.10.0-1160.119.1.el7.x86_64';
+export const DEFAULT_OS_NAME = 'CentOS 7.9 64 bit';
+
+/** Edition → minimum TTL (aliyun-facts.md §5). */
+export const DNS_EDITIONS = {
+  free: { versionCode: 'mianfei', versionName: 'Alibaba Cloud DNS Free Edition', minTtl: 600 },
+  personal: { versionCode: 'version_personal', versionName: 'Personal Edition', minTtl: 600 },
+  enterprise: {
+    versionCode: 'version_enterprise_basic',
+    versionName: 'Enterprise Standard Edition',
+    minTtl: 60,
+  },
+  ultimate: {
+    versionCode: 'version_enterprise_advanced',
+    versionName: 'Enterprise Ultimate Edition',
+    minTtl: 1,
+  },
+} as const;
+export type DnsEdition = keyof typeof DNS_EDITIONS;
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
+
+const instanceSchema = z
+  .object({
+    id: id.regex(/^i-/, 'ECS instance ids start with "i-"'),
+    name: z.string().min(1).optional(),
+    hostname: z.string().min(1).optional(),
+    kernel: z.string().min(1).default(DEFAULT_KERNEL),
+    availableKernel: z.string().min(1).default(DEFAULT_UPDATE_KERNEL),
+    osName: z.string().min(1).default(DEFAULT_OS_NAME),
+    instanceType: z.string().min(1).default('ecs.g6.large'),
+    zone: z.string().min(1).optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+const recordSchema = z
+  .object({
+    rr: z.string().min(1),
+    type: z.enum(['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS']).default('A'),
+    /** Literal value, or… */
+    value: z.string().min(1).optional(),
+    /** …the private IP of this instance (addresses are chosen at start). */
+    instance: z.string().min(1).optional(),
+    ttl: z.number().int().min(1).max(86400).default(600),
+    line: z.string().default('default'),
+  })
+  .strict()
+  .refine((record) => (record.value === undefined) !== (record.instance === undefined), {
+    message: 'give exactly one of value or instance',
+  });
+
+const domainSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'a domain name in lower case, e.g. example.com'),
+    edition: z.enum(['free', 'personal', 'enterprise', 'ultimate']).default('ultimate'),
+    records: z.array(recordSchema).default([]),
+  })
+  .strict();
+
+export const topologySchema = z
+  .object({
+    region: z.string().min(1).default('cn-hangzhou'),
+    zone: z.string().min(1).optional(),
+    /** A /24 inside 127.0.0.0/8 (not 127.0.0.0/24); random when absent. */
+    subnet: z
+      .string()
+      .regex(/^127\.(\d{1,3})\.(\d{1,3})\.0\/24$/, 'a /24 inside 127.0.0.0/8, e.g. 127.77.1.0/24')
+      .refine((value) => !value.startsWith('127.0.0.'), '127.0.0.0/24 is reserved for localhost')
+      .refine(
+        (value) =>
+          value
+            .split('.')
+            .slice(1, 3)
+            .every((octet) => Number(octet) <= 255),
+        'each octet must be 0–255',
+      )
+      .optional(),
+    appPort: z.number().int().min(1).max(65535).default(8080),
+    instances: z.array(instanceSchema).min(1).max(89),
+    domains: z.array(domainSchema).default([]),
+  })
+  .strict();
+
+export type TopologyInput = z.input<typeof topologySchema>;
+type Parsed = z.output<typeof topologySchema>;
+
+export interface InstanceTopology
+  extends Omit<Parsed['instances'][number], 'name' | 'hostname' | 'zone'> {
+  name: string;
+  hostname: string;
+  zone: string;
+}
+
+export interface Topology extends Omit<Parsed, 'instances' | 'zone'> {
+  zone: string;
+  instances: InstanceTopology[];
+}

@@ -1,0 +1,66 @@
+/**
+ * The composition root of the adapters: picks the implementation of each cloud port for a run
+ * and hands them over as one object. Today Alibaba Cloud for the load balancer, DNS and hosts,
+ * and Node's resolver for DNS confirmation. Callers pass configuration explicitly (region,
+ * endpoint, credentials) rather than this module reading the environment, so tests never need
+ * to mutate process.env.
+ */
+import type { DrainctlEnvironment } from '../config/index.js';
+import { InvalidInputError } from '../errors/index.js';
+import type { Clock, Dns, DnsResolver, Host, LoadBalancer } from '../ports/index.js';
+import { type AliyunOptions, createAliyunPorts } from './aliyun/index.js';
+import { systemClock } from './local/clock.js';
+import { createDnsResolver } from './local/dns-resolver.js';
+
+export type CloudPortsOptions = Omit<AliyunOptions, 'clock'> & {
+  /** Default: the system clock. */
+  clock?: Clock;
+};
+
+export interface CloudPorts {
+  loadBalancer: LoadBalancer;
+  dns: Dns;
+  host: Host;
+  resolver: DnsResolver;
+}
+
+/**
+ * Every cloud-facing port for one region.
+ *
+ * @example
+ *   const ports = createCloudPorts({ region: 'cn-hangzhou', endpoint: 'http://127.0.0.1:8080',
+ *     credentials: { accessKeyId: 'LTAI…', accessKeySecret: '…' } });
+ */
+export function createCloudPorts(options: CloudPortsOptions): CloudPorts {
+  return {
+    ...createAliyunPorts({ ...options, clock: options.clock ?? systemClock }),
+    resolver: createDnsResolver(),
+  };
+}
+
+/**
+ * Options from drainctl's environment: the region of the workflow, else ALIBABA_CLOUD_REGION_ID;
+ * DRAINCTL_CLOUD_ENDPOINT when set. Credentials come from the default chain.
+ */
+export function cloudPortsOptionsFrom(
+  environment: DrainctlEnvironment,
+  workflowRegion: string | undefined,
+  extra: Omit<CloudPortsOptions, 'region' | 'endpoint'> = {},
+): CloudPortsOptions {
+  const region = workflowRegion ?? environment.regionId;
+  if (region === undefined) {
+    throw new InvalidInputError(
+      'no region: the workflow names none and ALIBABA_CLOUD_REGION_ID is not set',
+      {
+        path: 'region',
+        expected: 'a region in the workflow, or ALIBABA_CLOUD_REGION_ID (e.g. cn-hangzhou)',
+        found: 'nothing',
+      },
+    );
+  }
+  return {
+    ...extra,
+    region,
+    ...(environment.cloudEndpoint ? { endpoint: environment.cloudEndpoint } : {}),
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The journal's entry types (DESIGN.md §3, contract): one JSON object per line,
+ * `{"seq","ts","type","node"?, …}`. The first entry holds the plan and its sha256. Every
+ * mutation is an `intent` (with the state before it) written before it is sent and a `result`
+ * written after it is confirmed, matched by `opId`. Everything is redacted before it is written.
+ */
+import type { Plan } from '../../plan/types.js';
+import type { FailureOutcome, LeftOutReason, NodeState } from '../node-machine.js';
+
+interface Base {
+  seq: number;
+  /** ISO wall-clock time of writing. */
+  ts: string;
+  node?: string;
+}
+
+export interface PlanEntry extends Base {
+  type: 'plan';
+  runId: string;
+  sha256: string;
+  plan: Plan;
+  /** True when redaction changed the plan (a secret in a command): resume re-plans to get it back. */
+  redacted: boolean;
+  pid: number;
+  host: string;
+}
+
+/** A process picked the run up again (`drainctl resume`). */
+export interface ResumeEntry extends Base {
+  type: 'resume';
+  pid: number;
+  host: string;
+}
+
+export type MutationOp =
+  | 'set-weight'
+  | 'lb.create'
+  | 'lb.ensure-listener'
+  | 'lb.add-backends'
+  | 'lb.start-listener'
+  | 'dns.point'
+  | 'run-command'
+  | 'reboot';
+
+export interface IntentEntry extends Base {
+  type: 'intent';
+  step: string;
+  opId: string;
+  op: MutationOp;
+  /** What is changed: `{loadBalancerId, serverId}`, `{domain, rr}`, `{instanceId}` … */
+  target: Record<string, unknown>;
+  /** The state before the change, re-read live right before it (e.g. the original weight). */
+  before: Record<string, unknown>;
+  /** The state the change asks for. */
+  to: Record<string, unknown>;
+}
+
+export interface ResultEntry extends Base {
+  type: 'result';
+  step: string;
+  opId: string;
+  op: MutationOp;
+  /** False when reconciliation found the change never happened. */
+  applied: boolean;
+  after: Record<string, unknown>;
+  /** Written by `resume` from the live state, not by the process that sent the change. */
+  reconciled?: boolean;
+}
+
+export interface GateEntry extends Base {
+  type: 'gate';
+  step: string;
+  passed: boolean;
+  summary: string;
+  checks: Array<{ name: string; passed: boolean; detail: string }>;
+  /** The re-check inside the drain, right before the weight goes to 0. */
+  recheck?: boolean;
+}
+
+export interface ProbeEntry extends Base {
+  type: 'probe';
+  step: string;
+  kind: 'drain' | 'error-rate' | 'health';
+  outcome: 'drained' | 'timeout' | 'passed' | 'failed' | 'skipped';
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+export interface StepEntry extends Base {
+  type: 'step';
+  step: string;
+  action: string;
+  status: 'ok' | 'failed';
+  detail: string;
+  outcome?: FailureOutcome;
+  /** What later steps need: a baseline's output, a verify output, a command's exit code. */
+  data?: Record<string, unknown>;
+}
+
+export interface NodeStateEntry extends Base {
+  type: 'node-state';
+  node: string;
+  from: NodeState;
+  state: NodeState;
+  reason?: LeftOutReason;
+  outcome?: FailureOutcome;
+  detail?: string;
+}
+
+export interface NoteEntry extends Base {
+  type: 'note';
+  message: string;
+}
+
+export interface HaltEntry extends Base {
+  type: 'halt';
+  reason: string;
+}
+
+export interface AbortRequestedEntry extends Base {
+  type: 'abort-requested';
+  source: string;
+}
+
+export type RunOutcome = 'completed' | 'halted' | 'failed';
+
+export interface DoneEntry extends Base {
+  type: 'done';
+  outcome: RunOutcome;
+  summary: string;
+}
+
+export type JournalEntry =
+  | PlanEntry
+  | ResumeEntry
+  | IntentEntry
+  | ResultEntry
+  | GateEntry
+  | ProbeEntry
+  | StepEntry
+  | NodeStateEntry
+  | NoteEntry
+  | HaltEntry
+  | AbortRequestedEntry
+  | DoneEntry;
+
+/** An entry before the journal numbers and stamps it. */
+export type NewEntry = JournalEntry extends infer E
+  ? E extends JournalEntry
+    ? Omit<E, 'seq' | 'ts'>
+    : never
+  : never;

@@ -1,0 +1,99 @@
+/**
+ * The run's write-ahead journal: numbers, stamps, redacts and durably appends entries, one at a
+ * time in the order they were asked for (node sequences of a batch write concurrently).
+ */
+import { redact, redactString } from '../../log/index.js';
+import type { Clock } from '../../ports/index.js';
+import { JournalWriteError } from '../errors.js';
+import type { JournalEntry, NewEntry } from './entries.js';
+import type { JournalStore } from './store.js';
+
+export interface JournalOptions {
+  /** Called after an entry is durable; the test-only crash hook lives here (see crash-hook.ts). */
+  afterAppend?: (entry: JournalEntry) => void;
+}
+
+export class Journal {
+  private readonly written: JournalEntry[];
+  private tail: Promise<unknown> = Promise.resolve();
+  private failed: unknown;
+
+  private constructor(
+    private readonly store: JournalStore,
+    private readonly clock: Clock,
+    existing: JournalEntry[],
+    private readonly options: JournalOptions,
+  ) {
+    this.written = existing;
+  }
+
+  /** Open a journal, reading what is already there (a torn last line is dropped). */
+  static async open(
+    store: JournalStore,
+    clock: Clock,
+    options: JournalOptions = {},
+  ): Promise<Journal> {
+    return new Journal(store, clock, await store.read({ repair: true }), options);
+  }
+
+  get entries(): readonly JournalEntry[] {
+    return this.written;
+  }
+
+  get lastSeq(): number {
+    return this.written.at(-1)?.seq ?? 0;
+  }
+
+  /**
+   * Append an entry; resolves with it (numbered, stamped, redacted) once it is on disk. After a
+   * failed write every later append fails too: nothing may be mutated without its intent.
+   */
+  append(entry: NewEntry): Promise<JournalEntry> {
+    const next = this.tail.then(async () => {
+      if (this.failed !== undefined) throw this.failed;
+      const full = redactEntry({
+        seq: this.lastSeq + 1,
+        ts: new Date(this.clock.now()).toISOString(),
+        ...entry,
+      } as JournalEntry);
+      try {
+        await this.store.append(JSON.stringify(full));
+      } catch (error) {
+        this.failed = new JournalWriteError(this.store.describe(), error);
+        throw this.failed;
+      }
+      this.written.push(full);
+      this.options.afterAppend?.(full);
+      return full;
+    });
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  close(): Promise<void> {
+    return this.tail.then(() => this.store.close());
+  }
+}
+
+/**
+ * Redact an entry. The plan is redacted value by value only: its keys are the plan contract's
+ * (`privateKeyPath` is a path, not a key), while a secret interpolated into a command is masked.
+ */
+function redactEntry(entry: JournalEntry): JournalEntry {
+  if (entry.type !== 'plan') return redact(entry);
+  const plan = redactValues(entry.plan);
+  return {
+    ...redact({ ...entry, plan: undefined }),
+    plan,
+    redacted: entry.redacted || JSON.stringify(plan) !== JSON.stringify(entry.plan),
+  };
+}
+
+function redactValues<T>(value: T): T {
+  if (typeof value === 'string') return redactString(value) as T;
+  if (Array.isArray(value)) return value.map(redactValues) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValues(v)])) as T;
+  }
+  return value;
+}

@@ -1,0 +1,124 @@
+/**
+ * Where journal lines live. The file store is the real one (append, fsync, tolerate a torn last
+ * line); the memory store serves property tests and dry runs of the programmatic API.
+ */
+import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DrainctlError } from '../../errors/index.js';
+import type { JournalEntry } from './entries.js';
+
+export interface JournalStore {
+  /**
+   * Every complete entry, in order. A torn last line (crash mid-write) is dropped; with
+   * `repair` (only the writer that is about to append) it is also cut from the file.
+   */
+  read(options?: { repair?: boolean }): Promise<JournalEntry[]>;
+  /** Append one serialized entry durably (fsync'ed before this resolves). */
+  append(line: string): Promise<void>;
+  close(): Promise<void>;
+  /** Where the journal lives, for messages. */
+  describe(): string;
+}
+
+export class JournalCorruptError extends DrainctlError {
+  constructor(where: string, line: number, cause: unknown) {
+    super('JOURNAL_CORRUPT', `${where}: line ${line} is not a journal entry`, {
+      cause,
+      hint: 'only the last line may be torn by a crash; a damaged line elsewhere needs a person',
+    });
+  }
+}
+
+/**
+ * Parse journal text. Only the last line may be incomplete (the process died mid-write); it is
+ * ignored and `validBytes` tells where the intact part ends so a writer can cut the fragment.
+ */
+export function parseJournal(
+  text: string,
+  where: string,
+): { entries: JournalEntry[]; validBytes: number } {
+  const entries: JournalEntry[] = [];
+  let offset = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    const isLast = i === lines.length - 1;
+    const complete = !isLast; // a complete line is followed by a newline
+    if (line.trim() === '') {
+      if (complete) offset += Buffer.byteLength(line) + 1;
+      continue;
+    }
+    try {
+      const entry = JSON.parse(line) as JournalEntry;
+      if (typeof entry.seq !== 'number' || typeof entry.type !== 'string') {
+        throw new Error('missing seq or type');
+      }
+      if (!complete) break; // a parseable line without its newline is still a torn write
+      entries.push(entry);
+      offset += Buffer.byteLength(line) + 1;
+    } catch (cause) {
+      const onlyTrailing = lines.slice(i + 1).every((rest) => rest.trim() === '');
+      if (onlyTrailing) break;
+      throw new JournalCorruptError(where, i + 1, cause);
+    }
+  }
+  return { entries, validBytes: offset };
+}
+
+export class FileJournalStore implements JournalStore {
+  private handle: Awaited<ReturnType<typeof open>> | undefined;
+
+  constructor(readonly path: string) {}
+
+  describe(): string {
+    return this.path;
+  }
+
+  async read(options: { repair?: boolean } = {}): Promise<JournalEntry[]> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const { entries, validBytes } = parseJournal(text, this.path);
+    // Cut a torn fragment so the next append starts on a fresh line.
+    if (options.repair && Buffer.byteLength(text) !== validBytes && this.handle === undefined) {
+      await truncate(this.path, validBytes);
+    }
+    return entries;
+  }
+
+  async append(line: string): Promise<void> {
+    if (this.handle === undefined) {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.handle = await open(this.path, 'a', 0o600);
+    }
+    await this.handle.write(`${line}\n`);
+    await this.handle.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+}
+
+export class MemoryJournalStore implements JournalStore {
+  readonly lines: string[] = [];
+
+  describe(): string {
+    return 'in-memory journal';
+  }
+
+  async read(_options: { repair?: boolean } = {}): Promise<JournalEntry[]> {
+    return parseJournal(this.lines.map((l) => `${l}\n`).join(''), 'memory').entries;
+  }
+
+  async append(line: string): Promise<void> {
+    this.lines.push(line);
+  }
+
+  async close(): Promise<void> {}
+}

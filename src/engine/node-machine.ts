@@ -1,0 +1,106 @@
+/**
+ * The node state machine: where one node is in its maintenance, and which moves are legal.
+ * Pure: no I/O, no clock of its own (the time of a move is passed in), so every transition is
+ * tested as a table. The executor asks it before it journals a `node-state` entry.
+ *
+ *   pending → draining → drained → patching → rebooting → verifying → restoring → done
+ *
+ * A plan may leave phases out (no reboot, no drain for a backend brought into service), so the
+ * happy path may skip forward but never go back. A failure ends in `rolled-back` (the node was
+ * put back exactly as it was found) or `left-out` (at weight 0, reported by name with a reason).
+ */
+
+export const NODE_STATES = [
+  'pending',
+  'draining',
+  'drained',
+  'patching',
+  'rebooting',
+  'verifying',
+  'restoring',
+  'done',
+  'rolled-back',
+  'left-out',
+] as const;
+export type NodeState = (typeof NODE_STATES)[number];
+
+/** The happy path, in order. */
+const PATH: readonly NodeState[] = [
+  'pending',
+  'draining',
+  'drained',
+  'patching',
+  'rebooting',
+  'verifying',
+  'restoring',
+  'done',
+];
+
+export type LeftOutReason = 'unhealthy' | 'unpatched' | 'unreachable' | 'drift' | 'error';
+
+export type FailureOutcome =
+  | 'gate-blocked'
+  | 'drift'
+  | 'drain-timeout'
+  | 'hook-failed'
+  | 'baseline-failed'
+  | 'patch-failed'
+  | 'no-boot'
+  | 'unhealthy'
+  | 'unpatched'
+  | 'bad-ramp'
+  | 'aborted'
+  | 'error';
+
+export function isTerminal(state: NodeState): boolean {
+  return state === 'done' || state === 'rolled-back' || state === 'left-out';
+}
+
+/** The host has been changed by us (a patch began): from here on, undoing means a human. */
+export function hostTouched(state: NodeState): boolean {
+  return (
+    state === 'patching' || state === 'rebooting' || state === 'verifying' || state === 'restoring'
+  );
+}
+
+/** Taken out of service by this run and not back yet: counts against `maxUnavailable`. */
+export function outOfService(state: NodeState): boolean {
+  return state !== 'pending' && state !== 'done' && state !== 'rolled-back';
+}
+
+/** May a node in `from` move to `to`? Forward along the path, or into a failure end state. */
+export function canTransition(from: NodeState, to: NodeState): boolean {
+  if (isTerminal(from)) return false;
+  if (to === 'left-out') return from !== 'pending';
+  if (to === 'rolled-back') return from !== 'pending' && !hostTouched(from);
+  const a = PATH.indexOf(from);
+  const b = PATH.indexOf(to);
+  return b > a;
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly node: string,
+    readonly from: NodeState,
+    readonly to: NodeState,
+  ) {
+    super(`node ${node}: illegal state change ${from} → ${to}`);
+  }
+}
+
+/** One recorded state change; `at` is wall-clock ms passed in by the caller. */
+export interface NodeTransition {
+  state: NodeState;
+  at: number;
+}
+
+/** Move `from` → `to` or throw: a bug in the executor must never be journaled as a fact. */
+export function transition(
+  node: string,
+  from: NodeState,
+  to: NodeState,
+  at: number,
+): NodeTransition {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(node, from, to);
+  return { state: to, at };
+}

@@ -1,0 +1,121 @@
+/**
+ * The run report, built from the run state alone (so `run`, `resume` and `status` print the
+ * same thing): per node its timeline, verify output before/after (the kernel, by default),
+ * weight before/after, and for every node not back in service its name and reason.
+ */
+import type { RunOutcome } from './journal/entries.js';
+import type { FailureOutcome, LeftOutReason, NodeState } from './node-machine.js';
+import type { RunState } from './run-state.js';
+
+export interface NodeReport {
+  id: string;
+  name: string;
+  batch: number;
+  state: NodeState;
+  /** Live weight recorded right before the drain (plan weight if never drained). */
+  weightBefore: number | undefined;
+  /** Weight after the run, as last set and confirmed by it. */
+  weightAfter: number | undefined;
+  /** Output of the verify command before and after (`uname -r`: the kernel). */
+  kernelBefore?: string;
+  kernelAfter?: string;
+  reason?: LeftOutReason;
+  outcome?: FailureOutcome;
+  detail?: string;
+  timeline: Array<{ state: NodeState; at: string }>;
+}
+
+export interface RunReport {
+  runId: string;
+  workflow: string;
+  planSha256: string;
+  loadBalancerId?: string;
+  outcome: RunOutcome | 'running' | 'interrupted';
+  summary: string;
+  haltReason?: string;
+  startedAt: string;
+  updatedAt: string;
+  durationSeconds: number;
+  nodes: NodeReport[];
+  /** Every node not serving at its original weight because of this run, by name, with why. */
+  leftOut: Array<{ id: string; name: string; reason: LeftOutReason; detail: string }>;
+  steps: { total: number; completed: number; failed: number };
+}
+
+export function buildReport(state: RunState, running = false): RunReport {
+  const planWeights = new Map(state.plan.nodes.map((n) => [n.id, n.weight]));
+  const nodes: NodeReport[] = [...state.nodes.values()].map((n) => ({
+    id: n.id,
+    name: n.name,
+    batch: n.batch,
+    state: n.state,
+    weightBefore: n.originalWeight ?? planWeights.get(n.id),
+    weightAfter: n.weight ?? n.originalWeight ?? planWeights.get(n.id),
+    ...(n.before === undefined ? {} : { kernelBefore: n.before }),
+    ...(n.after === undefined ? {} : { kernelAfter: n.after }),
+    ...(n.reason === undefined ? {} : { reason: n.reason }),
+    ...(n.outcome === undefined ? {} : { outcome: n.outcome }),
+    ...(n.detail === undefined ? {} : { detail: n.detail }),
+    timeline: n.timeline,
+  }));
+  const leftOut = nodes
+    .filter((n) => n.state === 'left-out')
+    .map((n) => ({ id: n.id, name: n.name, reason: n.reason ?? 'error', detail: n.detail ?? '' }));
+  const outcome = state.outcome ?? (running ? 'running' : 'interrupted');
+  const started = Date.parse(state.startedAt);
+  const updated = Date.parse(state.updatedAt);
+  return {
+    runId: state.runId,
+    workflow: state.plan.workflow.name,
+    planSha256: state.sha256,
+    ...(state.refs.loadBalancerId === undefined
+      ? {}
+      : { loadBalancerId: state.refs.loadBalancerId }),
+    outcome,
+    summary:
+      state.done?.summary ??
+      (running
+        ? 'running'
+        : 'interrupted: no process finished this run; `drainctl resume` continues it'),
+    ...(state.halt === undefined ? {} : { haltReason: state.halt }),
+    startedAt: state.startedAt,
+    updatedAt: state.updatedAt,
+    durationSeconds: Math.max(0, Math.round((updated - started) / 1000)),
+    nodes,
+    leftOut,
+    steps: {
+      total: state.plan.steps.length,
+      completed: state.completedSteps.size,
+      failed: state.failedSteps.size,
+    },
+  };
+}
+
+/** The report as lines for a terminal. */
+export function formatReport(report: RunReport): string[] {
+  const lines: string[] = [];
+  lines.push(
+    `run ${report.runId} (${report.workflow}): ${report.outcome}, ${report.durationSeconds}s`,
+  );
+  lines.push(`  ${report.summary}`);
+  if (report.haltReason && report.outcome !== 'completed')
+    lines.push(`  halt: ${report.haltReason}`);
+  for (const n of report.nodes) {
+    const weight = `weight ${n.weightBefore ?? '?'} → ${n.weightAfter ?? '?'}`;
+    const kernel =
+      n.kernelBefore !== undefined || n.kernelAfter !== undefined
+        ? `, ${n.kernelBefore ?? '?'} → ${n.kernelAfter ?? '?'}`
+        : '';
+    lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${n.state}, ${weight}${kernel}`);
+    if (n.reason !== undefined || n.detail !== undefined) {
+      lines.push(`      ${n.reason ? `${n.reason}: ` : ''}${n.detail ?? ''}`);
+    }
+    const times = n.timeline.slice(1).map((t) => `${t.state} ${t.at.slice(11, 19)}`);
+    if (times.length > 0) lines.push(`      ${times.join(' · ')}`);
+  }
+  if (report.leftOut.length > 0) {
+    lines.push('  LEFT OUT OF SERVICE (needs a person):');
+    for (const n of report.leftOut) lines.push(`    ${n.name} (${n.id}): ${n.reason}: ${n.detail}`);
+  }
+  return lines;
+}

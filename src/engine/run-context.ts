@@ -1,0 +1,124 @@
+/**
+ * Everything a step needs while a run executes: the ports, the journal (and the state folded
+ * from it), the stop control and the gate mutex. `record` is the only way state changes: an
+ * entry is written durably, then applied, so in-process state never runs ahead of the journal.
+ */
+import type { Logger } from '../log/index.js';
+import type { Step } from '../plan/types.js';
+import type { RunEvent } from '../ports/index.js';
+import type { JournalEntry, NewEntry } from './journal/entries.js';
+import type { Journal } from './journal/journal.js';
+import {
+  canTransition,
+  type FailureOutcome,
+  IllegalTransitionError,
+  type LeftOutReason,
+  type NodeState,
+} from './node-machine.js';
+import type { EnginePorts } from './ports.js';
+import { type Mutex, RunControl, type StopKind } from './run-control.js';
+import { applyEntry, type RunState } from './run-state.js';
+
+export interface RunContext {
+  ports: EnginePorts;
+  journal: Journal;
+  state: RunState;
+  control: RunControl;
+  /** Serialises gate evaluation + weight-to-0 across the node sequences of a batch. */
+  gateMutex: Mutex;
+  logger: Logger;
+  /** Append an entry and apply it to `state`. */
+  record(entry: NewEntry): Promise<JournalEntry>;
+  /** Move a node to `to` (no-op when it is already there, e.g. a resumed step). */
+  moveNode(
+    node: string,
+    to: NodeState,
+    details?: { reason?: LeftOutReason; outcome?: FailureOutcome; detail?: string },
+  ): Promise<void>;
+  notify(event: Omit<RunEvent, 'runId' | 'workflow'>): Promise<void>;
+  /** Stop the run (first reason wins) and journal the halt at once, so a crash cannot forget it. */
+  stop(kind: StopKind, reason: string): Promise<void>;
+  /** Called once the id of a balancer this run creates is known (the lock moves onto it). */
+  onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
+}
+
+export function createRunContext(args: {
+  ports: EnginePorts;
+  journal: Journal;
+  state: RunState;
+  gateMutex: Mutex;
+  logger: Logger;
+  control?: RunControl;
+  onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
+}): RunContext {
+  const { journal, state, logger, ports } = args;
+  const ctx: RunContext = {
+    ports,
+    journal,
+    state,
+    control: args.control ?? new RunControl(),
+    gateMutex: args.gateMutex,
+    logger,
+    ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
+    async record(entry) {
+      const written = await journal.append(entry);
+      applyEntry(state, written);
+      return written;
+    },
+    async moveNode(node, to, details = {}) {
+      const record = state.nodes.get(node);
+      if (record === undefined || record.state === to) return;
+      if (!canTransition(record.state, to)) {
+        throw new IllegalTransitionError(node, record.state, to);
+      }
+      const from = record.state;
+      await ctx.record({ type: 'node-state', node, from, state: to, ...details });
+      logger.info(
+        { node, from, to, ...details },
+        `${record.name} (${node}): ${from} → ${to}${details.detail ? `: ${details.detail}` : ''}`,
+      );
+    },
+    async stop(kind, reason) {
+      if (ctx.control.stopRequested) return;
+      ctx.control.stop(kind, reason);
+      if (state.halt === undefined) await ctx.record({ type: 'halt', reason });
+      logger.warn({ kind }, `stopping the rollout: ${reason}`);
+    },
+    async notify(event) {
+      if (ports.notifier === undefined) return;
+      try {
+        await ports.notifier.notify({
+          ...event,
+          runId: state.runId,
+          workflow: state.plan.workflow.name,
+        });
+      } catch (error) {
+        // Telling people is best effort: it never changes the outcome of a run.
+        logger.warn({ err: error }, 'notification failed');
+      }
+    },
+  };
+  return ctx;
+}
+
+export type StepOutcome =
+  | { status: 'ok'; detail: string; data?: Record<string, unknown> }
+  | { status: 'failed'; outcome: FailureOutcome; detail: string; data?: Record<string, unknown> }
+  /** Cut short by a stop request before it changed anything: not completed, not failed. */
+  | { status: 'stopped'; detail: string };
+
+export type StepHandler<S extends Step = Step> = (ctx: RunContext, step: S) => Promise<StepOutcome>;
+
+export const ok = (detail: string, data?: Record<string, unknown>): StepOutcome =>
+  data === undefined ? { status: 'ok', detail } : { status: 'ok', detail, data };
+
+export const failed = (
+  outcome: FailureOutcome,
+  detail: string,
+  data?: Record<string, unknown>,
+): StepOutcome =>
+  data === undefined
+    ? { status: 'failed', outcome, detail }
+    : { status: 'failed', outcome, detail, data };
+
+export const stopped = (detail: string): StepOutcome => ({ status: 'stopped', detail });

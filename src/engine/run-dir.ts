@@ -1,0 +1,74 @@
+/**
+ * Where runs live: `$DRAINCTL_HOME/runs/<run-id>/journal.jsonl`, plus `abort-requested` when
+ * `drainctl abort` asked the run to stop. Run ids start with the UTC start time, so sorting
+ * them sorts runs by age.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export function runsDir(home: string): string {
+  return join(home, 'runs');
+}
+
+export function runDir(home: string, runId: string): string {
+  return join(runsDir(home), runId);
+}
+
+export function journalPath(home: string, runId: string): string {
+  return join(runDir(home, runId), 'journal.jsonl');
+}
+
+export function abortRequestPath(home: string, runId: string): string {
+  return join(runDir(home, runId), 'abort-requested');
+}
+
+/** `r-20261121-020000-1a2b`: sortable, readable over the phone at 3 am. */
+export function newRunId(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `r-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function listRuns(home: string): Promise<string[]> {
+  try {
+    const names = await readdir(runsDir(home));
+    const runs: string[] = [];
+    for (const name of names) {
+      const s = await stat(journalPath(home, name)).catch(() => undefined);
+      if (s?.isFile()) runs.push(name);
+    }
+    return runs.sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+export async function latestRun(home: string): Promise<string | undefined> {
+  return (await listRuns(home)).at(-1);
+}
+
+export interface AbortRequest {
+  requestedAt: string;
+  by: string;
+}
+
+export async function writeAbortRequest(
+  home: string,
+  runId: string,
+  request: AbortRequest,
+): Promise<void> {
+  await mkdir(runDir(home, runId), { recursive: true });
+  await writeFile(abortRequestPath(home, runId), JSON.stringify(request));
+}
+
+export async function readAbortRequest(
+  home: string,
+  runId: string,
+): Promise<AbortRequest | undefined> {
+  try {
+    return JSON.parse(await readFile(abortRequestPath(home, runId), 'utf8')) as AbortRequest;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * A run's state is a fold over its journal, and nothing else: the running executor applies each
+ * entry as it writes it, `status` and `resume` apply the same entries read back from disk, so
+ * what a resumed run believes is exactly what the crashed one had written. No I/O here.
+ */
+import type { Plan, Step } from '../plan/types.js';
+import type {
+  DoneEntry,
+  IntentEntry,
+  JournalEntry,
+  PlanEntry,
+  RunOutcome,
+  StepEntry,
+} from './journal/entries.js';
+import type { FailureOutcome, LeftOutReason, NodeState } from './node-machine.js';
+
+export interface NodeRecord {
+  id: string;
+  name: string;
+  batch: number;
+  state: NodeState;
+  /** The live weight read right before the drain (what a restore returns to). */
+  originalWeight?: number;
+  /** The last weight this run set and saw confirmed. */
+  weight?: number;
+  reason?: LeftOutReason;
+  outcome?: FailureOutcome;
+  detail?: string;
+  /** Output of the verify command before the patch and after it. */
+  before?: string;
+  after?: string;
+  /** Ramp weights whose hold passed, so a resumed restore does not hold them again. */
+  rampPassed: number[];
+  timeline: Array<{ state: NodeState; at: string }>;
+}
+
+export interface RunState {
+  runId: string;
+  plan: Plan;
+  sha256: string;
+  planRedacted: boolean;
+  startedAt: string;
+  updatedAt: string;
+  lastSeq: number;
+  stepsById: Map<string, Step>;
+  completedSteps: Set<string>;
+  failedSteps: Map<string, StepEntry>;
+  stepData: Map<string, Record<string, unknown>>;
+  /** Mutations journaled as intent whose result is not (yet) written, by opId. */
+  pendingIntents: Map<string, IntentEntry>;
+  /** opIds whose result was written (applied), so a resumed step skips what it already did. */
+  completedOps: Set<string>;
+  /** Every weight this run confirmed, by server id (nodes and backends it added). */
+  weights: Map<string, number>;
+  /** Backends this run attached, with the weight they were added at. */
+  addedBackends: Map<string, number>;
+  listenersEnsured: Array<{ port: number; protocol: string }>;
+  nodes: Map<string, NodeRecord>;
+  refs: { loadBalancerId?: string; loadBalancerAddress?: string };
+  halt?: string;
+  abortRequested?: string;
+  outcome?: RunOutcome;
+  done?: DoneEntry;
+  sessions: number;
+}
+
+export function initialRunState(entry: PlanEntry): RunState {
+  const plan = entry.plan;
+  const nodes = new Map<string, NodeRecord>();
+  for (const node of plan.nodes) {
+    nodes.set(node.id, {
+      id: node.id,
+      name: node.name,
+      batch: node.batch,
+      state: 'pending',
+      rampPassed: [],
+      timeline: [{ state: 'pending', at: entry.ts }],
+    });
+  }
+  return {
+    runId: entry.runId,
+    plan,
+    sha256: entry.sha256,
+    planRedacted: entry.redacted,
+    startedAt: entry.ts,
+    updatedAt: entry.ts,
+    lastSeq: entry.seq,
+    stepsById: new Map(plan.steps.map((s) => [s.id, s])),
+    completedSteps: new Set(),
+    failedSteps: new Map(),
+    stepData: new Map(),
+    pendingIntents: new Map(),
+    completedOps: new Set(),
+    weights: new Map(),
+    addedBackends: new Map(),
+    listenersEnsured: [],
+    nodes,
+    refs: plan.loadBalancer.create ? {} : { loadBalancerId: plan.loadBalancer.id },
+    sessions: 1,
+  };
+}
+
+/** Apply one entry (mutates `state`, returns it for folding). */
+export function applyEntry(state: RunState, entry: JournalEntry): RunState {
+  state.lastSeq = entry.seq;
+  state.updatedAt = entry.ts;
+  switch (entry.type) {
+    case 'plan':
+      break;
+    case 'resume':
+      state.sessions += 1;
+      // Resuming a run that ended halted continues it; resuming one that crashed while it was
+      // stopping finishes the stop (its `halt` stands), so it ends as the crashed one would have.
+      if (state.done !== undefined) {
+        state.outcome = undefined;
+        state.done = undefined;
+        state.halt = undefined;
+        state.abortRequested = undefined;
+      }
+      break;
+    case 'intent':
+      state.pendingIntents.set(entry.opId, entry);
+      if (entry.op === 'set-weight') recordOriginal(state, entry);
+      break;
+    case 'result':
+      state.pendingIntents.delete(entry.opId);
+      if (entry.applied) {
+        state.completedOps.add(entry.opId);
+        applyResult(state, entry);
+      }
+      break;
+    case 'step':
+      if (entry.status === 'ok') {
+        state.completedSteps.add(entry.step);
+        state.failedSteps.delete(entry.step);
+      } else {
+        state.failedSteps.set(entry.step, entry);
+      }
+      if (entry.data !== undefined) state.stepData.set(entry.step, entry.data);
+      recordOutputs(state, entry);
+      break;
+    case 'probe':
+      if (entry.kind === 'error-rate' && entry.outcome === 'passed' && entry.node) {
+        const weight = entry.data?.weight;
+        const node = state.nodes.get(entry.node);
+        if (node && typeof weight === 'number') node.rampPassed.push(weight);
+      }
+      break;
+    case 'node-state': {
+      const node = state.nodes.get(entry.node);
+      if (node === undefined) break;
+      node.state = entry.state;
+      node.timeline.push({ state: entry.state, at: entry.ts });
+      if (entry.reason !== undefined) node.reason = entry.reason;
+      if (entry.outcome !== undefined) node.outcome = entry.outcome;
+      if (entry.detail !== undefined) node.detail = entry.detail;
+      break;
+    }
+    case 'halt':
+      state.halt ??= entry.reason;
+      break;
+    case 'abort-requested':
+      state.abortRequested ??= entry.source;
+      break;
+    case 'done':
+      state.outcome = entry.outcome;
+      state.done = entry;
+      break;
+    default:
+      break;
+  }
+  return state;
+}
+
+/** Fold a whole journal; the first entry must be the plan. */
+export function foldJournal(entries: readonly JournalEntry[]): RunState {
+  const [first, ...rest] = entries;
+  if (first === undefined || first.type !== 'plan') {
+    throw new Error('journal does not start with its plan');
+  }
+  return rest.reduce(applyEntry, initialRunState(first));
+}
+
+function recordOriginal(state: RunState, entry: IntentEntry): void {
+  const step = state.stepsById.get(entry.step);
+  if (step?.action !== 'node.drain' || entry.node === undefined) return;
+  const node = state.nodes.get(entry.node);
+  const weight = entry.before.weight;
+  if (node && node.originalWeight === undefined && typeof weight === 'number') {
+    node.originalWeight = weight;
+  }
+}
+
+function applyResult(state: RunState, entry: JournalEntry & { type: 'result' }): void {
+  const after = entry.after;
+  switch (entry.op) {
+    case 'set-weight': {
+      const serverId = String(after.serverId);
+      const weight = Number(after.weight);
+      state.weights.set(serverId, weight);
+      const node = state.nodes.get(serverId);
+      if (node) node.weight = weight;
+      break;
+    }
+    case 'lb.create':
+      state.refs.loadBalancerId = String(after.loadBalancerId);
+      state.refs.loadBalancerAddress = String(after.address);
+      break;
+    case 'lb.add-backends':
+      for (const b of (after.added ?? []) as Array<{ serverId: string; weight: number }>) {
+        state.addedBackends.set(b.serverId, b.weight);
+        state.weights.set(b.serverId, b.weight);
+        const node = state.nodes.get(b.serverId);
+        if (node) node.weight = b.weight;
+      }
+      break;
+    case 'lb.ensure-listener':
+      state.listenersEnsured.push({ port: Number(after.port), protocol: String(after.protocol) });
+      break;
+    default:
+      break;
+  }
+}
+
+function recordOutputs(state: RunState, entry: StepEntry): void {
+  if (entry.status !== 'ok' || entry.node === undefined) return;
+  const node = state.nodes.get(entry.node);
+  const output = entry.data?.output;
+  if (node === undefined || typeof output !== 'string') return;
+  if (entry.action === 'node.capture-baseline') node.before = output;
+  if (entry.action === 'node.verify') node.after = output;
+}

@@ -1,0 +1,271 @@
+/**
+ * Starting and resuming runs: the lock, the journal on disk, stop requests (signals and
+ * `drainctl abort`), then the executor. What the CLI and the programmatic API call.
+ */
+import { rename } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { DrainctlError, ExitCode } from '../errors/index.js';
+import { getLogger, type Logger } from '../log/index.js';
+import type { Plan } from '../plan/types.js';
+import { JournalWriteError, message, RunNotFoundError } from './errors.js';
+import { executePlan } from './executor.js';
+import type { RunOutcome } from './journal/entries.js';
+import { Journal, type JournalOptions } from './journal/journal.js';
+import { FileJournalStore, type JournalStore } from './journal/store.js';
+import { BalancerLock, lockKeyForName } from './lock/balancer-lock.js';
+import type { EnginePorts } from './ports.js';
+import { reconcile } from './reconcile.js';
+import { buildReport, type RunReport } from './report.js';
+import { createRunContext, type RunContext } from './run-context.js';
+import { Mutex } from './run-control.js';
+import { abortRequestPath, journalPath, newRunId, readAbortRequest } from './run-dir.js';
+import { foldJournal, initialRunState, type RunState } from './run-state.js';
+
+export interface EngineOptions {
+  /** `DRAINCTL_HOME`: runs and locks live here. */
+  home: string;
+  ports: EnginePorts;
+  logger?: Logger;
+  /** Aborted on SIGINT/SIGTERM: the run stops safely and ends halted. */
+  signal?: AbortSignal;
+  breakStaleLock?: boolean;
+  journal?: JournalOptions;
+  /** Journal storage; default the file under `home` (tests pass a memory store). */
+  store?: JournalStore;
+  /** How often the abort-request file is looked for. */
+  abortPollMs?: number;
+  lockStaleAfterMs?: number;
+  heartbeatMs?: number;
+  /** Lock in files under `home` (default) or not at all (in-memory tests of the executor). */
+  locking?: boolean;
+}
+
+export interface RunResult {
+  runId: string;
+  outcome: RunOutcome;
+  /** 0 completed, 2 halted in a safe state, 1 failed. */
+  exitCode: number;
+  report: RunReport;
+  state: RunState;
+}
+
+export const ABORT_POLL_MS = 1_000;
+
+/** Execute a plan as a new run. */
+export async function startRun(
+  plan: Plan,
+  options: EngineOptions & { runId?: string },
+): Promise<RunResult> {
+  const { clock } = options.ports;
+  const runId = options.runId ?? newRunId(clock.now());
+  const locks = await acquireLocks(plan, runId, undefined, options);
+  try {
+    const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
+    const entry = await journal.append({
+      type: 'plan',
+      runId,
+      sha256: plan.sha256,
+      plan,
+      redacted: false,
+      pid: process.pid,
+      host: hostname(),
+    });
+    if (entry.type !== 'plan') throw new Error('unreachable');
+    // In process the executor uses the plan as given; the journal holds its redacted form.
+    const state = initialRunState({ ...entry, plan });
+    return await execute(journal, state, locks, options);
+  } finally {
+    await Promise.all(locks.map((l) => l.release()));
+  }
+}
+
+export interface ResumeOptions extends EngineOptions {
+  /**
+   * The journaled plan had a secret masked (a command with an interpolated secret): give the
+   * original back (re-planned from the workflow and the journaled inventory, same sha256).
+   */
+  recoverPlan?: (journaled: Plan) => Promise<Plan>;
+}
+
+/** Reconcile a run's journal with the live state, then continue it. */
+export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
+  const { clock } = options.ports;
+  const store = storeFor(options, runId);
+  const journal = await Journal.open(store, clock, options.journal);
+  if (journal.entries.length === 0) throw new RunNotFoundError(runId, options.home);
+  const state = foldJournal(journal.entries);
+  if (state.outcome === 'completed') {
+    throw new DrainctlError('RUN_FINISHED', `run ${runId} already completed: nothing to resume`, {
+      hint: `see \`drainctl status ${runId}\``,
+      exitCode: ExitCode.invalidInput,
+    });
+  }
+  if (state.planRedacted) {
+    if (options.recoverPlan === undefined) {
+      throw new DrainctlError('PLAN_REDACTED', `run ${runId}'s journaled plan has masked secrets`, {
+        hint: 'resume with the workflow file available so the plan can be rebuilt',
+      });
+    }
+    const original = await options.recoverPlan(state.plan);
+    if (original.sha256 !== state.sha256) {
+      throw new DrainctlError(
+        'PLAN_CHANGED',
+        `the rebuilt plan differs from run ${runId}'s (sha256)`,
+        {
+          hint: 'the workflow or its environment changed since the run started; finish by hand',
+        },
+      );
+    }
+    state.plan = original;
+    state.stepsById = new Map(original.steps.map((s) => [s.id, s]));
+  }
+  const locks = await acquireLocks(state.plan, runId, state.refs.loadBalancerId, options);
+  try {
+    // An abort asked for while no process ran is answered by this resume, not carried into it.
+    await rename(
+      abortRequestPath(options.home, runId),
+      `${abortRequestPath(options.home, runId)}.handled`,
+    ).catch(() => undefined);
+    return await execute(journal, state, locks, options, true);
+  } finally {
+    await Promise.all(locks.map((l) => l.release()));
+  }
+}
+
+async function execute(
+  journal: Journal,
+  state: RunState,
+  locks: BalancerLock[],
+  options: EngineOptions,
+  resuming = false,
+): Promise<RunResult> {
+  const logger = (options.logger ?? getLogger()).child({ run: state.runId });
+  const lockOptions = { home: options.home, runId: state.runId, clock: options.ports.clock };
+  const ctx: RunContext = createRunContext({
+    ports: options.ports,
+    journal,
+    state,
+    gateMutex: new Mutex(),
+    logger,
+    onLoadBalancerKnown: async (id) => {
+      if (options.locking === false || locks.some((l) => l.key === id)) return;
+      const lock = await BalancerLock.acquire(id, {
+        ...lockOptions,
+        breakStale: options.breakStaleLock ?? false,
+      });
+      lock.startHeartbeat(onLockLost, options.heartbeatMs);
+      locks.push(lock);
+    },
+  });
+  const onStopRequest = (source: string) => {
+    if (ctx.control.stopRequested) return;
+    ctx
+      .record({ type: 'abort-requested', source })
+      .then(() => ctx.stop('abort', `aborted (${source})`))
+      .catch((error: unknown) =>
+        logger.error({ err: error }, 'could not journal the abort request'),
+      );
+  };
+  function onLockLost(error: Error) {
+    ctx.stop('halt', `lock lost: ${error.message}`).catch(() => undefined);
+  }
+  for (const lock of locks) lock.startHeartbeat(onLockLost, options.heartbeatMs);
+  const onSignal = () => onStopRequest(`signal: ${message(options.signal?.reason)}`);
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  const poll = setInterval(() => {
+    readAbortRequest(options.home, state.runId)
+      .then(async (request) => {
+        if (request === undefined) return;
+        await rename(
+          abortRequestPath(options.home, state.runId),
+          `${abortRequestPath(options.home, state.runId)}.handled`,
+        );
+        onStopRequest(`drainctl abort by ${request.by}`);
+      })
+      .catch(() => undefined);
+  }, options.abortPollMs ?? ABORT_POLL_MS);
+  poll.unref();
+
+  let outcome: RunOutcome;
+  try {
+    if (resuming) {
+      await ctx.record({ type: 'resume', pid: process.pid, host: hostname() });
+      const notes = await reconcile(ctx);
+      if (notes.length > 0)
+        await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });
+      if (state.halt !== undefined) ctx.control.stop('halt', state.halt);
+    }
+    if (options.signal?.aborted) onSignal();
+    await ctx.notify({
+      kind: 'started',
+      message: `${resuming ? 'resumed' : 'started'} ${state.plan.workflow.name}`,
+    });
+    outcome = await executePlan(ctx);
+  } catch (error) {
+    outcome = 'failed';
+    if (!(error instanceof JournalWriteError)) {
+      await ctx
+        .record({ type: 'done', outcome: 'failed', summary: `failed: ${message(error)}` })
+        .catch(() => undefined);
+    }
+    logger.error({ err: error }, `run failed: ${message(error)}`);
+    await ctx.notify({ kind: 'failed', message: message(error) });
+    if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) {
+      throw error;
+    }
+  } finally {
+    clearInterval(poll);
+    options.signal?.removeEventListener('abort', onSignal);
+    for (const lock of locks) lock.stopHeartbeat();
+    await journal.close().catch(() => undefined);
+  }
+  return {
+    runId: state.runId,
+    outcome,
+    exitCode:
+      outcome === 'completed'
+        ? ExitCode.ok
+        : outcome === 'halted'
+          ? ExitCode.halted
+          : ExitCode.error,
+    report: buildReport(state),
+    state,
+  };
+}
+
+function storeFor(options: EngineOptions, runId: string): JournalStore {
+  return options.store ?? new FileJournalStore(journalPath(options.home, runId));
+}
+
+/** Lock the plan's balancer (by id, or by name until a created one has an id). */
+async function acquireLocks(
+  plan: Plan,
+  runId: string,
+  knownId: string | undefined,
+  options: EngineOptions,
+): Promise<BalancerLock[]> {
+  if (options.locking === false) return [];
+  const keys = plan.loadBalancer.create
+    ? [lockKeyForName(plan.loadBalancer.name), ...(knownId ? [knownId] : [])]
+    : [plan.loadBalancer.id];
+  const locks: BalancerLock[] = [];
+  try {
+    for (const key of keys) {
+      locks.push(
+        await BalancerLock.acquire(key, {
+          home: options.home,
+          runId,
+          clock: options.ports.clock,
+          breakStale: options.breakStaleLock ?? false,
+          ...(options.lockStaleAfterMs === undefined
+            ? {}
+            : { staleAfterMs: options.lockStaleAfterMs }),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(locks.map((l) => l.release()));
+    throw error;
+  }
+  return locks;
+}

@@ -1,0 +1,153 @@
+/**
+ * Taking a node out: set its weight to 0 (after the drift check and the gate re-check, under
+ * the gate mutex), then wait until real traffic has left it. The original weight recorded in
+ * the intent is the live one, read right before the change.
+ */
+import type { Step } from '../../plan/types.js';
+import { resolveRef } from '../refs.js';
+import type { RunContext, StepOutcome } from '../run-context.js';
+import { failed, ok, stopped } from '../run-context.js';
+import { isStop } from '../run-control.js';
+import { decideGate, gateStepOf } from './gate-step.js';
+import { applyWeight, balancerDrift } from './weights.js';
+
+type DrainStep = Extract<Step, { action: 'node.drain' }>;
+type WaitDrainedStep = Extract<Step, { action: 'node.wait-drained' }>;
+
+export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOutcome> {
+  const node = step.node ?? step.params.serverId;
+  const serverId = step.params.serverId;
+  const loadBalancerId = String(resolveRef(step.params.loadBalancerId, ctx.state));
+  return ctx.gateMutex.run(async () => {
+    if (ctx.state.completedOps.has(step.id)) {
+      return ok(`weight already 0 (original ${ctx.state.nodes.get(node)?.originalWeight})`);
+    }
+    if (ctx.control.stopRequested) return stopped('stop requested before the drain');
+    const info = await ctx.ports.loadBalancer.describe(loadBalancerId);
+    const backend = info.backends.find((b) => b.serverId === serverId);
+    const drift = balancerDrift(ctx, info);
+    if (backend === undefined && !drift.some((d) => d.includes(serverId))) {
+      drift.push(`backend ${serverId} is not attached to ${loadBalancerId}`);
+    }
+    if (drift.length > 0 || backend === undefined) {
+      return failed(
+        'drift',
+        `the balancer drifted from the plan, nothing changed: ${drift.join('; ')}`,
+        { drift },
+      );
+    }
+    const gate = gateStepOf(ctx, node);
+    if (gate !== undefined) {
+      const decision = await decideGate(ctx, gate, node);
+      await ctx.record({
+        type: 'gate',
+        step: step.id,
+        node,
+        passed: decision.passed,
+        summary: decision.summary,
+        checks: decision.checks,
+        recheck: true,
+      });
+      if (!decision.passed) {
+        return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
+      }
+    }
+    await ctx.moveNode(node, 'draining');
+    await applyWeight(
+      ctx,
+      { step: step.id, opId: step.id, node, loadBalancerId, serverId, to: 0 },
+      backend.weight,
+    );
+    return ok(`weight ${backend.weight} → 0 on ${loadBalancerId}`, {
+      originalWeight: backend.weight,
+    });
+  });
+}
+
+export async function runWaitDrained(ctx: RunContext, step: WaitDrainedStep): Promise<StepOutcome> {
+  const node = step.node ?? '';
+  const { probe: config, quietSeconds, timeoutSeconds, onTimeout } = step.params;
+  const { clock } = ctx.ports;
+  if (config.kind === 'none') {
+    try {
+      await clock.sleep(config.waitSeconds * 1000, ctx.control.signal);
+    } catch (error) {
+      if (isStop(error, ctx.control)) return stopped('stop requested while waiting for the drain');
+      throw error;
+    }
+    await ctx.record({
+      type: 'probe',
+      step: step.id,
+      node,
+      kind: 'drain',
+      outcome: 'skipped',
+      detail: `no probe: waited ${config.waitSeconds}s`,
+    });
+    await ctx.moveNode(node, 'drained');
+    return ok(`waited ${config.waitSeconds}s (no drain probe)`);
+  }
+  const probe = await ctx.ports.trafficProbes(node, config);
+  let outcome: Awaited<ReturnType<typeof probe.waitForDrain>>;
+  try {
+    let lastLog = 0;
+    outcome = await probe.waitForDrain({
+      quietSeconds,
+      timeoutSeconds,
+      signal: ctx.control.signal,
+      onProgress: (p) => {
+        if (p.elapsedSeconds - lastLog < 5) return;
+        lastLog = p.elapsedSeconds;
+        ctx.logger.info(
+          { node, ...p },
+          `${node}: ${p.requestsPerSecond.toFixed(1)} req/s, quiet ${Math.floor(p.quietSeconds)}s of ${quietSeconds}s`,
+        );
+      },
+    });
+  } catch (error) {
+    if (isStop(error, ctx.control)) return stopped('stop requested while waiting for the drain');
+    throw error;
+  } finally {
+    await probe.close();
+  }
+  const data = {
+    waitedSeconds: outcome.waitedSeconds,
+    realRequests: outcome.realRequests,
+    ...(outcome.lastRealRequestAt === undefined
+      ? {}
+      : { lastRealRequestAt: outcome.lastRealRequestAt }),
+  };
+  if (outcome.outcome === 'drained') {
+    const detail = `no real request for ${quietSeconds}s (waited ${Math.round(outcome.waitedSeconds)}s, ${outcome.realRequests} real requests seen)`;
+    await ctx.record({
+      type: 'probe',
+      step: step.id,
+      node,
+      kind: 'drain',
+      outcome: 'drained',
+      detail,
+      data,
+    });
+    await ctx.moveNode(node, 'drained');
+    return ok(detail, data);
+  }
+  const detail = `still receiving real traffic after ${timeoutSeconds}s (last real request ${outcome.lastRealRequestAt ?? 'unknown'}, ${outcome.final.requestsPerSecond.toFixed(1)} req/s)`;
+  await ctx.record({
+    type: 'probe',
+    step: step.id,
+    node,
+    kind: 'drain',
+    outcome: 'timeout',
+    detail,
+    data,
+  });
+  if (onTimeout === 'proceed') {
+    await ctx.record({
+      type: 'note',
+      node,
+      message: `drain timed out and the workflow says proceed: patching ${node} anyway; ${detail}`,
+    });
+    await ctx.moveNode(node, 'drained');
+    return ok(`drain timed out, proceeding as the workflow says: ${detail}`, data);
+  }
+  return failed('drain-timeout', `drain timed out: ${detail}`, data);
+}

@@ -1,0 +1,108 @@
+/**
+ * The gate before a node leaves service (and its re-check inside the drain). Fails closed: an
+ * observation that cannot be made blocks. A gate blocked on capacity (min-healthy, a group
+ * peer) is given a short patience, because a node restored a moment ago may not be counted
+ * healthy by the balancer yet; a window that is too short only gets shorter, so it blocks at once.
+ */
+import type { Step } from '../../plan/types.js';
+import {
+  evaluateGate,
+  type GateDecision,
+  type GateObservation,
+  type GateParams,
+} from '../gates.js';
+import { outOfService } from '../node-machine.js';
+import { resolveRef } from '../refs.js';
+import type { RunContext, StepOutcome } from '../run-context.js';
+import { failed, ok, stopped } from '../run-context.js';
+import { StopRequested } from '../run-control.js';
+
+/** How long a capacity gate may wait for the balancer to count enough healthy backends. */
+export const GATE_PATIENCE_SECONDS = 60;
+export const GATE_RETRY_SECONDS = 2;
+
+type GateStep = Extract<Step, { action: 'gate' }>;
+
+export async function runGate(ctx: RunContext, step: GateStep): Promise<StepOutcome> {
+  const node = step.node ?? '';
+  const { clock } = ctx.ports;
+  const deadline = clock.monotonic() + GATE_PATIENCE_SECONDS * 1000;
+  let noted = false;
+  for (;;) {
+    if (ctx.control.stopRequested) return stopped('stop requested before the gate');
+    const decision = await ctx.gateMutex.run(() => decideGate(ctx, step, node));
+    const retryable = decision.checks.every(
+      (c) => c.passed || c.name === 'min-healthy' || c.name === 'group',
+    );
+    if (decision.passed || !retryable || clock.monotonic() >= deadline) {
+      await ctx.record({
+        type: 'gate',
+        step: step.id,
+        node,
+        passed: decision.passed,
+        summary: decision.summary,
+        checks: decision.checks,
+      });
+      return decision.passed
+        ? ok(decision.summary)
+        : failed(
+            'gate-blocked',
+            `${decision.summary}; the rollout halts before ${node} leaves service`,
+          );
+    }
+    if (!noted) {
+      noted = true;
+      await ctx.record({
+        type: 'note',
+        node,
+        message: `${decision.summary}; waiting up to ${GATE_PATIENCE_SECONDS}s for it to clear`,
+      });
+    }
+    try {
+      await clock.sleep(GATE_RETRY_SECONDS * 1000, ctx.control.signal);
+    } catch (error) {
+      if (error instanceof StopRequested || ctx.control.stopRequested) {
+        return stopped('stop requested while the gate waited');
+      }
+      throw error;
+    }
+  }
+}
+
+/** Observe the balancer and evaluate one node's gate. Call under the gate mutex. */
+export async function decideGate(
+  ctx: RunContext,
+  step: GateStep,
+  node: string,
+): Promise<GateDecision> {
+  const params: GateParams = {
+    minHealthy: step.params.minHealthy,
+    maxUnavailable: step.params.maxUnavailable,
+    groupPeers: step.params.groupPeers,
+    expectedNodeSeconds: step.params.expectedNodeSeconds,
+    ...(step.params.windowEnd === undefined ? {} : { windowEnd: step.params.windowEnd }),
+  };
+  const observation = await observeForGate(ctx, step);
+  const out = [...ctx.state.nodes.values()]
+    .filter((n) => n.id !== node && outOfService(n.state))
+    .map((n) => n.id);
+  return evaluateGate({ node, params, observation, outOfService: out, now: ctx.ports.clock.now() });
+}
+
+async function observeForGate(ctx: RunContext, step: GateStep): Promise<GateObservation> {
+  try {
+    const id = String(resolveRef(step.params.loadBalancerId, ctx.state));
+    const [backends, health] = await Promise.all([
+      ctx.ports.loadBalancer.listBackends(id),
+      ctx.ports.loadBalancer.healthStatus(id),
+    ]);
+    return { ok: true, backends, health };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The gate step of a node, if the plan has one (the drain re-checks it). */
+export function gateStepOf(ctx: RunContext, node: string): GateStep | undefined {
+  return ctx.state.plan.steps.find((s): s is GateStep => s.action === 'gate' && s.node === node);
+}

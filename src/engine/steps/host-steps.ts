@@ -1,0 +1,261 @@
+/**
+ * Steps that run commands on a node: hooks, the baseline and verify commands, the patch, the
+ * reboot. Commands reach the machine through the Host port the plan's target names (Cloud
+ * Assistant, SSH, the local shell); exit code and decoded output go to the journal, redacted.
+ */
+import type { HostTarget, Step, VerifyExpectation } from '../../plan/types.js';
+import type { CommandResult } from '../../ports/index.js';
+import type { RunContext, StepOutcome } from '../run-context.js';
+import { failed, ok } from '../run-context.js';
+
+/** Output kept in the journal and reports: the end of it is what explains a failure. */
+export const OUTPUT_KEEP_CHARS = 4000;
+
+type HookStep = Extract<Step, { action: 'hook' }>;
+type BaselineStep = Extract<Step, { action: 'node.capture-baseline' }>;
+type PatchStep = Extract<Step, { action: 'node.patch' }>;
+type RebootStep = Extract<Step, { action: 'node.reboot' }>;
+type VerifyStep = Extract<Step, { action: 'node.verify' }>;
+
+function instanceIdFor(target: HostTarget, step: Step): string {
+  return target.kind === 'ecs' ? target.instanceId : (step.node ?? 'local');
+}
+
+function tail(text: string): string {
+  return text.length <= OUTPUT_KEEP_CHARS ? text : `…${text.slice(-OUTPUT_KEEP_CHARS)}`;
+}
+
+function succeeded(result: CommandResult): boolean {
+  return result.status === 'success' && result.exitCode === 0;
+}
+
+function describeResult(result: CommandResult): string {
+  const last = result.output.trim().split('\n').at(-1) ?? '';
+  const info = result.errorInfo ? `, ${result.errorInfo}` : '';
+  return `${result.status}, exit ${result.exitCode ?? 'none'}${info}${last ? `: ${last}` : ''}`;
+}
+
+/** Run one command as a journaled mutation (intent, command, result). */
+async function mutatingCommand(
+  ctx: RunContext,
+  step: Step,
+  opId: string,
+  target: HostTarget,
+  script: string,
+  timeoutSeconds: number,
+): Promise<CommandResult> {
+  const instanceId = instanceIdFor(target, step);
+  const node = step.node === undefined ? {} : { node: step.node };
+  await ctx.record({
+    type: 'intent',
+    step: step.id,
+    opId,
+    op: 'run-command',
+    ...node,
+    target: { instanceId, via: target.kind },
+    before: {},
+    to: { command: script, timeoutSeconds },
+  });
+  const result = await ctx.ports
+    .host(target)
+    .runCommand(instanceId, { script, timeoutSeconds, name: `drainctl ${step.id}` });
+  await ctx.record({
+    type: 'result',
+    step: step.id,
+    opId,
+    op: 'run-command',
+    ...node,
+    applied: true,
+    after: {
+      status: result.status,
+      exitCode: result.exitCode,
+      output: tail(result.output),
+      ...(result.errorInfo === undefined ? {} : { errorInfo: result.errorInfo }),
+      ...(result.invocationId === undefined ? {} : { invocationId: result.invocationId }),
+    },
+  });
+  return result;
+}
+
+async function readOnlyCommand(
+  ctx: RunContext,
+  step: Step,
+  target: HostTarget,
+  script: string,
+  timeoutSeconds: number,
+): Promise<CommandResult> {
+  return ctx.ports.host(target).runCommand(instanceIdFor(target, step), {
+    script,
+    timeoutSeconds,
+    name: `drainctl ${step.id}`,
+  });
+}
+
+export async function runHook(ctx: RunContext, step: HookStep): Promise<StepOutcome> {
+  const { host, command, timeoutSeconds, when } = step.params;
+  const result = await mutatingCommand(ctx, step, step.id, host, command, timeoutSeconds);
+  const data = { exitCode: result.exitCode, output: tail(result.output) };
+  return succeeded(result)
+    ? ok(`${when}-hook ran: ${describeResult(result)}`, data)
+    : failed('hook-failed', `${when}-hook failed: ${describeResult(result)}`, data);
+}
+
+export async function runCaptureBaseline(
+  ctx: RunContext,
+  step: BaselineStep,
+): Promise<StepOutcome> {
+  const { host, command, timeoutSeconds } = step.params;
+  const result = await readOnlyCommand(ctx, step, host, command, timeoutSeconds);
+  if (!succeeded(result)) {
+    return failed(
+      'baseline-failed',
+      `baseline command "${command}" failed: ${describeResult(result)}`,
+    );
+  }
+  const output = result.output.trim();
+  return ok(`baseline: ${output}`, { output: tail(output) });
+}
+
+export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOutcome> {
+  const node = step.node ?? '';
+  const { host, commands, timeoutSeconds } = step.params;
+  await ctx.moveNode(node, 'patching');
+  const exits: Array<number | null> = [];
+  for (const [index, command] of commands.entries()) {
+    const opId = `${step.id}#cmd${index + 1}`;
+    if (ctx.state.completedOps.has(opId)) continue; // ran before a crash; its result is journaled
+    let result: CommandResult;
+    try {
+      result = await mutatingCommand(ctx, step, opId, host, command, timeoutSeconds);
+    } catch (error) {
+      return failed(
+        'patch-failed',
+        `patch command ${index + 1} could not be run: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    exits.push(result.exitCode);
+    if (!succeeded(result)) {
+      return failed(
+        'patch-failed',
+        `patch command ${index + 1} "${command}" failed: ${describeResult(result)}`,
+        {
+          exitCode: result.exitCode,
+          output: tail(result.output),
+        },
+      );
+    }
+  }
+  return ok(`${commands.length} patch command(s) succeeded`, { exitCodes: exits });
+}
+
+export async function runReboot(ctx: RunContext, step: RebootStep): Promise<StepOutcome> {
+  const node = step.node ?? '';
+  const { host: target, timeoutSeconds } = step.params;
+  const host = ctx.ports.host(target);
+  const instanceId = instanceIdFor(target, step);
+  await ctx.moveNode(node, 'rebooting');
+  const timeoutMs = timeoutSeconds * 1000;
+  const opId = step.id;
+  if (!ctx.state.completedOps.has(opId)) {
+    if (ctx.state.pendingIntents.has(opId)) {
+      // Resumed after a crash between the reboot's intent and its result: we cannot know
+      // whether it was sent. Let a reboot in flight finish, then reboot again: one extra reboot
+      // of a node that is out of service anyway is the price of knowing the new kernel booted.
+      try {
+        await host.waitUntilRunning(instanceId, { timeoutMs });
+      } catch (error) {
+        return failed(
+          'no-boot',
+          `${node} is not running after ${timeoutSeconds}s: ${message(error)}`,
+        );
+      }
+    }
+    await ctx.record({
+      type: 'intent',
+      step: step.id,
+      opId,
+      op: 'reboot',
+      node,
+      target: { instanceId, via: target.kind },
+      before: {},
+      to: { rebooted: true },
+    });
+    await host.reboot(instanceId);
+    await ctx.record({
+      type: 'result',
+      step: step.id,
+      opId,
+      op: 'reboot',
+      node,
+      applied: true,
+      after: { rebootRequested: true },
+    });
+  }
+  try {
+    const info = await host.waitUntilRunning(instanceId, { timeoutMs });
+    return ok(`${node} is ${info.status} again`);
+  } catch (error) {
+    return failed(
+      'no-boot',
+      `${node} did not come back within ${timeoutSeconds}s: ${message(error)}`,
+    );
+  }
+}
+
+export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<StepOutcome> {
+  const node = step.node ?? '';
+  const { host, command, expect, timeoutSeconds } = step.params;
+  await ctx.moveNode(node, 'verifying');
+  const result = await readOnlyCommand(ctx, step, host, command, timeoutSeconds);
+  if (!succeeded(result)) {
+    return failed('unpatched', `verify command "${command}" failed: ${describeResult(result)}`);
+  }
+  // Compared in the form the baseline was journaled in (its tail), so a long output compares equal.
+  const output = tail(result.output.trim());
+  const baseline = ctx.state.nodes.get(node)?.before;
+  const verdict = judge(expect, output, baseline);
+  const data = { output, ...(baseline === undefined ? {} : { baseline }) };
+  return verdict.ok ? ok(verdict.detail, data) : failed('unpatched', verdict.detail, data);
+}
+
+/** Compare the verify output with the expectation. Without a baseline, `changed` fails closed. */
+export function judge(
+  expect: VerifyExpectation,
+  output: string,
+  baseline: string | undefined,
+): { ok: boolean; detail: string } {
+  switch (expect.kind) {
+    case 'changed':
+      if (baseline === undefined) {
+        return {
+          ok: false,
+          detail: `cannot tell whether "${output}" changed: no baseline was captured`,
+        };
+      }
+      return output !== baseline
+        ? { ok: true, detail: `changed: ${baseline} → ${output}` }
+        : { ok: false, detail: `unchanged: still ${output} (the patch did not take effect)` };
+    case 'equals':
+      return output === expect.value
+        ? { ok: true, detail: `equals ${expect.value}` }
+        : { ok: false, detail: `expected ${expect.value}, found ${output}` };
+    case 'matches': {
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(expect.pattern);
+      } catch {
+        return {
+          ok: false,
+          detail: `the expected pattern /${expect.pattern}/ is not a regular expression`,
+        };
+      }
+      return pattern.test(output)
+        ? { ok: true, detail: `${output} matches /${expect.pattern}/` }
+        : { ok: false, detail: `${output} does not match /${expect.pattern}/` };
+    }
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,69 @@
+/**
+ * One handler per plan action. Adding an action to the plan contract without a handler here is
+ * a type error, so the engine can always execute every plan the planner can produce.
+ */
+import type { Step, StepActionName } from '../../plan/types.js';
+import type { RunContext, StepOutcome } from '../run-context.js';
+import { ok, stopped } from '../run-context.js';
+import { isStop } from '../run-control.js';
+import { runDnsVerify, runPoint, runSetTtl } from './dns-steps.js';
+import { runDrain, runWaitDrained } from './drain-steps.js';
+import { runGate } from './gate-step.js';
+import { runWaitHealthy } from './health-step.js';
+import { runCaptureBaseline, runHook, runPatch, runReboot, runVerify } from './host-steps.js';
+import {
+  runAddBackends,
+  runCreate,
+  runEnsureListener,
+  runStartListener,
+  runVerifyPath,
+} from './lb-steps.js';
+import { runRestore } from './restore-step.js';
+
+type Handlers = {
+  [A in StepActionName]: (
+    ctx: RunContext,
+    step: Extract<Step, { action: A }>,
+  ) => Promise<StepOutcome>;
+};
+
+const handlers: Handlers = {
+  'lb.create': runCreate,
+  'lb.ensure-listener': runEnsureListener,
+  'lb.add-backends': runAddBackends,
+  'lb.start-listener': runStartListener,
+  'lb.verify-path': runVerifyPath,
+  'dns.set-ttl': runSetTtl,
+  'dns.point': runPoint,
+  'dns.verify': runDnsVerify,
+  wait: runWait,
+  gate: runGate,
+  hook: runHook,
+  'node.capture-baseline': runCaptureBaseline,
+  'node.drain': runDrain,
+  'node.wait-drained': runWaitDrained,
+  'node.patch': runPatch,
+  'node.reboot': runReboot,
+  'node.wait-healthy': runWaitHealthy,
+  'node.verify': runVerify,
+  'node.restore': runRestore,
+};
+
+export function handlerFor<S extends Step>(
+  step: S,
+): (ctx: RunContext, step: S) => Promise<StepOutcome> {
+  return handlers[step.action] as unknown as (ctx: RunContext, step: S) => Promise<StepOutcome>;
+}
+
+async function runWait(
+  ctx: RunContext,
+  step: Extract<Step, { action: 'wait' }>,
+): Promise<StepOutcome> {
+  try {
+    await ctx.ports.clock.sleep(step.params.seconds * 1000, ctx.control.signal);
+  } catch (error) {
+    if (isStop(error, ctx.control)) return stopped('stop requested during a wait');
+    throw error;
+  }
+  return ok(`waited ${step.params.seconds}s: ${step.params.reason}`);
+}

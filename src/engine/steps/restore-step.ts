@@ -1,0 +1,101 @@
+/**
+ * Putting a node back: ramp its weight through percentages of the recorded original (or of
+ * `targetWeight` for a backend brought into service), holding each step while the traffic
+ * probe counts 5xx answers. Over the limit (with enough requests to judge) the step fails as a
+ * bad ramp and the failure policy takes the node back to 0.
+ */
+import type { Step } from '../../plan/types.js';
+import type { ErrorRateSample, TrafficProbe } from '../../ports/index.js';
+import { resolveRef } from '../refs.js';
+import type { RunContext, StepOutcome } from '../run-context.js';
+import { failed, ok } from '../run-context.js';
+import { expectedWeightOf, setWeight } from './weights.js';
+
+type RestoreStep = Extract<Step, { action: 'node.restore' }>;
+
+/** Weights of the ramp: ascending, at least 1 while ramping, ending exactly at `base`. */
+export function rampLevels(base: number, percents: readonly number[]): number[] {
+  if (base <= 0) return [0];
+  const levels = percents
+    .filter((p) => p > 0)
+    .map((p) => (p >= 100 ? base : Math.min(base, Math.max(1, Math.round((base * p) / 100)))));
+  levels.push(base);
+  return [...new Set(levels)].sort((a, b) => a - b);
+}
+
+export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<StepOutcome> {
+  const { serverId, targetWeight, rampPercent, holdSeconds, max5xxRate, minRequests } = step.params;
+  const node = step.node ?? serverId;
+  const record = ctx.state.nodes.get(node);
+  const loadBalancerId = String(resolveRef(step.params.loadBalancerId, ctx.state));
+  const base = targetWeight ?? record?.originalWeight;
+  if (base === undefined) {
+    return ok(`weight of ${serverId} was never changed by this run; nothing to restore`);
+  }
+  await ctx.moveNode(node, 'restoring');
+  const levels = rampLevels(base, rampPercent);
+  const probeConfig = step.params.probe;
+  let probe: TrafficProbe | undefined;
+  try {
+    if (probeConfig.kind !== 'none') probe = await ctx.ports.trafficProbes(node, probeConfig);
+    for (const level of levels) {
+      if (record?.rampPassed.includes(level)) continue;
+      const current = ctx.state.weights.get(serverId);
+      if (current !== level) {
+        const result = await setWeight(ctx, {
+          step: step.id,
+          opId: `${step.id}#w${level}`,
+          node,
+          loadBalancerId,
+          serverId,
+          to: level,
+          expect: expectedWeightOf(ctx, serverId),
+        });
+        if (!result.ok) {
+          return failed(
+            'drift',
+            `stopped the ramp, the weight is not ours any more: ${result.drift}`,
+          );
+        }
+      }
+      const sample = await hold(ctx, probe, holdSeconds);
+      const judged = sample !== undefined && sample.requests >= minRequests;
+      const bad = judged && sample.rate > max5xxRate;
+      const detail =
+        sample === undefined
+          ? `held weight ${level} for ${holdSeconds}s (no probe)`
+          : `weight ${level}: ${sample.errors5xx}/${sample.requests} 5xx (${pct(sample.rate)}, limit ${pct(max5xxRate)}${judged ? '' : `, fewer than ${minRequests} requests: inconclusive, passes`})`;
+      await ctx.record({
+        type: 'probe',
+        step: step.id,
+        node,
+        kind: 'error-rate',
+        outcome: bad ? 'failed' : 'passed',
+        detail,
+        data: { weight: level, ...(sample ?? {}) },
+      });
+      if (bad) return failed('bad-ramp', `5xx rate too high while restoring: ${detail}`);
+    }
+  } finally {
+    await probe?.close();
+  }
+  return ok(
+    `weight ${base} restored on ${loadBalancerId} in ${levels.length} step(s) (${levels.join(' → ')})`,
+  );
+}
+
+async function hold(
+  ctx: RunContext,
+  probe: TrafficProbe | undefined,
+  seconds: number,
+): Promise<ErrorRateSample | undefined> {
+  if (probe === undefined) {
+    if (seconds > 0) await ctx.ports.clock.sleep(seconds * 1000);
+    return undefined;
+  }
+  return probe.measureErrorRate({ seconds });
+}
+
+function pct(rate: number): string {
+  return `${(rate * 100).toFixed(1)}%`;
+}

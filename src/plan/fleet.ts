@@ -1,0 +1,220 @@
+/**
+ * The fleet: the servers the workflow selects, as the live world describes them, in rollout
+ * order, each with the weight it will have when the rollout reaches it and whether it counts as
+ * healthy. Every selected server must exist and be Running; problems name the workflow path.
+ */
+import type { InstanceInfo } from '../ports/index.js';
+import type { PathSegment } from '../spec/issue.js';
+import type { PlanContext } from './plan-context.js';
+
+export interface FleetNode {
+  id: string;
+  name: string;
+  instance: InstanceInfo;
+  /** Where the node was selected in the workflow (for problems). */
+  path: readonly PathSegment[];
+  /** On the balancer now. */
+  attached: boolean;
+  observedWeight?: number;
+  /** Set when the plan adds the node to the balancer, at this weight. */
+  addWeight?: number;
+  servingWeight: number;
+  /** Ramped to `servingWeight` before the rollout (a server that joined below it). */
+  bringIntoService: boolean;
+  /** Weight when the rollout reaches the node: what its drain takes away and restore gives back. */
+  weightAtRollout: number;
+  /** Counted as healthy by the minHealthy budget. */
+  healthy: boolean;
+  group?: string;
+  groupPeers: string[];
+}
+
+/** A backend on the balancer that the workflow does not touch: it still counts for minHealthy. */
+export interface OtherBackend {
+  serverId: string;
+  weight: number;
+  healthy: boolean;
+}
+
+interface Selected {
+  id: string;
+  path: readonly PathSegment[];
+  entry?: { initialWeight?: number; weight?: number };
+}
+
+export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: OtherBackend[] } {
+  const { spec, inventory, balancer, problems } = ctx;
+  const byId = new Map(inventory.instances.map((instance) => [instance.id, instance]));
+  const nodes: FleetNode[] = [];
+  const selection = select(ctx);
+  for (const selected of selection) {
+    const instance = byId.get(selected.id);
+    if (instance === undefined) {
+      problems.add(
+        selected.path,
+        `an ECS instance that exists in region ${inventory.region}`,
+        `${selected.id}, which does not`,
+      );
+      continue;
+    }
+    if (instance.status !== 'Running') {
+      problems.add(selected.path, 'a Running instance', `${selected.id} is ${instance.status}`);
+      continue;
+    }
+    const serving = selected.entry?.weight ?? spec.backends.weight;
+    const initial = selected.entry?.initialWeight ?? spec.backends.initialWeight;
+    const attached = balancer.backends.find((backend) => backend.serverId === selected.id);
+    let bringIntoService: boolean;
+    let weightAtRollout: number;
+    if (attached === undefined) {
+      bringIntoService = initial < serving;
+      weightAtRollout = bringIntoService ? serving : initial;
+    } else {
+      // Only a server the workflow itself says joins low is ramped up again on a re-run; one
+      // an operator parked at weight 0 stays as it is.
+      bringIntoService =
+        selected.entry?.initialWeight !== undefined &&
+        initial < serving &&
+        attached.weight < serving;
+      weightAtRollout = bringIntoService ? serving : attached.weight;
+    }
+    nodes.push({
+      id: instance.id,
+      name: instance.name,
+      instance,
+      path: selected.path,
+      attached: attached !== undefined,
+      ...(attached === undefined ? { addWeight: initial } : { observedWeight: attached.weight }),
+      servingWeight: serving,
+      bringIntoService,
+      weightAtRollout,
+      // A server this plan adds or brings in is proven healthy by the path check before the
+      // rollout; one already serving counts only if the balancer sees it healthy now.
+      healthy: attached === undefined || bringIntoService || healthyOnBalancer(ctx, instance.id),
+      groupPeers: [],
+    });
+  }
+  assignGroups(ctx, nodes, new Set(selection.map((selected) => selected.id)));
+  const fleetIds = new Set(nodes.map((node) => node.id));
+  const others = balancer.backends
+    .filter((backend) => !fleetIds.has(backend.serverId))
+    .map((backend) => ({
+      serverId: backend.serverId,
+      weight: backend.weight,
+      healthy: healthyOnBalancer(ctx, backend.serverId),
+    }));
+  return { nodes: orderNodes(ctx, nodes), others };
+}
+
+/** Healthy on every listener that checks it (at least one); `unavailable` is not healthy. */
+export function healthyOnBalancer(ctx: PlanContext, serverId: string): boolean {
+  const entries = ctx.balancer.health.filter((entry) => entry.serverId === serverId);
+  return entries.length > 0 && entries.every((entry) => entry.health === 'normal');
+}
+
+function select(ctx: PlanContext): Selected[] {
+  const { spec, inventory, balancer, problems } = ctx;
+  const { backends } = spec;
+  if (backends.instances !== undefined) {
+    return backends.instances.map((entry, index) =>
+      typeof entry === 'string'
+        ? { id: entry, path: ['backends', 'instances', index] }
+        : { id: entry.id, path: ['backends', 'instances', index], entry },
+    );
+  }
+  if (backends.tags !== undefined) {
+    const wanted = Object.entries(backends.tags);
+    const matching = inventory.instances.filter((instance) =>
+      wanted.every(([key, value]) => instance.tags[key] === value),
+    );
+    if (matching.length === 0) {
+      problems.add(
+        ['backends', 'tags'],
+        `tags that select at least one instance in region ${inventory.region}`,
+        `no instance carries ${wanted.map(([key, value]) => `${key}=${value}`).join(', ')}`,
+      );
+    }
+    return matching
+      .sort((a, b) => compareNames(a.name, b.name) || compareNames(a.id, b.id))
+      .map((instance) => ({ id: instance.id, path: ['backends', 'tags'] }));
+  }
+  const ecs = balancer.backends.filter((backend) => (backend.type ?? 'ecs') === 'ecs');
+  if (ecs.length === 0) {
+    problems.add(
+      ['backends', 'all'],
+      'a balancer with ECS backends to roll over',
+      `${balancer.label} has none`,
+    );
+  }
+  const names = new Map(inventory.instances.map((instance) => [instance.id, instance.name]));
+  return ecs
+    .map((backend) => backend.serverId)
+    .sort((a, b) => compareNames(names.get(a) ?? a, names.get(b) ?? b) || compareNames(a, b))
+    .map((id) => ({ id, path: ['backends', 'all'] }));
+}
+
+/** Problems only for ids the workflow did not select; a selected but missing server is reported once. */
+function assignGroups(ctx: PlanContext, nodes: FleetNode[], selected: Set<string>): void {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  for (const [group, members] of Object.entries(ctx.spec.rollout.groups)) {
+    members.forEach((member, index) => {
+      const node = byId.get(member);
+      if (node === undefined) {
+        if (selected.has(member)) return;
+        ctx.problems.add(
+          ['rollout', 'groups', group, index],
+          'a server of the fleet (selected by backends)',
+          `${member}, which is not`,
+        );
+        return;
+      }
+      node.group = group;
+      node.groupPeers = members.filter((peer) => peer !== member && byId.has(peer));
+    });
+  }
+  for (const id of Object.keys(ctx.spec.access.nodes)) {
+    if (!selected.has(id)) {
+      ctx.problems.add(
+        ['access', 'nodes', id],
+        'a server of the fleet (selected by backends)',
+        `${id}, which is not`,
+      );
+    }
+  }
+}
+
+function orderNodes(ctx: PlanContext, nodes: FleetNode[]): FleetNode[] {
+  const order = ctx.spec.rollout.order;
+  if (order === 'listed') return nodes;
+  if (order === 'name') {
+    return [...nodes].sort((a, b) => compareNames(a.name, b.name) || compareNames(a.id, b.id));
+  }
+  if (order === 'id') return [...nodes].sort((a, b) => compareNames(a.id, b.id));
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const first: FleetNode[] = [];
+  order.forEach((id, index) => {
+    const node = byId.get(id);
+    if (node === undefined) {
+      ctx.problems.add(['rollout', 'order', index], 'a server of the fleet', `${id}, which is not`);
+    } else if (!first.includes(node)) {
+      first.push(node);
+    }
+  });
+  return [...first, ...nodes.filter((node) => !first.includes(node))];
+}
+
+/** web-2 before web-10; the same on every machine (no locale data involved). */
+export function compareNames(a: string, b: string): number {
+  const split = (text: string) => text.match(/\d+|\D+/g) ?? [];
+  const left = split(a);
+  const right = split(b);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const x = left[i] ?? '';
+    const y = right[i] ?? '';
+    if (x === y) continue;
+    const bothNumbers = /^\d/.test(x) && /^\d/.test(y);
+    if (bothNumbers && Number(x) !== Number(y)) return Number(x) - Number(y);
+    return x < y ? -1 : 1;
+  }
+  return left.length - right.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,73 @@
+/**
+ * How each server is reached for commands: Cloud Assistant by instance id, or SSH with the
+ * workflow's settings (defaults merged with the server's own). The SSH address is the server's
+ * private IP unless the workflow says otherwise.
+ */
+import type { SshSettingsSpec } from '../spec/index.js';
+import type { FleetNode } from './fleet.js';
+import type { PlanContext } from './plan-context.js';
+import type { HostTarget } from './types.js';
+
+export const DEFAULT_SSH_PORT = 22;
+
+export type SshTarget = Extract<HostTarget, { kind: 'ssh' }>;
+
+/** The target of patch, verify and on-host hooks for `node`. */
+export function hostTarget(ctx: PlanContext, node: FleetNode): HostTarget {
+  const via = ctx.spec.access.nodes[node.id]?.via ?? ctx.spec.access.via;
+  if (via === 'ecs') return { kind: 'ecs', instanceId: node.id };
+  return sshTarget(ctx, node) ?? { kind: 'ecs', instanceId: node.id };
+}
+
+/** SSH settings for `node` (also used to tail its access log); a problem when incomplete. */
+export function sshTarget(ctx: PlanContext, node: FleetNode): SshTarget | undefined {
+  const own = ctx.spec.access.nodes[node.id]?.ssh;
+  const settings: SshSettingsSpec = { ...ctx.spec.access.ssh, ...own };
+  const path = own === undefined ? ['access', 'ssh'] : ['access', 'nodes', node.id, 'ssh'];
+  const address = sshAddress(settings.address, node);
+  if (address === undefined) {
+    ctx.problems.add(
+      [...path, 'address'],
+      `an address to reach ${node.id} over SSH`,
+      settings.address === 'publicIp'
+        ? 'the instance has no public IP'
+        : 'the instance has no private IP',
+    );
+    return undefined;
+  }
+  if (settings.user === undefined) {
+    ctx.problems.add([...path, 'user'], `an SSH user for ${node.id}`, 'nothing');
+    return undefined;
+  }
+  return {
+    kind: 'ssh',
+    address,
+    port: settings.port ?? DEFAULT_SSH_PORT,
+    username: settings.user,
+    ...(settings.privateKey === undefined ? {} : { privateKeyPath: settings.privateKey }),
+    ...(settings.knownHosts === undefined ? {} : { knownHostsPath: settings.knownHosts }),
+    ...(settings.hostKeyFingerprint === undefined
+      ? {}
+      : { hostKeyFingerprint: settings.hostKeyFingerprint }),
+  };
+}
+
+function sshAddress(setting: string | undefined, node: FleetNode): string | undefined {
+  if (setting === undefined || setting === 'privateIp') return node.instance.privateIp;
+  if (setting === 'publicIp') return node.instance.publicIp;
+  return setting;
+}
+
+/** The address drainctl checks the service at directly: the private IP (or the SSH address). */
+export function serviceAddress(ctx: PlanContext, node: FleetNode): string | undefined {
+  if (node.instance.privateIp !== undefined) return node.instance.privateIp;
+  const literal = ctx.spec.access.nodes[node.id]?.ssh?.address;
+  return literal === undefined || literal === 'publicIp' || literal === 'privateIp'
+    ? node.instance.publicIp
+    : literal;
+}
+
+/** `i-abc (web-1)` */
+export function nodeLabel(node: { id: string; name: string }): string {
+  return node.name === '' || node.name === node.id ? node.id : `${node.id} (${node.name})`;
+}

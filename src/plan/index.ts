@@ -1,0 +1,15 @@
+/**
+ * The planner: a validated workflow and an observation of the live world in, a plan out (the
+ * contract with the engine is types.ts), and the plan as a runbook for people.
+ *
+ * Pure: no I/O, no clock, no randomness (lint-enforced). Must not import the engine, the
+ * adapters or the probes; it reads the world only through the ObservedInventory it is given.
+ */
+export { balancerTags, createBalancerRequest, MANAGED_BY_TAG } from './balancer-identity.js';
+export { type BatchCandidate, type BatchLimits, cutBatches } from './batches.js';
+export { canonicalJson } from './canonical-json.js';
+export { hashPlan, hashWorkflowText } from './plan-hash.js';
+export { type PlanSource, planRollout } from './plan-rollout.js';
+export { renderRunbook } from './runbook.js';
+export type * from './types.js';
+export { PLAN_SCHEMA_VERSION } from './types.js';

@@ -1,0 +1,71 @@
+/**
+ * Listener configurations: the workflow's listener resolved to the port's ListenerConfig, and a
+ * comparison with an existing listener. An existing listener that differs is a planning error,
+ * never changed silently (it may carry someone else's traffic).
+ */
+import type { Listener, ListenerConfig } from '../ports/index.js';
+import type { ListenerSpec } from '../spec/index.js';
+
+export function listenerConfig(listener: ListenerSpec): ListenerConfig {
+  const check = listener.healthCheck;
+  const type =
+    check.type ?? (check.uri !== undefined || listener.protocol === 'http' ? 'http' : 'tcp');
+  return {
+    protocol: listener.protocol,
+    port: listener.port,
+    backendPort: listener.backendPort,
+    scheduler: listener.scheduler,
+    bandwidth: listener.bandwidth,
+    healthCheck: {
+      enabled: check.enabled,
+      type,
+      ...(type === 'http'
+        ? { uri: check.uri ?? '/', method: check.method, httpCodes: check.httpCodes }
+        : {}),
+      ...(check.domain === undefined ? {} : { domain: check.domain }),
+      ...(check.connectPort === undefined ? {} : { connectPort: check.connectPort }),
+      intervalSeconds: check.intervalSeconds,
+      timeoutSeconds: check.timeoutSeconds,
+      healthyThreshold: check.healthyThreshold,
+      unhealthyThreshold: check.unhealthyThreshold,
+    },
+    ...(listener.connectionDrain === undefined
+      ? {}
+      : { connectionDrain: listener.connectionDrain }),
+    ...(listener.protocol === 'http' ? { xForwardedFor: listener.xForwardedFor ?? true } : {}),
+  };
+}
+
+/** Differences that matter between what exists and what the workflow wants; empty when none. */
+export function listenerDifferences(existing: Listener, wanted: ListenerConfig): string[] {
+  const differences: string[] = [];
+  if (existing.protocol !== wanted.protocol) {
+    differences.push(`protocol ${existing.protocol}, not ${wanted.protocol}`);
+  }
+  if (existing.backendPort !== wanted.backendPort) {
+    differences.push(`backend port ${existing.backendPort}, not ${wanted.backendPort}`);
+  }
+  const has = existing.healthCheck;
+  const wants = wanted.healthCheck;
+  if (has.enabled !== wants.enabled) {
+    differences.push(
+      `health check ${has.enabled ? 'on' : 'off'}, not ${wants.enabled ? 'on' : 'off'}`,
+    );
+  } else if (wants.enabled && has.type !== wants.type) {
+    differences.push(`health check over ${has.type}, not ${wants.type}`);
+  } else if (wants.enabled && wants.type === 'http' && (has.uri ?? '/') !== (wants.uri ?? '/')) {
+    differences.push(`health check URI ${has.uri ?? '/'}, not ${wants.uri ?? '/'}`);
+  }
+  return differences;
+}
+
+/** `tcp:8080 → :8080 (HTTP check HEAD /healthz every 2 s)` */
+export function describeListener(config: ListenerConfig): string {
+  const check = config.healthCheck;
+  const how = !check.enabled
+    ? 'no health check'
+    : check.type === 'http'
+      ? `HTTP check ${(check.method ?? 'head').toUpperCase()} ${check.uri ?? '/'} every ${check.intervalSeconds} s`
+      : `TCP check every ${check.intervalSeconds} s`;
+  return `${config.protocol}:${config.port} → backend :${config.backendPort} (${how})`;
+}

@@ -1,0 +1,154 @@
+/**
+ * The planner: a validated workflow and an observation of the live world in, the plan out —
+ * every step with its parameters resolved, its inverse, its expected duration, and the plan's
+ * sha256. Pure: no I/O, no clock, no randomness; the same inputs always give the same plan.
+ * Anything that makes the workflow impossible against this world is one InvalidInputError
+ * (exit 3) naming the paths, never a silently smaller plan.
+ */
+import type { WorkflowSpec } from '../spec/index.js';
+import { balancerView, effectiveListeners } from './balancer-view.js';
+import { type BatchCandidate, cutBatches } from './batches.js';
+import { type Budget, resolveBudget } from './budget.js';
+import { planDns } from './dns-steps.js';
+import { type FleetNode, resolveFleet } from './fleet.js';
+import { nodeLabel } from './host-target.js';
+import { nodeSteps } from './node-steps.js';
+import type { PlanContext } from './plan-context.js';
+import { hashPlan, hashWorkflowText } from './plan-hash.js';
+import { PlanProblems } from './plan-problems.js';
+import { prepareSteps } from './prepare-steps.js';
+import { numberSteps, type StepDraft } from './step-draft.js';
+import { type ObservedInventory, PLAN_SCHEMA_VERSION, type Plan } from './types.js';
+
+/** The workflow file the spec came from: its name (as shown) and text (hashed into the plan). */
+export interface PlanSource {
+  file: string;
+  text: string;
+}
+
+/**
+ * Plan a rollout.
+ *
+ * @example
+ *   const { spec, source } = await loadWorkflow('workflows/kernel-patch.yaml', process.env);
+ *   const plan = planRollout(spec, await observeInventory(spec, ports), source);
+ *   console.log(renderRunbook(plan));
+ */
+export function planRollout(
+  spec: WorkflowSpec,
+  inventory: ObservedInventory,
+  source: PlanSource,
+): Plan {
+  const problems = new PlanProblems();
+  if (inventory.region !== spec.region) {
+    problems.add(['region'], `the region observed (${inventory.region})`, spec.region);
+  }
+  const balancer = balancerView(spec, inventory, problems);
+  const ctx: PlanContext = {
+    spec,
+    inventory,
+    balancer,
+    listeners: effectiveListeners(spec, balancer),
+    problems,
+  };
+  const { nodes, others } = resolveFleet(ctx);
+  const budget = resolveBudget(spec.rollout, nodes, others);
+  const dns = planDns(ctx, nodes);
+  const prepare = prepareSteps(ctx, nodes, dns.needsCutover);
+  const batches = batchNodes(ctx, nodes, budget);
+  problems.throwIfAny(source);
+
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const rollout: StepDraft[] = [];
+  const batchSeconds: number[] = [];
+  batches.forEach((ids, offset) => {
+    const perNode = ids.map((id) => nodeSteps(ctx, byId.get(id) as FleetNode, offset + 1, budget));
+    rollout.push(...perNode.flat());
+    batchSeconds.push(Math.max(0, ...perNode.map((steps) => sum(steps))));
+  });
+  problems.throwIfAny(source);
+
+  const notes = [...prepare.notes, ...dns.cutover.notes, ...fleetNotes(nodes), ...dns.finish.notes];
+  const steps = numberSteps([
+    ...prepare.steps,
+    ...dns.cutover.steps,
+    ...rollout,
+    ...dns.finish.steps,
+  ]);
+  const batchOf = new Map(
+    batches.flatMap((ids, offset) => ids.map((id) => [id, offset + 1] as const)),
+  );
+  const unhashed: Omit<Plan, 'sha256'> = {
+    schemaVersion: PLAN_SCHEMA_VERSION,
+    workflow: { name: spec.name, file: source.file, sha256: hashWorkflowText(source.text) },
+    region: spec.region,
+    loadBalancer:
+      typeof balancer.id === 'string'
+        ? { id: balancer.id, name: balancer.name, create: false }
+        : { name: balancer.name, create: true },
+    nodes: nodes.map((node) => ({
+      id: node.id,
+      name: node.name,
+      ...(node.instance.privateIp === undefined ? {} : { address: node.instance.privateIp }),
+      ...(node.group === undefined ? {} : { group: node.group }),
+      batch: batchOf.get(node.id) ?? 0,
+      weight: node.weightAtRollout,
+    })),
+    batches: batches.map((ids, offset) => ({ index: offset + 1, nodes: ids })),
+    steps,
+    stopOnFailure: spec.rollout.stopOnFailure,
+    estimate: {
+      totalSeconds:
+        sum([...prepare.steps, ...dns.cutover.steps]) +
+        batchSeconds.reduce((total, seconds) => total + seconds, 0) +
+        sum(dns.finish.steps),
+    },
+    rollout: {
+      maxUnavailable: budget.maxUnavailable,
+      minHealthy: budget.minHealthy,
+      ...(spec.rollout.window === undefined ? {} : { windowEnd: spec.rollout.window.end }),
+    },
+    notes,
+    inventory,
+  };
+  return { ...unhashed, sha256: hashPlan(unhashed) };
+}
+
+function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budget): string[][] {
+  const healthy = new Set(budget.healthyWeighted);
+  const candidates: BatchCandidate[] = nodes.map((node) => ({
+    id: node.id,
+    ...(node.group === undefined ? {} : { group: node.group }),
+    countsAsHealthy: healthy.has(node.id),
+  }));
+  const result = cutBatches(candidates, {
+    maxUnavailable: budget.maxUnavailable,
+    minHealthy: budget.minHealthy,
+    healthyWeighted: healthy.size,
+  });
+  if (result.ok) return result.batches;
+  ctx.problems.add(
+    ['rollout', 'minHealthy'],
+    `at most ${Math.max(0, healthy.size - 1)}: ${ctx.balancer.label} has ${healthy.size} healthy, weighted backend(s) (${[...healthy].join(', ') || 'none'}), so while ${result.blocked} is out only ${result.remaining} remain`,
+    String(budget.minHealthy),
+  );
+  return [];
+}
+
+function fleetNotes(nodes: readonly FleetNode[]): string[] {
+  const notes: string[] = [];
+  for (const node of nodes) {
+    if (node.weightAtRollout === 0) {
+      notes.push(`${nodeLabel(node)} is at weight 0: it is patched and stays at 0 (as recorded).`);
+    } else if (!node.healthy) {
+      notes.push(
+        `${nodeLabel(node)} is not healthy on the balancer now: it does not count toward minHealthy.`,
+      );
+    }
+  }
+  return notes;
+}
+
+function sum(steps: readonly StepDraft[]): number {
+  return steps.reduce((total, step) => total + step.expectedSeconds, 0);
+}

@@ -1,0 +1,123 @@
+/**
+ * The plan as a numbered runbook a person can paste into a change ticket and follow: what it
+ * works on, the safety gates, the batch order, every step with its undo, and the total time.
+ * `drainctl plan` prints exactly this; `drainctl run` executes exactly the steps it lists.
+ */
+import { formatDuration } from './describe.js';
+import type { Plan, Step, StepInverse } from './types.js';
+
+/**
+ * @example process.stdout.write(renderRunbook(plan));
+ */
+export function renderRunbook(plan: Plan): string {
+  const lines: string[] = [];
+  const balancer = plan.loadBalancer.create
+    ? `${plan.loadBalancer.name} (created by this run)`
+    : `${plan.loadBalancer.name} (${plan.loadBalancer.id})`;
+  lines.push(`drainctl runbook: ${plan.workflow.name}`);
+  lines.push('');
+  lines.push(
+    `  Workflow:       ${plan.workflow.file} (sha256 ${plan.workflow.sha256.slice(0, 12)}…)`,
+  );
+  lines.push(`  Region:         ${plan.region}`);
+  lines.push(`  Load balancer:  ${balancer}`);
+  lines.push(`  Observed at:    ${plan.inventory.observedAt}`);
+  lines.push(`  Plan sha256:    ${plan.sha256}`);
+  lines.push(`  Estimated time: ${formatDuration(plan.estimate.totalSeconds)}`);
+  lines.push('');
+  lines.push(...gateLines(plan));
+  lines.push('');
+  lines.push('Batch order (batches run one after the other; servers within a batch together):');
+  if (plan.batches.length === 0) lines.push('  (no servers to roll over)');
+  for (const batch of plan.batches) {
+    const names = batch.nodes.map((id) => {
+      const node = plan.nodes.find((candidate) => candidate.id === id);
+      const group = node?.group === undefined ? '' : `, group ${node.group}`;
+      return node === undefined ? id : `${id} (${node.name}, weight ${node.weight}${group})`;
+    });
+    lines.push(`  ${batch.index}. ${names.join('; ')}`);
+  }
+  if (plan.notes !== undefined && plan.notes.length > 0) {
+    lines.push('');
+    lines.push('Already in place, or worth knowing:');
+    for (const note of plan.notes) lines.push(`  - ${note}`);
+  }
+  lines.push('');
+  lines.push('Steps:');
+  const width = String(plan.steps.length).length;
+  let section = '';
+  for (const step of plan.steps) {
+    const heading = sectionOf(step);
+    if (heading !== section) {
+      section = heading;
+      lines.push('');
+      lines.push(`  ${heading}`);
+    }
+    const number = String(step.index).padStart(width, ' ');
+    lines.push(`  ${number}. ${step.description}  [~${formatDuration(step.expectedSeconds)}]`);
+    lines.push(`  ${' '.repeat(width)}  undo: ${describeInverse(step.inverse)}`);
+  }
+  lines.push('');
+  lines.push(`Estimated total: ${formatDuration(plan.estimate.totalSeconds)}.`);
+  const warning = windowWarning(plan);
+  if (warning !== undefined) lines.push(warning);
+  lines.push(
+    `To execute exactly this plan, approve its sha256 (${plan.sha256.slice(0, 12)}…): a run whose plan differs in any step, parameter or batch has another hash.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function gateLines(plan: Plan): string[] {
+  const policy = plan.rollout;
+  const lines = [
+    'Gates (checked live before each server leaves service; a gate that cannot be evaluated blocks):',
+  ];
+  if (policy !== undefined) {
+    lines.push(
+      `  - at least ${policy.minHealthy} healthy, weighted backend(s) stay on the balancer`,
+    );
+    lines.push(`  - at most ${policy.maxUnavailable} server(s) of this run out of service at once`);
+  }
+  const groups = new Map<string, string[]>();
+  for (const node of plan.nodes) {
+    if (node.group !== undefined)
+      groups.set(node.group, [...(groups.get(node.group) ?? []), node.id]);
+  }
+  for (const [group, members] of groups) {
+    lines.push(`  - group ${group}: ${members.join(', ')} never out of service together`);
+  }
+  if (policy?.windowEnd !== undefined) {
+    lines.push(
+      `  - maintenance window ends ${policy.windowEnd}: a server starts only if its expected time fits`,
+    );
+  }
+  lines.push(
+    plan.stopOnFailure !== false
+      ? '  - the first server that fails halts the rollout (servers not started stay untouched)'
+      : '  - a failed server is left out and reported; the rollout goes on',
+  );
+  return lines;
+}
+
+function sectionOf(step: Step): string {
+  if (step.phase === 'prepare') return 'Prepare';
+  if (step.phase === 'finish') return 'Finish';
+  return `Batch ${step.batch ?? '?'}`;
+}
+
+function describeInverse(inverse: StepInverse): string {
+  if (inverse.kind === 'none') return 'nothing to undo (read-only)';
+  if (inverse.kind === 'irreversible') return `none — ${inverse.reason}`;
+  return `${inverse.description} (${inverse.action})`;
+}
+
+function windowWarning(plan: Plan): string | undefined {
+  const end = plan.rollout?.windowEnd;
+  if (end === undefined) return undefined;
+  const observed = Date.parse(plan.inventory.observedAt);
+  const deadline = Date.parse(end);
+  if (Number.isNaN(observed) || Number.isNaN(deadline)) return undefined;
+  const finish = observed + plan.estimate.totalSeconds * 1000;
+  if (finish <= deadline) return undefined;
+  return `WARNING: started now, the rollout would need until ${new Date(finish).toISOString()}, past the window's end (${end}); the gate will stop before a server that does not fit.`;
+}

@@ -1,0 +1,26 @@
+/**
+ * The workflow spec: what a workflow file may say, and turning its text into a validated
+ * `WorkflowSpec` (defaults applied, `${VAR}` interpolated, cross-field rules checked) or one
+ * InvalidInputError listing every problem with its path (exit 3).
+ *
+ * Pure except load.ts, which reads the file: no process, no clock, no network (lint-enforced).
+ * Must not import the engine, the adapters or the planner.
+ */
+export type { Environment } from './interpolate.js';
+export type { SpecIssue } from './issue.js';
+export { workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
+export { loadWorkflow, readWorkflowText } from './load.js';
+export { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
+export { expandTemplate, TEMPLATE_PLACEHOLDERS } from './path-template.js';
+export type { AccessSpec, SshSettingsSpec } from './schema/access.js';
+export type { BackendsSpec } from './schema/backends.js';
+export type { DnsSpec } from './schema/dns.js';
+export type { DrainSpec, TrafficFilterSpec } from './schema/drain.js';
+export type { HealthCheckEntrySpec, HealthSpec } from './schema/health.js';
+export type { HookSpec, HooksSpec } from './schema/hooks.js';
+export type { ListenerSpec, LoadBalancerSpec } from './schema/load-balancer.js';
+export type { NotifySpec } from './schema/notify.js';
+export type { PatchSpec } from './schema/patch.js';
+export type { RestoreSpec } from './schema/restore.js';
+export type { RolloutSpec } from './schema/rollout.js';
+export type { WorkflowDocument, WorkflowSpec } from './schema/workflow.js';

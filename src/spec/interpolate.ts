@@ -1,0 +1,113 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax for environment references
+/**
+ * `${VAR}` and `${VAR:-default}` in workflow values, from an environment passed in (the spec is
+ * pure: it never reads `process`). `$${` writes a literal `${`. An unset variable without a
+ * default is an error naming the path. A plain (unquoted) value that is exactly one reference
+ * takes the type its text has — `maxUnavailable: ${MAX:-1}` is the number 1 — while a quoted
+ * one stays text.
+ */
+import { type Document, isMap, isPair, isScalar, isSeq, parse as parseYamlScalar } from 'yaml';
+import type { PathSegment, RawIssue } from './issue.js';
+import { formatPath } from './issue.js';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface Interpolation {
+  issues: RawIssue[];
+  /** Paths (formatted) whose whole value is one `${VAR}` reference, with the variable's name. */
+  wholeReferences: Map<string, string>;
+  /** Every path that used a variable, with the value it got. */
+  interpolatedValues: Map<string, string>;
+}
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)(\}|$)/g;
+const INNER = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
+const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}$/;
+
+/** Replaces references in the document's values in place. */
+export function interpolateDocument(document: Document, env: Environment): Interpolation {
+  const result: Interpolation = {
+    issues: [],
+    wholeReferences: new Map(),
+    interpolatedValues: new Map(),
+  };
+  visit(document.contents, [], env, result);
+  return result;
+}
+
+function visit(node: unknown, path: PathSegment[], env: Environment, out: Interpolation): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isPair(pair) && isScalar(pair.key)) {
+        visit(pair.value, [...path, String(pair.key.value)], env, out);
+      }
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      visit(item, [...path, index], env, out);
+    });
+  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
+    const text = node.value;
+    const replaced = interpolateText(text, path, env, out.issues);
+    if (replaced === undefined) return;
+    const key = formatPath(path);
+    const whole = WHOLE.exec(text);
+    if (whole?.[1] !== undefined) out.wholeReferences.set(key, whole[1]);
+    out.interpolatedValues.set(key, replaced);
+    node.value = whole !== null && node.type === 'PLAIN' ? typedScalar(replaced) : replaced;
+  }
+}
+
+/** The text with every reference replaced, or undefined when a reference could not be. */
+export function interpolateText(
+  text: string,
+  path: readonly PathSegment[],
+  env: Environment,
+  issues: RawIssue[],
+): string | undefined {
+  let failed = false;
+  const replaced = text.replace(REFERENCE, (match, inner: string | undefined, close: string) => {
+    if (match === '$${') return '${';
+    if (close !== '}') {
+      issues.push({
+        path,
+        expected: 'a closed variable reference like ${NAME}',
+        found: JSON.stringify(match),
+      });
+      failed = true;
+      return match;
+    }
+    const parsed = INNER.exec(inner ?? '');
+    if (parsed === null) {
+      issues.push({
+        path,
+        expected: 'a variable reference like ${NAME} or ${NAME:-default}',
+        found: JSON.stringify(match),
+      });
+      failed = true;
+      return match;
+    }
+    const [, name = '', fallback] = parsed;
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    if (fallback !== undefined) return fallback;
+    issues.push({
+      path,
+      expected: `environment variable ${name} to be set (or a default: \${${name}:-value})`,
+      found: value === '' ? `${name} set but empty` : `${name} not set`,
+    });
+    failed = true;
+    return match;
+  });
+  return failed ? undefined : replaced;
+}
+
+/** Numbers and booleans keep their type; anything else stays text. */
+function typedScalar(text: string): unknown {
+  try {
+    const value: unknown = parseYamlScalar(text);
+    return typeof value === 'number' || typeof value === 'boolean' ? value : text;
+  } catch {
+    return text;
+  }
+}

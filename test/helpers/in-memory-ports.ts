@@ -1,0 +1,576 @@
+/**
+ * An in-memory model of the world behind the ports — a balancer with weights and health,
+ * hosts with kernels and reboots, traffic probes, health checks, DNS — with fault injection and
+ * a record of every weight change, for the engine's property tests. Not for anything else:
+ * integration tests use the emulator over HTTP.
+ *
+ * Time is an AutoClock: a discrete-event clock that jumps to the next sleeper whenever every
+ * task is waiting, so a run with ten-minute timeouts takes milliseconds.
+ *
+ * A "process" is an incarnation: crash() kills one (every later call through its ports and
+ * its journal throws), and a new incarnation (resume) sees the same world.
+ */
+
+import { type JournalStore, MemoryJournalStore } from '../../src/engine/journal/store.js';
+import type { EnginePorts } from '../../src/engine/ports.js';
+import { DrainctlError } from '../../src/errors/index.js';
+import type { HostTarget } from '../../src/plan/types.js';
+import type {
+  BackendHealthStatus,
+  BackendServer,
+  Clock,
+  CommandResult,
+  Dns,
+  DnsRecord,
+  DnsResolver,
+  HealthChecker,
+  Host,
+  InstanceInfo,
+  InstanceStatus,
+  LoadBalancer,
+  LoadBalancerInfo,
+  TrafficProbe,
+  TrafficProbeFactory,
+} from '../../src/ports/index.js';
+
+/** A discrete-event clock: sleeps resolve in deadline order as soon as everyone waits. */
+export class AutoClock implements Clock {
+  private mono = 0;
+  private sleepers: Array<{ deadline: number; resolve: () => void }> = [];
+  private scheduled = false;
+
+  constructor(private wall = Date.parse('2026-11-21T02:00:00Z')) {}
+
+  now(): number {
+    return this.wall;
+  }
+  monotonic(): number {
+    return this.mono;
+  }
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const sleeper = { deadline: this.mono + Math.max(0, ms), resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+      this.schedule();
+    });
+  }
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const next = this.sleepers.sort((a, b) => a.deadline - b.deadline)[0];
+      if (next === undefined) return;
+      const due = this.sleepers.filter((s) => s.deadline <= next.deadline);
+      this.sleepers = this.sleepers.filter((s) => s.deadline > next.deadline);
+      this.wall += next.deadline - this.mono;
+      this.mono = next.deadline;
+      for (const s of due) s.resolve();
+      if (this.sleepers.length > 0) this.schedule();
+    });
+  }
+}
+
+export interface ModelNode {
+  id: string;
+  name: string;
+  ip: string;
+  weight: number;
+  kernel: string;
+  availableKernel: string;
+  group?: string;
+}
+
+export interface Faults {
+  /** Never Running again after a reboot. */
+  bootFails: Set<string>;
+  /** Health checks fail after its reboot. */
+  unhealthyAfterBoot: Set<string>;
+  /** Answers half its requests with 5xx after its reboot (a bad ramp). */
+  errorsAfterBoot: Set<string>;
+  /** Patch commands exit 1. */
+  patchFails: Set<string>;
+  /** The patch "succeeds" but stages nothing: the kernel does not change. */
+  patchNoop: Set<string>;
+  /** Real traffic never stops (keep-alive clients): the drain probe times out. */
+  neverQuiet: Set<string>;
+  /** The balancer reports these backends abnormal from the start (not run nodes, usually). */
+  lbAbnormal: Set<string>;
+  /** Someone else sets this backend's weight when the node named first starts draining. */
+  driftOnDrain?: { whenDraining: string; serverId: string; weight: number };
+  /** Seconds a reboot takes. */
+  bootSeconds: number;
+}
+
+export function noFaults(): Faults {
+  return {
+    bootFails: new Set(),
+    unhealthyAfterBoot: new Set(),
+    errorsAfterBoot: new Set(),
+    patchFails: new Set(),
+    patchNoop: new Set(),
+    neverQuiet: new Set(),
+    lbAbnormal: new Set(),
+    bootSeconds: 30,
+  };
+}
+
+export interface WeightEvent {
+  serverId: string;
+  from: number;
+  to: number;
+  at: number;
+  /** Healthy weighted backends other than this one, right when the change was made. */
+  healthyOthers: number;
+  /** Whether this backend was answering errors (a bad ramp pull-back). */
+  erroring: boolean;
+}
+
+interface HostState {
+  status: InstanceStatus;
+  kernel: string;
+  staged?: string;
+  rebootedAt?: number;
+  rebooted: boolean;
+}
+
+export class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash: this process is dead');
+  }
+}
+
+/** One process's view: dies for good when crashed. */
+export class Incarnation {
+  dead = false;
+  check(): void {
+    if (this.dead) throw new SimulatedCrash();
+  }
+}
+
+export class InMemoryWorld {
+  readonly clock = new AutoClock();
+  readonly loadBalancerId = 'lb-model';
+  readonly address = '10.0.0.100';
+  readonly backends = new Map<string, number>();
+  readonly initialWeights = new Map<string, number>();
+  readonly hosts = new Map<string, HostState>();
+  readonly listeners = [{ port: 80, protocol: 'tcp' as const }];
+  readonly weightEvents: WeightEvent[] = [];
+  /** Every moment (after a change) with the set of run nodes out of service. */
+  readonly outSnapshots: Array<{ at: number; out: string[] }> = [];
+  readonly journalLines: string[] = [];
+  dnsRecord: DnsRecord = {
+    recordId: 'rec-1',
+    domain: 'example.com',
+    rr: 'www',
+    type: 'A',
+    value: '10.0.0.11',
+    ttl: 600,
+    line: 'default',
+    status: 'ENABLE',
+    locked: false,
+  };
+
+  constructor(
+    readonly nodes: ModelNode[],
+    readonly faults: Faults = noFaults(),
+    /** Backends on the balancer that are not part of the run. */
+    readonly others: Array<{ id: string; weight: number }> = [],
+  ) {
+    for (const n of nodes) {
+      this.backends.set(n.id, n.weight);
+      this.initialWeights.set(n.id, n.weight);
+      this.hosts.set(n.id, { status: 'Running', kernel: n.kernel, rebooted: false });
+    }
+    for (const o of others) {
+      this.backends.set(o.id, o.weight);
+      this.initialWeights.set(o.id, o.weight);
+    }
+  }
+
+  /** Status of a host now: a reboot is Stopping, then Starting, then Running (or Stopped). */
+  status(id: string): InstanceStatus {
+    const host = this.hosts.get(id);
+    if (host === undefined) return 'Running';
+    if (host.rebootedAt !== undefined) {
+      const elapsed = this.clock.monotonic() - host.rebootedAt;
+      if (elapsed < 1000) return 'Stopping';
+      if (elapsed < this.faults.bootSeconds * 1000) return 'Starting';
+      host.rebootedAt = undefined;
+      if (this.faults.bootFails.has(id)) host.status = 'Stopped';
+      else {
+        host.status = 'Running';
+        if (host.staged) host.kernel = host.staged;
+        host.staged = undefined;
+      }
+    }
+    return host.status;
+  }
+
+  kernel(id: string): string {
+    this.status(id);
+    return this.hosts.get(id)?.kernel ?? '';
+  }
+
+  appHealthy(id: string): boolean {
+    if (this.status(id) !== 'Running') return false;
+    const host = this.hosts.get(id);
+    return !(host?.rebooted && this.faults.unhealthyAfterBoot.has(id));
+  }
+
+  lbHealth(id: string): 'normal' | 'abnormal' {
+    if (this.faults.lbAbnormal.has(id)) return 'abnormal';
+    if (!this.hosts.has(id)) return 'normal';
+    return this.appHealthy(id) ? 'normal' : 'abnormal';
+  }
+
+  healthyWeighted(id: string): boolean {
+    return (this.backends.get(id) ?? 0) > 0 && this.lbHealth(id) === 'normal';
+  }
+
+  /** Run nodes out of service: taken to weight 0, or their host is not running. */
+  outOfService(): string[] {
+    return this.nodes
+      .filter(
+        (n) =>
+          ((this.backends.get(n.id) ?? 0) === 0 && (this.initialWeights.get(n.id) ?? 0) > 0) ||
+          this.status(n.id) !== 'Running',
+      )
+      .map((n) => n.id);
+  }
+
+  private snapshot(): void {
+    this.outSnapshots.push({ at: this.clock.monotonic(), out: this.outOfService() });
+  }
+
+  setWeight(serverId: string, weight: number): void {
+    const from = this.backends.get(serverId);
+    if (from === undefined)
+      throw new DrainctlError('BACKEND_NOT_ATTACHED', `${serverId} not attached`);
+    const healthyOthers = [...this.backends.keys()].filter(
+      (id) => id !== serverId && this.healthyWeighted(id),
+    ).length;
+    const host = this.hosts.get(serverId);
+    this.weightEvents.push({
+      serverId,
+      from,
+      to: weight,
+      at: this.clock.monotonic(),
+      healthyOthers,
+      erroring: Boolean(host?.rebooted && this.faults.errorsAfterBoot.has(serverId)),
+    });
+    this.backends.set(serverId, weight);
+    this.snapshot();
+  }
+
+  /** Ports for one process. */
+  ports(incarnation: Incarnation = new Incarnation()): EnginePorts {
+    return {
+      loadBalancer: this.loadBalancerPort(incarnation),
+      dns: this.dnsPort(incarnation),
+      dnsResolver: this.resolverPort(incarnation),
+      host: (_target: HostTarget) => this.hostPort(incarnation),
+      trafficProbes: this.probeFactory(incarnation),
+      health: this.healthPort(incarnation),
+      clock: this.clock,
+    };
+  }
+
+  /** A journal store over the world's shared lines that dies with its process. */
+  journalStore(incarnation: Incarnation, crashAfterSeq?: number): JournalStore {
+    const world = this;
+    const inner = new MemoryJournalStore();
+    inner.lines.push(...this.journalLines);
+    return {
+      describe: () => 'model journal',
+      read: (options) => inner.read(options),
+      close: async () => {},
+      async append(line: string) {
+        incarnation.check();
+        await inner.append(line);
+        world.journalLines.push(line);
+        const seq = (JSON.parse(line) as { seq: number }).seq;
+        if (crashAfterSeq !== undefined && seq >= crashAfterSeq) incarnation.dead = true;
+      },
+    };
+  }
+
+  private info(): LoadBalancerInfo {
+    return {
+      id: this.loadBalancerId,
+      name: 'model',
+      address: this.address,
+      addressType: 'intranet',
+      status: 'active',
+      regionId: 'cn-hangzhou',
+      tags: {},
+      listeners: this.listeners,
+      backends: this.backendList(),
+    };
+  }
+
+  private backendList(): BackendServer[] {
+    return [...this.backends].map(([serverId, weight]) => ({ serverId, weight, type: 'ecs' }));
+  }
+
+  private loadBalancerPort(inc: Incarnation): LoadBalancer {
+    const live = <T>(fn: () => T) => {
+      inc.check();
+      return Promise.resolve().then(() => {
+        inc.check();
+        return fn();
+      });
+    };
+    return {
+      describe: (id) => live(() => this.requireLb(id)),
+      findByName: () => live(() => [this.info()]),
+      create: () => live(() => this.info()),
+      delete: () => live(() => undefined),
+      describeListener: (_id, port, protocol) =>
+        live(() =>
+          this.listeners.some((l) => l.port === port && l.protocol === protocol)
+            ? {
+                protocol,
+                port,
+                backendPort: 8080,
+                scheduler: 'wrr' as const,
+                status: 'running' as const,
+                healthCheck: {
+                  enabled: true,
+                  type: 'tcp' as const,
+                  intervalSeconds: 2,
+                  timeoutSeconds: 2,
+                  healthyThreshold: 2,
+                  unhealthyThreshold: 2,
+                },
+              }
+            : undefined,
+        ),
+      ensureListener: (_id, config) => live(() => ({ ...config, status: 'running' as const })),
+      startListener: () => live(() => undefined),
+      stopListener: () => live(() => undefined),
+      deleteListener: () => live(() => undefined),
+      listBackends: (id) => live(() => this.requireLb(id).backends),
+      addBackends: (_id, backends) =>
+        live(() => {
+          for (const b of backends) this.backends.set(b.serverId, b.weight);
+        }),
+      setBackendWeights: (id, weights) =>
+        live(() => {
+          this.requireLb(id);
+          for (const w of weights) this.setWeight(w.serverId, w.weight);
+        }),
+      removeBackends: () => live(() => undefined),
+      healthStatus: (id) =>
+        live(() =>
+          this.requireLb(id).backends.map(
+            (b): BackendHealthStatus => ({
+              serverId: b.serverId,
+              port: 8080,
+              listenerPort: 80,
+              protocol: 'tcp',
+              health: this.lbHealth(b.serverId),
+            }),
+          ),
+        ),
+    };
+  }
+
+  private requireLb(id: string): LoadBalancerInfo {
+    if (id !== this.loadBalancerId) {
+      throw new DrainctlError('LOAD_BALANCER_NOT_FOUND', `no balancer ${id}`);
+    }
+    return this.info();
+  }
+
+  private hostPort(inc: Incarnation): Host {
+    const describe = (id: string): InstanceInfo => {
+      const node = this.nodes.find((n) => n.id === id);
+      return {
+        id,
+        name: node?.name ?? id,
+        status: this.status(id),
+        tags: {},
+        ...(node ? { privateIp: node.ip } : {}),
+      };
+    };
+    return {
+      describe: async (ids) => {
+        inc.check();
+        return ids.map(describe);
+      },
+      findByTags: async () => {
+        inc.check();
+        return this.nodes.map((n) => describe(n.id));
+      },
+      runCommand: async (id, request): Promise<CommandResult> => {
+        inc.check();
+        await this.clock.sleep(1000);
+        inc.check();
+        if (this.status(id) !== 'Running') {
+          return { status: 'error', exitCode: null, output: '', errorInfo: 'InstanceNotRunning' };
+        }
+        if (request.script.includes('uname -r')) {
+          return { status: 'success', exitCode: 0, output: `${this.kernel(id)}\n` };
+        }
+        if (this.faults.patchFails.has(id)) {
+          return {
+            status: 'failed',
+            exitCode: 1,
+            output: 'Error: Cannot retrieve repository metadata\n',
+          };
+        }
+        const host = this.hosts.get(id);
+        const node = this.nodes.find((n) => n.id === id);
+        if (host && node && !this.faults.patchNoop.has(id)) host.staged = node.availableKernel;
+        return { status: 'success', exitCode: 0, output: 'Complete!\n' };
+      },
+      reboot: async (id) => {
+        inc.check();
+        if (this.status(id) !== 'Running') {
+          throw new DrainctlError('INCORRECT_INSTANCE_STATUS', `${id} is ${this.status(id)}`);
+        }
+        const host = this.hosts.get(id);
+        if (host) {
+          host.rebootedAt = this.clock.monotonic();
+          host.rebooted = true;
+        }
+        this.snapshot();
+      },
+      waitUntilRunning: async (id, options) => {
+        const deadline = this.clock.monotonic() + options.timeoutMs;
+        for (;;) {
+          inc.check();
+          if (this.status(id) === 'Running') {
+            this.snapshot();
+            return describe(id);
+          }
+          if (this.clock.monotonic() >= deadline) {
+            throw new DrainctlError('INSTANCE_NOT_RUNNING', `${id} is ${this.status(id)}`);
+          }
+          await this.clock.sleep(1000, options.signal);
+        }
+      },
+    };
+  }
+
+  private probeFactory(inc: Incarnation): TrafficProbeFactory {
+    const world = this;
+    return async (nodeId) => {
+      inc.check();
+      const probe: TrafficProbe = {
+        async waitForDrain(options) {
+          const drift = world.faults.driftOnDrain;
+          if (drift?.whenDraining === nodeId && world.backends.has(drift.serverId)) {
+            world.backends.set(drift.serverId, drift.weight); // someone else, in the console
+          }
+          const quiet =
+            !world.faults.neverQuiet.has(nodeId) && (world.backends.get(nodeId) ?? 0) === 0;
+          const wait = quiet ? options.quietSeconds : options.timeoutSeconds;
+          await world.clock.sleep(wait * 1000, options.signal);
+          inc.check();
+          const final = {
+            elapsedSeconds: wait,
+            realRequests: quiet ? 0 : wait * 10,
+            ignoredRequests: wait,
+            requestsPerSecond: quiet ? 0 : 10,
+            quietSeconds: quiet ? wait : 0,
+          };
+          return {
+            outcome: quiet ? 'drained' : 'timeout',
+            waitedSeconds: wait,
+            realRequests: final.realRequests,
+            final,
+          };
+        },
+        async measureErrorRate(options) {
+          await world.clock.sleep(options.seconds * 1000, options.signal);
+          inc.check();
+          const requests = (world.backends.get(nodeId) ?? 0) * options.seconds;
+          const erroring =
+            world.hosts.get(nodeId)?.rebooted === true && world.faults.errorsAfterBoot.has(nodeId);
+          const errors5xx = erroring ? Math.ceil(requests / 2) : 0;
+          return {
+            seconds: options.seconds,
+            requests,
+            errors5xx,
+            rate: requests === 0 ? 0 : errors5xx / requests,
+          };
+        },
+        async close() {},
+      };
+      return probe;
+    };
+  }
+
+  private healthPort(inc: Incarnation): HealthChecker {
+    const world = this;
+    return {
+      async check(spec) {
+        inc.check();
+        if (spec.kind === 'load-balancer') {
+          const ok = world.lbHealth(spec.serverId) === 'normal';
+          return { ok, detail: ok ? 'normal' : 'abnormal' };
+        }
+        if (spec.host === world.address) return { ok: true, detail: 'through the balancer' };
+        const node = world.nodes.find((n) => n.ip === spec.host);
+        const ok = node !== undefined && world.appHealthy(node.id);
+        return { ok, detail: ok ? 'HTTP 200' : 'connect ECONNREFUSED' };
+      },
+    };
+  }
+
+  private dnsPort(inc: Incarnation): Dns {
+    return {
+      findRecords: async () => {
+        inc.check();
+        return [this.dnsRecord];
+      },
+      getRecord: async () => {
+        inc.check();
+        return this.dnsRecord;
+      },
+      pointRecord: async (request) => {
+        inc.check();
+        this.dnsRecord = { ...this.dnsRecord, value: request.value, ttl: request.ttl };
+        return this.dnsRecord;
+      },
+      minimumTtl: async () => 1,
+      nameServers: async () => ['ns1.model:53'],
+    };
+  }
+
+  private resolverPort(inc: Incarnation): DnsResolver {
+    return {
+      resolve: async () => {
+        inc.check();
+        return [this.dnsRecord.value];
+      },
+    };
+  }
+
+  /** What a finished run leaves behind, for comparing end states. */
+  endState(): {
+    weights: Record<string, number>;
+    kernels: Record<string, string>;
+    status: Record<string, string>;
+    dns: string;
+  } {
+    return {
+      weights: Object.fromEntries(this.backends),
+      kernels: Object.fromEntries(this.nodes.map((n) => [n.id, this.kernel(n.id)])),
+      status: Object.fromEntries(this.nodes.map((n) => [n.id, this.status(n.id)])),
+      dns: this.dnsRecord.value,
+    };
+  }
+}

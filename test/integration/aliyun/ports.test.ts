@@ -1,0 +1,32 @@
+/**
+ * The port contracts run against the Alibaba Cloud adapters, driven over HTTP through the real
+ * SDK clients against the emulator.
+ */
+import { dnsContract } from './contracts/dns.contract.js';
+import { hostContract } from './contracts/host.contract.js';
+import { loadBalancerContract } from './contracts/load-balancer.contract.js';
+import { useAliyunEnv } from './support/aliyun-emulator.js';
+
+const env = useAliyunEnv({ timings: { stoppingMs: 100, bootMs: 200, commandMs: 20 } });
+
+loadBalancerContract('aliyun SLB adapter on the emulator', () => ({
+  loadBalancer: env().ports.loadBalancer,
+  serverIds: ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3'],
+  listenerPort: 8080,
+  backendPort: 8080,
+}));
+
+dnsContract('aliyun Alidns adapter on the emulator', () => ({
+  dns: env().ports.dns,
+  domain: 'example.com',
+  rr: 'www',
+  otherValue: '127.0.0.99',
+  newRr: 'contract-new',
+}));
+
+hostContract('aliyun ECS adapter on the emulator', () => ({
+  host: env().ports.host,
+  instanceIds: ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-4'],
+  tags: { app: 'web', env: 'demo' },
+  rebootTimeoutMs: 10_000,
+}));

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createListenerParams,
+  listenerDifferences,
+  listenerFromAttribute,
+} from '../../../../src/adapters/aliyun/slb/listener-params.js';
+import { listenerAttributeResponse } from '../../../../src/adapters/aliyun/slb/slb-wire.js';
+import type { ListenerConfig } from '../../../../src/ports/index.js';
+
+const tcp: ListenerConfig = {
+  protocol: 'tcp',
+  port: 8080,
+  backendPort: 8080,
+  scheduler: 'wrr',
+  healthCheck: {
+    enabled: true,
+    type: 'http',
+    uri: '/healthz',
+    httpCodes: ['http_2xx'],
+    intervalSeconds: 2,
+    timeoutSeconds: 5,
+    healthyThreshold: 3,
+    unhealthyThreshold: 3,
+  },
+  connectionDrain: { enabled: true, timeoutSeconds: 30 },
+};
+
+describe('listener parameters', () => {
+  it('uses the TCP spelling (HealthCheckSwitch, lower-case healthCheckInterval)', () => {
+    const params = createListenerParams(tcp);
+    expect(params).toMatchObject({
+      ListenerPort: 8080,
+      BackendServerPort: 8080,
+      Bandwidth: -1,
+      HealthCheckSwitch: 'on',
+      HealthCheckType: 'http',
+      HealthCheckURI: '/healthz',
+      HealthCheckHttpCode: 'http_2xx',
+      healthCheckInterval: 2,
+      HealthCheckConnectTimeout: 5,
+      ConnectionDrain: 'on',
+      ConnectionDrainTimeout: 30,
+    });
+    expect(params).not.toHaveProperty('HealthCheckInterval');
+  });
+
+  it('uses the HTTP spelling and sets the required StickySession', () => {
+    const params = createListenerParams({ ...tcp, protocol: 'http', connectionDrain: undefined });
+    expect(params).toMatchObject({
+      HealthCheck: 'on',
+      HealthCheckInterval: 2,
+      HealthCheckTimeout: 5,
+      StickySession: 'off',
+      XForwardedFor: 'on',
+    });
+    expect(params).not.toHaveProperty('healthCheckInterval');
+  });
+
+  it('finds no difference between a config and the listener created from it', () => {
+    const live = listenerAttributeResponse.parse({
+      ListenerPort: 8080,
+      BackendServerPort: 8080,
+      Scheduler: 'wrr',
+      Status: 'running',
+      HealthCheck: 'on',
+      HealthCheckType: 'http',
+      HealthCheckURI: '/healthz',
+      HealthCheckHttpCode: 'http_2xx',
+      HealthCheckInterval: 2,
+      HealthCheckConnectTimeout: 5,
+      HealthyThreshold: 3,
+      UnhealthyThreshold: 3,
+      ConnectionDrain: 'on',
+      ConnectionDrainTimeout: 30,
+    });
+    expect(listenerDifferences(tcp, live)).toEqual([]);
+    expect(listenerFromAttribute('tcp', live)).toMatchObject({
+      status: 'running',
+      backendPort: 8080,
+      healthCheck: { enabled: true, type: 'http', uri: '/healthz', httpCodes: ['http_2xx'] },
+      connectionDrain: { enabled: true, timeoutSeconds: 30 },
+    });
+  });
+
+  it('names each differing field', () => {
+    const live = listenerAttributeResponse.parse({
+      ListenerPort: 8080,
+      BackendServerPort: 80,
+      HealthCheck: 'on',
+      HealthCheckType: 'tcp',
+      HealthCheckInterval: 2,
+    });
+    expect(listenerDifferences(tcp, live)).toEqual([
+      'backendPort: want 8080, live 80',
+      'healthCheck.type: want http, live tcp',
+    ]);
+  });
+});
