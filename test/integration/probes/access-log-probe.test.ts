@@ -143,6 +143,19 @@ describe('access-log probe: the drain decision', () => {
     expect((result.final as AccessLogProgress).unparsedLines).toBe(4);
   });
 
+  it('an over-long request line is still a request: cut, counted, not dropped', async () => {
+    const p = await open();
+    const done = p.waitForDrain({ quietSeconds: 2, timeoutSeconds: 60 });
+    await untilAsleep(clock, done);
+    appendFileSync(log, combinedLine('198.51.100.3', `/search?q=${'a'.repeat(100_000)}`));
+    await advance(clock, 1000, done);
+    await advance(clock, 2000, done);
+    const result = await done;
+    expect(result.realRequests).toBe(1);
+    expect((result.final as AccessLogProgress).truncatedLines).toBe(1);
+    expect(result.waitedSeconds).toBe(3);
+  });
+
   it('an abort signal ends the wait with the signal reason', async () => {
     const p = await open();
     const controller = new AbortController();
