@@ -4,6 +4,7 @@
  * reports progress once per tick, and wakes exactly at the quiet deadline so the decision is
  * never late by a tick. Also the 5xx-rate measurement used while weight is restored.
  */
+import { DrainctlError } from '../../errors/index.js';
 import type {
   Clock,
   DrainOutcome,
@@ -81,11 +82,21 @@ export async function measureErrorRate(
   const before = tally.snapshot();
   const started = clock.monotonic();
   const windowMs = options.seconds * 1000;
+  let sawLog = source.available();
   for (;;) {
     const elapsed = clock.monotonic() - started;
     if (elapsed >= windowMs) break;
     await clock.sleep(Math.min(source.tickMs, windowMs - elapsed), options.signal);
     await source.poll();
+    sawLog ||= source.available();
+  }
+  if (!sawLog) {
+    // No evidence is not "no errors": a restore gate must not pass on it.
+    throw new DrainctlError(
+      'PROBE_BLIND',
+      `the access log could not be read during the whole ${options.seconds} s window`,
+      { retryable: true },
+    );
   }
   const requests = tally.real - before.real;
   const errors5xx = tally.errors5xx - before.errors5xx;

@@ -198,6 +198,26 @@ describe('access-log probe: 5xx rate while restoring', () => {
   });
 });
 
+describe('access-log probe: failing closed', () => {
+  it('a 5xx measurement with the log unreadable for the whole window is an error, not a rate of 0', async () => {
+    const p = await open(null);
+    const done = p.measureErrorRate({ seconds: 2 });
+    await advance(clock, 2000, done);
+    await expect(done).rejects.toMatchObject({ code: 'PROBE_BLIND' });
+  });
+
+  it('a path that cannot be read as a file is a PROBE_FAILED error naming it', async () => {
+    await expect(
+      openAccessLogProbe({
+        source: { type: 'local', path: dir },
+        format: { kind: 'combined' },
+        filter,
+        clock,
+      }).then((p) => p.waitForDrain({ quietSeconds: 1, timeoutSeconds: 2 })),
+    ).rejects.toMatchObject({ code: 'PROBE_FAILED', message: expect.stringContaining(dir) });
+  });
+});
+
 describe('access-log probe: configuration', () => {
   it('a layer-7 filter on a format without X-Forwarded-For is refused', async () => {
     writeFileSync(log, '');
