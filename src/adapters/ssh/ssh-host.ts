@@ -168,7 +168,12 @@ export function createSshHost(options: SshHostOptions): Host {
             { retryable: false, hint: 'the node needs hands: console, boot log' },
           );
         }
-        await clock.sleep(Math.min(options.pollIntervalMs ?? 5000, timeoutMs - elapsed), signal);
+        // Rejects with the signal's own reason, whatever the clock throws.
+        await clock
+          .sleep(Math.min(options.pollIntervalMs ?? 5000, timeoutMs - elapsed), signal)
+          .catch((error: unknown) => {
+            throw signal?.aborted ? signal.reason : error;
+          });
       }
     },
   };

@@ -12,6 +12,7 @@ import type {
   DrainWaitOptions,
   ErrorRateSample,
 } from '../../ports/index.js';
+import { sleepOn } from '../sleep.js';
 import type { RequestSample } from './line-pipeline.js';
 import type { TallyCounts, TrafficTally } from './traffic-tally.js';
 
@@ -65,7 +66,8 @@ export async function waitForDrain(
     }
     const untilQuiet = available ? quietMs - quiet : source.tickMs;
     const untilTimeout = timeoutMs - (now - started);
-    await clock.sleep(
+    await sleepOn(
+      clock,
       Math.max(1, Math.min(source.tickMs, untilQuiet, untilTimeout)),
       options.signal,
     );
@@ -86,7 +88,7 @@ export async function measureErrorRate(
   for (;;) {
     const elapsed = clock.monotonic() - started;
     if (elapsed >= windowMs) break;
-    await clock.sleep(Math.min(source.tickMs, windowMs - elapsed), options.signal);
+    await sleepOn(clock, Math.min(source.tickMs, windowMs - elapsed), options.signal);
     await source.poll();
     sawLog ||= source.available();
   }

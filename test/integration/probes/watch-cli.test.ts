@@ -59,8 +59,8 @@ describe('drainctl watch', () => {
     expect(document.timeline.at(-1).event).toBe('timeout');
   });
 
-  it('a log that never appears is not drained: timeout, exit 4', async () => {
-    const result = await runDrainctl([
+  it('a log that never appears is not drained: timeout, exit 4 (in-process)', async () => {
+    const result = await runInProcess([
       'watch',
       join(dir, 'absent.log'),
       '--quiet',
@@ -166,8 +166,8 @@ describe('drainctl watch ssh://', () => {
     expect(server.commands.some((c) => c.includes('tail -n 0 -F'))).toBe(true);
   });
 
-  it('refuses an unknown host key with a clear error (exit 1)', async () => {
-    const result = await runDrainctl([
+  it('refuses an unknown host key with a clear error (exit 1, in-process)', async () => {
+    const result = await runInProcess([
       'watch',
       `ssh://ops@127.0.0.1:${server.port}/var/log/x.log`,
       '--identity',
