@@ -3,6 +3,7 @@
  * node's maintenance). Runs commands with `sh -c`; it never reboots the controller.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DrainctlError } from '../../errors/index.js';
 import type { CommandResult, Host, InstanceInfo } from '../../ports/index.js';
@@ -29,23 +30,22 @@ export function createLocalHost(options: { env?: NodeJS.ProcessEnv } = {}): Host
     }
   };
   return {
+    /** Any id but `local` is unknown here and left out, as the cloud leaves out unknown ids. */
     async describe(instanceIds) {
-      return instanceIds.map((id) => {
-        check(id);
-        return self();
-      });
+      return instanceIds.filter((id) => id === LOCAL_INSTANCE_ID).map(() => self());
     },
     async findByTags(tags) {
       return Object.keys(tags).length === 0 ? [self()] : [];
     },
-    runCommand(instanceId, request, signal) {
+    async runCommand(instanceId, request, signal) {
       check(instanceId);
-      return runLocal(request.script, {
+      const result = await runLocal(request.script, {
         timeoutMs: request.timeoutSeconds * 1000,
         ...(request.workingDir ? { cwd: request.workingDir } : {}),
         ...(signal ? { signal } : {}),
         env: options.env ?? process.env,
       });
+      return { ...result, invocationId: `local-${randomUUID()}` };
     },
     async reboot() {
       throw new DrainctlError('NOT_SUPPORTED', 'drainctl does not reboot the machine it runs on', {

@@ -55,7 +55,7 @@ export async function execCommand(
       chunks.push(chunk);
       size += chunk.length;
       while (size - (chunks[0]?.length ?? 0) >= limit && chunks.length > 1)
-        size -= chunks.shift()!.length;
+        size -= chunks.shift()?.length ?? 0;
     };
     const finish = (disconnected: boolean) => {
       if (done) return;

@@ -3,6 +3,7 @@
  * command, reboot with `sudo`, wait until SSH answers again on a new boot. One connection per
  * operation: nothing is left open across a reboot.
  */
+import { randomUUID } from 'node:crypto';
 import { DrainctlError } from '../../errors/index.js';
 import type {
   Clock,
@@ -12,7 +13,7 @@ import type {
   InstanceInfo,
 } from '../../ports/index.js';
 import { connectSsh, describeTarget, type SshTarget } from './ssh-connection.js';
-import { execCommand, shellQuote } from './ssh-exec.js';
+import { type ExecResult, execCommand, shellQuote } from './ssh-exec.js';
 
 export interface SshHostNode extends SshTarget {
   /** Shown as the instance name (default: the host). */
@@ -92,9 +93,11 @@ export function createSshHost(options: SshHostOptions): Host {
   };
 
   const host: Host = {
+    /** Ids without an SSH target are left out, as the cloud leaves out unknown instances. */
     async describe(instanceIds) {
+      const known = instanceIds.filter((id) => options.nodes[id] !== undefined);
       return Promise.all(
-        instanceIds.map(async (id) =>
+        known.map(async (id) =>
           info(id, (await reachable(id)) === undefined ? 'Stopped' : 'Running'),
         ),
       );
@@ -109,43 +112,15 @@ export function createSshHost(options: SshHostOptions): Host {
 
     async runCommand(instanceId, request: CommandRequest, signal): Promise<CommandResult> {
       const node = target(instanceId);
+      // For the journal: which run of which command this was (SSH has no id of its own).
+      const invocationId = `ssh-${randomUUID()}`;
       const client = await connect(instanceId, signal);
       try {
         const result = await execCommand(client, wrapScript(request, node.username), {
           timeoutMs: request.timeoutSeconds * 1000,
           ...(signal ? { signal } : {}),
         });
-        if (signal?.aborted) {
-          return {
-            status: 'cancelled',
-            exitCode: null,
-            output: result.output,
-            errorInfo: 'aborted',
-          };
-        }
-        if (result.timedOut) {
-          return {
-            status: 'timeout',
-            exitCode: null,
-            output: result.output,
-            errorInfo: `no exit after ${request.timeoutSeconds} s`,
-          };
-        }
-        if (result.exitCode === null) {
-          return {
-            status: 'error',
-            exitCode: null,
-            output: result.output,
-            errorInfo: result.disconnected
-              ? 'the connection was lost'
-              : `killed by ${result.signal ?? 'a signal'}`,
-          };
-        }
-        return {
-          status: result.exitCode === 0 ? 'success' : 'failed',
-          exitCode: result.exitCode,
-          output: result.output,
-        };
+        return { ...commandResult(result, request, signal), invocationId };
       } finally {
         client.end();
       }
@@ -193,11 +168,38 @@ export function createSshHost(options: SshHostOptions): Host {
             { retryable: false, hint: 'the node needs hands: console, boot log' },
           );
         }
-        await clock.sleep(Math.min(options.pollIntervalMs ?? 5000, timeoutMs - elapsed), signal);
+        // Rejects with the signal's own reason, whatever the clock throws.
+        await clock
+          .sleep(Math.min(options.pollIntervalMs ?? 5000, timeoutMs - elapsed), signal)
+          .catch((error: unknown) => {
+            throw signal?.aborted ? signal.reason : error;
+          });
       }
     },
   };
   return host;
+}
+
+function commandResult(
+  result: ExecResult,
+  request: CommandRequest,
+  signal: AbortSignal | undefined,
+): CommandResult {
+  if (signal?.aborted) {
+    return { status: 'cancelled', exitCode: null, output: result.output, errorInfo: 'aborted' };
+  }
+  if (result.timedOut) {
+    const errorInfo = `no exit after ${request.timeoutSeconds} s`;
+    return { status: 'timeout', exitCode: null, output: result.output, errorInfo };
+  }
+  if (result.exitCode === null) {
+    const errorInfo = result.disconnected
+      ? 'the connection was lost'
+      : `killed by ${result.signal ?? 'a signal'}`;
+    return { status: 'error', exitCode: null, output: result.output, errorInfo };
+  }
+  const status = result.exitCode === 0 ? 'success' : 'failed';
+  return { status, exitCode: result.exitCode, output: result.output };
 }
 
 /** The script as a `sh -c` argument, in the working directory, as another user when asked. */

@@ -4,6 +4,7 @@
  * reports progress once per tick, and wakes exactly at the quiet deadline so the decision is
  * never late by a tick. Also the 5xx-rate measurement used while weight is restored.
  */
+import { DrainctlError } from '../../errors/index.js';
 import type {
   Clock,
   DrainOutcome,
@@ -11,6 +12,7 @@ import type {
   DrainWaitOptions,
   ErrorRateSample,
 } from '../../ports/index.js';
+import { sleepOn } from '../sleep.js';
 import type { RequestSample } from './line-pipeline.js';
 import type { TallyCounts, TrafficTally } from './traffic-tally.js';
 
@@ -64,7 +66,8 @@ export async function waitForDrain(
     }
     const untilQuiet = available ? quietMs - quiet : source.tickMs;
     const untilTimeout = timeoutMs - (now - started);
-    await clock.sleep(
+    await sleepOn(
+      clock,
       Math.max(1, Math.min(source.tickMs, untilQuiet, untilTimeout)),
       options.signal,
     );
@@ -81,11 +84,21 @@ export async function measureErrorRate(
   const before = tally.snapshot();
   const started = clock.monotonic();
   const windowMs = options.seconds * 1000;
+  let sawLog = source.available();
   for (;;) {
     const elapsed = clock.monotonic() - started;
     if (elapsed >= windowMs) break;
-    await clock.sleep(Math.min(source.tickMs, windowMs - elapsed), options.signal);
+    await sleepOn(clock, Math.min(source.tickMs, windowMs - elapsed), options.signal);
     await source.poll();
+    sawLog ||= source.available();
+  }
+  if (!sawLog) {
+    // No evidence is not "no errors": a restore gate must not pass on it.
+    throw new DrainctlError(
+      'PROBE_BLIND',
+      `the access log could not be read during the whole ${options.seconds} s window`,
+      { retryable: true },
+    );
   }
   const requests = tally.real - before.real;
   const errors5xx = tally.errors5xx - before.errors5xx;

@@ -10,6 +10,7 @@
  * Reads in fixed chunks into one reused buffer, so memory does not depend on the file's size.
  */
 import { type FileHandle, open, stat } from 'node:fs/promises';
+import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
 import type { FollowerSink, LogFollower } from './log-follower.js';
@@ -45,6 +46,8 @@ export class FileFollower implements LogFollower {
   private readonly chunk: Buffer;
   private readonly check = Buffer.alloc(TAIL_CHECK_BYTES);
   private missingReported = false;
+  /** Bytes read from all files so far (benchmarks and diagnostics). */
+  bytesRead = 0;
   private closed = false;
   private readonly options: Required<FileFollowerOptions>;
 
@@ -70,6 +73,14 @@ export class FileFollower implements LogFollower {
 
   /** Position at the end of the file (or note that it is missing). Call once before polling. */
   async start(): Promise<void> {
+    await this.guard(() => this.startUnguarded());
+  }
+
+  async poll(): Promise<void> {
+    await this.guard(() => this.pollUnguarded());
+  }
+
+  private async startUnguarded(): Promise<void> {
     const info = await statOrUndefined(this.path);
     if (info === undefined) {
       this.reportMissing('not there yet; waiting for it to appear');
@@ -78,7 +89,7 @@ export class FileFollower implements LogFollower {
     this.current = await this.openFile(this.options.startAt === 'end');
   }
 
-  async poll(): Promise<void> {
+  private async pollUnguarded(): Promise<void> {
     if (this.closed) return;
     const info = await statOrUndefined(this.path);
     if (info === undefined) {
@@ -114,6 +125,20 @@ export class FileFollower implements LogFollower {
     if (this.current !== undefined) await this.readNew(this.current);
   }
 
+  /** File system errors other than "not there" (permissions, a directory …) are the probe's failure. */
+  private async guard(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new DrainctlError('PROBE_FAILED', `cannot read ${this.path}: ${code}`, {
+        cause: error,
+        hint:
+          code === 'EACCES' ? 'run as a user who may read the log (e.g. in group adm)' : undefined,
+      });
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const file of [this.current, ...this.retired]) if (file) await file.handle.close();
@@ -123,24 +148,32 @@ export class FileFollower implements LogFollower {
 
   private async openFile(atEnd: boolean): Promise<OpenFile> {
     const handle = await open(this.path, 'r');
-    const info = await handle.stat({ bigint: true });
-    const file: OpenFile = {
-      handle,
-      dev: info.dev,
-      ino: info.ino,
-      position: 0,
-      splitter: new LineSplitter(this.sink.onLine, this.options.maxLineBytes),
-      tail: Buffer.alloc(TAIL_CHECK_BYTES),
-      tailLength: 0,
-      lastGrowth: this.clock.monotonic(),
-    };
-    if (atEnd && info.size > 0n) {
-      file.position = Number(info.size);
-      // Start at a line boundary: a line being written right now belongs to history.
-      await this.rememberTail(file);
-      if (file.tail[file.tailLength - 1] !== 10) file.splitter.skipPartialLine();
+    try {
+      const info = await handle.stat({ bigint: true });
+      if (!info.isFile()) {
+        throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'ENOTFILE' });
+      }
+      const file: OpenFile = {
+        handle,
+        dev: info.dev,
+        ino: info.ino,
+        position: 0,
+        splitter: new LineSplitter(this.sink.onLine, this.options.maxLineBytes),
+        tail: Buffer.alloc(TAIL_CHECK_BYTES),
+        tailLength: 0,
+        lastGrowth: this.clock.monotonic(),
+      };
+      if (atEnd && info.size > 0n) {
+        file.position = Number(info.size);
+        // Start at a line boundary: a line being written right now belongs to history.
+        await this.rememberTail(file);
+        if (file.tail[file.tailLength - 1] !== 10) file.splitter.skipPartialLine();
+      }
+      return file;
+    } catch (error) {
+      await handle.close();
+      throw error;
     }
-    return file;
   }
 
   /** Read everything appended since the last read; true when there was something. */
@@ -170,6 +203,7 @@ export class FileFollower implements LogFollower {
       file.splitter.push(this.chunk, 0, bytesRead);
       this.sink.endBatch();
       file.position += bytesRead;
+      this.bytesRead += bytesRead;
       budget -= bytesRead;
     }
     if (grew) await this.rememberTail(file);

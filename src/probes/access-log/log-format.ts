@@ -24,12 +24,12 @@ export function parseLogFormat(input: string, where = { path: '--format' }): Log
   let literal = '';
   let i = 0;
   while (i < format.length) {
-    const c = format[i]!;
+    const c = format.charAt(i);
     if (c === '$') {
       const braced = format[i + 1] === '{';
       const from = braced ? i + 2 : i + 1;
       let to = from;
-      while (to < format.length && /[A-Za-z0-9_]/.test(format[to]!)) to++;
+      while (to < format.length && /[A-Za-z0-9_]/.test(format.charAt(to))) to++;
       if (to > from && (!braced || format[to] === '}')) {
         if (literal !== '') tokens.push({ kind: 'literal', text: literal });
         literal = '';
@@ -75,16 +75,16 @@ function quotedPieces(text: string): string | undefined {
   let out = '';
   let i = 0;
   while (i < text.length) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
+    while (i < text.length && /\s/.test(text.charAt(i))) i++;
     if (i >= text.length) break;
     const quote = text[i];
     if (quote !== "'" && quote !== '"') return undefined;
     i++;
     let closed = false;
     while (i < text.length) {
-      const c = text[i]!;
+      const c = text.charAt(i);
       if (c === '\\' && i + 1 < text.length) {
-        const next = text[i + 1]!;
+        const next = text.charAt(i + 1);
         out += next === 'n' ? '\n' : next === 't' ? '\t' : next === 'r' ? '\r' : next;
         i += 2;
         continue;

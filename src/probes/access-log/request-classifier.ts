@@ -122,13 +122,16 @@ export class RequestClassifier {
     uStart: number,
     uEnd: number,
   ): boolean {
-    if (!equalsIgnoreCase(buf, mStart, mEnd, this.checkMethod!)) return false;
+    const method = this.checkMethod;
+    const uri = this.checkUri;
+    if (method === undefined || uri === undefined) return false;
+    if (!equalsIgnoreCase(buf, mStart, mEnd, method)) return false;
     let end = uEnd;
     if (this.checkPathOnly) {
       const q = indexOfByte(buf, 63, uStart, uEnd);
       if (q >= 0) end = q;
     }
-    return equalsBytes(buf, uStart, end, this.checkUri!);
+    return equalsBytes(buf, uStart, end, uri);
   }
 
   private pathExcluded(buf: Uint8Array, start: number, uEnd: number): boolean {
@@ -168,7 +171,7 @@ function lower(c: number): number {
 function equalsIgnoreCase(buf: Uint8Array, start: number, end: number, upper: Buffer): boolean {
   if (end - start !== upper.length) return false;
   for (let i = 0; i < upper.length; i++)
-    if (lower(buf[start + i]!) !== lower(upper[i]!)) return false;
+    if (lower(buf[start + i] ?? 0) !== lower(upper[i] ?? 0)) return false;
   return true;
 }
 
@@ -177,7 +180,7 @@ function containsIgnoreCase(buf: Uint8Array, start: number, end: number, needle:
   const last = end - needle.length;
   outer: for (let i = start; i <= last; i++) {
     for (let j = 0; j < needle.length; j++) {
-      if (lower(buf[i + j]!) !== needle[j]) continue outer;
+      if (lower(buf[i + j] ?? 0) !== needle[j]) continue outer;
     }
     return true;
   }

@@ -34,9 +34,18 @@ export class TrafficTally implements TallyCounts {
   private readonly ringSecond = new Float64Array(RING).fill(-1);
   private readonly ringCount = new Float64Array(RING);
 
+  /** Rate-ring slot of the current batch, worked out once per batch rather than per line. */
+  private slot = 0;
+
   stamp(monotonicMs: number, wallMs: number): void {
     this.nowMonotonic = monotonicMs;
     this.nowWall = wallMs;
+    const second = Math.floor(monotonicMs / 1000);
+    this.slot = second % RING;
+    if (this.ringSecond[this.slot] !== second) {
+      this.ringSecond[this.slot] = second;
+      this.ringCount[this.slot] = 0;
+    }
   }
 
   countReal(status: number): void {
@@ -44,13 +53,7 @@ export class TrafficTally implements TallyCounts {
     if (status >= 500 && status <= 599) this.errors5xx++;
     this.lastRealMonotonic = this.nowMonotonic;
     this.lastRealWall = this.nowWall;
-    const second = Math.floor(this.nowMonotonic / 1000);
-    const slot = second % RING;
-    if (this.ringSecond[slot] !== second) {
-      this.ringSecond[slot] = second;
-      this.ringCount[slot] = 0;
-    }
-    this.ringCount[slot]!++;
+    this.ringCount[this.slot] = (this.ringCount[this.slot] ?? 0) + 1;
   }
 
   /** Real requests per second over the last RATE_WINDOW_SECONDS whole seconds before `nowMs`. */
@@ -58,8 +61,8 @@ export class TrafficTally implements TallyCounts {
     const now = Math.floor(nowMs / 1000);
     let sum = 0;
     for (let i = 0; i < RING; i++) {
-      const second = this.ringSecond[i]!;
-      if (second > now - RATE_WINDOW_SECONDS && second <= now) sum += this.ringCount[i]!;
+      const second = this.ringSecond[i] ?? 0;
+      if (second > now - RATE_WINDOW_SECONDS && second <= now) sum += this.ringCount[i] ?? 0;
     }
     return Math.round((sum / RATE_WINDOW_SECONDS) * 10) / 10;
   }

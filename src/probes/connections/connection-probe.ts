@@ -6,6 +6,7 @@
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock, DrainOutcome, DrainProgress, Host, TrafficProbe } from '../../ports/index.js';
 import { CidrSet } from '../net/cidr.js';
+import { sleepOn } from '../sleep.js';
 import { parseSsPeers, ssCommand } from './ss-output.js';
 
 export interface ConnectionProbeOptions {
@@ -104,7 +105,8 @@ export function createConnectionProbe(options: ConnectionProbeOptions): TrafficP
         }
         const untilQuiet = quietSeconds * 1000 - quietMs;
         const untilTimeout = timeoutSeconds * 1000 - (now - started);
-        await clock.sleep(
+        await sleepOn(
+          clock,
           Math.max(1, Math.min(tickMs, untilQuiet > 0 ? untilQuiet : tickMs, untilTimeout)),
           signal,
         );
@@ -113,7 +115,7 @@ export function createConnectionProbe(options: ConnectionProbeOptions): TrafficP
 
     /** Connections carry no status codes: the window passes and no request is counted. */
     async measureErrorRate({ seconds, signal }) {
-      await clock.sleep(seconds * 1000, signal);
+      await sleepOn(clock, seconds * 1000, signal);
       return { seconds, requests: 0, errors5xx: 0, rate: 0 };
     },
 

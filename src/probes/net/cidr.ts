@@ -64,7 +64,10 @@ export class CidrSet {
     if (v6 === undefined) return false;
     // IPv4-mapped IPv6 (::ffff:a.b.c.d), as `ss` and dual-stack sockets print them.
     if (isV4Mapped(v6)) {
-      return this.matchV4(((v6[12]! << 24) | (v6[13]! << 16) | (v6[14]! << 8) | v6[15]!) >>> 0);
+      return this.matchV4(
+        (((v6[12] ?? 0) << 24) | ((v6[13] ?? 0) << 16) | ((v6[14] ?? 0) << 8) | (v6[15] ?? 0)) >>>
+          0,
+      );
     }
     return this.v6.some((range) => prefixEquals(range.bytes, v6, range.prefix));
   }
@@ -105,7 +108,7 @@ export function ipv4FromBytes(buf: Uint8Array, start: number, end: number): numb
   let octet = -1;
   let dots = 0;
   for (let i = start; i < end; i++) {
-    const c = buf[i]!;
+    const c = buf[i] ?? 0;
     if (c >= 48 && c <= 57) {
       octet = octet < 0 ? c - 48 : octet * 10 + (c - 48);
       if (octet > 255) return -1;
@@ -172,5 +175,5 @@ function prefixEquals(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
   const rest = prefix & 7;
   if (rest === 0) return true;
   const mask = (0xff << (8 - rest)) & 0xff;
-  return (a[whole]! & mask) === (b[whole]! & mask);
+  return ((a[whole] ?? 0) & mask) === ((b[whole] ?? 0) & mask);
 }

@@ -143,6 +143,19 @@ describe('access-log probe: the drain decision', () => {
     expect((result.final as AccessLogProgress).unparsedLines).toBe(4);
   });
 
+  it('an over-long request line is still a request: cut, counted, not dropped', async () => {
+    const p = await open();
+    const done = p.waitForDrain({ quietSeconds: 2, timeoutSeconds: 60 });
+    await untilAsleep(clock, done);
+    appendFileSync(log, combinedLine('198.51.100.3', `/search?q=${'a'.repeat(100_000)}`));
+    await advance(clock, 1000, done);
+    await advance(clock, 2000, done);
+    const result = await done;
+    expect(result.realRequests).toBe(1);
+    expect((result.final as AccessLogProgress).truncatedLines).toBe(1);
+    expect(result.waitedSeconds).toBe(3);
+  });
+
   it('an abort signal ends the wait with the signal reason', async () => {
     const p = await open();
     const controller = new AbortController();
@@ -182,6 +195,26 @@ describe('access-log probe: 5xx rate while restoring', () => {
     const done = p.measureErrorRate({ seconds: 2 });
     await advance(clock, 2000, done);
     expect(await done).toEqual({ seconds: 2, requests: 0, errors5xx: 0, rate: 0 });
+  });
+});
+
+describe('access-log probe: failing closed', () => {
+  it('a 5xx measurement with the log unreadable for the whole window is an error, not a rate of 0', async () => {
+    const p = await open(null);
+    const done = p.measureErrorRate({ seconds: 2 });
+    await advance(clock, 2000, done);
+    await expect(done).rejects.toMatchObject({ code: 'PROBE_BLIND' });
+  });
+
+  it('a path that cannot be read as a file is a PROBE_FAILED error naming it', async () => {
+    await expect(
+      openAccessLogProbe({
+        source: { type: 'local', path: dir },
+        format: { kind: 'combined' },
+        filter,
+        clock,
+      }).then((p) => p.waitForDrain({ quietSeconds: 1, timeoutSeconds: 2 })),
+    ).rejects.toMatchObject({ code: 'PROBE_FAILED', message: expect.stringContaining(dir) });
   });
 });
 

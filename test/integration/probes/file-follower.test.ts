@@ -166,4 +166,12 @@ describe('FileFollower', () => {
     await f.follower.poll();
     expect(f.lines).toEqual(expected);
   });
+
+  it('a very long line is cut to the limit and memory stays bounded', async () => {
+    writeFileSync(log, '');
+    const f = await follow({ chunkBytes: 1024, maxLineBytes: 100 });
+    appendFileSync(log, `${'x'.repeat(50_000)}\nshort\n`);
+    await f.follower.poll();
+    expect(f.lines).toEqual(['x'.repeat(100), 'short']);
+  });
 });

@@ -66,7 +66,8 @@ describe('SSH Host adapter', () => {
       script: 'echo "kernel $(echo 3.10)"',
       timeoutSeconds: 10,
     });
-    expect(ok).toEqual({ status: 'success', exitCode: 0, output: 'kernel 3.10\n' });
+    expect(ok).toMatchObject({ status: 'success', exitCode: 0, output: 'kernel 3.10\n' });
+    expect(ok.invocationId).toMatch(/^ssh-/);
     const failed = await host.runCommand('web-1', {
       script: "cd /tmp && echo out; echo 'it''s bad' >&2; exit 3",
       timeoutSeconds: 10,
@@ -146,7 +147,7 @@ describe('local Host adapter', () => {
         script: 'echo hi; echo err >&2; exit 2',
         timeoutSeconds: 5,
       }),
-    ).toEqual({
+    ).toMatchObject({
       status: 'failed',
       exitCode: 2,
       output: 'hi\nerr\n',

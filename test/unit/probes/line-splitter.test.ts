@@ -48,7 +48,7 @@ describe('LineSplitter', () => {
           const { lines, splitter } = collect();
           let offset = 0;
           for (let i = 0; offset < bytes.length; i++) {
-            const size = sizes[i % sizes.length]!;
+            const size = sizes[i % sizes.length] ?? 0;
             splitter.push(bytes, offset, Math.min(bytes.length, offset + size));
             offset += size;
           }
