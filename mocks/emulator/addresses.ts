@@ -88,9 +88,14 @@ export function loopbackHelp(address: string, aliases: string[]): string {
   ].join('\n');
 }
 
+/** True for a bind that failed because the address is not configured (also when wrapped). */
 export function isAddressUnavailable(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EADDRNOTAVAIL' || code === 'EINVAL';
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (code === 'EADDRNOTAVAIL' || code === 'BIND_ADDRESS_NOT_AVAILABLE') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Binds and releases a TCP port on `address`; throws LoopbackAddressError if it cannot. */

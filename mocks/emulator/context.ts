@@ -19,6 +19,8 @@ export interface EmulatorContext {
   readonly ecs: EcsStore;
   /** 0: changes settle at once. > 0: SLB answers ServiceIsConfiguring for this long after a change. */
   readonly configuringDelayMs: number;
+  /** Multiplies listener health-check intervals and timeouts in the world (tests: < 1). */
+  readonly healthCheckScale: number;
   now(): number;
   /** Pushes the complete Alidns record set to the world's DNS server. */
   publishDns(): void;

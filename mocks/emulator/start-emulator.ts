@@ -130,6 +130,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     dns,
     ecs,
     configuringDelayMs: options.configuringDelayMs ?? 0,
+    healthCheckScale: timings.healthCheckScale,
     now: () => Date.now(),
     publishDns: () => world.setDnsRecords(dns.answers()),
   };

@@ -6,7 +6,7 @@
 import { isAddressUnavailable, loopbackHelp } from '../emulator/addresses.js';
 import type { EmulatorContext } from '../emulator/context.js';
 import { InternalError } from '../server/api-error.js';
-import type { BackendTarget, ListenerSpec } from '../world/types.js';
+import type { BackendTarget, ListenerHealthCheckConfig, ListenerSpec } from '../world/types.js';
 import type { Listener, LoadBalancer } from './store.js';
 
 export async function startDataPlane(
@@ -21,7 +21,7 @@ export async function startDataPlane(
     protocol: listener.protocol,
     backendPort: listener.backendServerPort ?? 0,
     scheduler: listener.scheduler,
-    healthCheck: listener.healthCheck,
+    healthCheck: scaled(listener.healthCheck, ctx.healthCheckScale),
     xForwardedFor: listener.xForwardedFor === 'on',
     idleTimeoutSeconds: listener.idleTimeout,
     requestTimeoutSeconds: listener.requestTimeout,
@@ -50,6 +50,16 @@ export async function stopDataPlane(
   if (listener.dataPlane === undefined) return;
   await ctx.world.stopListener(loadBalancer.id, listener.port);
   listener.dataPlane = undefined;
+}
+
+/** Health-check seconds as the world should run them (the API keeps reporting the configured ones). */
+function scaled(check: ListenerHealthCheckConfig, scale: number): ListenerHealthCheckConfig {
+  if (scale === 1) return check;
+  return {
+    ...check,
+    intervalSeconds: check.intervalSeconds * scale,
+    timeoutSeconds: check.timeoutSeconds * scale,
+  };
 }
 
 /** The backends a listener forwards to right now: its vServer group, or the default group. */

@@ -124,8 +124,12 @@ export interface World {
   backendHealth(loadBalancerId: string, listenerPort: number, serverId: string): BackendHealthState;
   /** "host:port" of the authoritative DNS server (UDP). */
   readonly dnsServer: string;
-  /** The control plane pushes the complete record set after every Alidns change. */
-  setDnsRecords(records: DnsAnswerRecord[]): void;
+  /**
+   * The control plane pushes the complete record set after every Alidns change. `zones` are the
+   * Alidns domains (e.g. `example.com`): names under them that have no record get NXDOMAIN,
+   * names outside them REFUSED. Without `zones`, each record's last two labels are its zone.
+   */
+  setDnsRecords(records: DnsAnswerRecord[], zones?: string[]): void;
   injectFault(fault: WorldFault): void;
   clearFaults(): void;
   close(): Promise<void>;

@@ -1,16 +1,93 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors/index.js';
+import {
+  type Emulator,
+  LoopbackAddressError,
+  startEmulator,
+  TopologyError,
+} from '../../../mocks/index.js';
+import { DrainctlError, InvalidInputError } from '../../errors/index.js';
 import type { CliContext } from '../context.js';
 
-export function registerEmulator(program: Command, _ctx: CliContext): void {
+interface EmulatorOptions {
+  port: string;
+  topology?: string;
+  state?: string;
+}
+
+/** `drainctl emulator`: the only place outside mocks/ that imports the emulator. */
+export function registerEmulator(program: Command, ctx: CliContext): void {
   program
     .command('emulator')
     .description('run the local Alibaba Cloud emulator (SLB, Alidns, ECS) until SIGINT/SIGTERM')
     .option('--port <port>', 'port of the API endpoint (0 picks a free one)', '8080')
     .option('--topology <file>', 'YAML topology (instances, domains) instead of the default')
-    .option('--state <dir>', 'directory for access logs and state')
+    .option('--state <dir>', 'directory for access logs and state', './.drainctl/emulator')
     .addHelpText('after', '\nPrints endpoint=http://127.0.0.1:PORT on stdout when ready.')
-    .action(async () => {
-      throw new NotAvailableError('the emulator', 'issue #3');
+    .action(async (options: EmulatorOptions) => {
+      const emulator = await start(options);
+      try {
+        ctx.stdout.line(`endpoint=${emulator.endpoint}`);
+        describe(emulator, ctx);
+        await untilAborted(ctx.signal);
+      } finally {
+        await emulator.close();
+        ctx.stderr.line('emulator stopped');
+      }
     });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new InvalidInputError(`--port must be a port number (0–65535), found "${value}"`, {
+      path: '--port',
+      expected: 'an integer 0–65535',
+      found: value,
+    });
+  }
+  return port;
+}
+
+async function start(options: EmulatorOptions): Promise<Emulator> {
+  const port = parsePort(options.port);
+  try {
+    return await startEmulator({
+      port,
+      topology: options.topology === undefined ? undefined : resolve(options.topology),
+      stateDir: resolve(options.state ?? './.drainctl/emulator'),
+    });
+  } catch (error) {
+    if (error instanceof TopologyError) {
+      throw new InvalidInputError(error.message, { file: options.topology, cause: error });
+    }
+    if (error instanceof LoopbackAddressError) {
+      throw new DrainctlError(error.code, error.message, {
+        cause: error,
+        hint: 'add the loopback aliases shown above, or run on Linux',
+      });
+    }
+    throw error;
+  }
+}
+
+function describe(emulator: Emulator, ctx: CliContext): void {
+  const { stderr } = ctx;
+  const state = emulator.state();
+  stderr.line(`Alibaba Cloud emulator (${emulator.region}), addresses ${emulator.subnet}`);
+  for (const instance of state.instances) {
+    stderr.line(`  ${instance.id}  ${instance.app}  ${instance.status}  kernel ${instance.kernel}`);
+  }
+  stderr.line(
+    `  DNS server (UDP) ${state.dns}: ${state.records.map((r) => `${r.name} ${r.type} ${r.value}`).join(', ')}`,
+  );
+  stderr.line(`  state and access logs in ${emulator.stateDir}`);
+  stderr.line('Point drainctl at it (credentials: the emulator key pair of .env.example):');
+  stderr.line(`  export DRAINCTL_CLOUD_ENDPOINT=${emulator.endpoint}`);
+  stderr.line('Stop with Ctrl-C.');
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((done) => signal.addEventListener('abort', () => done(), { once: true }));
 }

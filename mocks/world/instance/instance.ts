@@ -1,0 +1,179 @@
+/**
+ * One simulated ECS instance: its status as the hypervisor reports it, its kernels, its app and
+ * access log, and its reboots. A reboot goes Stopping → Starting → Running; the app is killed at
+ * the start (open connections reset) and comes back on the same address a little after Running,
+ * with the staged kernel — unless a boot-failure fault keeps the OS from coming up.
+ */
+import path from 'node:path';
+import { type CommandHost, runScript } from '../commands/cloud-assistant.js';
+import type { MachineFacts } from '../commands/machine-facts.js';
+import type { ResolvedOptions } from '../options.js';
+import type { TimerSet } from '../timers.js';
+import type {
+  CommandOutcome,
+  InstanceSpec,
+  InstanceState,
+  InstanceView,
+  WorldFault,
+} from '../types.js';
+import { WorldError } from '../world-error.js';
+import { AccessLogWriter } from './access-log.js';
+import { AppServer } from './app-server.js';
+import { InstanceFaults } from './instance-faults.js';
+
+export interface InstanceDeps {
+  options: ResolvedOptions;
+  timers: TimerSet;
+  isHealthCheckSource: (address: string) => boolean;
+}
+
+export class Instance {
+  private state: InstanceState = 'Running';
+  private kernel: string;
+  private installedKernel: string;
+  private generation = 0;
+  /** The OS (and with it Cloud Assistant's agent) as far as it has come since the last boot. */
+  private os: 'up' | 'booting' | 'failed' = 'up';
+  private readonly faults = new InstanceFaults();
+  private readonly app: AppServer;
+  readonly accessLog: string;
+
+  constructor(
+    readonly spec: InstanceSpec,
+    private readonly deps: InstanceDeps,
+  ) {
+    this.kernel = spec.kernel;
+    this.installedKernel = spec.kernel;
+    this.accessLog = path.join(deps.options.stateDir, 'instances', spec.id, 'access.log');
+    const { timings } = deps.options;
+    this.app = new AppServer({
+      identity: { instanceId: spec.id, hostname: spec.hostname },
+      ip: spec.privateIp,
+      port: spec.appPort,
+      keepaliveRequests: Math.max(1, Math.floor(timings.keepaliveRequests)),
+      keepaliveTimeoutSeconds: timings.keepaliveTimeoutSeconds,
+      log: new AccessLogWriter(this.accessLog, deps.options.accessLogFormat),
+      condition: () => {
+        const now = Date.now();
+        return {
+          kernel: this.kernel,
+          healthy: this.faults.healthy(now),
+          errorRate: this.faults.currentErrorRate(),
+        };
+      },
+      isHealthCheckSource: deps.isHealthCheckSource,
+      random: deps.options.random,
+    });
+  }
+
+  /** Brings the app up (the instance is added Running). */
+  start(): Promise<void> {
+    return this.app.start();
+  }
+
+  get status(): InstanceState {
+    return this.state;
+  }
+
+  /** Whether a connection to the app's port would be accepted right now. */
+  get serving(): boolean {
+    return this.app.running;
+  }
+
+  /** For TCP health checks, which only see the port: true while health-flapping is "down". */
+  flappingDown(nowMs: number): boolean {
+    return this.faults.flappingDown(nowMs);
+  }
+
+  view(): InstanceView {
+    const { spec } = this;
+    return {
+      id: spec.id,
+      name: spec.name,
+      privateIp: spec.privateIp,
+      app: `${spec.privateIp}:${spec.appPort}`,
+      kernel: this.kernel,
+      ...(this.installedKernel !== this.kernel ? { stagedKernel: this.installedKernel } : {}),
+      status: this.state,
+      accessLog: this.accessLog,
+    };
+  }
+
+  reboot(): void {
+    if (this.state !== 'Running') {
+      throw new WorldError(
+        'IncorrectInstanceStatus',
+        `instance ${this.spec.id} is ${this.state}; only a Running instance can be rebooted`,
+      );
+    }
+    const generation = ++this.generation;
+    const { timers, options } = this.deps;
+    const current = () => this.generation === generation;
+    this.state = 'Stopping';
+    this.os = 'booting';
+    this.app.stop();
+    timers.after(options.timings.stoppingSeconds * 1000, () => {
+      if (!current()) return;
+      this.state = 'Starting';
+      timers.after(options.timings.bootSeconds * 1000, () => {
+        if (!current()) return;
+        this.kernel = this.installedKernel;
+        this.state = 'Running';
+        if (this.faults.bootFails()) {
+          this.os = 'failed';
+          return;
+        }
+        timers.after(options.timings.appStartSeconds * 1000, () => {
+          if (!current()) return;
+          this.os = 'up';
+          this.app.start().then(
+            () => this.faults.appStarted(Date.now()),
+            (error: Error) => options.onError(error),
+          );
+        });
+      });
+    });
+  }
+
+  runCommand(script: string, timeoutSeconds: number): Promise<CommandOutcome> {
+    const host: CommandHost = {
+      status: () => this.state,
+      agentState: () => (this.os === 'up' ? 'online' : this.os === 'booting' ? 'starting' : 'down'),
+      bootGeneration: () => this.generation,
+      facts: (): MachineFacts => ({
+        hostname: this.spec.hostname,
+        privateIp: this.spec.privateIp,
+        osName: this.spec.osName,
+        kernel: this.kernel,
+        installedKernel: this.installedKernel,
+        availableKernel: this.spec.availableKernel,
+        now: Date.now(),
+      }),
+      installKernel: () => {
+        this.installedKernel = this.spec.availableKernel;
+      },
+      rebootAfter: (delaySeconds) => {
+        this.deps.timers.after(delaySeconds * 1000, () => {
+          if (this.state === 'Running') this.reboot();
+        });
+      },
+      sleep: (ms) => this.deps.timers.sleep(ms),
+      packageUpdateSeconds: this.deps.options.timings.packageUpdateSeconds,
+    };
+    return runScript(host, script, timeoutSeconds);
+  }
+
+  injectFault(fault: WorldFault): void {
+    this.faults.inject(fault, Date.now());
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** The world is closing: the app goes away with its connections. */
+  close(): void {
+    this.generation += 1;
+    this.app.stop();
+  }
+}

@@ -1,0 +1,335 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from '../../helpers/emulator.js';
+import { expectApiError } from './support/expect-api-error.js';
+import { type FakeWorld, fakeWorld } from './support/fake-world.js';
+
+const servers = (list: object[]) => JSON.stringify(list);
+
+describe('SLB listeners and backend servers', () => {
+  const env = useEmulator({ createWorld: fakeWorld });
+  let lb = '';
+  beforeAll(async () => {
+    lb = String(
+      (await env().callSlb('CreateLoadBalancer', { LoadBalancerName: 'listeners' })).LoadBalancerId,
+    );
+  });
+
+  it('a TCP listener is created stopped, with the real defaults and the lower-case healthCheckInterval', async () => {
+    const { callSlb } = env();
+    await callSlb('CreateLoadBalancerTCPListener', {
+      LoadBalancerId: lb,
+      ListenerPort: 8080,
+      BackendServerPort: 8080,
+      Bandwidth: -1,
+      healthCheckInterval: 7,
+    });
+    expect(
+      await callSlb('DescribeLoadBalancerTCPListenerAttribute', {
+        LoadBalancerId: lb,
+        ListenerPort: 8080,
+      }),
+    ).toMatchObject({
+      Status: 'stopped',
+      ListenerPort: 8080,
+      BackendServerPort: 8080,
+      Bandwidth: -1,
+      Scheduler: 'wrr',
+      HealthCheck: 'on',
+      HealthCheckType: 'tcp',
+      HealthCheckInterval: 7,
+      HealthCheckConnectTimeout: 5,
+      HealthyThreshold: 3,
+      UnhealthyThreshold: 3,
+      ConnectionDrain: 'off',
+    });
+    await expectApiError(
+      callSlb('CreateLoadBalancerTCPListener', {
+        LoadBalancerId: lb,
+        ListenerPort: 8080,
+        BackendServerPort: 80,
+        Bandwidth: -1,
+      }),
+      'ListenerAlreadyExists',
+      400,
+    );
+    await expectApiError(
+      callSlb('DescribeLoadBalancerHTTPListenerAttribute', {
+        LoadBalancerId: lb,
+        ListenerPort: 8080,
+      }),
+      'InvalidParameter',
+      400,
+    );
+  });
+
+  it('listener parameters are validated with the real ranges', async () => {
+    const { callSlb } = env();
+    const base = { LoadBalancerId: lb, BackendServerPort: 80, Bandwidth: -1 };
+    await expectApiError(
+      callSlb('CreateLoadBalancerTCPListener', { ...base, ListenerPort: 70000 }),
+      'InvalidParameter',
+      400,
+    );
+    await expectApiError(
+      callSlb('CreateLoadBalancerTCPListener', {
+        ...base,
+        ListenerPort: 81,
+        healthCheckInterval: 51,
+      }),
+      'InvalidParameter',
+      400,
+    );
+    await expectApiError(
+      callSlb('CreateLoadBalancerTCPListener', {
+        ...base,
+        ListenerPort: 82,
+        ConnectionDrain: 'on',
+      }),
+      'MissingParameter',
+      400,
+    );
+    await expectApiError(
+      callSlb('CreateLoadBalancerHTTPListener', { ...base, ListenerPort: 83, HealthCheck: 'on' }),
+      'MissingParameter',
+      400,
+    );
+  });
+
+  it('Start/Stop report running/stopped and expose the data plane in the admin state', async () => {
+    const { callSlb, emu } = env();
+    await callSlb('StartLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
+    expect(
+      await callSlb('DescribeLoadBalancerTCPListenerAttribute', {
+        LoadBalancerId: lb,
+        ListenerPort: 8080,
+      }),
+    ).toMatchObject({
+      Status: 'running',
+    });
+    const state = emu.state().loadBalancers.find((entry) => entry.id === lb);
+    expect(state?.listeners).toEqual([
+      { port: 8080, protocol: 'tcp', status: 'running', dataPlane: `${state?.address}:8080` },
+    ]);
+    await expectApiError(
+      callSlb('StartLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 9999 }),
+      'ListenerNotFound',
+      404,
+    );
+  });
+
+  it('Add/Set answer Weight as a string, Describe* and Remove as a number', async () => {
+    const { callSlb } = env();
+    const added = await callSlb('AddBackendServers', {
+      LoadBalancerId: lb,
+      BackendServers: servers([
+        { ServerId: 'i-emu-web-1', Weight: '100', Type: 'ecs' },
+        { ServerId: 'i-emu-web-2', Weight: 0 },
+        { ServerId: 'i-emu-web-1', Weight: '5' },
+      ]),
+    });
+    expect(added).toMatchObject({
+      LoadBalancerId: lb,
+      BackendServers: {
+        BackendServer: [
+          { ServerId: 'i-emu-web-1', Weight: '100', Type: 'ecs' },
+          { ServerId: 'i-emu-web-2', Weight: '0', Type: 'ecs' },
+        ],
+      },
+    });
+    const set = await callSlb('SetBackendServers', {
+      LoadBalancerId: lb,
+      BackendServers: servers([{ ServerId: 'i-emu-web-1', Weight: '50' }]),
+    });
+    expect(set).toMatchObject({
+      BackendServers: {
+        BackendServer: [{ ServerId: 'i-emu-web-1', Weight: '50' }, { Weight: '0' }],
+      },
+    });
+    const attribute = await callSlb('DescribeLoadBalancerAttribute', { LoadBalancerId: lb });
+    expect(attribute).toMatchObject({
+      ListenerPorts: { ListenerPort: [8080] },
+      ListenerPortsAndProtocol: {
+        ListenerPortAndProtocol: [{ ListenerPort: 8080, ListenerProtocol: 'tcp' }],
+      },
+      BackendServers: {
+        BackendServer: [
+          { ServerId: 'i-emu-web-1', Weight: 50, ServerIp: expect.any(String) },
+          { Weight: 0 },
+        ],
+      },
+    });
+    await callSlb('AddBackendServers', {
+      LoadBalancerId: lb,
+      BackendServers: servers([{ ServerId: 'i-emu-web-4' }]),
+    });
+    const removed = await callSlb('RemoveBackendServers', {
+      LoadBalancerId: lb,
+      BackendServers: servers([{ ServerId: 'i-emu-web-4' }]),
+    });
+    expect(removed).toMatchObject({
+      BackendServers: { BackendServer: [{ Weight: 50 }, { Weight: 0 }] },
+    });
+  });
+
+  it('backend parameters are validated with the real codes', async () => {
+    const { callSlb } = env();
+    const many = Array.from({ length: 21 }, (_, i) => ({
+      ServerId: `i-emu-web-${(i % 4) + 1}-${i}`,
+    }));
+    await expectApiError(
+      callSlb('AddBackendServers', { LoadBalancerId: lb, BackendServers: servers(many) }),
+      'TooManyBackendServers',
+      400,
+    );
+    for (const weight of ['101', -1, 'heavy', 1.5]) {
+      await expectApiError(
+        callSlb('SetBackendServers', {
+          LoadBalancerId: lb,
+          BackendServers: servers([{ ServerId: 'i-emu-web-1', Weight: weight }]),
+        }),
+        'InvalidWeight.Malformed',
+        400,
+      );
+    }
+    await expectApiError(
+      callSlb('AddBackendServers', {
+        LoadBalancerId: lb,
+        BackendServers: servers([{ ServerId: 'i-unknown' }]),
+      }),
+      'ObtainIpFail',
+      400,
+    );
+    await expectApiError(
+      callSlb('AddBackendServers', {
+        LoadBalancerId: lb,
+        BackendServers: servers([{ ServerId: 'i-emu-web-1' }]),
+      }),
+      'InvalidParameter',
+      400,
+    );
+    await expectApiError(
+      callSlb('SetBackendServers', {
+        LoadBalancerId: lb,
+        BackendServers: servers([{ ServerId: 'i-emu-web-3', Weight: '1' }]),
+      }),
+      'InvalidParameter',
+      400,
+    );
+    await expectApiError(
+      callSlb('SetBackendServers', { LoadBalancerId: lb, BackendServers: '{"not":"a list"}' }),
+      'BackendServersMalformed',
+      400,
+    );
+    await expectApiError(
+      callSlb('SetBackendServers', { LoadBalancerId: 'lb-missing', BackendServers: servers([]) }),
+      'InvalidLoadBalancerId.NotFound',
+      404,
+    );
+  });
+
+  it('DescribeHealthStatus reports per listener and never shows a weight-0 backend abnormal', async () => {
+    const { callSlb, emu } = env();
+    const health = await callSlb('DescribeHealthStatus', { LoadBalancerId: lb });
+    expect(health).toMatchObject({
+      BackendServers: {
+        BackendServer: [
+          {
+            ServerId: 'i-emu-web-1',
+            ListenerPort: 8080,
+            Port: 8080,
+            Protocol: 'tcp',
+            ServerHealthStatus: 'normal',
+          },
+          { ServerId: 'i-emu-web-2', ServerHealthStatus: 'normal' },
+        ],
+      },
+    });
+    (emu.world as FakeWorld).health = 'abnormal';
+    try {
+      const sick = await callSlb('DescribeHealthStatus', {
+        LoadBalancerId: lb,
+        ListenerPort: 8080,
+      });
+      const statuses = (
+        sick.BackendServers as { BackendServer: { ServerHealthStatus: string }[] }
+      ).BackendServer.map((entry) => entry.ServerHealthStatus);
+      expect(statuses).toEqual(['abnormal', 'unavailable']);
+      expect(emu.state().loadBalancers.find((entry) => entry.id === lb)?.backends).toEqual([
+        { serverId: 'i-emu-web-1', weight: 50, health: 'abnormal' },
+        { serverId: 'i-emu-web-2', weight: 0, health: 'abnormal' },
+      ]);
+    } finally {
+      (emu.world as FakeWorld).health = 'normal';
+    }
+  });
+
+  it('vServer groups: create, describe, change weights of members only', async () => {
+    const { callSlb } = env();
+    const created = await callSlb('CreateVServerGroup', {
+      LoadBalancerId: lb,
+      VServerGroupName: 'blue',
+      BackendServers: servers([
+        { ServerId: 'i-emu-web-3', Port: 8080, Weight: 100 },
+        { ServerId: 'i-emu-web-4', Port: 8080, Weight: 100 },
+      ]),
+    });
+    const id = String(created.VServerGroupId);
+    expect(id).toMatch(/^rsp-/);
+    await callSlb('SetVServerGroupAttribute', {
+      VServerGroupId: id,
+      BackendServers: servers([{ ServerId: 'i-emu-web-3', Port: 8080, Weight: 0 }]),
+    });
+    expect(await callSlb('DescribeVServerGroupAttribute', { VServerGroupId: id })).toMatchObject({
+      VServerGroupName: 'blue',
+      LoadBalancerId: lb,
+      BackendServers: {
+        BackendServer: [
+          { ServerId: 'i-emu-web-3', Port: 8080, Weight: 0, ServerIp: expect.any(String) },
+          { ServerId: 'i-emu-web-4', Port: 8080, Weight: 100 },
+        ],
+      },
+    });
+    await expectApiError(
+      callSlb('SetVServerGroupAttribute', {
+        VServerGroupId: id,
+        BackendServers: servers([{ ServerId: 'i-emu-web-1', Port: 8080 }]),
+      }),
+      'InvalidParameter',
+      400,
+    );
+    await expectApiError(
+      callSlb('DescribeVServerGroupAttribute', { VServerGroupId: 'rsp-none' }),
+      'InvalidParameter',
+      404,
+    );
+    await callSlb('CreateLoadBalancerTCPListener', {
+      LoadBalancerId: lb,
+      ListenerPort: 9090,
+      VServerGroupId: id,
+      Bandwidth: -1,
+    });
+    expect(
+      await callSlb('DescribeLoadBalancerTCPListenerAttribute', {
+        LoadBalancerId: lb,
+        ListenerPort: 9090,
+      }),
+    ).toMatchObject({
+      VServerGroupId: id,
+    });
+  });
+
+  it('Stop and Delete a listener', async () => {
+    const { callSlb, emu } = env();
+    await callSlb('StopLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
+    expect(emu.state().loadBalancers.find((entry) => entry.id === lb)?.listeners[0]).toMatchObject({
+      status: 'stopped',
+      dataPlane: null,
+    });
+    await callSlb('DeleteLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
+    await expectApiError(
+      callSlb('StopLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 }),
+      'ListenerNotFound',
+      404,
+    );
+  });
+});

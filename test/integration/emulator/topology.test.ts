@@ -1,0 +1,149 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  loadTopologyFile,
+  parseTopology,
+  startEmulator,
+  TopologyError,
+} from '../../../mocks/index.js';
+import {
+  Alidns,
+  AlidnsClientClass,
+  Ecs,
+  EcsClientClass,
+  sdkConfig,
+} from '../../helpers/emulator.js';
+import { fakeWorld } from './support/fake-world.js';
+
+describe('topology', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'emu-topology-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the default topology is the brief: four web servers, www → web-1 with TTL 10', () => {
+    const topology = parseTopology();
+    expect(topology.region).toBe('cn-hangzhou');
+    expect(
+      topology.instances.map((i) => [
+        i.id,
+        i.name,
+        i.hostname,
+        i.kernel,
+        i.availableKernel,
+        i.osName,
+      ]),
+    ).toEqual(
+      [1, 2, 3, 4].map((n) => [
+        `i-emu-web-${n}`,
+        `web-${n}`,
+        `web-${n}`,
+        '3.10.0-1160.el7.x86_64',
+        '3.10.0-1160.119.1.el7.x86_64',
+        'CentOS 7.9 64 bit',
+      ]),
+    );
+    expect(topology.instances[0]?.tags).toEqual({ app: 'web', env: 'demo' });
+    expect(topology.domains).toEqual([
+      {
+        name: 'example.com',
+        edition: 'ultimate',
+        records: [{ rr: 'www', type: 'A', instance: 'i-emu-web-1', ttl: 10, line: 'default' }],
+      },
+    ]);
+  });
+
+  it('invalid files are refused naming the file, the path, what was expected and what was found', async () => {
+    const cases: [string, RegExp][] = [
+      ['instances:\n  - id: web-1\n', /bad\.yaml: instances\[0\]\.id: .*"i-".*found "web-1"/],
+      [
+        'instances:\n  - id: i-a\n  - id: i-a\n',
+        /instances\[1\]\.id: expected a unique instance id/,
+      ],
+      ['subnet: 127.0.0.0/24\ninstances:\n  - id: i-a\n', /subnet: 127\.0\.0\.0\/24 is reserved/],
+      [
+        'instances:\n  - id: i-a\ndomains:\n  - name: example.com\n    records:\n      - rr: www\n        instance: i-b\n',
+        /domains\[0\]\.records\[0\]\.instance: expected one of i-a, found "i-b"/,
+      ],
+      ['instances:\n  - id: i-a\n    colour: blue\n', /instances\[0\]: .*colour/],
+      ['instances: [\n', /not valid YAML/],
+    ];
+    for (const [text, pattern] of cases) {
+      const file = join(dir, 'bad.yaml');
+      await writeFile(file, text);
+      expect(() => loadTopologyFile(file)).toThrow(TopologyError);
+      expect(() => loadTopologyFile(file)).toThrow(pattern);
+    }
+    expect(() => loadTopologyFile(join(dir, 'missing.yaml'))).toThrow(/cannot read it/);
+  });
+
+  it('a topology file with a fixed subnet, its own instances and a free-edition domain', async () => {
+    const file = join(dir, 'custom.yaml');
+    await writeFile(
+      file,
+      [
+        'region: cn-shanghai',
+        'subnet: 127.201.7.0/24',
+        'appPort: 9000',
+        'instances:',
+        '  - id: i-app-a',
+        '    name: app-a',
+        '    tags: { role: app }',
+        '  - id: i-app-b',
+        'domains:',
+        '  - name: shop.test',
+        '    edition: free',
+        '    records:',
+        '      - { rr: "@", instance: i-app-b, ttl: 600 }',
+      ].join('\n'),
+    );
+    const emu = await startEmulator({ topology: file, createWorld: fakeWorld, port: 0 });
+    try {
+      expect(emu.subnet).toBe('127.201.7.0/24');
+      expect(emu.state().instances.map((i) => [i.id, i.privateIp, i.app])).toEqual([
+        ['i-app-a', '127.201.7.11', '127.201.7.11:9000'],
+        ['i-app-b', '127.201.7.12', '127.201.7.12:9000'],
+      ]);
+      const ecs = new EcsClientClass(sdkConfig(emu));
+      const found = await ecs.describeInstances(
+        new Ecs.DescribeInstancesRequest({ regionId: 'cn-shanghai' }),
+      );
+      expect(found.body?.instances?.instance?.[1]).toMatchObject({
+        instanceId: 'i-app-b',
+        hostName: 'i-app-b',
+      });
+      const dns = new AlidnsClientClass(sdkConfig(emu));
+      const info = await dns.describeDomainInfo(
+        new Alidns.DescribeDomainInfoRequest({ domainName: 'shop.test' }),
+      );
+      expect(info.body).toMatchObject({ minTtl: 600, versionCode: 'mianfei' });
+      const records = await dns.describeSubDomainRecords(
+        new Alidns.DescribeSubDomainRecordsRequest({ subDomain: 'shop.test' }),
+      );
+      expect(records.body?.domainRecords?.record?.[0]).toMatchObject({
+        RR: '@',
+        value: '127.201.7.12',
+        TTL: 600,
+      });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('emulators pick different random /24s, never 127.0.0.0/24', async () => {
+    const subnets = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const emu = await startEmulator({ createWorld: fakeWorld, port: 0 });
+      subnets.add(emu.subnet);
+      expect(emu.subnet).toMatch(/^127\.(\d+)\.(\d+)\.0\/24$/);
+      expect(emu.subnet.startsWith('127.0.0.')).toBe(false);
+      await emu.close();
+    }
+    expect(subnets.size).toBe(3);
+  });
+});
