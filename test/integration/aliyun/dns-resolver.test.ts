@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer } from '../../../mocks/world/dns/dns-server.js';
 import { createDnsResolver } from '../../../src/adapters/local/dns-resolver.js';
 import { DrainctlError } from '../../../src/errors/index.js';
+import { useAliyunEnv } from './support/aliyun-emulator.js';
 
 let server: DnsServer;
 const resolver = createDnsResolver({ timeoutMs: 500, tries: 1 });
@@ -48,5 +49,23 @@ describe('DnsResolver against one name server', () => {
     const error = await resolver.resolve('www.example.com', 'A', silent).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DrainctlError);
     expect((error as DrainctlError).code).toBe('DNS_RESOLUTION_FAILED');
+  });
+});
+
+describe('a cutover confirmed by resolution', () => {
+  const env = useAliyunEnv();
+
+  it("after pointRecord, the zone's name servers answer the new value", async () => {
+    const { dns, resolver } = env().ports;
+    await dns.pointRecord({
+      domain: 'example.com',
+      rr: 'www',
+      type: 'A',
+      value: '127.0.0.99',
+      ttl: 1,
+    });
+    const [nameServer] = await dns.nameServers('example.com');
+    if (nameServer === undefined) throw new Error('the emulator names no name server');
+    expect(await resolver.resolve('www.example.com', 'A', nameServer)).toEqual(['127.0.0.99']);
   });
 });
