@@ -21,6 +21,7 @@ export function formatTags(tags: Record<string, string>): string {
 
 /** The weights a ramp passes through: `0 → 10 → 50 → 100`. */
 export function rampWeights(from: number, target: number, percents: readonly number[]): string {
+  if (target === 0) return `${from} (its recorded weight is 0: it stays out of rotation)`;
   const steps = percents.map((percent) => Math.max(1, Math.round((target * percent) / 100)));
   return [from, ...steps].join(' → ');
 }

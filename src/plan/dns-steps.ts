@@ -67,7 +67,11 @@ export function planDns(ctx: PlanContext, nodes: readonly FleetNode[]): DnsPhase
     );
     ttlAtCutover = record.ttl;
   } else {
-    ttlAtCutover = ttl.lowerTo ?? record?.ttl ?? Math.max(DEFAULT_DNS_TTL, observed.minimumTtl);
+    // Never raise the TTL on the way in: a record already shorter than lowerTo keeps its TTL.
+    ttlAtCutover =
+      record === undefined
+        ? (ttl.lowerTo ?? Math.max(DEFAULT_DNS_TTL, observed.minimumTtl))
+        : Math.min(ttl.lowerTo ?? record.ttl, record.ttl);
     cutover.steps.push(
       ...cutoverSteps(ctx, dns, record, ttlAtCutover, nodes, observed.nameServers),
     );

@@ -23,8 +23,10 @@ export interface FleetNode {
   bringIntoService: boolean;
   /** Weight when the rollout reaches the node: what its drain takes away and restore gives back. */
   weightAtRollout: number;
-  /** Counted as healthy by the minHealthy budget. */
+  /** Counted as healthy by the minHealthy budget (observed, or proven by the path check). */
   healthy: boolean;
+  /** Healthy in the balancer's view at observation time. */
+  observedHealthy: boolean;
   group?: string;
   groupPeers: string[];
 }
@@ -88,9 +90,10 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
       servingWeight: serving,
       bringIntoService,
       weightAtRollout,
-      // A server this plan adds or brings in is proven healthy by the path check before the
-      // rollout; one already serving counts only if the balancer sees it healthy now.
-      healthy: attached === undefined || bringIntoService || healthyOnBalancer(ctx, instance.id),
+      // A server already serving counts only if the balancer sees it healthy now; the plan
+      // marks the whole fleet healthy when its path check proves it before the rollout.
+      healthy: healthyOnBalancer(ctx, instance.id),
+      observedHealthy: healthyOnBalancer(ctx, instance.id),
       groupPeers: [],
     });
   }

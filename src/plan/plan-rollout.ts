@@ -52,9 +52,10 @@ export function planRollout(
     problems,
   };
   const { nodes, others } = resolveFleet(ctx);
-  const budget = resolveBudget(spec.rollout, nodes, others);
   const dns = planDns(ctx, nodes);
   const prepare = prepareSteps(ctx, nodes, dns.needsCutover);
+  if (prepare.provesFleetHealthy) for (const node of nodes) node.healthy = true;
+  const budget = resolveBudget(spec.rollout, nodes, others);
   const batches = batchNodes(ctx, nodes, budget);
   problems.throwIfAny(source);
 
@@ -111,7 +112,11 @@ export function planRollout(
     notes,
     inventory,
   };
-  return { ...unhashed, sha256: hashPlan(unhashed) };
+  // A plan is data that leaves the process (journal, --json): no object may appear twice in it
+  // (a shared reference would read as a cycle to serialisers that guard against them), and it
+  // must be exactly what JSON carries. structuredClone would keep shared objects shared.
+  const plan = JSON.parse(JSON.stringify(unhashed)) as typeof unhashed;
+  return { ...plan, sha256: hashPlan(plan) };
 }
 
 function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budget): string[][] {
@@ -140,9 +145,11 @@ function fleetNotes(nodes: readonly FleetNode[]): string[] {
   for (const node of nodes) {
     if (node.weightAtRollout === 0) {
       notes.push(`${nodeLabel(node)} is at weight 0: it is patched and stays at 0 (as recorded).`);
-    } else if (!node.healthy) {
+    } else if (node.attached && !node.observedHealthy) {
       notes.push(
-        `${nodeLabel(node)} is not healthy on the balancer now: it does not count toward minHealthy.`,
+        node.healthy
+          ? `${nodeLabel(node)} is not healthy on the balancer now: the path check waits for it before anything else changes.`
+          : `${nodeLabel(node)} is not healthy on the balancer now: it does not count toward minHealthy.`,
       );
     }
   }

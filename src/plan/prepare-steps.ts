@@ -26,6 +26,14 @@ export interface PhaseSteps {
   notes: string[];
 }
 
+export interface PrepareSteps extends PhaseSteps {
+  /**
+   * The path check requires every fleet server healthy on the balancer before anything else
+   * happens, so the rollout starts with all of them healthy (or does not start).
+   */
+  provesFleetHealthy: boolean;
+}
+
 const KEEP_BALANCER =
   'drainctl never deletes a load balancer: once DNS points at it, it is the service. A re-run finds it by name and tags; delete it by hand if the migration is abandoned';
 const KEEP_LISTENER =
@@ -39,7 +47,7 @@ export function prepareSteps(
   ctx: PlanContext,
   nodes: readonly FleetNode[],
   dnsCutover: boolean,
-): PhaseSteps {
+): PrepareSteps {
   const { spec, balancer } = ctx;
   const steps: StepDraft[] = [];
   const notes: string[] = [];
@@ -138,11 +146,14 @@ export function prepareSteps(
   }
 
   const bringing = nodes.filter((node) => node.bringIntoService);
+  let provesFleetHealthy = false;
   if (steps.length > 0 || bringing.length > 0 || dnsCutover) {
-    steps.push(...verifyPathSteps(ctx, nodes, dnsCutover));
+    const verifications = verifyPathSteps(ctx, nodes, dnsCutover);
+    steps.push(...verifications);
+    provesFleetHealthy = verifications.length > 0;
   }
   for (const node of bringing) steps.push(bringIntoServiceStep(ctx, node));
-  return { steps, notes };
+  return { steps, notes, provesFleetHealthy };
 }
 
 function verifyPathSteps(

@@ -1,0 +1,136 @@
+/**
+ * observeInventory against the emulator through the real adapters: what a plan is made from.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../../mocks/index.js';
+import { type CloudPorts, createCloudPorts } from '../../../src/adapters/index.js';
+import { observeInventory } from '../../../src/engine/observe-inventory.js';
+import { InvalidInputError } from '../../../src/errors/index.js';
+import { balancerTags } from '../../../src/plan/index.js';
+import { workflowFrom } from '../../unit/plan/fixtures.js';
+import { emulatorState, startPlanEmulator } from './plan-emulator.js';
+
+let emu: Emulator;
+let ports: CloudPorts;
+const clock = { now: () => Date.parse('2026-11-21T02:00:00Z') };
+
+beforeAll(async () => {
+  emu = await startPlanEmulator();
+  ports = createCloudPorts({
+    region: emu.region,
+    endpoint: emu.endpoint,
+    credentials: emu.credentials,
+  });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+const workflow = (loadBalancer: string, backends = 'backends: { tags: { app: web } }') =>
+  workflowFrom(`name: observe
+region: cn-hangzhou
+${loadBalancer}
+${backends}
+drain: { probe: { kind: none, waitSeconds: 1 }, timeoutSeconds: 60 }
+dns: { domain: example.com, record: www }
+`).spec;
+
+describe('observeInventory', () => {
+  it('reads instances, the DNS record, its zone minimum TTL and name servers; no balancer yet', async () => {
+    const before = await emulatorState(emu);
+    const spec = workflow(
+      'loadBalancer: { create: { name: obs-slb }, listeners: [{ protocol: tcp, port: 8080, backendPort: 8080 }] }',
+    );
+    const inventory = await observeInventory(spec, { ...ports, clock });
+    expect(inventory.observedAt).toBe('2026-11-21T02:00:00.000Z');
+    expect(inventory.region).toBe('cn-hangzhou');
+    expect(inventory.loadBalancer).toBeUndefined();
+    expect(inventory.instances.map((instance) => instance.id).sort()).toEqual([
+      'i-emu-web-1',
+      'i-emu-web-2',
+      'i-emu-web-3',
+      'i-emu-web-4',
+    ]);
+    expect(inventory.instances[0]).toMatchObject({ status: 'Running', tags: { app: 'web' } });
+    expect(inventory.dns?.record).toMatchObject({
+      domain: 'example.com',
+      rr: 'www',
+      type: 'A',
+      ttl: 10,
+    });
+    expect(inventory.dns?.minimumTtl).toBe(1);
+    expect(inventory.dns?.nameServers.length).toBeGreaterThan(0);
+    expect(await emulatorState(emu)).toEqual(before);
+  });
+
+  it('describes instances named by id, and an unknown balancer id as absent', async () => {
+    const spec = workflow(
+      'loadBalancer: { id: lb-doesnotexist }',
+      'backends: { instances: [i-emu-web-2, i-emu-web-3] }',
+    );
+    const inventory = await observeInventory(spec, ports);
+    expect(inventory.loadBalancer).toBeUndefined();
+    expect(inventory.instances.map((instance) => instance.id).sort()).toEqual([
+      'i-emu-web-2',
+      'i-emu-web-3',
+    ]);
+  });
+
+  it('finds a balancer it created by name and tags, with listeners, backends and health', async () => {
+    const spec = workflow(
+      'loadBalancer: { create: { name: tagged-slb, tags: { team: ops } }, listeners: [{ protocol: tcp, port: 8080, backendPort: 8080 }] }',
+    );
+    // Same name without drainctl's tags: someone else's balancer, never picked up.
+    await ports.loadBalancer.create({
+      name: 'tagged-slb',
+      addressType: 'intranet',
+      tags: {},
+      clientToken: 'obs-other',
+    });
+    expect((await observeInventory(spec, ports)).loadBalancer).toBeUndefined();
+
+    const ours = await ports.loadBalancer.create({
+      name: 'tagged-slb',
+      addressType: 'intranet',
+      tags: balancerTags({ name: 'tagged-slb', addressType: 'intranet', tags: { team: 'ops' } }),
+      clientToken: 'obs-ours',
+    });
+    await ports.loadBalancer.ensureListener(ours.id, {
+      protocol: 'tcp',
+      port: 8080,
+      backendPort: 8080,
+      scheduler: 'wrr',
+      healthCheck: {
+        enabled: true,
+        type: 'tcp',
+        intervalSeconds: 2,
+        timeoutSeconds: 2,
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+      },
+    });
+    await ports.loadBalancer.addBackends(ours.id, [{ serverId: 'i-emu-web-1', weight: 70 }]);
+    const inventory = await observeInventory(spec, ports);
+    expect(inventory.loadBalancer).toMatchObject({
+      id: ours.id,
+      name: 'tagged-slb',
+      tags: { team: 'ops', 'managed-by': 'drainctl' },
+      backends: [{ serverId: 'i-emu-web-1', weight: 70 }],
+      listenerDetails: [{ protocol: 'tcp', port: 8080, backendPort: 8080, status: 'stopped' }],
+    });
+    expect(Array.isArray(inventory.loadBalancer?.health)).toBe(true);
+
+    // A second balancer with the same name and tags makes the choice ambiguous: refuse.
+    await ports.loadBalancer.create({
+      name: 'tagged-slb',
+      addressType: 'intranet',
+      tags: balancerTags({ name: 'tagged-slb', addressType: 'intranet', tags: { team: 'ops' } }),
+      clientToken: 'obs-twin',
+    });
+    const error = await observeInventory(spec, ports, { file: 'w.yaml' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ path: 'loadBalancer.create.name', file: 'w.yaml' });
+  });
+});

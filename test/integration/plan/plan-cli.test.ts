@@ -1,0 +1,151 @@
+/**
+ * `drainctl plan` against the emulator: the seed story's runbook before the migration, the same
+ * plan (and hash) however often it is observed, a re-run that finds the balancer the first run
+ * created, and the rolling example on an existing balancer. Planning never changes the world.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../../mocks/index.js';
+import { createCloudPorts } from '../../../src/adapters/index.js';
+import { createBalancerRequest, hashPlan, type Plan } from '../../../src/plan/index.js';
+import type { LoadBalancer } from '../../../src/ports/index.js';
+import { runDrainctl } from '../../helpers/cli.js';
+import { loadExample } from '../../unit/plan/fixtures.js';
+import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';
+import { runCliInProcess } from './run-cli-in-process.js';
+
+let emu: Emulator;
+let balancers: LoadBalancer;
+
+beforeAll(async () => {
+  emu = await startPlanEmulator();
+  balancers = createCloudPorts({
+    region: emu.region,
+    endpoint: emu.endpoint,
+    credentials: emu.credentials,
+  }).loadBalancer;
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+async function planJson(file: string, env: Record<string, string> = {}): Promise<Plan> {
+  const run = await runCliInProcess(['plan', file, '--json'], { ...emulatorEnv(emu), ...env });
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as Plan;
+}
+
+async function waitHealthy(id: string, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const health = await balancers.healthStatus(id);
+    if (health.filter((entry) => entry.health === 'normal').length >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(`backends of ${id} not healthy: ${JSON.stringify(health)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('drainctl plan against the emulator', () => {
+  it('prints the seed story runbook and changes nothing', async () => {
+    const before = await emulatorState(emu);
+    const run = await runDrainctl(['plan', 'workflows/kernel-patch.yaml'], {
+      env: emulatorEnv(emu),
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('drainctl runbook: kernel-patch');
+    expect(run.stdout).toMatch(/Plan sha256: {4}[0-9a-f]{64}/);
+    expect(run.stdout).toContain('Create load balancer web-slb');
+    expect(run.stdout).toContain('Bring i-emu-web-2 (web-2) into service');
+    expect(run.stdout).toContain(
+      `Point www.example.com A from ${emu.subnet.replace('.0/24', '.11')}`,
+    );
+    expect(run.stdout).toMatch(/Estimated total: /);
+    expect(await emulatorState(emu)).toEqual(before);
+  }, 90_000);
+
+  it('gives the same plan and sha256 each time the same world is observed', async () => {
+    const first = await planJson('workflows/kernel-patch.yaml');
+    const second = await planJson('./workflows/kernel-patch.yaml');
+    expect(first.inventory.observedAt <= second.inventory.observedAt).toBe(true);
+    expect(second.sha256).toBe(first.sha256);
+    // The JSON document is the plan itself: its hash recomputes (nothing masked or cut on the way).
+    expect(hashPlan(first)).toBe(first.sha256);
+    expect(JSON.stringify(first)).not.toMatch(/\[Circular\]|\[REDACTED\]/);
+    expect(first.workflow.file).toBe('workflows/kernel-patch.yaml');
+    const record = first.inventory.dns?.record;
+    expect(record).toMatchObject({ rr: 'www', type: 'A', ttl: 10 });
+    expect(first.inventory.dns?.nameServers.length).toBeGreaterThan(0);
+  });
+
+  it('finds the balancer a first run created by name and tags, and plans nothing twice', async () => {
+    const seed = loadExample('workflows/kernel-patch.yaml');
+    const create = seed.spec.loadBalancer.create;
+    if (create === undefined) throw new Error('the seed creates its balancer');
+    const created = await balancers.create(createBalancerRequest(seed.spec.name, create));
+    const plan = await planJson('workflows/kernel-patch.yaml');
+    expect(plan.loadBalancer).toEqual({ id: created.id, name: 'web-slb', create: false });
+    const actions = plan.steps.map((step) => step.action);
+    expect(actions).not.toContain('lb.create');
+    expect(actions).toContain('lb.ensure-listener');
+    expect(plan.notes).toEqual(expect.arrayContaining([expect.stringContaining('already exists')]));
+
+    // The listener exactly as the plan asks for it, read back through the API, is the same.
+    const ensure = plan.steps.find((step) => step.action === 'lb.ensure-listener');
+    if (ensure?.action !== 'lb.ensure-listener') throw new Error('no ensure-listener step');
+    await balancers.ensureListener(created.id, ensure.params.listener);
+    await balancers.startListener(created.id, 8080, 'tcp');
+    const again = await planJson('workflows/kernel-patch.yaml');
+    const againActions = again.steps.map((step) => step.action);
+    expect(againActions).not.toContain('lb.ensure-listener');
+    expect(againActions).not.toContain('lb.start-listener');
+    expect(againActions).toContain('lb.add-backends');
+  });
+
+  it('plans the rolling example on an existing balancer: two per batch, pairs apart', async () => {
+    const lb = await balancers.create({
+      name: 'rolling-slb',
+      addressType: 'intranet',
+      tags: {},
+      clientToken: 'plan-cli-test-rolling',
+    });
+    await balancers.ensureListener(lb.id, {
+      protocol: 'tcp',
+      port: 8080,
+      backendPort: 8080,
+      scheduler: 'wrr',
+      healthCheck: {
+        enabled: true,
+        type: 'http',
+        uri: '/healthz',
+        method: 'head',
+        httpCodes: ['http_2xx', 'http_3xx'],
+        intervalSeconds: 2,
+        timeoutSeconds: 2,
+        healthyThreshold: 2,
+        unhealthyThreshold: 2,
+      },
+    });
+    await balancers.addBackends(
+      lb.id,
+      [1, 2, 3, 4].map((n) => ({ serverId: `i-emu-web-${n}`, weight: 100 })),
+    );
+    await balancers.startListener(lb.id, 8080, 'tcp');
+    await waitHealthy(lb.id, 4);
+    const plan = await planJson('workflows/rolling-patch-existing-slb.yaml', {
+      LOAD_BALANCER_ID: lb.id,
+    });
+    expect(plan.batches.map((batch) => batch.nodes)).toEqual([
+      ['i-emu-web-1', 'i-emu-web-2'],
+      ['i-emu-web-3', 'i-emu-web-4'],
+    ]);
+    expect(plan.rollout).toMatchObject({ maxUnavailable: 2, minHealthy: 2 });
+    expect(plan.steps.every((step) => step.phase === 'rollout')).toBe(true);
+    const check = plan.steps.find((step) => step.action === 'node.wait-healthy');
+    expect(check?.params).toMatchObject({
+      checks: [
+        { kind: 'http', port: 8080, path: '/healthz', host: emu.subnet.replace('.0/24', '.11') },
+      ],
+    });
+  }, 60_000);
+});

@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { workflowJsonSchema, workflowJsonSchemaText } from '../../../src/spec/index.js';
+import { repoRoot } from '../../helpers/cli.js';
+
+describe('the JSON Schema of workflows', () => {
+  it('is committed as workflows/workflow.schema.json and up to date', () => {
+    const committed = readFileSync(`${repoRoot}workflows/workflow.schema.json`, 'utf8');
+    // Stale? Regenerate: npx drainctl schema > workflows/workflow.schema.json && npm run format
+    // (compared as data: the formatter lays the committed file out its own way).
+    expect(JSON.parse(committed)).toEqual(workflowJsonSchema());
+  });
+
+  it('describes every top-level field, rejects unknown keys and accepts references for typed values', () => {
+    const schema = JSON.parse(workflowJsonSchemaText()) as {
+      additionalProperties: boolean;
+      required: string[];
+      properties: Record<string, { description?: string; anyOf?: unknown[] }>;
+    };
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(['name', 'loadBalancer', 'backends', 'drain']);
+    for (const [key, property] of Object.entries(schema.properties)) {
+      expect(property.description, key).toBeTruthy();
+    }
+    expect(JSON.stringify(schema.properties.region)).toContain('\\\\$\\\\{');
+  });
+
+  it('is referenced by the first line of every example workflow', () => {
+    const examples = readdirSync(`${repoRoot}workflows`).filter((file) => file.endsWith('.yaml'));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const file of examples) {
+      const first = readFileSync(`${repoRoot}workflows/${file}`, 'utf8').split('\n')[0];
+      expect(first, file).toBe('# yaml-language-server: $schema=./workflow.schema.json');
+    }
+  });
+});
