@@ -76,6 +76,12 @@ async function handBuiltBalancer(serverIds: string[]): Promise<string> {
     serverIds.map((serverId) => ({ serverId, weight: 100 })),
   );
   await loadBalancer.startListener(lb.id, 8080, 'tcp');
+  // The balancer's health checks need a few rounds before backends count as normal.
+  for (let tries = 0; tries < 100; tries++) {
+    const health = await loadBalancer.healthStatus(lb.id, 8080);
+    if (health.length === serverIds.length && health.every((h) => h.health === 'normal')) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return lb.id;
 }
 
