@@ -12,9 +12,11 @@
 import type { Step } from '../plan/types.js';
 import type { RunOutcome } from './journal/entries.js';
 import { finishNode, runNode } from './node-runner.js';
+import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
 import { executeStep } from './run-step.js';
 import { pointRecord } from './steps/dns-steps.js';
+import { expectedWeightOf, setWeight } from './steps/weights.js';
 
 export async function executePlan(ctx: RunContext): Promise<RunOutcome> {
   await learnBalancerAddress(ctx);
@@ -41,6 +43,7 @@ async function runPhase(ctx: RunContext, phase: 'prepare' | 'finish'): Promise<b
         'halt',
         `${phase} step ${step.index} (${step.action}) failed: ${outcome.detail}`,
       );
+      if (step.action === 'node.restore') await rollBackBringIn(ctx, step);
       if (phase === 'prepare') await rollBackCutover(ctx);
     }
     return false;
@@ -124,6 +127,39 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
       message: `DNS ${step.params.rr}.${step.params.domain} pointed back to ${from.value} because the preparation failed`,
     });
   }
+}
+
+/**
+ * A backend being brought into service (outside the rollout) failed its ramp: put its weight
+ * back to where the ramp started (the weight it was added at), unless someone else changed it.
+ */
+async function rollBackBringIn(
+  ctx: RunContext,
+  step: Extract<Step, { action: 'node.restore' }>,
+): Promise<void> {
+  const first = ctx.journal.entries.find(
+    (e) => e.type === 'intent' && e.step === step.id && e.op === 'set-weight',
+  );
+  if (first?.type !== 'intent') return;
+  const serverId = step.params.serverId;
+  const result = await ctx.gateMutex.run(() =>
+    setWeight(ctx, {
+      step: step.id,
+      opId: `${step.id}#rollback`,
+      ...(step.node === undefined ? {} : { node: step.node }),
+      loadBalancerId: String(resolveRef(step.params.loadBalancerId, ctx.state)),
+      serverId,
+      to: Number(first.before.weight),
+      expect: expectedWeightOf(ctx, serverId),
+    }),
+  );
+  await ctx.record({
+    type: 'note',
+    ...(step.node === undefined ? {} : { node: step.node }),
+    message: result.ok
+      ? `${serverId} put back to weight ${first.before.weight}, where its ramp into service began`
+      : `${serverId} not put back: ${result.drift}`,
+  });
 }
 
 /** The address of an existing balancer is read once (steps may refer to it). */

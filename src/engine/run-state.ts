@@ -30,7 +30,7 @@ export interface NodeRecord {
   before?: string;
   after?: string;
   /** Ramp weights whose hold passed, so a resumed restore does not hold them again. */
-  rampPassed: number[];
+  rampPassed: Array<{ step: string; weight: number }>;
   timeline: Array<{ state: NodeState; at: string }>;
 }
 
@@ -143,7 +143,7 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       if (entry.kind === 'error-rate' && entry.outcome === 'passed' && entry.node) {
         const weight = entry.data?.weight;
         const node = state.nodes.get(entry.node);
-        if (node && typeof weight === 'number') node.rampPassed.push(weight);
+        if (node && typeof weight === 'number') node.rampPassed.push({ step: entry.step, weight });
       }
       break;
     case 'node-state': {

@@ -32,14 +32,15 @@ export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<St
   if (base === undefined) {
     return ok(`weight of ${serverId} was never changed by this run; nothing to restore`);
   }
-  await ctx.moveNode(node, 'restoring');
+  // Bringing a new backend into service before the rollout is not part of its maintenance.
+  if (step.phase === 'rollout') await ctx.moveNode(node, 'restoring');
   const levels = rampLevels(base, rampPercent);
   const probeConfig = step.params.probe;
   let probe: TrafficProbe | undefined;
   try {
     if (probeConfig.kind !== 'none') probe = await ctx.ports.trafficProbes(node, probeConfig);
     for (const level of levels) {
-      if (record?.rampPassed.includes(level)) continue;
+      if (record?.rampPassed.some((r) => r.step === step.id && r.weight === level)) continue;
       const current = ctx.state.weights.get(serverId);
       if (current !== level) {
         // Under the gate mutex: a gate evaluated for another node sees this change or not, never half.

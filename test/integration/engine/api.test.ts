@@ -1,18 +1,15 @@
 /**
  * The programmatic API (the package entry) against the emulator, in process: plan, run,
  * status — with the environment passed in, not taken from process.env.
- *
- * TEMPORARY: the control-plane tests' stand-in world until branch emu-world lands.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plan, run, status } from '../../../src/index.js';
 import { createLogger } from '../../../src/log/index.js';
-import { fakeWorld } from '../emulator/support/fake-world.js';
 import { endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
 
 let env: RunEnv;
 beforeAll(async () => {
-  env = await startRunEnv({ emulator: { createWorld: fakeWorld } });
+  env = await startRunEnv({});
 });
 afterAll(async () => {
   await env?.close();

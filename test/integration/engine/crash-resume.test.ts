@@ -12,11 +12,10 @@
  * every boundary of the run in turn (~100 points). The in-memory test
  * (test/unit/engine/resume.test.ts) crashes at every boundary of a run in milliseconds.
  *
- * TEMPORARY: the emulator runs with the control-plane tests' stand-in world until the real one
- * (branch emu-world) lands; drains use `probe: none` and health the balancer's own view.
+ * Drains use `probe: none` (the crash points are about journal boundaries, not traffic) and
+ * health the balancer's own view, to keep each run short.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeWorld } from '../emulator/support/fake-world.js';
 import {
   drainctl,
   type EndState,
@@ -34,7 +33,7 @@ const KINDS = process.env.DRAINCTL_CRASH_KINDS === '1';
 const CONCURRENCY = 3;
 
 function start(): Promise<RunEnv> {
-  return startRunEnv({ emulator: { createWorld: fakeWorld } });
+  return startRunEnv({});
 }
 
 /** Where a change is in doubt, along node 2's sequence, plus the plan and the last node's end. */

@@ -2,16 +2,13 @@
  * `drainctl run` refuses before changing anything: without --yes on a non-terminal stdin, and
  * when the plan is not the approved one (--plan-sha256); runs the approved one to completion
  * and reports each node (kernel and weight before/after). `status` without runs says so.
- *
- * TEMPORARY: the control-plane tests' stand-in world until branch emu-world lands.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fakeWorld } from '../emulator/support/fake-world.js';
 import { drainctl, endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
 
 let env: RunEnv;
 beforeAll(async () => {
-  env = await startRunEnv({ emulator: { createWorld: fakeWorld } });
+  env = await startRunEnv({});
 });
 afterAll(async () => {
   await env?.close();

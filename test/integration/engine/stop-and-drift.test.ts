@@ -3,14 +3,11 @@
  * `drainctl abort` while a node drains (the drain is undone, exit 2), a weight changed by
  * someone else mid-run (halt before the next mutation, naming it), a second run on the same
  * balancer (refused with the holder's run id), `drainctl status`.
- *
- * TEMPORARY: the control-plane tests' stand-in world until branch emu-world lands.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCloudPorts } from '../../../src/adapters/index.js';
 import { systemClock } from '../../../src/adapters/local/clock.js';
 import { createLogger } from '../../../src/log/index.js';
-import { fakeWorld } from '../emulator/support/fake-world.js';
 import {
   drainctl,
   endState,
@@ -32,7 +29,7 @@ const drainDone = (e: { type: string; [k: string]: unknown }) =>
 
 describe('stopping a run', () => {
   it('SIGTERM during a drain: weight restored, nothing else touched, exit 2', async () => {
-    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 60 });
+    env = await startRunEnv({ waitSeconds: 60 });
     const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, done);
     expect(endState(env).weights['i-emu-web-1']).toBe(0);
@@ -58,7 +55,7 @@ describe('stopping a run', () => {
   }, 120_000);
 
   it('drainctl abort <run-id>: the running process stops safely and exits 2', async () => {
-    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 60 });
+    env = await startRunEnv({ waitSeconds: 60 });
     const { done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, done);
     const abort = await drainctl(env, ['abort', runId]);
@@ -73,7 +70,7 @@ describe('stopping a run', () => {
   }, 120_000);
 
   it("a second run on the same balancer is refused with the holder's run id", async () => {
-    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 60 });
+    env = await startRunEnv({ waitSeconds: 60 });
     const first = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, first.done);
     const second = await drainctl(env, ['run', env.workflow, '--yes']);
@@ -92,7 +89,7 @@ describe('stopping a run', () => {
 
 describe('drift', () => {
   it('a weight changed by someone else mid-run halts before the next mutation and names it', async () => {
-    env = await startRunEnv({ emulator: { createWorld: fakeWorld }, waitSeconds: 3 });
+    env = await startRunEnv({ waitSeconds: 3 });
     const current = env;
     const { done } = spawnDrainctl(current, ['run', current.workflow, '--yes']);
     await waitForEntry(current, drainDone, done);

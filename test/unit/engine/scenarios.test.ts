@@ -127,6 +127,47 @@ describe('failure outcomes', () => {
   });
 });
 
+describe('bringing a new backend into service before the rollout', () => {
+  it('ramps it to its target weight, then patches it like the others', async () => {
+    const nodes = fleet(2);
+    const world = new InMemoryWorld(nodes);
+    world.backends.set('i-node-2', 0); // added at weight 0, as the seed's new server
+    world.initialWeights.set('i-node-2', 0);
+    const result = await runModel(
+      world,
+      buildPlan(world, { minHealthy: 1, maxUnavailable: 1, bringIn: 'i-node-2' }),
+    );
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('completed');
+    expect(world.weightEvents.filter((e) => e.serverId === 'i-node-2').map((e) => e.to)).toEqual([
+      10, 50, 100, 0, 10, 50, 100,
+    ]);
+    expect(world.endState().weights).toEqual({ 'i-node-1': 100, 'i-node-2': 100 });
+    expect(world.endState().kernels['i-node-2']).toBe(NEW);
+  });
+
+  it('a bad ramp into service puts it back to weight 0 and halts before the rollout', async () => {
+    const faults = noFaults();
+    faults.errorsAfterBoot.add('i-node-2');
+    const world = new InMemoryWorld(fleet(2), faults);
+    world.backends.set('i-node-2', 0);
+    world.initialWeights.set('i-node-2', 0);
+    const host = world.hosts.get('i-node-2');
+    if (host) host.rebooted = true; // it answers 5xx from the start
+    const result = await runModel(
+      world,
+      buildPlan(world, { minHealthy: 1, maxUnavailable: 1, bringIn: 'i-node-2' }),
+    );
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('halted');
+    expect(world.weightEvents.map((e) => [e.serverId, e.to])).toEqual([
+      ['i-node-2', 10],
+      ['i-node-2', 0],
+    ]);
+    expect(result.report.haltReason).toContain('prepare step 1 (node.restore) failed');
+  });
+});
+
 describe('gates, drift and stops', () => {
   it('a gate that cannot be evaluated blocks: the node is never drained, never skipped silently', async () => {
     const { world, result } = await run(

@@ -87,7 +87,13 @@ export async function startRunEnv(
   const emu = await startEmulator({
     port: 0,
     stateDir: join(dir, 'emulator'),
-    timings: { stoppingMs: 100, bootMs: 300, commandMs: 50, healthCheckScale: 0.05 },
+    timings: {
+      stoppingSeconds: 0.1,
+      bootSeconds: 0.3,
+      appStartSeconds: 0.1,
+      packageUpdateSeconds: 0.1,
+      healthCheckScale: 0.05,
+    },
     ...options.emulator,
   });
   const loadBalancerId = await createBalancer(emu);
