@@ -32,8 +32,8 @@ const EVERY = process.env.DRAINCTL_CRASH_EVERY === '1';
 const KINDS = process.env.DRAINCTL_CRASH_KINDS === '1';
 const CONCURRENCY = 3;
 
-function start(): Promise<RunEnv> {
-  return startRunEnv({});
+function start(drainProbe: 'none' | 'access-log' = 'none'): Promise<RunEnv> {
+  return startRunEnv({ drainProbe });
 }
 
 /** Where a change is in doubt, along node 2's sequence, plus the plan and the last node's end. */
@@ -93,8 +93,11 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-async function crashThenResume(seq: number): Promise<void> {
-  const env = await start();
+async function crashThenResume(
+  seq: number,
+  drainProbe: 'none' | 'access-log' = 'none',
+): Promise<void> {
+  const env = await start(drainProbe);
   try {
     const crashed = await drainctl(env, ['run', env.workflow, '--yes', '--json'], {
       DRAINCTL_TEST_CRASH_AT_SEQ: String(seq),
@@ -145,6 +148,29 @@ describe('SIGKILL at a journal boundary, then drainctl resume', () => {
     },
     EVERY || KINDS ? 3_600_000 : 300_000,
   );
+});
+
+describe('the same with the access-log probe and health checks straight to the servers', () => {
+  it('resumes a crash during the wait for the drain and one during the ramp', async () => {
+    const env = await start('access-log');
+    let entries: Entry[];
+    try {
+      const run = await drainctl(env, ['run', env.workflow, '--yes']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(endState(env)).toEqual(expected);
+      entries = await journal(env, await latestRunId(env));
+    } finally {
+      await env.close();
+    }
+    const node2 = (match: (e: Entry) => boolean) =>
+      entries.find((e) => e.node === 'i-emu-web-2' && match(e))?.seq;
+    const drained = node2((e) => e.type === 'result' && String(e.step).includes('node.drain'));
+    const ramp = node2((e) => e.type === 'intent' && String(e.step).includes('node.restore'));
+    expect(
+      entries.some((e) => e.type === 'probe' && e.kind === 'drain' && e.outcome === 'drained'),
+    ).toBe(true);
+    await Promise.all([drained, ramp].map((seq) => crashThenResume(seq ?? 0, 'access-log')));
+  }, 300_000);
 });
 
 afterAll(() => {

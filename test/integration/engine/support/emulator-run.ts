@@ -35,6 +35,9 @@ export function workflowText(options: {
   drainProbe: 'none' | 'access-log';
   waitSeconds?: number;
 }): string {
+  // With a real probe, health is the listener's own check straight to the server (HTTP/TCP);
+  // otherwise the balancer's view, which keeps each run short.
+  const health = options.drainProbe === 'none' ? '  checks: [{ type: load-balancer }]\n' : '';
   const probe =
     options.drainProbe === 'none'
       ? `  probe: { kind: none, waitSeconds: ${options.waitSeconds ?? 0} }`
@@ -60,8 +63,7 @@ patch:
   rebootTimeoutSeconds: 30
   verify: { command: uname -r, expect: changed }
 health:
-  checks: [{ type: load-balancer }]
-  consecutiveSuccesses: 1
+${health}  consecutiveSuccesses: 1
   intervalSeconds: 1
   timeoutSeconds: 30
 restore:
