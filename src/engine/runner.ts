@@ -13,14 +13,15 @@ import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
 import { FileJournalStore, type JournalStore } from './journal/store.js';
-import { BalancerLock, lockKeyForName } from './lock/balancer-lock.js';
+import { RunLocks } from './lock/run-locks.js';
 import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { buildReport, type RunReport } from './report.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { Mutex } from './run-control.js';
-import { abortRequestPath, journalPath, newRunId, readAbortRequest } from './run-dir.js';
+import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
 import { foldJournal, initialRunState, type RunState } from './run-state.js';
+import { watchStopRequests } from './stop-requests.js';
 
 export interface EngineOptions {
   /** `DRAINCTL_HOME`: runs and locks live here. */
@@ -49,8 +50,6 @@ export interface RunResult {
   report: RunReport;
   state: RunState;
 }
-
-export const ABORT_POLL_MS = 1_000;
 
 /** Execute a plan as a new run. */
 export async function startRun(
@@ -86,7 +85,7 @@ export async function startRun(
     const state = initialRunState({ ...entry, plan });
     return await execute(journal, state, locks, options);
   } finally {
-    await Promise.all(locks.map((l) => l.release()));
+    await locks.release();
   }
 }
 
@@ -148,74 +147,47 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
     ).catch(() => undefined);
     return await execute(journal, state, locks, options, true);
   } finally {
-    await Promise.all(locks.map((l) => l.release()));
+    await locks.release();
   }
 }
 
 async function execute(
   journal: Journal,
   state: RunState,
-  locks: BalancerLock[],
+  locks: RunLocks,
   options: EngineOptions,
   resuming = false,
 ): Promise<RunResult> {
   const logger = (options.logger ?? getLogger()).child({ run: state.runId });
-  const lockOptions = { home: options.home, runId: state.runId, clock: options.ports.clock };
   const ctx: RunContext = createRunContext({
     ports: options.ports,
     journal,
     state,
     gateMutex: new Mutex(),
     logger,
-    onLoadBalancerKnown: async (id) => {
-      if (options.locking === false || locks.some((l) => l.key === id)) return;
-      const lock = await BalancerLock.acquire(id, {
-        ...lockOptions,
-        breakStale: options.breakStaleLock ?? false,
-      });
-      lock.startHeartbeat(onLockLost, options.heartbeatMs);
-      locks.push(lock);
-    },
+    onLoadBalancerKnown: (id) => locks.add(id),
   });
-  const onStopRequest = (source: string) => {
-    if (ctx.control.stopRequested) return;
-    ctx
-      .record({ type: 'abort-requested', source })
-      .then(() => ctx.stop('abort', `aborted (${source})`))
-      .catch((error: unknown) =>
-        logger.error({ err: error }, 'could not journal the abort request'),
-      );
-  };
-  function onLockLost(error: Error) {
+  locks.startHeartbeats((error) => {
     ctx.stop('halt', `lock lost: ${error.message}`).catch(() => undefined);
-  }
-  for (const lock of locks) lock.startHeartbeat(onLockLost, options.heartbeatMs);
-  const onSignal = () => onStopRequest(`signal: ${message(options.signal?.reason)}`);
-  options.signal?.addEventListener('abort', onSignal, { once: true });
-  const poll = setInterval(() => {
-    readAbortRequest(options.home, state.runId)
-      .then(async (request) => {
-        if (request === undefined) return;
-        await rename(
-          abortRequestPath(options.home, state.runId),
-          `${abortRequestPath(options.home, state.runId)}.handled`,
-        );
-        onStopRequest(`drainctl abort by ${request.by}`);
-      })
-      .catch(() => undefined);
-  }, options.abortPollMs ?? ABORT_POLL_MS);
-  poll.unref();
+  });
+  const stops = watchStopRequests(ctx, {
+    home: options.home,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
+  });
 
   let outcome: RunOutcome;
   try {
     if (resuming) {
       await ctx.record({ type: 'resume', pid: process.pid, host: hostname() });
       const notes = await reconcile(ctx);
-      if (notes.length > 0)
+      if (notes.length > 0) {
         await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });
+      }
+      // It crashed while stopping: finish the stop, as the crashed process would have.
       if (state.halt !== undefined) ctx.control.stop('halt', state.halt);
     }
-    if (options.signal?.aborted) onSignal();
+    stops.checkNow();
     await ctx.notify({
       kind: 'started',
       message: `${resuming ? 'resumed' : 'started'} ${state.plan.workflow.name}`,
@@ -230,62 +202,47 @@ async function execute(
     }
     logger.error({ err: error }, `run failed: ${message(error)}`);
     await ctx.notify({ kind: 'failed', message: message(error) });
-    if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) {
-      throw error;
-    }
+    // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
+    if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
-    clearInterval(poll);
-    options.signal?.removeEventListener('abort', onSignal);
-    for (const lock of locks) lock.stopHeartbeat();
+    stops.dispose();
+    locks.stopHeartbeats();
     await journal.close().catch(() => undefined);
   }
   return {
     runId: state.runId,
     outcome,
-    exitCode:
-      outcome === 'completed'
-        ? ExitCode.ok
-        : outcome === 'halted'
-          ? ExitCode.halted
-          : ExitCode.error,
+    exitCode: EXIT_CODES[outcome],
     report: buildReport(state),
     state,
   };
 }
+
+const EXIT_CODES: Record<RunOutcome, number> = {
+  completed: ExitCode.ok,
+  halted: ExitCode.halted,
+  failed: ExitCode.error,
+};
 
 function storeFor(options: EngineOptions, runId: string): JournalStore {
   return options.store ?? new FileJournalStore(journalPath(options.home, runId));
 }
 
 /** Lock the plan's balancer (by id, or by name until a created one has an id). */
-async function acquireLocks(
+function acquireLocks(
   plan: Plan,
   runId: string,
   knownId: string | undefined,
   options: EngineOptions,
-): Promise<BalancerLock[]> {
-  if (options.locking === false) return [];
-  const keys = plan.loadBalancer.create
-    ? [lockKeyForName(plan.loadBalancer.name), ...(knownId ? [knownId] : [])]
-    : [plan.loadBalancer.id];
-  const locks: BalancerLock[] = [];
-  try {
-    for (const key of keys) {
-      locks.push(
-        await BalancerLock.acquire(key, {
-          home: options.home,
-          runId,
-          clock: options.ports.clock,
-          breakStale: options.breakStaleLock ?? false,
-          ...(options.lockStaleAfterMs === undefined
-            ? {}
-            : { staleAfterMs: options.lockStaleAfterMs }),
-        }),
-      );
-    }
-  } catch (error) {
-    await Promise.all(locks.map((l) => l.release()));
-    throw error;
-  }
-  return locks;
+): Promise<RunLocks> {
+  const lockOptions = {
+    home: options.home,
+    runId,
+    clock: options.ports.clock,
+    breakStale: options.breakStaleLock ?? false,
+    ...(options.lockStaleAfterMs === undefined ? {} : { staleAfterMs: options.lockStaleAfterMs }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+  };
+  if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));
+  return RunLocks.acquire(plan, knownId, lockOptions);
 }

@@ -3,8 +3,9 @@
  * reboot. Commands reach the machine through the Host port the plan's target names (Cloud
  * Assistant, SSH, the local shell); exit code and decoded output go to the journal, redacted.
  */
-import type { HostTarget, Step, VerifyExpectation } from '../../plan/types.js';
+import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
+import { hostInstanceId } from '../host-target.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 
@@ -15,37 +16,16 @@ type HookStep = Extract<Step, { action: 'hook' }>;
 type BaselineStep = Extract<Step, { action: 'node.capture-baseline' }>;
 type PatchStep = Extract<Step, { action: 'node.patch' }>;
 type RebootStep = Extract<Step, { action: 'node.reboot' }>;
-type VerifyStep = Extract<Step, { action: 'node.verify' }>;
 
-/**
- * The id the Host for `target` knows the machine by: the ECS instance id, `local` for the
- * machine drainctl runs on, `ssh:user@address:port` for SSH (the composition root keys its SSH
- * hosts the same way).
- */
-export function hostInstanceId(target: HostTarget): string {
-  switch (target.kind) {
-    case 'ecs':
-      return target.instanceId;
-    case 'local':
-      return 'local';
-    case 'ssh':
-      return `ssh:${target.username}@${target.address}:${target.port}`;
-  }
-}
-
-function instanceIdFor(target: HostTarget, _step: Step): string {
-  return hostInstanceId(target);
-}
-
-function tail(text: string): string {
+export function tail(text: string): string {
   return text.length <= OUTPUT_KEEP_CHARS ? text : `…${text.slice(-OUTPUT_KEEP_CHARS)}`;
 }
 
-function succeeded(result: CommandResult): boolean {
+export function succeeded(result: CommandResult): boolean {
   return result.status === 'success' && result.exitCode === 0;
 }
 
-function describeResult(result: CommandResult): string {
+export function describeResult(result: CommandResult): string {
   const last = result.output.trim().split('\n').at(-1) ?? '';
   const info = result.errorInfo ? `, ${result.errorInfo}` : '';
   return `${result.status}, exit ${result.exitCode ?? 'none'}${info}${last ? `: ${last}` : ''}`;
@@ -60,7 +40,7 @@ async function mutatingCommand(
   script: string,
   timeoutSeconds: number,
 ): Promise<CommandResult> {
-  const instanceId = instanceIdFor(target, step);
+  const instanceId = hostInstanceId(target);
   const node = step.node === undefined ? {} : { node: step.node };
   await ctx.record({
     type: 'intent',
@@ -93,14 +73,14 @@ async function mutatingCommand(
   return result;
 }
 
-async function readOnlyCommand(
+export async function readOnlyCommand(
   ctx: RunContext,
   step: Step,
   target: HostTarget,
   script: string,
   timeoutSeconds: number,
 ): Promise<CommandResult> {
-  return ctx.ports.host(target).runCommand(instanceIdFor(target, step), {
+  return ctx.ports.host(target).runCommand(hostInstanceId(target), {
     script,
     timeoutSeconds,
     name: `drainctl ${step.id}`,
@@ -168,7 +148,7 @@ export async function runReboot(ctx: RunContext, step: RebootStep): Promise<Step
   const node = step.node ?? '';
   const { host: target, timeoutSeconds } = step.params;
   const host = ctx.ports.host(target);
-  const instanceId = instanceIdFor(target, step);
+  const instanceId = hostInstanceId(target);
   await ctx.moveNode(node, 'rebooting');
   const timeoutMs = timeoutSeconds * 1000;
   const opId = step.id;
@@ -215,60 +195,6 @@ export async function runReboot(ctx: RunContext, step: RebootStep): Promise<Step
       'no-boot',
       `${node} did not come back within ${timeoutSeconds}s: ${message(error)}`,
     );
-  }
-}
-
-export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<StepOutcome> {
-  const node = step.node ?? '';
-  const { host, command, expect, timeoutSeconds } = step.params;
-  await ctx.moveNode(node, 'verifying');
-  const result = await readOnlyCommand(ctx, step, host, command, timeoutSeconds);
-  if (!succeeded(result)) {
-    return failed('unpatched', `verify command "${command}" failed: ${describeResult(result)}`);
-  }
-  // Compared in the form the baseline was journaled in (its tail), so a long output compares equal.
-  const output = tail(result.output.trim());
-  const baseline = ctx.state.nodes.get(node)?.before;
-  const verdict = judge(expect, output, baseline);
-  const data = { output, ...(baseline === undefined ? {} : { baseline }) };
-  return verdict.ok ? ok(verdict.detail, data) : failed('unpatched', verdict.detail, data);
-}
-
-/** Compare the verify output with the expectation. Without a baseline, `changed` fails closed. */
-export function judge(
-  expect: VerifyExpectation,
-  output: string,
-  baseline: string | undefined,
-): { ok: boolean; detail: string } {
-  switch (expect.kind) {
-    case 'changed':
-      if (baseline === undefined) {
-        return {
-          ok: false,
-          detail: `cannot tell whether "${output}" changed: no baseline was captured`,
-        };
-      }
-      return output !== baseline
-        ? { ok: true, detail: `changed: ${baseline} → ${output}` }
-        : { ok: false, detail: `unchanged: still ${output} (the patch did not take effect)` };
-    case 'equals':
-      return output === expect.value
-        ? { ok: true, detail: `equals ${expect.value}` }
-        : { ok: false, detail: `expected ${expect.value}, found ${output}` };
-    case 'matches': {
-      let pattern: RegExp;
-      try {
-        pattern = new RegExp(expect.pattern);
-      } catch {
-        return {
-          ok: false,
-          detail: `the expected pattern /${expect.pattern}/ is not a regular expression`,
-        };
-      }
-      return pattern.test(output)
-        ? { ok: true, detail: `${output} matches /${expect.pattern}/` }
-        : { ok: false, detail: `${output} does not match /${expect.pattern}/` };
-    }
   }
 }
 

@@ -10,7 +10,7 @@ import { runDnsVerify, runPoint, runSetTtl } from './dns-steps.js';
 import { runDrain, runWaitDrained } from './drain-steps.js';
 import { runGate } from './gate-step.js';
 import { runWaitHealthy } from './health-step.js';
-import { runCaptureBaseline, runHook, runPatch, runReboot, runVerify } from './host-steps.js';
+import { runCaptureBaseline, runHook, runPatch, runReboot } from './host-steps.js';
 import {
   runAddBackends,
   runCreate,
@@ -19,6 +19,7 @@ import {
   runVerifyPath,
 } from './lb-steps.js';
 import { runRestore } from './restore-step.js';
+import { runVerify } from './verify-step.js';
 
 type Handlers = {
   [A in StepActionName]: (

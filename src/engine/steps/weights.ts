@@ -4,7 +4,7 @@
  * live weight as before-state, send, journal the result.
  */
 import type { BackendServer, LoadBalancerInfo } from '../../ports/index.js';
-import { backendDrift, type ExpectedWeights, listenerDrift } from '../drift.js';
+import { backendDrift, listenerDrift } from '../drift.js';
 import type { RunContext } from '../run-context.js';
 
 export interface SetWeightRequest {
@@ -166,5 +166,3 @@ export function balancerDrift(ctx: RunContext, info: LoadBalancerInfo): string[]
   }
   return drift;
 }
-
-export type { ExpectedWeights };

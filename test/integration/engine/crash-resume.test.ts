@@ -102,7 +102,15 @@ async function crashThenResume(
     const crashed = await drainctl(env, ['run', env.workflow, '--yes', '--json'], {
       DRAINCTL_TEST_CRASH_AT_SEQ: String(seq),
     });
-    expect({ seq, signal: crashed.signal }).toEqual({ seq, signal: 'SIGKILL' });
+    expect({
+      seq,
+      signal: crashed.signal,
+      stderr: crashed.signal ? '' : crashed.stderr.slice(-2000),
+    }).toEqual({
+      seq,
+      signal: 'SIGKILL',
+      stderr: '',
+    });
     const runId = await latestRunId(env);
     expect((await journal(env, runId)).at(-1)?.seq).toBe(seq);
 

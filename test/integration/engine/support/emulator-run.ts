@@ -94,7 +94,7 @@ export async function startRunEnv(
       bootSeconds: 0.3,
       appStartSeconds: 0.1,
       packageUpdateSeconds: 0.1,
-      healthCheckScale: 0.05,
+      healthCheckScale: 0.25, // a 0.5 s health-check timeout: robust on a loaded box
     },
     ...options.emulator,
   });

@@ -1,0 +1,17 @@
+/**
+ * How a plan's host target is named to the Host that serves it: the ECS instance id, `local`
+ * for the machine drainctl runs on, `ssh:user@address:port` for SSH. The composition root keys
+ * its SSH hosts the same way.
+ */
+import type { HostTarget } from '../plan/types.js';
+
+export function hostInstanceId(target: HostTarget): string {
+  switch (target.kind) {
+    case 'ecs':
+      return target.instanceId;
+    case 'local':
+      return 'local';
+    case 'ssh':
+      return `ssh:${target.username}@${target.address}:${target.port}`;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Verifying the patch took effect: the verify command's output after the reboot, compared with
+ * the baseline captured before the patch (`changed`), a value (`equals`) or a pattern
+ * (`matches`). Without a baseline, `changed` fails closed.
+ */
+import type { Step, VerifyExpectation } from '../../plan/types.js';
+import type { RunContext, StepOutcome } from '../run-context.js';
+import { failed, ok } from '../run-context.js';
+import { describeResult, readOnlyCommand, succeeded, tail } from './host-steps.js';
+
+type VerifyStep = Extract<Step, { action: 'node.verify' }>;
+
+export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<StepOutcome> {
+  const node = step.node ?? '';
+  const { host, command, expect, timeoutSeconds } = step.params;
+  await ctx.moveNode(node, 'verifying');
+  const result = await readOnlyCommand(ctx, step, host, command, timeoutSeconds);
+  if (!succeeded(result)) {
+    return failed('unpatched', `verify command "${command}" failed: ${describeResult(result)}`);
+  }
+  // Compared in the form the baseline was journaled in (its tail), so a long output compares equal.
+  const output = tail(result.output.trim());
+  const baseline = ctx.state.nodes.get(node)?.before;
+  const verdict = judge(expect, output, baseline);
+  const data = { output, ...(baseline === undefined ? {} : { baseline }) };
+  return verdict.ok ? ok(verdict.detail, data) : failed('unpatched', verdict.detail, data);
+}
+
+/** Compare the verify output with the expectation. Without a baseline, `changed` fails closed. */
+export function judge(
+  expect: VerifyExpectation,
+  output: string,
+  baseline: string | undefined,
+): { ok: boolean; detail: string } {
+  switch (expect.kind) {
+    case 'changed':
+      if (baseline === undefined) {
+        return {
+          ok: false,
+          detail: `cannot tell whether "${output}" changed: no baseline was captured`,
+        };
+      }
+      return output !== baseline
+        ? { ok: true, detail: `changed: ${baseline} → ${output}` }
+        : { ok: false, detail: `unchanged: still ${output} (the patch did not take effect)` };
+    case 'equals':
+      return output === expect.value
+        ? { ok: true, detail: `equals ${expect.value}` }
+        : { ok: false, detail: `expected ${expect.value}, found ${output}` };
+    case 'matches': {
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(expect.pattern);
+      } catch {
+        return {
+          ok: false,
+          detail: `the expected pattern /${expect.pattern}/ is not a regular expression`,
+        };
+      }
+      return pattern.test(output)
+        ? { ok: true, detail: `${output} matches /${expect.pattern}/` }
+        : { ok: false, detail: `${output} does not match /${expect.pattern}/` };
+    }
+  }
+}
