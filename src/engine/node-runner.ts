@@ -152,7 +152,7 @@ async function rollBack(
 async function pullToZero(ctx: RunContext, record: NodeRecord): Promise<string | undefined> {
   const restore = ctx.state.plan.steps.find(
     (s): s is Extract<Step, { action: 'node.restore' }> =>
-      s.action === 'node.restore' && s.node === record.id,
+      s.action === 'node.restore' && s.node === record.id && s.phase === 'rollout',
   );
   const drain = drainStepOf(ctx, record.id);
   const source = restore ?? drain;
@@ -195,7 +195,11 @@ async function leaveOut(
 
 function restoreDone(ctx: RunContext, nodeId: string): boolean {
   return ctx.state.plan.steps.some(
-    (s) => s.action === 'node.restore' && s.node === nodeId && ctx.state.completedSteps.has(s.id),
+    (s) =>
+      s.action === 'node.restore' &&
+      s.node === nodeId &&
+      s.phase === 'rollout' && // a bring-in before the rollout is not this node's restore
+      ctx.state.completedSteps.has(s.id),
   );
 }
 
