@@ -168,6 +168,8 @@ export class InMemoryWorld {
   readonly initialWeights = new Map<string, number>();
   readonly hosts = new Map<string, HostState>();
   readonly listeners = [{ port: 80, protocol: 'tcp' as const }];
+  /** Someone may stop the listener in the console. */
+  listenerStatus: 'running' | 'stopped' = 'running';
   readonly weightEvents: WeightEvent[] = [];
   /** Every moment (after a change) with the set of run nodes out of service. */
   readonly outSnapshots: Array<{ at: number; out: string[] }> = [];
@@ -347,7 +349,7 @@ export class InMemoryWorld {
                 port,
                 backendPort: 8080,
                 scheduler: 'wrr' as const,
-                status: 'running' as const,
+                status: this.listenerStatus,
                 healthCheck: {
                   enabled: true,
                   type: 'tcp' as const,

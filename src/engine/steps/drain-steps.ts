@@ -8,8 +8,9 @@ import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok, stopped } from '../run-context.js';
 import { isStop } from '../run-control.js';
+import { observeBalancer } from './balancer-drift.js';
 import { decideGate, gateStepOf } from './gate-step.js';
-import { applyWeight, balancerDrift } from './weights.js';
+import { applyWeight } from './weights.js';
 
 type DrainStep = Extract<Step, { action: 'node.drain' }>;
 type WaitDrainedStep = Extract<Step, { action: 'node.wait-drained' }>;
@@ -23,9 +24,8 @@ export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOu
       return ok(`weight already 0 (original ${ctx.state.nodes.get(node)?.originalWeight})`);
     }
     if (ctx.control.stopRequested) return stopped('stop requested before the drain');
-    const info = await ctx.ports.loadBalancer.describe(loadBalancerId);
+    const { info, drift } = await observeBalancer(ctx, loadBalancerId);
     const backend = info.backends.find((b) => b.serverId === serverId);
-    const drift = balancerDrift(ctx, info);
     if (backend === undefined && !drift.some((d) => d.includes(serverId))) {
       drift.push(`backend ${serverId} is not attached to ${loadBalancerId}`);
     }

@@ -3,8 +3,6 @@
  * live weight, refuse if it is not what this run expects (drift), journal the intent with the
  * live weight as before-state, send, journal the result.
  */
-import type { BackendServer, LoadBalancerInfo } from '../../ports/index.js';
-import { backendDrift, listenerDrift } from '../drift.js';
 import type { RunContext } from '../run-context.js';
 
 export interface SetWeightRequest {
@@ -129,40 +127,4 @@ export function expectedWeightOf(ctx: RunContext, serverId: string, planWeight?:
     allowed.add(Number(intent.to.weight));
   }
   return [...allowed];
-}
-
-/**
- * Everything that drifted on the balancer relative to the plan and this run's own changes:
- * backends added or removed, weights changed by someone else, listeners added or removed.
- */
-export function balancerDrift(ctx: RunContext, info: LoadBalancerInfo): string[] {
-  const { state } = ctx;
-  const observed = state.plan.loadBalancer.create ? undefined : state.plan.inventory.loadBalancer;
-  const expected = new Map<string, number[]>();
-  const known: string[] = [
-    ...(observed?.backends.map((b) => b.serverId) ?? []),
-    ...state.addedBackends.keys(),
-    ...state.weights.keys(),
-  ];
-  const created = state.plan.loadBalancer.create;
-  if (observed === undefined && !created) {
-    // Without an observation of the balancer only the plan's nodes can be checked.
-    known.push(...state.plan.nodes.map((n) => n.id));
-  }
-  const planWeights = new Map(state.plan.nodes.map((n) => [n.id, n.weight]));
-  for (const id of new Set(known)) expected.set(id, expectedWeightOf(ctx, id, planWeights.get(id)));
-  const complete = observed !== undefined || created;
-  const live: BackendServer[] = complete
-    ? info.backends
-    : info.backends.filter((b) => expected.has(b.serverId));
-  const drift = backendDrift(expected, live);
-  if (complete) {
-    const listeners = [
-      ...(observed?.listeners ?? []),
-      ...state.listenersEnsured.map((l) => ({ port: l.port, protocol: l.protocol as 'tcp' })),
-    ];
-    const unique = [...new Map(listeners.map((l) => [`${l.port}/${l.protocol}`, l])).values()];
-    drift.push(...listenerDrift(unique, info.listeners));
-  }
-  return drift;
 }

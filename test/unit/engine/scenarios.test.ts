@@ -218,6 +218,16 @@ describe('gates, drift and stops', () => {
     );
   });
 
+  it('drift: a listener stopped by someone else halts before the drain', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    world.listenerStatus = 'stopped';
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    expect(world.weightEvents).toEqual([]);
+    expect(result.report.haltReason).toContain('listener 80/tcp is stopped, it was running');
+  });
+
   it('drift during the ramp: the weight is not ours any more, so it is left alone and reported', async () => {
     const world = new InMemoryWorld(fleet(2), {
       ...noFaults(),
