@@ -121,7 +121,7 @@ export class EcsHost implements Host {
     // Until the instance has left Running, waitUntilRunning would see the old boot.
     const left = await pollUntil(
       this.clock,
-      { intervalMs: 1_000, timeoutMs: this.waits.rebootObserveMs },
+      { intervalMs: this.waits.statusPollMs, timeoutMs: this.waits.rebootObserveMs },
       async () => ((await this.status(instanceId)) === 'Running' ? undefined : true),
     );
     if (left === undefined) {

@@ -46,6 +46,7 @@ export function createListenerParams(
         ? {
             HealthCheckURI: hc.uri,
             HealthCheckDomain: hc.domain,
+            HealthCheckMethod: hc.method,
             HealthCheckHttpCode: hc.httpCodes?.join(','),
           }
         : {}),

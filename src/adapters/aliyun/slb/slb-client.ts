@@ -15,6 +15,15 @@ import {
 } from '../transport/sdk-modules.js';
 import { parseResponse } from '../transport/wire.js';
 import {
+  type BackendServerParam,
+  backendServersParam,
+  type CreateLoadBalancerParams,
+  type DescribeLoadBalancersFilter,
+  type QueryValue,
+  tagParams,
+  toQuery,
+} from './slb-requests.js';
+import {
   backendServersResponse,
   createLoadBalancerResponse,
   describeHealthStatusResponse,
@@ -25,45 +34,11 @@ import {
   requestIdOnly,
 } from './slb-wire.js';
 
+export type { BackendServerParam, CreateLoadBalancerParams, DescribeLoadBalancersFilter };
+
 export const SLB_API_VERSION = '2014-05-15';
 /** The API's limit of servers per Add/Set/RemoveBackendServers call. */
 export const MAX_BACKENDS_PER_CALL = 20;
-
-type QueryValue = string | number | boolean | undefined;
-
-export interface CreateLoadBalancerParams {
-  name: string;
-  addressType: 'internet' | 'intranet';
-  clientToken: string;
-  spec?: string;
-  vpcId?: string;
-  vSwitchId?: string;
-  masterZoneId?: string;
-  slaveZoneId?: string;
-  bandwidth?: number;
-  internetChargeType?: string;
-  deleteProtection?: boolean;
-  tags?: Record<string, string>;
-}
-
-export interface DescribeLoadBalancersFilter {
-  /** At most 10 per call (the API's limit). */
-  loadBalancerIds?: string[];
-  name?: string;
-  tags?: Record<string, string>;
-  serverId?: string;
-  pageNumber?: number;
-  pageSize?: number;
-}
-
-/** One entry of the BackendServers JSON parameter. */
-export interface BackendServerParam {
-  serverId: string;
-  weight?: number;
-  type?: string;
-  port?: number;
-  description?: string;
-}
 
 export class SlbClient {
   constructor(
@@ -288,39 +263,6 @@ export class SlbClient {
     );
     return (response as { body?: unknown }).body;
   }
-}
-
-/** `[{"ServerId":"i-x","Weight":"100","Type":"ecs"}]`: values as strings, as the API documents. */
-export function backendServersParam(servers: BackendServerParam[]): string {
-  return JSON.stringify(
-    servers.map((s) => {
-      const entry: Record<string, string> = { ServerId: s.serverId };
-      if (s.weight !== undefined) entry.Weight = String(s.weight);
-      entry.Type = s.type ?? 'ecs';
-      if (s.port !== undefined) entry.Port = String(s.port);
-      if (s.description !== undefined) entry.Description = s.description;
-      return entry;
-    }),
-  );
-}
-
-/** `Tag.1.Key=k&Tag.1.Value=v…` */
-export function tagParams(tags: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  Object.entries(tags ?? {}).forEach(([key, value], index) => {
-    out[`Tag.${index + 1}.Key`] = key;
-    out[`Tag.${index + 1}.Value`] = value;
-  });
-  return out;
-}
-
-/** Drop unset values; numbers and booleans as the API's text ("true"/"false"). */
-export function toQuery(params: Record<string, QueryValue>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined) out[key] = String(value);
-  }
-  return out;
 }
 
 function protocolName(protocol: ListenerProtocol): 'TCP' | 'UDP' | 'HTTP' | 'HTTPS' {

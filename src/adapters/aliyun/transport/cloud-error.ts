@@ -168,7 +168,8 @@ function ramNamespace(product: CloudProduct): string {
   return product === 'alidns' ? 'alidns' : product;
 }
 
-/** The real service appends "server StringToSign is [...]" and other detail; keep one line. */
+/** The real service appends "server StringToSign is [...]" (multi-line); keep one plain line. */
 function firstLine(text: string): string {
-  return text.split('\n')[0]?.trim() ?? text;
+  const withoutStringToSign = text.replace(/\s*server StringToSign is[\s\S]*$/, '');
+  return withoutStringToSign.split('\n')[0]?.trim() ?? withoutStringToSign;
 }

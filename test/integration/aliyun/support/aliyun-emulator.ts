@@ -8,7 +8,9 @@ import {
   type Emulator,
   type StartEmulatorOptions,
   startEmulator,
+  type WorldFactory,
 } from '../../../../mocks/index.js';
+import { createWorld } from '../../../../mocks/world/index.js';
 import {
   type AliyunClients,
   type AliyunOptions,
@@ -16,7 +18,6 @@ import {
 } from '../../../../src/adapters/aliyun/index.js';
 import { type CloudPorts, createCloudPorts } from '../../../../src/adapters/index.js';
 import { createLogger, type Logger } from '../../../../src/log/index.js';
-import { fakeWorld } from '../../emulator/support/fake-world.js';
 
 export interface LogLine {
   level: string;
@@ -39,6 +40,23 @@ export const TEST_RETRY = {
   budgetOverride: { baseDelayMs: 10, maxDelayMs: 50, maxElapsedMs: 5_000 },
 };
 
+/**
+ * TEMPORARY bridge: emu-api's startEmulator does not build mocks/world yet (its
+ * createDefaultWorld throws), so these tests wire the real simulated world themselves. Remove
+ * once startEmulator's default world is the real one.
+ */
+const realWorld: WorldFactory = ({ stateDir, dnsAddress, timings }) =>
+  createWorld({
+    stateDir,
+    dnsHost: dnsAddress,
+    timings: {
+      stoppingSeconds: timings.stoppingMs / 1000,
+      bootSeconds: timings.bootMs / 1000,
+      appStartSeconds: 0.1,
+      packageUpdateSeconds: timings.commandMs / 1000,
+    },
+  });
+
 export function captureLogs(): { logger: Logger; logs: LogLine[] } {
   const logs: LogLine[] = [];
   const logger = createLogger({
@@ -60,8 +78,13 @@ export async function startAliyunEnv(
   emulatorOptions: StartEmulatorOptions = {},
   adapterOptions: Partial<AliyunOptions> = {},
 ): Promise<AliyunTestEnv> {
-  // TEMPORARY: emu-world has not landed; its control-plane stand-in answers what these tests need.
-  const emu = await startEmulator({ port: 0, createWorld: fakeWorld, ...emulatorOptions });
+  const emu = await startEmulator({
+    port: 0,
+    createWorld: realWorld,
+    ...emulatorOptions,
+    // Health checks every 100 ms instead of 2 s; the API still reports the configured seconds.
+    timings: { healthCheckScale: 0.05, stoppingMs: 100, bootMs: 300, ...emulatorOptions.timings },
+  });
   const { logger, logs } = captureLogs();
   const options: AliyunOptions = {
     region: emu.region,
