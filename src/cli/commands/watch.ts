@@ -1,22 +1,304 @@
 import type { Command } from 'commander';
-import { NotAvailableError } from '../../errors/index.js';
+import { systemClock } from '../../adapters/local/clock.js';
+import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
+import type { LogSource, TrafficFilter } from '../../ports/index.js';
+import { openAccessLogProbe } from '../../probes/access-log/access-log-probe.js';
+import type { AccessLogProgress } from '../../probes/access-log/drain-wait.js';
+import { logFormatFromText } from '../../probes/access-log/line-parser.js';
+import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
+import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
+import { CidrSet, SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
 import type { CliContext } from '../context.js';
 
-export function registerWatch(program: Command, _ctx: CliContext): void {
+interface WatchOptions {
+  format: string;
+  quiet: string;
+  timeout: string;
+  ignoreCidr?: string[];
+  ignorePath: string[];
+  ignoreUserAgent: string[];
+  healthCheck?: string;
+  clientAddress: string;
+  identity?: string;
+  knownHosts?: string;
+  hostKey?: string;
+  json?: boolean;
+}
+
+/** Live progress on stderr at most this often (and whenever traffic starts or stops). */
+const PROGRESS_EVERY_SECONDS = 5;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerWatch(program: Command, ctx: CliContext): void {
   program
     .command('watch')
     .description('stand-alone drain probe: follow an access log until real traffic has stopped')
-    .argument('<access-log>', 'path of the access log (nginx combined by default)')
+    .argument(
+      '<access-log>',
+      'path of the access log (nginx combined by default), or ssh://user@host[:port]/path',
+    )
     .option('--format <format>', 'combined, json, or an nginx log_format string', 'combined')
     .option('--quiet <seconds>', 'seconds without a real request that count as drained', '30')
     .option('--timeout <seconds>', 'give up after this many seconds', '600')
     .option(
-      '--ignore-cidr <cidr...>',
-      'sources that are not real traffic (default: 100.64.0.0/10, the SLB health checkers)',
+      '--ignore-cidr <cidr>',
+      `sources that are not real traffic; repeat for several (default: ${SLB_HEALTH_CHECK_CIDR}, the SLB health checkers; giving any replaces the default)`,
+      collect,
+    )
+    .option(
+      '--ignore-path <path>',
+      'requests to this path are not real traffic (`/static/*` for a prefix); repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--ignore-user-agent <text>',
+      'user agents containing this text are health checks; repeatable',
+      collect,
+      [],
+    )
+    .option('--health-check <"METHOD URI">', 'the listener\'s health check, e.g. "HEAD /health"')
+    .option(
+      '--client-address <field>',
+      'remote_addr (layer-4 listeners) or x_forwarded_for (layer-7: every request comes from the balancer)',
+      'remote_addr',
+    )
+    .option('--identity <file>', 'ssh://: private key file (default: agent, then ~/.ssh/id_*)')
+    .option(
+      '--known-hosts <file>',
+      'ssh://: known_hosts to verify the host key (default ~/.ssh/known_hosts)',
+    )
+    .option(
+      '--host-key <fingerprint>',
+      'ssh://: pinned host key fingerprint SHA256:… instead of known_hosts',
     )
     .option('--json', 'print the timeline as one JSON document')
-    .addHelpText('after', '\nExit codes: 0 drained, 4 timed out, 3 invalid input.')
-    .action(async () => {
-      throw new NotAvailableError('watch', 'issue #6');
+    .addHelpText(
+      'after',
+      `
+Examples:
+  drainctl watch /var/log/nginx/access.log --quiet 30 --timeout 600
+  drainctl watch access.log --client-address x_forwarded_for \\
+    --format '$remote_addr [$time_local] "$request" $status "$http_user_agent" "$http_x_forwarded_for"'
+  drainctl watch ssh://ops@10.0.0.5/var/log/nginx/access.log --known-hosts ~/.ssh/known_hosts
+
+Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
+    )
+    .action(async (log: string, options: WatchOptions) => {
+      const settings = parseOptions(log, options);
+      const clock = systemClock;
+      const startedAt = clock.now();
+      const startedMono = clock.monotonic();
+      const timeline = new DrainTimeline(startedAt);
+      const probe = await openAccessLogProbe({
+        source: settings.source,
+        format: settings.format,
+        filter: settings.filter,
+        clock,
+        onEvent: (event) => {
+          timeline.event(event, event.at, (event.atMonotonic - startedMono) / 1000);
+          ctx.stderr.line(ctx.stderr.style('yellow', `log: ${event.type}: ${event.detail}`));
+        },
+        openRemote: (source, sink) =>
+          openSshFollower(
+            {
+              host: source.host,
+              port: source.port,
+              username: source.username,
+              ...(source.privateKeyPath ? { privateKeyPath: source.privateKeyPath } : {}),
+              ...(source.knownHostsPath ? { knownHostsPath: source.knownHostsPath } : {}),
+              ...(source.hostKeyFingerprint
+                ? { hostKeyFingerprint: source.hostKeyFingerprint }
+                : {}),
+            },
+            source.path,
+            sink,
+            { clock },
+          ),
+      });
+      const what = `${settings.display} (${probe.formatDescription}; ignoring ${describeFilter(settings.filter)})`;
+      timeline.start(
+        `watching ${what}; drained after ${settings.quietSeconds} s without a real request`,
+      );
+      ctx.stderr.line(`watching ${what}`);
+      let lastPrinted = Number.NEGATIVE_INFINITY;
+      let lastBusy = false;
+      try {
+        const result = await probe.waitForDrain({
+          quietSeconds: settings.quietSeconds,
+          timeoutSeconds: settings.timeoutSeconds,
+          signal: ctx.signal,
+          onProgress: (progress) => {
+            const p = progress as AccessLogProgress;
+            timeline.progress(p, clock.now());
+            const busy = p.quietSeconds === 0;
+            if (busy !== lastBusy || p.elapsedSeconds - lastPrinted >= PROGRESS_EVERY_SECONDS) {
+              lastPrinted = p.elapsedSeconds;
+              ctx.stderr.line(formatProgressLine(p, settings.quietSeconds));
+            }
+            lastBusy = busy;
+          },
+        });
+        timeline.finish(result, clock.now(), settings.quietSeconds);
+        if (options.json) {
+          ctx.stdout.json({
+            outcome: result.outcome,
+            waitedSeconds: result.waitedSeconds,
+            realRequests: result.realRequests,
+            ignoredRequests: result.final.ignoredRequests,
+            lastRealRequestAt: result.lastRealRequestAt ?? null,
+            log: settings.display,
+            format: probe.formatDescription,
+            quietSeconds: settings.quietSeconds,
+            timeoutSeconds: settings.timeoutSeconds,
+            filter: settings.filter,
+            final: result.final,
+            timeline: timeline.entries,
+            omittedTimelineEntries: timeline.omitted,
+          });
+        } else {
+          for (const line of timeline.render()) ctx.stdout.line(line);
+        }
+        if (result.outcome === 'timeout') ctx.setExitCode(ExitCode.drainTimeout);
+      } catch (error) {
+        if (!ctx.signal.aborted) throw error;
+        if (!options.json) for (const line of timeline.render()) ctx.stdout.line(line);
+        throw new DrainctlError(
+          'INTERRUPTED',
+          'watch was interrupted before the log was judged drained',
+          {
+            cause: error,
+          },
+        );
+      } finally {
+        await probe.close();
+      }
     });
+}
+
+interface WatchSettings {
+  source: LogSource;
+  display: string;
+  format: ReturnType<typeof logFormatFromText>;
+  filter: TrafficFilter;
+  quietSeconds: number;
+  timeoutSeconds: number;
+}
+
+function parseOptions(log: string, options: WatchOptions): WatchSettings {
+  const quietSeconds = seconds('--quiet', options.quiet, 0);
+  const timeoutSeconds = seconds('--timeout', options.timeout, Number.MIN_VALUE);
+  if (timeoutSeconds < quietSeconds) {
+    throw new InvalidInputError(
+      `--timeout ${options.timeout} is shorter than --quiet ${options.quiet}: the log could never be judged drained`,
+      {
+        path: '--timeout',
+        expected: `at least --quiet (${options.quiet})`,
+        found: options.timeout,
+      },
+    );
+  }
+  if (options.clientAddress !== 'remote_addr' && options.clientAddress !== 'x_forwarded_for') {
+    throw new InvalidInputError('--client-address must be remote_addr or x_forwarded_for', {
+      path: '--client-address',
+      expected: 'remote_addr | x_forwarded_for',
+      found: options.clientAddress,
+    });
+  }
+  const ignoreCidrs = options.ignoreCidr ?? [SLB_HEALTH_CHECK_CIDR];
+  new CidrSet(ignoreCidrs, { path: '--ignore-cidr' }); // validates, naming the flag
+  const filter: TrafficFilter = {
+    ignoreCidrs,
+    ignorePaths: options.ignorePath,
+    ignoreUserAgents: options.ignoreUserAgent,
+    clientAddress: options.clientAddress,
+    ...(options.healthCheck !== undefined
+      ? { healthCheck: parseHealthCheck(options.healthCheck) }
+      : {}),
+  };
+  const { source, display } = parseSource(log, options);
+  return {
+    source,
+    display,
+    format: logFormatFromText(options.format),
+    filter,
+    quietSeconds,
+    timeoutSeconds,
+  };
+}
+
+function seconds(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min) {
+    throw new InvalidInputError(`${flag} must be a number of seconds${min > 0 ? ' above 0' : ''}`, {
+      path: flag,
+      expected: min > 0 ? 'a number > 0' : 'a number >= 0',
+      found: text,
+    });
+  }
+  return value;
+}
+
+function parseHealthCheck(text: string): { method: 'HEAD' | 'GET'; uri: string } {
+  const [method, uri, ...rest] = text.trim().split(/\s+/);
+  const upper = method?.toUpperCase();
+  if (
+    (upper !== 'HEAD' && upper !== 'GET') ||
+    uri === undefined ||
+    !uri.startsWith('/') ||
+    rest.length > 0
+  ) {
+    throw new InvalidInputError('--health-check must be a method and a URI', {
+      path: '--health-check',
+      expected: '"HEAD /path" or "GET /path"',
+      found: text,
+    });
+  }
+  return { method: upper, uri };
+}
+
+function parseSource(log: string, options: WatchOptions): { source: LogSource; display: string } {
+  if (!log.startsWith('ssh://')) return { source: { type: 'local', path: log }, display: log };
+  let url: URL;
+  try {
+    url = new URL(log);
+  } catch (error) {
+    throw new InvalidInputError(`${log} is not a valid ssh:// address`, {
+      path: '<access-log>',
+      expected: 'ssh://user@host[:port]/absolute/path',
+      found: log,
+      cause: error,
+    });
+  }
+  if (url.username === '' || url.hostname === '' || url.pathname === '/') {
+    throw new InvalidInputError(`${log} needs a user, a host and a path`, {
+      path: '<access-log>',
+      expected: 'ssh://user@host[:port]/absolute/path',
+      found: log,
+    });
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return {
+    source: {
+      type: 'ssh',
+      host,
+      port: url.port === '' ? 22 : Number(url.port),
+      username: decodeURIComponent(url.username),
+      path: decodeURIComponent(url.pathname),
+      ...(options.identity ? { privateKeyPath: options.identity } : {}),
+      ...(options.knownHosts ? { knownHostsPath: options.knownHosts } : {}),
+      ...(options.hostKey ? { hostKeyFingerprint: options.hostKey } : {}),
+    },
+    display: `${url.username}@${host}:${decodeURIComponent(url.pathname)}`,
+  };
+}
+
+function describeFilter(filter: TrafficFilter): string {
+  const parts = [...filter.ignoreCidrs];
+  if (filter.healthCheck) parts.push(`${filter.healthCheck.method} ${filter.healthCheck.uri}`);
+  parts.push(...filter.ignorePaths.map((p) => `path ${p}`));
+  parts.push(...filter.ignoreUserAgents.map((a) => `UA "${a}"`));
+  if (filter.clientAddress === 'x_forwarded_for') parts.push('client from X-Forwarded-For');
+  return parts.length > 0 ? parts.join(', ') : 'nothing';
 }

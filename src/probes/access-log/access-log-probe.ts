@@ -1,0 +1,112 @@
+/**
+ * The access-log TrafficProbe: a follower (local file or SSH `tail -F`) feeding a pipeline
+ * (parse → classify → count), and the drain decision on top. Opened at the end of the log:
+ * history is never replayed.
+ */
+import { InvalidInputError } from '../../errors/index.js';
+import type {
+  Clock,
+  DrainOutcome,
+  DrainWaitOptions,
+  ErrorRateSample,
+  LogFormat,
+  LogSource,
+  TrafficFilter,
+  TrafficProbe,
+} from '../../ports/index.js';
+import { type DrainSource, measureErrorRate, waitForDrain } from './drain-wait.js';
+import { FileFollower, type FileFollowerOptions } from './file-follower.js';
+import { createLineParser } from './line-parser.js';
+import { LinePipeline } from './line-pipeline.js';
+import type { FollowerEvent, FollowerSink, LogFollower } from './log-follower.js';
+import { Field } from './parsed-line.js';
+import { RequestClassifier } from './request-classifier.js';
+import { TrafficTally } from './traffic-tally.js';
+
+export interface AccessLogProbeOptions {
+  source: LogSource;
+  format: LogFormat;
+  filter: TrafficFilter;
+  clock: Clock;
+  /** Poll and progress interval (default 1000 ms). */
+  tickMs?: number;
+  /** Things that happened to the log (rotation, truncation, connection), with the monotonic ms. */
+  onEvent?: (event: FollowerEvent & { atMonotonic: number; at: number }) => void;
+  file?: FileFollowerOptions;
+  /** Opens a remote follower; the factory passes the SSH one (kept out of here for tests). */
+  openRemote?: (
+    source: Extract<LogSource, { type: 'ssh' }>,
+    sink: FollowerSink,
+  ) => Promise<LogFollower>;
+}
+
+/** The probe plus what `drainctl watch` shows beyond the port. */
+export interface AccessLogProbe extends TrafficProbe {
+  readonly tally: TrafficTally;
+  readonly formatDescription: string;
+}
+
+/**
+ * @example
+ *   const probe = await openAccessLogProbe({ source: { type: 'local', path }, format: { kind: 'combined' },
+ *     filter: { ignoreCidrs: ['100.64.0.0/10'], ignorePaths: [], ignoreUserAgents: [], clientAddress: 'remote_addr' },
+ *     clock: systemClock });
+ *   const result = await probe.waitForDrain({ quietSeconds: 30, timeoutSeconds: 600 });
+ */
+export async function openAccessLogProbe(options: AccessLogProbeOptions): Promise<AccessLogProbe> {
+  const classifier = new RequestClassifier(options.filter);
+  const parser = createLineParser(options.format, classifier.needs);
+  const sampleParser = createLineParser(options.format);
+  if (
+    options.filter.clientAddress === 'x_forwarded_for' &&
+    !parser.provides.has(Field.forwardedFor)
+  ) {
+    throw new InvalidInputError(
+      'layer-7 listener: the log format must contain $http_x_forwarded_for, or every request (all of them come from the balancer) would look like a health check',
+      {
+        path: 'format',
+        expected: 'a log_format with $http_x_forwarded_for',
+        found: parser.description,
+      },
+    );
+  }
+  const tally = new TrafficTally();
+  const { clock } = options;
+  const pipeline = new LinePipeline(parser, classifier, tally, clock, sampleParser);
+  const sink: FollowerSink = {
+    beginBatch: () => pipeline.beginBatch(),
+    onLine: pipeline.onLine,
+    endBatch: () => pipeline.endBatch(),
+    droppedPartial: () => pipeline.droppedPartial(),
+    event: (event) =>
+      options.onEvent?.({ ...event, atMonotonic: clock.monotonic(), at: clock.now() }),
+  };
+  let follower: LogFollower;
+  if (options.source.type === 'local') {
+    const file = new FileFollower(options.source.path, sink, clock, options.file);
+    await file.start();
+    follower = file;
+  } else {
+    if (options.openRemote === undefined) {
+      throw new InvalidInputError('no SSH support was given to this probe', {
+        path: 'source.type',
+      });
+    }
+    follower = await options.openRemote(options.source, sink);
+  }
+  const source: DrainSource = {
+    clock,
+    tally,
+    tickMs: options.tickMs ?? 1000,
+    poll: () => follower.poll(),
+    available: () => follower.available,
+    lastRequest: () => pipeline.lastRequest(),
+  };
+  return {
+    tally,
+    formatDescription: parser.description,
+    waitForDrain: (wait: DrainWaitOptions): Promise<DrainOutcome> => waitForDrain(source, wait),
+    measureErrorRate: (measure): Promise<ErrorRateSample> => measureErrorRate(source, measure),
+    close: () => follower.close(),
+  };
+}

@@ -1,0 +1,182 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/program.js';
+import { runDrainctl } from '../../helpers/cli.js';
+import { combinedLine } from './helpers.js';
+import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'drainctl-watch-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('drainctl watch', () => {
+  it('exits 0 once the log has been quiet; health checks keep arriving and do not count', async () => {
+    const log = join(dir, 'drained.log');
+    writeFileSync(log, combinedLine('203.0.113.1').repeat(50));
+    const checks = setInterval(
+      () => appendFileSync(log, combinedLine('100.64.0.9', '/health')),
+      100,
+    );
+    const result = await runDrainctl(['watch', log, '--quiet', '1', '--timeout', '15']).finally(
+      () => clearInterval(checks),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /start +watching .*drained.log \(nginx combined; ignoring 100\.64\.0\.0\/10\)/,
+    );
+    expect(result.stdout).toMatch(
+      /drained +drained: no real request for 1 s \(0 real request\(s\), \d+ ignored\)/,
+    );
+    expect(result.stderr).toContain('watching');
+  });
+
+  it('exits 4 when real traffic outlasts the timeout, and prints one JSON document with --json', async () => {
+    const log = join(dir, 'busy.log');
+    writeFileSync(log, '');
+    const traffic = setInterval(
+      () => appendFileSync(log, combinedLine('198.51.100.8', '/api')),
+      100,
+    );
+    const result = await runDrainctl([
+      'watch',
+      log,
+      '--quiet',
+      '2',
+      '--timeout',
+      '2',
+      '--json',
+    ]).finally(() => clearInterval(traffic));
+    expect(result.code, result.stderr).toBe(4);
+    const document = JSON.parse(result.stdout);
+    expect(document).toMatchObject({ outcome: 'timeout', quietSeconds: 2, timeoutSeconds: 2 });
+    expect(document.realRequests).toBeGreaterThan(0);
+    expect(document.timeline.map((e: { event: string }) => e.event)).toContain('traffic');
+    expect(document.timeline.at(-1).event).toBe('timeout');
+  });
+
+  it('a log that never appears is not drained: timeout, exit 4 (in-process)', async () => {
+    const result = await runInProcess([
+      'watch',
+      join(dir, 'absent.log'),
+      '--quiet',
+      '0.5',
+      '--timeout',
+      '1',
+    ]);
+    expect(result.code).toBe(4);
+    expect(result.stdout).toContain('the log could not be read');
+  });
+
+  it('exits 3 with a clear message for a bad CIDR', async () => {
+    const log = join(dir, 'any.log');
+    writeFileSync(log, '');
+    const cidr = await runDrainctl([
+      'watch',
+      log,
+      '--ignore-cidr',
+      '100.64.0.0/10',
+      '--ignore-cidr',
+      '10.0.0.300/8',
+    ]);
+    expect(cidr.code).toBe(3);
+    expect(cidr.stderr).toContain('"10.0.0.300/8" is not a CIDR range');
+  });
+
+  it('exits 3 for other bad flags (in-process, to spare the box a process each)', async () => {
+    const log = join(dir, 'any.log');
+    writeFileSync(log, '');
+    const cases: Array<[string[], string]> = [
+      [['--quiet', 'soon'], '--quiet must be a number of seconds'],
+      [['--quiet', '60', '--timeout', '30'], 'is shorter than --quiet'],
+      [['--format', 'no variables'], 'no nginx variables'],
+      [['--health-check', 'POST /x'], '--health-check must be a method and a URI'],
+      [['--client-address', 'peer'], '--client-address must be remote_addr or x_forwarded_for'],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await runInProcess(['watch', log, ...flags]);
+      expect(result.code, flags.join(' ')).toBe(3);
+      expect(result.stderr).toContain(message);
+    }
+    const ssh = await runInProcess(['watch', 'ssh://10.0.0.5/var/log/x.log']);
+    expect(ssh.code).toBe(3);
+    expect(ssh.stderr).toContain('needs a user, a host and a path');
+  });
+});
+
+async function runInProcess(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await runCli(argv, {
+    stdout: sink((t) => {
+      stdout += t;
+    }),
+    stderr: sink((t) => {
+      stderr += t;
+    }),
+    env: { NO_COLOR: '1' },
+    cwd: dir,
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('drainctl watch ssh://', () => {
+  let server: TestSshServer;
+  let keyFile: string;
+  let knownHosts: string;
+  beforeAll(async () => {
+    const keys = generateKeys();
+    server = await startSshServer(keys);
+    keyFile = join(dir, 'id_watch');
+    writeFileSync(keyFile, keys.clientPrivate, { mode: 0o600 });
+    knownHosts = join(dir, 'known_hosts_watch');
+    writeFileSync(knownHosts, `${server.knownHostsLine}\n`);
+  });
+  afterAll(() => server.close());
+
+  it('follows a remote log and exits 0 when it is quiet', async () => {
+    const log = join(dir, 'remote.log');
+    writeFileSync(log, '');
+    const result = await runDrainctl([
+      'watch',
+      `ssh://ops@127.0.0.1:${server.port}${log}`,
+      '--identity',
+      keyFile,
+      '--known-hosts',
+      knownHosts,
+      '--quiet',
+      '1',
+      '--timeout',
+      '10',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`ops@127.0.0.1:${log}`);
+    expect(server.commands.some((c) => c.includes('tail -n 0 -F'))).toBe(true);
+  });
+
+  it('refuses an unknown host key with a clear error (exit 1, in-process)', async () => {
+    const result = await runInProcess([
+      'watch',
+      `ssh://ops@127.0.0.1:${server.port}/var/log/x.log`,
+      '--identity',
+      keyFile,
+      '--host-key',
+      'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('SSH_HOST_KEY_MISMATCH');
+    expect(result.stderr).toContain('Refusing to connect');
+  });
+});
