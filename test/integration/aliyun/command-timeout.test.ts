@@ -16,7 +16,7 @@ let host: Host;
 
 beforeAll(async () => {
   // Commands in this emulator run for a minute of real time: longer than any test here.
-  env = await startAliyunEnv({ timings: { commandMs: 60_000 } });
+  env = await startAliyunEnv({ timings: { packageUpdateSeconds: 60 } });
   recorder = await startRequestRecorder(env.emu.endpoint);
   clock = new ManualClock();
   host = createCloudPorts({

@@ -7,7 +7,9 @@ import { hostContract } from './contracts/host.contract.js';
 import { loadBalancerContract } from './contracts/load-balancer.contract.js';
 import { useAliyunEnv } from './support/aliyun-emulator.js';
 
-const env = useAliyunEnv({ timings: { stoppingMs: 100, bootMs: 200, commandMs: 20 } });
+const env = useAliyunEnv({
+  timings: { stoppingSeconds: 0.1, bootSeconds: 0.2, packageUpdateSeconds: 0.02 },
+});
 
 loadBalancerContract('aliyun SLB adapter on the emulator', () => ({
   loadBalancer: env().ports.loadBalancer,

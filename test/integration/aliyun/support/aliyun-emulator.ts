@@ -8,9 +8,7 @@ import {
   type Emulator,
   type StartEmulatorOptions,
   startEmulator,
-  type WorldFactory,
 } from '../../../../mocks/index.js';
-import { createWorld } from '../../../../mocks/world/index.js';
 import {
   type AliyunClients,
   type AliyunOptions,
@@ -40,23 +38,6 @@ export const TEST_RETRY = {
   budgetOverride: { baseDelayMs: 10, maxDelayMs: 50, maxElapsedMs: 5_000 },
 };
 
-/**
- * TEMPORARY bridge: emu-api's startEmulator does not build mocks/world yet (its
- * createDefaultWorld throws), so these tests wire the real simulated world themselves. Remove
- * once startEmulator's default world is the real one.
- */
-const realWorld: WorldFactory = ({ stateDir, dnsAddress, timings }) =>
-  createWorld({
-    stateDir,
-    dnsHost: dnsAddress,
-    timings: {
-      stoppingSeconds: timings.stoppingMs / 1000,
-      bootSeconds: timings.bootMs / 1000,
-      appStartSeconds: 0.1,
-      packageUpdateSeconds: timings.commandMs / 1000,
-    },
-  });
-
 export function captureLogs(): { logger: Logger; logs: LogLine[] } {
   const logs: LogLine[] = [];
   const logger = createLogger({
@@ -80,10 +61,15 @@ export async function startAliyunEnv(
 ): Promise<AliyunTestEnv> {
   const emu = await startEmulator({
     port: 0,
-    createWorld: realWorld,
     ...emulatorOptions,
     // Health checks every 100 ms instead of 2 s; the API still reports the configured seconds.
-    timings: { healthCheckScale: 0.05, stoppingMs: 100, bootMs: 300, ...emulatorOptions.timings },
+    timings: {
+      healthCheckScale: 0.05,
+      stoppingSeconds: 0.1,
+      bootSeconds: 0.3,
+      appStartSeconds: 0.1,
+      ...emulatorOptions.timings,
+    },
   });
   const { logger, logs } = captureLogs();
   const options: AliyunOptions = {
