@@ -15,6 +15,13 @@ export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<Step
   const { host, command, expect, timeoutSeconds } = step.params;
   await ctx.moveNode(node, 'verifying');
   const result = await readOnlyCommand(ctx, step, host, command, timeoutSeconds);
+  if (result.exitCode === null && (result.status === 'error' || result.status === 'timeout')) {
+    // The command never ran: the machine reports Running but its OS or agent did not come up.
+    return failed(
+      'no-boot',
+      `${node} does not run commands after the reboot (${describeResult(result)}): it did not come back`,
+    );
+  }
   if (!succeeded(result)) {
     return failed('unpatched', `verify command "${command}" failed: ${describeResult(result)}`);
   }

@@ -1,0 +1,47 @@
+/**
+ * A node that does not come back, against the emulator's world (boot-failure fault), through
+ * the real binary: the run halts with exit 2, the node stays at weight 0 and is named in the
+ * report and in `drainctl status`, the node after it is untouched, nothing else is out.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { drainctl, endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
+
+let env: RunEnv | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+const OLD = '3.10.0-1160.el7.x86_64';
+const NEW = '3.10.0-1160.119.1.el7.x86_64';
+
+describe('a node that does not boot', () => {
+  it('is left at weight 0 and named; the rollout halts before the next node', async () => {
+    env = await startRunEnv();
+    env.emu.injectFault({ kind: 'boot-failure', instanceId: 'i-emu-web-2' });
+    const run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
+    expect(run.code).toBe(2);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.outcome).toBe('halted');
+    expect(doc.report.leftOut).toEqual([
+      {
+        id: 'i-emu-web-2',
+        name: 'web-2',
+        reason: 'unreachable',
+        detail: expect.stringContaining('did not come back'),
+      },
+    ]);
+    const end = endState(env);
+    expect(end.weights).toEqual({ 'i-emu-web-1': 100, 'i-emu-web-2': 0, 'i-emu-web-3': 100 });
+    expect(end.kernels).toMatchObject({ 'i-emu-web-1': NEW, 'i-emu-web-3': OLD });
+    expect(doc.report.nodes.map((n: { state: string }) => n.state)).toEqual([
+      'done',
+      'left-out',
+      'pending',
+    ]);
+
+    const status = await drainctl(env, ['status', doc.runId]);
+    expect(status.stdout).toContain('LEFT OUT OF SERVICE (needs a person):');
+    expect(status.stdout).toContain('web-2 (i-emu-web-2): unreachable:');
+  }, 120_000);
+});
