@@ -33,6 +33,10 @@ describe('stopping a run', () => {
     const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, done);
     expect(endState(env).weights['i-emu-web-1']).toBe(0);
+    const live = await drainctl(env, ['status']);
+    expect(live.stdout).toContain(`run ${runId} (crash-three): running`);
+    expect(live.stdout).toMatch(/ {2}running: pid \d+ on /);
+    expect(live.stdout).toContain('web-1 (i-emu-web-1) batch 1: draining, weight 100 → 0');
     child.kill('SIGTERM');
     const run = await done;
     expect(run.code).toBe(2);
