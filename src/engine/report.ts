@@ -102,9 +102,10 @@ export function formatReport(report: RunReport): string[] {
     lines.push(`  halt: ${report.haltReason}`);
   for (const n of report.nodes) {
     const weight = `weight ${n.weightBefore ?? '?'} → ${n.weightAfter ?? '?'}`;
+    // Verify output before → after (the kernel by default); `…` while it is not known yet.
     const kernel =
       n.kernelBefore !== undefined || n.kernelAfter !== undefined
-        ? `, ${n.kernelBefore ?? '?'} → ${n.kernelAfter ?? '?'}`
+        ? `, ${n.kernelBefore ?? '…'} → ${n.kernelAfter ?? '…'}`
         : '';
     lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${n.state}, ${weight}${kernel}`);
     if (n.reason !== undefined || n.detail !== undefined) {

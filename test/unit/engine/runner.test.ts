@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
 import { resumeRun, startRun } from '../../../src/engine/runner.js';
+import { registerSecret } from '../../../src/log/index.js';
+import { hashPlan } from '../../../src/plan/plan-hash.js';
 import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { silent } from './fixtures/run-model.js';
@@ -96,6 +98,36 @@ describe('runner', () => {
     world.journalLines.splice(5); // as if it were still in the middle
     await plantLock('r-1', process.pid);
     await expect(resumeRun('r-1', options(world))).rejects.toMatchObject({ code: 'LOCK_HELD' });
+  });
+
+  it('a plan whose journaled form had a secret masked is rebuilt, and checked, before a resume', async () => {
+    registerSecret('s3cr3t-repo-token');
+    const world = new InMemoryWorld(fleet(2));
+    const body = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    const patch = body.steps.find((s) => s.action === 'node.patch');
+    if (patch?.action !== 'node.patch') throw new Error('no patch step');
+    patch.params.commands = ['yum --setopt=token=s3cr3t-repo-token update kernel -y'];
+    const { sha256: _old, ...unhashed } = body;
+    const plan = { ...unhashed, sha256: hashPlan(unhashed) };
+    const dying = new Incarnation();
+    await expect(
+      startRun(plan, {
+        ...options(world),
+        runId: 'r-1',
+        ports: world.ports(dying),
+        store: world.journalStore(dying, 20),
+      }),
+    ).rejects.toThrow();
+    expect(world.journalLines.join('\n')).not.toContain('s3cr3t-repo-token');
+    await expect(resumeRun('r-1', options(world))).rejects.toMatchObject({ code: 'PLAN_REDACTED' });
+    await expect(
+      resumeRun('r-1', {
+        ...options(world),
+        recoverPlan: async () => ({ ...plan, sha256: 'f'.repeat(64) }),
+      }),
+    ).rejects.toMatchObject({ code: 'PLAN_CHANGED' });
+    const resumed = await resumeRun('r-1', { ...options(world), recoverPlan: async () => plan });
+    expect(resumed.outcome).toBe('completed');
   });
 
   it('a halted run continues on resume once the cause is fixed (a blocked gate is tried again)', async () => {
