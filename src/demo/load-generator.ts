@@ -1,0 +1,238 @@
+/**
+ * The demo's client population: keep-alive HTTP clients that find the service by DNS (as real
+ * clients do, honouring the record's TTL) and keep using an open connection for as long as the
+ * server keeps it open — even after the record has moved. That is exactly why a drain must be
+ * watched rather than assumed. Every request is counted; a request fails when it gets no
+ * complete 2xx/3xx answer (connection refused or reset, timeout, 5xx).
+ */
+import { setMaxListeners } from 'node:events';
+import { Agent, request } from 'node:http';
+import type { Clock } from '../ports/index.js';
+
+export interface ServiceAddress {
+  address: string;
+  /** Seconds this answer may be cached. */
+  ttlSeconds: number;
+}
+
+export interface LoadGeneratorOptions {
+  /** DNS name clients use (sent as the Host header). */
+  hostname: string;
+  port: number;
+  path?: string;
+  /** Looks the name up (against the zone's name server); the generator caches by TTL. */
+  resolve: (hostname: string) => Promise<ServiceAddress>;
+  /** Requests per second across all clients. */
+  ratePerSecond: number;
+  /** Concurrent keep-alive clients. */
+  clients: number;
+  requestTimeoutMs?: number;
+  /**
+   * Every n-th request of a client is a slow one (path + `slowSuffix`), like the uploads and
+   * slow API calls of a real service: they are the requests a reboot cuts off mid-flight.
+   */
+  slow?: { every: number; suffix: string };
+  clock: Clock;
+  /** Which backend served a response, from the response (e.g. a header or the body). */
+  servedBy?: (
+    headers: Record<string, string | string[] | undefined>,
+    body: string,
+  ) => string | undefined;
+}
+
+export interface RequestFailure {
+  at: string;
+  target: string;
+  reason: string;
+}
+
+export interface LoadStats {
+  total: number;
+  ok: number;
+  failed: number;
+  /** Successful responses per backend (by `servedBy`). */
+  byBackend: Record<string, number>;
+  /** Successful responses per target address the clients connected to. */
+  byTarget: Record<string, number>;
+  /** The first failures, for the report. */
+  failures: RequestFailure[];
+}
+
+const MAX_RECORDED_FAILURES = 50;
+
+export class LoadGenerator {
+  private readonly stats: LoadStats = {
+    total: 0,
+    ok: 0,
+    failed: 0,
+    byBackend: {},
+    byTarget: {},
+    failures: [],
+  };
+  private readonly controller = new AbortController();
+  private workers: Promise<void>[] = [];
+  private cached: { value: ServiceAddress; expiresAt: number } | undefined;
+  private resolving: Promise<ServiceAddress> | undefined;
+
+  constructor(private readonly options: LoadGeneratorOptions) {}
+
+  start(): void {
+    // Every client sleeps on the same stop signal between its requests.
+    setMaxListeners(this.options.clients + 10, this.controller.signal);
+    const interval = (1000 * this.options.clients) / this.options.ratePerSecond;
+    for (let i = 0; i < this.options.clients; i += 1) {
+      // Spread the clients over one interval so requests do not arrive in bursts.
+      this.workers.push(this.client(interval, (interval * i) / this.options.clients));
+    }
+  }
+
+  /** A copy of the counters so far. */
+  snapshot(): LoadStats {
+    return structuredClone(this.stats);
+  }
+
+  async stop(): Promise<LoadStats> {
+    this.controller.abort();
+    await Promise.all(this.workers);
+    return this.snapshot();
+  }
+
+  private async address(): Promise<ServiceAddress> {
+    const now = this.options.clock.monotonic();
+    if (this.cached && this.cached.expiresAt > now) return this.cached.value;
+    this.resolving ??= this.options
+      .resolve(this.options.hostname)
+      .then((value) => {
+        this.cached = {
+          value,
+          expiresAt: this.options.clock.monotonic() + value.ttlSeconds * 1000,
+        };
+        return value;
+      })
+      .finally(() => {
+        this.resolving = undefined;
+      });
+    return this.resolving;
+  }
+
+  /** One client: one keep-alive connection, re-resolving the name only when it has to reconnect. */
+  private async client(intervalMs: number, offsetMs: number): Promise<void> {
+    const { signal } = this.controller;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let target: string | undefined;
+    let connected = false;
+    let sent = 0;
+    try {
+      await this.options.clock.sleep(offsetMs, signal);
+      let next = this.options.clock.monotonic();
+      while (!signal.aborted) {
+        if (!connected || target === undefined) {
+          try {
+            target = (await this.address()).address;
+          } catch (error) {
+            this.record(false, target ?? '?', undefined, `DNS: ${(error as Error).message}`);
+            next += intervalMs;
+            await this.options.clock.sleep(
+              Math.max(0, next - this.options.clock.monotonic()),
+              signal,
+            );
+            continue;
+          }
+        }
+        sent += 1;
+        const slow = this.options.slow !== undefined && sent % this.options.slow.every === 0;
+        const result = await this.send(agent, target, slow ? this.options.slow?.suffix : undefined);
+        connected = result.keptOpen;
+        this.record(result.ok, target, result.servedBy, result.reason);
+        next += intervalMs;
+        await this.options.clock.sleep(Math.max(0, next - this.options.clock.monotonic()), signal);
+      }
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      agent.destroy();
+    }
+  }
+
+  private send(
+    agent: Agent,
+    target: string,
+    suffix = '',
+  ): Promise<{ ok: boolean; keptOpen: boolean; servedBy?: string; reason?: string }> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (value: {
+        ok: boolean;
+        keptOpen: boolean;
+        servedBy?: string;
+        reason?: string;
+      }) => {
+        if (!settled) {
+          settled = true;
+          resolve(value);
+        }
+      };
+      const req = request(
+        {
+          host: target,
+          port: this.options.port,
+          path: `${this.options.path ?? '/'}${suffix}`,
+          method: 'GET',
+          agent,
+          headers: { host: this.options.hostname, 'user-agent': 'drainctl-demo-load/1' },
+          timeout: this.options.requestTimeoutMs ?? 5000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const keptOpen = !/close/i.test(String(res.headers.connection ?? ''));
+            const body = Buffer.concat(chunks).toString('utf8');
+            const ok = status >= 200 && status < 400;
+            finish({
+              ok,
+              keptOpen,
+              servedBy: this.options.servedBy?.(res.headers, body),
+              reason: ok ? undefined : `HTTP ${status}`,
+            });
+          });
+          res.on('error', (error) => finish({ ok: false, keptOpen: false, reason: error.message }));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('request timed out')));
+      req.on('error', (error) =>
+        finish({
+          ok: false,
+          keptOpen: false,
+          reason: (error as NodeJS.ErrnoException).code ?? error.message,
+        }),
+      );
+      req.end();
+    });
+  }
+
+  private record(
+    ok: boolean,
+    target: string,
+    servedBy: string | undefined,
+    reason: string | undefined,
+  ): void {
+    this.stats.total += 1;
+    if (ok) {
+      this.stats.ok += 1;
+      this.stats.byTarget[target] = (this.stats.byTarget[target] ?? 0) + 1;
+      if (servedBy !== undefined)
+        this.stats.byBackend[servedBy] = (this.stats.byBackend[servedBy] ?? 0) + 1;
+      return;
+    }
+    this.stats.failed += 1;
+    if (this.stats.failures.length < MAX_RECORDED_FAILURES) {
+      this.stats.failures.push({
+        at: new Date(this.options.clock.now()).toISOString(),
+        target,
+        reason: reason ?? 'failed',
+      });
+    }
+  }
+}
