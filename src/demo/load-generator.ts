@@ -44,6 +44,8 @@ export interface RequestFailure {
   at: string;
   target: string;
   reason: string;
+  /** The backend that answered, when an answer came (a 5xx). */
+  servedBy?: string;
 }
 
 export interface LoadStats {
@@ -232,6 +234,7 @@ export class LoadGenerator {
         at: new Date(this.options.clock.now()).toISOString(),
         target,
         reason: reason ?? 'failed',
+        ...(servedBy === undefined ? {} : { servedBy }),
       });
     }
   }
