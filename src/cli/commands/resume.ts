@@ -30,7 +30,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
         `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
       );
       for (const n of status.report.nodes) out.line(`  ${n.name} (${n.id}): ${n.state}`);
-      await confirmOrRefuse(ctx, 'Reconcile with the live state and continue this run?', {
+      await confirmOrRefuse('Reconcile with the live state and continue this run?', {
         yes: options.yes === true,
       });
       const plan = status.state.plan;
