@@ -36,7 +36,7 @@ describe('safety invariants over random fleets and faults', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 600_000);
 
   it('4: after a crash at a random journal boundary, resume reaches the same end state', async () => {
     await fc.assert(
@@ -64,5 +64,5 @@ describe('safety invariants over random fleets and faults', () => {
       }),
       { numRuns: Math.ceil(RUNS / 2) },
     );
-  });
+  }, 600_000);
 });
