@@ -14,6 +14,7 @@ export function encode(text: string, encoding: Encoding): string {
 export function overallStatus(invocation: Invocation): string {
   const statuses = invocation.instances.map((entry) => entry.status);
   if (statuses.some((status) => status === 'Running')) return 'Running';
+  if (statuses.every((status) => status === 'Terminated')) return 'Stopped';
   if (statuses.every((status) => status === 'Success')) return 'Success';
   if (statuses.every((status) => status !== 'Success')) return 'Failed';
   return 'PartialFailed';
@@ -31,6 +32,7 @@ export function legacyInvokeStatus(status: string): string {
 /** The legacy per-instance record status (InvokeRecordStatus / InstanceInvokeStatus). */
 export function recordStatus(entry: InvocationInstance): string {
   if (entry.status === 'Running') return 'Running';
+  if (entry.status === 'Terminated') return 'Stopped';
   return entry.status === 'Success' || entry.status === 'Failed' ? 'Finished' : 'Failed';
 }
 

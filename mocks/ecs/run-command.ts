@@ -34,6 +34,8 @@ function script(params: Params): string {
 }
 
 function finish(entry: InvocationInstance, outcome: InvocationInstance['outcome'] & object): void {
+  // StopInvocation ended it already; what the interrupted script would have printed is lost.
+  if (entry.status === 'Terminated') return;
   const errorCode =
     outcome.errorCode ??
     (outcome.status === 'Failed'
@@ -66,7 +68,33 @@ function execute(
   );
 }
 
+/**
+ * A ClientToken makes RunCommand safe to resend: the same token with the same request answers the
+ * invocation it already started; with another request it is refused. (The code for the conflict
+ * is ECS's usual IdempotentParameterMismatch; for RunCommand it is unconfirmed.)
+ */
+function replayed(params: Params, ctx: EmulatorContext): Record<string, string> | undefined {
+  const token = params.string('ClientToken');
+  if (!token) return undefined;
+  const previous = ctx.ecs.runCommandTokens.get(token);
+  if (previous === undefined) return undefined;
+  if (previous.fingerprint !== fingerprint(params)) {
+    throw new ApiError(
+      'IdempotentParameterMismatch',
+      'The ClientToken was used before with other parameters.',
+    );
+  }
+  const invocation = ctx.ecs.invocations.get(previous.invokeId);
+  return invocation && { CommandId: invocation.commandId, InvokeId: invocation.invokeId };
+}
+
+function fingerprint(params: Params): string {
+  return JSON.stringify(params.entries().filter(([key]) => key !== 'ClientToken'));
+}
+
 const RunCommand: Handler<EmulatorContext> = ({ params, ctx }) => {
+  const again = replayed(params, ctx);
+  if (again) return again;
   const type = params.oneOf('Type', TYPES);
   if (type === undefined) throw new MissingParameter('Type');
   const content = script(params);
@@ -102,6 +130,13 @@ const RunCommand: Handler<EmulatorContext> = ({ params, ctx }) => {
     );
   }
   ctx.ecs.invocations.set(invocation.invokeId, invocation);
+  const token = params.string('ClientToken');
+  if (token) {
+    ctx.ecs.runCommandTokens.set(token, {
+      invokeId: invocation.invokeId,
+      fingerprint: fingerprint(params),
+    });
+  }
   for (const entry of invocation.instances) {
     const status = ctx.ecs.status(entry.instanceId);
     if (type !== 'RunShellScript' || status !== 'Running') {
@@ -124,4 +159,35 @@ const RunCommand: Handler<EmulatorContext> = ({ params, ctx }) => {
   return { CommandId: invocation.commandId, InvokeId: invocation.invokeId };
 };
 
-export const runCommandHandlers: Record<string, Handler<EmulatorContext>> = { RunCommand };
+/**
+ * StopInvocation: instances still running the command end as Terminated. The world's
+ * interpretation of the script is not interrupted (it has no shell to kill); its outcome is
+ * dropped, as the output of a killed process is.
+ */
+const StopInvocation: Handler<EmulatorContext> = ({ params, ctx }) => {
+  const invokeId = params.required('InvokeId');
+  const invocation = ctx.ecs.invocations.get(invokeId);
+  if (invocation === undefined) throw new ApiError('InvalidInvokeId.NotFound');
+  const only = params.list('InstanceId');
+  const now = isoSeconds(ctx.now());
+  for (const entry of invocation.instances) {
+    if (entry.status !== 'Running' || (only.length > 0 && !only.includes(entry.instanceId)))
+      continue;
+    entry.status = 'Terminated';
+    entry.outcome = {
+      status: 'Error',
+      exitCode: -1,
+      output: '',
+      errorCode: 'InvocationStopped',
+      errorInfo: 'The invocation was stopped by StopInvocation.',
+      startTime: entry.startTime,
+      finishedTime: now,
+    };
+  }
+  return {};
+};
+
+export const runCommandHandlers: Record<string, Handler<EmulatorContext>> = {
+  RunCommand,
+  StopInvocation,
+};

@@ -23,7 +23,8 @@ export interface EcsInstance {
   securityGroupId: string;
 }
 
-export type InvocationInstanceStatus = 'Running' | CommandOutcome['status'];
+/** `Terminated`: stopped by StopInvocation before it finished. */
+export type InvocationInstanceStatus = 'Running' | CommandOutcome['status'] | 'Terminated';
 
 export interface InvocationInstance {
   instanceId: string;
@@ -52,6 +53,8 @@ export interface Invocation {
 export class EcsStore {
   readonly instances = new Map<string, EcsInstance>();
   readonly invocations = new Map<string, Invocation>();
+  /** RunCommand ClientTokens: the invocation each started and the request it came with. */
+  readonly runCommandTokens = new Map<string, { invokeId: string; fingerprint: string }>();
 
   constructor(
     private readonly topology: Topology,
@@ -65,6 +68,7 @@ export class EcsStore {
   reset(): void {
     this.instances.clear();
     this.invocations.clear();
+    this.runCommandTokens.clear();
     this.topology.instances.forEach((instance, index) => {
       this.instances.set(instance.id, {
         id: instance.id,

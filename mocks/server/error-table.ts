@@ -181,6 +181,10 @@ export const errorTable: Readonly<Record<string, ErrorSpec>> = {
     status: 400,
     message: 'The specified parameter InstanceIds is not valid.',
   },
+  IdempotentParameterMismatch: {
+    status: 400,
+    message: 'The specified parameter has changed while using an already used clientToken.',
+  },
   'InvalidInvokeId.NotFound': {
     status: 404,
     message: 'The specified InvokeId does not exist.',

@@ -9,7 +9,6 @@ import type { CliContext } from './context.js';
 
 /** Resolve when the operator said yes; throw when they said no or cannot be asked. */
 export async function confirmOrRefuse(
-  ctx: CliContext,
   question: string,
   options: { yes: boolean; input?: NodeJS.ReadableStream & { isTTY?: boolean } },
 ): Promise<void> {

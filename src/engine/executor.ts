@@ -10,6 +10,7 @@
  * serving or reported. The outcome is journaled as `halt` (why) and `done`.
  */
 import type { Step } from '../plan/types.js';
+import { haltsRollout } from './failure-policy.js';
 import type { RunOutcome } from './journal/entries.js';
 import { finishNode, runNode } from './node-runner.js';
 import { resolveRef } from './refs.js';
@@ -20,15 +21,44 @@ import { expectedWeightOf, setWeight } from './steps/weights.js';
 
 export async function executePlan(ctx: RunContext): Promise<RunOutcome> {
   await learnBalancerAddress(ctx);
+  await haltOnRecordedFailure(ctx);
+  // A preparation that failed before a crash is answered as it would have been: DNS goes back.
+  if (ctx.state.openFailures.some((f) => ctx.state.stepsById.get(f.step)?.phase === 'prepare')) {
+    await rollBackCutover(ctx);
+  }
   const prepared = await runPhase(ctx, 'prepare');
   if (prepared) {
     for (const batch of [...ctx.state.plan.batches].sort((a, b) => a.index - b.index)) {
-      if (ctx.control.stopRequested) break;
+      await haltOnRecordedFailure(ctx);
+      // A stopping run finishes the batch it is in (nodes out of service come back), no other.
+      if (ctx.control.stopRequested && !batchStarted(ctx, batch.index)) break;
       await runBatch(ctx, batch.index);
     }
   }
   if (!ctx.control.stopRequested) await runPhase(ctx, 'finish');
   return conclude(ctx);
+}
+
+/**
+ * A node that already ended with a failure that halts the rollout (read from the journal, as
+ * after a resume) stops the rollout before the next batch, whatever else was written.
+ */
+async function haltOnRecordedFailure(ctx: RunContext): Promise<void> {
+  if (ctx.control.stopRequested) return;
+  const stopOnFailure = ctx.state.plan.stopOnFailure ?? true;
+  for (const failure of ctx.state.openFailures) {
+    const step = ctx.state.stepsById.get(failure.step);
+    // A failed step outside a node's sequence always halts; a node's follows the policy.
+    if (
+      step?.node === undefined ||
+      step.phase !== 'rollout' ||
+      haltsRollout(failure.outcome, stopOnFailure)
+    ) {
+      const who = failure.node === undefined ? `step ${step?.index ?? failure.step}` : failure.node;
+      await ctx.stop('halt', `${who}: ${failure.detail}`);
+      return;
+    }
+  }
 }
 
 /** Prepare and finish steps run one after the other; a failure halts the run. */
@@ -49,6 +79,19 @@ async function runPhase(ctx: RunContext, phase: 'prepare' | 'finish'): Promise<b
     return false;
   }
   return true;
+}
+
+/** Some node of the batch has begun (a step ended, or it left `pending`). */
+function batchStarted(ctx: RunContext, batch: number): boolean {
+  const { state } = ctx;
+  return state.plan.steps.some(
+    (s) =>
+      s.phase === 'rollout' &&
+      batchOf(ctx, s) === batch &&
+      (state.completedSteps.has(s.id) ||
+        state.failedSteps.has(s.id) ||
+        (s.node !== undefined && state.nodes.get(s.node)?.state !== 'pending')),
+  );
 }
 
 function batchOf(ctx: RunContext, step: Step): number {
@@ -76,7 +119,7 @@ async function runBatch(ctx: RunContext, batch: number): Promise<void> {
       continue;
     }
     await flush();
-    if (ctx.control.stopRequested || ctx.state.completedSteps.has(step.id)) continue;
+    if (ctx.control.abortRequested || ctx.state.completedSteps.has(step.id)) continue;
     const outcome = await executeStep(ctx, step);
     if (outcome.status === 'failed')
       await ctx.stop('halt', `step ${step.index} failed: ${outcome.detail}`);
@@ -104,7 +147,7 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
   );
   for (const step of points.reverse()) {
     const from = step.params.from;
-    if (from === undefined) continue;
+    if (from === undefined || ctx.state.completedOps.has(`${step.id}#rollback`)) continue;
     const current = step.params.recordId
       ? await ctx.ports.dns.getRecord(step.params.recordId)
       : (await ctx.ports.dns.findRecords(step.params.domain, step.params.rr, step.params.type))[0];

@@ -18,27 +18,41 @@ export async function runNode(
   nodeId: string,
   steps: readonly Step[],
 ): Promise<void> {
+  try {
+    await runSequence(ctx, nodeId, steps);
+  } finally {
+    // Whatever happened, later nodes of the batch no longer wait for this one's drain.
+    ctx.drainTurns.decide(nodeId);
+  }
+}
+
+async function runSequence(ctx: RunContext, nodeId: string, steps: readonly Step[]): Promise<void> {
   for (const step of steps) {
     const record = nodeRecord(ctx, nodeId);
     if (isTerminal(record.state)) return;
     if (ctx.state.completedSteps.has(step.id)) continue;
-    // A stop leaves nodes not yet started untouched and undoes a drain in progress; a node whose
-    // host we already changed is carried through the proof and the ramp, its fastest safe way back.
-    if (ctx.control.stopRequested && !hostTouched(record.state)) {
+    // Once the rollout stops, no further node leaves service. An abort also undoes a drain in
+    // progress; a node whose host we already changed is carried through the proof and the
+    // ramp, its fastest safe way back. A halt lets nodes already out finish (run-control.ts).
+    if (ctx.control.stopRequested && record.state === 'pending') return;
+    if (ctx.control.abortRequested && !hostTouched(record.state)) {
       await standDown(ctx, nodeId);
       return;
     }
     const outcome = await executeStep(ctx, step);
+    if (step.action === 'node.drain') ctx.drainTurns.decide(nodeId);
     if (outcome.status === 'stopped') {
       await standDown(ctx, nodeId);
       return;
     }
     if (outcome.status === 'failed') {
-      await settleFailedNode(ctx, nodeId, outcome.outcome, outcome.detail);
+      // The halt is journaled before the node is settled: a crash in between must not let a
+      // resumed run start the next batch.
       const stopOnFailure = ctx.state.plan.stopOnFailure ?? true;
       if (haltsRollout(outcome.outcome, stopOnFailure)) {
         await ctx.stop('halt', `${record.name} (${nodeId}): ${outcome.detail}`);
       }
+      await settleFailedNode(ctx, nodeId, outcome.outcome, outcome.detail);
       return;
     }
   }

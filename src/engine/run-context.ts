@@ -6,6 +6,7 @@
 import type { Logger } from '../log/index.js';
 import type { Step } from '../plan/types.js';
 import type { RunEvent } from '../ports/index.js';
+import { DrainTurns } from './drain-turns.js';
 import type { JournalEntry, NewEntry } from './journal/entries.js';
 import type { Journal } from './journal/journal.js';
 import {
@@ -26,6 +27,8 @@ export interface RunContext {
   control: RunControl;
   /** Serialises gate evaluation + weight-to-0 across the node sequences of a batch. */
   gateMutex: Mutex;
+  /** Nodes of a batch decide their drains in runbook order. */
+  drainTurns: DrainTurns;
   logger: Logger;
   /** Append an entry and apply it to `state`. */
   record(entry: NewEntry): Promise<JournalEntry>;
@@ -58,6 +61,7 @@ export function createRunContext(args: {
     state,
     control: args.control ?? new RunControl(),
     gateMutex: args.gateMutex,
+    drainTurns: new DrainTurns(state),
     logger,
     ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
     async record(entry) {
@@ -79,10 +83,11 @@ export function createRunContext(args: {
       );
     },
     async stop(kind, reason) {
-      if (ctx.control.stopRequested) return;
+      const first = !ctx.control.stopRequested;
+      const escalates = kind === 'abort' && !ctx.control.abortRequested;
       ctx.control.stop(kind, reason);
-      if (state.halt === undefined) await ctx.record({ type: 'halt', reason });
-      logger.warn({ kind }, `stopping the rollout: ${reason}`);
+      if (first && state.halt === undefined) await ctx.record({ type: 'halt', reason });
+      if (first || escalates) logger.warn({ kind }, `stopping the rollout: ${reason}`);
     },
     async notify(event) {
       if (ports.notifier === undefined) return;

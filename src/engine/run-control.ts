@@ -1,39 +1,49 @@
 /**
- * Stopping a run safely. One stop signal for the whole run, raised by SIGINT/SIGTERM, by
- * `drainctl abort` (a request file in the run directory), by a failed node under
- * `stopOnFailure`, by a blocked gate or by drift. Waits that are safe to cut short (a drain in
- * progress, a plain wait, a gate's patience) listen to it; steps past the point of no return
- * (patch, reboot, health, verify, ramp) do not, they are carried through.
+ * Stopping a run safely. Two kinds, because they ask for different things:
+ *
+ * - `halt` (a failed node under `stopOnFailure`, a blocked gate, drift): the rollout stops —
+ *   no further batch or phase starts — while the nodes of the current batch finish their own
+ *   sequence, each ending done, rolled back or left out on its own merits. A node's end state
+ *   therefore never depends on when a sibling failed, and a resumed run ends as an
+ *   uninterrupted one would (DESIGN.md §4.4).
+ * - `abort` (SIGINT/SIGTERM, `drainctl abort`, a lost lock): additionally, what can be undone
+ *   now is: the abort signal cuts short the waits that are safe to cut (a drain in progress, a
+ *   plain wait, a gate's patience) and nodes whose host is untouched go back to their weight.
+ *   Steps past the point of no return (patch, reboot, health, verify, ramp) are carried through.
  */
 export type StopKind = 'abort' | 'halt';
 
 export class RunControl {
   private readonly controller = new AbortController();
-  private stopKind: StopKind | undefined;
   private stopReason: string | undefined;
+  private halted = false;
 
+  /** Aborted only by an `abort`: waits that are safe to cut short listen to it. */
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
+  /** Any stop: no further batch or phase starts. */
   get stopRequested(): boolean {
-    return this.stopKind !== undefined;
+    return this.halted;
   }
 
-  get kind(): StopKind | undefined {
-    return this.stopKind;
+  /** An abort: undo what can be undone now. */
+  get abortRequested(): boolean {
+    return this.controller.signal.aborted;
   }
 
   get reason(): string | undefined {
     return this.stopReason;
   }
 
-  /** The first reason wins: it is the one the report names. */
+  /** The first reason is the one the report names; an abort after a halt still aborts. */
   stop(kind: StopKind, reason: string): void {
-    if (this.stopKind !== undefined) return;
-    this.stopKind = kind;
-    this.stopReason = reason;
-    this.controller.abort(new StopRequested(reason));
+    this.stopReason ??= reason;
+    this.halted = true;
+    if (kind === 'abort' && !this.controller.signal.aborted) {
+      this.controller.abort(new StopRequested(reason));
+    }
   }
 }
 
@@ -46,7 +56,7 @@ export class StopRequested extends Error {
 }
 
 export function isStop(error: unknown, control: RunControl): boolean {
-  return error instanceof StopRequested || (control.stopRequested && control.signal.aborted);
+  return error instanceof StopRequested || control.abortRequested;
 }
 
 /** A lock held by one async task at a time (gate evaluation + drain of one node). */

@@ -58,6 +58,11 @@ export interface RunState {
   nodes: Map<string, NodeRecord>;
   refs: { loadBalancerId?: string; loadBalancerAddress?: string };
   halt?: string;
+  /**
+   * Failed steps since the run last ended (a resume of a halted run starts afresh): the
+   * executor halts on them even when a crash came between the failure and its `halt` entry.
+   */
+  openFailures: Array<{ step: string; node?: string; outcome: FailureOutcome; detail: string }>;
   abortRequested?: string;
   outcome?: RunOutcome;
   done?: DoneEntry;
@@ -96,6 +101,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     listenersEnsured: [],
     nodes,
     refs: plan.loadBalancer.create ? {} : { loadBalancerId: plan.loadBalancer.id },
+    openFailures: [],
     sessions: 1,
   };
 }
@@ -116,6 +122,7 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
         state.done = undefined;
         state.halt = undefined;
         state.abortRequested = undefined;
+        state.openFailures = [];
       }
       break;
     case 'intent':
@@ -135,6 +142,14 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
         state.failedSteps.delete(entry.step);
       } else {
         state.failedSteps.set(entry.step, entry);
+        if (entry.outcome !== undefined) {
+          state.openFailures.push({
+            step: entry.step,
+            ...(entry.node === undefined ? {} : { node: entry.node }),
+            outcome: entry.outcome,
+            detail: entry.detail,
+          });
+        }
       }
       if (entry.data !== undefined) state.stepData.set(entry.step, entry.data);
       recordOutputs(state, entry);

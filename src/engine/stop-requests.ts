@@ -23,7 +23,7 @@ export function watchStopRequests(
 ): StopRequestWatch {
   const runId = ctx.state.runId;
   const request = (source: string) => {
-    if (ctx.control.stopRequested) return;
+    if (ctx.control.abortRequested) return;
     ctx
       .record({ type: 'abort-requested', source })
       .then(() => ctx.stop('abort', `aborted (${source})`))

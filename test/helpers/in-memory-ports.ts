@@ -13,12 +13,17 @@
 
 import { type JournalStore, MemoryJournalStore } from '../../src/engine/journal/store.js';
 import type { EnginePorts } from '../../src/engine/ports.js';
+import { AutoClock } from './auto-clock.js';
+import { type Faults, Incarnation, noFaults } from './model-faults.js';
+
+export { AutoClock } from './auto-clock.js';
+export { type Faults, Incarnation, noFaults, SimulatedCrash } from './model-faults.js';
+
 import { DrainctlError } from '../../src/errors/index.js';
 import type { HostTarget } from '../../src/plan/types.js';
 import type {
   BackendHealthStatus,
   BackendServer,
-  Clock,
   CommandResult,
   Dns,
   DnsRecord,
@@ -33,56 +38,6 @@ import type {
   TrafficProbeFactory,
 } from '../../src/ports/index.js';
 
-/** A discrete-event clock: sleeps resolve in deadline order as soon as everyone waits. */
-export class AutoClock implements Clock {
-  private mono = 0;
-  private sleepers: Array<{ deadline: number; resolve: () => void }> = [];
-  private scheduled = false;
-
-  constructor(private wall = Date.parse('2026-11-21T02:00:00Z')) {}
-
-  now(): number {
-    return this.wall;
-  }
-  monotonic(): number {
-    return this.mono;
-  }
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(signal?.reason);
-      };
-      const sleeper = {
-        deadline: this.mono + Math.max(0, ms),
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.schedule();
-    });
-  }
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const next = this.sleepers.sort((a, b) => a.deadline - b.deadline)[0];
-      if (next === undefined) return;
-      const due = this.sleepers.filter((s) => s.deadline <= next.deadline);
-      this.sleepers = this.sleepers.filter((s) => s.deadline > next.deadline);
-      this.wall += next.deadline - this.mono;
-      this.mono = next.deadline;
-      for (const s of due) s.resolve();
-      if (this.sleepers.length > 0) this.schedule();
-    });
-  }
-}
-
 export interface ModelNode {
   id: string;
   name: string;
@@ -91,40 +46,6 @@ export interface ModelNode {
   kernel: string;
   availableKernel: string;
   group?: string;
-}
-
-export interface Faults {
-  /** Never Running again after a reboot. */
-  bootFails: Set<string>;
-  /** Health checks fail after its reboot. */
-  unhealthyAfterBoot: Set<string>;
-  /** Answers half its requests with 5xx after its reboot (a bad ramp). */
-  errorsAfterBoot: Set<string>;
-  /** Patch commands exit 1. */
-  patchFails: Set<string>;
-  /** The patch "succeeds" but stages nothing: the kernel does not change. */
-  patchNoop: Set<string>;
-  /** Real traffic never stops (keep-alive clients): the drain probe times out. */
-  neverQuiet: Set<string>;
-  /** The balancer reports these backends abnormal from the start (not run nodes, usually). */
-  lbAbnormal: Set<string>;
-  /** Someone else sets this backend's weight when the node named first starts draining. */
-  driftOnDrain?: { whenDraining: string; serverId: string; weight: number };
-  /** Seconds a reboot takes. */
-  bootSeconds: number;
-}
-
-export function noFaults(): Faults {
-  return {
-    bootFails: new Set(),
-    unhealthyAfterBoot: new Set(),
-    errorsAfterBoot: new Set(),
-    patchFails: new Set(),
-    patchNoop: new Set(),
-    neverQuiet: new Set(),
-    lbAbnormal: new Set(),
-    bootSeconds: 30,
-  };
 }
 
 export interface WeightEvent {
@@ -144,20 +65,6 @@ interface HostState {
   staged?: string;
   rebootedAt?: number;
   rebooted: boolean;
-}
-
-export class SimulatedCrash extends Error {
-  constructor() {
-    super('simulated crash: this process is dead');
-  }
-}
-
-/** One process's view: dies for good when crashed. */
-export class Incarnation {
-  dead = false;
-  check(): void {
-    if (this.dead) throw new SimulatedCrash();
-  }
 }
 
 export class InMemoryWorld {

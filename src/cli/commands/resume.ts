@@ -18,39 +18,49 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .argument('<run-id>', 'id of the run (see `drainctl status`)')
     .option('--yes', 'do not ask for confirmation')
     .option('--json', 'print the run report as one JSON document')
+    .option(
+      '--break-stale-lock',
+      "take over the balancer's lock when another run holds it and is gone (its own lock is taken over anyway)",
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 2 halted in a safe state, 1 error, 3 invalid input.',
     )
-    .action(async (runId: string, options: { yes?: boolean; json?: boolean }) => {
-      const environment = ctx.environment();
-      const status = await readRunStatus(environment.home, runId);
-      const out = options.json ? ctx.stderr : ctx.stdout;
-      out.line(
-        `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
-      );
-      for (const n of status.report.nodes) out.line(`  ${n.name} (${n.id}): ${n.state}`);
-      await confirmOrRefuse(ctx, 'Reconcile with the live state and continue this run?', {
-        yes: options.yes === true,
-      });
-      const plan = status.state.plan;
-      const { ports } = createRuntime({
-        environment,
-        region: plan.region,
-        logger: ctx.logger,
-        env: process.env,
-      });
-      const crashHook = crashHookFromEnv(process.env);
-      const result = await resumeRun(runId, {
-        home: environment.home,
-        ports,
-        logger: ctx.logger,
-        signal: ctx.signal,
-        ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
-        recoverPlan: (journaled) => replan(journaled),
-      });
-      printRunResult(ctx, result, options.json === true);
-    });
+    .action(
+      async (
+        runId: string,
+        options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean },
+      ) => {
+        const environment = ctx.environment();
+        const status = await readRunStatus(environment.home, runId);
+        const out = options.json ? ctx.stderr : ctx.stdout;
+        out.line(
+          `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
+        );
+        for (const n of status.report.nodes) out.line(`  ${n.name} (${n.id}): ${n.state}`);
+        await confirmOrRefuse('Reconcile with the live state and continue this run?', {
+          yes: options.yes === true,
+        });
+        const plan = status.state.plan;
+        const { ports } = createRuntime({
+          environment,
+          region: plan.region,
+          logger: ctx.logger,
+          env: process.env,
+        });
+        const crashHook = crashHookFromEnv(process.env);
+        const result = await resumeRun(runId, {
+          home: environment.home,
+          ports,
+          logger: ctx.logger,
+          signal: ctx.signal,
+          breakStaleLock: options.breakStaleLock === true,
+          ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
+          recoverPlan: (journaled) => replan(journaled),
+        });
+        printRunResult(ctx, result, options.json === true);
+      },
+    );
 }
 
 /**

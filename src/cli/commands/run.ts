@@ -64,7 +64,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const out = options.json ? ctx.stderr : ctx.stdout;
       out.line(renderRunbook(plan).trimEnd());
       out.line(`plan sha256 ${plan.sha256}`);
-      await confirmOrRefuse(ctx, 'Execute this plan?', { yes: options.yes === true });
+      await confirmOrRefuse('Execute this plan?', { yes: options.yes === true });
       const { ports } = createRuntime({
         environment,
         region: plan.region,

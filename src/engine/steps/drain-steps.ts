@@ -19,11 +19,13 @@ export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOu
   const node = step.node ?? step.params.serverId;
   const serverId = step.params.serverId;
   const loadBalancerId = String(resolveRef(step.params.loadBalancerId, ctx.state));
+  await ctx.drainTurns.waitTurn(node);
   return ctx.gateMutex.run(async () => {
     if (ctx.state.completedOps.has(step.id)) {
       return ok(`weight already 0 (original ${ctx.state.nodes.get(node)?.originalWeight})`);
     }
-    if (ctx.control.stopRequested) return stopped('stop requested before the drain');
+    if (ctx.control.stopRequested)
+      return stopped('the rollout is stopping: no further node leaves service');
     const { info, drift } = await observeBalancer(ctx, loadBalancerId);
     const backend = info.backends.find((b) => b.serverId === serverId);
     if (backend === undefined && !drift.some((d) => d.includes(serverId))) {

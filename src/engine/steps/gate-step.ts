@@ -29,7 +29,8 @@ export async function runGate(ctx: RunContext, step: GateStep): Promise<StepOutc
   const deadline = clock.monotonic() + GATE_PATIENCE_SECONDS * 1000;
   let noted = false;
   for (;;) {
-    if (ctx.control.stopRequested) return stopped('stop requested before the gate');
+    if (ctx.control.stopRequested)
+      return stopped('the rollout is stopping: no further node leaves service');
     const decision = await ctx.gateMutex.run(() => decideGate(ctx, step, node));
     const retryable = decision.checks.every(
       (c) => c.passed || c.name === 'min-healthy' || c.name === 'group',
@@ -61,7 +62,7 @@ export async function runGate(ctx: RunContext, step: GateStep): Promise<StepOutc
     try {
       await clock.sleep(GATE_RETRY_SECONDS * 1000, ctx.control.signal);
     } catch (error) {
-      if (error instanceof StopRequested || ctx.control.stopRequested) {
+      if (error instanceof StopRequested || ctx.control.abortRequested) {
         return stopped('stop requested while the gate waited');
       }
       throw error;

@@ -119,7 +119,18 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
   const exits: Array<number | null> = [];
   for (const [index, command] of commands.entries()) {
     const opId = `${step.id}#cmd${index + 1}`;
-    if (ctx.state.completedOps.has(opId)) continue; // ran before a crash; its result is journaled
+    if (ctx.state.completedOps.has(opId)) {
+      // It ran before a crash and its result is journaled: a failure stays a failure.
+      const earlier = journaledResult(ctx, opId);
+      if (earlier !== undefined && !succeeded(earlier)) {
+        return failed(
+          'patch-failed',
+          `patch command ${index + 1} "${command}" failed: ${describeResult(earlier)}`,
+          { exitCode: earlier.exitCode, output: tail(earlier.output) },
+        );
+      }
+      continue;
+    }
     let result: CommandResult;
     try {
       result = await mutatingCommand(ctx, step, opId, host, command, timeoutSeconds);
@@ -142,6 +153,19 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
     }
   }
   return ok(`${commands.length} patch command(s) succeeded`, { exitCodes: exits });
+}
+
+/** The command result journaled for `opId`, as the Host reported it. */
+function journaledResult(ctx: RunContext, opId: string): CommandResult | undefined {
+  const entry = ctx.journal.entries.findLast((e) => e.type === 'result' && e.opId === opId);
+  if (entry?.type !== 'result') return undefined;
+  const after = entry.after as Partial<CommandResult>;
+  return {
+    status: after.status ?? 'error',
+    exitCode: after.exitCode ?? null,
+    output: after.output ?? '',
+    ...(after.errorInfo === undefined ? {} : { errorInfo: after.errorInfo }),
+  };
 }
 
 export async function runReboot(ctx: RunContext, step: RebootStep): Promise<StepOutcome> {

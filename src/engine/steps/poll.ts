@@ -22,7 +22,7 @@ export async function pollUntil(
     const result = await attempt();
     if (result.done || clock.monotonic() + intervalSeconds * 1000 > deadline) return result;
     await clock.sleep(intervalSeconds * 1000, ctx.control.signal).catch((error: unknown) => {
-      throw ctx.control.stopRequested ? new StopRequested(ctx.control.reason ?? 'stop') : error;
+      throw ctx.control.abortRequested ? new StopRequested(ctx.control.reason ?? 'stop') : error;
     });
   }
 }

@@ -15,6 +15,33 @@ afterEach(async () => {
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';
 
+describe('a node that is not healthy after its reboot', () => {
+  it('is left out as unhealthy, by name, with what its checks said', async () => {
+    env = await startRunEnv({ drainProbe: 'access-log', healthTimeoutSeconds: 3 });
+    env.emu.injectFault({
+      kind: 'unhealthy-after-reboot',
+      instanceId: 'i-emu-web-1',
+      seconds: 120,
+    });
+    const run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
+    expect(run.code).toBe(2);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.report.leftOut).toEqual([
+      {
+        id: 'i-emu-web-1',
+        name: 'web-1',
+        reason: 'unhealthy',
+        detail: expect.stringContaining('not healthy within 3s'),
+      },
+    ]);
+    expect(endState(env).weights).toEqual({
+      'i-emu-web-1': 0,
+      'i-emu-web-2': 100,
+      'i-emu-web-3': 100,
+    });
+  }, 120_000);
+});
+
 describe('a node that does not boot', () => {
   it('is left at weight 0 and named; the rollout halts before the next node', async () => {
     env = await startRunEnv();

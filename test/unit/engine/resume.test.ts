@@ -8,6 +8,10 @@ function scenario(faults: Faults = noFaults()) {
 }
 
 async function endStateAfterCrashAt(seq: number, options: PlanOptions, faults?: () => Faults) {
+  return crashAndResume(seq, options, faults);
+}
+
+async function crashAndResume(seq: number, options: PlanOptions, faults?: () => Faults) {
   const world = scenario(faults?.());
   const plan = buildPlan(world, options);
   const first = await runModel(world, plan, { crashAfterSeq: seq });
@@ -43,6 +47,33 @@ describe('resume after a crash at every journal boundary (in-memory)', () => {
         outcome: 'completed',
       });
       expect(got.crashed).toBe(true);
+    }
+  });
+
+  it('the same for a batch of two where one node fails while the other is under way', async () => {
+    const concurrent: PlanOptions = {
+      minHealthy: 1,
+      maxUnavailable: 2,
+      batches: [['i-node-1', 'i-node-2'], ['i-node-3']],
+    };
+    const faults = () => {
+      const f = noFaults();
+      f.unhealthyAfterBoot.add('i-node-1');
+      return f;
+    };
+    const world = scenario(faults());
+    const baseline = await runModel(world, buildPlan(world, concurrent));
+    if (baseline === 'crashed') throw new Error('crashed');
+    expect(baseline.outcome).toBe('halted');
+    const expected = world.endState();
+    const total = world.journalLines.length;
+    for (let seq = 1; seq < total; seq += 1) {
+      const got = await crashAndResume(seq, concurrent, faults);
+      expect({ seq, ...got.end, outcome: got.outcome }).toEqual({
+        seq,
+        ...expected,
+        outcome: 'halted',
+      });
     }
   });
 });

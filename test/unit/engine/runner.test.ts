@@ -130,6 +130,20 @@ describe('runner', () => {
     expect(resumed.outcome).toBe('completed');
   });
 
+  it('a run halted by a failed node continues on resume with the others; the failed one stays reported', async () => {
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    const world = new InMemoryWorld(fleet(3), faults);
+    // Room for the left-out node plus one more: the gates let the others through.
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 2 });
+    const first = await startRun(plan, { ...options(world), runId: 'r-1' });
+    expect(first.report.nodes.map((n) => n.state)).toEqual(['left-out', 'pending', 'pending']);
+    const second = await resumeRun('r-1', options(world));
+    expect(second.report.nodes.map((n) => n.state)).toEqual(['left-out', 'done', 'done']);
+    expect(second.outcome).toBe('halted'); // web-1 still needs a person
+    expect(second.report.leftOut.map((n) => n.id)).toEqual(['i-node-1']);
+  });
+
   it('a halted run continues on resume once the cause is fixed (a blocked gate is tried again)', async () => {
     const faults = noFaults();
     faults.lbAbnormal.add('i-node-1');

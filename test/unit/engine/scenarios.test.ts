@@ -105,6 +105,20 @@ describe('failure outcomes', () => {
     expect(result.outcome).toBe('halted');
   });
 
+  it('a failed node halts the rollout; its sibling in the batch finishes, the next batch never starts', async () => {
+    const { world, result } = await run((f) => f.patchFails.add('i-node-1'), {
+      maxUnavailable: 2,
+      batches: [['i-node-1', 'i-node-2'], ['i-node-3']],
+    });
+    expect(result.outcome).toBe('halted');
+    expect(result.report.nodes.map((n) => [n.id, n.state])).toEqual([
+      ['i-node-1', 'left-out'],
+      ['i-node-2', 'done'],
+      ['i-node-3', 'pending'],
+    ]);
+    expect(world.endState().kernels).toEqual({ 'i-node-1': OLD, 'i-node-2': NEW, 'i-node-3': OLD });
+  });
+
   it('stopOnFailure false: the node is left out and the rollout goes on where the gates allow', async () => {
     const { world, result } = await run((f) => f.bootFails.add('i-node-1'), {
       stopOnFailure: false,

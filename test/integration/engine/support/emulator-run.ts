@@ -34,10 +34,14 @@ export interface RunEnv {
 export function workflowText(options: {
   drainProbe: 'none' | 'access-log';
   waitSeconds?: number;
+  healthTimeoutSeconds?: number;
 }): string {
-  // With a real probe, health is the listener's own check straight to the server (HTTP/TCP);
-  // otherwise the balancer's view, which keeps each run short.
-  const health = options.drainProbe === 'none' ? '  checks: [{ type: load-balancer }]\n' : '';
+  // With a real probe, health is an HTTP check straight to the server; otherwise the
+  // balancer's view, which keeps each run short.
+  const health =
+    options.drainProbe === 'none'
+      ? '  checks: [{ type: load-balancer }]\n'
+      : '  checks: [{ type: http, port: 8080, path: /healthz }]\n';
   const probe =
     options.drainProbe === 'none'
       ? `  probe: { kind: none, waitSeconds: ${options.waitSeconds ?? 0} }`
@@ -65,7 +69,7 @@ patch:
 health:
 ${health}  consecutiveSuccesses: 1
   intervalSeconds: 1
-  timeoutSeconds: 30
+  timeoutSeconds: ${options.healthTimeoutSeconds ?? 30}
 restore:
   rampPercent: [50, 100]
   holdSeconds: 0
@@ -83,6 +87,7 @@ export async function startRunEnv(
     drainProbe?: 'none' | 'access-log';
     /** With `probe: none`: how long each drain waits. */
     waitSeconds?: number;
+    healthTimeoutSeconds?: number;
   } = {},
 ): Promise<RunEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
@@ -105,6 +110,9 @@ export async function startRunEnv(
     workflowText({
       drainProbe: options.drainProbe ?? 'none',
       waitSeconds: options.waitSeconds ?? 0,
+      ...(options.healthTimeoutSeconds === undefined
+        ? {}
+        : { healthTimeoutSeconds: options.healthTimeoutSeconds }),
     }),
   );
   const home = join(dir, 'home');

@@ -1,0 +1,52 @@
+/**
+ * What can go wrong in the in-memory model (test/helpers/in-memory-ports.ts), and the
+ * "process" a simulated crash kills.
+ */
+
+export interface Faults {
+  /** Never Running again after a reboot. */
+  bootFails: Set<string>;
+  /** Health checks fail after its reboot. */
+  unhealthyAfterBoot: Set<string>;
+  /** Answers half its requests with 5xx after its reboot (a bad ramp). */
+  errorsAfterBoot: Set<string>;
+  /** Patch commands exit 1. */
+  patchFails: Set<string>;
+  /** The patch "succeeds" but stages nothing: the kernel does not change. */
+  patchNoop: Set<string>;
+  /** Real traffic never stops (keep-alive clients): the drain probe times out. */
+  neverQuiet: Set<string>;
+  /** The balancer reports these backends abnormal from the start (not run nodes, usually). */
+  lbAbnormal: Set<string>;
+  /** Someone else sets this backend's weight when the node named first starts draining. */
+  driftOnDrain?: { whenDraining: string; serverId: string; weight: number };
+  /** Seconds a reboot takes. */
+  bootSeconds: number;
+}
+
+export function noFaults(): Faults {
+  return {
+    bootFails: new Set(),
+    unhealthyAfterBoot: new Set(),
+    errorsAfterBoot: new Set(),
+    patchFails: new Set(),
+    patchNoop: new Set(),
+    neverQuiet: new Set(),
+    lbAbnormal: new Set(),
+    bootSeconds: 30,
+  };
+}
+
+export class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash: this process is dead');
+  }
+}
+
+/** One process's view: dies for good when crashed. */
+export class Incarnation {
+  dead = false;
+  check(): void {
+    if (this.dead) throw new SimulatedCrash();
+  }
+}
