@@ -1,0 +1,60 @@
+/**
+ * workflows/kernel-patch.yaml runs unchanged against `drainctl emulator` with its default
+ * topology and the environment of .env.example — the promise its header comment makes to the
+ * people who copy it.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runDrainctl } from '../helpers/cli.js';
+import { type EmulatorProcess, startEmulatorProcess } from './support/emulator-process.js';
+
+const NEW_KERNEL = '3.10.0-1160.119.1.el7.x86_64';
+let emulator: EmulatorProcess;
+
+beforeAll(async () => {
+  emulator = await startEmulatorProcess();
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+describe('workflows/kernel-patch.yaml', () => {
+  it('moves www behind a new SLB and patches web-1 and web-2; a re-run creates nothing twice', {
+    timeout: 240_000,
+  }, async () => {
+    const workflow = join(repoRoot, 'workflows', 'kernel-patch.yaml');
+    const run = await runDrainctl(['run', workflow, '--yes', '--json'], {
+      cwd: emulator.dir,
+      env: emulator.env,
+      timeoutMs: 200_000,
+    });
+    expect(run.code, run.stderr.slice(-3000)).toBe(0);
+    const result = JSON.parse(run.stdout) as { outcome: string; report: { leftOut: unknown[] } };
+    expect(result.outcome).toBe('completed');
+    expect(result.report.leftOut).toEqual([]);
+
+    const state = await emulator.state();
+    expect(state.loadBalancers).toHaveLength(1);
+    const [balancer] = state.loadBalancers;
+    expect(balancer?.backends.map((b) => [b.serverId, b.weight])).toEqual([
+      ['i-emu-web-1', 100],
+      ['i-emu-web-2', 100],
+    ]);
+    for (const id of ['i-emu-web-1', 'i-emu-web-2']) {
+      expect(state.instances.find((i) => i.id === id)?.kernel).toBe(NEW_KERNEL);
+    }
+    const www = state.records.find((r) => r.name === 'www.example.com');
+    expect(www?.value).toBe(balancer?.address);
+    expect(www?.ttl).toBe(10); // raised back to what it was
+
+    // The balancer is found again by name and tags: the re-run's plan creates nothing.
+    const again = await runDrainctl(['plan', workflow, '--json'], {
+      cwd: emulator.dir,
+      env: emulator.env,
+    });
+    expect(again.code, again.stderr).toBe(0);
+    const plan = JSON.parse(again.stdout) as { steps: Array<{ action: string }> };
+    expect(plan.steps.map((s) => s.action)).not.toContain('lb.create');
+    expect((await emulator.state()).loadBalancers).toHaveLength(1);
+  });
+});
