@@ -181,6 +181,7 @@ function verifyPathSteps(
       '/';
     const expectStatus = verify?.expectStatus ?? [200];
     const timeoutSeconds = verify?.timeoutSeconds ?? 120;
+    const check = verifyPathCheck(listener, verify?.path !== undefined);
     return {
       action: 'lb.verify-path' as const,
       params: {
@@ -193,14 +194,33 @@ function verifyPathSteps(
         expectStatus,
         serverIds,
         timeoutSeconds,
+        check,
       },
       phase: 'prepare' as const,
-      description: `Request ${path} through ${balancer.label} at ${showRef(balancer.address)}:${listener.port} (like curl --resolve) until it answers ${expectStatus.join('/')}, and check the balancer sees ${serverIds.join(', ')} healthy (within ${formatDuration(timeoutSeconds)})`,
+      description: `${
+        check === 'http'
+          ? `Request ${path}${verify?.hostHeader === undefined ? '' : ` (Host: ${verify.hostHeader})`} over HTTP through ${balancer.label} at ${showRef(balancer.address)}:${listener.port} (${listener.protocol} listener; like curl --resolve) until it answers ${expectStatus.join('/')}`
+          : `Connect over TCP through ${balancer.label} at ${showRef(balancer.address)}:${listener.port} until it accepts (a connect only: no verify.path and a tcp health check, so no HTTP request)`
+      }, and check the balancer sees ${serverIds.join(', ')} healthy (within ${formatDuration(timeoutSeconds)})`,
       mutates: false,
       inverse: READ_ONLY,
       expectedSeconds: Math.min(timeoutSeconds, firstHealthySeconds(listener.healthCheck)),
     };
   });
+}
+
+/**
+ * How `lb.verify-path` proves the path: an HTTP request whenever the service behind the listener
+ * is known to speak HTTP — an http listener, or a tcp listener for which the workflow names a
+ * path to request or whose own health check is HTTP (the seed's TCP 8080 with an HTTP check).
+ * Only then would a TCP connect prove less than `curl --resolve`; otherwise it is all we know.
+ */
+export function verifyPathCheck(listener: ListenerConfig, pathGiven: boolean): 'http' | 'tcp' {
+  if (listener.protocol === 'http' || listener.protocol === 'https') return 'http';
+  if (listener.protocol === 'tcp' && (pathGiven || listener.healthCheck.type === 'http')) {
+    return 'http';
+  }
+  return 'tcp';
 }
 
 function bringIntoServiceStep(ctx: PlanContext, node: FleetNode): StepDraft {
