@@ -4,6 +4,7 @@
  * bring servers that joined below their serving weight into service. What is already true is
  * left out and noted, so a re-run never creates anything twice.
  */
+import { formatListenerDifference, listenerDifferences } from '../listener/index.js';
 import type { ListenerConfig } from '../ports/index.js';
 import { createBalancerRequest } from './balancer-identity.js';
 import { formatDuration, formatRate, formatTags, rampWeights } from './describe.js';
@@ -16,7 +17,7 @@ import {
 } from './estimates.js';
 import type { FleetNode } from './fleet.js';
 import { nodeLabel } from './host-target.js';
-import { describeListener, listenerConfig, listenerDifferences } from './listener-config.js';
+import { describeListener, listenerConfig } from './listener-config.js';
 import { type PlanContext, showRef } from './plan-context.js';
 import { restoreProbe } from './probe-config.js';
 import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
@@ -92,7 +93,7 @@ export function prepareSteps(
       ctx.problems.add(
         ['loadBalancer', 'listeners', index],
         `a listener matching the existing ${existing.protocol}:${existing.port} on ${balancer.label}, or another port (drainctl never changes a listener silently)`,
-        `it has ${differences.join(', ')}`,
+        `it differs: ${differences.map(formatListenerDifference).join('; ')}`,
       );
       return;
     }
