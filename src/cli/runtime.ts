@@ -12,7 +12,7 @@ import { createSshHost } from '../adapters/ssh/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import { hostInstanceId } from '../engine/host-target.js';
 import type { EnginePorts } from '../engine/ports.js';
-import type { Logger } from '../log/index.js';
+import { type Logger, registerSecret } from '../log/index.js';
 import type { HostTarget } from '../plan/types.js';
 import type { Host } from '../ports/index.js';
 import { createHealthChecker } from '../probes/health/index.js';
@@ -45,6 +45,18 @@ function keysFrom(env: NodeJS.ProcessEnv) {
   };
 }
 
+/**
+ * The passphrase of an encrypted SSH key, from the environment this runtime was handed (never
+ * read inside the adapters), registered as a secret before anything can log it. Both SSH uses
+ * get it: hosts reached over SSH and access logs tailed over SSH.
+ */
+export function sshPassphraseFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const passphrase = env.DRAINCTL_SSH_PASSPHRASE;
+  if (passphrase === undefined || passphrase === '') return undefined;
+  registerSecret(passphrase);
+  return passphrase;
+}
+
 export interface RuntimeOptions {
   environment: DrainctlEnvironment;
   /** The workflow's (or the plan's) region; else ALIBABA_CLOUD_REGION_ID. */
@@ -73,6 +85,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }),
   );
   const local = createLocalHost({ env: options.env });
+  const sshPassphrase = sshPassphraseFrom(options.env);
   const sshHosts = new Map<string, Host>();
   const host = (target: HostTarget): Host => {
     switch (target.kind) {
@@ -101,6 +114,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
                 ...(target.hostKeyFingerprint === undefined
                   ? {}
                   : { hostKeyFingerprint: target.hostKeyFingerprint }),
+                ...(sshPassphrase === undefined ? {} : { passphrase: sshPassphrase }),
               },
             },
           });
@@ -117,7 +131,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       dns: cloud.dns,
       dnsResolver: cloud.resolver,
       host,
-      trafficProbes: createTrafficProbeFactory({ clock, host: cloud.host, env: options.env }),
+      trafficProbes: createTrafficProbeFactory({
+        clock,
+        host: cloud.host,
+        env: options.env,
+        ...(sshPassphrase === undefined ? {} : { sshPassphrase }),
+      }),
       health: createHealthChecker({ loadBalancer: cloud.loadBalancer }),
       clock,
     },

@@ -1,9 +1,10 @@
 /**
- * Listener configurations: the workflow's listener resolved to the port's ListenerConfig, and a
- * comparison with an existing listener. An existing listener that differs is a planning error,
- * never changed silently (it may carry someone else's traffic).
+ * Listener configurations: the workflow's listener resolved to the port's ListenerConfig. Whether
+ * an existing listener is the same is decided by src/listener, which the SLB adapter applies too;
+ * one that differs is a planning error, never changed silently (it may carry someone else's
+ * traffic).
  */
-import type { Listener, ListenerConfig } from '../ports/index.js';
+import type { ListenerConfig } from '../ports/index.js';
 import type { ListenerSpec } from '../spec/index.js';
 
 export function listenerConfig(listener: ListenerSpec): ListenerConfig {
@@ -34,29 +35,6 @@ export function listenerConfig(listener: ListenerSpec): ListenerConfig {
       : { connectionDrain: listener.connectionDrain }),
     ...(listener.protocol === 'http' ? { xForwardedFor: listener.xForwardedFor ?? true } : {}),
   };
-}
-
-/** Differences that matter between what exists and what the workflow wants; empty when none. */
-export function listenerDifferences(existing: Listener, wanted: ListenerConfig): string[] {
-  const differences: string[] = [];
-  if (existing.protocol !== wanted.protocol) {
-    differences.push(`protocol ${existing.protocol}, not ${wanted.protocol}`);
-  }
-  if (existing.backendPort !== wanted.backendPort) {
-    differences.push(`backend port ${existing.backendPort}, not ${wanted.backendPort}`);
-  }
-  const has = existing.healthCheck;
-  const wants = wanted.healthCheck;
-  if (has.enabled !== wants.enabled) {
-    differences.push(
-      `health check ${has.enabled ? 'on' : 'off'}, not ${wants.enabled ? 'on' : 'off'}`,
-    );
-  } else if (wants.enabled && has.type !== wants.type) {
-    differences.push(`health check over ${has.type}, not ${wants.type}`);
-  } else if (wants.enabled && wants.type === 'http' && (has.uri ?? '/') !== (wants.uri ?? '/')) {
-    differences.push(`health check URI ${has.uri ?? '/'}, not ${wants.uri ?? '/'}`);
-  }
-  return differences;
 }
 
 /** `tcp:8080 → :8080 (HTTP check HEAD /healthz every 2 s)` */

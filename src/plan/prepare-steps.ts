@@ -4,6 +4,7 @@
  * bring servers that joined below their serving weight into service. What is already true is
  * left out and noted, so a re-run never creates anything twice.
  */
+import { formatListenerDifference, listenerDifferences } from '../listener/index.js';
 import type { ListenerConfig } from '../ports/index.js';
 import { createBalancerRequest } from './balancer-identity.js';
 import { formatDuration, formatRate, formatTags, rampWeights } from './describe.js';
@@ -16,7 +17,7 @@ import {
 } from './estimates.js';
 import type { FleetNode } from './fleet.js';
 import { nodeLabel } from './host-target.js';
-import { describeListener, listenerConfig, listenerDifferences } from './listener-config.js';
+import { describeListener, listenerConfig } from './listener-config.js';
 import { type PlanContext, showRef } from './plan-context.js';
 import { restoreProbe } from './probe-config.js';
 import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
@@ -92,7 +93,7 @@ export function prepareSteps(
       ctx.problems.add(
         ['loadBalancer', 'listeners', index],
         `a listener matching the existing ${existing.protocol}:${existing.port} on ${balancer.label}, or another port (drainctl never changes a listener silently)`,
-        `it has ${differences.join(', ')}`,
+        `it differs: ${differences.map(formatListenerDifference).join('; ')}`,
       );
       return;
     }
@@ -181,6 +182,7 @@ function verifyPathSteps(
       '/';
     const expectStatus = verify?.expectStatus ?? [200];
     const timeoutSeconds = verify?.timeoutSeconds ?? 120;
+    const check = verifyPathCheck(listener, verify?.path !== undefined);
     return {
       action: 'lb.verify-path' as const,
       params: {
@@ -193,14 +195,33 @@ function verifyPathSteps(
         expectStatus,
         serverIds,
         timeoutSeconds,
+        check,
       },
       phase: 'prepare' as const,
-      description: `Request ${path} through ${balancer.label} at ${showRef(balancer.address)}:${listener.port} (like curl --resolve) until it answers ${expectStatus.join('/')}, and check the balancer sees ${serverIds.join(', ')} healthy (within ${formatDuration(timeoutSeconds)})`,
+      description: `${
+        check === 'http'
+          ? `Request ${path}${verify?.hostHeader === undefined ? '' : ` (Host: ${verify.hostHeader})`} over HTTP through ${balancer.label} at ${showRef(balancer.address)}:${listener.port} (${listener.protocol} listener; like curl --resolve) until it answers ${expectStatus.join('/')}`
+          : `Connect over TCP through ${balancer.label} at ${showRef(balancer.address)}:${listener.port} until it accepts (a connect only: no verify.path and a tcp health check, so no HTTP request)`
+      }, and check the balancer sees ${serverIds.join(', ')} healthy (within ${formatDuration(timeoutSeconds)})`,
       mutates: false,
       inverse: READ_ONLY,
       expectedSeconds: Math.min(timeoutSeconds, firstHealthySeconds(listener.healthCheck)),
     };
   });
+}
+
+/**
+ * How `lb.verify-path` proves the path: an HTTP request whenever the service behind the listener
+ * is known to speak HTTP — an http listener, or a tcp listener for which the workflow names a
+ * path to request or whose own health check is HTTP (the seed's TCP 8080 with an HTTP check).
+ * Only then would a TCP connect prove less than `curl --resolve`; otherwise it is all we know.
+ */
+export function verifyPathCheck(listener: ListenerConfig, pathGiven: boolean): 'http' | 'tcp' {
+  if (listener.protocol === 'http' || listener.protocol === 'https') return 'http';
+  if (listener.protocol === 'tcp' && (pathGiven || listener.healthCheck.type === 'http')) {
+    return 'http';
+  }
+  return 'tcp';
 }
 
 function bringIntoServiceStep(ctx: PlanContext, node: FleetNode): StepDraft {

@@ -90,6 +90,13 @@ export type StepAction =
         expectStatus: number[];
         serverIds: string[];
         timeoutSeconds: number;
+        /**
+         * How the path is proven: `http` requests `path` through the balancer and expects one of
+         * `expectStatus` (also behind a tcp listener in front of an HTTP service); `tcp` only
+         * opens a connection. Decided by the planner, which knows the workflow. Absent (plans
+         * journaled before this field): `http` for http/https listeners, else `tcp`.
+         */
+        check?: 'http' | 'tcp';
       };
     }
   | {

@@ -15,6 +15,8 @@ export interface TrafficProbeDeps {
   /** Poll/progress interval of access-log probes (default 1 s). */
   tickMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Passphrase of the (encrypted) private key used to tail access logs over SSH. */
+  sshPassphrase?: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export function createTrafficProbeFactory(deps: TrafficProbeDeps): TrafficProbeF
             ...(source.hostKeyFingerprint !== undefined
               ? { hostKeyFingerprint: source.hostKeyFingerprint }
               : {}),
+            ...(deps.sshPassphrase === undefined ? {} : { passphrase: deps.sshPassphrase }),
           },
           source.path,
           sink,

@@ -22,6 +22,7 @@ export interface SshTarget {
   privateKeyPath?: string;
   /** Key text, for callers that hold it already (tests). */
   privateKey?: string | Buffer;
+  /** Of an encrypted private key; given by the caller (drainctl reads DRAINCTL_SSH_PASSPHRASE). */
   passphrase?: string;
   /** known_hosts to verify the host key against; default ~/.ssh/known_hosts. */
   knownHostsPath?: string;
@@ -46,7 +47,8 @@ export function describeTarget(target: SshTarget): string {
 
 /**
  * Connect, verify the host key, authenticate. Rejects with a DrainctlError whose code says
- * which step failed: SSH_HOST_KEY_UNKNOWN, SSH_HOST_KEY_MISMATCH, SSH_NO_KEY, SSH_AUTH_FAILED,
+ * which step failed: SSH_HOST_KEY_UNKNOWN, SSH_HOST_KEY_MISMATCH, SSH_NO_KEY, SSH_KEY_ENCRYPTED
+ * (no passphrase for an encrypted key), SSH_KEY_PASSPHRASE_WRONG, SSH_AUTH_FAILED,
  * SSH_CONNECT_FAILED (retryable).
  */
 export function connectSsh(target: SshTarget, options: ConnectOptions = {}): Promise<Client> {
@@ -208,19 +210,21 @@ function hostKeyVerifier(target: SshTarget, port: number, env: NodeJS.ProcessEnv
 function authentication(target: SshTarget, env: NodeJS.ProcessEnv): Partial<ConnectConfig> {
   const passphrase = target.passphrase;
   if (passphrase !== undefined) registerSecret(passphrase);
-  if (target.privateKey !== undefined)
-    return { privateKey: target.privateKey, ...(passphrase ? { passphrase } : {}) };
+  const withKey = (privateKey: string | Buffer, source: string) => {
+    checkKey(privateKey, passphrase, source, target);
+    return { privateKey, ...(passphrase ? { passphrase } : {}) };
+  };
+  if (target.privateKey !== undefined) return withKey(target.privateKey, 'the private key given');
   if (target.privateKeyPath !== undefined) {
-    return {
-      privateKey: readKey(target.privateKeyPath, target),
-      ...(passphrase ? { passphrase } : {}),
-    };
+    return withKey(
+      readKey(target.privateKeyPath, target),
+      `the private key ${target.privateKeyPath}`,
+    );
   }
   if (env.SSH_AUTH_SOCK) return { agent: env.SSH_AUTH_SOCK };
   for (const name of DEFAULT_KEYS) {
     const path = join(env.HOME ?? homedir(), '.ssh', name);
-    if (existsSync(path))
-      return { privateKey: readKey(path, target), ...(passphrase ? { passphrase } : {}) };
+    if (existsSync(path)) return withKey(readKey(path, target), `the private key ${path}`);
   }
   throw new DrainctlError(
     'SSH_NO_KEY',
@@ -228,6 +232,48 @@ function authentication(target: SshTarget, env: NodeJS.ProcessEnv): Partial<Conn
     {
       hint: 'pass the key file (privateKeyPath / --identity)',
     },
+  );
+}
+
+/**
+ * A key ssh2 cannot use would otherwise surface as a bare Error thrown inside the handshake,
+ * which callers treat as "host not answering" and retry until a timeout. Say what is wrong,
+ * once, and that retrying cannot fix it.
+ */
+function checkKey(
+  key: string | Buffer,
+  passphrase: string | undefined,
+  source: string,
+  target: SshTarget,
+): void {
+  const parsed = ssh2.utils.parseKey(key, passphrase || undefined);
+  if (!(parsed instanceof Error)) return;
+  const where = describeTarget(target);
+  const aboutPassphrase = /passphrase|decrypt|integrity/i.test(parsed.message);
+  if (aboutPassphrase && !passphrase) {
+    throw new DrainctlError(
+      'SSH_KEY_ENCRYPTED',
+      `SSH ${where}: ${source} is encrypted and no passphrase was given`,
+      {
+        hint: 'set DRAINCTL_SSH_PASSPHRASE to its passphrase (in the environment or .env), or load the key into ssh-agent',
+        cause: parsed,
+      },
+    );
+  }
+  if (aboutPassphrase) {
+    throw new DrainctlError(
+      'SSH_KEY_PASSPHRASE_WRONG',
+      `SSH ${where}: ${source} cannot be opened with the passphrase given (${parsed.message})`,
+      {
+        hint: 'check DRAINCTL_SSH_PASSPHRASE, and that the key file is the right one',
+        cause: parsed,
+      },
+    );
+  }
+  throw new DrainctlError(
+    'SSH_NO_KEY',
+    `SSH ${where}: ${source} is not a private key drainctl can use (${parsed.message})`,
+    { hint: 'use an OpenSSH or PEM private key (ed25519, ecdsa or rsa)', cause: parsed },
   );
 }
 

@@ -3,8 +3,9 @@
  * from a workflow and a read-only observation of the live world. Pure: no I/O. Each line passes
  * or fails on its own and says why in one line; `skip` means it could not be checked.
  */
+import { formatListenerDifference, listenerDifferences } from '../../listener/index.js';
 import { balancerTags } from '../../plan/balancer-identity.js';
-import { listenerConfig, listenerDifferences } from '../../plan/listener-config.js';
+import { listenerConfig } from '../../plan/listener-config.js';
 import type { ObservedInventory } from '../../plan/types.js';
 import type { WorkflowSpec } from '../../spec/index.js';
 import { type CheckLine, formatTags, type Observed } from './inspect-check-line.js';
@@ -136,7 +137,12 @@ function listenerLines(spec: WorkflowSpec, lb: Observed | undefined): CheckLine[
     }
     const differences = listenerDifferences(live, wanted);
     if (differences.length > 0) {
-      return { id, title, status: 'fail', detail: `exists but differs: ${differences.join('; ')}` };
+      return {
+        id,
+        title,
+        status: 'fail',
+        detail: `exists but differs: ${differences.map(formatListenerDifference).join('; ')}`,
+      };
     }
     return {
       id,

@@ -9,6 +9,7 @@ import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
 import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
 import { CidrSet, SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
 import type { CliContext } from '../context.js';
+import { sshPassphraseFrom } from '../runtime.js';
 
 interface WatchOptions {
   format: string;
@@ -87,6 +88,7 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
     )
     .action(async (log: string, options: WatchOptions) => {
       const settings = parseOptions(log, options);
+      const passphrase = sshPassphraseFrom(process.env);
       const clock = systemClock;
       const startedAt = clock.now();
       const startedMono = clock.monotonic();
@@ -111,6 +113,7 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
               ...(source.hostKeyFingerprint
                 ? { hostKeyFingerprint: source.hostKeyFingerprint }
                 : {}),
+              ...(passphrase === undefined ? {} : { passphrase }),
             },
             source.path,
             sink,

@@ -167,13 +167,18 @@ export async function runStartListener(
   return ok(`listener ${port}/${protocol} started`);
 }
 
-/** `curl --resolve` through the balancer plus its own health view of each backend. */
+/**
+ * `curl --resolve` through the balancer plus its own health view of each backend. The plan says
+ * whether that is an HTTP request or a bare connect (a tcp listener may front an HTTP service);
+ * plans journaled before it said so fall back to the listener's protocol.
+ */
 export async function runVerifyPath(ctx: RunContext, step: VerifyPathStep): Promise<StepOutcome> {
   const p = step.params;
   const id = String(resolveRef(p.loadBalancerId, ctx.state));
   const address = String(resolveRef(p.address, ctx.state));
+  const check = p.check ?? (p.protocol === 'http' || p.protocol === 'https' ? 'http' : 'tcp');
   const spec: HealthCheckSpec =
-    p.protocol === 'http' || p.protocol === 'https'
+    check === 'http'
       ? {
           kind: 'http',
           host: address,

@@ -110,7 +110,7 @@ describe('inspect checklist', () => {
     const result = lines(yaml('{ minHealthy: 1 }', listener), inventory(['normal', 'normal']));
     expect(result['listener:tcp:80']).toMatchObject({
       status: 'fail',
-      detail: expect.stringContaining('backend port 8080, not 9090'),
+      detail: expect.stringContaining('backendPort: live 8080, workflow 9090'),
     });
   });
 

@@ -86,7 +86,7 @@ describe('plans the live world makes impossible are invalid input naming the pat
       'backends:\n  all: true\nloadBalancer:\n  id: lb-emu-1\n  listeners:\n    - { protocol: tcp, port: 8080, backendPort: 80, healthCheck: { type: http, uri: /healthz } }\n',
       fourOnBalancer,
       'loadBalancer.listeners[0]',
-      'backend port 8080, not 80',
+      'backendPort: live 8080, workflow 80',
     ],
     [
       'an SSH user missing for a server reached over SSH',

@@ -88,6 +88,7 @@ describe('the seed story planned against the emulator before its migration', () 
     ]);
     expect(step(plan, 'lb.verify-path').params).toMatchObject({
       port: 8080,
+      check: 'http',
       path: '/healthz',
       expectStatus: [200],
       serverIds: ['i-emu-web-1', 'i-emu-web-2'],

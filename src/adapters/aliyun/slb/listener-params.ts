@@ -4,6 +4,7 @@
  * HealthCheckConnectTimeout; HTTP/HTTPS: HealthCheck, HealthCheckInterval, HealthCheckTimeout),
  * so the mapping lives here and nowhere else.
  */
+import { LISTENER_DEFAULTS } from '../../../listener/index.js';
 import type { Listener, ListenerConfig, ListenerStatus } from '../../../ports/index.js';
 import type { SlbListenerAttribute } from './slb-wire.js';
 
@@ -13,21 +14,27 @@ const DEFAULTS = {
   timeoutSeconds: 5,
   healthyThreshold: 3,
   unhealthyThreshold: 3,
-  httpCodes: ['http_2xx', 'http_3xx'],
 };
 
 const onOff = (value: boolean | undefined) =>
   value === undefined ? undefined : value ? 'on' : 'off';
 
-/** Parameters of CreateLoadBalancer{TCP,UDP,HTTP,HTTPS}Listener for `config`. */
+/**
+ * Parameters of CreateLoadBalancer{TCP,UDP,HTTP,HTTPS}Listener for `config`. Optional settings
+ * are sent spelt out with the defaults the listener comparison assumes (src/listener), never
+ * left to the cloud's own defaults: the listener created is then the one ensureListener and the
+ * planner expect to find.
+ */
 export function createListenerParams(
   config: ListenerConfig,
 ): Record<string, string | number | undefined> {
   const hc = config.healthCheck;
+  const httpCodes = (hc.httpCodes ?? LISTENER_DEFAULTS.httpCodes).join(',');
+  const method = hc.method ?? LISTENER_DEFAULTS.healthCheckMethod;
   const common = {
     ListenerPort: config.port,
     BackendServerPort: config.backendPort,
-    Bandwidth: config.bandwidth ?? -1,
+    Bandwidth: config.bandwidth ?? LISTENER_DEFAULTS.bandwidth,
     Scheduler: config.scheduler,
     HealthyThreshold: hc.healthyThreshold,
     UnhealthyThreshold: hc.unhealthyThreshold,
@@ -44,13 +51,13 @@ export function createListenerParams(
       ...(config.protocol === 'tcp' ? { HealthCheckType: hc.type } : {}),
       ...(http
         ? {
-            HealthCheckURI: hc.uri,
+            HealthCheckURI: hc.uri ?? LISTENER_DEFAULTS.healthCheckUri,
             HealthCheckDomain: hc.domain,
-            HealthCheckMethod: hc.method,
-            HealthCheckHttpCode: hc.httpCodes?.join(','),
+            HealthCheckMethod: method,
+            HealthCheckHttpCode: httpCodes,
           }
         : {}),
-      ConnectionDrain: onOff(config.connectionDrain?.enabled),
+      ConnectionDrain: onOff(config.connectionDrain?.enabled ?? LISTENER_DEFAULTS.connectionDrain),
       ConnectionDrainTimeout: config.connectionDrain?.enabled
         ? config.connectionDrain.timeoutSeconds
         : undefined,
@@ -59,20 +66,24 @@ export function createListenerParams(
   return {
     ...common,
     HealthCheck: onOff(hc.enabled),
-    HealthCheckURI: hc.enabled ? (hc.uri ?? '/') : undefined,
+    HealthCheckURI: hc.enabled ? (hc.uri ?? LISTENER_DEFAULTS.healthCheckUri) : undefined,
     HealthCheckDomain: hc.domain,
-    HealthCheckMethod: hc.method,
-    HealthCheckHttpCode: hc.httpCodes?.join(','),
+    HealthCheckMethod: method,
+    HealthCheckHttpCode: httpCodes,
     HealthCheckInterval: hc.intervalSeconds,
     HealthCheckTimeout: hc.timeoutSeconds,
     // Required by the HTTP(S) create actions; drainctl never needs sticky sessions.
     StickySession: 'off',
-    XForwardedFor: onOff(config.xForwardedFor ?? true),
+    XForwardedFor: onOff(config.xForwardedFor ?? LISTENER_DEFAULTS.xForwardedFor),
     ...(config.protocol === 'https' ? { ServerCertificateId: config.serverCertificateId } : {}),
   };
 }
 
-/** The port's view of a listener the cloud described; unreported fields take SLB's defaults. */
+/**
+ * The port's view of a listener the cloud described; unreported fields take SLB's defaults. Both
+ * the planner (through describeListener) and ensureListener compare this view with the workflow,
+ * so they agree on what differs.
+ */
 export function listenerFromAttribute(
   protocol: ListenerConfig['protocol'],
   attr: SlbListenerAttribute,
@@ -111,61 +122,6 @@ export function listenerFromAttribute(
   if (layer7 && attr.xForwardedFor !== undefined) listener.xForwardedFor = attr.xForwardedFor;
   if (attr.serverCertificateId) listener.serverCertificateId = attr.serverCertificateId;
   return listener;
-}
-
-/**
- * Where a live listener differs from what a workflow wants, one readable line each
- * (`backendPort: want 8080, live 80`). Fields the cloud did not report are not compared.
- */
-export function listenerDifferences(want: ListenerConfig, live: SlbListenerAttribute): string[] {
-  const out: string[] = [];
-  const hc = live.healthCheck;
-  const compare = (field: string, wanted: unknown, actual: unknown) => {
-    if (wanted === undefined || actual === undefined) return;
-    if (String(wanted) !== String(actual)) {
-      out.push(`${field}: want ${String(wanted)}, live ${String(actual)}`);
-    }
-  };
-  compare('backendPort', want.backendPort, live.backendPort);
-  compare('scheduler', want.scheduler, live.scheduler);
-  compare('healthCheck.enabled', want.healthCheck.enabled, hc.enabled);
-  if (want.healthCheck.enabled && hc.enabled !== false) {
-    const wantHc = want.healthCheck;
-    if (want.protocol === 'tcp') compare('healthCheck.type', wantHc.type, hc.type);
-    if (wantHc.type === 'http' || want.protocol === 'http' || want.protocol === 'https') {
-      compare('healthCheck.uri', wantHc.uri, hc.uri);
-      compare('healthCheck.domain', wantHc.domain || undefined, hc.domain || undefined);
-      compare('healthCheck.method', wantHc.method, hc.method);
-      compare(
-        'healthCheck.httpCodes',
-        wantHc.httpCodes && [...wantHc.httpCodes].sort().join(','),
-        hc.httpCodes && splitCodes(hc.httpCodes).sort().join(','),
-      );
-    }
-    compare('healthCheck.connectPort', wantHc.connectPort, hc.connectPort);
-    compare('healthCheck.intervalSeconds', wantHc.intervalSeconds, hc.intervalSeconds);
-    compare('healthCheck.timeoutSeconds', wantHc.timeoutSeconds, hc.timeoutSeconds);
-    compare('healthCheck.healthyThreshold', wantHc.healthyThreshold, hc.healthyThreshold);
-    compare('healthCheck.unhealthyThreshold', wantHc.unhealthyThreshold, hc.unhealthyThreshold);
-  }
-  if (want.bandwidth !== undefined) compare('bandwidth', want.bandwidth, live.bandwidth);
-  if (want.connectionDrain !== undefined) {
-    compare('connectionDrain.enabled', want.connectionDrain.enabled, live.connectionDrain);
-    if (want.connectionDrain.enabled) {
-      compare(
-        'connectionDrain.timeoutSeconds',
-        want.connectionDrain.timeoutSeconds,
-        live.connectionDrainTimeout,
-      );
-    }
-  }
-  if (want.xForwardedFor !== undefined) {
-    compare('xForwardedFor', want.xForwardedFor, live.xForwardedFor);
-  }
-  if (want.serverCertificateId !== undefined) {
-    compare('serverCertificateId', want.serverCertificateId, live.serverCertificateId);
-  }
-  return out;
 }
 
 function splitCodes(codes: string): string[] {

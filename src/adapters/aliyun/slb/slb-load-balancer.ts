@@ -4,6 +4,7 @@
  * without ever changing an existing one silently, and manages backends in batches of 20.
  */
 import { DrainctlError } from '../../../errors/index.js';
+import { formatListenerDifference, listenerDifferences } from '../../../listener/index.js';
 import type {
   BackendHealthStatus,
   BackendServer,
@@ -18,11 +19,7 @@ import type {
 } from '../../../ports/index.js';
 import { AliyunApiError } from '../transport/cloud-error.js';
 import { pollUntil } from '../transport/poll.js';
-import {
-  createListenerParams,
-  listenerDifferences,
-  listenerFromAttribute,
-} from './listener-params.js';
+import { createListenerParams, listenerFromAttribute } from './listener-params.js';
 import { mutateThenVerify } from './reconcile.js';
 import { SlbBackends } from './slb-backends.js';
 import type { SlbClient } from './slb-client.js';
@@ -157,17 +154,20 @@ export class SlbLoadBalancer implements LoadBalancer {
       config.protocol,
       config.port,
     );
-    const differences = listenerDifferences(config, attr);
+    const live = listenerFromAttribute(config.protocol, attr);
+    // The same comparison the planner made with the same view of the listener: a plan that
+    // passed is not refused here unless the listener changed since.
+    const differences = listenerDifferences(live, config);
     if (differences.length > 0) {
       throw new DrainctlError(
         'LISTENER_CONFIG_DIFFERS',
-        `the ${config.protocol} listener on port ${config.port} of ${loadBalancerId} differs from the workflow: ${differences.join('; ')}`,
+        `the ${config.protocol} listener on port ${config.port} of ${loadBalancerId} differs from the workflow: ${differences.map(formatListenerDifference).join('; ')}`,
         {
           hint: 'drainctl never changes an existing listener: align the workflow with it, or change the listener yourself',
         },
       );
     }
-    return listenerFromAttribute(config.protocol, attr);
+    return live;
   }
 
   async startListener(loadBalancerId: string, port: number, protocol: ListenerProtocol) {

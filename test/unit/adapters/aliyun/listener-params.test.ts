@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   createListenerParams,
-  listenerDifferences,
   listenerFromAttribute,
 } from '../../../../src/adapters/aliyun/slb/listener-params.js';
 import { listenerAttributeResponse } from '../../../../src/adapters/aliyun/slb/slb-wire.js';
+import { formatListenerDifference, listenerDifferences } from '../../../../src/listener/index.js';
 import type { ListenerConfig } from '../../../../src/ports/index.js';
 
 const tcp: ListenerConfig = {
@@ -56,6 +56,23 @@ describe('listener parameters', () => {
     expect(params).not.toHaveProperty('healthCheckInterval');
   });
 
+  it('spells out the defaults the listener comparison assumes instead of leaving them to SLB', () => {
+    const { httpCodes: _codes, ...check } = tcp.healthCheck;
+    const sparse: ListenerConfig = { ...tcp, healthCheck: check, connectionDrain: undefined };
+    expect(createListenerParams(sparse)).toMatchObject({
+      HealthCheckHttpCode: 'http_2xx,http_3xx',
+      HealthCheckMethod: 'head',
+      HealthCheckURI: '/healthz',
+      ConnectionDrain: 'off',
+      Bandwidth: -1,
+    });
+    expect(createListenerParams({ ...sparse, protocol: 'http' })).toMatchObject({
+      HealthCheckHttpCode: 'http_2xx,http_3xx',
+      HealthCheckMethod: 'head',
+      XForwardedFor: 'on',
+    });
+  });
+
   it('finds no difference between a config and the listener created from it', () => {
     const live = listenerAttributeResponse.parse({
       ListenerPort: 8080,
@@ -73,7 +90,7 @@ describe('listener parameters', () => {
       ConnectionDrain: 'on',
       ConnectionDrainTimeout: 30,
     });
-    expect(listenerDifferences(tcp, live)).toEqual([]);
+    expect(listenerDifferences(listenerFromAttribute('tcp', live), tcp)).toEqual([]);
     expect(listenerFromAttribute('tcp', live)).toMatchObject({
       status: 'running',
       backendPort: 8080,
@@ -82,7 +99,7 @@ describe('listener parameters', () => {
     });
   });
 
-  it('names each differing field', () => {
+  it('names each differing field of the listener the cloud reports', () => {
     const live = listenerAttributeResponse.parse({
       ListenerPort: 8080,
       BackendServerPort: 80,
@@ -90,9 +107,13 @@ describe('listener parameters', () => {
       HealthCheckType: 'tcp',
       HealthCheckInterval: 2,
     });
-    expect(listenerDifferences(tcp, live)).toEqual([
-      'backendPort: want 8080, live 80',
-      'healthCheck.type: want http, live tcp',
+    expect(
+      listenerDifferences(listenerFromAttribute('tcp', live), tcp).map(formatListenerDifference),
+    ).toEqual([
+      'backendPort: live 80, workflow 8080',
+      'healthCheck.type: live tcp, workflow http',
+      // Unreported, so SLB's default (off); the workflow turned it on.
+      'connectionDrain.enabled: live false, workflow true',
     ]);
   });
 });

@@ -1,0 +1,16 @@
+/**
+ * What makes an existing listener "the same" as the one a workflow wants: one pure comparison
+ * that the planner (`drainctl plan`, `inspect`) and the SLB adapter (`ensureListener` at run
+ * time) both apply, so a plan that passes is never refused later with LISTENER_CONFIG_DIFFERS.
+ *
+ * Why a folder of its own: the adapters may not import the planner and the planner may not
+ * import the adapters (biome.json), and src/ports holds types only. This folder sits between:
+ * it depends on the port types alone and must stay pure — no I/O, no clock, no imports from
+ * src/plan, src/spec, src/adapters, src/engine or the emulator.
+ */
+export {
+  formatListenerDifference,
+  LISTENER_DEFAULTS,
+  type ListenerDifference,
+  listenerDifferences,
+} from './listener-differences.js';
