@@ -57,6 +57,15 @@ export function printRunResult(ctx: CliContext, result: RunResult, json: boolean
     if (result.outcome !== 'completed') {
       ctx.stdout.line(`  details: drainctl status ${result.runId}`);
     }
+    // A failed run must not read like a refusal: both exit 1, but this one changed things.
+    if (result.outcome === 'failed') {
+      ctx.stderr.line(
+        ctx.stderr.style(
+          'red',
+          `drainctl: RUN_FAILED: run ${result.runId} failed mid-way${result.report.unfinished.length > 0 ? `; not finished: ${result.report.unfinished.map((n) => `${n.name} (${n.state}, weight ${n.weight ?? '?'})`).join(', ')}` : ''} (hint: \`drainctl resume ${result.runId}\`)`,
+        ),
+      );
+    }
   }
   ctx.setExitCode(result.exitCode);
 }

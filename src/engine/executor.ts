@@ -110,8 +110,14 @@ async function runBatch(ctx: RunContext, batch: number): Promise<void> {
   const flush = async () => {
     const byNode = new Map<string, Step[]>();
     for (const s of segment) byNode.set(s.node ?? '', [...(byNode.get(s.node ?? '') ?? []), s]);
-    await Promise.all([...byNode].map(([node, nodeSteps]) => runNode(ctx, node, nodeSteps)));
     segment = [];
+    // Every node sequence runs to its end before the batch is over, whatever happens to a
+    // sibling: the run never returns (nor releases its lock) while a node is mid-maintenance.
+    const settled = await Promise.allSettled(
+      [...byNode].map(([node, nodeSteps]) => runNode(ctx, node, nodeSteps)),
+    );
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   };
   for (const step of steps) {
     if (step.node !== undefined) {

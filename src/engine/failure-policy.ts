@@ -37,6 +37,9 @@ export function dispositionFor(
 ): Disposition {
   if (state === 'pending') return { kind: 'untouched' };
   if (serving) return { kind: 'keep-serving' };
+  // Someone else changed the weight (put the node back, or moved it): it is theirs now, we do
+  // not touch it — neither its weight nor, from here on, its host.
+  if (outcome === 'drift') return { kind: 'leave-out', reason: 'drift', pullToZero: false };
   if (!hostTouched(state)) return { kind: 'roll-back' };
   switch (outcome) {
     // A failed package transaction can leave libraries replaced under running processes; it
@@ -51,9 +54,6 @@ export function dispositionFor(
     // It was answering 5xx to real clients: back to 0 at once.
     case 'bad-ramp':
       return { kind: 'leave-out', reason: 'unhealthy', pullToZero: true };
-    // Someone else changed the weight: it is theirs now, we do not touch it.
-    case 'drift':
-      return { kind: 'leave-out', reason: 'drift', pullToZero: false };
     default:
       return { kind: 'leave-out', reason: 'error', pullToZero: true };
   }

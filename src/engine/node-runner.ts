@@ -5,13 +5,26 @@
  */
 
 import type { Step } from '../plan/types.js';
+import { FatalRunError, message } from './errors.js';
 import { dispositionFor, haltsRollout } from './failure-policy.js';
-import { type FailureOutcome, hostTouched, isTerminal } from './node-machine.js';
+import {
+  type FailureOutcome,
+  hostTouched,
+  IllegalTransitionError,
+  isTerminal,
+} from './node-machine.js';
 import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
 import type { NodeRecord } from './run-state.js';
 import { executeStep } from './run-step.js';
-import { expectedWeightOf, setWeight } from './steps/weights.js';
+import { expectedWeightOf, type SetWeightResult, setWeight } from './steps/weights.js';
+
+/**
+ * The failure policy's own weight change (roll back, pull to 0) is tried again after these
+ * waits before the node is named as left out with the error: a throttled or briefly failing API
+ * must not leave a server half in service, and a refusal that lasts must not go unreported.
+ */
+export const SETTLE_RETRY_DELAYS_MS = [1_000, 4_000];
 
 export async function runNode(
   ctx: RunContext,
@@ -96,9 +109,12 @@ export async function settleFailedNode(
       let why = detail;
       if (disposition.pullToZero) {
         const pulled = await pullToZero(ctx, record);
-        if (pulled !== undefined) {
+        if (pulled.kind === 'drift') {
           reason = 'drift';
-          why = `${detail}; could not take it back to weight 0: ${pulled}`;
+          why = `${detail}; not taken back to weight 0: ${pulled.detail}`;
+        } else if (pulled.kind === 'error') {
+          reason = 'error';
+          why = `${detail}; could not take it back to weight 0: ${pulled.detail}`;
         }
       }
       await leaveOut(ctx, record, reason, outcome, why);
@@ -135,19 +151,33 @@ async function rollBack(
   const original = record.originalWeight;
   const drain = drainStepOf(ctx, record.id);
   if (original !== undefined && drain !== undefined) {
-    const result = await ctx.gateMutex.run(() =>
-      setWeight(ctx, {
-        step: drain.id,
-        opId: `${drain.id}#rollback`,
-        node: record.id,
-        loadBalancerId: String(resolveRef(drain.params.loadBalancerId, ctx.state)),
-        serverId: drain.params.serverId,
-        to: original,
-        expect: expectedWeightOf(ctx, drain.params.serverId),
-      }),
+    const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
+    const serverId = drain.params.serverId;
+    const result = await settleWeight(ctx, loadBalancerId, serverId, () =>
+      ctx.gateMutex.run(() =>
+        setWeight(ctx, {
+          step: drain.id,
+          opId: `${drain.id}#rollback`,
+          node: record.id,
+          loadBalancerId,
+          serverId,
+          to: original,
+          expect: expectedWeightOf(ctx, serverId),
+        }),
+      ),
     );
-    if (!result.ok) {
-      await leaveOut(ctx, record, 'drift', outcome, `${detail}; not rolled back, ${result.drift}`);
+    if (result.kind === 'drift') {
+      await leaveOut(ctx, record, 'drift', outcome, `${detail}; not rolled back, ${result.detail}`);
+      return;
+    }
+    if (result.kind === 'error') {
+      await leaveOut(
+        ctx,
+        record,
+        'error',
+        outcome,
+        `${detail}; could not put it back to weight ${original}: ${result.detail}`,
+      );
       return;
     }
   }
@@ -162,34 +192,78 @@ async function rollBack(
   });
 }
 
-/** Returns why it could not, or undefined once the weight is 0. */
-async function pullToZero(ctx: RunContext, record: NodeRecord): Promise<string | undefined> {
+type Settled =
+  | { kind: 'ok' }
+  | { kind: 'drift'; detail: string }
+  | { kind: 'error'; detail: string };
+
+/**
+ * Carry out one weight change of the failure policy, trying again after an error. Errors that
+ * stop the run (the journal, the lock) are not retried; any other that lasts is returned with
+ * the live weight, so the node can be named with where it really is.
+ */
+async function settleWeight(
+  ctx: RunContext,
+  loadBalancerId: string,
+  serverId: string,
+  change: () => Promise<SetWeightResult>,
+): Promise<Settled> {
+  let last: unknown;
+  for (let attempt = 0; attempt <= SETTLE_RETRY_DELAYS_MS.length; attempt += 1) {
+    if (attempt > 0) await ctx.ports.clock.sleep(SETTLE_RETRY_DELAYS_MS[attempt - 1] ?? 0);
+    try {
+      const result = await change();
+      return result.ok ? { kind: 'ok' } : { kind: 'drift', detail: result.drift };
+    } catch (error) {
+      if (error instanceof FatalRunError || error instanceof IllegalTransitionError) throw error;
+      last = error;
+      ctx.logger.warn(
+        { err: error, serverId, attempt: attempt + 1 },
+        `weight change of ${serverId} failed: ${message(error)}`,
+      );
+    }
+  }
+  const live = await ctx.ports.loadBalancer
+    .listBackends(loadBalancerId)
+    .then((backends) => backends.find((b) => b.serverId === serverId)?.weight)
+    .catch(() => undefined);
+  const where =
+    live === undefined
+      ? 'its weight could not be read either'
+      : `it is at weight ${live}${live > 0 ? ' (serving)' : ''}`;
+  return { kind: 'error', detail: `${message(last)}; ${where}` };
+}
+
+/** Take a node whose host changed back to weight 0 (it must not serve unproven). */
+async function pullToZero(ctx: RunContext, record: NodeRecord): Promise<Settled> {
   const restore = ctx.state.plan.steps.find(
     (s): s is Extract<Step, { action: 'node.restore' }> =>
       s.action === 'node.restore' && s.node === record.id && s.phase === 'rollout',
   );
   const drain = drainStepOf(ctx, record.id);
   const source = restore ?? drain;
-  if (source === undefined) return undefined;
+  if (source === undefined) return { kind: 'ok' };
   const serverId = source.params.serverId;
   if (
     ctx.state.weights.get(serverId) === 0 &&
     ![...ctx.state.pendingIntents.values()].some((i) => i.target.serverId === serverId)
   ) {
-    return undefined;
+    return { kind: 'ok' };
   }
-  const result = await ctx.gateMutex.run(() =>
-    setWeight(ctx, {
-      step: source.id,
-      opId: `${source.id}#pull`,
-      node: record.id,
-      loadBalancerId: String(resolveRef(source.params.loadBalancerId, ctx.state)),
-      serverId,
-      to: 0,
-      expect: expectedWeightOf(ctx, serverId),
-    }),
+  const loadBalancerId = String(resolveRef(source.params.loadBalancerId, ctx.state));
+  return settleWeight(ctx, loadBalancerId, serverId, () =>
+    ctx.gateMutex.run(() =>
+      setWeight(ctx, {
+        step: source.id,
+        opId: `${source.id}#pull`,
+        node: record.id,
+        loadBalancerId,
+        serverId,
+        to: 0,
+        expect: expectedWeightOf(ctx, serverId),
+      }),
+    ),
   );
-  return result.ok ? undefined : result.drift;
 }
 
 async function leaveOut(

@@ -4,7 +4,12 @@
  * weight before/after, and for every node not back in service its name and reason.
  */
 import type { RunOutcome } from './journal/entries.js';
-import type { FailureOutcome, LeftOutReason, NodeState } from './node-machine.js';
+import {
+  type FailureOutcome,
+  isTerminal,
+  type LeftOutReason,
+  type NodeState,
+} from './node-machine.js';
 import type { RunState } from './run-state.js';
 
 export interface NodeReport {
@@ -39,6 +44,13 @@ export interface RunReport {
   nodes: NodeReport[];
   /** Every node not serving at its original weight because of this run, by name, with why. */
   leftOut: Array<{ id: string; name: string; reason: LeftOutReason; detail: string }>;
+  /**
+   * Nodes the run began and did not finish (neither pending, done, rolled back nor left out):
+   * after a failure or a crash they may be out of service, and `resume` settles them.
+   */
+  unfinished: Array<{ id: string; name: string; state: NodeState; weight: number | undefined }>;
+  /** What a person does next, when the run did not complete. */
+  next?: string;
   steps: { total: number; completed: number; failed: number };
 }
 
@@ -61,7 +73,11 @@ export function buildReport(state: RunState, running = false): RunReport {
   const leftOut = nodes
     .filter((n) => n.state === 'left-out')
     .map((n) => ({ id: n.id, name: n.name, reason: n.reason ?? 'error', detail: n.detail ?? '' }));
+  const unfinished = nodes
+    .filter((n) => n.state !== 'pending' && !isTerminal(n.state))
+    .map((n) => ({ id: n.id, name: n.name, state: n.state, weight: n.weightAfter }));
   const outcome = state.outcome ?? (running ? 'running' : 'interrupted');
+  const next = nextStep(state.runId, outcome, leftOut.length > 0);
   const started = Date.parse(state.startedAt);
   const updated = Date.parse(state.updatedAt);
   return {
@@ -83,12 +99,33 @@ export function buildReport(state: RunState, running = false): RunReport {
     durationSeconds: Math.max(0, Math.round((updated - started) / 1000)),
     nodes,
     leftOut,
+    unfinished,
+    ...(next === undefined ? {} : { next }),
     steps: {
       total: state.plan.steps.length,
       completed: state.completedSteps.size,
       failed: state.failedSteps.size,
     },
   };
+}
+
+function nextStep(
+  runId: string,
+  outcome: RunReport['outcome'],
+  leftOut: boolean,
+): string | undefined {
+  switch (outcome) {
+    case 'failed':
+      return `the run FAILED mid-way (not a refusal: nodes may be out of service); \`drainctl resume ${runId}\` reconciles with the live state and settles them`;
+    case 'interrupted':
+      return `no process is running it; \`drainctl resume ${runId}\` reconciles with the live state and continues`;
+    case 'halted':
+      return leftOut
+        ? `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others`
+        : `once the cause is fixed, \`drainctl resume ${runId}\` continues the rollout`;
+    default:
+      return undefined;
+  }
 }
 
 /** The report as lines for a terminal. */
@@ -118,5 +155,12 @@ export function formatReport(report: RunReport): string[] {
     lines.push('  LEFT OUT OF SERVICE (needs a person):');
     for (const n of report.leftOut) lines.push(`    ${n.name} (${n.id}): ${n.reason}: ${n.detail}`);
   }
+  if (report.unfinished.length > 0 && report.outcome !== 'running') {
+    lines.push('  NOT FINISHED (may be out of service):');
+    for (const n of report.unfinished) {
+      lines.push(`    ${n.name} (${n.id}): ${n.state}, weight ${n.weight ?? '?'}`);
+    }
+  }
+  if (report.next !== undefined) lines.push(`  next: ${report.next}`);
   return lines;
 }

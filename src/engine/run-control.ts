@@ -55,8 +55,13 @@ export class StopRequested extends Error {
   }
 }
 
-export function isStop(error: unknown, control: RunControl): boolean {
-  return error instanceof StopRequested || control.abortRequested;
+/**
+ * Only a stop request is a stop. Any other error — also one thrown while an abort is under way,
+ * e.g. a probe that cannot read its log during the ramp — is a failure, and goes through the
+ * failure policy (which may have to take the node back to weight 0).
+ */
+export function isStop(error: unknown): boolean {
+  return error instanceof StopRequested;
 }
 
 /** A lock held by one async task at a time (gate evaluation + drain of one node). */

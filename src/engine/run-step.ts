@@ -19,7 +19,7 @@ export async function executeStep(ctx: RunContext, step: Step): Promise<StepOutc
     outcome = await handlerFor(step)(ctx, step);
   } catch (error) {
     if (error instanceof FatalRunError || error instanceof IllegalTransitionError) throw error;
-    if (isStop(error, ctx.control)) {
+    if (isStop(error)) {
       outcome = stopped(`stop requested during ${step.action}`);
     } else {
       const code = error instanceof DrainctlError ? error.code : 'UNEXPECTED';

@@ -184,8 +184,13 @@ async function execute(
       if (notes.length > 0) {
         await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });
       }
-      // It crashed while stopping: finish the stop, as the crashed process would have.
-      if (state.halt !== undefined) ctx.control.stop('halt', state.halt);
+      // It crashed while stopping: finish the stop the way the crashed process would have — an
+      // abort as an abort (drains in progress are undone, not carried on into a patch).
+      if (state.abortRequested !== undefined) {
+        await ctx.stop('abort', state.halt ?? `aborted (${state.abortRequested})`);
+      } else if (state.halt !== undefined) {
+        ctx.control.stop('halt', state.halt);
+      }
     }
     stops.checkNow();
     await ctx.notify({

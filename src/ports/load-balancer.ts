@@ -132,4 +132,10 @@ export interface LoadBalancer {
   removeBackends(loadBalancerId: string, serverIds: string[]): Promise<void>;
   /** The balancer's own health view, for one listener or all. */
   healthStatus(loadBalancerId: string, listenerPort?: number): Promise<BackendHealthStatus[]>;
+  /** The balancer's tags, key → value (a run's cloud-side marker is one of them). */
+  getTags(loadBalancerId: string): Promise<Record<string, string>>;
+  /** Adds tags, overwriting the value of a key that is already there. */
+  setTags(loadBalancerId: string, tags: Record<string, string>): Promise<void>;
+  /** Removes tags by key; keys that are not there are ignored. */
+  removeTags(loadBalancerId: string, keys: string[]): Promise<void>;
 }

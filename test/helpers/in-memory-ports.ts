@@ -77,6 +77,8 @@ export class InMemoryWorld {
   readonly listeners = [{ port: 80, protocol: 'tcp' as const }];
   /** Someone may stop the listener in the console. */
   listenerStatus: 'running' | 'stopped' = 'running';
+  /** The balancer's tags (a run's cloud-side marker lives here). */
+  readonly tags = new Map<string, string>();
   readonly weightEvents: WeightEvent[] = [];
   /** Every moment (after a change) with the set of run nodes out of service. */
   readonly outSnapshots: Array<{ at: number; out: string[] }> = [];
@@ -225,7 +227,7 @@ export class InMemoryWorld {
       addressType: 'intranet',
       status: 'active',
       regionId: 'cn-hangzhou',
-      tags: {},
+      tags: Object.fromEntries(this.tags),
       listeners: this.listeners,
       backends: this.backendList(),
     };
@@ -283,6 +285,17 @@ export class InMemoryWorld {
           for (const w of weights) this.setWeight(w.serverId, w.weight);
         }),
       removeBackends: () => live(() => undefined),
+      getTags: (id) => live(() => this.requireLb(id).tags),
+      setTags: (id, tags) =>
+        live(() => {
+          this.requireLb(id);
+          for (const [key, value] of Object.entries(tags)) this.tags.set(key, value);
+        }),
+      removeTags: (id, keys) =>
+        live(() => {
+          this.requireLb(id);
+          for (const key of keys) this.tags.delete(key);
+        }),
       healthStatus: (id) =>
         live(() =>
           this.requireLb(id).backends.map(

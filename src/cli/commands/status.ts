@@ -25,10 +25,6 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         ctx.stdout.line(
           `  running: pid ${status.holder.pid} on ${status.holder.host}, heartbeat ${status.holder.heartbeatAt}`,
         );
-      } else if (status.report.outcome === 'interrupted') {
-        ctx.stdout.line(
-          `  no process is running it: \`drainctl resume ${status.runId}\` continues it`,
-        );
       }
     });
 }

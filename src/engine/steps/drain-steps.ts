@@ -74,7 +74,7 @@ export async function runWaitDrained(ctx: RunContext, step: WaitDrainedStep): Pr
     try {
       await clock.sleep(config.waitSeconds * 1000, ctx.control.signal);
     } catch (error) {
-      if (isStop(error, ctx.control)) return stopped('stop requested while waiting for the drain');
+      if (isStop(error)) return stopped('stop requested while waiting for the drain');
       throw error;
     }
     await ctx.record({
@@ -106,7 +106,7 @@ export async function runWaitDrained(ctx: RunContext, step: WaitDrainedStep): Pr
       },
     });
   } catch (error) {
-    if (isStop(error, ctx.control)) return stopped('stop requested while waiting for the drain');
+    if (isStop(error)) return stopped('stop requested while waiting for the drain');
     throw error;
   } finally {
     await probe.close();

@@ -15,7 +15,7 @@ import { outOfService } from '../node-machine.js';
 import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok, stopped } from '../run-context.js';
-import { StopRequested } from '../run-control.js';
+import { isStop } from '../run-control.js';
 
 /** How long a capacity gate may wait for the balancer to count enough healthy backends. */
 export const GATE_PATIENCE_SECONDS = 60;
@@ -62,7 +62,7 @@ export async function runGate(ctx: RunContext, step: GateStep): Promise<StepOutc
     try {
       await clock.sleep(GATE_RETRY_SECONDS * 1000, ctx.control.signal);
     } catch (error) {
-      if (error instanceof StopRequested || ctx.control.abortRequested) {
+      if (isStop(error)) {
         return stopped('stop requested while the gate waited');
       }
       throw error;

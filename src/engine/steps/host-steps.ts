@@ -8,6 +8,7 @@ import type { CommandResult } from '../../ports/index.js';
 import { hostInstanceId } from '../host-target.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
+import { stillInService } from './out-of-service.js';
 
 /** Output kept in the journal and reports: the end of it is what explains a failure. */
 export const OUTPUT_KEEP_CHARS = 4000;
@@ -115,7 +116,6 @@ export async function runCaptureBaseline(
 export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOutcome> {
   const node = step.node ?? '';
   const { host, commands, timeoutSeconds } = step.params;
-  await ctx.moveNode(node, 'patching');
   const exits: Array<number | null> = [];
   for (const [index, command] of commands.entries()) {
     const opId = `${step.id}#cmd${index + 1}`;
@@ -131,6 +131,11 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
       }
       continue;
     }
+    // Before every command, including the first one of a resumed run: never patch a server
+    // that someone has put back into service.
+    const serving = await stillInService(ctx, node);
+    if (serving !== undefined) return failed('drift', `patch not started: ${serving}`);
+    await ctx.moveNode(node, 'patching');
     let result: CommandResult;
     try {
       result = await mutatingCommand(ctx, step, opId, host, command, timeoutSeconds);
@@ -152,6 +157,7 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
       );
     }
   }
+  await ctx.moveNode(node, 'patching');
   return ok(`${commands.length} patch command(s) succeeded`, { exitCodes: exits });
 }
 
@@ -173,7 +179,6 @@ export async function runReboot(ctx: RunContext, step: RebootStep): Promise<Step
   const { host: target, timeoutSeconds } = step.params;
   const host = ctx.ports.host(target);
   const instanceId = hostInstanceId(target);
-  await ctx.moveNode(node, 'rebooting');
   const timeoutMs = timeoutSeconds * 1000;
   const opId = step.id;
   if (!ctx.state.completedOps.has(opId)) {
@@ -190,6 +195,10 @@ export async function runReboot(ctx: RunContext, step: RebootStep): Promise<Step
         );
       }
     }
+    // Never reboot a server that someone has put back into service.
+    const serving = await stillInService(ctx, node);
+    if (serving !== undefined) return failed('drift', `reboot not sent: ${serving}`);
+    await ctx.moveNode(node, 'rebooting');
     await ctx.record({
       type: 'intent',
       step: step.id,
@@ -211,6 +220,7 @@ export async function runReboot(ctx: RunContext, step: RebootStep): Promise<Step
       after: { rebootRequested: true },
     });
   }
+  await ctx.moveNode(node, 'rebooting');
   try {
     const info = await host.waitUntilRunning(instanceId, { timeoutMs });
     return ok(`${node} is ${info.status} again`);

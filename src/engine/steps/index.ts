@@ -63,7 +63,7 @@ async function runWait(
   try {
     await ctx.ports.clock.sleep(step.params.seconds * 1000, ctx.control.signal);
   } catch (error) {
-    if (isStop(error, ctx.control)) return stopped('stop requested during a wait');
+    if (isStop(error)) return stopped('stop requested during a wait');
     throw error;
   }
   return ok(`waited ${step.params.seconds}s: ${step.params.reason}`);

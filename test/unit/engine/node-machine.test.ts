@@ -78,6 +78,9 @@ describe('failure policy', () => {
     ['draining', 'aborted', { kind: 'roll-back' }],
     ['drained', 'hook-failed', { kind: 'roll-back' }],
     ['drained', 'error', { kind: 'roll-back' }],
+    // someone else put it back (or moved it) before the patch: theirs now, host left alone
+    ['drained', 'drift', { kind: 'leave-out', reason: 'drift', pullToZero: false }],
+    ['patching', 'drift', { kind: 'leave-out', reason: 'drift', pullToZero: false }],
     // host changed: out until proven
     ['patching', 'patch-failed', { kind: 'leave-out', reason: 'unpatched', pullToZero: false }],
     ['rebooting', 'no-boot', { kind: 'leave-out', reason: 'unreachable', pullToZero: false }],

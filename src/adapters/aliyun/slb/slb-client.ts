@@ -204,6 +204,21 @@ export class SlbClient {
     return parseResponse('slb', 'DescribeTags', describeTagsResponse, body);
   }
 
+  /** Removes tags (the API names each by key and value). */
+  async removeTags(loadBalancerId: string, tags: Record<string, string>) {
+    const body = await this.send(
+      'RemoveTags',
+      {
+        LoadBalancerId: loadBalancerId,
+        Tags: JSON.stringify(
+          Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+        ),
+      },
+      { idempotent: true },
+    );
+    return parseResponse('slb', 'RemoveTags', requestIdOnly, body);
+  }
+
   private async listenerAction(
     action: string,
     loadBalancerId: string,

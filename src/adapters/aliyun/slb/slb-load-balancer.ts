@@ -214,6 +214,24 @@ export class SlbLoadBalancer implements LoadBalancer {
       .filter((s) => listenerPort === undefined || s.listenerPort === listenerPort);
   }
 
+  async getTags(loadBalancerId: string): Promise<Record<string, string>> {
+    return (await this.client.describeTags(loadBalancerId)).tags;
+  }
+
+  async setTags(loadBalancerId: string, tags: Record<string, string>): Promise<void> {
+    if (Object.keys(tags).length === 0) return;
+    await this.client.addTags(loadBalancerId, tags);
+  }
+
+  async removeTags(loadBalancerId: string, keys: string[]): Promise<void> {
+    const current = await this.getTags(loadBalancerId);
+    const present = Object.fromEntries(
+      keys.filter((key) => key in current).map((key) => [key, current[key] ?? '']),
+    );
+    if (Object.keys(present).length === 0) return;
+    await this.client.removeTags(loadBalancerId, present);
+  }
+
   private async hasListener(loadBalancerId: string, port: number, protocol: ListenerProtocol) {
     const info = await this.describe(loadBalancerId);
     return info.listeners.some((l) => l.port === port && l.protocol === protocol);

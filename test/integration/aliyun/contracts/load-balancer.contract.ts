@@ -19,6 +19,7 @@ export type LoadBalancerCase =
   | 'backends'
   | 'unattached-weight'
   | 'health'
+  | 'tags'
   | 'delete';
 
 export interface LoadBalancerSubject {
@@ -257,6 +258,24 @@ export function loadBalancerContract(
         expect(all.filter((h) => h.listenerPort === listenerPort)).toHaveLength(2);
       },
     );
+
+    test('tags', 'tags are read, added or overwritten, and removed by key', async () => {
+      const { loadBalancer } = subject();
+      const lb = await fresh();
+      await loadBalancer.setTags(lb.id, { 'drainctl-run': 'r-1@ops-01@2026-11-21T02:00:00.000Z' });
+      expect(await loadBalancer.getTags(lb.id)).toMatchObject({
+        suite: 'contract',
+        'drainctl-run': 'r-1@ops-01@2026-11-21T02:00:00.000Z',
+      });
+      await loadBalancer.setTags(lb.id, { 'drainctl-run': 'r-2@ops-02@2026-11-21T02:01:00.000Z' });
+      expect((await loadBalancer.getTags(lb.id))['drainctl-run']).toBe(
+        'r-2@ops-02@2026-11-21T02:01:00.000Z',
+      );
+      await loadBalancer.removeTags(lb.id, ['drainctl-run', 'not-there']);
+      const after = await loadBalancer.getTags(lb.id);
+      expect(after['drainctl-run']).toBeUndefined();
+      expect(after.suite).toBe('contract');
+    });
 
     test('delete', 'delete removes the balancer and is safe to repeat', async () => {
       const { loadBalancer } = subject();

@@ -1,0 +1,33 @@
+/**
+ * A host is changed (patched, rebooted) only while its node is out of service. Right before
+ * each such change the node's live weight is read again: someone may have put it back while it
+ * drained or was being patched (a colleague in the console, a pipeline re-applying weights), or
+ * while no process ran before a resume. Then the host is left alone and the node is reported as
+ * drift — a serving server is never patched or rebooted.
+ */
+import type { Step } from '../../plan/types.js';
+import { resolveRef } from '../refs.js';
+import type { RunContext } from '../run-context.js';
+
+/** Why `node` is not safely out of service right now, or undefined when it is (weight 0). */
+export async function stillInService(ctx: RunContext, node: string): Promise<string | undefined> {
+  const drain = ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.drain' }> =>
+      s.action === 'node.drain' && s.node === node,
+  );
+  // A node the plan never drains is not taken out by this run: nothing to compare with.
+  if (drain === undefined) return undefined;
+  const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
+  const { serverId } = drain.params;
+  const backend = (await ctx.ports.loadBalancer.listBackends(loadBalancerId)).find(
+    (b) => b.serverId === serverId,
+  );
+  const name = ctx.state.nodes.get(node)?.name ?? node;
+  if (backend === undefined) {
+    return `${name} (${serverId}) is no longer attached to ${loadBalancerId} (changed by someone else): its host was left alone`;
+  }
+  if (backend.weight !== 0) {
+    return `${name} (${serverId}) is back in service at weight ${backend.weight} on ${loadBalancerId} (set by someone else): its host was left alone`;
+  }
+  return undefined;
+}
