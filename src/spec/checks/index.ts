@@ -4,6 +4,7 @@
  */
 import type { RawIssue } from '../issue.js';
 import { checkAccess, checkNotify } from './access.js';
+import { checkCloudAssistantTimeouts } from './cloud-assistant.js';
 import type { CheckContext } from './context.js';
 import { checkBackends, checkBudget, checkGroupsAndOrder } from './fleet.js';
 import { checkLoadBalancer } from './load-balancer.js';
@@ -20,6 +21,7 @@ const CHECKS = [
   checkHealthAndRestore,
   checkPatchAndHooks,
   checkAccess,
+  checkCloudAssistantTimeouts,
   checkNotify,
 ];
 

@@ -6,15 +6,25 @@
 import { z } from 'zod';
 import { isCidr } from '../cidr.js';
 
+/**
+ * The longest wait any `*Seconds` field may ask for: a day. Longer is a typo (milliseconds
+ * written as seconds), and would also overflow a Node timer (2^31-1 ms ≈ 24.8 days fires at once).
+ */
+export const MAX_SECONDS = 86_400;
+
+/** A whole number of seconds from `min` (default 1) to `max` (default MAX_SECONDS, a day). */
 export const seconds = (description: string, options: { min?: number; max?: number } = {}) => {
   const min = options.min ?? 1;
-  const max = options.max;
+  const max = options.max ?? MAX_SECONDS;
   const phrase =
-    max === undefined
-      ? `a whole number of seconds ≥ ${min}`
+    max === MAX_SECONDS
+      ? `a whole number of seconds from ${min} to ${MAX_SECONDS} (a day)`
       : `a whole number of seconds from ${min} to ${max}`;
-  const base = z.int({ error: phrase }).min(min, { error: phrase });
-  return (max === undefined ? base : base.max(max, { error: phrase })).meta({ description });
+  return z
+    .int({ error: phrase })
+    .min(min, { error: phrase })
+    .max(max, { error: phrase })
+    .meta({ description });
 };
 
 export const port = (description: string) =>

@@ -78,10 +78,7 @@ export const connectionsProbeSchema = z.strictObject({
 
 export const waitProbeSchema = z.strictObject({
   kind: z.literal('none'),
-  waitSeconds: z
-    .int({ error: 'a whole number of seconds ≥ 0' })
-    .min(0, { error: 'a whole number of seconds ≥ 0' })
-    .meta({ description: 'Just wait this long (no evidence that traffic left).' }),
+  waitSeconds: seconds('Just wait this long (no evidence that traffic left).', { min: 0 }),
 });
 
 export const drainSchema = z

@@ -3,6 +3,7 @@
  * weight recorded before it was drained), each held while its 5xx rate is watched.
  */
 import { z } from 'zod';
+import { seconds } from './common.js';
 
 export const restoreSchema = z
   .strictObject({
@@ -17,11 +18,7 @@ export const restoreSchema = z
       .min(1, { error: 'at least one step, ending at 100' })
       .default([10, 50, 100])
       .meta({ description: 'Steps in percent of the recorded weight, ascending, ending at 100.' }),
-    holdSeconds: z
-      .int({ error: 'a whole number of seconds ≥ 0' })
-      .min(0, { error: 'a whole number of seconds ≥ 0' })
-      .default(30)
-      .meta({ description: 'Seconds each step is held and watched.' }),
+    holdSeconds: seconds('Seconds each step is held and watched.', { min: 0 }).default(30),
     max5xxRate: z
       .number({ error: 'a fraction from 0 to 1, like 0.01 for 1%' })
       .min(0, { error: 'a fraction from 0 to 1, like 0.01 for 1%' })

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/adapters/local/clock.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_TIMER_MS, systemClock } from '../../../src/adapters/local/clock.js';
 
 describe('systemClock', () => {
   it('sleeps about as long as asked and its monotonic time moves forward', async () => {
@@ -18,5 +18,45 @@ describe('systemClock', () => {
     const sleeping = systemClock.sleep(10_000, during.signal);
     during.abort(reason);
     await expect(sleeping).rejects.toBe(reason);
+  });
+
+  describe('waits longer than one Node timer can hold (2^31-1 ms fires at once)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('a 35-day sleep is still pending after 25 days and ends after 35', async () => {
+      // Vitest's fake timers behave like Node: a delay above 2^31-1 ms fires after 1 ms.
+      vi.useFakeTimers();
+      const day = 86_400_000;
+      let done = false;
+      const sleeping = systemClock.sleep(35 * day).then(() => {
+        done = true;
+      });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(25 * day);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(10 * day - 1_001);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(done).toBe(true);
+      await sleeping;
+    });
+
+    it('never arms a timer above the limit, and a long sleep still aborts', async () => {
+      vi.useFakeTimers();
+      const spy = vi.spyOn(globalThis, 'setTimeout');
+      const controller = new AbortController();
+      const sleeping = systemClock.sleep(3 * MAX_TIMER_MS + 5, controller.signal);
+      await vi.advanceTimersByTimeAsync(2 * MAX_TIMER_MS);
+      const delays = spy.mock.calls.map((call) => call[1] ?? 0);
+      expect(delays.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...delays)).toBeLessThanOrEqual(MAX_TIMER_MS);
+      const reason = new Error('stop');
+      controller.abort(reason);
+      await expect(sleeping).rejects.toBe(reason);
+      spy.mockRestore();
+    });
   });
 });
