@@ -5,6 +5,7 @@
  * points at the balancer is left alone (a re-run).
  */
 import type { DnsRecord } from '../ports/index.js';
+import { isIpv6 } from '../spec/cidr.js';
 import type { DnsSpec } from '../spec/index.js';
 import { formatDuration } from './describe.js';
 import { DNS_UPDATE_SECONDS, DNS_VERIFY_SECONDS } from './estimates.js';
@@ -38,6 +39,14 @@ export function planDns(ctx: PlanContext, nodes: readonly FleetNode[]): DnsPhase
   const record = observed.record;
   const name = fqdn(dns);
   const target = ctx.balancer.address;
+  const holds = recordTypeFor(target);
+  if (dns.type !== holds) {
+    ctx.problems.add(
+      ['dns', 'type'],
+      `${holds}: the record must hold ${ctx.balancer.label}'s address, ${typeof target === 'string' ? `${target}, an ${holds === 'A' ? 'IPv4' : 'IPv6'} address` : 'an IPv4 address (a Classic Load Balancer drainctl creates is IPv4)'}`,
+      dns.type,
+    );
+  }
   if (record?.locked) {
     ctx.problems.add(['dns', 'record'], 'an unlocked record', `${name} is locked in Alidns`);
   }
@@ -109,6 +118,14 @@ export function planDns(ctx: PlanContext, nodes: readonly FleetNode[]): DnsPhase
     });
   }
   return { needsCutover: !alreadyPoints, cutover, finish };
+}
+
+/**
+ * The record type that can hold the balancer's address: AAAA for an IPv6 address, A otherwise
+ * (a balancer this run creates is a Classic Load Balancer with the default, IPv4, address).
+ */
+export function recordTypeFor(address: string | { ref: string }): 'A' | 'AAAA' {
+  return typeof address === 'string' && isIpv6(address) ? 'AAAA' : 'A';
 }
 
 function cutoverSteps(
