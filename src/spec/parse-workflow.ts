@@ -7,7 +7,7 @@ import { crossCheck, listedInstanceIds } from './checks/index.js';
 import { type Environment, interpolateDocument } from './interpolate.js';
 import { invalidWorkflowError, placeIssues, type RawIssue } from './issue.js';
 import { type WorkflowSpec, workflowSchema } from './schema/workflow.js';
-import { parseYamlText } from './yaml-document.js';
+import { parseYamlText, yamlData } from './yaml-document.js';
 import { expectedPhrase, fromZodIssues } from './zod-issues.js';
 
 export interface WorkflowText {
@@ -38,7 +38,7 @@ export function parseWorkflow(source: WorkflowText, env: Environment): LoadedWor
   const parsed = parseYamlText(source.file, source.text);
   const interpolation = interpolateDocument(parsed.document, env);
   const issues: RawIssue[] = [...interpolation.issues];
-  const data: unknown = parsed.document.toJS();
+  const data: unknown = yamlData(source.file, parsed);
   const result = workflowSchema.safeParse(data ?? undefined, {
     reportInput: true,
     error: expectedPhrase,
