@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { loadDotEnv, readEnvironment } from '../config/index.js';
+import { loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
 import {
   type DrainctlError,
   ExitCode,
@@ -56,8 +56,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
   registerSecretsFromEnv(io.env);
+  let logLevel: string | undefined;
+  try {
+    logLevel = logLevelFrom(io.env);
+  } catch (error) {
+    return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
+  }
   const logger = createLogger({
-    level: verbose ? 'debug' : (io.env.DRAINCTL_LOG_LEVEL ?? 'info'),
+    level: verbose ? 'debug' : (logLevel ?? 'info'),
     destination: io.stderr,
   });
 

@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { InvalidInputError } from '../errors/index.js';
+import { checkHomeShape, logLevelFrom } from './home.js';
+
+export { ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
 
 export interface DrainctlEnvironment {
   /** Default region when a workflow does not name one. */
@@ -82,11 +85,15 @@ export function readEnvironment(
       );
     }
   }
+  const homeText = nonEmpty(env.DRAINCTL_HOME) ?? '.drainctl';
+  // A relative home is relative to the working directory (the documented default ./.drainctl).
+  const home = resolve(cwd, homeText);
+  checkHomeShape(home, homeText);
   return {
     regionId: nonEmpty(env.ALIBABA_CLOUD_REGION_ID),
     cloudEndpoint,
-    home: resolve(cwd, nonEmpty(env.DRAINCTL_HOME) ?? '.drainctl'),
-    logLevel: nonEmpty(env.DRAINCTL_LOG_LEVEL),
+    home,
+    logLevel: logLevelFrom(env),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ensureWritableHome } from '../../config/index.js';
 import { requestAbort } from '../../engine/index.js';
 import type { CliContext } from '../context.js';
 
@@ -10,7 +11,9 @@ export function registerAbort(program: Command, ctx: CliContext): void {
     )
     .argument('<run-id>', 'id of the run')
     .action(async (runId: string) => {
-      const result = await requestAbort(ctx.environment().home, runId);
+      const { home } = ctx.environment();
+      ensureWritableHome(home);
+      const result = await requestAbort(home, runId);
       ctx.stdout.line(result.message);
       ctx.stdout.line(`  follow it with: drainctl status ${runId}`);
     });

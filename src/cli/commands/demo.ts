@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { ensureWritableHome } from '../../config/index.js';
 import { formatDemoReport, LiveView, runDemo } from '../../demo/index.js';
 import { ExitCode } from '../../errors/index.js';
 import { createLogger } from '../../log/index.js';
@@ -33,6 +34,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     )
     .action(async (flags: DemoFlags) => {
       const home = join(ctx.environment().home, 'demo');
+      ensureWritableHome(home);
       const viewStream = flags.json ? process.stderr : process.stdout;
       const out = flags.json ? ctx.stderr : ctx.stdout;
       const style = (kind: 'ok' | 'bad' | 'bold' | 'dim', text: string) =>

@@ -3,6 +3,7 @@
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
 import type { Command } from 'commander';
+import { ensureWritableHome } from '../../config/index.js';
 import { crashHookFromEnv, readRunStatus, resumeRun } from '../../engine/index.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
@@ -32,6 +33,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
         options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean },
       ) => {
         const environment = ctx.environment();
+        ensureWritableHome(environment.home);
         const status = await readRunStatus(environment.home, runId);
         const out = options.json ? ctx.stderr : ctx.stdout;
         out.line(

@@ -4,6 +4,7 @@
  * in a safe state, 1 error, 3 invalid input (nothing changed).
  */
 import type { Command } from 'commander';
+import { ensureWritableHome } from '../../config/index.js';
 import { crashHookFromEnv, PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
@@ -51,6 +52,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         );
       }
       const environment = ctx.environment();
+      ensureWritableHome(environment.home);
       const { plan } = await planWorkflowFile(workflow, {
         env: process.env,
         cwd: process.cwd(),

@@ -1,0 +1,70 @@
+/**
+ * Bad input at the edges of the CLI — environment variables, flags, files named on the command
+ * line — is one line on stderr naming what is wrong and what was expected, and exit code 3.
+ * Runs the real program (src/cli/program.ts) in this process: nothing here reaches a cloud.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/program.js';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString('utf8');
+    done();
+  }
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'drainctl-input-'));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    env: { NO_COLOR: '1', DRAINCTL_HOME: join(scratch, 'home'), ...env },
+    cwd: scratch,
+    signal: new AbortController().signal,
+  });
+  const lines = stderr.text.split('\n').filter((line) => line.trim() !== '');
+  return { code, stdout: stdout.text, lines };
+}
+
+function expectOneLine(run: Awaited<ReturnType<typeof cli>>, ...parts: string[]) {
+  expect(run.code, run.lines.join('\n')).toBe(3);
+  expect(run.lines, run.lines.join('\n')).toHaveLength(1);
+  for (const part of parts) expect(run.lines[0]).toContain(part);
+}
+
+describe('environment variables', () => {
+  it('an unknown DRAINCTL_LOG_LEVEL names the variable and the levels', async () => {
+    const run = await cli(['status'], { DRAINCTL_LOG_LEVEL: 'loud' });
+    expectOneLine(run, 'DRAINCTL_LOG_LEVEL', 'expected one of fatal, error, warn, info', '"loud"');
+  });
+
+  it('a DRAINCTL_HOME that is a file is refused, for reading commands too', async () => {
+    const file = join(scratch, 'a-file');
+    writeFileSync(file, 'x');
+    expectOneLine(await cli(['status'], { DRAINCTL_HOME: file }), 'DRAINCTL_HOME', 'a directory');
+    expectOneLine(
+      await cli(['abort', 'r-1'], { DRAINCTL_HOME: join(file, 'below') }),
+      'DRAINCTL_HOME',
+      'below the file',
+    );
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'a DRAINCTL_HOME that cannot be created is refused before a run starts',
+    async () => {
+      const run = await cli(['abort', 'r-1'], { DRAINCTL_HOME: '/proc/drainctl-cannot-exist' });
+      expectOneLine(run, 'DRAINCTL_HOME', 'cannot be written');
+    },
+  );
+});
