@@ -5,9 +5,9 @@
  * name is looked up first because the resolver only takes addresses.
  */
 import { lookup, Resolver } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { DrainctlError } from '../../errors/index.js';
 import type { DnsResolver } from '../../ports/index.js';
+import { isIpv4, isIpv6 } from '../../spec/cidr.js';
 
 /** Per query; resolution is a confirmation, so a slow server is a failed check, not a wait. */
 const QUERY_TIMEOUT_MS = 3_000;
@@ -51,8 +51,8 @@ export function createDnsResolver(
 /** "ns1.example.com:5353" → "192.0.2.1:5353"; "127.0.0.53:5300" stays; "[::1]:53" stays. */
 export async function serverAddress(server: string): Promise<string> {
   const { host, port } = splitHostPort(server);
-  const address = isIP(host) ? host : (await lookup(host)).address;
-  const shown = isIP(address) === 6 ? `[${address}]` : address;
+  const address = isIpv4(host) || isIpv6(host) ? host : (await lookup(host)).address;
+  const shown = isIpv6(address) ? `[${address}]` : address;
   return port === undefined ? shown : `${shown}:${port}`;
 }
 

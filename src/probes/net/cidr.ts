@@ -2,11 +2,17 @@
  * CIDR ranges and the test "is this address in one of them", done on the bytes of a log line so
  * the hot path of the tailer never builds a string for an IPv4 address.
  */
-import { isIP } from 'node:net';
 import { InvalidInputError } from '../../errors/index.js';
+import {
+  ipv4Number,
+  ipv6Bytes as ipv6BytesOf,
+  parseCidr as parseAnyCidr,
+  prefixEquals,
+  SLB_SOURCE_CIDR,
+} from '../../spec/cidr.js';
 
 /** The range Alibaba Cloud's SLB health checkers (and layer-7 proxies) send from. */
-export const SLB_HEALTH_CHECK_CIDR = '100.64.0.0/10';
+export const SLB_HEALTH_CHECK_CIDR = SLB_SOURCE_CIDR;
 
 interface Ipv4Range {
   base: number;
@@ -80,26 +86,16 @@ export class CidrSet {
   }
 }
 
-/** Parse `a.b.c.d/n`, `a.b.c.d` (a /32), or IPv6 with an optional prefix; undefined when invalid. */
+/**
+ * Parse `a.b.c.d/n`, `a.b.c.d` (a /32), or IPv6 with an optional prefix; undefined when invalid.
+ * The one parser of src/spec/cidr.ts, shaped for the matchers here.
+ */
 export function parseCidr(text: string): Ipv4Range | Ipv6Range | undefined {
-  const slash = text.indexOf('/');
-  const address = slash < 0 ? text.trim() : text.slice(0, slash).trim();
-  const prefixText = slash < 0 ? undefined : text.slice(slash + 1).trim();
-  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
-  const kind = isIP(address);
-  if (kind === 4) {
-    const prefix = prefixText === undefined ? 32 : Number(prefixText);
-    if (prefix > 32) return undefined;
-    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-    return { base: (ipv4FromString(address) & mask) >>> 0, mask };
-  }
-  if (kind === 6) {
-    const prefix = prefixText === undefined ? 128 : Number(prefixText);
-    if (prefix > 128) return undefined;
-    const bytes = ipv6Bytes(address);
-    return bytes === undefined ? undefined : { bytes, prefix };
-  }
-  return undefined;
+  const parsed = parseAnyCidr(text.trim(), { bareAddress: true });
+  if (parsed === undefined) return undefined;
+  return parsed.version === 4
+    ? { base: parsed.base, mask: parsed.mask }
+    : { bytes: parsed.bytes, prefix: parsed.prefix };
 }
 
 /** Dotted quad in `buf[start, end)` as an unsigned 32-bit number, or -1. No allocation. */
@@ -126,54 +122,16 @@ export function ipv4FromBytes(buf: Uint8Array, start: number, end: number): numb
 }
 
 function ipv4FromString(text: string): number {
-  if (text.length > 15) return -1;
-  return ipv4FromBytes(Buffer.from(text, 'latin1'), 0, text.length);
+  return ipv4Number(text);
 }
 
+/** An address as written in a log or by `ss`: a zone id (`%eth0`) is dropped. */
 function ipv6Bytes(text: string): Uint8Array | undefined {
   const zone = text.indexOf('%');
-  const address = zone < 0 ? text : text.slice(0, zone);
-  if (isIP(address) !== 6) return undefined;
-  let head = address;
-  const tailBytes: number[] = [];
-  const lastColon = address.lastIndexOf(':');
-  const maybeV4 = address.slice(lastColon + 1);
-  if (maybeV4.includes('.')) {
-    const v4 = ipv4FromString(maybeV4);
-    if (v4 < 0) return undefined;
-    tailBytes.push((v4 >>> 24) & 255, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255);
-    head = `${address.slice(0, lastColon + 1)}0:0`;
-  }
-  const [left = '', right] = head.split('::');
-  const leftGroups = left === '' ? [] : left.split(':');
-  const rightGroups = right === undefined || right === '' ? [] : right.split(':');
-  const missing = 8 - leftGroups.length - rightGroups.length;
-  const groups = [
-    ...leftGroups,
-    ...(right === undefined ? [] : Array<string>(missing).fill('0')),
-    ...rightGroups,
-  ];
-  if (groups.length !== 8) return undefined;
-  const bytes = new Uint8Array(16);
-  groups.forEach((group, index) => {
-    const value = Number.parseInt(group, 16);
-    bytes[index * 2] = (value >> 8) & 255;
-    bytes[index * 2 + 1] = value & 255;
-  });
-  if (tailBytes.length === 4) bytes.set(tailBytes, 12);
-  return bytes;
+  return ipv6BytesOf(zone < 0 ? text : text.slice(0, zone));
 }
 
 function isV4Mapped(bytes: Uint8Array): boolean {
   for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
   return bytes[10] === 0xff && bytes[11] === 0xff;
-}
-
-function prefixEquals(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
-  const whole = prefix >> 3;
-  for (let i = 0; i < whole; i++) if (a[i] !== b[i]) return false;
-  const rest = prefix & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return ((a[whole] ?? 0) & mask) === ((b[whole] ?? 0) & mask);
 }
