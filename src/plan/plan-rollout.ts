@@ -12,6 +12,7 @@ import { type Budget, resolveBudget } from './budget.js';
 import { planDns } from './dns-steps.js';
 import { type FleetNode, resolveFleet } from './fleet.js';
 import { nodeLabel } from './host-target.js';
+import { checkPlanInputs } from './input-checks.js';
 import { nodeSteps } from './node-steps.js';
 import type { PlanContext } from './plan-context.js';
 import { hashPlan, hashWorkflowText } from './plan-hash.js';
@@ -52,6 +53,7 @@ export function planRollout(
     problems,
   };
   const { nodes, others } = resolveFleet(ctx);
+  checkPlanInputs(ctx, nodes);
   const dns = planDns(ctx, nodes);
   const prepare = prepareSteps(ctx, nodes, dns.needsCutover);
   if (prepare.provesFleetHealthy) for (const node of nodes) node.healthy = true;

@@ -8,6 +8,9 @@ import { logFormatFromText } from '../../probes/access-log/line-parser.js';
 import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
 import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
 import { CidrSet, SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
+import { MIN_USER_AGENT_LENGTH } from '../../spec/checks/drain-filters.js';
+import { parseCidr } from '../../spec/cidr.js';
+import { MAX_SECONDS } from '../../spec/schema/common.js';
 import type { CliContext } from '../context.js';
 import { sshPassphraseFrom } from '../runtime.js';
 
@@ -190,8 +193,9 @@ interface WatchSettings {
 }
 
 function parseOptions(log: string, options: WatchOptions): WatchSettings {
-  const quietSeconds = seconds('--quiet', options.quiet, 0);
-  const timeoutSeconds = seconds('--timeout', options.timeout, Number.MIN_VALUE);
+  // --quiet 0 would call the log drained at once, whatever it shows.
+  const quietSeconds = seconds('--quiet', options.quiet);
+  const timeoutSeconds = seconds('--timeout', options.timeout);
   if (timeoutSeconds < quietSeconds) {
     throw new InvalidInputError(
       `--timeout ${options.timeout} is shorter than --quiet ${options.quiet}: the log could never be judged drained`,
@@ -211,6 +215,26 @@ function parseOptions(log: string, options: WatchOptions): WatchSettings {
   }
   const ignoreCidrs = options.ignoreCidr ?? [SLB_HEALTH_CHECK_CIDR];
   new CidrSet(ignoreCidrs, { path: '--ignore-cidr' }); // validates, naming the flag
+  const everything = ignoreCidrs.find((text) => parseCidr(text.trim())?.prefix === 0);
+  if (everything !== undefined) {
+    throw new InvalidInputError(
+      `--ignore-cidr: expected a range narrower than /0, found ${everything} (it would ignore every request, and the log would count as drained at once)`,
+      { path: '--ignore-cidr', expected: 'a range narrower than /0', found: everything },
+    );
+  }
+  const tooShort = options.ignoreUserAgent.find(
+    (text) => text.trim().length < MIN_USER_AGENT_LENGTH,
+  );
+  if (tooShort !== undefined) {
+    throw new InvalidInputError(
+      `--ignore-user-agent: expected at least ${MIN_USER_AGENT_LENGTH} characters, found "${tooShort}" (it would match nearly every client)`,
+      {
+        path: '--ignore-user-agent',
+        expected: `a user-agent substring of at least ${MIN_USER_AGENT_LENGTH} characters`,
+        found: tooShort,
+      },
+    );
+  }
   const filter: TrafficFilter = {
     ignoreCidrs,
     ignorePaths: options.ignorePath,
@@ -231,14 +255,18 @@ function parseOptions(log: string, options: WatchOptions): WatchSettings {
   };
 }
 
-function seconds(flag: string, text: string, min: number): number {
+/** Seconds above 0 and at most a day (longer is a typo, as in workflows). */
+function seconds(flag: string, text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min) {
-    throw new InvalidInputError(`${flag} must be a number of seconds${min > 0 ? ' above 0' : ''}`, {
-      path: flag,
-      expected: min > 0 ? 'a number > 0' : 'a number >= 0',
-      found: text,
-    });
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > MAX_SECONDS) {
+    throw new InvalidInputError(
+      `${flag}: expected a number of seconds above 0 and at most ${MAX_SECONDS} (a day), found "${text}"`,
+      {
+        path: flag,
+        expected: `a number of seconds above 0 and at most ${MAX_SECONDS}`,
+        found: text,
+      },
+    );
   }
   return value;
 }

@@ -6,6 +6,7 @@ import type { RawIssue } from '../issue.js';
 import { checkAccess, checkNotify } from './access.js';
 import { checkCloudAssistantTimeouts } from './cloud-assistant.js';
 import type { CheckContext } from './context.js';
+import { checkDrainFilters } from './drain-filters.js';
 import { checkBackends, checkBudget, checkGroupsAndOrder } from './fleet.js';
 import { checkLoadBalancer } from './load-balancer.js';
 import { checkDrain, checkHealthAndRestore, checkPatchAndHooks } from './timing.js';
@@ -18,6 +19,7 @@ const CHECKS = [
   checkBudget,
   checkGroupsAndOrder,
   checkDrain,
+  checkDrainFilters,
   checkHealthAndRestore,
   checkPatchAndHooks,
   checkAccess,

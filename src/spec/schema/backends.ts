@@ -30,6 +30,7 @@ export const backendsSchema = z
     instances: z
       .array(backendEntrySchema, { error: 'a list of instance ids' })
       .min(1, { error: 'at least one instance' })
+      .max(200, { error: 'at most 200 instances in one workflow (split the fleet)' })
       .optional()
       .meta({ description: 'The servers, by instance id, in their default rollout order.' }),
     tags: tags('Select every Running ECS instance carrying all of these tags.').optional(),

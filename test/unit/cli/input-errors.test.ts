@@ -68,3 +68,21 @@ describe('environment variables', () => {
     },
   );
 });
+
+describe('drainctl watch flags', () => {
+  const log = () => {
+    const file = join(scratch, 'access.log');
+    writeFileSync(file, '');
+    return file;
+  };
+
+  it.each([
+    [['--quiet', '0'], '--quiet', 'above 0'],
+    [['--timeout', '99999999999'], '--timeout', 'at most 86400'],
+    [['--ignore-cidr', '0.0.0.0/0'], '--ignore-cidr', 'narrower than /0'],
+    [['--ignore-cidr', '::/0'], '--ignore-cidr', 'narrower than /0'],
+    [['--ignore-user-agent', 'M'], '--ignore-user-agent', 'at least 3 characters'],
+  ])('%j is refused', async (flags, flag, why) => {
+    expectOneLine(await cli(['watch', log(), ...flags]), flag, why);
+  });
+});

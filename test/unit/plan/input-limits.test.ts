@@ -6,7 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { type ObservedInventory, planRollout } from '../../../src/plan/index.js';
-import { balancer, emulatorWorld, workflowFrom } from './fixtures.js';
+import {
+  balancer,
+  emulatorWorld,
+  fleet,
+  OBSERVED_AT,
+  SEED_LISTENER,
+  workflowFrom,
+} from './fixtures.js';
 
 function planOutcome(text: string, world: ObservedInventory): InvalidInputError | 'planned' {
   try {
@@ -64,5 +71,82 @@ describe('DNS record type and the balancer address', () => {
     expect(
       planOutcome(existing('dns:\n  domain: example.com\n  record: www\n'), onBalancer()),
     ).toBe('planned');
+  });
+});
+
+const paths = (outcome: InvalidInputError | 'planned') =>
+  outcome === 'planned' ? [] : outcome.issues.map((issue) => issue.path);
+
+const behindHttp = () =>
+  emulatorWorld({
+    loadBalancer: balancer(
+      [1, 2].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 })),
+      { listenerDetails: [{ ...SEED_LISTENER, protocol: 'http' }] },
+    ),
+  });
+
+const drainWith = (probe: string) => `name: w
+region: cn-hangzhou
+loadBalancer:
+  id: lb-emu-1
+backends:
+  instances: [i-emu-web-1, i-emu-web-2]
+drain:
+  probe:
+${probe}
+`;
+
+describe('meaningless drain and rollout settings', () => {
+  const log = '    kind: access-log\n    path: /var/log/{instanceId}.log\n';
+
+  it('refuses remote_addr filtering behind an http listener the balancer has', () => {
+    const outcome = planOutcome(
+      drainWith(`${log}    filter:\n      clientAddress: remote_addr`),
+      behindHttp(),
+    );
+    expect(paths(outcome)).toContain('drain.probe.filter.clientAddress');
+    expect((outcome as InvalidInputError).issues[0]?.expected).toContain('100.64.0.0/10');
+  });
+
+  it('plans remote_addr behind http when no ignored range covers the balancer', () => {
+    const text = drainWith(
+      `${log}    filter:\n      clientAddress: remote_addr\n      ignoreCidrs: [10.9.0.0/16]`,
+    );
+    expect(planOutcome(text, behindHttp())).toBe('planned');
+    expect(planOutcome(drainWith(log), behindHttp())).toBe('planned');
+  });
+
+  it('refuses a connection count that ignores the balancer behind an http listener', () => {
+    const outcome = planOutcome(drainWith('    kind: connections'), behindHttp());
+    expect(paths(outcome)).toContain('drain.probe.ignoreCidrs');
+    expect(planOutcome(drainWith('    kind: connections'), onBalancer())).toBe('planned');
+  });
+
+  it('refuses a maintenance window whose end has passed when planning', () => {
+    const past = new Date(Date.parse(OBSERVED_AT) - 60_000).toISOString();
+    const body = (end: string) => existing(`rollout:\n  window:\n    end: "${end}"\n`);
+    const outcome = planOutcome(body(past), onBalancer());
+    expect(paths(outcome)).toContain('rollout.window.end');
+    expect((outcome as InvalidInputError).issues[0]?.found).toContain('already past');
+    const ahead = new Date(Date.parse(OBSERVED_AT) + 86_400_000).toISOString();
+    expect(planOutcome(body(ahead), onBalancer())).toBe('planned');
+  });
+
+  it('refuses more than 200 servers selected by tag, naming the cap', () => {
+    const text = `name: w
+region: cn-hangzhou
+loadBalancer:
+  id: lb-emu-1
+backends:
+  tags: { app: web }
+drain:
+  probe: { kind: none, waitSeconds: 1 }
+  timeoutSeconds: 60
+`;
+    const world = (count: number) =>
+      emulatorWorld({ instances: fleet(count), loadBalancer: balancer([]) });
+    const outcome = planOutcome(text, world(201));
+    expect(paths(outcome)).toContain('backends.tags');
+    expect((outcome as InvalidInputError).issues[0]?.expected).toContain('at most 200');
   });
 });

@@ -83,4 +83,3 @@ describe('CIDR notation', () => {
     }
   });
 });
-
