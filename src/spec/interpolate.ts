@@ -4,7 +4,7 @@
  * pure: it never reads `process`). `$${` writes a literal `${`. An unset variable without a
  * default is an error naming the path. A plain (unquoted) value that is exactly one reference
  * takes the type its text has — `maxUnavailable: ${MAX:-1}` is the number 1 — while a quoted
- * one stays text.
+ * one stays text. A default is literal text: a nested `${A:-${B}}` is refused.
  */
 import { type Document, isMap, isPair, isScalar, isSeq, parse as parseYamlScalar } from 'yaml';
 import type { PathSegment, RawIssue } from './issue.js';
@@ -88,6 +88,17 @@ export function interpolateText(
       return match;
     }
     const [, name = '', fallback] = parsed;
+    if (fallback?.includes('${')) {
+      // `${A:-${B}}` is not supported: the default is literal text. Refused rather than
+      // half-read (the first `}` would end the reference and leave a stray one behind).
+      issues.push({
+        path,
+        expected: `a literal default: nested references like \${${name}:-\${OTHER}} are not supported`,
+        found: JSON.stringify(`${match}}`),
+      });
+      failed = true;
+      return match;
+    }
     const value = env[name];
     if (value !== undefined && value !== '') return value;
     if (fallback !== undefined) return fallback;

@@ -40,6 +40,8 @@ describe('${VAR} interpolation', () => {
     ['${1BAD}', 'a variable reference like'],
     ['${A B}', 'a variable reference like'],
     ['${OPEN', 'a closed variable reference'],
+    ['${A:-${B}}', 'nested references like'],
+    ['x ${A:-${B:-c}} y', 'nested references like'],
   ])('%s is an issue: %s', (template, expected) => {
     const result = text(template, {});
     expect(result.value).toBeUndefined();
