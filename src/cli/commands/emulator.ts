@@ -8,6 +8,7 @@ import {
 } from '../../../mocks/index.js';
 import { DrainctlError, InvalidInputError } from '../../errors/index.js';
 import type { CliContext } from '../context.js';
+import { loadTopologyForCli } from '../topology-file.js';
 
 interface EmulatorOptions {
   port: string;
@@ -54,7 +55,8 @@ async function start(options: EmulatorOptions): Promise<Emulator> {
   try {
     return await startEmulator({
       port,
-      topology: options.topology === undefined ? undefined : resolve(options.topology),
+      topology:
+        options.topology === undefined ? undefined : await loadTopologyForCli(options.topology),
       stateDir: resolve(options.state ?? './.drainctl/emulator'),
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { systemClock } from '../../adapters/local/clock.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
@@ -91,6 +92,7 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
     )
     .action(async (log: string, options: WatchOptions) => {
       const settings = parseOptions(log, options);
+      if (settings.source.type === 'local') await checkLocalLog(settings.source.path);
       const passphrase = sshPassphraseFrom(process.env);
       const clock = systemClock;
       const startedAt = clock.now();
@@ -323,6 +325,40 @@ function parseSource(log: string, options: WatchOptions): { source: LogSource; d
     },
     display: `${url.username}@${host}:${decodeURIComponent(url.pathname)}`,
   };
+}
+
+/**
+ * A stand-alone watch of a file that is not there (a typo) would wait for it and then report the
+ * service drained: refuse it, naming the file. (Inside a run, a log that appears later is fine.)
+ */
+async function checkLocalLog(path: string): Promise<void> {
+  let found: string | undefined;
+  try {
+    const handle = await open(path, 'r');
+    try {
+      if (!(await handle.stat()).isFile()) found = 'not a regular file';
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    found =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'a directory'
+            : `cannot be read (${code ?? 'error'})`;
+  }
+  if (found === undefined) return;
+  const expected = 'a readable access log file';
+  throw new InvalidInputError(`${path}: expected ${expected}, found ${found}`, {
+    file: path,
+    path: '<access-log>',
+    expected,
+    found,
+  });
 }
 
 function describeFilter(filter: TrafficFilter): string {

@@ -86,3 +86,58 @@ describe('drainctl watch flags', () => {
     expectOneLine(await cli(['watch', log(), ...flags]), flag, why);
   });
 });
+
+describe('command-line usage', () => {
+  it.each([
+    [['plan', 'w.yaml', '--bogus'], "unknown option '--bogus'"],
+    [['plan'], "missing required argument 'workflow'"],
+    [['watch', 'x.log', '--quiet'], "option '--quiet <seconds>' argument missing"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+  ])('%j: one line, exit 3', async (args, message) => {
+    expectOneLine(await cli(args), 'INVALID_INPUT', message, 'drainctl --help');
+  });
+
+  it('watch refuses a log that is not there or not a file, naming it', async () => {
+    const missing = join(scratch, 'no-such.log');
+    expectOneLine(
+      await cli(['watch', missing, '--quiet', '1', '--timeout', '2']),
+      missing,
+      'no such file',
+    );
+    expectOneLine(
+      await cli(['watch', scratch, '--quiet', '1', '--timeout', '2']),
+      scratch,
+      'not a regular file',
+    );
+  });
+});
+
+describe('drainctl emulator --topology', () => {
+  const topology = (name: string, text: string | Buffer) => {
+    const file = join(scratch, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('names the file and the path of a schema problem', async () => {
+    const file = topology('bad-id.yaml', 'region: cn-hangzhou\ninstances:\n  - id: 5\n');
+    const run = await cli(['emulator', '--port', '0', '--topology', file]);
+    expectOneLine(run, file, 'instances[0].id: expected');
+  });
+
+  it('reads it like a workflow: aliases, encoding, a missing file', async () => {
+    const alias = topology('alias.yaml', 'region: cn-hangzhou\ninstances:\n  - id: *x\n');
+    expectOneLine(
+      await cli(['emulator', '--port', '0', '--topology', alias]),
+      `${alias}:3:9: instances[0].id: expected an anchor &x`,
+    );
+    const utf16 = topology('utf16.yaml', Buffer.from([0xff, 0xfe, 0x72, 0x00]));
+    expectOneLine(await cli(['emulator', '--port', '0', '--topology', utf16]), utf16, 'UTF-8');
+    const missing = join(scratch, 'no-topology.yaml');
+    expectOneLine(
+      await cli(['emulator', '--port', '0', '--topology', missing]),
+      missing,
+      'no such file',
+    );
+  });
+});
