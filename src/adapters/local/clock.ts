@@ -45,6 +45,18 @@ export function sleepChunked(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * setTimeout for any delay: `callback` runs once after `ms` even beyond 2^31-1 ms (where a plain
+ * setTimeout would fire at once). `clear()` cancels it.
+ */
+export function setLongTimeout(callback: () => void, ms: number): { clear(): void } {
+  const controller = new AbortController();
+  sleepChunked(ms, controller.signal).then(callback, () => {
+    // cleared: nothing to do
+  });
+  return { clear: () => controller.abort() };
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DrainctlError } from '../../errors/index.js';
 import type { CommandResult, Host, InstanceInfo } from '../../ports/index.js';
+import { setLongTimeout } from './clock.js';
 
 /** The one instance id this host answers to. */
 export const LOCAL_INSTANCE_ID = 'local';
@@ -88,15 +89,15 @@ function runLocal(
         child.kill('SIGKILL');
       }
     };
-    const timer = setTimeout(() => kill('timeout'), options.timeoutMs);
+    const timer = setLongTimeout(() => kill('timeout'), options.timeoutMs);
     const onAbort = () => kill('cancelled');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error) => {
-      clearTimeout(timer);
+      timer.clear();
       resolve({ status: 'error', exitCode: null, output: '', errorInfo: error.message });
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
+      timer.clear();
       options.signal?.removeEventListener('abort', onAbort);
       const text = output.toString('utf8');
       if (ended !== undefined) {

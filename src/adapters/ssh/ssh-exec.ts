@@ -4,6 +4,7 @@
  */
 import type { Client, ClientChannel } from 'ssh2';
 import { DrainctlError } from '../../errors/index.js';
+import { setLongTimeout } from '../local/clock.js';
 
 export interface ExecResult {
   /** null when the command never reported one (killed, connection lost). */
@@ -60,7 +61,7 @@ export async function execCommand(
     const finish = (disconnected: boolean) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.clear();
       options.signal?.removeEventListener('abort', onAbort);
       client.removeListener('close', onClientClose);
       const all = Buffer.concat(chunks);
@@ -76,7 +77,7 @@ export async function execCommand(
       channel.signal('KILL');
       channel.close();
     };
-    const timer = setTimeout(() => {
+    const timer = setLongTimeout(() => {
       timedOut = true;
       stop();
       finish(false);

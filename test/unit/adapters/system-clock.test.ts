@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TIMER_MS, systemClock } from '../../../src/adapters/local/clock.js';
+import { MAX_TIMER_MS, setLongTimeout, systemClock } from '../../../src/adapters/local/clock.js';
 
 describe('systemClock', () => {
   it('sleeps about as long as asked and its monotonic time moves forward', async () => {
@@ -57,6 +57,25 @@ describe('systemClock', () => {
       controller.abort(reason);
       await expect(sleeping).rejects.toBe(reason);
       spy.mockRestore();
+    });
+
+    it('setLongTimeout fires once after 30 days, not at once, and clear() cancels it', async () => {
+      vi.useFakeTimers();
+      const day = 86_400_000;
+      let fired = 0;
+      setLongTimeout(() => {
+        fired += 1;
+      }, 30 * day);
+      let cancelled = 0;
+      const cleared = setLongTimeout(() => {
+        cancelled += 1;
+      }, 30 * day);
+      await vi.advanceTimersByTimeAsync(25 * day);
+      expect(fired).toBe(0);
+      cleared.clear();
+      await vi.advanceTimersByTimeAsync(5 * day);
+      expect(fired).toBe(1);
+      expect(cancelled).toBe(0);
     });
   });
 });
