@@ -328,8 +328,9 @@ function parseSource(log: string, options: WatchOptions): { source: LogSource; d
 }
 
 /**
- * A stand-alone watch of a file that is not there (a typo) would wait for it and then report the
- * service drained: refuse it, naming the file. (Inside a run, a log that appears later is fine.)
+ * A stand-alone watch of a file that is not there is most likely a typo: refuse it at once,
+ * naming the file, instead of waiting out --timeout (exit 4). Inside a run the probe still
+ * waits for a log that appears later (rotation).
  */
 async function checkLocalLog(path: string): Promise<void> {
   let found: string | undefined;

@@ -59,17 +59,12 @@ describe('drainctl watch', () => {
     expect(document.timeline.at(-1).event).toBe('timeout');
   });
 
-  it('a log that never appears is not drained: timeout, exit 4 (in-process)', async () => {
-    const result = await runInProcess([
-      'watch',
-      join(dir, 'absent.log'),
-      '--quiet',
-      '0.5',
-      '--timeout',
-      '1',
-    ]);
-    expect(result.code).toBe(4);
-    expect(result.stdout).toContain('the log could not be read');
+  it('a log that is not there is invalid input naming it, never drained (in-process)', async () => {
+    const absent = join(dir, 'absent.log');
+    const result = await runInProcess(['watch', absent, '--quiet', '0.5', '--timeout', '1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`${absent}: expected a readable access log file`);
+    expect(result.stdout).not.toContain('drained');
   });
 
   it('exits 3 with a clear message for a bad CIDR', async () => {
@@ -91,7 +86,7 @@ describe('drainctl watch', () => {
     const log = join(dir, 'any.log');
     writeFileSync(log, '');
     const cases: Array<[string[], string]> = [
-      [['--quiet', 'soon'], '--quiet must be a number of seconds'],
+      [['--quiet', 'soon'], '--quiet: expected a number of seconds'],
       [['--quiet', '60', '--timeout', '30'], 'is shorter than --quiet'],
       [['--format', 'no variables'], 'no nginx variables'],
       [['--health-check', 'POST /x'], '--health-check must be a method and a URI'],
