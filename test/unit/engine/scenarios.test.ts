@@ -99,7 +99,7 @@ describe('failure outcomes', () => {
       expect.objectContaining({
         id: 'i-node-2',
         reason: 'unhealthy',
-        detail: expect.stringContaining('5xx rate too high while restoring: weight 10: 50/100 5xx'),
+        detail: expect.stringContaining('5xx rate too high while restoring: weight 10: 5/10 5xx'),
       }),
     ]);
     expect(result.outcome).toBe('halted');
