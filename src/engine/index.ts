@@ -17,6 +17,7 @@ export {
   MemoryJournalStore,
   parseJournal,
 } from './journal/store.js';
+export { liveRunIds, outOfServiceNow } from './live-runs.js';
 export {
   BalancerLock,
   lockKeyForName,

@@ -45,6 +45,8 @@ export type FailureOutcome =
   | 'hook-failed'
   | 'baseline-failed'
   | 'patch-failed'
+  /** The cloud API refused the first patch command outright: nothing ran on the host. */
+  | 'patch-refused'
   | 'no-boot'
   | 'unhealthy'
   | 'unpatched'
@@ -68,11 +70,18 @@ export function outOfService(state: NodeState): boolean {
   return state !== 'pending' && state !== 'done' && state !== 'rolled-back';
 }
 
-/** May a node in `from` move to `to`? Forward along the path, or into a failure end state. */
-export function canTransition(from: NodeState, to: NodeState): boolean {
+/**
+ * May a node in `from` move to `to`? Forward along the path, or into a failure end state. A
+ * node already `patching` may still be rolled back when its first patch command was refused by
+ * the API before anything ran (`outcome` `patch-refused`): its host is as it was.
+ */
+export function canTransition(from: NodeState, to: NodeState, outcome?: FailureOutcome): boolean {
   if (isTerminal(from)) return false;
   if (to === 'left-out') return from !== 'pending';
-  if (to === 'rolled-back') return from !== 'pending' && !hostTouched(from);
+  if (to === 'rolled-back') {
+    if (from === 'patching' && outcome === 'patch-refused') return true;
+    return from !== 'pending' && !hostTouched(from);
+  }
   const a = PATH.indexOf(from);
   const b = PATH.indexOf(to);
   return b > a;

@@ -13,6 +13,7 @@ import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
 import { FileJournalStore, type JournalStore } from './journal/store.js';
+import { trackLiveRun } from './live-runs.js';
 import { RunLocks } from './lock/run-locks.js';
 import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
@@ -175,6 +176,7 @@ async function execute(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
   });
+  const untrack = trackLiveRun(state);
 
   let outcome: RunOutcome;
   try {
@@ -210,6 +212,7 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    untrack();
     stops.dispose();
     locks.stopHeartbeats();
     await journal.close().catch(() => undefined);

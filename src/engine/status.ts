@@ -16,7 +16,7 @@ import {
   staleness,
 } from './lock/balancer-lock.js';
 import { buildReport, type RunReport } from './report.js';
-import { journalPath, latestRun, writeAbortRequest } from './run-dir.js';
+import { journalPath, latestRun, readAbortRequest, writeAbortRequest } from './run-dir.js';
 import { foldJournal, type RunState } from './run-state.js';
 
 export interface RunStatus {
@@ -72,6 +72,8 @@ export interface AbortResult {
   runId: string;
   /** SIGTERM was sent to the run's process on this host. */
   signalled: boolean;
+  /** The run already had an abort requested: nothing was sent again. */
+  alreadyRequested?: boolean;
   pid?: number;
   message: string;
 }
@@ -100,6 +102,19 @@ export async function requestAbort(
         hint: `it was interrupted; \`drainctl status ${runId}\` shows where, \`drainctl resume ${runId}\` continues it`,
       },
     );
+  }
+  // Asked twice (the first seemed to do nothing while a patched node is carried through its
+  // ramp): a second SIGTERM would only add noise to a run that is already stopping safely.
+  const pending = await readAbortRequest(home, runId);
+  const already =
+    status.state.abortRequested ?? (pending ? `drainctl abort by ${pending.by}` : undefined);
+  if (already !== undefined) {
+    return {
+      runId,
+      signalled: false,
+      alreadyRequested: true,
+      message: `run ${runId} is already stopping (abort requested: ${already}); nothing sent again — it finishes or undoes its current step, then halts`,
+    };
   }
   await writeAbortRequest(home, runId, { requestedAt: new Date().toISOString(), by });
   if (holder !== undefined && holder.host === hostname() && pidAlive(holder.pid)) {
