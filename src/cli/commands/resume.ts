@@ -3,13 +3,12 @@
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
 import type { Command } from 'commander';
-import { crashHookFromEnv, readRunStatus, resumeRun } from '../../engine/index.js';
+import { readRunStatus, resumeRun } from '../../engine/index.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
 import { loadWorkflow } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
-import { confirmOrRefuse, printRunResult } from '../run-io.js';
-import { createRuntime } from '../runtime.js';
+import { confirmOrRefuse, engineOptionsFor, printRunResult } from '../run-io.js';
 
 export function registerResume(program: Command, ctx: CliContext): void {
   program
@@ -42,20 +41,10 @@ export function registerResume(program: Command, ctx: CliContext): void {
           yes: options.yes === true,
         });
         const plan = status.state.plan;
-        const { ports } = createRuntime({
-          environment,
-          region: plan.region,
-          logger: ctx.logger,
-          env: process.env,
-        });
-        const crashHook = crashHookFromEnv(process.env);
         const result = await resumeRun(runId, {
-          home: environment.home,
-          ports,
-          logger: ctx.logger,
-          signal: ctx.signal,
-          breakStaleLock: options.breakStaleLock === true,
-          ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
+          ...engineOptionsFor(ctx, environment, plan.region, {
+            breakStaleLock: options.breakStaleLock,
+          }),
           recoverPlan: (journaled) => replan(journaled),
         });
         printRunResult(ctx, result, options.json === true);

@@ -4,12 +4,11 @@
  * in a safe state, 1 error, 3 invalid input (nothing changed).
  */
 import type { Command } from 'commander';
-import { crashHookFromEnv, PlanChangedError, startRun } from '../../engine/index.js';
+import { PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../context.js';
-import { confirmOrRefuse, printRunResult } from '../run-io.js';
-import { createRuntime } from '../runtime.js';
+import { confirmOrRefuse, engineOptionsFor, printRunResult } from '../run-io.js';
 import { planWorkflowFile } from './plan.js';
 
 interface RunOptions {
@@ -65,21 +64,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
       out.line(renderRunbook(plan).trimEnd());
       out.line(`plan sha256 ${plan.sha256}`);
       await confirmOrRefuse('Execute this plan?', { yes: options.yes === true });
-      const { ports } = createRuntime({
-        environment,
-        region: plan.region,
-        logger: ctx.logger,
-        env: process.env,
-      });
-      const crashHook = crashHookFromEnv(process.env);
-      const result = await startRun(plan, {
-        home: environment.home,
-        ports,
-        logger: ctx.logger,
-        signal: ctx.signal,
-        breakStaleLock: options.breakStaleLock === true,
-        ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
-      });
+      const result = await startRun(
+        plan,
+        engineOptionsFor(ctx, environment, plan.region, {
+          breakStaleLock: options.breakStaleLock,
+        }),
+      );
       printRunResult(ctx, result, options.json === true);
     });
 }
