@@ -65,6 +65,11 @@ export interface RunApiOptions extends ApiOptions {
   planSha256?: string;
   /** Take over a lock whose holder is gone. */
   breakStaleLock?: boolean;
+  /**
+   * (`run`) Start even though the latest earlier run on this balancer halted, failed or was
+   * interrupted (else `UNFINISHED_RUN`); that run stays as it is.
+   */
+  newRun?: boolean;
 }
 
 interface Context {
@@ -142,6 +147,7 @@ export async function run(
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
     breakStaleLock: options.breakStaleLock === true,
+    newRun: options.newRun === true,
   });
 }
 

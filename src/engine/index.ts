@@ -33,6 +33,13 @@ export {
   type ResumeOptions,
   type RunResult,
   resumeRun,
+  type StartOptions,
   startRun,
 } from './runner.js';
 export { type AbortResult, type RunStatus, readRunStatus, requestAbort } from './status.js';
+export {
+  assertNoUnfinishedRun,
+  findUnfinishedRun,
+  type UnfinishedRun,
+  UnfinishedRunError,
+} from './unfinished-runs.js';

@@ -20,8 +20,9 @@ import { buildReport, type RunReport } from './report.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
-import { foldJournal, initialRunState, type RunState } from './run-state.js';
+import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
+import { describeUnfinishedRun, findUnfinishedRun, UnfinishedRunError } from './unfinished-runs.js';
 
 export interface EngineOptions {
   /** `DRAINCTL_HOME`: runs and locks live here. */
@@ -51,11 +52,17 @@ export interface RunResult {
   state: RunState;
 }
 
+export interface StartOptions extends EngineOptions {
+  runId?: string;
+  /**
+   * Start even though the latest earlier run on this balancer halted, failed or was
+   * interrupted (else `UNFINISHED_RUN`). That run stays as it is; the new one journals a note.
+   */
+  newRun?: boolean;
+}
+
 /** Execute a plan as a new run. */
-export async function startRun(
-  plan: Plan,
-  options: EngineOptions & { runId?: string },
-): Promise<RunResult> {
+export async function startRun(plan: Plan, options: StartOptions): Promise<RunResult> {
   const { clock } = options.ports;
   if (hashPlan(plan) !== plan.sha256) {
     throw new DrainctlError(
@@ -70,6 +77,12 @@ export async function startRun(
   const runId = options.runId ?? newRunId(clock.now());
   const locks = await acquireLocks(plan, runId, undefined, options);
   try {
+    // Under the lock: no run on this balancer can start or be resumed while we look.
+    const earlier = await findUnfinishedRun(options.home, plan, {
+      exceptRunId: runId,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    if (earlier !== undefined && options.newRun !== true) throw new UnfinishedRunError(earlier);
     const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
     const entry = await journal.append({
       type: 'plan',
@@ -83,6 +96,10 @@ export async function startRun(
     if (entry.type !== 'plan') throw new Error('unreachable');
     // In process the executor uses the plan as given; the journal holds its redacted form.
     const state = initialRunState({ ...entry, plan });
+    if (earlier !== undefined) {
+      const note = `started with --new-run: ${describeUnfinishedRun(earlier)}; it stays as it is`;
+      applyEntry(state, await journal.append({ type: 'note', message: note }));
+    }
     return await execute(journal, state, locks, options);
   } finally {
     await locks.release();

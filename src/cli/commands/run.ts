@@ -16,6 +16,7 @@ interface RunOptions {
   json?: boolean;
   planSha256?: string;
   breakStaleLock?: boolean;
+  newRun?: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -33,9 +34,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
       '--break-stale-lock',
       "take over the balancer's lock when its holder is gone (pid dead, or no heartbeat)",
     )
+    .option(
+      '--new-run',
+      'start even though the last run on this balancer halted or was interrupted (it stays as it is; resume it instead if you can)',
+    )
     .addHelpText(
       'after',
-      '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input.',
+      '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input\n(also UNFINISHED_RUN: an earlier run on this balancer needs `drainctl resume <id>` or --new-run).',
     )
     .action(async (workflow: string, options: RunOptions) => {
       const approved = options.planSha256?.trim().toLowerCase();
@@ -64,12 +69,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
       out.line(renderRunbook(plan).trimEnd());
       out.line(`plan sha256 ${plan.sha256}`);
       await confirmOrRefuse('Execute this plan?', { yes: options.yes === true });
-      const result = await startRun(
-        plan,
-        engineOptionsFor(ctx, environment, plan.region, {
+      const result = await startRun(plan, {
+        ...engineOptionsFor(ctx, environment, plan.region, {
           breakStaleLock: options.breakStaleLock,
         }),
-      );
+        newRun: options.newRun === true,
+      });
       printRunResult(ctx, result, options.json === true);
     });
 }

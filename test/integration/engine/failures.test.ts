@@ -1,7 +1,8 @@
 /**
  * A node that does not come back, against the emulator's world (boot-failure fault), through
  * the real binary: the run halts with exit 2, the node stays at weight 0 and is named in the
- * report and in `drainctl status`, the node after it is untouched, nothing else is out.
+ * report and in `drainctl status`, the node after it is untouched, nothing else is out; a new
+ * `drainctl run` is then refused until the halted run is resumed (or `--new-run` is given).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainctl, endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
@@ -70,5 +71,17 @@ describe('a node that does not boot', () => {
     const status = await drainctl(env, ['status', doc.runId]);
     expect(status.stdout).toContain('LEFT OUT OF SERVICE (needs a person):');
     expect(status.stdout).toContain('web-2 (i-emu-web-2): unreachable:');
+
+    // A new run would forget web-2: refused in one line, naming the run and how to continue.
+    const again = await drainctl(env, ['run', env.workflow, '--yes']);
+    expect(again.code).toBe(3);
+    const refusal = again.stderr.trim().split('\n');
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toContain(
+      `UNFINISHED_RUN: run ${doc.runId} (crash-three) on the same balancer is halted; out of service: web-2 (i-emu-web-2, left out, unreachable)`,
+    );
+    expect(refusal[0]).toContain(`drainctl resume ${doc.runId}`);
+    expect(refusal[0]).toContain('--new-run');
+    expect(endState(env).weights).toEqual(end.weights);
   }, 120_000);
 });
