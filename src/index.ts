@@ -70,6 +70,11 @@ export interface RunApiOptions extends ApiOptions {
    * interrupted (else `UNFINISHED_RUN`); that run stays as it is.
    */
   newRun?: boolean;
+  /**
+   * (`resume`) Instance ids of nodes that ended rolled back or left out, to carry through their
+   * sequence again once their cause is fixed (re-observed live first); else `RETRY_REFUSED`.
+   */
+  retry?: string[];
 }
 
 interface Context {
@@ -161,6 +166,7 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
     breakStaleLock: options.breakStaleLock === true,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
     recoverPlan: async (journaled) => {
       const workflow = await loadWorkflow(resolve(ctx.cwd, journaled.workflow.file), ctx.env);
       return planRollout(workflow.spec, journaled.inventory, {

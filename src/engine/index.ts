@@ -26,6 +26,7 @@ export {
 } from './lock/balancer-lock.js';
 export type { EnginePorts } from './ports.js';
 export { buildReport, formatReport, type NodeReport, type RunReport } from './report.js';
+export { RetryRefusedError } from './retry-nodes.js';
 export { journalPath, latestRun, listRuns, runDir } from './run-dir.js';
 export { foldJournal, type NodeRecord, type RunState } from './run-state.js';
 export {

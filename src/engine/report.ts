@@ -70,9 +70,22 @@ export function buildReport(state: RunState, running = false): RunReport {
     ...(n.detail === undefined ? {} : { detail: n.detail }),
     timeline: n.timeline,
   }));
+  // A node retried from weight 0 whose retry did not start (a blocked gate) is still out.
+  const retriedOut = new Set(
+    [...state.nodes.values()]
+      .filter((n) => n.state === 'pending' && n.retriedFromLeftOut !== undefined)
+      .map((n) => n.id),
+  );
   const leftOut = nodes
-    .filter((n) => n.state === 'left-out')
-    .map((n) => ({ id: n.id, name: n.name, reason: n.reason ?? 'error', detail: n.detail ?? '' }));
+    .filter((n) => n.state === 'left-out' || retriedOut.has(n.id))
+    .map((n) => ({
+      id: n.id,
+      name: n.name,
+      reason: n.reason ?? state.nodes.get(n.id)?.retriedFromLeftOut ?? 'error',
+      detail:
+        n.detail ??
+        (retriedOut.has(n.id) ? 'retried from weight 0; its sequence did not start again' : ''),
+    }));
   const unfinished = nodes
     .filter((n) => n.state !== 'pending' && !isTerminal(n.state))
     .map((n) => ({ id: n.id, name: n.name, state: n.state, weight: n.weightAfter }));

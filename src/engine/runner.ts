@@ -17,6 +17,7 @@ import { RunLocks } from './lock/run-locks.js';
 import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { buildReport, type RunReport } from './report.js';
+import { checkRetryable, retryNodes } from './retry-nodes.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
@@ -112,6 +113,11 @@ export interface ResumeOptions extends EngineOptions {
    * original back (re-planned from the workflow and the journaled inventory, same sha256).
    */
   recoverPlan?: (journaled: Plan) => Promise<Plan>;
+  /**
+   * Nodes (instance ids) that ended rolled back or left out, to carry through their sequence
+   * again: each is re-observed live (weight, health) first. Without it they stay as reported.
+   */
+  retry?: readonly string[];
 }
 
 /** Reconcile a run's journal with the live state, then continue it. */
@@ -155,6 +161,7 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
     state.plan = original;
     state.stepsById = new Map(original.steps.map((s) => [s.id, s]));
   }
+  checkRetryable(state, options.retry ?? []);
   const locks = await acquireLocks(state.plan, runId, state.refs.loadBalancerId, options);
   try {
     // An abort asked for while no process ran is answered by this resume, not carried into it.
@@ -162,7 +169,7 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
       abortRequestPath(options.home, runId),
       `${abortRequestPath(options.home, runId)}.handled`,
     ).catch(() => undefined);
-    return await execute(journal, state, locks, options, true);
+    return await execute(journal, state, locks, options, true, options.retry ?? []);
   } finally {
     await locks.release();
   }
@@ -174,6 +181,7 @@ async function execute(
   locks: RunLocks,
   options: EngineOptions,
   resuming = false,
+  retry: readonly string[] = [],
 ): Promise<RunResult> {
   const logger = (options.logger ?? getLogger()).child({ run: state.runId });
   const ctx: RunContext = createRunContext({
@@ -201,6 +209,7 @@ async function execute(
       if (notes.length > 0) {
         await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });
       }
+      await retryNodes(ctx, retry);
       // It crashed while stopping: finish the stop the way the crashed process would have — an
       // abort as an abort (drains in progress are undone, not carried on into a patch).
       if (state.abortRequested !== undefined) {

@@ -18,6 +18,12 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .option('--yes', 'do not ask for confirmation')
     .option('--json', 'print the run report as one JSON document')
     .option(
+      '--retry <instanceId>',
+      'carry a node that ended rolled back or left out through its sequence again, once its cause is fixed (repeatable); it is re-observed live first',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
       '--break-stale-lock',
       "take over the balancer's lock when another run holds it and is gone (its own lock is taken over anyway)",
     )
@@ -28,7 +34,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .action(
       async (
         runId: string,
-        options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean },
+        options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean; retry: string[] },
       ) => {
         const environment = ctx.environment();
         const status = await readRunStatus(environment.home, runId);
@@ -36,7 +42,10 @@ export function registerResume(program: Command, ctx: CliContext): void {
         out.line(
           `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
         );
-        for (const n of status.report.nodes) out.line(`  ${n.name} (${n.id}): ${n.state}`);
+        for (const n of status.report.nodes) {
+          const again = options.retry.includes(n.id) ? ' — to be retried (--retry)' : '';
+          out.line(`  ${n.name} (${n.id}): ${n.state}${again}`);
+        }
         await confirmOrRefuse('Reconcile with the live state and continue this run?', {
           yes: options.yes === true,
         });
@@ -46,6 +55,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
             breakStaleLock: options.breakStaleLock,
           }),
           recoverPlan: (journaled) => replan(journaled),
+          retry: options.retry,
         });
         printRunResult(ctx, result, options.json === true);
       },

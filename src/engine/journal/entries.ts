@@ -122,6 +122,20 @@ export interface AbortRequestedEntry extends Base {
   source: string;
 }
 
+/**
+ * `drainctl resume --retry`: a node that ended rolled back or left out is carried through its
+ * sequence again, starting from what was observed live right before (weight, health).
+ */
+export interface RetryEntry extends Base {
+  type: 'retry';
+  node: string;
+  from: NodeState;
+  /** Its live weight on the balancer, read right before. */
+  weight: number;
+  /** The balancer's health view of it, read right before (`normal`, `abnormal`, `unknown`). */
+  health: string;
+}
+
 export type RunOutcome = 'completed' | 'halted' | 'failed';
 
 export interface DoneEntry extends Base {
@@ -142,6 +156,7 @@ export type JournalEntry =
   | NoteEntry
   | HaltEntry
   | AbortRequestedEntry
+  | RetryEntry
   | DoneEntry;
 
 /** An entry before the journal numbers and stamps it. */
