@@ -157,6 +157,17 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
     const current = step.params.recordId
       ? await ctx.ports.dns.getRecord(step.params.recordId)
       : (await ctx.ports.dns.findRecords(step.params.domain, step.params.rr, step.params.type))[0];
+    // Compare before overwriting: only a record still holding what this run set is ours to undo.
+    const set = String(resolveRef(step.params.to.value, ctx.state));
+    if (current?.value === from.value) continue; // already back
+    if (current?.value !== set) {
+      await ctx.record({
+        type: 'note',
+        warning: true,
+        message: dnsNotRestored(step, current, set),
+      });
+      continue;
+    }
     await pointRecord(
       ctx,
       step,
@@ -176,6 +187,16 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
       message: `DNS ${step.params.rr}.${step.params.domain} pointed back to ${from.value} because the preparation failed`,
     });
   }
+}
+
+function dnsNotRestored(
+  step: Extract<Step, { action: 'dns.point' }>,
+  current: { value: string } | undefined,
+  set: string,
+): string {
+  const name = `${step.params.rr}.${step.params.domain}`;
+  const now = current === undefined ? 'gone' : `now ${current.value}`;
+  return `DNS ${name} not pointed back to ${step.params.from?.value}: it is ${now}, not ${set} as this run set it — someone else changed it meanwhile; left as it is, check it`;
 }
 
 /**

@@ -49,6 +49,8 @@ export interface RunReport {
    * after a failure or a crash they may be out of service, and `resume` settles them.
    */
   unfinished: Array<{ id: string; name: string; state: NodeState; weight: number | undefined }>;
+  /** What a person must check that is not about a node (e.g. DNS someone else changed). */
+  warnings: string[];
   /** What a person does next, when the run did not complete. */
   next?: string;
   steps: { total: number; completed: number; failed: number };
@@ -113,6 +115,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     nodes,
     leftOut,
     unfinished,
+    warnings: [...state.warnings],
     ...(next === undefined ? {} : { next }),
     steps: {
       total: state.plan.steps.length,
@@ -174,6 +177,7 @@ export function formatReport(report: RunReport): string[] {
       lines.push(`    ${n.name} (${n.id}): ${n.state}, weight ${n.weight ?? '?'}`);
     }
   }
+  for (const warning of report.warnings) lines.push(`  WARNING: ${warning}`);
   if (report.next !== undefined) lines.push(`  next: ${report.next}`);
   return lines;
 }

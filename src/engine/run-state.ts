@@ -71,6 +71,8 @@ export interface RunState {
    */
   openFailures: Array<{ step: string; node?: string; outcome: FailureOutcome; detail: string }>;
   abortRequested?: string;
+  /** Notes a person must act on (e.g. DNS changed by someone else, so not pointed back). */
+  warnings: string[];
   outcome?: RunOutcome;
   done?: DoneEntry;
   sessions: number;
@@ -109,6 +111,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     nodes,
     refs: plan.loadBalancer.create ? {} : { loadBalancerId: plan.loadBalancer.id },
     openFailures: [],
+    warnings: [],
     sessions: 1,
   };
 }
@@ -178,6 +181,9 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       if (entry.detail !== undefined) node.detail = entry.detail;
       break;
     }
+    case 'note':
+      if (entry.warning === true) state.warnings.push(entry.message);
+      break;
     case 'retry':
       retryNode(state, entry);
       break;

@@ -110,6 +110,8 @@ export interface NodeStateEntry extends Base {
 export interface NoteEntry extends Base {
   type: 'note';
   message: string;
+  /** Something a person must act on: the report lists it under WARNINGS. */
+  warning?: boolean;
 }
 
 export interface HaltEntry extends Base {
