@@ -137,7 +137,7 @@ function nextStep(
       return `no process is running it; \`drainctl resume ${runId}\` reconciles with the live state and continues`;
     case 'halted':
       return leftOut
-        ? `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others`
+        ? `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others, and once a node's cause is fixed \`drainctl resume ${runId} --retry <instanceId>\` carries it through again`
         : `once the cause is fixed, \`drainctl resume ${runId}\` continues the rollout`;
     default:
       return undefined;

@@ -95,6 +95,7 @@ describe('a node that does not boot', () => {
     const status = await drainctl(env, ['status', doc.runId]);
     expect(status.stdout).toContain('LEFT OUT OF SERVICE (needs a person):');
     expect(status.stdout).toContain('web-2 (i-emu-web-2): unreachable:');
+    expect(status.stdout).toContain(`\`drainctl resume ${doc.runId}\``);
 
     // A new run would forget web-2: refused in one line, naming the run and how to continue.
     const again = await drainctl(env, ['run', env.workflow, '--yes']);

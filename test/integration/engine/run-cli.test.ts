@@ -76,5 +76,7 @@ describe('drainctl run', () => {
     expect(status.stdout).toContain(
       `web-2 (i-emu-web-2) batch 2: done, weight 100 → 100, ${OLD} → ${NEW}`,
     );
+    // Nothing to continue: no resume hint.
+    expect(status.stdout).not.toContain('drainctl resume');
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileJournalStore } from '../../../src/engine/journal/store.js';
 import { journalPath } from '../../../src/engine/run-dir.js';
 import { startRun } from '../../../src/engine/runner.js';
+import { readRunStatus } from '../../../src/engine/status.js';
 import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { silent } from './fixtures/run-model.js';
@@ -95,6 +96,14 @@ describe('a new run while the last run on the balancer did not complete', () => 
       ),
     });
     expect(await new FileJournalStore(journalPath(home, 'r-1')).read()).toEqual(before);
+    // `drainctl status` of the new run still points at the old one.
+    const status = await readRunStatus(home);
+    expect(status.runId).toBe('r-2');
+    expect(status.otherUnfinished).toMatchObject({
+      runId: 'r-1',
+      state: 'halted',
+      nodesOut: [{ id: 'i-node-1', name: 'web-1', why: 'left out, unpatched' }],
+    });
   });
 
   it('is not refused after a completed run, nor for another balancer', async () => {
