@@ -248,7 +248,9 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     ctx.state.plan.steps.flatMap((s) => (s.node === undefined ? [] : [s.node])),
   );
   const nodes = [...ctx.state.nodes.values()].filter((n) => withSteps.has(n.id));
-  const notDone = nodes.filter((n) => n.state !== 'done' || n.outcome !== undefined);
+  const notDone = nodes.filter(
+    (n) => (n.state !== 'done' && n.state !== 'skipped') || n.outcome !== undefined,
+  );
   const leftOut = nodes.filter((n) => n.state === 'left-out');
   const stopped = ctx.control.stopRequested;
   const outcome: RunOutcome = stopped || notDone.length > 0 ? 'halted' : 'completed';
@@ -256,9 +258,10 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     const reason = `${notDone.length} node(s) not done: ${notDone.map((n) => `${n.name} ${n.state}`).join(', ')}`;
     await ctx.record({ type: 'halt', reason });
   }
+  const skipped = nodes.filter((n) => n.state === 'skipped').length;
   const summary =
     outcome === 'completed'
-      ? `all ${nodes.length} node(s) done`
+      ? `all ${nodes.length} node(s) done${skipped > 0 ? ` (${skipped} skipped, already compliant)` : ''}`
       : `halted: ${ctx.control.reason ?? 'not every node is done'}${
           leftOut.length > 0
             ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`

@@ -160,7 +160,8 @@ export function formatReport(report: RunReport): string[] {
       n.kernelBefore !== undefined || n.kernelAfter !== undefined
         ? `, ${n.kernelBefore ?? '…'} → ${n.kernelAfter ?? '…'}`
         : '';
-    lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${n.state}, ${weight}${kernel}`);
+    const state = n.state === 'skipped' ? 'skipped (already compliant)' : n.state;
+    lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${state}, ${weight}${kernel}`);
     if (n.reason !== undefined || n.detail !== undefined) {
       lines.push(`      ${n.reason ? `${n.reason}: ` : ''}${n.detail ?? ''}`);
     }
