@@ -10,7 +10,7 @@ import type { Logger } from '../log/index.js';
 import type { Plan } from '../plan/types.js';
 import { message } from './errors.js';
 import { FileJournalStore } from './journal/store.js';
-import { lockKeyForName } from './lock/balancer-lock.js';
+import { lockKeyForName, readLock, staleness } from './lock/balancer-lock.js';
 import { buildReport } from './report.js';
 import { journalPath, listRuns } from './run-dir.js';
 import { foldJournal, type RunState } from './run-state.js';
@@ -73,10 +73,21 @@ export async function findUnfinishedRun(
       options.logger?.warn({ err: error, runId }, `cannot read run ${runId}: ${message(error)}`);
       continue;
     }
-    if (!balancerKeys(state.plan, state.refs.loadBalancerId).some((k) => wanted.has(k))) continue;
+    const keys = balancerKeys(state.plan, state.refs.loadBalancerId);
+    if (!keys.some((k) => wanted.has(k))) continue;
+    // A run a live process still holds is running, not unfinished (the lock refuses a new one).
+    if (state.outcome === undefined && (await heldLive(home, keys, runId))) return undefined;
     return describe(state);
   }
   return undefined;
+}
+
+async function heldLive(home: string, keys: string[], runId: string): Promise<boolean> {
+  for (const key of keys) {
+    const info = await readLock(home, key).catch(() => undefined);
+    if (info?.runId === runId && !staleness(info, Date.now()).stale) return true;
+  }
+  return false;
 }
 
 /** One line: the run, its state, the nodes it left out. */

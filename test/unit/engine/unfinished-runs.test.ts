@@ -3,14 +3,16 @@
  * run, its state, the nodes it left out and `drainctl resume <id>`; `newRun` starts anyway and
  * journals that it did. Journals on disk in a temporary DRAINCTL_HOME.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileJournalStore } from '../../../src/engine/journal/store.js';
+import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
 import { journalPath } from '../../../src/engine/run-dir.js';
 import { startRun } from '../../../src/engine/runner.js';
 import { readRunStatus } from '../../../src/engine/status.js';
+import { findUnfinishedRun } from '../../../src/engine/unfinished-runs.js';
 import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { silent } from './fixtures/run-model.js';
@@ -73,6 +75,21 @@ describe('a new run while the last run on the balancer did not complete', () => 
         'is interrupted; out of service: web-1 (i-node-1, draining, weight 0)',
       ),
     });
+    // While a live process holds it, it is running, not unfinished (the lock answers a new run).
+    await mkdir(join(home, 'locks'), { recursive: true });
+    const now = new Date().toISOString();
+    await writeFile(
+      lockPath(home, 'lb-model'),
+      JSON.stringify({
+        key: 'lb-model',
+        runId: 'r-1',
+        pid: process.pid,
+        host: hostname(),
+        acquiredAt: now,
+        heartbeatAt: now,
+      }),
+    );
+    expect(await findUnfinishedRun(home, plan)).toBeUndefined();
   });
 
   it('starts with newRun: the old run stays as it is, the new one journals that it set it aside', async () => {
