@@ -18,6 +18,7 @@ import {
 import { buildReport, type RunReport } from './report.js';
 import { journalPath, latestRun, readAbortRequest, writeAbortRequest } from './run-dir.js';
 import { foldJournal, type RunState } from './run-state.js';
+import { findUnfinishedRun, type UnfinishedRun } from './unfinished-runs.js';
 
 export interface RunStatus {
   runId: string;
@@ -26,6 +27,11 @@ export interface RunStatus {
   holder?: LockInfo;
   report: RunReport;
   state: RunState;
+  /**
+   * The latest other run on the same balancer, when it did not complete (e.g. one set aside
+   * with `run --new-run`): its nodes may still be out of service.
+   */
+  otherUnfinished?: UnfinishedRun;
 }
 
 export async function readRunStatus(
@@ -47,12 +53,14 @@ export async function readRunStatus(
   const now = clock?.now() ?? Date.now();
   const running =
     holder !== undefined && state.outcome === undefined && !staleness(holder, now).stale;
+  const other = await findUnfinishedRun(home, state.plan, { exceptRunId: id });
   return {
     runId: id,
     running,
     ...(holder === undefined ? {} : { holder }),
     report: buildReport(state, running),
     state,
+    ...(other === undefined ? {} : { otherUnfinished: other }),
   };
 }
 
