@@ -63,7 +63,9 @@ export interface RunApiOptions extends ApiOptions {
   signal?: AbortSignal;
   /** Refuse unless the plan is exactly this one (the sha256 of an approved plan). */
   planSha256?: string;
-  /** Take over a lock whose holder is gone. */
+  /** Take over a lock whose holder this host cannot prove alive (see docs/engine.md, Locks). */
+  breakLock?: boolean;
+  /** @deprecated the old name of `breakLock`. */
   breakStaleLock?: boolean;
 }
 
@@ -141,7 +143,7 @@ export async function run(
     ports: portsFor(ctx, options, thePlan.region),
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
-    breakStaleLock: options.breakStaleLock === true,
+    breakLock: options.breakLock === true || options.breakStaleLock === true,
   });
 }
 
@@ -154,7 +156,7 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
     ports: portsFor(ctx, options, current.state.plan.region),
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
-    breakStaleLock: options.breakStaleLock === true,
+    breakLock: options.breakLock === true || options.breakStaleLock === true,
     recoverPlan: async (journaled) => {
       const workflow = await loadWorkflow(resolve(ctx.cwd, journaled.workflow.file), ctx.env);
       return planRollout(workflow.spec, journaled.inventory, {

@@ -30,6 +30,9 @@ export interface EngineOptions {
   logger?: Logger;
   /** Aborted on SIGINT/SIGTERM: the run stops safely and ends halted. */
   signal?: AbortSignal;
+  /** Take over a lock whose holder this host cannot prove alive (`--break-lock`). */
+  breakLock?: boolean;
+  /** @deprecated the old name of `breakLock`. */
   breakStaleLock?: boolean;
   journal?: JournalOptions;
   /** Journal storage; default the file under `home` (tests pass a memory store). */
@@ -244,7 +247,7 @@ function acquireLocks(
     home: options.home,
     runId,
     clock: options.ports.clock,
-    breakStale: options.breakStaleLock ?? false,
+    breakLock: options.breakLock ?? options.breakStaleLock ?? false,
     ...(options.lockStaleAfterMs === undefined ? {} : { staleAfterMs: options.lockStaleAfterMs }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   };

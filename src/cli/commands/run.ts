@@ -3,7 +3,7 @@
  * get confirmation, take the balancer's lock, execute the plan, report. Exit 0 done, 2 halted
  * in a safe state, 1 error, 3 invalid input (nothing changed).
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { crashHookFromEnv, PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
@@ -16,6 +16,7 @@ interface RunOptions {
   yes?: boolean;
   json?: boolean;
   planSha256?: string;
+  breakLock?: boolean;
   breakStaleLock?: boolean;
 }
 
@@ -31,9 +32,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'refuse to run unless the plan is exactly the approved one (its sha256 from `drainctl plan`)',
     )
     .option(
-      '--break-stale-lock',
-      "take over the balancer's lock when its holder is gone (pid dead, or no heartbeat)",
+      '--break-lock',
+      "take over the balancer's lock when its holder cannot be proven alive (pid dead on this host, or another host's heartbeat is old); never a live holder's",
     )
+    .addOption(new Option('--break-stale-lock').hideHelp())
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input.',
@@ -77,7 +79,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         ports,
         logger: ctx.logger,
         signal: ctx.signal,
-        breakStaleLock: options.breakStaleLock === true,
+        breakLock: options.breakLock === true || options.breakStaleLock === true,
         ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
       });
       printRunResult(ctx, result, options.json === true);

@@ -11,7 +11,7 @@ export interface RunLockOptions {
   home: string;
   runId: string;
   clock: Clock;
-  breakStale: boolean;
+  breakLock: boolean;
   staleAfterMs?: number;
   heartbeatMs?: number;
 }
@@ -53,13 +53,18 @@ export class RunLocks {
       home: this.options.home,
       runId: this.options.runId,
       clock: this.options.clock,
-      breakStale: this.options.breakStale,
+      breakLock: this.options.breakLock,
       ...(this.options.staleAfterMs === undefined
         ? {}
         : { staleAfterMs: this.options.staleAfterMs }),
     });
     this.held.push(lock);
     if (this.onLost) lock.startHeartbeat(this.onLost, this.options.heartbeatMs);
+  }
+
+  /** Throws `LockLostError` unless every lock is still this run's. */
+  async verify(): Promise<void> {
+    for (const lock of this.held) await lock.verify();
   }
 
   startHeartbeats(onLost: (error: Error) => void): void {
