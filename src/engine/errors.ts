@@ -63,7 +63,12 @@ function lockHeldHint(holder: LockHolder): string {
 }
 
 export class LockLostError extends FatalRunError {
-  constructor(key: string, detail: string) {
+  constructor(
+    key: string,
+    detail: string,
+    /** The run that holds it now, when known (the same run: a resume took over). */
+    readonly holderRunId?: string,
+  ) {
     super('LOCK_LOST', `lock lost: the lock on ${key} is no longer this run's: ${detail}`, {
       hint: 'this process changed nothing more (no rollback: the lock holder drives now); see `drainctl status`',
     });

@@ -9,6 +9,7 @@ import type { RunEvent } from '../ports/index.js';
 import { DrainTurns } from './drain-turns.js';
 import type { JournalEntry, NewEntry } from './journal/entries.js';
 import type { Journal } from './journal/journal.js';
+import type { LockGuard } from './lock/lock-guard.js';
 import {
   canTransition,
   type FailureOutcome,
@@ -53,6 +54,8 @@ export function createRunContext(args: {
   logger: Logger;
   control?: RunControl;
   onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
+  /** Checks the run's locks before every intent; nothing is journaled once one is lost. */
+  lockGuard?: LockGuard;
 }): RunContext {
   const { journal, state, logger, ports } = args;
   const ctx: RunContext = {
@@ -65,6 +68,8 @@ export function createRunContext(args: {
     logger,
     ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
     async record(entry) {
+      if (entry.type === 'intent') await args.lockGuard?.beforeIntent();
+      else args.lockGuard?.beforeAppend();
       const written = await journal.append(entry);
       applyEntry(state, written);
       return written;

@@ -8,11 +8,13 @@ import { DrainctlError, ExitCode } from '../errors/index.js';
 import { getLogger, type Logger } from '../log/index.js';
 import { hashPlan } from '../plan/plan-hash.js';
 import type { Plan } from '../plan/types.js';
-import { JournalWriteError, message, RunNotFoundError } from './errors.js';
+import { JournalWriteError, LockLostError, message, RunNotFoundError } from './errors.js';
 import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
 import { FileJournalStore, type JournalStore } from './journal/store.js';
+import { LockGuard } from './lock/lock-guard.js';
+import { recordLockLost } from './lock/lock-lost.js';
 import { RunLocks } from './lock/run-locks.js';
 import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
@@ -162,6 +164,7 @@ async function execute(
   resuming = false,
 ): Promise<RunResult> {
   const logger = (options.logger ?? getLogger()).child({ run: state.runId });
+  const lockGuard = new LockGuard([() => locks.verify()]);
   const ctx: RunContext = createRunContext({
     ports: options.ports,
     journal,
@@ -169,9 +172,13 @@ async function execute(
     gateMutex: new Mutex(),
     logger,
     onLoadBalancerKnown: (id) => locks.add(id),
+    lockGuard,
   });
   locks.startHeartbeats((error) => {
-    ctx.stop('halt', `lock lost: ${error.message}`).catch(() => undefined);
+    if (!(error instanceof LockLostError)) return;
+    // Cut waits short; the guard refuses every later entry and mutation (no halt is journaled).
+    lockGuard.markLost(error);
+    ctx.control.stop('halt', error.message);
   });
   const stops = watchStopRequests(ctx, {
     home: options.home,
@@ -201,9 +208,14 @@ async function execute(
       message: `${resuming ? 'resumed' : 'started'} ${state.plan.workflow.name}`,
     });
     outcome = await executePlan(ctx);
-  } catch (error) {
+    if (lockGuard.lost) throw lockGuard.lost;
+  } catch (caught) {
     outcome = 'failed';
-    if (!(error instanceof JournalWriteError)) {
+    // A lost lock shows through whatever it broke (a step, the journal): it is the cause.
+    const error = lockGuard.lost ?? caught;
+    if (error instanceof LockLostError) {
+      await recordLockLost(journal, state, error);
+    } else if (!(error instanceof JournalWriteError)) {
       await ctx
         .record({ type: 'done', outcome: 'failed', summary: `failed: ${message(error)}` })
         .catch(() => undefined);

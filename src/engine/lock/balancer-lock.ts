@@ -149,6 +149,7 @@ export class BalancerLock {
         current
           ? `${resolve(lockPath(this.options.home, this.key))} now names run ${current.runId} (pid ${current.pid} on ${current.host})`
           : `${resolve(lockPath(this.options.home, this.key))} is gone`,
+        current?.runId,
       );
     }
   }
