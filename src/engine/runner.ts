@@ -106,15 +106,48 @@ export interface ResumeOptions extends EngineOptions {
 export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
   const { clock } = options.ports;
   const store = storeFor(options, runId);
-  const journal = await Journal.open(store, clock, options.journal);
-  if (journal.entries.length === 0) throw new RunNotFoundError(runId, options.home);
-  const state = foldJournal(journal.entries);
+  // Read only (no repair) to learn which balancer to lock: nothing is written, not even a torn
+  // tail cut, before this process holds the lock.
+  const peeked = await store.read();
+  if (peeked.length === 0) throw new RunNotFoundError(runId, options.home);
+  const known = foldJournal(peeked);
+  refuseFinished(runId, known);
+  const locks = await acquireLocks(known.plan, runId, known.refs.loadBalancerId, options);
+  try {
+    const journal = await Journal.open(store, clock, options.journal);
+    const state = foldJournal(journal.entries);
+    refuseFinished(runId, state);
+    // A created balancer's id journaled after the peek (its holder died just then) is locked too.
+    if (state.refs.loadBalancerId !== undefined && options.locking !== false) {
+      await locks.add(state.refs.loadBalancerId);
+    }
+    await checkJournaledPlan(runId, state, options);
+    // An abort asked for while no process ran is answered by this resume, not carried into it.
+    await rename(
+      abortRequestPath(options.home, runId),
+      `${abortRequestPath(options.home, runId)}.handled`,
+    ).catch(() => undefined);
+    return await execute(journal, state, locks, options, true);
+  } finally {
+    await locks.release();
+  }
+}
+
+function refuseFinished(runId: string, state: RunState): void {
   if (state.outcome === 'completed') {
     throw new DrainctlError('RUN_FINISHED', `run ${runId} already completed: nothing to resume`, {
       hint: `see \`drainctl status ${runId}\``,
       exitCode: ExitCode.invalidInput,
     });
   }
+}
+
+/** The journaled plan is intact, or (masked secrets) rebuilt to the very same sha256. */
+async function checkJournaledPlan(
+  runId: string,
+  state: RunState,
+  options: ResumeOptions,
+): Promise<void> {
   if (!state.planRedacted && hashPlan(state.plan) !== state.sha256) {
     throw new DrainctlError(
       'JOURNAL_CORRUPT',
@@ -142,17 +175,6 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
     }
     state.plan = original;
     state.stepsById = new Map(original.steps.map((s) => [s.id, s]));
-  }
-  const locks = await acquireLocks(state.plan, runId, state.refs.loadBalancerId, options);
-  try {
-    // An abort asked for while no process ran is answered by this resume, not carried into it.
-    await rename(
-      abortRequestPath(options.home, runId),
-      `${abortRequestPath(options.home, runId)}.handled`,
-    ).catch(() => undefined);
-    return await execute(journal, state, locks, options, true);
-  } finally {
-    await locks.release();
   }
 }
 
