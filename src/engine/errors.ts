@@ -21,7 +21,8 @@ export interface LockHolder {
   host: string;
   /** When the holder took the lock (ISO), if known. */
   acquiredAt?: string;
-  ageSeconds: number;
+  /** Seconds since its last heartbeat; absent where none is kept (the balancer's tag). */
+  ageSeconds?: number;
   stale: boolean;
   /** On another host: whether it is alive cannot be checked from here. */
   remote?: boolean;
@@ -39,9 +40,13 @@ export class LockHeldError extends DrainctlError {
   ) {
     const started = holder.acquiredAt ? `, started ${holder.acquiredAt}` : '';
     const why = holder.why ? `: ${holder.why}` : '';
+    const beat =
+      holder.ageSeconds === undefined
+        ? ''
+        : `, heartbeat ${holder.ageSeconds}s ago${holder.stale ? ', looks stale' : ''}`;
     super(
       'LOCK_HELD',
-      `load balancer ${key} is held by run ${holder.runId} (pid ${holder.pid} on ${holder.host}, heartbeat ${holder.ageSeconds}s ago${holder.stale ? ', looks stale' : ''})${started}${why}${where ? `; ${where}` : ''}`,
+      `load balancer ${key} is held by run ${holder.runId} (pid ${holder.pid} on ${holder.host}${beat})${started}${why}${where ? `; ${where}` : ''}`,
       { hint: lockHeldHint(holder), ...options },
     );
   }
@@ -56,7 +61,7 @@ function lockHeldHint(holder: LockHolder): string {
     return `wait for it, or stop it with \`drainctl abort ${runId}\`; its heartbeat is fresh, so --break-lock does not take it`;
   }
   const suspended =
-    holder.ageSeconds > 15
+    (holder.ageSeconds ?? 0) > 15
       ? `; its heartbeat is ${holder.ageSeconds}s old, so it may be suspended (Ctrl-Z, SIGSTOP) or starved: \`kill -CONT ${pid}\` lets it carry on`
       : '';
   return `wait for it, or stop it with \`drainctl abort ${runId}\`${suspended}; a live process's lock is never broken`;

@@ -13,7 +13,6 @@ import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
 import { FileJournalStore, type JournalStore } from './journal/store.js';
-import { LockGuard } from './lock/lock-guard.js';
 import { recordLockLost } from './lock/lock-lost.js';
 import { RunLocks } from './lock/run-locks.js';
 import type { EnginePorts } from './ports.js';
@@ -90,7 +89,7 @@ export async function startRun(
     const state = initialRunState({ ...entry, plan });
     return await execute(journal, state, locks, options);
   } finally {
-    await locks.release();
+    await releaseLocks(locks, options);
   }
 }
 
@@ -129,7 +128,7 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
     ).catch(() => undefined);
     return await execute(journal, state, locks, options, true);
   } finally {
-    await locks.release();
+    await releaseLocks(locks, options);
   }
 }
 
@@ -186,7 +185,7 @@ async function execute(
   resuming = false,
 ): Promise<RunResult> {
   const logger = (options.logger ?? getLogger()).child({ run: state.runId });
-  const lockGuard = new LockGuard([() => locks.verify()]);
+  const lockGuard = locks.guard;
   const ctx: RunContext = createRunContext({
     ports: options.ports,
     journal,
@@ -270,6 +269,15 @@ function storeFor(options: EngineOptions, runId: string): JournalStore {
   return options.store ?? new FileJournalStore(journalPath(options.home, runId));
 }
 
+function releaseLocks(locks: RunLocks, options: EngineOptions): Promise<void> {
+  return locks.release((error, id) =>
+    (options.logger ?? getLogger()).warn(
+      { err: error },
+      `could not remove this run's drainctl-lock tag from ${id}: ${message(error)}; remove it by hand (a later run is refused while it is there)`,
+    ),
+  );
+}
+
 /** Lock the plan's balancer (by id, or by name until a created one has an id). */
 function acquireLocks(
   plan: Plan,
@@ -284,6 +292,7 @@ function acquireLocks(
     breakLock: options.breakLock ?? options.breakStaleLock ?? false,
     ...(options.lockStaleAfterMs === undefined ? {} : { staleAfterMs: options.lockStaleAfterMs }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    loadBalancer: options.ports.loadBalancer,
   };
   if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));
   return RunLocks.acquire(plan, knownId, lockOptions);
