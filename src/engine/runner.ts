@@ -197,9 +197,10 @@ async function execute(
   });
   locks.startHeartbeats((error) => {
     if (!(error instanceof LockLostError)) return;
-    // Cut waits short; the guard refuses every later entry and mutation (no halt is journaled).
+    // The run returns at once (below); cutting the waits lets steps in flight wind down, and
+    // the guard refuses every later entry and mutation of theirs (no halt, no rollback).
     lockGuard.markLost(error);
-    ctx.control.stop('halt', error.message);
+    ctx.control.stop('abort', error.message);
   });
   const stops = watchStopRequests(ctx, {
     home: options.home,
@@ -228,7 +229,11 @@ async function execute(
       kind: 'started',
       message: `${resuming ? 'resumed' : 'started'} ${state.plan.workflow.name}`,
     });
-    outcome = await executePlan(ctx);
+    const executing = executePlan(ctx);
+    executing.catch(() => undefined); // when the lock is lost first, nobody awaits it any more
+    const lost = lockGuard.whenLost();
+    lost.catch(() => undefined); // a loss noticed after the run ended is nobody's to await
+    outcome = await Promise.race([executing, lost]);
     if (lockGuard.lost) throw lockGuard.lost;
   } catch (caught) {
     outcome = 'failed';

@@ -8,6 +8,7 @@ import { LockLostError } from '../errors.js';
 
 export class LockGuard {
   private lostError: LockLostError | undefined;
+  private readonly listeners: Array<(error: LockLostError) => void> = [];
 
   /** `checks` throw `LockLostError` when a lock is no longer this run's. */
   constructor(private readonly checks: Array<() => Promise<void>> = []) {}
@@ -18,8 +19,19 @@ export class LockGuard {
 
   /** Remember the loss (the first one wins); returns the error to throw. */
   markLost(error: LockLostError): LockLostError {
-    this.lostError ??= error;
+    if (this.lostError === undefined) {
+      this.lostError = error;
+      for (const listener of this.listeners.splice(0)) listener(error);
+    }
     return this.lostError;
+  }
+
+  /** Rejects with the loss as soon as it is known (to stop waiting on steps in flight). */
+  whenLost(): Promise<never> {
+    return new Promise<never>((_resolve, reject) => {
+      if (this.lostError !== undefined) reject(this.lostError);
+      else this.listeners.push(reject);
+    });
   }
 
   /** Before journaling an intent: every lock must still be ours. */
