@@ -7,6 +7,7 @@ import type { Logger } from '../log/index.js';
 import type { Step } from '../plan/types.js';
 import type { RunEvent } from '../ports/index.js';
 import { DrainTurns } from './drain-turns.js';
+import { LockLostError } from './errors.js';
 import type { JournalEntry, NewEntry } from './journal/entries.js';
 import type { Journal } from './journal/journal.js';
 import type { LockGuard } from './lock/lock-guard.js';
@@ -70,7 +71,10 @@ export function createRunContext(args: {
     async record(entry) {
       if (entry.type === 'intent') await args.lockGuard?.beforeIntent();
       else args.lockGuard?.beforeAppend();
-      const written = await journal.append(entry);
+      const written = await journal.append(entry).catch((error: unknown) => {
+        // The journal found another writer: as good as a lost lock (lock-guard.ts).
+        throw error instanceof LockLostError ? (args.lockGuard?.markLost(error) ?? error) : error;
+      });
       applyEntry(state, written);
       return written;
     },

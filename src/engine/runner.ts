@@ -196,12 +196,12 @@ async function execute(
     lockGuard,
   });
   locks.startHeartbeats((error) => {
-    if (!(error instanceof LockLostError)) return;
-    // The run returns at once (below); cutting the waits lets steps in flight wind down, and
-    // the guard refuses every later entry and mutation of theirs (no halt, no rollback).
-    lockGuard.markLost(error);
-    ctx.control.stop('abort', error.message);
+    if (error instanceof LockLostError) lockGuard.markLost(error);
   });
+  // However the loss is found (heartbeat, intent check, journal), the run returns at once
+  // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
+  // entry and mutation of theirs (no halt, no rollback).
+  lockGuard.whenLost().catch((error: Error) => ctx.control.stop('abort', error.message));
   const stops = watchStopRequests(ctx, {
     home: options.home,
     ...(options.signal ? { signal: options.signal } : {}),

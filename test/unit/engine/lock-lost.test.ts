@@ -4,7 +4,7 @@
  * checked before every intent; once lost, nothing more is mutated or rolled back, the run says
  * "lock lost" and fails (exit 1). A journal another writer advanced is a lock loss too.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { Journal } from '../../../src/engine/journal/journal.js';
 import { FileJournalStore } from '../../../src/engine/journal/store.js';
 import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
 import type { EnginePorts } from '../../../src/engine/ports.js';
+import { journalPath } from '../../../src/engine/run-dir.js';
 import { startRun } from '../../../src/engine/runner.js';
 import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
@@ -26,8 +27,27 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
+async function plantLock(world: InMemoryWorld, runId: string): Promise<void> {
+  const now = new Date().toISOString();
+  await writeFile(
+    lockPath(home, world.loadBalancerId),
+    JSON.stringify({
+      key: world.loadBalancerId,
+      runId,
+      pid: 4_194_400,
+      host: 'ops-02',
+      acquiredAt: now,
+      heartbeatAt: now,
+    }),
+  );
+}
+
 /** Ports that let the test take the lock right after the first drain, and count what follows. */
-function stealingPorts(world: InMemoryWorld, thief: { runId: string }) {
+function stealingPorts(
+  world: InMemoryWorld,
+  thief: { runId: string },
+  steal: () => Promise<void> = () => plantLock(world, thief.runId),
+) {
   const ports: EnginePorts = world.ports(new Incarnation());
   const after: string[] = [];
   let stolen = false;
@@ -39,18 +59,7 @@ function stealingPorts(world: InMemoryWorld, thief: { runId: string }) {
       await lb.setBackendWeights(id, weights);
       if (!stolen && weights.some((w) => w.weight === 0)) {
         stolen = true;
-        const now = new Date().toISOString();
-        await writeFile(
-          lockPath(home, world.loadBalancerId),
-          JSON.stringify({
-            key: world.loadBalancerId,
-            runId: thief.runId,
-            pid: 4_194_400,
-            host: 'ops-02',
-            acquiredAt: now,
-            heartbeatAt: now,
-          }),
-        );
+        await steal();
       }
     },
     addBackends: async (id, b) => {
@@ -125,6 +134,28 @@ describe('lock lost', () => {
     const lines = world.journalLines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.some((e) => e.type === 'done')).toBe(false);
     expect(result.report.summary).toMatch(/^lock lost: .*not journaled/);
+  });
+
+  it('a run whose journal another writer appended to stops at its next entry: nothing more changed', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const { ports, after } = stealingPorts(world, { runId: 'r-1' }, () =>
+      appendFile(
+        journalPath(home, 'r-1'),
+        '{"seq":999,"ts":"x","type":"note","message":"other writer"}\n',
+      ),
+    );
+    const result = await startRun(buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      home,
+      ports,
+      logger: silent,
+      abortPollMs: 3_600_000,
+      heartbeatMs: 3_600_000,
+      runId: 'r-1',
+    });
+    expect(after).toEqual([]);
+    expect(result.exitCode).toBe(1);
+    expect(result.report.summary).toMatch(/^lock lost: .*another writer moved it to seq 999/);
+    expect(world.backends.get(world.nodes[0]?.id ?? '')).toBe(0);
   });
 
   it('a journal another writer advanced is a lock loss: this writer appends nothing more', async () => {
