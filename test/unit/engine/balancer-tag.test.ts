@@ -2,7 +2,9 @@
  * The lock's cloud-side layer: the `drainctl-lock` tag on the balancer, which runs from other
  * DRAINCTL_HOMEs (other directories, other hosts) see too. Same staleness rules as the file.
  */
-import { hostname } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BalancerTagLock,
@@ -10,6 +12,8 @@ import {
   LOCK_TAG_KEY,
   parseTagValue,
 } from '../../../src/engine/lock/balancer-tag.js';
+import { RunLocks } from '../../../src/engine/lock/run-locks.js';
+import type { Plan } from '../../../src/plan/types.js';
 import type { LoadBalancer } from '../../../src/ports/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
@@ -146,5 +150,27 @@ describe('balancer tag lock', () => {
     });
     await lock.release();
     expect(world.tags.get(LOCK_TAG_KEY)).toBe(thief);
+  });
+
+  it('a run that creates its balancer tags it as soon as the id is known, and untags it at the end', async () => {
+    const { world, lb, id } = setup();
+    const home = await mkdtemp(join(tmpdir(), 'drainctl-tag-create-'));
+    try {
+      const plan = { loadBalancer: { create: true, name: 'model' } } as unknown as Plan;
+      const locks = await RunLocks.acquire(plan, undefined, {
+        home,
+        runId: 'r-1',
+        clock,
+        breakLock: false,
+        loadBalancer: lb,
+      });
+      expect(world.tags.has(LOCK_TAG_KEY)).toBe(false); // no id yet: the name's file lock only
+      await locks.add(id); // what lb.create's onLoadBalancerKnown does
+      expect(parseTagValue(world.tags.get(LOCK_TAG_KEY) ?? '')?.runId).toBe('r-1');
+      await locks.release();
+      expect(world.tags.has(LOCK_TAG_KEY)).toBe(false);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
