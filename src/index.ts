@@ -63,9 +63,7 @@ export interface RunApiOptions extends ApiOptions {
   signal?: AbortSignal;
   /** Refuse unless the plan is exactly this one (the sha256 of an approved plan). */
   planSha256?: string;
-  /** Take over a lock whose holder this host cannot prove alive (see docs/engine.md, Locks). */
-  breakLock?: boolean;
-  /** @deprecated the old name of `breakLock`. */
+  /** Take over a lock whose holder is gone. */
   breakStaleLock?: boolean;
 }
 
@@ -143,7 +141,7 @@ export async function run(
     ports: portsFor(ctx, options, thePlan.region),
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
-    breakLock: options.breakLock === true || options.breakStaleLock === true,
+    breakStaleLock: options.breakStaleLock === true,
   });
 }
 
@@ -156,7 +154,7 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
     ports: portsFor(ctx, options, current.state.plan.region),
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
-    breakLock: options.breakLock === true || options.breakStaleLock === true,
+    breakStaleLock: options.breakStaleLock === true,
     recoverPlan: async (journaled) => {
       const workflow = await loadWorkflow(resolve(ctx.cwd, journaled.workflow.file), ctx.env);
       return planRollout(workflow.spec, journaled.inventory, {

@@ -32,8 +32,6 @@ export interface EngineOptions {
   /** Aborted on SIGINT/SIGTERM: the run stops safely and ends halted. */
   signal?: AbortSignal;
   /** Take over a lock whose holder this host cannot prove alive (`--break-lock`). */
-  breakLock?: boolean;
-  /** @deprecated the old name of `breakLock`. */
   breakStaleLock?: boolean;
   journal?: JournalOptions;
   /** Journal storage; default the file under `home` (tests pass a memory store). */
@@ -294,7 +292,7 @@ function acquireLocks(
     home: options.home,
     runId,
     clock: options.ports.clock,
-    breakLock: options.breakLock ?? options.breakStaleLock ?? false,
+    breakLock: options.breakStaleLock ?? false,
     ...(options.lockStaleAfterMs === undefined ? {} : { staleAfterMs: options.lockStaleAfterMs }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     loadBalancer: options.ports.loadBalancer,

@@ -2,7 +2,7 @@
  * `drainctl resume <run-id>`: reconcile the run's journal with the live state, then continue
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { crashHookFromEnv, readRunStatus, resumeRun } from '../../engine/index.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
@@ -19,10 +19,9 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .option('--yes', 'do not ask for confirmation')
     .option('--json', 'print the run report as one JSON document')
     .option(
-      '--break-lock',
+      '--break-lock, --break-stale-lock',
       "take over the balancer's lock when its holder cannot be proven alive (another host's old heartbeat, another run's dead pid); this run's own dead process is taken over anyway",
     )
-    .addOption(new Option('--break-stale-lock').hideHelp())
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 2 halted in a safe state, 1 error, 3 invalid input.',
@@ -30,7 +29,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .action(
       async (
         runId: string,
-        options: { yes?: boolean; json?: boolean; breakLock?: boolean; breakStaleLock?: boolean },
+        options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean },
       ) => {
         const environment = ctx.environment();
         const status = await readRunStatus(environment.home, runId);
@@ -55,7 +54,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
           ports,
           logger: ctx.logger,
           signal: ctx.signal,
-          breakLock: options.breakLock === true || options.breakStaleLock === true,
+          breakStaleLock: options.breakStaleLock === true,
           ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
           recoverPlan: (journaled) => replan(journaled),
         });

@@ -3,7 +3,7 @@
  * get confirmation, take the balancer's lock, execute the plan, report. Exit 0 done, 2 halted
  * in a safe state, 1 error, 3 invalid input (nothing changed).
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { crashHookFromEnv, PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
@@ -16,7 +16,6 @@ interface RunOptions {
   yes?: boolean;
   json?: boolean;
   planSha256?: string;
-  breakLock?: boolean;
   breakStaleLock?: boolean;
 }
 
@@ -32,10 +31,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'refuse to run unless the plan is exactly the approved one (its sha256 from `drainctl plan`)',
     )
     .option(
-      '--break-lock',
-      "take over the balancer's lock when its holder cannot be proven alive (pid dead on this host, or another host's heartbeat is old); never a live holder's",
+      '--break-lock, --break-stale-lock',
+      "take over the balancer's lock when its holder cannot be proven alive (its pid is dead on this host, or another host's heartbeat is old); never a live holder's",
     )
-    .addOption(new Option('--break-stale-lock').hideHelp())
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input.',
@@ -79,7 +77,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         ports,
         logger: ctx.logger,
         signal: ctx.signal,
-        breakLock: options.breakLock === true || options.breakStaleLock === true,
+        breakStaleLock: options.breakStaleLock === true,
         ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
       });
       printRunResult(ctx, result, options.json === true);
