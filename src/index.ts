@@ -65,6 +65,16 @@ export interface RunApiOptions extends ApiOptions {
   planSha256?: string;
   /** Take over a lock whose holder is gone. */
   breakStaleLock?: boolean;
+  /**
+   * (`run`) Start even though the latest earlier run on this balancer halted, failed or was
+   * interrupted (else `UNFINISHED_RUN`); that run stays as it is.
+   */
+  newRun?: boolean;
+  /**
+   * (`resume`) Instance ids of nodes that ended rolled back or left out, to carry through their
+   * sequence again once their cause is fixed (re-observed live first); else `RETRY_REFUSED`.
+   */
+  retry?: string[];
 }
 
 interface Context {
@@ -142,6 +152,7 @@ export async function run(
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
     breakStaleLock: options.breakStaleLock === true,
+    newRun: options.newRun === true,
   });
 }
 
@@ -155,6 +166,7 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
     breakStaleLock: options.breakStaleLock === true,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
     recoverPlan: async (journaled) => {
       const workflow = await loadWorkflow(resolve(ctx.cwd, journaled.workflow.file), ctx.env);
       return planRollout(workflow.spec, journaled.inventory, {

@@ -81,7 +81,7 @@ export function createRunContext(args: {
     async moveNode(node, to, details = {}) {
       const record = state.nodes.get(node);
       if (record === undefined || record.state === to) return;
-      if (!canTransition(record.state, to)) {
+      if (!canTransition(record.state, to, details.outcome)) {
         throw new IllegalTransitionError(node, record.state, to);
       }
       const from = record.state;

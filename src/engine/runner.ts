@@ -13,16 +13,19 @@ import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
 import { FileJournalStore, type JournalStore } from './journal/store.js';
+import { trackLiveRun } from './live-runs.js';
 import { recordLockLost } from './lock/lock-lost.js';
 import { RunLocks } from './lock/run-locks.js';
 import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { buildReport, type RunReport } from './report.js';
+import { checkRetryable, retryNodes } from './retry-nodes.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
-import { foldJournal, initialRunState, type RunState } from './run-state.js';
+import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
+import { describeUnfinishedRun, findUnfinishedRun, UnfinishedRunError } from './unfinished-runs.js';
 
 export interface EngineOptions {
   /** `DRAINCTL_HOME`: runs and locks live here. */
@@ -53,11 +56,17 @@ export interface RunResult {
   state: RunState;
 }
 
+export interface StartOptions extends EngineOptions {
+  runId?: string;
+  /**
+   * Start even though the latest earlier run on this balancer halted, failed or was
+   * interrupted (else `UNFINISHED_RUN`). That run stays as it is; the new one journals a note.
+   */
+  newRun?: boolean;
+}
+
 /** Execute a plan as a new run. */
-export async function startRun(
-  plan: Plan,
-  options: EngineOptions & { runId?: string },
-): Promise<RunResult> {
+export async function startRun(plan: Plan, options: StartOptions): Promise<RunResult> {
   const { clock } = options.ports;
   if (hashPlan(plan) !== plan.sha256) {
     throw new DrainctlError(
@@ -72,6 +81,12 @@ export async function startRun(
   const runId = options.runId ?? newRunId(clock.now());
   const locks = await acquireLocks(plan, runId, undefined, options);
   try {
+    // Under the lock: no run on this balancer can start or be resumed while we look.
+    const earlier = await findUnfinishedRun(options.home, plan, {
+      exceptRunId: runId,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    if (earlier !== undefined && options.newRun !== true) throw new UnfinishedRunError(earlier);
     const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
     const entry = await journal.append({
       type: 'plan',
@@ -85,6 +100,10 @@ export async function startRun(
     if (entry.type !== 'plan') throw new Error('unreachable');
     // In process the executor uses the plan as given; the journal holds its redacted form.
     const state = initialRunState({ ...entry, plan });
+    if (earlier !== undefined) {
+      const note = `started with --new-run: ${describeUnfinishedRun(earlier)}; it stays as it is`;
+      applyEntry(state, await journal.append({ type: 'note', message: note }));
+    }
     return await execute(journal, state, locks, options);
   } finally {
     await releaseLocks(locks, options);
@@ -97,6 +116,11 @@ export interface ResumeOptions extends EngineOptions {
    * original back (re-planned from the workflow and the journaled inventory, same sha256).
    */
   recoverPlan?: (journaled: Plan) => Promise<Plan>;
+  /**
+   * Nodes (instance ids) that ended rolled back or left out, to carry through their sequence
+   * again: each is re-observed live (weight, health) first. Without it they stay as reported.
+   */
+  retry?: readonly string[];
 }
 
 /** Reconcile a run's journal with the live state, then continue it. */
@@ -119,12 +143,13 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
       await locks.add(state.refs.loadBalancerId);
     }
     await checkJournaledPlan(runId, state, options);
+    checkRetryable(state, options.retry ?? []);
     // An abort asked for while no process ran is answered by this resume, not carried into it.
     await rename(
       abortRequestPath(options.home, runId),
       `${abortRequestPath(options.home, runId)}.handled`,
     ).catch(() => undefined);
-    return await execute(journal, state, locks, options, true);
+    return await execute(journal, state, locks, options, true, options.retry ?? []);
   } finally {
     await releaseLocks(locks, options);
   }
@@ -181,6 +206,7 @@ async function execute(
   locks: RunLocks,
   options: EngineOptions,
   resuming = false,
+  retry: readonly string[] = [],
 ): Promise<RunResult> {
   const logger = (options.logger ?? getLogger()).child({ run: state.runId });
   const lockGuard = locks.guard;
@@ -205,6 +231,7 @@ async function execute(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
   });
+  const untrack = trackLiveRun(state);
 
   let outcome: RunOutcome;
   try {
@@ -214,6 +241,7 @@ async function execute(
       if (notes.length > 0) {
         await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });
       }
+      await retryNodes(ctx, retry);
       // It crashed while stopping: finish the stop the way the crashed process would have — an
       // abort as an abort (drains in progress are undone, not carried on into a patch).
       if (state.abortRequested !== undefined) {
@@ -249,6 +277,7 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    untrack();
     stops.dispose();
     locks.stopHeartbeats();
     await journal.close().catch(() => undefined);
