@@ -24,8 +24,8 @@ export function registerResume(program: Command, ctx: CliContext): void {
       [] as string[],
     )
     .option(
-      '--break-stale-lock',
-      "take over the balancer's lock when another run holds it and is gone (its own lock is taken over anyway)",
+      '--break-lock, --break-stale-lock',
+      "take over the balancer's lock when its holder cannot be proven alive (another host's old heartbeat, another run's dead pid); this run's own dead process is taken over anyway",
     )
     .addHelpText(
       'after',

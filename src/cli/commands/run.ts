@@ -31,8 +31,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'refuse to run unless the plan is exactly the approved one (its sha256 from `drainctl plan`)',
     )
     .option(
-      '--break-stale-lock',
-      "take over the balancer's lock when its holder is gone (pid dead, or no heartbeat)",
+      '--break-lock, --break-stale-lock',
+      "take over the balancer's lock when its holder cannot be proven alive (its pid is dead on this host, or another host's heartbeat is old); never a live holder's",
     )
     .option(
       '--new-run',
