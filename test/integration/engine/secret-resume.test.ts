@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is workflow syntax here
 /**
  * A `${VAR}` a patch command uses is a secret whatever the variable is called: the runbook, the
  * journal and the logs show it masked, the host gets the real value, and a run interrupted after
@@ -26,7 +27,6 @@ beforeAll(async () => {
   // The host checks it got the real value: `grep` fails (and the patch with it) on a mask.
   const text = workflowText({ drainProbe: 'none' }).replace(
     "  commands: ['yum update kernel -y']",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own reference
     '  commands:\n    - echo ${SERVICE_PIN} | grep -q pin-4711\n    - yum update kernel -y',
   );
   expect(text).toContain('SERVICE_PIN');
@@ -72,4 +72,21 @@ describe('a secret interpolated into a patch command', () => {
       expect(text, `${what} leaked the secret`).not.toContain(PIN);
     }
   }, 180_000);
+
+  it('written literally, is masked in the runbook and warned about at plan time', async () => {
+    const literal = join(env.dir, 'literal.yaml');
+    await writeFile(
+      literal,
+      workflowText({ drainProbe: 'none' }).replace(
+        "  commands: ['yum update kernel -y']",
+        "  commands:\n    - mysql -uroot -pLit3ralPass-99 -e 'select 1'\n    - yum update kernel -y",
+      ),
+    );
+    const planned = await drainctl(env, ['plan', 'literal.yaml']);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toContain("mysql -uroot -p[REDACTED] -e 'select 1'");
+    expect(planned.stderr).toContain('patch.commands[0]: writes a secret literally');
+    expect(planned.stderr).toContain('${VAR}');
+    expect(planned.stdout + planned.stderr).not.toContain('Lit3ralPass-99');
+  }, 60_000);
 });
