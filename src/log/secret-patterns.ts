@@ -31,7 +31,7 @@ function maskValue(value: string): string | undefined {
   return `${quote}${REDACTED}${quote}`;
 }
 
-/** `Bearer`/`Basic` followed by a word is prose; followed by a credential-shaped token it is not. */
+/** `Bearer`/`token` followed by a word is prose; followed by a credential-shaped one it is not. */
 function looksLikeCredential(token: string): boolean {
   if (token.length < 8 || token.startsWith('$') || token.includes(REDACTED)) return false;
   return (
@@ -62,6 +62,13 @@ const PATTERNS: readonly SecretPattern[] = [
       looksLikeCredential(token) ? `${scheme}${space}${REDACTED}` : undefined,
   },
   {
+    // A credential-shaped word right after `token`, `password`, `secret` (not prose after them).
+    kind: 'a credential after the word token, password or secret',
+    pattern: /\b(token|password|passwd|passphrase|secret)(\s+)([A-Za-z0-9._~+/_-]+=*)/gi,
+    mask: (_match, word = '', space = '', token = '') =>
+      looksLikeCredential(token) ? `${word}${space}${REDACTED}` : undefined,
+  },
+  {
     // ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=…,Signature=hex
     kind: 'a request signature',
     pattern: /\b(Signature=)[0-9A-Za-z+/=%]+/g,
@@ -90,7 +97,7 @@ const PATTERNS: readonly SecretPattern[] = [
   },
   {
     // `password=x`, `export DB_PASSWORD=x`, `X-Api-Key: x`, `"token": "x"`.
-    kind: 'a secret assignment (password=…, X-Api-Key: …)',
+    kind: 'a value given to a secret name (a password, token, secret or api key variable or header)',
     pattern: new RegExp(
       `(?<![\\w$.-])(["']?)([A-Za-z_][\\w-]*)\\1([ \\t]*[:=][ \\t]*)${VALUE}`,
       'g',
@@ -103,7 +110,7 @@ const PATTERNS: readonly SecretPattern[] = [
   },
   {
     // `--password x`, `--password=x`, `--access-key-secret x`; not `--password-file x`.
-    kind: 'a secret command-line option (--password …)',
+    kind: 'a command-line option such as --password',
     pattern: new RegExp(`(?<![\\w-])(--?[A-Za-z][\\w-]*)(=|[ \\t]+)${VALUE}`, 'g'),
     mask: (match, flag = '', sep = '', value = '') => {
       if (!isSecretKey(flag) || value.startsWith('-')) return undefined;

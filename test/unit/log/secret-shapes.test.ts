@@ -97,11 +97,21 @@ describe('Bearer and Basic credentials', () => {
     }
   });
 
+  it('and a credential-shaped word after token, password or secret, are masked too', () => {
+    expect(redactString('echo host hook token MARK_HOSTLIT_13')).toBe(
+      'echo host hook token [REDACTED]',
+    );
+    expect(redactString('login with password Hunter2Hunter')).toBe(
+      'login with password [REDACTED]',
+    );
+  });
+
   it('leave prose alone', () => {
     for (const text of [
       'basic auth disabled; Basic checks pass',
       'Bearer tokens are accepted',
       'BASIC AUTH is off',
+      'the token expired; password policy is strong; secret rotation done',
     ]) {
       expect(redactString(text)).toBe(text);
     }
