@@ -28,7 +28,7 @@ import {
   resumeRun,
   startRun,
 } from './engine/index.js';
-import { getLogger, type Logger, registerSecretsFromEnv } from './log/index.js';
+import { getLogger, type Logger, registerSecret, registerSecretsFromEnv } from './log/index.js';
 import { type Plan, planRollout } from './plan/index.js';
 import { loadWorkflow } from './spec/index.js';
 
@@ -169,6 +169,8 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     recoverPlan: async (journaled) => {
       const workflow = await loadWorkflow(resolve(ctx.cwd, journaled.workflow.file), ctx.env);
+      // A new process: the secrets the plan's commands use must be known before it runs them.
+      for (const secret of workflow.secrets) registerSecret(secret);
       return planRollout(workflow.spec, journaled.inventory, {
         file: journaled.workflow.file,
         text: workflow.source.text,
