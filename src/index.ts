@@ -28,7 +28,7 @@ import {
   resumeRun,
   startRun,
 } from './engine/index.js';
-import { getLogger, type Logger, registerSecretsFromEnv } from './log/index.js';
+import { getLogger, type Logger, registerSecret, registerSecretsFromEnv } from './log/index.js';
 import { type Plan, planRollout } from './plan/index.js';
 import { loadWorkflow } from './spec/index.js';
 
@@ -65,6 +65,16 @@ export interface RunApiOptions extends ApiOptions {
   planSha256?: string;
   /** Take over a lock whose holder is gone. */
   breakStaleLock?: boolean;
+  /**
+   * (`run`) Start even though the latest earlier run on this balancer halted, failed or was
+   * interrupted (else `UNFINISHED_RUN`); that run stays as it is.
+   */
+  newRun?: boolean;
+  /**
+   * (`resume`) Instance ids of nodes that ended rolled back or left out, to carry through their
+   * sequence again once their cause is fixed (re-observed live first); else `RETRY_REFUSED`.
+   */
+  retry?: string[];
 }
 
 interface Context {
@@ -142,6 +152,7 @@ export async function run(
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
     breakStaleLock: options.breakStaleLock === true,
+    newRun: options.newRun === true,
   });
 }
 
@@ -155,8 +166,11 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
     logger: ctx.logger,
     ...(options.signal ? { signal: options.signal } : {}),
     breakStaleLock: options.breakStaleLock === true,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
     recoverPlan: async (journaled) => {
       const workflow = await loadWorkflow(resolve(ctx.cwd, journaled.workflow.file), ctx.env);
+      // A new process: the secrets the plan's commands use must be known before it runs them.
+      for (const secret of workflow.secrets) registerSecret(secret);
       return planRollout(workflow.spec, journaled.inventory, {
         file: journaled.workflow.file,
         text: workflow.source.text,

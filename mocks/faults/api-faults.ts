@@ -49,8 +49,11 @@ export class ApiFaults {
     return total;
   }
 
-  /** The error this call must fail with, if a fault says so. */
-  errorFor(product: string, action: string): ApiError | undefined {
+  /**
+   * The error this call must fail with, if a fault says so; `afterApply`: handle the call first,
+   * then answer the error.
+   */
+  errorFor(product: string, action: string): { error: ApiError; afterApply: boolean } | undefined {
     const active = this.errors.find((candidate) => matches(candidate.fault, product, action));
     if (!active) return undefined;
     const { fault } = active;
@@ -59,7 +62,10 @@ export class ApiFaults {
     this.errors = this.errors.filter((candidate) => candidate.remaining > 0);
     const headers: Record<string, string> = {};
     if (fault.retryAfterMs !== undefined) headers['x-acs-retry-after'] = String(fault.retryAfterMs);
-    return new ApiError(fault.code, fault.message, { status: fault.status, headers });
+    return {
+      error: new ApiError(fault.code, fault.message, { status: fault.status, headers }),
+      afterApply: fault.afterApply === true,
+    };
   }
 }
 

@@ -28,6 +28,11 @@ export const apiErrorFaultSchema = z.object({
   message: z.string().optional(),
   /** Sent as `x-acs-retry-after` (milliseconds, as openapi-core reads it). */
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /**
+   * The call takes effect first, then answers the error: a change made whose answer was lost or
+   * wrong (a timeout after the request left, a Duplicate for a record the call just added).
+   */
+  afterApply: z.boolean().optional(),
 });
 
 export const latencyFaultSchema = z.object({

@@ -66,9 +66,10 @@ export function createDispatcher<C>(options: DispatcherOptions<C>): Dispatcher {
       const delay = options.faults.latencyFor(product.name, action);
       if (delay > 0) await sleep(delay);
       const injected = options.faults.errorFor(product.name, action);
-      if (injected) throw injected;
+      if (injected && !injected.afterApply) throw injected.error;
       for (const name of PROTOCOL_PARAMS) merged.delete(name);
       const body = await handler({ params: new Params(merged), ctx: options.context(), requestId });
+      if (injected) throw injected.error;
       return {
         status: 200,
         headers: { 'x-acs-request-id': requestId },

@@ -4,6 +4,7 @@
  * the Remove response, as the real API (and its SDK models) have it.
  */
 import type { EmulatorContext } from '../emulator/context.js';
+import type { Params } from '../server/params.js';
 import type { Handler } from '../server/product.js';
 import { parseBackendServers } from './backend-server-params.js';
 import { assertSettled, markConfiguring } from './configuring.js';
@@ -51,12 +52,7 @@ const AddBackendServers: Handler<EmulatorContext> = ({ params, ctx }) => {
 
 const SetBackendServers: Handler<EmulatorContext> = ({ params, ctx }) => {
   const loadBalancer = ctx.slb.get(params.required('LoadBalancerId'));
-  const servers = parseBackendServers(params);
-  assertSettled(loadBalancer, ctx);
-  for (const server of servers) {
-    if (!loadBalancer.backends.has(server.serverId))
-      throw new BackendServerNotAttached(server.serverId);
-  }
+  const servers = attachedServers(loadBalancer, params, ctx);
   for (const server of servers) {
     const current = loadBalancer.backends.get(server.serverId);
     if (!current) continue;
@@ -69,12 +65,7 @@ const SetBackendServers: Handler<EmulatorContext> = ({ params, ctx }) => {
 
 const RemoveBackendServers: Handler<EmulatorContext> = ({ params, ctx }) => {
   const loadBalancer = ctx.slb.get(params.required('LoadBalancerId'));
-  const servers = parseBackendServers(params);
-  assertSettled(loadBalancer, ctx);
-  for (const server of servers) {
-    if (!loadBalancer.backends.has(server.serverId))
-      throw new BackendServerNotAttached(server.serverId);
-  }
+  const servers = attachedServers(loadBalancer, params, ctx);
   for (const server of servers) loadBalancer.backends.delete(server.serverId);
   markConfiguring(loadBalancer, ctx);
   return listView(loadBalancer, 'number');
@@ -85,3 +76,18 @@ export const backendServerHandlers: Record<string, Handler<EmulatorContext>> = {
   SetBackendServers,
   RemoveBackendServers,
 };
+
+/** The servers a request names, once the balancer is settled and every one of them is attached. */
+function attachedServers(
+  loadBalancer: LoadBalancer,
+  params: Params,
+  ctx: EmulatorContext,
+): ReturnType<typeof parseBackendServers> {
+  const servers = parseBackendServers(params);
+  assertSettled(loadBalancer, ctx);
+  for (const server of servers) {
+    if (!loadBalancer.backends.has(server.serverId))
+      throw new BackendServerNotAttached(server.serverId);
+  }
+  return servers;
+}

@@ -1,20 +1,24 @@
 /**
  * Process entry of the CLI (bin/drainctl.js imports this): wires argv, stdio and signals to
- * runCli, then exits with its code once stdout and stderr are flushed.
+ * runCli (signals: signals.ts), then exits with its code once stdout and stderr are flushed.
  */
+import { outOfServiceNow } from '../engine/live-runs.js';
 import { runCli } from './program.js';
+import { ignoreGoneReader, installStopSignals } from './signals.js';
+
+ignoreGoneReader(process.stdout);
+ignoreGoneReader(process.stderr);
 
 const controller = new AbortController();
-let signals = 0;
-for (const name of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(name, () => {
-    signals += 1;
-    // First signal: ask the running command to finish or undo its current step safely.
-    // Second signal: the operator insists; leave now (the journal lets `resume` pick up).
-    if (signals > 1) process.exit(130);
-    controller.abort(new Error(`received ${name}`));
-  });
-}
+installStopSignals(controller, {
+  on: (name, handler) => process.on(name, handler),
+  interactive: process.stdin.isTTY === true,
+  say: (text) => {
+    process.stderr.write(`${text}\n`);
+  },
+  outOfService: outOfServiceNow,
+  exit: (code) => process.exit(code),
+});
 
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,

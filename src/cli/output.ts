@@ -1,18 +1,21 @@
 /**
  * What commands print on stdout: plain text for people, or exactly one JSON document with
- * `--json`. Colour only on a TTY and never with NO_COLOR.
+ * `--json`. Colour only on a TTY and never with NO_COLOR. Everything written passes through
+ * the same redaction as the logger (registered secrets and secret-shaped values), so a command
+ * cannot print a secret by forgetting to mask it.
  */
 import { styleText } from 'node:util';
-import { redact } from '../log/index.js';
+import { redact, redactString } from '../log/index.js';
 
 export type Style = Parameters<typeof styleText>[0];
 
 export interface Output {
   readonly color: boolean;
-  /** A line for people. */
+  /** A line for people; secrets are masked on the way out. */
   line(text?: string): void;
   /** The one JSON document of a `--json` command; secrets are redacted on the way out. */
   json(document: unknown): void;
+  /** `text` styled (when colour is on), with secrets already masked. */
   style(format: Style, text: string): string;
 }
 
@@ -32,13 +35,17 @@ export function createOutput(
   return {
     color,
     line(text = '') {
-      stream.write(`${text}\n`);
+      stream.write(`${redactString(text)}\n`);
     },
     json(document) {
-      stream.write(`${JSON.stringify(redact(document), null, 2)}\n`);
+      // Structural redaction (secret keys, values), then once more over the text: a secret
+      // split across a key and its value by a serializer still cannot get out.
+      stream.write(`${redactString(JSON.stringify(redact(document), null, 2))}\n`);
     },
     style(format, text) {
-      return color ? styleText(format, text) : text;
+      // Masked before styling: escape codes inside a secret would hide it from the patterns.
+      const masked = redactString(text);
+      return color ? styleText(format, masked) : masked;
     },
   };
 }

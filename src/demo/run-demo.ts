@@ -164,6 +164,8 @@ async function runInWorld(
       logger: options.logger,
       signal: options.signal,
       journal: { afterAppend: (entry) => entries.push(entry) },
+      // Every demo builds a fresh emulated world: an earlier demo's run has nothing left out here.
+      newRun: true,
     });
     report = result.report;
     // A last second of traffic on the finished setup, so the clients' verdict covers it too.

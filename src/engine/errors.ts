@@ -15,35 +15,67 @@ export class JournalWriteError extends FatalRunError {
   }
 }
 
+export interface LockHolder {
+  runId: string;
+  pid: number;
+  host: string;
+  /** When the holder took the lock (ISO), if known. */
+  acquiredAt?: string;
+  /** Seconds since its last heartbeat; absent where none is kept (the balancer's tag). */
+  ageSeconds?: number;
+  stale: boolean;
+  /** On another host: whether it is alive cannot be checked from here. */
+  remote?: boolean;
+  /** Why it is (not) considered alive. */
+  why?: string;
+}
+
 export class LockHeldError extends DrainctlError {
   constructor(
     readonly key: string,
-    readonly holder: {
-      runId: string;
-      pid: number;
-      host: string;
-      ageSeconds: number;
-      stale: boolean;
-    },
+    readonly holder: LockHolder,
+    /** Where the lock lives: the lock file and DRAINCTL_HOME, or the balancer's tag. */
+    readonly where = '',
     options: DrainctlErrorOptions = {},
   ) {
+    const started = holder.acquiredAt ? `, started ${holder.acquiredAt}` : '';
+    const why = holder.why ? `: ${holder.why}` : '';
+    const beat =
+      holder.ageSeconds === undefined
+        ? ''
+        : `, heartbeat ${holder.ageSeconds}s ago${holder.stale ? ', looks stale' : ''}`;
     super(
       'LOCK_HELD',
-      `load balancer ${key} is held by run ${holder.runId} (pid ${holder.pid} on ${holder.host}, heartbeat ${holder.ageSeconds}s ago${holder.stale ? ', looks stale' : ''})`,
-      {
-        hint: holder.stale
-          ? `if run ${holder.runId} is really gone, run again with --break-stale-lock (see \`drainctl status ${holder.runId}\`)`
-          : `wait for it, or stop it with \`drainctl abort ${holder.runId}\``,
-        ...options,
-      },
+      `load balancer ${key} is held by run ${holder.runId} (pid ${holder.pid} on ${holder.host}${beat})${started}${why}${where ? `; ${where}` : ''}`,
+      { hint: lockHeldHint(holder), ...options },
     );
   }
 }
 
+function lockHeldHint(holder: LockHolder): string {
+  const { runId, pid, host } = holder;
+  if (holder.stale) {
+    return `if run ${runId} is really gone (check ${host}; \`drainctl status ${runId}\`), run again with --break-lock`;
+  }
+  if (holder.remote) {
+    return `wait for it, or stop it with \`drainctl abort ${runId}\`; its heartbeat is fresh, so --break-lock does not take it`;
+  }
+  const suspended =
+    (holder.ageSeconds ?? 0) > 15
+      ? `; its heartbeat is ${holder.ageSeconds}s old, so it may be suspended (Ctrl-Z, SIGSTOP) or starved: \`kill -CONT ${pid}\` lets it carry on`
+      : '';
+  return `wait for it, or stop it with \`drainctl abort ${runId}\`${suspended}; a live process's lock is never broken`;
+}
+
 export class LockLostError extends FatalRunError {
-  constructor(key: string, detail: string) {
-    super('LOCK_LOST', `the lock on ${key} was taken from this run: ${detail}`, {
-      hint: 'another run may be changing the same balancer; check `drainctl status`',
+  constructor(
+    key: string,
+    detail: string,
+    /** The run that holds it now, when known (the same run: a resume took over). */
+    readonly holderRunId?: string,
+  ) {
+    super('LOCK_LOST', `lock lost: the lock on ${key} is no longer this run's: ${detail}`, {
+      hint: 'this process changed nothing more (no rollback: the lock holder drives now); see `drainctl status`',
     });
   }
 }

@@ -157,6 +157,17 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
     const current = step.params.recordId
       ? await ctx.ports.dns.getRecord(step.params.recordId)
       : (await ctx.ports.dns.findRecords(step.params.domain, step.params.rr, step.params.type))[0];
+    // Compare before overwriting: only a record still holding what this run set is ours to undo.
+    const set = String(resolveRef(step.params.to.value, ctx.state));
+    if (current?.value === from.value) continue; // already back
+    if (current?.value !== set) {
+      await ctx.record({
+        type: 'note',
+        warning: true,
+        message: dnsNotRestored(step, current, set),
+      });
+      continue;
+    }
     await pointRecord(
       ctx,
       step,
@@ -176,6 +187,16 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
       message: `DNS ${step.params.rr}.${step.params.domain} pointed back to ${from.value} because the preparation failed`,
     });
   }
+}
+
+function dnsNotRestored(
+  step: Extract<Step, { action: 'dns.point' }>,
+  current: { value: string } | undefined,
+  set: string,
+): string {
+  const name = `${step.params.rr}.${step.params.domain}`;
+  const now = current === undefined ? 'gone' : `now ${current.value}`;
+  return `DNS ${name} not pointed back to ${step.params.from?.value}: it is ${now}, not ${set} as this run set it — someone else changed it meanwhile; left as it is, check it`;
 }
 
 /**
@@ -227,7 +248,9 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     ctx.state.plan.steps.flatMap((s) => (s.node === undefined ? [] : [s.node])),
   );
   const nodes = [...ctx.state.nodes.values()].filter((n) => withSteps.has(n.id));
-  const notDone = nodes.filter((n) => n.state !== 'done' || n.outcome !== undefined);
+  const notDone = nodes.filter(
+    (n) => (n.state !== 'done' && n.state !== 'skipped') || n.outcome !== undefined,
+  );
   const leftOut = nodes.filter((n) => n.state === 'left-out');
   const stopped = ctx.control.stopRequested;
   const outcome: RunOutcome = stopped || notDone.length > 0 ? 'halted' : 'completed';
@@ -235,9 +258,10 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     const reason = `${notDone.length} node(s) not done: ${notDone.map((n) => `${n.name} ${n.state}`).join(', ')}`;
     await ctx.record({ type: 'halt', reason });
   }
+  const skipped = nodes.filter((n) => n.state === 'skipped').length;
   const summary =
     outcome === 'completed'
-      ? `all ${nodes.length} node(s) done`
+      ? `all ${nodes.length} node(s) done${skipped > 0 ? ` (${skipped} skipped, already compliant)` : ''}`
       : `halted: ${ctx.control.reason ?? 'not every node is done'}${
           leftOut.length > 0
             ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`

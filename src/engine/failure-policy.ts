@@ -40,6 +40,8 @@ export function dispositionFor(
   // Someone else changed the weight (put the node back, or moved it): it is theirs now, we do
   // not touch it — neither its weight nor, from here on, its host.
   if (outcome === 'drift') return { kind: 'leave-out', reason: 'drift', pullToZero: false };
+  // The API refused the first patch command before it ran: the host is as it was found.
+  if (outcome === 'patch-refused') return { kind: 'roll-back' };
   if (!hostTouched(state)) return { kind: 'roll-back' };
   switch (outcome) {
     // A failed package transaction can leave libraries replaced under running processes; it
@@ -70,6 +72,8 @@ export function haltsRollout(outcome: FailureOutcome, stopOnFailure: boolean): b
     case 'aborted':
     case 'error':
     case 'drain-timeout':
+    // A refusal (permissions, a bad request) would refuse the next node's patch just the same.
+    case 'patch-refused':
       return true;
     default:
       return stopOnFailure;

@@ -5,7 +5,8 @@
  * closed: a gate that cannot be evaluated (the balancer did not answer, a window end that is
  * not a date, a health view without the node) blocks, and says why.
  */
-import type { BackendHealthStatus, BackendServer } from '../ports/index.js';
+import { describeJudged, judgedHealth } from '../listener/index.js';
+import type { BackendHealthStatus, BackendServer, Listener } from '../ports/index.js';
 
 export interface GateParams {
   minHealthy: number;
@@ -17,7 +18,13 @@ export interface GateParams {
 
 /** What the balancer said at this moment, or why it could not be asked. */
 export type GateObservation =
-  | { ok: true; backends: BackendServer[]; health: BackendHealthStatus[] }
+  | {
+      ok: true;
+      backends: BackendServer[];
+      health: BackendHealthStatus[];
+      /** The balancer's listeners: stopped ones and those without health checks do not judge. */
+      listeners?: Listener[];
+    }
   | { ok: false; error: string };
 
 export interface GateInput {
@@ -78,12 +85,14 @@ export function evaluateGate(input: GateInput): GateDecision {
       detail: `cannot evaluate the gate (fails closed): ${observation.error}`,
     });
   } else {
-    const { backends, health } = observation;
+    const { backends } = observation;
+    const judged = judgedHealth(observation.health, observation.listeners ?? []);
+    const health = judged.entries;
     const remaining = healthyOthers(node, backends, health);
     checks.push({
       name: 'min-healthy',
       passed: remaining.length >= params.minHealthy,
-      detail: `${remaining.length} healthy weighted backend(s) would remain without ${node}, at least ${params.minHealthy} required`,
+      detail: `${remaining.length} healthy weighted backend(s) would remain without ${node}, at least ${params.minHealthy} required (${describeJudged(judged)})`,
     });
     const peersOut = params.groupPeers.filter(
       (peer) => input.outOfService.includes(peer) || !isHealthyWeighted(peer, backends, health),

@@ -17,6 +17,7 @@ export {
   MemoryJournalStore,
   parseJournal,
 } from './journal/store.js';
+export { liveRunIds, outOfServiceNow } from './live-runs.js';
 export {
   BalancerLock,
   lockKeyForName,
@@ -26,6 +27,7 @@ export {
 } from './lock/balancer-lock.js';
 export type { EnginePorts } from './ports.js';
 export { buildReport, formatReport, type NodeReport, type RunReport } from './report.js';
+export { RetryRefusedError } from './retry-nodes.js';
 export { journalPath, latestRun, listRuns, runDir } from './run-dir.js';
 export { foldJournal, type NodeRecord, type RunState } from './run-state.js';
 export {
@@ -33,6 +35,13 @@ export {
   type ResumeOptions,
   type RunResult,
   resumeRun,
+  type StartOptions,
   startRun,
 } from './runner.js';
 export { type AbortResult, type RunStatus, readRunStatus, requestAbort } from './status.js';
+export {
+  assertNoUnfinishedRun,
+  findUnfinishedRun,
+  type UnfinishedRun,
+  UnfinishedRunError,
+} from './unfinished-runs.js';

@@ -8,6 +8,8 @@
  * A plan may leave phases out (no reboot, no drain for a backend brought into service), so the
  * happy path may skip forward but never go back. A failure ends in `rolled-back` (the node was
  * put back exactly as it was found) or `left-out` (at weight 0, reported by name with a reason).
+ * A node found already compliant before its drain (opt-in, `skipIfCompliant`) ends `skipped`,
+ * untouched.
  */
 
 export const NODE_STATES = [
@@ -21,6 +23,7 @@ export const NODE_STATES = [
   'done',
   'rolled-back',
   'left-out',
+  'skipped',
 ] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 
@@ -45,6 +48,8 @@ export type FailureOutcome =
   | 'hook-failed'
   | 'baseline-failed'
   | 'patch-failed'
+  /** The cloud API refused the first patch command outright: nothing ran on the host. */
+  | 'patch-refused'
   | 'no-boot'
   | 'unhealthy'
   | 'unpatched'
@@ -53,7 +58,7 @@ export type FailureOutcome =
   | 'error';
 
 export function isTerminal(state: NodeState): boolean {
-  return state === 'done' || state === 'rolled-back' || state === 'left-out';
+  return state === 'done' || state === 'rolled-back' || state === 'left-out' || state === 'skipped';
 }
 
 /** The host has been changed by us (a patch began): from here on, undoing means a human. */
@@ -65,14 +70,23 @@ export function hostTouched(state: NodeState): boolean {
 
 /** Taken out of service by this run and not back yet: counts against `maxUnavailable`. */
 export function outOfService(state: NodeState): boolean {
-  return state !== 'pending' && state !== 'done' && state !== 'rolled-back';
+  return state !== 'pending' && state !== 'done' && state !== 'rolled-back' && state !== 'skipped';
 }
 
-/** May a node in `from` move to `to`? Forward along the path, or into a failure end state. */
-export function canTransition(from: NodeState, to: NodeState): boolean {
+/**
+ * May a node in `from` move to `to`? Forward along the path, or into a failure end state. A
+ * node already `patching` may still be rolled back when its first patch command was refused by
+ * the API before anything ran (`outcome` `patch-refused`): its host is as it was.
+ */
+export function canTransition(from: NodeState, to: NodeState, outcome?: FailureOutcome): boolean {
   if (isTerminal(from)) return false;
+  // Already compliant before anything was done (the workflow's skipIfCompliant).
+  if (to === 'skipped') return from === 'pending';
   if (to === 'left-out') return from !== 'pending';
-  if (to === 'rolled-back') return from !== 'pending' && !hostTouched(from);
+  if (to === 'rolled-back') {
+    if (from === 'patching' && outcome === 'patch-refused') return true;
+    return from !== 'pending' && !hostTouched(from);
+  }
   const a = PATH.indexOf(from);
   const b = PATH.indexOf(to);
   return b > a;

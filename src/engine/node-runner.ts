@@ -148,6 +148,17 @@ async function rollBack(
   outcome: FailureOutcome,
   detail: string,
 ): Promise<void> {
+  if (record.retriedFromLeftOut !== undefined) {
+    // A retry of a node found out of service: "as it was found" is weight 0, left out.
+    await leaveOut(
+      ctx,
+      record,
+      record.retriedFromLeftOut,
+      outcome,
+      `${detail}; retried from weight 0, left there`,
+    );
+    return;
+  }
   const original = record.originalWeight;
   const drain = drainStepOf(ctx, record.id);
   if (original !== undefined && drain !== undefined) {

@@ -49,6 +49,8 @@ export interface RunReport {
    * after a failure or a crash they may be out of service, and `resume` settles them.
    */
   unfinished: Array<{ id: string; name: string; state: NodeState; weight: number | undefined }>;
+  /** What a person must check that is not about a node (e.g. DNS someone else changed). */
+  warnings: string[];
   /** What a person does next, when the run did not complete. */
   next?: string;
   steps: { total: number; completed: number; failed: number };
@@ -70,9 +72,22 @@ export function buildReport(state: RunState, running = false): RunReport {
     ...(n.detail === undefined ? {} : { detail: n.detail }),
     timeline: n.timeline,
   }));
+  // A node retried from weight 0 whose retry did not start (a blocked gate) is still out.
+  const retriedOut = new Set(
+    [...state.nodes.values()]
+      .filter((n) => n.state === 'pending' && n.retriedFromLeftOut !== undefined)
+      .map((n) => n.id),
+  );
   const leftOut = nodes
-    .filter((n) => n.state === 'left-out')
-    .map((n) => ({ id: n.id, name: n.name, reason: n.reason ?? 'error', detail: n.detail ?? '' }));
+    .filter((n) => n.state === 'left-out' || retriedOut.has(n.id))
+    .map((n) => ({
+      id: n.id,
+      name: n.name,
+      reason: n.reason ?? state.nodes.get(n.id)?.retriedFromLeftOut ?? 'error',
+      detail:
+        n.detail ??
+        (retriedOut.has(n.id) ? 'retried from weight 0; its sequence did not start again' : ''),
+    }));
   const unfinished = nodes
     .filter((n) => n.state !== 'pending' && !isTerminal(n.state))
     .map((n) => ({ id: n.id, name: n.name, state: n.state, weight: n.weightAfter }));
@@ -100,6 +115,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     nodes,
     leftOut,
     unfinished,
+    warnings: [...state.warnings],
     ...(next === undefined ? {} : { next }),
     steps: {
       total: state.plan.steps.length,
@@ -121,7 +137,7 @@ function nextStep(
       return `no process is running it; \`drainctl resume ${runId}\` reconciles with the live state and continues`;
     case 'halted':
       return leftOut
-        ? `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others`
+        ? `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others, and once a node's cause is fixed \`drainctl resume ${runId} --retry <instanceId>\` carries it through again`
         : `once the cause is fixed, \`drainctl resume ${runId}\` continues the rollout`;
     default:
       return undefined;
@@ -144,7 +160,8 @@ export function formatReport(report: RunReport): string[] {
       n.kernelBefore !== undefined || n.kernelAfter !== undefined
         ? `, ${n.kernelBefore ?? '…'} → ${n.kernelAfter ?? '…'}`
         : '';
-    lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${n.state}, ${weight}${kernel}`);
+    const state = n.state === 'skipped' ? 'skipped (already compliant)' : n.state;
+    lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${state}, ${weight}${kernel}`);
     if (n.reason !== undefined || n.detail !== undefined) {
       lines.push(`      ${n.reason ? `${n.reason}: ` : ''}${n.detail ?? ''}`);
     }
@@ -161,6 +178,7 @@ export function formatReport(report: RunReport): string[] {
       lines.push(`    ${n.name} (${n.id}): ${n.state}, weight ${n.weight ?? '?'}`);
     }
   }
+  for (const warning of report.warnings) lines.push(`  WARNING: ${warning}`);
   if (report.next !== undefined) lines.push(`  next: ${report.next}`);
   return lines;
 }

@@ -7,8 +7,10 @@ import type { Logger } from '../log/index.js';
 import type { Step } from '../plan/types.js';
 import type { RunEvent } from '../ports/index.js';
 import { DrainTurns } from './drain-turns.js';
+import { LockLostError } from './errors.js';
 import type { JournalEntry, NewEntry } from './journal/entries.js';
 import type { Journal } from './journal/journal.js';
+import type { LockGuard } from './lock/lock-guard.js';
 import {
   canTransition,
   type FailureOutcome,
@@ -53,6 +55,8 @@ export function createRunContext(args: {
   logger: Logger;
   control?: RunControl;
   onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
+  /** Checks the run's locks before every intent; nothing is journaled once one is lost. */
+  lockGuard?: LockGuard;
 }): RunContext {
   const { journal, state, logger, ports } = args;
   const ctx: RunContext = {
@@ -65,14 +69,19 @@ export function createRunContext(args: {
     logger,
     ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
     async record(entry) {
-      const written = await journal.append(entry);
+      if (entry.type === 'intent') await args.lockGuard?.beforeIntent();
+      else args.lockGuard?.beforeAppend();
+      const written = await journal.append(entry).catch((error: unknown) => {
+        // The journal found another writer: as good as a lost lock (lock-guard.ts).
+        throw error instanceof LockLostError ? (args.lockGuard?.markLost(error) ?? error) : error;
+      });
       applyEntry(state, written);
       return written;
     },
     async moveNode(node, to, details = {}) {
       const record = state.nodes.get(node);
       if (record === undefined || record.state === to) return;
-      if (!canTransition(record.state, to)) {
+      if (!canTransition(record.state, to, details.outcome)) {
         throw new IllegalTransitionError(node, record.state, to);
       }
       const from = record.state;

@@ -9,6 +9,7 @@ import type {
   IntentEntry,
   JournalEntry,
   PlanEntry,
+  RetryEntry,
   RunOutcome,
   StepEntry,
 } from './journal/entries.js';
@@ -29,6 +30,12 @@ export interface NodeRecord {
   /** Output of the verify command before the patch and after it. */
   before?: string;
   after?: string;
+  /**
+   * Set by `resume --retry` on a node found out of service (weight 0), with the reason it was
+   * left out: undoing its retry leaves it out again — it is never rolled back into service
+   * unproven.
+   */
+  retriedFromLeftOut?: LeftOutReason;
   /** Ramp weights whose hold passed, so a resumed restore does not hold them again. */
   rampPassed: Array<{ step: string; weight: number }>;
   timeline: Array<{ state: NodeState; at: string }>;
@@ -64,6 +71,8 @@ export interface RunState {
    */
   openFailures: Array<{ step: string; node?: string; outcome: FailureOutcome; detail: string }>;
   abortRequested?: string;
+  /** Notes a person must act on (e.g. DNS changed by someone else, so not pointed back). */
+  warnings: string[];
   outcome?: RunOutcome;
   done?: DoneEntry;
   sessions: number;
@@ -102,6 +111,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     nodes,
     refs: plan.loadBalancer.create ? {} : { loadBalancerId: plan.loadBalancer.id },
     openFailures: [],
+    warnings: [],
     sessions: 1,
   };
 }
@@ -171,6 +181,12 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       if (entry.detail !== undefined) node.detail = entry.detail;
       break;
     }
+    case 'note':
+      if (entry.warning === true) state.warnings.push(entry.message);
+      break;
+    case 'retry':
+      retryNode(state, entry);
+      break;
     case 'halt':
       state.halt ??= entry.reason;
       break;
@@ -194,6 +210,48 @@ export function foldJournal(entries: readonly JournalEntry[]): RunState {
     throw new Error('journal does not start with its plan');
   }
   return rest.reduce(applyEntry, initialRunState(first));
+}
+
+/**
+ * Forget what this run did to the node's sequence, so it runs again from its first step,
+ * starting from the weight just observed live. A node found serving returns to that weight
+ * after its ramp; one found at 0 (left out) returns to the weight recorded before its drain.
+ */
+function retryNode(state: RunState, entry: RetryEntry): void {
+  const node = state.nodes.get(entry.node);
+  if (node === undefined) return;
+  // The baseline stays the one captured before this run first touched the node: `changed` must
+  // compare with the node as it was found, not as a first attempt left it.
+  const steps = new Set(
+    state.plan.steps
+      .filter(
+        (s) =>
+          s.node === entry.node &&
+          s.phase === 'rollout' &&
+          !(s.action === 'node.capture-baseline' && state.completedSteps.has(s.id)),
+      )
+      .map((s) => s.id),
+  );
+  const ofNode = (opOrStep: string) => steps.has(opOrStep.split('#')[0] ?? opOrStep);
+  for (const id of [...state.completedSteps]) if (ofNode(id)) state.completedSteps.delete(id);
+  for (const id of [...state.failedSteps.keys()]) if (ofNode(id)) state.failedSteps.delete(id);
+  for (const id of [...state.stepData.keys()]) if (ofNode(id)) state.stepData.delete(id);
+  for (const id of [...state.completedOps]) if (ofNode(id)) state.completedOps.delete(id);
+  for (const id of [...state.pendingIntents.keys()])
+    if (ofNode(id)) state.pendingIntents.delete(id);
+  state.openFailures = state.openFailures.filter((f) => f.node !== entry.node);
+  if (entry.weight === 0) node.retriedFromLeftOut = node.reason ?? 'error';
+  else delete node.retriedFromLeftOut;
+  node.state = 'pending';
+  node.timeline.push({ state: 'pending', at: entry.ts });
+  delete node.reason;
+  delete node.outcome;
+  delete node.detail;
+  delete node.after;
+  node.rampPassed = [];
+  if (entry.weight > 0) node.originalWeight = entry.weight;
+  node.weight = entry.weight;
+  state.weights.set(entry.node, entry.weight);
 }
 
 function recordOriginal(state: RunState, entry: IntentEntry): void {

@@ -8,20 +8,24 @@ import { DrainctlError, ExitCode } from '../errors/index.js';
 import { getLogger, type Logger } from '../log/index.js';
 import { hashPlan } from '../plan/plan-hash.js';
 import type { Plan } from '../plan/types.js';
-import { JournalWriteError, message, RunNotFoundError } from './errors.js';
+import { JournalWriteError, LockLostError, message, RunNotFoundError } from './errors.js';
 import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
 import { FileJournalStore, type JournalStore } from './journal/store.js';
+import { trackLiveRun } from './live-runs.js';
+import { recordLockLost } from './lock/lock-lost.js';
 import { RunLocks } from './lock/run-locks.js';
 import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { buildReport, type RunReport } from './report.js';
+import { checkRetryable, retryNodes } from './retry-nodes.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
-import { foldJournal, initialRunState, type RunState } from './run-state.js';
+import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
+import { describeUnfinishedRun, findUnfinishedRun, UnfinishedRunError } from './unfinished-runs.js';
 
 export interface EngineOptions {
   /** `DRAINCTL_HOME`: runs and locks live here. */
@@ -30,6 +34,7 @@ export interface EngineOptions {
   logger?: Logger;
   /** Aborted on SIGINT/SIGTERM: the run stops safely and ends halted. */
   signal?: AbortSignal;
+  /** Take over a lock whose holder this host cannot prove alive (`--break-lock`). */
   breakStaleLock?: boolean;
   journal?: JournalOptions;
   /** Journal storage; default the file under `home` (tests pass a memory store). */
@@ -51,11 +56,17 @@ export interface RunResult {
   state: RunState;
 }
 
+export interface StartOptions extends EngineOptions {
+  runId?: string;
+  /**
+   * Start even though the latest earlier run on this balancer halted, failed or was
+   * interrupted (else `UNFINISHED_RUN`). That run stays as it is; the new one journals a note.
+   */
+  newRun?: boolean;
+}
+
 /** Execute a plan as a new run. */
-export async function startRun(
-  plan: Plan,
-  options: EngineOptions & { runId?: string },
-): Promise<RunResult> {
+export async function startRun(plan: Plan, options: StartOptions): Promise<RunResult> {
   const { clock } = options.ports;
   if (hashPlan(plan) !== plan.sha256) {
     throw new DrainctlError(
@@ -70,6 +81,12 @@ export async function startRun(
   const runId = options.runId ?? newRunId(clock.now());
   const locks = await acquireLocks(plan, runId, undefined, options);
   try {
+    // Under the lock: no run on this balancer can start or be resumed while we look.
+    const earlier = await findUnfinishedRun(options.home, plan, {
+      exceptRunId: runId,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    if (earlier !== undefined && options.newRun !== true) throw new UnfinishedRunError(earlier);
     const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
     const entry = await journal.append({
       type: 'plan',
@@ -83,9 +100,13 @@ export async function startRun(
     if (entry.type !== 'plan') throw new Error('unreachable');
     // In process the executor uses the plan as given; the journal holds its redacted form.
     const state = initialRunState({ ...entry, plan });
+    if (earlier !== undefined) {
+      const note = `started with --new-run: ${describeUnfinishedRun(earlier)}; it stays as it is`;
+      applyEntry(state, await journal.append({ type: 'note', message: note }));
+    }
     return await execute(journal, state, locks, options);
   } finally {
-    await locks.release();
+    await releaseLocks(locks, options);
   }
 }
 
@@ -95,21 +116,60 @@ export interface ResumeOptions extends EngineOptions {
    * original back (re-planned from the workflow and the journaled inventory, same sha256).
    */
   recoverPlan?: (journaled: Plan) => Promise<Plan>;
+  /**
+   * Nodes (instance ids) that ended rolled back or left out, to carry through their sequence
+   * again: each is re-observed live (weight, health) first. Without it they stay as reported.
+   */
+  retry?: readonly string[];
 }
 
 /** Reconcile a run's journal with the live state, then continue it. */
 export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
   const { clock } = options.ports;
   const store = storeFor(options, runId);
-  const journal = await Journal.open(store, clock, options.journal);
-  if (journal.entries.length === 0) throw new RunNotFoundError(runId, options.home);
-  const state = foldJournal(journal.entries);
+  // Read only (no repair) to learn which balancer to lock: nothing is written, not even a torn
+  // tail cut, before this process holds the lock.
+  const peeked = await store.read();
+  if (peeked.length === 0) throw new RunNotFoundError(runId, options.home);
+  const known = foldJournal(peeked);
+  refuseFinished(runId, known);
+  const locks = await acquireLocks(known.plan, runId, known.refs.loadBalancerId, options);
+  try {
+    const journal = await Journal.open(store, clock, options.journal);
+    const state = foldJournal(journal.entries);
+    refuseFinished(runId, state);
+    // A created balancer's id journaled after the peek (its holder died just then) is locked too.
+    if (state.refs.loadBalancerId !== undefined && options.locking !== false) {
+      await locks.add(state.refs.loadBalancerId);
+    }
+    await checkJournaledPlan(runId, state, options);
+    checkRetryable(state, options.retry ?? []);
+    // An abort asked for while no process ran is answered by this resume, not carried into it.
+    await rename(
+      abortRequestPath(options.home, runId),
+      `${abortRequestPath(options.home, runId)}.handled`,
+    ).catch(() => undefined);
+    return await execute(journal, state, locks, options, true, options.retry ?? []);
+  } finally {
+    await releaseLocks(locks, options);
+  }
+}
+
+function refuseFinished(runId: string, state: RunState): void {
   if (state.outcome === 'completed') {
     throw new DrainctlError('RUN_FINISHED', `run ${runId} already completed: nothing to resume`, {
       hint: `see \`drainctl status ${runId}\``,
       exitCode: ExitCode.invalidInput,
     });
   }
+}
+
+/** The journaled plan is intact, or (masked secrets) rebuilt to the very same sha256. */
+async function checkJournaledPlan(
+  runId: string,
+  state: RunState,
+  options: ResumeOptions,
+): Promise<void> {
   if (!state.planRedacted && hashPlan(state.plan) !== state.sha256) {
     throw new DrainctlError(
       'JOURNAL_CORRUPT',
@@ -138,17 +198,6 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
     state.plan = original;
     state.stepsById = new Map(original.steps.map((s) => [s.id, s]));
   }
-  const locks = await acquireLocks(state.plan, runId, state.refs.loadBalancerId, options);
-  try {
-    // An abort asked for while no process ran is answered by this resume, not carried into it.
-    await rename(
-      abortRequestPath(options.home, runId),
-      `${abortRequestPath(options.home, runId)}.handled`,
-    ).catch(() => undefined);
-    return await execute(journal, state, locks, options, true);
-  } finally {
-    await locks.release();
-  }
 }
 
 async function execute(
@@ -157,8 +206,10 @@ async function execute(
   locks: RunLocks,
   options: EngineOptions,
   resuming = false,
+  retry: readonly string[] = [],
 ): Promise<RunResult> {
   const logger = (options.logger ?? getLogger()).child({ run: state.runId });
+  const lockGuard = locks.guard;
   const ctx: RunContext = createRunContext({
     ports: options.ports,
     journal,
@@ -166,15 +217,21 @@ async function execute(
     gateMutex: new Mutex(),
     logger,
     onLoadBalancerKnown: (id) => locks.add(id),
+    lockGuard,
   });
   locks.startHeartbeats((error) => {
-    ctx.stop('halt', `lock lost: ${error.message}`).catch(() => undefined);
+    if (error instanceof LockLostError) lockGuard.markLost(error);
   });
+  // However the loss is found (heartbeat, intent check, journal), the run returns at once
+  // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
+  // entry and mutation of theirs (no halt, no rollback).
+  lockGuard.whenLost().catch((error: Error) => ctx.control.stop('abort', error.message));
   const stops = watchStopRequests(ctx, {
     home: options.home,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
   });
+  const untrack = trackLiveRun(state);
 
   let outcome: RunOutcome;
   try {
@@ -184,6 +241,7 @@ async function execute(
       if (notes.length > 0) {
         await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });
       }
+      await retryNodes(ctx, retry);
       // It crashed while stopping: finish the stop the way the crashed process would have — an
       // abort as an abort (drains in progress are undone, not carried on into a patch).
       if (state.abortRequested !== undefined) {
@@ -197,10 +255,19 @@ async function execute(
       kind: 'started',
       message: `${resuming ? 'resumed' : 'started'} ${state.plan.workflow.name}`,
     });
-    outcome = await executePlan(ctx);
-  } catch (error) {
+    const executing = executePlan(ctx);
+    executing.catch(() => undefined); // when the lock is lost first, nobody awaits it any more
+    const lost = lockGuard.whenLost();
+    lost.catch(() => undefined); // a loss noticed after the run ended is nobody's to await
+    outcome = await Promise.race([executing, lost]);
+    if (lockGuard.lost) throw lockGuard.lost;
+  } catch (caught) {
     outcome = 'failed';
-    if (!(error instanceof JournalWriteError)) {
+    // A lost lock shows through whatever it broke (a step, the journal): it is the cause.
+    const error = lockGuard.lost ?? caught;
+    if (error instanceof LockLostError) {
+      await recordLockLost(journal, state, error);
+    } else if (!(error instanceof JournalWriteError)) {
       await ctx
         .record({ type: 'done', outcome: 'failed', summary: `failed: ${message(error)}` })
         .catch(() => undefined);
@@ -210,6 +277,7 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    untrack();
     stops.dispose();
     locks.stopHeartbeats();
     await journal.close().catch(() => undefined);
@@ -233,6 +301,15 @@ function storeFor(options: EngineOptions, runId: string): JournalStore {
   return options.store ?? new FileJournalStore(journalPath(options.home, runId));
 }
 
+function releaseLocks(locks: RunLocks, options: EngineOptions): Promise<void> {
+  return locks.release((error, id) =>
+    (options.logger ?? getLogger()).warn(
+      { err: error },
+      `could not remove this run's drainctl-lock tag from ${id}: ${message(error)}; remove it by hand (a later run is refused while it is there)`,
+    ),
+  );
+}
+
 /** Lock the plan's balancer (by id, or by name until a created one has an id). */
 function acquireLocks(
   plan: Plan,
@@ -244,9 +321,10 @@ function acquireLocks(
     home: options.home,
     runId,
     clock: options.ports.clock,
-    breakStale: options.breakStaleLock ?? false,
+    breakLock: options.breakStaleLock ?? false,
     ...(options.lockStaleAfterMs === undefined ? {} : { staleAfterMs: options.lockStaleAfterMs }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    loadBalancer: options.ports.loadBalancer,
   };
   if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));
   return RunLocks.acquire(plan, knownId, lockOptions);

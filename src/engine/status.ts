@@ -16,8 +16,9 @@ import {
   staleness,
 } from './lock/balancer-lock.js';
 import { buildReport, type RunReport } from './report.js';
-import { journalPath, latestRun, writeAbortRequest } from './run-dir.js';
+import { journalPath, latestRun, readAbortRequest, writeAbortRequest } from './run-dir.js';
 import { foldJournal, type RunState } from './run-state.js';
+import { findUnfinishedRun, type UnfinishedRun } from './unfinished-runs.js';
 
 export interface RunStatus {
   runId: string;
@@ -26,6 +27,11 @@ export interface RunStatus {
   holder?: LockInfo;
   report: RunReport;
   state: RunState;
+  /**
+   * The latest other run on the same balancer, when it did not complete (e.g. one set aside
+   * with `run --new-run`): its nodes may still be out of service.
+   */
+  otherUnfinished?: UnfinishedRun;
 }
 
 export async function readRunStatus(
@@ -47,12 +53,14 @@ export async function readRunStatus(
   const now = clock?.now() ?? Date.now();
   const running =
     holder !== undefined && state.outcome === undefined && !staleness(holder, now).stale;
+  const other = await findUnfinishedRun(home, state.plan, { exceptRunId: id });
   return {
     runId: id,
     running,
     ...(holder === undefined ? {} : { holder }),
     report: buildReport(state, running),
     state,
+    ...(other === undefined ? {} : { otherUnfinished: other }),
   };
 }
 
@@ -72,6 +80,8 @@ export interface AbortResult {
   runId: string;
   /** SIGTERM was sent to the run's process on this host. */
   signalled: boolean;
+  /** The run already had an abort requested: nothing was sent again. */
+  alreadyRequested?: boolean;
   pid?: number;
   message: string;
 }
@@ -100,6 +110,19 @@ export async function requestAbort(
         hint: `it was interrupted; \`drainctl status ${runId}\` shows where, \`drainctl resume ${runId}\` continues it`,
       },
     );
+  }
+  // Asked twice (the first seemed to do nothing while a patched node is carried through its
+  // ramp): a second SIGTERM would only add noise to a run that is already stopping safely.
+  const pending = await readAbortRequest(home, runId);
+  const already =
+    status.state.abortRequested ?? (pending ? `drainctl abort by ${pending.by}` : undefined);
+  if (already !== undefined) {
+    return {
+      runId,
+      signalled: false,
+      alreadyRequested: true,
+      message: `run ${runId} is already stopping (abort requested: ${already}); nothing sent again — it finishes or undoes its current step, then halts`,
+    };
   }
   await writeAbortRequest(home, runId, { requestedAt: new Date().toISOString(), by });
   if (holder !== undefined && holder.host === hostname() && pidAlive(holder.pid)) {

@@ -8,6 +8,13 @@
  * it depends on the port types alone and must stay pure — no I/O, no clock, no imports from
  * src/plan, src/spec, src/adapters, src/engine or the emulator.
  */
+
+export {
+  describeJudged,
+  type JudgedHealth,
+  judgedHealth,
+  listenerLabel,
+} from './judged-health.js';
 export {
   formatListenerDifference,
   LISTENER_DEFAULTS,

@@ -11,6 +11,8 @@ import { redact, redactString } from './redact.js';
 
 export type { Logger } from 'pino';
 export {
+  findSecretPatterns,
+  isSecretKey,
   REDACTED,
   redact,
   redactString,

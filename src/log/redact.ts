@@ -1,40 +1,17 @@
 /**
  * Secret redaction, by key and by value. Anything that leaves the process (logs, journal lines,
- * chat messages, JSON reports) goes through `redact` first. Keys whose name says "secret" are
- * masked wherever they sit; values that are known secrets (registered at load time) or look like
- * credentials (Authorization headers, bearer tokens, signed URLs) are masked wherever they appear,
- * including inside free text.
+ * chat messages, JSON reports, command output) goes through `redact` first. Keys whose last word
+ * says "secret" (secret-keys.ts) are masked wherever they sit; values that are known secrets
+ * (registered at load time) or look like credentials (secret-patterns.ts: Authorization headers,
+ * bearer tokens, password options, signed URLs) are masked wherever they appear, including
+ * inside free text.
  */
 
-export const REDACTED = '[REDACTED]';
+import { isSecretKey } from './secret-keys.js';
+import { maskSecretPatterns, REDACTED } from './secret-patterns.js';
 
-/** Key names whose values are always secret, matched case-insensitively on the whole key. */
-const SECRET_KEY =
-  /(secret|password|passwd|passphrase|token|authorization|signature|private[-_]?key|credential|cookie|api[-_]?key|access[-_]?key[-_]?secret|webhook[-_]?url)/i;
-
-/** Key names that contain a secret-looking word but are identifiers, not secrets. */
-const NOT_SECRET_KEY =
-  /^(access[-_]?key[-_]?id|accesskeyid|tokenizer|client[-_]?token|x-acs-signature-nonce|signature[-_]?(method|version|nonce|algorithm))$|(path|file|fingerprint)$/i;
-
-/** Patterns of secrets inside free text. Each keeps a readable prefix and masks the rest. */
-const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  // ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=…,Signature=hex
-  [/(Signature=)[0-9A-Za-z+/=%]+/g, `$1${REDACTED}`],
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
-  // Query parameters that carry secrets in webhook and signed URLs.
-  [
-    /([?&](?:access_token|token|sign|signature|secret|key|SecurityToken|AccessKeySecret)=)[^&\s"']+/gi,
-    `$1${REDACTED}`,
-  ],
-  // PEM private keys.
-  [
-    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-    `-----BEGIN PRIVATE KEY-----${REDACTED}-----END PRIVATE KEY-----`,
-  ],
-  // Slack/DingTalk/Feishu style secret path segments in webhook URLs.
-  [/(hooks\.slack\.com\/services\/)[^\s"']+/gi, `$1${REDACTED}`],
-  [/(open-apis\/bot\/v2\/hook\/)[^\s"']+/gi, `$1${REDACTED}`],
-];
+export { isSecretKey, keyWords } from './secret-keys.js';
+export { findSecretPatterns, REDACTED } from './secret-patterns.js';
 
 /** Values shorter than this are not registered: masking "1" everywhere would destroy logs. */
 const MIN_SECRET_LENGTH = 6;
@@ -71,20 +48,13 @@ export function registerSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): vo
   }
 }
 
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
-}
-
 /** Mask known secret values and secret-looking patterns inside a string. */
 export function redactString(text: string): string {
   let out = text;
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
-  for (const [pattern, replacement] of SECRET_PATTERNS) {
-    out = out.replace(pattern, replacement);
-  }
-  return out;
+  return maskSecretPatterns(out);
 }
 
 /**

@@ -3,6 +3,7 @@
  * order, each with the weight it will have when the rollout reaches it and whether it counts as
  * healthy. Every selected server must exist and be Running; problems name the workflow path.
  */
+import { judgedHealth } from '../listener/index.js';
 import type { InstanceInfo } from '../ports/index.js';
 import type { PathSegment } from '../spec/issue.js';
 import type { PlanContext } from './plan-context.js';
@@ -109,9 +110,13 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
   return { nodes: orderNodes(ctx, nodes), others };
 }
 
-/** Healthy on every listener that checks it (at least one); `unavailable` is not healthy. */
+/**
+ * Healthy on every listener that checks it (at least one); `unavailable` is not healthy. A
+ * stopped listener or one with health checks off judges nothing (src/listener/judged-health.ts).
+ */
 export function healthyOnBalancer(ctx: PlanContext, serverId: string): boolean {
-  const entries = ctx.balancer.health.filter((entry) => entry.serverId === serverId);
+  const judged = judgedHealth(ctx.balancer.health, ctx.balancer.observedListeners).entries;
+  const entries = judged.filter((entry) => entry.serverId === serverId);
   return entries.length > 0 && entries.every((entry) => entry.health === 'normal');
 }
 

@@ -23,6 +23,7 @@ import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
+import type { VerifyExpectation } from './types.js';
 
 const HOOK_REASON = "a hook is the workflow's own command; drainctl cannot know how to undo it";
 const PATCH_REASON =
@@ -43,12 +44,18 @@ export function nodeSteps(
 
   steps.push(...hookSteps(ctx, node, 'before', spec.hooks.before, batch));
   const verify = spec.patch.verify;
+  const compliant = verify === false ? undefined : complianceExpectation(verify);
   if (verify !== false) {
     steps.push({
       action: 'node.capture-baseline',
-      params: { host, command: verify.command, timeoutSeconds: verify.timeoutSeconds },
+      params: {
+        host,
+        command: verify.command,
+        timeoutSeconds: verify.timeoutSeconds,
+        ...(compliant === undefined ? {} : { skipIfCompliant: compliant.expect }),
+      },
       ...at,
-      description: `Record \`${verify.command}\` on ${label} as the baseline`,
+      description: `Record \`${verify.command}\` on ${label} as the baseline${compliant === undefined ? '' : `; if it already ${compliant.phrase}, skip ${label} (no gate, hooks, drain, patch or reboot)`}`,
       mutates: false,
       inverse: READ_ONLY,
       expectedSeconds: SHORT_COMMAND_SECONDS,
@@ -208,7 +215,28 @@ export function nodeSteps(
   gate.description = gateDescription(ctx, node, budget, nodeSeconds);
   const beforeHooks = spec.hooks.before.length;
   steps.splice(beforeHooks, 0, gate);
+  if (compliant !== undefined) {
+    // The compliance check comes first: a server that needs nothing is not gated, hooked or drained.
+    const at = steps.findIndex((s) => s.action === 'node.capture-baseline');
+    steps.unshift(...steps.splice(at, 1));
+  }
   return steps;
+}
+
+/** The workflow's skipIfCompliant, as the plan's expectation (never `changed`: see the spec check). */
+function complianceExpectation(
+  verify: Exclude<PlanContext['spec']['patch']['verify'], false>,
+): { expect: VerifyExpectation; phrase: string } | undefined {
+  if (verify.skipIfCompliant !== true || verify.expect === 'changed') return undefined;
+  return 'equals' in verify.expect
+    ? {
+        expect: { kind: 'equals', value: verify.expect.equals },
+        phrase: `equals "${verify.expect.equals}"`,
+      }
+    : {
+        expect: { kind: 'matches', pattern: verify.expect.matches },
+        phrase: `matches /${verify.expect.matches}/`,
+      };
 }
 
 function gateDescription(

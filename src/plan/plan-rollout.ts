@@ -5,6 +5,7 @@
  * Anything that makes the workflow impossible against this world is one InvalidInputError
  * (exit 3) naming the paths, never a silently smaller plan.
  */
+import { describeJudged, judgedHealth } from '../listener/index.js';
 import type { WorkflowSpec } from '../spec/index.js';
 import { balancerView, effectiveListeners } from './balancer-view.js';
 import { type BatchCandidate, cutBatches } from './batches.js';
@@ -121,6 +122,12 @@ export function planRollout(
   return { ...plan, sha256: hashPlan(plan) };
 }
 
+/** Which listeners the balancer's health was judged on (stopped ones, checks off: not). */
+function judgedOn(ctx: PlanContext): string {
+  if (!ctx.balancer.exists) return '';
+  return `; ${describeJudged(judgedHealth(ctx.balancer.health, ctx.balancer.observedListeners))}`;
+}
+
 function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budget): string[][] {
   const healthy = new Set(budget.healthyWeighted);
   const candidates: BatchCandidate[] = nodes.map((node) => ({
@@ -136,7 +143,7 @@ function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budge
   if (result.ok) return result.batches;
   ctx.problems.add(
     ['rollout', 'minHealthy'],
-    `at most ${Math.max(0, healthy.size - 1)}: ${ctx.balancer.label} has ${healthy.size} healthy, weighted backend(s) (${[...healthy].join(', ') || 'none'}), so while ${result.blocked} is out only ${result.remaining} remain`,
+    `at most ${Math.max(0, healthy.size - 1)}: ${ctx.balancer.label} has ${healthy.size} healthy, weighted backend(s) (${[...healthy].join(', ') || 'none'}${judgedOn(ctx)}), so while ${result.blocked} is out only ${result.remaining} remain`,
     String(budget.minHealthy),
   );
   return [];

@@ -166,7 +166,17 @@ export type StepAction =
   | {
       /** Runs the verify command before the patch and records its output as the baseline. */
       action: 'node.capture-baseline';
-      params: { host: HostTarget; command: string; timeoutSeconds: number };
+      params: {
+        host: HostTarget;
+        command: string;
+        timeoutSeconds: number;
+        /**
+         * The workflow's `patch.verify.skipIfCompliant`: when the baseline already satisfies this
+         * expectation (`equals`/`matches`, never `changed`), the node is skipped — no drain, no
+         * patch, no reboot — and reported `skipped`. Absent: the node is always maintained.
+         */
+        skipIfCompliant?: VerifyExpectation;
+      };
     }
   | {
       action: 'node.drain';

@@ -18,6 +18,14 @@ export interface Interpolation {
   wholeReferences: Map<string, string>;
   /** Every path that used a variable, with the value it got. */
   interpolatedValues: Map<string, string>;
+  /**
+   * Every path that used a variable, with the values its references took from the environment
+   * (defaults are written in the file, so they are not secrets): what a secret in a command is,
+   * as opposed to the whole command around it.
+   */
+  environmentValues: Map<string, string[]>;
+  /** Every path that used a variable, with its text as written in the file. */
+  writtenTexts: Map<string, string>;
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)(\}|$)/g;
@@ -30,6 +38,8 @@ export function interpolateDocument(document: Document, env: Environment): Inter
     issues: [],
     wholeReferences: new Map(),
     interpolatedValues: new Map(),
+    environmentValues: new Map(),
+    writtenTexts: new Map(),
   };
   visit(document.contents, [], env, result);
   return result;
@@ -48,22 +58,29 @@ function visit(node: unknown, path: PathSegment[], env: Environment, out: Interp
     });
   } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
     const text = node.value;
-    const replaced = interpolateText(text, path, env, out.issues);
+    const values: string[] = [];
+    const replaced = interpolateText(text, path, env, out.issues, values);
     if (replaced === undefined) return;
     const key = formatPath(path);
     const whole = WHOLE.exec(text);
     if (whole?.[1] !== undefined) out.wholeReferences.set(key, whole[1]);
     out.interpolatedValues.set(key, replaced);
+    out.environmentValues.set(key, values);
+    out.writtenTexts.set(key, text);
     node.value = whole !== null && node.type === 'PLAIN' ? typedScalar(replaced) : replaced;
   }
 }
 
-/** The text with every reference replaced, or undefined when a reference could not be. */
+/**
+ * The text with every reference replaced, or undefined when a reference could not be. Each
+ * value taken from the environment is added to `values` when given.
+ */
 export function interpolateText(
   text: string,
   path: readonly PathSegment[],
   env: Environment,
   issues: RawIssue[],
+  values?: string[],
 ): string | undefined {
   let failed = false;
   const replaced = text.replace(REFERENCE, (match, inner: string | undefined, close: string) => {
@@ -100,7 +117,10 @@ export function interpolateText(
       return match;
     }
     const value = env[name];
-    if (value !== undefined && value !== '') return value;
+    if (value !== undefined && value !== '') {
+      values?.push(value);
+      return value;
+    }
     if (fallback !== undefined) return fallback;
     issues.push({
       path,

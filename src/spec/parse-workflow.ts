@@ -4,6 +4,7 @@
  * checks. Every problem found is reported at once, in one InvalidInputError (exit 3).
  */
 import { crossCheck, listedInstanceIds } from './checks/index.js';
+import { type CommandSecrets, commandSecrets } from './command-secrets.js';
 import { type Environment, interpolateDocument } from './interpolate.js';
 import { invalidWorkflowError, placeIssues, type RawIssue } from './issue.js';
 import { type WorkflowSpec, workflowSchema } from './schema/workflow.js';
@@ -20,10 +21,13 @@ export interface LoadedWorkflow {
   spec: WorkflowSpec;
   source: WorkflowText;
   /**
-   * Values from the environment that are secrets (notification URLs and signing secrets):
-   * register them with the log redactor before anything is printed.
+   * Values from the environment that are secrets (notification URLs and signing secrets, and
+   * every `${VAR}` value a command uses): register them with the log redactor before anything
+   * is printed or journaled.
    */
   secrets: string[];
+  /** Not errors, but worth telling before a run: e.g. a secret written literally in a command. */
+  warnings: string[];
 }
 
 const SECRET_PATH = /^notify\.channels\[\d+\]\.(url|secret)$/;
@@ -44,6 +48,7 @@ export function parseWorkflow(source: WorkflowText, env: Environment): LoadedWor
     error: expectedPhrase,
   });
   let spec: WorkflowSpec | undefined;
+  let commands: CommandSecrets = { secrets: [], warnings: [] };
   if (!result.success) {
     // A reference that could not be replaced is already reported at its path.
     const unresolved = new Set(interpolation.issues.map((issue) => issue.path.join('\u0000')));
@@ -64,6 +69,7 @@ export function parseWorkflow(source: WorkflowText, env: Environment): LoadedWor
     }
     issues.push(...crossCheck({ doc, interpolation, fleet: uniqueIds(listedInstanceIds(doc)) }));
     spec = { ...doc, region: region ?? '' };
+    commands = commandSecrets(doc, interpolation);
   }
   if (issues.length > 0 || spec === undefined) {
     throw invalidWorkflowError(source.file, placeIssues(issues, parsed));
@@ -71,7 +77,8 @@ export function parseWorkflow(source: WorkflowText, env: Environment): LoadedWor
   const secrets = [...interpolation.interpolatedValues]
     .filter(([path]) => SECRET_PATH.test(path))
     .map(([, value]) => value);
-  return { spec, source, secrets };
+  secrets.push(...commands.secrets);
+  return { spec, source, secrets, warnings: commands.warnings };
 }
 
 function uniqueIds(ids: string[] | undefined): string[] | undefined {

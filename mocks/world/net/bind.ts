@@ -13,19 +13,7 @@ export function listen(
   port: number,
   what: string,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.removeListener('listening', onListening);
-      reject(bindError(error, host, port, what));
-    };
-    const onListening = () => {
-      server.removeListener('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host, port, exclusive: true });
-  });
+  return whenBound(server, host, port, what, () => server.listen({ host, port, exclusive: true }));
 }
 
 /** `socket.bind(port, host)` for UDP, with the same errors. */
@@ -35,18 +23,29 @@ export function bindUdp(
   port: number,
   what: string,
 ): Promise<void> {
+  return whenBound(socket, host, port, what, () => socket.bind(port, host));
+}
+
+/** Starts the bind and settles on whichever of 'listening' or 'error' comes first. */
+function whenBound(
+  emitter: net.Server | dgram.Socket,
+  host: string,
+  port: number,
+  what: string,
+  bind: () => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      socket.removeListener('listening', onListening);
+      emitter.removeListener('listening', onListening);
       reject(bindError(error, host, port, what));
     };
     const onListening = () => {
-      socket.removeListener('error', onError);
+      emitter.removeListener('error', onError);
       resolve();
     };
-    socket.once('error', onError);
-    socket.once('listening', onListening);
-    socket.bind(port, host);
+    emitter.once('error', onError);
+    emitter.once('listening', onListening);
+    bind();
   });
 }
 

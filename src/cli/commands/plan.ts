@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { cloudPortsOptionsFrom, createCloudPorts } from '../../adapters/index.js';
 import type { DrainctlEnvironment } from '../../config/index.js';
 import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
-import { type Logger, registerSecret } from '../../log/index.js';
+import { getLogger, type Logger, registerSecret } from '../../log/index.js';
 import { type Plan, planRollout, renderRunbook } from '../../plan/index.js';
 import { type LoadedWorkflow, loadWorkflow } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
@@ -35,6 +35,7 @@ export async function planWorkflowFile(
 ): Promise<{ plan: Plan; workflow: LoadedWorkflow }> {
   const workflow = await loadWorkflow(file, options.env);
   for (const secret of workflow.secrets) registerSecret(secret);
+  for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
   const ports =
     options.ports ??
     createCloudPorts(

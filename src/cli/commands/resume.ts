@@ -4,13 +4,12 @@
  */
 import type { Command } from 'commander';
 import { ensureWritableHome } from '../../config/index.js';
-import { crashHookFromEnv, readRunStatus, resumeRun } from '../../engine/index.js';
+import { readRunStatus, resumeRun } from '../../engine/index.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
 import { loadWorkflow } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
-import { confirmOrRefuse, printRunResult } from '../run-io.js';
-import { createRuntime } from '../runtime.js';
+import { confirmOrRefuse, engineOptionsFor, printRunResult } from '../run-io.js';
 
 export function registerResume(program: Command, ctx: CliContext): void {
   program
@@ -20,8 +19,14 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .option('--yes', 'do not ask for confirmation')
     .option('--json', 'print the run report as one JSON document')
     .option(
-      '--break-stale-lock',
-      "take over the balancer's lock when another run holds it and is gone (its own lock is taken over anyway)",
+      '--retry <instanceId>',
+      'carry a node that ended rolled back or left out through its sequence again, once its cause is fixed (repeatable); it is re-observed live first',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--break-lock, --break-stale-lock',
+      "take over the balancer's lock when its holder cannot be proven alive (another host's old heartbeat, another run's dead pid); this run's own dead process is taken over anyway",
     )
     .addHelpText(
       'after',
@@ -30,7 +35,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .action(
       async (
         runId: string,
-        options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean },
+        options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean; retry: string[] },
       ) => {
         const environment = ctx.environment();
         ensureWritableHome(environment.home);
@@ -39,26 +44,20 @@ export function registerResume(program: Command, ctx: CliContext): void {
         out.line(
           `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
         );
-        for (const n of status.report.nodes) out.line(`  ${n.name} (${n.id}): ${n.state}`);
+        for (const n of status.report.nodes) {
+          const again = options.retry.includes(n.id) ? ' — to be retried (--retry)' : '';
+          out.line(`  ${n.name} (${n.id}): ${n.state}${again}`);
+        }
         await confirmOrRefuse('Reconcile with the live state and continue this run?', {
           yes: options.yes === true,
         });
         const plan = status.state.plan;
-        const { ports } = createRuntime({
-          environment,
-          region: plan.region,
-          logger: ctx.logger,
-          env: process.env,
-        });
-        const crashHook = crashHookFromEnv(process.env);
         const result = await resumeRun(runId, {
-          home: environment.home,
-          ports,
-          logger: ctx.logger,
-          signal: ctx.signal,
-          breakStaleLock: options.breakStaleLock === true,
-          ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
+          ...engineOptionsFor(ctx, environment, plan.region, {
+            breakStaleLock: options.breakStaleLock,
+          }),
           recoverPlan: (journaled) => replan(journaled),
+          retry: options.retry,
         });
         printRunResult(ctx, result, options.json === true);
       },

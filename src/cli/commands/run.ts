@@ -5,12 +5,11 @@
  */
 import type { Command } from 'commander';
 import { ensureWritableHome } from '../../config/index.js';
-import { crashHookFromEnv, PlanChangedError, startRun } from '../../engine/index.js';
+import { PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../context.js';
-import { confirmOrRefuse, printRunResult } from '../run-io.js';
-import { createRuntime } from '../runtime.js';
+import { confirmOrRefuse, engineOptionsFor, printRunResult } from '../run-io.js';
 import { planWorkflowFile } from './plan.js';
 
 interface RunOptions {
@@ -18,6 +17,7 @@ interface RunOptions {
   json?: boolean;
   planSha256?: string;
   breakStaleLock?: boolean;
+  newRun?: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -32,12 +32,16 @@ export function registerRun(program: Command, ctx: CliContext): void {
       'refuse to run unless the plan is exactly the approved one (its sha256 from `drainctl plan`)',
     )
     .option(
-      '--break-stale-lock',
-      "take over the balancer's lock when its holder is gone (pid dead, or no heartbeat)",
+      '--break-lock, --break-stale-lock',
+      "take over the balancer's lock when its holder cannot be proven alive (its pid is dead on this host, or another host's heartbeat is old); never a live holder's",
+    )
+    .option(
+      '--new-run',
+      'start even though the last run on this balancer halted or was interrupted (it stays as it is; resume it instead if you can)',
     )
     .addHelpText(
       'after',
-      '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input.',
+      '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input\n(also UNFINISHED_RUN: an earlier run on this balancer needs `drainctl resume <id>` or --new-run).',
     )
     .action(async (workflow: string, options: RunOptions) => {
       const approved = options.planSha256?.trim().toLowerCase();
@@ -67,20 +71,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
       out.line(renderRunbook(plan).trimEnd());
       out.line(`plan sha256 ${plan.sha256}`);
       await confirmOrRefuse('Execute this plan?', { yes: options.yes === true });
-      const { ports } = createRuntime({
-        environment,
-        region: plan.region,
-        logger: ctx.logger,
-        env: process.env,
-      });
-      const crashHook = crashHookFromEnv(process.env);
       const result = await startRun(plan, {
-        home: environment.home,
-        ports,
-        logger: ctx.logger,
-        signal: ctx.signal,
-        breakStaleLock: options.breakStaleLock === true,
-        ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
+        ...engineOptionsFor(ctx, environment, plan.region, {
+          breakStaleLock: options.breakStaleLock,
+        }),
+        newRun: options.newRun === true,
       });
       printRunResult(ctx, result, options.json === true);
     });

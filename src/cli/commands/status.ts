@@ -16,6 +16,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           running: status.running,
           ...(status.holder ? { holder: status.holder } : {}),
           report: status.report,
+          ...(status.otherUnfinished ? { otherUnfinished: status.otherUnfinished } : {}),
         });
         return;
       }
@@ -24,6 +25,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       if (status.running && status.holder) {
         ctx.stdout.line(
           `  running: pid ${status.holder.pid} on ${status.holder.host}, heartbeat ${status.holder.heartbeatAt}`,
+        );
+      }
+      const other = status.otherUnfinished;
+      if (other !== undefined) {
+        ctx.stdout.line(
+          `  also on this balancer: run ${other.runId} is ${other.state}${other.nodesOut.length > 0 ? `, out of service: ${other.nodesOut.map((n) => n.name).join(', ')}` : ''} (\`drainctl status ${other.runId}\`, \`drainctl resume ${other.runId}\`)`,
         );
       }
     });

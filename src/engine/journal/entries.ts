@@ -110,6 +110,8 @@ export interface NodeStateEntry extends Base {
 export interface NoteEntry extends Base {
   type: 'note';
   message: string;
+  /** Something a person must act on: the report lists it under WARNINGS. */
+  warning?: boolean;
 }
 
 export interface HaltEntry extends Base {
@@ -120,6 +122,20 @@ export interface HaltEntry extends Base {
 export interface AbortRequestedEntry extends Base {
   type: 'abort-requested';
   source: string;
+}
+
+/**
+ * `drainctl resume --retry`: a node that ended rolled back or left out is carried through its
+ * sequence again, starting from what was observed live right before (weight, health).
+ */
+export interface RetryEntry extends Base {
+  type: 'retry';
+  node: string;
+  from: NodeState;
+  /** Its live weight on the balancer, read right before. */
+  weight: number;
+  /** The balancer's health view of it, read right before (`normal`, `abnormal`, `unknown`). */
+  health: string;
 }
 
 export type RunOutcome = 'completed' | 'halted' | 'failed';
@@ -142,6 +158,7 @@ export type JournalEntry =
   | NoteEntry
   | HaltEntry
   | AbortRequestedEntry
+  | RetryEntry
   | DoneEntry;
 
 /** An entry before the journal numbers and stamps it. */

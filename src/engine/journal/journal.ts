@@ -4,9 +4,9 @@
  */
 import { redact, redactString } from '../../log/index.js';
 import type { Clock } from '../../ports/index.js';
-import { JournalWriteError } from '../errors.js';
+import { JournalWriteError, LockLostError } from '../errors.js';
 import type { JournalEntry, NewEntry } from './entries.js';
-import type { JournalStore } from './store.js';
+import { JournalAdvancedError, type JournalStore } from './store.js';
 
 export interface JournalOptions {
   /** Called after an entry is durable; the test-only crash hook lives here (see crash-hook.ts). */
@@ -59,7 +59,10 @@ export class Journal {
       try {
         await this.store.append(JSON.stringify(full));
       } catch (error) {
-        this.failed = new JournalWriteError(this.store.describe(), error);
+        this.failed =
+          error instanceof JournalAdvancedError
+            ? await this.advancedBySomeoneElse()
+            : new JournalWriteError(this.store.describe(), error);
         throw this.failed;
       }
       this.written.push(full);
@@ -68,6 +71,18 @@ export class Journal {
     });
     this.tail = next.catch(() => undefined);
     return next;
+  }
+
+  /** Another writer appended to (or cut) this run's journal: this process no longer owns it. */
+  private async advancedBySomeoneElse(): Promise<LockLostError> {
+    const theirs = await this.store.read().then(
+      (entries) => `seq ${entries.at(-1)?.seq ?? 0}`,
+      () => 'an unreadable state',
+    );
+    return new LockLostError(
+      `journal ${this.store.describe()}`,
+      `another writer moved it to ${theirs}; this process last wrote or read seq ${this.lastSeq}`,
+    );
   }
 
   close(): Promise<void> {

@@ -2,7 +2,7 @@
  * Where journal lines live. The file store is the real one (append, fsync, tolerate a torn last
  * line); the memory store serves property tests and dry runs of the programmatic API.
  */
-import { mkdir, open, readFile, truncate } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DrainctlError } from '../../errors/index.js';
 import type { JournalEntry } from './entries.js';
@@ -18,6 +18,13 @@ export interface JournalStore {
   close(): Promise<void>;
   /** Where the journal lives, for messages. */
   describe(): string;
+}
+
+/** The file grew or shrank under this writer: another process writes the same journal. */
+export class JournalAdvancedError extends Error {
+  constructor(where: string) {
+    super(`${where} was changed by another writer`);
+  }
 }
 
 export class JournalCorruptError extends DrainctlError {
@@ -67,6 +74,8 @@ export function parseJournal(
 
 export class FileJournalStore implements JournalStore {
   private handle: Awaited<ReturnType<typeof open>> | undefined;
+  /** The file's size as this process last read or wrote it. */
+  private expectedSize: number | undefined;
 
   constructor(readonly path: string) {}
 
@@ -79,7 +88,10 @@ export class FileJournalStore implements JournalStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (options.repair) this.expectedSize = 0;
+        return [];
+      }
       throw error;
     }
     const { entries, validBytes } = parseJournal(text, this.path);
@@ -87,16 +99,27 @@ export class FileJournalStore implements JournalStore {
     if (options.repair && Buffer.byteLength(text) !== validBytes && this.handle === undefined) {
       await truncate(this.path, validBytes);
     }
+    if (options.repair) this.expectedSize = validBytes;
     return entries;
   }
 
+  /** Throws `JournalAdvancedError` when the file is not as this writer left it. */
   async append(line: string): Promise<void> {
+    if (this.expectedSize !== undefined) {
+      const size = await stat(this.path).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (size !== this.expectedSize) throw new JournalAdvancedError(this.path);
+    }
     if (this.handle === undefined) {
       await mkdir(dirname(this.path), { recursive: true });
       this.handle = await open(this.path, 'a', 0o600);
     }
-    await this.handle.write(`${line}\n`);
+    const text = `${line}\n`;
+    await this.handle.write(text);
     await this.handle.sync();
+    if (this.expectedSize !== undefined) this.expectedSize += Buffer.byteLength(text);
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,11 @@
 /**
  * One lock per load balancer (DESIGN.md §3): `$DRAINCTL_HOME/locks/<load-balancer-id>.lock`,
  * created exclusively (written aside, then hard-linked into place, so it is never seen half
- * written), holding run id, pid, host and a heartbeat time the holder refreshes. A second run
- * is refused with the holder's run id, host and age. A stale lock (holder pid gone on this
- * host, or heartbeat older than the threshold) is broken only when asked (`--break-stale-lock`);
- * a resumed run takes over its own run's lock when the process that held it is gone.
+ * written), holding run id, pid (and its start time), host and a heartbeat time the holder
+ * refreshes. A second run is refused naming the holder, the lock file and DRAINCTL_HOME. On this
+ * host a holder is gone only when its pid is dead or reused (holder-liveness.ts): a resumed run
+ * then takes over its own run's lock; another run's needs `--break-lock`. A holder on another
+ * host with an old heartbeat is taken over only with `--break-lock`; a live holder never.
  *
  * A plan that creates its balancer locks on `name-<balancer name>` until the id is known, then
  * also on the id, and holds both to the end.
@@ -12,21 +13,23 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
 import { LockHeldError, LockLostError } from '../errors.js';
+import { processStartTime, staleness } from './holder-liveness.js';
 
 /** How often the holder refreshes its heartbeat. */
 export const HEARTBEAT_INTERVAL_MS = 5_000;
-/** A heartbeat older than this marks the lock stale (12 missed beats). */
-export const STALE_AFTER_MS = 60_000;
+export { pidAlive, STALE_AFTER_MS, type Staleness, staleness } from './holder-liveness.js';
 
 export interface LockInfo {
   key: string;
   runId: string;
   pid: number;
+  /** The holder process's start time (see holder-liveness.ts); absent where unknown. */
+  pidStart?: string;
   host: string;
   acquiredAt: string;
   heartbeatAt: string;
@@ -36,11 +39,12 @@ export interface LockOptions {
   home: string;
   runId: string;
   clock: Clock;
-  /** Break a stale lock held by another run (the operator said so). */
-  breakStale?: boolean;
+  /** Take over a lock whose holder this host cannot prove alive (the operator said so). */
+  breakLock?: boolean;
   staleAfterMs?: number;
-  /** Our pid and host (tests pretend to be other processes). */
+  /** Our pid, its start time and host (tests pretend to be other processes). */
   pid?: number;
+  pidStart?: string;
   host?: string;
 }
 
@@ -70,39 +74,6 @@ export async function readLock(home: string, key: string): Promise<LockInfo | un
   }
 }
 
-export interface Staleness {
-  stale: boolean;
-  ageSeconds: number;
-  why: string;
-}
-
-export function staleness(
-  info: LockInfo,
-  now: number,
-  options: { host?: string; staleAfterMs?: number } = {},
-): Staleness {
-  const ageMs = now - Date.parse(info.heartbeatAt);
-  const ageSeconds = Math.max(0, Math.round(ageMs / 1000));
-  const host = options.host ?? hostname();
-  if (info.host === host && !pidAlive(info.pid)) {
-    return { stale: true, ageSeconds, why: `process ${info.pid} is gone` };
-  }
-  const limit = options.staleAfterMs ?? STALE_AFTER_MS;
-  if (!(ageMs <= limit)) {
-    return { stale: true, ageSeconds, why: `no heartbeat for ${ageSeconds}s` };
-  }
-  return { stale: false, ageSeconds, why: 'holder is alive' };
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export class BalancerLock {
   private timer: NodeJS.Timeout | undefined;
   private released = false;
@@ -122,10 +93,13 @@ export class BalancerLock {
     const path = lockPath(options.home, key);
     await mkdir(join(options.home, 'locks'), { recursive: true });
     const now = new Date(options.clock.now()).toISOString();
+    const pid = options.pid ?? process.pid;
+    const pidStart = options.pidStart ?? processStartTime(pid);
     const info: LockInfo = {
       key,
       runId: options.runId,
-      pid: options.pid ?? process.pid,
+      pid,
+      ...(pidStart === undefined ? {} : { pidStart }),
       host: options.host ?? hostname(),
       acquiredAt: now,
       heartbeatAt: now,
@@ -138,15 +112,24 @@ export class BalancerLock {
         host: info.host,
         ...(options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs }),
       });
-      const ownRun = holder.runId === options.runId;
-      if (!state.stale || !(ownRun || options.breakStale)) {
-        throw new LockHeldError(key, {
-          runId: holder.runId,
-          pid: holder.pid,
-          host: holder.host,
-          ageSeconds: state.ageSeconds,
-          stale: state.stale,
-        });
+      // A dead process of this very run (on this host) is taken over: that is what resume is
+      // for. Anything else that looks gone needs the operator's word; a live holder, nothing.
+      const ownRun = holder.runId === options.runId && !state.remote;
+      if (!state.stale || !(ownRun || options.breakLock)) {
+        throw new LockHeldError(
+          key,
+          {
+            runId: holder.runId,
+            pid: holder.pid,
+            host: holder.host,
+            acquiredAt: holder.acquiredAt,
+            ageSeconds: state.ageSeconds,
+            stale: state.stale,
+            remote: state.remote,
+            why: state.why,
+          },
+          `lock file ${resolve(path)} (DRAINCTL_HOME ${resolve(options.home)})`,
+        );
       }
       await breakStale(path, holder, info);
     }
@@ -156,16 +139,25 @@ export class BalancerLock {
     );
   }
 
+  /** Throws `LockLostError` unless the lock file still names this holder. */
+  async verify(): Promise<void> {
+    if (this.released) return;
+    const current = await readLock(this.options.home, this.key).catch(() => undefined);
+    if (current === undefined || !sameHolder(current, this.info)) {
+      throw new LockLostError(
+        this.key,
+        current
+          ? `${resolve(lockPath(this.options.home, this.key))} now names run ${current.runId} (pid ${current.pid} on ${current.host})`
+          : `${resolve(lockPath(this.options.home, this.key))} is gone`,
+        current?.runId,
+      );
+    }
+  }
+
   /** Refresh the heartbeat; throws `LockLostError` if the lock is no longer ours. */
   async heartbeat(): Promise<void> {
     if (this.released) return;
-    const current = await readLock(this.options.home, this.key).catch(() => undefined);
-    if (current?.runId !== this.info.runId || current.pid !== this.info.pid) {
-      throw new LockLostError(
-        this.key,
-        current ? `now held by run ${current.runId}` : 'the lock file is gone',
-      );
-    }
+    await this.verify();
     this.info = { ...this.info, heartbeatAt: new Date(this.options.clock.now()).toISOString() };
     const path = lockPath(this.options.home, this.key);
     const aside = `${path}.${randomBytes(4).toString('hex')}.tmp`;
@@ -195,10 +187,16 @@ export class BalancerLock {
     if (this.released) return;
     this.released = true;
     const current = await readLock(this.options.home, this.key).catch(() => undefined);
-    if (current?.runId === this.info.runId && current.pid === this.info.pid) {
+    if (current !== undefined && sameHolder(current, this.info)) {
       await unlink(lockPath(this.options.home, this.key)).catch(() => undefined);
     }
   }
+}
+
+function sameHolder(a: LockInfo, b: LockInfo): boolean {
+  return (
+    a.runId === b.runId && a.pid === b.pid && a.host === b.host && a.acquiredAt === b.acquiredAt
+  );
 }
 
 const MAX_ATTEMPTS = 20;

@@ -1,24 +1,33 @@
 /**
  * The locks one run holds: the plan's balancer by id, or — for a balancer the run creates — by
- * name until `lb.create` returns the id, then by both. Heartbeats for all of them; a lock taken
- * away tells the run once.
+ * name until `lb.create` returns the id, then by both. Each balancer id is locked twice: the
+ * file under DRAINCTL_HOME and the `drainctl-lock` tag on the balancer (balancer-tag.ts), which
+ * runs from other directories or hosts see too. Heartbeats for the files; the guard checks all
+ * of them before every intent; a lock taken away tells the run once.
  */
 import type { Plan } from '../../plan/types.js';
-import type { Clock } from '../../ports/index.js';
+import type { Clock, LoadBalancer } from '../../ports/index.js';
 import { BalancerLock, lockKeyForName } from './balancer-lock.js';
+import { BalancerTagLock } from './balancer-tag.js';
+import { LockGuard } from './lock-guard.js';
 
 export interface RunLockOptions {
   home: string;
   runId: string;
   clock: Clock;
-  breakStale: boolean;
+  breakLock: boolean;
   staleAfterMs?: number;
   heartbeatMs?: number;
+  /** Tag balancers through this port (the cloud-side layer); none in file-only tests. */
+  loadBalancer?: LoadBalancer;
 }
 
 export class RunLocks {
   private readonly held: BalancerLock[] = [];
+  private readonly tags: BalancerTagLock[] = [];
   private onLost: ((error: Error) => void) | undefined;
+  /** Checks every lock before each intent; remembers a loss. */
+  readonly guard = new LockGuard([() => this.verify()]);
 
   private constructor(private readonly options: RunLockOptions) {}
 
@@ -29,11 +38,13 @@ export class RunLocks {
     options: RunLockOptions,
   ): Promise<RunLocks> {
     const locks = new RunLocks(options);
-    const keys = plan.loadBalancer.create
-      ? [lockKeyForName(plan.loadBalancer.name), ...(knownId ? [knownId] : [])]
-      : [plan.loadBalancer.id];
     try {
-      for (const key of keys) await locks.add(key);
+      if (plan.loadBalancer.create) {
+        await locks.addFile(lockKeyForName(plan.loadBalancer.name));
+        if (knownId) await locks.add(knownId);
+      } else {
+        await locks.add(plan.loadBalancer.id);
+      }
     } catch (error) {
       await locks.release();
       throw error;
@@ -46,20 +57,39 @@ export class RunLocks {
     return new RunLocks(options);
   }
 
-  /** Also lock `key` (a created balancer's id once known); a no-op when already held. */
-  async add(key: string): Promise<void> {
+  /** Also lock the balancer `id` (a created one, once known): its file, then its tag. */
+  async add(id: string): Promise<void> {
+    await this.addFile(id);
+    const lb = this.options.loadBalancer;
+    if (lb === undefined || this.tags.some((t) => t.loadBalancerId === id)) return;
+    this.tags.push(
+      await BalancerTagLock.acquire(lb, id, {
+        runId: this.options.runId,
+        clock: this.options.clock,
+        breakLock: this.options.breakLock,
+      }),
+    );
+  }
+
+  private async addFile(key: string): Promise<void> {
     if (this.held.some((l) => l.key === key)) return;
     const lock = await BalancerLock.acquire(key, {
       home: this.options.home,
       runId: this.options.runId,
       clock: this.options.clock,
-      breakStale: this.options.breakStale,
+      breakLock: this.options.breakLock,
       ...(this.options.staleAfterMs === undefined
         ? {}
         : { staleAfterMs: this.options.staleAfterMs }),
     });
     this.held.push(lock);
     if (this.onLost) lock.startHeartbeat(this.onLost, this.options.heartbeatMs);
+  }
+
+  /** Throws `LockLostError` unless every lock is still this run's. */
+  async verify(): Promise<void> {
+    for (const lock of this.held) await lock.verify();
+    for (const tag of this.tags) await tag.verify();
   }
 
   startHeartbeats(onLost: (error: Error) => void): void {
@@ -71,7 +101,17 @@ export class RunLocks {
     for (const lock of this.held) lock.stopHeartbeat();
   }
 
-  async release(): Promise<void> {
+  /**
+   * Remove this run's tags, then its files. After a loss nothing is touched on the balancer
+   * (whoever holds it now owns the tag); the files are only removed where still ours anyway.
+   */
+  async release(onTagError?: (error: unknown, loadBalancerId: string) => void): Promise<void> {
+    if (this.guard.lost === undefined) {
+      // A tag that stays behind is reported, not fatal: the run itself is over.
+      await Promise.all(
+        this.tags.map((t) => t.release().catch((error) => onTagError?.(error, t.loadBalancerId))),
+      );
+    }
     await Promise.all(this.held.map((l) => l.release()));
   }
 }

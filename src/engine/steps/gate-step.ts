@@ -5,6 +5,7 @@
  * healthy by the balancer yet; a window that is too short only gets shorter, so it blocks at once.
  */
 import type { Step } from '../../plan/types.js';
+import type { Listener, LoadBalancer } from '../../ports/index.js';
 import {
   evaluateGate,
   type GateDecision,
@@ -93,14 +94,24 @@ export async function decideGate(
 async function observeForGate(ctx: RunContext, step: GateStep): Promise<GateObservation> {
   try {
     const id = String(resolveRef(step.params.loadBalancerId, ctx.state));
-    const [backends, health] = await Promise.all([
+    const [backends, health, listeners] = await Promise.all([
       ctx.ports.loadBalancer.listBackends(id),
       ctx.ports.loadBalancer.healthStatus(id),
+      liveListeners(ctx.ports.loadBalancer, id),
     ]);
-    return { ok: true, backends, health };
+    return { ok: true, backends, health, listeners };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** Which listeners are running and check health decides which health entries count. */
+async function liveListeners(loadBalancer: LoadBalancer, id: string): Promise<Listener[]> {
+  const info = await loadBalancer.describe(id);
+  const found = await Promise.all(
+    info.listeners.map((l) => loadBalancer.describeListener(id, l.port, l.protocol)),
+  );
+  return found.filter((l): l is Listener => l !== undefined);
 }
 
 /** The gate step of a node, if the plan has one (the drain re-checks it). */

@@ -8,6 +8,7 @@ import type { CommandResult } from '../../ports/index.js';
 import { hostInstanceId } from '../host-target.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
+import { refusedBeforeRunning } from './command-refusal.js';
 import { stillInService } from './out-of-service.js';
 
 /** Output kept in the journal and reports: the end of it is what explains a failure. */
@@ -135,11 +136,21 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
     // that someone has put back into service.
     const serving = await stillInService(ctx, node);
     if (serving !== undefined) return failed('drift', `patch not started: ${serving}`);
+    // A command sent before (a crash left its intent open) may have run: its refusal now proves
+    // nothing about the host.
+    const firstAttempt =
+      index === 0 && !ctx.journal.entries.some((e) => e.type === 'intent' && e.opId === opId);
     await ctx.moveNode(node, 'patching');
     let result: CommandResult;
     try {
       result = await mutatingCommand(ctx, step, opId, host, command, timeoutSeconds);
     } catch (error) {
+      if (firstAttempt && refusedBeforeRunning(error)) {
+        return failed(
+          'patch-refused',
+          `patch command 1 was refused by the cloud API before anything ran on ${node}: ${error.message}`,
+        );
+      }
       return failed(
         'patch-failed',
         `patch command ${index + 1} could not be run: ${error instanceof Error ? error.message : String(error)}`,

@@ -6,11 +6,12 @@ import type { Step, StepActionName } from '../../plan/types.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { ok, stopped } from '../run-context.js';
 import { isStop } from '../run-control.js';
+import { runBaselineOrSkip } from './compliance.js';
 import { runDnsVerify, runPoint, runSetTtl } from './dns-steps.js';
 import { runDrain, runWaitDrained } from './drain-steps.js';
 import { runGate } from './gate-step.js';
 import { runWaitHealthy } from './health-step.js';
-import { runCaptureBaseline, runHook, runPatch, runReboot } from './host-steps.js';
+import { runHook, runPatch, runReboot } from './host-steps.js';
 import {
   runAddBackends,
   runCreate,
@@ -40,7 +41,7 @@ const handlers: Handlers = {
   wait: runWait,
   gate: runGate,
   hook: runHook,
-  'node.capture-baseline': runCaptureBaseline,
+  'node.capture-baseline': runBaselineOrSkip,
   'node.drain': runDrain,
   'node.wait-drained': runWaitDrained,
   'node.patch': runPatch,

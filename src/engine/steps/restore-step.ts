@@ -1,14 +1,16 @@
 /**
  * Putting a node back: ramp its weight through percentages of the recorded original (or of
  * `targetWeight` for a backend brought into service), holding each step while the traffic
- * probe counts 5xx answers. Over the limit (with enough requests to judge) the step fails as a
- * bad ramp and the failure policy takes the node back to 0.
+ * probe counts 5xx answers, judged every second (ramp-hold.ts). Over the limit (with enough
+ * requests to judge) the step fails as a bad ramp at once and the failure policy takes the node
+ * back to 0.
  */
 import type { Step } from '../../plan/types.js';
-import type { ErrorRateSample, TrafficProbe } from '../../ports/index.js';
+import type { TrafficProbe } from '../../ports/index.js';
 import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
+import { holdAndJudge } from './ramp-hold.js';
 import { expectedWeightOf, setWeight } from './weights.js';
 
 type RestoreStep = Extract<Step, { action: 'node.restore' }>;
@@ -62,13 +64,16 @@ export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<St
           );
         }
       }
-      const sample = await hold(ctx, probe, holdSeconds);
-      const judged = sample !== undefined && sample.requests >= minRequests;
-      const bad = judged && sample.rate > max5xxRate;
+      const { sample, judged, bad } = await holdAndJudge(ctx.ports.clock, probe, {
+        holdSeconds,
+        max5xxRate,
+        minRequests,
+      });
+      const early = bad && sample !== undefined && sample.seconds < holdSeconds;
       const detail =
         sample === undefined
           ? `held weight ${level} for ${holdSeconds}s (no probe)`
-          : `weight ${level}: ${sample.errors5xx}/${sample.requests} 5xx (${pct(sample.rate)}, limit ${pct(max5xxRate)}${judged ? '' : `, fewer than ${minRequests} requests: inconclusive, passes`})`;
+          : `weight ${level}: ${sample.errors5xx}/${sample.requests} 5xx (${pct(sample.rate)}, limit ${pct(max5xxRate)}${judged ? '' : `, fewer than ${minRequests} requests: inconclusive, passes`})${early ? ` after ${round(sample.seconds)}s of the ${holdSeconds}s hold` : ''}`;
       await ctx.record({
         type: 'probe',
         step: step.id,
@@ -88,18 +93,10 @@ export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<St
   );
 }
 
-async function hold(
-  ctx: RunContext,
-  probe: TrafficProbe | undefined,
-  seconds: number,
-): Promise<ErrorRateSample | undefined> {
-  if (probe === undefined) {
-    if (seconds > 0) await ctx.ports.clock.sleep(seconds * 1000);
-    return undefined;
-  }
-  return probe.measureErrorRate({ seconds });
-}
-
 function pct(rate: number): string {
   return `${(rate * 100).toFixed(1)}%`;
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 10) / 10;
 }

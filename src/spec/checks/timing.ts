@@ -99,6 +99,18 @@ export const checkPatchAndHooks: Check = ({ doc }) => {
       found: 'changed',
     });
   }
+  if (
+    patch.verify !== false &&
+    patch.verify.skipIfCompliant === true &&
+    patch.verify.expect === 'changed'
+  ) {
+    issues.push({
+      path: ['patch', 'verify', 'skipIfCompliant'],
+      expected:
+        'verify.expect equals or matches (with changed there is nothing to compare with before the patch)',
+      found: 'true with expect: changed',
+    });
+  }
   for (const when of ['before', 'after'] as const) {
     hooks[when].forEach((hook, index) => {
       const unknown = unknownPlaceholders(hook.command);

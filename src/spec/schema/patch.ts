@@ -27,6 +27,10 @@ export const verifySchema = z
       .meta({ description: 'Run before and after the patch.' }),
     expect: verifyExpectationSchema.default('changed'),
     timeoutSeconds: seconds('Seconds the command may take.').default(60),
+    skipIfCompliant: z.boolean({ error: 'true or false' }).optional().meta({
+      description:
+        'Skip a server (no drain, patch or reboot) whose output already satisfies expect before its drain; equals/matches only.',
+    }),
   })
   .meta({ description: 'Proof the patch took effect.' });
 

@@ -1,7 +1,9 @@
 /**
  * A node that does not come back, against the emulator's world (boot-failure fault), through
  * the real binary: the run halts with exit 2, the node stays at weight 0 and is named in the
- * report and in `drainctl status`, the node after it is untouched, nothing else is out.
+ * report and in `drainctl status`, the node after it is untouched, nothing else is out; a new
+ * `drainctl run` is then refused until the halted run is resumed (or `--new-run` is given);
+ * once a node left out is fixed, `drainctl resume --retry` carries it through again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainctl, endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
@@ -39,7 +41,30 @@ describe('a node that is not healthy after its reboot', () => {
       'i-emu-web-2': 100,
       'i-emu-web-3': 100,
     });
-  }, 120_000);
+
+    // The operator fixed web-1: `resume --retry` carries it through again, then the others.
+    env.emu.clearFaults();
+    const retried = await drainctl(env, [
+      'resume',
+      doc.runId,
+      '--retry',
+      'i-emu-web-1',
+      '--yes',
+      '--json',
+    ]);
+    expect(retried.code, retried.stderr).toBe(0);
+    const nodes = JSON.parse(retried.stdout).report.nodes as Array<Record<string, unknown>>;
+    expect(nodes.map((n) => [n.id, n.state, n.kernelBefore, n.kernelAfter])).toEqual([
+      ['i-emu-web-1', 'done', OLD, NEW],
+      ['i-emu-web-2', 'done', OLD, NEW],
+      ['i-emu-web-3', 'done', OLD, NEW],
+    ]);
+    expect(endState(env).weights).toEqual({
+      'i-emu-web-1': 100,
+      'i-emu-web-2': 100,
+      'i-emu-web-3': 100,
+    });
+  }, 180_000);
 });
 
 describe('a node that does not boot', () => {
@@ -70,5 +95,18 @@ describe('a node that does not boot', () => {
     const status = await drainctl(env, ['status', doc.runId]);
     expect(status.stdout).toContain('LEFT OUT OF SERVICE (needs a person):');
     expect(status.stdout).toContain('web-2 (i-emu-web-2): unreachable:');
+    expect(status.stdout).toContain(`\`drainctl resume ${doc.runId}\``);
+
+    // A new run would forget web-2: refused in one line, naming the run and how to continue.
+    const again = await drainctl(env, ['run', env.workflow, '--yes']);
+    expect(again.code).toBe(3);
+    const refusal = again.stderr.trim().split('\n');
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toContain(
+      `UNFINISHED_RUN: run ${doc.runId} (crash-three) on the same balancer is halted; out of service: web-2 (i-emu-web-2, left out, unreachable)`,
+    );
+    expect(refusal[0]).toContain(`drainctl resume ${doc.runId}`);
+    expect(refusal[0]).toContain('--new-run');
+    expect(endState(env).weights).toEqual(end.weights);
   }, 120_000);
 });

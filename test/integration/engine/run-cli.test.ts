@@ -1,8 +1,11 @@
 /**
  * `drainctl run` refuses before changing anything: without --yes on a non-terminal stdin, and
  * when the plan is not the approved one (--plan-sha256); runs the approved one to completion
- * and reports each node (kernel and weight before/after). `status` without runs says so.
+ * and reports each node (kernel and weight before/after). `status` without runs says so. A
+ * new run after a completed one starts; with skipIfCompliant it skips servers already patched.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainctl, endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
 
@@ -76,5 +79,31 @@ describe('drainctl run', () => {
     expect(status.stdout).toContain(
       `web-2 (i-emu-web-2) batch 2: done, weight 100 → 100, ${OLD} → ${NEW}`,
     );
+    // Nothing to continue: no resume hint.
+    expect(status.stdout).not.toContain('drainctl resume');
+  }, 120_000);
+
+  it('after a completed run, a new one starts; with skipIfCompliant it skips servers already patched', async () => {
+    const text = await readFile(env.workflow, 'utf8');
+    const compliant = join(dirname(env.workflow), 'compliant.yaml');
+    await writeFile(
+      compliant,
+      text.replace(
+        'verify: { command: uname -r, expect: changed }',
+        `verify: { command: uname -r, expect: { equals: "${NEW}" }, skipIfCompliant: true }`,
+      ),
+    );
+    const run = await drainctl(env, ['run', compliant, '--yes', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    expect(doc.report.nodes.map((n: Record<string, unknown>) => [n.id, n.state])).toEqual([
+      ['i-emu-web-1', 'skipped'],
+      ['i-emu-web-2', 'skipped'],
+      ['i-emu-web-3', 'skipped'],
+    ]);
+    const journal = await readFile(join(env.home, 'runs', doc.runId, 'journal.jsonl'), 'utf8');
+    expect(journal).not.toContain('"type":"intent"');
+    const status = await drainctl(env, ['status', doc.runId]);
+    expect(status.stdout).toContain('web-1 (i-emu-web-1) batch 1: skipped (already compliant)');
   }, 120_000);
 });

@@ -38,7 +38,7 @@ describe('invariant 5: one run per balancer', () => {
                   home,
                   runId: `r-${i}`,
                   clock,
-                  breakStale: mayBreak,
+                  breakLock: mayBreak,
                 }),
               ),
             );

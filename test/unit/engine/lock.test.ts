@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockHeldError } from '../../../src/engine/errors.js';
 import {
@@ -44,8 +44,10 @@ describe('per-balancer lock', () => {
     await expect(second).rejects.toBeInstanceOf(LockHeldError);
     await expect(second).rejects.toMatchObject({
       code: 'LOCK_HELD',
-      message: `load balancer lb-1 is held by run r-first (pid ${process.pid} on ${hostname()}, heartbeat 42s ago)`,
-      hint: 'wait for it, or stop it with `drainctl abort r-first`',
+      message: `load balancer lb-1 is held by run r-first (pid ${process.pid} on ${hostname()}, heartbeat 42s ago), started 2026-11-21T02:00:00.000Z: process ${process.pid} is running on this host; lock file ${resolve(lockPath(home, 'lb-1'))} (DRAINCTL_HOME ${resolve(home)})`,
+      hint: expect.stringMatching(
+        /^wait for it, or stop it with `drainctl abort r-first`; its heartbeat is 42s old, so it may be suspended .*`kill -CONT \d+`.*never broken$/,
+      ),
     });
     await first.release();
     const third = await BalancerLock.acquire('lb-1', { home, runId: 'r-third', clock });
@@ -82,14 +84,14 @@ describe('per-balancer lock', () => {
     await expect(refused).rejects.toMatchObject({ code: 'LOCK_HELD' });
     await expect(refused).rejects.toThrow(/looks stale/);
     await expect(refused).rejects.toMatchObject({
-      hint: expect.stringContaining('--break-stale-lock'),
+      hint: expect.stringContaining('--break-lock'),
     });
     expect((await readLock(home, 'lb-1'))?.runId).toBe('r-dead');
     const lock = await BalancerLock.acquire('lb-1', {
       home,
       runId: 'r-new',
       clock,
-      breakStale: true,
+      breakLock: true,
     });
     expect((await readLock(home, 'lb-1'))?.runId).toBe('r-new');
     await lock.release();
@@ -104,13 +106,13 @@ describe('per-balancer lock', () => {
       heartbeatAt: '2026-11-21T01:50:00.000Z',
     });
     await expect(BalancerLock.acquire('lb-1', { home, runId: 'r-new', clock })).rejects.toThrow(
-      /held by run r-away \(pid 1 on other-host, heartbeat 600s ago, looks stale\)/,
+      /held by run r-away \(pid 1 on other-host, heartbeat 600s ago, looks stale\), started .*: no heartbeat from other-host for 600s/,
     );
     const lock = await BalancerLock.acquire('lb-1', {
       home,
       runId: 'r-new',
       clock,
-      breakStale: true,
+      breakLock: true,
     });
     await lock.release();
   });
@@ -124,7 +126,7 @@ describe('per-balancer lock', () => {
       heartbeatAt: '2026-11-21T02:00:00.000Z',
     });
     await expect(
-      BalancerLock.acquire('lb-1', { home, runId: 'r-new', clock, breakStale: true }),
+      BalancerLock.acquire('lb-1', { home, runId: 'r-new', clock, breakLock: true }),
     ).rejects.toMatchObject({
       code: 'LOCK_HELD',
     });

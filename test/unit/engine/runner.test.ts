@@ -118,6 +118,8 @@ describe('runner', () => {
         store: world.journalStore(dying, 20),
       }),
     ).rejects.toThrow();
+    // The "crashed" run's balancer tag names this (live) test process; a real crash's pid is dead.
+    world.tags.clear();
     expect(world.journalLines.join('\n')).not.toContain('s3cr3t-repo-token');
     await expect(resumeRun('r-1', options(world))).rejects.toMatchObject({ code: 'PLAN_REDACTED' });
     await expect(

@@ -65,12 +65,13 @@ export class AlidnsDns implements Dns {
         else await this.api.updateDomainRecord(current.recordId, change);
       } catch (error) {
         // DomainRecordDuplicate (unchanged values, or a twin record), a timeout after the
-        // request left, a 5xx: only the record itself can say whether the change happened.
-        if (!(error instanceof AliyunApiError) || round >= POINT_ROUNDS) throw error;
+        // request left, a 5xx: only the record itself can say whether the change happened —
+        // in the last round too, where a Duplicate is most likely our own earlier add.
+        if (!(error instanceof AliyunApiError)) throw error;
         const after = await this.currentRecord(request);
         if (after !== undefined && holds(after, change)) return after;
         // Not in place: only an ambiguous failure proved harmless to resend by that read.
-        if (error.failureKind !== 'ambiguous') throw error;
+        if (error.failureKind !== 'ambiguous' || round >= POINT_ROUNDS) throw error;
         continue;
       }
       const after = await this.currentRecord(request);

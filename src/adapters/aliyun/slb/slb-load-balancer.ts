@@ -40,6 +40,9 @@ export const DEFAULT_SLB_WAITS: SlbWaits = {
   listenerTimeoutMs: 120_000,
 };
 
+/** Reads of a just-created balancer that may answer NotFound before that is believed. */
+const NOT_FOUND_READS_AFTER_CREATE = 5;
+
 /** DescribeLoadBalancers' page size limit. */
 const PAGE_SIZE = 100;
 
@@ -95,11 +98,22 @@ export class SlbLoadBalancer implements LoadBalancer {
   async create(request: CreateLoadBalancerRequest): Promise<LoadBalancerInfo> {
     const created = await this.client.createLoadBalancer(request);
     const id = created.loadBalancerId;
+    let notFoundReads = 0;
     const active = await pollUntil(
       this.clock,
       { intervalMs: this.waits.pollIntervalMs, timeoutMs: this.waits.activeTimeoutMs },
       async () => {
-        const info = await this.describe(id);
+        let info: LoadBalancerInfo;
+        try {
+          info = await this.describe(id);
+        } catch (error) {
+          // Reads lag a create (eventual consistency): the id just returned may not be
+          // readable yet. A few reads later it is, or it is truly missing.
+          const lagging =
+            error instanceof DrainctlError && error.code === 'LOAD_BALANCER_NOT_FOUND';
+          if (lagging && ++notFoundReads < NOT_FOUND_READS_AFTER_CREATE) return undefined;
+          throw error;
+        }
         return info.status === 'active' ? info : undefined;
       },
     );

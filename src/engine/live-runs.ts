@@ -1,0 +1,43 @@
+/**
+ * The runs this process is executing right now, so that a process that must leave at once (a
+ * second Ctrl-C on a terminal) can still say which nodes it leaves out of service. Read-only
+ * views of the run states the executor folds; nothing here changes a run.
+ */
+import { buildReport } from './report.js';
+import type { RunState } from './run-state.js';
+
+const live = new Set<RunState>();
+
+/** Track a run while it executes; call the returned function when it ends. */
+export function trackLiveRun(state: RunState): () => void {
+  live.add(state);
+  return () => {
+    live.delete(state);
+  };
+}
+
+/**
+ * One line per node a live run has taken out of service and not yet put back (or left out and
+ * named), with its state and last confirmed weight — what a person must see before the process
+ * goes away.
+ */
+export function outOfServiceNow(): string[] {
+  const lines: string[] = [];
+  for (const state of live) {
+    const report = buildReport(state, true);
+    for (const node of report.unfinished) {
+      lines.push(
+        `${node.name} (${node.id}) of run ${state.runId}: ${node.state}, weight ${node.weight ?? '?'}`,
+      );
+    }
+    for (const node of report.leftOut) {
+      lines.push(`${node.name} (${node.id}) of run ${state.runId}: left out, ${node.reason}`);
+    }
+  }
+  return lines;
+}
+
+/** The ids of the runs this process is executing. */
+export function liveRunIds(): string[] {
+  return [...live].map((state) => state.runId);
+}

@@ -1,0 +1,150 @@
+/**
+ * The lock's second layer, on the balancer itself: a tag `drainctl-lock` whose value names the
+ * run, process and host. The lock file lives in one DRAINCTL_HOME (by default per working
+ * directory), so two operators in two directories each got "the" lock; the tag is what both
+ * see. Tags have no compare-and-set: the last writer wins, so the tag is read back after it is
+ * set, and checked again before every intent (lock-guard.ts).
+ *
+ * Limits (Alibaba tags): key ≤ 64 characters and not starting with `aliyun` or `acs:`; value ≤
+ * 128 characters. The host name is cut to fit, on both sides of every comparison.
+ */
+import { hostname } from 'node:os';
+import type { Clock, LoadBalancer } from '../../ports/index.js';
+import { LockHeldError, LockLostError } from '../errors.js';
+import { processStartTime, staleness } from './holder-liveness.js';
+
+export const LOCK_TAG_KEY = 'drainctl-lock';
+const MAX_VALUE_LENGTH = 128;
+
+export interface TagHolder {
+  runId: string;
+  pid: number;
+  pidStart?: string;
+  host: string;
+  acquiredAt: string;
+}
+
+/** `run=<id>;pid=<pid>;start=<ticks|->;at=<iso>;host=<host, cut to fit>` */
+export function formatTagValue(holder: TagHolder): string {
+  const head = `run=${holder.runId};pid=${holder.pid};start=${holder.pidStart ?? '-'};at=${holder.acquiredAt};host=`;
+  return `${head}${holder.host.slice(0, Math.max(0, MAX_VALUE_LENGTH - head.length))}`;
+}
+
+export function parseTagValue(value: string): TagHolder | undefined {
+  const match = /^run=([^;]*);pid=(\d+);start=([^;]*);at=([^;]*);host=(.*)$/.exec(value);
+  if (match === null) return undefined;
+  const [, runId = '', pid = '', start = '-', acquiredAt = '', host = ''] = match;
+  return {
+    runId,
+    pid: Number(pid),
+    ...(start === '-' ? {} : { pidStart: start }),
+    host,
+    acquiredAt,
+  };
+}
+
+export interface TagLockOptions {
+  runId: string;
+  clock: Clock;
+  breakLock?: boolean;
+  pid?: number;
+  pidStart?: string;
+  host?: string;
+}
+
+export class BalancerTagLock {
+  private constructor(
+    private readonly lb: LoadBalancer,
+    readonly loadBalancerId: string,
+    private readonly value: string,
+  ) {}
+
+  /** Tag the balancer for this run, or throw `LockHeldError` naming the run whose tag is there. */
+  static async acquire(
+    lb: LoadBalancer,
+    loadBalancerId: string,
+    options: TagLockOptions,
+  ): Promise<BalancerTagLock> {
+    const pid = options.pid ?? process.pid;
+    const pidStart = options.pidStart ?? processStartTime(pid);
+    const me: TagHolder = {
+      runId: options.runId,
+      pid,
+      ...(pidStart === undefined ? {} : { pidStart }),
+      host: options.host ?? hostname(),
+      acquiredAt: new Date(options.clock.now()).toISOString(),
+    };
+    const value = formatTagValue(me);
+    const ourHost = parseTagValue(value)?.host ?? me.host;
+    const current = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
+    if (current !== undefined && current !== value) {
+      const holder = parseTagValue(current);
+      const state =
+        holder === undefined
+          ? undefined
+          : staleness(holder, options.clock.now(), { host: ourHost });
+      const ownRun = holder?.runId === options.runId && state?.remote === false;
+      const takeable = state?.stale === true && (ownRun || options.breakLock === true);
+      const unreadable = holder === undefined && options.breakLock === true;
+      if (!takeable && !unreadable) {
+        throw held(loadBalancerId, current, holder, state);
+      }
+    }
+    await lb.setTags(loadBalancerId, { [LOCK_TAG_KEY]: value });
+    // The last writer wins: read back, so of two runs racing here only one goes on.
+    const after = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
+    if (after !== value) {
+      const holder = after === undefined ? undefined : parseTagValue(after);
+      const state = holder && staleness(holder, options.clock.now(), { host: ourHost });
+      throw held(loadBalancerId, after ?? '(removed)', holder, state);
+    }
+    return new BalancerTagLock(lb, loadBalancerId, value);
+  }
+
+  /**
+   * Throws `LockLostError` when the tag now names another run or process. A tag that cannot be
+   * read says nothing either way (the lock file is checked too); the next check tries again.
+   */
+  async verify(): Promise<void> {
+    const current = await this.lb
+      .getTags(this.loadBalancerId)
+      .then((tags) => tags[LOCK_TAG_KEY])
+      .catch(() => this.value);
+    if (current !== undefined && current !== this.value) {
+      const holder = parseTagValue(current);
+      throw new LockLostError(
+        `load balancer ${this.loadBalancerId}`,
+        `its tag ${LOCK_TAG_KEY} now names ${holder ? `run ${holder.runId} (pid ${holder.pid} on ${holder.host})` : `"${current}"`}`,
+        holder?.runId,
+      );
+    }
+  }
+
+  /** Remove the tag if it is still this run's. */
+  async release(): Promise<void> {
+    const current = (await this.lb.getTags(this.loadBalancerId))[LOCK_TAG_KEY];
+    if (current === this.value) await this.lb.removeTags(this.loadBalancerId, [LOCK_TAG_KEY]);
+  }
+}
+
+function held(
+  loadBalancerId: string,
+  value: string,
+  holder: TagHolder | undefined,
+  state: ReturnType<typeof staleness> | undefined,
+): LockHeldError {
+  const where = `tag ${LOCK_TAG_KEY}="${value}" on the balancer (seen from every DRAINCTL_HOME)`;
+  return new LockHeldError(
+    loadBalancerId,
+    {
+      runId: holder?.runId ?? '(unreadable tag)',
+      pid: holder?.pid ?? 0,
+      host: holder?.host ?? '?',
+      ...(holder ? { acquiredAt: holder.acquiredAt } : {}),
+      stale: state?.stale ?? holder === undefined,
+      remote: state?.remote ?? true,
+      ...(state ? { why: state.why } : {}),
+    },
+    where,
+  );
+}

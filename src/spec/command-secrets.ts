@@ -1,0 +1,53 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax named in messages
+/**
+ * Secrets in command fields (patch commands, the verify command, hooks). A value a command takes
+ * from the environment (`${DB_PASSWORD}`) is a secret whatever the variable is called: it is
+ * returned for registration, so every output shows it masked. A secret written literally in the
+ * file (`mysql -pS3cret`, `Authorization: Bearer …`) is masked by its shape wherever it goes, and
+ * is worth a warning: the file is the leak.
+ */
+import { findSecretPatterns } from '../log/secret-patterns.js';
+import type { Interpolation } from './interpolate.js';
+import type { WorkflowDocument } from './schema/workflow.js';
+
+/** The command fields of a workflow, as formatted paths with their (interpolated) text. */
+function commandFields(doc: WorkflowDocument): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  doc.patch.commands.forEach((command, index) => {
+    fields.push([`patch.commands[${index}]`, command]);
+  });
+  if (doc.patch.verify !== false) fields.push(['patch.verify.command', doc.patch.verify.command]);
+  for (const when of ['before', 'after'] as const) {
+    doc.hooks[when].forEach((hook, index) => {
+      fields.push([`hooks.${when}[${index}].command`, hook.command]);
+    });
+  }
+  return fields;
+}
+
+export interface CommandSecrets {
+  /** Values from the environment used in commands: register them with the log redactor. */
+  secrets: string[];
+  /** One line per command that writes a secret literally. */
+  warnings: string[];
+}
+
+export function commandSecrets(
+  doc: WorkflowDocument,
+  interpolation: Interpolation,
+): CommandSecrets {
+  const secrets: string[] = [];
+  const warnings: string[] = [];
+  for (const [path, command] of commandFields(doc)) {
+    secrets.push(...(interpolation.environmentValues.get(path) ?? []));
+    // The text as written: a `${VAR}` there is a reference, not a literal secret.
+    const kinds = findSecretPatterns(interpolation.writtenTexts.get(path) ?? command);
+    if (kinds.length > 0) {
+      warnings.push(
+        `${path}: writes a secret literally (${kinds.join(', ')}). It is masked in every output, ` +
+          'but it sits in the workflow file: put it in the environment and write ${VAR} instead.',
+      );
+    }
+  }
+  return { secrets, warnings };
+}

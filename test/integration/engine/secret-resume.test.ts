@@ -1,0 +1,92 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is workflow syntax here
+/**
+ * A `${VAR}` a patch command uses is a secret whatever the variable is called: the runbook, the
+ * journal and the logs show it masked, the host gets the real value, and a run interrupted after
+ * its plan was journaled (masked) is resumed by rebuilding the plan from the workflow and the
+ * journaled observation — same sha256 — and completes. Against the emulator, real binary.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  drainctl,
+  endState,
+  latestRunId,
+  NODES,
+  type RunEnv,
+  startRunEnv,
+  workflowText,
+} from './support/emulator-run.js';
+
+// The variable's name says nothing secret: only its use in a command makes it one.
+const PIN = 'MARK-service-pin-4711';
+
+let env: RunEnv;
+beforeAll(async () => {
+  env = await startRunEnv({});
+  // The host checks it got the real value: `grep` fails (and the patch with it) on a mask.
+  const text = workflowText({ drainProbe: 'none' }).replace(
+    "  commands: ['yum update kernel -y']",
+    '  commands:\n    - echo ${SERVICE_PIN} | grep -q pin-4711\n    - yum update kernel -y',
+  );
+  expect(text).toContain('SERVICE_PIN');
+  await writeFile(env.workflow, text);
+  env.env.SERVICE_PIN = PIN;
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('a secret interpolated into a patch command', () => {
+  it('never reaches the journal or the output, and an interrupted run resumes to the end', async () => {
+    const planned = await drainctl(env, ['plan', 'crash-three.yaml']);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toContain('echo [REDACTED] | grep -q pin-4711');
+
+    // Killed right after the (masked) plan is journaled: nothing done yet.
+    const crashed = await drainctl(env, ['run', 'crash-three.yaml', '--yes'], {
+      DRAINCTL_TEST_CRASH_AT_SEQ: '1',
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    const runId = await latestRunId(env);
+    const journalPath = join(env.home, 'runs', runId, 'journal.jsonl');
+    const first = JSON.parse((await readFile(journalPath, 'utf8')).split('\n')[0] ?? '{}');
+    expect(first).toMatchObject({ type: 'plan', redacted: true });
+
+    const resumed = await drainctl(env, ['resume', runId, '--yes']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
+    expect(Object.values(endState(env).kernels)).toEqual(
+      NODES.map(() => '3.10.0-1160.119.1.el7.x86_64'),
+    );
+
+    const journal = await readFile(journalPath, 'utf8');
+    expect(journal).toContain('"outcome":"completed"');
+    expect(journal).toContain('[REDACTED]');
+    for (const [what, text] of [
+      ['journal', journal],
+      ['plan output', planned.stdout + planned.stderr],
+      ['run output', crashed.stdout + crashed.stderr],
+      ['resume output', resumed.stdout + resumed.stderr],
+    ] as const) {
+      expect(text, `${what} leaked the secret`).not.toContain(PIN);
+    }
+  }, 180_000);
+
+  it('written literally, is masked in the runbook and warned about at plan time', async () => {
+    const literal = join(env.dir, 'literal.yaml');
+    await writeFile(
+      literal,
+      workflowText({ drainProbe: 'none' }).replace(
+        "  commands: ['yum update kernel -y']",
+        "  commands:\n    - mysql -uroot -pLit3ralPass-99 -e 'select 1'\n    - yum update kernel -y",
+      ),
+    );
+    const planned = await drainctl(env, ['plan', 'literal.yaml']);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toContain("mysql -uroot -p[REDACTED] -e 'select 1'");
+    expect(planned.stderr).toContain('patch.commands[0]: writes a secret literally');
+    expect(planned.stderr).toContain('${VAR}');
+    expect(planned.stdout + planned.stderr).not.toContain('Lit3ralPass-99');
+  }, 60_000);
+});

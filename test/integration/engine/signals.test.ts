@@ -1,0 +1,94 @@
+/**
+ * Signals through the real binary against the emulator: no signal kills a run mid-maintenance.
+ * SIGHUP (the SSH session dropped) aborts like Ctrl-C; `drainctl abort` twice does not re-signal
+ * the run; a second SIGTERM without a terminal is only logged; stdout and stderr whose reader
+ * went away (EPIPE) do not crash the run.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  drainctl,
+  endState,
+  journal,
+  type RunEnv,
+  spawnDrainctl,
+  startRunEnv,
+  waitForEntry,
+} from './support/emulator-run.js';
+
+let env: RunEnv | undefined;
+afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+const ALL_100 = { 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 };
+const drainDone = (e: { type: string; [k: string]: unknown }) =>
+  e.type === 'result' && String(e.step).includes('node.drain-i-emu-web-1');
+
+describe('signals never kill a run mid-maintenance', () => {
+  it('SIGHUP mid-drain aborts safely: the drain is undone, exit 2', async () => {
+    env = await startRunEnv({ waitSeconds: 60 });
+    const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    await waitForEntry(env, drainDone, done);
+    child.kill('SIGHUP');
+    const run = await done;
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('halt: aborted (signal: received SIGHUP)');
+    expect(endState(env).weights).toEqual(ALL_100);
+  }, 120_000);
+
+  it('a second SIGTERM is logged, the run still ends safely; closed stdout/stderr (EPIPE) do not crash it', async () => {
+    env = await startRunEnv({ waitSeconds: 60 });
+    const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    const { runId } = await waitForEntry(env, drainDone, done);
+    // The terminal went away: whatever the run prints from now on has no reader.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.kill('SIGTERM');
+    await delay(200);
+    child.kill('SIGTERM');
+    const run = await done;
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(2);
+    expect(endState(env).weights).toEqual(ALL_100);
+    const entries = await journal(env, runId);
+    expect(entries.at(-1)).toMatchObject({ type: 'done', outcome: 'halted' });
+  }, 120_000);
+
+  it('`drainctl abort` twice: the second says it is already stopping and sends nothing', async () => {
+    env = await startRunEnv({
+      waitSeconds: 0,
+      emulator: {
+        timings: {
+          stoppingSeconds: 0.1,
+          bootSeconds: 30, // long enough for two `drainctl abort` spawns on a loaded box
+          appStartSeconds: 0.1,
+          packageUpdateSeconds: 0.1,
+          healthCheckScale: 0.25,
+        },
+      },
+    });
+    const { done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    const { runId } = await waitForEntry(
+      env,
+      (e) => e.type === 'node-state' && e.node === 'i-emu-web-1' && e.state === 'rebooting',
+      done,
+    );
+    const first = await drainctl(env, ['abort', runId]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`asked run ${runId}`);
+    await waitForEntry(env, (e) => e.type === 'abort-requested', done);
+    const second = await drainctl(env, ['abort', runId]);
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`run ${runId} is already stopping`);
+    const run = await done;
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(2);
+    // web-1 was past the point of no return: carried through to service; the others untouched.
+    expect(endState(env).weights).toEqual(ALL_100);
+    expect(endState(env).kernels['i-emu-web-1']).toBe('3.10.0-1160.119.1.el7.x86_64');
+  }, 120_000);
+});

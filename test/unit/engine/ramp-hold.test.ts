@@ -1,0 +1,137 @@
+/**
+ * The ramp judges 5xx continuously: errors that start in the middle of a step's hold pull the
+ * node back to 0 within about a second, not at the end of the hold. Judged on the step's whole
+ * tally, the documented budget (max5xxRate with at least minRequests) is unchanged.
+ */
+import { describe, expect, it } from 'vitest';
+import { holdAndJudge, RAMP_SLICE_SECONDS } from '../../../src/engine/steps/ramp-hold.js';
+import { DrainctlError } from '../../../src/errors/index.js';
+import type { ErrorRateSample, TrafficProbe } from '../../../src/ports/index.js';
+import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
+import { ManualClock } from '../../helpers/manual-clock.js';
+import { buildPlan, fleet } from './fixtures/plans.js';
+import { runModel } from './fixtures/run-model.js';
+
+/** 10 requests a second; from `errorsFromMs` on, every one of them a 5xx. */
+function fakeProbe(
+  clock: ManualClock,
+  options: { errorsFromMs?: number; blindUntilMs?: number } = {},
+): TrafficProbe {
+  return {
+    waitForDrain: () => Promise.reject(new Error('not used')),
+    async measureErrorRate({ seconds }): Promise<ErrorRateSample> {
+      const start = clock.monotonic();
+      await clock.sleep(seconds * 1000);
+      if (start < (options.blindUntilMs ?? -1)) {
+        throw new DrainctlError('PROBE_BLIND', 'the access log could not be read');
+      }
+      const requests = 10 * seconds;
+      const erroring = options.errorsFromMs !== undefined && start >= options.errorsFromMs;
+      const errors5xx = erroring ? requests : 0;
+      return { seconds, requests, errors5xx, rate: requests === 0 ? 0 : errors5xx / requests };
+    },
+    close: async () => {},
+  };
+}
+
+async function settle<T>(
+  clock: ManualClock,
+  work: Promise<T>,
+): Promise<{ value: T; atMs: number }> {
+  let done: { value: T; atMs: number } | undefined;
+  let failure: unknown;
+  work.then(
+    (value) => {
+      done = { value, atMs: clock.monotonic() };
+    },
+    (error: unknown) => {
+      failure = error;
+    },
+  );
+  for (let i = 0; i < 1000 && done === undefined && failure === undefined; i += 1) {
+    await clock.advance(100);
+  }
+  if (failure !== undefined) throw failure;
+  if (done === undefined) throw new Error('the hold never ended');
+  return done;
+}
+
+const BUDGET = { holdSeconds: 30, max5xxRate: 0.01, minRequests: 20 };
+
+describe('holding a ramp step', () => {
+  it('errors starting 12 s into a 30 s hold end it within a second of them', async () => {
+    const clock = new ManualClock();
+    const start = clock.monotonic();
+    const { value, atMs } = await settle(
+      clock,
+      holdAndJudge(clock, fakeProbe(clock, { errorsFromMs: start + 12_000 }), BUDGET),
+    );
+    expect(value.bad).toBe(true);
+    expect(atMs - start).toBeLessThanOrEqual(12_000 + RAMP_SLICE_SECONDS * 1000);
+    expect(value.sample).toMatchObject({ requests: 130, errors5xx: 10, seconds: 13 });
+  });
+
+  it('a clean hold runs its full length and is judged on everything it saw', async () => {
+    const clock = new ManualClock();
+    const start = clock.monotonic();
+    const { value, atMs } = await settle(clock, holdAndJudge(clock, fakeProbe(clock), BUDGET));
+    expect(value).toMatchObject({ bad: false, judged: true });
+    expect(value.sample).toMatchObject({ requests: 300, errors5xx: 0, seconds: 30 });
+    expect(atMs - start).toBe(30_000);
+  });
+
+  it('fewer than minRequests is inconclusive even when they are errors (documented: it passes)', async () => {
+    const clock = new ManualClock();
+    const { value } = await settle(
+      clock,
+      holdAndJudge(clock, fakeProbe(clock, { errorsFromMs: 0 }), {
+        ...BUDGET,
+        holdSeconds: 1,
+      }),
+    );
+    expect(value).toMatchObject({ bad: false, judged: false });
+  });
+
+  it('a blind slice adds nothing; a hold blind from start to end fails', async () => {
+    const clock = new ManualClock();
+    const start = clock.monotonic();
+    const partly = await settle(
+      clock,
+      holdAndJudge(clock, fakeProbe(clock, { blindUntilMs: start + 5_000 }), BUDGET),
+    );
+    expect(partly.value.sample).toMatchObject({ requests: 250, seconds: 30 });
+    const clock2 = new ManualClock();
+    await expect(
+      settle(
+        clock2,
+        holdAndJudge(clock2, fakeProbe(clock2, { blindUntilMs: Number.POSITIVE_INFINITY }), {
+          ...BUDGET,
+          holdSeconds: 3,
+        }),
+      ),
+    ).rejects.toThrow('could not be read');
+  });
+});
+
+describe('a bad ramp through the runner', () => {
+  it('the node is pulled back to 0 about a second after its ramp step began, not at the end of the hold', async () => {
+    const faults = noFaults();
+    faults.errorsAfterBoot.add('i-node-2');
+    const world = new InMemoryWorld(fleet(3), faults);
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    const events = world.weightEvents.filter((e) => e.serverId === 'i-node-2');
+    expect(events.map((e) => e.to)).toEqual([0, 10, 0]);
+    const [, rampStep, pullBack] = events;
+    // The plan holds each step 10 s; the errors are there from the first second.
+    expect((pullBack?.at ?? 0) - (rampStep?.at ?? 0)).toBeLessThanOrEqual(1_000);
+    expect(result.report.leftOut).toEqual([
+      expect.objectContaining({
+        id: 'i-node-2',
+        reason: 'unhealthy',
+        detail: expect.stringContaining('after 1s of the 10s hold'),
+      }),
+    ]);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * What `drainctl status` prints for a run that did not complete: the nodes out of service and
+ * the command that continues it (`drainctl resume <id>`); a completed run prints neither.
+ */
+import { describe, expect, it } from 'vitest';
+import type { JournalEntry } from '../../../src/engine/journal/entries.js';
+import { buildReport, formatReport } from '../../../src/engine/report.js';
+import { foldJournal } from '../../../src/engine/run-state.js';
+import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
+import { buildPlan, fleet } from './fixtures/plans.js';
+import { runModel } from './fixtures/run-model.js';
+
+/** The status of the model's run as `drainctl status` builds it from the journal (no live holder). */
+function statusLines(world: InMemoryWorld): string[] {
+  const entries = world.journalLines.map((l) => JSON.parse(l) as JournalEntry);
+  return formatReport(buildReport(foldJournal(entries), false));
+}
+
+describe('status of a run', () => {
+  it('halted with a node left out: names it and says how to continue', async () => {
+    const faults = noFaults();
+    faults.bootFails.add('i-node-2');
+    const world = new InMemoryWorld(fleet(3), faults);
+    await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }));
+    const text = statusLines(world).join('\n');
+    expect(text).toContain('run r-model (model-patch): halted');
+    expect(text).toMatch(
+      /LEFT OUT OF SERVICE \(needs a person\):\n {4}web-2 \(i-node-2\): unreachable/,
+    );
+    expect(text).toContain('`drainctl resume r-model`');
+    expect(text).toContain('`drainctl resume r-model --retry <instanceId>`');
+  });
+
+  it('interrupted with a node drained: lists it as not finished and says how to continue', async () => {
+    const probe = new InMemoryWorld(fleet(2));
+    await runModel(probe, buildPlan(probe, { minHealthy: 1, maxUnavailable: 1 }));
+    const drained = probe.journalLines
+      .map((l) => JSON.parse(l) as JournalEntry)
+      .find((e) => e.type === 'node-state' && e.state === 'drained')?.seq;
+    const world = new InMemoryWorld(fleet(2));
+    const first = await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      crashAfterSeq: drained,
+    });
+    expect(first).toBe('crashed');
+    const text = statusLines(world).join('\n');
+    expect(text).toContain('run r-model (model-patch): interrupted');
+    expect(text).toMatch(
+      /NOT FINISHED \(may be out of service\):\n {4}web-1 \(i-node-1\): drained, weight 0/,
+    );
+    expect(text).toContain('`drainctl resume r-model`');
+  });
+
+  it('completed: no resume hint, nothing out of service', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }));
+    const text = statusLines(world).join('\n');
+    expect(text).toContain('run r-model (model-patch): completed');
+    expect(text).not.toContain('drainctl resume');
+    expect(text).not.toContain('LEFT OUT');
+    expect(text).not.toContain('NOT FINISHED');
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * A new run on a balancer whose last run halted (or was interrupted) is refused, naming that
+ * run, its state, the nodes it left out and `drainctl resume <id>`; `newRun` starts anyway and
+ * journals that it did. Journals on disk in a temporary DRAINCTL_HOME.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileJournalStore } from '../../../src/engine/journal/store.js';
+import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
+import { journalPath } from '../../../src/engine/run-dir.js';
+import { startRun } from '../../../src/engine/runner.js';
+import { readRunStatus } from '../../../src/engine/status.js';
+import { findUnfinishedRun } from '../../../src/engine/unfinished-runs.js';
+import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
+import { buildPlan, fleet } from './fixtures/plans.js';
+import { silent } from './fixtures/run-model.js';
+
+let home: string;
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'drainctl-unfinished-'));
+});
+afterEach(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+function options(world: InMemoryWorld, runId: string) {
+  return {
+    home,
+    runId,
+    ports: world.ports(new Incarnation()),
+    logger: silent,
+    abortPollMs: 3_600_000,
+  };
+}
+
+describe('a new run while the last run on the balancer did not complete', () => {
+  it('is refused after a halt, naming the run, its state, the node left out and how to continue', async () => {
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    const world = new InMemoryWorld(fleet(3), faults);
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    const first = await startRun(plan, options(world, 'r-1'));
+    expect(first.outcome).toBe('halted');
+    const weights = [...world.weightEvents];
+
+    const again = startRun(plan, options(world, 'r-2'));
+    await expect(again).rejects.toMatchObject({
+      code: 'UNFINISHED_RUN',
+      exitCode: 3,
+      message: expect.stringContaining(
+        'run r-1 (model-patch) on the same balancer is halted; out of service: web-1 (i-node-1, left out, unpatched)',
+      ),
+      hint: expect.stringContaining('`drainctl resume r-1`'),
+    });
+    // Nothing changed, and no journal was started for the refused run.
+    expect(world.weightEvents).toEqual(weights);
+    expect(await new FileJournalStore(journalPath(home, 'r-2')).read()).toEqual([]);
+  });
+
+  it('is refused after an interruption, naming the node it left mid-way', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    await startRun(plan, options(world, 'r-1'));
+    // As if the process had died right after web-1's drain was confirmed.
+    const path = journalPath(home, 'r-1');
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    const drained = lines.findIndex((l) => l.includes('"type":"step","step":"s003-node.drain'));
+    expect(drained).toBeGreaterThan(0);
+    await writeFile(path, `${lines.slice(0, drained + 1).join('\n')}\n`);
+    await expect(startRun(plan, options(world, 'r-2'))).rejects.toMatchObject({
+      code: 'UNFINISHED_RUN',
+      message: expect.stringContaining(
+        'is interrupted; out of service: web-1 (i-node-1, draining, weight 0)',
+      ),
+    });
+    // While a live process holds it, it is running, not unfinished (the lock answers a new run).
+    await mkdir(join(home, 'locks'), { recursive: true });
+    const now = new Date().toISOString();
+    await writeFile(
+      lockPath(home, 'lb-model'),
+      JSON.stringify({
+        key: 'lb-model',
+        runId: 'r-1',
+        pid: process.pid,
+        host: hostname(),
+        acquiredAt: now,
+        heartbeatAt: now,
+      }),
+    );
+    expect(await findUnfinishedRun(home, plan)).toBeUndefined();
+  });
+
+  it('starts with newRun: the old run stays as it is, the new one journals that it set it aside', async () => {
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    const world = new InMemoryWorld(fleet(3), faults);
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    await startRun(plan, options(world, 'r-1'));
+    const before = await new FileJournalStore(journalPath(home, 'r-1')).read();
+
+    faults.patchFails.clear();
+    const second = await startRun(plan, { ...options(world, 'r-2'), newRun: true });
+    expect(second.runId).toBe('r-2');
+    const notes = (await new FileJournalStore(journalPath(home, 'r-2')).read()).filter(
+      (e) => e.type === 'note',
+    );
+    expect(notes[0]).toMatchObject({
+      seq: 2,
+      message: expect.stringContaining(
+        'started with --new-run: run r-1 (model-patch) on the same balancer is halted',
+      ),
+    });
+    expect(await new FileJournalStore(journalPath(home, 'r-1')).read()).toEqual(before);
+    // `drainctl status` of the new run still points at the old one.
+    const status = await readRunStatus(home);
+    expect(status.runId).toBe('r-2');
+    expect(status.otherUnfinished).toMatchObject({
+      runId: 'r-1',
+      state: 'halted',
+      nodesOut: [{ id: 'i-node-1', name: 'web-1', why: 'left out, unpatched' }],
+    });
+  });
+
+  it('is not refused after a completed run, nor for another balancer', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    expect((await startRun(plan, options(world, 'r-1'))).outcome).toBe('completed');
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    const failing = new InMemoryWorld(fleet(2), faults);
+    (failing as unknown as { loadBalancerId: string }).loadBalancerId = 'lb-failing';
+    expect(
+      (
+        await startRun(
+          buildPlan(failing, { minHealthy: 1, maxUnavailable: 1 }),
+          options(failing, 'r-2'),
+        )
+      ).outcome,
+    ).toBe('halted');
+    // r-2 halted on lb-failing; the latest run on lb-model (r-1) completed.
+    const third = await startRun(plan, options(world, 'r-3'));
+    expect(third.runId).toBe('r-3');
+  });
+});
