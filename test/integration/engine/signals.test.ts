@@ -63,7 +63,7 @@ describe('signals never kill a run mid-maintenance', () => {
       emulator: {
         timings: {
           stoppingSeconds: 0.1,
-          bootSeconds: 30, // long enough for two `drainctl abort` spawns on a loaded box
+          bootSeconds: 22, // two `drainctl abort` spawns fit on a loaded box; under rebootTimeoutSeconds (30)
           appStartSeconds: 0.1,
           packageUpdateSeconds: 0.1,
           healthCheckScale: 0.25,
