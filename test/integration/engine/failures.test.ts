@@ -5,21 +5,17 @@
  * `drainctl run` is then refused until the halted run is resumed (or `--new-run` is given);
  * once a node left out is fixed, `drainctl resume --retry` carries it through again.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { drainctl, endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
+import { describe, expect, it } from 'vitest';
+import { drainctl, endState, runEnvPerTest } from './support/emulator-run.js';
 
-let env: RunEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const startEnv = runEnvPerTest();
 
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';
 
 describe('a node that is not healthy after its reboot', () => {
   it('is left out as unhealthy, by name, with what its checks said', async () => {
-    env = await startRunEnv({ drainProbe: 'access-log', healthTimeoutSeconds: 3 });
+    const env = await startEnv({ drainProbe: 'access-log', healthTimeoutSeconds: 3 });
     env.emu.injectFault({
       kind: 'unhealthy-after-reboot',
       instanceId: 'i-emu-web-1',
@@ -69,7 +65,7 @@ describe('a node that is not healthy after its reboot', () => {
 
 describe('a node that does not boot', () => {
   it('is left at weight 0 and named; the rollout halts before the next node', async () => {
-    env = await startRunEnv();
+    const env = await startEnv();
     env.emu.injectFault({ kind: 'boot-failure', instanceId: 'i-emu-web-2' });
     const run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
     expect(run.code).toBe(2);

@@ -5,29 +5,24 @@
  * journal and on stderr, exit 1.
  */
 import { writeFile } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
 import {
+  drainConfirmed,
   endState,
   journal,
-  type RunEnv,
+  runEnvPerTest,
   spawnDrainctl,
-  startRunEnv,
   waitForEntry,
 } from './support/emulator-run.js';
 
-let env: RunEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const startEnv = runEnvPerTest();
 
-const drainDone = (e: { type: string; [k: string]: unknown }) =>
-  e.type === 'result' && String(e.step).includes('node.drain-i-emu-web-1');
+const drainDone = drainConfirmed('i-emu-web-1');
 
 describe('lock lost', () => {
   it('a run whose lock file is taken mid-drain stops within a heartbeat, changes nothing more, exit 1', async () => {
-    env = await startRunEnv({ waitSeconds: 60 });
+    const env = await startEnv({ waitSeconds: 60 });
     const current = env;
     const run = spawnDrainctl(current, ['run', current.workflow, '--yes']);
     const { runId } = await waitForEntry(current, drainDone, run.done);

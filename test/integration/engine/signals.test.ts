@@ -5,30 +5,25 @@
  * went away (EPIPE) do not crash the run.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  drainConfirmed,
   drainctl,
   endState,
   journal,
-  type RunEnv,
+  runEnvPerTest,
   spawnDrainctl,
-  startRunEnv,
   waitForEntry,
 } from './support/emulator-run.js';
 
-let env: RunEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const startEnv = runEnvPerTest();
 
 const ALL_100 = { 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 };
-const drainDone = (e: { type: string; [k: string]: unknown }) =>
-  e.type === 'result' && String(e.step).includes('node.drain-i-emu-web-1');
+const drainDone = drainConfirmed('i-emu-web-1');
 
 describe('signals never kill a run mid-maintenance', () => {
   it('SIGHUP mid-drain aborts safely: the drain is undone, exit 2', async () => {
-    env = await startRunEnv({ waitSeconds: 60 });
+    const env = await startEnv({ waitSeconds: 60 });
     const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     await waitForEntry(env, drainDone, done);
     child.kill('SIGHUP');
@@ -40,7 +35,7 @@ describe('signals never kill a run mid-maintenance', () => {
   }, 120_000);
 
   it('a second SIGTERM is logged, the run still ends safely; closed stdout/stderr (EPIPE) do not crash it', async () => {
-    env = await startRunEnv({ waitSeconds: 60 });
+    const env = await startEnv({ waitSeconds: 60 });
     const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, done);
     // The terminal went away: whatever the run prints from now on has no reader.
@@ -58,7 +53,7 @@ describe('signals never kill a run mid-maintenance', () => {
   }, 120_000);
 
   it('`drainctl abort` twice: the second says it is already stopping and sends nothing', async () => {
-    env = await startRunEnv({
+    const env = await startEnv({
       waitSeconds: 0,
       emulator: {
         timings: {

@@ -4,32 +4,27 @@
  * someone else mid-run (halt before the next mutation, naming it), a second run on the same
  * balancer (refused with the holder's run id), `drainctl status`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCloudPorts } from '../../../src/adapters/index.js';
 import { systemClock } from '../../../src/adapters/local/clock.js';
 import { createLogger } from '../../../src/log/index.js';
 import {
+  drainConfirmed,
   drainctl,
   endState,
-  type RunEnv,
+  runEnvPerTest,
   spawnDrainctl,
-  startRunEnv,
   waitForEntry,
 } from './support/emulator-run.js';
 
-let env: RunEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const startEnv = runEnvPerTest();
 
 const ALL_100 = { 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 };
-const drainDone = (e: { type: string; [k: string]: unknown }) =>
-  e.type === 'result' && String(e.step).includes('node.drain-i-emu-web-1');
+const drainDone = drainConfirmed('i-emu-web-1');
 
 describe('stopping a run', () => {
   it('SIGTERM during a drain: weight restored, nothing else touched, exit 2', async () => {
-    env = await startRunEnv({ waitSeconds: 60 });
+    const env = await startEnv({ waitSeconds: 60 });
     const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, done);
     expect(endState(env).weights['i-emu-web-1']).toBe(0);
@@ -59,7 +54,7 @@ describe('stopping a run', () => {
   }, 120_000);
 
   it('drainctl abort <run-id>: the running process stops safely and exits 2', async () => {
-    env = await startRunEnv({ waitSeconds: 60 });
+    const env = await startEnv({ waitSeconds: 60 });
     const { done } = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, done);
     const abort = await drainctl(env, ['abort', runId]);
@@ -74,7 +69,7 @@ describe('stopping a run', () => {
   }, 120_000);
 
   it("a second run on the same balancer is refused with the holder's run id", async () => {
-    env = await startRunEnv({ waitSeconds: 60 });
+    const env = await startEnv({ waitSeconds: 60 });
     const first = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     const { runId } = await waitForEntry(env, drainDone, first.done);
     const second = await drainctl(env, ['run', env.workflow, '--yes']);
@@ -93,7 +88,7 @@ describe('stopping a run', () => {
 
 describe('drift', () => {
   it('a weight changed by someone else mid-run halts before the next mutation and names it', async () => {
-    env = await startRunEnv({ waitSeconds: 3 });
+    const env = await startEnv({ waitSeconds: 3 });
     const current = env;
     const { done } = spawnDrainctl(current, ['run', current.workflow, '--yes']);
     await waitForEntry(current, drainDone, done);

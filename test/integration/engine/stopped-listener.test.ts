@@ -3,23 +3,19 @@
  * third with health checks off: the gates (minHealthy) and the balancer health check judge only
  * the running listener that checks health, and say which one they judged. Real binary, emulator.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCloudPorts } from '../../../src/adapters/index.js';
 import { systemClock } from '../../../src/adapters/local/clock.js';
 import { createLogger } from '../../../src/log/index.js';
-import { drainctl, endState, journal, type RunEnv, startRunEnv } from './support/emulator-run.js';
+import { drainctl, endState, journal, runEnvPerTest } from './support/emulator-run.js';
 
-let env: RunEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const startEnv = runEnvPerTest();
 
 const NEW = '3.10.0-1160.119.1.el7.x86_64';
 
 describe('listeners that do not judge health', () => {
   it('a stopped listener and one without health checks do not make every backend unhealthy', async () => {
-    env = await startRunEnv({ waitSeconds: 0 });
+    const env = await startEnv({ waitSeconds: 0 });
     const ports = createCloudPorts({
       region: env.emu.region,
       endpoint: env.emu.endpoint,

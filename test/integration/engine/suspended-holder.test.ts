@@ -5,33 +5,28 @@
  * original carries on alone and stops cleanly on SIGTERM. (The heartbeat's age no longer
  * matters on this host; lock-liveness.test.ts proves it with a 70 s old heartbeat.)
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLock } from '../../../src/engine/lock/balancer-lock.js';
 import { processStartTime } from '../../../src/engine/lock/holder-liveness.js';
 import {
+  drainConfirmed,
   drainctl,
   endState,
   journal,
-  type RunEnv,
+  runEnvPerTest,
   spawnDrainctl,
-  startRunEnv,
   waitForEntry,
 } from './support/emulator-run.js';
 
-let env: RunEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const startEnv = runEnvPerTest();
 
-const drainDone = (e: { type: string; [k: string]: unknown }) =>
-  e.type === 'result' && String(e.step).includes('node.drain-i-emu-web-1');
+const drainDone = drainConfirmed('i-emu-web-1');
 
 describe('a suspended holder', () => {
   it.runIf(process.platform === 'linux')(
     'is not taken over by resume; woken, it carries on alone',
     async () => {
-      env = await startRunEnv({ waitSeconds: 60 });
+      const env = await startEnv({ waitSeconds: 60 });
       const current = env;
       const original = spawnDrainctl(current, ['run', current.workflow, '--yes']);
       const { runId } = await waitForEntry(current, drainDone, original.done);

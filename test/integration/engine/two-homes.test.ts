@@ -6,31 +6,26 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCloudPorts } from '../../../src/adapters/index.js';
 import { systemClock } from '../../../src/adapters/local/clock.js';
 import { createLogger } from '../../../src/log/index.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import {
+  drainConfirmed,
   endState,
-  type RunEnv,
+  runEnvPerTest,
   spawnDrainctl,
-  startRunEnv,
   waitForEntry,
 } from './support/emulator-run.js';
 
-let env: RunEnv | undefined;
-afterEach(async () => {
-  await env?.close();
-  env = undefined;
-});
+const startEnv = runEnvPerTest();
 
-const drainDone = (e: { type: string; [k: string]: unknown }) =>
-  e.type === 'result' && String(e.step).includes('node.drain-i-emu-web-1');
+const drainDone = drainConfirmed('i-emu-web-1');
 
 describe('two operators, two working directories, one balancer', () => {
   it("the second run is refused by the balancer's tag; the tag goes when the first run ends", async () => {
-    env = await startRunEnv({ waitSeconds: 60 });
+    const env = await startEnv({ waitSeconds: 60 });
     const current = env;
     const alice = spawnDrainctl(current, ['run', current.workflow, '--yes']);
     const { runId } = await waitForEntry(current, drainDone, alice.done);

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach } from 'vitest';
 import {
   type Emulator,
   type StartEmulatorOptions,
@@ -277,4 +278,26 @@ export async function journal(
         return [];
       }
     });
+}
+
+/**
+ * `startRunEnv` for a test file whose tests each build their own environment: whatever a test
+ * started is closed after it, pass or fail.
+ */
+export function runEnvPerTest(): (options?: Parameters<typeof startRunEnv>[0]) => Promise<RunEnv> {
+  let current: RunEnv | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options) => {
+    current = await startRunEnv(options);
+    return current;
+  };
+}
+
+/** Matches the journal's result entry of `node.drain-<instanceId>`: that drain is confirmed. */
+export function drainConfirmed(instanceId: string) {
+  return (e: { type: string; [k: string]: unknown }): boolean =>
+    e.type === 'result' && String(e.step).includes(`node.drain-${instanceId}`);
 }
