@@ -85,11 +85,22 @@ export interface ErrorRateSample {
   rate: number;
 }
 
+export interface MeasureErrorRateOptions {
+  seconds: number;
+  signal?: AbortSignal;
+  /**
+   * Ends the window early once this returns true for the tally so far, checked after each read
+   * of the source. One window watched to its end or stopped early counts every request in it:
+   * there is no gap, as there would be between back-to-back shorter windows.
+   */
+  stopWhen?: (soFar: ErrorRateSample) => boolean;
+}
+
 export interface TrafficProbe {
   /** Resolves `drained` after `quietSeconds` without a real request, or `timeout`. */
   waitForDrain(options: DrainWaitOptions): Promise<DrainOutcome>;
   /** Watch real requests for `seconds` and count 5xx answers (used while restoring weight). */
-  measureErrorRate(options: { seconds: number; signal?: AbortSignal }): Promise<ErrorRateSample>;
+  measureErrorRate(options: MeasureErrorRateOptions): Promise<ErrorRateSample>;
   close(): Promise<void>;
 }
 

@@ -28,6 +28,7 @@ import type {
   Dns,
   DnsRecord,
   DnsResolver,
+  ErrorRateSample,
   HealthChecker,
   Host,
   InstanceInfo,
@@ -418,19 +419,24 @@ export class InMemoryWorld {
             final,
           };
         },
+        // Read once a second, like the access-log probe's default tick.
         async measureErrorRate(options) {
-          await world.clock.sleep(options.seconds * 1000, options.signal);
-          inc.check();
-          const requests = (world.backends.get(nodeId) ?? 0) * options.seconds;
-          const erroring =
-            world.hosts.get(nodeId)?.rebooted === true && world.faults.errorsAfterBoot.has(nodeId);
-          const errors5xx = erroring ? Math.ceil(requests / 2) : 0;
-          return {
-            seconds: options.seconds,
-            requests,
-            errors5xx,
-            rate: requests === 0 ? 0 : errors5xx / requests,
-          };
+          const total: ErrorRateSample = { seconds: 0, requests: 0, errors5xx: 0, rate: 0 };
+          while (total.seconds < options.seconds) {
+            const step = Math.min(1, options.seconds - total.seconds);
+            await world.clock.sleep(step * 1000, options.signal);
+            inc.check();
+            const requests = (world.backends.get(nodeId) ?? 0) * step;
+            const erroring =
+              world.hosts.get(nodeId)?.rebooted === true &&
+              world.faults.errorsAfterBoot.has(nodeId);
+            total.seconds += step;
+            total.requests += requests;
+            total.errors5xx += erroring ? Math.ceil(requests / 2) : 0;
+            total.rate = total.requests === 0 ? 0 : total.errors5xx / total.requests;
+            if (options.stopWhen?.({ ...total }) === true) break;
+          }
+          return total;
         },
         async close() {},
       };

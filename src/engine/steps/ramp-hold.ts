@@ -1,14 +1,11 @@
 /**
- * Holding one ramp step and judging its 5xx budget continuously: the hold is watched in short
- * slices (~1 s), the counts add up over the step, and as soon as the step's tally is over
+ * Holding one ramp step and judging its 5xx budget continuously: the probe reports the step's
+ * tally after each read of the log (every second by default), and as soon as it is over
  * `max5xxRate` with at least `minRequests` requests the hold ends — the node goes back to 0
  * within about a second of the errors, not at the end of a 30 s hold. A hold that ends within
  * budget is judged exactly as before: on everything it saw.
  */
 import type { Clock, ErrorRateSample, TrafficProbe } from '../../ports/index.js';
-
-/** How long one slice of a hold watches before the budget is judged again. */
-export const RAMP_SLICE_SECONDS = 1;
 
 export interface RampBudget {
   holdSeconds: number;
@@ -31,9 +28,10 @@ export function judge(sample: ErrorRateSample | undefined, budget: RampBudget): 
 }
 
 /**
- * Hold one step for `holdSeconds`, ending early when the budget is exceeded. A slice in which
- * the probe could not read its source (PROBE_BLIND) adds nothing; only a hold blind from start
- * to end fails (no evidence is not "no errors").
+ * Hold one step for `holdSeconds` as one window of the probe, ending it early once the step's
+ * tally is over budget. One window, not back-to-back slices: requests written between two
+ * slices would be seen by neither. A window the probe could not read from start to end fails
+ * (PROBE_BLIND: no evidence is not "no errors").
  */
 export async function holdAndJudge(
   clock: Clock,
@@ -44,29 +42,9 @@ export async function holdAndJudge(
     if (budget.holdSeconds > 0) await clock.sleep(budget.holdSeconds * 1000);
     return judge(undefined, budget);
   }
-  if (budget.holdSeconds <= 0) return judge(await probe.measureErrorRate({ seconds: 0 }), budget);
-  const total: ErrorRateSample = { seconds: 0, requests: 0, errors5xx: 0, rate: 0 };
-  let remaining = budget.holdSeconds;
-  let seen = false;
-  let blind: unknown;
-  while (remaining > 1e-9) {
-    const seconds = Math.min(RAMP_SLICE_SECONDS, remaining);
-    remaining -= seconds;
-    try {
-      const slice = await probe.measureErrorRate({ seconds });
-      seen = true;
-      total.requests += slice.requests;
-      total.errors5xx += slice.errors5xx;
-      total.seconds += slice.seconds;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'PROBE_BLIND') throw error;
-      blind = error;
-      total.seconds += seconds;
-    }
-    total.rate = total.requests === 0 ? 0 : total.errors5xx / total.requests;
-    const verdict = judge(total, budget);
-    if (verdict.bad) return verdict;
-  }
-  if (!seen) throw blind;
-  return judge(total, budget);
+  const sample = await probe.measureErrorRate({
+    seconds: Math.max(0, budget.holdSeconds),
+    stopWhen: (soFar) => judge(soFar, budget).bad,
+  });
+  return judge(sample, budget);
 }

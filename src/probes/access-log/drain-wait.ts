@@ -11,6 +11,7 @@ import type {
   DrainProgress,
   DrainWaitOptions,
   ErrorRateSample,
+  MeasureErrorRateOptions,
 } from '../../ports/index.js';
 import { sleepOn } from '../sleep.js';
 import type { RequestSample } from './line-pipeline.js';
@@ -76,7 +77,7 @@ export async function waitForDrain(
 
 export async function measureErrorRate(
   source: DrainSource,
-  options: { seconds: number; signal?: AbortSignal },
+  options: MeasureErrorRateOptions,
 ): Promise<ErrorRateSample> {
   const { clock, tally } = source;
   // What was written before the window is not part of it.
@@ -84,6 +85,16 @@ export async function measureErrorRate(
   const before = tally.snapshot();
   const started = clock.monotonic();
   const windowMs = options.seconds * 1000;
+  const soFar = (): ErrorRateSample => {
+    const requests = tally.real - before.real;
+    const errors5xx = tally.errors5xx - before.errors5xx;
+    return {
+      seconds: (clock.monotonic() - started) / 1000,
+      requests,
+      errors5xx,
+      rate: requests === 0 ? 0 : errors5xx / requests,
+    };
+  };
   let sawLog = source.available();
   for (;;) {
     const elapsed = clock.monotonic() - started;
@@ -91,6 +102,7 @@ export async function measureErrorRate(
     await sleepOn(clock, Math.min(source.tickMs, windowMs - elapsed), options.signal);
     await source.poll();
     sawLog ||= source.available();
+    if (sawLog && options.stopWhen?.(soFar()) === true) break;
   }
   if (!sawLog) {
     // No evidence is not "no errors": a restore gate must not pass on it.
@@ -100,14 +112,7 @@ export async function measureErrorRate(
       { retryable: true },
     );
   }
-  const requests = tally.real - before.real;
-  const errors5xx = tally.errors5xx - before.errors5xx;
-  return {
-    seconds: (clock.monotonic() - started) / 1000,
-    requests,
-    errors5xx,
-    rate: requests === 0 ? 0 : errors5xx / requests,
-  };
+  return soFar();
 }
 
 function buildProgress(

@@ -190,6 +190,26 @@ describe('access-log probe: 5xx rate while restoring', () => {
     expect(sample).toEqual({ seconds: 3, requests: 3, errors5xx: 1, rate: 1 / 3 });
   });
 
+  it('stopWhen ends the window at the first read that meets it, with everything seen so far', async () => {
+    const p = await open();
+    const seen: number[] = [];
+    const done = p.measureErrorRate({
+      seconds: 30,
+      stopWhen: (soFar) => {
+        seen.push(soFar.errors5xx);
+        return soFar.errors5xx >= 2;
+      },
+    });
+    await untilAsleep(clock, done);
+    appendFileSync(log, combinedLine('198.51.100.1', '/', 200));
+    await advance(clock, 1000, done);
+    appendFileSync(log, combinedLine('198.51.100.2', '/', 503).repeat(2));
+    await advance(clock, 1000, done);
+    const sample = await done;
+    expect(sample).toEqual({ seconds: 2, requests: 3, errors5xx: 2, rate: 2 / 3 });
+    expect(seen).toEqual([0, 2]);
+  });
+
   it('no requests is a rate of 0', async () => {
     const p = await open();
     const done = p.measureErrorRate({ seconds: 2 });
