@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../adapters/local/clock.js';
 import { createRuntime } from '../cli/runtime.js';
-import { type RunReport, startRun } from '../engine/index.js';
+import type { RunReport } from '../engine/index.js';
 import type { JournalEntry } from '../engine/journal/entries.js';
 import { observeInventory } from '../engine/observe-inventory.js';
 import { foldJournal } from '../engine/run-state.js';
@@ -16,6 +16,7 @@ import { planRollout } from '../plan/index.js';
 import type { TrafficProbeFactory } from '../ports/index.js';
 import { loadWorkflow, type WorkflowSpec } from '../spec/index.js';
 import { buildDemoReport, type DemoReport } from './demo-report.js';
+import { startDemoRun } from './demo-run.js';
 import { type DemoWorld, startDemoWorld } from './demo-world.js';
 import { InvariantMonitor, sampleInvariants } from './invariant-monitor.js';
 import type { LiveSnapshot, LiveView, NodeView } from './live-view.js';
@@ -158,14 +159,13 @@ async function runInWorld(
 
   let report: RunReport;
   try {
-    const result = await startRun(plan, {
+    // Every demo builds a fresh emulated world: an earlier demo's run or lock holds nothing here.
+    const result = await startDemoRun(plan, {
       home: options.home,
       ports: { ...ports, trafficProbes },
       logger: options.logger,
       signal: options.signal,
       journal: { afterAppend: (entry) => entries.push(entry) },
-      // Every demo builds a fresh emulated world: an earlier demo's run has nothing left out here.
-      newRun: true,
     });
     report = result.report;
     // A last second of traffic on the finished setup, so the clients' verdict covers it too.
