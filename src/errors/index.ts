@@ -114,6 +114,12 @@ export class CloudApiError extends DrainctlError {
   readonly cloudCode: string;
   readonly httpStatus: number | undefined;
   readonly requestId: string | undefined;
+  /**
+   * How many times the request was sent before this error (retries included), when the caller
+   * counted. More than one means an earlier attempt may have reached the API and been applied,
+   * whatever this last answer says.
+   */
+  readonly attempts: number | undefined;
 
   constructor(details: {
     provider: string;
@@ -122,6 +128,7 @@ export class CloudApiError extends DrainctlError {
     message: string;
     httpStatus?: number;
     requestId?: string;
+    attempts?: number;
     retryable: boolean;
     hint?: string;
     cause?: unknown;
@@ -138,6 +145,7 @@ export class CloudApiError extends DrainctlError {
     this.cloudCode = details.cloudCode;
     this.httpStatus = details.httpStatus;
     this.requestId = details.requestId;
+    this.attempts = details.attempts;
   }
 }
 

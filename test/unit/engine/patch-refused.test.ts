@@ -2,7 +2,8 @@
  * The cloud API refuses the patch command outright (RunCommand answered 4xx, not retryable):
  * nothing ran on the host, so the node is put back at its weight and reported as rolled back
  * with the API's error — not left out of service. Anything that may have reached the host (a
- * 5xx, retries given up on, a refusal of a later command) still leaves it out, unpatched.
+ * 5xx, retries given up on, a refusal of a later command, a refusal of a resend whose first
+ * attempt timed out) still leaves it out, unpatched.
  */
 import { describe, expect, it } from 'vitest';
 import { dispositionFor } from '../../../src/engine/failure-policy.js';
@@ -15,8 +16,14 @@ import { runModel } from './fixtures/run-model.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 
-function refusal(httpStatus: number, retryable: boolean, action = 'RunCommand') {
+function refusal(
+  httpStatus: number,
+  retryable: boolean,
+  action = 'RunCommand',
+  attempts: number | 'not counted' = 1,
+) {
   return new CloudApiError({
+    ...(attempts === 'not counted' ? {} : { attempts }),
     provider: 'aliyun ecs',
     action,
     cloudCode: httpStatus === 403 ? 'Forbidden.RAM' : 'ServiceUnavailable',
@@ -75,6 +82,12 @@ describe('the cloud API refuses the patch command', () => {
     [
       'another action failing while the command ran',
       refusal(403, false, 'DescribeInvocationResults'),
+    ],
+    // RunCommand is resent after a timeout: the first send may be running the patch.
+    ['a 403 to the second attempt (the first timed out)', refusal(403, false, 'RunCommand', 2)],
+    [
+      'a 403 that does not say how many attempts were made',
+      refusal(403, false, 'RunCommand', 'not counted'),
     ],
   ])('%s: left out, unpatched, at weight 0', async (_name, error) => {
     const { world, result } = await runWithPatchError(error);

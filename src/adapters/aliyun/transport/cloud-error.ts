@@ -57,8 +57,8 @@ export type AliyunErrorCode =
 /** A CloudApiError whose `code` says which kind of failure it is. */
 export class AliyunApiError extends CloudApiError {
   override readonly code: AliyunErrorCode;
-  /** How many attempts were made before giving up. */
-  readonly attempts: number;
+  /** How many attempts were made before giving up (always counted here). */
+  override readonly attempts: number;
   /**
    * `ambiguous`: the request may have been applied (timeout, reset, 5xx); `rejected`: the cloud
    * refused it; `fatal`: the cloud answered no. Adapters re-read after an ambiguous failure.
