@@ -25,7 +25,12 @@ import { Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
-import { describeUnfinishedRun, findUnfinishedRun, UnfinishedRunError } from './unfinished-runs.js';
+import {
+  describeUnfinishedRun,
+  findUnfinishedRun,
+  resumeRatherThanBreak,
+  UnfinishedRunError,
+} from './unfinished-runs.js';
 
 export interface EngineOptions {
   /** `DRAINCTL_HOME`: runs and locks live here. */
@@ -79,7 +84,17 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
     );
   }
   const runId = options.runId ?? newRunId(clock.now());
-  const locks = await acquireLocks(plan, runId, undefined, options);
+  const locks = await acquireLocks(plan, runId, undefined, options).catch(
+    async (error: unknown) => {
+      // A crashed run's lock: point at `resume`, unless a new run was asked for (--new-run).
+      throw options.newRun === true
+        ? error
+        : await resumeRatherThanBreak(error, options.home, plan, {
+            exceptRunId: runId,
+            ...(options.logger ? { logger: options.logger } : {}),
+          });
+    },
+  );
   try {
     // Under the lock: no run on this balancer can start or be resumed while we look.
     const earlier = await findUnfinishedRun(options.home, plan, {

@@ -8,7 +8,7 @@
 import { DrainctlError, ExitCode } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Plan } from '../plan/types.js';
-import { message } from './errors.js';
+import { LockHeldError, message } from './errors.js';
 import { FileJournalStore } from './journal/store.js';
 import { lockKeyForName, readLock, staleness } from './lock/balancer-lock.js';
 import { buildReport } from './report.js';
@@ -116,4 +116,24 @@ export async function assertNoUnfinishedRun(
 ): Promise<void> {
   const earlier = await findUnfinishedRun(home, plan, options);
   if (earlier !== undefined) throw new UnfinishedRunError(earlier);
+}
+
+/**
+ * A new run met a lock whose holder is a dead process on this host (a crash, a kill): when that
+ * holder's run is the unfinished run on this balancer in this home, the way on is `drainctl
+ * resume <id>` (which takes over its own run's lock), not `--break-lock` — so the refusal says
+ * that. A live holder, a holder on another host, or a run that did finish keep the lock's own
+ * refusal. Returns what to throw.
+ */
+export async function resumeRatherThanBreak(
+  error: unknown,
+  home: string,
+  plan: Plan,
+  options: { exceptRunId?: string; logger?: Logger } = {},
+): Promise<unknown> {
+  if (!(error instanceof LockHeldError) || !error.holder.stale || error.holder.remote === true) {
+    return error;
+  }
+  const earlier = await findUnfinishedRun(home, plan, options).catch(() => undefined);
+  return earlier?.runId === error.holder.runId ? new UnfinishedRunError(earlier) : error;
 }
