@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import type { DrainctlEnvironment } from '../config/index.js';
 import {
   crashHookFromEnv,
+  describeWeight,
   type EngineOptions,
   formatReport,
   type RunResult,
@@ -91,7 +92,7 @@ export function printRunResult(ctx: CliContext, result: RunResult, json: boolean
       ctx.stderr.line(
         ctx.stderr.style(
           'red',
-          `drainctl: RUN_FAILED: run ${result.runId} failed mid-way${result.report.unfinished.length > 0 ? `; not finished: ${result.report.unfinished.map((n) => `${n.name} (${n.state}, weight ${n.weight ?? '?'})`).join(', ')}` : ''} (hint: \`drainctl resume ${result.runId}\`)`,
+          `drainctl: RUN_FAILED: run ${result.runId} failed mid-way${result.report.unfinished.length > 0 ? `; not finished: ${result.report.unfinished.map((n) => `${n.name} (${n.state}, ${describeWeight(n)})`).join(', ')}` : ''} (hint: \`drainctl resume ${result.runId}\`)`,
         ),
       );
     }

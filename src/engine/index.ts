@@ -26,7 +26,14 @@ export {
   staleness,
 } from './lock/balancer-lock.js';
 export type { EnginePorts } from './ports.js';
-export { buildReport, formatReport, type NodeReport, type RunReport } from './report.js';
+export {
+  buildReport,
+  describeWeight,
+  formatReport,
+  type NodeReport,
+  type RunReport,
+  type WeightInFlight,
+} from './report.js';
 export { RetryRefusedError } from './retry-nodes.js';
 export { journalPath, latestRun, listRuns, runDir } from './run-dir.js';
 export { foldJournal, type NodeRecord, type RunState } from './run-state.js';

@@ -3,7 +3,7 @@
  * second Ctrl-C on a terminal) can still say which nodes it leaves out of service. Read-only
  * views of the run states the executor folds; nothing here changes a run.
  */
-import { buildReport } from './report.js';
+import { buildReport, describeWeight } from './report.js';
 import type { RunState } from './run-state.js';
 
 const live = new Set<RunState>();
@@ -27,7 +27,7 @@ export function outOfServiceNow(): string[] {
     const report = buildReport(state, true);
     for (const node of report.unfinished) {
       lines.push(
-        `${node.name} (${node.id}) of run ${state.runId}: ${node.state}, weight ${node.weight ?? '?'}`,
+        `${node.name} (${node.id}) of run ${state.runId}: ${node.state}, ${describeWeight(node)}`,
       );
     }
     for (const node of report.leftOut) {

@@ -21,6 +21,8 @@ export interface NodeReport {
   weightBefore: number | undefined;
   /** Weight after the run, as last set and confirmed by it. */
   weightAfter: number | undefined;
+  /** A weight change sent and not confirmed (see `WeightInFlight`): the live weight is uncertain. */
+  weightInFlight?: WeightInFlight;
   /** Output of the verify command before and after (`uname -r`: the kernel). */
   kernelBefore?: string;
   kernelAfter?: string;
@@ -28,6 +30,16 @@ export interface NodeReport {
   outcome?: FailureOutcome;
   detail?: string;
   timeline: Array<{ state: NodeState; at: string }>;
+}
+
+/**
+ * A weight change journaled as intent whose result never came (the process crashed, or lost its
+ * lock, while SetBackendServers was in flight): the live weight is `from` or `to`, and only the
+ * balancer can say which.
+ */
+export interface WeightInFlight {
+  from: number;
+  to: number;
 }
 
 export interface RunReport {
@@ -48,7 +60,14 @@ export interface RunReport {
    * Nodes the run began and did not finish (neither pending, done, rolled back nor left out):
    * after a failure or a crash they may be out of service, and `resume` settles them.
    */
-  unfinished: Array<{ id: string; name: string; state: NodeState; weight: number | undefined }>;
+  unfinished: Array<{
+    id: string;
+    name: string;
+    state: NodeState;
+    /** Last confirmed weight; with `weightInFlight` the live one may differ. */
+    weight: number | undefined;
+    weightInFlight?: WeightInFlight;
+  }>;
   /** What a person must check that is not about a node (e.g. DNS someone else changed). */
   warnings: string[];
   /** What a person does next, when the run did not complete. */
@@ -58,6 +77,7 @@ export interface RunReport {
 
 export function buildReport(state: RunState, running = false): RunReport {
   const planWeights = new Map(state.plan.nodes.map((n) => [n.id, n.weight]));
+  const inFlight = weightsInFlight(state);
   const nodes: NodeReport[] = [...state.nodes.values()].map((n) => ({
     id: n.id,
     name: n.name,
@@ -65,6 +85,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     state: n.state,
     weightBefore: n.originalWeight ?? planWeights.get(n.id),
     weightAfter: n.weight ?? n.originalWeight ?? planWeights.get(n.id),
+    ...(inFlight.has(n.id) ? { weightInFlight: inFlight.get(n.id) } : {}),
     ...(n.before === undefined ? {} : { kernelBefore: n.before }),
     ...(n.after === undefined ? {} : { kernelAfter: n.after }),
     ...(n.reason === undefined ? {} : { reason: n.reason }),
@@ -90,7 +111,13 @@ export function buildReport(state: RunState, running = false): RunReport {
     }));
   const unfinished = nodes
     .filter((n) => n.state !== 'pending' && !isTerminal(n.state))
-    .map((n) => ({ id: n.id, name: n.name, state: n.state, weight: n.weightAfter }));
+    .map((n) => ({
+      id: n.id,
+      name: n.name,
+      state: n.state,
+      weight: n.weightAfter,
+      ...(n.weightInFlight ? { weightInFlight: n.weightInFlight } : {}),
+    }));
   const outcome = state.outcome ?? (running ? 'running' : 'interrupted');
   const next = nextStep(state.runId, outcome, leftOut.length > 0);
   const started = Date.parse(state.startedAt);
@@ -125,6 +152,31 @@ export function buildReport(state: RunState, running = false): RunReport {
   };
 }
 
+function weightsInFlight(state: RunState): Map<string, WeightInFlight> {
+  const found = new Map<string, WeightInFlight>();
+  for (const intent of state.pendingIntents.values()) {
+    if (intent.op !== 'set-weight') continue;
+    const from = Number(intent.before.weight);
+    const to = Number(intent.to.weight);
+    // A change to the weight it already had is never sent: nothing is uncertain.
+    if (Number.isFinite(from) && Number.isFinite(to) && from !== to) {
+      found.set(String(intent.target.serverId), { from, to });
+    }
+  }
+  return found;
+}
+
+/** `weight 0`, or `weight 100→0 (change in flight, check the console)` when it is uncertain. */
+export function describeWeight(node: {
+  weight: number | undefined;
+  weightInFlight?: WeightInFlight;
+}): string {
+  const flight = node.weightInFlight;
+  return flight
+    ? `weight ${flight.from}→${flight.to} (change in flight, check the console)`
+    : `weight ${node.weight ?? '?'}`;
+}
+
 function nextStep(
   runId: string,
   outcome: RunReport['outcome'],
@@ -154,7 +206,9 @@ export function formatReport(report: RunReport): string[] {
   if (report.haltReason && report.outcome !== 'completed')
     lines.push(`  halt: ${report.haltReason}`);
   for (const n of report.nodes) {
-    const weight = `weight ${n.weightBefore ?? '?'} → ${n.weightAfter ?? '?'}`;
+    const weight = n.weightInFlight
+      ? `weight ${n.weightBefore ?? '?'} → ? (${n.weightInFlight.from}→${n.weightInFlight.to} in flight, check the console)`
+      : `weight ${n.weightBefore ?? '?'} → ${n.weightAfter ?? '?'}`;
     // Verify output before → after (the kernel by default); `…` while it is not known yet.
     const kernel =
       n.kernelBefore !== undefined || n.kernelAfter !== undefined
@@ -175,7 +229,7 @@ export function formatReport(report: RunReport): string[] {
   if (report.unfinished.length > 0 && report.outcome !== 'running') {
     lines.push('  NOT FINISHED (may be out of service):');
     for (const n of report.unfinished) {
-      lines.push(`    ${n.name} (${n.id}): ${n.state}, weight ${n.weight ?? '?'}`);
+      lines.push(`    ${n.name} (${n.id}): ${n.state}, ${describeWeight(n)}`);
     }
   }
   for (const warning of report.warnings) lines.push(`  WARNING: ${warning}`);

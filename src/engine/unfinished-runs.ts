@@ -11,7 +11,7 @@ import type { Plan } from '../plan/types.js';
 import { LockHeldError, message } from './errors.js';
 import { FileJournalStore } from './journal/store.js';
 import { lockKeyForName, readLock, staleness } from './lock/balancer-lock.js';
-import { buildReport } from './report.js';
+import { buildReport, describeWeight } from './report.js';
 import { journalPath, listRuns } from './run-dir.js';
 import { foldJournal, type RunState } from './run-state.js';
 
@@ -45,7 +45,7 @@ function describe(state: RunState): UnfinishedRun | undefined {
       ...report.unfinished.map((n) => ({
         id: n.id,
         name: n.name,
-        why: `${n.state}, weight ${n.weight ?? '?'}`,
+        why: `${n.state}, ${describeWeight(n)}`,
       })),
     ],
   };

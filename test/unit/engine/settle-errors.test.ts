@@ -176,11 +176,20 @@ describe('a run that fails mid-way', () => {
     if (failing === 'crashed') throw new Error('crashed');
     expect(failing.outcome).toBe('failed');
     expect(failing.exitCode).toBe(1);
+    // The drain's weight-0 change was sent and never confirmed: the live weight is in doubt.
     expect(failing.report.unfinished).toEqual([
-      { id: 'i-node-1', name: 'web-1', state: 'draining', weight: 100 },
+      {
+        id: 'i-node-1',
+        name: 'web-1',
+        state: 'draining',
+        weight: 100,
+        weightInFlight: { from: 100, to: 0 },
+      },
     ]);
     const text = formatReport(failing.report).join('\n');
-    expect(text).toContain('NOT FINISHED (may be out of service):\n    web-1 (i-node-1): draining');
+    expect(text).toContain(
+      'NOT FINISHED (may be out of service):\n    web-1 (i-node-1): draining, weight 100→0 (change in flight, check the console)',
+    );
     expect(text).toContain(
       'next: the run FAILED mid-way (not a refusal: nodes may be out of service); `drainctl resume r-model`',
     );
