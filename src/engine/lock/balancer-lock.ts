@@ -1,8 +1,10 @@
 /**
  * One lock per load balancer (DESIGN.md §3): `$DRAINCTL_HOME/locks/<load-balancer-id>.lock`,
  * created exclusively (written aside, then hard-linked into place, so it is never seen half
- * written), holding run id, pid (and its start time), host and a heartbeat time the holder
- * refreshes. A second run is refused naming the holder, the lock file and DRAINCTL_HOME. On this
+ * written), holding run id, pid (and its start time), host and acquisition time. The holder's
+ * heartbeat goes to a file of its own next to it (`<lock>.beat`), never into the lock file: a
+ * heartbeat racing a takeover can then never overwrite the new holder's lock, and a beat that
+ * names another holder than the lock is ignored. A second run is refused naming the holder, the lock file and DRAINCTL_HOME. On this
  * host a holder is gone only when its pid is dead or reused (holder-liveness.ts): a resumed run
  * then takes over its own run's lock; another run's needs `--break-lock`. A holder on another
  * host with an old heartbeat is taken over only with `--break-lock`; a live holder never.
@@ -56,7 +58,25 @@ export function lockPath(home: string, key: string): string {
   return join(home, 'locks', `${key.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`);
 }
 
+function beatPath(home: string, key: string): string {
+  return `${lockPath(home, key)}.beat`;
+}
+
+/** The lock file, with `heartbeatAt` from its holder's beat file when that is later. */
 export async function readLock(home: string, key: string): Promise<LockInfo | undefined> {
+  const info = await readLockFile(home, key);
+  if (info === undefined) return undefined;
+  const beat = await readFile(beatPath(home, key), 'utf8').then(
+    (t) => JSON.parse(t) as LockInfo,
+    () => undefined,
+  );
+  if (beat !== undefined && sameHolder(beat, info) && beat.heartbeatAt > info.heartbeatAt) {
+    return { ...info, heartbeatAt: beat.heartbeatAt };
+  }
+  return info;
+}
+
+async function readLockFile(home: string, key: string): Promise<LockInfo | undefined> {
   let text: string;
   try {
     text = await readFile(lockPath(home, key), 'utf8');
@@ -159,7 +179,7 @@ export class BalancerLock {
     if (this.released) return;
     await this.verify();
     this.info = { ...this.info, heartbeatAt: new Date(this.options.clock.now()).toISOString() };
-    const path = lockPath(this.options.home, this.key);
+    const path = beatPath(this.options.home, this.key);
     const aside = `${path}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(aside, JSON.stringify(this.info));
     await rename(aside, path);
@@ -189,6 +209,14 @@ export class BalancerLock {
     const current = await readLock(this.options.home, this.key).catch(() => undefined);
     if (current !== undefined && sameHolder(current, this.info)) {
       await unlink(lockPath(this.options.home, this.key)).catch(() => undefined);
+    }
+    // Only our own beat: a new holder's is left alone.
+    const beat = await readFile(beatPath(this.options.home, this.key), 'utf8').then(
+      (t) => JSON.parse(t) as LockInfo,
+      () => undefined,
+    );
+    if (beat !== undefined && sameHolder(beat, this.info)) {
+      await unlink(beatPath(this.options.home, this.key)).catch(() => undefined);
     }
   }
 }

@@ -72,6 +72,38 @@ describe('per-balancer lock', () => {
     await lock.release();
   });
 
+  it("a heartbeat never writes the lock file: one racing a takeover cannot overwrite the new holder's lock", async () => {
+    const clock = new ManualClock();
+    const lock = await BalancerLock.acquire('lb-1', { home, runId: 'r-1', clock });
+    const path = lockPath(home, 'lb-1');
+    const written = await readFile(path, 'utf8');
+    await clock.advance(5_000);
+    await lock.heartbeat();
+    expect(await readFile(path, 'utf8')).toBe(written);
+    // The heartbeat's check passed; a takeover lands before its write.
+    const thief = JSON.stringify({
+      key: 'lb-1',
+      runId: 'r-thief',
+      pid: DEAD_PID,
+      host: 'ops-02',
+      acquiredAt: '2026-11-21T02:00:06.000Z',
+      heartbeatAt: '2026-11-21T02:00:06.000Z',
+    });
+    const verify = lock.verify.bind(lock);
+    lock.verify = async () => {
+      await verify();
+      await writeFile(path, thief);
+    };
+    await clock.advance(5_000);
+    await lock.heartbeat();
+    expect(await readFile(path, 'utf8')).toBe(thief);
+    // Our beat does not lend the thief's lock our freshness.
+    expect((await readLock(home, 'lb-1'))?.heartbeatAt).toBe('2026-11-21T02:00:06.000Z');
+    await expect(verify()).rejects.toMatchObject({ code: 'LOCK_LOST' });
+    await lock.release();
+    expect(await readFile(path, 'utf8')).toBe(thief);
+  });
+
   it('a stale lock (holder pid gone) is broken only with the explicit flag', async () => {
     const clock = new ManualClock();
     await plantLock({
