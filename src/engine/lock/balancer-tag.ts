@@ -12,8 +12,14 @@ import { hostname } from 'node:os';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
 import { LockHeldError, LockLostError } from '../errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
+import type { LockCheck } from './lock-guard.js';
 
 export const LOCK_TAG_KEY = 'drainctl-lock';
+/**
+ * The check before each intent reads the tag on this budget, not the adapter's full one (about
+ * 13 s when DescribeTags is throttled): what follows it was observed live a moment before.
+ */
+export const TAG_CHECK_WITHIN_MS = 500;
 const MAX_VALUE_LENGTH = 128;
 
 export interface TagHolder {
@@ -103,13 +109,25 @@ export class BalancerTagLock {
 
   /**
    * Throws `LockLostError` when the tag now names another run or process. A tag that cannot be
-   * read says nothing either way (the lock file is checked too); the next check tries again.
+   * read within `TAG_CHECK_WITHIN_MS` says nothing either way (the lock file is checked too): it
+   * is reported through `check.onUnchecked`, and the next check tries again.
    */
-  async verify(): Promise<void> {
+  async verify(check: LockCheck = { before: 'a change' }): Promise<void> {
+    // An abort that came before this check is the rollback's: its changes deserve a read too.
+    const signal = check.signal?.aborted === false ? check.signal : undefined;
     const current = await this.lb
-      .getTags(this.loadBalancerId)
+      .getTags(this.loadBalancerId, {
+        withinMs: TAG_CHECK_WITHIN_MS,
+        ...(signal ? { signal } : {}),
+      })
       .then((tags) => tags[LOCK_TAG_KEY])
-      .catch(() => this.value);
+      .catch((error: unknown) => {
+        check.onUnchecked?.(
+          `balancer tag lock could not be checked before ${check.before}; the lock file still holds (tag ${LOCK_TAG_KEY} on ${this.loadBalancerId}: ${error instanceof Error ? error.message : String(error)})`,
+          error,
+        );
+        return this.value;
+      });
     if (current !== undefined && current !== this.value) {
       const holder = parseTagValue(current);
       throw new LockLostError(
