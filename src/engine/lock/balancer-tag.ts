@@ -10,7 +10,7 @@
  */
 import { hostname } from 'node:os';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
-import { LockHeldError, LockLostError } from '../errors.js';
+import { LockHeldError, LockLostError, LockUncertainError } from '../errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
 import type { LockCheck } from './lock-guard.js';
 
@@ -20,6 +20,14 @@ export const LOCK_TAG_KEY = 'drainctl-lock';
  * 13 s when DescribeTags is throttled): what follows it was observed live a moment before.
  */
 export const TAG_CHECK_WITHIN_MS = 500;
+/**
+ * A run whose read-then-write of the tag took longer than this refuses (its write may have
+ * landed after another run had read back and settled). So every write that counts lands within
+ * this of its run's read: a run that waits longer than this after its read-back sees it.
+ */
+export const TAG_WRITE_BOUND_MS = 1_000;
+/** How long a run waits after its read-back before it looks once more; must exceed the bound. */
+export const DEFAULT_TAG_SETTLE_MS = 1_500;
 const MAX_VALUE_LENGTH = 128;
 
 export interface TagHolder {
@@ -53,6 +61,12 @@ export interface TagLockOptions {
   runId: string;
   clock: Clock;
   breakLock?: boolean;
+  /**
+   * Wait this long after the read-back, then read again, before the run changes anything
+   * (default `DEFAULT_TAG_SETTLE_MS`; more than `TAG_WRITE_BOUND_MS`). 0 only where no other
+   * run could write the tag (in-memory models).
+   */
+  settleMs?: number;
   pid?: number;
   pidStart?: string;
   host?: string;
@@ -82,6 +96,8 @@ export class BalancerTagLock {
     };
     const value = formatTagValue(me);
     const ourHost = parseTagValue(value)?.host ?? me.host;
+    const { clock } = options;
+    const started = clock.monotonic();
     const current = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
     if (current !== undefined && current !== value) {
       const holder = parseTagValue(current);
@@ -97,14 +113,32 @@ export class BalancerTagLock {
       }
     }
     await lb.setTags(loadBalancerId, { [LOCK_TAG_KEY]: value });
+    const tookMs = clock.monotonic() - started;
     // The last writer wins: read back, so of two runs racing here only one goes on.
-    const after = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
-    if (after !== value) {
+    const readBack = async () => {
+      const after = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
+      if (after === value) return;
       const holder = after === undefined ? undefined : parseTagValue(after);
-      const state = holder && staleness(holder, options.clock.now(), { host: ourHost });
+      const state = holder && staleness(holder, clock.now(), { host: ourHost });
       throw held(loadBalancerId, after ?? '(removed)', holder, state);
+    };
+    await readBack();
+    const lock = new BalancerTagLock(lb, loadBalancerId, value);
+    if (tookMs > TAG_WRITE_BOUND_MS) {
+      // Our read is stale: a run may have read "free", written, read back and settled while our
+      // write was on its way, and we just overwrote it. Give the tag back (it is still ours:
+      // the run we may have overwritten then finds none, not ours) and let the operator retry.
+      await lock.release().catch(() => undefined);
+      throw new LockUncertainError(loadBalancerId, tookMs, TAG_WRITE_BOUND_MS);
     }
-    return new BalancerTagLock(lb, loadBalancerId, value);
+    // A racer's write lands within the bound of its read, which came before our write landed:
+    // after the settle we see it, and of the two only the last writer goes on.
+    const settleMs = options.settleMs ?? DEFAULT_TAG_SETTLE_MS;
+    if (settleMs > 0) {
+      await clock.sleep(settleMs);
+      await readBack();
+    }
+    return lock;
   }
 
   /**

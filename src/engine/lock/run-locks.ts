@@ -18,6 +18,8 @@ export interface RunLockOptions {
   breakLock: boolean;
   staleAfterMs?: number;
   heartbeatMs?: number;
+  /** Wait after tagging, then read the tag again (balancer-tag.ts); default 1.5 s. */
+  tagSettleMs?: number;
   /** Tag balancers through this port (the cloud-side layer); none in file-only tests. */
   loadBalancer?: LoadBalancer;
 }
@@ -67,6 +69,7 @@ export class RunLocks {
         runId: this.options.runId,
         clock: this.options.clock,
         breakLock: this.options.breakLock,
+        ...(this.options.tagSettleMs === undefined ? {} : { settleMs: this.options.tagSettleMs }),
       }),
     );
   }

@@ -32,6 +32,7 @@ it('a throttled tag read before an intent gives up within a second, with one war
   const lock = await BalancerTagLock.acquire(ports.loadBalancer, lb.id, {
     runId: 'r-A',
     clock: systemClock,
+    settleMs: 0, // nothing else writes this balancer's tag here
   });
   emu.injectFault({ kind: 'api-error', action: 'DescribeTags', code: 'Throttling.User', rate: 1 });
   const warnings: string[] = [];
