@@ -75,7 +75,7 @@ export class LockUncertainError extends DrainctlError {
   constructor(key: string, tookMs: number, boundMs: number) {
     super(
       'LOCK_UNCERTAIN',
-      `could not take the lock on load balancer ${key}: reading and setting its drainctl-lock tag took ${(tookMs / 1000).toFixed(1)}s (more than ${boundMs / 1000}s: the API is slow or throttling), so another run may have taken the balancer meanwhile; nothing was changed`,
+      `could not take the lock on load balancer ${key}: setting its drainctl-lock tag completed ${(tookMs / 1000).toFixed(1)}s after reading it (more than ${boundMs / 1000}s: the API is slow or throttling), so another run may have taken the balancer meanwhile; nothing was changed`,
       {
         hint: 'run it again in a moment; if another run holds the balancer by then, you are told which',
       },

@@ -21,9 +21,10 @@ export const LOCK_TAG_KEY = 'drainctl-lock';
  */
 export const TAG_CHECK_WITHIN_MS = 500;
 /**
- * A run whose read-then-write of the tag took longer than this refuses (its write may have
- * landed after another run had read back and settled). So every write that counts lands within
- * this of its run's read: a run that waits longer than this after its read-back sees it.
+ * A run whose tag write completed longer than this after its read answered refuses (its write
+ * may have landed after another run had read back and settled). So every write that counts
+ * lands within this of its run's read: a run that waits longer than this after its read-back
+ * sees it (the settle's extra half second covers the read answer's way back).
  */
 export const TAG_WRITE_BOUND_MS = 1_000;
 /** How long a run waits after its read-back before it looks once more; must exceed the bound. */
@@ -97,8 +98,9 @@ export class BalancerTagLock {
     const value = formatTagValue(me);
     const ourHost = parseTagValue(value)?.host ?? me.host;
     const { clock } = options;
-    const started = clock.monotonic();
     const current = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
+    // From the answer on (the attempts before it, throttled or not, do not age it).
+    const readAt = clock.monotonic();
     if (current !== undefined && current !== value) {
       const holder = parseTagValue(current);
       const state =
@@ -113,7 +115,7 @@ export class BalancerTagLock {
       }
     }
     await lb.setTags(loadBalancerId, { [LOCK_TAG_KEY]: value });
-    const tookMs = clock.monotonic() - started;
+    const tookMs = clock.monotonic() - readAt;
     // The last writer wins: read back, so of two runs racing here only one goes on.
     const readBack = async () => {
       const after = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];

@@ -96,6 +96,28 @@ describe('two runs racing for the balancer tag', () => {
     expect(parseTagValue(world.tags.get(LOCK_TAG_KEY) ?? '')?.runId).toBe('r-B');
   });
 
+  it('a slow read before the write (throttled, retried) is not held against the run', async () => {
+    const clock = new ManualClock();
+    const world = new InMemoryWorld(fleet(2));
+    const lb = world.ports().loadBalancer;
+    let reads = 0;
+    const slowRead: LoadBalancer = {
+      ...lb,
+      getTags: async (id) => {
+        if (reads++ === 0) await clock.sleep(5_000); // the first answer comes after retries
+        return lb.getTags(id);
+      },
+    };
+    const acquiring = outcome(
+      BalancerTagLock.acquire(slowRead, world.loadBalancerId, { runId: 'r-A', clock }),
+    );
+    await sleepers(clock, 1);
+    await clock.advance(5_000);
+    await sleepers(clock, 1); // settling
+    await clock.advance(DEFAULT_TAG_SETTLE_MS);
+    expect(await acquiring).toBe('holds');
+  });
+
   it('waits longer than the write bound', () => {
     expect(DEFAULT_TAG_SETTLE_MS).toBeGreaterThan(TAG_WRITE_BOUND_MS);
   });
