@@ -3,7 +3,9 @@
  * run, process and host. The lock file lives in one DRAINCTL_HOME (by default per working
  * directory), so two operators in two directories each got "the" lock; the tag is what both
  * see. Tags have no compare-and-set: the last writer wins, so the tag is read back after it is
- * set, and checked again before every intent (lock-guard.ts).
+ * set, a write that came too long after its read is not trusted, a run settles and looks again
+ * before it changes anything, and the tag is checked before every intent (lock-guard.ts).
+ * docs/engine.md §3 says what this does not cover.
  *
  * Limits (Alibaba tags): key ≤ 64 characters and not starting with `aliyun` or `acs:`; value ≤
  * 128 characters. The host name is cut to fit, on both sides of every comparison.
