@@ -67,6 +67,22 @@ function lockHeldHint(holder: LockHolder): string {
   return `wait for it, or stop it with \`drainctl abort ${runId}\`${suspended}; a live process's lock is never broken`;
 }
 
+/**
+ * The tag write took so long that another run may have taken the balancer in between and been
+ * overwritten unseen (tags have no compare-and-set): this run cannot prove the lock is its own.
+ */
+export class LockUncertainError extends DrainctlError {
+  constructor(key: string, tookMs: number, boundMs: number) {
+    super(
+      'LOCK_UNCERTAIN',
+      `could not take the lock on load balancer ${key}: setting its drainctl-lock tag completed ${(tookMs / 1000).toFixed(1)}s after reading it (more than ${boundMs / 1000}s: the API is slow or throttling), so another run may have taken the balancer meanwhile; nothing was changed`,
+      {
+        hint: 'run it again in a moment; if another run holds the balancer by then, you are told which',
+      },
+    );
+  }
+}
+
 export class LockLostError extends FatalRunError {
   constructor(
     key: string,

@@ -43,9 +43,18 @@ export interface RunContext {
   notify(event: Omit<RunEvent, 'runId' | 'workflow'>): Promise<void>;
   /** Stop the run (first reason wins) and journal the halt at once, so a crash cannot forget it. */
   stop(kind: StopKind, reason: string): Promise<void>;
+  /**
+   * Check the run's locks now, before observing what the next change is decided on, so a slow
+   * check cannot make that observation stale. The next intent journaled within
+   * `LOCK_CHECK_VALID_MS` counts as checked by it. Throws `LockLostError`.
+   */
+  checkLocks(before: string): Promise<void>;
   /** Called once the id of a balancer this run creates is known (the lock moves onto it). */
   onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
 }
+
+/** How long a check made by `checkLocks` stands for the intent that follows it. */
+export const LOCK_CHECK_VALID_MS = 1_000;
 
 export function createRunContext(args: {
   ports: EnginePorts;
@@ -59,6 +68,13 @@ export function createRunContext(args: {
   lockGuard?: LockGuard;
 }): RunContext {
   const { journal, state, logger, ports } = args;
+  let checkedAt: number | undefined;
+  const verifyLocks = (before: string) =>
+    args.lockGuard?.beforeIntent({
+      before,
+      signal: ctx.control.signal,
+      onUnchecked: (message, error) => logger.warn({ err: error }, message),
+    });
   const ctx: RunContext = {
     ports,
     journal,
@@ -69,7 +85,10 @@ export function createRunContext(args: {
     logger,
     ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
     async record(entry) {
-      if (entry.type === 'intent') await args.lockGuard?.beforeIntent();
+      const fresh =
+        checkedAt !== undefined && ports.clock.monotonic() - checkedAt <= LOCK_CHECK_VALID_MS;
+      if (entry.type === 'intent') checkedAt = undefined;
+      if (entry.type === 'intent' && !fresh) await verifyLocks(`${entry.op} (step ${entry.step})`);
       else args.lockGuard?.beforeAppend();
       const written = await journal.append(entry).catch((error: unknown) => {
         // The journal found another writer: as good as a lost lock (lock-guard.ts).
@@ -77,6 +96,10 @@ export function createRunContext(args: {
       });
       applyEntry(state, written);
       return written;
+    },
+    async checkLocks(before) {
+      await verifyLocks(before);
+      checkedAt = ports.clock.monotonic();
     },
     async moveNode(node, to, details = {}) {
       const record = state.nodes.get(node);

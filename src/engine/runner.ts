@@ -48,6 +48,11 @@ export interface EngineOptions {
   abortPollMs?: number;
   lockStaleAfterMs?: number;
   heartbeatMs?: number;
+  /**
+   * After tagging the balancer, wait this long and read the tag again before changing anything
+   * (default 1500 ms; see docs/engine.md §3). 0 only where no other run can write the tag.
+   */
+  lockSettleMs?: number;
   /** Lock in files under `home` (default) or not at all (in-memory tests of the executor). */
   locking?: boolean;
 }
@@ -339,6 +344,7 @@ function acquireLocks(
     breakLock: options.breakStaleLock ?? false,
     ...(options.lockStaleAfterMs === undefined ? {} : { staleAfterMs: options.lockStaleAfterMs }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.lockSettleMs === undefined ? {} : { tagSettleMs: options.lockSettleMs }),
     loadBalancer: options.ports.loadBalancer,
   };
   if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));

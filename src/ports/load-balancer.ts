@@ -106,6 +106,14 @@ export interface BackendWeight {
   description?: string;
 }
 
+/** How hard a tag read tries (absent: the adapter's ordinary retry budget). */
+export interface TagReadOptions {
+  /** Give up after about this long, every attempt and wait included. */
+  withinMs?: number;
+  /** Cut the read short (and reject) when this aborts. */
+  signal?: AbortSignal;
+}
+
 export interface LoadBalancer {
   /** Throws a DrainctlError with code `LOAD_BALANCER_NOT_FOUND` for an unknown id. */
   describe(loadBalancerId: string): Promise<LoadBalancerInfo>;
@@ -132,8 +140,12 @@ export interface LoadBalancer {
   removeBackends(loadBalancerId: string, serverIds: string[]): Promise<void>;
   /** The balancer's own health view, for one listener or all. */
   healthStatus(loadBalancerId: string, listenerPort?: number): Promise<BackendHealthStatus[]>;
-  /** The balancer's tags, key → value (a run's cloud-side marker is one of them). */
-  getTags(loadBalancerId: string): Promise<Record<string, string>>;
+  /**
+   * The balancer's tags, key → value (a run's cloud-side marker is one of them). With
+   * `options.withinMs` the read gives up after about that long (at most two attempts) instead
+   * of the adapter's full retry budget: for checks that must not stall what follows them.
+   */
+  getTags(loadBalancerId: string, options?: TagReadOptions): Promise<Record<string, string>>;
   /** Adds tags, overwriting the value of a key that is already there. */
   setTags(loadBalancerId: string, tags: Record<string, string>): Promise<void>;
   /** Removes tags by key; keys that are not there are ignored. */

@@ -3,17 +3,34 @@
  * run, process and host. The lock file lives in one DRAINCTL_HOME (by default per working
  * directory), so two operators in two directories each got "the" lock; the tag is what both
  * see. Tags have no compare-and-set: the last writer wins, so the tag is read back after it is
- * set, and checked again before every intent (lock-guard.ts).
+ * set, a write that came too long after its read is not trusted, a run settles and looks again
+ * before it changes anything, and the tag is checked before every intent (lock-guard.ts).
+ * docs/engine.md §3 says what this does not cover.
  *
  * Limits (Alibaba tags): key ≤ 64 characters and not starting with `aliyun` or `acs:`; value ≤
  * 128 characters. The host name is cut to fit, on both sides of every comparison.
  */
 import { hostname } from 'node:os';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
-import { LockHeldError, LockLostError } from '../errors.js';
+import { LockHeldError, LockLostError, LockUncertainError } from '../errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
+import type { LockCheck } from './lock-guard.js';
 
 export const LOCK_TAG_KEY = 'drainctl-lock';
+/**
+ * The check before each intent reads the tag on this budget, not the adapter's full one (about
+ * 13 s when DescribeTags is throttled): what follows it was observed live a moment before.
+ */
+export const TAG_CHECK_WITHIN_MS = 500;
+/**
+ * A run whose tag write completed longer than this after its read answered refuses (its write
+ * may have landed after another run had read back and settled). So every write that counts
+ * lands within this of its run's read: a run that waits longer than this after its read-back
+ * sees it (the settle's extra half second covers the read answer's way back).
+ */
+export const TAG_WRITE_BOUND_MS = 1_000;
+/** How long a run waits after its read-back before it looks once more; must exceed the bound. */
+export const DEFAULT_TAG_SETTLE_MS = 1_500;
 const MAX_VALUE_LENGTH = 128;
 
 export interface TagHolder {
@@ -47,6 +64,12 @@ export interface TagLockOptions {
   runId: string;
   clock: Clock;
   breakLock?: boolean;
+  /**
+   * Wait this long after the read-back, then read again, before the run changes anything
+   * (default `DEFAULT_TAG_SETTLE_MS`; more than `TAG_WRITE_BOUND_MS`). 0 only where no other
+   * run could write the tag (in-memory models).
+   */
+  settleMs?: number;
   pid?: number;
   pidStart?: string;
   host?: string;
@@ -76,7 +99,10 @@ export class BalancerTagLock {
     };
     const value = formatTagValue(me);
     const ourHost = parseTagValue(value)?.host ?? me.host;
+    const { clock } = options;
     const current = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
+    // From the answer on (the attempts before it, throttled or not, do not age it).
+    const readAt = clock.monotonic();
     if (current !== undefined && current !== value) {
       const holder = parseTagValue(current);
       const state =
@@ -91,25 +117,55 @@ export class BalancerTagLock {
       }
     }
     await lb.setTags(loadBalancerId, { [LOCK_TAG_KEY]: value });
+    const tookMs = clock.monotonic() - readAt;
     // The last writer wins: read back, so of two runs racing here only one goes on.
-    const after = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
-    if (after !== value) {
+    const readBack = async () => {
+      const after = (await lb.getTags(loadBalancerId))[LOCK_TAG_KEY];
+      if (after === value) return;
       const holder = after === undefined ? undefined : parseTagValue(after);
-      const state = holder && staleness(holder, options.clock.now(), { host: ourHost });
+      const state = holder && staleness(holder, clock.now(), { host: ourHost });
       throw held(loadBalancerId, after ?? '(removed)', holder, state);
+    };
+    await readBack();
+    const lock = new BalancerTagLock(lb, loadBalancerId, value);
+    if (tookMs > TAG_WRITE_BOUND_MS) {
+      // Our read is stale: a run may have read "free", written, read back and settled while our
+      // write was on its way, and we just overwrote it. Give the tag back (it is still ours:
+      // the run we may have overwritten then finds none, not ours) and let the operator retry.
+      await lock.release().catch(() => undefined);
+      throw new LockUncertainError(loadBalancerId, tookMs, TAG_WRITE_BOUND_MS);
     }
-    return new BalancerTagLock(lb, loadBalancerId, value);
+    // A racer's write lands within the bound of its read, which came before our write landed:
+    // after the settle we see it, and of the two only the last writer goes on.
+    const settleMs = options.settleMs ?? DEFAULT_TAG_SETTLE_MS;
+    if (settleMs > 0) {
+      await clock.sleep(settleMs);
+      await readBack();
+    }
+    return lock;
   }
 
   /**
    * Throws `LockLostError` when the tag now names another run or process. A tag that cannot be
-   * read says nothing either way (the lock file is checked too); the next check tries again.
+   * read within `TAG_CHECK_WITHIN_MS` says nothing either way (the lock file is checked too): it
+   * is reported through `check.onUnchecked`, and the next check tries again.
    */
-  async verify(): Promise<void> {
+  async verify(check: LockCheck = { before: 'a change' }): Promise<void> {
+    // An abort that came before this check is the rollback's: its changes deserve a read too.
+    const signal = check.signal?.aborted === false ? check.signal : undefined;
     const current = await this.lb
-      .getTags(this.loadBalancerId)
+      .getTags(this.loadBalancerId, {
+        withinMs: TAG_CHECK_WITHIN_MS,
+        ...(signal ? { signal } : {}),
+      })
       .then((tags) => tags[LOCK_TAG_KEY])
-      .catch(() => this.value);
+      .catch((error: unknown) => {
+        check.onUnchecked?.(
+          `balancer tag lock could not be checked before ${check.before}; the lock file still holds (tag ${LOCK_TAG_KEY} on ${this.loadBalancerId}: ${error instanceof Error ? error.message : String(error)})`,
+          error,
+        );
+        return this.value;
+      });
     if (current !== undefined && current !== this.value) {
       const holder = parseTagValue(current);
       throw new LockLostError(

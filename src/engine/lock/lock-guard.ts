@@ -6,12 +6,22 @@
  */
 import { LockLostError } from '../errors.js';
 
+/** What one check is for, and how a lock layer that cannot be read right now is reported. */
+export interface LockCheck {
+  /** What the check guards, for messages: `set-weight (step drain-web-1)`. */
+  before: string;
+  /** The run's abort: a read in progress is cut short (the check then says "not checked"). */
+  signal?: AbortSignal;
+  /** A layer could not be read (not a loss: the other layer still holds). */
+  onUnchecked?: (message: string, error: unknown) => void;
+}
+
 export class LockGuard {
   private lostError: LockLostError | undefined;
   private readonly listeners: Array<(error: LockLostError) => void> = [];
 
   /** `checks` throw `LockLostError` when a lock is no longer this run's. */
-  constructor(private readonly checks: Array<() => Promise<void>> = []) {}
+  constructor(private readonly checks: Array<(check: LockCheck) => Promise<void>> = []) {}
 
   get lost(): LockLostError | undefined {
     return this.lostError;
@@ -35,11 +45,11 @@ export class LockGuard {
   }
 
   /** Before journaling an intent: every lock must still be ours. */
-  async beforeIntent(): Promise<void> {
+  async beforeIntent(check: LockCheck = { before: 'a change' }): Promise<void> {
     this.beforeAppend();
-    for (const check of this.checks) {
+    for (const verify of this.checks) {
       try {
-        await check();
+        await verify(check);
       } catch (error) {
         if (error instanceof LockLostError) throw this.markLost(error);
         throw error;

@@ -9,7 +9,7 @@ import type { Plan } from '../../plan/types.js';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
 import { BalancerLock, lockKeyForName } from './balancer-lock.js';
 import { BalancerTagLock } from './balancer-tag.js';
-import { LockGuard } from './lock-guard.js';
+import { type LockCheck, LockGuard } from './lock-guard.js';
 
 export interface RunLockOptions {
   home: string;
@@ -18,6 +18,8 @@ export interface RunLockOptions {
   breakLock: boolean;
   staleAfterMs?: number;
   heartbeatMs?: number;
+  /** Wait after tagging, then read the tag again (balancer-tag.ts); default 1.5 s. */
+  tagSettleMs?: number;
   /** Tag balancers through this port (the cloud-side layer); none in file-only tests. */
   loadBalancer?: LoadBalancer;
 }
@@ -27,7 +29,7 @@ export class RunLocks {
   private readonly tags: BalancerTagLock[] = [];
   private onLost: ((error: Error) => void) | undefined;
   /** Checks every lock before each intent; remembers a loss. */
-  readonly guard = new LockGuard([() => this.verify()]);
+  readonly guard = new LockGuard([(check) => this.verify(check)]);
 
   private constructor(private readonly options: RunLockOptions) {}
 
@@ -67,6 +69,7 @@ export class RunLocks {
         runId: this.options.runId,
         clock: this.options.clock,
         breakLock: this.options.breakLock,
+        ...(this.options.tagSettleMs === undefined ? {} : { settleMs: this.options.tagSettleMs }),
       }),
     );
   }
@@ -87,9 +90,9 @@ export class RunLocks {
   }
 
   /** Throws `LockLostError` unless every lock is still this run's. */
-  async verify(): Promise<void> {
+  async verify(check?: LockCheck): Promise<void> {
     for (const lock of this.held) await lock.verify();
-    for (const tag of this.tags) await tag.verify();
+    for (const tag of this.tags) await tag.verify(check);
   }
 
   startHeartbeats(onLost: (error: Error) => void): void {

@@ -26,6 +26,9 @@ export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOu
     }
     if (ctx.control.stopRequested)
       return stopped('the rollout is stopping: no further node leaves service');
+    // Locks first: however long their check takes, the health the gate decides on and the
+    // weight read below are observed after it, right before weight 0 is sent.
+    await ctx.checkLocks(`the drain of ${node}`);
     const { info, drift } = await observeBalancer(ctx, loadBalancerId);
     const backend = info.backends.find((b) => b.serverId === serverId);
     if (backend === undefined && !drift.some((d) => d.includes(serverId))) {

@@ -52,7 +52,7 @@ describe('balancer tag lock', () => {
 
   it('tags the balancer for the run, and removes its own tag on release', async () => {
     const { world, lb, id } = setup();
-    const lock = await BalancerTagLock.acquire(lb, id, { runId: 'r-1', clock });
+    const lock = await BalancerTagLock.acquire(lb, id, { settleMs: 0, runId: 'r-1', clock });
     expect(parseTagValue(world.tags.get(LOCK_TAG_KEY) ?? '')).toMatchObject({
       runId: 'r-1',
       pid: process.pid,
@@ -73,7 +73,13 @@ describe('balancer tag lock', () => {
     world.tags.set(LOCK_TAG_KEY, value);
     for (const breakLock of [false, true]) {
       await expect(
-        BalancerTagLock.acquire(lb, id, { runId: 'r-bob', clock, breakLock, pid: process.pid + 1 }),
+        BalancerTagLock.acquire(lb, id, {
+          settleMs: 0,
+          runId: 'r-bob',
+          clock,
+          breakLock,
+          pid: process.pid + 1,
+        }),
       ).rejects.toMatchObject({
         code: 'LOCK_HELD',
         message: expect.stringContaining(
@@ -90,12 +96,19 @@ describe('balancer tag lock', () => {
       LOCK_TAG_KEY,
       formatTagValue({ runId: 'r-1', pid: 77, host: 'ops-02', acquiredAt: at }),
     );
-    await expect(BalancerTagLock.acquire(lb, id, { runId: 'r-1', clock })).rejects.toMatchObject({
+    await expect(
+      BalancerTagLock.acquire(lb, id, { settleMs: 0, runId: 'r-1', clock }),
+    ).rejects.toMatchObject({
       code: 'LOCK_HELD',
       message: expect.stringContaining('held from ops-02, which this host cannot check'),
       hint: expect.stringContaining('--break-lock'),
     });
-    const lock = await BalancerTagLock.acquire(lb, id, { runId: 'r-1', clock, breakLock: true });
+    const lock = await BalancerTagLock.acquire(lb, id, {
+      settleMs: 0,
+      runId: 'r-1',
+      clock,
+      breakLock: true,
+    });
     expect(parseTagValue(world.tags.get(LOCK_TAG_KEY) ?? '')?.host).toBe(hostname());
     await lock.release();
   });
@@ -106,10 +119,12 @@ describe('balancer tag lock', () => {
       LOCK_TAG_KEY,
       formatTagValue({ runId: 'r-1', pid: DEAD_PID, host: hostname(), acquiredAt: at }),
     );
-    await expect(BalancerTagLock.acquire(lb, id, { runId: 'r-2', clock })).rejects.toMatchObject({
+    await expect(
+      BalancerTagLock.acquire(lb, id, { settleMs: 0, runId: 'r-2', clock }),
+    ).rejects.toMatchObject({
       code: 'LOCK_HELD',
     });
-    const lock = await BalancerTagLock.acquire(lb, id, { runId: 'r-1', clock });
+    const lock = await BalancerTagLock.acquire(lb, id, { settleMs: 0, runId: 'r-1', clock });
     expect(parseTagValue(world.tags.get(LOCK_TAG_KEY) ?? '')?.pid).toBe(process.pid);
     await lock.release();
   });
@@ -130,7 +145,7 @@ describe('balancer tag lock', () => {
       },
     };
     await expect(
-      BalancerTagLock.acquire(racing, id, { runId: 'r-1', clock }),
+      BalancerTagLock.acquire(racing, id, { settleMs: 0, runId: 'r-1', clock }),
     ).rejects.toMatchObject({
       code: 'LOCK_HELD',
       message: expect.stringContaining('held by run r-rival'),
@@ -140,7 +155,7 @@ describe('balancer tag lock', () => {
 
   it('notices its tag replaced by another run (lock lost), and then leaves it alone', async () => {
     const { world, lb, id } = setup();
-    const lock = await BalancerTagLock.acquire(lb, id, { runId: 'r-1', clock });
+    const lock = await BalancerTagLock.acquire(lb, id, { settleMs: 0, runId: 'r-1', clock });
     await lock.verify();
     const thief = formatTagValue({ runId: 'r-thief', pid: 9, host: 'ops-02', acquiredAt: at });
     world.tags.set(LOCK_TAG_KEY, thief);
@@ -162,6 +177,7 @@ describe('balancer tag lock', () => {
         runId: 'r-1',
         clock,
         breakLock: false,
+        tagSettleMs: 0,
         loadBalancer: lb,
       });
       expect(world.tags.has(LOCK_TAG_KEY)).toBe(false); // no id yet: the name's file lock only

@@ -4,7 +4,7 @@
  * official SDK sends them; the SDK package itself is not in our registry). Every call goes
  * through the retry policy; every answer is parsed into our own types.
  */
-import type { ListenerProtocol } from '../../../ports/index.js';
+import type { ListenerProtocol, TagReadOptions } from '../../../ports/index.js';
 import type { CloudCaller } from '../transport/cloud-call.js';
 import { type RetryBudget, SLB_BUSY_RETRY_BUDGET } from '../transport/retry-policy.js';
 import {
@@ -195,11 +195,27 @@ export class SlbClient {
     return parseResponse('slb', 'AddTags', requestIdOnly, body);
   }
 
-  async describeTags(loadBalancerId: string) {
+  /** With `withinMs`: two attempts at most, each cut off at `withinMs`, retried only within it. */
+  async describeTags(loadBalancerId: string, options: TagReadOptions = {}) {
+    const { withinMs, signal } = options;
     const body = await this.send(
       'DescribeTags',
       { LoadBalancerId: loadBalancerId },
-      { idempotent: true },
+      {
+        idempotent: true,
+        ...(withinMs === undefined
+          ? {}
+          : {
+              budget: {
+                maxAttempts: 2,
+                maxElapsedMs: withinMs,
+                baseDelayMs: Math.min(200, withinMs / 4),
+                maxDelayMs: Math.min(200, withinMs / 4),
+              },
+              timeoutMs: withinMs,
+            }),
+        ...(signal ? { signal } : {}),
+      },
     );
     return parseResponse('slb', 'DescribeTags', describeTagsResponse, body);
   }
@@ -256,10 +272,11 @@ export class SlbClient {
   private async send(
     action: string,
     params: Record<string, QueryValue>,
-    spec: { idempotent: boolean; budget?: RetryBudget },
+    spec: { idempotent: boolean; budget?: RetryBudget; signal?: AbortSignal; timeoutMs?: number },
   ): Promise<unknown> {
+    const { timeoutMs, ...call } = spec;
     const query = toQuery({ RegionId: this.region, ...params });
-    const response = await this.caller.call({ action, ...spec }, () =>
+    const response = await this.caller.call({ action, ...call }, () =>
       this.sdk.callApi(
         new OpenApiParams({
           action,
@@ -273,7 +290,10 @@ export class SlbClient {
           bodyType: 'json',
         }),
         new OpenApiRequest({ query }),
-        new RuntimeOptions({ autoretry: false }),
+        new RuntimeOptions({
+          autoretry: false,
+          ...(timeoutMs === undefined ? {} : { readTimeout: timeoutMs, connectTimeout: timeoutMs }),
+        }),
       ),
     );
     return (response as { body?: unknown }).body;

@@ -16,6 +16,7 @@ import type {
   ListenerProtocol,
   LoadBalancer,
   LoadBalancerInfo,
+  TagReadOptions,
 } from '../../../ports/index.js';
 import { AliyunApiError } from '../transport/cloud-error.js';
 import { pollUntil } from '../transport/poll.js';
@@ -228,8 +229,8 @@ export class SlbLoadBalancer implements LoadBalancer {
       .filter((s) => listenerPort === undefined || s.listenerPort === listenerPort);
   }
 
-  async getTags(loadBalancerId: string): Promise<Record<string, string>> {
-    return (await this.client.describeTags(loadBalancerId)).tags;
+  async getTags(loadBalancerId: string, options?: TagReadOptions): Promise<Record<string, string>> {
+    return (await this.client.describeTags(loadBalancerId, options)).tags;
   }
 
   async setTags(loadBalancerId: string, tags: Record<string, string>): Promise<void> {
