@@ -7,10 +7,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '../../../mocks/index.js';
-import { createCloudPorts } from '../../../src/adapters/index.js';
 import { systemClock } from '../../../src/adapters/local/clock.js';
 import { LoadGenerator, type LoadStats } from '../../../src/demo/load-generator.js';
-import { createLogger } from '../../../src/log/index.js';
+import { setUpBalancerByHand } from '../../helpers/balancer-by-hand.js';
 import { type CliRun, runDrainctl } from '../../helpers/cli.js';
 
 export const FLEET = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3', 'i-emu-web-4'] as const;
@@ -72,8 +71,6 @@ export interface RunJson {
   };
 }
 
-const quiet = createLogger({ level: 'silent' });
-
 export async function startFleetUnderLoad(): Promise<FleetUnderLoad> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-e2e-'));
   const emu = await startEmulator({
@@ -87,24 +84,8 @@ export async function startFleetUnderLoad(): Promise<FleetUnderLoad> {
       packageUpdateSeconds: 0.2,
     },
   });
-  const ports = createCloudPorts({
-    region: emu.region,
-    endpoint: emu.endpoint,
-    credentials: emu.credentials,
-    clock: systemClock,
-    logger: quiet,
-  });
-  const lb = await ports.loadBalancer.create({
-    name: 'web-slb',
-    addressType: 'intranet',
-    tags: { app: 'web' },
+  const lb = await setUpBalancerByHand(emu, {
     clientToken: 'e2e-fleet-under-load',
-  });
-  await ports.loadBalancer.ensureListener(lb.id, {
-    protocol: 'tcp',
-    port: 8080,
-    backendPort: 8080,
-    scheduler: 'wrr',
     healthCheck: {
       enabled: true,
       type: 'http',
@@ -114,12 +95,8 @@ export async function startFleetUnderLoad(): Promise<FleetUnderLoad> {
       healthyThreshold: 2,
       unhealthyThreshold: 2,
     },
+    backends: FLEET.map((serverId) => ({ serverId, weight: 100 })),
   });
-  await ports.loadBalancer.addBackends(
-    lb.id,
-    FLEET.map((serverId) => ({ serverId, weight: 100 })),
-  );
-  await ports.loadBalancer.startListener(lb.id, 8080, 'tcp');
   const workflow = join(dir, 'fleet.yaml');
   await writeFile(workflow, FLEET_WORKFLOW);
   const env = {

@@ -14,10 +14,8 @@ import {
   type StartEmulatorOptions,
   startEmulator,
 } from '../../../../mocks/index.js';
-import { createCloudPorts } from '../../../../src/adapters/index.js';
-import { systemClock } from '../../../../src/adapters/local/clock.js';
 import { listRuns } from '../../../../src/engine/run-dir.js';
-import { createLogger } from '../../../../src/log/index.js';
+import { setUpBalancerByHand } from '../../../helpers/balancer-by-hand.js';
 import { binPath, type CliRun, runDrainctl } from '../../../helpers/cli.js';
 
 export const NODES = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3'] as const;
@@ -78,8 +76,6 @@ restore:
   minRequests: 20
 `;
 }
-
-const quiet = createLogger({ level: 'silent' });
 
 /** An emulator with a balancer in front of web-1 … web-3 (weight 100 each), listener running. */
 export async function startRunEnv(
@@ -142,24 +138,8 @@ export async function startRunEnv(
 
 /** What an operator would set up by hand: the balancer, its listener, the three servers. */
 export async function createBalancer(emu: Emulator): Promise<string> {
-  const ports = createCloudPorts({
-    region: emu.region,
-    endpoint: emu.endpoint,
-    credentials: emu.credentials,
-    clock: systemClock,
-    logger: quiet,
-  });
-  const lb = await ports.loadBalancer.create({
-    name: 'web-slb',
-    addressType: 'intranet',
-    tags: { app: 'web' },
+  const { id } = await setUpBalancerByHand(emu, {
     clientToken: `setup-${Date.now()}`,
-  });
-  await ports.loadBalancer.ensureListener(lb.id, {
-    protocol: 'tcp',
-    port: 8080,
-    backendPort: 8080,
-    scheduler: 'wrr',
     healthCheck: {
       enabled: true,
       type: 'tcp',
@@ -168,13 +148,9 @@ export async function createBalancer(emu: Emulator): Promise<string> {
       healthyThreshold: 2,
       unhealthyThreshold: 2,
     },
+    backends: NODES.map((serverId) => ({ serverId, weight: 100 })),
   });
-  await ports.loadBalancer.addBackends(
-    lb.id,
-    NODES.map((serverId) => ({ serverId, weight: 100 })),
-  );
-  await ports.loadBalancer.startListener(lb.id, 8080, 'tcp');
-  return lb.id;
+  return id;
 }
 
 /** Start the real binary and keep hold of the process (to signal it). */
