@@ -241,6 +241,9 @@ async function execute(
   });
   locks.startHeartbeats((error) => {
     if (error instanceof LockLostError) lockGuard.markLost(error);
+    // The lock still holds (the checks before every change read it); only its freshness for
+    // runs on other hosts sharing this DRAINCTL_HOME stops being renewed.
+    else logger.warn({ err: error }, `lock heartbeat stopped: ${message(error)}`);
   });
   // However the loss is found (heartbeat, intent check, journal), the run returns at once
   // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
