@@ -2,8 +2,9 @@
  * The checklist lines about the servers a workflow selects: they exist, run, are attached,
  * are healthy, and the minHealthy budget lets them leave. Pure.
  */
+import { describeJudged, judgedHealth } from '../../listener/judged-health.js';
 import type { ObservedInventory } from '../../plan/types.js';
-import type { InstanceInfo } from '../../ports/index.js';
+import type { BackendHealthStatus, InstanceInfo } from '../../ports/index.js';
 import type { WorkflowSpec } from '../../spec/index.js';
 import { type CheckLine, formatTags, type Observed } from './inspect-check-line.js';
 
@@ -97,9 +98,15 @@ export function attachedLine(found: InstanceInfo[], lb: Observed | undefined): C
   };
 }
 
-/** Healthy on every listener that checks it, and checked by at least one (as the gates count). */
-function healthOf(lb: Observed, serverId: string): 'normal' | 'abnormal' | 'unavailable' {
-  const entries = lb.health.filter((h) => h.serverId === serverId);
+/**
+ * Healthy on every listener that judges it, and judged by at least one — the gates' rule
+ * (src/listener/judged-health.ts): a stopped listener or one with its check off says nothing.
+ */
+function healthOf(
+  judged: BackendHealthStatus[],
+  serverId: string,
+): 'normal' | 'abnormal' | 'unavailable' {
+  const entries = judged.filter((h) => h.serverId === serverId);
   if (entries.some((h) => h.health === 'abnormal')) return 'abnormal';
   return entries.length > 0 && entries.every((h) => h.health === 'normal')
     ? 'normal'
@@ -116,18 +123,20 @@ export function healthLine(found: InstanceInfo[], lb: Observed | undefined): Che
       detail: 'no balancer yet: the run proves the path before DNS moves',
     };
   }
+  const judged = judgedHealth(lb.health, lb.listenerDetails);
   const serving = lb.backends.filter((b) => b.weight > 0 && found.some((i) => i.id === b.serverId));
   const bad = serving
-    .map((b) => ({ id: b.serverId, health: healthOf(lb, b.serverId) }))
+    .map((b) => ({ id: b.serverId, health: healthOf(judged.entries, b.serverId) }))
     .filter((b) => b.health !== 'normal');
+  const how = describeJudged(judged);
   return {
     id: 'health',
     title,
     status: bad.length === 0 ? 'pass' : 'fail',
     detail:
       bad.length === 0
-        ? `${serving.length} serving, all normal`
-        : bad.map((b) => `${b.id} ${b.health}`).join(', '),
+        ? `${serving.length} serving, all normal (${how})`
+        : `${bad.map((b) => `${b.id} ${b.health}`).join(', ')} (${how})`,
   };
 }
 
@@ -142,10 +151,11 @@ export function budgetLine(
     lb === undefined
       ? found.map((i) => i.id)
       : lb.backends.filter((b) => b.weight > 0).map((b) => b.serverId);
+  const judged = lb === undefined ? [] : judgedHealth(lb.health, lb.listenerDetails).entries;
   const healthy =
     lb === undefined
       ? servingIds.length
-      : servingIds.filter((id) => healthOf(lb, id) === 'normal').length;
+      : servingIds.filter((id) => healthOf(judged, id) === 'normal').length;
   const minHealthy = resolveCount(spec.rollout.minHealthy, servingIds.length, 'up');
   const maxUnavailable = Math.max(
     1,

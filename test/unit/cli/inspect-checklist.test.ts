@@ -97,11 +97,38 @@ describe('inspect checklist', () => {
     );
     expect(result.health).toMatchObject({
       status: 'fail',
-      detail: 'i-2 abnormal, i-3 unavailable',
+      detail: 'i-2 abnormal, i-3 unavailable (judged on listener 80/tcp)',
     });
     expect(result.budget).toMatchObject({
       status: 'fail',
       detail: expect.stringMatching(/^1 healthy serving, minHealthy 2/),
+    });
+  });
+
+  it('a stopped second listener says nothing about health, as the gates count it', () => {
+    const observed = inventory(['normal', 'normal', 'normal']);
+    const lb = observed.loadBalancer;
+    if (lb === undefined) throw new Error('no balancer');
+    const [running] = lb.listenerDetails;
+    if (running === undefined) throw new Error('no listener');
+    lb.listenerDetails.push({ ...running, port: 9090, status: 'stopped' });
+    lb.health.push(
+      ...observed.instances.map((i) => ({
+        serverId: i.id,
+        port: 8080,
+        listenerPort: 9090,
+        protocol: 'tcp' as const,
+        health: 'unavailable' as const,
+      })),
+    );
+    const result = lines(yaml('{ minHealthy: 2 }'), observed);
+    expect(result.health).toMatchObject({
+      status: 'pass',
+      detail: '3 serving, all normal (judged on listener 80/tcp; ignored 9090/tcp (stopped))',
+    });
+    expect(result.budget).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^3 healthy serving/),
     });
   });
 
