@@ -85,19 +85,29 @@ function stealingPorts(
   return { ports, after };
 }
 
+/** Run r-1 on the stealing ports; its journal in memory, or in the file under `home`. */
+function runAs(
+  runId: string,
+  world: InMemoryWorld,
+  ports: ReturnType<typeof stealingPorts>['ports'],
+  journal: 'memory' | 'file',
+) {
+  return startRun(buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+    home,
+    ports,
+    ...(journal === 'memory' ? { store: world.journalStore(new Incarnation()) } : {}),
+    logger: silent,
+    abortPollMs: 3_600_000,
+    heartbeatMs: 3_600_000,
+    runId,
+  });
+}
+
 describe('lock lost', () => {
   it('a holder whose lock was taken stops at its next intent: nothing more changed, no rollback, "lock lost", exit 1', async () => {
     const world = new InMemoryWorld(fleet(2));
     const { ports, after } = stealingPorts(world, { runId: 'r-thief' });
-    const result = await startRun(buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
-      home,
-      ports,
-      store: world.journalStore(new Incarnation()),
-      logger: silent,
-      abortPollMs: 3_600_000,
-      heartbeatMs: 3_600_000,
-      runId: 'r-1',
-    });
+    const result = await runAs('r-1', world, ports, 'memory');
     expect(after).toEqual([]);
     const [first] = world.nodes;
     expect(world.backends.get(first?.id ?? '')).toBe(0); // not rolled back: the thief drives
@@ -120,15 +130,7 @@ describe('lock lost', () => {
   it("lost to a resume of this very run, it leaves the journal alone (it is the new holder's) and still reports it", async () => {
     const world = new InMemoryWorld(fleet(2));
     const { ports, after } = stealingPorts(world, { runId: 'r-1' });
-    const result = await startRun(buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
-      home,
-      ports,
-      store: world.journalStore(new Incarnation()),
-      logger: silent,
-      abortPollMs: 3_600_000,
-      heartbeatMs: 3_600_000,
-      runId: 'r-1',
-    });
+    const result = await runAs('r-1', world, ports, 'memory');
     expect(after).toEqual([]);
     expect(result.exitCode).toBe(1);
     const lines = world.journalLines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -144,14 +146,7 @@ describe('lock lost', () => {
         '{"seq":999,"ts":"x","type":"note","message":"other writer"}\n',
       ),
     );
-    const result = await startRun(buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
-      home,
-      ports,
-      logger: silent,
-      abortPollMs: 3_600_000,
-      heartbeatMs: 3_600_000,
-      runId: 'r-1',
-    });
+    const result = await runAs('r-1', world, ports, 'file');
     expect(after).toEqual([]);
     expect(result.exitCode).toBe(1);
     expect(result.report.summary).toMatch(/^lock lost: .*another writer moved it to seq 999/);

@@ -28,14 +28,19 @@ function refusing(serverId: string, when: () => boolean) {
   });
 }
 
+/** node-1 and node-2 drain together, node-3 after them. */
+function twoThenOne(world: InMemoryWorld) {
+  return buildPlan(world, {
+    minHealthy: 1,
+    maxUnavailable: 2,
+    batches: [['i-node-1', 'i-node-2'], ['i-node-3']],
+  });
+}
+
 describe('the failure policy cannot change the weight', () => {
   it('a throttled read during a rollback is tried again: the node goes back, nothing runs on after the run returned', async () => {
     const world = new InMemoryWorld(fleet(3));
-    const plan = buildPlan(world, {
-      minHealthy: 1,
-      maxUnavailable: 2,
-      batches: [['i-node-1', 'i-node-2'], ['i-node-3']],
-    });
+    const plan = twoThenOne(world);
     let throttleNextRead = false;
     const result = await runModel(world, plan, {
       wrap: (ports) => ({
@@ -103,11 +108,7 @@ describe('the failure policy cannot change the weight', () => {
 
   it('a rollback refused for good, while a sibling is under way: named at weight 0, the sibling finishes first', async () => {
     const world = new InMemoryWorld(fleet(3));
-    const plan = buildPlan(world, {
-      minHealthy: 1,
-      maxUnavailable: 2,
-      batches: [['i-node-1', 'i-node-2'], ['i-node-3']],
-    });
+    const plan = twoThenOne(world);
     let probeFailed = false;
     const result = await runModel(world, plan, {
       wrap: (ports) => {
