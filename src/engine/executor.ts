@@ -259,9 +259,14 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     await ctx.record({ type: 'halt', reason });
   }
   const skipped = nodes.filter((n) => n.state === 'skipped').length;
+  const current = nodes.filter((n) => n.state === 'done' && n.alreadyCurrent !== undefined).length;
+  const aside = [
+    ...(skipped > 0 ? [`${skipped} skipped, already compliant`] : []),
+    ...(current > 0 ? [`${current} unchanged: already current`] : []),
+  ];
   const summary =
     outcome === 'completed'
-      ? `all ${nodes.length} node(s) done${skipped > 0 ? ` (${skipped} skipped, already compliant)` : ''}`
+      ? `all ${nodes.length} node(s) done${aside.length > 0 ? ` (${aside.join('; ')})` : ''}`
       : `halted: ${ctx.control.reason ?? 'not every node is done'}${
           leftOut.length > 0
             ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`

@@ -8,8 +8,8 @@
  * A plan may leave phases out (no reboot, no drain for a backend brought into service), so the
  * happy path may skip forward but never go back. A failure ends in `rolled-back` (the node was
  * put back exactly as it was found) or `left-out` (at weight 0, reported by name with a reason).
- * A node found already compliant before its drain (opt-in, `skipIfCompliant`) ends `skipped`,
- * untouched.
+ * A node found already compliant before its drain (the verify expectation met, no `neededWhen`
+ * check calling the patch needed) ends `skipped`, untouched.
  */
 
 export const NODE_STATES = [
@@ -80,7 +80,7 @@ export function outOfService(state: NodeState): boolean {
  */
 export function canTransition(from: NodeState, to: NodeState, outcome?: FailureOutcome): boolean {
   if (isTerminal(from)) return false;
-  // Already compliant before anything was done (the workflow's skipIfCompliant).
+  // Already compliant before anything was done (steps/compliance.ts).
   if (to === 'skipped') return from === 'pending';
   if (to === 'left-out') return from !== 'pending';
   if (to === 'rolled-back') {

@@ -80,8 +80,14 @@ export async function finishNode(
   const record = nodeRecord(ctx, nodeId);
   if (isTerminal(record.state)) return;
   if (steps.every((s) => ctx.state.completedSteps.has(s.id))) {
-    await ctx.moveNode(nodeId, 'done');
-    await ctx.notify({ kind: 'node-done', node: nodeId, message: `${record.name} is done` });
+    // A patch that had nothing to do is said so, in the journal and the report.
+    const current = record.alreadyCurrent;
+    await ctx.moveNode(nodeId, 'done', current === undefined ? {} : { detail: current });
+    await ctx.notify({
+      kind: 'node-done',
+      node: nodeId,
+      message: `${record.name} is done${current === undefined ? '' : ` (${current})`}`,
+    });
   }
 }
 

@@ -31,6 +31,11 @@ export interface NodeRecord {
   before?: string;
   after?: string;
   /**
+   * The verify step found the output unchanged and the `neededWhen` checks found nothing
+   * needed: the patch had nothing to do (its detail, "unchanged: already current: …").
+   */
+  alreadyCurrent?: string;
+  /**
    * Set by `resume --retry` on a node found out of service (weight 0), with the reason it was
    * left out: undoing its retry leaves it out again — it is never rolled back into service
    * unproven.
@@ -248,6 +253,7 @@ function retryNode(state: RunState, entry: RetryEntry): void {
   delete node.outcome;
   delete node.detail;
   delete node.after;
+  delete node.alreadyCurrent;
   node.rampPassed = [];
   if (entry.weight > 0) node.originalWeight = entry.weight;
   node.weight = entry.weight;
@@ -301,5 +307,8 @@ function recordOutputs(state: RunState, entry: StepEntry): void {
   const output = entry.data?.output;
   if (node === undefined || typeof output !== 'string') return;
   if (entry.action === 'node.capture-baseline') node.before = output;
-  if (entry.action === 'node.verify') node.after = output;
+  if (entry.action === 'node.verify') {
+    node.after = output;
+    if (entry.data?.alreadyCurrent === true) node.alreadyCurrent = entry.detail;
+  }
 }

@@ -10,6 +10,7 @@ export { type BatchCandidate, type BatchLimits, cutBatches } from './batches.js'
 export { canonicalJson } from './canonical-json.js';
 export { hashPlan, hashWorkflowText } from './plan-hash.js';
 export { type PlanSource, planRollout } from './plan-rollout.js';
+export { rerunWarnings } from './rerun-safety.js';
 export { renderRunbook } from './runbook.js';
 export type * from './types.js';
 export { PLAN_SCHEMA_VERSION } from './types.js';

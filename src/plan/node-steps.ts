@@ -1,6 +1,7 @@
 /**
  * One server's rollout, in the order the runbook reads: before-hooks (still serving), the gate
- * (fails closed), the verify baseline, drain to weight 0, wait until real traffic has left,
+ * (fails closed), the verify baseline (first of all when it can find the server already
+ * compliant and skip it), drain to weight 0, wait until real traffic has left,
  * patch, reboot, wait until healthy, verify the patch took, restore its weight in ramp steps,
  * after-hooks. Each mutating step names its inverse or why it has none.
  */
@@ -23,7 +24,7 @@ import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
-import type { VerifyExpectation } from './types.js';
+import type { NeededCheck, VerifyExpectation } from './types.js';
 
 const HOOK_REASON = "a hook is the workflow's own command; drainctl cannot know how to undo it";
 const PATCH_REASON =
@@ -44,7 +45,12 @@ export function nodeSteps(
 
   steps.push(...hookSteps(ctx, node, 'before', spec.hooks.before, batch));
   const verify = spec.patch.verify;
-  const compliant = verify === false ? undefined : complianceExpectation(verify);
+  const neededWhen = spec.patch.neededWhen.map((check) => ({
+    command: check.command,
+    exitCode: check.exitCode,
+    timeoutSeconds: check.timeoutSeconds,
+  }));
+  const compliant = verify === false ? undefined : complianceTest(verify, neededWhen);
   if (verify !== false) {
     steps.push({
       action: 'node.capture-baseline',
@@ -52,13 +58,14 @@ export function nodeSteps(
         host,
         command: verify.command,
         timeoutSeconds: verify.timeoutSeconds,
-        ...(compliant === undefined ? {} : { skipIfCompliant: compliant.expect }),
+        ...(compliant?.expect === undefined ? {} : { skipIfCompliant: compliant.expect }),
+        ...(compliant?.neededWhen === undefined ? {} : { neededWhen: compliant.neededWhen }),
       },
       ...at,
-      description: `Record \`${verify.command}\` on ${label} as the baseline${compliant === undefined ? '' : `; if it already ${compliant.phrase}, skip ${label} (no gate, hooks, drain, patch or reboot)`}`,
+      description: `Record \`${verify.command}\` on ${label} as the baseline${complianceDescription(label, compliant)}`,
       mutates: false,
       inverse: READ_ONLY,
-      expectedSeconds: SHORT_COMMAND_SECONDS,
+      expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (compliant?.neededWhen?.length ?? 0)),
     });
   }
   steps.push({
@@ -147,9 +154,13 @@ export function nodeSteps(
     expectedSeconds: health.consecutiveSuccesses * health.intervalSeconds,
   });
   if (verify !== false) {
+    // `changed` with checks: they judge an unchanged output (the patch had nothing to do?).
+    const judgedByChecks = verify.expect === 'changed' && neededWhen.length > 0;
     const expectation =
       verify.expect === 'changed'
-        ? 'differs from the baseline'
+        ? judgedByChecks
+          ? `differs from the baseline — or, if it is unchanged, that no check now says ${label} needs the patch (${describeChecksNeeded(neededWhen)}): it was already current`
+          : 'differs from the baseline'
         : 'equals' in verify.expect
           ? `equals "${verify.expect.equals}"`
           : `matches /${verify.expect.matches}/`;
@@ -165,6 +176,7 @@ export function nodeSteps(
               ? { kind: 'equals', value: verify.expect.equals }
               : { kind: 'matches', pattern: verify.expect.matches },
         timeoutSeconds: verify.timeoutSeconds,
+        ...(judgedByChecks ? { neededWhen } : {}),
       },
       ...at,
       description: `Check \`${verify.command}\` on ${label} ${expectation} (else it stays at weight 0 and the rollout halts)`,
@@ -223,20 +235,60 @@ export function nodeSteps(
   return steps;
 }
 
-/** The workflow's skipIfCompliant, as the plan's expectation (never `changed`: see the spec check). */
-function complianceExpectation(
+/**
+ * What makes a server already compliant, so that it is skipped before its drain: the verify
+ * expectation met by the baseline (`equals`/`matches`; `changed` has nothing to compare with
+ * yet) and no `neededWhen` check calling the patch needed. On unless the workflow says
+ * `skipIfCompliant: false`; undefined when nothing can tell (`changed` without checks).
+ */
+function complianceTest(
   verify: Exclude<PlanContext['spec']['patch']['verify'], false>,
-): { expect: VerifyExpectation; phrase: string } | undefined {
-  if (verify.skipIfCompliant !== true || verify.expect === 'changed') return undefined;
-  return 'equals' in verify.expect
-    ? {
-        expect: { kind: 'equals', value: verify.expect.equals },
-        phrase: `equals "${verify.expect.equals}"`,
-      }
-    : {
-        expect: { kind: 'matches', pattern: verify.expect.matches },
-        phrase: `matches /${verify.expect.matches}/`,
-      };
+  checks: NeededCheck[],
+): ComplianceTest | undefined {
+  if (verify.skipIfCompliant === false) return undefined;
+  const expect: VerifyExpectation | undefined =
+    verify.expect === 'changed'
+      ? undefined
+      : 'equals' in verify.expect
+        ? { kind: 'equals', value: verify.expect.equals }
+        : { kind: 'matches', pattern: verify.expect.matches };
+  if (expect === undefined && checks.length === 0) return undefined;
+  return {
+    ...(expect === undefined ? {} : { expect }),
+    ...(checks.length === 0 ? {} : { neededWhen: checks }),
+  };
+}
+
+interface ComplianceTest {
+  expect?: VerifyExpectation;
+  neededWhen?: NeededCheck[];
+}
+
+/** The baseline step's runbook line, after "Record `uname -r` on web-1 as the baseline". */
+function complianceDescription(label: string, test: ComplianceTest | undefined): string {
+  if (test === undefined) return '';
+  const skip = `skip ${label} (no gate, hooks, drain, patch or reboot)`;
+  const { expect, neededWhen } = test;
+  const expected =
+    expect === undefined
+      ? undefined
+      : expect.kind === 'equals'
+        ? `equals "${expect.value}"`
+        : expect.kind === 'matches'
+          ? `matches /${expect.pattern}/`
+          : undefined;
+  if (neededWhen === undefined) return `; if it already ${expected}, ${skip}`;
+  const ask = `, then ask whether ${label} needs the patch (${describeChecksNeeded(neededWhen)}; any other exit halts with ${label} untouched)`;
+  return expected === undefined
+    ? `${ask}; if no check says so, ${skip}`
+    : `${ask}; if it already ${expected} and no check says so, ${skip}`;
+}
+
+/** "`yum -q check-update kernel` exits 100 if needed, 0 if not", for every check. */
+function describeChecksNeeded(checks: readonly NeededCheck[]): string {
+  return checks
+    .map((check) => `\`${check.command}\` exits ${check.exitCode} if needed, 0 if not`)
+    .join('; ');
 }
 
 function gateDescription(

@@ -4,6 +4,7 @@
  * `drainctl plan` prints exactly this; `drainctl run` executes exactly the steps it lists.
  */
 import { formatDuration } from './describe.js';
+import { rerunWarnings } from './rerun-safety.js';
 import type { Plan, Step, StepInverse } from './types.js';
 
 /**
@@ -37,10 +38,11 @@ export function renderRunbook(plan: Plan): string {
     });
     lines.push(`  ${batch.index}. ${names.join('; ')}`);
   }
-  if (plan.notes !== undefined && plan.notes.length > 0) {
+  const notes = [...(plan.notes ?? []), ...rerunWarnings(plan)];
+  if (notes.length > 0) {
     lines.push('');
     lines.push('Already in place, or worth knowing:');
-    for (const note of plan.notes) lines.push(`  - ${note}`);
+    for (const note of notes) lines.push(`  - ${note}`);
   }
   lines.push('');
   lines.push('Steps:');

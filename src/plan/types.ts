@@ -61,6 +61,17 @@ export type VerifyExpectation =
   | { kind: 'equals'; value: string }
   | { kind: 'matches'; pattern: string };
 
+/**
+ * The workflow's `patch.neededWhen`: a read-only command whose exit code says whether a node
+ * needs the patch — 0: it is current; `exitCode`: it needs it; anything else: cannot tell
+ * (fails closed).
+ */
+export interface NeededCheck {
+  command: string;
+  exitCode: number;
+  timeoutSeconds: number;
+}
+
 /** Each action with its parameters. The engine switches on `action`. */
 export type StepAction =
   // --- prepare: build the load balancer and move DNS (the seed's first half) -----------------
@@ -173,9 +184,16 @@ export type StepAction =
         /**
          * The workflow's `patch.verify.skipIfCompliant`: when the baseline already satisfies this
          * expectation (`equals`/`matches`, never `changed`), the node is skipped — no drain, no
-         * patch, no reboot — and reported `skipped`. Absent: the node is always maintained.
+         * patch, no reboot — and reported `skipped`. Absent: the output alone never skips it.
          */
         skipIfCompliant?: VerifyExpectation;
+        /**
+         * The workflow's `patch.neededWhen`, asked right after the baseline when skipping is on:
+         * a node no check calls needed (and that satisfies `skipIfCompliant`, when present) is
+         * skipped; a check that cannot answer fails the step with the node untouched. With
+         * neither field the node is always maintained.
+         */
+        neededWhen?: NeededCheck[];
       };
     }
   | {
@@ -228,6 +246,13 @@ export type StepAction =
         command: string;
         expect: VerifyExpectation;
         timeoutSeconds: number;
+        /**
+         * With `expect: changed` only: when the output is unchanged, these checks decide — none
+         * calls the patch needed: it had nothing to do (the node was already current) and the
+         * node goes on to its ramp; otherwise it stays out, `unpatched`. Absent: unchanged is
+         * unpatched.
+         */
+        neededWhen?: NeededCheck[];
       };
     }
   | {

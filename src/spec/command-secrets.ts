@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax named in messages
 /**
- * Secrets in command fields (patch commands, the verify command, hooks). A value a command takes
- * from the environment (`${DB_PASSWORD}`) is a secret whatever the variable is called: it is
- * returned for registration, so every output shows it masked. A secret written literally in the
+ * Secrets in command fields (patch commands, the neededWhen checks, the verify command, hooks).
+ * A value a command takes from the environment (`${DB_PASSWORD}`) is a secret whatever the
+ * variable is called: it is returned for registration, so every output shows it masked. A secret written literally in the
  * file (`mysql -pS3cret`, `Authorization: Bearer …`) is masked by its shape wherever it goes, and
  * is worth a warning: the file is the leak.
  */
@@ -15,6 +15,9 @@ function commandFields(doc: WorkflowDocument): Array<[string, string]> {
   const fields: Array<[string, string]> = [];
   doc.patch.commands.forEach((command, index) => {
     fields.push([`patch.commands[${index}]`, command]);
+  });
+  doc.patch.neededWhen.forEach((needed, index) => {
+    fields.push([`patch.neededWhen[${index}].command`, needed.command]);
   });
   if (doc.patch.verify !== false) fields.push(['patch.verify.command', doc.patch.verify.command]);
   for (const when of ['before', 'after'] as const) {

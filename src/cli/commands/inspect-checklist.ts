@@ -24,7 +24,7 @@ export type { CheckLine, CheckStatus } from './inspect-check-line.js';
 export function inspectChecklist(
   spec: WorkflowSpec,
   inventory: ObservedInventory,
-  planner: { ok: true } | { ok: false; problems: string[] },
+  planner: { ok: true; notes?: string[] } | { ok: false; problems: string[] },
 ): CheckLine[] {
   const lb = inventory.loadBalancer;
   const selected = selectedInstances(spec, inventory, lb);
@@ -48,7 +48,8 @@ export function inspectChecklist(
           id: 'plan',
           title: 'the planner accepts the workflow',
           status: 'pass',
-          detail: 'drainctl plan would print a runbook',
+          // What a re-run would do is worth knowing before the first run, not a failure.
+          detail: ['drainctl plan would print a runbook', ...(planner.notes ?? [])].join('; '),
         }
       : {
           id: 'plan',

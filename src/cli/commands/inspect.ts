@@ -10,7 +10,7 @@ import type { DrainctlEnvironment } from '../../config/index.js';
 import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
 import { type Logger, registerSecret } from '../../log/index.js';
-import { planRollout } from '../../plan/index.js';
+import { planRollout, rerunWarnings } from '../../plan/index.js';
 import type { ObservedInventory } from '../../plan/types.js';
 import { loadWorkflow } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
@@ -57,9 +57,10 @@ export async function inspectWorkflowFile(
     if (error instanceof InvalidInputError || !(error instanceof DrainctlError)) throw error;
     return { ...base, checklist: unobservedChecklist(error.code, oneLine(error)), ok: false };
   }
-  let planner: { ok: true } | { ok: false; problems: string[] } = { ok: true };
+  let planner: { ok: true; notes: string[] } | { ok: false; problems: string[] };
   try {
-    planRollout(spec, inventory, { file, text: workflow.source.text });
+    const plan = planRollout(spec, inventory, { file, text: workflow.source.text });
+    planner = { ok: true, notes: rerunWarnings(plan) };
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     planner = { ok: false, problems: plannerProblems(error) };

@@ -1,12 +1,16 @@
 /**
  * Verifying the patch took effect: the verify command's output after the reboot, compared with
  * the baseline captured before the patch (`changed`), a value (`equals`) or a pattern
- * (`matches`). Without a baseline, `changed` fails closed.
+ * (`matches`). Without a baseline, `changed` fails closed. An unchanged output with the
+ * workflow's `neededWhen` checks is judged by them: none calls the patch needed — it had nothing
+ * to do, the node was already current and goes on to its ramp.
  */
 import type { Step, VerifyExpectation } from '../../plan/types.js';
+import { judgeUnchanged } from '../compliance-verdict.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 import { describeResult, readOnlyCommand, succeeded, tail } from './host-steps.js';
+import { askNeededChecks } from './needed-checks.js';
 
 type VerifyStep = Extract<Step, { action: 'node.verify' }>;
 
@@ -30,6 +34,15 @@ export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<Step
   const baseline = ctx.state.nodes.get(node)?.before;
   const verdict = judge(expect, output, baseline);
   const data = { output, ...(baseline === undefined ? {} : { baseline }) };
+  const { neededWhen } = step.params;
+  if (!verdict.ok && expect.kind === 'changed' && output === baseline && neededWhen) {
+    const asked = await askNeededChecks(ctx, step, host, neededWhen);
+    const judged = judgeUnchanged(output, verdict, asked.verdict);
+    const withChecks = { ...data, checks: asked.answers };
+    return judged.ok
+      ? ok(judged.detail, { ...withChecks, alreadyCurrent: true })
+      : failed('unpatched', judged.detail, withChecks);
+  }
   return verdict.ok ? ok(verdict.detail, data) : failed('unpatched', verdict.detail, data);
 }
 

@@ -25,6 +25,9 @@ export const checkCloudAssistantTimeouts: Check = ({ doc }) => {
   if (patch.verify !== false) {
     check(patch.verify.timeoutSeconds, ['patch', 'verify', 'timeoutSeconds']);
   }
+  patch.neededWhen.forEach((needed, index) => {
+    check(needed.timeoutSeconds, ['patch', 'neededWhen', index, 'timeoutSeconds']);
+  });
   for (const when of ['before', 'after'] as const) {
     hooks[when].forEach((hook, index) => {
       if (hook.on === 'host') check(hook.timeoutSeconds, ['hooks', when, index, 'timeoutSeconds']);

@@ -102,13 +102,22 @@ export const checkPatchAndHooks: Check = ({ doc }) => {
   if (
     patch.verify !== false &&
     patch.verify.skipIfCompliant === true &&
-    patch.verify.expect === 'changed'
+    patch.verify.expect === 'changed' &&
+    patch.neededWhen.length === 0
   ) {
     issues.push({
       path: ['patch', 'verify', 'skipIfCompliant'],
       expected:
-        'verify.expect equals or matches (with changed there is nothing to compare with before the patch)',
-      found: 'true with expect: changed',
+        'verify.expect equals or matches, or patch.neededWhen checks (with changed alone there is nothing to tell a patched server from one that needs the patch)',
+      found: 'true with expect: changed and no neededWhen',
+    });
+  }
+  if (patch.verify === false && patch.neededWhen.length > 0) {
+    issues.push({
+      path: ['patch', 'neededWhen'],
+      expected:
+        'patch.verify on (the checks are asked with its baseline and judge an unchanged output; verify: false turns both off)',
+      found: 'verify: false',
     });
   }
   for (const when of ['before', 'after'] as const) {

@@ -44,6 +44,7 @@ export const workflowSchema = z
       timeoutSeconds: 900,
       reboot: true,
       rebootTimeoutSeconds: 600,
+      neededWhen: [],
       verify: { command: 'uname -r', expect: 'changed', timeoutSeconds: 60 },
     }),
     access: accessSchema.default({ via: 'ecs', nodes: {} }),

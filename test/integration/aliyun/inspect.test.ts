@@ -3,7 +3,7 @@
  * HTTP: passing and failing checklists on the example workflows, an edition that cannot lower
  * the TTL, bad and missing credentials, an invalid workflow.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,8 @@ describe('drainctl inspect', () => {
     expect(result.stdout).toMatch(/PASS {2}the TTL can be lowered on this edition/);
     expect(result.stdout).toMatch(/^All checks pass/m);
     expect(result.stdout).not.toContain('FAIL');
+    // Its patch.neededWhen checks let a re-run leave patched servers alone: nothing to warn of.
+    expect(result.stdout).not.toContain('A re-run would');
   });
 
   it('rolling-patch-existing-slb.yaml on a balancer missing half the tier: exit 2, failing lines say why', async () => {
@@ -167,6 +169,24 @@ describe('drainctl inspect', () => {
       status: 'fail',
       detail: "dns.ttl.lowerTo is 60 but this edition's minimum TTL is 600",
     });
+  });
+
+  it('a workflow that cannot tell a patched server says what a re-run would do (the check still passes)', async () => {
+    // kernel-patch.yaml without its patch.neededWhen checks: `expect: changed` alone.
+    const text = readFileSync(workflow('kernel-patch.yaml'), 'utf8').replace(
+      /^ {2}neededWhen:\n(?: {4}.*\n)+/m,
+      '',
+    );
+    expect(text).not.toContain('neededWhen:');
+    const file = join(scratch, 'changed-only.yaml');
+    writeFileSync(file, text);
+    const result = await inspect([file, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const plan = checklistOf(result.stdout).plan;
+    expect(plan?.status).toBe('pass');
+    expect(plan?.detail).toContain(
+      'drainctl plan would print a runbook; A re-run would drain and reboot servers already patched',
+    );
   });
 
   it('bad credentials: one clear line naming what to check, no stack trace, no secret', async () => {

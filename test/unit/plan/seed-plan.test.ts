@@ -11,9 +11,10 @@ function step<A extends Step['action']>(p: Plan, action: A, node?: string) {
   return found as Extract<Step, { action: A }>;
 }
 
+// The example asks whether a server needs the patch before anything else (patch.neededWhen).
 const NODE_SEQUENCE = [
-  'gate',
   'node.capture-baseline',
+  'gate',
   'node.drain',
   'node.wait-drained',
   'node.patch',
