@@ -78,7 +78,10 @@ export const connectionsProbeSchema = z.strictObject({
 
 export const waitProbeSchema = z.strictObject({
   kind: z.literal('none'),
-  waitSeconds: seconds('Just wait this long (no evidence that traffic left).', { min: 0 }),
+  waitSeconds: seconds(
+    'Just wait this long (no evidence that traffic left); quietSeconds, timeoutSeconds and onTimeout do not apply.',
+    { min: 0 },
+  ),
 });
 
 export const drainSchema = z
@@ -88,8 +91,12 @@ export const drainSchema = z
         error: 'a probe with kind access-log, connections or none',
       })
       .meta({ description: 'How drainctl knows traffic has left a server.' }),
-    quietSeconds: seconds('Drained after this many seconds without a real request.').default(30),
-    timeoutSeconds: seconds('Give up waiting after this long.').default(600),
+    quietSeconds: seconds(
+      'Drained after this many seconds without a real request (not used by probe kind none).',
+    ).default(30),
+    timeoutSeconds: seconds(
+      'Give up waiting after this long (not used by probe kind none).',
+    ).default(600),
     onTimeout: z.enum(['halt', 'proceed'], { error: 'halt or proceed' }).default('halt').meta({
       description:
         'halt (default): restore the server and stop; proceed: patch anyway (clients still connected will see errors).',
