@@ -8,6 +8,16 @@ import { cidr, port, seconds } from './common.js';
 
 export const DEFAULT_IGNORE_CIDRS = ['100.64.0.0/10'];
 
+/**
+ * The matcher knows a trailing `*` only: a `*` elsewhere, a `?` (the query is cut off before
+ * matching) or a path not starting with / could never match what its writer meant.
+ */
+const PATH_PATTERN_PHRASE =
+  'a path starting with / (a trailing * makes it a prefix, e.g. /static/*)';
+const pathPattern = z
+  .string({ error: PATH_PATTERN_PHRASE })
+  .regex(/^(\*|\/[^\s?*]*\*?)$/, { error: PATH_PATTERN_PHRASE });
+
 export const trafficFilterSchema = z
   .strictObject({
     ignoreCidrs: z.array(cidr, { error: 'a list of CIDRs' }).default(DEFAULT_IGNORE_CIDRS).meta({
@@ -18,10 +28,10 @@ export const trafficFilterSchema = z
       .array(z.string().min(1))
       .default([])
       .meta({ description: 'User agents (substrings) that are not traffic, e.g. a monitor.' }),
-    ignorePaths: z
-      .array(z.string().min(1))
-      .default([])
-      .meta({ description: 'Request paths that are not traffic.' }),
+    ignorePaths: z.array(pathPattern).default([]).meta({
+      description:
+        'Request paths that are not traffic: exact (/metrics), or a prefix ending in * (/static/*). The query string is not part of the path.',
+    }),
     clientAddress: z
       .enum(['auto', 'remote_addr', 'x_forwarded_for'], {
         error: 'auto, remote_addr or x_forwarded_for',
