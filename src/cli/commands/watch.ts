@@ -9,6 +9,7 @@ import type { AccessLogProgress } from '../../probes/access-log/drain-wait.js';
 import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
 import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
 import { SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
+import { ProgressCadence } from '../../probes/progress-cadence.js';
 import {
   describeIssue,
   formatPath,
@@ -34,7 +35,7 @@ interface WatchOptions {
   json?: boolean;
 }
 
-/** Live progress on stderr at most this often (and whenever traffic starts or stops). */
+/** Live progress on stderr every this many seconds (and whenever traffic starts or stops). */
 const PROGRESS_EVERY_SECONDS = 5;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -134,8 +135,7 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
         `watching ${what}; drained after ${settings.quietSeconds} s without a real request`,
       );
       ctx.stderr.line(`watching ${what}`);
-      let lastPrinted = Number.NEGATIVE_INFINITY;
-      let lastBusy = false;
+      const cadence = new ProgressCadence(PROGRESS_EVERY_SECONDS);
       try {
         const result = await probe.waitForDrain({
           quietSeconds: settings.quietSeconds,
@@ -144,12 +144,7 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
           onProgress: (progress) => {
             const p = progress as AccessLogProgress;
             timeline.progress(p, clock.now());
-            const busy = p.quietSeconds === 0;
-            if (busy !== lastBusy || p.elapsedSeconds - lastPrinted >= PROGRESS_EVERY_SECONDS) {
-              lastPrinted = p.elapsedSeconds;
-              ctx.stderr.line(formatProgressLine(p, settings.quietSeconds));
-            }
-            lastBusy = busy;
+            if (cadence.due(p)) ctx.stderr.line(formatProgressLine(p, settings.quietSeconds));
           },
         });
         timeline.finish(result, clock.now(), settings.quietSeconds);
