@@ -100,7 +100,7 @@ export function nodeSteps(
     ...at,
     description:
       probe.kind === 'none'
-        ? `Wait ${formatDuration(probe.waitSeconds)} for ${label}'s clients to leave (no probe: no evidence)`
+        ? `Wait ${formatDuration(probe.waitSeconds)} for ${label}'s clients to leave, then go on whatever traffic is left (probe none: no evidence, no timeout)`
         : `Wait until ${label} has had no real request for ${drain.quietSeconds} s (${describeProbe(probe)}); after ${formatDuration(drain.timeoutSeconds)}: ${drain.onTimeout === 'halt' ? 'restore it and halt' : 'proceed anyway'}`,
     mutates: false,
     inverse: READ_ONLY,

@@ -3,11 +3,18 @@
  * SSH source when logs are tailed remotely, the filter that tells health checks from traffic
  * (including the listener's own health-check request), and which address is the client.
  */
-import type { ListenerConfig, TrafficFilter, TrafficProbeConfig } from '../ports/index.js';
-import { expandTemplate } from '../spec/index.js';
+import type {
+  ListenerConfig,
+  LogFormat,
+  TrafficFilter,
+  TrafficProbeConfig,
+} from '../ports/index.js';
+import { type DrainSpec, expandTemplate } from '../spec/index.js';
 import type { FleetNode } from './fleet.js';
 import { sshTarget } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
+
+type AccessLogFormatSpec = Extract<DrainSpec['probe'], { kind: 'access-log' }>['format'];
 
 export type DrainProbe = TrafficProbeConfig | { kind: 'none'; waitSeconds: number };
 export type RestoreProbe = TrafficProbeConfig | { kind: 'none' };
@@ -50,11 +57,17 @@ export function drainProbe(ctx: PlanContext, node: FleetNode): DrainProbe {
             ? {}
             : { hostKeyFingerprint: ssh.hostKeyFingerprint }),
         };
-  const format =
-    typeof probe.format === 'string'
-      ? { kind: probe.format }
-      : { kind: 'nginx' as const, logFormat: probe.format.nginx };
-  return { kind: 'access-log', source, format, filter: trafficFilter(ctx) };
+  return {
+    kind: 'access-log',
+    source,
+    format: logFormatFromSpec(probe.format),
+    filter: trafficFilter(ctx),
+  };
+}
+
+/** The access-log `format` of a workflow (or of `drainctl watch --format`) as the probe takes it. */
+export function logFormatFromSpec(format: AccessLogFormatSpec): LogFormat {
+  return typeof format === 'string' ? { kind: format } : { kind: 'nginx', logFormat: format.nginx };
 }
 
 /** Restores watch 5xx answers in the access log; other probes cannot see them. */

@@ -3,6 +3,10 @@
  * `drainctl watch` and the probes' matchers all use it. Pure (no node:net), so the spec may use
  * it: `100.64.0.0/10`, `10.0.0.5/32`, `fd00::/8`, `::ffff:10.0.0.0/104`. Dotted quads with leading
  * zeros (`010.0.0.1`, octal to some tools) and IPv6 zone ids (`fe80::1%eth0`) are not addresses.
+ *
+ * An IPv4 client and its IPv4-mapped IPv6 form (`::ffff:10.0.0.5`, as dual-stack sockets and `ss`
+ * print it) are the same client: an IPv6 range reaching into `::ffff:0:0/96` also holds the IPv4
+ * addresses it maps (`ipv4Part`), wherever a range is matched or compared.
  */
 
 const IPV4_OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -83,8 +87,7 @@ export function parseCidr(
   if (v4 >= 0) {
     const prefix = prefixText === undefined ? 32 : Number(prefixText);
     if (prefix > 32) return undefined;
-    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-    return { version: 4, base: (v4 & mask) >>> 0, mask, prefix };
+    return ipv4Cidr(v4, prefix);
   }
   const bytes = ipv6Bytes(address);
   if (bytes === undefined) return undefined;
@@ -98,16 +101,44 @@ export function isCidr(text: string): boolean {
   return parseCidr(text) !== undefined;
 }
 
-/** Whether two ranges share any address (one contains the other's base). */
-export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
-  if (a.version === 4 && b.version === 4) {
-    const mask = a.prefix < b.prefix ? a.mask : b.mask;
-    return (a.base & mask) >>> 0 === (b.base & mask) >>> 0;
+export type Ipv4Cidr = Extract<ParsedCidr, { version: 4 }>;
+
+/** `::ffff:0:0/96`, where IPv6 writes IPv4 addresses. */
+const MAPPED_PREFIX = 96;
+const MAPPED_BYTES = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0]);
+
+/**
+ * The IPv4 addresses a range holds: itself for an IPv4 range; for an IPv6 range, the IPv4
+ * addresses whose mapped form it contains (`::ffff:10.0.0.0/104` is 10.0.0.0/8, `::/0` is all of
+ * IPv4); undefined when it holds none.
+ */
+export function ipv4Part(range: ParsedCidr): Ipv4Cidr | undefined {
+  if (range.version === 4) return range;
+  if (range.prefix <= MAPPED_PREFIX) {
+    return prefixEquals(range.bytes, MAPPED_BYTES, range.prefix) ? ipv4Cidr(0, 0) : undefined;
   }
+  if (!prefixEquals(range.bytes, MAPPED_BYTES, MAPPED_PREFIX)) return undefined;
+  const b = range.bytes;
+  const base =
+    (((b[12] ?? 0) << 24) | ((b[13] ?? 0) << 16) | ((b[14] ?? 0) << 8) | (b[15] ?? 0)) >>> 0;
+  return ipv4Cidr(base, range.prefix - MAPPED_PREFIX);
+}
+
+function ipv4Cidr(address: number, prefix: number): Ipv4Cidr {
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return { version: 4, base: (address & mask) >>> 0, mask, prefix };
+}
+
+/** Whether two ranges share any address, an IPv4 address and its mapped form being one. */
+export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   if (a.version === 6 && b.version === 6) {
     return prefixEquals(a.bytes, b.bytes, Math.min(a.prefix, b.prefix));
   }
-  return false;
+  const a4 = ipv4Part(a);
+  const b4 = ipv4Part(b);
+  if (a4 === undefined || b4 === undefined) return false;
+  const mask = a4.prefix < b4.prefix ? a4.mask : b4.mask;
+  return (a4.base & mask) >>> 0 === (b4.base & mask) >>> 0;
 }
 
 /** Whether the first `prefix` bits of two addresses are equal. */

@@ -6,8 +6,16 @@
  * Pure except load.ts, which reads the file: no process, no clock, no network (lint-enforced).
  * Must not import the engine, the adapters or the planner.
  */
+
+export { parseDrainBlock } from './drain-block.js';
 export type { Environment } from './interpolate.js';
-export type { SpecIssue } from './issue.js';
+export {
+  describeIssue,
+  formatPath,
+  type PathSegment,
+  type RawIssue,
+  type SpecIssue,
+} from './issue.js';
 export { workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
 export { loadWorkflow, readWorkflowText } from './load.js';
 export { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';

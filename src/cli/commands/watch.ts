@@ -2,16 +2,21 @@ import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { systemClock } from '../../adapters/local/clock.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
-import type { LogSource, TrafficFilter } from '../../ports/index.js';
+import { logFormatFromSpec } from '../../plan/probe-config.js';
+import type { LogFormat, LogSource, TrafficFilter } from '../../ports/index.js';
 import { openAccessLogProbe } from '../../probes/access-log/access-log-probe.js';
 import type { AccessLogProgress } from '../../probes/access-log/drain-wait.js';
-import { logFormatFromText } from '../../probes/access-log/line-parser.js';
 import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
 import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
-import { CidrSet, SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
-import { MIN_USER_AGENT_LENGTH } from '../../spec/checks/drain-filters.js';
-import { parseCidr } from '../../spec/cidr.js';
-import { MAX_SECONDS } from '../../spec/schema/common.js';
+import { SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
+import { ProgressCadence } from '../../probes/progress-cadence.js';
+import {
+  describeIssue,
+  formatPath,
+  type PathSegment,
+  parseDrainBlock,
+  type RawIssue,
+} from '../../spec/index.js';
 import type { CliContext } from '../context.js';
 import { sshPassphraseFrom } from '../runtime.js';
 
@@ -30,7 +35,7 @@ interface WatchOptions {
   json?: boolean;
 }
 
-/** Live progress on stderr at most this often (and whenever traffic starts or stops). */
+/** Live progress on stderr every this many seconds (and whenever traffic starts or stops). */
 const PROGRESS_EVERY_SECONDS = 5;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -130,8 +135,7 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
         `watching ${what}; drained after ${settings.quietSeconds} s without a real request`,
       );
       ctx.stderr.line(`watching ${what}`);
-      let lastPrinted = Number.NEGATIVE_INFINITY;
-      let lastBusy = false;
+      const cadence = new ProgressCadence(PROGRESS_EVERY_SECONDS);
       try {
         const result = await probe.waitForDrain({
           quietSeconds: settings.quietSeconds,
@@ -140,12 +144,7 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
           onProgress: (progress) => {
             const p = progress as AccessLogProgress;
             timeline.progress(p, clock.now());
-            const busy = p.quietSeconds === 0;
-            if (busy !== lastBusy || p.elapsedSeconds - lastPrinted >= PROGRESS_EVERY_SECONDS) {
-              lastPrinted = p.elapsedSeconds;
-              ctx.stderr.line(formatProgressLine(p, settings.quietSeconds));
-            }
-            lastBusy = busy;
+            if (cadence.due(p)) ctx.stderr.line(formatProgressLine(p, settings.quietSeconds));
           },
         });
         timeline.finish(result, clock.now(), settings.quietSeconds);
@@ -188,17 +187,50 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
 interface WatchSettings {
   source: LogSource;
   display: string;
-  format: ReturnType<typeof logFormatFromText>;
+  format: LogFormat;
   filter: TrafficFilter;
   quietSeconds: number;
   timeoutSeconds: number;
 }
 
+/**
+ * The flags as a workflow's `drain` block, validated by the same schema and filter checks: a
+ * value is refused here exactly when a workflow would refuse it, and the message names the flag.
+ */
 function parseOptions(log: string, options: WatchOptions): WatchSettings {
-  // --quiet 0 would call the log drained at once, whatever it shows.
-  const quietSeconds = seconds('--quiet', options.quiet);
-  const timeoutSeconds = seconds('--timeout', options.timeout);
-  if (timeoutSeconds < quietSeconds) {
+  // `auto` picks by the balancer's listeners, which watch does not know.
+  if (options.clientAddress !== 'remote_addr' && options.clientAddress !== 'x_forwarded_for') {
+    throw new InvalidInputError('--client-address must be remote_addr or x_forwarded_for', {
+      path: '--client-address',
+      expected: 'remote_addr | x_forwarded_for',
+      found: options.clientAddress,
+    });
+  }
+  const { source, display } = parseSource(log, options);
+  const format = options.format.trim();
+  const parsed = parseDrainBlock({
+    probe: {
+      kind: 'access-log',
+      source: source.type,
+      path: log,
+      format: format === 'combined' || format === 'json' ? format : { nginx: options.format },
+      filter: {
+        ...(options.ignoreCidr === undefined ? {} : { ignoreCidrs: options.ignoreCidr }),
+        ignorePaths: options.ignorePath,
+        ignoreUserAgents: options.ignoreUserAgent,
+        clientAddress: options.clientAddress,
+      },
+    },
+    quietSeconds: secondsValue(options.quiet),
+    timeoutSeconds: secondsValue(options.timeout),
+  });
+  if ('issues' in parsed) throw invalidFlags(parsed.issues);
+  const { drain } = parsed;
+  const probe = drain.probe;
+  if (probe.kind !== 'access-log') {
+    throw new DrainctlError('UNEXPECTED', 'watch built a drain block without an access log');
+  }
+  if (drain.timeoutSeconds < drain.quietSeconds) {
     throw new InvalidInputError(
       `--timeout ${options.timeout} is shorter than --quiet ${options.quiet}: the log could never be judged drained`,
       {
@@ -208,69 +240,66 @@ function parseOptions(log: string, options: WatchOptions): WatchSettings {
       },
     );
   }
-  if (options.clientAddress !== 'remote_addr' && options.clientAddress !== 'x_forwarded_for') {
-    throw new InvalidInputError('--client-address must be remote_addr or x_forwarded_for', {
-      path: '--client-address',
-      expected: 'remote_addr | x_forwarded_for',
-      found: options.clientAddress,
-    });
-  }
-  const ignoreCidrs = options.ignoreCidr ?? [SLB_HEALTH_CHECK_CIDR];
-  new CidrSet(ignoreCidrs, { path: '--ignore-cidr' }); // validates, naming the flag
-  const everything = ignoreCidrs.find((text) => parseCidr(text.trim())?.prefix === 0);
-  if (everything !== undefined) {
-    throw new InvalidInputError(
-      `--ignore-cidr: expected a range narrower than /0, found ${everything} (it would ignore every request, and the log would count as drained at once)`,
-      { path: '--ignore-cidr', expected: 'a range narrower than /0', found: everything },
-    );
-  }
-  const tooShort = options.ignoreUserAgent.find(
-    (text) => text.trim().length < MIN_USER_AGENT_LENGTH,
-  );
-  if (tooShort !== undefined) {
-    throw new InvalidInputError(
-      `--ignore-user-agent: expected at least ${MIN_USER_AGENT_LENGTH} characters, found "${tooShort}" (it would match nearly every client)`,
-      {
-        path: '--ignore-user-agent',
-        expected: `a user-agent substring of at least ${MIN_USER_AGENT_LENGTH} characters`,
-        found: tooShort,
-      },
-    );
-  }
   const filter: TrafficFilter = {
-    ignoreCidrs,
-    ignorePaths: options.ignorePath,
-    ignoreUserAgents: options.ignoreUserAgent,
+    ignoreCidrs: probe.filter.ignoreCidrs,
+    ignorePaths: probe.filter.ignorePaths,
+    ignoreUserAgents: probe.filter.ignoreUserAgents,
     clientAddress: options.clientAddress,
     ...(options.healthCheck !== undefined
       ? { healthCheck: parseHealthCheck(options.healthCheck) }
       : {}),
   };
-  const { source, display } = parseSource(log, options);
   return {
     source,
     display,
-    format: logFormatFromText(options.format),
+    format: logFormatFromSpec(probe.format),
     filter,
-    quietSeconds,
-    timeoutSeconds,
+    quietSeconds: drain.quietSeconds,
+    timeoutSeconds: drain.timeoutSeconds,
   };
 }
 
-/** Seconds above 0 and at most a day (longer is a typo, as in workflows). */
-function seconds(flag: string, text: string): number {
+/** A number where the text is one, so the schema judges the value; else the text, to quote. */
+function secondsValue(text: string): number | string {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > MAX_SECONDS) {
-    throw new InvalidInputError(
-      `${flag}: expected a number of seconds above 0 and at most ${MAX_SECONDS} (a day), found "${text}"`,
-      {
-        path: flag,
-        expected: `a number of seconds above 0 and at most ${MAX_SECONDS}`,
-        found: text,
-      },
-    );
-  }
-  return value;
+  return text.trim() !== '' && Number.isFinite(value) ? value : text;
+}
+
+/** Where each part of the drain block came from on the command line. */
+const FLAGS: ReadonlyArray<readonly [string, string]> = [
+  ['probe.filter.ignoreCidrs', '--ignore-cidr'],
+  ['probe.filter.ignorePaths', '--ignore-path'],
+  ['probe.filter.ignoreUserAgents', '--ignore-user-agent'],
+  ['probe.filter.clientAddress', '--client-address'],
+  ['probe.format', '--format'],
+  ['probe.path', '<access-log>'],
+  ['quietSeconds', '--quiet'],
+  ['timeoutSeconds', '--timeout'],
+];
+
+function flagOf(path: readonly PathSegment[]): string {
+  const named = formatPath(path.filter((segment) => typeof segment === 'string'));
+  return FLAGS.find(([at]) => named === at || named.startsWith(`${at}.`))?.[1] ?? named;
+}
+
+/** Every problem, the first in the message, each naming its flag (exit 3). */
+function invalidFlags(raw: readonly RawIssue[]): InvalidInputError {
+  const issues = raw.map((issue) => ({
+    path: flagOf(issue.path),
+    expected: issue.expected,
+    ...(issue.found === undefined ? {} : { found: issue.found }),
+  }));
+  const [first, ...rest] = issues;
+  if (first === undefined) return new InvalidInputError('invalid flags');
+  const more =
+    rest.length === 0 ? '' : ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})`;
+  return new InvalidInputError(`${describeIssue(first)}${more}`, {
+    ...first,
+    issues,
+    ...(rest.length === 0
+      ? {}
+      : { hint: 'every problem is listed; fix them all before re-running' }),
+  });
 }
 
 function parseHealthCheck(text: string): { method: 'HEAD' | 'GET'; uri: string } {

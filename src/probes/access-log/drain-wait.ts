@@ -1,8 +1,8 @@
 /**
  * The drain decision, on an injected clock: drained once no real request has been seen for
  * `quietSeconds` while the log could be read; timeout after `timeoutSeconds`. Polls the source,
- * reports progress once per tick, and wakes exactly at the quiet deadline so the decision is
- * never late by a tick. Also the 5xx-rate measurement used while weight is restored.
+ * reports progress once per tick (ticks on a fixed grid from the start), and wakes exactly at the
+ * quiet deadline so the decision is never late by a tick. Also the 5xx-rate measurement used while weight is restored.
  */
 import { DrainctlError } from '../../errors/index.js';
 import type {
@@ -67,9 +67,12 @@ export async function waitForDrain(
     }
     const untilQuiet = available ? quietMs - quiet : source.tickMs;
     const untilTimeout = timeoutMs - (now - started);
+    // Ticks keep to a grid from the start, so the time a poll takes does not push every later
+    // tick (and the progress reported on it) back.
+    const untilTick = source.tickMs - ((now - started) % source.tickMs);
     await sleepOn(
       clock,
-      Math.max(1, Math.min(source.tickMs, untilQuiet, untilTimeout)),
+      Math.max(1, Math.min(untilTick, untilQuiet, untilTimeout)),
       options.signal,
     );
   }

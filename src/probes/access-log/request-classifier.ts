@@ -5,6 +5,7 @@
  * drain, never end one early.
  */
 import type { TrafficFilter } from '../../ports/index.js';
+import { parsePathPattern } from '../../spec/traffic-filter/path-patterns.js';
 import { CidrSet } from '../net/cidr.js';
 import { Field, type FieldId, type ParsedLine } from './parsed-line.js';
 
@@ -36,11 +37,10 @@ export class RequestClassifier {
       : undefined;
     this.checkUri = filter.healthCheck ? Buffer.from(filter.healthCheck.uri) : undefined;
     this.checkPathOnly = filter.healthCheck !== undefined && !filter.healthCheck.uri.includes('?');
-    this.paths = filter.ignorePaths.map((p) =>
-      p.endsWith('*')
-        ? { bytes: Buffer.from(p.slice(0, -1)), prefix: true }
-        : { bytes: Buffer.from(p), prefix: false },
-    );
+    this.paths = filter.ignorePaths.map((p) => {
+      const pattern = parsePathPattern(p);
+      return { bytes: Buffer.from(pattern.text), prefix: pattern.prefix };
+    });
     this.agents = filter.ignoreUserAgents.map((a) => Buffer.from(a.toLowerCase()));
     const needs = new Set<FieldId>([Field.status, Field.address]);
     if (this.forwarded) needs.add(Field.forwardedFor);

@@ -1,12 +1,15 @@
 /**
  * CIDR ranges and the test "is this address in one of them", done on the bytes of a log line so
- * the hot path of the tailer never builds a string for an IPv4 address.
+ * the hot path of the tailer never builds a string for an IPv4 address. The text of the ranges
+ * is read by the one parser, src/spec/cidr.ts.
  */
 import { InvalidInputError } from '../../errors/index.js';
 import {
+  type Ipv4Cidr,
   ipv4Number,
+  ipv4Part,
   ipv6Bytes as ipv6BytesOf,
-  parseCidr as parseAnyCidr,
+  parseCidr,
   prefixEquals,
   SLB_SOURCE_CIDR,
 } from '../../spec/cidr.js';
@@ -14,28 +17,27 @@ import {
 /** The range Alibaba Cloud's SLB health checkers (and layer-7 proxies) send from. */
 export const SLB_HEALTH_CHECK_CIDR = SLB_SOURCE_CIDR;
 
-interface Ipv4Range {
-  base: number;
-  mask: number;
-}
-
 interface Ipv6Range {
   bytes: Uint8Array;
   prefix: number;
 }
 
-/** A parsed set of CIDR ranges, IPv4 and IPv6. */
+/**
+ * A parsed set of CIDR ranges, IPv4 and IPv6. An IPv4 address and its IPv4-mapped IPv6 form are
+ * one client: both are matched against the IPv4 ranges, which include what IPv6 ranges reaching
+ * into `::ffff:0:0/96` hold.
+ */
 export class CidrSet {
-  private readonly v4: Ipv4Range[] = [];
+  private readonly v4: Ipv4Cidr[] = [];
   private readonly v6: Ipv6Range[] = [];
 
-  /** Throws InvalidInputError naming the bad entry. */
+  /** Throws InvalidInputError naming the bad entry. A bare address is one host. */
   constructor(
     readonly cidrs: readonly string[],
     where: { path?: string; file?: string } = {},
   ) {
     for (const cidr of cidrs) {
-      const parsed = parseCidr(cidr);
+      const parsed = parseCidr(cidr, { bareAddress: true });
       if (parsed === undefined) {
         throw new InvalidInputError(`${JSON.stringify(cidr)} is not a CIDR range`, {
           ...where,
@@ -43,13 +45,14 @@ export class CidrSet {
           found: cidr,
         });
       }
-      if ('mask' in parsed) this.v4.push(parsed);
-      else this.v6.push(parsed);
+      const v4 = ipv4Part(parsed);
+      if (v4 !== undefined) this.v4.push(v4);
+      if (parsed.version === 6) this.v6.push(parsed);
     }
   }
 
   get size(): number {
-    return this.v4.length + this.v6.length;
+    return this.cidrs.length;
   }
 
   /** Whether the address written in `buf[start, end)` is in the set. Malformed → false. */
@@ -64,7 +67,7 @@ export class CidrSet {
   }
 
   matchString(address: string): boolean {
-    const v4 = ipv4FromString(address);
+    const v4 = ipv4Number(address);
     if (v4 >= 0) return this.matchV4(v4);
     const v6 = ipv6Bytes(address);
     if (v6 === undefined) return false;
@@ -84,18 +87,6 @@ export class CidrSet {
     }
     return false;
   }
-}
-
-/**
- * Parse `a.b.c.d/n`, `a.b.c.d` (a /32), or IPv6 with an optional prefix; undefined when invalid.
- * The one parser of src/spec/cidr.ts, shaped for the matchers here.
- */
-export function parseCidr(text: string): Ipv4Range | Ipv6Range | undefined {
-  const parsed = parseAnyCidr(text.trim(), { bareAddress: true });
-  if (parsed === undefined) return undefined;
-  return parsed.version === 4
-    ? { base: parsed.base, mask: parsed.mask }
-    : { bytes: parsed.bytes, prefix: parsed.prefix };
 }
 
 /** Dotted quad in `buf[start, end)` as an unsigned 32-bit number, or -1. No allocation. */
@@ -119,10 +110,6 @@ export function ipv4FromBytes(buf: Uint8Array, start: number, end: number): numb
   }
   if (dots !== 3 || octet < 0) return -1;
   return value * 256 + octet;
-}
-
-function ipv4FromString(text: string): number {
-  return ipv4Number(text);
 }
 
 /** An address as written in a log or by `ss`: a zone id (`%eth0`) is dropped. */

@@ -10,14 +10,15 @@ import type { Check } from './context.js';
 export const checkDrain: Check = ({ doc, fleet }) => {
   const issues: RawIssue[] = [];
   const { drain } = doc;
-  if (drain.quietSeconds >= drain.timeoutSeconds) {
+  const probe = drain.probe;
+  // `none` only waits `waitSeconds`: quietSeconds and timeoutSeconds mean nothing to it.
+  if (probe.kind !== 'none' && drain.quietSeconds >= drain.timeoutSeconds) {
     issues.push({
       path: ['drain', 'quietSeconds'],
       expected: `fewer seconds than drain.timeoutSeconds (${drain.timeoutSeconds}), or no drain could ever finish`,
       found: String(drain.quietSeconds),
     });
   }
-  const probe = drain.probe;
   if (probe.kind === 'access-log') {
     const unknown = unknownPlaceholders(probe.path);
     if (unknown.length > 0) {
@@ -34,13 +35,6 @@ export const checkDrain: Check = ({ doc, fleet }) => {
         found: JSON.stringify(probe.path),
       });
     }
-  }
-  if (probe.kind === 'none' && probe.waitSeconds >= drain.timeoutSeconds) {
-    issues.push({
-      path: ['drain', 'probe', 'waitSeconds'],
-      expected: `fewer seconds than drain.timeoutSeconds (${drain.timeoutSeconds})`,
-      found: String(probe.waitSeconds),
-    });
   }
   return issues;
 };

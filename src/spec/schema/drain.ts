@@ -8,6 +8,16 @@ import { cidr, port, seconds } from './common.js';
 
 export const DEFAULT_IGNORE_CIDRS = ['100.64.0.0/10'];
 
+/**
+ * The matcher knows a trailing `*` only: a `*` elsewhere, a `?` (the query is cut off before
+ * matching) or a path not starting with / could never match what its writer meant.
+ */
+const PATH_PATTERN_PHRASE =
+  'a path starting with / (a trailing * makes it a prefix, e.g. /static/*)';
+const pathPattern = z
+  .string({ error: PATH_PATTERN_PHRASE })
+  .regex(/^(\*|\/[^\s?*]*\*?)$/, { error: PATH_PATTERN_PHRASE });
+
 export const trafficFilterSchema = z
   .strictObject({
     ignoreCidrs: z.array(cidr, { error: 'a list of CIDRs' }).default(DEFAULT_IGNORE_CIDRS).meta({
@@ -18,10 +28,10 @@ export const trafficFilterSchema = z
       .array(z.string().min(1))
       .default([])
       .meta({ description: 'User agents (substrings) that are not traffic, e.g. a monitor.' }),
-    ignorePaths: z
-      .array(z.string().min(1))
-      .default([])
-      .meta({ description: 'Request paths that are not traffic.' }),
+    ignorePaths: z.array(pathPattern).default([]).meta({
+      description:
+        'Request paths that are not traffic: exact (/metrics), or a prefix ending in * (/static/*). The query string is not part of the path.',
+    }),
     clientAddress: z
       .enum(['auto', 'remote_addr', 'x_forwarded_for'], {
         error: 'auto, remote_addr or x_forwarded_for',
@@ -78,7 +88,10 @@ export const connectionsProbeSchema = z.strictObject({
 
 export const waitProbeSchema = z.strictObject({
   kind: z.literal('none'),
-  waitSeconds: seconds('Just wait this long (no evidence that traffic left).', { min: 0 }),
+  waitSeconds: seconds(
+    'Just wait this long (no evidence that traffic left); quietSeconds, timeoutSeconds and onTimeout do not apply.',
+    { min: 0 },
+  ),
 });
 
 export const drainSchema = z
@@ -88,8 +101,12 @@ export const drainSchema = z
         error: 'a probe with kind access-log, connections or none',
       })
       .meta({ description: 'How drainctl knows traffic has left a server.' }),
-    quietSeconds: seconds('Drained after this many seconds without a real request.').default(30),
-    timeoutSeconds: seconds('Give up waiting after this long.').default(600),
+    quietSeconds: seconds(
+      'Drained after this many seconds without a real request (not used by probe kind none).',
+    ).default(30),
+    timeoutSeconds: seconds(
+      'Give up waiting after this long (not used by probe kind none).',
+    ).default(600),
     onTimeout: z.enum(['halt', 'proceed'], { error: 'halt or proceed' }).default('halt').meta({
       description:
         'halt (default): restore the server and stop; proceed: patch anyway (clients still connected will see errors).',

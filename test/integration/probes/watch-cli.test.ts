@@ -61,7 +61,7 @@ describe('drainctl watch', () => {
 
   it('a log that is not there is invalid input naming it, never drained (in-process)', async () => {
     const absent = join(dir, 'absent.log');
-    const result = await runInProcess(['watch', absent, '--quiet', '0.5', '--timeout', '1']);
+    const result = await runInProcess(['watch', absent, '--quiet', '1', '--timeout', '1']);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`${absent}: expected a readable access log file`);
     expect(result.stdout).not.toContain('drained');
@@ -79,14 +79,41 @@ describe('drainctl watch', () => {
       '10.0.0.300/8',
     ]);
     expect(cidr.code).toBe(3);
-    expect(cidr.stderr).toContain('"10.0.0.300/8" is not a CIDR range');
+    expect(cidr.stderr).toContain(
+      '--ignore-cidr: expected a CIDR like 100.64.0.0/10, found "10.0.0.300/8"',
+    );
+  });
+
+  it('refuses filters that would ignore every request (exit 3, nothing watched) while real requests arrive', async () => {
+    const log = join(dir, 'real-traffic.log');
+    writeFileSync(log, '');
+    const traffic = setInterval(
+      () => appendFileSync(log, combinedLine('198.51.100.8', '/api/orders')),
+      100,
+    );
+    const everything = [
+      ['--ignore-path', '*'],
+      ['--ignore-cidr', '0.0.0.0/1', '--ignore-cidr', '128.0.0.0/1'],
+    ];
+    const results = await Promise.all(
+      everything.map((flags) =>
+        runDrainctl(['watch', log, '--quiet', '1', '--timeout', '5', ...flags]),
+      ),
+    ).finally(() => clearInterval(traffic));
+    for (const [index, result] of results.entries()) {
+      const flag = everything[index]?.[0] ?? '';
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(new RegExp(`^drainctl: INVALID_INPUT: ${flag}: expected`));
+      expect(result.stderr).not.toContain('watching');
+      expect(result.stdout).toBe('');
+    }
   });
 
   it('exits 3 for other bad flags (in-process, to spare the box a process each)', async () => {
     const log = join(dir, 'any.log');
     writeFileSync(log, '');
     const cases: Array<[string[], string]> = [
-      [['--quiet', 'soon'], '--quiet: expected a number of seconds'],
+      [['--quiet', 'soon'], '--quiet: expected a whole number of seconds from 1 to 86400'],
       [['--quiet', '60', '--timeout', '30'], 'is shorter than --quiet'],
       [['--format', 'no variables'], 'no nginx variables'],
       [['--health-check', 'POST /x'], '--health-check must be a method and a URI'],

@@ -76,14 +76,36 @@ describe('drainctl watch flags', () => {
     return file;
   };
 
-  it.each([
-    [['--quiet', '0'], '--quiet', 'above 0'],
-    [['--timeout', '99999999999'], '--timeout', 'at most 86400'],
-    [['--ignore-cidr', '0.0.0.0/0'], '--ignore-cidr', 'narrower than /0'],
-    [['--ignore-cidr', '::/0'], '--ignore-cidr', 'narrower than /0'],
+  // The same schema and checks as a workflow's `drain` block, so the same words.
+  it.each<[string[], string, ...string[]]>([
+    [['--quiet', '0'], '--quiet', 'a whole number of seconds from 1 to 86400'],
+    [['--quiet', '0.5'], '--quiet', 'a whole number of seconds from 1 to 86400'],
+    [['--timeout', '99999999999'], '--timeout', 'a whole number of seconds from 1 to 86400'],
+    [['--ignore-cidr', '0.0.0.0/0'], '--ignore-cidr', 'holds every IPv4 client', 'found 0.0.0.0/0'],
+    [['--ignore-cidr', '::/0'], '--ignore-cidr', 'holds every IPv4 and IPv6 client'],
+    [['--ignore-cidr', '::ffff:0:0/96'], '--ignore-cidr', 'holds every IPv4 client'],
+    [
+      ['--ignore-cidr', '0.0.0.0/1', '--ignore-cidr', '128.0.0.0/1'],
+      '--ignore-cidr',
+      'together these hold every IPv4 address',
+      'found 0.0.0.0/1, 128.0.0.0/1',
+    ],
+    [['--ignore-cidr', '10.0.0.300/8'], '--ignore-cidr', 'a CIDR like 100.64.0.0/10'],
+    [['--ignore-path', '*'], '--ignore-path', 'this one matches every request', 'found "*"'],
+    [['--ignore-path', '/*'], '--ignore-path', 'this one matches every request', 'found "/*"'],
+    [['--ignore-path', '/**'], '--ignore-path', 'a path starting with /', 'found "/**"'],
     [['--ignore-user-agent', 'M'], '--ignore-user-agent', 'at least 3 characters'],
-  ])('%j is refused', async (flags, flag, why) => {
-    expectOneLine(await cli(['watch', log(), ...flags]), flag, why);
+  ])('%j is refused', async (flags, flag, ...why) => {
+    const run = await cli(['watch', log(), ...flags]);
+    expectOneLine(run, flag, ...why);
+    expect(run.stdout).toBe('');
+  });
+
+  it('lists every bad flag, the first in the message', async () => {
+    const run = await cli(['watch', log(), '--ignore-path', '/**', '--quiet', 'soon']);
+    expect(run.code).toBe(3);
+    expect(run.lines[0]).toContain('--ignore-path: expected a path starting with /');
+    expect(run.lines[1]).toContain('also: --quiet: expected a whole number of seconds');
   });
 });
 

@@ -57,7 +57,11 @@ describe('CIDR notation', () => {
     expect(cidrsOverlap(range('100.64.0.0/10'), range('100.128.0.0/10'))).toBe(false);
     expect(cidrsOverlap(range('::/0'), range('fd00::/8'))).toBe(true);
     expect(cidrsOverlap(range('fd00::/8'), range('fe00::/8'))).toBe(false);
-    expect(cidrsOverlap(range('::/0'), range('10.0.0.0/8'))).toBe(false);
+    expect(cidrsOverlap(range('2001:db8::/32'), range('10.0.0.0/8'))).toBe(false);
+    // An IPv4 address and its IPv4-mapped form are one client.
+    expect(cidrsOverlap(range('::/0'), range('10.0.0.0/8'))).toBe(true);
+    expect(cidrsOverlap(range('::ffff:100.64.0.0/106'), range('100.100.1.0/24'))).toBe(true);
+    expect(cidrsOverlap(range('::ffff:100.64.0.0/106'), range('100.128.0.0/10'))).toBe(false);
   });
 
   it('is the one parser: the probes accept exactly what the workflow schema accepts', () => {

@@ -81,9 +81,21 @@ describe('parseWorkflow', () => {
     expect(error.message).toContain('and 1 more problem');
   });
 
+  it('probe none only waits: quietSeconds and timeoutSeconds are neither needed nor checked', () => {
+    const withoutDrainTiming = BASE.replace(
+      /drain:\n[\s\S]*$/,
+      'drain:\n  probe: { kind: none, waitSeconds: 900 }\n',
+    );
+    expect(
+      parseWorkflow({ file: 'w.yaml', text: withoutDrainTiming }, {}).spec.drain.probe,
+    ).toEqual({ kind: 'none', waitSeconds: 900 });
+    const leftOver = `${withoutDrainTiming}  quietSeconds: 60\n  timeoutSeconds: 30\n`;
+    expect(() => parseWorkflow({ file: 'w.yaml', text: leftOver }, {})).not.toThrow();
+  });
+
   it('checks combinations once the shapes are right, reporting them all', () => {
     const error = problems(
-      `${BASE.replace('lb-abc', 'lb-abc\n  create: { name: web-slb }')}rollout:\n  minHealthy: 3\n  groups: { pair: [i-a, i-z] }\nrestore:\n  rampPercent: [50, 20]\ndrain:\n  probe: { kind: none, waitSeconds: 1 }\n  quietSeconds: 60\n  timeoutSeconds: 30\n`.replace(
+      `${BASE.replace('lb-abc', 'lb-abc\n  create: { name: web-slb }')}rollout:\n  minHealthy: 3\n  groups: { pair: [i-a, i-z] }\nrestore:\n  rampPercent: [50, 20]\ndrain:\n  probe: { kind: connections, port: 8080 }\n  quietSeconds: 60\n  timeoutSeconds: 30\n`.replace(
         /drain:\n {2}probe:\n {4}kind: access-log\n {4}path: \/var\/log\/\{name\}\/access.log\n/,
         '',
       ),
