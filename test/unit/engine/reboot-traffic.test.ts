@@ -218,6 +218,38 @@ describe('the reboot waits for traffic that arrived during the patch', () => {
     expect(entries(world).some((e) => e.type === 'probe' && e.recheck === true)).toBe(false);
   });
 
+  it('someone puts the node back while the reboot waits: not rebooted, left to them as drift', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    world.faults.trafficAfterPatch.set('i-node-1', 30);
+    const result = await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          return {
+            ...probe,
+            waitForDrain: async (o) => {
+              const outcome = await probe.waitForDrain(o);
+              // A colleague in the console, while the reboot waited for quiet.
+              if (o.continueQuiet === true) world.setWeight(node, 100);
+              return outcome;
+            },
+          };
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.report.leftOut).toEqual([
+      expect.objectContaining({
+        id: 'i-node-1',
+        reason: 'drift',
+        detail: expect.stringContaining('reboot not sent: web-1 (i-node-1) is back in service'),
+      }),
+    ]);
+    expect(world.hosts.get('i-node-1')?.rebooted).toBe(false);
+    expect(world.endState().weights['i-node-1']).toBe(100);
+  });
+
   it("keeps the drain's probe open through the patch and closes every probe it opened", async () => {
     const world = new InMemoryWorld(fleet(3), noFaults());
     const open = new Set<TrafficProbe>();
