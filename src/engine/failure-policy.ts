@@ -49,6 +49,10 @@ export function dispositionFor(
     case 'patch-failed':
     case 'unpatched':
       return { kind: 'leave-out', reason: 'unpatched', pullToZero: false };
+    // Patched, not rebooted: clients were still arriving. It is at weight 0 (checked right
+    // before the judgement); it may not serve unproven, and a reboot would cut them off.
+    case 'traffic-at-reboot':
+      return { kind: 'leave-out', reason: 'not-rebooted', pullToZero: false };
     case 'no-boot':
       return { kind: 'leave-out', reason: 'unreachable', pullToZero: false };
     case 'unhealthy':
@@ -63,7 +67,8 @@ export function dispositionFor(
 
 /**
  * Does this failure stop the rollout? Safety stops (gates, drift, aborts, unexpected errors, a
- * drain timeout whose policy is `halt`) always do; a failed node does when `stopOnFailure`.
+ * drain timeout whose policy is `halt`, traffic that did not stop before a reboot) always do; a
+ * failed node does when `stopOnFailure`.
  */
 export function haltsRollout(outcome: FailureOutcome, stopOnFailure: boolean): boolean {
   switch (outcome) {
@@ -72,6 +77,9 @@ export function haltsRollout(outcome: FailureOutcome, stopOnFailure: boolean): b
     case 'aborted':
     case 'error':
     case 'drain-timeout':
+    // Like a drain timeout: something sends traffic past the balancer, and a person should find
+    // out what before more nodes leave service.
+    case 'traffic-at-reboot':
     // A refusal (permissions, a bad request) would refuse the next node's patch just the same.
     case 'patch-refused':
       return true;

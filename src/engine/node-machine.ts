@@ -39,7 +39,14 @@ const PATH: readonly NodeState[] = [
   'done',
 ];
 
-export type LeftOutReason = 'unhealthy' | 'unpatched' | 'unreachable' | 'drift' | 'error';
+export type LeftOutReason =
+  | 'unhealthy'
+  | 'unpatched'
+  | 'unreachable'
+  /** Patched, but real traffic kept arriving until the reboot's timeout: never rebooted into it. */
+  | 'not-rebooted'
+  | 'drift'
+  | 'error';
 
 export type FailureOutcome =
   | 'gate-blocked'
@@ -50,6 +57,8 @@ export type FailureOutcome =
   | 'patch-failed'
   /** The cloud API refused the first patch command outright: nothing ran on the host. */
   | 'patch-refused'
+  /** Real traffic reached the node after it was judged drained and did not stop before the reboot. */
+  | 'traffic-at-reboot'
   | 'no-boot'
   | 'unhealthy'
   | 'unpatched'

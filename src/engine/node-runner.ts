@@ -36,6 +36,8 @@ export async function runNode(
   } finally {
     // Whatever happened, later nodes of the batch no longer wait for this one's drain.
     ctx.drainTurns.decide(nodeId);
+    // A drain probe still held (the node failed or stopped before its reboot) is done with.
+    await ctx.heldProbes.release(nodeId);
   }
 }
 

@@ -8,6 +8,7 @@ import type { Step } from '../plan/types.js';
 import type { RunEvent } from '../ports/index.js';
 import { DrainTurns } from './drain-turns.js';
 import { LockLostError } from './errors.js';
+import { HeldProbes } from './held-probes.js';
 import type { JournalEntry, NewEntry } from './journal/entries.js';
 import type { Journal } from './journal/journal.js';
 import type { LockGuard } from './lock/lock-guard.js';
@@ -31,6 +32,8 @@ export interface RunContext {
   gateMutex: Mutex;
   /** Nodes of a batch decide their drains in runbook order. */
   drainTurns: DrainTurns;
+  /** Drain probes kept open from a node's drain decision to its reboot. */
+  heldProbes: HeldProbes;
   logger: Logger;
   /** Append an entry and apply it to `state`. */
   record(entry: NewEntry): Promise<JournalEntry>;
@@ -82,6 +85,7 @@ export function createRunContext(args: {
     control: args.control ?? new RunControl(),
     gateMutex: args.gateMutex,
     drainTurns: new DrainTurns(state),
+    heldProbes: new HeldProbes(logger),
     logger,
     ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
     async record(entry) {

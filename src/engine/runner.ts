@@ -300,6 +300,9 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    // Node sequences release their probes as they end; one still running after a lost lock
+    // does not keep its log follower past the run.
+    await ctx.heldProbes.releaseAll();
     untrack();
     stops.dispose();
     locks.stopHeartbeats();

@@ -130,7 +130,7 @@ export function nodeSteps(
       action: 'node.reboot',
       params: { host, timeoutSeconds: patch.rebootTimeoutSeconds },
       ...at,
-      description: `Reboot ${label} via ${describeHost(host)} and wait until it runs again (within ${formatDuration(patch.rebootTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
+      description: `${describeTrafficRecheck(label, probe, drain, patch.commands.length > 0)} ${label} via ${describeHost(host)} and wait until it runs again (within ${formatDuration(patch.rebootTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
       mutates: true,
       inverse: irreversible(REBOOT_REASON),
       expectedSeconds: Math.min(patch.rebootTimeoutSeconds, REBOOT_SECONDS),
@@ -353,6 +353,29 @@ function describeProbe(probe: Exclude<ReturnType<typeof drainProbe>, { kind: 'no
   const where =
     probe.source.type === 'local' ? probe.source.path : `${probe.source.host}:${probe.source.path}`;
   return `access log ${where}, ignoring ${probe.filter.ignoreCidrs.join(', ') || 'nothing'}`;
+}
+
+/**
+ * The start of the reboot step's line: the traffic check it makes first (engine:
+ * steps/reboot-traffic.ts), ending in the verb the rest of the line continues.
+ */
+function describeTrafficRecheck(
+  label: string,
+  probe: ReturnType<typeof drainProbe>,
+  drain: PlanContext['spec']['drain'],
+  patched: boolean,
+): string {
+  if (probe.kind === 'none') return 'Without re-checking traffic (no drain probe), reboot';
+  const since = patched ? 'during the patch' : 'since the drain';
+  const check =
+    probe.kind === 'connections'
+      ? `Check again that no connection is open on ${label} port ${probe.port}, else wait until none for ${drain.quietSeconds} s`
+      : `Check again that no real request reached ${label} since it was judged drained (the drain's probe, still open), else wait until none for ${drain.quietSeconds} s`;
+  const otherwise =
+    drain.onTimeout === 'halt'
+      ? `if real traffic keeps arriving ${since} it is not rebooted: it stays at weight 0 and the rollout halts`
+      : 'then it is rebooted anyway';
+  return `${check} (within ${formatDuration(drain.timeoutSeconds)}; ${otherwise}); then reboot`;
 }
 
 function describeChecks(checks: ReturnType<typeof nodeHealthChecks>): string {

@@ -64,6 +64,7 @@ export interface DrainProgress {
 export interface DrainOutcome {
   outcome: 'drained' | 'timeout';
   waitedSeconds: number;
+  /** Real requests since the wait began — with `continueQuiet`, since the decision it continues. */
   realRequests: number;
   lastRealRequestAt?: string;
   /** The last progress snapshot, for the report. */
@@ -72,7 +73,17 @@ export interface DrainOutcome {
 
 export interface DrainWaitOptions {
   quietSeconds: number;
+  /** Counted from the start of this wait, also with `continueQuiet`. */
   timeoutSeconds: number;
+  /**
+   * Judge again rather than start over: quiet counts from where this probe's last `drained`
+   * decision counted it, through the time since (the node was patched meanwhile). No real
+   * request since → drained at once; one since → drained `quietSeconds` after the last. The
+   * access-log probe reads its log between waits, so requests and spells without the log in
+   * between count; the connection probe counts once more (connections opened and closed in
+   * between are not seen). A probe without an earlier `drained` decision waits as usual.
+   */
+  continueQuiet?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: DrainProgress) => void;
 }
@@ -97,7 +108,10 @@ export interface MeasureErrorRateOptions {
 }
 
 export interface TrafficProbe {
-  /** Resolves `drained` after `quietSeconds` without a real request, or `timeout`. */
+  /**
+   * Resolves `drained` after `quietSeconds` without a real request, or `timeout`. May be called
+   * again on the same probe (see `continueQuiet`).
+   */
   waitForDrain(options: DrainWaitOptions): Promise<DrainOutcome>;
   /** Watch real requests for `seconds` and count 5xx answers (used while restoring weight). */
   measureErrorRate(options: MeasureErrorRateOptions): Promise<ErrorRateSample>;

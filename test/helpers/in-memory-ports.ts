@@ -66,6 +66,8 @@ interface HostState {
   staged?: string;
   rebootedAt?: number;
   rebooted: boolean;
+  /** When its last patch command ended (monotonic ms). */
+  patchedAt?: number;
 }
 
 export class InMemoryWorld {
@@ -358,6 +360,7 @@ export class InMemoryWorld {
         }
         const host = this.hosts.get(id);
         const node = this.nodes.find((n) => n.id === id);
+        if (host) host.patchedAt = this.clock.monotonic();
         if (host && node && !this.faults.patchNoop.has(id)) host.staged = node.availableKernel;
         return { status: 'success', exitCode: 0, output: 'Complete!\n' };
       },
@@ -394,23 +397,43 @@ export class InMemoryWorld {
     const world = this;
     return async (nodeId) => {
       inc.check();
+      /** This probe judged the node drained before (a later wait may continue that). */
+      let drainedAt: number | undefined;
       const probe: TrafficProbe = {
         async waitForDrain(options) {
           const drift = world.faults.driftOnDrain;
           if (drift?.whenDraining === nodeId && world.backends.has(drift.serverId)) {
             world.backends.set(drift.serverId, drift.weight); // someone else, in the console
           }
-          const quiet =
-            !world.faults.neverQuiet.has(nodeId) && (world.backends.get(nodeId) ?? 0) === 0;
-          const wait = quiet ? options.quietSeconds : options.timeoutSeconds;
-          await world.clock.sleep(wait * 1000, options.signal);
+          const now = world.clock.monotonic();
+          const quietMs = options.quietSeconds * 1000;
+          const continued = options.continueQuiet === true && drainedAt !== undefined;
+          // Quiet as the real probe judges it: from the later of the wait's start (or, when it
+          // continues a decision, that decision) and the last real request.
+          const patchedAt = world.hosts.get(nodeId)?.patchedAt;
+          const trafficSeconds = world.faults.trafficAfterPatch.get(nodeId);
+          const lastRequest =
+            patchedAt === undefined || trafficSeconds === undefined
+              ? undefined
+              : patchedAt + trafficSeconds * 1000;
+          let quietAt = continued ? now : now + quietMs;
+          if (lastRequest !== undefined) quietAt = Math.max(quietAt, lastRequest + quietMs);
+          if (world.faults.neverQuiet.has(nodeId) || (world.backends.get(nodeId) ?? 0) !== 0) {
+            quietAt = Number.POSITIVE_INFINITY;
+          }
+          const quiet = quietAt - now <= options.timeoutSeconds * 1000;
+          const wait = quiet ? (quietAt - now) / 1000 : options.timeoutSeconds;
+          if (wait > 0) await world.clock.sleep(wait * 1000, options.signal);
           inc.check();
+          const since = continued ? (drainedAt ?? now) : now;
+          const busy = !quiet || (lastRequest !== undefined && lastRequest > since);
+          if (quiet) drainedAt = world.clock.monotonic();
           const final = {
             elapsedSeconds: wait,
-            realRequests: quiet ? 0 : wait * 10,
+            realRequests: busy ? Math.max(1, wait * 10) : 0,
             ignoredRequests: wait,
             requestsPerSecond: quiet ? 0 : 10,
-            quietSeconds: quiet ? wait : 0,
+            quietSeconds: quiet ? options.quietSeconds : 0,
           };
           return {
             outcome: quiet ? 'drained' : 'timeout',

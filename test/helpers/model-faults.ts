@@ -16,6 +16,11 @@ export interface Faults {
   patchNoop: Set<string>;
   /** Real traffic never stops (keep-alive clients): the drain probe times out. */
   neverQuiet: Set<string>;
+  /**
+   * Real traffic reaches the node straight (clients with a cached DNS answer) from its patch
+   * until this many seconds after the patch ended (Infinity: it never stops).
+   */
+  trafficAfterPatch: Map<string, number>;
   /** The balancer reports these backends abnormal from the start (not run nodes, usually). */
   lbAbnormal: Set<string>;
   /** Someone else sets this backend's weight when the node named first starts draining. */
@@ -32,6 +37,7 @@ export function noFaults(): Faults {
     patchFails: new Set(),
     patchNoop: new Set(),
     neverQuiet: new Set(),
+    trafficAfterPatch: new Map(),
     lbAbnormal: new Set(),
     bootSeconds: 30,
   };

@@ -84,6 +84,8 @@ export interface ProbeEntry extends Base {
   outcome: 'drained' | 'timeout' | 'passed' | 'failed' | 'skipped';
   detail: string;
   data?: Record<string, unknown>;
+  /** The drain judged again right before the reboot. */
+  recheck?: boolean;
 }
 
 export interface StepEntry extends Base {

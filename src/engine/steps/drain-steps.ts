@@ -4,6 +4,7 @@
  * the intent is the live one, read right before the change.
  */
 import type { Step } from '../../plan/types.js';
+import type { DrainProgress } from '../../ports/index.js';
 import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok, stopped } from '../run-context.js';
@@ -92,27 +93,25 @@ export async function runWaitDrained(ctx: RunContext, step: WaitDrainedStep): Pr
     return ok(`waited ${config.waitSeconds}s (no drain probe)`);
   }
   const probe = await ctx.ports.trafficProbes(node, config);
-  let outcome: Awaited<ReturnType<typeof probe.waitForDrain>>;
+  let outcome: Awaited<ReturnType<typeof probe.waitForDrain>> | undefined;
   try {
-    let lastLog = 0;
     outcome = await probe.waitForDrain({
       quietSeconds,
       timeoutSeconds,
       signal: ctx.control.signal,
-      onProgress: (p) => {
-        if (p.elapsedSeconds - lastLog < 5) return;
-        lastLog = p.elapsedSeconds;
-        ctx.logger.info(
-          { node, ...p },
-          `${node}: ${p.requestsPerSecond.toFixed(1)} req/s, quiet ${Math.floor(p.quietSeconds)}s of ${quietSeconds}s`,
-        );
-      },
+      onProgress: logDrainProgress(ctx, node, quietSeconds),
     });
   } catch (error) {
     if (isStop(error)) return stopped('stop requested while waiting for the drain');
     throw error;
   } finally {
-    await probe.close();
+    // A node that goes on towards its reboot keeps its probe open: the reboot judges again.
+    const goesOn = outcome?.outcome === 'drained' || onTimeout === 'proceed';
+    if (outcome !== undefined && goesOn && rebootFollows(ctx, node)) {
+      await ctx.heldProbes.hold(node, probe);
+    } else {
+      await probe.close();
+    }
   }
   const data = {
     waitedSeconds: outcome.waitedSeconds,
@@ -155,4 +154,25 @@ export async function runWaitDrained(ctx: RunContext, step: WaitDrainedStep): Pr
     return ok(`drain timed out, proceeding as the workflow says: ${detail}`, data);
   }
   return failed('drain-timeout', `drain timed out: ${detail}`, data);
+}
+
+function rebootFollows(ctx: RunContext, node: string): boolean {
+  return ctx.state.plan.steps.some((s) => s.action === 'node.reboot' && s.node === node);
+}
+
+/** A drain wait's progress in the log, every 5 s of it. */
+export function logDrainProgress(
+  ctx: RunContext,
+  node: string,
+  quietSeconds: number,
+): (progress: DrainProgress) => void {
+  let lastLog = 0;
+  return (p) => {
+    if (p.elapsedSeconds - lastLog < 5) return;
+    lastLog = p.elapsedSeconds;
+    ctx.logger.info(
+      { node, ...p },
+      `${node}: ${p.requestsPerSecond.toFixed(1)} req/s, quiet ${Math.floor(p.quietSeconds)}s of ${quietSeconds}s`,
+    );
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * Steps that run commands on a node: hooks, the baseline and verify commands, the patch, the
- * reboot. Commands reach the machine through the Host port the plan's target names (Cloud
- * Assistant, SSH, the local shell); exit code and decoded output go to the journal, redacted.
+ * reboot (sent only once the node's traffic is judged again). Commands reach the machine through
+ * the Host port the plan's target names (Cloud Assistant, SSH, the local shell); exit code and
+ * decoded output go to the journal, redacted.
  */
 import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
@@ -10,6 +11,7 @@ import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 import { refusedBeforeRunning } from './command-refusal.js';
 import { stillInService } from './out-of-service.js';
+import { judgeTrafficBeforeReboot } from './reboot-traffic.js';
 
 /** Output kept in the journal and reports: the end of it is what explains a failure. */
 export const OUTPUT_KEEP_CHARS = 4000;
@@ -209,6 +211,14 @@ export async function runReboot(ctx: RunContext, step: RebootStep): Promise<Step
     // Never reboot a server that someone has put back into service.
     const serving = await stillInService(ctx, node);
     if (serving !== undefined) return failed('drift', `reboot not sent: ${serving}`);
+    // Nor one that real clients still reach past the balancer.
+    const traffic = await judgeTrafficBeforeReboot(ctx, step);
+    if (traffic.waited) {
+      // The wait gave someone time to put it back: the weight is read again right before.
+      const servingNow = await stillInService(ctx, node);
+      if (servingNow !== undefined) return failed('drift', `reboot not sent: ${servingNow}`);
+    }
+    if (!traffic.reboot) return failed('traffic-at-reboot', traffic.detail, traffic.data);
     await ctx.moveNode(node, 'rebooting');
     await ctx.record({
       type: 'intent',

@@ -14,7 +14,13 @@ import type {
   TrafficFilter,
   TrafficProbe,
 } from '../../ports/index.js';
-import { type DrainSource, measureErrorRate, waitForDrain } from './drain-wait.js';
+import {
+  type DrainSource,
+  measureErrorRate,
+  newDrainMemory,
+  readBetweenWaits,
+  waitForDrain,
+} from './drain-wait.js';
 import { FileFollower, type FileFollowerOptions } from './file-follower.js';
 import { createLineParser } from './line-parser.js';
 import { LinePipeline } from './line-pipeline.js';
@@ -82,6 +88,7 @@ export async function openAccessLogProbe(options: AccessLogProbeOptions): Promis
       options.onEvent?.({ ...event, atMonotonic: clock.monotonic(), at: clock.now() }),
   };
   let follower: LogFollower;
+  let closed = false;
   if (options.source.type === 'local') {
     const file = new FileFollower(options.source.path, sink, clock, options.file);
     await file.start();
@@ -101,12 +108,29 @@ export async function openAccessLogProbe(options: AccessLogProbeOptions): Promis
     poll: () => follower.poll(),
     available: () => follower.available,
     lastRequest: () => pipeline.lastRequest(),
+    memory: newDrainMemory(),
+  };
+  // Once a wait has ended the log is read on until the next one (the engine patches the node
+  // meanwhile): a wait that continues the decision judges the time in between as it happened.
+  let between: ReturnType<typeof readBetweenWaits> | undefined;
+  const exclusive = async <T>(task: () => Promise<T>): Promise<T> => {
+    await between?.stop();
+    between = undefined;
+    return task();
   };
   return {
     tally,
     formatDescription: parser.description,
-    waitForDrain: (wait: DrainWaitOptions): Promise<DrainOutcome> => waitForDrain(source, wait),
-    measureErrorRate: (measure): Promise<ErrorRateSample> => measureErrorRate(source, measure),
-    close: () => follower.close(),
+    waitForDrain: (wait: DrainWaitOptions): Promise<DrainOutcome> =>
+      exclusive(() => waitForDrain(source, wait)).finally(() => {
+        if (!closed) between = readBetweenWaits(source);
+      }),
+    measureErrorRate: (measure): Promise<ErrorRateSample> =>
+      exclusive(() => measureErrorRate(source, measure)),
+    close: async () => {
+      closed = true;
+      await between?.stop();
+      await follower.close();
+    },
   };
 }

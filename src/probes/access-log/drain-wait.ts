@@ -2,7 +2,10 @@
  * The drain decision, on an injected clock: drained once no real request has been seen for
  * `quietSeconds` while the log could be read; timeout after `timeoutSeconds`. Polls the source,
  * reports progress once per tick (ticks on a fixed grid from the start), and wakes exactly at the
- * quiet deadline so the decision is never late by a tick. Also the 5xx-rate measurement used while weight is restored.
+ * quiet deadline so the decision is never late by a tick. A later wait may continue the last
+ * `drained` decision (`continueQuiet`); between waits the probe keeps reading
+ * (`readBetweenWaits`), so the time in between is judged too. Also the 5xx-rate measurement used
+ * while weight is restored.
  */
 import { DrainctlError } from '../../errors/index.js';
 import type {
@@ -36,30 +39,49 @@ export interface DrainSource {
   lastRequest(): RequestSample | undefined;
   /** Progress ticks and poll interval. */
   tickMs: number;
+  /** Kept across waits, for a wait that continues the last decision. */
+  memory: DrainMemory;
+}
+
+/** What a probe remembers between its waits. */
+export interface DrainMemory {
+  /** The last moment (monotonic ms) the log could not be read, by a wait or between waits. */
+  blindAt: number;
+  /** The last `drained` decision: where its quiet period began, and the counts then. */
+  drained?: { quietFrom: number; counts: TallyCounts };
+  /** Reading between waits failed: the next wait or measurement throws it. */
+  failure?: unknown;
+}
+
+export function newDrainMemory(): DrainMemory {
+  return { blindAt: Number.NEGATIVE_INFINITY };
 }
 
 export async function waitForDrain(
   source: DrainSource,
   options: DrainWaitOptions,
 ): Promise<DrainOutcome> {
-  const { clock, tally } = source;
+  const { clock, tally, memory } = source;
+  throwFailureBetweenWaits(memory);
   const quietMs = options.quietSeconds * 1000;
   const timeoutMs = options.timeoutSeconds * 1000;
   const started = clock.monotonic();
-  const before = tally.snapshot();
-  /** Last moment the log could not be read; quiet only counts from after it. */
-  let blindAt = Number.NEGATIVE_INFINITY;
+  const carried = options.continueQuiet === true ? memory.drained : undefined;
+  const from = carried?.quietFrom ?? started;
+  const before = carried?.counts ?? tally.snapshot();
   for (;;) {
     options.signal?.throwIfAborted();
     await source.poll();
     const now = clock.monotonic();
     const available = source.available();
-    if (!available) blindAt = now;
-    const quietFrom = Math.max(started, tally.lastRealMonotonic, blindAt);
+    // Quiet only counts from after the last moment the log could not be read.
+    if (!available) memory.blindAt = now;
+    const quietFrom = Math.max(from, tally.lastRealMonotonic, memory.blindAt);
     const quiet = now - quietFrom;
     const progress = buildProgress(source, before, started, now, quiet, available);
     options.onProgress?.(progress);
     if (available && quiet >= quietMs) {
+      memory.drained = { quietFrom, counts: tally.snapshot() };
       return outcome('drained', progress, now - started);
     }
     if (now - started >= timeoutMs) {
@@ -78,11 +100,38 @@ export async function waitForDrain(
   }
 }
 
+/**
+ * Reads the source every tick until stopped (between waits, while the node is patched): lines
+ * keep the time they were read at, and a spell without the log is remembered. A poll that
+ * fails ends the reading; the next wait or measurement throws its error.
+ */
+export function readBetweenWaits(source: DrainSource): { stop(): Promise<void> } {
+  const controller = new AbortController();
+  const reading = (async () => {
+    try {
+      for (;;) {
+        await sleepOn(source.clock, source.tickMs, controller.signal);
+        await source.poll();
+        if (!source.available()) source.memory.blindAt = source.clock.monotonic();
+      }
+    } catch (error) {
+      if (!controller.signal.aborted) source.memory.failure = error;
+    }
+  })();
+  return {
+    async stop() {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
 export async function measureErrorRate(
   source: DrainSource,
   options: MeasureErrorRateOptions,
 ): Promise<ErrorRateSample> {
   const { clock, tally } = source;
+  throwFailureBetweenWaits(source.memory);
   // What was written before the window is not part of it.
   await source.poll();
   const before = tally.snapshot();
@@ -116,6 +165,13 @@ export async function measureErrorRate(
     );
   }
   return soFar();
+}
+
+function throwFailureBetweenWaits(memory: DrainMemory): void {
+  if (memory.failure === undefined) return;
+  const failure = memory.failure;
+  memory.failure = undefined;
+  throw failure;
 }
 
 function buildProgress(

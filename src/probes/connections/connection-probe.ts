@@ -53,14 +53,21 @@ export function createConnectionProbe(options: ConnectionProbeOptions): TrafficP
     return parseSsPeers(result.output).filter((peer) => !ignored.matchString(peer)).length;
   };
 
+  /** Where the quiet of the last `drained` decision began (monotonic ms). */
+  let drainedQuietFrom: number | undefined;
+
   return {
     async waitForDrain({
       quietSeconds,
       timeoutSeconds,
+      continueQuiet,
       signal,
       onProgress,
     }): Promise<DrainOutcome> {
       const started = clock.monotonic();
+      // Judging again (continueQuiet): nothing was counted in between, so the count taken now
+      // decides — none open continues the earlier quiet, any open starts it over.
+      const from = (continueQuiet === true ? drainedQuietFrom : undefined) ?? started;
       let lastBusy = Number.NEGATIVE_INFINITY;
       let lastBusyWall: number | undefined;
       for (;;) {
@@ -72,7 +79,7 @@ export function createConnectionProbe(options: ConnectionProbeOptions): TrafficP
           lastBusy = now;
           if (connections !== undefined) lastBusyWall = clock.now();
         }
-        const quietMs = now - Math.max(started, lastBusy);
+        const quietMs = now - Math.max(from, lastBusy);
         const progress: DrainProgress = {
           elapsedSeconds: (now - started) / 1000,
           realRequests: 0,
@@ -93,6 +100,7 @@ export function createConnectionProbe(options: ConnectionProbeOptions): TrafficP
               ? 'timeout'
               : undefined;
         if (done !== undefined) {
+          if (done === 'drained') drainedQuietFrom = Math.max(from, lastBusy);
           return {
             outcome: done,
             waitedSeconds: waited,

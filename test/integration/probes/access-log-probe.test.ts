@@ -170,6 +170,74 @@ describe('access-log probe: the drain decision', () => {
   });
 });
 
+describe('access-log probe: judging again after a drained decision (continueQuiet)', () => {
+  /** Drained after 2 s of quiet; the probe then reads on while the node is "patched". */
+  async function drainedProbe() {
+    const p = await open();
+    const done = p.waitForDrain({ quietSeconds: 2, timeoutSeconds: 60 });
+    await advance(clock, 2000, done);
+    expect((await done).outcome).toBe('drained');
+    return p;
+  }
+
+  it('no real request since: drained at once, however long the time in between', async () => {
+    const p = await drainedProbe();
+    appendFileSync(log, combinedLine('100.64.0.7', '/health'));
+    await advance(clock, 60_000);
+    const again = await p.waitForDrain({
+      quietSeconds: 2,
+      timeoutSeconds: 10,
+      continueQuiet: true,
+    });
+    expect(again).toMatchObject({ outcome: 'drained', waitedSeconds: 0, realRequests: 0 });
+  });
+
+  it('requests in between are read as they come: quiet counts from the last one, not from the new wait', async () => {
+    const p = await drainedProbe(); // t = 2 s
+    await advance(clock, 5000);
+    appendFileSync(log, combinedLine('203.0.113.9').repeat(3)); // a client with a cached DNS answer
+    await advance(clock, 1000); // read at t = 8 s, between the waits
+    await advance(clock, 1000);
+    const again = p.waitForDrain({ quietSeconds: 3, timeoutSeconds: 10, continueQuiet: true });
+    await advance(clock, 3000, again);
+    // Quiet since t = 8 s: drained at t = 11 s, 2 s into the new wait (not 3 s after its start).
+    expect(await again).toMatchObject({ outcome: 'drained', waitedSeconds: 2, realRequests: 3 });
+  });
+
+  it('traffic that goes on times out, counted from the start of the new wait', async () => {
+    const p = await drainedProbe();
+    const again = p.waitForDrain({ quietSeconds: 2, timeoutSeconds: 4, continueQuiet: true });
+    for (let i = 0; i < 4; i++) {
+      appendFileSync(log, combinedLine('203.0.113.9'));
+      await advance(clock, 1000, again);
+    }
+    expect(await again).toMatchObject({ outcome: 'timeout', waitedSeconds: 4, realRequests: 4 });
+  });
+
+  it('a new wait without continueQuiet starts its quiet period over', async () => {
+    const p = await drainedProbe();
+    await advance(clock, 30_000);
+    const again = p.waitForDrain({ quietSeconds: 2, timeoutSeconds: 10 });
+    await advance(clock, 2000, again);
+    expect(await again).toMatchObject({ outcome: 'drained', waitedSeconds: 2 });
+  });
+
+  it('a fresh probe has no decision to continue: a whole quiet period', async () => {
+    const p = await open();
+    const done = p.waitForDrain({ quietSeconds: 2, timeoutSeconds: 10, continueQuiet: true });
+    await advance(clock, 2000, done);
+    expect(await done).toMatchObject({ outcome: 'drained', waitedSeconds: 2 });
+  });
+
+  it('close stops the reading between waits', async () => {
+    const p = await drainedProbe();
+    await untilAsleep(clock);
+    expect(clock.pendingSleeps).toBe(1);
+    await p.close();
+    expect(clock.pendingSleeps).toBe(0);
+  });
+});
+
 describe('access-log probe: 5xx rate while restoring', () => {
   it('counts real requests and 5xx answers inside the window only', async () => {
     const p = await open(combinedLine('198.51.100.1', '/', 500).repeat(5));

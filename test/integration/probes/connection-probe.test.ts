@@ -145,3 +145,49 @@ describe('connection probe failures', () => {
     expect((await done).outcome).toBe('timeout');
   });
 });
+
+describe('connection probe: judging again before a reboot (continueQuiet)', () => {
+  /** A host whose `ss` shows `open.count` client connections. */
+  const countingHost = (open: { count: number }): Host =>
+    ({
+      runCommand: async () => ({
+        status: 'success',
+        exitCode: 0,
+        output: Array.from(
+          { length: open.count },
+          (_, i) => `0 0 10.0.0.5:8080 198.51.100.${i + 1}:4000${i}`,
+        ).join('\n'),
+      }),
+    }) as unknown as Host;
+
+  it('none open now: drained at once; some open: a whole quiet period after they close', async () => {
+    const clock = new ManualClock();
+    const open = { count: 0 };
+    const probe = createConnectionProbe({
+      host: countingHost(open),
+      nodeId: 'i-1',
+      port: 8080,
+      ignoreCidrs: [],
+      clock,
+      tickMs: 1000,
+    });
+    const first = probe.waitForDrain({ quietSeconds: 2, timeoutSeconds: 30 });
+    await advance(clock, 2000, first);
+    expect((await first).outcome).toBe('drained');
+
+    await clock.advance(60_000); // the patch: nothing is counted meanwhile
+    const again = await probe.waitForDrain({
+      quietSeconds: 2,
+      timeoutSeconds: 30,
+      continueQuiet: true,
+    });
+    expect(again).toMatchObject({ outcome: 'drained', waitedSeconds: 0 });
+
+    open.count = 2; // clients that reach the server past the balancer
+    const busy = probe.waitForDrain({ quietSeconds: 2, timeoutSeconds: 30, continueQuiet: true });
+    await advance(clock, 1000, busy);
+    open.count = 0;
+    await advance(clock, 3000, busy);
+    expect(await busy).toMatchObject({ outcome: 'drained', waitedSeconds: 3 });
+  });
+});

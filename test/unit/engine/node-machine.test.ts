@@ -78,11 +78,19 @@ describe('failure policy', () => {
     ['draining', 'aborted', { kind: 'roll-back' }],
     ['drained', 'hook-failed', { kind: 'roll-back' }],
     ['drained', 'error', { kind: 'roll-back' }],
+    // traffic before a reboot that had no patch before it: the host is as it was found
+    ['drained', 'traffic-at-reboot', { kind: 'roll-back' }],
     // someone else put it back (or moved it) before the patch: theirs now, host left alone
     ['drained', 'drift', { kind: 'leave-out', reason: 'drift', pullToZero: false }],
     ['patching', 'drift', { kind: 'leave-out', reason: 'drift', pullToZero: false }],
     // host changed: out until proven
     ['patching', 'patch-failed', { kind: 'leave-out', reason: 'unpatched', pullToZero: false }],
+    // patched, and clients kept arriving: never rebooted into them, never back unproven
+    [
+      'patching',
+      'traffic-at-reboot',
+      { kind: 'leave-out', reason: 'not-rebooted', pullToZero: false },
+    ],
     ['rebooting', 'no-boot', { kind: 'leave-out', reason: 'unreachable', pullToZero: false }],
     ['verifying', 'unhealthy', { kind: 'leave-out', reason: 'unhealthy', pullToZero: false }],
     ['verifying', 'unpatched', { kind: 'leave-out', reason: 'unpatched', pullToZero: false }],
@@ -98,7 +106,14 @@ describe('failure policy', () => {
   });
 
   it('safety stops always halt; a failed node halts only with stopOnFailure', () => {
-    for (const outcome of ['gate-blocked', 'drift', 'aborted', 'error', 'drain-timeout'] as const) {
+    for (const outcome of [
+      'gate-blocked',
+      'drift',
+      'aborted',
+      'error',
+      'drain-timeout',
+      'traffic-at-reboot',
+    ] as const) {
       expect(haltsRollout(outcome, false)).toBe(true);
     }
     for (const outcome of [

@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/ports/index.js';
-import { type DrainSource, waitForDrain } from '../../../src/probes/access-log/drain-wait.js';
+import {
+  type DrainSource,
+  newDrainMemory,
+  waitForDrain,
+} from '../../../src/probes/access-log/drain-wait.js';
 import { TrafficTally } from '../../../src/probes/access-log/traffic-tally.js';
 import { ProgressCadence } from '../../../src/probes/progress-cadence.js';
 
@@ -31,6 +35,7 @@ function slowLog(clock: SteppingClock, pollMs: number, realAt: readonly number[]
     clock,
     tally,
     tickMs: 1000,
+    memory: newDrainMemory(),
     available: () => true,
     lastRequest: () => undefined,
     poll: async () => {

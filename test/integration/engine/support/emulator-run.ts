@@ -34,6 +34,9 @@ export function workflowText(options: {
   drainProbe: 'none' | 'access-log';
   waitSeconds?: number;
   healthTimeoutSeconds?: number;
+  /** Default `yum update kernel -y` alone. */
+  patchCommands?: string[];
+  drainTimeoutSeconds?: number;
 }): string {
   // With a real probe, health is an HTTP check straight to the server; otherwise the
   // balancer's view, which keeps each run short.
@@ -58,10 +61,10 @@ rollout:
 drain:
 ${probe}
   quietSeconds: 1
-  timeoutSeconds: ${Math.max(20, (options.waitSeconds ?? 0) + 10)}
+  timeoutSeconds: ${options.drainTimeoutSeconds ?? Math.max(20, (options.waitSeconds ?? 0) + 10)}
   onTimeout: halt
 patch:
-  commands: ['yum update kernel -y']
+  commands: [${(options.patchCommands ?? ['yum update kernel -y']).map((c) => `'${c}'`).join(', ')}]
   reboot: true
   rebootTimeoutSeconds: 30
   verify: { command: uname -r, expect: changed }
@@ -85,6 +88,8 @@ export async function startRunEnv(
     /** With `probe: none`: how long each drain waits. */
     waitSeconds?: number;
     healthTimeoutSeconds?: number;
+    patchCommands?: string[];
+    drainTimeoutSeconds?: number;
   } = {},
 ): Promise<RunEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
@@ -110,6 +115,10 @@ export async function startRunEnv(
       ...(options.healthTimeoutSeconds === undefined
         ? {}
         : { healthTimeoutSeconds: options.healthTimeoutSeconds }),
+      ...(options.patchCommands === undefined ? {} : { patchCommands: options.patchCommands }),
+      ...(options.drainTimeoutSeconds === undefined
+        ? {}
+        : { drainTimeoutSeconds: options.drainTimeoutSeconds }),
     }),
   );
   const home = join(dir, 'home');
