@@ -134,6 +134,32 @@ export class LockLostError extends FatalRunError {
   }
 }
 
+/** The lock file cannot be written (a full or read-only disk): the run did not start. */
+export class LockWriteError extends DrainctlError {
+  constructor(key: string, path: string, cause: unknown) {
+    super(
+      'LOCK_WRITE_FAILED',
+      `cannot take the lock on load balancer ${key}: cannot write ${path}: ${describeIoError(cause)}; nothing was changed`,
+      { cause, hint: `${ioErrorRemedy(cause, dirname(path))}, then try again` },
+    );
+  }
+}
+
+/**
+ * The lock's heartbeat file cannot be written. The lock itself still holds (it is checked
+ * before every change); only its freshness, which runs on other hosts judge it by, is not
+ * renewed until the disk takes writes again.
+ */
+export class HeartbeatWriteError extends DrainctlError {
+  constructor(path: string, cause: unknown) {
+    super(
+      'LOCK_HEARTBEAT_FAILED',
+      `cannot renew the lock's heartbeat ${path}: ${describeIoError(cause)}; the lock still holds, but runs on other hosts sharing this DRAINCTL_HOME see its heartbeat age`,
+      { cause, hint: ioErrorRemedy(cause, dirname(path)) },
+    );
+  }
+}
+
 export class RunNotFoundError extends DrainctlError {
   constructor(runId: string, home: string) {
     super('RUN_NOT_FOUND', `no run ${runId} in ${home}/runs`, {

@@ -256,12 +256,17 @@ async function execute(
     onLoadBalancerKnown: (id) => locks.add(id),
     lockGuard,
   });
-  locks.startHeartbeats((error) => {
-    if (error instanceof LockLostError) lockGuard.markLost(error);
+  locks.startHeartbeats(
+    (error) => {
+      if (error instanceof LockLostError) lockGuard.markLost(error);
+    },
     // The lock still holds (the checks before every change read it); only its freshness for
-    // runs on other hosts sharing this DRAINCTL_HOME stops being renewed.
-    else logger.warn({ err: error }, `lock heartbeat stopped: ${message(error)}`);
-  });
+    // runs on other hosts sharing this DRAINCTL_HOME is not renewed until the disk recovers.
+    (error) => {
+      if (error === undefined) logger.info('lock heartbeat renewed again');
+      else logger.warn({ err: error }, message(error));
+    },
+  );
   // However the loss is found (heartbeat, intent check, journal), the run returns at once
   // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
   // entry and mutation of theirs (no halt, no rollback).
