@@ -4,6 +4,7 @@
  * (`matches`). Without a baseline, `changed` fails closed.
  */
 import type { Step, VerifyExpectation } from '../../plan/types.js';
+import { commandRan } from '../reachability.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 import { describeResult, readOnlyCommand, succeeded, tail } from './host-steps.js';
@@ -15,7 +16,7 @@ export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<Step
   const { host, command, expect, timeoutSeconds } = step.params;
   await ctx.moveNode(node, 'verifying');
   const result = await readOnlyCommand(ctx, step, host, command, timeoutSeconds);
-  if (result.exitCode === null && (result.status === 'error' || result.status === 'timeout')) {
+  if (!commandRan(result)) {
     // The command never ran: the machine reports Running but its OS or agent did not come up.
     return failed(
       'no-boot',
