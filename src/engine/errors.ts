@@ -2,16 +2,54 @@
  * The engine's typed errors. `FatalRunError`s stop the executor at once, without cleanup that
  * would mutate: when the journal cannot be written, nothing may be changed without its intent.
  */
-import { DrainctlError, type DrainctlErrorOptions, ExitCode } from '../errors/index.js';
+import { dirname } from 'node:path';
+import {
+  DrainctlError,
+  type DrainctlErrorOptions,
+  describeIoError,
+  ExitCode,
+  ioErrorCode,
+  ioErrorRemedy,
+} from '../errors/index.js';
 
 export class FatalRunError extends DrainctlError {}
 
+/** Where a run stood when its journal could no longer be written (journal-failure.ts). */
+export interface RunStanding {
+  runId: string;
+  /** Its plan entry was written: the run may have changed things, and `resume` continues it. */
+  started: boolean;
+  /** Each node as last journaled, and what was sent but never journaled as done. */
+  nodes?: string;
+}
+
+/**
+ * The journal cannot be written (a full or read-only disk, an I/O error): the run stops where
+ * it stands, since nothing may be changed without its intent on disk. Not a lost lock: no other
+ * writer is involved, and the message says what happened to the file.
+ */
 export class JournalWriteError extends FatalRunError {
-  constructor(path: string, cause: unknown) {
-    super('JOURNAL_WRITE_FAILED', `cannot write the run journal ${path}: ${message(cause)}`, {
-      cause,
-      hint: 'nothing more was changed; fix the disk, then `drainctl resume <run-id>`',
-    });
+  /** The errno code of the failed write (`ENOSPC`), when the file system gave one. */
+  readonly errno: string | undefined;
+
+  constructor(
+    readonly path: string,
+    cause: unknown,
+    readonly standing?: RunStanding,
+  ) {
+    const what = `cannot write the run journal ${path}: ${describeIoError(cause)}`;
+    const remedy = ioErrorRemedy(cause, dirname(path));
+    let text = what;
+    let hint = `nothing more was changed; ${remedy}, then \`drainctl resume <run-id>\``;
+    if (standing !== undefined && !standing.started) {
+      text = `${what}; run ${standing.runId} did not start: nothing was changed`;
+      hint = `${remedy}, then run it again`;
+    } else if (standing !== undefined) {
+      text = `${what}; run ${standing.runId} stopped at once and changed nothing more (no change is made before its journal entry is on disk)${standing.nodes ? `; ${standing.nodes}` : ''}`;
+      hint = `${remedy}, then \`drainctl resume ${standing.runId}\`: it reads back what is in doubt, reconciles the journal with the live state and continues`;
+    }
+    super('JOURNAL_WRITE_FAILED', text, { cause, hint });
+    this.errno = ioErrorCode(cause);
   }
 }
 
@@ -93,6 +131,32 @@ export class LockLostError extends FatalRunError {
     super('LOCK_LOST', `lock lost: the lock on ${key} is no longer this run's: ${detail}`, {
       hint: 'this process changed nothing more (no rollback: the lock holder drives now); see `drainctl status`',
     });
+  }
+}
+
+/** The lock file cannot be written (a full or read-only disk): the run did not start. */
+export class LockWriteError extends DrainctlError {
+  constructor(key: string, path: string, cause: unknown) {
+    super(
+      'LOCK_WRITE_FAILED',
+      `cannot take the lock on load balancer ${key}: cannot write ${path}: ${describeIoError(cause)}; nothing was changed`,
+      { cause, hint: `${ioErrorRemedy(cause, dirname(path))}, then try again` },
+    );
+  }
+}
+
+/**
+ * The lock's heartbeat file cannot be written. The lock itself still holds (it is checked
+ * before every change); only its freshness, which runs on other hosts judge it by, is not
+ * renewed until the disk takes writes again.
+ */
+export class HeartbeatWriteError extends DrainctlError {
+  constructor(path: string, cause: unknown) {
+    super(
+      'LOCK_HEARTBEAT_FAILED',
+      `cannot renew the lock's heartbeat ${path}: ${describeIoError(cause)}; the lock still holds, but runs on other hosts sharing this DRAINCTL_HOME see its heartbeat age`,
+      { cause, hint: ioErrorRemedy(cause, dirname(path)) },
+    );
   }
 }
 

@@ -16,7 +16,7 @@ import { finishNode, runNode } from './node-runner.js';
 import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
 import { executeStep } from './run-step.js';
-import { pointRecord } from './steps/dns-steps.js';
+import { pointRecord, undoSetTtl } from './steps/dns-steps.js';
 import { expectedWeightOf, setWeight } from './steps/weights.js';
 
 export async function executePlan(ctx: RunContext): Promise<RunOutcome> {
@@ -65,7 +65,12 @@ async function haltOnRecordedFailure(ctx: RunContext): Promise<void> {
 async function runPhase(ctx: RunContext, phase: 'prepare' | 'finish'): Promise<boolean> {
   for (const step of ctx.state.plan.steps.filter((s) => s.phase === phase)) {
     if (ctx.state.completedSteps.has(step.id)) continue;
-    if (ctx.control.stopRequested) return false;
+    // A preparation stopped half way (an abort during the wait for the old TTL) is undone like
+    // one that failed: clients keep reaching the service as before the run, with its TTL.
+    if (ctx.control.stopRequested) {
+      if (phase === 'prepare') await rollBackCutover(ctx);
+      return false;
+    }
     const outcome = await executeStep(ctx, step);
     if (outcome.status === 'ok') continue;
     if (outcome.status === 'failed') {
@@ -74,8 +79,8 @@ async function runPhase(ctx: RunContext, phase: 'prepare' | 'finish'): Promise<b
         `${phase} step ${step.index} (${step.action}) failed: ${outcome.detail}`,
       );
       if (step.action === 'node.restore') await rollBackBringIn(ctx, step);
-      if (phase === 'prepare') await rollBackCutover(ctx);
     }
+    if (phase === 'prepare') await rollBackCutover(ctx);
     return false;
   }
   return true;
@@ -143,13 +148,19 @@ async function runBatch(ctx: RunContext, batch: number): Promise<void> {
 
 /**
  * A prepare step failed after the DNS record was moved: point it back, so clients keep reaching
- * the service the way they did before the run. The balancer and listeners stay (they carry no
+ * the service the way they did before the run, and set a TTL lowered for the cutover back to
+ * what it was (the runbook's undo of each). The balancer and listeners stay (they carry no
  * traffic without the record, and a re-run finds them again by name).
  */
 async function rollBackCutover(ctx: RunContext): Promise<void> {
+  // Both lists first: an undo reopens the cutover's steps for a resumed run (run-state.ts).
   const points = ctx.state.plan.steps.filter(
     (s): s is Extract<Step, { action: 'dns.point' }> =>
       s.action === 'dns.point' && s.phase === 'prepare' && ctx.state.completedOps.has(s.id),
+  );
+  const lowered = ctx.state.plan.steps.filter(
+    (s): s is Extract<Step, { action: 'dns.set-ttl' }> =>
+      s.action === 'dns.set-ttl' && s.phase === 'prepare' && ctx.state.completedOps.has(s.id),
   );
   for (const step of points.reverse()) {
     const from = step.params.from;
@@ -187,6 +198,9 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
       message: `DNS ${step.params.rr}.${step.params.domain} pointed back to ${from.value} because the preparation failed`,
     });
   }
+  // Pointing back restores the TTL the record had too; a TTL lowered ahead of a cutover that
+  // never happened is set back on its own.
+  for (const step of lowered.reverse()) await undoSetTtl(ctx, step);
 }
 
 function dnsNotRestored(

@@ -149,6 +149,7 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       if (entry.applied) {
         state.completedOps.add(entry.opId);
         applyResult(state, entry);
+        if (undoesCutover(state, entry.opId)) reopenCutover(state);
       }
       break;
     case 'step':
@@ -258,6 +259,34 @@ function retryNode(state: RunState, entry: RetryEntry): void {
   if (entry.weight > 0) node.originalWeight = entry.weight;
   node.weight = entry.weight;
   state.weights.set(entry.node, entry.weight);
+}
+
+/** A DNS change of the preparation was undone after it failed (the record or TTL set back). */
+function undoesCutover(state: RunState, opId: string): boolean {
+  const [stepId, suffix] = opId.split('#');
+  const step = state.stepsById.get(stepId ?? '');
+  return (
+    suffix === 'rollback' &&
+    step?.phase === 'prepare' &&
+    (step.action === 'dns.point' || step.action === 'dns.set-ttl')
+  );
+}
+
+/**
+ * An undone cutover is one to do again, from its start: a resumed run lowers the TTL, waits out
+ * the old one, points the record and confirms it, rather than "continue" after steps whose
+ * effect is gone (pointing with a short TTL that resolvers never saw). The undo itself is
+ * forgotten too, so a second failure is undone again.
+ */
+function reopenCutover(state: RunState): void {
+  for (const step of state.plan.steps) {
+    if (step.phase !== 'prepare') continue;
+    if (!(step.action.startsWith('dns.') || step.action === 'wait')) continue;
+    state.completedSteps.delete(step.id);
+    state.stepData.delete(step.id);
+    state.completedOps.delete(step.id);
+    state.completedOps.delete(`${step.id}#rollback`);
+  }
 }
 
 function recordOriginal(state: RunState, entry: IntentEntry): void {

@@ -2,7 +2,7 @@
  * Starting and resuming runs: the lock, the journal on disk, stop requests (signals and
  * `drainctl abort`), then the executor. What the CLI and the programmatic API call.
  */
-import { rename } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { DrainctlError, ExitCode } from '../errors/index.js';
 import { getLogger, type Logger } from '../log/index.js';
@@ -13,6 +13,7 @@ import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
 import { FileJournalStore, type JournalStore } from './journal/store.js';
+import { journalWriteFailure } from './journal-failure.js';
 import { trackLiveRun } from './live-runs.js';
 import { recordLockLost } from './lock/lock-lost.js';
 import { RunLocks } from './lock/run-locks.js';
@@ -22,7 +23,7 @@ import { buildReport, type RunReport } from './report.js';
 import { checkRetryable, retryNodes } from './retry-nodes.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { Mutex } from './run-control.js';
-import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
+import { abortRequestPath, journalPath, newRunId, runDir } from './run-dir.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
 import {
@@ -108,15 +109,31 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
     });
     if (earlier !== undefined && options.newRun !== true) throw new UnfinishedRunError(earlier);
     const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
-    const entry = await journal.append({
-      type: 'plan',
-      runId,
-      sha256: plan.sha256,
-      plan,
-      redacted: false,
-      pid: process.pid,
-      host: hostname(),
-    });
+    const entry = await journal
+      .append({
+        type: 'plan',
+        runId,
+        sha256: plan.sha256,
+        plan,
+        redacted: false,
+        pid: process.pid,
+        host: hostname(),
+      })
+      .catch(async (error: unknown) => {
+        if (!(error instanceof JournalWriteError)) throw error;
+        await journal.close().catch(() => undefined);
+        // Nothing was changed: leave no run behind that `status` would list as the latest.
+        if (options.store === undefined) {
+          await rm(runDir(options.home, runId), { recursive: true, force: true }).catch(
+            (cleanup: unknown) =>
+              (options.logger ?? getLogger()).warn(
+                { err: cleanup },
+                `could not remove ${runDir(options.home, runId)}: ${message(cleanup)}`,
+              ),
+          );
+        }
+        throw journalWriteFailure(error, undefined, runId, []);
+      });
     if (entry.type !== 'plan') throw new Error('unreachable');
     // In process the executor uses the plan as given; the journal holds its redacted form.
     const state = initialRunState({ ...entry, plan });
@@ -239,16 +256,26 @@ async function execute(
     onLoadBalancerKnown: (id) => locks.add(id),
     lockGuard,
   });
-  locks.startHeartbeats((error) => {
-    if (error instanceof LockLostError) lockGuard.markLost(error);
+  locks.startHeartbeats(
+    (error) => {
+      if (error instanceof LockLostError) lockGuard.markLost(error);
+    },
     // The lock still holds (the checks before every change read it); only its freshness for
-    // runs on other hosts sharing this DRAINCTL_HOME stops being renewed.
-    else logger.warn({ err: error }, `lock heartbeat stopped: ${message(error)}`);
-  });
+    // runs on other hosts sharing this DRAINCTL_HOME is not renewed until the disk recovers.
+    (error) => {
+      if (error === undefined) logger.info('lock heartbeat renewed again');
+      else logger.warn({ err: error }, message(error));
+    },
+  );
   // However the loss is found (heartbeat, intent check, journal), the run returns at once
   // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
   // entry and mutation of theirs (no halt, no rollback).
   lockGuard.whenLost().catch((error: Error) => ctx.control.stop('abort', error.message));
+  // A journal that cannot be written stops the run the same way: every change needs its intent
+  // on disk first, so nothing more is changed, and the waits of steps in flight are cut.
+  journal.whenFailed().catch((error: unknown) => {
+    if (error instanceof JournalWriteError) ctx.control.stop('abort', error.message);
+  });
   const stops = watchStopRequests(ctx, {
     home: options.home,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -282,15 +309,23 @@ async function execute(
     executing.catch(() => undefined); // when the lock is lost first, nobody awaits it any more
     const lost = lockGuard.whenLost();
     lost.catch(() => undefined); // a loss noticed after the run ended is nobody's to await
-    outcome = await Promise.race([executing, lost]);
+    // Like a lost lock, a journal that failed returns at once: a change sent meanwhile is in
+    // doubt either way (its result cannot be written), and `resume` reads it back.
+    const unwritable = journal.whenFailed();
+    unwritable.catch(() => undefined);
+    outcome = await Promise.race([executing, lost, unwritable]);
     if (lockGuard.lost) throw lockGuard.lost;
   } catch (caught) {
     outcome = 'failed';
-    // A lost lock shows through whatever it broke (a step, the journal): it is the cause.
-    const error = lockGuard.lost ?? caught;
+    // A lost lock or a journal that cannot be written shows through whatever it broke (a step,
+    // a later entry): it is the cause.
+    let error = lockGuard.lost ?? writeFailureOf(journal) ?? caught;
     if (error instanceof LockLostError) {
+      lockGuard.markLost(error); // found by the journal: the locks must not be released as ours
       await recordLockLost(journal, state, error);
-    } else if (!(error instanceof JournalWriteError)) {
+    } else if (error instanceof JournalWriteError) {
+      error = journalWriteFailure(error, state, state.runId, journal.unwritten);
+    } else {
       await ctx
         .record({ type: 'done', outcome: 'failed', summary: `failed: ${message(error)}` })
         .catch(() => undefined);
@@ -322,6 +357,10 @@ const EXIT_CODES: Record<RunOutcome, number> = {
   halted: ExitCode.halted,
   failed: ExitCode.error,
 };
+
+function writeFailureOf(journal: Journal): JournalWriteError | undefined {
+  return journal.failure instanceof JournalWriteError ? journal.failure : undefined;
+}
 
 function storeFor(options: EngineOptions, runId: string): JournalStore {
   return options.store ?? new FileJournalStore(journalPath(options.home, runId));

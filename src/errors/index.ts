@@ -163,3 +163,5 @@ export function formatErrorLine(error: DrainctlError): string {
   const hint = error.hint ? ` (hint: ${error.hint})` : '';
   return `drainctl: ${error.code}: ${error.message}${hint}`;
 }
+
+export { describeIoError, ioErrorCode, ioErrorRemedy } from './io-error.js';

@@ -19,6 +19,7 @@ import type { PlanContext } from './plan-context.js';
 import { hashPlan, hashWorkflowText } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import { prepareSteps } from './prepare-steps.js';
+import { rampNotes } from './ramp-notes.js';
 import { numberSteps, type StepDraft } from './step-draft.js';
 import { type ObservedInventory, PLAN_SCHEMA_VERSION, type Plan } from './types.js';
 
@@ -72,7 +73,13 @@ export function planRollout(
   });
   problems.throwIfAny(source);
 
-  const notes = [...prepare.notes, ...dns.cutover.notes, ...fleetNotes(nodes), ...dns.finish.notes];
+  const notes = [
+    ...prepare.notes,
+    ...dns.cutover.notes,
+    ...fleetNotes(nodes),
+    ...rampNotes(ctx.listeners, [...prepare.steps, ...rollout]),
+    ...dns.finish.notes,
+  ];
   const steps = numberSteps([
     ...prepare.steps,
     ...dns.cutover.steps,

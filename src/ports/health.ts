@@ -25,6 +25,12 @@ export interface HealthCheckResult {
   /** One line a person can read: `HTTP 200 in 12 ms`, `connect ECONNREFUSED`, `abnormal on :80`. */
   detail: string;
   latencyMs?: number;
+  /**
+   * The node itself answered: a TCP connection was accepted, an HTTP response came back (passing
+   * or not). Absent when nothing answered, and for the balancer's view, which is not an answer
+   * from the node to drainctl.
+   */
+  answered?: boolean;
 }
 
 export interface HealthChecker {

@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('rollout faults under load (drainctl run, real process, emulator)', () => {
-  it('instance 3 of 4 fails to boot: halts with exit 2, web-3 left out at weight 0 by name, web-4 untouched, no failed request', {
+  it('instance 3 of 4 fails to boot: halts with exit 2, web-3 left out at weight 0 by name as unreachable, web-4 untouched, no failed request', {
     timeout: WHOLE_RUN_MS,
   }, async () => {
     fleet = await startFleetUnderLoad();
@@ -41,6 +41,8 @@ describe('rollout faults under load (drainctl run, real process, emulator)', () 
     expect(report.outcome).toBe('halted');
     expect(report.report.leftOut.map((n) => n.id)).toEqual(['i-emu-web-3']);
     expect(report.report.leftOut[0]?.name).toBe('web-3');
+    // The hypervisor says Running, but nothing reaches the machine: unreachable, not unhealthy.
+    expect(report.report.leftOut[0]?.reason).toBe('unreachable');
     const world = truth(fleet.emu);
     expect(world.get('i-emu-web-3')?.weight).toBe(0);
     expect(world.get('i-emu-web-4')).toEqual({ weight: 100, kernel: OLD_KERNEL });

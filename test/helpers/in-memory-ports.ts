@@ -142,6 +142,7 @@ export class InMemoryWorld {
   appHealthy(id: string): boolean {
     if (this.status(id) !== 'Running') return false;
     const host = this.hosts.get(id);
+    if (host?.rebooted && this.faults.osFailsAfterBoot.has(id)) return false;
     return !(host?.rebooted && this.faults.unhealthyAfterBoot.has(id));
   }
 
@@ -348,6 +349,9 @@ export class InMemoryWorld {
         if (this.status(id) !== 'Running') {
           return { status: 'error', exitCode: null, output: '', errorInfo: 'InstanceNotRunning' };
         }
+        if (this.hosts.get(id)?.rebooted && this.faults.osFailsAfterBoot.has(id)) {
+          return { status: 'error', exitCode: null, output: '', errorInfo: 'ClientNotRunning' };
+        }
         if (request.script.includes('uname -r')) {
           return { status: 'success', exitCode: 0, output: `${this.kernel(id)}\n` };
         }
@@ -478,8 +482,13 @@ export class InMemoryWorld {
         }
         if (spec.host === world.address) return { ok: true, detail: 'through the balancer' };
         const node = world.nodes.find((n) => n.ip === spec.host);
+        if (node !== undefined && world.faults.osFailsAfterBoot.has(node.id)) {
+          if (world.hosts.get(node.id)?.rebooted) return { ok: false, detail: 'connect ETIMEDOUT' };
+        }
         const ok = node !== undefined && world.appHealthy(node.id);
-        return { ok, detail: ok ? 'HTTP 200' : 'connect ECONNREFUSED' };
+        return ok
+          ? { ok, detail: 'HTTP 200', answered: true }
+          : { ok, detail: 'connect ECONNREFUSED' };
       },
     };
   }

@@ -6,8 +6,13 @@
 export interface Faults {
   /** Never Running again after a reboot. */
   bootFails: Set<string>;
-  /** Health checks fail after its reboot. */
+  /** Health checks fail after its reboot (the machine is up: its agent runs commands). */
   unhealthyAfterBoot: Set<string>;
+  /**
+   * Running per the hypervisor after its reboot, but the OS never came up: no check gets an
+   * answer and its agent runs no command (as the emulator's boot-failure fault, and the cloud).
+   */
+  osFailsAfterBoot: Set<string>;
   /** Answers half its requests with 5xx after its reboot (a bad ramp). */
   errorsAfterBoot: Set<string>;
   /** Patch commands exit 1. */
@@ -33,6 +38,7 @@ export function noFaults(): Faults {
   return {
     bootFails: new Set(),
     unhealthyAfterBoot: new Set(),
+    osFailsAfterBoot: new Set(),
     errorsAfterBoot: new Set(),
     patchFails: new Set(),
     patchNoop: new Set(),

@@ -17,6 +17,9 @@ export class Journal {
   private readonly written: JournalEntry[];
   private tail: Promise<unknown> = Promise.resolve();
   private failed: unknown;
+  /** Entries asked for from the failed one on (redacted): what this process could not journal. */
+  private readonly refused: NewEntry[] = [];
+  private readonly failureListeners: Array<(error: unknown) => void> = [];
 
   private constructor(
     private readonly store: JournalStore,
@@ -44,13 +47,34 @@ export class Journal {
     return this.written.at(-1)?.seq ?? 0;
   }
 
+  /** Why the journal stopped taking entries, once it has. */
+  get failure(): unknown {
+    return this.failed;
+  }
+
+  /** The entries that were asked for and not written, the first (failed) one first. */
+  get unwritten(): readonly NewEntry[] {
+    return this.refused;
+  }
+
+  /** Rejects with the failure as soon as a write fails (to stop waiting on steps in flight). */
+  whenFailed(): Promise<never> {
+    return new Promise<never>((_resolve, reject) => {
+      if (this.failed !== undefined) reject(this.failed);
+      else this.failureListeners.push(reject);
+    });
+  }
+
   /**
    * Append an entry; resolves with it (numbered, stamped, redacted) once it is on disk. After a
    * failed write every later append fails too: nothing may be mutated without its intent.
    */
   append(entry: NewEntry): Promise<JournalEntry> {
     const next = this.tail.then(async () => {
-      if (this.failed !== undefined) throw this.failed;
+      if (this.failed !== undefined) {
+        this.refused.push(redact(entry));
+        throw this.failed;
+      }
       const full = redactEntry({
         seq: this.lastSeq + 1,
         ts: new Date(this.clock.now()).toISOString(),
@@ -59,10 +83,12 @@ export class Journal {
       try {
         await this.store.append(JSON.stringify(full));
       } catch (error) {
+        this.refused.push(full);
         this.failed =
           error instanceof JournalAdvancedError
             ? await this.advancedBySomeoneElse()
             : new JournalWriteError(this.store.describe(), error);
+        for (const listener of this.failureListeners.splice(0)) listener(this.failed);
         throw this.failed;
       }
       this.written.push(full);

@@ -2,7 +2,7 @@
  * Where journal lines live. The file store is the real one (append, fsync, tolerate a torn last
  * line); the memory store serves property tests and dry runs of the programmatic API.
  */
-import { mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DrainctlError } from '../../errors/index.js';
 import type { JournalEntry } from './entries.js';
@@ -103,12 +103,18 @@ export class FileJournalStore implements JournalStore {
     return entries;
   }
 
-  /** Throws `JournalAdvancedError` when the file is not as this writer left it. */
+  /**
+   * Throws `JournalAdvancedError` when the file is not as this writer left it, and the file
+   * system's own error when the line cannot be written whole and synced.
+   */
   async append(line: string): Promise<void> {
     if (this.expectedSize !== undefined) {
       const size = await stat(this.path).then(
         (s) => s.size,
-        () => 0,
+        (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENOENT') return 0; // removed under us: not as we left it
+          throw error;
+        },
       );
       if (size !== this.expectedSize) throw new JournalAdvancedError(this.path);
     }
@@ -116,15 +122,33 @@ export class FileJournalStore implements JournalStore {
       await mkdir(dirname(this.path), { recursive: true });
       this.handle = await open(this.path, 'a', 0o600);
     }
-    const text = `${line}\n`;
-    await this.handle.write(text);
+    const bytes = Buffer.from(`${line}\n`);
+    await writeWhole(this.handle, bytes);
     await this.handle.sync();
-    if (this.expectedSize !== undefined) this.expectedSize += Buffer.byteLength(text);
+    if (this.expectedSize !== undefined) this.expectedSize += bytes.length;
   }
 
   async close(): Promise<void> {
     await this.handle?.close();
     this.handle = undefined;
+  }
+}
+
+/**
+ * A write may take only part of the line (a file system filling up takes what fits): write the
+ * rest until the file system either takes it or says why not (ENOSPC). Counting a short write
+ * as done would leave a torn line behind an entry this process believes durable.
+ */
+async function writeWhole(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    if (bytesWritten <= 0) {
+      throw Object.assign(new Error(`short write: ${offset} of ${bytes.length} bytes`), {
+        code: 'EIO',
+      });
+    }
+    offset += bytesWritten;
   }
 }
 

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
-import { LockHeldError, LockLostError } from '../errors.js';
+import { HeartbeatWriteError, LockHeldError, LockLostError, LockWriteError } from '../errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
 
 /** How often the holder refreshes its heartbeat. */
@@ -111,7 +111,9 @@ export class BalancerLock {
   /** Take the lock or throw `LockHeldError` naming the holder. */
   static async acquire(key: string, options: LockOptions): Promise<BalancerLock> {
     const path = lockPath(options.home, key);
-    await mkdir(join(options.home, 'locks'), { recursive: true });
+    await mkdir(join(options.home, 'locks'), { recursive: true }).catch((error: unknown) => {
+      throw new LockWriteError(key, join(options.home, 'locks'), error);
+    });
     const now = new Date(options.clock.now()).toISOString();
     const pid = options.pid ?? process.pid;
     const pidStart = options.pidStart ?? processStartTime(pid);
@@ -125,7 +127,10 @@ export class BalancerLock {
       heartbeatAt: now,
     };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      if (await createExclusive(path, info)) return new BalancerLock(key, options, info);
+      const created = await createExclusive(path, info).catch((error: unknown) => {
+        throw new LockWriteError(key, path, error);
+      });
+      if (created) return new BalancerLock(key, options, info);
       const holder = await readLock(options.home, key);
       if (holder === undefined) continue; // released in between: try again
       const state = staleness(holder, options.clock.now(), {
@@ -174,24 +179,54 @@ export class BalancerLock {
     }
   }
 
-  /** Refresh the heartbeat; throws `LockLostError` if the lock is no longer ours. */
+  /**
+   * Refresh the heartbeat; throws `LockLostError` if the lock is no longer ours, and
+   * `HeartbeatWriteError` if the beat file cannot be written (a full or read-only disk).
+   */
   async heartbeat(): Promise<void> {
     if (this.released) return;
     await this.verify();
     this.info = { ...this.info, heartbeatAt: new Date(this.options.clock.now()).toISOString() };
     const path = beatPath(this.options.home, this.key);
     const aside = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(aside, JSON.stringify(this.info));
-    await rename(aside, path);
+    try {
+      await writeFile(aside, JSON.stringify(this.info));
+      await rename(aside, path);
+    } catch (error) {
+      // A beat written halfway must not pile up next to the lock, one every few seconds.
+      await unlink(aside).catch(() => undefined);
+      throw new HeartbeatWriteError(path, error);
+    }
   }
 
-  /** Heartbeat every `intervalMs` on real time; `onLost` is told once if the lock is taken. */
-  startHeartbeat(onLost: (error: Error) => void, intervalMs = HEARTBEAT_INTERVAL_MS): void {
+  /**
+   * Heartbeat every `intervalMs` on real time. `onLost` is told once if the lock is taken (the
+   * beats stop). A beat that cannot be written does not stop them — the lock still holds, and
+   * the next beat renews it once the disk takes writes again: `onBeatFailed` is told when beats
+   * start failing, and `onBeatFailed(undefined)` when one succeeds again.
+   */
+  startHeartbeat(
+    onLost: (error: Error) => void,
+    intervalMs = HEARTBEAT_INTERVAL_MS,
+    onBeatFailed: (error: Error | undefined) => void = () => {},
+  ): void {
+    let failing = false;
     this.timer = setInterval(() => {
-      this.heartbeat().catch((error: Error) => {
-        this.stopHeartbeat();
-        onLost(error);
-      });
+      this.heartbeat().then(
+        () => {
+          if (failing) onBeatFailed(undefined);
+          failing = false;
+        },
+        (error: Error) => {
+          if (error instanceof LockLostError) {
+            this.stopHeartbeat();
+            onLost(error);
+          } else if (!failing) {
+            failing = true;
+            onBeatFailed(error);
+          }
+        },
+      );
     }, intervalMs);
     this.timer.unref();
   }
@@ -267,8 +302,8 @@ async function breakStale(path: string, stale: LockInfo, me: LockInfo): Promise<
 /** Create `path` with `info` or report that it exists; never leaves a half-written lock. */
 async function createExclusive(path: string, info: LockInfo): Promise<boolean> {
   const aside = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(aside, JSON.stringify(info));
   try {
+    await writeFile(aside, JSON.stringify(info));
     await link(aside, path);
     return true;
   } catch (error) {

@@ -28,6 +28,7 @@ export class RunLocks {
   private readonly held: BalancerLock[] = [];
   private readonly tags: BalancerTagLock[] = [];
   private onLost: ((error: Error) => void) | undefined;
+  private onBeatFailed: ((error: Error | undefined) => void) | undefined;
   /** Checks every lock before each intent; remembers a loss. */
   readonly guard = new LockGuard([(check) => this.verify(check)]);
 
@@ -86,7 +87,7 @@ export class RunLocks {
         : { staleAfterMs: this.options.staleAfterMs }),
     });
     this.held.push(lock);
-    if (this.onLost) lock.startHeartbeat(this.onLost, this.options.heartbeatMs);
+    if (this.onLost) lock.startHeartbeat(this.onLost, this.options.heartbeatMs, this.onBeatFailed);
   }
 
   /** Throws `LockLostError` unless every lock is still this run's. */
@@ -95,9 +96,16 @@ export class RunLocks {
     for (const tag of this.tags) await tag.verify(check);
   }
 
-  startHeartbeats(onLost: (error: Error) => void): void {
+  /** `onBeatFailed`: beats started failing (an error), or succeed again (undefined). */
+  startHeartbeats(
+    onLost: (error: Error) => void,
+    onBeatFailed?: (error: Error | undefined) => void,
+  ): void {
     this.onLost = onLost;
-    for (const lock of this.held) lock.startHeartbeat(onLost, this.options.heartbeatMs);
+    this.onBeatFailed = onBeatFailed;
+    for (const lock of this.held) {
+      lock.startHeartbeat(onLost, this.options.heartbeatMs, onBeatFailed);
+    }
   }
 
   stopHeartbeats(): void {

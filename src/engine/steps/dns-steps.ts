@@ -5,6 +5,7 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { DnsRecord } from '../../ports/index.js';
+import { FatalRunError, message } from '../errors.js';
 import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
@@ -49,6 +50,64 @@ export async function runSetTtl(ctx: RunContext, step: SetTtlStep): Promise<Step
     ttl: p.toTtl,
   });
   return ok(`${name} TTL ${record.ttl}s → ${p.toTtl}s`);
+}
+
+/**
+ * The runbook's undo of `dns.set-ttl` after a failed preparation: the TTL goes back to what it
+ * was — only while the record still holds what this run left there (its value, the lowered
+ * TTL). A record someone else changed meanwhile is left as it is, and a person is told exactly
+ * what stays changed (a warning note: the report's WARNING lines). The note says the same when
+ * the TTL cannot be set back at all.
+ */
+export async function undoSetTtl(ctx: RunContext, step: SetTtlStep): Promise<void> {
+  const p = step.params;
+  const opId = `${step.id}#rollback`;
+  if (ctx.state.completedOps.has(opId)) return;
+  const name = fqdn(p.rr, p.domain);
+  const left = `the TTL of ${name} was lowered by this run from ${p.fromTtl}s to ${p.toTtl}s and is not set back`;
+  const warn = (message: string) => ctx.record({ type: 'note', warning: true, message });
+  let current: DnsRecord;
+  try {
+    current = await ctx.ports.dns.getRecord(p.recordId);
+  } catch (error) {
+    await warn(
+      `${left}: the record cannot be read (${message(error)}); set it to ${p.fromTtl}s by hand`,
+    );
+    return;
+  }
+  if (current.value === p.value && current.ttl === p.fromTtl) return; // back already
+  if (current.value !== p.value || current.ttl !== p.toTtl) {
+    await warn(
+      `${left}: it is now ${current.value} with TTL ${current.ttl}s, not ${p.value} with TTL ${p.toTtl}s as this run left it — someone else changed it meanwhile; left as it is, check it`,
+    );
+    return;
+  }
+  try {
+    await pointRecord(
+      ctx,
+      step,
+      current,
+      {
+        domain: p.domain,
+        rr: p.rr,
+        type: p.type,
+        recordId: p.recordId,
+        value: p.value,
+        ttl: p.fromTtl,
+      },
+      opId,
+    );
+  } catch (error) {
+    if (error instanceof FatalRunError) throw error;
+    await warn(
+      `${left}: setting it back failed (${message(error)}); set it to ${p.fromTtl}s by hand`,
+    );
+    return;
+  }
+  await ctx.record({
+    type: 'note',
+    message: `TTL of ${name} set back to ${p.fromTtl}s (from ${p.toTtl}s) because the preparation failed`,
+  });
 }
 
 export async function runPoint(ctx: RunContext, step: PointStep): Promise<StepOutcome> {

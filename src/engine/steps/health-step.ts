@@ -4,9 +4,12 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { HealthCheckResult, HealthCheckSpec } from '../../ports/index.js';
+import { nodeHost } from '../host-target.js';
+import { commandRan, notHealthyOutcome } from '../reachability.js';
 import { resolveDeep, resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
+import { describeResult, readOnlyCommand } from './host-steps.js';
 
 type WaitHealthyStep = Extract<Step, { action: 'node.wait-healthy' }>;
 
@@ -31,10 +34,12 @@ export async function runWaitHealthy(ctx: RunContext, step: WaitHealthyStep): Pr
   const deadline = started + timeoutSeconds * 1000;
   let streak = 0;
   let rounds = 0;
+  let answered = false;
   let last: HealthCheckResult[] = [];
   for (;;) {
     rounds += 1;
     last = await Promise.all(checks.map((spec) => checkOnce(ctx, spec)));
+    answered ||= last.some((r) => r.answered === true);
     streak = last.every((r) => r.ok) ? streak + 1 : 0;
     if (streak >= consecutiveSuccesses) {
       const seconds = Math.round((clock.monotonic() - started) / 1000);
@@ -57,7 +62,14 @@ export async function runWaitHealthy(ctx: RunContext, step: WaitHealthyStep): Pr
     .map((r, i) => ({ r, spec: checks[i] }))
     .filter(({ r }) => !r.ok)
     .map(({ r, spec }) => `${describeSpec(spec)}: ${r.detail}`);
-  const detail = `not healthy within ${timeoutSeconds}s (${consecutiveSuccesses} consecutive successes needed): ${failing.join('; ') || 'passes were not consecutive'}`;
+  const said = failing.join('; ') || 'passes were not consecutive';
+  // Nothing of ours got an answer: ask its agent whether the machine is up at all.
+  const agent = answered ? undefined : await askAgent(ctx, step);
+  const outcome = notHealthyOutcome({ checkAnswered: answered, agentAnswered: agent?.answered });
+  const detail =
+    outcome === 'no-boot'
+      ? `${node} cannot be reached: no health check got an answer from it within ${timeoutSeconds}s (${said}) and it runs no command (${agent?.said}): it did not come back`
+      : `not healthy within ${timeoutSeconds}s (${consecutiveSuccesses} consecutive successes needed): ${said}`;
   await ctx.record({
     type: 'probe',
     step: step.id,
@@ -65,9 +77,45 @@ export async function runWaitHealthy(ctx: RunContext, step: WaitHealthyStep): Pr
     kind: 'health',
     outcome: 'failed',
     detail,
-    data: { rounds },
+    data: {
+      rounds,
+      answered,
+      ...(agent === undefined ? {} : { agent: agent.said }),
+    },
   });
-  return failed('unhealthy', detail);
+  return failed(outcome, detail);
+}
+
+/** A command that changes nothing, run only to learn whether the machine's agent answers. */
+export const AGENT_PROBE_COMMAND = 'true';
+const AGENT_PROBE_TIMEOUT_SECONDS = 30;
+
+/** Whether the node's agent runs a command; undefined when it cannot be asked. */
+async function askAgent(
+  ctx: RunContext,
+  step: WaitHealthyStep,
+): Promise<{ answered: boolean | undefined; said: string } | undefined> {
+  const host = nodeHost(ctx.state.plan, step.node ?? '');
+  if (host === undefined) return undefined;
+  try {
+    const result = await readOnlyCommand(
+      ctx,
+      step,
+      host,
+      AGENT_PROBE_COMMAND,
+      AGENT_PROBE_TIMEOUT_SECONDS,
+    );
+    return {
+      answered: commandRan(result),
+      said: `\`${AGENT_PROBE_COMMAND}\`: ${describeResult(result)}`,
+    };
+  } catch (error) {
+    // The API refused or could not be reached: that says nothing about the machine.
+    return {
+      answered: undefined,
+      said: `its agent could not be asked: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
 }
 
 async function checkOnce(ctx: RunContext, spec: HealthCheckSpec): Promise<HealthCheckResult> {

@@ -7,6 +7,7 @@
  */
 import type { Step, VerifyExpectation } from '../../plan/types.js';
 import { judgeUnchanged } from '../compliance-verdict.js';
+import { commandRan } from '../reachability.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 import { describeResult, readOnlyCommand, succeeded, tail } from './host-steps.js';
@@ -19,7 +20,7 @@ export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<Step
   const { host, command, expect, timeoutSeconds } = step.params;
   await ctx.moveNode(node, 'verifying');
   const result = await readOnlyCommand(ctx, step, host, command, timeoutSeconds);
-  if (result.exitCode === null && (result.status === 'error' || result.status === 'timeout')) {
+  if (!commandRan(result)) {
     // The command never ran: the machine reports Running but its OS or agent did not come up.
     return failed(
       'no-boot',

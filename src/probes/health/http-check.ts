@@ -46,6 +46,7 @@ export function checkHttp(
               ok: false,
               detail: `HTTP ${status} in ${latencyMs} ms (expected ${spec.expectStatus.join('/')})`,
               latencyMs,
+              answered: true,
             });
             return;
           }
@@ -57,10 +58,16 @@ export function checkHttp(
               ok: false,
               detail: `HTTP ${status} in ${latencyMs} ms but the body does not match /${spec.bodyMatch}/`,
               latencyMs,
+              answered: true,
             });
             return;
           }
-          resolve({ ok: true, detail: `HTTP ${status} in ${latencyMs} ms`, latencyMs });
+          resolve({
+            ok: true,
+            detail: `HTTP ${status} in ${latencyMs} ms`,
+            latencyMs,
+            answered: true,
+          });
         });
       },
     );

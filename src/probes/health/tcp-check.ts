@@ -13,7 +13,7 @@ export function checkTcp(
     socket.once('connect', () => {
       const latencyMs = Math.round(now() - started);
       socket.destroy();
-      resolve({ ok: true, detail: `TCP connect in ${latencyMs} ms`, latencyMs });
+      resolve({ ok: true, detail: `TCP connect in ${latencyMs} ms`, latencyMs, answered: true });
     });
     socket.once('error', (error) => {
       socket.destroy();

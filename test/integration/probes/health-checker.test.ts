@@ -48,6 +48,7 @@ describe('http health check', () => {
     const b = await checker.check(httpSpec('/'));
     expect(a.ok).toBe(true);
     expect(a.detail).toMatch(/^HTTP 200 in \d+ ms$/);
+    expect(a.answered).toBe(true); // the node itself answered
     expect(b.ok).toBe(true);
     expect(sockets.size - before).toBe(2);
     expect(seen.at(-2)).toEqual({ host: 'www.example.com', connection: 'close' });
@@ -57,6 +58,7 @@ describe('http health check', () => {
     expect(await checker.check(httpSpec('/down'))).toMatchObject({
       ok: false,
       detail: expect.stringMatching(/^HTTP 503 in \d+ ms \(expected 200\)$/),
+      answered: true, // failing, but up: an answer all the same
     });
     expect(
       await checker.check(httpSpec('/', { bodyMatch: 'kernel 3\\.10\\.0-1160\\.119' })),
@@ -73,10 +75,9 @@ describe('http health check', () => {
       detail: 'no answer within 200 ms',
     });
     const closed = await freePort();
-    expect(await checker.check({ ...httpSpec('/'), port: closed })).toMatchObject({
-      ok: false,
-      detail: expect.stringContaining('ECONNREFUSED'),
-    });
+    const refused = await checker.check({ ...httpSpec('/'), port: closed });
+    expect(refused).toMatchObject({ ok: false, detail: expect.stringContaining('ECONNREFUSED') });
+    expect(refused.answered).toBeUndefined();
     expect(await checker.check(httpSpec('/', { bodyMatch: '(' }))).toMatchObject({ ok: false });
   });
 });
@@ -88,6 +89,7 @@ describe('tcp health check', () => {
     ).toMatchObject({
       ok: true,
       detail: expect.stringMatching(/^TCP connect in \d+ ms$/),
+      answered: true,
     });
     const closed = await freePort();
     expect(
