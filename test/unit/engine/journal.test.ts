@@ -143,6 +143,55 @@ describe('journal', () => {
     expect(foldJournal(entries).planRedacted).toBe(true);
   });
 
+  it('masks a short secret in commands and output, never in the ids and states it reads back', async () => {
+    // `node` is a plain word: it is masked in text, not in `i-node-1` or `s004-node.drain-…`.
+    registerSecret('q7z');
+    registerSecret('node');
+    const path = join(dir, 'short.jsonl');
+    const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
+    const p = plan();
+    const patch = p.steps.find((s) => s.action === 'node.patch');
+    if (patch?.action !== 'node.patch' || patch.node === undefined) throw new Error('no patch');
+    patch.params.commands = ['echo q7z | grep -q node'];
+    await journal.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: p.sha256,
+      plan: p,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
+    await journal.append({
+      type: 'node-state',
+      node: patch.node,
+      from: 'pending',
+      state: 'draining',
+    });
+    await journal.append({
+      type: 'result',
+      step: patch.id,
+      opId: `${patch.id}#cmd1`,
+      op: 'run-command',
+      node: patch.node,
+      applied: true,
+      after: { status: 'Success', exitCode: 0, output: 'q7z node ok' },
+    });
+    await journal.close();
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toMatch(/(?<![\w])q7z(?![\w])/);
+    expect(text).toContain('echo [REDACTED] | grep -q [REDACTED]');
+    expect(text).toContain('"output":"[REDACTED] [REDACTED] ok"');
+    const entries = await new FileJournalStore(path).read();
+    const journaled = entries[0]?.type === 'plan' ? entries[0].plan : undefined;
+    expect(journaled?.nodes.map((n) => n.id)).toEqual(p.nodes.map((n) => n.id));
+    expect(journaled?.steps.map((s) => s.id)).toEqual(p.steps.map((s) => s.id));
+    const state = foldJournal(entries);
+    expect(state.planRedacted).toBe(true);
+    expect(state.nodes.get(patch.node)?.state).toBe('draining');
+    expect(state.completedOps.has(`${patch.id}#cmd1`)).toBe(true);
+  });
+
   it('fails every later append once a write failed: nothing is changed without its intent', async () => {
     let calls = 0;
     const failing = {
