@@ -37,10 +37,18 @@ export const SECRET_ENV_VARS = [
   'DRAINCTL_SSH_PASSPHRASE',
 ] as const;
 
+/**
+ * A variable that is secret only by its name is one drainctl never reads: `FEATURE_TOKEN=1`
+ * would mask every `1` in every output. Its value is masked from this length on; a value a
+ * workflow uses is registered whatever its length when the workflow is loaded.
+ */
+const NAMED_SECRET_MIN_LENGTH = 6;
+
 export function registerSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
-  for (const name of Object.keys(env)) {
-    if ((SECRET_ENV_VARS as readonly string[]).includes(name) || isSecretKey(name)) {
-      registerSecret(env[name]);
+  for (const [name, value] of Object.entries(env)) {
+    if ((SECRET_ENV_VARS as readonly string[]).includes(name)) registerSecret(value);
+    else if (isSecretKey(name) && (value?.trim().length ?? 0) >= NAMED_SECRET_MIN_LENGTH) {
+      registerSecret(value);
     }
   }
 }

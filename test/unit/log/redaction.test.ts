@@ -7,6 +7,7 @@ import {
   redactJsonText,
   redactString,
   registerSecret,
+  registerSecretsFromEnv,
 } from '../../../src/log/index.js';
 
 /** Collects everything a logger writes. */
@@ -165,6 +166,17 @@ describe('registered secrets of any length', () => {
       'yum update [REDACTED]; kernels [REDACTED]-3.10',
     );
     expect(redactString('mysql -pPw7-x1 and xPw7-x1y')).toBe('mysql -p[REDACTED] and x[REDACTED]y');
+  });
+
+  it('masks a secret variable drainctl reads whatever its length, one secret by name only from 6', () => {
+    registerSecretsFromEnv({
+      DRAINCTL_WEBHOOK_SECRET: 'w9k',
+      FEATURE_TOKEN: '2',
+      APP_PASSWORD: 'hunter',
+    });
+    expect(redactString('signed with w9k, batch 2 of 2, hunter')).toBe(
+      `signed with ${REDACTED}, batch 2 of 2, ${REDACTED}`,
+    );
   });
 
   it('masks the longer of two secrets that overlap', () => {
