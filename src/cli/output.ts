@@ -5,7 +5,7 @@
  * cannot print a secret by forgetting to mask it.
  */
 import { styleText } from 'node:util';
-import { redact, redactString } from '../log/index.js';
+import { redact, redactJsonText, redactString } from '../log/index.js';
 
 export type Style = Parameters<typeof styleText>[0];
 
@@ -38,9 +38,9 @@ export function createOutput(
       stream.write(`${redactString(text)}\n`);
     },
     json(document) {
-      // Structural redaction (secret keys, values), then once more over the text: a secret
-      // split across a key and its value by a serializer still cannot get out.
-      stream.write(`${redactString(JSON.stringify(redact(document), null, 2))}\n`);
+      // Structural redaction (secret keys, values), then once more over every string of the
+      // text: keys are masked too, and a secret that is a number cannot break the document.
+      stream.write(`${redactJsonText(JSON.stringify(redact(document), null, 2))}\n`);
     },
     style(format, text) {
       // Masked before styling: escape codes inside a secret would hide it from the patterns.

@@ -129,7 +129,7 @@ export class LockLostError extends FatalRunError {
     readonly holderRunId?: string,
   ) {
     super('LOCK_LOST', `lock lost: the lock on ${key} is no longer this run's: ${detail}`, {
-      hint: 'this process changed nothing more (no rollback: the lock holder drives now); see `drainctl status`',
+      hint: `this process changed nothing more (no rollback: the lock holder drives now); ${holderRunId === undefined ? '`drainctl status` shows the latest run in this DRAINCTL_HOME' : `\`drainctl status ${holderRunId}\` shows what the holder does`}`,
     });
   }
 }
@@ -161,11 +161,25 @@ export class HeartbeatWriteError extends DrainctlError {
 }
 
 export class RunNotFoundError extends DrainctlError {
-  constructor(runId: string, home: string) {
-    super('RUN_NOT_FOUND', `no run ${runId} in ${home}/runs`, {
-      hint: 'list runs with `drainctl status`; DRAINCTL_HOME must be the same as for the run',
+  constructor(runId: string, runs: string) {
+    super('RUN_NOT_FOUND', `no run ${runId} in ${runs}`, {
+      hint: `each run is a directory there, named by its start time (\`ls ${runs}\`); DRAINCTL_HOME must be the same as for the run`,
       exitCode: ExitCode.invalidInput,
     });
+  }
+}
+
+/** A run directory whose journal has no entry: the process stopped before it wrote its plan. */
+export class RunNeverStartedError extends DrainctlError {
+  constructor(runId: string, journal: string, dir: string) {
+    super(
+      'RUN_NEVER_STARTED',
+      `run ${runId} never started: its journal ${journal} holds no entry (the process stopped before it wrote its plan, so it changed no server and no weight)`,
+      {
+        hint: `there is nothing to show or resume: remove ${dir}; if a lock still names the run, it is stale: \`drainctl run <workflow> --break-lock\` takes it back`,
+        exitCode: ExitCode.invalidInput,
+      },
+    );
   }
 }
 

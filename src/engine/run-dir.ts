@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RunNeverStartedError, RunNotFoundError } from './errors.js';
 
 export function runsDir(home: string): string {
   return join(home, 'runs');
@@ -42,6 +43,24 @@ export async function listRuns(home: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+/**
+ * Why a run has no journal entry to read: there is no such run, or its journal is there but
+ * empty (it never started). Never a hint that leads back to the same command.
+ */
+export async function noEntriesError(
+  home: string,
+  runId: string,
+): Promise<RunNotFoundError | RunNeverStartedError> {
+  const path = journalPath(home, runId);
+  const exists = await stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  return exists
+    ? new RunNeverStartedError(runId, path, runDir(home, runId))
+    : new RunNotFoundError(runId, runsDir(home));
 }
 
 export async function latestRun(home: string): Promise<string | undefined> {

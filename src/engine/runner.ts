@@ -8,7 +8,7 @@ import { DrainctlError, ExitCode } from '../errors/index.js';
 import { getLogger, type Logger } from '../log/index.js';
 import { hashPlan } from '../plan/plan-hash.js';
 import type { Plan } from '../plan/types.js';
-import { JournalWriteError, LockLostError, message, RunNotFoundError } from './errors.js';
+import { JournalWriteError, LockLostError, message } from './errors.js';
 import { executePlan } from './executor.js';
 import type { RunOutcome } from './journal/entries.js';
 import { Journal, type JournalOptions } from './journal/journal.js';
@@ -23,7 +23,7 @@ import { buildReport, type RunReport } from './report.js';
 import { checkRetryable, retryNodes } from './retry-nodes.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { Mutex } from './run-control.js';
-import { abortRequestPath, journalPath, newRunId, runDir } from './run-dir.js';
+import { abortRequestPath, journalPath, newRunId, noEntriesError, runDir } from './run-dir.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
 import {
@@ -167,7 +167,7 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   // Read only (no repair) to learn which balancer to lock: nothing is written, not even a torn
   // tail cut, before this process holds the lock.
   const peeked = await store.read();
-  if (peeked.length === 0) throw new RunNotFoundError(runId, options.home);
+  if (peeked.length === 0) throw await noEntriesError(options.home, runId);
   const known = foldJournal(peeked);
   refuseFinished(runId, known);
   const locks = await acquireLocks(known.plan, runId, known.refs.loadBalancerId, options);
@@ -212,7 +212,7 @@ async function checkJournaledPlan(
       'JOURNAL_CORRUPT',
       `run ${runId}'s journaled plan does not match its sha256`,
       {
-        hint: 'the journal was edited or damaged; finish this run by hand (see `drainctl status`)',
+        hint: `the journal was edited or damaged; finish this run by hand (\`drainctl status ${runId}\` shows where it stands)`,
       },
     );
   }
@@ -228,7 +228,7 @@ async function checkJournaledPlan(
         'PLAN_CHANGED',
         `the rebuilt plan differs from run ${runId}'s (sha256)`,
         {
-          hint: 'the workflow or its environment changed since the run started; finish by hand',
+          hint: `the workflow or its environment changed since the run started: resume with the file and the \${VAR} values it started with, or finish by hand (\`drainctl status ${runId}\` shows where it stands)`,
         },
       );
     }

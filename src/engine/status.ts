@@ -6,7 +6,6 @@
 import { hostname } from 'node:os';
 import { DrainctlError } from '../errors/index.js';
 import type { Clock } from '../ports/index.js';
-import { RunNotFoundError } from './errors.js';
 import { FileJournalStore } from './journal/store.js';
 import {
   type LockInfo,
@@ -16,7 +15,13 @@ import {
   staleness,
 } from './lock/balancer-lock.js';
 import { buildReport, type RunReport } from './report.js';
-import { journalPath, latestRun, readAbortRequest, writeAbortRequest } from './run-dir.js';
+import {
+  journalPath,
+  latestRun,
+  noEntriesError,
+  readAbortRequest,
+  writeAbortRequest,
+} from './run-dir.js';
 import { foldJournal, type RunState } from './run-state.js';
 import { findUnfinishedRun, type UnfinishedRun } from './unfinished-runs.js';
 
@@ -47,7 +52,7 @@ export async function readRunStatus(
     });
   }
   const entries = await new FileJournalStore(journalPath(home, id)).read();
-  if (entries.length === 0) throw new RunNotFoundError(id, home);
+  if (entries.length === 0) throw await noEntriesError(home, id);
   const state = foldJournal(entries);
   const holder = await lockHolder(home, state);
   const now = clock?.now() ?? Date.now();

@@ -12,9 +12,13 @@ import { redact, redactString } from './redact.js';
 export type { Logger } from 'pino';
 export {
   findSecretPatterns,
+  isDistinctive,
   isSecretKey,
   REDACTED,
+  type RedactOptions,
   redact,
+  redactIdentifier,
+  redactJsonText,
   redactString,
   registerSecret,
   registerSecretsFromEnv,
@@ -94,9 +98,12 @@ function redactingStream(next: NodeJS.WritableStream): Writable {
   });
 }
 
+/** What pino itself writes on every record: never a secret, and pino-pretty must read it. */
+const RECORD_FRAME = new Set(['level', 'time']);
+
 function redactLine(line: string): string {
   try {
-    return JSON.stringify(redact(JSON.parse(line) as unknown));
+    return JSON.stringify(redact(JSON.parse(line) as unknown, { identifierKeys: RECORD_FRAME }));
   } catch {
     return redactString(line);
   }

@@ -2,21 +2,20 @@
  * Secret redaction, by key and by value. Anything that leaves the process (logs, journal lines,
  * chat messages, JSON reports, command output) goes through `redact` first. Keys whose last word
  * says "secret" (secret-keys.ts) are masked wherever they sit; values that are known secrets
- * (registered at load time) or look like credentials (secret-patterns.ts: Authorization headers,
- * bearer tokens, password options, signed URLs) are masked wherever they appear, including
- * inside free text.
+ * (registered at load time, whatever their length: known-secrets.ts says where each is masked)
+ * or look like credentials (secret-patterns.ts: Authorization headers, bearer tokens, password
+ * options, signed URLs) are masked wherever they appear, including inside free text.
  */
 
+import { SecretValues } from './known-secrets.js';
 import { isSecretKey } from './secret-keys.js';
 import { maskSecretPatterns, REDACTED } from './secret-patterns.js';
 
+export { isDistinctive } from './known-secrets.js';
 export { isSecretKey, keyWords } from './secret-keys.js';
 export { findSecretPatterns, REDACTED } from './secret-patterns.js';
 
-/** Values shorter than this are not registered: masking "1" everywhere would destroy logs. */
-const MIN_SECRET_LENGTH = 6;
-
-const knownSecrets = new Set<string>();
+const knownSecrets = new SecretValues();
 
 /**
  * Remember a secret value so that it is masked wherever it appears later (in any key, in any
@@ -25,9 +24,7 @@ const knownSecrets = new Set<string>();
  * @example registerSecret(process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET)
  */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value !== 'string') return;
-  const trimmed = value.trim();
-  if (trimmed.length >= MIN_SECRET_LENGTH) knownSecrets.add(trimmed);
+  if (typeof value === 'string') knownSecrets.add(value);
 }
 
 /** Environment variables whose values are secrets; registered by `registerSecretsFromEnv`. */
@@ -40,64 +37,102 @@ export const SECRET_ENV_VARS = [
   'DRAINCTL_SSH_PASSPHRASE',
 ] as const;
 
+/**
+ * A variable that is secret only by its name is one drainctl never reads: `FEATURE_TOKEN=1`
+ * would mask every `1` in every output. Its value is masked from this length on; a value a
+ * workflow uses is registered whatever its length when the workflow is loaded.
+ */
+const NAMED_SECRET_MIN_LENGTH = 6;
+
 export function registerSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
-  for (const name of Object.keys(env)) {
-    if ((SECRET_ENV_VARS as readonly string[]).includes(name) || isSecretKey(name)) {
-      registerSecret(env[name]);
+  for (const [name, value] of Object.entries(env)) {
+    if ((SECRET_ENV_VARS as readonly string[]).includes(name)) registerSecret(value);
+    else if (isSecretKey(name) && (value?.trim().length ?? 0) >= NAMED_SECRET_MIN_LENGTH) {
+      registerSecret(value);
     }
   }
 }
 
 /** Mask known secret values and secret-looking patterns inside a string. */
 export function redactString(text: string): string {
-  let out = text;
-  for (const secret of knownSecrets) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  }
-  return maskSecretPatterns(out);
+  return maskSecretPatterns(knownSecrets.mask(text, REDACTED));
+}
+
+/**
+ * Mask an identifier (an id, a state, an address, a time): only secrets that cannot be ordinary
+ * text, and secret-looking patterns. A secret that is a plain word or a number is not masked in
+ * an identifier that merely contains it (`i-web-1` for the secret `web`): the identifier is not
+ * the secret, and what reads it back (a resumed run) needs it as it was.
+ */
+export function redactIdentifier(text: string): string {
+  return maskSecretPatterns(knownSecrets.maskDistinctive(text, REDACTED));
+}
+
+/**
+ * JSON text with every string in it (keys and values) masked as text, and nothing else touched:
+ * a secret that is a number or `true` cannot break the document.
+ */
+export function redactJsonText(json: string): string {
+  return json.replace(/"(?:[^"\\]|\\.)*"/g, (literal) =>
+    JSON.stringify(redactString(JSON.parse(literal) as string)),
+  );
+}
+
+export interface RedactOptions {
+  /** Keys whose values (at any depth below them) are identifiers: see `redactIdentifier`. */
+  identifierKeys?: ReadonlySet<string>;
+  /** Mask values under secret keys (default). Off for documents whose keys are a contract. */
+  byKey?: boolean;
 }
 
 /**
  * Deep copy of `value` with secret keys masked and secret values removed from strings.
  * Errors are turned into plain objects (name, message, code, stack) so their text is masked too.
  */
-export function redact<T>(value: T): T {
-  return redactInner(value, new Set()) as T;
+export function redact<T>(value: T, options: RedactOptions = {}): T {
+  return redactInner(value, new Set(), { ...options, byKey: options.byKey ?? true }, false) as T;
 }
+
+type Walk = RedactOptions & { byKey: boolean };
 
 /**
  * `ancestors` holds the objects on the path from the root to `value`: only a real cycle is cut,
  * an object that merely appears twice (the same record in a plan and its report) is copied twice.
  */
-function redactInner(value: unknown, ancestors: Set<object>): unknown {
-  if (typeof value === 'string') return redactString(value);
+function redactInner(
+  value: unknown,
+  ancestors: Set<object>,
+  walk: Walk,
+  identifier: boolean,
+): unknown {
+  if (typeof value === 'string') return identifier ? redactIdentifier(value) : redactString(value);
   if (value === null || typeof value !== 'object') return value;
   if (ancestors.has(value)) return '[Circular]';
   ancestors.add(value);
   try {
-    return redactObject(value, ancestors);
+    return redactObject(value, ancestors, walk, identifier);
   } finally {
     ancestors.delete(value);
   }
 }
 
-function redactObject(value: object, seen: Set<object>): unknown {
-  if (Array.isArray(value)) return value.map((item) => redactInner(item, seen));
+function redactObject(value: object, seen: Set<object>, walk: Walk, identifier: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => redactInner(item, seen, walk, identifier));
   if (value instanceof Date) return value;
   if (value instanceof Error) {
     const plain: Record<string, unknown> = { type: value.name, message: value.message };
     for (const [key, inner] of Object.entries(value)) plain[key] = inner;
     if (value.stack) plain.stack = value.stack;
     if (value.cause !== undefined) plain.cause = value.cause;
-    return redactInner(plain, seen);
+    return redactInner(plain, seen, walk, identifier);
   }
   if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     out[key] =
-      isSecretKey(key) && inner !== undefined && inner !== null && inner !== ''
+      walk.byKey && isSecretKey(key) && inner !== undefined && inner !== null && inner !== ''
         ? REDACTED
-        : redactInner(inner, seen);
+        : redactInner(inner, seen, walk, identifier || walk.identifierKeys?.has(key) === true);
   }
   return out;
 }

@@ -31,12 +31,25 @@ function maskValue(value: string): string | undefined {
   return `${quote}${REDACTED}${quote}`;
 }
 
-/** `Bearer`/`token` followed by a word is prose; followed by a credential-shaped one it is not. */
-function looksLikeCredential(token: string): boolean {
+/**
+ * `Bearer`/`token` followed by a word is prose; followed by a credential-shaped one it is not.
+ * A full stop at the end ends a sentence (`Bearer credentials.`): it does not make a credential.
+ */
+function looksLikeCredential(word: string): boolean {
+  const token = word.replace(/\.+$/, '');
   if (token.length < 8 || token.startsWith('$') || token.includes(REDACTED)) return false;
   return (
     /[0-9._~+/=-]/.test(token) || /[a-z]/.test(token.slice(1)) === /[A-Z]/.test(token.slice(1))
   );
+}
+
+/**
+ * `credentials: the emulator key pair` is a sentence, not a credential: after a colon and a
+ * space, a plain word followed by more words is prose. `X-Api-Key: abc`, `password: hunter2`,
+ * `token=abc def` and a quoted value are not.
+ */
+function isProse(separator: string, value: string, more: string): boolean {
+  return /:[ \t]/.test(separator) && more !== '' && /^\p{L}+$/u.test(value);
 }
 
 /** Query parameters that carry secrets although their name alone would not say so. */
@@ -96,14 +109,16 @@ const PATTERNS: readonly SecretPattern[] = [
     mask: (_match, head = '') => `${head}${REDACTED}`,
   },
   {
-    // `password=x`, `export DB_PASSWORD=x`, `X-Api-Key: x`, `"token": "x"`.
+    // `password=x`, `export DB_PASSWORD=x`, `X-Api-Key: x`, `"token": "x"`; the last group is
+    // what follows the value when it is more words.
     kind: 'a value given to a secret name (a password, token, secret or api key variable or header)',
     pattern: new RegExp(
-      `(?<![\\w$.-])(["']?)([A-Za-z_][\\w-]*)\\1([ \\t]*[:=][ \\t]*)${VALUE}`,
+      `(?<![\\w$.-])(["']?)([A-Za-z_][\\w-]*)\\1([ \\t]*[:=][ \\t]*)${VALUE}(?=([ \\t]+\\w)?)`,
       'g',
     ),
-    mask: (match, quote = '', name = '', sep = '', value = '') => {
+    mask: (match, quote = '', name = '', sep = '', value = '', more = '') => {
       if (!isSecretKey(name) || /authorization/i.test(name)) return undefined;
+      if (isProse(sep, value, more)) return undefined;
       const masked = maskValue(value);
       return masked === undefined ? match : `${quote}${name}${quote}${sep}${masked}`;
     },

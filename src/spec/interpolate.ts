@@ -7,10 +7,23 @@
  * one stays text. A default is literal text: a nested `${A:-${B}}` is refused.
  */
 import { type Document, isMap, isPair, isScalar, isSeq, parse as parseYamlScalar } from 'yaml';
+import { wordAround } from '../log/known-secrets.js';
 import type { PathSegment, RawIssue } from './issue.js';
 import { formatPath } from './issue.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A value a reference took from the environment (a default is written in the file: not one). */
+export interface EnvironmentValue {
+  /** The variable's name. */
+  name: string;
+  value: string;
+  /**
+   * The whole word the value ends up in: itself, or with the letters and digits the text glues
+   * to it (`-p${PASS}` gives `p` + the password, `${USER}${PASS}` both values).
+   */
+  word: string;
+}
 
 export interface Interpolation {
   issues: RawIssue[];
@@ -23,7 +36,7 @@ export interface Interpolation {
    * (defaults are written in the file, so they are not secrets): what a secret in a command is,
    * as opposed to the whole command around it.
    */
-  environmentValues: Map<string, string[]>;
+  environmentValues: Map<string, EnvironmentValue[]>;
   /** Every path that used a variable, with its text as written in the file. */
   writtenTexts: Map<string, string>;
 }
@@ -58,7 +71,7 @@ function visit(node: unknown, path: PathSegment[], env: Environment, out: Interp
     });
   } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
     const text = node.value;
-    const values: string[] = [];
+    const values: EnvironmentValue[] = [];
     const replaced = interpolateText(text, path, env, out.issues, values);
     if (replaced === undefined) return;
     const key = formatPath(path);
@@ -80,57 +93,85 @@ export function interpolateText(
   path: readonly PathSegment[],
   env: Environment,
   issues: RawIssue[],
-  values?: string[],
+  values?: EnvironmentValue[],
 ): string | undefined {
   let failed = false;
-  const replaced = text.replace(REFERENCE, (match, inner: string | undefined, close: string) => {
-    if (match === '$${') return '${';
-    if (close !== '}') {
-      issues.push({
+  // Where each environment value lands in the result, to find the word it ends up in.
+  let growth = 0;
+  const placed: Array<{ name: string; value: string; start: number }> = [];
+  const replaced = text.replace(REFERENCE, (match, inner: string | undefined, close, offset) => {
+    const outcome = resolveReference(match, inner, close as string, path, env);
+    if ('issue' in outcome) {
+      issues.push(outcome.issue);
+      failed = true;
+      return match;
+    }
+    if (outcome.name !== undefined) {
+      placed.push({ name: outcome.name, value: outcome.text, start: (offset as number) + growth });
+    }
+    growth += outcome.text.length - match.length;
+    return outcome.text;
+  });
+  if (failed) return undefined;
+  for (const { name, value, start } of placed) {
+    values?.push({ name, value, word: wordAround(replaced, start, start + value.length) });
+  }
+  return replaced;
+}
+
+/**
+ * What one reference stands for: its text, with the variable's name when the text came from
+ * the environment, or the issue that stops it.
+ */
+function resolveReference(
+  match: string,
+  inner: string | undefined,
+  close: string,
+  path: readonly PathSegment[],
+  env: Environment,
+): { text: string; name?: string } | { issue: RawIssue } {
+  if (match === '$${') return { text: '${' };
+  if (close !== '}') {
+    return {
+      issue: {
         path,
         expected: 'a closed variable reference like ${NAME}',
         found: JSON.stringify(match),
-      });
-      failed = true;
-      return match;
-    }
-    const parsed = INNER.exec(inner ?? '');
-    if (parsed === null) {
-      issues.push({
+      },
+    };
+  }
+  const parsed = INNER.exec(inner ?? '');
+  if (parsed === null) {
+    return {
+      issue: {
         path,
         expected: 'a variable reference like ${NAME} or ${NAME:-default}',
         found: JSON.stringify(match),
-      });
-      failed = true;
-      return match;
-    }
-    const [, name = '', fallback] = parsed;
-    if (fallback?.includes('${')) {
-      // `${A:-${B}}` is not supported: the default is literal text. Refused rather than
-      // half-read (the first `}` would end the reference and leave a stray one behind).
-      issues.push({
+      },
+    };
+  }
+  const [, name = '', fallback] = parsed;
+  if (fallback?.includes('${')) {
+    // `${A:-${B}}` is not supported: the default is literal text. Refused rather than
+    // half-read (the first `}` would end the reference and leave a stray one behind).
+    return {
+      issue: {
         path,
         expected: `a literal default: nested references like \${${name}:-\${OTHER}} are not supported`,
         found: JSON.stringify(`${match}}`),
-      });
-      failed = true;
-      return match;
-    }
-    const value = env[name];
-    if (value !== undefined && value !== '') {
-      values?.push(value);
-      return value;
-    }
-    if (fallback !== undefined) return fallback;
-    issues.push({
+      },
+    };
+  }
+  const value = env[name];
+  if (value !== undefined && value !== '') return { text: value, name };
+  if (fallback !== undefined) return { text: fallback };
+  return {
+    issue: {
       path,
       expected: `environment variable ${name} to be set (or a default: \${${name}:-value})`,
       found: value === '' ? `${name} set but empty` : `${name} not set`,
-    });
-    failed = true;
-    return match;
-  });
-  return failed ? undefined : replaced;
+    },
+  };
 }
 
 /** Numbers and booleans keep their type; anything else stays text. */

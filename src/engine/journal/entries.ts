@@ -32,15 +32,17 @@ export interface ResumeEntry extends Base {
   host: string;
 }
 
-export type MutationOp =
-  | 'set-weight'
-  | 'lb.create'
-  | 'lb.ensure-listener'
-  | 'lb.add-backends'
-  | 'lb.start-listener'
-  | 'dns.point'
-  | 'run-command'
-  | 'reboot';
+export const MUTATION_OPS = [
+  'set-weight',
+  'lb.create',
+  'lb.ensure-listener',
+  'lb.add-backends',
+  'lb.start-listener',
+  'dns.point',
+  'run-command',
+  'reboot',
+] as const;
+export type MutationOp = (typeof MUTATION_OPS)[number];
 
 export interface IntentEntry extends Base {
   type: 'intent';
@@ -140,7 +142,8 @@ export interface RetryEntry extends Base {
   health: string;
 }
 
-export type RunOutcome = 'completed' | 'halted' | 'failed';
+export const RUN_OUTCOMES = ['completed', 'halted', 'failed'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export interface DoneEntry extends Base {
   type: 'done';

@@ -2,10 +2,10 @@
  * The run's write-ahead journal: numbers, stamps, redacts and durably appends entries, one at a
  * time in the order they were asked for (node sequences of a batch write concurrently).
  */
-import { redact, redactString } from '../../log/index.js';
 import type { Clock } from '../../ports/index.js';
 import { JournalWriteError, LockLostError } from '../errors.js';
 import type { JournalEntry, NewEntry } from './entries.js';
+import { redactEntry } from './redact-entry.js';
 import { JournalAdvancedError, type JournalStore } from './store.js';
 
 export interface JournalOptions {
@@ -72,7 +72,7 @@ export class Journal {
   append(entry: NewEntry): Promise<JournalEntry> {
     const next = this.tail.then(async () => {
       if (this.failed !== undefined) {
-        this.refused.push(redact(entry));
+        this.refused.push(redactEntry(entry as JournalEntry) as NewEntry);
         throw this.failed;
       }
       const full = redactEntry({
@@ -114,27 +114,4 @@ export class Journal {
   close(): Promise<void> {
     return this.tail.then(() => this.store.close());
   }
-}
-
-/**
- * Redact an entry. The plan is redacted value by value only: its keys are the plan contract's
- * (`privateKeyPath` is a path, not a key), while a secret interpolated into a command is masked.
- */
-function redactEntry(entry: JournalEntry): JournalEntry {
-  if (entry.type !== 'plan') return redact(entry);
-  const plan = redactValues(entry.plan);
-  return {
-    ...redact({ ...entry, plan: undefined }),
-    plan,
-    redacted: entry.redacted || JSON.stringify(plan) !== JSON.stringify(entry.plan),
-  };
-}
-
-function redactValues<T>(value: T): T {
-  if (typeof value === 'string') return redactString(value) as T;
-  if (Array.isArray(value)) return value.map(redactValues) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValues(v)])) as T;
-  }
-  return value;
 }

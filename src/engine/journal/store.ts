@@ -6,6 +6,7 @@ import { type FileHandle, mkdir, open, readFile, stat, truncate } from 'node:fs/
 import { dirname } from 'node:path';
 import { DrainctlError } from '../../errors/index.js';
 import type { JournalEntry } from './entries.js';
+import { entryProblem } from './entry-check.js';
 
 export interface JournalStore {
   /**
@@ -28,10 +29,12 @@ export class JournalAdvancedError extends Error {
 }
 
 export class JournalCorruptError extends DrainctlError {
-  constructor(where: string, line: number, cause: unknown) {
-    super('JOURNAL_CORRUPT', `${where}: line ${line} is not a journal entry`, {
-      cause,
-      hint: 'only the last line may be torn by a crash; a damaged line elsewhere needs a person',
+  constructor(where: string, line: number, problem: string) {
+    super('JOURNAL_CORRUPT', `${where}: line ${line} is not a journal entry: ${problem}`, {
+      hint:
+        'a crash only tears the last line, so this was changed by something else; put it back as ' +
+        'it was if you can (keep a copy of the file), else the run cannot be resumed: check its ' +
+        "balancer's backend weights in the console (nodes may be out of service)",
     });
   }
 }
@@ -39,6 +42,7 @@ export class JournalCorruptError extends DrainctlError {
 /**
  * Parse journal text. Only the last line may be incomplete (the process died mid-write); it is
  * ignored and `validBytes` tells where the intact part ends so a writer can cut the fragment.
+ * Every complete line must be an entry this version knows (entry-check.ts), the first the plan.
  */
 export function parseJournal(
   text: string,
@@ -55,21 +59,28 @@ export function parseJournal(
       if (complete) offset += Buffer.byteLength(line) + 1;
       continue;
     }
+    let parsed: unknown;
     try {
-      const entry = JSON.parse(line) as JournalEntry;
-      if (typeof entry.seq !== 'number' || typeof entry.type !== 'string') {
-        throw new Error('missing seq or type');
-      }
-      if (!complete) break; // a parseable line without its newline is still a torn write
-      entries.push(entry);
-      offset += Buffer.byteLength(line) + 1;
+      parsed = JSON.parse(line);
     } catch (cause) {
       const onlyTrailing = lines.slice(i + 1).every((rest) => rest.trim() === '');
       if (onlyTrailing) break;
-      throw new JournalCorruptError(where, i + 1, cause);
+      throw new JournalCorruptError(where, i + 1, `not JSON (${(cause as Error).message})`);
     }
+    // Whole JSON is never a torn write's prefix: if it is not an entry, something else wrote it.
+    const problem = entryProblem(parsed) ?? firstEntryProblem(parsed as JournalEntry, entries);
+    if (problem !== undefined) throw new JournalCorruptError(where, i + 1, problem);
+    if (!complete) break; // a whole entry without its newline is still a write that did not finish
+    entries.push(parsed as JournalEntry);
+    offset += Buffer.byteLength(line) + 1;
   }
   return { entries, validBytes: offset };
+}
+
+function firstEntryProblem(entry: JournalEntry, before: JournalEntry[]): string | undefined {
+  return before.length === 0 && entry.type !== 'plan'
+    ? `a journal starts with its plan, found a ${entry.type} entry`
+    : undefined;
 }
 
 export class FileJournalStore implements JournalStore {

@@ -13,6 +13,7 @@ import { registerSecret } from '../../../src/log/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
+import { runModel } from './fixtures/run-model.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -26,6 +27,23 @@ function plan() {
   const world = new InMemoryWorld(fleet(2));
   return buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
 }
+
+const TS = '2026-11-21T02:00:00.000Z';
+const planLine = (() => {
+  const p = plan();
+  return JSON.stringify({
+    seq: 1,
+    ts: TS,
+    type: 'plan',
+    runId: 'r-1',
+    sha256: p.sha256,
+    plan: p,
+    redacted: false,
+    pid: 1,
+    host: 'h',
+  });
+})();
+const note = (seq: number) => JSON.stringify({ seq, ts: TS, type: 'note', message: 'm' });
 
 describe('journal', () => {
   it('writes one numbered, stamped JSON object per line, the plan and its sha256 first', async () => {
@@ -85,20 +103,76 @@ describe('journal', () => {
   });
 
   it('treats a complete entry without its newline as torn too (the write did not finish)', () => {
-    const { entries } = parseJournal(
-      '{"seq":1,"ts":"x","type":"note"}\n{"seq":2,"ts":"x","type":"note"}',
-      'j',
-    );
+    const { entries } = parseJournal(`${planLine}\n${note(2)}`, 'j');
     expect(entries.map((e) => e.seq)).toEqual([1]);
   });
 
   it('refuses a damaged line in the middle: that is not a crash, it needs a person', () => {
-    expect(() =>
-      parseJournal(
-        '{"seq":1,"ts":"x","type":"note"}\ngarbage\n{"seq":3,"ts":"x","type":"note"}\n',
-        'j',
-      ),
-    ).toThrow(JournalCorruptError);
+    expect(() => parseJournal(`${planLine}\ngarbage\n${note(3)}\n`, 'j')).toThrow(
+      JournalCorruptError,
+    );
+  });
+
+  it('refuses a complete last line of an unknown type, or a known type missing a field', () => {
+    for (const [last, problem] of [
+      [
+        JSON.stringify({ seq: 2, ts: TS, type: 'bogus', node: 'i-node-1' }),
+        'line 2 is not a journal entry: type "bogus" is not an entry type (expected one of plan, resume,',
+      ],
+      [
+        JSON.stringify({ seq: 2, ts: TS, type: 'note' }),
+        'line 2 is not a journal entry: a note entry without message (text)',
+      ],
+      [
+        JSON.stringify({ seq: 2, ts: 'yesterday', type: 'note', message: 'm' }),
+        'line 2 is not a journal entry: ts: expected an ISO time, found "yesterday"',
+      ],
+      [
+        JSON.stringify({
+          seq: 2,
+          ts: TS,
+          type: 'node-state',
+          node: 'i-node-1',
+          from: 'pending',
+          state: 'flying',
+        }),
+        'state: expected one of pending, draining,',
+      ],
+      [
+        JSON.stringify({
+          seq: 2,
+          ts: TS,
+          type: 'result',
+          step: 's',
+          opId: 'o',
+          op: 'set-weight',
+          applied: true,
+          after: { serverId: 'i-node-1' },
+        }),
+        'an applied set-weight result without after.weight (a number)',
+      ],
+    ]) {
+      // With its newline it is a whole write; without one it is whole JSON, never a torn prefix.
+      for (const text of [`${planLine}\n${last}\n`, `${planLine}\n${last}`]) {
+        expect(() => parseJournal(text, 'j.jsonl')).toThrow(JournalCorruptError);
+        expect(() => parseJournal(text, 'j.jsonl')).toThrow(problem);
+      }
+    }
+  });
+
+  it('refuses a journal that does not start with its plan', () => {
+    expect(() => parseJournal(`${note(1)}\n`, 'j.jsonl')).toThrow(
+      'j.jsonl: line 1 is not a journal entry: a journal starts with its plan, found a note entry',
+    );
+  });
+
+  it('still reads every entry a run writes, and tolerates a torn tail of invalid JSON', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }));
+    const text = world.journalLines.map((l) => `${l}\n`).join('');
+    const { entries } = parseJournal(`${text}{"seq":9999,"ts":"2026-11-2`, 'j');
+    expect(entries).toHaveLength(world.journalLines.length);
+    expect(foldJournal(entries).outcome).toBe('completed');
   });
 
   it('redacts secrets, keeps plan keys that only look secret, and flags a masked plan', async () => {
@@ -141,6 +215,55 @@ describe('journal', () => {
     const entries = await store.read();
     expect(entries[0]?.type === 'plan' && entries[0].redacted).toBe(true);
     expect(foldJournal(entries).planRedacted).toBe(true);
+  });
+
+  it('masks a short secret in commands and output, never in the ids and states it reads back', async () => {
+    // `node` is a plain word: it is masked in text, not in `i-node-1` or `s004-node.drain-…`.
+    registerSecret('q7z');
+    registerSecret('node');
+    const path = join(dir, 'short.jsonl');
+    const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
+    const p = plan();
+    const patch = p.steps.find((s) => s.action === 'node.patch');
+    if (patch?.action !== 'node.patch' || patch.node === undefined) throw new Error('no patch');
+    patch.params.commands = ['echo q7z | grep -q node'];
+    await journal.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: p.sha256,
+      plan: p,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
+    await journal.append({
+      type: 'node-state',
+      node: patch.node,
+      from: 'pending',
+      state: 'draining',
+    });
+    await journal.append({
+      type: 'result',
+      step: patch.id,
+      opId: `${patch.id}#cmd1`,
+      op: 'run-command',
+      node: patch.node,
+      applied: true,
+      after: { status: 'Success', exitCode: 0, output: 'q7z node ok' },
+    });
+    await journal.close();
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toMatch(/(?<![\w])q7z(?![\w])/);
+    expect(text).toContain('echo [REDACTED] | grep -q [REDACTED]');
+    expect(text).toContain('"output":"[REDACTED] [REDACTED] ok"');
+    const entries = await new FileJournalStore(path).read();
+    const journaled = entries[0]?.type === 'plan' ? entries[0].plan : undefined;
+    expect(journaled?.nodes.map((n) => n.id)).toEqual(p.nodes.map((n) => n.id));
+    expect(journaled?.steps.map((s) => s.id)).toEqual(p.steps.map((s) => s.id));
+    const state = foldJournal(entries);
+    expect(state.planRedacted).toBe(true);
+    expect(state.nodes.get(patch.node)?.state).toBe('draining');
+    expect(state.completedOps.has(`${patch.id}#cmd1`)).toBe(true);
   });
 
   it('fails every later append once a write failed: nothing is changed without its intent', async () => {

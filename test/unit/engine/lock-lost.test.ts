@@ -143,7 +143,7 @@ describe('lock lost', () => {
     const { ports, after } = stealingPorts(world, { runId: 'r-1' }, () =>
       appendFile(
         journalPath(home, 'r-1'),
-        '{"seq":999,"ts":"x","type":"note","message":"other writer"}\n',
+        '{"seq":999,"ts":"2026-11-21T02:00:00.000Z","type":"note","message":"other writer"}\n',
       ),
     );
     const result = await runAs('r-1', world, ports, 'file');
@@ -158,7 +158,17 @@ describe('lock lost', () => {
     await mkdir(join(home, 'runs', 'r-1'), { recursive: true });
     const clock = new ManualClock();
     const mine = await Journal.open(new FileJournalStore(path), clock);
-    await mine.append({ type: 'note', message: 'one' });
+    const plan = buildPlan(new InMemoryWorld(fleet(1)), { minHealthy: 0, maxUnavailable: 1 });
+    // A journal starts with its plan; then each writer numbers on from what it read.
+    await mine.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: plan.sha256,
+      plan,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
     const theirs = await Journal.open(new FileJournalStore(path), clock);
     await theirs.append({ type: 'note', message: 'two' });
     await expect(mine.append({ type: 'note', message: 'three' })).rejects.toMatchObject({

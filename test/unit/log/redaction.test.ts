@@ -1,6 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, REDACTED, redact, registerSecret } from '../../../src/log/index.js';
+import {
+  createLogger,
+  REDACTED,
+  redact,
+  redactJsonText,
+  redactString,
+  registerSecret,
+  registerSecretsFromEnv,
+} from '../../../src/log/index.js';
 
 /** Collects everything a logger writes. */
 function capture() {
@@ -139,5 +147,72 @@ describe('logger redaction', () => {
       hostKeyFingerprint: 'SHA256:abc',
     };
     expect(redact(ssh)).toEqual(ssh);
+  });
+});
+
+describe('registered secrets of any length', () => {
+  it('masks a short value wherever it stands on its own, not inside a longer word', () => {
+    registerSecret('q7z');
+    expect(redactString('mysql --password q7z; curl "token=q7z" -d q7z,x (q7z)')).toBe(
+      'mysql --password [REDACTED]; curl "token=[REDACTED]" -d [REDACTED],x ([REDACTED])',
+    );
+    expect(redactString('q7zq and xq7z and q7z_1 stay')).toBe('q7zq and xq7z and q7z_1 stay');
+  });
+
+  it('masks a plain word as a whole word only, and a distinctive value even glued', () => {
+    registerSecret('kernel');
+    registerSecret('Pw7-x1');
+    expect(redactString('yum update kernel; kernels kernel-3.10')).toBe(
+      'yum update [REDACTED]; kernels [REDACTED]-3.10',
+    );
+    expect(redactString('mysql -pPw7-x1 and xPw7-x1y')).toBe('mysql -p[REDACTED] and x[REDACTED]y');
+  });
+
+  it('masks a secret variable drainctl reads whatever its length, one secret by name only from 6', () => {
+    registerSecretsFromEnv({
+      DRAINCTL_WEBHOOK_SECRET: 'w9k',
+      FEATURE_TOKEN: '2',
+      APP_PASSWORD: 'hunter',
+    });
+    expect(redactString('signed with w9k, batch 2 of 2, hunter')).toBe(
+      `signed with ${REDACTED}, batch 2 of 2, ${REDACTED}`,
+    );
+  });
+
+  it('masks the longer of two secrets that overlap', () => {
+    registerSecret('ab');
+    registerSecret('ab cd');
+    expect(redactString('x ab cd y')).toBe('x [REDACTED] y');
+  });
+
+  it('keeps identifiers a plain-word secret merely resembles, where asked', () => {
+    registerSecret('web');
+    expect(
+      redact({ node: 'i-web-1', detail: 'web' }, { identifierKeys: new Set(['node']) }),
+    ).toEqual({ node: 'i-web-1', detail: REDACTED });
+  });
+
+  it('keeps JSON text a document when a secret is a number or a keyword', () => {
+    registerSecret('1');
+    registerSecret('true');
+    const json = JSON.stringify({ count: 1, ok: true, note: 'step 1 is true', '1': 'k' });
+    const masked = redactJsonText(json);
+    expect(JSON.parse(masked)).toEqual({
+      count: 1,
+      ok: true,
+      note: `step ${REDACTED} is ${REDACTED}`,
+      [REDACTED]: 'k',
+    });
+  });
+
+  it('writes the level and time of a log record as pino made them', () => {
+    registerSecret('info');
+    const out = capture();
+    const log = createLogger({ destination: out.stream, pretty: false, level: 'info' });
+    log.info('some info');
+    const record = JSON.parse(out.text()) as { level: string; time: string; msg: string };
+    expect(record.level).toBe('info');
+    expect(Number.isNaN(Date.parse(record.time))).toBe(false);
+    expect(record.msg).toBe(`some ${REDACTED}`);
   });
 });

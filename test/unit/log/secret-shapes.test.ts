@@ -118,6 +118,26 @@ describe('Bearer and Basic credentials', () => {
   });
 });
 
+describe('a secret name followed by a colon', () => {
+  it('masks the value of a header or a field, quoted or at the end', () => {
+    expect(redactString('X-Api-Key: abc')).toBe('X-Api-Key: [REDACTED]');
+    expect(redactString("curl -H 'X-Api-Key: abcdef' https://h/")).toBe(
+      "curl -H 'X-Api-Key: [REDACTED]' https://h/",
+    );
+    expect(redactString('password: hunter2 was refused')).toBe('password: [REDACTED] was refused');
+    expect(redactString('token=abc def')).toBe('token=[REDACTED] def');
+  });
+
+  it('leaves a sentence alone: a plain word followed by more words is prose', () => {
+    for (const text of [
+      'Point drainctl at it (credentials: the emulator key pair of .env.example):',
+      'token: expired for user ops',
+    ]) {
+      expect(redactString(text)).toBe(text);
+    }
+  });
+});
+
 describe('URLs keep everything but their secret parts', () => {
   it.each([
     [

@@ -52,6 +52,24 @@ describe('secrets in command fields', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('returns a short value and the word a command glues it into, and warns once per variable', () => {
+    const { secrets, warnings } = load(
+      [
+        'patch:',
+        "  commands: ['mysql -p${PIN} -e \"select 1\"', 'echo ${PIN} ${LONG_VALUE}']",
+      ].join('\n'),
+      { PIN: 'q7z', LONG_VALUE: 'MARK-long-1' },
+    );
+    expect(secrets).toEqual(expect.arrayContaining(['q7z', 'pq7z', 'MARK-long-1']));
+    // A distinctive value is masked even glued: no word of its own, no warning.
+    expect(secrets).not.toContain('pMARK-long-1');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^patch\.commands\[0\]: the value of \$\{PIN\} could be ordinary text/,
+    );
+    expect(warnings[0]).not.toContain('q7z');
+  });
+
   it('warns about a secret written literally in a command, naming the path but not the value', () => {
     const { warnings } = load(
       [

@@ -1,0 +1,71 @@
+/**
+ * What of a journal entry is masked before it is written. Text — commands, their output, details,
+ * summaries, messages — is masked for every known secret and secret-looking value. Identifiers
+ * the run reads back — ids, names, states, addresses, DNS values, times, the observed inventory
+ * a resume re-plans from — are masked only for secrets that cannot be ordinary text: a secret
+ * that is a plain word or a number (`web`, `1`) may look like part of `i-web-1`, which is not
+ * the secret, and a journal with its ids masked would resume the wrong run.
+ */
+import { redact } from '../../log/index.js';
+import type { JournalEntry } from './entries.js';
+
+/** Keys whose values (and everything below them) are identifiers, in entries and in the plan. */
+const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
+  // every entry
+  'seq',
+  'ts',
+  'type',
+  'node',
+  'step',
+  'opId',
+  'op',
+  // states and outcomes the fold and the report branch on
+  'status',
+  'action',
+  'phase',
+  'state',
+  'from',
+  'outcome',
+  'kind',
+  'health',
+  // the run and its plan
+  'runId',
+  'sha256',
+  'id',
+  'name',
+  'file',
+  'region',
+  'nodes',
+  'groupPeers',
+  'inventory',
+  'ref',
+  // what a change targeted or found, read back by resume's reconciliation
+  'request',
+  'loadBalancerId',
+  'serverId',
+  'serverIds',
+  'instanceId',
+  'invocationId',
+  'address',
+  'protocol',
+  'via',
+  'domain',
+  'rr',
+  'recordId',
+  'value',
+]);
+
+/**
+ * Redact an entry. The plan is redacted value by value only: its keys are the plan contract's
+ * (`privateKeyPath` is a path, not a key), while a secret interpolated into a command is masked.
+ */
+export function redactEntry(entry: JournalEntry): JournalEntry {
+  const options = { identifierKeys: IDENTIFIER_KEYS };
+  if (entry.type !== 'plan') return redact(entry, options);
+  const plan = redact(entry.plan, { ...options, byKey: false });
+  return {
+    ...redact({ ...entry, plan: undefined }, options),
+    plan,
+    redacted: entry.redacted || JSON.stringify(plan) !== JSON.stringify(entry.plan),
+  };
+}
