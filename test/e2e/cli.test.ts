@@ -78,4 +78,25 @@ describe('drainctl command line', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes on purpose
     expect(result.stderr).not.toMatch(/\u001b\[/);
   });
+
+  it('run without --yes and without a terminal refuses at once, naming --yes and --plan-sha256', async () => {
+    // The workflow need not exist: nothing is read, observed or printed before the refusal.
+    const result = await runDrainctl(['run', 'later.yaml'], { cwd: scratch });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('stdin is not a terminal');
+    expect(lines[0]).toContain('`drainctl run later.yaml --yes --plan-sha256 <its sha256>`');
+    expect(lines[0]).toContain('`drainctl plan later.yaml`');
+  });
+
+  it('resume without --yes and without a terminal refuses at once, naming --yes', async () => {
+    const result = await runDrainctl(['resume', 'r-1', '--retry', 'i-1'], { cwd: scratch });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('`drainctl resume r-1 --retry i-1 --yes`');
+  });
 });
