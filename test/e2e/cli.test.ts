@@ -99,4 +99,19 @@ describe('drainctl command line', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('`drainctl resume r-1 --retry i-1 --yes`');
   });
+
+  it('serve says in its help and when run that it is not built, and starts nothing', async () => {
+    const help = await runDrainctl(['serve', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('not built yet');
+    // No options of a server that does not exist.
+    expect(help.stdout).not.toContain('--port');
+    const top = await runDrainctl(['--help']);
+    expect(top.stdout).toMatch(/^ {2}serve\b.*not built yet/m);
+    const run = await runDrainctl(['serve', '--port', '8787']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^drainctl: NOT_AVAILABLE: drainctl serve is not built yet: /),
+    ]);
+  });
 });
