@@ -15,6 +15,7 @@ import type { RunOutcome } from './journal/entries.js';
 import { finishNode, runNode } from './node-runner.js';
 import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
+import { haltedByAbort } from './run-control.js';
 import { executeStep } from './run-step.js';
 import { pointRecord } from './steps/dns-steps.js';
 import { expectedWeightOf, setWeight } from './steps/weights.js';
@@ -259,14 +260,18 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     await ctx.record({ type: 'halt', reason });
   }
   const skipped = nodes.filter((n) => n.state === 'skipped').length;
+  const leftOutList =
+    leftOut.length > 0
+      ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`
+      : '';
+  // An abort is not a failure: it says who stopped the run and that every node is accounted
+  // for (the abort undid drains in progress and carried patched nodes back), not what broke.
   const summary =
     outcome === 'completed'
       ? `all ${nodes.length} node(s) done${skipped > 0 ? ` (${skipped} skipped, already compliant)` : ''}`
-      : `halted: ${ctx.control.reason ?? 'not every node is done'}${
-          leftOut.length > 0
-            ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`
-            : ''
-        }`;
+      : haltedByAbort(ctx.state)
+        ? `${ctx.state.halt}: stopped safely, every node serving or named${leftOutList}`
+        : `halted: ${ctx.control.reason ?? 'not every node is done'}${leftOutList}`;
   await ctx.record({ type: 'done', outcome, summary });
   await ctx.notify({ kind: outcome === 'completed' ? 'done' : 'halted', message: summary });
   return outcome;

@@ -10,6 +10,7 @@ import {
   type LeftOutReason,
   type NodeState,
 } from './node-machine.js';
+import { haltedByAbort } from './run-control.js';
 import type { RunState } from './run-state.js';
 
 export interface NodeReport {
@@ -119,7 +120,7 @@ export function buildReport(state: RunState, running = false): RunReport {
       ...(n.weightInFlight ? { weightInFlight: n.weightInFlight } : {}),
     }));
   const outcome = state.outcome ?? (running ? 'running' : 'interrupted');
-  const next = nextStep(state.runId, outcome, leftOut.length > 0);
+  const next = nextStep(state.runId, outcome, leftOut.length > 0, haltedByAbort(state));
   const started = Date.parse(state.startedAt);
   const updated = Date.parse(state.updatedAt);
   return {
@@ -181,6 +182,7 @@ function nextStep(
   runId: string,
   outcome: RunReport['outcome'],
   leftOut: boolean,
+  aborted: boolean,
 ): string | undefined {
   switch (outcome) {
     case 'failed':
@@ -188,8 +190,12 @@ function nextStep(
     case 'interrupted':
       return `no process is running it; \`drainctl resume ${runId}\` reconciles with the live state and continues`;
     case 'halted':
-      return leftOut
-        ? `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others, and once a node's cause is fixed \`drainctl resume ${runId} --retry <instanceId>\` carries it through again`
+      if (leftOut) {
+        return `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others, and once a node's cause is fixed \`drainctl resume ${runId} --retry <instanceId>\` carries it through again`;
+      }
+      // Stopped on request: nothing broke, so there is no cause to fix first.
+      return aborted
+        ? `nothing to fix; \`drainctl resume ${runId}\` continues the rollout with the nodes not done, whenever you want it to`
         : `once the cause is fixed, \`drainctl resume ${runId}\` continues the rollout`;
     default:
       return undefined;
@@ -203,7 +209,12 @@ export function formatReport(report: RunReport): string[] {
     `run ${report.runId} (${report.workflow}): ${report.outcome}, ${report.durationSeconds}s`,
   );
   lines.push(`  ${report.summary}`);
-  if (report.haltReason && report.outcome !== 'completed')
+  // The summary of a halted run already starts with its reason: say it once.
+  if (
+    report.haltReason &&
+    report.outcome !== 'completed' &&
+    !report.summary.includes(report.haltReason)
+  )
     lines.push(`  halt: ${report.haltReason}`);
   for (const n of report.nodes) {
     const weight = n.weightInFlight

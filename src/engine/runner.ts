@@ -21,7 +21,7 @@ import { reconcile } from './reconcile.js';
 import { buildReport, type RunReport } from './report.js';
 import { checkRetryable, retryNodes } from './retry-nodes.js';
 import { createRunContext, type RunContext } from './run-context.js';
-import { Mutex } from './run-control.js';
+import { abortedBy, Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
@@ -268,7 +268,7 @@ async function execute(
       // It crashed while stopping: finish the stop the way the crashed process would have — an
       // abort as an abort (drains in progress are undone, not carried on into a patch).
       if (state.abortRequested !== undefined) {
-        await ctx.stop('abort', state.halt ?? `aborted (${state.abortRequested})`);
+        await ctx.stop('abort', state.halt ?? abortedBy(state.abortRequested));
       } else if (state.halt !== undefined) {
         ctx.control.stop('halt', state.halt);
       }
