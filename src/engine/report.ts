@@ -135,7 +135,7 @@ export function buildReport(state: RunState, running = false): RunReport {
       state.done?.summary ??
       (running
         ? 'running'
-        : 'interrupted: no process finished this run; `drainctl resume` continues it'),
+        : `interrupted: no process finished this run; \`drainctl resume ${state.runId}\` continues it`),
     ...(state.halt === undefined ? {} : { haltReason: state.halt }),
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
@@ -202,12 +202,29 @@ function nextStep(
   }
 }
 
+/**
+ * `completed, 78s`. An interrupted run has no end: how long it ran is what its journal spans,
+ * first entry to last, said as such (a crash a moment after the start must not read as "0s").
+ */
+function describeOutcome(report: RunReport): string {
+  if (report.outcome !== 'interrupted') return `${report.outcome}, ${report.durationSeconds}s`;
+  const first = report.startedAt.slice(11, 19);
+  const last = report.updatedAt.slice(11, 19);
+  const ms = Math.max(0, Date.parse(report.updatedAt) - Date.parse(report.startedAt));
+  if (ms === 0) return `interrupted as it started (journal ${first}: nothing after its plan)`;
+  const ran =
+    ms < 1_000
+      ? `${ms} ms`
+      : ms < 10_000
+        ? `${(ms / 1000).toFixed(1)}s`
+        : `${Math.round(ms / 1000)}s`;
+  return `interrupted after ${ran} (journal ${first} → ${last})`;
+}
+
 /** The report as lines for a terminal. */
 export function formatReport(report: RunReport): string[] {
   const lines: string[] = [];
-  lines.push(
-    `run ${report.runId} (${report.workflow}): ${report.outcome}, ${report.durationSeconds}s`,
-  );
+  lines.push(`run ${report.runId} (${report.workflow}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
   // The summary of a halted run already starts with its reason: say it once.
   if (
