@@ -11,7 +11,7 @@ import {
   type NodeState,
 } from './node-machine.js';
 import { haltedByAbort } from './run-control.js';
-import type { RunState } from './run-state.js';
+import type { CloudRetrying, RunState } from './run-state.js';
 
 export interface NodeReport {
   id: string;
@@ -71,6 +71,11 @@ export interface RunReport {
   }>;
   /** What a person must check that is not about a node (e.g. DNS someone else changed). */
   warnings: string[];
+  /**
+   * Cloud calls the run is retrying (throttling…), per step still in progress: a run that seems
+   * stuck "draining" says why. For an interrupted run: what it was retrying when it stopped.
+   */
+  cloudRetries?: CloudRetrying[];
   /** What a person does next, when the run did not complete. */
   next?: string;
   steps: { total: number; completed: number; failed: number };
@@ -144,6 +149,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     leftOut,
     unfinished,
     warnings: [...state.warnings],
+    ...(state.cloudRetries.size === 0 ? {} : { cloudRetries: [...state.cloudRetries.values()] }),
     ...(next === undefined ? {} : { next }),
     steps: {
       total: state.plan.steps.length,
@@ -221,6 +227,14 @@ function describeOutcome(report: RunReport): string {
   return `interrupted after ${ran} (journal ${first} → ${last})`;
 }
 
+/** `retrying since 02:00:05: SetBackendServers throttled (…), retrying: 4 attempts, 37 s so far (02:00:42)` */
+function describeRetry(report: RunReport, retry: CloudRetrying): string {
+  const what = `${retry.message} (noted ${retry.at.slice(11, 19)})`;
+  return report.outcome === 'running'
+    ? `API retries since ${retry.since.slice(11, 19)}: ${what}`
+    : `when it stopped, API retries since ${retry.since.slice(11, 19)}: ${what}`;
+}
+
 /** The report as lines for a terminal. */
 export function formatReport(report: RunReport): string[] {
   const lines: string[] = [];
@@ -233,6 +247,13 @@ export function formatReport(report: RunReport): string[] {
     !report.summary.includes(report.haltReason)
   )
     lines.push(`  halt: ${report.haltReason}`);
+  const retries = report.cloudRetries ?? [];
+  const retryLines = (node: string | undefined, indent: string) => {
+    for (const r of retries.filter((candidate) => candidate.node === node)) {
+      lines.push(`${indent}${describeRetry(report, r)}`);
+    }
+  };
+  retryLines(undefined, '  ');
   for (const n of report.nodes) {
     const weight = n.weightInFlight
       ? `weight ${n.weightBefore ?? '?'} → ? (${n.weightInFlight.from}→${n.weightInFlight.to} in flight, check the console)`
@@ -249,6 +270,7 @@ export function formatReport(report: RunReport): string[] {
     }
     const times = n.timeline.slice(1).map((t) => `${t.state} ${t.at.slice(11, 19)}`);
     if (times.length > 0) lines.push(`      ${times.join(' · ')}`);
+    retryLines(n.id, '      ');
   }
   if (report.leftOut.length > 0) {
     lines.push('  LEFT OUT OF SERVICE (needs a person):');

@@ -20,6 +20,7 @@ import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { buildReport, type RunReport } from './report.js';
 import { checkRetryable, retryNodes } from './retry-nodes.js';
+import { journalCloudRetries } from './retry-notes.js';
 import { createRunContext, type RunContext } from './run-context.js';
 import { abortedBy, Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId } from './run-dir.js';
@@ -255,6 +256,7 @@ async function execute(
     ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
   });
   const untrack = trackLiveRun(state);
+  const stopRetryNotes = journalCloudRetries(ctx);
 
   let outcome: RunOutcome;
   try {
@@ -300,6 +302,7 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    stopRetryNotes();
     untrack();
     stops.dispose();
     locks.stopHeartbeats();
