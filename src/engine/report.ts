@@ -227,7 +227,7 @@ function describeOutcome(report: RunReport): string {
   return `interrupted after ${ran} (journal ${first} → ${last})`;
 }
 
-/** `retrying since 02:00:05: SetBackendServers throttled (…), retrying: 4 attempts, 37 s so far (02:00:42)` */
+/** `API retries since 02:00:05: SetBackendServers throttled (…), retrying: 4 attempts, 37 s so far (noted 02:00:42)` */
 function describeRetry(report: RunReport, retry: CloudRetrying): string {
   const what = `${retry.message} (noted ${retry.at.slice(11, 19)})`;
   return report.outcome === 'running'
