@@ -89,7 +89,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'traffic has left it, patch and reboot it, prove it is back healthy and patched, restore it.',
     )
     .version(packageJson.version, '-V, --version', 'print the version')
-    .option('-v, --verbose', 'debug logs, and stack traces on errors')
+    .option('-v, --verbose', 'debug logs, and stack traces on errors (before or after the command)')
+    // Every command's --help lists --verbose too: it is accepted after the command as well.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError(false)
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),

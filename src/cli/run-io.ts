@@ -1,6 +1,7 @@
 /**
  * What `run` and `resume` share at the terminal: asking for confirmation (only on a TTY; without
- * one, `--yes` is required), and printing a run's outcome as lines or as one JSON document.
+ * one, `--yes` is required and its absence is refused before anything else), and printing a
+ * run's outcome as lines or as one JSON document.
  */
 import { createInterface } from 'node:readline/promises';
 import type { DrainctlEnvironment } from '../config/index.js';
@@ -37,23 +38,38 @@ export function engineOptionsFor(
   };
 }
 
+type ConfirmInput = NodeJS.ReadableStream & { isTTY?: boolean };
+
+/**
+ * Refuse at once — before anything is observed or printed — when nobody can be asked (stdin is
+ * not a terminal) and `--yes` was not given: a script learns in one line what to pass, instead
+ * of reading a whole runbook first. `unattended` is the command that would run it (the hint).
+ */
+export function refuseUnlessConfirmable(options: {
+  yes: boolean;
+  unattended: string;
+  input?: ConfirmInput;
+}): void {
+  if (options.yes || (options.input ?? process.stdin).isTTY === true) return;
+  throw new InvalidInputError(
+    'refusing to change anything: stdin is not a terminal to ask on, and --yes was not given',
+    {
+      path: 'command line',
+      expected: '--yes (no terminal to ask on)',
+      found: 'no --yes',
+      hint: options.unattended,
+    },
+  );
+}
+
 /** Resolve when the operator said yes; throw when they said no or cannot be asked. */
 export async function confirmOrRefuse(
   question: string,
-  options: { yes: boolean; input?: NodeJS.ReadableStream & { isTTY?: boolean } },
+  options: { yes: boolean; unattended: string; input?: ConfirmInput },
 ): Promise<void> {
+  refuseUnlessConfirmable(options);
   if (options.yes) return;
   const input = options.input ?? process.stdin;
-  if (input.isTTY !== true) {
-    throw new InvalidInputError(
-      'refusing to change anything without confirmation: stdin is not a terminal',
-      {
-        path: 'command line',
-        expected: '--yes (after reviewing the runbook with `drainctl plan`)',
-        found: 'no --yes and no terminal to ask on',
-      },
-    );
-  }
   const rl = createInterface({ input, output: process.stderr });
   try {
     const answer = await rl.question(`${question} [y/N] `);

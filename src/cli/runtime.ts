@@ -14,7 +14,7 @@ import { hostInstanceId } from '../engine/host-target.js';
 import type { EnginePorts } from '../engine/ports.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import type { HostTarget } from '../plan/types.js';
-import type { Host } from '../ports/index.js';
+import type { CloudRetryEvent, CloudRetryFeed, Host } from '../ports/index.js';
 import { createHealthChecker } from '../probes/health/index.js';
 import { createTrafficProbeFactory } from '../probes/traffic-probe-factory.js';
 
@@ -76,12 +76,14 @@ export interface Runtime {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const clock = systemClock;
+  const retries = retryFeed();
   const cloud = createCloudPorts(
     cloudPortsOptionsFrom(options.environment, options.region, {
       logger: options.logger,
       clock,
       ...keysFrom(options.env),
       ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
+      retry: { onRetry: retries.tell },
     }),
   );
   const local = createLocalHost({ env: options.env });
@@ -139,6 +141,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }),
       health: createHealthChecker({ loadBalancer: cloud.loadBalancer }),
       clock,
+      cloudRetries: retries,
+    },
+  };
+}
+
+/** The cloud adapters' retries, passed on to whoever listens (a run journals them). */
+function retryFeed(): CloudRetryFeed & { tell: (event: CloudRetryEvent) => void } {
+  const listeners = new Set<(event: CloudRetryEvent) => void>();
+  return {
+    tell: (event) => {
+      for (const listener of listeners) listener(event);
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -15,6 +15,7 @@ import type { RunOutcome } from './journal/entries.js';
 import { finishNode, runNode } from './node-runner.js';
 import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
+import { haltedByAbort } from './run-control.js';
 import { executeStep } from './run-step.js';
 import { pointRecord, undoSetTtl } from './steps/dns-steps.js';
 import { expectedWeightOf, setWeight } from './steps/weights.js';
@@ -278,14 +279,18 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     ...(skipped > 0 ? [`${skipped} skipped, already compliant`] : []),
     ...(current > 0 ? [`${current} unchanged: already current`] : []),
   ];
+  const leftOutList =
+    leftOut.length > 0
+      ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`
+      : '';
+  // An abort is not a failure: it says who stopped the run and that every node is accounted
+  // for (the abort undid drains in progress and carried patched nodes back), not what broke.
   const summary =
     outcome === 'completed'
       ? `all ${nodes.length} node(s) done${aside.length > 0 ? ` (${aside.join('; ')})` : ''}`
-      : `halted: ${ctx.control.reason ?? 'not every node is done'}${
-          leftOut.length > 0
-            ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`
-            : ''
-        }`;
+      : haltedByAbort(ctx.state)
+        ? `${ctx.state.halt}: stopped safely, every node serving or named${leftOutList}`
+        : `halted: ${ctx.control.reason ?? 'not every node is done'}${leftOutList}`;
   await ctx.record({ type: 'done', outcome, summary });
   await ctx.notify({ kind: outcome === 'completed' ? 'done' : 'halted', message: summary });
   return outcome;

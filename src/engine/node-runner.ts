@@ -17,6 +17,7 @@ import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
 import type { NodeRecord } from './run-state.js';
 import { executeStep } from './run-step.js';
+import { inScope } from './step-scope.js';
 import { expectedWeightOf, type SetWeightResult, setWeight } from './steps/weights.js';
 
 /**
@@ -32,7 +33,8 @@ export async function runNode(
   steps: readonly Step[],
 ): Promise<void> {
   try {
-    await runSequence(ctx, nodeId, steps);
+    // Whatever the sequence does outside its steps (settling a failure) is this node's too.
+    await inScope({ node: nodeId }, () => runSequence(ctx, nodeId, steps));
   } finally {
     // Whatever happened, later nodes of the batch no longer wait for this one's drain.
     ctx.drainTurns.decide(nodeId);

@@ -5,6 +5,7 @@
 import type { HostTarget } from '../plan/types.js';
 import type {
   Clock,
+  CloudRetryFeed,
   Dns,
   DnsResolver,
   HealthChecker,
@@ -24,4 +25,6 @@ export interface EnginePorts {
   health: HealthChecker;
   clock: Clock;
   notifier?: Notifier;
+  /** Cloud calls being retried (throttling…), so a run can say so while it lasts. */
+  cloudRetries?: CloudRetryFeed;
 }

@@ -10,7 +10,8 @@ import {
   type LeftOutReason,
   type NodeState,
 } from './node-machine.js';
-import type { RunState } from './run-state.js';
+import { haltedByAbort } from './run-control.js';
+import type { CloudRetrying, RunState } from './run-state.js';
 
 export interface NodeReport {
   id: string;
@@ -70,6 +71,11 @@ export interface RunReport {
   }>;
   /** What a person must check that is not about a node (e.g. DNS someone else changed). */
   warnings: string[];
+  /**
+   * Cloud calls the run is retrying (throttling…), per step still in progress: a run that seems
+   * stuck "draining" says why. For an interrupted run: what it was retrying when it stopped.
+   */
+  cloudRetries?: CloudRetrying[];
   /** What a person does next, when the run did not complete. */
   next?: string;
   steps: { total: number; completed: number; failed: number };
@@ -119,7 +125,7 @@ export function buildReport(state: RunState, running = false): RunReport {
       ...(n.weightInFlight ? { weightInFlight: n.weightInFlight } : {}),
     }));
   const outcome = state.outcome ?? (running ? 'running' : 'interrupted');
-  const next = nextStep(state.runId, outcome, leftOut.length > 0);
+  const next = nextStep(state.runId, outcome, leftOut.length > 0, haltedByAbort(state));
   const started = Date.parse(state.startedAt);
   const updated = Date.parse(state.updatedAt);
   return {
@@ -134,7 +140,7 @@ export function buildReport(state: RunState, running = false): RunReport {
       state.done?.summary ??
       (running
         ? 'running'
-        : 'interrupted: no process finished this run; `drainctl resume` continues it'),
+        : `interrupted: no process finished this run; \`drainctl resume ${state.runId}\` continues it`),
     ...(state.halt === undefined ? {} : { haltReason: state.halt }),
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
@@ -143,6 +149,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     leftOut,
     unfinished,
     warnings: [...state.warnings],
+    ...(state.cloudRetries.size === 0 ? {} : { cloudRetries: [...state.cloudRetries.values()] }),
     ...(next === undefined ? {} : { next }),
     steps: {
       total: state.plan.steps.length,
@@ -181,6 +188,7 @@ function nextStep(
   runId: string,
   outcome: RunReport['outcome'],
   leftOut: boolean,
+  aborted: boolean,
 ): string | undefined {
   switch (outcome) {
     case 'failed':
@@ -188,23 +196,64 @@ function nextStep(
     case 'interrupted':
       return `no process is running it; \`drainctl resume ${runId}\` reconciles with the live state and continues`;
     case 'halted':
-      return leftOut
-        ? `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others, and once a node's cause is fixed \`drainctl resume ${runId} --retry <instanceId>\` carries it through again`
+      if (leftOut) {
+        return `the nodes left out need a person; \`drainctl resume ${runId}\` continues the rollout with the others, and once a node's cause is fixed \`drainctl resume ${runId} --retry <instanceId>\` carries it through again`;
+      }
+      // Stopped on request: nothing broke, so there is no cause to fix first.
+      return aborted
+        ? `nothing to fix; \`drainctl resume ${runId}\` continues the rollout with the nodes not done, whenever you want it to`
         : `once the cause is fixed, \`drainctl resume ${runId}\` continues the rollout`;
     default:
       return undefined;
   }
 }
 
+/**
+ * `completed, 78s`. An interrupted run has no end: how long it ran is what its journal spans,
+ * first entry to last, said as such (a crash a moment after the start must not read as "0s").
+ */
+function describeOutcome(report: RunReport): string {
+  if (report.outcome !== 'interrupted') return `${report.outcome}, ${report.durationSeconds}s`;
+  const first = report.startedAt.slice(11, 19);
+  const last = report.updatedAt.slice(11, 19);
+  const ms = Math.max(0, Date.parse(report.updatedAt) - Date.parse(report.startedAt));
+  if (ms === 0) return `interrupted as it started (journal ${first}: nothing after its plan)`;
+  const ran =
+    ms < 1_000
+      ? `${ms} ms`
+      : ms < 10_000
+        ? `${(ms / 1000).toFixed(1)}s`
+        : `${Math.round(ms / 1000)}s`;
+  return `interrupted after ${ran} (journal ${first} → ${last})`;
+}
+
+/** `API retries since 02:00:05: SetBackendServers throttled (…), retrying: 4 attempts, 37 s so far (noted 02:00:42)` */
+function describeRetry(report: RunReport, retry: CloudRetrying): string {
+  const what = `${retry.message} (noted ${retry.at.slice(11, 19)})`;
+  return report.outcome === 'running'
+    ? `API retries since ${retry.since.slice(11, 19)}: ${what}`
+    : `when it stopped, API retries since ${retry.since.slice(11, 19)}: ${what}`;
+}
+
 /** The report as lines for a terminal. */
 export function formatReport(report: RunReport): string[] {
   const lines: string[] = [];
-  lines.push(
-    `run ${report.runId} (${report.workflow}): ${report.outcome}, ${report.durationSeconds}s`,
-  );
+  lines.push(`run ${report.runId} (${report.workflow}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
-  if (report.haltReason && report.outcome !== 'completed')
+  // The summary of a halted run already starts with its reason: say it once.
+  if (
+    report.haltReason &&
+    report.outcome !== 'completed' &&
+    !report.summary.includes(report.haltReason)
+  )
     lines.push(`  halt: ${report.haltReason}`);
+  const retries = report.cloudRetries ?? [];
+  const retryLines = (node: string | undefined, indent: string) => {
+    for (const r of retries.filter((candidate) => candidate.node === node)) {
+      lines.push(`${indent}${describeRetry(report, r)}`);
+    }
+  };
+  retryLines(undefined, '  ');
   for (const n of report.nodes) {
     const weight = n.weightInFlight
       ? `weight ${n.weightBefore ?? '?'} → ? (${n.weightInFlight.from}→${n.weightInFlight.to} in flight, check the console)`
@@ -221,6 +270,7 @@ export function formatReport(report: RunReport): string[] {
     }
     const times = n.timeline.slice(1).map((t) => `${t.state} ${t.at.slice(11, 19)}`);
     if (times.length > 0) lines.push(`      ${times.join(' · ')}`);
+    retryLines(n.id, '      ');
   }
   if (report.leftOut.length > 0) {
     lines.push('  LEFT OUT OF SERVICE (needs a person):');

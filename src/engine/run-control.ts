@@ -47,6 +47,19 @@ export class RunControl {
   }
 }
 
+/** The halt reason of an abort, from its journaled source: "aborted by SIGTERM". */
+export function abortedBy(source: string): string {
+  return `aborted by ${source}`;
+}
+
+/**
+ * The run stopped because someone asked it to (its first stop was the abort), not because
+ * something failed first: its report says who stopped it, not what to fix.
+ */
+export function haltedByAbort(state: { halt?: string; abortRequested?: string }): boolean {
+  return state.abortRequested !== undefined && state.halt === abortedBy(state.abortRequested);
+}
+
 /** The reason a stop-aware wait rejects with. */
 export class StopRequested extends Error {
   constructor(reason: string) {

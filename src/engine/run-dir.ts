@@ -4,6 +4,7 @@
  * them sorts runs by age.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunNeverStartedError, RunNotFoundError } from './errors.js';
@@ -90,4 +91,22 @@ export async function readAbortRequest(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Take the run's pending `drainctl abort` request, answering it once (renamed to `.handled`, so
+ * a later resume does not stop on it again). Synchronous on purpose: `drainctl abort` writes the
+ * file and then sends SIGTERM, and the signal handler must tell that abort from any other
+ * signal before it acts, without letting the run go on meanwhile.
+ */
+export function takeAbortRequest(home: string, runId: string): AbortRequest | undefined {
+  const path = abortRequestPath(home, runId);
+  let request: AbortRequest;
+  try {
+    request = JSON.parse(readFileSync(path, 'utf8')) as AbortRequest;
+  } catch {
+    return undefined;
+  }
+  renameSync(path, `${path}.handled`);
+  return request;
 }

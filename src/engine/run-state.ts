@@ -8,6 +8,7 @@ import type {
   DoneEntry,
   IntentEntry,
   JournalEntry,
+  NoteEntry,
   PlanEntry,
   RetryEntry,
   RunOutcome,
@@ -78,9 +79,23 @@ export interface RunState {
   abortRequested?: string;
   /** Notes a person must act on (e.g. DNS changed by someone else, so not pointed back). */
   warnings: string[];
+  /**
+   * Cloud calls being retried, from the latest retry note of each step (or node, or the run)
+   * still in progress: gone once its call went through, the step ended or the run did.
+   */
+  cloudRetries: Map<string, CloudRetrying>;
   outcome?: RunOutcome;
   done?: DoneEntry;
   sessions: number;
+}
+
+export interface CloudRetrying {
+  node?: string;
+  step?: string;
+  message: string;
+  /** When the call's first attempt was sent, and when the note was written (ISO). */
+  since: string;
+  at: string;
 }
 
 export function initialRunState(entry: PlanEntry): RunState {
@@ -117,6 +132,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     refs: plan.loadBalancer.create ? {} : { loadBalancerId: plan.loadBalancer.id },
     openFailures: [],
     warnings: [],
+    cloudRetries: new Map(),
     sessions: 1,
   };
 }
@@ -130,6 +146,7 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       break;
     case 'resume':
       state.sessions += 1;
+      state.cloudRetries.clear(); // the process that was retrying is gone
       // Resuming a run that ended halted continues it; resuming one that crashed while it was
       // stopping finishes the stop (its `halt` stands), so it ends as the crashed one would have.
       if (state.done !== undefined) {
@@ -153,6 +170,7 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       }
       break;
     case 'step':
+      state.cloudRetries.delete(entry.step);
       if (entry.status === 'ok') {
         state.completedSteps.add(entry.step);
         state.failedSteps.delete(entry.step);
@@ -185,10 +203,12 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       if (entry.reason !== undefined) node.reason = entry.reason;
       if (entry.outcome !== undefined) node.outcome = entry.outcome;
       if (entry.detail !== undefined) node.detail = entry.detail;
+      state.cloudRetries.delete(entry.node);
       break;
     }
     case 'note':
       if (entry.warning === true) state.warnings.push(entry.message);
+      if (entry.cloudRetry !== undefined) noteCloudRetry(state, entry);
       break;
     case 'retry':
       retryNode(state, entry);
@@ -202,11 +222,27 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
     case 'done':
       state.outcome = entry.outcome;
       state.done = entry;
+      state.cloudRetries.clear();
       break;
     default:
       break;
   }
   return state;
+}
+
+function noteCloudRetry(state: RunState, entry: NoteEntry): void {
+  const key = entry.step ?? entry.node ?? 'run';
+  if (entry.cloudRetry?.recovered === true) {
+    state.cloudRetries.delete(key);
+    return;
+  }
+  state.cloudRetries.set(key, {
+    ...(entry.node === undefined ? {} : { node: entry.node }),
+    ...(entry.step === undefined ? {} : { step: entry.step }),
+    message: entry.message,
+    since: entry.cloudRetry?.since ?? entry.ts,
+    at: entry.ts,
+  });
 }
 
 /** Fold a whole journal; the first entry must be the plan. */

@@ -10,13 +10,20 @@ import { IllegalTransitionError } from './node-machine.js';
 import type { RunContext, StepOutcome } from './run-context.js';
 import { failed, stopped } from './run-context.js';
 import { isStop } from './run-control.js';
+import { inScope } from './step-scope.js';
 import { handlerFor } from './steps/index.js';
 
 export async function executeStep(ctx: RunContext, step: Step): Promise<StepOutcome> {
   ctx.logger.info({ step: step.id, node: step.node }, `step ${step.index}: ${step.description}`);
   let outcome: StepOutcome;
   try {
-    outcome = await handlerFor(step)(ctx, step);
+    outcome = await inScope(
+      {
+        ...(step.node === undefined ? {} : { node: step.node }),
+        step: { id: step.id, index: step.index },
+      },
+      () => handlerFor(step)(ctx, step),
+    );
   } catch (error) {
     if (error instanceof FatalRunError || error instanceof IllegalTransitionError) throw error;
     if (isStop(error)) {

@@ -21,8 +21,9 @@ import type { EnginePorts } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { buildReport, type RunReport } from './report.js';
 import { checkRetryable, retryNodes } from './retry-nodes.js';
+import { journalCloudRetries } from './retry-notes.js';
 import { createRunContext, type RunContext } from './run-context.js';
-import { Mutex } from './run-control.js';
+import { abortedBy, Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId, noEntriesError, runDir } from './run-dir.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { watchStopRequests } from './stop-requests.js';
@@ -282,6 +283,7 @@ async function execute(
     ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
   });
   const untrack = trackLiveRun(state);
+  const stopRetryNotes = journalCloudRetries(ctx);
 
   let outcome: RunOutcome;
   try {
@@ -295,7 +297,7 @@ async function execute(
       // It crashed while stopping: finish the stop the way the crashed process would have — an
       // abort as an abort (drains in progress are undone, not carried on into a patch).
       if (state.abortRequested !== undefined) {
-        await ctx.stop('abort', state.halt ?? `aborted (${state.abortRequested})`);
+        await ctx.stop('abort', state.halt ?? abortedBy(state.abortRequested));
       } else if (state.halt !== undefined) {
         ctx.control.stop('halt', state.halt);
       }
@@ -335,6 +337,7 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    stopRetryNotes();
     // Node sequences release their probes as they end; one still running after a lost lock
     // does not keep its log follower past the run.
     await ctx.heldProbes.releaseAll();

@@ -120,7 +120,7 @@ export async function requestAbort(
   // ramp): a second SIGTERM would only add noise to a run that is already stopping safely.
   const pending = await readAbortRequest(home, runId);
   const already =
-    status.state.abortRequested ?? (pending ? `drainctl abort by ${pending.by}` : undefined);
+    status.state.abortRequested ?? (pending ? `drainctl abort (${pending.by})` : undefined);
   if (already !== undefined) {
     return {
       runId,

@@ -4,10 +4,10 @@
  * file in the run's directory that is polled here. Each is journaled once as `abort-requested`,
  * then the run stops safely.
  */
-import { rename } from 'node:fs/promises';
 import { message } from './errors.js';
 import type { RunContext } from './run-context.js';
-import { abortRequestPath, readAbortRequest } from './run-dir.js';
+import { abortedBy } from './run-control.js';
+import { takeAbortRequest } from './run-dir.js';
 
 export const ABORT_POLL_MS = 1_000;
 
@@ -15,6 +15,12 @@ export interface StopRequestWatch {
   /** Act on a signal that was already aborted before the run started. */
   checkNow(): void;
   dispose(): void;
+}
+
+/** A signal as the source of an abort: `SIGTERM` (the CLI's signals), else the caller's reason. */
+function signalSource(reason: unknown): string {
+  const text = message(reason);
+  return /^received (SIG[A-Z]+)$/.exec(text)?.[1] ?? `the caller's stop signal (${text})`;
 }
 
 export function watchStopRequests(
@@ -26,25 +32,27 @@ export function watchStopRequests(
     if (ctx.control.abortRequested) return;
     ctx
       .record({ type: 'abort-requested', source })
-      .then(() => ctx.stop('abort', `aborted (${source})`))
+      .then(() => ctx.stop('abort', abortedBy(source)))
       .catch((error: unknown) =>
         ctx.logger.error({ err: error }, 'could not journal the abort request'),
       );
   };
-  const onSignal = () => request(`signal: ${message(options.signal?.reason)}`);
+  const fileRequest = (): string | undefined => {
+    try {
+      const found = takeAbortRequest(options.home, runId);
+      return found === undefined ? undefined : `drainctl abort (${found.by})`;
+    } catch (error) {
+      ctx.logger.warn({ err: error }, `could not answer the abort request file: ${message(error)}`);
+      return undefined;
+    }
+  };
+  // `drainctl abort` writes its request file, then sends SIGTERM: the signal is answered as that
+  // abort, so the run says who stopped it rather than only which signal arrived.
+  const onSignal = () => request(fileRequest() ?? signalSource(options.signal?.reason));
   options.signal?.addEventListener('abort', onSignal, { once: true });
   const poll = setInterval(() => {
-    readAbortRequest(options.home, runId)
-      .then(async (found) => {
-        if (found === undefined) return;
-        // Answered once: a later resume must not find it and stop again.
-        await rename(
-          abortRequestPath(options.home, runId),
-          `${abortRequestPath(options.home, runId)}.handled`,
-        );
-        request(`drainctl abort by ${found.by}`);
-      })
-      .catch(() => undefined);
+    const source = fileRequest();
+    if (source !== undefined) request(source);
   }, options.pollMs ?? ABORT_POLL_MS);
   poll.unref();
   return {

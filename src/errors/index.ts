@@ -97,8 +97,8 @@ export interface InvalidInputIssue {
 
 /** A feature whose command exists but whose implementation has not landed yet. */
 export class NotAvailableError extends DrainctlError {
-  constructor(feature: string, issue?: string) {
-    super('NOT_AVAILABLE', `${feature} is not available yet${issue ? ` (${issue})` : ''}`, {
+  constructor(feature: string, detail?: string) {
+    super('NOT_AVAILABLE', `${feature} is not built yet${detail ? `: ${detail}` : ''}`, {
       exitCode: ExitCode.error,
     });
   }

@@ -11,11 +11,13 @@ import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';
 import {
   BACKEND_CALL_SECONDS,
-  DRAIN_MARGIN_SECONDS,
+  drainSeconds,
   GATE_SECONDS,
   HOOK_SECONDS,
+  healthySeconds,
   PATCH_COMMAND_SECONDS,
   REBOOT_SECONDS,
+  rampSeconds,
   SHORT_COMMAND_SECONDS,
 } from './estimates.js';
 import type { FleetNode } from './fleet.js';
@@ -104,10 +106,7 @@ export function nodeSteps(
         : `Wait until ${label} has had no real request for ${drain.quietSeconds} s (${describeProbe(probe)}); after ${formatDuration(drain.timeoutSeconds)}: ${drain.onTimeout === 'halt' ? 'restore it and halt' : 'proceed anyway'}`,
     mutates: false,
     inverse: READ_ONLY,
-    expectedSeconds:
-      probe.kind === 'none'
-        ? probe.waitSeconds
-        : Math.min(drain.timeoutSeconds, drain.quietSeconds + DRAIN_MARGIN_SECONDS),
+    expectedSeconds: probe.kind === 'none' ? probe.waitSeconds : drainSeconds(drain),
   });
 
   const { patch } = spec;
@@ -151,7 +150,7 @@ export function nodeSteps(
     description: `Wait until ${label} passes ${describeChecks(checks)} ${health.consecutiveSuccesses} times in a row, every ${health.intervalSeconds} s (within ${formatDuration(health.timeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
     mutates: false,
     inverse: READ_ONLY,
-    expectedSeconds: health.consecutiveSuccesses * health.intervalSeconds,
+    expectedSeconds: healthySeconds(health),
   });
   if (verify !== false) {
     // `changed` with checks: they judge an unchanged output (the patch had nothing to do?).
@@ -201,7 +200,7 @@ export function nodeSteps(
     description: `Restore ${label} to its recorded weight on ${balancer.label}: ${rampWeights(0, node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
     mutates: true,
     inverse: inverse('node.drain', `set ${label} back to weight 0`),
-    expectedSeconds: restore.rampPercent.length * (restore.holdSeconds + BACKEND_CALL_SECONDS),
+    expectedSeconds: rampSeconds(restore),
   });
   steps.push(...hookSteps(ctx, node, 'after', spec.hooks.after, batch));
 

@@ -13,6 +13,7 @@ import {
   CREATE_BALANCER_SECONDS,
   CREATE_LISTENER_SECONDS,
   firstHealthySeconds,
+  rampSeconds,
   START_LISTENER_SECONDS,
 } from './estimates.js';
 import type { FleetNode } from './fleet.js';
@@ -244,6 +245,6 @@ function bringIntoServiceStep(ctx: PlanContext, node: FleetNode): StepDraft {
     description: `Bring ${nodeLabel(node)} into service on ${ctx.balancer.label}: weight ${rampWeights(from, node.servingWeight, restore.rampPercent)}, holding ${restore.holdSeconds} s per step while its 5xx rate stays ≤ ${formatRate(restore.max5xxRate)}`,
     mutates: true,
     inverse: inverse('node.drain', `set ${nodeLabel(node)} back to weight 0 (out of service)`),
-    expectedSeconds: restore.rampPercent.length * (restore.holdSeconds + BACKEND_CALL_SECONDS),
+    expectedSeconds: rampSeconds(restore),
   };
 }

@@ -4,6 +4,7 @@
  * `drainctl plan` prints exactly this; `drainctl run` executes exactly the steps it lists.
  */
 import { formatDuration } from './describe.js';
+import { PATCH_COMMAND_SECONDS, REBOOT_SECONDS } from './estimates.js';
 import { rerunWarnings } from './rerun-safety.js';
 import type { Plan, Step, StepInverse } from './types.js';
 
@@ -24,7 +25,9 @@ export function renderRunbook(plan: Plan): string {
   lines.push(`  Load balancer:  ${balancer}`);
   lines.push(`  Observed at:    ${plan.inventory.observedAt}`);
   lines.push(`  Plan sha256:    ${plan.sha256}`);
-  lines.push(`  Estimated time: ${formatDuration(plan.estimate.totalSeconds)}`);
+  lines.push(
+    `  Estimated time: ${formatDuration(plan.estimate.totalSeconds)}${estimateBasis(plan)}`,
+  );
   lines.push('');
   lines.push(...gateLines(plan));
   lines.push('');
@@ -99,6 +102,22 @@ function gateLines(plan: Plan): string[] {
       : '  - a failed server is left out and reported; the rollout goes on',
   );
   return lines;
+}
+
+/**
+ * What the estimate assumes where a rehearsal differs most: patch commands and reboots at the
+ * real cloud's speed (estimates.ts), which the emulator does in seconds.
+ */
+function estimateBasis(plan: Plan): string {
+  const parts: string[] = [];
+  if (plan.steps.some((step) => step.action === 'node.patch')) {
+    parts.push(`~${formatDuration(PATCH_COMMAND_SECONDS)} per patch command`);
+  }
+  if (plan.steps.some((step) => step.action === 'node.reboot')) {
+    parts.push(`~${formatDuration(REBOOT_SECONDS)} per reboot`);
+  }
+  if (parts.length === 0) return '';
+  return ` (real-cloud figures: ${parts.join(', ')}; the emulator takes seconds for these)`;
 }
 
 function sectionOf(step: Step): string {

@@ -4,6 +4,7 @@
  * them (src/adapters), the engine consumes them, tests provide in-memory models for properties.
  */
 export type * from './clock.js';
+export type * from './cloud-retry.js';
 export type * from './dns.js';
 export type * from './health.js';
 export type * from './host.js';

@@ -78,4 +78,40 @@ describe('drainctl command line', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes on purpose
     expect(result.stderr).not.toMatch(/\u001b\[/);
   });
+
+  it('run without --yes and without a terminal refuses at once, naming --yes and --plan-sha256', async () => {
+    // The workflow need not exist: nothing is read, observed or printed before the refusal.
+    const result = await runDrainctl(['run', 'later.yaml'], { cwd: scratch });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('stdin is not a terminal');
+    expect(lines[0]).toContain('`drainctl run later.yaml --yes --plan-sha256 <its sha256>`');
+    expect(lines[0]).toContain('`drainctl plan later.yaml`');
+  });
+
+  it('resume without --yes and without a terminal refuses at once, naming --yes', async () => {
+    const result = await runDrainctl(['resume', 'r-1', '--retry', 'i-1'], { cwd: scratch });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('`drainctl resume r-1 --retry i-1 --yes`');
+  });
+
+  it('serve says in its help and when run that it is not built, and starts nothing', async () => {
+    const help = await runDrainctl(['serve', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('not built yet');
+    // No options of a server that does not exist.
+    expect(help.stdout).not.toContain('--port');
+    const top = await runDrainctl(['--help']);
+    expect(top.stdout).toMatch(/^ {2}serve\b.*not built yet/m);
+    const run = await runDrainctl(['serve', '--port', '8787']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^drainctl: NOT_AVAILABLE: drainctl serve is not built yet: /),
+    ]);
+  });
 });

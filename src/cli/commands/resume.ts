@@ -9,14 +9,19 @@ import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
 import { loadWorkflow } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
-import { confirmOrRefuse, engineOptionsFor, printRunResult } from '../run-io.js';
+import {
+  confirmOrRefuse,
+  engineOptionsFor,
+  printRunResult,
+  refuseUnlessConfirmable,
+} from '../run-io.js';
 
 export function registerResume(program: Command, ctx: CliContext): void {
   program
     .command('resume')
     .description('reconcile a run journal with the live state, then continue or roll back')
     .argument('<run-id>', 'id of the run (see `drainctl status`)')
-    .option('--yes', 'do not ask for confirmation')
+    .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the run report as one JSON document')
     .option(
       '--retry <instanceId>',
@@ -37,6 +42,9 @@ export function registerResume(program: Command, ctx: CliContext): void {
         runId: string,
         options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean; retry: string[] },
       ) => {
+        const again = options.retry.map((id) => ` --retry ${id}`).join('');
+        const unattended = `see where it stands with \`drainctl status ${runId}\`, then continue it without a terminal: \`drainctl resume ${runId}${again} --yes\``;
+        refuseUnlessConfirmable({ yes: options.yes === true, unattended });
         const environment = ctx.environment();
         ensureWritableHome(environment.home);
         const status = await readRunStatus(environment.home, runId);
@@ -50,6 +58,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
         }
         await confirmOrRefuse('Reconcile with the live state and continue this run?', {
           yes: options.yes === true,
+          unattended,
         });
         const plan = status.state.plan;
         const result = await resumeRun(runId, {

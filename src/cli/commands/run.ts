@@ -9,7 +9,12 @@ import { PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../context.js';
-import { confirmOrRefuse, engineOptionsFor, printRunResult } from '../run-io.js';
+import {
+  confirmOrRefuse,
+  engineOptionsFor,
+  printRunResult,
+  refuseUnlessConfirmable,
+} from '../run-io.js';
 import { planWorkflowFile } from './plan.js';
 
 interface RunOptions {
@@ -25,7 +30,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .command('run')
     .description('execute a workflow: drain, patch, reboot, verify and restore, batch by batch')
     .argument('<workflow>', 'workflow YAML file')
-    .option('--yes', 'do not ask for confirmation (required when stdin is not a TTY)')
+    .option(
+      '--yes',
+      'do not ask for confirmation (required when stdin is not a terminal; add --plan-sha256 so only the reviewed plan runs)',
+    )
     .option('--json', 'print the run report as one JSON document')
     .option(
       '--plan-sha256 <hex>',
@@ -55,6 +63,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
           },
         );
       }
+      const unattended = `review the runbook with \`drainctl plan ${workflow}\`, then run exactly that plan without a terminal: \`drainctl run ${workflow} --yes --plan-sha256 ${approved ?? '<its sha256>'}\``;
+      refuseUnlessConfirmable({ yes: options.yes === true, unattended });
       const environment = ctx.environment();
       ensureWritableHome(environment.home);
       const { plan } = await planWorkflowFile(workflow, {
@@ -70,7 +80,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const out = options.json ? ctx.stderr : ctx.stdout;
       out.line(renderRunbook(plan).trimEnd());
       out.line(`plan sha256 ${plan.sha256}`);
-      await confirmOrRefuse('Execute this plan?', { yes: options.yes === true });
+      await confirmOrRefuse('Execute this plan?', { yes: options.yes === true, unattended });
       const result = await startRun(plan, {
         ...engineOptionsFor(ctx, environment, plan.region, {
           breakStaleLock: options.breakStaleLock,

@@ -116,6 +116,24 @@ export interface NoteEntry extends Base {
   message: string;
   /** Something a person must act on: the report lists it under WARNINGS. */
   warning?: boolean;
+  /** The step the note is about, when it is about one. */
+  step?: string;
+  /** A cloud call being retried (throttling…), or gone through after retries: status shows it. */
+  cloudRetry?: CloudRetryNote;
+}
+
+export interface CloudRetryNote {
+  product: string;
+  /** The API action: `SetBackendServers`. */
+  action: string;
+  /** The failure retried (the last one, once recovered). */
+  code: string;
+  /** Requests sent so far. */
+  attempts: number;
+  /** When the call's first attempt was sent (ISO). */
+  since: string;
+  /** The call went through: this step's retries are over. */
+  recovered?: boolean;
 }
 
 export interface HaltEntry extends Base {

@@ -71,7 +71,10 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
     required: { node: 'text', from: NODE_STATES, state: NODE_STATES },
     optional: { reason: 'text', outcome: 'text', detail: 'text' },
   },
-  note: { required: { message: 'text' }, optional: { warning: 'boolean' } },
+  note: {
+    required: { message: 'text' },
+    optional: { warning: 'boolean', step: 'text', cloudRetry: 'object' },
+  },
   halt: { required: { reason: 'text' } },
   'abort-requested': { required: { source: 'text' } },
   retry: { required: { node: 'text', from: NODE_STATES, weight: 'number', health: 'text' } },

@@ -30,10 +30,10 @@ describe('drainctl run', () => {
   it('refuses without --yes when stdin is not a terminal, changing nothing', async () => {
     const run = await drainctl(env, ['run', env.workflow]);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain(
-      'refusing to change anything without confirmation: stdin is not a terminal',
-    );
-    expect(run.stdout).toContain('plan sha256'); // the runbook was shown first
+    expect(run.stderr).toContain('refusing to change anything: stdin is not a terminal');
+    expect(run.stderr).toContain(`drainctl run ${env.workflow} --yes --plan-sha256`);
+    // Refused before the runbook: a script reads one line, not a runbook and then a refusal.
+    expect(run.stdout).toBe('');
     expect(endState(env).kernels['i-emu-web-1']).toBe(OLD);
   });
 

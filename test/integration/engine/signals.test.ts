@@ -30,7 +30,9 @@ describe('signals never kill a run mid-maintenance', () => {
     const run = await done;
     expect(run.signal).toBeNull();
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain('halt: aborted (signal: received SIGHUP)');
+    expect(run.stdout).toContain(
+      '  aborted by SIGHUP: stopped safely, every node serving or named',
+    );
     expect(endState(env).weights).toEqual(ALL_100);
   }, 120_000);
 

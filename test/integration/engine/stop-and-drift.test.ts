@@ -36,7 +36,9 @@ describe('stopping a run', () => {
     const run = await done;
     expect(run.code).toBe(2);
     expect(endState(env).weights).toEqual(ALL_100);
-    expect(run.stdout).toContain('halt: aborted (signal: received SIGTERM)');
+    expect(run.stdout).toContain(
+      '  aborted by SIGTERM: stopped safely, every node serving or named',
+    );
 
     const status = await drainctl(env, ['status', runId, '--json']);
     expect(status.code).toBe(0);
@@ -63,6 +65,13 @@ describe('stopping a run', () => {
     const run = await done;
     expect(run.code).toBe(2);
     expect(endState(env).weights).toEqual(ALL_100);
+    // Its closing lines name who stopped it (the request file, although SIGTERM came too) and
+    // give no advice that fits a failure.
+    expect(run.stdout).toMatch(
+      /^ {2}aborted by drainctl abort \(\S+@\S+\): stopped safely, every node serving or named$/m,
+    );
+    expect(run.stdout).not.toContain('once the cause is fixed');
+    expect(run.stdout).toContain(`next: nothing to fix; \`drainctl resume ${runId}\` continues`);
     const again = await drainctl(env, ['abort', runId]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('RUN_NOT_RUNNING');

@@ -4,6 +4,7 @@
  * cannot be evaluated.
  */
 import { describe, expect, it } from 'vitest';
+import { formatReport } from '../../../src/engine/report.js';
 import type { RunResult } from '../../../src/engine/runner.js';
 import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
@@ -290,8 +291,43 @@ describe('gates, drift and stops', () => {
       ['i-node-1', 100],
     ]);
     expect(result.report.nodes.map((n) => n.state)).toEqual(['rolled-back', 'pending', 'pending']);
-    expect(result.report.haltReason).toBe('aborted (signal: received SIGTERM)');
+    expect(result.report.haltReason).toBe('aborted by SIGTERM');
     expect(world.journalLines.some((l) => l.includes('"type":"abort-requested"'))).toBe(true);
+    // Its closing lines fit an abort: who stopped it, every node accounted for, no cause to fix.
+    const lines = formatReport(result.report);
+    expect(lines[1]).toBe('  aborted by SIGTERM: stopped safely, every node serving or named');
+    expect(lines.some((l) => l.startsWith('  halt: '))).toBe(false);
+    expect(lines.at(-1)).toBe(
+      '  next: nothing to fix; `drainctl resume r-model` continues the rollout with the nodes not done, whenever you want it to',
+    );
+  });
+
+  it('an abort after a failure halted the run keeps the failure first: its reason and advice', async () => {
+    const controller = new AbortController();
+    const { result } = await run(
+      (f) => f.neverQuiet.add('i-node-1'),
+      {},
+      {
+        signal: controller.signal,
+        wrap: (ports) => ({
+          ...ports,
+          loadBalancer: {
+            ...ports.loadBalancer,
+            // The drain timed out and was halted; Ctrl-C arrives while its weight goes back.
+            setBackendWeights: async (id, weights) => {
+              if (weights.some((w) => w.serverId === 'i-node-1' && w.weight === 100)) {
+                controller.abort(new Error('received SIGINT'));
+              }
+              return ports.loadBalancer.setBackendWeights(id, weights);
+            },
+          },
+        }),
+      },
+    );
+    expect(result.outcome).toBe('halted');
+    expect(result.report.haltReason).toMatch(/^\S+ \(i-node-1\): /);
+    expect(result.report.summary).toMatch(/^halted: \S+ \(i-node-1\): /);
+    expect(result.report.next).toContain('once the cause is fixed');
   });
 
   it('a stop while a node reboots carries it through proof and ramp, then halts', async () => {

@@ -42,12 +42,32 @@ describe('status of a run', () => {
       crashAfterSeq: drained,
     });
     expect(first).toBe('crashed');
-    const text = statusLines(world).join('\n');
-    expect(text).toContain('run r-model (model-patch): interrupted');
+    const lines = statusLines(world);
+    const text = lines.join('\n');
+    // How long it ran is what its journal spans, first entry to last: never a bare "0s".
+    expect(lines[0]).toMatch(
+      /^run r-model \(model-patch\): interrupted after \d+(\.\d)?s \(journal 02:00:00 → 02:00:\d\d\)$/,
+    );
+    expect(lines[1]).toBe(
+      '  interrupted: no process finished this run; `drainctl resume r-model` continues it',
+    );
     expect(text).toMatch(
       /NOT FINISHED \(may be out of service\):\n {4}web-1 \(i-node-1\): drained, weight 0/,
     );
     expect(text).toContain('`drainctl resume r-model`');
+  });
+
+  it('interrupted as it started (nothing journaled after its plan): says so, not "0s"', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const first = await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      crashAfterSeq: 1,
+    });
+    expect(first).toBe('crashed');
+    const lines = statusLines(world);
+    expect(lines[0]).toBe(
+      'run r-model (model-patch): interrupted as it started (journal 02:00:00: nothing after its plan)',
+    );
+    expect(lines.join('\n')).toContain('`drainctl resume r-model`');
   });
 
   it('completed: no resume hint, nothing out of service', async () => {

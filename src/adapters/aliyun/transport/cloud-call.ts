@@ -7,7 +7,7 @@
 import pRetry from 'p-retry';
 import { DrainctlError } from '../../../errors/index.js';
 import type { Logger } from '../../../log/index.js';
-import type { Clock } from '../../../ports/index.js';
+import type { Clock, CloudRetryEvent } from '../../../ports/index.js';
 import { type CallTarget, toCloudError } from './cloud-error.js';
 import {
   backoffDelay,
@@ -50,6 +50,12 @@ export interface RetryOptions {
   budgetOverride?: Partial<RetryBudget>;
   /** Jitter source, [0, 1). */
   random?: () => number;
+  /**
+   * Told of every retry and of every call that went through after retries, synchronously, in
+   * the call's own async context (so a listener can tell which step made it). Never throws into
+   * the call: a failing listener is logged.
+   */
+  onRetry?: (event: CloudRetryEvent) => void;
 }
 
 export interface CloudCallerOptions {
@@ -63,13 +69,24 @@ export interface CloudCallerOptions {
 export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
   const { product, logger, clock, target } = options;
   const random = options.retry?.random ?? Math.random;
+  const tell = (event: CloudRetryEvent) => {
+    try {
+      options.retry?.onRetry?.(event);
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        `a retry listener failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
   return {
     product,
     target,
     async call<T>(spec: CallSpec, send: () => Promise<T>): Promise<T> {
       const budget = { ...(spec.budget ?? DEFAULT_RETRY_BUDGET), ...options.retry?.budgetOverride };
       const started = clock.monotonic();
-      return pRetry(() => send(), {
+      let last: { code: string; attempts: number } | undefined;
+      const result = await pRetry(() => send(), {
         // p-retry runs the loop and honours the signal; waits and budgets are ours, on the
         // injected clock, so p-retry's own delay is zero and its attempt limit never binds first.
         retries: Math.max(0, budget.maxAttempts - 1),
@@ -108,13 +125,35 @@ export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
               httpStatus: failure.httpStatus,
               requestId: failure.requestId,
               attempt: attemptNumber,
+              elapsedMs,
               delayMs,
             },
-            `${product} ${spec.action} failed with ${failure.code}; retrying in ${delayMs} ms`,
+            `${product} ${spec.action} failed with ${failure.code} (attempt ${attemptNumber}, ${(elapsedMs / 1000).toFixed(1)} s so far); retrying in ${delayMs} ms`,
           );
+          last = { code: failure.code, attempts: attemptNumber };
+          tell({
+            kind: 'retrying',
+            product,
+            action: spec.action,
+            code: failure.code,
+            attempts: attemptNumber,
+            elapsedMs,
+            delayMs,
+          });
           await clock.sleep(delayMs, spec.signal);
         },
       });
+      if (last !== undefined) {
+        tell({
+          kind: 'recovered',
+          product,
+          action: spec.action,
+          code: last.code,
+          attempts: last.attempts + 1,
+          elapsedMs: clock.monotonic() - started,
+        });
+      }
+      return result;
     },
   };
 }

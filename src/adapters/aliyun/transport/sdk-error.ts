@@ -33,7 +33,7 @@ export function readSdkFailure(error: unknown): SdkFailure {
       code: transportCode(e, message),
       httpStatus: undefined,
       requestId: undefined,
-      message,
+      message: transportMessage(message),
       retryAfterMs: undefined,
       transport: true,
     };
@@ -55,6 +55,33 @@ function transportCode(e: Record<string, unknown>, message: string): string {
   if (/ConnectTimeout/.test(message)) return 'ConnectTimeout';
   if (e.name === 'RequestTimeoutError') return 'ReadTimeout';
   return typeof e.name === 'string' && e.name !== 'Error' ? e.name : 'TransportError';
+}
+
+/**
+ * The HTTP layer (httpx) glues the request line onto the socket error without a space and with
+ * the whole query string: "connect ECONNREFUSED 127.0.0.1:1POST http://127.0.0.1:1/?Action=…
+ * failed.". Keep the network error, then the request it was for, without the query (long, and
+ * it carries the call's parameters): "connect ECONNREFUSED 127.0.0.1:1 (POST
+ * http://127.0.0.1:1/)". Its timeouts ("ConnectTimeout: Connect <url> failed.", "ReadTimeout:
+ * 10000. POST <path> failed.") read the same way.
+ */
+function transportMessage(message: string): string {
+  const connect = /^ConnectTimeout: Connect (\S+) failed\.$/s.exec(message);
+  if (connect?.[1] !== undefined) {
+    return `ConnectTimeout: no connection in time (${withoutQuery(connect[1])})`;
+  }
+  const glued = /^(.*?)\s*(GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS) (\S+) failed\.$/s.exec(message);
+  if (glued?.[2] === undefined || glued[3] === undefined) return message;
+  const request = `${glued[2]} ${withoutQuery(glued[3])}`;
+  const cause = (glued[1] ?? '')
+    .trim()
+    .replace(/^ReadTimeout[:(]\s*(\d+)\)?\.?$/, 'ReadTimeout: no answer within $1 ms');
+  return cause === '' ? `no answer (${request})` : `${cause} (${request})`;
+}
+
+function withoutQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? url : url.slice(0, at);
 }
 
 /** "Throttling.User: code: 400, Request was denied request id: X" → "Request was denied". */

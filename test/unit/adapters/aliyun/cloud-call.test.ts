@@ -4,6 +4,7 @@ import { createCloudCaller } from '../../../../src/adapters/aliyun/transport/clo
 import { AliyunApiError } from '../../../../src/adapters/aliyun/transport/cloud-error.js';
 import { DrainctlError } from '../../../../src/errors/index.js';
 import { createLogger } from '../../../../src/log/index.js';
+import type { CloudRetryEvent } from '../../../../src/ports/index.js';
 import { ManualClock } from '../../../helpers/manual-clock.js';
 
 function cloudError(code: string, status: number, extra: Record<string, unknown> = {}) {
@@ -17,6 +18,7 @@ function cloudError(code: string, status: number, extra: Record<string, unknown>
 
 function setup(
   budget = { maxAttempts: 4, maxElapsedMs: 10_000, baseDelayMs: 100, maxDelayMs: 1_000 },
+  onRetry?: (event: CloudRetryEvent) => void,
 ) {
   const clock = new ManualClock();
   const lines: Record<string, unknown>[] = [];
@@ -35,7 +37,7 @@ function setup(
     product: 'slb',
     logger,
     clock,
-    retry: { budgetOverride: budget, random: () => 0 },
+    retry: { budgetOverride: budget, random: () => 0, ...(onRetry ? { onRetry } : {}) },
     target: () => ({
       region: 'cn-hangzhou',
       endpoint: '127.0.0.1:1',
@@ -89,6 +91,49 @@ describe('the retry policy of cloud calls', () => {
       attempt: 1,
       delayMs: 50,
     });
+  });
+
+  it('tells its retry listener of each retry and of the success after them, in the call', async () => {
+    const events: CloudRetryEvent[] = [];
+    const { clock, caller } = setup(undefined, (event) => events.push(event));
+    let attempts = 0;
+    await settle(
+      clock,
+      caller.call({ action: 'SetBackendServers', idempotent: true }, async () => {
+        attempts++;
+        if (attempts <= 3) throw cloudError('Throttling.User', 400);
+        return 'ok';
+      }),
+    );
+    expect(events.map((e) => [e.kind, e.attempts, e.code])).toEqual([
+      ['retrying', 1, 'Throttling.User'],
+      ['retrying', 2, 'Throttling.User'],
+      ['retrying', 3, 'Throttling.User'],
+      ['recovered', 4, 'Throttling.User'],
+    ]);
+    expect(events[0]).toMatchObject({ product: 'slb', action: 'SetBackendServers', delayMs: 50 });
+    const elapsed = events.map((e) => e.elapsedMs);
+    expect(elapsed).toEqual([...elapsed].sort((a, b) => a - b));
+    expect(elapsed.at(-1)).toBeGreaterThanOrEqual(350);
+
+    // A call that succeeds at once is no news; a listener that throws does not break the call.
+    events.length = 0;
+    expect(await caller.call({ action: 'DescribeTags', idempotent: true }, async () => 1)).toBe(1);
+    expect(events).toEqual([]);
+    const broken = setup(undefined, () => {
+      throw new Error('listener bug');
+    });
+    let tries = 0;
+    const result = await settle(
+      broken.clock,
+      broken.caller.call({ action: 'SetBackendServers', idempotent: true }, async () => {
+        tries++;
+        if (tries === 1) throw cloudError('Throttling.User', 400);
+        return 'ok';
+      }),
+    );
+    expect(result).toBe('ok');
+    expect(broken.lines.some((l) => String(l.msg).includes('listener bug'))).toBe(true);
   });
 
   it('fails at once on a non-retryable code, keeping Code, status and RequestId', async () => {
