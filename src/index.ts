@@ -58,7 +58,18 @@ export interface ApiOptions {
   logger?: Logger;
 }
 
-export interface RunApiOptions extends ApiOptions {
+export interface PlanApiOptions extends ApiOptions {
+  /**
+   * Servers found at weight 0 that no drainctl run saved a weight for: instance id → the weight
+   * to bring each back to after its maintenance (like `--restore-weight id=N`). Without it (or
+   * `leaveAtZero`) such a server is left as found and the run ends halted.
+   */
+  restoreWeight?: Record<string, number>;
+  /** Servers found at weight 0 to leave there untouched on purpose (like `--leave-at-zero`). */
+  leaveAtZero?: string[];
+}
+
+export interface RunApiOptions extends PlanApiOptions {
   /** Abort it to stop the run safely (like SIGTERM): it ends halted with every node reported. */
   signal?: AbortSignal;
   /** Refuse unless the plan is exactly this one (the sha256 of an approved plan). */
@@ -110,7 +121,7 @@ function portsFor(ctx: Context, options: ApiOptions, region: string): EnginePort
  * Validate a workflow, observe the live world (read-only) and plan. Invalid input throws an
  * `InvalidInputError` naming the file and the path inside it.
  */
-export async function plan(workflowFile: string, options: ApiOptions = {}): Promise<Plan> {
+export async function plan(workflowFile: string, options: PlanApiOptions = {}): Promise<Plan> {
   const ctx = context(options);
   const file = resolve(ctx.cwd, workflowFile);
   const workflow = await loadWorkflow(file, ctx.env);
@@ -126,6 +137,10 @@ export async function plan(workflowFile: string, options: ApiOptions = {}): Prom
       host: ports.host({ kind: 'ecs', instanceId: '' }),
       dns: ports.dns,
       clock: ports.clock,
+    },
+    choices: {
+      ...(options.restoreWeight === undefined ? {} : { restoreWeight: options.restoreWeight }),
+      ...(options.leaveAtZero === undefined ? {} : { leaveAtZero: options.leaveAtZero }),
     },
   });
   return result.plan;
@@ -171,10 +186,12 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
       const workflow = await loadWorkflow(resolve(ctx.cwd, journaled.workflow.file), ctx.env);
       // A new process: the secrets the plan's commands use must be known before it runs them.
       for (const secret of workflow.secrets) registerSecret(secret);
-      return planRollout(workflow.spec, journaled.inventory, {
-        file: journaled.workflow.file,
-        text: workflow.source.text,
-      });
+      return planRollout(
+        workflow.spec,
+        journaled.inventory,
+        { file: journaled.workflow.file, text: workflow.source.text },
+        journaled.zeroWeightChoices ?? {},
+      );
     },
   });
 }

@@ -9,9 +9,11 @@
  * Steps already completed (a resumed run) are skipped; a stop ends the rollout with every node
  * serving or reported. The outcome is journaled as `halt` (why) and `done`.
  */
+import { nodeLabel } from '../plan/host-target.js';
 import type { Step } from '../plan/types.js';
 import { haltsRollout } from './failure-policy.js';
 import type { RunOutcome } from './journal/entries.js';
+import { leftAtZero, leftAtZeroOnPurpose, leftAtZeroReason, nodesNotDone } from './left-at-zero.js';
 import { finishNode, runNode } from './node-runner.js';
 import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
@@ -263,14 +265,18 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     ctx.state.plan.steps.flatMap((s) => (s.node === undefined ? [] : [s.node])),
   );
   const nodes = [...ctx.state.nodes.values()].filter((n) => withSteps.has(n.id));
-  const notDone = nodes.filter(
-    (n) => (n.state !== 'done' && n.state !== 'skipped') || n.outcome !== undefined,
-  );
+  const notDone = nodesNotDone(ctx.state);
   const leftOut = nodes.filter((n) => n.state === 'left-out');
+  // A server left at weight 0 as found, without the operator's word, is no plain success.
+  const atZero = leftAtZero(ctx.state.plan);
   const stopped = ctx.control.stopRequested;
-  const outcome: RunOutcome = stopped || notDone.length > 0 ? 'halted' : 'completed';
+  const outcome: RunOutcome =
+    stopped || notDone.length > 0 || atZero.length > 0 ? 'halted' : 'completed';
   if (outcome === 'halted' && ctx.state.halt === undefined) {
-    const reason = `${notDone.length} node(s) not done: ${notDone.map((n) => `${n.name} ${n.state}`).join(', ')}`;
+    const reason =
+      notDone.length > 0 || atZero.length === 0
+        ? `${notDone.length} node(s) not done: ${notDone.map((n) => `${n.name} ${n.state}`).join(', ')}`
+        : leftAtZeroReason(atZero);
     await ctx.record({ type: 'halt', reason });
   }
   const skipped = nodes.filter((n) => n.state === 'skipped').length;
@@ -279,18 +285,30 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
     ...(skipped > 0 ? [`${skipped} skipped, already compliant`] : []),
     ...(current > 0 ? [`${current} unchanged: already current`] : []),
   ];
+  const onPurpose = leftAtZeroOnPurpose(ctx.state.plan);
+  const reason =
+    ctx.control.reason ??
+    (notDone.length === 0 && atZero.length > 0
+      ? leftAtZeroReason(atZero)
+      : 'not every node is done');
   const leftOutList =
     leftOut.length > 0
       ? `; left out of service: ${leftOut.map((n) => `${n.name} (${n.id}, ${n.reason})`).join(', ')}`
       : '';
+  const atZeroList =
+    atZero.length > 0 && reason !== leftAtZeroReason(atZero) ? `; ${leftAtZeroReason(atZero)}` : '';
   // An abort is not a failure: it says who stopped the run and that every node is accounted
   // for (the abort undid drains in progress and carried patched nodes back), not what broke.
   const summary =
     outcome === 'completed'
-      ? `all ${nodes.length} node(s) done${aside.length > 0 ? ` (${aside.join('; ')})` : ''}`
+      ? `all ${nodes.length} node(s) done${aside.length > 0 ? ` (${aside.join('; ')})` : ''}${
+          onPurpose.length > 0
+            ? `; left at weight 0 as found, as --leave-at-zero says: ${onPurpose.map((n) => nodeLabel(n)).join(', ')}`
+            : ''
+        }`
       : haltedByAbort(ctx.state)
-        ? `${ctx.state.halt}: stopped safely, every node serving or named${leftOutList}`
-        : `halted: ${ctx.control.reason ?? 'not every node is done'}${leftOutList}`;
+        ? `${ctx.state.halt}: stopped safely, every node serving or named${leftOutList}${atZeroList}`
+        : `halted: ${reason}${leftOutList}${atZeroList}`;
   await ctx.record({ type: 'done', outcome, summary });
   await ctx.notify({ kind: outcome === 'completed' ? 'done' : 'halted', message: summary });
   return outcome;

@@ -4,6 +4,7 @@
  * restore → hooks), and what happens when a step fails or the run is asked to stop.
  */
 
+import { savedWeightKey } from '../plan/saved-weight.js';
 import type { Step } from '../plan/types.js';
 import { FatalRunError, message } from './errors.js';
 import { dispositionFor, haltsRollout } from './failure-policy.js';
@@ -18,6 +19,7 @@ import type { RunContext } from './run-context.js';
 import type { NodeRecord } from './run-state.js';
 import { executeStep } from './run-step.js';
 import { inScope } from './step-scope.js';
+import { forgetSavedWeight, weightToComeBack } from './steps/saved-weight.js';
 import { expectedWeightOf, type SetWeightResult, setWeight } from './steps/weights.js';
 
 /**
@@ -171,6 +173,20 @@ async function rollBack(
   }
   const original = record.originalWeight;
   const drain = drainStepOf(ctx, record.id);
+  const back =
+    drain && weightToComeBack(ctx, record.id, drain.params.serverId, drain.params.expectedWeight);
+  if (original === 0 && drain !== undefined && typeof back === 'number' && back > 0) {
+    // Found at weight 0 and bound for a saved (or given) weight: "as it was found" is out of
+    // service, and it returns to `back` only through the full proof.
+    await leaveOut(
+      ctx,
+      record,
+      'error',
+      outcome,
+      `${detail}; found at weight 0, left there (it goes back to ${back} only through a full maintenance; the tag ${savedWeightKey(drain.params.serverId)} keeps that weight)`,
+    );
+    return;
+  }
   if (original !== undefined && drain !== undefined) {
     const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
     const serverId = drain.params.serverId;
@@ -200,6 +216,13 @@ async function rollBack(
         `${detail}; could not put it back to weight ${original}: ${result.detail}`,
       );
       return;
+    }
+    if (original > 0) {
+      await forgetSavedWeight(
+        ctx,
+        { loadBalancerId, serverId, node: record.id },
+        `${serverId} is back at weight ${original}`,
+      );
     }
   }
   await ctx.moveNode(record.id, 'rolled-back', {

@@ -1,7 +1,7 @@
 /**
  * Observing the live world a workflow works on, read-only: the balancer (by id, or by the name
- * and tags a balancer this workflow created carries), its listeners, backends and health, the
- * instances the workflow selects, and the DNS record with the zone's minimum TTL and name
+ * and tags a balancer this workflow created carries), its listeners, backends, health and tags,
+ * the instances the workflow selects, and the DNS record with the zone's minimum TTL and name
  * servers. The planner turns this observation into a plan; nothing here changes anything.
  */
 import { DrainctlError, InvalidInputError } from '../errors/index.js';
@@ -64,16 +64,20 @@ async function observeBalancer(
 ): Promise<ObservedBalancer | undefined> {
   const info = await findBalancer(spec, loadBalancer, file);
   if (info === undefined) return undefined;
-  const [listenerDetails, health] = await Promise.all([
+  // Tags through DescribeTags, the read the lock uses too: the weights runs saved before their
+  // drains live there (src/plan/saved-weight.ts), and a balancer's attributes may not list them.
+  const [listenerDetails, health, tags] = await Promise.all([
     Promise.all(
       info.listeners.map((listener) =>
         loadBalancer.describeListener(info.id, listener.port, listener.protocol),
       ),
     ),
     loadBalancer.healthStatus(info.id),
+    loadBalancer.getTags(info.id),
   ]);
   return {
     ...info,
+    tags,
     listenerDetails: listenerDetails.filter((listener) => listener !== undefined),
     health,
   };

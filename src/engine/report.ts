@@ -3,7 +3,10 @@
  * same thing): per node its timeline, verify output before/after (the kernel, by default),
  * weight before/after, and for every node not back in service its name and reason.
  */
+import { restoreReason } from '../plan/at-zero.js';
+import type { AtZeroDecision } from '../plan/types.js';
 import type { RunOutcome } from './journal/entries.js';
+import { haltedOnlyAtZero, leftAtZero, leftAtZeroHint } from './left-at-zero.js';
 import {
   type FailureOutcome,
   isTerminal,
@@ -30,6 +33,12 @@ export interface NodeReport {
   reason?: LeftOutReason;
   outcome?: FailureOutcome;
   detail?: string;
+  /**
+   * Found at weight 0 (and not brought into service by the workflow): the weight it came back
+   * to and where that came from (a saved weight, `--restore-weight`), or that it was left as
+   * found. As planned (`plan.nodes[].atZero`).
+   */
+  atZero?: AtZeroDecision;
   timeline: Array<{ state: NodeState; at: string }>;
 }
 
@@ -69,6 +78,11 @@ export interface RunReport {
     weight: number | undefined;
     weightInFlight?: WeightInFlight;
   }>;
+  /**
+   * Servers found at weight 0 with no saved weight and left there as found, untouched, without
+   * the operator's word (`--leave-at-zero`): the run is not a plain success. Absent when none.
+   */
+  leftAtZero?: Array<{ id: string; name: string; detail: string }>;
   /** What a person must check that is not about a node (e.g. DNS someone else changed). */
   warnings: string[];
   /**
@@ -83,6 +97,7 @@ export interface RunReport {
 
 export function buildReport(state: RunState, running = false): RunReport {
   const planWeights = new Map(state.plan.nodes.map((n) => [n.id, n.weight]));
+  const planNodes = new Map(state.plan.nodes.map((n) => [n.id, n]));
   const inFlight = weightsInFlight(state);
   const nodes: NodeReport[] = [...state.nodes.values()].map((n) => ({
     id: n.id,
@@ -97,7 +112,13 @@ export function buildReport(state: RunState, running = false): RunReport {
     ...(n.reason === undefined ? {} : { reason: n.reason }),
     ...(n.outcome === undefined ? {} : { outcome: n.outcome }),
     ...(n.detail === undefined ? {} : { detail: n.detail }),
+    ...atZeroOf(planNodes.get(n.id)?.atZero),
     timeline: n.timeline,
+  }));
+  const atZero = leftAtZero(state.plan).map((n) => ({
+    id: n.id,
+    name: n.name,
+    detail: 'at weight 0 and no drainctl run saved its weight: left as found, untouched',
   }));
   // A node retried from weight 0 whose retry did not start (a blocked gate) is still out.
   const retriedOut = new Set(
@@ -125,7 +146,15 @@ export function buildReport(state: RunState, running = false): RunReport {
       ...(n.weightInFlight ? { weightInFlight: n.weightInFlight } : {}),
     }));
   const outcome = state.outcome ?? (running ? 'running' : 'interrupted');
-  const next = nextStep(state.runId, outcome, leftOut.length > 0, haltedByAbort(state));
+  const next = nextStep(
+    state.runId,
+    outcome,
+    leftOut.length > 0,
+    haltedByAbort(state),
+    haltedOnlyAtZero(state),
+  );
+  const atZeroNext =
+    atZero.length > 0 && outcome !== 'running' ? leftAtZeroHint(leftAtZero(state.plan)) : undefined;
   const started = Date.parse(state.startedAt);
   const updated = Date.parse(state.updatedAt);
   return {
@@ -148,15 +177,22 @@ export function buildReport(state: RunState, running = false): RunReport {
     nodes,
     leftOut,
     unfinished,
+    ...(atZero.length === 0 ? {} : { leftAtZero: atZero }),
     warnings: [...state.warnings],
     ...(state.cloudRetries.size === 0 ? {} : { cloudRetries: [...state.cloudRetries.values()] }),
-    ...(next === undefined ? {} : { next }),
+    ...(next === undefined && atZeroNext === undefined
+      ? {}
+      : { next: [next, atZeroNext].filter((t) => t !== undefined).join('; ') }),
     steps: {
       total: state.plan.steps.length,
       completed: state.completedSteps.size,
       failed: state.failedSteps.size,
     },
   };
+}
+
+function atZeroOf(decision: AtZeroDecision | undefined): { atZero?: AtZeroDecision } {
+  return decision === undefined ? {} : { atZero: decision };
 }
 
 function weightsInFlight(state: RunState): Map<string, WeightInFlight> {
@@ -189,7 +225,10 @@ function nextStep(
   outcome: RunReport['outcome'],
   leftOut: boolean,
   aborted: boolean,
+  onlyAtZero: boolean,
 ): string | undefined {
+  // Everything else is done: what is left is the operator's choice, made in a new run.
+  if (onlyAtZero) return undefined;
   switch (outcome) {
     case 'failed':
       return `the run FAILED mid-way (not a refusal: nodes may be out of service); \`drainctl resume ${runId}\` reconciles with the live state and settles them`;
@@ -263,8 +302,19 @@ export function formatReport(report: RunReport): string[] {
       n.kernelBefore !== undefined || n.kernelAfter !== undefined
         ? `, ${n.kernelBefore ?? '…'} → ${n.kernelAfter ?? '…'}`
         : '';
+    if (n.atZero?.action === 'leave') {
+      // No batch, no steps: it was looked at, not touched.
+      const why = n.atZero.acknowledged ? 'as --leave-at-zero says' : 'no saved weight';
+      lines.push(`  ${n.name} (${n.id}): left at weight 0 as found (${why}), untouched`);
+      continue;
+    }
     const state = n.state === 'skipped' ? 'skipped (already compliant)' : n.state;
     lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${state}, ${weight}${kernel}`);
+    if (n.atZero?.action === 'restore') {
+      lines.push(
+        `      found at weight 0; comes back to ${n.atZero.weight}: ${restoreReason(n.id, n.atZero)}`,
+      );
+    }
     if (n.reason !== undefined || n.detail !== undefined) {
       lines.push(`      ${n.reason ? `${n.reason}: ` : ''}${n.detail ?? ''}`);
     }
@@ -275,6 +325,10 @@ export function formatReport(report: RunReport): string[] {
   if (report.leftOut.length > 0) {
     lines.push('  LEFT OUT OF SERVICE (needs a person):');
     for (const n of report.leftOut) lines.push(`    ${n.name} (${n.id}): ${n.reason}: ${n.detail}`);
+  }
+  if (report.leftAtZero !== undefined && report.leftAtZero.length > 0) {
+    lines.push('  LEFT AT WEIGHT 0 AS FOUND (needs a person; nothing was done to them):');
+    for (const n of report.leftAtZero) lines.push(`    ${n.name} (${n.id}): ${n.detail}`);
   }
   if (report.unfinished.length > 0 && report.outcome !== 'running') {
     lines.push('  NOT FINISHED (may be out of service):');

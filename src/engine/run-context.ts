@@ -11,7 +11,7 @@ import { LockLostError } from './errors.js';
 import { HeldProbes } from './held-probes.js';
 import type { JournalEntry, NewEntry } from './journal/entries.js';
 import type { Journal } from './journal/journal.js';
-import type { LockGuard } from './lock/lock-guard.js';
+import type { LockCheck, LockGuard } from './lock/lock-guard.js';
 import {
   canTransition,
   type FailureOutcome,
@@ -51,7 +51,9 @@ export interface RunContext {
    * check cannot make that observation stale. The next intent journaled within
    * `LOCK_CHECK_VALID_MS` counts as checked by it. Throws `LockLostError`.
    */
-  checkLocks(before: string): Promise<void>;
+  checkLocks(before: string, onTags?: LockCheck['onTags']): Promise<void>;
+  /** Throws the `LockLostError` once a loss of the run's locks is known; reads nothing. */
+  assertLocksHeld(): void;
   /** Called once the id of a balancer this run creates is known (the lock moves onto it). */
   onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
 }
@@ -72,11 +74,12 @@ export function createRunContext(args: {
 }): RunContext {
   const { journal, state, logger, ports } = args;
   let checkedAt: number | undefined;
-  const verifyLocks = (before: string) =>
+  const verifyLocks = (before: string, onTags?: LockCheck['onTags']) =>
     args.lockGuard?.beforeIntent({
       before,
       signal: ctx.control.signal,
       onUnchecked: (message, error) => logger.warn({ err: error }, message),
+      ...(onTags === undefined ? {} : { onTags }),
     });
   const ctx: RunContext = {
     ports,
@@ -101,9 +104,12 @@ export function createRunContext(args: {
       applyEntry(state, written);
       return written;
     },
-    async checkLocks(before) {
-      await verifyLocks(before);
+    async checkLocks(before, onTags) {
+      await verifyLocks(before, onTags);
       checkedAt = ports.clock.monotonic();
+    },
+    assertLocksHeld() {
+      args.lockGuard?.beforeAppend();
     },
     async moveNode(node, to, details = {}) {
       const record = state.nodes.get(node);

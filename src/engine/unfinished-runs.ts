@@ -1,6 +1,7 @@
 /**
  * One balancer, one story: before a new run starts, the latest earlier run on the same balancer
- * in this DRAINCTL_HOME must have ended completed. A run that halted, failed or was interrupted
+ * in this DRAINCTL_HOME must have ended completed (or halted only over servers it left at weight
+ * 0 as found, which leaves nothing to resume). A run that halted, failed or was interrupted
  * may have nodes out of service that a new run would never look at again; it is continued with
  * `drainctl resume`, or deliberately set aside with `--new-run` (it stays as it is, and
  * `drainctl status <id>` still reports it). Reads journals only.
@@ -10,6 +11,7 @@ import type { Logger } from '../log/index.js';
 import type { Plan } from '../plan/types.js';
 import { LockHeldError, message } from './errors.js';
 import { FileJournalStore } from './journal/store.js';
+import { haltedOnlyAtZero } from './left-at-zero.js';
 import { lockKeyForName, readLock, staleness } from './lock/balancer-lock.js';
 import { buildReport, describeWeight } from './report.js';
 import { journalPath, listRuns } from './run-dir.js';
@@ -34,7 +36,8 @@ function balancerKeys(plan: Plan, knownId?: string): string[] {
 }
 
 function describe(state: RunState): UnfinishedRun | undefined {
-  if (state.outcome === 'completed') return undefined;
+  // Halted only over servers it left at weight 0 as found: a new run is how to choose for them.
+  if (state.outcome === 'completed' || haltedOnlyAtZero(state)) return undefined;
   const report = buildReport(state);
   return {
     runId: state.runId,

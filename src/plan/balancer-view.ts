@@ -5,6 +5,7 @@
  */
 import type { ListenerConfig } from '../ports/index.js';
 import type { WorkflowSpec } from '../spec/index.js';
+import { balancerTags } from './balancer-identity.js';
 import { listenerConfig } from './listener-config.js';
 import {
   type BalancerView,
@@ -53,6 +54,7 @@ export function balancerView(
       backends: observed.backends,
       health: observed.health,
       observedListeners: observed.listenerDetails,
+      tags: observed.tags,
     };
   }
   if (wantedId !== undefined || create === undefined) {
@@ -72,6 +74,7 @@ export function balancerView(
     backends: [],
     health: [],
     observedListeners: [],
+    tags: create === undefined ? {} : balancerTags(create),
   };
 }
 

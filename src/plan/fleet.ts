@@ -6,7 +6,10 @@
 import { judgedHealth } from '../listener/index.js';
 import type { InstanceInfo } from '../ports/index.js';
 import type { PathSegment } from '../spec/issue.js';
+import { decideAtZero } from './at-zero.js';
 import type { PlanContext } from './plan-context.js';
+import { savedWeightsFromTags } from './saved-weight.js';
+import type { AtZeroDecision, SavedWeight } from './types.js';
 
 export interface FleetNode {
   id: string;
@@ -22,8 +25,15 @@ export interface FleetNode {
   servingWeight: number;
   /** Ramped to `servingWeight` before the rollout (a server that joined below it). */
   bringIntoService: boolean;
-  /** Weight when the rollout reaches the node: what its drain takes away and restore gives back. */
+  /**
+   * Weight when the rollout reaches the node: what its drain takes away and its restore gives
+   * back — except for a server found at weight 0, whose way back `atZero` says.
+   */
   weightAtRollout: number;
+  /** Found at weight 0 and not brought into service by the workflow: restored how, or left. */
+  atZero?: AtZeroDecision;
+  /** A weight a run saved for it on the balancer, if the balancer carries one. */
+  saved?: SavedWeight;
   /** Counted as healthy by the minHealthy budget (observed, or proven by the path check). */
   healthy: boolean;
   /** Healthy in the balancer's view at observation time. */
@@ -48,6 +58,7 @@ interface Selected {
 export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: OtherBackend[] } {
   const { spec, inventory, balancer, problems } = ctx;
   const byId = new Map(inventory.instances.map((instance) => [instance.id, instance]));
+  const saved = savedWeightsFromTags(balancer.tags);
   const nodes: FleetNode[] = [];
   const selection = select(ctx);
   for (const selected of selection) {
@@ -81,6 +92,11 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
         attached.weight < serving;
       weightAtRollout = bringIntoService ? serving : attached.weight;
     }
+    const savedWeight = saved.get(instance.id);
+    const atZero =
+      attached !== undefined && attached.weight === 0 && !bringIntoService
+        ? decideAtZero(instance.id, savedWeight, ctx.choices)
+        : undefined;
     nodes.push({
       id: instance.id,
       name: instance.name,
@@ -91,6 +107,8 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
       servingWeight: serving,
       bringIntoService,
       weightAtRollout,
+      ...(atZero === undefined ? {} : { atZero }),
+      ...(savedWeight === undefined ? {} : { saved: savedWeight }),
       // A server already serving counts only if the balancer sees it healthy now; the plan
       // marks the whole fleet healthy when its path check proves it before the rollout.
       healthy: healthyOnBalancer(ctx, instance.id),

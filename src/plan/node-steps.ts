@@ -7,6 +7,7 @@
  */
 import type { HookSpec } from '../spec/index.js';
 import { expandTemplate } from '../spec/index.js';
+import { restoreReason } from './at-zero.js';
 import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';
 import {
@@ -25,6 +26,7 @@ import { nodeHealthChecks } from './health-checks.js';
 import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
+import { savedWeightKey } from './saved-weight.js';
 import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type { NeededCheck, VerifyExpectation } from './types.js';
 
@@ -70,6 +72,8 @@ export function nodeSteps(
       expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (compliant?.neededWhen?.length ?? 0)),
     });
   }
+  // A server found at weight 0 comes back to a weight a run saved or the operator gave.
+  const back = node.atZero?.action === 'restore' ? node.atZero : undefined;
   steps.push({
     action: 'node.drain',
     params: {
@@ -79,14 +83,20 @@ export function nodeSteps(
     },
     ...at,
     description:
-      node.weightAtRollout === 0
-        ? `Record ${label}'s weight on ${balancer.label} (0: it takes no new requests already)`
+      back !== undefined
+        ? `Keep ${back.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
         : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)`,
     mutates: true,
-    inverse: inverse(
-      'node.restore',
-      `restore ${label} to its recorded weight (${node.weightAtRollout})`,
-    ),
+    inverse:
+      back !== undefined
+        ? inverse(
+            'node.restore',
+            `leave ${label} at weight 0, as found (it goes back to ${back.weight} only after the proof below)`,
+          )
+        : inverse(
+            'node.restore',
+            `restore ${label} to its recorded weight (${node.weightAtRollout})`,
+          ),
     expectedSeconds: BACKEND_CALL_SECONDS,
   });
   const { drain } = spec;
@@ -190,6 +200,7 @@ export function nodeSteps(
     params: {
       loadBalancerId: balancer.id,
       serverId: node.id,
+      ...(back === undefined ? {} : { targetWeight: back.weight }),
       rampPercent: restore.rampPercent,
       holdSeconds: restore.holdSeconds,
       max5xxRate: restore.max5xxRate,
@@ -197,7 +208,7 @@ export function nodeSteps(
       probe: restoreProbe(ctx, node),
     },
     ...at,
-    description: `Restore ${label} to its recorded weight on ${balancer.label}: ${rampWeights(0, node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
+    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${restoreReason(node.id, back)})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
     mutates: true,
     inverse: inverse('node.drain', `set ${label} back to weight 0`),
     expectedSeconds: rampSeconds(restore),

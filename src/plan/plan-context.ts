@@ -11,7 +11,7 @@ import type {
 } from '../ports/index.js';
 import type { WorkflowSpec } from '../spec/index.js';
 import type { PlanProblems } from './plan-problems.js';
-import type { MaybeRef, ObservedInventory } from './types.js';
+import type { MaybeRef, ObservedInventory, ZeroWeightChoices } from './types.js';
 
 export interface BalancerView {
   /** True when the balancer exists now (given by id, or found by name and tags). */
@@ -25,6 +25,8 @@ export interface BalancerView {
   health: BackendHealthStatus[];
   /** Listeners as observed (none for a balancer this plan creates). */
   observedListeners: Listener[];
+  /** Its tags as observed, or those a balancer this plan creates is created with. */
+  tags: Record<string, string>;
 }
 
 export interface PlanContext {
@@ -34,6 +36,8 @@ export interface PlanContext {
   /** Listeners the balancer will have once prepared: the workflow's, else the observed ones. */
   listeners: ListenerConfig[];
   problems: PlanProblems;
+  /** What the operator said about servers found at weight 0. */
+  choices: ZeroWeightChoices;
 }
 
 export const LOAD_BALANCER_ID_REF = { ref: 'loadBalancer.id' } as const;

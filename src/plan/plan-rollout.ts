@@ -7,6 +7,7 @@
  */
 import { describeJudged, judgedHealth } from '../listener/index.js';
 import type { WorkflowSpec } from '../spec/index.js';
+import { checkZeroChoices, describeAtZero, normalizeZeroChoices } from './at-zero.js';
 import { balancerView, effectiveListeners } from './balancer-view.js';
 import { type BatchCandidate, cutBatches } from './batches.js';
 import { type Budget, resolveBudget } from './budget.js';
@@ -20,8 +21,15 @@ import { hashPlan, hashWorkflowText } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import { prepareSteps } from './prepare-steps.js';
 import { rampNotes } from './ramp-notes.js';
+import { describeSavedWeight } from './saved-weight.js';
+import { checkSavedWeightRoom } from './saved-weight-room.js';
 import { numberSteps, type StepDraft } from './step-draft.js';
-import { type ObservedInventory, PLAN_SCHEMA_VERSION, type Plan } from './types.js';
+import {
+  type ObservedInventory,
+  PLAN_SCHEMA_VERSION,
+  type Plan,
+  type ZeroWeightChoices,
+} from './types.js';
 
 /** The workflow file the spec came from: its name (as shown) and text (hashed into the plan). */
 export interface PlanSource {
@@ -30,7 +38,8 @@ export interface PlanSource {
 }
 
 /**
- * Plan a rollout.
+ * Plan a rollout. `choices` are the operator's word on servers found at weight 0
+ * (`--restore-weight`, `--leave-at-zero`); they become part of the plan.
  *
  * @example
  *   const { spec, source } = await loadWorkflow('workflows/kernel-patch.yaml', process.env);
@@ -41,6 +50,7 @@ export function planRollout(
   spec: WorkflowSpec,
   inventory: ObservedInventory,
   source: PlanSource,
+  choices: ZeroWeightChoices = {},
 ): Plan {
   const problems = new PlanProblems();
   if (inventory.region !== spec.region) {
@@ -53,6 +63,7 @@ export function planRollout(
     balancer,
     listeners: effectiveListeners(spec, balancer),
     problems,
+    choices,
   };
   const { nodes, others } = resolveFleet(ctx);
   checkPlanInputs(ctx, nodes);
@@ -60,8 +71,24 @@ export function planRollout(
   const prepare = prepareSteps(ctx, nodes, dns.needsCutover);
   if (prepare.provesFleetHealthy) for (const node of nodes) node.healthy = true;
   const budget = resolveBudget(spec.rollout, nodes, others);
-  const batches = batchNodes(ctx, nodes, budget);
+  checkSavedWeightRoom(ctx, nodes, budget);
+  // A server left at weight 0 as found has no steps: it is named, not maintained.
+  const batches = batchNodes(
+    ctx,
+    nodes.filter((node) => node.atZero?.action !== 'leave'),
+    budget,
+  );
   problems.throwIfAny(source);
+  checkZeroChoices(
+    choices,
+    nodes.map((node) => ({
+      id: node.id,
+      label: nodeLabel(node),
+      ...(node.observedWeight === undefined ? {} : { observedWeight: node.observedWeight }),
+      bringIntoService: node.bringIntoService,
+    })),
+  );
+  const zeroWeightChoices = normalizeZeroChoices(choices);
 
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const rollout: StepDraft[] = [];
@@ -104,6 +131,7 @@ export function planRollout(
       ...(node.group === undefined ? {} : { group: node.group }),
       batch: batchOf.get(node.id) ?? 0,
       weight: node.weightAtRollout,
+      ...(node.atZero === undefined ? {} : { atZero: node.atZero }),
     })),
     batches: batches.map((ids, offset) => ({ index: offset + 1, nodes: ids })),
     steps,
@@ -120,6 +148,7 @@ export function planRollout(
       ...(spec.rollout.window === undefined ? {} : { windowEnd: spec.rollout.window.end }),
     },
     notes,
+    ...(zeroWeightChoices === undefined ? {} : { zeroWeightChoices }),
     inventory,
   };
   // A plan is data that leaves the process (journal, --json): no object may appear twice in it
@@ -159,13 +188,25 @@ function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budge
 function fleetNotes(nodes: readonly FleetNode[]): string[] {
   const notes: string[] = [];
   for (const node of nodes) {
-    if (node.weightAtRollout === 0) {
-      notes.push(`${nodeLabel(node)} is at weight 0: it is patched and stays at 0 (as recorded).`);
+    if (node.atZero !== undefined) {
+      notes.push(describeAtZero(nodeLabel(node), node.id, node.atZero));
     } else if (node.attached && !node.observedHealthy) {
       notes.push(
         node.healthy
           ? `${nodeLabel(node)} is not healthy on the balancer now: the path check waits for it before anything else changes.`
           : `${nodeLabel(node)} is not healthy on the balancer now: it does not count toward minHealthy.`,
+      );
+    }
+    const { saved } = node;
+    if (
+      node.atZero === undefined &&
+      saved !== undefined &&
+      saved.weight !== node.weightAtRollout &&
+      !node.bringIntoService
+    ) {
+      // Left by a run that did not finish it; its drain saves the live weight instead.
+      notes.push(
+        `${nodeLabel(node)} serves at weight ${node.weightAtRollout}, though ${describeSavedWeight(node.id, saved)}: it goes back to ${node.weightAtRollout}, the weight it has now.`,
       );
     }
   }

@@ -37,7 +37,8 @@ export function renderRunbook(plan: Plan): string {
     const names = batch.nodes.map((id) => {
       const node = plan.nodes.find((candidate) => candidate.id === id);
       const group = node?.group === undefined ? '' : `, group ${node.group}`;
-      return node === undefined ? id : `${id} (${node.name}, weight ${node.weight}${group})`;
+      const back = node?.atZero?.action === 'restore' ? ` → ${node.atZero.weight}` : '';
+      return node === undefined ? id : `${id} (${node.name}, weight ${node.weight}${back}${group})`;
     });
     lines.push(`  ${batch.index}. ${names.join('; ')}`);
   }

@@ -23,6 +23,40 @@ import type {
 
 export const PLAN_SCHEMA_VERSION = 1;
 
+/**
+ * What the operator said about servers found at weight 0 (`--restore-weight`,
+ * `--leave-at-zero`): part of the plan, so `plan` and `run --plan-sha256` agree on it.
+ */
+export interface ZeroWeightChoices {
+  /** Instance id → the weight (1–100) it comes back to after its maintenance. */
+  restoreWeight?: Record<string, number>;
+  /** Instance ids left at weight 0, untouched, on purpose (the run may still end done). */
+  leaveAtZero?: string[];
+}
+
+/**
+ * A weight saved on the balancer before a drain (src/plan/saved-weight.ts): by a run, or by
+ * hand (the weight alone).
+ */
+export interface SavedWeight {
+  weight: number;
+  /** The run that saved it. */
+  runId?: string;
+  /** When (ISO). */
+  at?: string;
+}
+
+/**
+ * A server found at weight 0 that the workflow does not bring into service: it is maintained
+ * and brought back to a weight that a run saved on the balancer (`saved`) or the operator gave
+ * (`operator`), or it is left exactly as found — `acknowledged` when the operator said so,
+ * otherwise the run does not end as a plain success.
+ */
+export type AtZeroDecision =
+  | { action: 'restore'; weight: number; from: 'saved'; saved: SavedWeight }
+  | { action: 'restore'; weight: number; from: 'operator'; saved?: SavedWeight }
+  | { action: 'leave'; acknowledged: boolean; saved?: SavedWeight };
+
 /** What the planner was given about the live world (read-only observation). */
 export interface ObservedInventory {
   /** ISO time of the observation; shown in the runbook, not part of the plan hash. */
@@ -262,7 +296,8 @@ export type StepAction =
         serverId: string;
         /**
          * Ramp to this weight instead of the recorded original: brings a backend that was added
-         * at weight 0 into service (the seed's new server).
+         * at weight 0 into service (the seed's new server), or a server found at weight 0 back
+         * to the weight a run saved for it or the operator gave (`PlanNode.atZero`).
          */
         targetWeight?: number;
         /** Percent of the recorded original weight, ascending, ending at 100. */
@@ -310,6 +345,8 @@ export interface PlanNode {
   batch: number;
   /** Weight at plan time (the engine re-reads and records the live one before changing it). */
   weight: number;
+  /** Only for a server found at weight 0 that the workflow does not bring into service. */
+  atZero?: AtZeroDecision;
 }
 
 /** The rollout's safety budget as the gates apply it (also in each gate step's params). */
@@ -345,6 +382,8 @@ export interface Plan {
    * web-slb exists (lb-1)", "listener tcp:8080 is running"), for the runbook.
    */
   notes?: string[];
+  /** The operator's choices for servers found at weight 0, when any were given. */
+  zeroWeightChoices?: ZeroWeightChoices;
   /** The observation the plan was made from; not hashed (it holds a timestamp). */
   inventory: ObservedInventory;
   /** sha256 (hex) of the canonical JSON of every field above except `inventory`. */

@@ -528,12 +528,22 @@ export class InMemoryWorld {
     kernels: Record<string, string>;
     status: Record<string, string>;
     dns: string;
+    /** Weights kept on the balancer for servers out of service (`drainctl-weight-<id>` tags). */
+    savedWeights: Record<string, number>;
   } {
     return {
       weights: Object.fromEntries(this.backends),
       kernels: Object.fromEntries(this.nodes.map((n) => [n.id, this.kernel(n.id)])),
       status: Object.fromEntries(this.nodes.map((n) => [n.id, this.status(n.id)])),
       dns: this.dnsRecord.value,
+      savedWeights: Object.fromEntries(
+        [...this.tags]
+          .filter(([key]) => key.startsWith('drainctl-weight-'))
+          .map(([key, value]) => [
+            key.slice('drainctl-weight-'.length),
+            Number.parseInt(value, 10),
+          ]),
+      ),
     };
   }
 }

@@ -9,9 +9,14 @@ import { cloudPortsOptionsFrom, createCloudPorts } from '../../adapters/index.js
 import type { DrainctlEnvironment } from '../../config/index.js';
 import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
 import { getLogger, type Logger, registerSecret } from '../../log/index.js';
-import { type Plan, planRollout, renderRunbook } from '../../plan/index.js';
+import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../../plan/index.js';
 import { type LoadedWorkflow, loadWorkflow } from '../../spec/index.js';
 import type { CliContext } from '../context.js';
+import {
+  addZeroWeightFlags,
+  type ZeroWeightFlags,
+  zeroWeightChoices,
+} from '../zero-weight-flags.js';
 
 export interface PlanWorkflowOptions {
   /** `${VAR}` values and the default region. */
@@ -22,6 +27,8 @@ export interface PlanWorkflowOptions {
   logger?: Logger;
   /** Observe through these instead of the cloud adapters the environment selects. */
   ports?: InventoryPorts;
+  /** The operator's word on servers found at weight 0 (`--restore-weight`, `--leave-at-zero`). */
+  choices?: ZeroWeightChoices;
 }
 
 /**
@@ -44,10 +51,12 @@ export async function planWorkflowFile(
       }),
     );
   const inventory = await observeInventory(workflow.spec, ports, { file });
-  const plan = planRollout(workflow.spec, inventory, {
-    file: workflowPathForPlan(file, options.cwd),
-    text: workflow.source.text,
-  });
+  const plan = planRollout(
+    workflow.spec,
+    inventory,
+    { file: workflowPathForPlan(file, options.cwd), text: workflow.source.text },
+    options.choices ?? {},
+  );
   return { plan, workflow };
 }
 
@@ -60,21 +69,23 @@ export function workflowPathForPlan(file: string, cwd: string): string {
 }
 
 export function registerPlan(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('plan')
     .description('print the runbook drainctl would execute for a workflow; changes nothing')
     .argument('<workflow>', 'workflow YAML file')
-    .option('--json', 'print the plan as one JSON document, with its sha256')
+    .option('--json', 'print the plan as one JSON document, with its sha256');
+  addZeroWeightFlags(command)
     .addHelpText(
       'after',
       '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
     )
-    .action(async (workflow: string, options: { json?: boolean }) => {
+    .action(async (workflow: string, options: { json?: boolean } & ZeroWeightFlags) => {
       const { plan } = await planWorkflowFile(workflow, {
         env: process.env,
         cwd: process.cwd(),
         environment: ctx.environment(),
         logger: ctx.logger,
+        choices: zeroWeightChoices(options),
       });
       ctx.logger.debug({ workflow, sha256: plan.sha256, steps: plan.steps.length }, 'planned');
       if (options.json) ctx.stdout.json(plan);

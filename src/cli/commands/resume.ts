@@ -80,8 +80,10 @@ export function registerResume(program: Command, ctx: CliContext): void {
 async function replan(journaled: Plan): Promise<Plan> {
   const workflow = await loadWorkflow(journaled.workflow.file, process.env);
   for (const secret of workflow.secrets) registerSecret(secret);
-  return planRollout(workflow.spec, journaled.inventory, {
-    file: journaled.workflow.file,
-    text: workflow.source.text,
-  });
+  return planRollout(
+    workflow.spec,
+    journaled.inventory,
+    { file: journaled.workflow.file, text: workflow.source.text },
+    journaled.zeroWeightChoices ?? {},
+  );
 }

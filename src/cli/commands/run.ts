@@ -15,9 +15,14 @@ import {
   printRunResult,
   refuseUnlessConfirmable,
 } from '../run-io.js';
+import {
+  addZeroWeightFlags,
+  type ZeroWeightFlags,
+  zeroWeightChoices,
+} from '../zero-weight-flags.js';
 import { planWorkflowFile } from './plan.js';
 
-interface RunOptions {
+interface RunOptions extends ZeroWeightFlags {
   yes?: boolean;
   json?: boolean;
   planSha256?: string;
@@ -26,7 +31,7 @@ interface RunOptions {
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('run')
     .description('execute a workflow: drain, patch, reboot, verify and restore, batch by batch')
     .argument('<workflow>', 'workflow YAML file')
@@ -46,7 +51,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option(
       '--new-run',
       'start even though the last run on this balancer halted or was interrupted (it stays as it is; resume it instead if you can)',
-    )
+    );
+  addZeroWeightFlags(command)
     .addHelpText(
       'after',
       '\nExit codes: 0 done, 2 halted in a safe state (see `drainctl status`), 1 error, 3 invalid input\n(also UNFINISHED_RUN: an earlier run on this balancer needs `drainctl resume <id>` or --new-run).',
@@ -72,6 +78,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         cwd: process.cwd(),
         environment,
         logger: ctx.logger,
+        choices: zeroWeightChoices(options),
       });
       if (approved !== undefined && approved !== plan.sha256) {
         throw new PlanChangedError(approved, plan.sha256);

@@ -11,12 +11,14 @@
  * 128 characters. The host name is cut to fit, on both sides of every comparison.
  */
 import { hostname } from 'node:os';
+import { LOCK_TAG_KEY } from '../../plan/saved-weight.js';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
 import { LockHeldError, LockLostError, LockUncertainError } from '../errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
 import type { LockCheck } from './lock-guard.js';
 
-export const LOCK_TAG_KEY = 'drainctl-lock';
+// The planner counts it among the tags a run sets (src/plan/saved-weight-room.ts).
+export { LOCK_TAG_KEY };
 /**
  * The check before each intent reads the tag on this budget, not the adapter's full one (about
  * 13 s when DescribeTags is throttled): what follows it was observed live a moment before.
@@ -158,7 +160,10 @@ export class BalancerTagLock {
         withinMs: TAG_CHECK_WITHIN_MS,
         ...(signal ? { signal } : {}),
       })
-      .then((tags) => tags[LOCK_TAG_KEY])
+      .then((tags) => {
+        check.onTags?.(this.loadBalancerId, tags);
+        return tags[LOCK_TAG_KEY];
+      })
       .catch((error: unknown) => {
         check.onUnchecked?.(
           `balancer tag lock could not be checked before ${check.before}; the lock file still holds (tag ${LOCK_TAG_KEY} on ${this.loadBalancerId}: ${error instanceof Error ? error.message : String(error)})`,

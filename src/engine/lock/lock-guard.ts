@@ -14,6 +14,8 @@ export interface LockCheck {
   signal?: AbortSignal;
   /** A layer could not be read (not a loss: the other layer still holds). */
   onUnchecked?: (message: string, error: unknown) => void;
+  /** The balancer's tags as the check read them (a drain reuses the read for its saved weight). */
+  onTags?: (loadBalancerId: string, tags: Readonly<Record<string, string>>) => void;
 }
 
 export class LockGuard {

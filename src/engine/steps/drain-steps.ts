@@ -1,17 +1,26 @@
 /**
- * Taking a node out: set its weight to 0 (after the drift check and the gate re-check, under
- * the gate mutex), then wait until real traffic has left it. The original weight recorded in
- * the intent is the live one, read right before the change.
+ * Taking a node out: save the weight it comes back to on the balancer, set its weight to 0
+ * (after the drift check and the gate re-check, under the gate mutex), then wait until real
+ * traffic has left it. The original weight recorded in the intent is the live one, read right
+ * before the change.
  */
+import { savedWeightKey } from '../../plan/saved-weight.js';
 import type { Step } from '../../plan/types.js';
 import type { DrainProgress } from '../../ports/index.js';
+import { FatalRunError, message } from '../errors.js';
 import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok, stopped } from '../run-context.js';
 import { isStop } from '../run-control.js';
 import { observeBalancer } from './balancer-drift.js';
 import { decideGate, gateStepOf } from './gate-step.js';
-import { applyWeight } from './weights.js';
+import {
+  forgetSavedWeight,
+  type SavedWeightTarget,
+  saveWeight,
+  weightToComeBack,
+} from './saved-weight.js';
+import { applyWeight, expectedWeightOf } from './weights.js';
 
 type DrainStep = Extract<Step, { action: 'node.drain' }>;
 type WaitDrainedStep = Extract<Step, { action: 'node.wait-drained' }>;
@@ -29,44 +38,106 @@ export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOu
       return stopped('the rollout is stopping: no further node leaves service');
     // Locks first: however long their check takes, the health the gate decides on and the
     // weight read below are observed after it, right before weight 0 is sent.
-    await ctx.checkLocks(`the drain of ${node}`);
-    const { info, drift } = await observeBalancer(ctx, loadBalancerId);
-    const backend = info.backends.find((b) => b.serverId === serverId);
-    if (backend === undefined && !drift.some((d) => d.includes(serverId))) {
-      drift.push(`backend ${serverId} is not attached to ${loadBalancerId}`);
-    }
-    if (drift.length > 0 || backend === undefined) {
+    let seen: Readonly<Record<string, string>> | undefined;
+    await ctx.checkLocks(`the drain of ${node}`, (id, tags) => {
+      if (id === loadBalancerId) seen = tags;
+    });
+    // Then the weight it comes back to, on the balancer where any later run finds it; before
+    // the observation, so the weight-0 decision stays on a reading taken right before it.
+    const target = { loadBalancerId, serverId, node };
+    const back = weightToComeBack(ctx, node, serverId, step.params.expectedWeight);
+    if (Array.isArray(back)) {
       return failed(
         'drift',
-        `the balancer drifted from the plan, nothing changed: ${drift.join('; ')}`,
-        { drift },
+        `cannot tell which weight ${serverId} comes back to (this run expects ${back.join(' or ')}): not drained, nothing changed`,
       );
     }
-    const gate = gateStepOf(ctx, node);
-    if (gate !== undefined) {
-      const decision = await decideGate(ctx, gate, node);
-      await ctx.record({
-        type: 'gate',
-        step: step.id,
-        node,
-        passed: decision.passed,
-        summary: decision.summary,
-        checks: decision.checks,
-        recheck: true,
-      });
-      if (!decision.passed) {
-        return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
+    let wrote = false;
+    if (back > 0) {
+      try {
+        wrote = await saveWeight(ctx, target, back, seen);
+      } catch (error) {
+        if (error instanceof FatalRunError) throw error;
+        return failed(
+          'error',
+          `could not save ${back} as the weight ${serverId} comes back to (tag ${savedWeightKey(serverId)} on ${loadBalancerId}): ${message(error)}; not drained, nothing changed`,
+        );
       }
     }
-    await ctx.moveNode(node, 'draining');
-    await applyWeight(
-      ctx,
-      { step: step.id, opId: step.id, node, loadBalancerId, serverId, to: 0 },
-      backend.weight,
-    );
-    return ok(`weight ${backend.weight} → 0 on ${loadBalancerId}`, {
-      originalWeight: backend.weight,
+    // A drain decided against leaves no saved weight of its own behind on a node that serves;
+    // one out of service (found at 0, a retry) keeps it: that is where it goes back to.
+    const serving = expectedWeightOf(ctx, serverId, step.params.expectedWeight).every((w) => w > 0);
+    const undoSave = async () => {
+      const begun = ctx.state.pendingIntents.has(step.id) || ctx.state.completedOps.has(step.id);
+      if (wrote && serving && !begun) {
+        await forgetSavedWeight(ctx, target, `${serverId} was not drained`);
+      }
+    };
+    let outcome: StepOutcome;
+    try {
+      outcome = await decideAndDrain(ctx, step, target);
+    } catch (error) {
+      if (!(error instanceof FatalRunError)) await undoSave();
+      throw error;
+    }
+    if (outcome.status !== 'ok') {
+      await undoSave();
+      return outcome;
+    }
+    const kept =
+      back > 0
+        ? `; comes back to ${back} (${wrote ? 'saved as' : 'already in'} the tag ${savedWeightKey(serverId)})`
+        : '';
+    return ok(`${outcome.detail}${kept}`, {
+      ...outcome.data,
+      ...(back > 0 ? { comesBackTo: back } : {}),
     });
+  });
+}
+
+/** Drift check, gate re-check, weight to 0: on a reading of the balancer taken right before. */
+async function decideAndDrain(
+  ctx: RunContext,
+  step: DrainStep,
+  target: SavedWeightTarget,
+): Promise<StepOutcome> {
+  const { loadBalancerId, serverId, node } = target;
+  const { info, drift } = await observeBalancer(ctx, loadBalancerId);
+  const backend = info.backends.find((b) => b.serverId === serverId);
+  if (backend === undefined && !drift.some((d) => d.includes(serverId))) {
+    drift.push(`backend ${serverId} is not attached to ${loadBalancerId}`);
+  }
+  if (drift.length > 0 || backend === undefined) {
+    return failed(
+      'drift',
+      `the balancer drifted from the plan, nothing changed: ${drift.join('; ')}`,
+      { drift },
+    );
+  }
+  const gate = gateStepOf(ctx, node);
+  if (gate !== undefined) {
+    const decision = await decideGate(ctx, gate, node);
+    await ctx.record({
+      type: 'gate',
+      step: step.id,
+      node,
+      passed: decision.passed,
+      summary: decision.summary,
+      checks: decision.checks,
+      recheck: true,
+    });
+    if (!decision.passed) {
+      return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
+    }
+  }
+  await ctx.moveNode(node, 'draining');
+  await applyWeight(
+    ctx,
+    { step: step.id, opId: step.id, node, loadBalancerId, serverId, to: 0 },
+    backend.weight,
+  );
+  return ok(`weight ${backend.weight} → 0 on ${loadBalancerId}`, {
+    originalWeight: backend.weight,
   });
 }
 

@@ -3,7 +3,7 @@
  * `targetWeight` for a backend brought into service), holding each step while the traffic
  * probe counts 5xx answers, judged every second (ramp-hold.ts). Over the limit (with enough
  * requests to judge) the step fails as a bad ramp at once and the failure policy takes the node
- * back to 0.
+ * back to 0. Once a node of the rollout is back, the weight saved for it on the balancer goes.
  */
 import type { Step } from '../../plan/types.js';
 import type { TrafficProbe } from '../../ports/index.js';
@@ -11,6 +11,7 @@ import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 import { holdAndJudge } from './ramp-hold.js';
+import { forgetSavedWeight } from './saved-weight.js';
 import { expectedWeightOf, setWeight } from './weights.js';
 
 type RestoreStep = Extract<Step, { action: 'node.restore' }>;
@@ -88,9 +89,15 @@ export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<St
   } finally {
     await probe?.close();
   }
-  return ok(
-    `weight ${base} restored on ${loadBalancerId} in ${levels.length} step(s) (${levels.join(' → ')})`,
+  const restored = `weight ${base} restored on ${loadBalancerId} in ${levels.length} step(s) (${levels.join(' → ')})`;
+  // Back where it belongs: the weight saved before its drain has served its purpose.
+  if (step.phase !== 'rollout') return ok(restored);
+  const tag = await forgetSavedWeight(
+    ctx,
+    { loadBalancerId, serverId, node },
+    `${serverId} is back at weight ${base}`,
   );
+  return ok(`${restored}; ${tag}`);
 }
 
 function pct(rate: number): string {

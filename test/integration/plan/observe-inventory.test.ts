@@ -6,7 +6,7 @@ import type { Emulator } from '../../../mocks/index.js';
 import { type CloudPorts, createCloudPorts } from '../../../src/adapters/index.js';
 import { observeInventory } from '../../../src/engine/observe-inventory.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
-import { balancerTags } from '../../../src/plan/index.js';
+import { balancerTags, planRollout } from '../../../src/plan/index.js';
 import { workflowFrom } from '../../unit/plan/fixtures.js';
 import { emulatorState, startPlanEmulator } from './plan-emulator.js';
 
@@ -132,5 +132,40 @@ describe('observeInventory', () => {
     );
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error).toMatchObject({ path: 'loadBalancer.create.name', file: 'w.yaml' });
+  });
+
+  it('reads the weights runs saved on the balancer (its tags), and the planner brings a server found at 0 back to it', async () => {
+    const lb = await ports.loadBalancer.create({
+      name: 'saved-slb',
+      addressType: 'intranet',
+      tags: {},
+      clientToken: 'obs-saved',
+    });
+    await ports.loadBalancer.addBackends(lb.id, [
+      { serverId: 'i-emu-web-1', weight: 0 },
+      { serverId: 'i-emu-web-2', weight: 100 },
+    ]);
+    await ports.loadBalancer.setTags(lb.id, {
+      'drainctl-weight-i-emu-web-1': '90;run=r-20261121-020000-1a2b;at=2026-11-21T02:00:01.000Z',
+    });
+    const { spec, source } = workflowFrom(`name: observe
+region: cn-hangzhou
+loadBalancer: { id: ${lb.id} }
+backends: { instances: [i-emu-web-1, i-emu-web-2] }
+rollout: { minHealthy: 0 }
+drain: { probe: { kind: none, waitSeconds: 1 }, timeoutSeconds: 60 }
+health: { checks: [{ type: tcp, port: 8080 }] }
+`);
+    const inventory = await observeInventory(spec, ports);
+    expect(inventory.loadBalancer?.tags).toEqual({
+      'drainctl-weight-i-emu-web-1': '90;run=r-20261121-020000-1a2b;at=2026-11-21T02:00:01.000Z',
+    });
+    const plan = planRollout(spec, inventory, source);
+    expect(plan.nodes.find((n) => n.id === 'i-emu-web-1')?.atZero).toEqual({
+      action: 'restore',
+      weight: 90,
+      from: 'saved',
+      saved: { weight: 90, runId: 'r-20261121-020000-1a2b', at: '2026-11-21T02:00:01.000Z' },
+    });
   });
 });

@@ -34,6 +34,9 @@ function crashingAfterCall(ports: EnginePorts, incarnation: Incarnation, k: numb
     loadBalancer: {
       ...ports.loadBalancer,
       setBackendWeights: (id, weights) => after(ports.loadBalancer.setBackendWeights(id, weights)),
+      // The weight a node comes back to, saved before its drain and removed after its restore.
+      setTags: (id, tags) => after(ports.loadBalancer.setTags(id, tags)),
+      removeTags: (id, keys) => after(ports.loadBalancer.removeTags(id, keys)),
     },
     host: (target) => {
       const host = ports.host(target);

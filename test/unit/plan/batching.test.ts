@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { cutBatches, planRollout } from '../../../src/plan/index.js';
 import type { BackendHealth } from '../../../src/ports/index.js';
-import { caseWorkflow, caseWorld, type FleetCase, nodeId } from './world-builder.js';
+import { caseChoices, caseWorkflow, caseWorld, type FleetCase, nodeId } from './world-builder.js';
 
 const ok = (weight = 100, group?: string) => ({
   weight,
@@ -14,7 +14,9 @@ const sick = (health: BackendHealth = 'abnormal') => ({ weight: 100, health });
 
 function batchesOf(fleetCase: FleetCase): string[][] {
   const { spec, source } = caseWorkflow(fleetCase);
-  return planRollout(spec, caseWorld(fleetCase), source).batches.map((batch) => batch.nodes);
+  return planRollout(spec, caseWorld(fleetCase), source, caseChoices(fleetCase)).batches.map(
+    (batch) => batch.nodes,
+  );
 }
 
 const ids = (...numbers: number[]) => numbers.map((n) => nodeId(n - 1));
@@ -57,8 +59,17 @@ describe('batches over many inventories', () => {
     ],
     [
       'a node at weight 0 takes no capacity away',
-      { nodes: [ok(), ok(0), ok()], maxUnavailable: 2, minHealthy: 1 },
+      {
+        nodes: [ok(), { ...ok(0), restoreWeight: 100 }, ok()],
+        maxUnavailable: 2,
+        minHealthy: 1,
+      },
       [ids(1, 2), ids(3)],
+    ],
+    [
+      'a node at weight 0 that nobody gave a weight for is left as found, in no batch',
+      { nodes: [ok(), ok(0), ok()], maxUnavailable: 2, minHealthy: 1 },
+      [ids(1), ids(3)],
     ],
     [
       'backends outside the fleet count for minHealthy',
@@ -145,6 +156,8 @@ const fleetCaseArb: fc.Arbitrary<FleetCase> = fc.record({
       weight: weightArb,
       health: healthArb,
       group: fc.option(fc.constantFrom('a', 'b', 'c'), { nil: undefined }),
+      // Used for nodes at weight 0 only: without it they are left as found.
+      restoreWeight: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
     }),
     { minLength: 1, maxLength: 8 },
   ),
@@ -173,20 +186,33 @@ describe('batching, as a property over random fleets, health and groups', () => 
         const minHealthy = fleetCase.minHealthy as number;
         // Impossible when some node, leaving alone, leaves too few (a world that is already
         // below minHealthy blocks every node: gates fail closed).
-        const impossible = fleetCase.nodes.some(
-          (_, index) => healthy.size - (healthy.has(nodeId(index)) ? 1 : 0) < minHealthy,
+        // Nodes at weight 0 with no weight to come back to are left as found: they never leave.
+        const rolledOver = fleetCase.nodes.flatMap((node, index) =>
+          node.weight > 0 || node.restoreWeight !== undefined ? [nodeId(index)] : [],
+        );
+        const impossible = rolledOver.some(
+          (id) => healthy.size - (healthy.has(id) ? 1 : 0) < minHealthy,
         );
         const { spec, source } = caseWorkflow(fleetCase);
+        // The operator's word only goes with a node at weight 0 (else it is invalid input).
+        const choices = caseChoices({
+          ...fleetCase,
+          nodes: fleetCase.nodes.map(({ restoreWeight, ...node }) =>
+            node.weight === 0 && restoreWeight !== undefined ? { ...node, restoreWeight } : node,
+          ),
+        });
         let batches: string[][];
         try {
-          batches = planRollout(spec, caseWorld(fleetCase), source).batches.map((b) => b.nodes);
+          batches = planRollout(spec, caseWorld(fleetCase), source, choices).batches.map(
+            (b) => b.nodes,
+          );
         } catch (error) {
           expect(error).toBeInstanceOf(InvalidInputError);
           expect(impossible).toBe(true);
           return;
         }
         expect(impossible).toBe(false);
-        expect(batches.flat()).toEqual(fleetCase.nodes.map((_, index) => nodeId(index)));
+        expect(batches.flat()).toEqual(rolledOver);
         const groupOf = new Map(
           fleetCase.nodes.map((node, index) => [nodeId(index), node.group] as const),
         );

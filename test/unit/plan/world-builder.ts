@@ -3,13 +3,16 @@
  * fleet is listed by id, the balancer's own listener is used, no DNS, no waits worth modelling.
  */
 
-import type { ObservedInventory } from '../../../src/plan/index.js';
+import type { ObservedInventory, ZeroWeightChoices } from '../../../src/plan/index.js';
 import type { BackendHealth } from '../../../src/ports/index.js';
 import { balancer, emulatorWorld, instance, workflowFrom } from './fixtures.js';
 
 export interface FleetCase {
-  /** Per fleet node (i-emu-web-1…): weight and health on the balancer. */
-  nodes: Array<{ weight: number; health: BackendHealth; group?: string }>;
+  /**
+   * Per fleet node (i-emu-web-1…): weight and health on the balancer; for a node at weight 0,
+   * `restoreWeight` is the operator's `--restore-weight` (without it the node is left as found).
+   */
+  nodes: Array<{ weight: number; health: BackendHealth; group?: string; restoreWeight?: number }>;
   /** Backends on the balancer outside the workflow's fleet. */
   others?: Array<{ weight: number; health: BackendHealth }>;
   maxUnavailable: number | string;
@@ -52,4 +55,14 @@ export function caseWorkflow(fleetCase: FleetCase) {
   };
   // YAML is a superset of JSON.
   return workflowFrom(JSON.stringify(document));
+}
+
+/** The `--restore-weight` choices the case's nodes carry. */
+export function caseChoices(fleetCase: FleetCase): ZeroWeightChoices {
+  const restoreWeight = Object.fromEntries(
+    fleetCase.nodes.flatMap((node, index) =>
+      node.restoreWeight === undefined ? [] : [[nodeId(index), node.restoreWeight] as const],
+    ),
+  );
+  return Object.keys(restoreWeight).length === 0 ? {} : { restoreWeight };
 }

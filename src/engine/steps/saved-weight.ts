@@ -1,0 +1,99 @@
+/**
+ * The weight a node comes back to, kept on the balancer while the node is out of service (the
+ * tag format is src/plan/saved-weight.ts): saved before its drain — a drain whose weight cannot
+ * be saved does not happen — and removed once it is back at that weight (restored, or rolled
+ * back). A node left out keeps it, so `resume --retry` or any later run, from any directory or
+ * host, finds where it goes back to instead of taking 0 for its weight.
+ *
+ * Not journaled as intent and result: a tag write changes no traffic, repeating it is harmless,
+ * and a resumed run writes or removes it again where its step repeats. The drain's and the
+ * restore's step entries say what was done with it.
+ */
+import { formatSavedWeight, parseSavedWeight, savedWeightKey } from '../../plan/saved-weight.js';
+import type { Step } from '../../plan/types.js';
+import { FatalRunError, message } from '../errors.js';
+import type { RunContext } from '../run-context.js';
+import { expectedWeightOf } from './weights.js';
+
+export interface SavedWeightTarget {
+  loadBalancerId: string;
+  serverId: string;
+  node: string;
+}
+
+/**
+ * Where a node comes back to after its drain: its restore's target (a server found at weight 0
+ * that a run saved a weight for, or the operator gave one), the weight recorded before an
+ * earlier drain of it (a retry from weight 0), or else the weight this run expects it to have
+ * right now — which the drift check right before weight 0 then demands. A list when the run
+ * expects more than one (a change of its own in doubt): then nothing can be saved.
+ */
+export function weightToComeBack(
+  ctx: RunContext,
+  node: string,
+  serverId: string,
+  planWeight: number,
+): number | number[] {
+  const restore = ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.restore' }> =>
+      s.action === 'node.restore' && s.node === node && s.phase === 'rollout',
+  );
+  if (restore?.params.targetWeight !== undefined) return restore.params.targetWeight;
+  const recorded = ctx.state.nodes.get(node)?.originalWeight;
+  if (recorded !== undefined && recorded > 0) return recorded;
+  const expected = expectedWeightOf(ctx, serverId, planWeight);
+  return expected.length === 1 ? (expected[0] ?? 0) : expected;
+}
+
+/**
+ * Save `weight` as the node's tag, unless `seen` (the balancer's tags, as the lock check read
+ * them a moment ago) shows it saved already — a weight a crashed run saved keeps its origin.
+ * Returns whether this call wrote it. Throws what the API threw.
+ */
+export async function saveWeight(
+  ctx: RunContext,
+  target: SavedWeightTarget,
+  weight: number,
+  seen: Readonly<Record<string, string>> | undefined,
+): Promise<boolean> {
+  ctx.assertLocksHeld();
+  const key = savedWeightKey(target.serverId);
+  const current = seen?.[key];
+  if (current !== undefined && parseSavedWeight(current)?.weight === weight) return false;
+  const value = formatSavedWeight({
+    weight,
+    runId: ctx.state.runId,
+    at: new Date(ctx.ports.clock.now()).toISOString(),
+  });
+  await ctx.ports.loadBalancer.setTags(target.loadBalancerId, { [key]: value });
+  return true;
+}
+
+/**
+ * Remove the node's tag: it is back at its weight (or was never taken out). A removal that
+ * fails does not fail the node — it serves — but is a warning in the journal and the report: a
+ * tag left behind would bring the server back to its weight should it ever be found at 0.
+ * Returns a few words for the step's detail.
+ */
+export async function forgetSavedWeight(
+  ctx: RunContext,
+  target: SavedWeightTarget,
+  why: string,
+): Promise<string> {
+  // Whoever holds the balancer after a lost lock owns its tags.
+  ctx.assertLocksHeld();
+  const key = savedWeightKey(target.serverId);
+  try {
+    await ctx.ports.loadBalancer.removeTags(target.loadBalancerId, [key]);
+    return `tag ${key} removed`;
+  } catch (error) {
+    if (error instanceof FatalRunError) throw error;
+    await ctx.record({
+      type: 'note',
+      node: target.node,
+      warning: true,
+      message: `could not remove the tag ${key} from ${target.loadBalancerId} (${message(error)}) although ${why}: remove it by hand — a later run that finds ${target.serverId} at weight 0 would bring it back to the weight the tag names`,
+    });
+    return `tag ${key} NOT removed (see the warning)`;
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The planner and a server found at weight 0 that the workflow does not bring into service:
+ * back to a weight a run saved on the balancer, to the operator's `--restore-weight`, or left as
+ * found (acknowledged with `--leave-at-zero`) — in the plan, its hash and its runbook; and the
+ * room the balancer has for the tags a run sets.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../../src/errors/index.js';
+import {
+  type AtZeroDecision,
+  type Plan,
+  planRollout,
+  renderRunbook,
+  type ZeroWeightChoices,
+} from '../../../src/plan/index.js';
+import {
+  formatSavedWeight,
+  parseSavedWeight,
+  savedWeightsFromTags,
+} from '../../../src/plan/saved-weight.js';
+import { balancer, emulatorWorld, loadExample, NET, workflowFrom } from './fixtures.js';
+
+const WORKFLOW = `name: w
+region: cn-hangzhou
+loadBalancer: { id: lb-emu-1 }
+backends: { instances: [i-emu-web-1, i-emu-web-2, i-emu-web-3] }
+rollout: { maxUnavailable: 1, minHealthy: 1 }
+drain: { probe: { kind: none, waitSeconds: 1 }, timeoutSeconds: 60 }
+patch:
+  commands: ['yum update kernel -y']
+  verify: { command: uname -r, expect: changed }
+`;
+
+const SAVED = '100;run=r-20261121-020000-1a2b;at=2026-11-21T02:00:01.000Z';
+
+function world(weights: [number, number, number], tags: Record<string, string> = {}) {
+  const observed = emulatorWorld({
+    loadBalancer: balancer(
+      weights.map((weight, index) => ({ id: `i-emu-web-${index + 1}`, weight })),
+      { tags: { app: 'web', ...tags } },
+    ),
+  });
+  delete observed.dns;
+  return observed;
+}
+
+function planOf(
+  weights: [number, number, number],
+  tags: Record<string, string> = {},
+  choices: ZeroWeightChoices = {},
+  text = WORKFLOW,
+): Plan {
+  const { spec, source } = workflowFrom(text);
+  return planRollout(spec, world(weights, tags), source, choices);
+}
+
+function refusal(run: () => unknown): InvalidInputError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidInputError);
+    return error as InvalidInputError;
+  }
+  throw new Error('not refused');
+}
+
+const web1Steps = (plan: Plan) => plan.steps.filter((s) => s.node === 'i-emu-web-1');
+const web1 = (plan: Plan) => plan.nodes.find((n) => n.id === 'i-emu-web-1');
+
+describe('the saved weight tag', () => {
+  it('reads what runs write, and a weight set by hand', () => {
+    const saved = { weight: 100, runId: 'r-1', at: '2026-11-21T02:00:01.000Z' };
+    expect(formatSavedWeight(saved)).toBe('100;run=r-1;at=2026-11-21T02:00:01.000Z');
+    expect(parseSavedWeight(formatSavedWeight(saved))).toEqual(saved);
+    expect(parseSavedWeight('80')).toEqual({ weight: 80 });
+    for (const bad of ['', '0', '101', 'x;run=r', '-5', '1.5']) {
+      expect(parseSavedWeight(bad)).toBeUndefined();
+    }
+    expect(
+      savedWeightsFromTags({
+        'drainctl-weight-i-1': '100;run=r-1',
+        'drainctl-weight-i-2': 'garbage',
+        'drainctl-lock': 'run=r-1;pid=1;start=-;at=x;host=h',
+        app: 'web',
+      }),
+    ).toEqual(new Map([['i-1', { weight: 100, runId: 'r-1' }]]));
+  });
+});
+
+describe('a server found at weight 0', () => {
+  it('with nothing saved and no word from the operator: left as found, no steps, no batch, named', () => {
+    const plan = planOf([0, 100, 100]);
+    expect(web1(plan)?.atZero).toEqual({ action: 'leave', acknowledged: false });
+    expect(web1Steps(plan)).toEqual([]);
+    expect(plan.batches.flatMap((b) => b.nodes)).toEqual(['i-emu-web-2', 'i-emu-web-3']);
+    expect(plan.notes).toContain(
+      'i-emu-web-1 (web-1) is at weight 0 and no drainctl run saved its weight: left as found (no gate, drain, patch or reboot), and the run ends halted (exit 2); to patch it and bring it back, run again with --restore-weight i-emu-web-1=<weight>; to leave it at 0 on purpose, with --leave-at-zero i-emu-web-1.',
+    );
+    expect(plan).not.toHaveProperty('zeroWeightChoices');
+  });
+
+  it('with a weight a run saved: maintained and restored to it, the runbook says where it came from', () => {
+    const plan = planOf([0, 100, 100], { 'drainctl-weight-i-emu-web-1': SAVED });
+    const decision: AtZeroDecision = {
+      action: 'restore',
+      weight: 100,
+      from: 'saved',
+      saved: { weight: 100, runId: 'r-20261121-020000-1a2b', at: '2026-11-21T02:00:01.000Z' },
+    };
+    expect(web1(plan)?.atZero).toEqual(decision);
+    expect(web1(plan)?.weight).toBe(0);
+    expect(web1Steps(plan).map((s) => s.action)).toEqual([
+      'gate',
+      'node.capture-baseline',
+      'node.drain',
+      'node.wait-drained',
+      'node.patch',
+      'node.reboot',
+      'node.wait-healthy',
+      'node.verify',
+      'node.restore',
+    ]);
+    const restore = web1Steps(plan).find((s) => s.action === 'node.restore');
+    expect(restore?.params).toMatchObject({ targetWeight: 100 });
+    expect(restore?.description).toContain(
+      'Restore i-emu-web-1 (web-1) to weight 100 (run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z)) on web-slb (lb-emu-1): 0 → 10 → 50 → 100',
+    );
+    const drain = web1Steps(plan).find((s) => s.action === 'node.drain');
+    expect(drain?.description).toBe(
+      "Keep 100 as i-emu-web-1 (web-1)'s weight to come back to, as the tag drainctl-weight-i-emu-web-1 on web-slb (lb-emu-1) (it is at weight 0 already)",
+    );
+    const runbook = renderRunbook(plan);
+    expect(runbook).toContain('i-emu-web-1 (web-1, weight 0 → 100)');
+    expect(runbook).toContain(
+      'i-emu-web-1 (web-1) is at weight 0; run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z): it is maintained like the others and restored to 100.',
+    );
+  });
+
+  it('--leave-at-zero: acknowledged, still untouched; the choice is part of the plan and its hash', () => {
+    const plain = planOf([0, 100, 100]);
+    const plan = planOf([0, 100, 100], {}, { leaveAtZero: ['i-emu-web-1'] });
+    expect(web1(plan)?.atZero).toEqual({ action: 'leave', acknowledged: true });
+    expect(web1Steps(plan)).toEqual([]);
+    expect(plan.zeroWeightChoices).toEqual({ leaveAtZero: ['i-emu-web-1'] });
+    expect(plan.sha256).not.toBe(plain.sha256);
+    // A saved weight is not touched either when the operator says so.
+    const saved = planOf(
+      [0, 100, 100],
+      { 'drainctl-weight-i-emu-web-1': SAVED },
+      { leaveAtZero: ['i-emu-web-1'] },
+    );
+    expect(saved.notes).toContain(
+      'i-emu-web-1 (web-1) is at weight 0: left as found (no gate, drain, patch or reboot), as --leave-at-zero says; run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z), and that tag stays.',
+    );
+  });
+
+  it('--restore-weight: maintained and restored to the weight given, over a saved one', () => {
+    const plan = planOf(
+      [0, 100, 100],
+      { 'drainctl-weight-i-emu-web-1': SAVED },
+      { restoreWeight: { 'i-emu-web-1': 40 } },
+    );
+    expect(web1(plan)?.atZero).toMatchObject({ action: 'restore', weight: 40, from: 'operator' });
+    expect(web1Steps(plan).find((s) => s.action === 'node.restore')?.params).toMatchObject({
+      targetWeight: 40,
+    });
+    expect(plan.notes).toContain(
+      'i-emu-web-1 (web-1) is at weight 0; --restore-weight i-emu-web-1=40 (instead of the saved 100: run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z)): it is maintained like the others and restored to 40.',
+    );
+  });
+
+  it('choices in any order make the same plan', () => {
+    const text = WORKFLOW.replace('minHealthy: 1', 'minHealthy: 0');
+    const choices = (first: ZeroWeightChoices, second: ZeroWeightChoices) =>
+      planOf([0, 0, 100], {}, { ...first, ...second }, text).sha256;
+    expect(
+      choices(
+        { restoreWeight: { 'i-emu-web-2': 50 } },
+        { leaveAtZero: ['i-emu-web-1', 'i-emu-web-1'] },
+      ),
+    ).toBe(choices({ leaveAtZero: ['i-emu-web-1'] }, { restoreWeight: { 'i-emu-web-2': 50 } }));
+  });
+
+  it('a server the workflow itself brings in from weight 0 is not one of them', () => {
+    const seed = loadExample('workflows/kernel-patch.yaml');
+    const observed = emulatorWorld({
+      loadBalancer: balancer([
+        { id: 'i-emu-web-1', weight: 100 },
+        { id: 'i-emu-web-2', weight: 0 },
+      ]),
+    });
+    const plan = planRollout(seed.spec, observed, seed.source);
+    expect(plan.nodes.map((n) => n.atZero)).toEqual([undefined, undefined]);
+    const error = refusal(() =>
+      planRollout(seed.spec, observed, seed.source, { leaveAtZero: ['i-emu-web-2'] }),
+    );
+    expect(error.message).toBe(
+      '--leave-at-zero i-emu-web-2: expected a server found at weight 0, found i-emu-web-2 (web-2), which the workflow brings into service',
+    );
+  });
+
+  it('a choice that does not fit is invalid input naming the flag, the server and why', () => {
+    const cases: Array<[ZeroWeightChoices, string]> = [
+      [
+        { restoreWeight: { 'i-emu-web-2': 100 } },
+        '--restore-weight i-emu-web-2=100: expected a server found at weight 0, found i-emu-web-2 (web-2) at weight 100',
+      ],
+      [
+        { leaveAtZero: ['i-emu-web-9'] },
+        '--leave-at-zero i-emu-web-9: expected a server of this workflow, found i-emu-web-9, which is not one (i-emu-web-1, i-emu-web-2, i-emu-web-3)',
+      ],
+      [
+        { restoreWeight: { 'i-emu-web-1': 0 } },
+        '--restore-weight i-emu-web-1=0: expected a weight from 1 to 100, found 0',
+      ],
+      [
+        { restoreWeight: { 'i-emu-web-1': 101 } },
+        '--restore-weight i-emu-web-1=101: expected a weight from 1 to 100, found 101',
+      ],
+      [
+        { restoreWeight: { 'i-emu-web-1': 50 }, leaveAtZero: ['i-emu-web-1'] },
+        '--restore-weight i-emu-web-1=50: expected either --restore-weight or --leave-at-zero for a server, found both for i-emu-web-1',
+      ],
+    ];
+    for (const [choices, message] of cases) {
+      expect(refusal(() => planOf([0, 100, 100], {}, choices)).message).toBe(message);
+    }
+  });
+
+  it('serving with a different weight saved (a run that did not finish it): the live weight wins, and the runbook says so', () => {
+    const plan = planOf([50, 100, 100], { 'drainctl-weight-i-emu-web-1': SAVED });
+    expect(web1(plan)?.atZero).toBeUndefined();
+    expect(plan.notes).toContain(
+      'i-emu-web-1 (web-1) serves at weight 50, though run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z): it goes back to 50, the weight it has now.',
+    );
+  });
+
+  it('a normal fleet plans as before: no new fields', () => {
+    const plan = planOf([100, 100, 100]);
+    expect(plan.nodes.some((n) => 'atZero' in n)).toBe(false);
+    expect(plan).not.toHaveProperty('zeroWeightChoices');
+    expect(plan.sha256).toBe(planOf([100, 100, 100], {}, {}).sha256);
+  });
+});
+
+describe('room on the balancer for the tags a run sets', () => {
+  const tags = (count: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`team-${i}`, 'x']));
+  const twoAtOnce = WORKFLOW.replace('maxUnavailable: 1', 'maxUnavailable: 2').replace(
+    'minHealthy: 1',
+    'minHealthy: 0',
+  );
+
+  it('fits: the balancer tags, the lock and one saved weight per server out at once', () => {
+    // app + 6 + the lock = 8; two out at once = 10.
+    expect(() => planOf([100, 100, 100], tags(6), {}, twoAtOnce)).not.toThrow();
+  });
+
+  it('does not fit: maxUnavailable is refused, naming the numbers', () => {
+    const error = refusal(() => planOf([100, 100, 100], tags(7), {}, twoAtOnce));
+    expect(error.path).toBe('rollout.maxUnavailable');
+    expect(error.message).toContain(
+      "expected at most 1 server(s) out at once: web-slb (lb-emu-1) carries 8 tag(s) and the run's lock takes one (drainctl-lock); a balancer takes 10",
+    );
+  });
+
+  it('a server whose weight is saved already reuses its tag', () => {
+    // app + 5 + two saved + the lock = 9: room for one more, and only web-3 needs one.
+    const withSaved = {
+      ...tags(5),
+      'drainctl-weight-i-emu-web-1': SAVED,
+      'drainctl-weight-i-emu-web-2': SAVED,
+    };
+    expect(() => planOf([0, 0, 100], withSaved, {}, twoAtOnce)).not.toThrow();
+    expect(() => planOf([0, 0, 100], { ...withSaved, more: 'x' }, {}, twoAtOnce)).toThrow(
+      InvalidInputError,
+    );
+  });
+
+  it('no room at all: the balancer is named, with its tags', () => {
+    const error = refusal(() => planOf([100, 100, 100], tags(8), {}));
+    expect(error.path).toBe('loadBalancer.id');
+    expect(error.message).toContain('9 tags (app, team-0');
+  });
+
+  it(`an instance id too long for a tag key (64) is refused`, () => {
+    const long = `i-${'x'.repeat(47)}`;
+    const text = WORKFLOW.replace('i-emu-web-3', long);
+    const observed = world([100, 100, 100]);
+    observed.instances.push({
+      ...(observed.instances[0] as (typeof observed.instances)[0]),
+      id: long,
+      name: 'long',
+      privateIp: `${NET}.99`,
+    });
+    observed.loadBalancer?.backends.push({ serverId: long, weight: 100, type: 'ecs' });
+    const { spec, source } = workflowFrom(text);
+    const error = refusal(() => planRollout(spec, observed, source));
+    expect(error.message).toContain('an instance id of at most 48 characters');
+  });
+});
