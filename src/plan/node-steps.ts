@@ -54,7 +54,12 @@ export function nodeSteps(
     exitCode: check.exitCode,
     timeoutSeconds: check.timeoutSeconds,
   }));
-  const compliant = verify === false ? undefined : complianceTest(verify, neededWhen);
+  // A server found at weight 0 comes back to a weight a run saved or the operator gave.
+  const back = node.atZero?.action === 'restore' ? node.atZero : undefined;
+  // Already compliant is not "nothing to do" for a server out of service: it must still come
+  // back, and only through the proof (healthy, verified, ramp), so it is never skipped.
+  const compliant =
+    verify === false || back !== undefined ? undefined : complianceTest(verify, neededWhen);
   if (verify !== false) {
     steps.push({
       action: 'node.capture-baseline',
@@ -72,8 +77,6 @@ export function nodeSteps(
       expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (compliant?.neededWhen?.length ?? 0)),
     });
   }
-  // A server found at weight 0 comes back to a weight a run saved or the operator gave.
-  const back = node.atZero?.action === 'restore' ? node.atZero : undefined;
   steps.push({
     action: 'node.drain',
     params: {

@@ -136,6 +136,21 @@ describe('a server found at weight 0', () => {
     );
   });
 
+  it('bound for a saved weight, it is never skipped as already compliant: it must come back through the proof', () => {
+    // An equals expectation makes every other server skippable once it runs the target kernel;
+    // a server out of service that already runs it still has to be proven and ramped back.
+    const text = WORKFLOW.replace(
+      'expect: changed',
+      'expect: { equals: 3.10.0-1160.119.1.el7.x86_64 }',
+    );
+    const plan = planOf([0, 100, 100], { 'drainctl-weight-i-emu-web-1': SAVED }, {}, text);
+    const baselineOf = (node: string) =>
+      plan.steps.find((s) => s.action === 'node.capture-baseline' && s.node === node);
+    expect(baselineOf('i-emu-web-2')?.params).toHaveProperty('skipIfCompliant');
+    expect(baselineOf('i-emu-web-1')?.params).not.toHaveProperty('skipIfCompliant');
+    expect(web1Steps(plan).map((s) => s.action)).toContain('node.restore');
+  });
+
   it('--leave-at-zero: acknowledged, still untouched; the choice is part of the plan and its hash', () => {
     const plain = planOf([0, 100, 100]);
     const plan = planOf([0, 100, 100], {}, { leaveAtZero: ['i-emu-web-1'] });
