@@ -17,6 +17,12 @@ export interface Output {
   json(document: unknown): void;
   /** `text` styled (when colour is on), with secrets already masked. */
   style(format: Style, text: string): string;
+  /**
+   * Text fixed in drainctl's own source, with nothing from input, the environment or the world
+   * in it (the JSON Schema of workflows): printed as it is. Its `privateKey` is a field's name,
+   * and masking it as a secret's would break the document.
+   */
+  constant(text: string): void;
 }
 
 export function colorWanted(
@@ -46,6 +52,9 @@ export function createOutput(
       // Masked before styling: escape codes inside a secret would hide it from the patterns.
       const masked = redactString(text);
       return color ? styleText(format, masked) : masked;
+    },
+    constant(text) {
+      stream.write(`${text}\n`);
     },
   };
 }

@@ -15,6 +15,6 @@ export function registerSchema(program: Command, ctx: CliContext): void {
       '\nUse it from an editor: start a workflow with\n  # yaml-language-server: $schema=./workflow.schema.json\nafter `drainctl schema > workflow.schema.json`.',
     )
     .action(async () => {
-      ctx.stdout.line(workflowJsonSchemaText().trimEnd());
+      ctx.stdout.constant(workflowJsonSchemaText().trimEnd());
     });
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workflowJsonSchema, workflowJsonSchemaText } from '../../../src/spec/index.js';
-import { repoRoot } from '../../helpers/cli.js';
+import { repoRoot, runDrainctl } from '../../helpers/cli.js';
 
 describe('the JSON Schema of workflows', () => {
   it('is committed as workflows/workflow.schema.json and up to date', () => {
@@ -10,6 +10,13 @@ describe('the JSON Schema of workflows', () => {
     // (compared as data: the formatter lays the committed file out its own way).
     expect(JSON.parse(committed)).toEqual(workflowJsonSchema());
   });
+
+  it('is what `drainctl schema` prints, as valid JSON (its privateKey field is a name, not a secret)', async () => {
+    const printed = await runDrainctl(['schema']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).not.toContain('[REDACTED]');
+    expect(JSON.parse(printed.stdout)).toEqual(workflowJsonSchema());
+  }, 20_000);
 
   it('describes every top-level field, rejects unknown keys and accepts references for typed values', () => {
     const schema = JSON.parse(workflowJsonSchemaText()) as {
