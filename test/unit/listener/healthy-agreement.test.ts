@@ -11,6 +11,7 @@ import {
   selectedInstances,
 } from '../../../src/cli/commands/inspect-fleet-checks.js';
 import { evaluateGate } from '../../../src/engine/gates.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { balancerView, effectiveListeners } from '../../../src/plan/balancer-view.js';
 import { resolveBudget } from '../../../src/plan/budget.js';
 import { resolveFleet } from '../../../src/plan/fleet.js';
@@ -204,6 +205,7 @@ function byPlanner(c: Case, selected: string): boolean {
     listeners: effectiveListeners(spec, balancer),
     problems,
     choices: {},
+    sha256: sha256Hex,
   };
   const { nodes, others } = resolveFleet(ctx);
   return resolveBudget(spec.rollout, nodes, others).healthyWeighted.includes(SERVER);
