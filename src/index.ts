@@ -28,6 +28,7 @@ import {
   resumeRun,
   startRun,
 } from './engine/index.js';
+import { sha256Hex } from './engine/sha256.js';
 import { getLogger, type Logger, registerSecret, registerSecretsFromEnv } from './log/index.js';
 import { type Plan, planRollout } from './plan/index.js';
 import { loadWorkflow } from './spec/index.js';
@@ -190,6 +191,7 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
         workflow.spec,
         journaled.inventory,
         { file: journaled.workflow.file, text: workflow.source.text },
+        sha256Hex,
         journaled.zeroWeightChoices ?? {},
       );
     },

@@ -15,7 +15,10 @@ export class DomainRecordNotBelongToUser extends ApiError {
   }
 }
 
-/** Also what UpdateDomainRecord answers when nothing would change (aliyun-facts.md §2). */
+/**
+ * Also what UpdateDomainRecord answers when nothing would change (docs/aliyun.md, "Error bodies and
+ * codes").
+ */
 export class DomainRecordDuplicate extends ApiError {
   constructor() {
     super('DomainRecordDuplicate');

@@ -1,7 +1,7 @@
 /**
  * ECS and Cloud Assistant errors, named after the real codes (status and message from the error
  * table; IncorrectInstanceStatus 403 and InvalidInstanceId.NotFound 404 are the likely statuses
- * aliyun-facts.md §2 gives).
+ * docs/aliyun.md, "Error bodies and codes" gives).
  */
 import { ApiError } from '../server/api-error.js';
 

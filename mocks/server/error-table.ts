@@ -4,8 +4,8 @@
  * injection looks codes up here so an injected error has the real status and body.
  *
  * Sources: the SLB API error-code table, the common POP gateway codes, the Alidns and ECS API
- * references and aliyun-facts.md §2. Entries marked "unconfirmed" have a status nobody has
- * observed for that product; they use the status the same code has elsewhere.
+ * references and docs/aliyun.md, "Error bodies and codes". Entries marked "unconfirmed" have a
+ * status nobody has observed for that product; they use the status the same code has elsewhere.
  */
 
 export interface ErrorSpec {

@@ -89,7 +89,10 @@ export class BackendServerAlreadyAttached extends ApiError {
   }
 }
 
-/** Unconfirmed code: changing or removing a server that is not attached (aliyun-facts §1). */
+/**
+ * Unconfirmed code: changing or removing a server that is not attached (docs/aliyun.md, "SLB
+ * requests and answers").
+ */
 export class BackendServerNotAttached extends ApiError {
   constructor(serverId: string) {
     super('InvalidParameter', `The specified backend server is not attached: ${serverId}.`);

@@ -1,8 +1,9 @@
 /**
  * DescribeHealthStatus: each backend of each listener with the health the world's checks see.
  * `unavailable` while a listener is stopped, has checks off, or has not checked yet. A backend at
- * weight 0 is never shown `abnormal` (aliyun-facts.md §1: "its health is not shown as abnormal");
- * it shows `unavailable` instead, while the admin state keeps the world's raw verdict.
+ * weight 0 is never shown `abnormal` (docs/aliyun.md, "SLB requests and answers": "its health is
+ * not shown as `abnormal`"); it shows `unavailable` instead, while the admin state keeps the
+ * world's raw verdict.
  */
 import type { EmulatorContext } from '../emulator/context.js';
 import type { Handler } from '../server/product.js';

@@ -1,7 +1,8 @@
 /**
  * Parameters of CreateLoadBalancerTCPListener / CreateLoadBalancerHTTPListener → a Listener, with
- * the real ranges and defaults (aliyun-facts.md §1). Note the TCP listener's health-check interval
- * is `healthCheckInterval` with a lower-case h; the capitalised spelling is accepted too.
+ * the real ranges and defaults (docs/aliyun.md, "SLB listeners: ranges and defaults"). Note the
+ * TCP listener's health-check interval is `healthCheckInterval` with a lower-case h; the
+ * capitalised spelling is accepted too.
  */
 import { InvalidParameter, MissingParameter } from '../server/api-error.js';
 import type { Params } from '../server/params.js';

@@ -12,7 +12,7 @@ export const DEFAULT_KERNEL = '3.10.0-1160.el7.x86_64';
 export const DEFAULT_UPDATE_KERNEL = '3.10.0-1160.119.1.el7.x86_64';
 export const DEFAULT_OS_NAME = 'CentOS 7.9 64 bit';
 
-/** Edition → minimum TTL (aliyun-facts.md §5). */
+/** Edition → minimum TTL (docs/aliyun.md, "Alidns"). */
 export const DNS_EDITIONS = {
   free: { versionCode: 'mianfei', versionName: 'Alibaba Cloud DNS Free Edition', minTtl: 600 },
   personal: { versionCode: 'version_personal', versionName: 'Personal Edition', minTtl: 600 },

@@ -1,5 +1,5 @@
 /**
- * Process configuration: the `.env` file and the environment variables of DESIGN.md §3, read
+ * Process configuration: the `.env` file and the environment variables of docs/design.md §3, read
  * once into a typed object. Owns parsing and defaults of environment variables; does not read
  * credentials (the Alibaba Cloud credential chain does that) and never logs values.
  */

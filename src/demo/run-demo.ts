@@ -11,6 +11,7 @@ import type { RunReport } from '../engine/index.js';
 import type { JournalEntry } from '../engine/journal/entries.js';
 import { observeInventory } from '../engine/observe-inventory.js';
 import { foldJournal } from '../engine/run-state.js';
+import { sha256Hex } from '../engine/sha256.js';
 import type { Logger } from '../log/index.js';
 import { planRollout } from '../plan/index.js';
 import type { TrafficProbeFactory } from '../ports/index.js';
@@ -93,10 +94,12 @@ async function runInWorld(
   const drainProgress = new Map<string, NonNullable<NodeView['drain']>>();
   const trafficProbes = watchDrains(ports.trafficProbes, drainProgress, spec.drain.quietSeconds);
   const inventory = await observeInventory(spec, cloud, { file: DEMO_WORKFLOW });
-  const plan = planRollout(spec, inventory, {
-    file: 'workflows/demo.yaml',
-    text: workflow.source.text,
-  });
+  const plan = planRollout(
+    spec,
+    inventory,
+    { file: 'workflows/demo.yaml', text: workflow.source.text },
+    sha256Hex,
+  );
   const runNodes = plan.nodes.map((n) => n.id);
   const names = new Map(plan.nodes.map((n) => [n.id, n.name]));
 

@@ -5,7 +5,12 @@
  * closed: a gate that cannot be evaluated (the balancer did not answer, a window end that is
  * not a date, a health view without the node) blocks, and says why.
  */
-import { describeJudged, judgedHealth } from '../listener/index.js';
+import {
+  describeJudged,
+  healthyOnBalancer,
+  type JudgedHealth,
+  judgedHealth,
+} from '../listener/index.js';
 import type { BackendHealthStatus, BackendServer, Listener } from '../ports/index.js';
 
 export interface GateParams {
@@ -52,26 +57,25 @@ export interface GateDecision {
   summary: string;
 }
 
-/** Healthy in the sense of the invariants: weight > 0 and every health entry `normal`. */
+/** Healthy in the sense of the invariants: weight > 0 now, and healthy in the balancer's view. */
 export function isHealthyWeighted(
   serverId: string,
   backends: readonly BackendServer[],
-  health: readonly BackendHealthStatus[],
+  judged: JudgedHealth,
 ): boolean {
   const backend = backends.find((b) => b.serverId === serverId);
   if (backend === undefined || backend.weight <= 0) return false;
-  const entries = health.filter((h) => h.serverId === serverId);
-  return entries.length > 0 && entries.every((h) => h.health === 'normal');
+  return healthyOnBalancer(judged, serverId);
 }
 
 /** Healthy, weighted backends of the balancer other than `except`. */
 export function healthyOthers(
   except: string,
   backends: readonly BackendServer[],
-  health: readonly BackendHealthStatus[],
+  judged: JudgedHealth,
 ): string[] {
   return backends
-    .filter((b) => b.serverId !== except && isHealthyWeighted(b.serverId, backends, health))
+    .filter((b) => b.serverId !== except && isHealthyWeighted(b.serverId, backends, judged))
     .map((b) => b.serverId);
 }
 
@@ -87,15 +91,14 @@ export function evaluateGate(input: GateInput): GateDecision {
   } else {
     const { backends } = observation;
     const judged = judgedHealth(observation.health, observation.listeners ?? []);
-    const health = judged.entries;
-    const remaining = healthyOthers(node, backends, health);
+    const remaining = healthyOthers(node, backends, judged);
     checks.push({
       name: 'min-healthy',
       passed: remaining.length >= params.minHealthy,
       detail: `${remaining.length} healthy weighted backend(s) would remain without ${node}, at least ${params.minHealthy} required (${describeJudged(judged)})`,
     });
     const peersOut = params.groupPeers.filter(
-      (peer) => input.outOfService.includes(peer) || !isHealthyWeighted(peer, backends, health),
+      (peer) => input.outOfService.includes(peer) || !isHealthyWeighted(peer, backends, judged),
     );
     if (params.groupPeers.length > 0) {
       checks.push({

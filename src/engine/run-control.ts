@@ -5,7 +5,7 @@
  *   no further batch or phase starts — while the nodes of the current batch finish their own
  *   sequence, each ending done, rolled back or left out on its own merits. A node's end state
  *   therefore never depends on when a sibling failed, and a resumed run ends as an
- *   uninterrupted one would (DESIGN.md §4.4).
+ *   uninterrupted one would (docs/design.md §4, invariant 4).
  * - `abort` (SIGINT/SIGTERM, `drainctl abort`, a lost lock): additionally, what can be undone
  *   now is: the abort signal cuts short the waits that are safe to cut (a drain in progress, a
  *   plain wait, a gate's patience) and nodes whose host is untouched go back to their weight.

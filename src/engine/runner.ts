@@ -26,6 +26,7 @@ import { createRunContext, type RunContext } from './run-context.js';
 import { abortedBy, Mutex } from './run-control.js';
 import { abortRequestPath, journalPath, newRunId, noEntriesError, runDir } from './run-dir.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
+import { sha256Hex } from './sha256.js';
 import { watchStopRequests } from './stop-requests.js';
 import {
   describeUnfinishedRun,
@@ -80,7 +81,7 @@ export interface StartOptions extends EngineOptions {
 /** Execute a plan as a new run. */
 export async function startRun(plan: Plan, options: StartOptions): Promise<RunResult> {
   const { clock } = options.ports;
-  if (hashPlan(plan) !== plan.sha256) {
+  if (hashPlan(plan, sha256Hex) !== plan.sha256) {
     throw new DrainctlError(
       'PLAN_ALTERED',
       'the plan does not match its own sha256: it was changed after planning',
@@ -208,7 +209,7 @@ async function checkJournaledPlan(
   state: RunState,
   options: ResumeOptions,
 ): Promise<void> {
-  if (!state.planRedacted && hashPlan(state.plan) !== state.sha256) {
+  if (!state.planRedacted && hashPlan(state.plan, sha256Hex) !== state.sha256) {
     throw new DrainctlError(
       'JOURNAL_CORRUPT',
       `run ${runId}'s journaled plan does not match its sha256`,

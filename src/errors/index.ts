@@ -4,7 +4,7 @@
  * top-level handler turns them into exit codes and output. Must not import from any other folder.
  */
 
-/** Process exit codes: the CLI contract of DESIGN.md §3. */
+/** Process exit codes: the CLI contract of docs/design.md §3. */
 export const ExitCode = {
   ok: 0,
   error: 1,

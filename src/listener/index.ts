@@ -2,6 +2,8 @@
  * What makes an existing listener "the same" as the one a workflow wants: one pure comparison
  * that the planner (`drainctl plan`, `inspect`) and the SLB adapter (`ensureListener` at run
  * time) both apply, so a plan that passes is never refused later with LISTENER_CONFIG_DIFFERS.
+ * And which listeners judge a backend's health, and when it is healthy: one rule the gates, the
+ * planner and `inspect` share.
  *
  * Why a folder of its own: the adapters may not import the planner and the planner may not
  * import the adapters (biome.json), and src/ports holds types only. This folder sits between:
@@ -11,6 +13,7 @@
 
 export {
   describeJudged,
+  healthyOnBalancer,
   type JudgedHealth,
   judgedHealth,
   listenerLabel,

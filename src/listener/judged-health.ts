@@ -42,6 +42,19 @@ export function judgedHealth(
   };
 }
 
+/**
+ * The one rule for "healthy in the balancer's view", which the gates, the planner and `inspect`
+ * all apply: judged by at least one listener, and `normal` on every listener that judges it.
+ * `unavailable` (not checked yet) and no entry at all are not healthy: missing evidence is not
+ * health. It takes the judged view, not raw entries, so no caller can count a stopped listener.
+ * Weight is the caller's part: "serving" means weight > 0 now (gates, inspect) or when the
+ * rollout reaches the server (planner).
+ */
+export function healthyOnBalancer(judged: JudgedHealth, serverId: string): boolean {
+  const entries = judged.entries.filter((entry) => entry.serverId === serverId);
+  return entries.length > 0 && entries.every((entry) => entry.health === 'normal');
+}
+
 /** One phrase for messages: which listeners were judged, and which were not. */
 export function describeJudged(judged: JudgedHealth): string {
   const by =

@@ -8,7 +8,8 @@ import type { ListenerConfig } from '../ports/index.js';
 
 /**
  * What the planner fills in for a field the workflow leaves out (src/spec's listener schema) and
- * what SLB uses for a listener created without it (aliyun-facts.md §1, §4): they agree.
+ * what SLB uses for a listener created without it (docs/aliyun.md, "SLB listeners: ranges and
+ * defaults"): they agree.
  */
 export const LISTENER_DEFAULTS = {
   bandwidth: -1,

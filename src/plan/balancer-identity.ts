@@ -6,7 +6,7 @@
 import type { CreateLoadBalancerRequest } from '../ports/index.js';
 import type { WorkflowSpec } from '../spec/index.js';
 import { canonicalJson } from './canonical-json.js';
-import { sha256Hex } from './sha256.js';
+import type { Sha256Hex } from './plan-hash.js';
 
 /** Tag every balancer drainctl creates carries, so people can tell where it came from. */
 export const MANAGED_BY_TAG = { key: 'managed-by', value: 'drainctl' } as const;
@@ -26,6 +26,7 @@ export function balancerTags(create: CreateSpec): Record<string, string> {
 export function createBalancerRequest(
   workflowName: string,
   create: CreateSpec,
+  sha256: Sha256Hex,
 ): CreateLoadBalancerRequest {
   const request: Omit<CreateLoadBalancerRequest, 'clientToken'> = {
     name: create.name,
@@ -42,6 +43,6 @@ export function createBalancerRequest(
       : { internetChargeType: create.internetChargeType }),
     ...(create.deleteProtection === undefined ? {} : { deleteProtection: create.deleteProtection }),
   };
-  const digest = sha256Hex(canonicalJson({ workflow: workflowName, request }));
+  const digest = sha256(canonicalJson({ workflow: workflowName, request }));
   return { ...request, clientToken: `drainctl-${digest.slice(0, 40)}` };
 }

@@ -1,6 +1,6 @@
 /**
  * The rollout's safety budget in numbers: how many servers may be out at once, and how many
- * healthy, weighted backends must stay on the balancer (DESIGN.md §4, invariants 1 and 2).
+ * healthy, weighted backends must stay on the balancer (docs/design.md §4, invariants 1 and 2).
  * Percents are of the fleet (maxUnavailable, rounded down, at least 1) and of the serving
  * backends (minHealthy, rounded up: the safe side).
  */

@@ -3,7 +3,7 @@
  * order, each with the weight it will have when the rollout reaches it and whether it counts as
  * healthy. Every selected server must exist and be Running; problems name the workflow path.
  */
-import { judgedHealth } from '../listener/index.js';
+import { healthyOnBalancer, judgedHealth } from '../listener/index.js';
 import type { InstanceInfo } from '../ports/index.js';
 import type { PathSegment } from '../spec/issue.js';
 import { decideAtZero } from './at-zero.js';
@@ -59,6 +59,8 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
   const { spec, inventory, balancer, problems } = ctx;
   const byId = new Map(inventory.instances.map((instance) => [instance.id, instance]));
   const saved = savedWeightsFromTags(balancer.tags);
+  // A stopped listener or one with health checks off judges nothing (src/listener).
+  const judged = judgedHealth(balancer.health, balancer.observedListeners);
   const nodes: FleetNode[] = [];
   const selection = select(ctx);
   for (const selected of selection) {
@@ -111,8 +113,8 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
       ...(savedWeight === undefined ? {} : { saved: savedWeight }),
       // A server already serving counts only if the balancer sees it healthy now; the plan
       // marks the whole fleet healthy when its path check proves it before the rollout.
-      healthy: healthyOnBalancer(ctx, instance.id),
-      observedHealthy: healthyOnBalancer(ctx, instance.id),
+      healthy: healthyOnBalancer(judged, instance.id),
+      observedHealthy: healthyOnBalancer(judged, instance.id),
       groupPeers: [],
     });
   }
@@ -123,19 +125,9 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
     .map((backend) => ({
       serverId: backend.serverId,
       weight: backend.weight,
-      healthy: healthyOnBalancer(ctx, backend.serverId),
+      healthy: healthyOnBalancer(judged, backend.serverId),
     }));
   return { nodes: orderNodes(ctx, nodes), others };
-}
-
-/**
- * Healthy on every listener that checks it (at least one); `unavailable` is not healthy. A
- * stopped listener or one with health checks off judges nothing (src/listener/judged-health.ts).
- */
-export function healthyOnBalancer(ctx: PlanContext, serverId: string): boolean {
-  const judged = judgedHealth(ctx.balancer.health, ctx.balancer.observedListeners).entries;
-  const entries = judged.filter((entry) => entry.serverId === serverId);
-  return entries.length > 0 && entries.every((entry) => entry.health === 'normal');
 }
 
 function select(ctx: PlanContext): Selected[] {

@@ -8,7 +8,7 @@
 export { balancerTags, createBalancerRequest, MANAGED_BY_TAG } from './balancer-identity.js';
 export { type BatchCandidate, type BatchLimits, cutBatches } from './batches.js';
 export { canonicalJson } from './canonical-json.js';
-export { hashPlan, hashWorkflowText } from './plan-hash.js';
+export { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 export { type PlanSource, planRollout } from './plan-rollout.js';
 export { rerunWarnings } from './rerun-safety.js';
 export { renderRunbook } from './runbook.js';

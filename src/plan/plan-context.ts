@@ -10,6 +10,7 @@ import type {
   ListenerConfig,
 } from '../ports/index.js';
 import type { WorkflowSpec } from '../spec/index.js';
+import type { Sha256Hex } from './plan-hash.js';
 import type { PlanProblems } from './plan-problems.js';
 import type { MaybeRef, ObservedInventory, ZeroWeightChoices } from './types.js';
 
@@ -38,6 +39,8 @@ export interface PlanContext {
   problems: PlanProblems;
   /** What the operator said about servers found at weight 0. */
   choices: ZeroWeightChoices;
+  /** SHA-256, handed in: the planner imports no node:crypto. */
+  sha256: Sha256Hex;
 }
 
 export const LOAD_BALANCER_ID_REF = { ref: 'loadBalancer.id' } as const;

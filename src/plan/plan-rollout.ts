@@ -17,7 +17,7 @@ import { nodeLabel } from './host-target.js';
 import { checkPlanInputs } from './input-checks.js';
 import { nodeSteps } from './node-steps.js';
 import type { PlanContext } from './plan-context.js';
-import { hashPlan, hashWorkflowText } from './plan-hash.js';
+import { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import { prepareSteps } from './prepare-steps.js';
 import { rampNotes } from './ramp-notes.js';
@@ -38,18 +38,20 @@ export interface PlanSource {
 }
 
 /**
- * Plan a rollout. `choices` are the operator's word on servers found at weight 0
- * (`--restore-weight`, `--leave-at-zero`); they become part of the plan.
+ * Plan a rollout. `sha256` hashes the plan and the workflow text (the planner is pure: callers
+ * hand in node:crypto's, src/engine/sha256.ts). `choices` are the operator's word on servers
+ * found at weight 0 (`--restore-weight`, `--leave-at-zero`); they become part of the plan.
  *
  * @example
  *   const { spec, source } = await loadWorkflow('workflows/kernel-patch.yaml', process.env);
- *   const plan = planRollout(spec, await observeInventory(spec, ports), source);
+ *   const plan = planRollout(spec, await observeInventory(spec, ports), source, sha256Hex);
  *   console.log(renderRunbook(plan));
  */
 export function planRollout(
   spec: WorkflowSpec,
   inventory: ObservedInventory,
   source: PlanSource,
+  sha256: Sha256Hex,
   choices: ZeroWeightChoices = {},
 ): Plan {
   const problems = new PlanProblems();
@@ -64,6 +66,7 @@ export function planRollout(
     listeners: effectiveListeners(spec, balancer),
     problems,
     choices,
+    sha256,
   };
   const { nodes, others } = resolveFleet(ctx);
   checkPlanInputs(ctx, nodes);
@@ -118,7 +121,7 @@ export function planRollout(
   );
   const unhashed: Omit<Plan, 'sha256'> = {
     schemaVersion: PLAN_SCHEMA_VERSION,
-    workflow: { name: spec.name, file: source.file, sha256: hashWorkflowText(source.text) },
+    workflow: { name: spec.name, file: source.file, sha256: hashWorkflowText(source.text, sha256) },
     region: spec.region,
     loadBalancer:
       typeof balancer.id === 'string'
@@ -155,7 +158,7 @@ export function planRollout(
   // (a shared reference would read as a cycle to serialisers that guard against them), and it
   // must be exactly what JSON carries. structuredClone would keep shared objects shared.
   const plan = JSON.parse(JSON.stringify(unhashed)) as typeof unhashed;
-  return { ...plan, sha256: hashPlan(plan) };
+  return { ...plan, sha256: hashPlan(plan, sha256) };
 }
 
 /** Which listeners the balancer's health was judged on (stopped ones, checks off: not). */

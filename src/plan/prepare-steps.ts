@@ -56,7 +56,7 @@ export function prepareSteps(
   const lbId = balancer.id;
   const create = spec.loadBalancer.create;
   if (create !== undefined && !balancer.exists) {
-    const request = createBalancerRequest(spec.name, create);
+    const request = createBalancerRequest(spec.name, create, ctx.sha256);
     steps.push({
       action: 'lb.create',
       params: { request },

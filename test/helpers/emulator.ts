@@ -41,7 +41,10 @@ export interface EmulatorTestEnv {
   dns: AlidnsClient;
   /** openapi-client for SLB (no SLB SDK package): use `callSlb`. */
   openApi: OpenApiClient;
-  /** Calls an SLB action the way aliyun-facts.md §1 prescribes (RPC style, params in the query). */
+  /**
+   * Calls an SLB action the way docs/aliyun.md, "SLB requests and answers" prescribes (RPC style,
+   * params in the query).
+   */
   callSlb(
     action: string,
     query?: Record<string, string | number>,

@@ -1,6 +1,7 @@
 /**
- * ACS3-HMAC-SHA256 (aliyun-facts.md §7), computed the way the server must: from the decoded
- * request, never from the raw URL. Pure functions; verify-signature.ts decides what to reject.
+ * ACS3-HMAC-SHA256 (docs/aliyun.md, "Verifying a signature"), computed the way the server must:
+ * from the decoded request, never from the raw URL. Pure functions; verify-signature.ts decides
+ * what to reject.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { percentEncode, sortPairs } from './percent-encode.js';

@@ -1,6 +1,7 @@
 /**
- * The older RPC signature (V1, HMAC-SHA1; aliyun-facts.md §0 and §7): every parameter but
- * `Signature`, sorted and percent-encoded, signed with `secret&`. Pure functions.
+ * The older RPC signature (V1, HMAC-SHA1; docs/aliyun.md, "The wire" and "Verifying a
+ * signature"): every parameter but `Signature`, sorted and percent-encoded, signed with
+ * `secret&`. Pure functions.
  */
 import { createHmac } from 'node:crypto';
 import { percentEncode, sortPairs } from './percent-encode.js';

@@ -1,8 +1,9 @@
 /**
  * One health check of one backend, as an SLB node performs it: a TCP handshake (then a reset,
  * so the app sees no request and logs nothing), or an HTTP request — HEAD by default, HTTP/1.0,
- * `Host:` empty unless a check domain is set (aliyun-facts §4) — preceded by a PROXY header
- * naming the node's 100.64.0.0/10 address, which is how the check appears in the app's log.
+ * `Host:` empty unless a check domain is set (docs/aliyun.md, "Health checks") — preceded by a
+ * PROXY header naming the node's 100.64.0.0/10 address, which is how the check appears in the
+ * app's log.
  */
 import net from 'node:net';
 import { encodeProxyHeader } from '../net/proxy-protocol.js';

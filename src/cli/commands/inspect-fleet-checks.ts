@@ -2,9 +2,14 @@
  * The checklist lines about the servers a workflow selects: they exist, run, are attached,
  * are healthy, and the minHealthy budget lets them leave. Pure.
  */
-import { describeJudged, judgedHealth } from '../../listener/judged-health.js';
+import {
+  describeJudged,
+  healthyOnBalancer,
+  type JudgedHealth,
+  judgedHealth,
+} from '../../listener/index.js';
 import type { ObservedInventory } from '../../plan/types.js';
-import type { BackendHealthStatus, InstanceInfo } from '../../ports/index.js';
+import type { InstanceInfo } from '../../ports/index.js';
 import type { WorkflowSpec } from '../../spec/index.js';
 import { type CheckLine, formatTags, type Observed } from './inspect-check-line.js';
 
@@ -99,17 +104,13 @@ export function attachedLine(found: InstanceInfo[], lb: Observed | undefined): C
 }
 
 /**
- * Healthy on every listener that judges it, and judged by at least one — the gates' rule
- * (src/listener/judged-health.ts): a stopped listener or one with its check off says nothing.
+ * Healthy as the gates and the planner judge it (src/listener); otherwise the worse word for
+ * the line: `abnormal` when a listener that judges it says so, else `unavailable`.
  */
-function healthOf(
-  judged: BackendHealthStatus[],
-  serverId: string,
-): 'normal' | 'abnormal' | 'unavailable' {
-  const entries = judged.filter((h) => h.serverId === serverId);
-  if (entries.some((h) => h.health === 'abnormal')) return 'abnormal';
-  return entries.length > 0 && entries.every((h) => h.health === 'normal')
-    ? 'normal'
+function healthOf(judged: JudgedHealth, serverId: string): 'normal' | 'abnormal' | 'unavailable' {
+  if (healthyOnBalancer(judged, serverId)) return 'normal';
+  return judged.entries.some((h) => h.serverId === serverId && h.health === 'abnormal')
+    ? 'abnormal'
     : 'unavailable';
 }
 
@@ -126,7 +127,7 @@ export function healthLine(found: InstanceInfo[], lb: Observed | undefined): Che
   const judged = judgedHealth(lb.health, lb.listenerDetails);
   const serving = lb.backends.filter((b) => b.weight > 0 && found.some((i) => i.id === b.serverId));
   const bad = serving
-    .map((b) => ({ id: b.serverId, health: healthOf(judged.entries, b.serverId) }))
+    .map((b) => ({ id: b.serverId, health: healthOf(judged, b.serverId) }))
     .filter((b) => b.health !== 'normal');
   const how = describeJudged(judged);
   return {
@@ -151,11 +152,11 @@ export function budgetLine(
     lb === undefined
       ? found.map((i) => i.id)
       : lb.backends.filter((b) => b.weight > 0).map((b) => b.serverId);
-  const judged = lb === undefined ? [] : judgedHealth(lb.health, lb.listenerDetails).entries;
+  const judged = lb === undefined ? undefined : judgedHealth(lb.health, lb.listenerDetails);
   const healthy =
-    lb === undefined
+    judged === undefined
       ? servingIds.length
-      : servingIds.filter((id) => healthOf(judged, id) === 'normal').length;
+      : servingIds.filter((id) => healthyOnBalancer(judged, id)).length;
   const minHealthy = resolveCount(spec.rollout.minHealthy, servingIds.length, 'up');
   const maxUnavailable = Math.max(
     1,

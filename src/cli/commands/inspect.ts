@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { cloudPortsOptionsFrom, createCloudPorts } from '../../adapters/index.js';
 import type { DrainctlEnvironment } from '../../config/index.js';
 import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
+import { sha256Hex } from '../../engine/sha256.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
 import { type Logger, registerSecret } from '../../log/index.js';
 import { planRollout, rerunWarnings } from '../../plan/index.js';
@@ -59,7 +60,7 @@ export async function inspectWorkflowFile(
   }
   let planner: { ok: true; notes: string[] } | { ok: false; problems: string[] };
   try {
-    const plan = planRollout(spec, inventory, { file, text: workflow.source.text });
+    const plan = planRollout(spec, inventory, { file, text: workflow.source.text }, sha256Hex);
     planner = { ok: true, notes: rerunWarnings(plan) };
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { cloudPortsOptionsFrom, createCloudPorts } from '../../adapters/index.js';
 import type { DrainctlEnvironment } from '../../config/index.js';
 import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
+import { sha256Hex } from '../../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../../log/index.js';
 import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../../plan/index.js';
 import { type LoadedWorkflow, loadWorkflow } from '../../spec/index.js';
@@ -55,6 +56,7 @@ export async function planWorkflowFile(
     workflow.spec,
     inventory,
     { file: workflowPathForPlan(file, options.cwd), text: workflow.source.text },
+    sha256Hex,
     options.choices ?? {},
   );
   return { plan, workflow };

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { ensureWritableHome } from '../../config/index.js';
 import { readRunStatus, resumeRun } from '../../engine/index.js';
+import { sha256Hex } from '../../engine/sha256.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
 import { loadWorkflow } from '../../spec/index.js';
@@ -84,6 +85,7 @@ async function replan(journaled: Plan): Promise<Plan> {
     workflow.spec,
     journaled.inventory,
     { file: journaled.workflow.file, text: workflow.source.text },
+    sha256Hex,
     journaled.zeroWeightChoices ?? {},
   );
 }

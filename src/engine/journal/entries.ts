@@ -1,5 +1,5 @@
 /**
- * The journal's entry types (DESIGN.md §3, contract): one JSON object per line,
+ * The journal's entry types (a contract: docs/design.md §3): one JSON object per line,
  * `{"seq","ts","type","node"?, …}`. The first entry holds the plan and its sha256. Every
  * mutation is an `intent` (with the state before it) written before it is sent and a `result`
  * written after it is confirmed, matched by `opId`. Everything is redacted before it is written.

@@ -1,5 +1,5 @@
 /**
- * One lock per load balancer (DESIGN.md §3): `$DRAINCTL_HOME/locks/<load-balancer-id>.lock`,
+ * One lock per load balancer (docs/design.md §3): `$DRAINCTL_HOME/locks/<load-balancer-id>.lock`,
  * created exclusively (written aside, then hard-linked into place, so it is never seen half
  * written), holding run id, pid (and its start time), host and acquisition time. The holder's
  * heartbeat goes to a file of its own next to it (`<lock>.beat`), never into the lock file: a

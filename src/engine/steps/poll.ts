@@ -1,9 +1,10 @@
 /**
- * Poll a read-only condition on the run's clock until it holds or the time is up. A stop
- * request ends the wait early (the step is then not completed and `resume` repeats it).
+ * Poll a read-only condition on the run's clock until it holds or the time is up (the shared
+ * loop of src/clock). A stop request ends the wait early with StopRequested (the step is then
+ * not completed and `resume` repeats it); on timeout the last attempt's result says why.
  */
+import { pollUntil as pollOnClock } from '../../clock/poll-until.js';
 import type { RunContext } from '../run-context.js';
-import { StopRequested } from '../run-control.js';
 
 export interface PollResult {
   done: boolean;
@@ -16,13 +17,20 @@ export async function pollUntil(
   intervalSeconds: number,
   attempt: () => Promise<PollResult>,
 ): Promise<PollResult> {
-  const { clock } = ctx.ports;
-  const deadline = clock.monotonic() + timeoutSeconds * 1000;
-  for (;;) {
-    const result = await attempt();
-    if (result.done || clock.monotonic() + intervalSeconds * 1000 > deadline) return result;
-    await clock.sleep(intervalSeconds * 1000, ctx.control.signal).catch((error: unknown) => {
-      throw ctx.control.abortRequested ? new StopRequested(ctx.control.reason ?? 'stop') : error;
-    });
-  }
+  let last: PollResult | undefined;
+  // The run's abort signal carries a StopRequested as its reason: the poll rejects with it.
+  const done = await pollOnClock(
+    ctx.ports.clock,
+    {
+      intervalMs: intervalSeconds * 1000,
+      timeoutMs: timeoutSeconds * 1000,
+      signal: ctx.control.signal,
+    },
+    async () => {
+      last = await attempt();
+      return last.done ? last : undefined;
+    },
+  );
+  // The attempt runs at least once: `last` is the final attempt's result.
+  return done ?? (last as PollResult);
 }

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspectWorkflowFile } from '../../../src/cli/commands/inspect.js';
 import { readEnvironment } from '../../../src/config/index.js';
 import { observeInventory } from '../../../src/engine/observe-inventory.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { DrainctlError, InvalidInputError } from '../../../src/errors/index.js';
 import { planRollout } from '../../../src/plan/index.js';
 import { listenerConfig } from '../../../src/plan/listener-config.js';
@@ -64,7 +65,7 @@ async function verdicts(
 
   let plan: string[] = [];
   try {
-    planRollout(spec, await observeInventory(spec, ports, { file }), source);
+    planRollout(spec, await observeInventory(spec, ports, { file }), source, sha256Hex);
   } catch (error) {
     if (!(error instanceof InvalidInputError)) throw error;
     plan = [error.message];

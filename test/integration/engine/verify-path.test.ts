@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../../mocks/index.js';
 import { createCloudPorts } from '../../../src/adapters/index.js';
 import { systemClock } from '../../../src/adapters/local/clock.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { plan, run } from '../../../src/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { hashPlan, type Plan, type Step } from '../../../src/plan/index.js';
@@ -128,7 +129,7 @@ describe('lb.verify-path through a tcp listener in front of an HTTP service', ()
       return { ...s, params };
     });
     const { sha256: _sha, ...unhashed } = { ...current, steps } satisfies Plan;
-    const legacy: Plan = { ...unhashed, sha256: hashPlan(unhashed) };
+    const legacy: Plan = { ...unhashed, sha256: hashPlan(unhashed, sha256Hex) };
     // The first test's run halted on this balancer on purpose; starting again is deliberate.
     const result = await run(legacy, { ...options, planSha256: legacy.sha256, newRun: true });
     expect(result.report.haltReason).toBeUndefined();

@@ -1,7 +1,7 @@
 /**
  * The bad-input corpus through the real CLI against a live emulator: every file gives exit 3, a
  * message naming the file and the expected path, and the emulator's state is the same before
- * and after (DESIGN.md §4, invariant 6: invalid input changes nothing in the cloud).
+ * and after (docs/design.md §4, invariant 6: invalid input changes nothing in the cloud).
  *
  * Every file runs through the CLI's code in this process (program.ts, the plan command, the
  * cloud adapters over HTTP); a sample also runs as a spawned `drainctl`, in parallel, because a

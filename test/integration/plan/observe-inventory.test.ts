@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../mocks/index.js';
 import { type CloudPorts, createCloudPorts } from '../../../src/adapters/index.js';
 import { observeInventory } from '../../../src/engine/observe-inventory.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { balancerTags, planRollout } from '../../../src/plan/index.js';
 import { workflowFrom } from '../../unit/plan/fixtures.js';
@@ -160,7 +161,7 @@ health: { checks: [{ type: tcp, port: 8080 }] }
     expect(inventory.loadBalancer?.tags).toEqual({
       'drainctl-weight-i-emu-web-1': '90;run=r-20261121-020000-1a2b;at=2026-11-21T02:00:01.000Z',
     });
-    const plan = planRollout(spec, inventory, source);
+    const plan = planRollout(spec, inventory, source, sha256Hex);
     expect(plan.nodes.find((n) => n.id === 'i-emu-web-1')?.atZero).toEqual({
       action: 'restore',
       weight: 90,

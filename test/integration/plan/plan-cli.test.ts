@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../mocks/index.js';
 import { createCloudPorts } from '../../../src/adapters/index.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { createBalancerRequest, hashPlan, type Plan } from '../../../src/plan/index.js';
 import type { LoadBalancer } from '../../../src/ports/index.js';
 import { runDrainctl } from '../../helpers/cli.js';
@@ -70,7 +71,7 @@ describe('drainctl plan against the emulator', () => {
     expect(first.inventory.observedAt <= second.inventory.observedAt).toBe(true);
     expect(second.sha256).toBe(first.sha256);
     // The JSON document is the plan itself: its hash recomputes (nothing masked or cut on the way).
-    expect(hashPlan(first)).toBe(first.sha256);
+    expect(hashPlan(first, sha256Hex)).toBe(first.sha256);
     expect(JSON.stringify(first)).not.toMatch(/\[Circular\]|\[REDACTED\]/);
     expect(first.workflow.file).toBe('workflows/kernel-patch.yaml');
     const record = first.inventory.dns?.record;
@@ -82,7 +83,9 @@ describe('drainctl plan against the emulator', () => {
     const seed = loadExample('workflows/kernel-patch.yaml');
     const create = seed.spec.loadBalancer.create;
     if (create === undefined) throw new Error('the seed creates its balancer');
-    const created = await balancers.create(createBalancerRequest(seed.spec.name, create));
+    const created = await balancers.create(
+      createBalancerRequest(seed.spec.name, create, sha256Hex),
+    );
     const plan = await planJson('workflows/kernel-patch.yaml');
     expect(plan.loadBalancer).toEqual({ id: created.id, name: 'web-slb', create: false });
     const actions = plan.steps.map((step) => step.action);

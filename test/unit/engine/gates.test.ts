@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateGate, type GateInput, isHealthyWeighted } from '../../../src/engine/gates.js';
+import { judgedHealth } from '../../../src/listener/index.js';
 import type { BackendHealthStatus, BackendServer } from '../../../src/ports/index.js';
 
 const backends = (weights: Record<string, number>): BackendServer[] =>
@@ -67,8 +68,11 @@ describe('gates', () => {
   });
 
   it('treats "unavailable" (not checked) as not healthy: unknown health is not health', () => {
-    expect(isHealthyWeighted('a', backends({ a: 100 }), health({ a: 'unavailable' }))).toBe(false);
-    expect(isHealthyWeighted('a', backends({ a: 100 }), [])).toBe(false);
+    const judged = (entries: BackendHealthStatus[]) => judgedHealth(entries, []);
+    expect(isHealthyWeighted('a', backends({ a: 100 }), judged(health({ a: 'unavailable' })))).toBe(
+      false,
+    );
+    expect(isHealthyWeighted('a', backends({ a: 100 }), judged([]))).toBe(false);
   });
 
   it('blocks when the run already has maxUnavailable nodes out', () => {

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §4 invariants 1, 2, 3 and 4, as properties over random fleets, health states,
+ * docs/design.md §4, invariants 1, 2, 3 and 4, as properties over random fleets, health states,
  * batchings (including unsafe ones) and fault sequences, against the in-memory model of the
  * ports. (Invariant 5, the lock, is in lock.property.test.ts.)
  */

@@ -1,4 +1,4 @@
-/** DESIGN.md §4 invariant 5: two runs never hold the same load balancer. */
+/** docs/design.md §4, invariant 5: two runs never hold the same load balancer. */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
 import { resumeRun, startRun } from '../../../src/engine/runner.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { registerSecret } from '../../../src/log/index.js';
 import { hashPlan } from '../../../src/plan/plan-hash.js';
 import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
@@ -108,7 +109,7 @@ describe('runner', () => {
     if (patch?.action !== 'node.patch') throw new Error('no patch step');
     patch.params.commands = ['yum --setopt=token=s3cr3t-repo-token update kernel -y'];
     const { sha256: _old, ...unhashed } = body;
-    const plan = { ...unhashed, sha256: hashPlan(unhashed) };
+    const plan = { ...unhashed, sha256: hashPlan(unhashed, sha256Hex) };
     const dying = new Incarnation();
     await expect(
       startRun(plan, {

@@ -1,5 +1,5 @@
 /**
- * The failure policy end to end against the in-memory world: each outcome of DESIGN.md §1
+ * The failure policy end to end against the in-memory world: each outcome of docs/engine.md §6
  * and what it leaves behind (weights, kernels, the report), plus drift, abort and gates that
  * cannot be evaluated.
  */

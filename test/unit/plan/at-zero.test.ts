@@ -5,6 +5,7 @@
  * room the balancer has for the tags a run sets.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import {
   type AtZeroDecision,
@@ -51,7 +52,7 @@ function planOf(
   text = WORKFLOW,
 ): Plan {
   const { spec, source } = workflowFrom(text);
-  return planRollout(spec, world(weights, tags), source, choices);
+  return planRollout(spec, world(weights, tags), source, sha256Hex, choices);
 }
 
 function refusal(run: () => unknown): InvalidInputError {
@@ -204,10 +205,10 @@ describe('a server found at weight 0', () => {
         { id: 'i-emu-web-2', weight: 0 },
       ]),
     });
-    const plan = planRollout(seed.spec, observed, seed.source);
+    const plan = planRollout(seed.spec, observed, seed.source, sha256Hex);
     expect(plan.nodes.map((n) => n.atZero)).toEqual([undefined, undefined]);
     const error = refusal(() =>
-      planRollout(seed.spec, observed, seed.source, { leaveAtZero: ['i-emu-web-2'] }),
+      planRollout(seed.spec, observed, seed.source, sha256Hex, { leaveAtZero: ['i-emu-web-2'] }),
     );
     expect(error.message).toBe(
       '--leave-at-zero i-emu-web-2: expected a server found at weight 0, found i-emu-web-2 (web-2), which the workflow brings into service',
@@ -310,7 +311,7 @@ describe('room on the balancer for the tags a run sets', () => {
     });
     observed.loadBalancer?.backends.push({ serverId: long, weight: 100, type: 'ecs' });
     const { spec, source } = workflowFrom(text);
-    const error = refusal(() => planRollout(spec, observed, source));
+    const error = refusal(() => planRollout(spec, observed, source, sha256Hex));
     expect(error.message).toContain('an instance id of at most 48 characters');
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { cutBatches, planRollout } from '../../../src/plan/index.js';
 import type { BackendHealth } from '../../../src/ports/index.js';
@@ -14,9 +15,13 @@ const sick = (health: BackendHealth = 'abnormal') => ({ weight: 100, health });
 
 function batchesOf(fleetCase: FleetCase): string[][] {
   const { spec, source } = caseWorkflow(fleetCase);
-  return planRollout(spec, caseWorld(fleetCase), source, caseChoices(fleetCase)).batches.map(
-    (batch) => batch.nodes,
-  );
+  return planRollout(
+    spec,
+    caseWorld(fleetCase),
+    source,
+    sha256Hex,
+    caseChoices(fleetCase),
+  ).batches.map((batch) => batch.nodes);
 }
 
 const ids = (...numbers: number[]) => numbers.map((n) => nodeId(n - 1));
@@ -130,7 +135,7 @@ describe('batches over many inventories', () => {
     const { spec, source } = caseWorkflow(fleetCase);
     let error: unknown;
     try {
-      planRollout(spec, caseWorld(fleetCase), source);
+      planRollout(spec, caseWorld(fleetCase), source, sha256Hex);
     } catch (caught) {
       error = caught;
     }
@@ -203,7 +208,7 @@ describe('batching, as a property over random fleets, health and groups', () => 
         });
         let batches: string[][];
         try {
-          batches = planRollout(spec, caseWorld(fleetCase), source, choices).batches.map(
+          batches = planRollout(spec, caseWorld(fleetCase), source, sha256Hex, choices).batches.map(
             (b) => b.nodes,
           );
         } catch (error) {

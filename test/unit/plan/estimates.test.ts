@@ -5,11 +5,12 @@
  * docs/engine.md "Estimates"). On the emulator this workflow ran in 78–79 s.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { planRollout, renderRunbook } from '../../../src/plan/index.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');
-const plan = planRollout(seed.spec, emulatorWorld(), seed.source);
+const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);
 
 function seconds(action: string, node?: string): number | undefined {
   return plan.steps.find((s) => s.action === action && (node === undefined || s.node === node))

@@ -4,6 +4,7 @@
  * make a rollout pass trivially or not at all.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { type ObservedInventory, planRollout } from '../../../src/plan/index.js';
 import {
@@ -18,7 +19,7 @@ import {
 function planOutcome(text: string, world: ObservedInventory): InvalidInputError | 'planned' {
   try {
     const { spec, source } = workflowFrom(text);
-    planRollout(spec, world, source);
+    planRollout(spec, world, source, sha256Hex);
     return 'planned';
   } catch (error) {
     if (error instanceof InvalidInputError) return error;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { type ObservedInventory, planRollout } from '../../../src/plan/index.js';
 import {
@@ -15,7 +16,7 @@ import {
 function planError(text: string, world: ObservedInventory): InvalidInputError {
   try {
     const { spec, source } = workflowFrom(text);
-    planRollout(spec, world, source);
+    planRollout(spec, world, source, sha256Hex);
   } catch (error) {
     if (error instanceof InvalidInputError) return error;
     throw error;
@@ -117,7 +118,7 @@ describe('plans the live world makes impossible are invalid input naming the pat
     }
     let error: unknown;
     try {
-      planRollout(seed.spec, world, seed.source);
+      planRollout(seed.spec, world, seed.source, sha256Hex);
     } catch (caught) {
       error = caught;
     }
@@ -130,7 +131,9 @@ describe('plans the live world makes impossible are invalid input naming the pat
     const seed = loadExample('workflows/kernel-patch.yaml');
     const world = afterSeedRun();
     if (world.loadBalancer) world.loadBalancer.status = 'locked';
-    expect(() => planRollout(seed.spec, world, seed.source)).toThrow(/an active load balancer/);
+    expect(() => planRollout(seed.spec, world, seed.source, sha256Hex)).toThrow(
+      /an active load balancer/,
+    );
   });
 });
 
@@ -158,7 +161,7 @@ hooks:
     world.loadBalancer = balancer(
       [1, 2, 3, 10].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 })),
     );
-    const plan = planRollout(spec, world, source);
+    const plan = planRollout(spec, world, source, sha256Hex);
     expect(plan.nodes.map((node) => node.name)).toEqual(['web-1', 'web-2', 'web-3', 'web-10']);
     const patch2 = plan.steps.find((s) => s.action === 'node.reboot' && s.node === 'i-emu-web-2');
     expect(patch2?.params).toMatchObject({
@@ -212,7 +215,7 @@ drain:
 health:
   checks: [{ type: load-balancer }, { type: tcp, port: 8080 }]
 `);
-    const plan = planRollout(spec, emulatorWorld(), source);
+    const plan = planRollout(spec, emulatorWorld(), source, sha256Hex);
     const wait = plan.steps.find((s) => s.action === 'node.wait-drained');
     expect(wait?.params).toMatchObject({
       probe: {
@@ -239,7 +242,7 @@ health:
         { id: 'i-emu-web-3', weight: 50 },
       ]),
     });
-    const plan = planRollout(spec, world, source);
+    const plan = planRollout(spec, world, source, sha256Hex);
     expect(plan.nodes.map((node) => [node.id, node.weight])).toEqual([
       ['i-emu-web-1', 0],
       ['i-emu-web-2', 100],
@@ -258,7 +261,7 @@ describe('DNS edge cases', () => {
   it('never raises the TTL on the way in, and adds a record that does not exist yet', () => {
     const seed = loadExample('workflows/kernel-patch.yaml');
     seed.spec.dns = seed.spec.dns && { ...seed.spec.dns, ttl: { lowerTo: 60, waitOldTtl: true } };
-    const plan = planRollout(seed.spec, emulatorWorld(), seed.source);
+    const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);
     const actions = plan.steps.map((s) => s.action);
     expect(actions).not.toContain('dns.set-ttl');
     expect(actions).not.toContain('wait');
@@ -267,7 +270,7 @@ describe('DNS edge cases', () => {
 
     const world = emulatorWorld();
     if (world.dns) delete world.dns.record;
-    const added = planRollout(seed.spec, world, seed.source);
+    const added = planRollout(seed.spec, world, seed.source, sha256Hex);
     const add = added.steps.find((s) => s.action === 'dns.point');
     expect(add?.params).not.toHaveProperty('from');
     expect(add?.params).toMatchObject({ to: { ttl: 60 } });

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { planRollout, renderRunbook } from '../../../src/plan/index.js';
 import { emulatorWorld, workflowFrom } from './fixtures.js';
 
@@ -16,7 +17,7 @@ const seedText = readFileSync(
 
 function planOf(text: string) {
   const { spec, source } = workflowFrom(text);
-  return planRollout(spec, emulatorWorld(), source);
+  return planRollout(spec, emulatorWorld(), source, sha256Hex);
 }
 
 const warning = (notes: readonly string[] | undefined) =>

@@ -4,6 +4,7 @@
  * is not. The engine reads those from the node's wait-drained step of the same plan.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { planRollout, renderRunbook } from '../../../src/plan/index.js';
 import type { Step } from '../../../src/plan/types.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
@@ -11,7 +12,7 @@ import { emulatorWorld, loadExample } from './fixtures.js';
 const seed = loadExample('workflows/kernel-patch.yaml');
 
 function rebootOf(spec: typeof seed.spec): Step {
-  const plan = planRollout(spec, emulatorWorld(), seed.source);
+  const plan = planRollout(spec, emulatorWorld(), seed.source, sha256Hex);
   const step = plan.steps.find((s) => s.action === 'node.reboot' && s.node === 'i-emu-web-1');
   if (step === undefined) throw new Error('no reboot step');
   expect(renderRunbook(plan)).toContain(`${step.index}. ${step.description}`);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { planRollout, renderRunbook } from '../../../src/plan/index.js';
 import { balancer, emulatorWorld, loadExample, OBSERVED_AT } from './fixtures.js';
 
 describe('the runbook', () => {
   const seed = loadExample('workflows/kernel-patch.yaml');
-  const plan = planRollout(seed.spec, emulatorWorld(), seed.source);
+  const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);
   const text = renderRunbook(plan);
 
   it('starts with what it works on, when it looked, and the plan sha256', () => {
@@ -44,7 +45,7 @@ describe('the runbook', () => {
     const world = emulatorWorld({
       loadBalancer: balancer([1, 2, 3, 4].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 }))),
     });
-    const runbook = renderRunbook(planRollout(rolling.spec, world, rolling.source));
+    const runbook = renderRunbook(planRollout(rolling.spec, world, rolling.source, sha256Hex));
     expect(runbook).toContain(
       'group pair-a: i-emu-web-1, i-emu-web-3 never out of service together',
     );

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { hashPlan, type Plan, planRollout, type Step } from '../../../src/plan/index.js';
 import { afterSeedRun, balancer, emulatorWorld, loadExample, NET } from './fixtures.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');
-const plan = planRollout(seed.spec, emulatorWorld(), seed.source);
+const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);
 
 function step<A extends Step['action']>(p: Plan, action: A, node?: string) {
   const found = p.steps.find((s) => s.action === action && (node === undefined || s.node === node));
@@ -204,13 +205,13 @@ describe('the seed story planned against the emulator before its migration', () 
   it('estimates the total as prepare + the slowest node of each batch + finish', () => {
     const sum = (steps: Step[]) => steps.reduce((total, s) => total + s.expectedSeconds, 0);
     expect(plan.estimate.totalSeconds).toBe(sum(plan.steps));
-    expect(plan.sha256).toBe(hashPlan(plan));
+    expect(plan.sha256).toBe(hashPlan(plan, sha256Hex));
   });
 });
 
 describe('a re-run of the seed story', () => {
   it('finds everything in place and creates nothing twice', () => {
-    const rerun = planRollout(seed.spec, afterSeedRun(), seed.source);
+    const rerun = planRollout(seed.spec, afterSeedRun(), seed.source, sha256Hex);
     const actions = rerun.steps.map((s) => s.action);
     for (const action of [
       'lb.create',
@@ -249,7 +250,7 @@ describe('a re-run of the seed story', () => {
         ],
       }),
     });
-    const resumed = planRollout(seed.spec, halfway, seed.source);
+    const resumed = planRollout(seed.spec, halfway, seed.source, sha256Hex);
     expect(resumed.steps.filter((s) => s.phase === 'prepare').map((s) => s.action)).toEqual([
       'lb.add-backends',
       'lb.start-listener',
@@ -272,7 +273,7 @@ describe('a re-run of the seed story', () => {
       { id: 'i-emu-web-1', weight: 100 },
       { id: 'i-emu-web-2', weight: 10 },
     ]);
-    const rerun = planRollout(seed.spec, { ...world, loadBalancer: lb }, seed.source);
+    const rerun = planRollout(seed.spec, { ...world, loadBalancer: lb }, seed.source, sha256Hex);
     const bringIn = step(rerun, 'node.restore', 'i-emu-web-2');
     expect(bringIn.phase).toBe('prepare');
     expect(bringIn.params.targetWeight).toBe(100);

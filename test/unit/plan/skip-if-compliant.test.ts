@@ -6,6 +6,7 @@
  * (and sha256) is as before, and the runbook says a re-run would drain patched servers.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { planRollout, renderRunbook, rerunWarnings, type Step } from '../../../src/plan/index.js';
 import type { WorkflowSpec } from '../../../src/spec/index.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
@@ -21,7 +22,7 @@ const seed = loadExample('workflows/kernel-patch.yaml');
 function planWith(change: (spec: WorkflowSpec) => void) {
   const spec = structuredClone(seed.spec);
   change(spec);
-  return planRollout(spec, emulatorWorld(), seed.source);
+  return planRollout(spec, emulatorWorld(), seed.source, sha256Hex);
 }
 
 function web1(plan: { steps: Step[] }): Step[] {
@@ -70,7 +71,7 @@ describe('the compliance test before each server', () => {
   });
 
   it('changed with neededWhen (the example): the checks come first, and judge an unchanged output after the patch', () => {
-    const plan = planRollout(seed.spec, emulatorWorld(), seed.source);
+    const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);
     const steps = web1(plan);
     expect(steps[0]).toMatchObject({
       action: 'node.capture-baseline',

@@ -4,6 +4,7 @@
  * check), a bare TCP connect otherwise — and the runbook line says which.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { type Plan, planRollout, type Step } from '../../../src/plan/index.js';
 import { emulatorWorld, loadExample, workflowFrom } from './fixtures.js';
 
@@ -30,7 +31,7 @@ drain:
 
 function planOf(text: string): Plan {
   const { spec, source } = workflowFrom(text);
-  return planRollout(spec, emulatorWorld(), source);
+  return planRollout(spec, emulatorWorld(), source, sha256Hex);
 }
 
 describe('lb.verify-path: the planner decides how the path is proven', () => {
@@ -86,7 +87,7 @@ describe('lb.verify-path: the planner decides how the path is proven', () => {
 
   it('the seed story (TCP 8080 with an HTTP check) proves /healthz over HTTP', () => {
     const seed = loadExample('workflows/kernel-patch.yaml');
-    const step = verifyPath(planRollout(seed.spec, emulatorWorld(), seed.source));
+    const step = verifyPath(planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex));
     expect(step.params).toMatchObject({
       protocol: 'tcp',
       port: 8080,

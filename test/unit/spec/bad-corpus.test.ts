@@ -5,6 +5,7 @@
  * files go through the real CLI against a live emulator in test/integration/plan/.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { planRollout } from '../../../src/plan/index.js';
 import { parseWorkflow } from '../../../src/spec/index.js';
@@ -22,7 +23,7 @@ describe('bad-input corpus (in process)', () => {
     let error: unknown;
     try {
       const { spec, source } = parseWorkflow({ file: badCase.file, text: badCase.text }, {});
-      planRollout(spec, emulatorWorld(), source);
+      planRollout(spec, emulatorWorld(), source, sha256Hex);
     } catch (caught) {
       error = caught;
     }

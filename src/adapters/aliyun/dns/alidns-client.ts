@@ -110,7 +110,7 @@ export class AlidnsApi {
 
   /**
    * Not resent after an ambiguous failure: the adapter reads the record back and decides.
-   * Unchanged values answer DomainRecordDuplicate (aliyun-facts.md §2).
+   * Unchanged values answer DomainRecordDuplicate (docs/aliyun.md, "Error bodies and codes").
    */
   async updateDomainRecord(recordId: string, change: RecordChange): Promise<string> {
     const response = await this.caller.call(

@@ -1,6 +1,6 @@
 /**
- * The smallest TTL a domain's Alidns edition allows (aliyun-facts.md §5: 600 on Free and
- * Individual, 60 on Enterprise Standard, 1 on Enterprise Ultimate). DescribeDomainInfo with
+ * The smallest TTL a domain's Alidns edition allows (docs/aliyun.md, "Alidns": 600 on Free and
+ * Personal, 60 on Enterprise Standard, 1 on Enterprise Ultimate). DescribeDomainInfo with
  * NeedDetailAttributes reports it as MinTtl; when it does not, the edition's code decides.
  * The codes below are unconfirmed (no source found): an unknown edition gets 600, the
  * conservative answer, so a plan never promises a TTL the domain cannot have.

@@ -4,6 +4,7 @@
  * wait until an instance runs again — every wait on the injected clock.
  */
 import { randomUUID } from 'node:crypto';
+import { pollUntil } from '../../../clock/poll-until.js';
 import { DrainctlError } from '../../../errors/index.js';
 import type { Logger } from '../../../log/index.js';
 import type {
@@ -15,7 +16,6 @@ import type {
   InstanceStatus,
 } from '../../../ports/index.js';
 import { AliyunApiError } from '../transport/cloud-error.js';
-import { pollUntil } from '../transport/poll.js';
 import type { EcsApi } from './ecs-client.js';
 import { commandResultOf, decodeOutput } from './invocation-status.js';
 

@@ -1,5 +1,6 @@
 /**
- * Cloud Assistant's invocation statuses (aliyun-facts.md §6) → the Host port's CommandStatus.
+ * Cloud Assistant's invocation statuses (docs/aliyun.md, "Cloud Assistant and ECS") → the Host
+ * port's CommandStatus.
  * Every status that ends an invocation ends the wait with a clear result; only the statuses that
  * say it is still on its way keep drainctl polling, so no end is waited out until the timeout.
  * Pure.

@@ -8,7 +8,10 @@ import { LISTENER_DEFAULTS } from '../../../listener/index.js';
 import type { Listener, ListenerConfig, ListenerStatus } from '../../../ports/index.js';
 import type { SlbListenerAttribute } from './slb-wire.js';
 
-/** What SLB uses when a listener is created without these (aliyun-facts.md §4). */
+/**
+ * The recommended check, which a listener that reports none of these is read as having
+ * (docs/aliyun.md, "SLB listeners: ranges and defaults").
+ */
 const DEFAULTS = {
   intervalSeconds: 2,
   timeoutSeconds: 5,

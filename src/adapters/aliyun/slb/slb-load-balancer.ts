@@ -3,6 +3,7 @@
  * creates them idempotently (ClientToken) and waits until they are active, ensures listeners
  * without ever changing an existing one silently, and manages backends in batches of 20.
  */
+import { pollUntil } from '../../../clock/poll-until.js';
 import { DrainctlError } from '../../../errors/index.js';
 import { formatListenerDifference, listenerDifferences } from '../../../listener/index.js';
 import type {
@@ -19,7 +20,6 @@ import type {
   TagReadOptions,
 } from '../../../ports/index.js';
 import { AliyunApiError } from '../transport/cloud-error.js';
-import { pollUntil } from '../transport/poll.js';
 import { createListenerParams, listenerFromAttribute } from './listener-params.js';
 import { mutateThenVerify } from './reconcile.js';
 import { SlbBackends } from './slb-backends.js';

@@ -1,7 +1,7 @@
 /**
  * Request parameters of the SLB actions SlbClient sends, and their encoding into the query:
  * RPC style, every value a string, lists flattened (`Tag.1.Key`), BackendServers as a JSON array
- * string (aliyun-facts.md §1). Pure.
+ * string (docs/aliyun.md, "SLB requests and answers"). Pure.
  */
 
 export type QueryValue = string | number | boolean | undefined;

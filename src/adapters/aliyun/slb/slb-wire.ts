@@ -1,7 +1,7 @@
 /**
  * Response models of the SLB (CLB) 2014-05-15 actions drainctl calls, as zod schemas from the
  * wire (PascalCase, as the official SDK models name them) to our own camelCase types. Shapes
- * follow the slb-20140515 SDK models and aliyun-facts.md §1.
+ * follow the slb-20140515 SDK models and docs/aliyun.md, "SLB requests and answers".
  */
 import { z } from 'zod';
 import { wireNumber, wireSwitch, wireTags, wrappedList } from '../transport/wire.js';

@@ -1,6 +1,7 @@
 /**
  * Which cloud errors are worth another attempt, and how long to wait before it. Pure: no I/O,
- * no clock, randomness injected. The codes are aliyun-facts.md §3 (Terraform's practice).
+ * no clock, randomness injected. The codes are Terraform's practice (docs/aliyun.md, "The retry
+ * policy").
  *
  * Two kinds of retryable failure matter for idempotency:
  * - `rejected`: the service refused the request before acting on it (throttling, "busy",

@@ -1,7 +1,8 @@
 /**
- * Signs requests by hand, straight from aliyun-facts.md §7 (independent of mocks/server/signature,
- * so the two implementations check each other), and sends them with fetch. Lets tests send what
- * the SDKs never would: tampered queries, stale dates, replayed nonces, V1 signatures.
+ * Signs requests by hand, straight from docs/aliyun.md, "Verifying a signature" (independent of
+ * mocks/server/signature, so the two implementations check each other), and sends them with
+ * fetch. Lets tests send what the SDKs never would: tampered queries, stale dates, replayed
+ * nonces, V1 signatures.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 

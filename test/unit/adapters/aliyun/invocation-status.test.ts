@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandResultOf } from '../../../../src/adapters/aliyun/ecs/invocation-status.js';
 
-// aliyun-facts.md §6: every status an invocation can end in.
+// docs/aliyun.md, "Cloud Assistant and ECS": every status an invocation can end in.
 describe('Cloud Assistant statuses that end an invocation', () => {
   it.each([
     ['Success', 'success'],
