@@ -3,7 +3,7 @@
  * (fails closed), the verify baseline (first of all when it can find the server already
  * compliant and skip it), drain to weight 0, wait until real traffic has left,
  * patch, reboot, wait until healthy, verify the patch took, restore its weight in ramp steps,
- * after-hooks. Each mutating step names its inverse or why it has none.
+ * after-hooks. Each mutating step names its undo (undo.ts) or why it has none.
  */
 import type { HookSpec } from '../spec/index.js';
 import { expandTemplate } from '../spec/index.js';
@@ -27,8 +27,9 @@ import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { savedWeightKey } from './saved-weight.js';
-import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
+import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type { NeededCheck, VerifyExpectation } from './types.js';
+import { undoOf } from './undo.js';
 
 const HOOK_REASON = "a hook is the workflow's own command; drainctl cannot know how to undo it";
 const PATCH_REASON =
@@ -90,16 +91,11 @@ export function nodeSteps(
         ? `Keep ${back.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
         : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)`,
     mutates: true,
-    inverse:
-      back !== undefined
-        ? inverse(
-            'node.restore',
-            `leave ${label} at weight 0, as found (it goes back to ${back.weight} only after the proof below)`,
-          )
-        : inverse(
-            'node.restore',
-            `restore ${label} to its recorded weight (${node.weightAtRollout})`,
-          ),
+    inverse: undoOf('node.drain', {
+      label,
+      weight: back?.weight ?? node.weightAtRollout,
+      foundAtZero: back !== undefined,
+    }),
     expectedSeconds: BACKEND_CALL_SECONDS,
   });
   const { drain } = spec;
@@ -213,7 +209,7 @@ export function nodeSteps(
     ...at,
     description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${restoreReason(node.id, back)})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
     mutates: true,
-    inverse: inverse('node.drain', `set ${label} back to weight 0`),
+    inverse: undoOf('node.restore', { label }),
     expectedSeconds: rampSeconds(restore),
   });
   steps.push(...hookSteps(ctx, node, 'after', spec.hooks.after, batch));
