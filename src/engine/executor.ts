@@ -2,8 +2,9 @@
  * The executor: runs exactly the plan, in the order of the runbook `drainctl plan` printed.
  *
  *   prepare (balancer, listeners, backends, path, DNS cutover)
- *   for each batch, each node of it concurrently, one sequence per node:
- *     window → gate → drain → wait drained → patch → reboot → wait healthy → verify → restore
+ *   for each batch, each node of it concurrently, one sequence per node (node-runner.ts):
+ *     [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
+ *     wait healthy → verify → restore → after-hooks
  *   finish
  *
  * Steps already completed (a resumed run) are skipped; a stop ends the rollout with every node

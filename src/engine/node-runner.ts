@@ -1,7 +1,12 @@
 /**
- * One node's sequence, in plan order (the planner writes it as the runbook reads:
- * gate → hooks → baseline → drain → wait drained → patch → reboot → wait healthy → verify →
- * restore → hooks), and what happens when a step fails or the run is asked to stop.
+ * One node's sequence, in plan order (the planner writes it as the runbook reads it,
+ * src/plan/node-steps.ts):
+ *
+ *   [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
+ *   wait healthy → verify → restore → after-hooks
+ *
+ * (the baseline comes first when it can find the node already compliant and skip it), and what
+ * happens when a step fails or the run is asked to stop.
  */
 
 import { savedWeightKey } from '../plan/saved-weight.js';
