@@ -2,8 +2,9 @@
  * The executor: runs exactly the plan, in the order of the runbook `drainctl plan` printed.
  *
  *   prepare (balancer, listeners, backends, path, DNS cutover)
- *   for each batch, each node of it concurrently, one sequence per node:
- *     window → gate → drain → wait drained → patch → reboot → wait healthy → verify → restore
+ *   for each batch, each node of it concurrently, one sequence per node (node-runner.ts):
+ *     [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
+ *     wait healthy → verify → restore → after-hooks
  *   finish
  *
  * Steps already completed (a resumed run) are skipped; a stop ends the rollout with every node
@@ -15,12 +16,10 @@ import { haltsRollout } from './failure-policy.js';
 import type { RunOutcome } from './journal/entries.js';
 import { leftAtZero, leftAtZeroOnPurpose, leftAtZeroReason, nodesNotDone } from './left-at-zero.js';
 import { finishNode, runNode } from './node-runner.js';
-import { resolveRef } from './refs.js';
 import type { RunContext } from './run-context.js';
 import { haltedByAbort } from './run-control.js';
 import { executeStep } from './run-step.js';
-import { pointRecord, undoSetTtl } from './steps/dns-steps.js';
-import { expectedWeightOf, setWeight } from './steps/weights.js';
+import { compensate } from './steps/compensations.js';
 
 export async function executePlan(ctx: RunContext): Promise<RunOutcome> {
   await learnBalancerAddress(ctx);
@@ -81,7 +80,8 @@ async function runPhase(ctx: RunContext, phase: 'prepare' | 'finish'): Promise<b
         'halt',
         `${phase} step ${step.index} (${step.action}) failed: ${outcome.detail}`,
       );
-      if (step.action === 'node.restore') await rollBackBringIn(ctx, step);
+      // A server brought into service goes back to where its ramp began.
+      if (step.action === 'node.restore') await compensate(ctx, step);
     }
     if (phase === 'prepare') await rollBackCutover(ctx);
     return false;
@@ -150,10 +150,10 @@ async function runBatch(ctx: RunContext, batch: number): Promise<void> {
 }
 
 /**
- * A prepare step failed after the DNS record was moved: point it back, so clients keep reaching
- * the service the way they did before the run, and set a TTL lowered for the cutover back to
- * what it was (the runbook's undo of each). The balancer and listeners stay (they carry no
- * traffic without the record, and a re-run finds them again by name).
+ * A prepare step failed (or the run stopped) after the DNS cutover began: undo it as the
+ * runbook's `undo:` lines say — the record pointed back, then a TTL lowered for it set back — so
+ * clients keep reaching the service the way they did before the run. The balancer and listeners
+ * stay (they carry no traffic without the record, and a re-run finds them again by name).
  */
 async function rollBackCutover(ctx: RunContext): Promise<void> {
   // Both lists first: an undo reopens the cutover's steps for a resumed run (run-state.ts).
@@ -165,88 +165,10 @@ async function rollBackCutover(ctx: RunContext): Promise<void> {
     (s): s is Extract<Step, { action: 'dns.set-ttl' }> =>
       s.action === 'dns.set-ttl' && s.phase === 'prepare' && ctx.state.completedOps.has(s.id),
   );
-  for (const step of points.reverse()) {
-    const from = step.params.from;
-    if (from === undefined || ctx.state.completedOps.has(`${step.id}#rollback`)) continue;
-    const current = step.params.recordId
-      ? await ctx.ports.dns.getRecord(step.params.recordId)
-      : (await ctx.ports.dns.findRecords(step.params.domain, step.params.rr, step.params.type))[0];
-    // Compare before overwriting: only a record still holding what this run set is ours to undo.
-    const set = String(resolveRef(step.params.to.value, ctx.state));
-    if (current?.value === from.value) continue; // already back
-    if (current?.value !== set) {
-      await ctx.record({
-        type: 'note',
-        warning: true,
-        message: dnsNotRestored(step, current, set),
-      });
-      continue;
-    }
-    await pointRecord(
-      ctx,
-      step,
-      current,
-      {
-        domain: step.params.domain,
-        rr: step.params.rr,
-        type: step.params.type,
-        value: from.value,
-        ttl: from.ttl,
-        ...(current ? { recordId: current.recordId } : {}),
-      },
-      `${step.id}#rollback`,
-    );
-    await ctx.record({
-      type: 'note',
-      message: `DNS ${step.params.rr}.${step.params.domain} pointed back to ${from.value} because the preparation failed`,
-    });
-  }
   // Pointing back restores the TTL the record had too; a TTL lowered ahead of a cutover that
   // never happened is set back on its own.
-  for (const step of lowered.reverse()) await undoSetTtl(ctx, step);
-}
-
-function dnsNotRestored(
-  step: Extract<Step, { action: 'dns.point' }>,
-  current: { value: string } | undefined,
-  set: string,
-): string {
-  const name = `${step.params.rr}.${step.params.domain}`;
-  const now = current === undefined ? 'gone' : `now ${current.value}`;
-  return `DNS ${name} not pointed back to ${step.params.from?.value}: it is ${now}, not ${set} as this run set it — someone else changed it meanwhile; left as it is, check it`;
-}
-
-/**
- * A backend being brought into service (outside the rollout) failed its ramp: put its weight
- * back to where the ramp started (the weight it was added at), unless someone else changed it.
- */
-async function rollBackBringIn(
-  ctx: RunContext,
-  step: Extract<Step, { action: 'node.restore' }>,
-): Promise<void> {
-  const first = ctx.journal.entries.find(
-    (e) => e.type === 'intent' && e.step === step.id && e.op === 'set-weight',
-  );
-  if (first?.type !== 'intent') return;
-  const serverId = step.params.serverId;
-  const result = await ctx.gateMutex.run(() =>
-    setWeight(ctx, {
-      step: step.id,
-      opId: `${step.id}#rollback`,
-      ...(step.node === undefined ? {} : { node: step.node }),
-      loadBalancerId: String(resolveRef(step.params.loadBalancerId, ctx.state)),
-      serverId,
-      to: Number(first.before.weight),
-      expect: expectedWeightOf(ctx, serverId),
-    }),
-  );
-  await ctx.record({
-    type: 'note',
-    ...(step.node === undefined ? {} : { node: step.node }),
-    message: result.ok
-      ? `${serverId} put back to weight ${first.before.weight}, where its ramp into service began`
-      : `${serverId} not put back: ${result.drift}`,
-  });
+  for (const step of points.reverse()) await compensate(ctx, step);
+  for (const step of lowered.reverse()) await compensate(ctx, step);
 }
 
 /** The address of an existing balancer is read once (steps may refer to it). */

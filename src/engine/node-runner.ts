@@ -1,33 +1,22 @@
 /**
- * One node's sequence, in plan order (the planner writes it as the runbook reads:
- * gate → hooks → baseline → drain → wait drained → patch → reboot → wait healthy → verify →
- * restore → hooks), and what happens when a step fails or the run is asked to stop.
+ * One node's sequence, in plan order (the planner writes it as the runbook reads it,
+ * src/plan/node-steps.ts):
+ *
+ *   [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
+ *   wait healthy → verify → restore → after-hooks
+ *
+ * (the baseline comes first when it can find the node already compliant and skip it), and what
+ * happens when a step fails or the run is asked to stop.
  */
 
-import { savedWeightKey } from '../plan/saved-weight.js';
 import type { Step } from '../plan/types.js';
-import { FatalRunError, message } from './errors.js';
 import { dispositionFor, haltsRollout } from './failure-policy.js';
-import {
-  type FailureOutcome,
-  hostTouched,
-  IllegalTransitionError,
-  isTerminal,
-} from './node-machine.js';
-import { resolveRef } from './refs.js';
-import type { RunContext } from './run-context.js';
+import { type FailureOutcome, hostTouched, isTerminal } from './node-machine.js';
+import type { Compensated, RunContext } from './run-context.js';
 import type { NodeRecord } from './run-state.js';
 import { executeStep } from './run-step.js';
 import { inScope } from './step-scope.js';
-import { forgetSavedWeight, weightToComeBack } from './steps/saved-weight.js';
-import { expectedWeightOf, type SetWeightResult, setWeight } from './steps/weights.js';
-
-/**
- * The failure policy's own weight change (roll back, pull to 0) is tried again after these
- * waits before the node is named as left out with the error: a throttled or briefly failing API
- * must not leave a server half in service, and a refusal that lasts must not go unreported.
- */
-export const SETTLE_RETRY_DELAYS_MS = [1_000, 4_000];
+import { compensate } from './steps/compensations.js';
 
 export async function runNode(
   ctx: RunContext,
@@ -119,15 +108,12 @@ export async function settleFailedNode(
     case 'leave-out': {
       let reason = disposition.reason;
       let why = detail;
-      if (disposition.pullToZero) {
-        const pulled = await pullToZero(ctx, record);
-        if (pulled.kind === 'drift') {
-          reason = 'drift';
-          why = `${detail}; not taken back to weight 0: ${pulled.detail}`;
-        } else if (pulled.kind === 'error') {
-          reason = 'error';
-          why = `${detail}; could not take it back to weight 0: ${pulled.detail}`;
-        }
+      // Back to weight 0: the undo of its restore (which may not have begun).
+      const restore = disposition.pullToZero ? restoreStepOf(ctx, nodeId) : undefined;
+      const pulled = restore === undefined ? undefined : await compensate(ctx, restore);
+      if (pulled !== undefined && pulled.kind !== 'undone') {
+        reason = leftOutReason(pulled);
+        why = `${detail}; ${pulled.detail}`;
       }
       await leaveOut(ctx, record, reason, outcome, why);
       return;
@@ -153,82 +139,26 @@ async function standDown(ctx: RunContext, nodeId: string): Promise<void> {
   );
 }
 
-/** Put an untouched node straight back to its recorded weight (no ramp: the host is as it was). */
+/**
+ * Put an untouched node straight back to its recorded weight (no ramp: the host is as it was):
+ * the undo of its drain, which also knows when "as it was found" is weight 0.
+ */
 async function rollBack(
   ctx: RunContext,
   record: NodeRecord,
   outcome: FailureOutcome,
   detail: string,
 ): Promise<void> {
-  if (record.retriedFromLeftOut !== undefined) {
-    // A retry of a node found out of service: "as it was found" is weight 0, left out.
-    await leaveOut(
-      ctx,
-      record,
-      record.retriedFromLeftOut,
-      outcome,
-      `${detail}; retried from weight 0, left there`,
-    );
-    return;
-  }
-  const original = record.originalWeight;
   const drain = drainStepOf(ctx, record.id);
-  const back =
-    drain && weightToComeBack(ctx, record.id, drain.params.serverId, drain.params.expectedWeight);
-  if (original === 0 && drain !== undefined && typeof back === 'number' && back > 0) {
-    // Found at weight 0 and bound for a saved (or given) weight: "as it was found" is out of
-    // service, and it returns to `back` only through the full proof.
-    await leaveOut(
-      ctx,
-      record,
-      'error',
-      outcome,
-      `${detail}; found at weight 0, left there (it goes back to ${back} only through a full maintenance; the tag ${savedWeightKey(drain.params.serverId)} keeps that weight)`,
-    );
+  const undone =
+    drain === undefined
+      ? { kind: 'undone' as const, detail: 'weight back to its original, host untouched' }
+      : await compensate(ctx, drain);
+  if (undone.kind !== 'undone') {
+    await leaveOut(ctx, record, leftOutReason(undone), outcome, `${detail}; ${undone.detail}`);
     return;
   }
-  if (original !== undefined && drain !== undefined) {
-    const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
-    const serverId = drain.params.serverId;
-    const result = await settleWeight(ctx, loadBalancerId, serverId, () =>
-      ctx.gateMutex.run(() =>
-        setWeight(ctx, {
-          step: drain.id,
-          opId: `${drain.id}#rollback`,
-          node: record.id,
-          loadBalancerId,
-          serverId,
-          to: original,
-          expect: expectedWeightOf(ctx, serverId),
-        }),
-      ),
-    );
-    if (result.kind === 'drift') {
-      await leaveOut(ctx, record, 'drift', outcome, `${detail}; not rolled back, ${result.detail}`);
-      return;
-    }
-    if (result.kind === 'error') {
-      await leaveOut(
-        ctx,
-        record,
-        'error',
-        outcome,
-        `${detail}; could not put it back to weight ${original}: ${result.detail}`,
-      );
-      return;
-    }
-    if (original > 0) {
-      await forgetSavedWeight(
-        ctx,
-        { loadBalancerId, serverId, node: record.id },
-        `${serverId} is back at weight ${original}`,
-      );
-    }
-  }
-  await ctx.moveNode(record.id, 'rolled-back', {
-    outcome,
-    detail: `${detail}; weight back to ${original ?? 'its original'}, host untouched`,
-  });
+  await ctx.moveNode(record.id, 'rolled-back', { outcome, detail: `${detail}; ${undone.detail}` });
   await ctx.notify({
     kind: 'node-done',
     node: record.id,
@@ -236,78 +166,11 @@ async function rollBack(
   });
 }
 
-type Settled =
-  | { kind: 'ok' }
-  | { kind: 'drift'; detail: string }
-  | { kind: 'error'; detail: string };
-
-/**
- * Carry out one weight change of the failure policy, trying again after an error. Errors that
- * stop the run (the journal, the lock) are not retried; any other that lasts is returned with
- * the live weight, so the node can be named with where it really is.
- */
-async function settleWeight(
-  ctx: RunContext,
-  loadBalancerId: string,
-  serverId: string,
-  change: () => Promise<SetWeightResult>,
-): Promise<Settled> {
-  let last: unknown;
-  for (let attempt = 0; attempt <= SETTLE_RETRY_DELAYS_MS.length; attempt += 1) {
-    if (attempt > 0) await ctx.ports.clock.sleep(SETTLE_RETRY_DELAYS_MS[attempt - 1] ?? 0);
-    try {
-      const result = await change();
-      return result.ok ? { kind: 'ok' } : { kind: 'drift', detail: result.drift };
-    } catch (error) {
-      if (error instanceof FatalRunError || error instanceof IllegalTransitionError) throw error;
-      last = error;
-      ctx.logger.warn(
-        { err: error, serverId, attempt: attempt + 1 },
-        `weight change of ${serverId} failed: ${message(error)}`,
-      );
-    }
-  }
-  const live = await ctx.ports.loadBalancer
-    .listBackends(loadBalancerId)
-    .then((backends) => backends.find((b) => b.serverId === serverId)?.weight)
-    .catch(() => undefined);
-  const where =
-    live === undefined
-      ? 'its weight could not be read either'
-      : `it is at weight ${live}${live > 0 ? ' (serving)' : ''}`;
-  return { kind: 'error', detail: `${message(last)}; ${where}` };
-}
-
-/** Take a node whose host changed back to weight 0 (it must not serve unproven). */
-async function pullToZero(ctx: RunContext, record: NodeRecord): Promise<Settled> {
-  const restore = ctx.state.plan.steps.find(
-    (s): s is Extract<Step, { action: 'node.restore' }> =>
-      s.action === 'node.restore' && s.node === record.id && s.phase === 'rollout',
-  );
-  const drain = drainStepOf(ctx, record.id);
-  const source = restore ?? drain;
-  if (source === undefined) return { kind: 'ok' };
-  const serverId = source.params.serverId;
-  if (
-    ctx.state.weights.get(serverId) === 0 &&
-    ![...ctx.state.pendingIntents.values()].some((i) => i.target.serverId === serverId)
-  ) {
-    return { kind: 'ok' };
-  }
-  const loadBalancerId = String(resolveRef(source.params.loadBalancerId, ctx.state));
-  return settleWeight(ctx, loadBalancerId, serverId, () =>
-    ctx.gateMutex.run(() =>
-      setWeight(ctx, {
-        step: source.id,
-        opId: `${source.id}#pull`,
-        node: record.id,
-        loadBalancerId,
-        serverId,
-        to: 0,
-        expect: expectedWeightOf(ctx, serverId),
-      }),
-    ),
-  );
+/** Why a node whose undo did not happen is left out. */
+function leftOutReason(
+  undone: Exclude<Compensated, { kind: 'undone' }>,
+): NonNullable<NodeRecord['reason']> {
+  return undone.kind === 'left' ? (undone.reason ?? 'error') : undone.kind;
 }
 
 async function leaveOut(
@@ -342,6 +205,17 @@ function drainStepOf(
   return ctx.state.plan.steps.find(
     (s): s is Extract<Step, { action: 'node.drain' }> =>
       s.action === 'node.drain' && s.node === nodeId,
+  );
+}
+
+/** The restore of the node's own maintenance (not a bring-in before the rollout). */
+function restoreStepOf(
+  ctx: RunContext,
+  nodeId: string,
+): Extract<Step, { action: 'node.restore' }> | undefined {
+  return ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.restore' }> =>
+      s.action === 'node.restore' && s.node === nodeId && s.phase === 'rollout',
   );
 }
 

@@ -156,6 +156,20 @@ export type StepOutcome =
 
 export type StepHandler<S extends Step = Step> = (ctx: RunContext, step: S) => Promise<StepOutcome>;
 
+/**
+ * What undoing a step came to (steps/compensations.ts); `detail` continues the reason a node is
+ * settled with ("…; weight back to 100, host untouched").
+ */
+export type Compensated =
+  /** The step's effect is gone: undone now, or found undone already. */
+  | { kind: 'undone'; detail: string }
+  /** Left as it is on purpose (found at weight 0, someone else's change), with the node's reason. */
+  | { kind: 'left'; detail: string; reason?: LeftOutReason }
+  /** Not undone: what this run set was changed by someone else. */
+  | { kind: 'drift'; detail: string }
+  /** Not undone: the change failed, and kept failing. */
+  | { kind: 'error'; detail: string };
+
 export const ok = (detail: string, data?: Record<string, unknown>): StepOutcome =>
   data === undefined ? { status: 'ok', detail } : { status: 'ok', detail, data };
 

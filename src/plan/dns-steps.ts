@@ -12,7 +12,8 @@ import { DNS_UPDATE_SECONDS, DNS_VERIFY_SECONDS } from './estimates.js';
 import type { FleetNode } from './fleet.js';
 import { type PlanContext, showRef } from './plan-context.js';
 import type { PhaseSteps } from './prepare-steps.js';
-import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
+import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
+import { undoOf } from './undo.js';
 
 /** Alidns's default TTL, used when a new record is added and the workflow names none. */
 export const DEFAULT_DNS_TTL = 600;
@@ -113,7 +114,7 @@ export function planDns(ctx: PlanContext, nodes: readonly FleetNode[]): DnsPhase
       phase: 'finish',
       description: `Raise the TTL of ${name} from ${ttlAtCutover} s to ${raiseTo} s${ttl.raiseTo === 'original' ? ' (its original)' : ''}, still pointing at ${showRef(target)}`,
       mutates: true,
-      inverse: inverse('dns.point', `set the TTL of ${name} back to ${ttlAtCutover} s`),
+      inverse: undoOf('dns.point', { name, ttl: ttlAtCutover }),
       expectedSeconds: DNS_UPDATE_SECONDS,
     });
   }
@@ -153,7 +154,7 @@ function cutoverSteps(
       phase: 'prepare',
       description: `Lower the TTL of ${name} (${dns.type} ${record.value}) from ${record.ttl} s to ${dns.ttl.lowerTo} s ahead of the cutover`,
       mutates: true,
-      inverse: inverse('dns.set-ttl', `set the TTL of ${name} back to ${record.ttl} s`),
+      inverse: undoOf('dns.set-ttl', { name, ttl: record.ttl }),
       expectedSeconds: DNS_UPDATE_SECONDS,
     });
     if (dns.ttl.waitOldTtl) {
@@ -198,7 +199,7 @@ function cutoverSteps(
         ? irreversible(
             `${name} did not exist before; drainctl does not delete records (delete it by hand to roll back)`,
           )
-        : inverse('dns.point', `point ${name} back at ${record.value} (TTL ${record.ttl} s)`),
+        : undoOf('dns.point', { name, value: record.value, ttl: record.ttl }),
     expectedSeconds: DNS_UPDATE_SECONDS,
   });
   const timeoutSeconds = dns.verify.timeoutSeconds;

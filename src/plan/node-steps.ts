@@ -1,9 +1,13 @@
 /**
- * One server's rollout, in the order the runbook reads: before-hooks (still serving), the gate
- * (fails closed), the verify baseline (first of all when it can find the server already
- * compliant and skip it), drain to weight 0, wait until real traffic has left,
- * patch, reboot, wait until healthy, verify the patch took, restore its weight in ramp steps,
- * after-hooks. Each mutating step names its inverse or why it has none.
+ * One server's rollout, built in the order it runs and the runbook reads:
+ *
+ *   [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
+ *   wait healthy → verify → restore (ramp) → after-hooks
+ *
+ * The verify baseline comes first of all when it can find the server already compliant and
+ * skip it (then it is not gated, hooked or drained); otherwise right before the drain. The gate
+ * (fails closed, the maintenance window included) is checked once the before-hooks ran, while
+ * the server still serves. Each mutating step names its undo (undo.ts) or why it has none.
  */
 import type { HookSpec } from '../spec/index.js';
 import { expandTemplate } from '../spec/index.js';
@@ -27,8 +31,9 @@ import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { savedWeightKey } from './saved-weight.js';
-import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
+import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type { NeededCheck, VerifyExpectation } from './types.js';
+import { undoOf } from './undo.js';
 
 const HOOK_REASON = "a hook is the workflow's own command; drainctl cannot know how to undo it";
 const PATCH_REASON =
@@ -45,9 +50,8 @@ export function nodeSteps(
   const label = nodeLabel(node);
   const host = hostTarget(ctx, node);
   const at = { phase: 'rollout' as const, batch, node: node.id };
-  const steps: StepDraft[] = [];
 
-  steps.push(...hookSteps(ctx, node, 'before', spec.hooks.before, batch));
+  const before = hookSteps(ctx, node, 'before', spec.hooks.before, batch);
   const verify = spec.patch.verify;
   const neededWhen = spec.patch.neededWhen.map((check) => ({
     command: check.command,
@@ -60,24 +64,28 @@ export function nodeSteps(
   // back, and only through the proof (healthy, verified, ramp), so it is never skipped.
   const compliant =
     verify === false || back !== undefined ? undefined : complianceTest(verify, neededWhen);
-  if (verify !== false) {
-    steps.push({
-      action: 'node.capture-baseline',
-      params: {
-        host,
-        command: verify.command,
-        timeoutSeconds: verify.timeoutSeconds,
-        ...(compliant?.expect === undefined ? {} : { skipIfCompliant: compliant.expect }),
-        ...(compliant?.neededWhen === undefined ? {} : { neededWhen: compliant.neededWhen }),
-      },
-      ...at,
-      description: `Record \`${verify.command}\` on ${label} as the baseline${complianceDescription(label, compliant)}`,
-      mutates: false,
-      inverse: READ_ONLY,
-      expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (compliant?.neededWhen?.length ?? 0)),
-    });
-  }
-  steps.push({
+  const baseline: StepDraft[] =
+    verify === false
+      ? []
+      : [
+          {
+            action: 'node.capture-baseline',
+            params: {
+              host,
+              command: verify.command,
+              timeoutSeconds: verify.timeoutSeconds,
+              ...(compliant?.expect === undefined ? {} : { skipIfCompliant: compliant.expect }),
+              ...(compliant?.neededWhen === undefined ? {} : { neededWhen: compliant.neededWhen }),
+            },
+            ...at,
+            description: `Record \`${verify.command}\` on ${label} as the baseline${complianceDescription(label, compliant)}`,
+            mutates: false,
+            inverse: READ_ONLY,
+            expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (compliant?.neededWhen?.length ?? 0)),
+          },
+        ];
+  const maintenance: StepDraft[] = [];
+  maintenance.push({
     action: 'node.drain',
     params: {
       loadBalancerId: balancer.id,
@@ -90,21 +98,16 @@ export function nodeSteps(
         ? `Keep ${back.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
         : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)`,
     mutates: true,
-    inverse:
-      back !== undefined
-        ? inverse(
-            'node.restore',
-            `leave ${label} at weight 0, as found (it goes back to ${back.weight} only after the proof below)`,
-          )
-        : inverse(
-            'node.restore',
-            `restore ${label} to its recorded weight (${node.weightAtRollout})`,
-          ),
+    inverse: undoOf('node.drain', {
+      label,
+      weight: back?.weight ?? node.weightAtRollout,
+      foundAtZero: back !== undefined,
+    }),
     expectedSeconds: BACKEND_CALL_SECONDS,
   });
   const { drain } = spec;
   const probe = drainProbe(ctx, node);
-  steps.push({
+  maintenance.push({
     action: 'node.wait-drained',
     params: {
       probe,
@@ -124,7 +127,7 @@ export function nodeSteps(
 
   const { patch } = spec;
   if (patch.commands.length > 0) {
-    steps.push({
+    maintenance.push({
       action: 'node.patch',
       params: { host, commands: patch.commands, timeoutSeconds: patch.timeoutSeconds },
       ...at,
@@ -138,7 +141,7 @@ export function nodeSteps(
     });
   }
   if (patch.reboot) {
-    steps.push({
+    maintenance.push({
       action: 'node.reboot',
       params: { host, timeoutSeconds: patch.rebootTimeoutSeconds },
       ...at,
@@ -150,7 +153,7 @@ export function nodeSteps(
   }
   const { health } = spec;
   const checks = nodeHealthChecks(ctx, node);
-  steps.push({
+  maintenance.push({
     action: 'node.wait-healthy',
     params: {
       checks: checks.checks,
@@ -176,7 +179,7 @@ export function nodeSteps(
         : 'equals' in verify.expect
           ? `equals "${verify.expect.equals}"`
           : `matches /${verify.expect.matches}/`;
-    steps.push({
+    maintenance.push({
       action: 'node.verify',
       params: {
         host,
@@ -198,7 +201,7 @@ export function nodeSteps(
     });
   }
   const { restore } = spec;
-  steps.push({
+  maintenance.push({
     action: 'node.restore',
     params: {
       loadBalancerId: balancer.id,
@@ -213,11 +216,16 @@ export function nodeSteps(
     ...at,
     description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${restoreReason(node.id, back)})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
     mutates: true,
-    inverse: inverse('node.drain', `set ${label} back to weight 0`),
+    inverse: undoOf('node.restore', { label }),
     expectedSeconds: rampSeconds(restore),
   });
-  steps.push(...hookSteps(ctx, node, 'after', spec.hooks.after, batch));
+  const after = hookSteps(ctx, node, 'after', spec.hooks.after, batch);
 
+  // The gate weighs the window against everything else this node's sequence takes.
+  const nodeSeconds = [...before, ...baseline, ...maintenance, ...after].reduce(
+    (sum, step) => sum + step.expectedSeconds,
+    GATE_SECONDS,
+  );
   const gate: StepDraft = {
     action: 'gate',
     params: {
@@ -227,25 +235,19 @@ export function nodeSteps(
       ...(node.group === undefined ? {} : { group: node.group }),
       groupPeers: node.groupPeers,
       ...(spec.rollout.window === undefined ? {} : { windowEnd: spec.rollout.window.end }),
-      expectedNodeSeconds: 0,
+      expectedNodeSeconds: nodeSeconds,
     },
     ...at,
-    description: '',
+    description: gateDescription(ctx, node, budget, nodeSeconds),
     mutates: false,
     inverse: READ_ONLY,
     expectedSeconds: GATE_SECONDS,
   };
-  const nodeSeconds = steps.reduce((sum, step) => sum + step.expectedSeconds, GATE_SECONDS);
-  if (gate.action === 'gate') gate.params.expectedNodeSeconds = nodeSeconds;
-  gate.description = gateDescription(ctx, node, budget, nodeSeconds);
-  const beforeHooks = spec.hooks.before.length;
-  steps.splice(beforeHooks, 0, gate);
-  if (compliant !== undefined) {
-    // The compliance check comes first: a server that needs nothing is not gated, hooked or drained.
-    const at = steps.findIndex((s) => s.action === 'node.capture-baseline');
-    steps.unshift(...steps.splice(at, 1));
-  }
-  return steps;
+  // A server that can be found compliant is asked first: if it needs nothing, it is not gated,
+  // hooked or drained.
+  return compliant !== undefined
+    ? [...baseline, ...before, gate, ...maintenance, ...after]
+    : [...before, gate, ...baseline, ...maintenance, ...after];
 }
 
 /**

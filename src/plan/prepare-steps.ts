@@ -21,7 +21,8 @@ import { nodeLabel } from './host-target.js';
 import { describeListener, listenerConfig } from './listener-config.js';
 import { type PlanContext, showRef } from './plan-context.js';
 import { restoreProbe } from './probe-config.js';
-import { inverse, irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
+import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
+import { undoOf } from './undo.js';
 
 export interface PhaseSteps {
   steps: StepDraft[];
@@ -244,7 +245,7 @@ function bringIntoServiceStep(ctx: PlanContext, node: FleetNode): StepDraft {
     node: node.id,
     description: `Bring ${nodeLabel(node)} into service on ${ctx.balancer.label}: weight ${rampWeights(from, node.servingWeight, restore.rampPercent)}, holding ${restore.holdSeconds} s per step while its 5xx rate stays ≤ ${formatRate(restore.max5xxRate)}`,
     mutates: true,
-    inverse: inverse('node.drain', `set ${nodeLabel(node)} back to weight 0 (out of service)`),
+    inverse: undoOf('node.restore', { label: nodeLabel(node), broughtInFrom: from }),
     expectedSeconds: rampSeconds(restore),
   };
 }

@@ -6,7 +6,8 @@
 import { formatDuration } from './describe.js';
 import { PATCH_COMMAND_SECONDS, REBOOT_SECONDS } from './estimates.js';
 import { rerunWarnings } from './rerun-safety.js';
-import type { Plan, Step, StepInverse } from './types.js';
+import type { Plan, Step } from './types.js';
+import { undoLine } from './undo.js';
 
 /**
  * @example process.stdout.write(renderRunbook(plan));
@@ -61,7 +62,7 @@ export function renderRunbook(plan: Plan): string {
     }
     const number = String(step.index).padStart(width, ' ');
     lines.push(`  ${number}. ${step.description}  [~${formatDuration(step.expectedSeconds)}]`);
-    lines.push(`  ${' '.repeat(width)}  undo: ${describeInverse(step.inverse)}`);
+    lines.push(`  ${' '.repeat(width)}  undo: ${undoLine(step.inverse)}`);
   }
   lines.push('');
   lines.push(`Estimated total: ${formatDuration(plan.estimate.totalSeconds)}.`);
@@ -125,12 +126,6 @@ function sectionOf(step: Step): string {
   if (step.phase === 'prepare') return 'Prepare';
   if (step.phase === 'finish') return 'Finish';
   return `Batch ${step.batch ?? '?'}`;
-}
-
-function describeInverse(inverse: StepInverse): string {
-  if (inverse.kind === 'none') return 'nothing to undo (read-only)';
-  if (inverse.kind === 'irreversible') return `none — ${inverse.reason}`;
-  return `${inverse.description} (${inverse.action})`;
 }
 
 function windowWarning(plan: Plan): string | undefined {

@@ -33,6 +33,7 @@ import type {
   Host,
   InstanceInfo,
   InstanceStatus,
+  ListenerProtocol,
   LoadBalancer,
   LoadBalancerInfo,
   TrafficProbe,
@@ -77,7 +78,10 @@ export class InMemoryWorld {
   readonly backends = new Map<string, number>();
   readonly initialWeights = new Map<string, number>();
   readonly hosts = new Map<string, HostState>();
-  readonly listeners = [{ port: 80, protocol: 'tcp' as const }];
+  /** The balancer's listeners; a run's `lb.ensure-listener` adds its own. */
+  readonly listeners: Array<{ port: number; protocol: ListenerProtocol }> = [
+    { port: 80, protocol: 'tcp' },
+  ];
   /** Someone may stop the listener in the console. */
   listenerStatus: 'running' | 'stopped' = 'running';
   /** The balancer's tags (a run's cloud-side marker lives here). */
@@ -274,7 +278,13 @@ export class InMemoryWorld {
               }
             : undefined,
         ),
-      ensureListener: (_id, config) => live(() => ({ ...config, status: 'running' as const })),
+      ensureListener: (_id, config) =>
+        live(() => {
+          if (!this.listeners.some((l) => l.port === config.port)) {
+            this.listeners.push({ port: config.port, protocol: config.protocol });
+          }
+          return { ...config, status: 'running' as const };
+        }),
       startListener: () => live(() => undefined),
       stopListener: () => live(() => undefined),
       deleteListener: () => live(() => undefined),
@@ -354,6 +364,21 @@ export class InMemoryWorld {
         }
         if (request.script.includes('uname -r')) {
           return { status: 'success', exitCode: 0, output: `${this.kernel(id)}\n` };
+        }
+        // The example workflows' `patch.neededWhen` checks, answered from the model's kernels.
+        const state = this.hosts.get(id);
+        if (request.script.includes('check-update kernel')) {
+          const newest = this.nodes.find((n) => n.id === id)?.availableKernel;
+          const current = (state?.staged ?? state?.kernel) === newest;
+          return {
+            status: current ? 'success' : 'failed',
+            exitCode: current ? 0 : 100,
+            output: '',
+          };
+        }
+        if (request.script.includes('needs-restarting -r')) {
+          const pending = state?.staged !== undefined && state.staged !== state.kernel;
+          return { status: pending ? 'failed' : 'success', exitCode: pending ? 1 : 0, output: '' };
         }
         if (this.faults.patchFails.has(id)) {
           return {
@@ -453,10 +478,15 @@ export class InMemoryWorld {
             const step = Math.min(1, options.seconds - total.seconds);
             await world.clock.sleep(step * 1000, options.signal);
             inc.check();
-            const requests = (world.backends.get(nodeId) ?? 0) * step;
+            const weight = world.backends.get(nodeId) ?? 0;
+            const requests = weight * step;
+            const rebooted = world.hosts.get(nodeId)?.rebooted === true;
+            const overload = world.faults.errorsFromWeight.get(nodeId);
             const erroring =
-              world.hosts.get(nodeId)?.rebooted === true &&
-              world.faults.errorsAfterBoot.has(nodeId);
+              (rebooted && world.faults.errorsAfterBoot.has(nodeId)) ||
+              (overload !== undefined &&
+                weight >= overload.weight &&
+                (rebooted || !overload.afterBoot));
             total.seconds += step;
             total.requests += requests;
             total.errors5xx += erroring ? Math.ceil(requests / 2) : 0;

@@ -15,6 +15,11 @@ export interface Faults {
   osFailsAfterBoot: Set<string>;
   /** Answers half its requests with 5xx after its reboot (a bad ramp). */
   errorsAfterBoot: Set<string>;
+  /**
+   * Answers half its requests with 5xx once its weight reaches `weight` (overloaded at full
+   * weight: a ramp that fails at its last step); with `afterBoot`, only once it was rebooted.
+   */
+  errorsFromWeight: Map<string, { weight: number; afterBoot: boolean }>;
   /** Patch commands exit 1. */
   patchFails: Set<string>;
   /** The patch "succeeds" but stages nothing: the kernel does not change. */
@@ -40,6 +45,7 @@ export function noFaults(): Faults {
     unhealthyAfterBoot: new Set(),
     osFailsAfterBoot: new Set(),
     errorsAfterBoot: new Set(),
+    errorsFromWeight: new Map(),
     patchFails: new Set(),
     patchNoop: new Set(),
     neverQuiet: new Set(),

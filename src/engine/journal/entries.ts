@@ -55,6 +55,17 @@ export interface IntentEntry extends Base {
   before: Record<string, unknown>;
   /** The state the change asks for. */
   to: Record<string, unknown>;
+  /** Set when the change undoes a step (a compensation, steps/compensations.ts). */
+  compensates?: Compensates;
+}
+
+/**
+ * The step a compensation undoes and the undo the runbook printed for it (the text after
+ * `undo:`; absent when the plan's step declares none, as in plans built by hand).
+ */
+export interface Compensates {
+  step: string;
+  undo?: string;
 }
 
 export interface ResultEntry extends Base {
@@ -120,6 +131,8 @@ export interface NoteEntry extends Base {
   step?: string;
   /** A cloud call being retried (throttling…), or gone through after retries: status shows it. */
   cloudRetry?: CloudRetryNote;
+  /** A compensation that found nothing to change (undone already, or left as it is) says so. */
+  compensates?: Compensates;
 }
 
 export interface CloudRetryNote {

@@ -50,6 +50,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       before: 'object',
       to: 'object',
     },
+    optional: { compensates: 'object' },
   },
   result: {
     required: { step: 'text', opId: 'text', op: MUTATION_OPS, applied: 'boolean', after: 'object' },
@@ -73,7 +74,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
   },
   note: {
     required: { message: 'text' },
-    optional: { warning: 'boolean', step: 'text', cloudRetry: 'object' },
+    optional: { warning: 'boolean', step: 'text', cloudRetry: 'object', compensates: 'object' },
   },
   halt: { required: { reason: 'text' } },
   'abort-requested': { required: { source: 'text' } },

@@ -1,18 +1,18 @@
 /**
  * The DNS cutover: lower the TTL ahead of time, point the record at the balancer (keeping the
- * old value in the intent for the way back), and confirm through the API and by asking the
- * zone's own name servers.
+ * old value in the intent for the way back, dns-compensations.ts), and confirm through the API
+ * and by asking the zone's own name servers.
  */
 import type { Step } from '../../plan/types.js';
 import type { DnsRecord } from '../../ports/index.js';
-import { FatalRunError, message } from '../errors.js';
+import type { Compensates } from '../journal/entries.js';
 import { resolveRef } from '../refs.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 import { pollUntil } from './poll.js';
 
-type SetTtlStep = Extract<Step, { action: 'dns.set-ttl' }>;
-type PointStep = Extract<Step, { action: 'dns.point' }>;
+export type SetTtlStep = Extract<Step, { action: 'dns.set-ttl' }>;
+export type PointStep = Extract<Step, { action: 'dns.point' }>;
 type VerifyStep = Extract<Step, { action: 'dns.verify' }>;
 
 export const DNS_VERIFY_INTERVAL_SECONDS = 2;
@@ -21,7 +21,8 @@ export function fqdn(rr: string, domain: string): string {
   return rr === '@' || rr === '' ? domain : `${rr}.${domain}`;
 }
 
-async function currentRecord(
+/** The record as it is now: by its id when the plan knows it, else the first of its name. */
+export async function currentRecord(
   ctx: RunContext,
   p: { domain: string; rr: string; type: string; recordId?: string },
 ): Promise<DnsRecord | undefined> {
@@ -52,64 +53,6 @@ export async function runSetTtl(ctx: RunContext, step: SetTtlStep): Promise<Step
   return ok(`${name} TTL ${record.ttl}s → ${p.toTtl}s`);
 }
 
-/**
- * The runbook's undo of `dns.set-ttl` after a failed preparation: the TTL goes back to what it
- * was — only while the record still holds what this run left there (its value, the lowered
- * TTL). A record someone else changed meanwhile is left as it is, and a person is told exactly
- * what stays changed (a warning note: the report's WARNING lines). The note says the same when
- * the TTL cannot be set back at all.
- */
-export async function undoSetTtl(ctx: RunContext, step: SetTtlStep): Promise<void> {
-  const p = step.params;
-  const opId = `${step.id}#rollback`;
-  if (ctx.state.completedOps.has(opId)) return;
-  const name = fqdn(p.rr, p.domain);
-  const left = `the TTL of ${name} was lowered by this run from ${p.fromTtl}s to ${p.toTtl}s and is not set back`;
-  const warn = (message: string) => ctx.record({ type: 'note', warning: true, message });
-  let current: DnsRecord;
-  try {
-    current = await ctx.ports.dns.getRecord(p.recordId);
-  } catch (error) {
-    await warn(
-      `${left}: the record cannot be read (${message(error)}); set it to ${p.fromTtl}s by hand`,
-    );
-    return;
-  }
-  if (current.value === p.value && current.ttl === p.fromTtl) return; // back already
-  if (current.value !== p.value || current.ttl !== p.toTtl) {
-    await warn(
-      `${left}: it is now ${current.value} with TTL ${current.ttl}s, not ${p.value} with TTL ${p.toTtl}s as this run left it — someone else changed it meanwhile; left as it is, check it`,
-    );
-    return;
-  }
-  try {
-    await pointRecord(
-      ctx,
-      step,
-      current,
-      {
-        domain: p.domain,
-        rr: p.rr,
-        type: p.type,
-        recordId: p.recordId,
-        value: p.value,
-        ttl: p.fromTtl,
-      },
-      opId,
-    );
-  } catch (error) {
-    if (error instanceof FatalRunError) throw error;
-    await warn(
-      `${left}: setting it back failed (${message(error)}); set it to ${p.fromTtl}s by hand`,
-    );
-    return;
-  }
-  await ctx.record({
-    type: 'note',
-    message: `TTL of ${name} set back to ${p.fromTtl}s (from ${p.toTtl}s) because the preparation failed`,
-  });
-}
-
 export async function runPoint(ctx: RunContext, step: PointStep): Promise<StepOutcome> {
   const p = step.params;
   const name = fqdn(p.rr, p.domain);
@@ -135,13 +78,17 @@ export async function runPoint(ctx: RunContext, step: PointStep): Promise<StepOu
   return ok(`${name} ${p.type} ${record?.value ?? '(none)'} → ${value} (TTL ${p.to.ttl}s)`);
 }
 
-/** Point a record as a journaled mutation; the intent keeps the old value for the way back. */
+/**
+ * Point a record as a journaled mutation; the intent keeps the old value for the way back (and
+ * says which step it undoes when a compensation points it back).
+ */
 export async function pointRecord(
   ctx: RunContext,
   step: Step,
   before: DnsRecord | undefined,
   to: { domain: string; rr: string; type: string; value: string; ttl: number; recordId?: string },
   opId = step.id,
+  compensates?: Compensates,
 ): Promise<void> {
   await ctx.record({
     type: 'intent',
@@ -153,6 +100,7 @@ export async function pointRecord(
       ? { recordId: before.recordId, value: before.value, ttl: before.ttl }
       : { exists: false },
     to: { value: to.value, ttl: to.ttl },
+    ...(compensates === undefined ? {} : { compensates }),
   });
   const after = await ctx.ports.dns.pointRecord(to);
   await ctx.record({

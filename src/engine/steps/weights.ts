@@ -3,12 +3,15 @@
  * live weight, refuse if it is not what this run expects (drift), journal the intent with the
  * live weight as before-state, send, journal the result.
  */
+import type { Compensates } from '../journal/entries.js';
 import type { RunContext } from '../run-context.js';
 
 export interface SetWeightRequest {
   step: string;
   opId: string;
   node?: string;
+  /** The change undoes a step (a compensation): its intent says which. */
+  compensates?: Compensates;
   loadBalancerId: string;
   serverId: string;
   to: number;
@@ -56,6 +59,7 @@ export async function applyWeight(
     target,
     before: { weight: before },
     to: { weight: request.to },
+    ...(request.compensates === undefined ? {} : { compensates: request.compensates }),
   });
   if (before !== request.to) {
     try {

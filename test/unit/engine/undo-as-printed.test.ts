@@ -1,0 +1,257 @@
+/**
+ * What the engine undoes is what the runbook printed. Each example workflow is planned against
+ * the in-memory world; then, for every step that declares an undo, a run fails right after it
+ * (or, for a ramp, at its last step), and the compensations the run journals — the intents and
+ * notes carrying `compensates` — must be exactly the `undo:` lines the runbook printed for the
+ * reversible steps that had completed and that the failure policy takes back, in the order the
+ * engine runs them: no more, no fewer, word for word.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Compensates, JournalEntry } from '../../../src/engine/journal/entries.js';
+import { entryProblem } from '../../../src/engine/journal/entry-check.js';
+import type { EnginePorts } from '../../../src/engine/ports.js';
+import { type Plan, planRollout, renderRunbook, type Step } from '../../../src/plan/index.js';
+import type { ObservedInventory } from '../../../src/plan/types.js';
+import { InMemoryWorld, type ModelNode } from '../../helpers/in-memory-ports.js';
+import { loadExample, OBSERVED_AT } from '../plan/fixtures.js';
+import { runModel } from './fixtures/run-model.js';
+
+const TAGS = { app: 'web', env: 'demo' };
+
+function server(n: number, weight: number): ModelNode {
+  return {
+    id: `i-emu-web-${n}`,
+    name: `web-${n}`,
+    ip: `10.0.0.${10 + n}`,
+    weight,
+    kernel: '3.10.0-1160.el7.x86_64',
+    availableKernel: '3.10.0-1160.119.1.el7.x86_64',
+  };
+}
+
+interface Example {
+  file: string;
+  env: Record<string, string>;
+  /** Servers and their weights on the model's balancer (web-2 of the seed story joins at 0). */
+  servers: ModelNode[];
+  /** The workflow names the model's balancer (else it creates one, and finds the model's). */
+  existingBalancer: boolean;
+}
+
+const EXAMPLES: Example[] = [
+  {
+    file: 'workflows/kernel-patch.yaml',
+    env: {},
+    servers: [server(1, 100), server(2, 0)],
+    existingBalancer: false,
+  },
+  {
+    file: 'workflows/demo.yaml',
+    env: { DRAINCTL_DEMO_STATE: '/nonexistent/demo-state' },
+    servers: [1, 2, 3, 4].map((n) => server(n, 100)),
+    existingBalancer: false,
+  },
+  {
+    file: 'workflows/rolling-patch-existing-slb.yaml',
+    env: { LOAD_BALANCER_ID: 'lb-model' },
+    servers: [1, 2, 3, 4].map((n) => server(n, 100)),
+    existingBalancer: true,
+  },
+];
+
+/** The in-memory world as the planner observes it (read-only). */
+function observe(world: InMemoryWorld, example: Example): ObservedInventory {
+  const inventory: ObservedInventory = {
+    observedAt: OBSERVED_AT,
+    region: 'cn-hangzhou',
+    instances: world.nodes.map((node) => ({
+      id: node.id,
+      name: node.name,
+      status: 'Running',
+      privateIp: node.ip,
+      tags: TAGS,
+    })),
+    dns: { record: { ...world.dnsRecord }, minimumTtl: 1, nameServers: ['ns1.model:53'] },
+  };
+  if (!example.existingBalancer) return inventory;
+  return {
+    ...inventory,
+    loadBalancer: {
+      id: world.loadBalancerId,
+      name: 'model',
+      address: world.address,
+      addressType: 'intranet',
+      status: 'active',
+      regionId: 'cn-hangzhou',
+      tags: {},
+      listeners: world.listeners,
+      backends: [...world.backends].map(([serverId, weight]) => ({
+        serverId,
+        weight,
+        type: 'ecs',
+      })),
+      listenerDetails: world.listeners.map((listener) => ({
+        ...listener,
+        backendPort: 8080,
+        scheduler: 'wrr' as const,
+        status: 'running' as const,
+        healthCheck: {
+          enabled: true,
+          type: 'tcp' as const,
+          intervalSeconds: 2,
+          timeoutSeconds: 2,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
+      })),
+      health: world.nodes.map((node) => ({
+        serverId: node.id,
+        port: 8080,
+        listenerPort: 80,
+        protocol: 'tcp' as const,
+        health: 'normal' as const,
+      })),
+    },
+  };
+}
+
+function setUp(example: Example): { world: InMemoryWorld; plan: Plan; runbook: string } {
+  const world = new InMemoryWorld(example.servers.map((node) => ({ ...node })));
+  // A balancer the run creates has only the listeners the run adds.
+  if (!example.existingBalancer) world.listeners.length = 0;
+  const workflow = loadExample(example.file, example.env);
+  const plan = planRollout(workflow.spec, observe(world, example), workflow.source);
+  return { world, plan, runbook: renderRunbook(plan) };
+}
+
+/** The text after `undo:` of each step, by its number, as the runbook printed it. */
+function printedUndo(runbook: string): Map<number, string> {
+  const undo = new Map<number, string>();
+  let index: number | undefined;
+  for (const line of runbook.split('\n')) {
+    const numbered = /^ +(\d+)\. /.exec(line);
+    if (numbered !== null) index = Number(numbered[1]);
+    const printed = /^ +undo: (.*)$/.exec(line);
+    if (printed !== null && index !== undefined) undo.set(index, printed[1] ?? '');
+  }
+  return undo;
+}
+
+/**
+ * The world fails right after `step`: the next step that can fail does (the cutover's next
+ * change, its confirmation, the drain's wait), or a ramp's last step answers 5xx.
+ */
+function failRightAfter(
+  world: InMemoryWorld,
+  plan: Plan,
+  step: Step,
+): (ports: EnginePorts) => EnginePorts {
+  const refuse = (when: (value: string, ttl: number) => boolean) => (ports: EnginePorts) => ({
+    ...ports,
+    dns: {
+      ...ports.dns,
+      pointRecord: async (request: Parameters<EnginePorts['dns']['pointRecord']>[0]) => {
+        if (when(request.value, request.ttl)) throw new Error('Alidns refused: Forbidden');
+        return ports.dns.pointRecord(request);
+      },
+    },
+  });
+  switch (step.action) {
+    case 'dns.set-ttl':
+      return refuse((value) => value === world.address);
+    case 'dns.point':
+      if (step.phase === 'finish') return refuse((_, ttl) => ttl === step.params.to.ttl);
+      return (ports) => ({ ...ports, dnsResolver: { resolve: async () => ['10.9.9.9'] } });
+    case 'node.drain':
+      world.faults.neverQuiet.add(step.params.serverId);
+      return (ports) => ports;
+    case 'node.restore': {
+      // The weight the ramp ends at: where the server serves.
+      const { serverId, targetWeight } = step.params;
+      const top = targetWeight ?? plan.nodes.find((node) => node.id === serverId)?.weight ?? 0;
+      world.faults.errorsFromWeight.set(serverId, {
+        weight: top,
+        afterBoot: step.phase === 'rollout',
+      });
+      return (ports) => ports;
+    }
+    default:
+      throw new Error(`${step.action} declares no undo`);
+  }
+}
+
+/**
+ * What the failure policy takes back after a failure right after `failed` (docs/engine.md §6):
+ * a preparation that fails undoes the DNS cutover steps it completed, latest first; a ramp that
+ * fails goes back to where it began; a drained node whose host is untouched goes back to its
+ * weight. Nodes already done stay done, and a cutover stays once the rollout began; nothing
+ * runs after the finish, so nothing is undone there.
+ */
+function expectedUndone(plan: Plan, failed: Step): Step[] {
+  if (failed.phase === 'finish') return [];
+  if (failed.phase === 'prepare' && failed.action.startsWith('dns.')) {
+    return plan.steps
+      .filter(
+        (s) =>
+          s.phase === 'prepare' &&
+          s.action.startsWith('dns.') &&
+          s.inverse.kind === 'inverse' &&
+          s.index <= failed.index,
+      )
+      .reverse();
+  }
+  return [failed];
+}
+
+function journaledCompensations(world: InMemoryWorld): Compensates[] {
+  return world.journalLines
+    .map((line) => JSON.parse(line) as JournalEntry)
+    .flatMap((entry) =>
+      (entry.type === 'intent' || entry.type === 'note') && entry.compensates !== undefined
+        ? [entry.compensates]
+        : [],
+    );
+}
+
+describe.each(EXAMPLES)('$file: every undo the runbook prints is the one journaled', (example) => {
+  const { plan, runbook } = setUp(example);
+  const reversible = plan.steps.filter((step) => step.inverse.kind === 'inverse');
+  const printed = printedUndo(runbook);
+
+  it('prints an undo line for every step, naming the undo action for the reversible ones', () => {
+    expect(printed.size).toBe(plan.steps.length);
+    expect(reversible.length).toBeGreaterThanOrEqual(4);
+    for (const step of reversible)
+      expect(printed.get(step.index)).toMatch(/\((node|dns)\.[a-z-]+\)$/);
+  });
+
+  it.each(reversible.map((step) => [`${step.index}. ${step.action}`, step.id] as const))(
+    'a failure right after %s',
+    async (_, id) => {
+      const { world, plan } = setUp(example);
+      const failed = plan.steps.find((step) => step.id === id) as Step;
+      const result = await runModel(world, plan, { wrap: failRightAfter(world, plan, failed) });
+      if (result === 'crashed') throw new Error('crashed');
+      expect(result.outcome).toBe('halted');
+
+      const undone = expectedUndone(plan, failed);
+      expect(journaledCompensations(world)).toEqual(
+        undone.map((step) => ({ step: step.id, undo: printed.get(step.index) })),
+      );
+      // Entries with the new field still read back as journal entries.
+      for (const line of world.journalLines) expect(entryProblem(JSON.parse(line))).toBeUndefined();
+      // And the undo happened as it reads.
+      for (const step of undone) {
+        if (step.action === 'node.drain') {
+          expect(world.backends.get(step.params.serverId)).toBe(step.params.expectedWeight);
+        } else if (step.action === 'node.restore') {
+          expect(world.backends.get(step.params.serverId)).toBe(0);
+        } else if (step.action === 'dns.point') {
+          expect(world.dnsRecord).toMatchObject(step.params.from ?? {});
+        } else if (step.action === 'dns.set-ttl') {
+          expect(world.dnsRecord.ttl).toBe(step.params.fromTtl);
+        }
+      }
+    },
+  );
+});
