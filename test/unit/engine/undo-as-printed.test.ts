@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Compensates, JournalEntry } from '../../../src/engine/journal/entries.js';
 import { entryProblem } from '../../../src/engine/journal/entry-check.js';
 import type { EnginePorts } from '../../../src/engine/ports.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { type Plan, planRollout, renderRunbook, type Step } from '../../../src/plan/index.js';
 import type { ObservedInventory } from '../../../src/plan/types.js';
 import { InMemoryWorld, type ModelNode } from '../../helpers/in-memory-ports.js';
@@ -120,7 +121,7 @@ function setUp(example: Example): { world: InMemoryWorld; plan: Plan; runbook: s
   // A balancer the run creates has only the listeners the run adds.
   if (!example.existingBalancer) world.listeners.length = 0;
   const workflow = loadExample(example.file, example.env);
-  const plan = planRollout(workflow.spec, observe(world, example), workflow.source);
+  const plan = planRollout(workflow.spec, observe(world, example), workflow.source, sha256Hex);
   return { world, plan, runbook: renderRunbook(plan) };
 }
 

@@ -4,6 +4,7 @@
  * state): [baseline] → before-hooks → gate → [baseline] → drain → … → restore → after-hooks.
  */
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import { planRollout, renderRunbook } from '../../../src/plan/index.js';
 import type { WorkflowSpec } from '../../../src/spec/index.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
@@ -20,7 +21,7 @@ function web1Order(change: (spec: WorkflowSpec) => void): string[] {
     after: [{ on: 'host', command: 'echo after {name}', timeoutSeconds: 60 }],
   };
   change(spec);
-  const plan = planRollout(spec, emulatorWorld(), seed.source);
+  const plan = planRollout(spec, emulatorWorld(), seed.source, sha256Hex);
   const runbook = renderRunbook(plan);
   const steps = plan.steps.filter((s) => s.node === 'i-emu-web-1' && s.phase === 'rollout');
   // The runbook lists them in exactly this order, numbered one after the other.
