@@ -61,7 +61,7 @@ export interface WeightEvent {
   erroring: boolean;
 }
 
-interface HostState {
+export interface HostState {
   status: InstanceStatus;
   kernel: string;
   staged?: string;
