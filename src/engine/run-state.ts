@@ -4,6 +4,7 @@
  * what a resumed run believes is exactly what the crashed one had written. No I/O here.
  */
 import type { Plan, Step } from '../plan/types.js';
+import type { NeedVerdict } from './compliance-verdict.js';
 import type {
   DoneEntry,
   IntentEntry,
@@ -36,6 +37,11 @@ export interface NodeRecord {
    * needed: the patch had nothing to do (its detail, "unchanged: already current: …").
    */
   alreadyCurrent?: string;
+  /**
+   * What the `neededWhen` checks answered with the baseline, before the drain: only a node
+   * found `current` may come back with an unchanged verify output.
+   */
+  neededBefore?: NeedVerdict['kind'];
   /**
    * Set by `resume --retry` on a node found out of service (weight 0), with the reason it was
    * left out: undoing its retry leaves it out again — it is never rolled back into service
@@ -371,7 +377,13 @@ function recordOutputs(state: RunState, entry: StepEntry): void {
   const node = state.nodes.get(entry.node);
   const output = entry.data?.output;
   if (node === undefined || typeof output !== 'string') return;
-  if (entry.action === 'node.capture-baseline') node.before = output;
+  if (entry.action === 'node.capture-baseline') {
+    node.before = output;
+    const needed = entry.data?.needed;
+    if (needed === 'current' || needed === 'needed' || needed === 'unknown') {
+      node.neededBefore = needed;
+    }
+  }
   if (entry.action === 'node.verify') {
     node.after = output;
     if (entry.data?.alreadyCurrent === true) node.alreadyCurrent = entry.detail;

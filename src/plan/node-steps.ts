@@ -60,7 +60,19 @@ export function nodeSteps(
   // back, and only through the proof (healthy, verified, ramp), so it is never skipped.
   const compliant =
     verify === false || back !== undefined ? undefined : complianceTest(verify, neededWhen);
+  // `changed` with checks, on a server they cannot skip (skipping is off, or it is bound for a
+  // saved weight): asked with the baseline, they record how it was found, and an unchanged
+  // output after the patch is "already current" only on a server they found current. One they
+  // can skip was found needing the patch if it is drained at all: unchanged is unpatched.
+  const recordOnly =
+    compliant === undefined &&
+    verify !== false &&
+    verify.expect === 'changed' &&
+    neededWhen.length > 0
+      ? neededWhen
+      : undefined;
   if (verify !== false) {
+    const asked = compliant?.neededWhen ?? recordOnly;
     steps.push({
       action: 'node.capture-baseline',
       params: {
@@ -68,13 +80,18 @@ export function nodeSteps(
         command: verify.command,
         timeoutSeconds: verify.timeoutSeconds,
         ...(compliant?.expect === undefined ? {} : { skipIfCompliant: compliant.expect }),
-        ...(compliant?.neededWhen === undefined ? {} : { neededWhen: compliant.neededWhen }),
+        ...(asked === undefined ? {} : { neededWhen: asked }),
+        ...(recordOnly === undefined ? {} : { neverSkip: true as const }),
       },
       ...at,
-      description: `Record \`${verify.command}\` on ${label} as the baseline${complianceDescription(label, compliant)}`,
+      description: `Record \`${verify.command}\` on ${label} as the baseline${
+        recordOnly === undefined
+          ? complianceDescription(label, compliant)
+          : recordDescription(label, recordOnly)
+      }`,
       mutates: false,
       inverse: READ_ONLY,
-      expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (compliant?.neededWhen?.length ?? 0)),
+      expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (asked?.length ?? 0)),
     });
   }
   steps.push({
@@ -166,12 +183,11 @@ export function nodeSteps(
     expectedSeconds: healthySeconds(health),
   });
   if (verify !== false) {
-    // `changed` with checks: they judge an unchanged output (the patch had nothing to do?).
-    const judgedByChecks = verify.expect === 'changed' && neededWhen.length > 0;
+    const judgedByChecks = recordOnly !== undefined;
     const expectation =
       verify.expect === 'changed'
         ? judgedByChecks
-          ? `differs from the baseline — or, if it is unchanged, that no check now says ${label} needs the patch (${describeChecksNeeded(neededWhen)}): it was already current`
+          ? `differs from the baseline — or, if it is unchanged and the checks found ${label} current before its drain, that none now says it needs the patch (${describeChecksNeeded(neededWhen)}): it was already current`
           : 'differs from the baseline'
         : 'equals' in verify.expect
           ? `equals "${verify.expect.equals}"`
@@ -188,7 +204,7 @@ export function nodeSteps(
               ? { kind: 'equals', value: verify.expect.equals }
               : { kind: 'matches', pattern: verify.expect.matches },
         timeoutSeconds: verify.timeoutSeconds,
-        ...(judgedByChecks ? { neededWhen } : {}),
+        ...(recordOnly === undefined ? {} : { neededWhen: recordOnly }),
       },
       ...at,
       description: `Check \`${verify.command}\` on ${label} ${expectation} (else it stays at weight 0 and the rollout halts)`,
@@ -295,6 +311,11 @@ function complianceDescription(label: string, test: ComplianceTest | undefined):
   return expected === undefined
     ? `${ask}; if no check says so, ${skip}`
     : `${ask}; if it already ${expected} and no check says so, ${skip}`;
+}
+
+/** The baseline step's runbook line when its checks only record how the server was found. */
+function recordDescription(label: string, checks: readonly NeededCheck[]): string {
+  return `, then ask whether ${label} needs the patch (${describeChecksNeeded(checks)}), only to know how it was found: it is maintained whatever they answer`;
 }
 
 /** "`yum -q check-update kernel` exits 100 if needed, 0 if not", for every check. */

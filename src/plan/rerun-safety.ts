@@ -24,6 +24,7 @@ export function rerunWarnings(plan: Pick<Plan, 'steps'>): string[] {
 }
 
 function canSkip(step: BaselineStep): boolean {
+  if (step.params.neverSkip === true) return false;
   return step.params.skipIfCompliant !== undefined || step.params.neededWhen !== undefined;
 }
 

@@ -228,6 +228,12 @@ export type StepAction =
          * neither field the node is always maintained.
          */
         neededWhen?: NeededCheck[];
+        /**
+         * The `neededWhen` checks are asked only to record how the node was found, never to
+         * skip it (skipping is off, or it is bound for a saved weight): `node.verify` accepts an
+         * unchanged output as "already current" only from a node they found current.
+         */
+        neverSkip?: true;
       };
     }
   | {

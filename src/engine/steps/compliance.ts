@@ -21,6 +21,16 @@ export async function runBaselineOrSkip(ctx: RunContext, step: BaselineStep): Pr
   const output = outcome.status === 'ok' ? outcome.data?.output : undefined;
   const node = step.node;
   if (typeof output !== 'string' || node === undefined) return outcome;
+  if (step.params.neverSkip === true && neededWhen !== undefined) {
+    // Only how the node was found: it is maintained whatever the checks answer, and the verify
+    // step reads the verdict (`needed`) before it takes an unchanged output as already current.
+    const asked = await askNeededChecks(ctx, step, host, neededWhen);
+    return ok(`${outcome.detail}; found ${asked.verdict.kind}: ${asked.verdict.detail}`, {
+      output,
+      checks: asked.answers,
+      needed: asked.verdict.kind,
+    });
+  }
   const testsOutput = expect !== undefined && expect.kind !== 'changed';
   if (!testsOutput && neededWhen === undefined) return outcome;
 
@@ -32,7 +42,10 @@ export async function runBaselineOrSkip(ctx: RunContext, step: BaselineStep): Pr
   const asked =
     neededWhen === undefined ? undefined : await askNeededChecks(ctx, step, host, neededWhen);
   const decision = decideCompliance(expectation, asked?.verdict);
-  const data = { output, ...(asked === undefined ? {} : { checks: asked.answers }) };
+  const data = {
+    output,
+    ...(asked === undefined ? {} : { checks: asked.answers, needed: asked.verdict.kind }),
+  };
   const name = ctx.state.nodes.get(node)?.name ?? node;
   switch (decision.kind) {
     case 'cannot-tell':

@@ -38,9 +38,13 @@ export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<Step
   const data = { output, ...(baseline === undefined ? {} : { baseline }) };
   const { neededWhen } = step.params;
   if (verdict.unchanged === true && neededWhen) {
-    const asked = await askNeededChecks(ctx, step, host, neededWhen);
-    const judged = judgeUnchanged(output, verdict, asked.verdict);
-    const withChecks = { ...data, checks: asked.answers };
+    // A node the checks called needed before its drain did not become current by a patch that
+    // changed nothing visible (it may have booted its old kernel): they are not asked again.
+    const before = ctx.state.nodes.get(node)?.neededBefore;
+    const asked =
+      before === 'current' ? await askNeededChecks(ctx, step, host, neededWhen) : undefined;
+    const judged = judgeUnchanged(output, verdict, before, asked?.verdict);
+    const withChecks = { ...data, ...(asked === undefined ? {} : { checks: asked.answers }) };
     return judged.ok
       ? ok(judged.detail, { ...withChecks, alreadyCurrent: true })
       : failed('unpatched', judged.detail, withChecks);
