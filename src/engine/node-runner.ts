@@ -187,6 +187,7 @@ async function rollBack(
     );
     return;
   }
+  let kept = '';
   if (original !== undefined && drain !== undefined) {
     const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
     const serverId = drain.params.serverId;
@@ -217,17 +218,21 @@ async function rollBack(
       );
       return;
     }
-    if (original > 0) {
+    // Found serving below its saved weight (a ramp that stopped): back where it was found and
+    // still on its way to the saved weight, which its tag keeps.
+    const stillBound = typeof back === 'number' && back > original;
+    if (original > 0 && !stillBound) {
       await forgetSavedWeight(
         ctx,
         { loadBalancerId, serverId, node: record.id },
         `${serverId} is back at weight ${original}`,
       );
     }
+    if (stillBound) kept = `; the tag ${savedWeightKey(serverId)} keeps ${back}`;
   }
   await ctx.moveNode(record.id, 'rolled-back', {
     outcome,
-    detail: `${detail}; weight back to ${original ?? 'its original'}, host untouched`,
+    detail: `${detail}; weight back to ${original ?? 'its original'}, host untouched${kept}`,
   });
   await ctx.notify({
     kind: 'node-done',

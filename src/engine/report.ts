@@ -4,7 +4,8 @@
  * weight before/after, and for every node not back in service its name and reason.
  */
 import { restoreReason } from '../plan/at-zero.js';
-import type { AtZeroDecision } from '../plan/types.js';
+import { describeSavedWeight } from '../plan/saved-weight.js';
+import type { AtZeroDecision, SavedWeight } from '../plan/types.js';
 import type { RunOutcome } from './journal/entries.js';
 import { haltedOnlyAtZero, leftAtZero, leftAtZeroHint } from './left-at-zero.js';
 import {
@@ -39,6 +40,11 @@ export interface NodeReport {
    * found. As planned (`plan.nodes[].atZero`).
    */
   atZero?: AtZeroDecision;
+  /**
+   * Found serving below the weight a run saved for it (a ramp that stopped): the weight it was
+   * brought back to. As planned (`plan.nodes[].belowSaved`).
+   */
+  belowSaved?: SavedWeight;
   timeline: Array<{ state: NodeState; at: string }>;
 }
 
@@ -113,6 +119,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     ...(n.outcome === undefined ? {} : { outcome: n.outcome }),
     ...(n.detail === undefined ? {} : { detail: n.detail }),
     ...atZeroOf(planNodes.get(n.id)?.atZero),
+    ...belowSavedOf(planNodes.get(n.id)?.belowSaved),
     timeline: n.timeline,
   }));
   const atZero = leftAtZero(state.plan).map((n) => ({
@@ -193,6 +200,10 @@ export function buildReport(state: RunState, running = false): RunReport {
 
 function atZeroOf(decision: AtZeroDecision | undefined): { atZero?: AtZeroDecision } {
   return decision === undefined ? {} : { atZero: decision };
+}
+
+function belowSavedOf(saved: SavedWeight | undefined): { belowSaved?: SavedWeight } {
+  return saved === undefined ? {} : { belowSaved: saved };
 }
 
 function weightsInFlight(state: RunState): Map<string, WeightInFlight> {
@@ -313,6 +324,11 @@ export function formatReport(report: RunReport): string[] {
     if (n.atZero?.action === 'restore') {
       lines.push(
         `      found at weight 0; comes back to ${n.atZero.weight}: ${restoreReason(n.id, n.atZero)}`,
+      );
+    }
+    if (n.belowSaved !== undefined) {
+      lines.push(
+        `      found below its saved weight (a ramp that stopped); comes back to ${n.belowSaved.weight}: ${describeSavedWeight(n.id, n.belowSaved)}`,
       );
     }
     if (n.reason !== undefined || n.detail !== undefined) {

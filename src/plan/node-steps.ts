@@ -7,7 +7,7 @@
  */
 import type { HookSpec } from '../spec/index.js';
 import { expandTemplate } from '../spec/index.js';
-import { restoreReason } from './at-zero.js';
+import { boundFor } from './at-zero.js';
 import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';
 import {
@@ -54,8 +54,10 @@ export function nodeSteps(
     exitCode: check.exitCode,
     timeoutSeconds: check.timeoutSeconds,
   }));
-  // A server found at weight 0 comes back to a weight a run saved or the operator gave.
-  const back = node.atZero?.action === 'restore' ? node.atZero : undefined;
+  // A server found at weight 0 comes back to a weight a run saved or the operator gave; one
+  // found serving below its saved weight (a ramp that stopped), to that weight.
+  const back = boundFor(node.id, node);
+  const atZero = back !== undefined && node.atZero !== undefined;
   // Already compliant is not "nothing to do" for a server out of service: it must still come
   // back, and only through the proof (healthy, verified, ramp), so it is never skipped.
   const compliant =
@@ -102,21 +104,19 @@ export function nodeSteps(
       expectedWeight: node.weightAtRollout,
     },
     ...at,
-    description:
-      back !== undefined
-        ? `Keep ${back.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
-        : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)`,
+    description: atZero
+      ? `Keep ${back?.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
+      : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)${back === undefined ? '' : `; it comes back to ${back.weight}, kept as the tag ${savedWeightKey(node.id)}`}`,
     mutates: true,
-    inverse:
-      back !== undefined
-        ? inverse(
-            'node.restore',
-            `leave ${label} at weight 0, as found (it goes back to ${back.weight} only after the proof below)`,
-          )
-        : inverse(
-            'node.restore',
-            `restore ${label} to its recorded weight (${node.weightAtRollout})`,
-          ),
+    inverse: atZero
+      ? inverse(
+          'node.restore',
+          `leave ${label} at weight 0, as found (it goes back to ${back?.weight} only after the proof below)`,
+        )
+      : inverse(
+          'node.restore',
+          `restore ${label} to its recorded weight (${node.weightAtRollout})${back === undefined ? '' : `, as found; the tag keeps ${back.weight}`}`,
+        ),
     expectedSeconds: BACKEND_CALL_SECONDS,
   });
   const { drain } = spec;
@@ -227,7 +227,7 @@ export function nodeSteps(
       probe: restoreProbe(ctx, node),
     },
     ...at,
-    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${restoreReason(node.id, back)})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
+    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
     mutates: true,
     inverse: inverse('node.drain', `set ${label} back to weight 0`),
     expectedSeconds: rampSeconds(restore),

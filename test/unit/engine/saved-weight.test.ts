@@ -277,3 +277,51 @@ describe('a server found at weight 0', () => {
     expect(result.report.next).toContain('--restore-weight i-node-2=<weight>');
   });
 });
+
+describe('a server found serving below the weight a run saved for it (a ramp that stopped)', () => {
+  const saved = { weight: 100, runId: 'r-earlier', at: '2026-11-21T02:00:01.000Z' };
+  const TAG = '100;run=r-earlier;at=2026-11-21T02:00:01.000Z';
+
+  it('is maintained from its live weight and brought back to the saved one; the tag is then gone', async () => {
+    const world = new InMemoryWorld(fleet(3, [50, 100, 100]));
+    world.tags.set(KEY('i-node-1'), TAG);
+    const plan = buildPlan(world, {
+      minHealthy: 1,
+      maxUnavailable: 1,
+      belowSaved: { 'i-node-1': saved },
+    });
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('completed');
+    expect(world.endState().weights).toEqual({ 'i-node-1': 100, 'i-node-2': 100, 'i-node-3': 100 });
+    expect(world.endState().savedWeights).toEqual({});
+    expect(result.report.nodes[0]).toMatchObject({ state: 'done', weightBefore: 50 });
+    expect(formatReport(result.report)).toContain(
+      '      found below its saved weight (a ramp that stopped); comes back to 100: run r-earlier saved weight 100 before draining it (2026-11-21T02:00:01.000Z)',
+    );
+  });
+
+  it('failing before its patch: back to the weight it was found at, the saved weight kept', async () => {
+    const faults = noFaults();
+    faults.neverQuiet.add('i-node-1');
+    const world = new InMemoryWorld(fleet(2, [50, 100]), faults);
+    world.tags.set(KEY('i-node-1'), TAG);
+    const plan = buildPlan(world, {
+      minHealthy: 0,
+      maxUnavailable: 1,
+      belowSaved: { 'i-node-1': saved },
+    });
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('halted');
+    expect(world.endState().weights['i-node-1']).toBe(50);
+    // Still on its way back to 100: a later run finds it below its saved weight again.
+    expect(world.endState().savedWeights).toEqual({ 'i-node-1': 100 });
+    expect(result.report.nodes[0]).toMatchObject({
+      state: 'rolled-back',
+      detail: expect.stringContaining(
+        'weight back to 50, host untouched; the tag drainctl-weight-i-node-1 keeps 100',
+      ),
+    });
+  });
+});
