@@ -67,10 +67,16 @@ export function describeJudgement(facts: JudgementFacts): string {
     : `${outcome.realRequests} real request(s) arrived ${since}; no real request for ${quietSeconds}s again (${waited})`;
 }
 
-/** Judge the node's traffic right before its reboot is sent; journaled as a `probe` entry. */
+/**
+ * Judge the node's traffic right before its reboot is sent; journaled as a `probe` entry.
+ *
+ * @param signal cuts the wait short (it rejects with the stop): given only for a node whose
+ *   host is untouched, which an abort puts back instead of rebooting
+ */
 export async function judgeTrafficBeforeReboot(
   ctx: RunContext,
   step: RebootStep,
+  signal?: AbortSignal,
 ): Promise<RebootTrafficJudgement> {
   const node = step.node ?? '';
   const drained = ctx.state.plan.steps.find(
@@ -86,12 +92,13 @@ export async function judgeTrafficBeforeReboot(
   let outcome: DrainOutcome;
   try {
     probe ??= await ctx.ports.trafficProbes(node, config);
-    // Not cut short by an abort: the host is patched, and a reboot after quiet is its way back.
+    // A patched host is not let go by an abort: a reboot after quiet is its way back.
     outcome = await probe.waitForDrain({
       quietSeconds,
       timeoutSeconds,
       continueQuiet: held !== undefined,
       onProgress: logDrainProgress(ctx, node, quietSeconds),
+      ...(signal === undefined ? {} : { signal }),
     });
   } finally {
     await probe?.close();

@@ -11,6 +11,7 @@ import {
   type JudgementFacts,
   rebootDecision,
 } from '../../../src/engine/steps/reboot-traffic.js';
+import { hashPlan } from '../../../src/plan/plan-hash.js';
 import type { DrainOutcome, TrafficProbe } from '../../../src/ports/index.js';
 import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
@@ -287,6 +288,61 @@ describe('the reboot waits for traffic that arrived during the patch', () => {
     expect(result.outcome).toBe('completed');
     expect(openDuringPatch).toBe(1);
     expect(open.size).toBe(0);
+  });
+});
+
+describe('an abort while the reboot waits for quiet', () => {
+  /** The operator aborts while the reboot waits for traffic that arrived since the drain. */
+  async function abortDuringWait(plan: ReturnType<typeof buildPlan>, world: InMemoryWorld) {
+    const controller = new AbortController();
+    const result = await runModel(world, plan, {
+      signal: controller.signal,
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          const wrapped: TrafficProbe = {
+            ...probe,
+            async waitForDrain(o) {
+              if (o.continueQuiet === true && node === 'i-node-1') {
+                controller.abort(new Error('received SIGINT'));
+                // Clients still arriving: quiet comes a minute later (unless the wait is cut).
+                await world.clock.sleep(60_000, o.signal);
+              }
+              return probe.waitForDrain(o);
+            },
+          };
+          return wrapped;
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    return result;
+  }
+
+  it('a node no command changed yet (no patch commands): not rebooted, put back to its weight', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    const built = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    const steps = built.steps.filter((step) => step.action !== 'node.patch');
+    const { sha256: _, ...unhashed } = { ...built, steps };
+    const result = await abortDuringWait({ ...unhashed, sha256: hashPlan(unhashed) }, world);
+    expect(result.outcome).toBe('halted');
+    expect(entries(world).some(rebootIntent('i-node-1'))).toBe(false);
+    expect(world.hosts.get('i-node-1')?.rebooted).toBe(false);
+    expect(result.report.nodes[0]).toMatchObject({ state: 'rolled-back', weightAfter: 100 });
+    expect(world.endState().weights).toEqual({ 'i-node-1': 100, 'i-node-2': 100, 'i-node-3': 100 });
+  });
+
+  it('a patched node is carried through: it waits for quiet, reboots and comes back proven', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    const result = await abortDuringWait(
+      buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }),
+      world,
+    );
+    expect(result.outcome).toBe('halted');
+    expect(world.hosts.get('i-node-1')?.rebooted).toBe(true);
+    expect(result.report.nodes.map((n) => n.state)).toEqual(['done', 'pending', 'pending']);
+    expect(world.endState().kernels['i-node-1']).toBe(NEW);
   });
 });
 
