@@ -155,11 +155,14 @@ export function nodeSteps(
     });
   }
   if (patch.reboot) {
+    const patched = patch.commands.length > 0;
+    // Not rebooted and no command ran: the host is untouched, so it goes back as it was found.
+    const putBackTo = patched || atZero ? undefined : node.weightAtRollout;
     steps.push({
       action: 'node.reboot',
       params: { host, timeoutSeconds: patch.rebootTimeoutSeconds },
       ...at,
-      description: `${describeTrafficRecheck(label, probe, drain, patch.commands.length > 0)} ${label} via ${describeHost(host)} and wait until it runs again (within ${formatDuration(patch.rebootTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
+      description: `${describeTrafficRecheck(label, probe, drain, patched, putBackTo)} ${label} via ${describeHost(host)} and wait until it runs again (within ${formatDuration(patch.rebootTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
       mutates: true,
       inverse: irreversible(REBOOT_REASON),
       expectedSeconds: Math.min(patch.rebootTimeoutSeconds, REBOOT_SECONDS),
@@ -392,22 +395,31 @@ function describeProbe(probe: Exclude<ReturnType<typeof drainProbe>, { kind: 'no
 /**
  * The start of the reboot step's line: the traffic check it makes first (engine:
  * steps/reboot-traffic.ts), ending in the verb the rest of the line continues.
+ *
+ * @param putBackTo without patch commands, the weight a node not rebooted goes back to (its
+ *   host is untouched, so the failure policy rolls it back); undefined when it stays at 0 —
+ *   patched, or found there
  */
 function describeTrafficRecheck(
   label: string,
   probe: ReturnType<typeof drainProbe>,
   drain: PlanContext['spec']['drain'],
   patched: boolean,
+  putBackTo: number | undefined,
 ): string {
   if (probe.kind === 'none') return 'Without re-checking traffic (no drain probe), reboot';
   const since = patched ? 'during the patch' : 'since the drain';
+  const notRebooted =
+    putBackTo === undefined
+      ? 'it stays at weight 0 and the rollout halts'
+      : `it goes back to weight ${putBackTo} and the rollout halts`;
   const check =
     probe.kind === 'connections'
       ? `Check again that no connection is open on ${label} port ${probe.port}, else wait until none for ${drain.quietSeconds} s`
       : `Check again that no real request reached ${label} since it was judged drained (the drain's probe, still open), else wait until none for ${drain.quietSeconds} s`;
   const otherwise =
     drain.onTimeout === 'halt'
-      ? `if real traffic keeps arriving ${since} it is not rebooted: it stays at weight 0 and the rollout halts`
+      ? `if real traffic keeps arriving ${since} it is not rebooted: ${notRebooted}`
       : 'then it is rebooted anyway';
   return `${check} (within ${formatDuration(drain.timeoutSeconds)}; ${otherwise}); then reboot`;
 }
