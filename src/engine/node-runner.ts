@@ -19,7 +19,11 @@ import type { RunContext } from './run-context.js';
 import type { NodeRecord } from './run-state.js';
 import { executeStep } from './run-step.js';
 import { inScope } from './step-scope.js';
-import { forgetSavedWeight, weightToComeBack } from './steps/saved-weight.js';
+import {
+  forgetSavedWeight,
+  forgetSavedWeightIfServing,
+  weightToComeBack,
+} from './steps/saved-weight.js';
 import { expectedWeightOf, type SetWeightResult, setWeight } from './steps/weights.js';
 
 /**
@@ -322,6 +326,9 @@ async function leaveOut(
   outcome: FailureOutcome,
   detail: string,
 ): Promise<void> {
+  // Put back by someone else: its weight is theirs, its saved weight goes (before the end state
+  // is journaled, so a resumed run that settles it again removes it again).
+  if (reason === 'drift') await forgetSavedWeightIfServing(ctx, record.id);
   await ctx.moveNode(record.id, 'left-out', { reason, outcome, detail });
   await ctx.notify({
     kind: 'node-left-out',

@@ -155,6 +155,55 @@ describe('the weight a node comes back to, on the balancer', () => {
   });
 });
 
+describe('a saved weight left on a server that serves', () => {
+  it('someone put the node back during its maintenance (left out as drift): the tag goes', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const result = await runModel(world, buildPlan(world, { minHealthy: 0, maxUnavailable: 1 }), {
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          return {
+            ...probe,
+            waitForDrain: async (o) => {
+              const outcome = await probe.waitForDrain(o);
+              // A colleague in the console, right after the node was judged drained.
+              if (node === 'i-node-1') world.setWeight(node, 60);
+              return outcome;
+            },
+          };
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.report.leftOut).toEqual([
+      expect.objectContaining({ id: 'i-node-1', reason: 'drift' }),
+    ]);
+    expect(world.endState().weights['i-node-1']).toBe(60);
+    expect(world.endState().savedWeights).toEqual({});
+  });
+
+  it('a server skipped as compliant: a tag an unfinished run left on it goes', async () => {
+    const nodes = fleet(2);
+    const target = nodes[0]?.availableKernel ?? '';
+    const world = new InMemoryWorld(nodes);
+    for (const id of ['i-node-1', 'i-node-2']) {
+      const host = world.hosts.get(id);
+      if (host) host.kernel = target;
+    }
+    world.tags.set(KEY('i-node-2'), '100;run=r-earlier');
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1, skipIfCompliant: target });
+    // As observed when planning (the inventory is not part of the plan's hash).
+    if (plan.inventory.loadBalancer)
+      plan.inventory.loadBalancer.tags = Object.fromEntries(world.tags);
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.report.nodes.map((n) => n.state)).toEqual(['skipped', 'skipped']);
+    expect(world.weightEvents).toEqual([]);
+    expect(world.endState().savedWeights).toEqual({});
+  });
+});
+
 describe('a server found at weight 0', () => {
   const saved = { weight: 100, runId: 'r-earlier', at: '2026-11-21T02:00:01.000Z' };
 
