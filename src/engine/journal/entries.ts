@@ -120,6 +120,11 @@ export interface NoteEntry extends Base {
   step?: string;
   /** A cloud call being retried (throttling…), or gone through after retries: status shows it. */
   cloudRetry?: CloudRetryNote;
+  /**
+   * The node's step has begun a wait that may last minutes (quiet before its reboot): status
+   * shows it under the node until the node moves on or the step ends.
+   */
+  waiting?: boolean;
 }
 
 export interface CloudRetryNote {

@@ -73,7 +73,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
   },
   note: {
     required: { message: 'text' },
-    optional: { warning: 'boolean', step: 'text', cloudRetry: 'object' },
+    optional: { warning: 'boolean', step: 'text', cloudRetry: 'object', waiting: 'boolean' },
   },
   halt: { required: { reason: 'text' } },
   'abort-requested': { required: { source: 'text' } },

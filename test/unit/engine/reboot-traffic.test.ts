@@ -6,6 +6,8 @@
  * fresh probe must see a whole quiet period. Against the in-memory world (AutoClock).
  */
 import { describe, expect, it } from 'vitest';
+import { buildReport, formatReport } from '../../../src/engine/report.js';
+import { foldJournal } from '../../../src/engine/run-state.js';
 import {
   describeJudgement,
   type JudgementFacts,
@@ -288,6 +290,83 @@ describe('the reboot waits for traffic that arrived during the patch', () => {
     expect(result.outcome).toBe('completed');
     expect(openDuringPatch).toBe(1);
     expect(open.size).toBe(0);
+  });
+});
+
+describe('while the reboot waits for quiet', () => {
+  it('a note says so as soon as the wait begins, and status shows it under the node until it moves on', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    let during = '';
+    const result = await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          const wrapped: TrafficProbe = {
+            ...probe,
+            async waitForDrain(o) {
+              if (o.continueQuiet === true && node === 'i-node-1') {
+                // Three requests arrived during the patch, the last 2 s ago: not quiet yet.
+                o.onProgress?.({
+                  elapsedSeconds: 0,
+                  realRequests: 3,
+                  ignoredRequests: 0,
+                  requestsPerSecond: 0.5,
+                  quietSeconds: 2,
+                });
+                await world.clock.sleep(1_000);
+                const state = foldJournal(world.journalLines.map((line) => JSON.parse(line)));
+                during = formatReport(buildReport(state, true)).join('\n');
+              }
+              return probe.waitForDrain(o);
+            },
+          };
+          return wrapped;
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('completed');
+    const note = entries(world).find((e) => e.type === 'note' && e.node === 'i-node-1');
+    expect(note).toMatchObject({
+      waiting: true,
+      message:
+        'waiting for quiet before the reboot: 3 real request(s) since it was judged drained, the last 2s ago; up to 120s',
+    });
+    // Before the judgement's own entry.
+    expect(note?.seq).toBeLessThan(entries(world).find(recheck('i-node-1'))?.seq ?? 0);
+    expect(during).toMatch(
+      /web-1 \(i-node-1\) batch 0: patching, .*\n(.*\n)* {6}since \d\d:\d\d:\d\d: waiting for quiet before the reboot: 3 real request/,
+    );
+    expect(formatReport(result.report).join('\n')).not.toContain('waiting for quiet');
+  });
+
+  it('no note when the judgement finds it quiet at once', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    const result = await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          return {
+            ...probe,
+            async waitForDrain(o) {
+              // Quiet since it was judged drained, longer than the quiet period asks.
+              o.onProgress?.({
+                elapsedSeconds: 0,
+                realRequests: 0,
+                ignoredRequests: 0,
+                requestsPerSecond: 0,
+                quietSeconds: 30,
+              });
+              return probe.waitForDrain(o);
+            },
+          };
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(entries(world).some((e) => e.type === 'note')).toBe(false);
   });
 });
 
