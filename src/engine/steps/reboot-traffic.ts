@@ -69,8 +69,9 @@ export function describeJudgement(facts: JudgementFacts): string {
 
 /** What made the judgement wait: real traffic since the drain, or a probe opened afresh. */
 function describeWaitStart(progress: DrainProgress, continued: boolean): string {
-  if (!continued)
+  if (!continued) {
     return "a fresh probe (the drain's did not outlive the restart) must see a whole quiet period";
+  }
   if (progress.connections !== undefined) {
     return `${progress.connections} connection(s) open since it was judged drained`;
   }

@@ -25,10 +25,10 @@ export interface SavedWeightTarget {
 /**
  * Where a node comes back to after its drain: its restore's target (a server found at weight 0
  * that a run saved a weight for, or the operator gave one, or found serving below its saved
- * weight), the weight recorded before an
- * earlier drain of it (a retry from weight 0), or else the weight this run expects it to have
- * right now — which the drift check right before weight 0 then demands. A list when the run
- * expects more than one (a change of its own in doubt): then nothing can be saved.
+ * weight), the weight recorded before an earlier drain of it (a retry from weight 0), or else
+ * the weight this run expects it to have right now — which the drift check right before weight
+ * 0 then demands. A list when the run expects more than one (a change of its own in doubt):
+ * then nothing can be saved.
  */
 export function weightToComeBack(
   ctx: RunContext,
