@@ -201,7 +201,7 @@ function fleetNotes(nodes: readonly FleetNode[]): string[] {
     const { saved } = node;
     if (node.belowSaved !== undefined) {
       notes.push(
-        `${nodeLabel(node)} serves at weight ${node.weightAtRollout}, below the weight ${describeSavedWeight(node.id, node.belowSaved)} (a run stopped during its ramp): it is maintained like the others and restored to ${node.belowSaved.weight}.`,
+        `${nodeLabel(node)} serves at weight ${node.weightAtRollout}, though ${describeSavedWeight(node.id, node.belowSaved)}: a run stopped during its ramp, so it is maintained like the others and restored to ${node.belowSaved.weight}.`,
       );
     } else if (
       node.atZero === undefined &&

@@ -147,7 +147,7 @@ describe('a server a run stopped during its ramp', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain('i-emu-web-1 (web-1, weight 50 → 100)');
     expect(plan.stdout).toContain(
-      `i-emu-web-1 (web-1) serves at weight 50, below the weight run ${first} saved weight 100 before draining it`,
+      `i-emu-web-1 (web-1) serves at weight 50, though run ${first} saved weight 100 before draining it`,
     );
 
     const second = await fromAnotherHome(env, [

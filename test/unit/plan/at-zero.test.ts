@@ -292,7 +292,7 @@ describe('a server found serving below the weight a run saved for it (a ramp tha
     const runbook = renderRunbook(plan);
     expect(runbook).toContain('i-emu-web-1 (web-1, weight 50 → 100)');
     expect(runbook).toContain(
-      'i-emu-web-1 (web-1) serves at weight 50, below the weight run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z) (a run stopped during its ramp): it is maintained like the others and restored to 100.',
+      'i-emu-web-1 (web-1) serves at weight 50, though run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z): a run stopped during its ramp, so it is maintained like the others and restored to 100.',
     );
     expect(runbook).not.toContain('it goes back to 50');
     // Never skipped by design: it says nothing about what a re-run would do.
