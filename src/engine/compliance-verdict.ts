@@ -95,17 +95,36 @@ export function decideCompliance(
 }
 
 /**
- * After the patch, `expect: changed` found the output unchanged: the checks decide. None calls
- * the patch needed — it had nothing to do, the node was already current and (healthy, proven)
- * may return to service. Otherwise it stays unpatched.
+ * After the patch, `expect: changed` found the output unchanged. Only a node the checks found
+ * current before its drain (drained anyway: skipping was off, or it was bound for a saved
+ * weight) may have had nothing to patch; then the checks asked now decide — none calls the
+ * patch needed: it was already current and (healthy, proven) may return to service. A node
+ * found needing the patch whose output did not change is unpatched, whatever the checks say
+ * now: a machine that booted its old kernel (a boot-loader fallback) has no update left and no
+ * reboot pending either.
  *
  * @param unchanged the verify verdict that found the output unchanged
+ * @param before what the checks answered before the drain (undefined: they were not asked)
+ * @param need what they answer now (asked only when `before` is current)
  */
 export function judgeUnchanged(
   output: string,
   unchanged: { detail: string },
-  need: NeedVerdict,
+  before: NeedVerdict['kind'] | undefined,
+  need: NeedVerdict | undefined,
 ): { ok: true; detail: string } | { ok: false; detail: string } {
+  if (before !== 'current' || need === undefined) {
+    const found =
+      before === 'needed'
+        ? 'the checks called the patch needed before its drain'
+        : before === 'unknown'
+          ? 'the checks could not tell before its drain whether it needed the patch'
+          : 'the checks were not asked before its drain';
+    return {
+      ok: false,
+      detail: `${unchanged.detail}; ${found}, so an unchanged output is not "already current" (it may have booted its old kernel)`,
+    };
+  }
   switch (need.kind) {
     case 'current':
       return {

@@ -14,7 +14,13 @@ import { nodeLabel } from '../plan/host-target.js';
 import type { Step } from '../plan/types.js';
 import { haltsRollout } from './failure-policy.js';
 import type { RunOutcome } from './journal/entries.js';
-import { leftAtZero, leftAtZeroOnPurpose, leftAtZeroReason, nodesNotDone } from './left-at-zero.js';
+import {
+  leftAtZero,
+  leftAtZeroOnPurpose,
+  leftAtZeroReason,
+  nodesNotDone,
+  stillAtZero,
+} from './left-at-zero.js';
 import { finishNode, runNode } from './node-runner.js';
 import type { RunContext } from './run-context.js';
 import { haltedByAbort } from './run-control.js';
@@ -219,6 +225,11 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
       : '';
   const atZeroList =
     atZero.length > 0 && reason !== leftAtZeroReason(atZero) ? `; ${leftAtZeroReason(atZero)}` : '';
+  const notReached = stillAtZero(ctx.state);
+  const notReachedList =
+    notReached.length > 0
+      ? `; still at weight 0 as found, not reached: ${notReached.map((n) => `${n.name} (${n.id})`).join(', ')}`
+      : '';
   // An abort is not a failure: it says who stopped the run and that every node is accounted
   // for (the abort undid drains in progress and carried patched nodes back), not what broke.
   const summary =
@@ -229,8 +240,8 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
             : ''
         }`
       : haltedByAbort(ctx.state)
-        ? `${ctx.state.halt}: stopped safely, every node serving or named${leftOutList}${atZeroList}`
-        : `halted: ${reason}${leftOutList}${atZeroList}`;
+        ? `${ctx.state.halt}: stopped safely, every node serving or named${leftOutList}${notReachedList}${atZeroList}`
+        : `halted: ${reason}${leftOutList}${notReachedList}${atZeroList}`;
   await ctx.record({ type: 'done', outcome, summary });
   await ctx.notify({ kind: outcome === 'completed' ? 'done' : 'halted', message: summary });
   return outcome;

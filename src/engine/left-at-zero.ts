@@ -52,3 +52,17 @@ export function haltedOnlyAtZero(state: RunState): boolean {
   const others = state.plan.steps.filter((s) => s.node === undefined);
   return nodesNotDone(state).length === 0 && others.every((s) => state.completedSteps.has(s.id));
 }
+
+/**
+ * Servers found at weight 0 and bound for a weight that the run has not reached (their gate
+ * blocked, an earlier node halted the run): still out of service, as they were found. A node
+ * retried from weight 0 is named as left out instead.
+ */
+export function stillAtZero(state: RunState): NodeRecord[] {
+  const bound = new Set(
+    state.plan.nodes.filter((n) => n.atZero?.action === 'restore').map((n) => n.id),
+  );
+  return [...state.nodes.values()].filter(
+    (n) => n.state === 'pending' && bound.has(n.id) && n.retriedFromLeftOut === undefined,
+  );
+}

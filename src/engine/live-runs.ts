@@ -33,6 +33,9 @@ export function outOfServiceNow(): string[] {
     for (const node of report.leftOut) {
       lines.push(`${node.name} (${node.id}) of run ${state.runId}: left out, ${node.reason}`);
     }
+    for (const node of report.stillAtZero ?? []) {
+      lines.push(`${node.name} (${node.id}) of run ${state.runId}: found at weight 0, not reached`);
+    }
   }
   return lines;
 }

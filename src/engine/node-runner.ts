@@ -17,6 +17,7 @@ import type { NodeRecord } from './run-state.js';
 import { executeStep } from './run-step.js';
 import { inScope } from './step-scope.js';
 import { compensate } from './steps/compensations.js';
+import { forgetSavedWeightIfServing } from './steps/saved-weight.js';
 
 export async function runNode(
   ctx: RunContext,
@@ -180,6 +181,9 @@ async function leaveOut(
   outcome: FailureOutcome,
   detail: string,
 ): Promise<void> {
+  // Put back by someone else: its weight is theirs, its saved weight goes (before the end state
+  // is journaled, so a resumed run that settles it again removes it again).
+  if (reason === 'drift') await forgetSavedWeightIfServing(ctx, record.id);
   await ctx.moveNode(record.id, 'left-out', { reason, outcome, detail });
   await ctx.notify({
     kind: 'node-left-out',

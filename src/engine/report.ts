@@ -4,9 +4,10 @@
  * weight before/after, and for every node not back in service its name and reason.
  */
 import { restoreReason } from '../plan/at-zero.js';
-import type { AtZeroDecision } from '../plan/types.js';
+import { describeSavedWeight } from '../plan/saved-weight.js';
+import type { AtZeroDecision, SavedWeight } from '../plan/types.js';
 import type { RunOutcome } from './journal/entries.js';
-import { haltedOnlyAtZero, leftAtZero, leftAtZeroHint } from './left-at-zero.js';
+import { haltedOnlyAtZero, leftAtZero, leftAtZeroHint, stillAtZero } from './left-at-zero.js';
 import {
   type FailureOutcome,
   isTerminal,
@@ -39,6 +40,13 @@ export interface NodeReport {
    * found. As planned (`plan.nodes[].atZero`).
    */
   atZero?: AtZeroDecision;
+  /**
+   * Found serving below the weight a run saved for it (a ramp that stopped): the weight it was
+   * brought back to. As planned (`plan.nodes[].belowSaved`).
+   */
+  belowSaved?: SavedWeight;
+  /** A long wait its current step began (quiet before its reboot): what, and since when (ISO). */
+  waiting?: { message: string; since: string };
   timeline: Array<{ state: NodeState; at: string }>;
 }
 
@@ -83,6 +91,12 @@ export interface RunReport {
    * the operator's word (`--leave-at-zero`): the run is not a plain success. Absent when none.
    */
   leftAtZero?: Array<{ id: string; name: string; detail: string }>;
+  /**
+   * Servers found at weight 0 and bound for a weight (saved, or `--restore-weight`) that the run
+   * has not reached (its gate blocked, an earlier node halted the run): still out of service,
+   * as found; `resume` carries them through. Absent when none.
+   */
+  stillAtZero?: Array<{ id: string; name: string; detail: string }>;
   /** What a person must check that is not about a node (e.g. DNS someone else changed). */
   warnings: string[];
   /**
@@ -113,6 +127,8 @@ export function buildReport(state: RunState, running = false): RunReport {
     ...(n.outcome === undefined ? {} : { outcome: n.outcome }),
     ...(n.detail === undefined ? {} : { detail: n.detail }),
     ...atZeroOf(planNodes.get(n.id)?.atZero),
+    ...belowSavedOf(planNodes.get(n.id)?.belowSaved),
+    ...(n.waiting === undefined ? {} : { waiting: n.waiting }),
     timeline: n.timeline,
   }));
   const atZero = leftAtZero(state.plan).map((n) => ({
@@ -136,6 +152,18 @@ export function buildReport(state: RunState, running = false): RunReport {
         n.detail ??
         (retriedOut.has(n.id) ? 'retried from weight 0; its sequence did not start again' : ''),
     }));
+  const notReached = stillAtZero(state).map((n) => {
+    const decision = planNodes.get(n.id)?.atZero;
+    const back =
+      decision?.action === 'restore'
+        ? ` (it comes back to ${decision.weight} through its full maintenance)`
+        : '';
+    return {
+      id: n.id,
+      name: n.name,
+      detail: `found at weight 0, not reached by this run: still out of service${back}`,
+    };
+  });
   const unfinished = nodes
     .filter((n) => n.state !== 'pending' && !isTerminal(n.state))
     .map((n) => ({
@@ -178,6 +206,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     leftOut,
     unfinished,
     ...(atZero.length === 0 ? {} : { leftAtZero: atZero }),
+    ...(notReached.length === 0 ? {} : { stillAtZero: notReached }),
     warnings: [...state.warnings],
     ...(state.cloudRetries.size === 0 ? {} : { cloudRetries: [...state.cloudRetries.values()] }),
     ...(next === undefined && atZeroNext === undefined
@@ -193,6 +222,10 @@ export function buildReport(state: RunState, running = false): RunReport {
 
 function atZeroOf(decision: AtZeroDecision | undefined): { atZero?: AtZeroDecision } {
   return decision === undefined ? {} : { atZero: decision };
+}
+
+function belowSavedOf(saved: SavedWeight | undefined): { belowSaved?: SavedWeight } {
+  return saved === undefined ? {} : { belowSaved: saved };
 }
 
 function weightsInFlight(state: RunState): Map<string, WeightInFlight> {
@@ -315,8 +348,19 @@ export function formatReport(report: RunReport): string[] {
         `      found at weight 0; comes back to ${n.atZero.weight}: ${restoreReason(n.id, n.atZero)}`,
       );
     }
+    if (n.belowSaved !== undefined) {
+      lines.push(
+        `      found below its saved weight (a ramp that stopped); comes back to ${n.belowSaved.weight}: ${describeSavedWeight(n.id, n.belowSaved)}`,
+      );
+    }
     if (n.reason !== undefined || n.detail !== undefined) {
       lines.push(`      ${n.reason ? `${n.reason}: ` : ''}${n.detail ?? ''}`);
+    }
+    if (n.waiting !== undefined) {
+      const since = n.waiting.since.slice(11, 19);
+      lines.push(
+        `      ${report.outcome === 'running' ? '' : 'when it stopped, '}since ${since}: ${n.waiting.message}`,
+      );
     }
     const times = n.timeline.slice(1).map((t) => `${t.state} ${t.at.slice(11, 19)}`);
     if (times.length > 0) lines.push(`      ${times.join(' · ')}`);
@@ -329,6 +373,12 @@ export function formatReport(report: RunReport): string[] {
   if (report.leftAtZero !== undefined && report.leftAtZero.length > 0) {
     lines.push('  LEFT AT WEIGHT 0 AS FOUND (needs a person; nothing was done to them):');
     for (const n of report.leftAtZero) lines.push(`    ${n.name} (${n.id}): ${n.detail}`);
+  }
+  if (report.stillAtZero !== undefined && report.outcome !== 'running') {
+    lines.push(
+      '  STILL AT WEIGHT 0 (found there, not reached; `drainctl resume` carries them through):',
+    );
+    for (const n of report.stillAtZero) lines.push(`    ${n.name} (${n.id}): ${n.detail}`);
   }
   if (report.unfinished.length > 0 && report.outcome !== 'running') {
     lines.push('  NOT FINISHED (may be out of service):');

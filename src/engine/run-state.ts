@@ -4,6 +4,7 @@
  * what a resumed run believes is exactly what the crashed one had written. No I/O here.
  */
 import type { Plan, Step } from '../plan/types.js';
+import type { NeedVerdict } from './compliance-verdict.js';
 import type {
   DoneEntry,
   IntentEntry,
@@ -36,6 +37,13 @@ export interface NodeRecord {
    * needed: the patch had nothing to do (its detail, "unchanged: already current: …").
    */
   alreadyCurrent?: string;
+  /**
+   * What the `neededWhen` checks answered with the baseline, before the drain: only a node
+   * found `current` may come back with an unchanged verify output.
+   */
+  neededBefore?: NeedVerdict['kind'];
+  /** A wait its step journaled as begun (`note` with `waiting`), until the node moves on. */
+  waiting?: { message: string; since: string };
   /**
    * Set by `resume --retry` on a node found out of service (weight 0), with the reason it was
    * left out: undoing its retry leaves it out again — it is never rolled back into service
@@ -147,6 +155,7 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
     case 'resume':
       state.sessions += 1;
       state.cloudRetries.clear(); // the process that was retrying is gone
+      for (const node of state.nodes.values()) delete node.waiting; // and the one waiting
       // Resuming a run that ended halted continues it; resuming one that crashed while it was
       // stopping finishes the stop (its `halt` stands), so it ends as the crashed one would have.
       if (state.done !== undefined) {
@@ -171,6 +180,7 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       break;
     case 'step':
       state.cloudRetries.delete(entry.step);
+      if (entry.node !== undefined) delete state.nodes.get(entry.node)?.waiting;
       if (entry.status === 'ok') {
         state.completedSteps.add(entry.step);
         state.failedSteps.delete(entry.step);
@@ -204,10 +214,15 @@ export function applyEntry(state: RunState, entry: JournalEntry): RunState {
       if (entry.outcome !== undefined) node.outcome = entry.outcome;
       if (entry.detail !== undefined) node.detail = entry.detail;
       state.cloudRetries.delete(entry.node);
+      delete node.waiting;
       break;
     }
     case 'note':
       if (entry.warning === true) state.warnings.push(entry.message);
+      if (entry.waiting === true && entry.node !== undefined) {
+        const node = state.nodes.get(entry.node);
+        if (node !== undefined) node.waiting = { message: entry.message, since: entry.ts };
+      }
       if (entry.cloudRetry !== undefined) noteCloudRetry(state, entry);
       break;
     case 'retry':
@@ -371,7 +386,13 @@ function recordOutputs(state: RunState, entry: StepEntry): void {
   const node = state.nodes.get(entry.node);
   const output = entry.data?.output;
   if (node === undefined || typeof output !== 'string') return;
-  if (entry.action === 'node.capture-baseline') node.before = output;
+  if (entry.action === 'node.capture-baseline') {
+    node.before = output;
+    const needed = entry.data?.needed;
+    if (needed === 'current' || needed === 'needed' || needed === 'unknown') {
+      node.neededBefore = needed;
+    }
+  }
   if (entry.action === 'node.verify') {
     node.after = output;
     if (entry.data?.alreadyCurrent === true) node.alreadyCurrent = entry.detail;

@@ -50,6 +50,11 @@ function describe(state: RunState): UnfinishedRun | undefined {
         name: n.name,
         why: `${n.state}, ${describeWeight(n)}`,
       })),
+      ...(report.stillAtZero ?? []).map((n) => ({
+        id: n.id,
+        name: n.name,
+        why: 'found at weight 0, not reached',
+      })),
     ],
   };
 }

@@ -118,6 +118,24 @@ export function restoreReason(id: string, decision: AtZeroDecision): string {
   return `${RESTORE_WEIGHT_FLAG} ${id}=${decision.weight}`;
 }
 
+/**
+ * Where the plan brings a server back to when that is not the weight it is found at: the weight
+ * decided for one found at 0, or the saved weight of one found serving below it (a ramp that
+ * stopped). Such a server is never skipped: it comes back only through the full proof.
+ */
+export function boundFor(
+  id: string,
+  node: { atZero?: AtZeroDecision; belowSaved?: SavedWeight },
+): { weight: number; reason: string } | undefined {
+  if (node.atZero?.action === 'restore') {
+    return { weight: node.atZero.weight, reason: restoreReason(id, node.atZero) };
+  }
+  if (node.belowSaved !== undefined) {
+    return { weight: node.belowSaved.weight, reason: describeSavedWeight(id, node.belowSaved) };
+  }
+  return undefined;
+}
+
 /** One sentence for the runbook, the report and `status`. */
 export function describeAtZero(label: string, id: string, decision: AtZeroDecision): string {
   const saved = decision.saved === undefined ? '' : describeSavedWeight(id, decision.saved);

@@ -34,6 +34,8 @@ export interface FleetNode {
   atZero?: AtZeroDecision;
   /** A weight a run saved for it on the balancer, if the balancer carries one. */
   saved?: SavedWeight;
+  /** Found serving below `saved` (a run stopped during its ramp): restored to it. */
+  belowSaved?: SavedWeight;
   /** Counted as healthy by the minHealthy budget (observed, or proven by the path check). */
   healthy: boolean;
   /** Healthy in the balancer's view at observation time. */
@@ -80,6 +82,7 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
     const serving = selected.entry?.weight ?? spec.backends.weight;
     const initial = selected.entry?.initialWeight ?? spec.backends.initialWeight;
     const attached = balancer.backends.find((backend) => backend.serverId === selected.id);
+    const savedWeight = saved.get(instance.id);
     let bringIntoService: boolean;
     let weightAtRollout: number;
     if (attached === undefined) {
@@ -87,17 +90,26 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
       weightAtRollout = bringIntoService ? serving : initial;
     } else {
       // Only a server the workflow itself says joins low is ramped up again on a re-run; one
-      // an operator parked at weight 0 stays as it is.
+      // an operator parked at weight 0 stays as it is. One with a saved weight is not joining:
+      // a run drained it and did not bring it back, and a bring-in would skip the proof.
       bringIntoService =
         selected.entry?.initialWeight !== undefined &&
         initial < serving &&
-        attached.weight < serving;
+        attached.weight < serving &&
+        savedWeight === undefined;
       weightAtRollout = bringIntoService ? serving : attached.weight;
     }
-    const savedWeight = saved.get(instance.id);
     const atZero =
       attached !== undefined && attached.weight === 0 && !bringIntoService
         ? decideAtZero(instance.id, savedWeight, ctx.choices)
+        : undefined;
+    // A ramp only ever climbs to the saved weight: serving below it is a ramp that stopped.
+    const belowSaved =
+      attached !== undefined &&
+      savedWeight !== undefined &&
+      attached.weight > 0 &&
+      attached.weight < savedWeight.weight
+        ? savedWeight
         : undefined;
     nodes.push({
       id: instance.id,
@@ -111,6 +123,7 @@ export function resolveFleet(ctx: PlanContext): { nodes: FleetNode[]; others: Ot
       weightAtRollout,
       ...(atZero === undefined ? {} : { atZero }),
       ...(savedWeight === undefined ? {} : { saved: savedWeight }),
+      ...(belowSaved === undefined ? {} : { belowSaved }),
       // A server already serving counts only if the balancer sees it healthy now; the plan
       // marks the whole fleet healthy when its path check proves it before the rollout.
       healthy: healthyOnBalancer(judged, instance.id),

@@ -11,7 +11,7 @@
  */
 import type { HookSpec } from '../spec/index.js';
 import { expandTemplate } from '../spec/index.js';
-import { restoreReason } from './at-zero.js';
+import { boundFor } from './at-zero.js';
 import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';
 import {
@@ -58,12 +58,26 @@ export function nodeSteps(
     exitCode: check.exitCode,
     timeoutSeconds: check.timeoutSeconds,
   }));
-  // A server found at weight 0 comes back to a weight a run saved or the operator gave.
-  const back = node.atZero?.action === 'restore' ? node.atZero : undefined;
+  // A server found at weight 0 comes back to a weight a run saved or the operator gave; one
+  // found serving below its saved weight (a ramp that stopped), to that weight.
+  const back = boundFor(node.id, node);
+  const atZero = back !== undefined && node.atZero !== undefined;
   // Already compliant is not "nothing to do" for a server out of service: it must still come
   // back, and only through the proof (healthy, verified, ramp), so it is never skipped.
   const compliant =
     verify === false || back !== undefined ? undefined : complianceTest(verify, neededWhen);
+  // `changed` with checks, on a server they cannot skip (skipping is off, or it is bound for a
+  // saved weight): asked with the baseline, they record how it was found, and an unchanged
+  // output after the patch is "already current" only on a server they found current. One they
+  // can skip was found needing the patch if it is drained at all: unchanged is unpatched.
+  const recordOnly =
+    compliant === undefined &&
+    verify !== false &&
+    verify.expect === 'changed' &&
+    neededWhen.length > 0
+      ? neededWhen
+      : undefined;
+  const asked = compliant?.neededWhen ?? recordOnly;
   const baseline: StepDraft[] =
     verify === false
       ? []
@@ -75,13 +89,18 @@ export function nodeSteps(
               command: verify.command,
               timeoutSeconds: verify.timeoutSeconds,
               ...(compliant?.expect === undefined ? {} : { skipIfCompliant: compliant.expect }),
-              ...(compliant?.neededWhen === undefined ? {} : { neededWhen: compliant.neededWhen }),
+              ...(asked === undefined ? {} : { neededWhen: asked }),
+              ...(recordOnly === undefined ? {} : { neverSkip: true as const }),
             },
             ...at,
-            description: `Record \`${verify.command}\` on ${label} as the baseline${complianceDescription(label, compliant)}`,
+            description: `Record \`${verify.command}\` on ${label} as the baseline${
+              recordOnly === undefined
+                ? complianceDescription(label, compliant)
+                : recordDescription(label, recordOnly)
+            }`,
             mutates: false,
             inverse: READ_ONLY,
-            expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (compliant?.neededWhen?.length ?? 0)),
+            expectedSeconds: SHORT_COMMAND_SECONDS * (1 + (asked?.length ?? 0)),
           },
         ];
   const maintenance: StepDraft[] = [];
@@ -93,15 +112,15 @@ export function nodeSteps(
       expectedWeight: node.weightAtRollout,
     },
     ...at,
-    description:
-      back !== undefined
-        ? `Keep ${back.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
-        : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)`,
+    description: atZero
+      ? `Keep ${back?.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
+      : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)${back === undefined ? '' : `; it comes back to ${back.weight}, kept as the tag ${savedWeightKey(node.id)}`}`,
     mutates: true,
     inverse: undoOf('node.drain', {
       label,
-      weight: back?.weight ?? node.weightAtRollout,
-      foundAtZero: back !== undefined,
+      weight: atZero && back !== undefined ? back.weight : node.weightAtRollout,
+      foundAtZero: atZero,
+      ...(back !== undefined && !atZero ? { keeps: back.weight } : {}),
     }),
     expectedSeconds: BACKEND_CALL_SECONDS,
   });
@@ -141,11 +160,14 @@ export function nodeSteps(
     });
   }
   if (patch.reboot) {
+    const patched = patch.commands.length > 0;
+    // Not rebooted and no command ran: the host is untouched, so it goes back as it was found.
+    const putBackTo = patched || atZero ? undefined : node.weightAtRollout;
     maintenance.push({
       action: 'node.reboot',
       params: { host, timeoutSeconds: patch.rebootTimeoutSeconds },
       ...at,
-      description: `${describeTrafficRecheck(label, probe, drain, patch.commands.length > 0)} ${label} via ${describeHost(host)} and wait until it runs again (within ${formatDuration(patch.rebootTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
+      description: `${describeTrafficRecheck(label, probe, drain, patched, putBackTo)} ${label} via ${describeHost(host)} and wait until it runs again (within ${formatDuration(patch.rebootTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
       mutates: true,
       inverse: irreversible(REBOOT_REASON),
       expectedSeconds: Math.min(patch.rebootTimeoutSeconds, REBOOT_SECONDS),
@@ -169,12 +191,11 @@ export function nodeSteps(
     expectedSeconds: healthySeconds(health),
   });
   if (verify !== false) {
-    // `changed` with checks: they judge an unchanged output (the patch had nothing to do?).
-    const judgedByChecks = verify.expect === 'changed' && neededWhen.length > 0;
+    const judgedByChecks = recordOnly !== undefined;
     const expectation =
       verify.expect === 'changed'
         ? judgedByChecks
-          ? `differs from the baseline — or, if it is unchanged, that no check now says ${label} needs the patch (${describeChecksNeeded(neededWhen)}): it was already current`
+          ? `differs from the baseline — or, if it is unchanged and the checks found ${label} current before its drain, that none now says it needs the patch (${describeChecksNeeded(neededWhen)}): it was already current`
           : 'differs from the baseline'
         : 'equals' in verify.expect
           ? `equals "${verify.expect.equals}"`
@@ -191,7 +212,7 @@ export function nodeSteps(
               ? { kind: 'equals', value: verify.expect.equals }
               : { kind: 'matches', pattern: verify.expect.matches },
         timeoutSeconds: verify.timeoutSeconds,
-        ...(judgedByChecks ? { neededWhen } : {}),
+        ...(recordOnly === undefined ? {} : { neededWhen: recordOnly }),
       },
       ...at,
       description: `Check \`${verify.command}\` on ${label} ${expectation} (else it stays at weight 0 and the rollout halts)`,
@@ -214,7 +235,7 @@ export function nodeSteps(
       probe: restoreProbe(ctx, node),
     },
     ...at,
-    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${restoreReason(node.id, back)})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
+    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
     mutates: true,
     inverse: undoOf('node.restore', { label }),
     expectedSeconds: rampSeconds(restore),
@@ -299,6 +320,11 @@ function complianceDescription(label: string, test: ComplianceTest | undefined):
     : `${ask}; if it already ${expected} and no check says so, ${skip}`;
 }
 
+/** The baseline step's runbook line when its checks only record how the server was found. */
+function recordDescription(label: string, checks: readonly NeededCheck[]): string {
+  return `, then ask whether ${label} needs the patch (${describeChecksNeeded(checks)}), only to know how it was found: it is maintained whatever they answer`;
+}
+
 /** "`yum -q check-update kernel` exits 100 if needed, 0 if not", for every check. */
 function describeChecksNeeded(checks: readonly NeededCheck[]): string {
   return checks
@@ -373,22 +399,31 @@ function describeProbe(probe: Exclude<ReturnType<typeof drainProbe>, { kind: 'no
 /**
  * The start of the reboot step's line: the traffic check it makes first (engine:
  * steps/reboot-traffic.ts), ending in the verb the rest of the line continues.
+ *
+ * @param putBackTo without patch commands, the weight a node not rebooted goes back to (its
+ *   host is untouched, so the failure policy rolls it back); undefined when it stays at 0 —
+ *   patched, or found there
  */
 function describeTrafficRecheck(
   label: string,
   probe: ReturnType<typeof drainProbe>,
   drain: PlanContext['spec']['drain'],
   patched: boolean,
+  putBackTo: number | undefined,
 ): string {
   if (probe.kind === 'none') return 'Without re-checking traffic (no drain probe), reboot';
   const since = patched ? 'during the patch' : 'since the drain';
+  const notRebooted =
+    putBackTo === undefined
+      ? 'it stays at weight 0 and the rollout halts'
+      : `it goes back to weight ${putBackTo} and the rollout halts`;
   const check =
     probe.kind === 'connections'
       ? `Check again that no connection is open on ${label} port ${probe.port}, else wait until none for ${drain.quietSeconds} s`
       : `Check again that no real request reached ${label} since it was judged drained (the drain's probe, still open), else wait until none for ${drain.quietSeconds} s`;
   const otherwise =
     drain.onTimeout === 'halt'
-      ? `if real traffic keeps arriving ${since} it is not rebooted: it stays at weight 0 and the rollout halts`
+      ? `if real traffic keeps arriving ${since} it is not rebooted: ${notRebooted}`
       : 'then it is rebooted anyway';
   return `${check} (within ${formatDuration(drain.timeoutSeconds)}; ${otherwise}); then reboot`;
 }

@@ -135,6 +135,7 @@ export function planRollout(
       batch: batchOf.get(node.id) ?? 0,
       weight: node.weightAtRollout,
       ...(node.atZero === undefined ? {} : { atZero: node.atZero }),
+      ...(node.belowSaved === undefined ? {} : { belowSaved: node.belowSaved }),
     })),
     batches: batches.map((ids, offset) => ({ index: offset + 1, nodes: ids })),
     steps,
@@ -201,13 +202,18 @@ function fleetNotes(nodes: readonly FleetNode[]): string[] {
       );
     }
     const { saved } = node;
-    if (
+    if (node.belowSaved !== undefined) {
+      notes.push(
+        `${nodeLabel(node)} serves at weight ${node.weightAtRollout}, though ${describeSavedWeight(node.id, node.belowSaved)}: a run stopped during its ramp, so it is maintained like the others and restored to ${node.belowSaved.weight}.`,
+      );
+    } else if (
       node.atZero === undefined &&
       saved !== undefined &&
       saved.weight !== node.weightAtRollout &&
       !node.bringIntoService
     ) {
-      // Left by a run that did not finish it; its drain saves the live weight instead.
+      // Above the saved weight: someone set it since (a ramp never climbs past it); its drain
+      // saves the live weight instead.
       notes.push(
         `${nodeLabel(node)} serves at weight ${node.weightAtRollout}, though ${describeSavedWeight(node.id, saved)}: it goes back to ${node.weightAtRollout}, the weight it has now.`,
       );

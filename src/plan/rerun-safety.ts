@@ -1,8 +1,9 @@
 /**
  * Would running the same workflow again leave alone the servers this run patches? Only when
  * each server's sequence starts by asking whether it is already compliant (the baseline step
- * carries an expectation or `neededWhen` checks). Read from the plan's steps, so what the
- * runbook says is what the engine will do.
+ * carries an expectation or `neededWhen` checks). A server this run brings back to a given
+ * weight is never skipped in it, whatever the workflow says, so it tells nothing about a re-run.
+ * Read from the plan's steps, so what the runbook says is what the engine will do.
  */
 import type { Plan, Step } from './types.js';
 
@@ -15,6 +16,11 @@ export function rerunWarnings(plan: Pick<Plan, 'steps'>): string[] {
   const drained = new Set(rollout.filter((s) => s.action === 'node.drain').map((s) => s.node));
   for (const node of drained) {
     const ofNode = rollout.filter((s) => s.node === node);
+    // Bound for a given weight (found at 0, or below its saved weight): never skipped in this
+    // run by design; once it is back, a re-run finds it serving like the others.
+    if (ofNode.some((s) => s.action === 'node.restore' && s.params.targetWeight !== undefined)) {
+      continue;
+    }
     const baseline = ofNode.find((s): s is BaselineStep => s.action === 'node.capture-baseline');
     if (baseline !== undefined && canSkip(baseline)) continue;
     const verify = ofNode.find((s): s is VerifyStep => s.action === 'node.verify');
@@ -24,6 +30,7 @@ export function rerunWarnings(plan: Pick<Plan, 'steps'>): string[] {
 }
 
 function canSkip(step: BaselineStep): boolean {
+  if (step.params.neverSkip === true) return false;
   return step.params.skipIfCompliant !== undefined || step.params.neededWhen !== undefined;
 }
 

@@ -3,6 +3,7 @@
  * works on, the safety gates, the batch order, every step with its undo, and the total time.
  * `drainctl plan` prints exactly this; `drainctl run` executes exactly the steps it lists.
  */
+import { boundFor } from './at-zero.js';
 import { formatDuration } from './describe.js';
 import { PATCH_COMMAND_SECONDS, REBOOT_SECONDS } from './estimates.js';
 import { rerunWarnings } from './rerun-safety.js';
@@ -38,7 +39,8 @@ export function renderRunbook(plan: Plan): string {
     const names = batch.nodes.map((id) => {
       const node = plan.nodes.find((candidate) => candidate.id === id);
       const group = node?.group === undefined ? '' : `, group ${node.group}`;
-      const back = node?.atZero?.action === 'restore' ? ` → ${node.atZero.weight}` : '';
+      const bound = node === undefined ? undefined : boundFor(node.id, node);
+      const back = bound === undefined ? '' : ` → ${bound.weight}`;
       return node === undefined ? id : `${id} (${node.name}, weight ${node.weight}${back}${group})`;
     });
     lines.push(`  ${batch.index}. ${names.join('; ')}`);

@@ -228,6 +228,12 @@ export type StepAction =
          * neither field the node is always maintained.
          */
         neededWhen?: NeededCheck[];
+        /**
+         * The `neededWhen` checks are asked only to record how the node was found, never to
+         * skip it (skipping is off, or it is bound for a saved weight): `node.verify` accepts an
+         * unchanged output as "already current" only from a node they found current.
+         */
+        neverSkip?: true;
       };
     }
   | {
@@ -347,6 +353,12 @@ export interface PlanNode {
   weight: number;
   /** Only for a server found at weight 0 that the workflow does not bring into service. */
   atZero?: AtZeroDecision;
+  /**
+   * Found serving below the weight a run saved for it (that run stopped during its ramp): it
+   * is on its way back there, so it is maintained like the others — never skipped — and
+   * restored to `belowSaved.weight`, the saved weight kept on the balancer until then.
+   */
+  belowSaved?: SavedWeight;
 }
 
 /** The rollout's safety budget as the gates apply it (also in each gate step's params). */

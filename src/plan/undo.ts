@@ -19,10 +19,11 @@ interface UndoEntry {
 export const UNDO = {
   'node.drain': {
     inverse: 'node.restore',
-    describe: (facts: { label: string; weight: number; foundAtZero: boolean }) =>
+    /** `keeps`: found serving below a saved weight, which its tag keeps while it is put back. */
+    describe: (facts: { label: string; weight: number; foundAtZero: boolean; keeps?: number }) =>
       facts.foundAtZero
         ? `leave ${facts.label} at weight 0, as found (it goes back to ${facts.weight} only after the proof below)`
-        : `restore ${facts.label} to its recorded weight (${facts.weight})`,
+        : `restore ${facts.label} to its recorded weight (${facts.weight})${facts.keeps === undefined ? '' : `, as found; the tag keeps ${facts.keeps}`}`,
   },
   'node.restore': {
     inverse: 'node.drain',

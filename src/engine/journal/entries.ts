@@ -133,6 +133,11 @@ export interface NoteEntry extends Base {
   cloudRetry?: CloudRetryNote;
   /** A compensation that found nothing to change (undone already, or left as it is) says so. */
   compensates?: Compensates;
+  /**
+   * The node's step has begun a wait that may last minutes (quiet before its reboot): status
+   * shows it under the node until the node moves on or the step ends.
+   */
+  waiting?: boolean;
 }
 
 export interface CloudRetryNote {

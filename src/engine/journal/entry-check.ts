@@ -74,7 +74,13 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
   },
   note: {
     required: { message: 'text' },
-    optional: { warning: 'boolean', step: 'text', cloudRetry: 'object', compensates: 'object' },
+    optional: {
+      warning: 'boolean',
+      step: 'text',
+      cloudRetry: 'object',
+      compensates: 'object',
+      waiting: 'boolean',
+    },
   },
   halt: { required: { reason: 'text' } },
   'abort-requested': { required: { source: 'text' } },

@@ -6,7 +6,7 @@
  * that is a plain word or a number (`web`, `1`) may look like part of `i-web-1`, which is not
  * the secret, and a journal with its ids masked would resume the wrong run.
  */
-import { redact } from '../../log/index.js';
+import { redact, redactString } from '../../log/index.js';
 import type { JournalEntry } from './entries.js';
 
 /** Keys whose values (and everything below them) are identifiers, in entries and in the plan. */
@@ -68,4 +68,13 @@ export function redactEntry(entry: JournalEntry): JournalEntry {
     plan,
     redacted: entry.redacted || JSON.stringify(plan) !== JSON.stringify(entry.plan),
   };
+}
+
+/**
+ * A command's output as the journal keeps it (the text of an entry, not an identifier): what a
+ * run folds back from its journal — the baseline a verify compares with — is in this form, so
+ * fresh output must be put in it before the two are compared.
+ */
+export function asJournaledText(text: string): string {
+  return redactString(text);
 }

@@ -5,12 +5,14 @@
  * node is skipped: no gate, no hooks, no drain, no patch, no reboot; reported `skipped (already
  * compliant)`. A check that cannot answer fails the step with the node untouched.
  */
+import { savedWeightKey } from '../../plan/saved-weight.js';
 import type { Step } from '../../plan/types.js';
 import { decideCompliance } from '../compliance-verdict.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
 import { runCaptureBaseline } from './host-steps.js';
 import { askNeededChecks } from './needed-checks.js';
+import { forgetSavedWeight, savedWeightTarget } from './saved-weight.js';
 import { judge } from './verify-step.js';
 
 type BaselineStep = Extract<Step, { action: 'node.capture-baseline' }>;
@@ -21,6 +23,16 @@ export async function runBaselineOrSkip(ctx: RunContext, step: BaselineStep): Pr
   const output = outcome.status === 'ok' ? outcome.data?.output : undefined;
   const node = step.node;
   if (typeof output !== 'string' || node === undefined) return outcome;
+  if (step.params.neverSkip === true && neededWhen !== undefined) {
+    // Only how the node was found: it is maintained whatever the checks answer, and the verify
+    // step reads the verdict (`needed`) before it takes an unchanged output as already current.
+    const asked = await askNeededChecks(ctx, step, host, neededWhen);
+    return ok(`${outcome.detail}; found ${asked.verdict.kind}: ${asked.verdict.detail}`, {
+      output,
+      checks: asked.answers,
+      needed: asked.verdict.kind,
+    });
+  }
   const testsOutput = expect !== undefined && expect.kind !== 'changed';
   if (!testsOutput && neededWhen === undefined) return outcome;
 
@@ -32,7 +44,10 @@ export async function runBaselineOrSkip(ctx: RunContext, step: BaselineStep): Pr
   const asked =
     neededWhen === undefined ? undefined : await askNeededChecks(ctx, step, host, neededWhen);
   const decision = decideCompliance(expectation, asked?.verdict);
-  const data = { output, ...(asked === undefined ? {} : { checks: asked.answers }) };
+  const data = {
+    output,
+    ...(asked === undefined ? {} : { checks: asked.answers, needed: asked.verdict.kind }),
+  };
   const name = ctx.state.nodes.get(node)?.name ?? node;
   switch (decision.kind) {
     case 'cannot-tell':
@@ -43,7 +58,14 @@ export async function runBaselineOrSkip(ctx: RunContext, step: BaselineStep): Pr
       );
     case 'maintain':
       return ok(`${outcome.detail}; not compliant yet: ${decision.detail}`, data);
-    case 'skip':
+    case 'skip': {
+      // It serves at (or above) any weight saved for it: a tag the plan saw, left by a run that
+      // did not finish, has nothing left to bring it back to.
+      const target = savedWeightTarget(ctx, node);
+      const tags = ctx.state.plan.inventory.loadBalancer?.tags ?? {};
+      if (target !== undefined && savedWeightKey(target.serverId) in tags) {
+        await forgetSavedWeight(ctx, target, `${target.serverId} serves and needs nothing`);
+      }
       // The node's end state is journaled before the step: a crash in between cannot drain it.
       await ctx.moveNode(node, 'skipped', {
         detail: `already compliant: ${decision.detail} before its drain; no drain, no patch, no reboot`,
@@ -54,5 +76,6 @@ export async function runBaselineOrSkip(ctx: RunContext, step: BaselineStep): Pr
         message: `${name} skipped: already compliant (${decision.detail})`,
       });
       return ok(`already compliant: ${decision.detail}`, { ...data, compliant: true });
+    }
   }
 }

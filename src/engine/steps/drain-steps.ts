@@ -15,6 +15,7 @@ import { isStop } from '../run-control.js';
 import { observeBalancer } from './balancer-drift.js';
 import { decideGate, gateStepOf } from './gate-step.js';
 import {
+  boundWeight,
   forgetSavedWeight,
   type SavedWeightTarget,
   saveWeight,
@@ -64,12 +65,16 @@ export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOu
         );
       }
     }
-    // A drain decided against leaves no saved weight of its own behind on a node that serves;
-    // one out of service (found at 0, a retry) keeps it: that is where it goes back to.
-    const serving = expectedWeightOf(ctx, serverId, step.params.expectedWeight).every((w) => w > 0);
+    // A drain decided against leaves no saved weight behind on a node that serves — saved by
+    // this process, by this run before a restart (the tag was found already there), or left by
+    // another — while one out of service (found at 0, a retry) keeps it: that is where it goes
+    // back to. So does one serving below a weight it is bound for (a ramp that stopped).
+    const expected = expectedWeightOf(ctx, serverId, step.params.expectedWeight);
+    const serving = expected.every((w) => w > 0);
+    const stillBound = boundWeight(ctx, node) !== undefined && expected.every((w) => w < back);
     const undoSave = async () => {
       const begun = ctx.state.pendingIntents.has(step.id) || ctx.state.completedOps.has(step.id);
-      if (wrote && serving && !begun) {
+      if (back > 0 && serving && !stillBound && !begun) {
         await forgetSavedWeight(ctx, target, `${serverId} was not drained`);
       }
     };

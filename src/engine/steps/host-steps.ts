@@ -7,8 +7,10 @@
 import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
 import { hostInstanceId } from '../host-target.js';
+import { hostTouched } from '../node-machine.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
+import { failed, ok, stopped } from '../run-context.js';
+import { isStop } from '../run-control.js';
 import { refusedBeforeRunning } from './command-refusal.js';
 import { stillInService } from './out-of-service.js';
 import { judgeTrafficBeforeReboot } from './reboot-traffic.js';
@@ -211,8 +213,23 @@ export async function runReboot(ctx: RunContext, step: RebootStep): Promise<Step
     // Never reboot a server that someone has put back into service.
     const serving = await stillInService(ctx, node);
     if (serving !== undefined) return failed('drift', `reboot not sent: ${serving}`);
-    // Nor one that real clients still reach past the balancer.
-    const traffic = await judgeTrafficBeforeReboot(ctx, step);
+    // Nor one that real clients still reach past the balancer. A node no command has changed
+    // yet (a reboot-only workflow) is still put back by an abort (§7), also from this wait.
+    const untouched = !hostTouched(ctx.state.nodes.get(node)?.state ?? 'pending');
+    let traffic: Awaited<ReturnType<typeof judgeTrafficBeforeReboot>>;
+    try {
+      traffic = await judgeTrafficBeforeReboot(
+        ctx,
+        step,
+        untouched ? ctx.control.signal : undefined,
+      );
+    } catch (error) {
+      if (isStop(error)) return stopped('stop requested before the reboot: not rebooted');
+      throw error;
+    }
+    if (untouched && ctx.control.abortRequested) {
+      return stopped('stop requested before the reboot: not rebooted');
+    }
     if (traffic.waited) {
       // The wait gave someone time to put it back: the weight is read again right before.
       const servingNow = await stillInService(ctx, node);

@@ -9,7 +9,7 @@
  * has no open probe: a fresh one must see a whole quiet period.
  */
 import type { Step } from '../../plan/types.js';
-import type { DrainOutcome, TrafficProbe } from '../../ports/index.js';
+import type { DrainOutcome, DrainProgress, TrafficProbe } from '../../ports/index.js';
 import type { RunContext } from '../run-context.js';
 import { logDrainProgress } from './drain-steps.js';
 
@@ -67,10 +67,27 @@ export function describeJudgement(facts: JudgementFacts): string {
     : `${outcome.realRequests} real request(s) arrived ${since}; no real request for ${quietSeconds}s again (${waited})`;
 }
 
-/** Judge the node's traffic right before its reboot is sent; journaled as a `probe` entry. */
+/** What made the judgement wait: real traffic since the drain, or a probe opened afresh. */
+function describeWaitStart(progress: DrainProgress, continued: boolean): string {
+  if (!continued) {
+    return "a fresh probe (the drain's did not outlive the restart) must see a whole quiet period";
+  }
+  if (progress.connections !== undefined) {
+    return `${progress.connections} connection(s) open since it was judged drained`;
+  }
+  return `${progress.realRequests} real request(s) since it was judged drained, the last ${Math.floor(progress.quietSeconds)}s ago`;
+}
+
+/**
+ * Judge the node's traffic right before its reboot is sent; journaled as a `probe` entry.
+ *
+ * @param signal cuts the wait short (it rejects with the stop): given only for a node whose
+ *   host is untouched, which an abort puts back instead of rebooting
+ */
 export async function judgeTrafficBeforeReboot(
   ctx: RunContext,
   step: RebootStep,
+  signal?: AbortSignal,
 ): Promise<RebootTrafficJudgement> {
   const node = step.node ?? '';
   const drained = ctx.state.plan.steps.find(
@@ -84,18 +101,45 @@ export async function judgeTrafficBeforeReboot(
   const held = ctx.heldProbes.take(node);
   let probe: TrafficProbe | undefined = held;
   let outcome: DrainOutcome;
+  const log = logDrainProgress(ctx, node, quietSeconds);
+  // Once it is clear that the judgement waits (not quiet yet), a note says so: the wait may last
+  // a drain timeout, and `status` would otherwise show the node patching all along.
+  let noting: Promise<unknown> | undefined;
+  const noteWait = (progress: DrainProgress) => {
+    if (noting !== undefined || progress.quietSeconds >= quietSeconds) return;
+    noting = ctx
+      .record({
+        type: 'note',
+        node,
+        step: step.id,
+        waiting: true,
+        message: `waiting for quiet before the reboot: ${describeWaitStart(progress, held !== undefined)}; up to ${timeoutSeconds}s`,
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('the note could not be journaled'),
+      );
+  };
   try {
     probe ??= await ctx.ports.trafficProbes(node, config);
-    // Not cut short by an abort: the host is patched, and a reboot after quiet is its way back.
+    // A patched host is not let go by an abort: a reboot after quiet is its way back.
     outcome = await probe.waitForDrain({
       quietSeconds,
       timeoutSeconds,
       continueQuiet: held !== undefined,
-      onProgress: logDrainProgress(ctx, node, quietSeconds),
+      onProgress: (progress) => {
+        log(progress);
+        noteWait(progress);
+      },
+      ...(signal === undefined ? {} : { signal }),
     });
   } finally {
     await probe?.close();
+    await noting;
   }
+  // The note is journaled before the judgement's own entry; a journal that failed stops here.
+  const noteFailed = await noting;
+  if (noteFailed !== undefined) throw noteFailed;
   const detail = describeJudgement({
     outcome,
     probeKind: config.kind,

@@ -12,6 +12,7 @@
 import { formatSavedWeight, parseSavedWeight, savedWeightKey } from '../../plan/saved-weight.js';
 import type { Step } from '../../plan/types.js';
 import { FatalRunError, message } from '../errors.js';
+import { resolveRef } from '../refs.js';
 import type { RunContext } from '../run-context.js';
 import { expectedWeightOf } from './weights.js';
 
@@ -23,10 +24,11 @@ export interface SavedWeightTarget {
 
 /**
  * Where a node comes back to after its drain: its restore's target (a server found at weight 0
- * that a run saved a weight for, or the operator gave one), the weight recorded before an
- * earlier drain of it (a retry from weight 0), or else the weight this run expects it to have
- * right now — which the drift check right before weight 0 then demands. A list when the run
- * expects more than one (a change of its own in doubt): then nothing can be saved.
+ * that a run saved a weight for, or the operator gave one, or found serving below its saved
+ * weight), the weight recorded before an earlier drain of it (a retry from weight 0), or else
+ * the weight this run expects it to have right now — which the drift check right before weight
+ * 0 then demands. A list when the run expects more than one (a change of its own in doubt):
+ * then nothing can be saved.
  */
 export function weightToComeBack(
   ctx: RunContext,
@@ -34,15 +36,62 @@ export function weightToComeBack(
   serverId: string,
   planWeight: number,
 ): number | number[] {
-  const restore = ctx.state.plan.steps.find(
-    (s): s is Extract<Step, { action: 'node.restore' }> =>
-      s.action === 'node.restore' && s.node === node && s.phase === 'rollout',
-  );
-  if (restore?.params.targetWeight !== undefined) return restore.params.targetWeight;
+  const bound = boundWeight(ctx, node);
+  if (bound !== undefined) return bound;
   const recorded = ctx.state.nodes.get(node)?.originalWeight;
   if (recorded !== undefined && recorded > 0) return recorded;
   const expected = expectedWeightOf(ctx, serverId, planWeight);
   return expected.length === 1 ? (expected[0] ?? 0) : expected;
+}
+
+/**
+ * The weight the plan brings the node back to instead of the one it is found at (found at 0, or
+ * serving below its saved weight): its rollout restore's target.
+ */
+export function boundWeight(ctx: RunContext, node: string): number | undefined {
+  const restore = ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.restore' }> =>
+      s.action === 'node.restore' && s.node === node && s.phase === 'rollout',
+  );
+  return restore?.params.targetWeight;
+}
+
+/** Where the node's weight is saved: the balancer and server of its drain. */
+export function savedWeightTarget(ctx: RunContext, node: string): SavedWeightTarget | undefined {
+  const drain = ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.drain' }> =>
+      s.action === 'node.drain' && s.node === node,
+  );
+  if (drain === undefined) return undefined;
+  const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
+  return { loadBalancerId, serverId: drain.params.serverId, node };
+}
+
+/**
+ * A node someone else put back in service (left out as drift) keeps no saved weight: its weight
+ * is theirs now, and a tag left behind would bring it back to the tag's weight should a later
+ * run ever find it at 0 (or below it). Read live; at weight 0 or detached, the tag stays.
+ */
+export async function forgetSavedWeightIfServing(ctx: RunContext, node: string): Promise<void> {
+  const target = savedWeightTarget(ctx, node);
+  if (target === undefined) return;
+  let weight: number | undefined;
+  try {
+    weight = (await ctx.ports.loadBalancer.listBackends(target.loadBalancerId)).find(
+      (b) => b.serverId === target.serverId,
+    )?.weight;
+  } catch (error) {
+    if (error instanceof FatalRunError) throw error;
+    await ctx.record({
+      type: 'note',
+      node,
+      warning: true,
+      message: `could not read the weight of ${target.serverId} on ${target.loadBalancerId} (${message(error)}): if it serves, remove the tag ${savedWeightKey(target.serverId)} by hand — a later run that finds it at weight 0 would bring it back to the weight the tag names`,
+    });
+    return;
+  }
+  if (weight === undefined || weight === 0) return;
+  await forgetSavedWeight(ctx, target, `${target.serverId} serves at weight ${weight}`);
 }
 
 /**

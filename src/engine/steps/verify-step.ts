@@ -7,6 +7,7 @@
  */
 import type { Step, VerifyExpectation } from '../../plan/types.js';
 import { judgeUnchanged } from '../compliance-verdict.js';
+import { asJournaledText } from '../journal/redact-entry.js';
 import { commandRan } from '../reachability.js';
 import type { RunContext, StepOutcome } from '../run-context.js';
 import { failed, ok } from '../run-context.js';
@@ -30,16 +31,20 @@ export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<Step
   if (!succeeded(result)) {
     return failed('unpatched', `verify command "${command}" failed: ${describeResult(result)}`);
   }
-  // Compared in the form the baseline was journaled in (its tail), so a long output compares equal.
+  // Its tail, as the baseline was journaled, so a long output compares equal.
   const output = tail(result.output.trim());
   const baseline = ctx.state.nodes.get(node)?.before;
   const verdict = judge(expect, output, baseline);
   const data = { output, ...(baseline === undefined ? {} : { baseline }) };
   const { neededWhen } = step.params;
-  if (!verdict.ok && expect.kind === 'changed' && output === baseline && neededWhen) {
-    const asked = await askNeededChecks(ctx, step, host, neededWhen);
-    const judged = judgeUnchanged(output, verdict, asked.verdict);
-    const withChecks = { ...data, checks: asked.answers };
+  if (verdict.unchanged === true && neededWhen) {
+    // A node the checks called needed before its drain did not become current by a patch that
+    // changed nothing visible (it may have booted its old kernel): they are not asked again.
+    const before = ctx.state.nodes.get(node)?.neededBefore;
+    const asked =
+      before === 'current' ? await askNeededChecks(ctx, step, host, neededWhen) : undefined;
+    const judged = judgeUnchanged(output, verdict, before, asked?.verdict);
+    const withChecks = { ...data, ...(asked === undefined ? {} : { checks: asked.answers }) };
     return judged.ok
       ? ok(judged.detail, { ...withChecks, alreadyCurrent: true })
       : failed('unpatched', judged.detail, withChecks);
@@ -47,12 +52,17 @@ export async function runVerify(ctx: RunContext, step: VerifyStep): Promise<Step
   return verdict.ok ? ok(verdict.detail, data) : failed('unpatched', verdict.detail, data);
 }
 
-/** Compare the verify output with the expectation. Without a baseline, `changed` fails closed. */
+/**
+ * Compare the verify output with the expectation. Without a baseline, `changed` fails closed.
+ * `unchanged`: `changed` found the output as the baseline was.
+ *
+ * @param baseline as folded from the journal: with secrets masked (asJournaledText)
+ */
 export function judge(
   expect: VerifyExpectation,
   output: string,
   baseline: string | undefined,
-): { ok: boolean; detail: string } {
+): { ok: boolean; detail: string; unchanged?: boolean } {
   switch (expect.kind) {
     case 'changed':
       if (baseline === undefined) {
@@ -61,9 +71,16 @@ export function judge(
           detail: `cannot tell whether "${output}" changed: no baseline was captured`,
         };
       }
-      return output !== baseline
+      // Compared as the journal holds the baseline: every `${VAR}` value is masked there, also
+      // one that merely stands in the output too (`10` in `3.10.0-…`), so the raw output would
+      // always differ. A change hidden inside a masked span reads as unchanged: it fails closed.
+      return asJournaledText(output) !== baseline
         ? { ok: true, detail: `changed: ${baseline} → ${output}` }
-        : { ok: false, detail: `unchanged: still ${output} (the patch did not take effect)` };
+        : {
+            ok: false,
+            detail: `unchanged: still ${output} (the patch did not take effect)`,
+            unchanged: true,
+          };
     case 'equals':
       return output === expect.value
         ? { ok: true, detail: `equals ${expect.value}` }

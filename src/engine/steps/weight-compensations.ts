@@ -87,14 +87,18 @@ export async function putBack(
       detail: `could not put it back to weight ${original}: ${result.detail}`,
     };
   }
-  if (original > 0) {
+  // Found serving below its saved weight (a ramp that stopped): back where it was found and
+  // still on its way to the saved weight, which its tag keeps.
+  const stillBound = typeof back === 'number' && back > original;
+  if (original > 0 && !stillBound) {
     await forgetSavedWeight(
       ctx,
       { loadBalancerId, serverId, node },
       `${serverId} is back at weight ${original}`,
     );
   }
-  return { kind: 'undone', detail: `weight back to ${original}, host untouched` };
+  const kept = stillBound ? `; the tag ${savedWeightKey(serverId)} keeps ${back}` : '';
+  return { kind: 'undone', detail: `weight back to ${original}, host untouched${kept}` };
 }
 
 /** The undo of `node.restore`: the weight its ramp began at. */

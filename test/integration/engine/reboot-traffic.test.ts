@@ -36,6 +36,7 @@ const patchCommand = (n: number, type: 'intent' | 'result') => (e: Entry) =>
   String(e.opId).endsWith(`#cmd${n}`);
 const rebootIntent = (e: Entry) => e.type === 'intent' && e.op === 'reboot' && e.node === WEB1;
 const recheck = (e: Entry) => e.type === 'probe' && e.node === WEB1 && e.recheck === true;
+const waiting = (e: Entry) => e.type === 'note' && e.node === WEB1 && e.waiting === true;
 
 /** A client that sends to web-1's own address (its cached DNS answer), ~20 requests a second. */
 function clientOfWeb1(env: RunEnv): LoadGenerator {
@@ -72,7 +73,12 @@ describe('real traffic during the patch', () => {
     let stoppedAt = 0;
     try {
       await waitForEntry(env, patchCommand(2, 'result'), done);
-      // The patch is over and the client still sends: the reboot must wait for it.
+      // The patch is over and the client still sends: the reboot must wait for it, and says so.
+      await waitForEntry(env, waiting, done);
+      const status = await drainctl(env, ['status']);
+      expect(status.stdout).toMatch(
+        / {6}since \d\d:\d\d:\d\d: waiting for quiet before the reboot: \d+ real request\(s\) since it was judged drained/,
+      );
       await systemClock.sleep(2000);
     } finally {
       await client.stop();
@@ -94,6 +100,7 @@ describe('real traffic during the patch', () => {
       detail: expect.stringMatching(/^\d+ real request\(s\) arrived during the patch; /),
       data: expect.objectContaining({ freshProbe: false }),
     });
+    expect(entries.find(waiting)?.seq).toBeLessThan(entries.find(recheck)?.seq ?? 0);
     expect(endState(env).kernels).toEqual({
       'i-emu-web-1': NEW,
       'i-emu-web-2': NEW,

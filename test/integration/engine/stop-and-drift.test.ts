@@ -8,10 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { createCloudPorts } from '../../../src/adapters/index.js';
 import { systemClock } from '../../../src/adapters/local/clock.js';
 import { createLogger } from '../../../src/log/index.js';
+import { emulatorPorts } from '../../helpers/balancer-by-hand.js';
 import {
   drainConfirmed,
   drainctl,
   endState,
+  journal,
+  latestRunId,
   runEnvPerTest,
   spawnDrainctl,
   waitForEntry,
@@ -122,5 +125,37 @@ describe('drift', () => {
       'i-emu-web-2': 100,
       'i-emu-web-3': 40,
     });
+  }, 120_000);
+
+  it('found on resume, after a crash right after a weight was saved: the drain is not made and the saved weight goes', async () => {
+    const env = await startEnv();
+    // Entry 5 is the gate re-check inside web-1's drain: its weight was saved on the balancer
+    // right before, and nothing has changed a weight yet.
+    const crashed = await drainctl(env, ['run', env.workflow, '--yes'], {
+      DRAINCTL_TEST_CRASH_AT_SEQ: '5',
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    const runId = await latestRunId(env);
+    expect((await journal(env, runId)).at(-1)).toMatchObject({
+      type: 'gate',
+      node: 'i-emu-web-1',
+      recheck: true,
+    });
+    const ports = emulatorPorts(env.emu);
+    const savedTags = async () =>
+      Object.keys(await ports.loadBalancer.getTags(env.loadBalancerId)).filter((key) =>
+        key.startsWith('drainctl-weight-'),
+      );
+    expect(await savedTags()).toEqual(['drainctl-weight-i-emu-web-1']);
+    await ports.loadBalancer.setBackendWeights(env.loadBalancerId, [
+      { serverId: 'i-emu-web-3', weight: 60 },
+    ]);
+
+    const resumed = await drainctl(env, ['resume', runId, '--yes']);
+    expect(resumed.code, resumed.stderr).toBe(2);
+    expect(resumed.stdout).toContain('weight of i-emu-web-3 is 60, expected 100');
+    expect(endState(env).weights).toEqual({ ...ALL_100, 'i-emu-web-3': 60 });
+    // web-1 serves: no weight of it stays saved to bring it back to, should it ever be at 0.
+    expect(await savedTags()).toEqual([]);
   }, 120_000);
 });

@@ -125,21 +125,33 @@ describe('judgeUnchanged (after the patch, expect: changed found the output unch
     detail: 'unchanged: still 3.10.0-1160.119.1.el7.x86_64 (the patch did not take effect)',
   };
 
-  it('nothing needed: the patch had nothing to do, the node may go back', () => {
-    expect(judgeUnchanged('3.10.0-1160.119.1.el7.x86_64', unchanged, CURRENT)).toEqual({
+  it('found current before the drain, nothing needed now: the patch had nothing to do, the node may go back', () => {
+    expect(judgeUnchanged('3.10.0-1160.119.1.el7.x86_64', unchanged, 'current', CURRENT)).toEqual({
       ok: true,
       detail: `unchanged: already current: still 3.10.0-1160.119.1.el7.x86_64, and ${CURRENT.detail}; the patch had nothing to do`,
     });
   });
 
-  it('still needed, or cannot tell: unpatched', () => {
-    expect(judgeUnchanged('x', unchanged, NEEDED)).toEqual({
+  it('found current, but still needed or cannot tell now: unpatched', () => {
+    expect(judgeUnchanged('x', unchanged, 'current', NEEDED)).toEqual({
       ok: false,
       detail: `${unchanged.detail}; ${NEEDED.detail}`,
     });
-    expect(judgeUnchanged('x', unchanged, UNKNOWN)).toEqual({
+    expect(judgeUnchanged('x', unchanged, 'current', UNKNOWN)).toEqual({
       ok: false,
       detail: `${unchanged.detail}; cannot tell whether it is current: ${UNKNOWN.detail}`,
     });
+  });
+
+  it('found needing the patch (or not known) before its drain: unpatched, whatever the checks say now', () => {
+    // A boot-loader fallback: the new kernel is installed (no update left) and the machine just
+    // rebooted (no reboot pending), yet it runs the old kernel.
+    expect(judgeUnchanged('x', unchanged, 'needed', undefined)).toEqual({
+      ok: false,
+      detail: `${unchanged.detail}; the checks called the patch needed before its drain, so an unchanged output is not "already current" (it may have booted its old kernel)`,
+    });
+    for (const before of ['unknown', undefined] as const) {
+      expect(judgeUnchanged('x', unchanged, before, CURRENT).ok).toBe(false);
+    }
   });
 });

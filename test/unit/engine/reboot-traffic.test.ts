@@ -6,11 +6,15 @@
  * fresh probe must see a whole quiet period. Against the in-memory world (AutoClock).
  */
 import { describe, expect, it } from 'vitest';
+import { buildReport, formatReport } from '../../../src/engine/report.js';
+import { foldJournal } from '../../../src/engine/run-state.js';
+import { sha256Hex } from '../../../src/engine/sha256.js';
 import {
   describeJudgement,
   type JudgementFacts,
   rebootDecision,
 } from '../../../src/engine/steps/reboot-traffic.js';
+import { hashPlan } from '../../../src/plan/plan-hash.js';
 import type { DrainOutcome, TrafficProbe } from '../../../src/ports/index.js';
 import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
@@ -287,6 +291,141 @@ describe('the reboot waits for traffic that arrived during the patch', () => {
     expect(result.outcome).toBe('completed');
     expect(openDuringPatch).toBe(1);
     expect(open.size).toBe(0);
+  });
+});
+
+describe('while the reboot waits for quiet', () => {
+  it('a note says so as soon as the wait begins, and status shows it under the node until it moves on', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    let during = '';
+    const result = await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          const wrapped: TrafficProbe = {
+            ...probe,
+            async waitForDrain(o) {
+              if (o.continueQuiet === true && node === 'i-node-1') {
+                // Three requests arrived during the patch, the last 2 s ago: not quiet yet.
+                o.onProgress?.({
+                  elapsedSeconds: 0,
+                  realRequests: 3,
+                  ignoredRequests: 0,
+                  requestsPerSecond: 0.5,
+                  quietSeconds: 2,
+                });
+                await world.clock.sleep(1_000);
+                const state = foldJournal(world.journalLines.map((line) => JSON.parse(line)));
+                during = formatReport(buildReport(state, true)).join('\n');
+              }
+              return probe.waitForDrain(o);
+            },
+          };
+          return wrapped;
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('completed');
+    const note = entries(world).find((e) => e.type === 'note' && e.node === 'i-node-1');
+    expect(note).toMatchObject({
+      waiting: true,
+      message:
+        'waiting for quiet before the reboot: 3 real request(s) since it was judged drained, the last 2s ago; up to 120s',
+    });
+    // Before the judgement's own entry.
+    expect(note?.seq).toBeLessThan(entries(world).find(recheck('i-node-1'))?.seq ?? 0);
+    expect(during).toMatch(
+      /web-1 \(i-node-1\) batch 0: patching, .*\n(.*\n)* {6}since \d\d:\d\d:\d\d: waiting for quiet before the reboot: 3 real request/,
+    );
+    expect(formatReport(result.report).join('\n')).not.toContain('waiting for quiet');
+  });
+
+  it('no note when the judgement finds it quiet at once', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    const result = await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          return {
+            ...probe,
+            async waitForDrain(o) {
+              // Quiet since it was judged drained, longer than the quiet period asks.
+              o.onProgress?.({
+                elapsedSeconds: 0,
+                realRequests: 0,
+                ignoredRequests: 0,
+                requestsPerSecond: 0,
+                quietSeconds: 30,
+              });
+              return probe.waitForDrain(o);
+            },
+          };
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(entries(world).some((e) => e.type === 'note')).toBe(false);
+  });
+});
+
+describe('an abort while the reboot waits for quiet', () => {
+  /** The operator aborts while the reboot waits for traffic that arrived since the drain. */
+  async function abortDuringWait(plan: ReturnType<typeof buildPlan>, world: InMemoryWorld) {
+    const controller = new AbortController();
+    const result = await runModel(world, plan, {
+      signal: controller.signal,
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          const wrapped: TrafficProbe = {
+            ...probe,
+            async waitForDrain(o) {
+              if (o.continueQuiet === true && node === 'i-node-1') {
+                controller.abort(new Error('received SIGINT'));
+                // Clients still arriving: quiet comes a minute later (unless the wait is cut).
+                await world.clock.sleep(60_000, o.signal);
+              }
+              return probe.waitForDrain(o);
+            },
+          };
+          return wrapped;
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    return result;
+  }
+
+  it('a node no command changed yet (no patch commands): not rebooted, put back to its weight', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    const built = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    const steps = built.steps.filter((step) => step.action !== 'node.patch');
+    const { sha256: _, ...unhashed } = { ...built, steps };
+    const result = await abortDuringWait(
+      { ...unhashed, sha256: hashPlan(unhashed, sha256Hex) },
+      world,
+    );
+    expect(result.outcome).toBe('halted');
+    expect(entries(world).some(rebootIntent('i-node-1'))).toBe(false);
+    expect(world.hosts.get('i-node-1')?.rebooted).toBe(false);
+    expect(result.report.nodes[0]).toMatchObject({ state: 'rolled-back', weightAfter: 100 });
+    expect(world.endState().weights).toEqual({ 'i-node-1': 100, 'i-node-2': 100, 'i-node-3': 100 });
+  });
+
+  it('a patched node is carried through: it waits for quiet, reboots and comes back proven', async () => {
+    const world = new InMemoryWorld(fleet(3), noFaults());
+    const result = await abortDuringWait(
+      buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }),
+      world,
+    );
+    expect(result.outcome).toBe('halted');
+    expect(world.hosts.get('i-node-1')?.rebooted).toBe(true);
+    expect(result.report.nodes.map((n) => n.state)).toEqual(['done', 'pending', 'pending']);
+    expect(world.endState().kernels['i-node-1']).toBe(NEW);
   });
 });
 

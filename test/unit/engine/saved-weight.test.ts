@@ -155,6 +155,55 @@ describe('the weight a node comes back to, on the balancer', () => {
   });
 });
 
+describe('a saved weight left on a server that serves', () => {
+  it('someone put the node back during its maintenance (left out as drift): the tag goes', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const result = await runModel(world, buildPlan(world, { minHealthy: 0, maxUnavailable: 1 }), {
+      wrap: (ports) => ({
+        ...ports,
+        trafficProbes: async (node, config) => {
+          const probe = await ports.trafficProbes(node, config);
+          return {
+            ...probe,
+            waitForDrain: async (o) => {
+              const outcome = await probe.waitForDrain(o);
+              // A colleague in the console, right after the node was judged drained.
+              if (node === 'i-node-1') world.setWeight(node, 60);
+              return outcome;
+            },
+          };
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.report.leftOut).toEqual([
+      expect.objectContaining({ id: 'i-node-1', reason: 'drift' }),
+    ]);
+    expect(world.endState().weights['i-node-1']).toBe(60);
+    expect(world.endState().savedWeights).toEqual({});
+  });
+
+  it('a server skipped as compliant: a tag an unfinished run left on it goes', async () => {
+    const nodes = fleet(2);
+    const target = nodes[0]?.availableKernel ?? '';
+    const world = new InMemoryWorld(nodes);
+    for (const id of ['i-node-1', 'i-node-2']) {
+      const host = world.hosts.get(id);
+      if (host) host.kernel = target;
+    }
+    world.tags.set(KEY('i-node-2'), '100;run=r-earlier');
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1, skipIfCompliant: target });
+    // As observed when planning (the inventory is not part of the plan's hash).
+    if (plan.inventory.loadBalancer)
+      plan.inventory.loadBalancer.tags = Object.fromEntries(world.tags);
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.report.nodes.map((n) => n.state)).toEqual(['skipped', 'skipped']);
+    expect(world.weightEvents).toEqual([]);
+    expect(world.endState().savedWeights).toEqual({});
+  });
+});
+
 describe('a server found at weight 0', () => {
   const saved = { weight: 100, runId: 'r-earlier', at: '2026-11-21T02:00:01.000Z' };
 
@@ -275,5 +324,53 @@ describe('a server found at weight 0', () => {
     expect(haltedOnlyAtZero(result.state)).toBe(false);
     expect(result.report.next).toContain('drainctl resume r-model');
     expect(result.report.next).toContain('--restore-weight i-node-2=<weight>');
+  });
+});
+
+describe('a server found serving below the weight a run saved for it (a ramp that stopped)', () => {
+  const saved = { weight: 100, runId: 'r-earlier', at: '2026-11-21T02:00:01.000Z' };
+  const TAG = '100;run=r-earlier;at=2026-11-21T02:00:01.000Z';
+
+  it('is maintained from its live weight and brought back to the saved one; the tag is then gone', async () => {
+    const world = new InMemoryWorld(fleet(3, [50, 100, 100]));
+    world.tags.set(KEY('i-node-1'), TAG);
+    const plan = buildPlan(world, {
+      minHealthy: 1,
+      maxUnavailable: 1,
+      belowSaved: { 'i-node-1': saved },
+    });
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('completed');
+    expect(world.endState().weights).toEqual({ 'i-node-1': 100, 'i-node-2': 100, 'i-node-3': 100 });
+    expect(world.endState().savedWeights).toEqual({});
+    expect(result.report.nodes[0]).toMatchObject({ state: 'done', weightBefore: 50 });
+    expect(formatReport(result.report)).toContain(
+      '      found below its saved weight (a ramp that stopped); comes back to 100: run r-earlier saved weight 100 before draining it (2026-11-21T02:00:01.000Z)',
+    );
+  });
+
+  it('failing before its patch: back to the weight it was found at, the saved weight kept', async () => {
+    const faults = noFaults();
+    faults.neverQuiet.add('i-node-1');
+    const world = new InMemoryWorld(fleet(2, [50, 100]), faults);
+    world.tags.set(KEY('i-node-1'), TAG);
+    const plan = buildPlan(world, {
+      minHealthy: 0,
+      maxUnavailable: 1,
+      belowSaved: { 'i-node-1': saved },
+    });
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('halted');
+    expect(world.endState().weights['i-node-1']).toBe(50);
+    // Still on its way back to 100: a later run finds it below its saved weight again.
+    expect(world.endState().savedWeights).toEqual({ 'i-node-1': 100 });
+    expect(result.report.nodes[0]).toMatchObject({
+      state: 'rolled-back',
+      detail: expect.stringContaining(
+        'weight back to 50, host untouched; the tag drainctl-weight-i-node-1 keeps 100',
+      ),
+    });
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileJournalStore } from '../../../src/engine/journal/store.js';
 import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
+import { formatReport } from '../../../src/engine/report.js';
 import { journalPath } from '../../../src/engine/run-dir.js';
 import { startRun } from '../../../src/engine/runner.js';
 import { readRunStatus } from '../../../src/engine/status.js';
@@ -57,6 +58,49 @@ describe('a new run while the last run on the balancer did not complete', () => 
     // Nothing changed, and no journal was started for the refused run.
     expect(world.weightEvents).toEqual(weights);
     expect(await new FileJournalStore(journalPath(home, 'r-2')).read()).toEqual([]);
+  });
+
+  it('names a server found at weight 0 that the halted run did not reach: it is out of service too', async () => {
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    const world = new InMemoryWorld(fleet(3, [100, 0, 100]), faults);
+    world.tags.set('drainctl-weight-i-node-2', '100;run=r-0');
+    const plan = buildPlan(world, {
+      minHealthy: 1,
+      maxUnavailable: 1,
+      atZero: {
+        'i-node-2': {
+          action: 'restore',
+          weight: 100,
+          from: 'saved',
+          saved: { weight: 100, runId: 'r-0' },
+        },
+      },
+    });
+    const first = await startRun(plan, options(world, 'r-1'));
+    expect(first.outcome).toBe('halted');
+    expect(first.report.nodes[1]).toMatchObject({ id: 'i-node-2', state: 'pending' });
+    expect(first.report.summary).toContain(
+      '; still at weight 0 as found, not reached: web-2 (i-node-2)',
+    );
+    expect(first.report.stillAtZero).toEqual([
+      {
+        id: 'i-node-2',
+        name: 'web-2',
+        detail:
+          'found at weight 0, not reached by this run: still out of service (it comes back to 100 through its full maintenance)',
+      },
+    ]);
+    const status = await readRunStatus(home, 'r-1');
+    expect(formatReport(status.report).join('\n')).toContain(
+      '  STILL AT WEIGHT 0 (found there, not reached; `drainctl resume` carries them through):\n    web-2 (i-node-2): found at weight 0, not reached by this run',
+    );
+    await expect(startRun(plan, options(world, 'r-2'))).rejects.toMatchObject({
+      code: 'UNFINISHED_RUN',
+      message: expect.stringContaining(
+        'out of service: web-1 (i-node-1, left out, unpatched), web-2 (i-node-2, found at weight 0, not reached)',
+      ),
+    });
   });
 
   it('is refused after an interruption, naming the node it left mid-way', async () => {

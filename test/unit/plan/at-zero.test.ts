@@ -150,6 +150,8 @@ describe('a server found at weight 0', () => {
     expect(baselineOf('i-emu-web-2')?.params).toHaveProperty('skipIfCompliant');
     expect(baselineOf('i-emu-web-1')?.params).not.toHaveProperty('skipIfCompliant');
     expect(web1Steps(plan).map((s) => s.action)).toContain('node.restore');
+    // Skipping is on: the runbook does not say otherwise because this one server is not.
+    expect(renderRunbook(plan)).not.toContain('A re-run would');
   });
 
   it('--leave-at-zero: acknowledged, still untouched; the choice is part of the plan and its hash', () => {
@@ -243,12 +245,128 @@ describe('a server found at weight 0', () => {
     }
   });
 
-  it('serving with a different weight saved (a run that did not finish it): the live weight wins, and the runbook says so', () => {
-    const plan = planOf([50, 100, 100], { 'drainctl-weight-i-emu-web-1': SAVED });
+  it('serving above the weight saved for it (set since by someone): the live weight wins, and the runbook says so', () => {
+    const plan = planOf([100, 100, 100], {
+      'drainctl-weight-i-emu-web-1': '50;run=r-20261121-020000-1a2b;at=2026-11-21T02:00:01.000Z',
+    });
     expect(web1(plan)?.atZero).toBeUndefined();
-    expect(plan.notes).toContain(
-      'i-emu-web-1 (web-1) serves at weight 50, though run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z): it goes back to 50, the weight it has now.',
+    expect(web1(plan)).not.toHaveProperty('belowSaved');
+    expect(web1Steps(plan).find((s) => s.action === 'node.restore')?.params).not.toHaveProperty(
+      'targetWeight',
     );
+    expect(plan.notes).toContain(
+      'i-emu-web-1 (web-1) serves at weight 100, though run r-20261121-020000-1a2b saved weight 50 before draining it (2026-11-21T02:00:01.000Z): it goes back to 100, the weight it has now.',
+    );
+  });
+});
+
+describe('a server found serving below the weight a run saved for it (a ramp that stopped)', () => {
+  // verify equals: every server already on the target kernel would be skipped.
+  const EQUALS = WORKFLOW.replace(
+    'expect: changed',
+    'expect: { equals: 3.10.0-1160.119.1.el7.x86_64 }',
+  );
+
+  it('is bound for the saved weight: never skipped, drained from its live weight, restored to the saved one', () => {
+    const plan = planOf([50, 100, 100], { 'drainctl-weight-i-emu-web-1': SAVED }, {}, EQUALS);
+    expect(web1(plan)).toMatchObject({
+      weight: 50,
+      belowSaved: { weight: 100, runId: 'r-20261121-020000-1a2b' },
+    });
+    expect(web1(plan)?.atZero).toBeUndefined();
+    const steps = web1Steps(plan);
+    expect(steps.find((s) => s.action === 'node.capture-baseline')?.params).not.toHaveProperty(
+      'skipIfCompliant',
+    );
+    const drain = steps.find((s) => s.action === 'node.drain');
+    expect(drain?.params).toMatchObject({ expectedWeight: 50 });
+    expect(drain?.description).toBe(
+      'Set i-emu-web-1 (web-1) weight 50 → 0 on web-slb (lb-emu-1) (the live weight is recorded first); it comes back to 100, kept as the tag drainctl-weight-i-emu-web-1',
+    );
+    expect(drain?.inverse).toMatchObject({
+      description:
+        'restore i-emu-web-1 (web-1) to its recorded weight (50), as found; the tag keeps 100',
+    });
+    expect(steps.find((s) => s.action === 'node.restore')?.params).toMatchObject({
+      targetWeight: 100,
+    });
+    const runbook = renderRunbook(plan);
+    expect(runbook).toContain('i-emu-web-1 (web-1, weight 50 → 100)');
+    expect(runbook).toContain(
+      'i-emu-web-1 (web-1) serves at weight 50, though run r-20261121-020000-1a2b saved weight 100 before draining it (2026-11-21T02:00:01.000Z): a run stopped during its ramp, so it is maintained like the others and restored to 100.',
+    );
+    expect(runbook).not.toContain('it goes back to 50');
+    // Never skipped by design: it says nothing about what a re-run would do.
+    expect(runbook).not.toContain('A re-run would');
+  });
+});
+
+describe('a server the workflow brings into service (initialWeight 0)', () => {
+  const seed = loadExample('workflows/kernel-patch.yaml');
+  const observed = (tags: Record<string, string>) =>
+    emulatorWorld({
+      loadBalancer: balancer(
+        [
+          { id: 'i-emu-web-1', weight: 100 },
+          { id: 'i-emu-web-2', weight: 0 },
+        ],
+        { tags },
+      ),
+    });
+
+  // Two servers and minHealthy 1: web-1 can leave only once web-2 serves again.
+  const lenient = structuredClone(seed.spec);
+  lenient.rollout.minHealthy = 0;
+
+  it('found at 0 with a saved weight (a run left it out) is no bring-in: proven before it serves', () => {
+    const plan = planRollout(
+      lenient,
+      observed({ 'drainctl-weight-i-emu-web-2': SAVED }),
+      seed.source,
+      sha256Hex,
+    );
+    const web2 = plan.nodes.find((n) => n.id === 'i-emu-web-2');
+    expect(web2?.atZero).toMatchObject({ action: 'restore', weight: 100, from: 'saved' });
+    // No ramp before the rollout: it comes back only through its own sequence.
+    expect(plan.steps.filter((s) => s.node === 'i-emu-web-2' && s.phase === 'prepare')).toEqual([]);
+    const rollout = plan.steps.filter((s) => s.node === 'i-emu-web-2' && s.phase === 'rollout');
+    expect(rollout.map((s) => s.action)).toEqual(
+      expect.arrayContaining(['node.patch', 'node.reboot', 'node.verify', 'node.restore']),
+    );
+    // The operator's choices are taken for it, like for any server found at 0.
+    const left = planRollout(
+      lenient,
+      observed({ 'drainctl-weight-i-emu-web-2': SAVED }),
+      seed.source,
+      sha256Hex,
+      { leaveAtZero: ['i-emu-web-2'] },
+    );
+    expect(left.nodes.find((n) => n.id === 'i-emu-web-2')?.atZero).toEqual({
+      action: 'leave',
+      acknowledged: true,
+      saved: { weight: 100, runId: 'r-20261121-020000-1a2b', at: '2026-11-21T02:00:01.000Z' },
+    });
+    expect(left.steps.filter((s) => s.node === 'i-emu-web-2')).toEqual([]);
+    // With minHealthy 1 the plan is refused rather than counting web-2 as serving before it
+    // was proven (the way on is `resume --retry` of the run that left it out).
+    const error = refusal(() =>
+      planRollout(
+        seed.spec,
+        observed({ 'drainctl-weight-i-emu-web-2': SAVED }),
+        seed.source,
+        sha256Hex,
+      ),
+    );
+    expect(error.path).toBe('rollout.minHealthy');
+  });
+
+  it('found at 0 with nothing saved: still brought in, as the workflow says', () => {
+    const plan = planRollout(seed.spec, observed({}), seed.source, sha256Hex);
+    expect(
+      plan.steps.some(
+        (s) => s.node === 'i-emu-web-2' && s.phase === 'prepare' && s.action === 'node.restore',
+      ),
+    ).toBe(true);
   });
 
   it('a normal fleet plans as before: no new fields', () => {

@@ -27,11 +27,14 @@ describe('the plan hash', () => {
       demo: plan(demo, emulatorWorld()).sha256,
       rollingPatch: plan(rolling, fourServing).sha256,
     }).toEqual({
-      kernelPatch: '3fa03c3f08769a5ede201b22b7aa9ea690be59d42ea61394195f153ad0ce969a',
+      // Changed once, on purpose: the verify step of a `changed` workflow with neededWhen checks
+      // no longer carries them for servers the checks can skip (an unchanged kernel there is
+      // unpatched, not "already current").
+      kernelPatch: 'afd090a019c9adcaa29d26cc7c70c06502d4bbef8247ffadb532a2f992258aca',
       kernelPatchWorkflowText: 'a3f536d9b9e1fe95294968d87bfd8e2efc90d8c16194f9d539968e44a8202749',
-      kernelPatchRerun: '3d173435cbeddfde87c493505babe70c88a353ea52dc5dd87ed440cbda43d221',
-      demo: '6d030554b10fe20993e63b69fd6d5ea3b7089ae0203006331e699a6ac6a2cf60',
-      rollingPatch: '28350c933d44b4201cb6630616d9a725b02401cf38516a6aef659b518ec10f7c',
+      kernelPatchRerun: 'f29688d6ade5dbfdd2517dcb16750a7745e6ae8254b49c2892783f909771942b',
+      demo: '2d1fe5f321fc59a141e3dc21ab34362e5ac72fd6d1cc7e74774c173d86ce9667',
+      rollingPatch: 'f4a75cf665963e9bfbd8e74095816b0c014726685eb0ae426b437bb7793e2151',
     });
   });
 

@@ -27,6 +27,14 @@ describe('the reboot step in the runbook', () => {
     );
   });
 
+  it('without patch commands: a node not rebooted goes back to its weight (its host is untouched)', () => {
+    const spec = structuredClone(seed.spec);
+    spec.patch.commands = [];
+    expect(rebootOf(spec).description).toContain(
+      '(within 2 min; if real traffic keeps arriving since the drain it is not rebooted: it goes back to weight 100 and the rollout halts); then reboot',
+    );
+  });
+
   it('with onTimeout proceed: rebooted anyway after the timeout', () => {
     const spec = structuredClone(seed.spec);
     spec.drain.onTimeout = 'proceed';

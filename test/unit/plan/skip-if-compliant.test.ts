@@ -70,7 +70,7 @@ describe('the compliance test before each server', () => {
     );
   });
 
-  it('changed with neededWhen (the example): the checks come first, and judge an unchanged output after the patch', () => {
+  it('changed with neededWhen (the example): the checks come first; a server drained is one they called needed, so unchanged is unpatched', () => {
     const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);
     const steps = web1(plan);
     expect(steps[0]).toMatchObject({
@@ -80,13 +80,14 @@ describe('the compliance test before each server', () => {
     expect(steps[0]?.params).not.toHaveProperty('skipIfCompliant');
     expect(steps[1]?.action).toBe('gate');
     const verify = steps.find((s) => s.action === 'node.verify');
-    expect(verify?.params).toMatchObject({ expect: { kind: 'changed' }, neededWhen: CHECKS });
+    expect(verify?.params).toMatchObject({ expect: { kind: 'changed' } });
+    expect(verify?.params).not.toHaveProperty('neededWhen');
     const text = renderRunbook(plan);
     expect(text).toContain(
       'Record `uname -r` on i-emu-web-1 (web-1) as the baseline, then ask whether i-emu-web-1 (web-1) needs the patch (`yum -q check-update kernel` exits 100 if needed, 0 if not; `needs-restarting -r` exits 1 if needed, 0 if not; any other exit halts with i-emu-web-1 (web-1) untouched); if no check says so, skip i-emu-web-1 (web-1) (no gate, hooks, drain, patch or reboot)',
     );
     expect(text).toContain(
-      'Check `uname -r` on i-emu-web-1 (web-1) differs from the baseline — or, if it is unchanged, that no check now says i-emu-web-1 (web-1) needs the patch',
+      'Check `uname -r` on i-emu-web-1 (web-1) differs from the baseline (else it stays at weight 0 and the rollout halts)',
     );
     expect(text).not.toContain('A re-run would');
   });
@@ -109,16 +110,22 @@ describe('the compliance test before each server', () => {
     );
   });
 
-  it('changed with neededWhen and skipIfCompliant: false: never skipped, the checks still judge an unchanged output', () => {
+  it('changed with neededWhen and skipIfCompliant: false: never skipped; the checks record how it was found, and judge an unchanged output', () => {
     const plan = planWith((spec) => {
       if (spec.patch.verify !== false) spec.patch.verify.skipIfCompliant = false;
     });
     const steps = web1(plan);
     expect(steps.map((s) => s.action).slice(0, 2)).toEqual(['gate', 'node.capture-baseline']);
-    expect(steps[1]?.params).not.toHaveProperty('neededWhen');
+    expect(steps[1]?.params).toMatchObject({ neededWhen: CHECKS, neverSkip: true });
+    expect(steps[1]?.description).toContain(
+      'only to know how it was found: it is maintained whatever they answer',
+    );
     expect(steps.find((s) => s.action === 'node.verify')?.params).toMatchObject({
       neededWhen: CHECKS,
     });
+    expect(steps.find((s) => s.action === 'node.verify')?.description).toContain(
+      'if it is unchanged and the checks found i-emu-web-1 (web-1) current before its drain',
+    );
     expect(renderRunbook(plan)).toContain(
       'A re-run would drain and patch servers already compliant',
     );
