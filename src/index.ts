@@ -31,7 +31,7 @@ import {
 import { sha256Hex } from './engine/sha256.js';
 import { getLogger, type Logger, registerSecret, registerSecretsFromEnv } from './log/index.js';
 import { type Plan, planRollout } from './plan/index.js';
-import { loadWorkflow } from './spec/index.js';
+import { loadWorkflow } from './workflow/index.js';
 
 export type {
   AbortResult,

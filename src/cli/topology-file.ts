@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseTopology, type Topology, TopologyError } from '../../mocks/index.js';
 import { InvalidInputError, type InvalidInputIssue } from '../errors/index.js';
-import { decodeWorkflowBytes } from '../spec/load.js';
-import { parseYamlText, yamlData } from '../spec/yaml-document.js';
+import { decodeWorkflowBytes } from '../workflow/load.js';
+import { parseYamlText, yamlData } from '../workflow/yaml-document.js';
 
 /** The validated topology of `file`, or an InvalidInputError naming the file and path. */
 export async function loadTopologyForCli(file: string): Promise<Topology> {

@@ -15,7 +15,7 @@ import { sha256Hex } from '../engine/sha256.js';
 import type { Logger } from '../log/index.js';
 import { planRollout } from '../plan/index.js';
 import type { TrafficProbeFactory } from '../ports/index.js';
-import { loadWorkflow, type WorkflowSpec } from '../spec/index.js';
+import { loadWorkflow, type WorkflowSpec } from '../workflow/index.js';
 import { buildDemoReport, type DemoReport } from './demo-report.js';
 import { startDemoRun } from './demo-run.js';
 import { type DemoWorld, startDemoWorld } from './demo-world.js';

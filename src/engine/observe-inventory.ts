@@ -15,7 +15,7 @@ import type {
   LoadBalancer,
   LoadBalancerInfo,
 } from '../ports/index.js';
-import type { WorkflowSpec } from '../spec/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 
 /** DescribeInstances takes at most 100 ids per call. */
 const DESCRIBE_BATCH = 100;

@@ -5,8 +5,8 @@
  * points at the balancer is left alone (a re-run).
  */
 import type { DnsRecord } from '../ports/index.js';
-import { isIpv6 } from '../spec/cidr.js';
-import type { DnsSpec } from '../spec/index.js';
+import { isIpv6 } from '../workflow/cidr.js';
+import type { DnsSpec } from '../workflow/index.js';
 import { formatDuration } from './describe.js';
 import { DNS_UPDATE_SECONDS, DNS_VERIFY_SECONDS } from './estimates.js';
 import type { FleetNode } from './fleet.js';

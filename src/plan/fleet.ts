@@ -5,7 +5,7 @@
  */
 import { healthyOnBalancer, judgedHealth } from '../listener/index.js';
 import type { InstanceInfo } from '../ports/index.js';
-import type { PathSegment } from '../spec/issue.js';
+import type { PathSegment } from '../workflow/issue.js';
 import { decideAtZero } from './at-zero.js';
 import type { PlanContext } from './plan-context.js';
 import { savedWeightsFromTags } from './saved-weight.js';

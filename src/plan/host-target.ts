@@ -3,7 +3,7 @@
  * workflow's settings (defaults merged with the server's own). The SSH address is the server's
  * private IP unless the workflow says otherwise.
  */
-import type { SshSettingsSpec } from '../spec/index.js';
+import type { SshSettingsSpec } from '../workflow/index.js';
 import type { FleetNode } from './fleet.js';
 import type { PlanContext } from './plan-context.js';
 import type { HostTarget } from './types.js';

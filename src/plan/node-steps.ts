@@ -9,8 +9,8 @@
  * (fails closed, the maintenance window included) is checked once the before-hooks ran, while
  * the server still serves. Each mutating step names its undo (undo.ts) or why it has none.
  */
-import type { HookSpec } from '../spec/index.js';
-import { expandTemplate } from '../spec/index.js';
+import type { HookSpec } from '../workflow/index.js';
+import { expandTemplate } from '../workflow/index.js';
 import { restoreReason } from './at-zero.js';
 import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';

@@ -6,7 +6,7 @@
  * (exit 3) naming the paths, never a silently smaller plan.
  */
 import { describeJudged, judgedHealth } from '../listener/index.js';
-import type { WorkflowSpec } from '../spec/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import { checkZeroChoices, describeAtZero, normalizeZeroChoices } from './at-zero.js';
 import { balancerView, effectiveListeners } from './balancer-view.js';
 import { type BatchCandidate, cutBatches } from './batches.js';

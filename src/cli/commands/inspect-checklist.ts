@@ -7,7 +7,7 @@ import { formatListenerDifference, listenerDifferences } from '../../listener/in
 import { balancerTags } from '../../plan/balancer-identity.js';
 import { listenerConfig } from '../../plan/listener-config.js';
 import type { ObservedInventory } from '../../plan/types.js';
-import type { WorkflowSpec } from '../../spec/index.js';
+import type { WorkflowSpec } from '../../workflow/index.js';
 import { type CheckLine, formatTags, type Observed } from './inspect-check-line.js';
 import {
   attachedLine,

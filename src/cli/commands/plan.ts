@@ -11,7 +11,7 @@ import { type InventoryPorts, observeInventory } from '../../engine/observe-inve
 import { sha256Hex } from '../../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../../log/index.js';
 import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../../plan/index.js';
-import { type LoadedWorkflow, loadWorkflow } from '../../spec/index.js';
+import { type LoadedWorkflow, loadWorkflow } from '../../workflow/index.js';
 import type { CliContext } from '../context.js';
 import {
   addZeroWeightFlags,

@@ -8,7 +8,7 @@ import { readRunStatus, resumeRun } from '../../engine/index.js';
 import { sha256Hex } from '../../engine/sha256.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
-import { loadWorkflow } from '../../spec/index.js';
+import { loadWorkflow } from '../../workflow/index.js';
 import type { CliContext } from '../context.js';
 import {
   confirmOrRefuse,

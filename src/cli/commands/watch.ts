@@ -16,7 +16,7 @@ import {
   type PathSegment,
   parseDrainBlock,
   type RawIssue,
-} from '../../spec/index.js';
+} from '../../workflow/index.js';
 import type { CliContext } from '../context.js';
 import { sshPassphraseFrom } from '../runtime.js';
 

@@ -5,7 +5,7 @@
  * drain, never end one early.
  */
 import type { TrafficFilter } from '../../ports/index.js';
-import { parsePathPattern } from '../../spec/traffic-filter/path-patterns.js';
+import { parsePathPattern } from '../../workflow/traffic-filter/path-patterns.js';
 import { CidrSet } from '../net/cidr.js';
 import { Field, type FieldId, type ParsedLine } from './parsed-line.js';
 

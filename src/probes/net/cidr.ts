@@ -12,7 +12,7 @@ import {
   parseCidr,
   prefixEquals,
   SLB_SOURCE_CIDR,
-} from '../../spec/cidr.js';
+} from '../../workflow/cidr.js';
 
 /** The range Alibaba Cloud's SLB health checkers (and layer-7 proxies) send from. */
 export const SLB_HEALTH_CHECK_CIDR = SLB_SOURCE_CIDR;

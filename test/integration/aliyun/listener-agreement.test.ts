@@ -16,7 +16,7 @@ import { DrainctlError, InvalidInputError } from '../../../src/errors/index.js';
 import { planRollout } from '../../../src/plan/index.js';
 import { listenerConfig } from '../../../src/plan/listener-config.js';
 import type { ListenerConfig } from '../../../src/ports/index.js';
-import { loadWorkflow } from '../../../src/spec/index.js';
+import { loadWorkflow } from '../../../src/workflow/index.js';
 import { useAliyunEnv } from './support/aliyun-emulator.js';
 
 const env = useAliyunEnv();

@@ -19,7 +19,7 @@ import type { PlanContext } from '../../../src/plan/plan-context.js';
 import { PlanProblems } from '../../../src/plan/plan-problems.js';
 import type { ObservedInventory } from '../../../src/plan/types.js';
 import type { BackendHealth, BackendHealthStatus, Listener } from '../../../src/ports/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { parseWorkflow } from '../../../src/workflow/index.js';
 
 const CHECK = {
   enabled: true,

@@ -11,7 +11,7 @@ import type {
   Listener,
   LoadBalancerInfo,
 } from '../../../src/ports/index.js';
-import { type LoadedWorkflow, parseWorkflow } from '../../../src/spec/index.js';
+import { type LoadedWorkflow, parseWorkflow } from '../../../src/workflow/index.js';
 
 export const NET = '127.0.5';
 export const OBSERVED_AT = '2026-11-21T02:00:00.000Z';

@@ -14,8 +14,8 @@ import {
   type AddressFamily,
   type FilterRules,
   judgeTrafficFilter,
-} from '../../../src/spec/traffic-filter/judge.js';
-import { isPathByte } from '../../../src/spec/traffic-filter/path-patterns.js';
+} from '../../../src/workflow/traffic-filter/judge.js';
+import { isPathByte } from '../../../src/workflow/traffic-filter/path-patterns.js';
 
 interface Request {
   client: string;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
 import { planRollout } from '../../../src/plan/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { parseWorkflow } from '../../../src/workflow/index.js';
 import { emulatorWorld } from '../plan/fixtures.js';
 import { badCases } from './bad-cases.js';
 

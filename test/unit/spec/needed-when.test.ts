@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { parseWorkflow } from '../../../src/workflow/index.js';
 
 const BASE = `name: web
 region: cn-hangzhou

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { parseWorkflow } from '../../../src/workflow/index.js';
 import { repoRoot } from '../../helpers/cli.js';
 
 const BASE = `name: web
