@@ -12,7 +12,7 @@
 import { isDistinctive } from '../log/known-secrets.js';
 import { findSecretPatterns } from '../log/secret-patterns.js';
 import type { Interpolation } from './interpolate.js';
-import type { WorkflowDocument } from './schema/workflow.js';
+import type { WorkflowDocument } from './schema/workflow-schema.js';
 
 /** The command fields of a workflow, as formatted paths with their (interpolated) text. */
 function commandFields(doc: WorkflowDocument): Array<[string, string]> {

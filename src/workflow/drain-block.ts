@@ -3,9 +3,9 @@
  * as a workflow's `drain`, so a flag is refused exactly when the same value in a workflow would
  * be, with the same words. Paths in the issues are inside the block (`probe.filter.ignorePaths`).
  */
-import { drainFilterIssues } from './checks/drain-filters.js';
+import { drainFilterIssues } from './checks/drain-filter-checks.js';
 import type { RawIssue } from './issue.js';
-import { type DrainSpec, drainSchema } from './schema/drain.js';
+import { type DrainSpec, drainSchema } from './schema/drain-schema.js';
 import { expectedPhrase, fromZodIssues } from './zod-issues.js';
 
 export function parseDrainBlock(input: unknown): { drain: DrainSpec } | { issues: RawIssue[] } {

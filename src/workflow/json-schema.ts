@@ -6,7 +6,7 @@
  * value is expected, a `${VAR}` reference is accepted too, as drainctl interpolates it first.
  */
 import { z } from 'zod';
-import { workflowSchema } from './schema/workflow.js';
+import { workflowSchema } from './schema/workflow-schema.js';
 
 /** What `${NAME}` and `${NAME:-default}` look like to an editor. */
 const REFERENCE_SCHEMA = {

@@ -7,7 +7,7 @@ import { crossCheck, listedInstanceIds } from './checks/index.js';
 import { type CommandSecrets, commandSecrets } from './command-secrets.js';
 import { type Environment, interpolateDocument } from './interpolate.js';
 import { invalidWorkflowError, placeIssues, type RawIssue } from './issue.js';
-import { type WorkflowSpec, workflowSchema } from './schema/workflow.js';
+import { type WorkflowSpec, workflowSchema } from './schema/workflow-schema.js';
 import { parseYamlText, yamlData } from './yaml-document.js';
 import { expectedPhrase, fromZodIssues } from './zod-issues.js';
 

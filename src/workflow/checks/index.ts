@@ -3,15 +3,15 @@
  * schema accepted the file; every check reports all it finds.
  */
 import type { RawIssue } from '../issue.js';
-import { checkAccess, checkNotify } from './access.js';
-import { checkCloudAssistantTimeouts } from './cloud-assistant.js';
-import type { CheckContext } from './context.js';
-import { checkDrainFilters } from './drain-filters.js';
-import { checkBackends, checkBudget, checkGroupsAndOrder } from './fleet.js';
-import { checkLoadBalancer } from './load-balancer.js';
-import { checkDrain, checkHealthAndRestore, checkPatchAndHooks } from './timing.js';
+import { checkAccess, checkNotify } from './access-checks.js';
+import type { CheckContext } from './check-context.js';
+import { checkCloudAssistantTimeouts } from './cloud-assistant-checks.js';
+import { checkDrainFilters } from './drain-filter-checks.js';
+import { checkBackends, checkBudget, checkGroupsAndOrder } from './fleet-checks.js';
+import { checkLoadBalancer } from './load-balancer-checks.js';
+import { checkDrain, checkHealthAndRestore, checkPatchAndHooks } from './timing-checks.js';
 
-export { listedInstanceIds } from './context.js';
+export { listedInstanceIds } from './check-context.js';
 
 const CHECKS = [
   checkLoadBalancer,

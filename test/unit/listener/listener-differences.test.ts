@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatListenerDifference, listenerDifferences } from '../../../src/listener/index.js';
 import { listenerConfig } from '../../../src/plan/listener-config.js';
 import type { ListenerConfig } from '../../../src/ports/index.js';
-import { listenerSchema } from '../../../src/workflow/schema/load-balancer.js';
+import { listenerSchema } from '../../../src/workflow/schema/load-balancer-schema.js';
 
 /** What the planner resolves a minimal workflow listener to (every default filled in). */
 function fromWorkflow(listener: Record<string, unknown>): ListenerConfig {

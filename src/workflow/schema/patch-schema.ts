@@ -4,7 +4,7 @@
  * how it tells a server that does not need it (`neededWhen`, and `verify.skipIfCompliant`).
  */
 import { z } from 'zod';
-import { commandText, regexText, seconds } from './common.js';
+import { commandText, regexText, seconds } from './common-schema.js';
 
 export const verifyExpectationSchema = z
   .union(

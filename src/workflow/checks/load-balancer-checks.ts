@@ -1,6 +1,6 @@
 /** Cross-field checks of `loadBalancer`: one of id/create, listeners that can exist together. */
 import type { RawIssue } from '../issue.js';
-import type { Check } from './context.js';
+import type { Check } from './check-context.js';
 
 export const checkLoadBalancer: Check = ({ doc }) => {
   const issues: RawIssue[] = [];

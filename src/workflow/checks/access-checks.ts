@@ -5,8 +5,8 @@
  * environment, never from the file.
  */
 import type { RawIssue } from '../issue.js';
-import type { SshSettingsSpec } from '../schema/access.js';
-import type { Check } from './context.js';
+import type { SshSettingsSpec } from '../schema/access-schema.js';
+import type { Check } from './check-context.js';
 
 const ADDRESS_KINDS = ['privateIp', 'publicIp'];
 

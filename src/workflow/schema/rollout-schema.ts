@@ -3,7 +3,7 @@
  * which servers must never be out together, in which order, and until when.
  */
 import { z } from 'zod';
-import { countOrPercent, instanceId } from './common.js';
+import { countOrPercent, instanceId } from './common-schema.js';
 
 export const rolloutSchema = z
   .strictObject({

@@ -4,7 +4,7 @@
  * raise the TTL again once the rollout is done.
  */
 import { z } from 'zod';
-import { seconds } from './common.js';
+import { seconds } from './common-schema.js';
 
 const ttlSeconds = (description: string) =>
   z

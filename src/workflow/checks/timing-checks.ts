@@ -5,7 +5,7 @@
 
 import type { RawIssue } from '../issue.js';
 import { isPerNode, unknownPlaceholders } from '../path-template.js';
-import type { Check } from './context.js';
+import type { Check } from './check-context.js';
 
 export const checkDrain: Check = ({ doc, fleet }) => {
   const issues: RawIssue[] = [];

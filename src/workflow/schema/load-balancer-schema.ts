@@ -4,7 +4,7 @@
  * and the listeners it must have.
  */
 import { z } from 'zod';
-import { httpStatusList, port, seconds, tags, urlPath } from './common.js';
+import { httpStatusList, port, seconds, tags, urlPath } from './common-schema.js';
 
 const HTTP_CODES = ['http_2xx', 'http_3xx', 'http_4xx', 'http_5xx'] as const;
 

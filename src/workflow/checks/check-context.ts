@@ -4,7 +4,7 @@
  */
 import type { Interpolation } from '../interpolate.js';
 import type { RawIssue } from '../issue.js';
-import type { WorkflowDocument } from '../schema/workflow.js';
+import type { WorkflowDocument } from '../schema/workflow-schema.js';
 
 export interface CheckContext {
   doc: WorkflowDocument;

@@ -3,7 +3,7 @@
  * name servers of the fleet, a budget (maxUnavailable, minHealthy) that lets a server leave.
  */
 import type { RawIssue } from '../issue.js';
-import type { Check, CheckContext } from './context.js';
+import type { Check, CheckContext } from './check-context.js';
 
 export const checkBackends: Check = ({ doc }) => {
   const issues: RawIssue[] = [];

@@ -4,7 +4,7 @@
  * `all` (every backend already on an existing balancer).
  */
 import { z } from 'zod';
-import { instanceId, tags, weight } from './common.js';
+import { instanceId, tags, weight } from './common-schema.js';
 
 export const backendEntrySchema = z
   .union(

@@ -3,7 +3,7 @@
  * weight recorded before it was drained), each held while its 5xx rate is watched.
  */
 import { z } from 'zod';
-import { seconds } from './common.js';
+import { seconds } from './common-schema.js';
 
 export const restoreSchema = z
   .strictObject({

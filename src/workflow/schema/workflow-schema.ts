@@ -3,17 +3,17 @@
  * (`maxUnavailabel`) never silently falls back to a default at 3 am.
  */
 import { z } from 'zod';
-import { accessSchema } from './access.js';
-import { backendsSchema } from './backends.js';
-import { dnsSchema } from './dns.js';
-import { drainSchema } from './drain.js';
-import { healthSchema } from './health.js';
-import { hooksSchema } from './hooks.js';
-import { loadBalancerSchema } from './load-balancer.js';
-import { notifySchema } from './notify.js';
-import { patchSchema } from './patch.js';
-import { restoreSchema } from './restore.js';
-import { rolloutSchema } from './rollout.js';
+import { accessSchema } from './access-schema.js';
+import { backendsSchema } from './backends-schema.js';
+import { dnsSchema } from './dns-schema.js';
+import { drainSchema } from './drain-schema.js';
+import { healthSchema } from './health-schema.js';
+import { hooksSchema } from './hooks-schema.js';
+import { loadBalancerSchema } from './load-balancer-schema.js';
+import { notifySchema } from './notify-schema.js';
+import { patchSchema } from './patch-schema.js';
+import { restoreSchema } from './restore-schema.js';
+import { rolloutSchema } from './rollout-schema.js';
 
 export const workflowSchema = z
   .strictObject({

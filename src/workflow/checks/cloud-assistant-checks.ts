@@ -4,7 +4,7 @@
  * at 3 am on the first server. Refused when planning instead.
  */
 import type { RawIssue } from '../issue.js';
-import type { Check } from './context.js';
+import type { Check } from './check-context.js';
 
 /** RunCommand's smallest Timeout, in seconds. */
 export const CLOUD_ASSISTANT_MIN_TIMEOUT_SECONDS = 10;

@@ -3,7 +3,7 @@
  * its gate), `after` once it is back at full weight. On the server, or on this machine.
  */
 import { z } from 'zod';
-import { commandText, seconds } from './common.js';
+import { commandText, seconds } from './common-schema.js';
 
 export const hookSchema = z
   .strictObject({

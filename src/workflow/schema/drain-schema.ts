@@ -4,7 +4,7 @@
  * out), an open-connection count, or (discouraged) a plain wait.
  */
 import { z } from 'zod';
-import { cidr, port, seconds } from './common.js';
+import { cidr, port, seconds } from './common-schema.js';
 
 export const DEFAULT_IGNORE_CIDRS = ['100.64.0.0/10'];
 

@@ -6,9 +6,9 @@
  * `drainctl watch`.
  */
 import type { PathSegment, RawIssue } from '../issue.js';
-import type { DrainSpec } from '../schema/drain.js';
+import type { DrainSpec } from '../schema/drain-schema.js';
 import { judgeTrafficFilter } from '../traffic-filter/judge.js';
-import type { Check } from './context.js';
+import type { Check } from './check-context.js';
 
 /** A user-agent substring shorter than this matches almost every client. */
 export const MIN_USER_AGENT_LENGTH = 3;

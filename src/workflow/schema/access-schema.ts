@@ -4,7 +4,7 @@
  * overrides. Used by patch, verify, hooks on the host, and access logs read over SSH.
  */
 import { z } from 'zod';
-import { instanceId, port } from './common.js';
+import { instanceId, port } from './common-schema.js';
 
 export const sshSettingsSchema = z
   .strictObject({

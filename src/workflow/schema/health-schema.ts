@@ -3,7 +3,7 @@
  * TCP) and the balancer's own view — passing `consecutiveSuccesses` times in a row.
  */
 import { z } from 'zod';
-import { httpStatusList, port, regexText, seconds, urlPath } from './common.js';
+import { httpStatusList, port, regexText, seconds, urlPath } from './common-schema.js';
 
 export const healthCheckSchema = z.discriminatedUnion(
   'type',
