@@ -22,7 +22,7 @@ import {
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../src/adapters/local/clock.js';
+import { systemClock } from '../src/adapters/local/system-clock.js';
 import type { TrafficFilter } from '../src/ports/index.js';
 import { FileFollower } from '../src/probes/access-log/file-follower.js';
 import { createLineParser } from '../src/probes/access-log/line-parser.js';

@@ -9,8 +9,8 @@ import type { DrainctlEnvironment } from '../config/index.js';
 import { InvalidInputError } from '../errors/index.js';
 import type { Clock, Dns, DnsResolver, Host, LoadBalancer } from '../ports/index.js';
 import { type AliyunOptions, createAliyunPorts } from './aliyun/index.js';
-import { systemClock } from './local/clock.js';
 import { createDnsResolver } from './local/dns-resolver.js';
+import { systemClock } from './local/system-clock.js';
 
 export type CloudPortsOptions = Omit<AliyunOptions, 'clock'> & {
   /** Default: the system clock. */

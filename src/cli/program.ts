@@ -14,6 +14,7 @@ import {
   toDrainctlError,
 } from '../errors/index.js';
 import { createLogger, redact, redactString, registerSecretsFromEnv } from '../log/index.js';
+import type { CliContext } from './cli-context.js';
 import { registerAbort } from './commands/abort.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -25,7 +26,6 @@ import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
-import type { CliContext } from './context.js';
 import { createOutput } from './output.js';
 
 const packageJson = JSON.parse(

@@ -13,7 +13,7 @@ import {
   type RunResult,
 } from '../engine/index.js';
 import { InvalidInputError } from '../errors/index.js';
-import type { CliContext } from './context.js';
+import type { CliContext } from './cli-context.js';
 import { createRuntime } from './runtime.js';
 
 /**

@@ -6,8 +6,8 @@
  * decides which adapter serves a port.
  */
 import { type CloudPorts, cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
-import { systemClock } from '../adapters/local/clock.js';
-import { createLocalHost } from '../adapters/local/host.js';
+import { createLocalHost } from '../adapters/local/local-host.js';
+import { systemClock } from '../adapters/local/system-clock.js';
 import { createSshHost } from '../adapters/ssh/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import { hostInstanceId } from '../engine/host-target.js';

@@ -5,7 +5,7 @@
  * drainctl's own opinion of how it went.
  */
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../adapters/local/clock.js';
+import { systemClock } from '../adapters/local/system-clock.js';
 import { createRuntime } from '../cli/runtime.js';
 import type { RunReport } from '../engine/index.js';
 import type { JournalEntry } from '../engine/journal/entries.js';

@@ -30,7 +30,7 @@ import { nodeHealthChecks } from './health-checks.js';
 import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
-import { savedWeightKey } from './saved-weight.js';
+import { savedWeightKey } from './saved-weight-tag.js';
 import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type { NeededCheck, VerifyExpectation } from './types.js';
 import { undoOf } from './undo.js';

@@ -22,5 +22,5 @@ export {
 } from './connections/connection-probe.js';
 export { DrainTimeline, formatProgressLine, type TimelineEntry } from './drain-timeline.js';
 export { createHealthChecker, type HealthCheckerDeps } from './health/index.js';
-export { CidrSet, SLB_HEALTH_CHECK_CIDR } from './net/cidr.js';
+export { CidrSet, SLB_HEALTH_CHECK_CIDR } from './net/cidr-set.js';
 export { createTrafficProbeFactory, type TrafficProbeDeps } from './traffic-probe-factory.js';

@@ -6,7 +6,7 @@
  */
 import type { Emulator } from '../../mocks/index.js';
 import { createCloudPorts } from '../../src/adapters/index.js';
-import { systemClock } from '../../src/adapters/local/clock.js';
+import { systemClock } from '../../src/adapters/local/system-clock.js';
 import { createLogger } from '../../src/log/index.js';
 import type { ListenerHealthCheck } from '../../src/ports/index.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ensureWritableHome } from '../../config/index.js';
 import { requestAbort } from '../../engine/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerAbort(program: Command, ctx: CliContext): void {
   program

@@ -7,7 +7,7 @@ import {
   TopologyError,
 } from '../../../mocks/index.js';
 import { DrainctlError, InvalidInputError } from '../../errors/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 import { loadTopologyForCli } from '../topology-file.js';
 
 interface EmulatorOptions {

@@ -14,7 +14,7 @@ import { type Logger, registerSecret } from '../../log/index.js';
 import { planRollout, rerunWarnings } from '../../plan/index.js';
 import type { ObservedInventory } from '../../plan/types.js';
 import { loadWorkflow } from '../../workflow/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 import { inspectChecklist, unobservedChecklist } from './inspect-checklist.js';
 import { type InspectReport, renderInspect } from './inspect-render.js';
 

@@ -12,7 +12,7 @@ import { sha256Hex } from '../../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../../log/index.js';
 import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../../plan/index.js';
 import { type LoadedWorkflow, loadWorkflow } from '../../workflow/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 import {
   addZeroWeightFlags,
   type ZeroWeightFlags,

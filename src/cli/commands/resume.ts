@@ -9,7 +9,7 @@ import { sha256Hex } from '../../engine/sha256.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
 import { loadWorkflow } from '../../workflow/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 import {
   confirmOrRefuse,
   engineOptionsFor,

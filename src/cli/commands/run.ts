@@ -8,7 +8,7 @@ import { ensureWritableHome } from '../../config/index.js';
 import { PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 import {
   confirmOrRefuse,
   engineOptionsFor,

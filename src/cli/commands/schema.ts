@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { workflowJsonSchemaText } from '../../workflow/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerSchema(program: Command, ctx: CliContext): void {
   program

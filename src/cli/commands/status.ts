@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatReport, readRunStatus } from '../../engine/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   program

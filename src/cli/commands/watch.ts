@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { systemClock } from '../../adapters/local/clock.js';
+import { systemClock } from '../../adapters/local/system-clock.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
 import { logFormatFromSpec } from '../../plan/probe-config.js';
 import type { LogFormat, LogSource, TrafficFilter } from '../../ports/index.js';
@@ -8,7 +8,7 @@ import { openAccessLogProbe } from '../../probes/access-log/access-log-probe.js'
 import type { AccessLogProgress } from '../../probes/access-log/drain-wait.js';
 import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
 import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
-import { SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
+import { SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr-set.js';
 import { ProgressCadence } from '../../probes/progress-cadence.js';
 import {
   describeIssue,
@@ -17,7 +17,7 @@ import {
   parseDrainBlock,
   type RawIssue,
 } from '../../workflow/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 import { sshPassphraseFrom } from '../runtime.js';
 
 interface WatchOptions {

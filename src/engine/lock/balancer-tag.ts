@@ -11,7 +11,7 @@
  * 128 characters. The host name is cut to fit, on both sides of every comparison.
  */
 import { hostname } from 'node:os';
-import { LOCK_TAG_KEY } from '../../plan/saved-weight.js';
+import { LOCK_TAG_KEY } from '../../plan/saved-weight-tag.js';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
 import { LockHeldError, LockLostError, LockUncertainError } from '../errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';

@@ -4,7 +4,7 @@
  * traffic has left it. The original weight recorded in the intent is the live one, read right
  * before the change.
  */
-import { savedWeightKey } from '../../plan/saved-weight.js';
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
 import type { DrainProgress } from '../../ports/index.js';
 import { FatalRunError, message } from '../errors.js';

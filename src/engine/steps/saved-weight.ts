@@ -9,7 +9,11 @@
  * and a resumed run writes or removes it again where its step repeats. The drain's and the
  * restore's step entries say what was done with it.
  */
-import { formatSavedWeight, parseSavedWeight, savedWeightKey } from '../../plan/saved-weight.js';
+import {
+  formatSavedWeight,
+  parseSavedWeight,
+  savedWeightKey,
+} from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
 import { FatalRunError, message } from '../errors.js';
 import type { RunContext } from '../run-context.js';

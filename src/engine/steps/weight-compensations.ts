@@ -6,7 +6,7 @@
  * against the weights this run expects; the failure policy's changes are tried again after an
  * error before the node is named with it.
  */
-import { savedWeightKey } from '../../plan/saved-weight.js';
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
 import { FatalRunError, message } from '../errors.js';
 import type { Compensates } from '../journal/entries.js';

@@ -7,7 +7,7 @@
 import { afterAll, expect, it } from 'vitest';
 import { startEmulator } from '../../../mocks/index.js';
 import { createCloudPorts } from '../../../src/adapters/index.js';
-import { systemClock } from '../../../src/adapters/local/clock.js';
+import { systemClock } from '../../../src/adapters/local/system-clock.js';
 import { BalancerTagLock } from '../../../src/engine/lock/balancer-tag.js';
 import { createLogger } from '../../../src/log/index.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../../mocks/index.js';
 import { createCloudPorts } from '../../../src/adapters/index.js';
-import { systemClock } from '../../../src/adapters/local/clock.js';
+import { systemClock } from '../../../src/adapters/local/system-clock.js';
 import { sha256Hex } from '../../../src/engine/sha256.js';
 import { plan, run } from '../../../src/index.js';
 import { createLogger } from '../../../src/log/index.js';

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TIMER_MS, setLongTimeout, systemClock } from '../../../src/adapters/local/clock.js';
+import {
+  MAX_TIMER_MS,
+  setLongTimeout,
+  systemClock,
+} from '../../../src/adapters/local/system-clock.js';
 
 describe('systemClock', () => {
   it('sleeps about as long as asked and its monotonic time moves forward', async () => {

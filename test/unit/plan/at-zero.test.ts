@@ -18,7 +18,7 @@ import {
   formatSavedWeight,
   parseSavedWeight,
   savedWeightsFromTags,
-} from '../../../src/plan/saved-weight.js';
+} from '../../../src/plan/saved-weight-tag.js';
 import { balancer, emulatorWorld, loadExample, NET, workflowFrom } from './fixtures.js';
 
 const WORKFLOW = `name: w

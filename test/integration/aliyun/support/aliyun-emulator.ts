@@ -76,7 +76,7 @@ export async function startAliyunEnv(
     region: emu.region,
     endpoint: emu.endpoint,
     credentials: emu.credentials,
-    clock: (await import('../../../../src/adapters/local/clock.js')).systemClock,
+    clock: (await import('../../../../src/adapters/local/system-clock.js')).systemClock,
     logger,
     retry: TEST_RETRY,
     waits: {
