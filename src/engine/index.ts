@@ -6,37 +6,21 @@
  * observation for the planner, belongs to the planner's owner.)
  */
 
-export { CRASH_AT_SEQ_ENV, crashHookFromEnv } from './crash-hook.js';
-export * from './errors.js';
-export { executePlan } from './executor.js';
+export * from './engine-errors.js';
+export type { EnginePorts } from './engine-ports.js';
+export { executePlan } from './execution/executor.js';
 export type { JournalEntry, RunOutcome } from './journal/entries.js';
 export { Journal, type JournalOptions } from './journal/journal.js';
+export { foldJournal, type NodeRecord, type RunState } from './journal/run-state.js';
 export {
   FileJournalStore,
   type JournalStore,
   MemoryJournalStore,
   parseJournal,
 } from './journal/store.js';
-export { liveRunIds, outOfServiceNow } from './live-runs.js';
-export {
-  BalancerLock,
-  lockKeyForName,
-  lockPath,
-  readLock,
-  staleness,
-} from './lock/balancer-lock.js';
-export type { EnginePorts } from './ports.js';
-export {
-  buildReport,
-  describeWeight,
-  formatReport,
-  type NodeReport,
-  type RunReport,
-  type WeightInFlight,
-} from './report.js';
-export { RetryRefusedError } from './retry-nodes.js';
-export { journalPath, latestRun, listRuns, runDir } from './run-dir.js';
-export { foldJournal, type NodeRecord, type RunState } from './run-state.js';
+export { CRASH_AT_SEQ_ENV, crashHookFromEnv } from './lifecycle/crash-hook.js';
+export { RetryRefusedError } from './lifecycle/retry-nodes.js';
+export { journalPath, latestRun, listRuns, runDir } from './lifecycle/run-dir.js';
 export {
   type EngineOptions,
   type ResumeOptions,
@@ -44,11 +28,32 @@ export {
   resumeRun,
   type StartOptions,
   startRun,
-} from './runner.js';
-export { type AbortResult, type RunStatus, readRunStatus, requestAbort } from './status.js';
+} from './lifecycle/runner.js';
 export {
   assertNoUnfinishedRun,
   findUnfinishedRun,
   type UnfinishedRun,
   UnfinishedRunError,
-} from './unfinished-runs.js';
+} from './lifecycle/unfinished-runs.js';
+export {
+  BalancerLock,
+  lockKeyForName,
+  lockPath,
+  readLock,
+  staleness,
+} from './lock/balancer-lock.js';
+export { liveRunIds, outOfServiceNow } from './reporting/live-runs.js';
+export {
+  buildReport,
+  describeWeight,
+  formatReport,
+  type NodeReport,
+  type RunReport,
+  type WeightInFlight,
+} from './reporting/report.js';
+export {
+  type AbortResult,
+  type RunStatus,
+  readRunStatus,
+  requestAbort,
+} from './reporting/run-status.js';

@@ -11,8 +11,8 @@
  * its journal throws), and a new incarnation (resume) sees the same world.
  */
 
+import type { EnginePorts } from '../../src/engine/engine-ports.js';
 import { type JournalStore, MemoryJournalStore } from '../../src/engine/journal/store.js';
-import type { EnginePorts } from '../../src/engine/ports.js';
 import { AutoClock } from './auto-clock.js';
 import { type Faults, Incarnation, noFaults } from './model-faults.js';
 

@@ -13,7 +13,7 @@
 import { hostname } from 'node:os';
 import { LOCK_TAG_KEY } from '../../plan/saved-weight-tag.js';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
-import { LockHeldError, LockLostError, LockUncertainError } from '../errors.js';
+import { LockHeldError, LockLostError, LockUncertainError } from '../engine-errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
 import type { LockCheck } from './lock-guard.js';
 

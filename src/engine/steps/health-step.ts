@@ -4,11 +4,11 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { HealthCheckResult, HealthCheckSpec } from '../../ports/index.js';
+import { resolveDeep, resolveRef } from '../execution/refs.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
 import { nodeHost } from '../host-target.js';
-import { commandRan, notHealthyOutcome } from '../reachability.js';
-import { resolveDeep, resolveRef } from '../refs.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
+import { commandRan, notHealthyOutcome } from '../policy/reachability.js';
 import { describeResult, readOnlyCommand } from './host-steps.js';
 
 type WaitHealthyStep = Extract<Step, { action: 'node.wait-healthy' }>;

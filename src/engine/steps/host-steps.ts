@@ -6,9 +6,9 @@
  */
 import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
 import { hostInstanceId } from '../host-target.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
 import { refusedBeforeRunning } from './command-refusal.js';
 import { stillInService } from './out-of-service.js';
 import { judgeTrafficBeforeReboot } from './reboot-traffic.js';

@@ -15,8 +15,8 @@ import {
   savedWeightKey,
 } from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
-import { FatalRunError, message } from '../errors.js';
-import type { RunContext } from '../run-context.js';
+import { FatalRunError, message } from '../engine-errors.js';
+import type { RunContext } from '../execution/run-context.js';
 import { expectedWeightOf } from './weights.js';
 
 export interface SavedWeightTarget {

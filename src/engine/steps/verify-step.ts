@@ -6,10 +6,10 @@
  * to do, the node was already current and goes on to its ramp.
  */
 import type { Step, VerifyExpectation } from '../../plan/types.js';
-import { judgeUnchanged } from '../compliance-verdict.js';
-import { commandRan } from '../reachability.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
+import { judgeUnchanged } from '../policy/compliance-verdict.js';
+import { commandRan } from '../policy/reachability.js';
 import { describeResult, readOnlyCommand, succeeded, tail } from './host-steps.js';
 import { askNeededChecks } from './needed-checks.js';
 

@@ -11,7 +11,7 @@ import {
   judgeNeed,
   judgeUnchanged,
   type NeedVerdict,
-} from '../../../src/engine/compliance-verdict.js';
+} from '../../../src/engine/policy/compliance-verdict.js';
 import type { CommandResult } from '../../../src/ports/index.js';
 
 const YUM = { command: 'yum -q check-update kernel', exitCode: 100, timeoutSeconds: 60 };

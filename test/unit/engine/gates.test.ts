@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGate, type GateInput, isHealthyWeighted } from '../../../src/engine/gates.js';
+import {
+  evaluateGate,
+  type GateInput,
+  isHealthyWeighted,
+} from '../../../src/engine/policy/gates.js';
 import { judgedHealth } from '../../../src/listener/index.js';
 import type { BackendHealthStatus, BackendServer } from '../../../src/ports/index.js';
 

@@ -12,12 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalWriteError } from '../../../src/engine/errors.js';
+import { JournalWriteError } from '../../../src/engine/engine-errors.js';
 import type { JournalEntry, NewEntry } from '../../../src/engine/journal/entries.js';
 import { Journal } from '../../../src/engine/journal/journal.js';
+import { foldJournal } from '../../../src/engine/journal/run-state.js';
 import { FileJournalStore, parseJournal } from '../../../src/engine/journal/store.js';
-import { describeStanding, journalWriteFailure } from '../../../src/engine/journal-failure.js';
-import { foldJournal } from '../../../src/engine/run-state.js';
+import {
+  describeStanding,
+  journalWriteFailure,
+} from '../../../src/engine/reporting/journal-failure.js';
 import { describeIoError, ioErrorRemedy } from '../../../src/errors/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';

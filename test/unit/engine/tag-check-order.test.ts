@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRun } from '../../../src/engine/runner.js';
+import { startRun } from '../../../src/engine/lifecycle/runner.js';
 import { createLogger } from '../../../src/log/index.js';
 import type { LoadBalancer, TagReadOptions } from '../../../src/ports/index.js';
 import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';

@@ -10,7 +10,7 @@ import {
   healthLine,
   selectedInstances,
 } from '../../../src/cli/commands/inspect-fleet-checks.js';
-import { evaluateGate } from '../../../src/engine/gates.js';
+import { evaluateGate } from '../../../src/engine/policy/gates.js';
 import { sha256Hex } from '../../../src/engine/sha256.js';
 import { balancerView, effectiveListeners } from '../../../src/plan/balancer-view.js';
 import { resolveBudget } from '../../../src/plan/budget.js';

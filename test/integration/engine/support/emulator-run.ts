@@ -14,7 +14,7 @@ import {
   type StartEmulatorOptions,
   startEmulator,
 } from '../../../../mocks/index.js';
-import { listRuns } from '../../../../src/engine/run-dir.js';
+import { listRuns } from '../../../../src/engine/lifecycle/run-dir.js';
 import { setUpBalancerByHand } from '../../../helpers/balancer-by-hand.js';
 import { binPath, type CliRun, runDrainctl } from '../../../helpers/cli.js';
 

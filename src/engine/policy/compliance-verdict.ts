@@ -4,9 +4,9 @@
  * answer by exit code — 0: current; their `exitCode`: needed; anything else: cannot tell, and
  * "cannot tell" never skips a node or puts one back: it fails closed.
  */
-import type { NeededCheck } from '../plan/types.js';
-import type { CommandResult } from '../ports/index.js';
-import { describeResult } from './steps/host-steps.js';
+import type { NeededCheck } from '../../plan/types.js';
+import type { CommandResult } from '../../ports/index.js';
+import { describeResult } from '../steps/host-steps.js';
 
 /** One check and what the host answered. */
 export interface CheckAnswer {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunNeverStartedError, RunNotFoundError } from './errors.js';
+import { RunNeverStartedError, RunNotFoundError } from '../engine-errors.js';
 
 export function runsDir(home: string): string {
   return join(home, 'runs');

@@ -3,18 +3,18 @@
  * same thing): per node its timeline, verify output before/after (the kernel, by default),
  * weight before/after, and for every node not back in service its name and reason.
  */
-import { restoreReason } from '../plan/at-zero.js';
-import type { AtZeroDecision } from '../plan/types.js';
-import type { RunOutcome } from './journal/entries.js';
-import { haltedOnlyAtZero, leftAtZero, leftAtZeroHint } from './left-at-zero.js';
+import { restoreReason } from '../../plan/at-zero.js';
+import type { AtZeroDecision } from '../../plan/types.js';
+import { haltedByAbort } from '../execution/run-control.js';
+import type { RunOutcome } from '../journal/entries.js';
+import type { CloudRetrying, RunState } from '../journal/run-state.js';
+import { haltedOnlyAtZero, leftAtZero, leftAtZeroHint } from '../policy/left-at-zero.js';
 import {
   type FailureOutcome,
   isTerminal,
   type LeftOutReason,
   type NodeState,
-} from './node-machine.js';
-import { haltedByAbort } from './run-control.js';
-import type { CloudRetrying, RunState } from './run-state.js';
+} from '../policy/node-machine.js';
 
 export interface NodeReport {
   id: string;

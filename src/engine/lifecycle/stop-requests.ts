@@ -4,9 +4,9 @@
  * file in the run's directory that is polled here. Each is journaled once as `abort-requested`,
  * then the run stops safely.
  */
-import { message } from './errors.js';
-import type { RunContext } from './run-context.js';
-import { abortedBy } from './run-control.js';
+import { message } from '../engine-errors.js';
+import type { RunContext } from '../execution/run-context.js';
+import { abortedBy } from '../execution/run-control.js';
 import { takeAbortRequest } from './run-dir.js';
 
 export const ABORT_POLL_MS = 1_000;

@@ -5,9 +5,9 @@
  * repeated: patch commands must be safe to run twice, and a second reboot of a node that is
  * out of service costs a minute, never a request.
  */
-import type { Step } from '../plan/types.js';
-import type { IntentEntry } from './journal/entries.js';
-import type { RunContext } from './run-context.js';
+import type { Step } from '../../plan/types.js';
+import type { RunContext } from '../execution/run-context.js';
+import type { IntentEntry } from '../journal/entries.js';
 
 export async function reconcile(ctx: RunContext): Promise<string[]> {
   const notes: string[] = [];

@@ -4,7 +4,7 @@
  * not completed and `resume` repeats it); on timeout the last attempt's result says why.
  */
 import { pollUntil as pollOnClock } from '../../clock/poll-until.js';
-import type { RunContext } from '../run-context.js';
+import type { RunContext } from '../execution/run-context.js';
 
 export interface PollResult {
   done: boolean;

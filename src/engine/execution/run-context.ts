@@ -3,25 +3,25 @@
  * from it), the stop control and the gate mutex. `record` is the only way state changes: an
  * entry is written durably, then applied, so in-process state never runs ahead of the journal.
  */
-import type { Logger } from '../log/index.js';
-import type { Step } from '../plan/types.js';
-import type { RunEvent } from '../ports/index.js';
-import { DrainTurns } from './drain-turns.js';
-import { LockLostError } from './errors.js';
-import { HeldProbes } from './held-probes.js';
-import type { JournalEntry, NewEntry } from './journal/entries.js';
-import type { Journal } from './journal/journal.js';
-import type { LockCheck, LockGuard } from './lock/lock-guard.js';
+import type { Logger } from '../../log/index.js';
+import type { Step } from '../../plan/types.js';
+import type { RunEvent } from '../../ports/index.js';
+import { LockLostError } from '../engine-errors.js';
+import type { EnginePorts } from '../engine-ports.js';
+import type { JournalEntry, NewEntry } from '../journal/entries.js';
+import type { Journal } from '../journal/journal.js';
+import { applyEntry, type RunState } from '../journal/run-state.js';
+import type { LockCheck, LockGuard } from '../lock/lock-guard.js';
 import {
   canTransition,
   type FailureOutcome,
   IllegalTransitionError,
   type LeftOutReason,
   type NodeState,
-} from './node-machine.js';
-import type { EnginePorts } from './ports.js';
+} from '../policy/node-machine.js';
+import { DrainTurns } from './drain-turns.js';
+import { HeldProbes } from './held-probes.js';
 import { type Mutex, RunControl, type StopKind } from './run-control.js';
-import { applyEntry, type RunState } from './run-state.js';
 
 export interface RunContext {
   ports: EnginePorts;

@@ -5,7 +5,7 @@
  * for only some of a batch, it is always the same ones — in a resumed run too — and an operator
  * reading the runbook knows which.
  */
-import type { RunState } from './run-state.js';
+import type { RunState } from '../journal/run-state.js';
 
 export class DrainTurns {
   private readonly decided = new Map<string, { promise: Promise<void>; resolve: () => void }>();

@@ -5,11 +5,11 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { DnsRecord } from '../../ports/index.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
-import { resolveRef } from '../refs.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
-import { pollUntil } from './poll.js';
+import { pollUntil } from './poll-in-run.js';
 
 export type SetTtlStep = Extract<Step, { action: 'dns.set-ttl' }>;
 export type PointStep = Extract<Step, { action: 'dns.point' }>;

@@ -3,7 +3,7 @@
  * be. Pure comparisons; the executor observes right before a mutation and halts before it if
  * any of these come back non-empty, quoting them.
  */
-import type { BackendServer, ListenerProtocol } from '../ports/index.js';
+import type { BackendServer, ListenerProtocol } from '../../ports/index.js';
 
 /** Weights the run expects per backend; several when one of our own changes is in flight. */
 export type ExpectedWeights = ReadonlyMap<string, readonly number[]>;

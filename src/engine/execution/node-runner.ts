@@ -9,14 +9,14 @@
  * happens when a step fails or the run is asked to stop.
  */
 
-import type { Step } from '../plan/types.js';
-import { dispositionFor, haltsRollout } from './failure-policy.js';
-import { type FailureOutcome, hostTouched, isTerminal } from './node-machine.js';
+import type { Step } from '../../plan/types.js';
+import type { NodeRecord } from '../journal/run-state.js';
+import { dispositionFor, haltsRollout } from '../policy/failure-policy.js';
+import { type FailureOutcome, hostTouched, isTerminal } from '../policy/node-machine.js';
+import { compensate } from '../steps/compensations.js';
 import type { Compensated, RunContext } from './run-context.js';
-import type { NodeRecord } from './run-state.js';
 import { executeStep } from './run-step.js';
 import { inScope } from './step-scope.js';
-import { compensate } from './steps/compensations.js';
 
 export async function runNode(
   ctx: RunContext,

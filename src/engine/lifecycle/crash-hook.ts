@@ -4,7 +4,7 @@
  * journal boundary in turn and prove that `drainctl resume` reaches the same end state. Never
  * set it outside tests: it kills the run mid-maintenance on purpose.
  */
-import type { JournalEntry } from './journal/entries.js';
+import type { JournalEntry } from '../journal/entries.js';
 
 export const CRASH_AT_SEQ_ENV = 'DRAINCTL_TEST_CRASH_AT_SEQ';
 

@@ -3,7 +3,8 @@
  * entry as it writes it, `status` and `resume` apply the same entries read back from disk, so
  * what a resumed run believes is exactly what the crashed one had written. No I/O here.
  */
-import type { Plan, Step } from '../plan/types.js';
+import type { Plan, Step } from '../../plan/types.js';
+import type { FailureOutcome, LeftOutReason, NodeState } from '../policy/node-machine.js';
 import type {
   DoneEntry,
   IntentEntry,
@@ -13,8 +14,7 @@ import type {
   RetryEntry,
   RunOutcome,
   StepEntry,
-} from './journal/entries.js';
-import type { FailureOutcome, LeftOutReason, NodeState } from './node-machine.js';
+} from './entries.js';
 
 export interface NodeRecord {
   id: string;

@@ -4,11 +4,11 @@
  * the journal: its weight and the balancer's health view of it are read live first and
  * journaled (`retry`), and its sequence starts over from there (gate, drain, patch …).
  */
-import { DrainctlError, ExitCode } from '../errors/index.js';
-import type { Step } from '../plan/types.js';
-import { resolveRef } from './refs.js';
-import type { RunContext } from './run-context.js';
-import type { RunState } from './run-state.js';
+import { DrainctlError, ExitCode } from '../../errors/index.js';
+import type { Step } from '../../plan/types.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext } from '../execution/run-context.js';
+import type { RunState } from '../journal/run-state.js';
 
 export class RetryRefusedError extends DrainctlError {
   constructor(message: string, hint: string) {

@@ -6,9 +6,9 @@
  * sequence ends, or when the run returns, is closed then — no log follower or SSH session is
  * left behind.
  */
-import type { Logger } from '../log/index.js';
-import type { TrafficProbe } from '../ports/index.js';
-import { message } from './errors.js';
+import type { Logger } from '../../log/index.js';
+import type { TrafficProbe } from '../../ports/index.js';
+import { message } from '../engine-errors.js';
 
 export class HeldProbes {
   private readonly held = new Map<string, TrafficProbe>();

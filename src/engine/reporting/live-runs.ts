@@ -3,8 +3,9 @@
  * second Ctrl-C on a terminal) can still say which nodes it leaves out of service. Read-only
  * views of the run states the executor folds; nothing here changes a run.
  */
+
+import type { RunState } from '../journal/run-state.js';
 import { buildReport, describeWeight } from './report.js';
-import type { RunState } from './run-state.js';
 
 const live = new Set<RunState>();
 

@@ -5,10 +5,10 @@
  * resume, so it does not hold up the next run on the balancer, which is how the operator
  * chooses (`--restore-weight`, `--leave-at-zero`).
  */
-import { choicesHint } from '../plan/at-zero.js';
-import { nodeLabel } from '../plan/host-target.js';
-import type { Plan, PlanNode } from '../plan/types.js';
-import type { NodeRecord, RunState } from './run-state.js';
+import { choicesHint } from '../../plan/at-zero.js';
+import { nodeLabel } from '../../plan/host-target.js';
+import type { Plan, PlanNode } from '../../plan/types.js';
+import type { NodeRecord, RunState } from '../journal/run-state.js';
 
 /** Servers left at weight 0 as found without the operator's word. */
 export function leftAtZero(plan: Plan): PlanNode[] {

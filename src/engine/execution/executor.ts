@@ -10,16 +10,21 @@
  * Steps already completed (a resumed run) are skipped; a stop ends the rollout with every node
  * serving or reported. The outcome is journaled as `halt` (why) and `done`.
  */
-import { nodeLabel } from '../plan/host-target.js';
-import type { Step } from '../plan/types.js';
-import { haltsRollout } from './failure-policy.js';
-import type { RunOutcome } from './journal/entries.js';
-import { leftAtZero, leftAtZeroOnPurpose, leftAtZeroReason, nodesNotDone } from './left-at-zero.js';
+import { nodeLabel } from '../../plan/host-target.js';
+import type { Step } from '../../plan/types.js';
+import type { RunOutcome } from '../journal/entries.js';
+import { haltsRollout } from '../policy/failure-policy.js';
+import {
+  leftAtZero,
+  leftAtZeroOnPurpose,
+  leftAtZeroReason,
+  nodesNotDone,
+} from '../policy/left-at-zero.js';
+import { compensate } from '../steps/compensations.js';
 import { finishNode, runNode } from './node-runner.js';
 import type { RunContext } from './run-context.js';
 import { haltedByAbort } from './run-control.js';
 import { executeStep } from './run-step.js';
-import { compensate } from './steps/compensations.js';
 
 export async function executePlan(ctx: RunContext): Promise<RunOutcome> {
   await learnBalancerAddress(ctx);

@@ -10,7 +10,7 @@
  * Anything that answered shows the machine is up: it is `unhealthy`. Without a way to ask its
  * agent there is no proof it is down, and it stays `unhealthy`, with what its checks said.
  */
-import type { CommandResult } from '../ports/index.js';
+import type { CommandResult } from '../../ports/index.js';
 import type { FailureOutcome } from './node-machine.js';
 
 /** The command ran on the machine (any exit code): its agent answered. */

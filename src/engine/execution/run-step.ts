@@ -3,15 +3,15 @@
  * the error's code), and journal the step's end. Fatal errors (the journal cannot be written, a
  * state-machine bug) are not handled here: they stop the run where it stands.
  */
-import { DrainctlError } from '../errors/index.js';
-import type { Step } from '../plan/types.js';
-import { FatalRunError, message } from './errors.js';
-import { IllegalTransitionError } from './node-machine.js';
+import { DrainctlError } from '../../errors/index.js';
+import type { Step } from '../../plan/types.js';
+import { FatalRunError, message } from '../engine-errors.js';
+import { IllegalTransitionError } from '../policy/node-machine.js';
+import { handlerFor } from '../steps/index.js';
 import type { RunContext, StepOutcome } from './run-context.js';
 import { failed, stopped } from './run-context.js';
 import { isStop } from './run-control.js';
 import { inScope } from './step-scope.js';
-import { handlerFor } from './steps/index.js';
 
 export async function executeStep(ctx: RunContext, step: Step): Promise<StepOutcome> {
   ctx.logger.info({ step: step.id, node: step.node }, `step ${step.index}: ${step.description}`);

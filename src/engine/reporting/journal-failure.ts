@@ -4,9 +4,9 @@
  * until `resume` reads it back. A result the process received but could not write is said too:
  * the change happened, only the journal does not know.
  */
-import { JournalWriteError } from './errors.js';
-import type { IntentEntry, NewEntry } from './journal/entries.js';
-import type { RunState } from './run-state.js';
+import { JournalWriteError } from '../engine-errors.js';
+import type { IntentEntry, NewEntry } from '../journal/entries.js';
+import type { RunState } from '../journal/run-state.js';
 
 /** The journal's write error, reworded with where the run stands. */
 export function journalWriteFailure(

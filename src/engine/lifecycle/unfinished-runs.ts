@@ -6,16 +6,16 @@
  * `drainctl resume`, or deliberately set aside with `--new-run` (it stays as it is, and
  * `drainctl status <id>` still reports it). Reads journals only.
  */
-import { DrainctlError, ExitCode } from '../errors/index.js';
-import type { Logger } from '../log/index.js';
-import type { Plan } from '../plan/types.js';
-import { LockHeldError, message } from './errors.js';
-import { FileJournalStore } from './journal/store.js';
-import { haltedOnlyAtZero } from './left-at-zero.js';
-import { lockKeyForName, readLock, staleness } from './lock/balancer-lock.js';
-import { buildReport, describeWeight } from './report.js';
+import { DrainctlError, ExitCode } from '../../errors/index.js';
+import type { Logger } from '../../log/index.js';
+import type { Plan } from '../../plan/types.js';
+import { LockHeldError, message } from '../engine-errors.js';
+import { foldJournal, type RunState } from '../journal/run-state.js';
+import { FileJournalStore } from '../journal/store.js';
+import { lockKeyForName, readLock, staleness } from '../lock/balancer-lock.js';
+import { haltedOnlyAtZero } from '../policy/left-at-zero.js';
+import { buildReport, describeWeight } from '../reporting/report.js';
 import { journalPath, listRuns } from './run-dir.js';
-import { foldJournal, type RunState } from './run-state.js';
 
 /** An earlier run on the same balancer that did not complete. */
 export interface UnfinishedRun {

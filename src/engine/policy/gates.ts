@@ -10,8 +10,8 @@ import {
   healthyOnBalancer,
   type JudgedHealth,
   judgedHealth,
-} from '../listener/index.js';
-import type { BackendHealthStatus, BackendServer, Listener } from '../ports/index.js';
+} from '../../listener/index.js';
+import type { BackendHealthStatus, BackendServer, Listener } from '../../ports/index.js';
 
 export interface GateParams {
   minHealthy: number;

@@ -2,9 +2,9 @@
  * Resolving the plan's symbolic references (`{ref: 'loadBalancer.id'}`) from what this run has
  * journaled (the result of `lb.create`) or the existing balancer named by the plan.
  */
-import { DrainctlError } from '../errors/index.js';
-import type { MaybeRef, Ref } from '../plan/types.js';
-import type { RunState } from './run-state.js';
+import { DrainctlError } from '../../errors/index.js';
+import type { MaybeRef, Ref } from '../../plan/types.js';
+import type { RunState } from '../journal/run-state.js';
 
 export function isRef(value: unknown): value is Ref {
   return (

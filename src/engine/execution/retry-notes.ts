@@ -8,8 +8,8 @@
  * call goes through. `drainctl status`, another process, shows the latest for each step still
  * in progress.
  */
-import type { CloudRetryEvent } from '../ports/index.js';
-import { message } from './errors.js';
+import type { CloudRetryEvent } from '../../ports/index.js';
+import { message } from '../engine-errors.js';
 import type { RunContext } from './run-context.js';
 import { currentScope, type StepScope } from './step-scope.js';
 

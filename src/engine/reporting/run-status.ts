@@ -4,26 +4,26 @@
  * of the balancer's lock when it runs on this host.
  */
 import { hostname } from 'node:os';
-import { DrainctlError } from '../errors/index.js';
-import type { Clock } from '../ports/index.js';
-import { FileJournalStore } from './journal/store.js';
-import {
-  type LockInfo,
-  lockKeyForName,
-  pidAlive,
-  readLock,
-  staleness,
-} from './lock/balancer-lock.js';
-import { buildReport, type RunReport } from './report.js';
+import { DrainctlError } from '../../errors/index.js';
+import type { Clock } from '../../ports/index.js';
+import { foldJournal, type RunState } from '../journal/run-state.js';
+import { FileJournalStore } from '../journal/store.js';
 import {
   journalPath,
   latestRun,
   noEntriesError,
   readAbortRequest,
   writeAbortRequest,
-} from './run-dir.js';
-import { foldJournal, type RunState } from './run-state.js';
-import { findUnfinishedRun, type UnfinishedRun } from './unfinished-runs.js';
+} from '../lifecycle/run-dir.js';
+import { findUnfinishedRun, type UnfinishedRun } from '../lifecycle/unfinished-runs.js';
+import {
+  type LockInfo,
+  lockKeyForName,
+  pidAlive,
+  readLock,
+  staleness,
+} from '../lock/balancer-lock.js';
+import { buildReport, type RunReport } from './report.js';
 
 export interface RunStatus {
   runId: string;
