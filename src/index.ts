@@ -14,8 +14,8 @@
  *   }
  */
 import { resolve } from 'node:path';
-import { planWorkflowFile } from './cli/commands/plan.js';
-import { createRuntime } from './cli/runtime.js';
+import { createRuntime } from './app/composition-root.js';
+import { planWorkflowFile } from './app/plan.js';
 import { type DrainctlEnvironment, readEnvironment } from './config/index.js';
 import {
   type AbortResult,

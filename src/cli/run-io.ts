@@ -4,6 +4,7 @@
  * run's outcome as lines or as one JSON document.
  */
 import { createInterface } from 'node:readline/promises';
+import { createRuntime } from '../app/composition-root.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import {
   crashHookFromEnv,
@@ -14,7 +15,6 @@ import {
 } from '../engine/index.js';
 import { InvalidInputError } from '../errors/index.js';
 import type { CliContext } from './cli-context.js';
-import { createRuntime } from './runtime.js';
 
 /**
  * The engine options `run` and `resume` both build: the ports for the plan's region, the home,

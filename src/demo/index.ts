@@ -5,7 +5,8 @@
  * reach into the engine's or the emulator's internals: it drives them through their public
  * entry points, as a user's script would.
  */
+
+export { DEMO_WORKFLOW, type DemoOptions, runDemo } from '../app/demo.js';
 export type { DemoReport } from './demo-report.js';
 export { formatDemoReport } from './demo-report.js';
 export { LiveView } from './live-view.js';
-export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './run-demo.js';

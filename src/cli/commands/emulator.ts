@@ -6,9 +6,9 @@ import {
   startEmulator,
   TopologyError,
 } from '../../../mocks/index.js';
+import { loadTopologyForCli } from '../../app/topology-file.js';
 import { DrainctlError, InvalidInputError } from '../../errors/index.js';
 import type { CliContext } from '../cli-context.js';
-import { loadTopologyForCli } from '../topology-file.js';
 
 interface EmulatorOptions {
   port: string;

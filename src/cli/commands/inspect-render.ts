@@ -2,9 +2,10 @@
  * How `drainctl inspect` prints what it saw and its checklist for people (the JSON form is the
  * report object itself).
  */
+
+import type { CheckLine } from '../../app/inspect-checklist.js';
 import type { ObservedInventory } from '../../plan/types.js';
 import type { Output } from '../output.js';
-import type { CheckLine } from './inspect-checklist.js';
 
 export interface InspectReport {
   workflow: { file: string; name: string };

@@ -4,6 +4,7 @@
  * in a safe state, 1 error, 3 invalid input (nothing changed).
  */
 import type { Command } from 'commander';
+import { planWorkflowFile } from '../../app/plan.js';
 import { ensureWritableHome } from '../../config/index.js';
 import { PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
@@ -20,7 +21,6 @@ import {
   type ZeroWeightFlags,
   zeroWeightChoices,
 } from '../zero-weight-flags.js';
-import { planWorkflowFile } from './plan.js';
 
 interface RunOptions extends ZeroWeightFlags {
   yes?: boolean;

@@ -1,6 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { systemClock } from '../../adapters/local/system-clock.js';
+import { sshPassphraseFrom } from '../../app/composition-root.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
 import { logFormatFromSpec } from '../../plan/probe-config.js';
 import type { LogFormat, LogSource, TrafficFilter } from '../../ports/index.js';
@@ -18,7 +19,6 @@ import {
   type RawIssue,
 } from '../../workflow/index.js';
 import type { CliContext } from '../cli-context.js';
-import { sshPassphraseFrom } from '../runtime.js';
 
 interface WatchOptions {
   format: string;

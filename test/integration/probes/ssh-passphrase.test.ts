@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../../../src/cli/runtime.js';
+import { createRuntime } from '../../../src/app/composition-root.js';
 import { readEnvironment } from '../../../src/config/index.js';
 import { hostInstanceId } from '../../../src/engine/host-target.js';
 import { createLogger, redactString } from '../../../src/log/index.js';

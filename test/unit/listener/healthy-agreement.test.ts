@@ -9,7 +9,7 @@ import {
   budgetLine,
   healthLine,
   selectedInstances,
-} from '../../../src/cli/commands/inspect-fleet-checks.js';
+} from '../../../src/app/inspect-fleet-checks.js';
 import { evaluateGate } from '../../../src/engine/policy/gates.js';
 import { sha256Hex } from '../../../src/engine/sha256.js';
 import { balancerView, effectiveListeners } from '../../../src/plan/balancer-view.js';

@@ -6,23 +6,23 @@
  */
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../adapters/local/system-clock.js';
-import { createRuntime } from '../cli/runtime.js';
+import { buildDemoReport, type DemoReport } from '../demo/demo-report.js';
+import { startDemoRun } from '../demo/demo-run.js';
+import { type DemoWorld, startDemoWorld } from '../demo/demo-world.js';
+import { InvariantMonitor, sampleInvariants } from '../demo/invariant-monitor.js';
+import type { LiveSnapshot, LiveView, NodeView } from '../demo/live-view.js';
+import { LoadGenerator } from '../demo/load-generator.js';
+import { serviceResolver } from '../demo/service-resolver.js';
 import type { RunReport } from '../engine/index.js';
 import type { JournalEntry } from '../engine/journal/entries.js';
 import { foldJournal } from '../engine/journal/run-state.js';
-import { observeInventory } from '../engine/observe-inventory.js';
 import { sha256Hex } from '../engine/sha256.js';
 import type { Logger } from '../log/index.js';
 import { planRollout } from '../plan/index.js';
 import type { TrafficProbeFactory } from '../ports/index.js';
 import { loadWorkflow, type WorkflowSpec } from '../workflow/index.js';
-import { buildDemoReport, type DemoReport } from './demo-report.js';
-import { startDemoRun } from './demo-run.js';
-import { type DemoWorld, startDemoWorld } from './demo-world.js';
-import { InvariantMonitor, sampleInvariants } from './invariant-monitor.js';
-import type { LiveSnapshot, LiveView, NodeView } from './live-view.js';
-import { LoadGenerator } from './load-generator.js';
-import { serviceResolver } from './service-resolver.js';
+import { createRuntime } from './composition-root.js';
+import { observeInventory } from './observe-inventory.js';
 
 export const DEMO_WORKFLOW = fileURLToPath(new URL('../../workflows/demo.yaml', import.meta.url));
 const SERVICE_NAME = 'www.example.com';

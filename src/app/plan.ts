@@ -5,19 +5,19 @@
  */
 import { relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { cloudPortsOptionsFrom, createCloudPorts } from '../../adapters/index.js';
-import type { DrainctlEnvironment } from '../../config/index.js';
-import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
-import { sha256Hex } from '../../engine/sha256.js';
-import { getLogger, type Logger, registerSecret } from '../../log/index.js';
-import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../../plan/index.js';
-import { type LoadedWorkflow, loadWorkflow } from '../../workflow/index.js';
-import type { CliContext } from '../cli-context.js';
+import { cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
+import type { CliContext } from '../cli/cli-context.js';
 import {
   addZeroWeightFlags,
   type ZeroWeightFlags,
   zeroWeightChoices,
-} from '../zero-weight-flags.js';
+} from '../cli/zero-weight-flags.js';
+import type { DrainctlEnvironment } from '../config/index.js';
+import { sha256Hex } from '../engine/sha256.js';
+import { getLogger, type Logger, registerSecret } from '../log/index.js';
+import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../plan/index.js';
+import { type LoadedWorkflow, loadWorkflow } from '../workflow/index.js';
+import { type InventoryPorts, observeInventory } from './observe-inventory.js';
 
 export interface PlanWorkflowOptions {
   /** `${VAR}` values and the default region. */

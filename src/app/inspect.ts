@@ -5,18 +5,18 @@
  * 2 when one fails, 3 when the workflow is invalid. Changes nothing.
  */
 import type { Command } from 'commander';
-import { cloudPortsOptionsFrom, createCloudPorts } from '../../adapters/index.js';
-import type { DrainctlEnvironment } from '../../config/index.js';
-import { type InventoryPorts, observeInventory } from '../../engine/observe-inventory.js';
-import { sha256Hex } from '../../engine/sha256.js';
-import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
-import { type Logger, registerSecret } from '../../log/index.js';
-import { planRollout, rerunWarnings } from '../../plan/index.js';
-import type { ObservedInventory } from '../../plan/types.js';
-import { loadWorkflow } from '../../workflow/index.js';
-import type { CliContext } from '../cli-context.js';
+import { cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
+import type { CliContext } from '../cli/cli-context.js';
+import { type InspectReport, renderInspect } from '../cli/commands/inspect-render.js';
+import type { DrainctlEnvironment } from '../config/index.js';
+import { sha256Hex } from '../engine/sha256.js';
+import { DrainctlError, ExitCode, InvalidInputError } from '../errors/index.js';
+import { type Logger, registerSecret } from '../log/index.js';
+import { planRollout, rerunWarnings } from '../plan/index.js';
+import type { ObservedInventory } from '../plan/types.js';
+import { loadWorkflow } from '../workflow/index.js';
 import { inspectChecklist, unobservedChecklist } from './inspect-checklist.js';
-import { type InspectReport, renderInspect } from './inspect-render.js';
+import { type InventoryPorts, observeInventory } from './observe-inventory.js';
 
 export interface InspectOptions {
   env: Readonly<Record<string, string | undefined>>;

@@ -3,11 +3,11 @@
  * from a workflow and a read-only observation of the live world. Pure: no I/O. Each line passes
  * or fails on its own and says why in one line; `skip` means it could not be checked.
  */
-import { formatListenerDifference, listenerDifferences } from '../../listener/index.js';
-import { balancerTags } from '../../plan/balancer-identity.js';
-import { listenerConfig } from '../../plan/listener-config.js';
-import type { ObservedInventory } from '../../plan/types.js';
-import type { WorkflowSpec } from '../../workflow/index.js';
+import { formatListenerDifference, listenerDifferences } from '../listener/index.js';
+import { balancerTags } from '../plan/balancer-identity.js';
+import { listenerConfig } from '../plan/listener-config.js';
+import type { ObservedInventory } from '../plan/types.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import { type CheckLine, formatTags, type Observed } from './inspect-check-line.js';
 import {
   attachedLine,

@@ -7,10 +7,10 @@ import {
   healthyOnBalancer,
   type JudgedHealth,
   judgedHealth,
-} from '../../listener/index.js';
-import type { ObservedInventory } from '../../plan/types.js';
-import type { InstanceInfo } from '../../ports/index.js';
-import type { WorkflowSpec } from '../../workflow/index.js';
+} from '../listener/index.js';
+import type { ObservedInventory } from '../plan/types.js';
+import type { InstanceInfo } from '../ports/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import { type CheckLine, formatTags, type Observed } from './inspect-check-line.js';
 
 interface Selection {

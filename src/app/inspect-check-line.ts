@@ -1,7 +1,7 @@
 /**
  * One line of the `drainctl inspect` checklist, and what the checks share.
  */
-import type { ObservedInventory } from '../../plan/types.js';
+import type { ObservedInventory } from '../plan/types.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
