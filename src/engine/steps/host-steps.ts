@@ -4,11 +4,12 @@
  * the Host port the plan's target names (Cloud Assistant, SSH, the local shell); exit code and
  * decoded output go to the journal, redacted.
  */
+
+import { hostInstanceId } from '../../plan/host-target.js';
 import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok } from '../execution/run-context.js';
-import { hostInstanceId } from '../host-target.js';
 import { refusedBeforeRunning } from './command-refusal.js';
 import { stillInService } from './out-of-service.js';
 import { judgeTrafficBeforeReboot } from './reboot-traffic.js';
