@@ -6,7 +6,7 @@
  */
 import type { NeededCheck } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
-import { describeResult } from '../steps/host-steps.js';
+import { describeResult } from './command-result.js';
 
 /** One check and what the host answered. */
 export interface CheckAnswer {

@@ -9,8 +9,9 @@ import type { HealthCheckResult, HealthCheckSpec } from '../../ports/index.js';
 import { resolveDeep, resolveRef } from '../execution/refs.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok } from '../execution/run-context.js';
+import { describeResult } from '../policy/command-result.js';
 import { commandRan, notHealthyOutcome } from '../policy/reachability.js';
-import { describeResult, readOnlyCommand } from './host-steps.js';
+import { readOnlyCommand } from './host-steps.js';
 
 type WaitHealthyStep = Extract<Step, { action: 'node.wait-healthy' }>;
 

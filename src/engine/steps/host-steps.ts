@@ -10,6 +10,7 @@ import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok } from '../execution/run-context.js';
+import { describeResult } from '../policy/command-result.js';
 import { refusedBeforeRunning } from './command-refusal.js';
 import { stillInService } from './out-of-service.js';
 import { judgeTrafficBeforeReboot } from './reboot-traffic.js';
@@ -28,12 +29,6 @@ export function tail(text: string): string {
 
 export function succeeded(result: CommandResult): boolean {
   return result.status === 'success' && result.exitCode === 0;
-}
-
-export function describeResult(result: CommandResult): string {
-  const last = result.output.trim().split('\n').at(-1) ?? '';
-  const info = result.errorInfo ? `, ${result.errorInfo}` : '';
-  return `${result.status}, exit ${result.exitCode ?? 'none'}${info}${last ? `: ${last}` : ''}`;
 }
 
 /** Run one command as a journaled mutation (intent, command, result). */

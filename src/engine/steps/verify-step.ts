@@ -8,9 +8,10 @@
 import type { Step, VerifyExpectation } from '../../plan/types.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok } from '../execution/run-context.js';
+import { describeResult } from '../policy/command-result.js';
 import { judgeUnchanged } from '../policy/compliance-verdict.js';
 import { commandRan } from '../policy/reachability.js';
-import { describeResult, readOnlyCommand, succeeded, tail } from './host-steps.js';
+import { readOnlyCommand, succeeded, tail } from './host-steps.js';
 import { askNeededChecks } from './needed-checks.js';
 
 type VerifyStep = Extract<Step, { action: 'node.verify' }>;
