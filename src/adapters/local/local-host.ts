@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DrainctlError } from '../../errors/index.js';
 import type { CommandResult, Host, InstanceInfo } from '../../ports/index.js';
-import { setLongTimeout } from './system-clock.js';
+import { setLongTimeout } from '../long-timer.js';
 
 /** The one instance id this host answers to. */
 export const LOCAL_INSTANCE_ID = 'local';
