@@ -16,6 +16,7 @@
 import { resolve } from 'node:path';
 import { createRuntime } from './app/composition-root.js';
 import { planWorkflowFile } from './app/plan.js';
+import { loadWorkflow } from './app/workflow-file.js';
 import { type DrainctlEnvironment, readEnvironment } from './config/index.js';
 import {
   type AbortResult,
@@ -31,7 +32,6 @@ import {
 import { sha256Hex } from './engine/sha256.js';
 import { getLogger, type Logger, registerSecret, registerSecretsFromEnv } from './log/index.js';
 import { type Plan, planRollout } from './plan/index.js';
-import { loadWorkflow } from './workflow/index.js';
 
 export type {
   AbortResult,

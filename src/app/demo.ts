@@ -20,9 +20,10 @@ import { sha256Hex } from '../engine/sha256.js';
 import type { Logger } from '../log/index.js';
 import { planRollout } from '../plan/index.js';
 import type { TrafficProbeFactory } from '../ports/index.js';
-import { loadWorkflow, type WorkflowSpec } from '../workflow/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import { createRuntime } from './composition-root.js';
 import { observeInventory } from './observe-inventory.js';
+import { loadWorkflow } from './workflow-file.js';
 
 export const DEMO_WORKFLOW = fileURLToPath(new URL('../../workflows/demo.yaml', import.meta.url));
 const SERVICE_NAME = 'www.example.com';

@@ -14,9 +14,9 @@ import { DrainctlError, ExitCode, InvalidInputError } from '../errors/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import { planRollout, rerunWarnings } from '../plan/index.js';
 import type { ObservedInventory } from '../plan/types.js';
-import { loadWorkflow } from '../workflow/index.js';
 import { inspectChecklist, unobservedChecklist } from './inspect-checklist.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
+import { loadWorkflow } from './workflow-file.js';
 
 export interface InspectOptions {
   env: Readonly<Record<string, string | undefined>>;

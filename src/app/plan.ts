@@ -16,8 +16,9 @@ import type { DrainctlEnvironment } from '../config/index.js';
 import { sha256Hex } from '../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../log/index.js';
 import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../plan/index.js';
-import { type LoadedWorkflow, loadWorkflow } from '../workflow/index.js';
+import type { LoadedWorkflow } from '../workflow/index.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
+import { loadWorkflow } from './workflow-file.js';
 
 export interface PlanWorkflowOptions {
   /** `${VAR}` values and the default region. */

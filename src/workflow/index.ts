@@ -3,7 +3,7 @@
  * `WorkflowSpec` (defaults applied, `${VAR}` interpolated, cross-field rules checked) or one
  * InvalidInputError listing every problem with its path (exit 3).
  *
- * Pure except load.ts, which reads the file: no process, no clock, no network (lint-enforced).
+ * Pure: no I/O (the app reads the file), no process, no clock, no network (lint-enforced).
  * Must not import the engine, the adapters or the planner.
  */
 
@@ -17,7 +17,7 @@ export {
   type SpecIssue,
 } from './issue.js';
 export { workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
-export { loadWorkflow, readWorkflowText } from './load.js';
+export { decodeWorkflowBytes } from './load.js';
 export { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
 export { expandTemplate, TEMPLATE_PLACEHOLDERS } from './path-template.js';
 export type { AccessSpec, SshSettingsSpec } from './schema/access-schema.js';

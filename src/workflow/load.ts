@@ -1,36 +1,9 @@
 /**
- * Reading a workflow file from disk — the only I/O of the spec folder. Every failure names the
- * file and is invalid input: exit 3, nothing mutated. Validation itself is pure (parse-workflow).
+ * A workflow file's bytes as text: UTF-8 or nothing, so a mis-decoded file never validates.
+ * Pure: reading the file is the app's (src/app/workflow-file.ts), and the emulator's topology
+ * file is decoded the same way.
  */
-import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../errors/index.js';
-import type { Environment } from './interpolate.js';
-import { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
-
-/** The file's text, or an InvalidInputError saying why it cannot be read. */
-export async function readWorkflowText(file: string): Promise<WorkflowText> {
-  try {
-    const bytes = await readFile(file);
-    return { file, text: decodeWorkflowBytes(file, bytes) };
-  } catch (cause) {
-    if (cause instanceof InvalidInputError) throw cause;
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory, expected a workflow file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : `cannot be read (${code ?? 'unknown error'})`;
-    throw new InvalidInputError(`${file}: ${why}`, {
-      file,
-      expected: 'a readable workflow YAML file',
-      found: why,
-      cause,
-    });
-  }
-}
 
 /**
  * The file's bytes as text: UTF-8 (a UTF-8 byte-order mark is fine), no NUL bytes. A UTF-16
@@ -86,13 +59,4 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     index += length + 1;
   }
   return 0;
-}
-
-/**
- * Read and validate a workflow file.
- *
- * @example const { spec } = await loadWorkflow('workflows/kernel-patch.yaml', process.env);
- */
-export async function loadWorkflow(file: string, env: Environment): Promise<LoadedWorkflow> {
-  return parseWorkflow(await readWorkflowText(file), env);
 }

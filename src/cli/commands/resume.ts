@@ -3,12 +3,12 @@
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
 import type { Command } from 'commander';
+import { loadWorkflow } from '../../app/workflow-file.js';
 import { ensureWritableHome } from '../../config/index.js';
 import { readRunStatus, resumeRun } from '../../engine/index.js';
 import { sha256Hex } from '../../engine/sha256.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
-import { loadWorkflow } from '../../workflow/index.js';
 import type { CliContext } from '../cli-context.js';
 import {
   confirmOrRefuse,

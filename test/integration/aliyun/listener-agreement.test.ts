@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectWorkflowFile } from '../../../src/app/inspect.js';
 import { observeInventory } from '../../../src/app/observe-inventory.js';
+import { loadWorkflow } from '../../../src/app/workflow-file.js';
 import { readEnvironment } from '../../../src/config/index.js';
 import { sha256Hex } from '../../../src/engine/sha256.js';
 import { DrainctlError, InvalidInputError } from '../../../src/errors/index.js';
 import { planRollout } from '../../../src/plan/index.js';
 import { listenerConfig } from '../../../src/plan/listener-config.js';
 import type { ListenerConfig } from '../../../src/ports/index.js';
-import { loadWorkflow } from '../../../src/workflow/index.js';
 import { useAliyunEnv } from './support/aliyun-emulator.js';
 
 const env = useAliyunEnv();
