@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseTopology, type Topology, TopologyError } from '../../mocks/index.js';
 import { InvalidInputError, type InvalidInputIssue } from '../errors/index.js';
-import { decodeWorkflowBytes } from '../workflow/load.js';
+import { decodeWorkflowBytes } from '../workflow/decode-workflow-bytes.js';
 import { parseYamlText, yamlData } from '../workflow/yaml-document.js';
 
 /** The validated topology of `file`, or an InvalidInputError naming the file and path. */

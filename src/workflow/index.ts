@@ -7,6 +7,7 @@
  * Must not import the engine, the adapters or the planner.
  */
 
+export { decodeWorkflowBytes } from './decode-workflow-bytes.js';
 export { parseDrainBlock } from './drain-block.js';
 export type { Environment } from './interpolate.js';
 export {
@@ -17,7 +18,6 @@ export {
   type SpecIssue,
 } from './issue.js';
 export { workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
-export { decodeWorkflowBytes } from './load.js';
 export { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
 export { expandTemplate, TEMPLATE_PLACEHOLDERS } from './path-template.js';
 export type { AccessSpec, SshSettingsSpec } from './schema/access-schema.js';
