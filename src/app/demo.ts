@@ -1,11 +1,11 @@
 /**
- * The demo, start to end: an emulated world, clients hitting www.example.com, the demo workflow
- * planned and executed by the same engine `drainctl run` uses, a live view, and a report whose
- * verdict comes from the clients' experience and the emulator's ground truth — not from
- * drainctl's own opinion of how it went.
+ * The demo's entry point (`drainctl demo`, what `npm start` runs), start to end: an emulated
+ * world, clients hitting www.example.com, the demo workflow planned and executed by the same
+ * engine `drainctl run` uses, a live view, and a report whose verdict comes from the clients'
+ * experience and the emulator's ground truth — not from drainctl's own opinion of how it went.
+ * Its parts are src/demo's.
  */
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../adapters/local/system-clock.js';
 import { buildDemoReport, type DemoReport } from '../demo/demo-report.js';
 import { startDemoRun } from '../demo/demo-run.js';
 import { type DemoWorld, startDemoWorld } from '../demo/demo-world.js';
@@ -21,7 +21,7 @@ import type { Logger } from '../log/index.js';
 import { planRollout } from '../plan/index.js';
 import type { TrafficProbeFactory } from '../ports/index.js';
 import type { WorkflowSpec } from '../workflow/index.js';
-import { createRuntime } from './composition-root.js';
+import { createRuntime, systemClock } from './composition-root.js';
 import { observeInventory } from './observe-inventory.js';
 import { loadWorkflow } from './workflow-file.js';
 

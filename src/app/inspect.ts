@@ -1,22 +1,31 @@
 /**
- * `drainctl inspect <workflow> [--json]`: a read-only pre-flight. Shows what drainctl sees live
- * (balancer or "will be created", listeners, backends with weights and health, instances, the
- * DNS record) and checks it against the workflow, line by line. Exit 0 when every check passes,
- * 2 when one fails, 3 when the workflow is invalid. Changes nothing.
+ * The `inspect` use case: a read-only pre-flight. What drainctl sees live (balancer or "will be
+ * created", listeners, backends with weights and health, instances, the DNS record), checked
+ * against the workflow line by line (inspect-checklist.ts). A workflow that cannot work is
+ * invalid input; a cloud that cannot be read is a failed check. Changes nothing.
  */
-import type { Command } from 'commander';
-import { cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
-import type { CliContext } from '../cli/cli-context.js';
-import { type InspectReport, renderInspect } from '../cli/commands/inspect-render.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import { sha256Hex } from '../engine/sha256.js';
-import { DrainctlError, ExitCode, InvalidInputError } from '../errors/index.js';
+import { DrainctlError, InvalidInputError } from '../errors/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import { planRollout, rerunWarnings } from '../plan/index.js';
 import type { ObservedInventory } from '../plan/types.js';
-import { inspectChecklist, unobservedChecklist } from './inspect-checklist.js';
+import { observationPorts } from './composition-root.js';
+import { type CheckLine, inspectChecklist, unobservedChecklist } from './inspect-checklist.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
 import { loadWorkflow } from './workflow-file.js';
+
+/** What `inspect` found: the observation and the checklist (the `--json` document as it is). */
+export interface InspectReport {
+  workflow: { file: string; name: string };
+  region: string;
+  /** Absent when nothing could be read (credentials, region, network). */
+  inventory?: ObservedInventory;
+  /** What the workflow would create, for the balancer section. */
+  createsBalancer?: string;
+  checklist: CheckLine[];
+  ok: boolean;
+}
 
 export interface InspectOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -46,12 +55,7 @@ export async function inspectWorkflowFile(
   let inventory: ObservedInventory;
   try {
     const ports =
-      options.ports ??
-      createCloudPorts(
-        cloudPortsOptionsFrom(options.environment, spec.region, {
-          ...(options.logger === undefined ? {} : { logger: options.logger }),
-        }),
-      );
+      options.ports ?? observationPorts(options.environment, spec.region, options.logger);
     inventory = await observeInventory(spec, ports, { file });
   } catch (error) {
     // A workflow that cannot work is exit 3; a cloud that cannot be read is a failed check.
@@ -68,30 +72,6 @@ export async function inspectWorkflowFile(
   }
   const checklist = inspectChecklist(spec, inventory, planner);
   return { ...base, inventory, checklist, ok: checklist.every((line) => line.status !== 'fail') };
-}
-
-export function registerInspect(program: Command, ctx: CliContext): void {
-  program
-    .command('inspect')
-    .description(
-      'read-only pre-flight: what drainctl sees live, and a checklist against the workflow',
-    )
-    .argument('<workflow>', 'workflow YAML file')
-    .option('--json', 'print inventory and checklist as one JSON document')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 every check passes, 2 a check fails, 3 invalid workflow.',
-    )
-    .action(async (file: string, options: { json?: boolean }) => {
-      const report = await inspectWorkflowFile(file, {
-        env: process.env,
-        environment: ctx.environment(),
-        logger: ctx.logger,
-      });
-      if (options.json) ctx.stdout.json(report);
-      else renderInspect(report, ctx.stdout);
-      ctx.setExitCode(report.ok ? ExitCode.ok : ExitCode.halted);
-    });
 }
 
 function oneLine(error: DrainctlError): string {

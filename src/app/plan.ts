@@ -1,22 +1,16 @@
 /**
- * `drainctl plan <workflow> [--json]`: validate the workflow, observe the live world read-only,
- * and print the runbook (or the plan as one JSON document). Changes nothing: invalid input
- * stops before the first cloud call, and observing only reads.
+ * The `plan` use case: validate a workflow, observe the live world read-only, and plan — what
+ * `drainctl plan` prints and `drainctl run` executes. Changes nothing: invalid input stops before
+ * the first cloud call, and observing only reads. And the way back from a journaled plan to the
+ * same plan, for `resume`.
  */
 import { relative, resolve, sep } from 'node:path';
-import type { Command } from 'commander';
-import { cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
-import type { CliContext } from '../cli/cli-context.js';
-import {
-  addZeroWeightFlags,
-  type ZeroWeightFlags,
-  zeroWeightChoices,
-} from '../cli/zero-weight-flags.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import { sha256Hex } from '../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../log/index.js';
-import { type Plan, planRollout, renderRunbook, type ZeroWeightChoices } from '../plan/index.js';
-import type { LoadedWorkflow } from '../workflow/index.js';
+import { type Plan, planRollout, type ZeroWeightChoices } from '../plan/index.js';
+import type { Environment, LoadedWorkflow } from '../workflow/index.js';
+import { observationPorts } from './composition-root.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
 import { loadWorkflow } from './workflow-file.js';
 
@@ -46,12 +40,7 @@ export async function planWorkflowFile(
   for (const secret of workflow.secrets) registerSecret(secret);
   for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
   const ports =
-    options.ports ??
-    createCloudPorts(
-      cloudPortsOptionsFrom(options.environment, workflow.spec.region, {
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-      }),
-    );
+    options.ports ?? observationPorts(options.environment, workflow.spec.region, options.logger);
   const inventory = await observeInventory(workflow.spec, ports, { file });
   const plan = planRollout(
     workflow.spec,
@@ -71,27 +60,33 @@ export function workflowPathForPlan(file: string, cwd: string): string {
   return shown.split(sep).join('/');
 }
 
-export function registerPlan(program: Command, ctx: CliContext): void {
-  const command = program
-    .command('plan')
-    .description('print the runbook drainctl would execute for a workflow; changes nothing')
-    .argument('<workflow>', 'workflow YAML file')
-    .option('--json', 'print the plan as one JSON document, with its sha256');
-  addZeroWeightFlags(command)
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
-    )
-    .action(async (workflow: string, options: { json?: boolean } & ZeroWeightFlags) => {
-      const { plan } = await planWorkflowFile(workflow, {
-        env: process.env,
-        cwd: process.cwd(),
-        environment: ctx.environment(),
-        logger: ctx.logger,
-        choices: zeroWeightChoices(options),
-      });
-      ctx.logger.debug({ workflow, sha256: plan.sha256, steps: plan.steps.length }, 'planned');
-      if (options.json) ctx.stdout.json(plan);
-      else ctx.stdout.line(renderRunbook(plan).trimEnd());
-    });
+export interface RecoverPlanOptions {
+  /** `${VAR}` values the workflow's commands use. */
+  env: Environment;
+  /**
+   * The workflow's journaled path is relative to this; without it, to the process's working
+   * directory (and an unreadable file is named as journaled).
+   */
+  cwd?: string;
+}
+
+/**
+ * A journaled plan with a masked secret is rebuilt from its workflow and the very inventory it
+ * was made from (the planner is pure), so the same plan — same sha256 — comes back. A new
+ * process: the secrets the plan's commands use are registered before it runs them.
+ */
+export async function recoverPlan(journaled: Plan, options: RecoverPlanOptions): Promise<Plan> {
+  const file =
+    options.cwd === undefined
+      ? journaled.workflow.file
+      : resolve(options.cwd, journaled.workflow.file);
+  const workflow = await loadWorkflow(file, options.env);
+  for (const secret of workflow.secrets) registerSecret(secret);
+  return planRollout(
+    workflow.spec,
+    journaled.inventory,
+    { file: journaled.workflow.file, text: workflow.source.text },
+    sha256Hex,
+    journaled.zeroWeightChoices ?? {},
+  );
 }

@@ -10,7 +10,7 @@ import { decodeWorkflowBytes } from '../workflow/decode-workflow-bytes.js';
 import { parseYamlText, yamlData } from '../workflow/yaml-document.js';
 
 /** The validated topology of `file`, or an InvalidInputError naming the file and path. */
-export async function loadTopologyForCli(file: string): Promise<Topology> {
+export async function loadTopologyFile(file: string): Promise<Topology> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);

@@ -5,8 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerInspect } from '../app/inspect.js';
-import { registerPlan } from '../app/plan.js';
 import { loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
 import {
   type DrainctlError,
@@ -20,6 +18,8 @@ import type { CliContext } from './cli-context.js';
 import { registerAbort } from './commands/abort.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerPlan } from './commands/plan.js';
 import { registerResume } from './commands/resume.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';

@@ -1,0 +1,38 @@
+/**
+ * `drainctl plan <workflow> [--json]`: the runbook drainctl would execute (src/app/plan.ts), or
+ * the plan as one JSON document. Changes nothing.
+ */
+import type { Command } from 'commander';
+import { planWorkflowFile } from '../../app/index.js';
+import { renderRunbook } from '../../plan/index.js';
+import type { CliContext } from '../cli-context.js';
+import {
+  addZeroWeightFlags,
+  type ZeroWeightFlags,
+  zeroWeightChoices,
+} from '../zero-weight-flags.js';
+
+export function registerPlan(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('plan')
+    .description('print the runbook drainctl would execute for a workflow; changes nothing')
+    .argument('<workflow>', 'workflow YAML file')
+    .option('--json', 'print the plan as one JSON document, with its sha256');
+  addZeroWeightFlags(command)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
+    )
+    .action(async (workflow: string, options: { json?: boolean } & ZeroWeightFlags) => {
+      const { plan } = await planWorkflowFile(workflow, {
+        env: process.env,
+        cwd: process.cwd(),
+        environment: ctx.environment(),
+        logger: ctx.logger,
+        choices: zeroWeightChoices(options),
+      });
+      ctx.logger.debug({ workflow, sha256: plan.sha256, steps: plan.steps.length }, 'planned');
+      if (options.json) ctx.stdout.json(plan);
+      else ctx.stdout.line(renderRunbook(plan).trimEnd());
+    });
+}
