@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../../../src/app/composition-root.js';
-import { readEnvironment } from '../../../src/config/index.js';
-import { createLogger, redactString } from '../../../src/log/index.js';
-import { hostInstanceId } from '../../../src/plan/host-target.js';
-import type { HostTarget } from '../../../src/plan/types.js';
-import type { TrafficProbeConfig } from '../../../src/ports/index.js';
+import { createRuntime } from '#src/app/composition-root.js';
+import { readEnvironment } from '#src/config/index.js';
+import { createLogger, redactString } from '#src/log/index.js';
+import { hostInstanceId } from '#src/plan/host-target.js';
+import type { HostTarget } from '#src/plan/types.js';
+import type { TrafficProbeConfig } from '#src/ports/index.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
 

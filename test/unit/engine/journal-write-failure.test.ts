@@ -12,16 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JournalWriteError } from '../../../src/engine/engine-errors.js';
-import type { JournalEntry, NewEntry } from '../../../src/engine/journal/entries.js';
-import { Journal } from '../../../src/engine/journal/journal.js';
-import { foldJournal } from '../../../src/engine/journal/run-state.js';
-import { FileJournalStore, parseJournal } from '../../../src/engine/journal/store.js';
-import {
-  describeStanding,
-  journalWriteFailure,
-} from '../../../src/engine/reporting/journal-failure.js';
-import { describeIoError, ioErrorRemedy } from '../../../src/errors/index.js';
+import { JournalWriteError } from '#src/engine/engine-errors.js';
+import type { JournalEntry, NewEntry } from '#src/engine/journal/entries.js';
+import { Journal } from '#src/engine/journal/journal.js';
+import { foldJournal } from '#src/engine/journal/run-state.js';
+import { FileJournalStore, parseJournal } from '#src/engine/journal/store.js';
+import { describeStanding, journalWriteFailure } from '#src/engine/reporting/journal-failure.js';
+import { describeIoError, ioErrorRemedy } from '#src/errors/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { buildPlan, fleet } from './fixtures/plans.js';

@@ -10,8 +10,8 @@ import {
   describeJudgement,
   type JudgementFacts,
   rebootDecision,
-} from '../../../src/engine/steps/reboot-traffic.js';
-import type { DrainOutcome, TrafficProbe } from '../../../src/ports/index.js';
+} from '#src/engine/steps/reboot-traffic.js';
+import type { DrainOutcome, TrafficProbe } from '#src/ports/index.js';
 import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
 import { resumeModel, runModel } from './fixtures/run-model.js';

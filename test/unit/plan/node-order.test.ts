@@ -4,9 +4,9 @@
  * state): [baseline] → before-hooks → gate → [baseline] → drain → … → restore → after-hooks.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { planRollout, renderRunbook } from '../../../src/plan/index.js';
-import type { WorkflowSpec } from '../../../src/workflow/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { planRollout, renderRunbook } from '#src/plan/index.js';
+import type { WorkflowSpec } from '#src/workflow/index.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');
