@@ -1,7 +1,11 @@
 /**
  * The command-line interface: parses arguments (commander), builds the context every command
- * gets, maps any error to one clear line and an exit code. Owns nothing else: commands live in
- * commands/, one file each, and call into the engine, the planner and the adapters.
+ * gets, maps any error to one clear line and an exit code — the only place that does. Owns
+ * nothing else: commands live in commands/, one file each; they parse their flags, call a use
+ * case of src/app, and render its result (with the planner's runbook and the workflow's schema).
+ *
+ * Must not import (lint-enforced): the engine, adapters, probes, the demo or the emulator — only
+ * src/app does. Nothing in src/ imports src/cli.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';

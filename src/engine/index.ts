@@ -1,9 +1,20 @@
 /**
- * The engine: executes a plan exactly, through the ports only. Owns sequencing, gates, the node
- * state machine and failure policy, drift checks, the write-ahead journal, the per-balancer
- * lock, stop requests, resume and status. Must not call an SDK, read the environment or print:
- * adapters come in as ports, the CLI does the talking. (observe-inventory.ts, the read-only
- * observation for the planner, belongs to the planner's owner.)
+ * The engine: executes a plan exactly, through the ports only.
+ *
+ *   lifecycle/   starting and resuming runs, runs on disk, stop requests, resume's reconcile
+ *                and `--retry`, one unfinished run per balancer
+ *   execution/   the executor, each node's sequence, one step, the run's context and stop control
+ *   policy/      pure decision tables: node state machine, failure policy, gates, drift,
+ *                compliance verdict, reachability, servers left at weight 0
+ *   steps/       one handler and (where it can be undone) one compensation per plan action
+ *   journal/     entries, the write-ahead journal and its store, the state folded from it
+ *   lock/        the per-balancer lock: a file and a tag on the balancer
+ *   reporting/   the run report, status, what is out of service now, a journal that fails
+ *
+ * Must not call an SDK, read the environment or print: adapters come in as ports, the CLI does
+ * the talking. Must not import (lint-enforced): adapters, probes, src/app, src/cli, the demo, the
+ * emulator, or the workflow — it executes the plan. policy/ stays pure: no node:* module, and of
+ * the engine only policy/ and the journal's entry types and state fold.
  */
 
 export * from './engine-errors.js';

@@ -3,7 +3,8 @@
  * `tail -F` — with its parsers and health-check filters, and the connection count) and that a
  * node serves (health checks). Reads only: a probe never changes anything on a host or in the
  * cloud. Time comes from the injected Clock; hosts and balancers through their ports.
- * See docs/probes.md.
+ * See docs/probes.md. Must not import (lint-enforced): adapters other than ssh/, the engine,
+ * the planner, src/app, src/cli, the demo or the emulator.
  */
 export {
   type AccessLogProbe,

@@ -1,10 +1,11 @@
 /**
- * The workflow spec: what a workflow file may say, and turning its text into a validated
- * `WorkflowSpec` (defaults applied, `${VAR}` interpolated, cross-field rules checked) or one
- * InvalidInputError listing every problem with its path (exit 3).
+ * The workflow: what a workflow file may say (schema/, checks/, traffic-filter/), and turning its
+ * text into a validated `WorkflowSpec` (defaults applied, `${VAR}` interpolated, cross-field
+ * rules checked) or one InvalidInputError listing every problem with its path (exit 3).
  *
- * Pure: no I/O (the app reads the file), no process, no clock, no network (lint-enforced).
- * Must not import the engine, the adapters or the planner.
+ * Pure: no I/O (src/app reads the file), no process, no clock, no network (lint-enforced). Must
+ * not import (lint-enforced): any node:* module, the planner, the engine, adapters, probes,
+ * src/app, src/cli, the demo, config, the logger, or a package but zod and yaml.
  */
 
 export { decodeWorkflowBytes } from './decode-workflow-bytes.js';
