@@ -65,7 +65,7 @@ async function observeBalancer(
   const info = await findBalancer(spec, loadBalancer, file);
   if (info === undefined) return undefined;
   // Tags through DescribeTags, the read the lock uses too: the weights runs saved before their
-  // drains live there (src/plan/saved-weight.ts), and a balancer's attributes may not list them.
+  // drains live there (src/plan/saved-weight-tag.ts), and a balancer's attributes may not list them.
   const [listenerDetails, health, tags] = await Promise.all([
     Promise.all(
       info.listeners.map((listener) =>

@@ -1,5 +1,5 @@
 /**
- * What the engine is given to touch the world. The CLI's composition root (src/cli/runtime.ts)
+ * What the engine is given to touch the world. The composition root (src/app/composition-root.ts)
  * builds these from the environment; tests pass in-memory models.
  */
 import type { HostTarget } from '../plan/types.js';

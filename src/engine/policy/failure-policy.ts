@@ -1,6 +1,6 @@
 /**
  * What happens to a node when one of its steps fails: the policy an on-call engineer expects,
- * as a pure table (tested in test/unit/engine/failure-policy.test.ts, explained in
+ * as a pure table (tested in test/unit/engine/node-machine.test.ts, explained in
  * docs/engine.md). The executor carries it out; nothing here does I/O.
  *
  * The rule behind the table: a node whose host we have not changed yet is put back exactly as

@@ -1,6 +1,6 @@
 /**
  * The weight a node comes back to, kept on the balancer while the node is out of service (the
- * tag format is src/plan/saved-weight.ts): saved before its drain — a drain whose weight cannot
+ * tag format is src/plan/saved-weight-tag.ts): saved before its drain — a drain whose weight cannot
  * be saved does not happen — and removed once it is back at that weight (restored, or rolled
  * back). A node left out keeps it, so `resume --retry` or any later run, from any directory or
  * host, finds where it goes back to instead of taking 0 for its weight.

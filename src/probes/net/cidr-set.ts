@@ -1,7 +1,7 @@
 /**
  * CIDR ranges and the test "is this address in one of them", done on the bytes of a log line so
  * the hot path of the tailer never builds a string for an IPv4 address. The text of the ranges
- * is read by the one parser, src/spec/cidr.ts.
+ * is read by the one parser, src/workflow/cidr.ts.
  */
 import { InvalidInputError } from '../../errors/index.js';
 import {

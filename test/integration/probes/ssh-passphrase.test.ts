@@ -1,5 +1,5 @@
 /**
- * DRAINCTL_SSH_PASSPHRASE, end to end through the composition root (src/cli/runtime.ts), with an
+ * DRAINCTL_SSH_PASSPHRASE, end to end through the composition root (src/app/composition-root.ts), with an
  * encrypted client key against the in-process SSH server: both SSH uses — a host reached over
  * SSH and an access log tailed over SSH — connect with the variable set, and fail at once with
  * a clear, non-retryable error without it or with a wrong one. The passphrase never shows.

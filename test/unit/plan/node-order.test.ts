@@ -1,7 +1,8 @@
 /**
  * One server's steps, in the order the runbook prints them and the engine runs them (the order
- * the headers of src/plan/node-steps.ts, src/engine/node-runner.ts and src/engine/executor.ts
- * state): [baseline] → before-hooks → gate → [baseline] → drain → … → restore → after-hooks.
+ * the headers of src/plan/node-steps.ts, src/engine/execution/node-runner.ts and
+ * src/engine/execution/executor.ts state): [baseline] → before-hooks → gate → [baseline] →
+ * drain → … → restore → after-hooks.
  */
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
