@@ -22,13 +22,13 @@ import {
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../src/adapters/local/clock.js';
-import type { TrafficFilter } from '../src/ports/index.js';
-import { FileFollower } from '../src/probes/access-log/file-follower.js';
-import { createLineParser } from '../src/probes/access-log/line-parser.js';
-import { LinePipeline } from '../src/probes/access-log/line-pipeline.js';
-import { RequestClassifier } from '../src/probes/access-log/request-classifier.js';
-import { TrafficTally } from '../src/probes/access-log/traffic-tally.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import type { TrafficFilter } from '#src/ports/index.js';
+import { FileFollower } from '#src/probes/access-log/file-follower.js';
+import { createLineParser } from '#src/probes/access-log/line-parser.js';
+import { LinePipeline } from '#src/probes/access-log/line-pipeline.js';
+import { RequestClassifier } from '#src/probes/access-log/request-classifier.js';
+import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'out');

@@ -1,16 +1,21 @@
 /**
- * The composition root of the adapters: picks the implementation of each cloud port for a run
- * and hands them over as one object. Today Alibaba Cloud for the load balancer, DNS and hosts,
- * and Node's resolver for DNS confirmation. Callers pass configuration explicitly (region,
- * endpoint, credentials) rather than this module reading the environment, so tests never need
- * to mutate process.env.
+ * Adapters: one folder per mechanism (aliyun/, ssh/, local/), each implementing ports; this file
+ * builds the cloud ports for a region as one object — Alibaba Cloud for the load balancer, DNS
+ * and hosts, and Node's resolver for DNS confirmation — for the composition root
+ * (src/app/composition-root.ts), which alone imports adapters. Callers pass configuration
+ * explicitly (region, endpoint, credentials) rather than this module reading the environment,
+ * so tests never need to mutate process.env.
+ *
+ * Must not import (lint-enforced): a mechanism folder another's (long-timer.ts is shared), the
+ * engine, the planner, probes, src/app, src/cli, the demo or the emulator; of the workflow only
+ * its CIDR parser.
  */
 import type { DrainctlEnvironment } from '../config/index.js';
 import { InvalidInputError } from '../errors/index.js';
 import type { Clock, Dns, DnsResolver, Host, LoadBalancer } from '../ports/index.js';
 import { type AliyunOptions, createAliyunPorts } from './aliyun/index.js';
-import { systemClock } from './local/clock.js';
 import { createDnsResolver } from './local/dns-resolver.js';
+import { systemClock } from './local/system-clock.js';
 
 export type CloudPortsOptions = Omit<AliyunOptions, 'clock'> & {
   /** Default: the system clock. */

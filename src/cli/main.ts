@@ -2,7 +2,7 @@
  * Process entry of the CLI (bin/drainctl.js imports this): wires argv, stdio and signals to
  * runCli (signals: signals.ts), then exits with its code once stdout and stderr are flushed.
  */
-import { outOfServiceNow } from '../engine/live-runs.js';
+import { outOfServiceNow } from '../app/index.js';
 import { runCli } from './program.js';
 import { ignoreGoneReader, installStopSignals } from './signals.js';
 

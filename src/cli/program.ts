@@ -1,7 +1,11 @@
 /**
  * The command-line interface: parses arguments (commander), builds the context every command
- * gets, maps any error to one clear line and an exit code. Owns nothing else: commands live in
- * commands/, one file each, and call into the engine, the planner and the adapters.
+ * gets, maps any error to one clear line and an exit code — the only place that does. Owns
+ * nothing else: commands live in commands/, one file each; they parse their flags, call a use
+ * case of src/app, and render its result (with the planner's runbook and the workflow's schema).
+ *
+ * Must not import (lint-enforced): the engine, adapters, probes, the demo or the emulator — only
+ * src/app does. Nothing in src/ imports src/cli.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -14,6 +18,7 @@ import {
   toDrainctlError,
 } from '../errors/index.js';
 import { createLogger, redact, redactString, registerSecretsFromEnv } from '../log/index.js';
+import type { CliContext } from './cli-context.js';
 import { registerAbort } from './commands/abort.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulator } from './commands/emulator.js';
@@ -25,7 +30,6 @@ import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
-import type { CliContext } from './context.js';
 import { createOutput } from './output.js';
 
 const packageJson = JSON.parse(

@@ -4,39 +4,9 @@
  * run's outcome as lines or as one JSON document.
  */
 import { createInterface } from 'node:readline/promises';
-import type { DrainctlEnvironment } from '../config/index.js';
-import {
-  crashHookFromEnv,
-  describeWeight,
-  type EngineOptions,
-  formatReport,
-  type RunResult,
-} from '../engine/index.js';
+import { describeWeight, formatReport, type RunResult } from '../app/index.js';
 import { InvalidInputError } from '../errors/index.js';
-import type { CliContext } from './context.js';
-import { createRuntime } from './runtime.js';
-
-/**
- * The engine options `run` and `resume` both build: the ports for the plan's region, the home,
- * the stop signal, the lock flag and (tests only) the crash hook.
- */
-export function engineOptionsFor(
-  ctx: CliContext,
-  environment: DrainctlEnvironment,
-  region: string | undefined,
-  flags: { breakStaleLock?: boolean },
-): EngineOptions {
-  const { ports } = createRuntime({ environment, region, logger: ctx.logger, env: process.env });
-  const crashHook = crashHookFromEnv(process.env);
-  return {
-    home: environment.home,
-    ports,
-    logger: ctx.logger,
-    signal: ctx.signal,
-    breakStaleLock: flags.breakStaleLock === true,
-    ...(crashHook ? { journal: { afterAppend: crashHook } } : {}),
-  };
-}
+import type { CliContext } from './cli-context.js';
 
 type ConfirmInput = NodeJS.ReadableStream & { isTTY?: boolean };
 

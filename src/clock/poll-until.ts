@@ -6,6 +6,8 @@
  * Why a folder of its own: the adapters may not import the engine and the engine may not import
  * the adapters, the probes import the adapters, and src/ports holds types only. This folder sits
  * beside the Clock port: it depends on the port types alone and does no I/O of its own.
+ *
+ * Must not import (lint-enforced): any node:* module, or any folder of src/ but src/ports.
  */
 import type { Clock } from '../ports/index.js';
 

@@ -1,7 +1,8 @@
 /**
  * Process configuration: the `.env` file and the environment variables of docs/design.md §3, read
  * once into a typed object. Owns parsing and defaults of environment variables; does not read
- * credentials (the Alibaba Cloud credential chain does that) and never logs values.
+ * credentials (the Alibaba Cloud credential chain does that) and never logs values. Must not
+ * import any folder of src/ but src/errors (lint-enforced).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

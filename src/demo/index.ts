@@ -1,11 +1,9 @@
 /**
- * The demo (`drainctl demo`, what `npm start` runs): a rolling kernel patch on drainctl's own
- * emulator under live client load, shown live and judged by what the clients experienced.
- * Owns the load generator, the live view, the invariant monitor and the report. Must not
- * reach into the engine's or the emulator's internals: it drives them through their public
- * entry points, as a user's script would.
+ * The demo's parts (its entry point is src/app/demo.ts, what `drainctl demo` and `npm start`
+ * run): the emulated world it runs in, the load generator, the invariant monitor, the live view
+ * and the report. Drives the engine and the emulator through their public entry points, as a
+ * user's script would. Must not import src/app or src/cli.
  */
 export type { DemoReport } from './demo-report.js';
 export { formatDemoReport } from './demo-report.js';
 export { LiveView } from './live-view.js';
-export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './run-demo.js';

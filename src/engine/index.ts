@@ -1,42 +1,37 @@
 /**
- * The engine: executes a plan exactly, through the ports only. Owns sequencing, gates, the node
- * state machine and failure policy, drift checks, the write-ahead journal, the per-balancer
- * lock, stop requests, resume and status. Must not call an SDK, read the environment or print:
- * adapters come in as ports, the CLI does the talking. (observe-inventory.ts, the read-only
- * observation for the planner, belongs to the planner's owner.)
+ * The engine: executes a plan exactly, through the ports only.
+ *
+ *   lifecycle/   starting and resuming runs, runs on disk, stop requests, resume's reconcile
+ *                and `--retry`, one unfinished run per balancer
+ *   execution/   the executor, each node's sequence, one step, the run's context and stop control
+ *   policy/      pure decision tables: node state machine, failure policy, gates, drift,
+ *                compliance verdict, reachability, servers left at weight 0
+ *   steps/       one handler and (where it can be undone) one compensation per plan action
+ *   journal/     entries, the write-ahead journal and its store, the state folded from it
+ *   lock/        the per-balancer lock: a file and a tag on the balancer
+ *   reporting/   the run report, status, what is out of service now, a journal that fails
+ *
+ * Must not call an SDK, read the environment or print: adapters come in as ports, the CLI does
+ * the talking. Must not import (lint-enforced): adapters, probes, src/app, src/cli, the demo, the
+ * emulator, or the workflow — it executes the plan. policy/ stays pure: no node:* module, and of
+ * the engine only policy/ and the journal's entry types and state fold.
  */
 
-export { CRASH_AT_SEQ_ENV, crashHookFromEnv } from './crash-hook.js';
-export * from './errors.js';
-export { executePlan } from './executor.js';
+export * from './engine-errors.js';
+export type { EnginePorts } from './engine-ports.js';
+export { executePlan } from './execution/executor.js';
 export type { JournalEntry, RunOutcome } from './journal/entries.js';
 export { Journal, type JournalOptions } from './journal/journal.js';
+export { foldJournal, type NodeRecord, type RunState } from './journal/run-state.js';
 export {
   FileJournalStore,
   type JournalStore,
   MemoryJournalStore,
   parseJournal,
 } from './journal/store.js';
-export { liveRunIds, outOfServiceNow } from './live-runs.js';
-export {
-  BalancerLock,
-  lockKeyForName,
-  lockPath,
-  readLock,
-  staleness,
-} from './lock/balancer-lock.js';
-export type { EnginePorts } from './ports.js';
-export {
-  buildReport,
-  describeWeight,
-  formatReport,
-  type NodeReport,
-  type RunReport,
-  type WeightInFlight,
-} from './report.js';
-export { RetryRefusedError } from './retry-nodes.js';
-export { journalPath, latestRun, listRuns, runDir } from './run-dir.js';
-export { foldJournal, type NodeRecord, type RunState } from './run-state.js';
+export { CRASH_AT_SEQ_ENV, crashHookFromEnv } from './lifecycle/crash-hook.js';
+export { RetryRefusedError } from './lifecycle/retry-nodes.js';
+export { journalPath, latestRun, listRuns, runDir } from './lifecycle/run-dir.js';
 export {
   type EngineOptions,
   type ResumeOptions,
@@ -44,11 +39,32 @@ export {
   resumeRun,
   type StartOptions,
   startRun,
-} from './runner.js';
-export { type AbortResult, type RunStatus, readRunStatus, requestAbort } from './status.js';
+} from './lifecycle/runner.js';
 export {
   assertNoUnfinishedRun,
   findUnfinishedRun,
   type UnfinishedRun,
   UnfinishedRunError,
-} from './unfinished-runs.js';
+} from './lifecycle/unfinished-runs.js';
+export {
+  BalancerLock,
+  lockKeyForName,
+  lockPath,
+  readLock,
+  staleness,
+} from './lock/balancer-lock.js';
+export { liveRunIds, outOfServiceNow } from './reporting/live-runs.js';
+export {
+  buildReport,
+  describeWeight,
+  formatReport,
+  type NodeReport,
+  type RunReport,
+  type WeightInFlight,
+} from './reporting/report.js';
+export {
+  type AbortResult,
+  type RunStatus,
+  readRunStatus,
+  requestAbort,
+} from './reporting/run-status.js';

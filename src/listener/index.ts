@@ -6,9 +6,9 @@
  * planner and `inspect` share.
  *
  * Why a folder of its own: the adapters may not import the planner and the planner may not
- * import the adapters (biome.json), and src/ports holds types only. This folder sits between:
- * it depends on the port types alone and must stay pure — no I/O, no clock, no imports from
- * src/plan, src/spec, src/adapters, src/engine or the emulator.
+ * import the adapters, and src/ports holds types only. This folder sits between: it depends on
+ * the port types alone and must stay pure — no I/O, no clock. Must not import (lint-enforced):
+ * any node:* module, or any folder of src/ but src/ports.
  */
 
 export {

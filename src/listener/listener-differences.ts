@@ -7,7 +7,7 @@
 import type { ListenerConfig } from '../ports/index.js';
 
 /**
- * What the planner fills in for a field the workflow leaves out (src/spec's listener schema) and
+ * What the planner fills in for a field the workflow leaves out (the workflow's listener schema) and
  * what SLB uses for a listener created without it (docs/aliyun.md, "SLB listeners: ranges and
  * defaults"): they agree.
  */

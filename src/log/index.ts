@@ -2,7 +2,8 @@
  * Structured logging for every part of drainctl: one pino logger on stderr (stdout belongs to
  * command output and `--json` documents). Human format on a TTY, JSON lines otherwise. Every
  * record passes through `redact` before it is written. Owns log setup and redaction; knows
- * nothing about commands, the cloud or the engine.
+ * nothing about commands, the cloud or the engine: must not import any folder of src/ but
+ * src/errors (lint-enforced). Pure layers may use the redaction files, not this logger.
  */
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';

@@ -7,7 +7,7 @@
  * left exactly as found, named, and the run does not end as a plain success.
  */
 import { InvalidInputError, type InvalidInputIssue } from '../errors/index.js';
-import { describeSavedWeight } from './saved-weight.js';
+import { describeSavedWeight } from './saved-weight-tag.js';
 import type { AtZeroDecision, SavedWeight, ZeroWeightChoices } from './types.js';
 
 export const RESTORE_WEIGHT_FLAG = '--restore-weight';

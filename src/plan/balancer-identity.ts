@@ -4,7 +4,7 @@
  * from the workflow and the request, so neither a re-run nor a retried call creates a second one.
  */
 import type { CreateLoadBalancerRequest } from '../ports/index.js';
-import type { WorkflowSpec } from '../spec/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Sha256Hex } from './plan-hash.js';
 

@@ -4,7 +4,7 @@
  * resolves from the create step's result).
  */
 import type { ListenerConfig } from '../ports/index.js';
-import type { WorkflowSpec } from '../spec/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import { balancerTags } from './balancer-identity.js';
 import { listenerConfig } from './listener-config.js';
 import {

@@ -5,10 +5,10 @@
  */
 import { healthyOnBalancer, judgedHealth } from '../listener/index.js';
 import type { InstanceInfo } from '../ports/index.js';
-import type { PathSegment } from '../spec/issue.js';
+import type { PathSegment } from '../workflow/issue.js';
 import { decideAtZero } from './at-zero.js';
 import type { PlanContext } from './plan-context.js';
-import { savedWeightsFromTags } from './saved-weight.js';
+import { savedWeightsFromTags } from './saved-weight-tag.js';
 import type { AtZeroDecision, SavedWeight } from './types.js';
 
 export interface FleetNode {

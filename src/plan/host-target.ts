@@ -1,12 +1,13 @@
 /**
  * How each server is reached for commands: Cloud Assistant by instance id, or SSH with the
  * workflow's settings (defaults merged with the server's own). The SSH address is the server's
- * private IP unless the workflow says otherwise.
+ * private IP unless the workflow says otherwise. And how a target is named to the Host that
+ * serves it, which the engine's steps and the composition root's SSH hosts both key by.
  */
-import type { SshSettingsSpec } from '../spec/index.js';
+import type { SshSettingsSpec } from '../workflow/index.js';
 import type { FleetNode } from './fleet.js';
 import type { PlanContext } from './plan-context.js';
-import type { HostTarget } from './types.js';
+import type { HostTarget, Plan } from './types.js';
 
 export const DEFAULT_SSH_PORT = 22;
 
@@ -70,4 +71,25 @@ export function serviceAddress(ctx: PlanContext, node: FleetNode): string | unde
 /** `i-abc (web-1)` */
 export function nodeLabel(node: { id: string; name: string }): string {
   return node.name === '' || node.name === node.id ? node.id : `${node.id} (${node.name})`;
+}
+
+/** The ECS instance id, `local` for the machine drainctl runs on, `ssh:user@address:port`. */
+export function hostInstanceId(target: HostTarget): string {
+  switch (target.kind) {
+    case 'ecs':
+      return target.instanceId;
+    case 'local':
+      return 'local';
+    case 'ssh':
+      return `ssh:${target.username}@${target.address}:${target.port}`;
+  }
+}
+
+/** The machine a node's steps run on, as the plan names it (its patch, reboot, verify, hooks). */
+export function nodeHost(plan: Plan, nodeId: string): HostTarget | undefined {
+  for (const step of plan.steps) {
+    if (step.node !== nodeId || step.action === 'hook') continue;
+    if ('host' in step.params) return step.params.host;
+  }
+  return undefined;
 }

@@ -2,8 +2,10 @@
  * The planner: a validated workflow and an observation of the live world in, a plan out (the
  * contract with the engine is types.ts), and the plan as a runbook for people.
  *
- * Pure: no I/O, no clock, no randomness (lint-enforced). Must not import the engine, the
- * adapters or the probes; it reads the world only through the ObservedInventory it is given.
+ * Pure: no I/O, no clock, no randomness (lint-enforced); it reads the world only through the
+ * ObservedInventory it is given, and the SHA-256 of its hash is handed in. Must not import
+ * (lint-enforced): any node:* module, the engine, adapters, probes, src/app, src/cli, the demo,
+ * config, the logger, or a package but zod and yaml.
  */
 export { balancerTags, createBalancerRequest, MANAGED_BY_TAG } from './balancer-identity.js';
 export { type BatchCandidate, type BatchLimits, cutBatches } from './batches.js';

@@ -5,7 +5,7 @@
  * listener (all of them reach the server from the SLB's 100.64.0.0/10), so a drain would pass
  * at once with clients still on the server.
  */
-import { cidrsOverlap, type ParsedCidr, parseCidr, SLB_SOURCE_CIDR } from '../spec/cidr.js';
+import { cidrsOverlap, type ParsedCidr, parseCidr, SLB_SOURCE_CIDR } from '../workflow/cidr.js';
 import type { FleetNode } from './fleet.js';
 import type { PlanContext } from './plan-context.js';
 

@@ -5,7 +5,7 @@
  * traffic).
  */
 import type { ListenerConfig } from '../ports/index.js';
-import type { ListenerSpec } from '../spec/index.js';
+import type { ListenerSpec } from '../workflow/index.js';
 
 export function listenerConfig(listener: ListenerSpec): ListenerConfig {
   const check = listener.healthCheck;

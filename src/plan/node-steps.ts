@@ -9,8 +9,8 @@
  * (fails closed, the maintenance window included) is checked once the before-hooks ran, while
  * the server still serves. Each mutating step names its undo (undo.ts) or why it has none.
  */
-import type { HookSpec } from '../spec/index.js';
-import { expandTemplate } from '../spec/index.js';
+import type { HookSpec } from '../workflow/index.js';
+import { expandTemplate } from '../workflow/index.js';
 import { boundFor } from './at-zero.js';
 import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';
@@ -30,7 +30,7 @@ import { nodeHealthChecks } from './health-checks.js';
 import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
-import { savedWeightKey } from './saved-weight.js';
+import { savedWeightKey } from './saved-weight-tag.js';
 import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type { NeededCheck, VerifyExpectation } from './types.js';
 import { undoOf } from './undo.js';

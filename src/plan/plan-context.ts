@@ -9,7 +9,7 @@ import type {
   Listener,
   ListenerConfig,
 } from '../ports/index.js';
-import type { WorkflowSpec } from '../spec/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import type { Sha256Hex } from './plan-hash.js';
 import type { PlanProblems } from './plan-problems.js';
 import type { MaybeRef, ObservedInventory, ZeroWeightChoices } from './types.js';

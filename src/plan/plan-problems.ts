@@ -9,8 +9,8 @@ import {
   type PathSegment,
   placeIssues,
   type RawIssue,
-} from '../spec/issue.js';
-import { parseYamlText } from '../spec/yaml-document.js';
+} from '../workflow/issue.js';
+import { parseYamlText } from '../workflow/yaml-document.js';
 
 export class PlanProblems {
   private readonly found: RawIssue[] = [];

@@ -6,12 +6,12 @@
  * (exit 3) naming the paths, never a silently smaller plan.
  */
 import { describeJudged, judgedHealth } from '../listener/index.js';
-import type { WorkflowSpec } from '../spec/index.js';
+import type { WorkflowSpec } from '../workflow/index.js';
 import { checkZeroChoices, describeAtZero, normalizeZeroChoices } from './at-zero.js';
 import { balancerView, effectiveListeners } from './balancer-view.js';
 import { type BatchCandidate, cutBatches } from './batches.js';
 import { type Budget, resolveBudget } from './budget.js';
-import { planDns } from './dns-steps.js';
+import { planDns } from './dns-cutover-steps.js';
 import { type FleetNode, resolveFleet } from './fleet.js';
 import { nodeLabel } from './host-target.js';
 import { checkPlanInputs } from './input-checks.js';
@@ -21,8 +21,8 @@ import { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import { prepareSteps } from './prepare-steps.js';
 import { rampNotes } from './ramp-notes.js';
-import { describeSavedWeight } from './saved-weight.js';
 import { checkSavedWeightRoom } from './saved-weight-room.js';
+import { describeSavedWeight } from './saved-weight-tag.js';
 import { numberSteps, type StepDraft } from './step-draft.js';
 import {
   type ObservedInventory,

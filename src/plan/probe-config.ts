@@ -9,7 +9,7 @@ import type {
   TrafficFilter,
   TrafficProbeConfig,
 } from '../ports/index.js';
-import { type DrainSpec, expandTemplate } from '../spec/index.js';
+import { type DrainSpec, expandTemplate } from '../workflow/index.js';
 import type { FleetNode } from './fleet.js';
 import { sshTarget } from './host-target.js';
 import type { PlanContext } from './plan-context.js';

@@ -14,7 +14,7 @@ import {
   SAVED_WEIGHT_TAG_PREFIX,
   savedWeightKey,
   TAGS_PER_BALANCER,
-} from './saved-weight.js';
+} from './saved-weight-tag.js';
 
 export function checkSavedWeightRoom(
   ctx: PlanContext,

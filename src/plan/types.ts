@@ -35,7 +35,7 @@ export interface ZeroWeightChoices {
 }
 
 /**
- * A weight saved on the balancer before a drain (src/plan/saved-weight.ts): by a run, or by
+ * A weight saved on the balancer before a drain (src/plan/saved-weight-tag.ts): by a run, or by
  * hand (the weight alone).
  */
 export interface SavedWeight {

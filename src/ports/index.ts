@@ -1,7 +1,8 @@
 /**
  * Ports: the interfaces through which the engine touches the world. Interfaces and plain data
- * types only — no implementations, no imports from other folders of src/. Adapters implement
- * them (src/adapters), the engine consumes them, tests provide in-memory models for properties.
+ * types only — no implementations. Adapters implement them (src/adapters), the engine consumes
+ * them, tests provide in-memory models for properties. Must not import (lint-enforced) anything
+ * outside src/ports; every import of it is `import type`.
  */
 export type * from './clock.js';
 export type * from './cloud-retry.js';

@@ -3,7 +3,8 @@
  * `tail -F` — with its parsers and health-check filters, and the connection count) and that a
  * node serves (health checks). Reads only: a probe never changes anything on a host or in the
  * cloud. Time comes from the injected Clock; hosts and balancers through their ports.
- * See docs/probes.md.
+ * See docs/probes.md. Must not import (lint-enforced): adapters other than ssh/, the engine,
+ * the planner, src/app, src/cli, the demo or the emulator.
  */
 export {
   type AccessLogProbe,
@@ -22,5 +23,5 @@ export {
 } from './connections/connection-probe.js';
 export { DrainTimeline, formatProgressLine, type TimelineEntry } from './drain-timeline.js';
 export { createHealthChecker, type HealthCheckerDeps } from './health/index.js';
-export { CidrSet, SLB_HEALTH_CHECK_CIDR } from './net/cidr.js';
+export { CidrSet, SLB_HEALTH_CHECK_CIDR } from './net/cidr-set.js';
 export { createTrafficProbeFactory, type TrafficProbeDeps } from './traffic-probe-factory.js';

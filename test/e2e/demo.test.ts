@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DemoReport } from '../../src/demo/index.js';
+import type { DemoReport } from '#src/demo/index.js';
 import { runDrainctl } from '../helpers/cli.js';
 
 const dirs: string[] = [];

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudPorts } from '../../src/adapters/index.js';
-import { systemClock } from '../../src/adapters/local/clock.js';
-import { createLogger } from '../../src/log/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { createLogger } from '#src/log/index.js';
 import { repoRoot, runDrainctl } from '../helpers/cli.js';
 import { type EmulatorProcess, startEmulatorProcess } from './support/emulator-process.js';
 

@@ -2,7 +2,7 @@
  * A discrete-event clock for the in-memory model: sleeps resolve in deadline order as soon as
  * every task is waiting, so a run with ten-minute timeouts takes milliseconds.
  */
-import type { Clock } from '../../src/ports/index.js';
+import type { Clock } from '#src/ports/index.js';
 
 /** A discrete-event clock: sleeps resolve in deadline order as soon as everyone waits. */
 export class AutoClock implements Clock {

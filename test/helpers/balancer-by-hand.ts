@@ -4,11 +4,11 @@
  * through drainctl's own adapters against an emulator, so the setup speaks the same API the run
  * will.
  */
-import type { Emulator } from '../../mocks/index.js';
-import { createCloudPorts } from '../../src/adapters/index.js';
-import { systemClock } from '../../src/adapters/local/clock.js';
-import { createLogger } from '../../src/log/index.js';
-import type { ListenerHealthCheck } from '../../src/ports/index.js';
+import type { Emulator } from '#mocks/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { createLogger } from '#src/log/index.js';
+import type { ListenerHealthCheck } from '#src/ports/index.js';
 
 export interface BalancerByHand {
   clientToken: string;

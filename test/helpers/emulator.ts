@@ -18,7 +18,7 @@ import * as Ecs from '@alicloud/ecs20140526';
 import * as OpenApi from '@alicloud/openapi-client';
 import * as Util from '@alicloud/tea-util';
 import { afterAll, beforeAll } from 'vitest';
-import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../mocks/index.js';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from '#mocks/index.js';
 
 export { Alidns, Ecs, OpenApi, Util };
 

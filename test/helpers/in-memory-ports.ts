@@ -11,16 +11,16 @@
  * its journal throws), and a new incarnation (resume) sees the same world.
  */
 
-import { type JournalStore, MemoryJournalStore } from '../../src/engine/journal/store.js';
-import type { EnginePorts } from '../../src/engine/ports.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
+import { type JournalStore, MemoryJournalStore } from '#src/engine/journal/store.js';
 import { AutoClock } from './auto-clock.js';
 import { type Faults, Incarnation, noFaults } from './model-faults.js';
 
 export { AutoClock } from './auto-clock.js';
 export { type Faults, Incarnation, noFaults, SimulatedCrash } from './model-faults.js';
 
-import { DrainctlError } from '../../src/errors/index.js';
-import type { HostTarget } from '../../src/plan/types.js';
+import { DrainctlError } from '#src/errors/index.js';
+import type { HostTarget } from '#src/plan/types.js';
 import type {
   BackendHealthStatus,
   BackendServer,
@@ -38,7 +38,7 @@ import type {
   LoadBalancerInfo,
   TrafficProbe,
   TrafficProbeFactory,
-} from '../../src/ports/index.js';
+} from '#src/ports/index.js';
 
 export interface ModelNode {
   id: string;

@@ -2,7 +2,7 @@
  * A clock the test moves by hand: sleeps resolve only when `advance` passes their deadline, so
  * a ten-minute drain timeout is tested in microseconds.
  */
-import type { Clock } from '../../src/ports/index.js';
+import type { Clock } from '#src/ports/index.js';
 
 interface Sleeper {
   deadline: number;

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadDotEnv, readEnvironment } from '../../src/config/index.js';
-import { InvalidInputError } from '../../src/errors/index.js';
+import { loadDotEnv, readEnvironment } from '#src/config/index.js';
+import { InvalidInputError } from '#src/errors/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {

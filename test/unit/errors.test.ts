@@ -6,7 +6,7 @@ import {
   formatErrorLine,
   InvalidInputError,
   toDrainctlError,
-} from '../../src/errors/index.js';
+} from '#src/errors/index.js';
 
 describe('error model', () => {
   it('invalid input exits 3 and names file and path', () => {

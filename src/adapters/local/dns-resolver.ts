@@ -7,7 +7,7 @@
 import { lookup, Resolver } from 'node:dns/promises';
 import { DrainctlError } from '../../errors/index.js';
 import type { DnsResolver } from '../../ports/index.js';
-import { isIpv4, isIpv6 } from '../../spec/cidr.js';
+import { isIpv4, isIpv6 } from '../../workflow/cidr.js';
 
 /** Per query; resolution is a confirmation, so a slow server is a failed check, not a wait. */
 const QUERY_TIMEOUT_MS = 3_000;

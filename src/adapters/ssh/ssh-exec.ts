@@ -4,7 +4,7 @@
  */
 import type { Client, ClientChannel } from 'ssh2';
 import { DrainctlError } from '../../errors/index.js';
-import { setLongTimeout } from '../local/clock.js';
+import { setLongTimeout } from '../long-timer.js';
 
 export interface ExecResult {
   /** null when the command never reported one (killed, connection lost). */

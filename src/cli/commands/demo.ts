@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { formatDemoReport, LiveView, runDemo } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
-import { formatDemoReport, LiveView, runDemo } from '../../demo/index.js';
 import { ExitCode } from '../../errors/index.js';
 import { createLogger } from '../../log/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 
 interface DemoFlags {
   json?: boolean;

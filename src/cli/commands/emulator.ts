@@ -1,14 +1,12 @@
+/**
+ * `drainctl emulator`: the local Alibaba Cloud emulator (src/app/emulator.ts) until SIGINT or
+ * SIGTERM, its endpoint on stdout and how to point drainctl at it on stderr.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  type Emulator,
-  LoopbackAddressError,
-  startEmulator,
-  TopologyError,
-} from '../../../mocks/index.js';
-import { DrainctlError, InvalidInputError } from '../../errors/index.js';
-import type { CliContext } from '../context.js';
-import { loadTopologyForCli } from '../topology-file.js';
+import { type Emulator, startLocalEmulator } from '../../app/index.js';
+import { InvalidInputError } from '../../errors/index.js';
+import type { CliContext } from '../cli-context.js';
 
 interface EmulatorOptions {
   port: string;
@@ -16,7 +14,6 @@ interface EmulatorOptions {
   state?: string;
 }
 
-/** `drainctl emulator`: the only place outside mocks/ that imports the emulator. */
 export function registerEmulator(program: Command, ctx: CliContext): void {
   program
     .command('emulator')
@@ -50,27 +47,13 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function start(options: EmulatorOptions): Promise<Emulator> {
+function start(options: EmulatorOptions): Promise<Emulator> {
   const port = parsePort(options.port);
-  try {
-    return await startEmulator({
-      port,
-      topology:
-        options.topology === undefined ? undefined : await loadTopologyForCli(options.topology),
-      stateDir: resolve(options.state ?? './.drainctl/emulator'),
-    });
-  } catch (error) {
-    if (error instanceof TopologyError) {
-      throw new InvalidInputError(error.message, { file: options.topology, cause: error });
-    }
-    if (error instanceof LoopbackAddressError) {
-      throw new DrainctlError(error.code, error.message, {
-        cause: error,
-        hint: 'add the loopback aliases shown above, or run on Linux',
-      });
-    }
-    throw error;
-  }
+  return startLocalEmulator({
+    port,
+    ...(options.topology === undefined ? {} : { topologyFile: options.topology }),
+    stateDir: resolve(options.state ?? './.drainctl/emulator'),
+  });
 }
 
 function describe(emulator: Emulator, ctx: CliContext): void {

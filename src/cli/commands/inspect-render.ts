@@ -2,20 +2,9 @@
  * How `drainctl inspect` prints what it saw and its checklist for people (the JSON form is the
  * report object itself).
  */
+import type { CheckLine, InspectReport } from '../../app/index.js';
 import type { ObservedInventory } from '../../plan/types.js';
 import type { Output } from '../output.js';
-import type { CheckLine } from './inspect-checklist.js';
-
-export interface InspectReport {
-  workflow: { file: string; name: string };
-  region: string;
-  /** Absent when nothing could be read (credentials, region, network). */
-  inventory?: ObservedInventory;
-  /** What the workflow would create, for the balancer section. */
-  createsBalancer?: string;
-  checklist: CheckLine[];
-  ok: boolean;
-}
 
 export function renderInspect(report: InspectReport, out: Output): void {
   out.line(`${report.workflow.name} (${report.workflow.file}), region ${report.region}`);

@@ -3,19 +3,10 @@
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
 import type { Command } from 'commander';
+import { crashHookFromEnv, resumeRunById, runStatus } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
-import { readRunStatus, resumeRun } from '../../engine/index.js';
-import { sha256Hex } from '../../engine/sha256.js';
-import { registerSecret } from '../../log/index.js';
-import { type Plan, planRollout } from '../../plan/index.js';
-import { loadWorkflow } from '../../spec/index.js';
-import type { CliContext } from '../context.js';
-import {
-  confirmOrRefuse,
-  engineOptionsFor,
-  printRunResult,
-  refuseUnlessConfirmable,
-} from '../run-io.js';
+import type { CliContext } from '../cli-context.js';
+import { confirmOrRefuse, printRunResult, refuseUnlessConfirmable } from '../run-io.js';
 
 export function registerResume(program: Command, ctx: CliContext): void {
   program
@@ -48,7 +39,7 @@ export function registerResume(program: Command, ctx: CliContext): void {
         refuseUnlessConfirmable({ yes: options.yes === true, unattended });
         const environment = ctx.environment();
         ensureWritableHome(environment.home);
-        const status = await readRunStatus(environment.home, runId);
+        const status = await runStatus({ home: environment.home, runId });
         const out = options.json ? ctx.stderr : ctx.stdout;
         out.line(
           `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
@@ -61,31 +52,19 @@ export function registerResume(program: Command, ctx: CliContext): void {
           yes: options.yes === true,
           unattended,
         });
-        const plan = status.state.plan;
-        const result = await resumeRun(runId, {
-          ...engineOptionsFor(ctx, environment, plan.region, {
-            breakStaleLock: options.breakStaleLock,
-          }),
-          recoverPlan: (journaled) => replan(journaled),
+        const crashHook = crashHookFromEnv(process.env);
+        const result = await resumeRunById(runId, {
+          home: environment.home,
+          environment,
+          env: process.env,
+          logger: ctx.logger,
+          signal: ctx.signal,
+          breakStaleLock: options.breakStaleLock,
           retry: options.retry,
+          status,
+          ...(crashHook ? { afterAppend: crashHook } : {}),
         });
         printRunResult(ctx, result, options.json === true);
       },
     );
-}
-
-/**
- * A journaled plan with a masked secret is rebuilt from its workflow and the very inventory it
- * was made from (the planner is pure), so the same plan — same sha256 — comes back.
- */
-async function replan(journaled: Plan): Promise<Plan> {
-  const workflow = await loadWorkflow(journaled.workflow.file, process.env);
-  for (const secret of workflow.secrets) registerSecret(secret);
-  return planRollout(
-    workflow.spec,
-    journaled.inventory,
-    { file: journaled.workflow.file, text: workflow.source.text },
-    sha256Hex,
-    journaled.zeroWeightChoices ?? {},
-  );
 }

@@ -4,23 +4,22 @@
  * in a safe state, 1 error, 3 invalid input (nothing changed).
  */
 import type { Command } from 'commander';
+import {
+  crashHookFromEnv,
+  planWorkflowFile,
+  refuseUnlessApproved,
+  runPlan,
+} from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
-import { PlanChangedError, startRun } from '../../engine/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
-import type { CliContext } from '../context.js';
-import {
-  confirmOrRefuse,
-  engineOptionsFor,
-  printRunResult,
-  refuseUnlessConfirmable,
-} from '../run-io.js';
+import type { CliContext } from '../cli-context.js';
+import { confirmOrRefuse, printRunResult, refuseUnlessConfirmable } from '../run-io.js';
 import {
   addZeroWeightFlags,
   type ZeroWeightFlags,
   zeroWeightChoices,
 } from '../zero-weight-flags.js';
-import { planWorkflowFile } from './plan.js';
 
 interface RunOptions extends ZeroWeightFlags {
   yes?: boolean;
@@ -80,19 +79,22 @@ export function registerRun(program: Command, ctx: CliContext): void {
         logger: ctx.logger,
         choices: zeroWeightChoices(options),
       });
-      if (approved !== undefined && approved !== plan.sha256) {
-        throw new PlanChangedError(approved, plan.sha256);
-      }
+      refuseUnlessApproved(plan, approved);
       // The runbook goes where people look; with --json stdout holds only the one document.
       const out = options.json ? ctx.stderr : ctx.stdout;
       out.line(renderRunbook(plan).trimEnd());
       out.line(`plan sha256 ${plan.sha256}`);
       await confirmOrRefuse('Execute this plan?', { yes: options.yes === true, unattended });
-      const result = await startRun(plan, {
-        ...engineOptionsFor(ctx, environment, plan.region, {
-          breakStaleLock: options.breakStaleLock,
-        }),
+      const crashHook = crashHookFromEnv(process.env);
+      const result = await runPlan(plan, {
+        home: environment.home,
+        environment,
+        env: process.env,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        breakStaleLock: options.breakStaleLock,
         newRun: options.newRun === true,
+        ...(crashHook ? { afterAppend: crashHook } : {}),
       });
       printRunResult(ctx, result, options.json === true);
     });

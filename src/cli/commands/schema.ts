@@ -3,8 +3,8 @@
  * as workflows/workflow.schema.json (a unit test fails when it is stale).
  */
 import type { Command } from 'commander';
-import { workflowJsonSchemaText } from '../../spec/index.js';
-import type { CliContext } from '../context.js';
+import { workflowJsonSchemaText } from '../../workflow/index.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerSchema(program: Command, ctx: CliContext): void {
   program

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { NotAvailableError } from '../../errors/index.js';
-import type { CliContext } from '../context.js';
+import type { CliContext } from '../cli-context.js';
 
 const WHAT = 'chat-ops endpoints, the patch-night scheduler and /metrics';
 

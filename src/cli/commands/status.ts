@@ -1,6 +1,10 @@
+/**
+ * `drainctl status [run-id] [--json]`: a run, node by node (src/app/status.ts), and whether a
+ * live process still runs it. Reads only.
+ */
 import type { Command } from 'commander';
-import { formatReport, readRunStatus } from '../../engine/index.js';
-import type { CliContext } from '../context.js';
+import { formatReport, runStatus } from '../../app/index.js';
+import type { CliContext } from '../cli-context.js';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
@@ -9,7 +13,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .argument('[run-id]', 'id of the run')
     .option('--json', 'print the status as one JSON document')
     .action(async (runId: string | undefined, options: { json?: boolean }) => {
-      const status = await readRunStatus(ctx.environment().home, runId);
+      const status = await runStatus({
+        home: ctx.environment().home,
+        ...(runId === undefined ? {} : { runId }),
+      });
       if (options.json) {
         ctx.stdout.json({
           runId: status.runId,

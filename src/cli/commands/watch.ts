@@ -1,24 +1,23 @@
-import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { systemClock } from '../../adapters/local/clock.js';
+import {
+  type AccessLogProgress,
+  formatProgressLine,
+  ProgressCadence,
+  SLB_HEALTH_CHECK_CIDR,
+  type WatchSettings,
+  watchAccessLog,
+} from '../../app/index.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
 import { logFormatFromSpec } from '../../plan/probe-config.js';
-import type { LogFormat, LogSource, TrafficFilter } from '../../ports/index.js';
-import { openAccessLogProbe } from '../../probes/access-log/access-log-probe.js';
-import type { AccessLogProgress } from '../../probes/access-log/drain-wait.js';
-import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
-import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
-import { SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
-import { ProgressCadence } from '../../probes/progress-cadence.js';
+import type { LogSource, TrafficFilter } from '../../ports/index.js';
 import {
   describeIssue,
   formatPath,
   type PathSegment,
   parseDrainBlock,
   type RawIssue,
-} from '../../spec/index.js';
-import type { CliContext } from '../context.js';
-import { sshPassphraseFrom } from '../runtime.js';
+} from '../../workflow/index.js';
+import type { CliContext } from '../cli-context.js';
 
 interface WatchOptions {
   format: string;
@@ -97,100 +96,42 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
     )
     .action(async (log: string, options: WatchOptions) => {
       const settings = parseOptions(log, options);
-      if (settings.source.type === 'local') await checkLocalLog(settings.source.path);
-      const passphrase = sshPassphraseFrom(process.env);
-      const clock = systemClock;
-      const startedAt = clock.now();
-      const startedMono = clock.monotonic();
-      const timeline = new DrainTimeline(startedAt);
-      const probe = await openAccessLogProbe({
-        source: settings.source,
-        format: settings.format,
-        filter: settings.filter,
-        clock,
+      const cadence = new ProgressCadence(PROGRESS_EVERY_SECONDS);
+      const { result, timeline, formatDescription } = await watchAccessLog(settings, {
+        env: process.env,
+        signal: ctx.signal,
         onEvent: (event) => {
-          timeline.event(event, event.at, (event.atMonotonic - startedMono) / 1000);
           ctx.stderr.line(ctx.stderr.style('yellow', `log: ${event.type}: ${event.detail}`));
         },
-        openRemote: (source, sink) =>
-          openSshFollower(
-            {
-              host: source.host,
-              port: source.port,
-              username: source.username,
-              ...(source.privateKeyPath ? { privateKeyPath: source.privateKeyPath } : {}),
-              ...(source.knownHostsPath ? { knownHostsPath: source.knownHostsPath } : {}),
-              ...(source.hostKeyFingerprint
-                ? { hostKeyFingerprint: source.hostKeyFingerprint }
-                : {}),
-              ...(passphrase === undefined ? {} : { passphrase }),
-            },
-            source.path,
-            sink,
-            { clock },
-          ),
+        onStart: (what) => ctx.stderr.line(`watching ${what}`),
+        onProgress: (p: AccessLogProgress) => {
+          if (cadence.due(p)) ctx.stderr.line(formatProgressLine(p, settings.quietSeconds));
+        },
+        onInterrupted: (sofar) => {
+          if (!options.json) for (const line of sofar.render()) ctx.stdout.line(line);
+        },
       });
-      const what = `${settings.display} (${probe.formatDescription}; ignoring ${describeFilter(settings.filter)})`;
-      timeline.start(
-        `watching ${what}; drained after ${settings.quietSeconds} s without a real request`,
-      );
-      ctx.stderr.line(`watching ${what}`);
-      const cadence = new ProgressCadence(PROGRESS_EVERY_SECONDS);
-      try {
-        const result = await probe.waitForDrain({
+      if (options.json) {
+        ctx.stdout.json({
+          outcome: result.outcome,
+          waitedSeconds: result.waitedSeconds,
+          realRequests: result.realRequests,
+          ignoredRequests: result.final.ignoredRequests,
+          lastRealRequestAt: result.lastRealRequestAt ?? null,
+          log: settings.display,
+          format: formatDescription,
           quietSeconds: settings.quietSeconds,
           timeoutSeconds: settings.timeoutSeconds,
-          signal: ctx.signal,
-          onProgress: (progress) => {
-            const p = progress as AccessLogProgress;
-            timeline.progress(p, clock.now());
-            if (cadence.due(p)) ctx.stderr.line(formatProgressLine(p, settings.quietSeconds));
-          },
+          filter: settings.filter,
+          final: result.final,
+          timeline: timeline.entries,
+          omittedTimelineEntries: timeline.omitted,
         });
-        timeline.finish(result, clock.now(), settings.quietSeconds);
-        if (options.json) {
-          ctx.stdout.json({
-            outcome: result.outcome,
-            waitedSeconds: result.waitedSeconds,
-            realRequests: result.realRequests,
-            ignoredRequests: result.final.ignoredRequests,
-            lastRealRequestAt: result.lastRealRequestAt ?? null,
-            log: settings.display,
-            format: probe.formatDescription,
-            quietSeconds: settings.quietSeconds,
-            timeoutSeconds: settings.timeoutSeconds,
-            filter: settings.filter,
-            final: result.final,
-            timeline: timeline.entries,
-            omittedTimelineEntries: timeline.omitted,
-          });
-        } else {
-          for (const line of timeline.render()) ctx.stdout.line(line);
-        }
-        if (result.outcome === 'timeout') ctx.setExitCode(ExitCode.drainTimeout);
-      } catch (error) {
-        if (!ctx.signal.aborted) throw error;
-        if (!options.json) for (const line of timeline.render()) ctx.stdout.line(line);
-        throw new DrainctlError(
-          'INTERRUPTED',
-          'watch was interrupted before the log was judged drained',
-          {
-            cause: error,
-          },
-        );
-      } finally {
-        await probe.close();
+      } else {
+        for (const line of timeline.render()) ctx.stdout.line(line);
       }
+      if (result.outcome === 'timeout') ctx.setExitCode(ExitCode.drainTimeout);
     });
-}
-
-interface WatchSettings {
-  source: LogSource;
-  display: string;
-  format: LogFormat;
-  filter: TrafficFilter;
-  quietSeconds: number;
-  timeoutSeconds: number;
 }
 
 /**
@@ -354,48 +295,4 @@ function parseSource(log: string, options: WatchOptions): { source: LogSource; d
     },
     display: `${url.username}@${host}:${decodeURIComponent(url.pathname)}`,
   };
-}
-
-/**
- * A stand-alone watch of a file that is not there is most likely a typo: refuse it at once,
- * naming the file, instead of waiting out --timeout (exit 4). Inside a run the probe still
- * waits for a log that appears later (rotation).
- */
-async function checkLocalLog(path: string): Promise<void> {
-  let found: string | undefined;
-  try {
-    const handle = await open(path, 'r');
-    try {
-      if (!(await handle.stat()).isFile()) found = 'not a regular file';
-    } finally {
-      await handle.close();
-    }
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    found =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'a directory'
-            : `cannot be read (${code ?? 'error'})`;
-  }
-  if (found === undefined) return;
-  const expected = 'a readable access log file';
-  throw new InvalidInputError(`${path}: expected ${expected}, found ${found}`, {
-    file: path,
-    path: '<access-log>',
-    expected,
-    found,
-  });
-}
-
-function describeFilter(filter: TrafficFilter): string {
-  const parts = [...filter.ignoreCidrs];
-  if (filter.healthCheck) parts.push(`${filter.healthCheck.method} ${filter.healthCheck.uri}`);
-  parts.push(...filter.ignorePaths.map((p) => `path ${p}`));
-  parts.push(...filter.ignoreUserAgents.map((a) => `UA "${a}"`));
-  if (filter.clientAddress === 'x_forwarded_for') parts.push('client from X-Forwarded-For');
-  return parts.length > 0 ? parts.join(', ') : 'nothing';
 }

@@ -5,7 +5,7 @@
  * written after it is confirmed, matched by `opId`. Everything is redacted before it is written.
  */
 import type { Plan } from '../../plan/types.js';
-import type { FailureOutcome, LeftOutReason, NodeState } from '../node-machine.js';
+import type { FailureOutcome, LeftOutReason, NodeState } from '../policy/node-machine.js';
 
 interface Base {
   seq: number;

@@ -5,7 +5,7 @@
  * journal holding one is corrupt: folding it would make up a state (a run "interrupted, NaNs").
  * Fields are checked, never stripped: entries may carry more than this lists. Pure.
  */
-import { NODE_STATES } from '../node-machine.js';
+import { NODE_STATES } from '../policy/node-machine.js';
 import { type JournalEntry, MUTATION_OPS, type MutationOp, RUN_OUTCOMES } from './entries.js';
 
 type Kind =

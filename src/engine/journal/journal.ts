@@ -3,7 +3,7 @@
  * time in the order they were asked for (node sequences of a batch write concurrently).
  */
 import type { Clock } from '../../ports/index.js';
-import { JournalWriteError, LockLostError } from '../errors.js';
+import { JournalWriteError, LockLostError } from '../engine-errors.js';
 import type { JournalEntry, NewEntry } from './entries.js';
 import { redactEntry } from './redact-entry.js';
 import { JournalAdvancedError, type JournalStore } from './store.js';

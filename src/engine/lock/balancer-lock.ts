@@ -19,7 +19,12 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
-import { HeartbeatWriteError, LockHeldError, LockLostError, LockWriteError } from '../errors.js';
+import {
+  HeartbeatWriteError,
+  LockHeldError,
+  LockLostError,
+  LockWriteError,
+} from '../engine-errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
 
 /** How often the holder refreshes its heartbeat. */

@@ -11,9 +11,9 @@
  * 128 characters. The host name is cut to fit, on both sides of every comparison.
  */
 import { hostname } from 'node:os';
-import { LOCK_TAG_KEY } from '../../plan/saved-weight.js';
+import { LOCK_TAG_KEY } from '../../plan/saved-weight-tag.js';
 import type { Clock, LoadBalancer } from '../../ports/index.js';
-import { LockHeldError, LockLostError, LockUncertainError } from '../errors.js';
+import { LockHeldError, LockLostError, LockUncertainError } from '../engine-errors.js';
 import { processStartTime, staleness } from './holder-liveness.js';
 import type { LockCheck } from './lock-guard.js';
 

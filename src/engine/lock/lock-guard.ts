@@ -4,7 +4,7 @@
  * journal, found it so) every later journal entry and mutation is refused with `LockLostError`
  * — no rollback either: whoever holds the lock now drives.
  */
-import { LockLostError } from '../errors.js';
+import { LockLostError } from '../engine-errors.js';
 
 /** What one check is for, and how a lock layer that cannot be read right now is reported. */
 export interface LockCheck {

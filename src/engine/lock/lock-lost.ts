@@ -3,10 +3,10 @@
  * own, and in its report always. When the lock went to a resume of this very run, the journal
  * belongs to that process now and is not written (a line from here would break its sequence).
  */
-import type { LockLostError } from '../errors.js';
+import type { LockLostError } from '../engine-errors.js';
 import type { DoneEntry } from '../journal/entries.js';
 import type { Journal } from '../journal/journal.js';
-import { applyEntry, type RunState } from '../run-state.js';
+import { applyEntry, type RunState } from '../journal/run-state.js';
 
 export async function recordLockLost(
   journal: Journal,

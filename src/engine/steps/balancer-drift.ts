@@ -4,8 +4,8 @@
  * by someone else, listeners added or removed, a listener that was running and is not now.
  */
 import type { BackendServer, ListenerProtocol, LoadBalancerInfo } from '../../ports/index.js';
-import { backendDrift, listenerDrift } from '../drift.js';
-import type { RunContext } from '../run-context.js';
+import type { RunContext } from '../execution/run-context.js';
+import { backendDrift, listenerDrift } from '../policy/drift.js';
 import { expectedWeightOf } from './weights.js';
 
 export async function observeBalancer(

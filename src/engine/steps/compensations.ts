@@ -16,8 +16,8 @@
  */
 import type { Step } from '../../plan/types.js';
 import { type ReversibleAction, undoLine } from '../../plan/undo.js';
+import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
-import type { Compensated, RunContext } from '../run-context.js';
 import { pointBack, setTtlBack } from './dns-compensations.js';
 import { putBack, takeBackOut } from './weight-compensations.js';
 

@@ -5,11 +5,11 @@
  * node is skipped: no gate, no hooks, no drain, no patch, no reboot; reported `skipped (already
  * compliant)`. A check that cannot answer fails the step with the node untouched.
  */
-import { savedWeightKey } from '../../plan/saved-weight.js';
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
-import { decideCompliance } from '../compliance-verdict.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
+import { decideCompliance } from '../policy/compliance-verdict.js';
 import { runCaptureBaseline } from './host-steps.js';
 import { askNeededChecks } from './needed-checks.js';
 import { forgetSavedWeight, savedWeightTarget } from './saved-weight.js';

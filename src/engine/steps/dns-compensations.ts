@@ -6,11 +6,17 @@
  * warning note: the report's WARNING lines). The note says the same when it cannot be set back.
  */
 import type { DnsRecord } from '../../ports/index.js';
-import { FatalRunError, message } from '../errors.js';
+import { FatalRunError, message } from '../engine-errors.js';
+import { resolveRef } from '../execution/refs.js';
+import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
-import { resolveRef } from '../refs.js';
-import type { Compensated, RunContext } from '../run-context.js';
-import { currentRecord, fqdn, type PointStep, pointRecord, type SetTtlStep } from './dns-steps.js';
+import {
+  currentRecord,
+  fqdn,
+  type PointStep,
+  pointRecord,
+  type SetTtlStep,
+} from './dns-handlers.js';
 
 /** The undo of `dns.point`: the record's value and TTL from before the change. */
 export async function pointBack(

@@ -4,14 +4,14 @@
  * traffic has left it. The original weight recorded in the intent is the live one, read right
  * before the change.
  */
-import { savedWeightKey } from '../../plan/saved-weight.js';
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
 import type { DrainProgress } from '../../ports/index.js';
-import { FatalRunError, message } from '../errors.js';
-import { resolveRef } from '../refs.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok, stopped } from '../run-context.js';
-import { isStop } from '../run-control.js';
+import { FatalRunError, message } from '../engine-errors.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok, stopped } from '../execution/run-context.js';
+import { isStop } from '../execution/run-control.js';
 import { observeBalancer } from './balancer-drift.js';
 import { decideGate, gateStepOf } from './gate-step.js';
 import {

@@ -6,17 +6,17 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { Listener, LoadBalancer } from '../../ports/index.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok, stopped } from '../execution/run-context.js';
+import { isStop } from '../execution/run-control.js';
 import {
   evaluateGate,
   type GateDecision,
   type GateObservation,
   type GateParams,
-} from '../gates.js';
-import { outOfService } from '../node-machine.js';
-import { resolveRef } from '../refs.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok, stopped } from '../run-context.js';
-import { isStop } from '../run-control.js';
+} from '../policy/gates.js';
+import { outOfService } from '../policy/node-machine.js';
 
 /** How long a capacity gate may wait for the balancer to count enough healthy backends. */
 export const GATE_PATIENCE_SECONDS = 60;

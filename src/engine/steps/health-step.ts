@@ -2,14 +2,16 @@
  * Waiting until a node is healthy again: every check must pass N times in a row within the
  * timeout. A check that cannot be evaluated (it throws) counts as failed: health fails closed.
  */
+
+import { nodeHost } from '../../plan/host-target.js';
 import type { Step } from '../../plan/types.js';
 import type { HealthCheckResult, HealthCheckSpec } from '../../ports/index.js';
-import { nodeHost } from '../host-target.js';
-import { commandRan, notHealthyOutcome } from '../reachability.js';
-import { resolveDeep, resolveRef } from '../refs.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
-import { describeResult, readOnlyCommand } from './host-steps.js';
+import { resolveDeep, resolveRef } from '../execution/refs.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
+import { describeResult } from '../policy/command-result.js';
+import { commandRan, notHealthyOutcome } from '../policy/reachability.js';
+import { readOnlyCommand } from './host-steps.js';
 
 type WaitHealthyStep = Extract<Step, { action: 'node.wait-healthy' }>;
 

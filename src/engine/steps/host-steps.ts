@@ -4,13 +4,15 @@
  * the Host port the plan's target names (Cloud Assistant, SSH, the local shell); exit code and
  * decoded output go to the journal, redacted.
  */
+
+import { hostInstanceId } from '../../plan/host-target.js';
 import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
-import { hostInstanceId } from '../host-target.js';
-import { hostTouched } from '../node-machine.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok, stopped } from '../run-context.js';
-import { isStop } from '../run-control.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok, stopped } from '../execution/run-context.js';
+import { isStop } from '../execution/run-control.js';
+import { describeResult } from '../policy/command-result.js';
+import { hostTouched } from '../policy/node-machine.js';
 import { refusedBeforeRunning } from './command-refusal.js';
 import { stillInService } from './out-of-service.js';
 import { judgeTrafficBeforeReboot } from './reboot-traffic.js';
@@ -29,12 +31,6 @@ export function tail(text: string): string {
 
 export function succeeded(result: CommandResult): boolean {
   return result.status === 'success' && result.exitCode === 0;
-}
-
-export function describeResult(result: CommandResult): string {
-  const last = result.output.trim().split('\n').at(-1) ?? '';
-  const info = result.errorInfo ? `, ${result.errorInfo}` : '';
-  return `${result.status}, exit ${result.exitCode ?? 'none'}${info}${last ? `: ${last}` : ''}`;
 }
 
 /** Run one command as a journaled mutation (intent, command, result). */

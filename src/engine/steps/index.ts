@@ -3,11 +3,11 @@
  * a type error, so the engine can always execute every plan the planner can produce.
  */
 import type { Step, StepActionName } from '../../plan/types.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { ok, stopped } from '../run-context.js';
-import { isStop } from '../run-control.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { ok, stopped } from '../execution/run-context.js';
+import { isStop } from '../execution/run-control.js';
 import { runBaselineOrSkip } from './compliance.js';
-import { runDnsVerify, runPoint, runSetTtl } from './dns-steps.js';
+import { runDnsVerify, runPoint, runSetTtl } from './dns-handlers.js';
 import { runDrain, runWaitDrained } from './drain-steps.js';
 import { runGate } from './gate-step.js';
 import { runWaitHealthy } from './health-step.js';

@@ -5,10 +5,10 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { HealthCheckSpec } from '../../ports/index.js';
-import { resolveRef } from '../refs.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
-import { pollUntil } from './poll.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
+import { pollUntil } from './poll-in-run.js';
 
 type CreateStep = Extract<Step, { action: 'lb.create' }>;
 type ListenerStep = Extract<Step, { action: 'lb.ensure-listener' }>;

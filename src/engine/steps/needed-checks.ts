@@ -4,8 +4,8 @@
  */
 
 import type { HostTarget, NeededCheck, Step } from '../../plan/types.js';
-import { type CheckAnswer, judgeNeed, type NeedVerdict } from '../compliance-verdict.js';
-import type { RunContext } from '../run-context.js';
+import type { RunContext } from '../execution/run-context.js';
+import { type CheckAnswer, judgeNeed, type NeedVerdict } from '../policy/compliance-verdict.js';
 import { readOnlyCommand } from './host-steps.js';
 
 export async function askNeededChecks(

@@ -6,8 +6,8 @@
  * drift — a serving server is never patched or rebooted.
  */
 import type { Step } from '../../plan/types.js';
-import { resolveRef } from '../refs.js';
-import type { RunContext } from '../run-context.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext } from '../execution/run-context.js';
 
 /** Why `node` is not safely out of service right now, or undefined when it is (weight 0). */
 export async function stillInService(ctx: RunContext, node: string): Promise<string | undefined> {

@@ -10,7 +10,7 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { DrainOutcome, DrainProgress, TrafficProbe } from '../../ports/index.js';
-import type { RunContext } from '../run-context.js';
+import type { RunContext } from '../execution/run-context.js';
 import { logDrainProgress } from './drain-steps.js';
 
 type RebootStep = Extract<Step, { action: 'node.reboot' }>;

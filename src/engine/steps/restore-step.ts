@@ -7,9 +7,9 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { TrafficProbe } from '../../ports/index.js';
-import { resolveRef } from '../refs.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
 import { holdAndJudge } from './ramp-hold.js';
 import { forgetSavedWeight } from './saved-weight.js';
 import { expectedWeightOf, setWeight } from './weights.js';

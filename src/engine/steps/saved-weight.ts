@@ -1,6 +1,6 @@
 /**
  * The weight a node comes back to, kept on the balancer while the node is out of service (the
- * tag format is src/plan/saved-weight.ts): saved before its drain — a drain whose weight cannot
+ * tag format is src/plan/saved-weight-tag.ts): saved before its drain — a drain whose weight cannot
  * be saved does not happen — and removed once it is back at that weight (restored, or rolled
  * back). A node left out keeps it, so `resume --retry` or any later run, from any directory or
  * host, finds where it goes back to instead of taking 0 for its weight.
@@ -9,11 +9,15 @@
  * and a resumed run writes or removes it again where its step repeats. The drain's and the
  * restore's step entries say what was done with it.
  */
-import { formatSavedWeight, parseSavedWeight, savedWeightKey } from '../../plan/saved-weight.js';
+import {
+  formatSavedWeight,
+  parseSavedWeight,
+  savedWeightKey,
+} from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
-import { FatalRunError, message } from '../errors.js';
-import { resolveRef } from '../refs.js';
-import type { RunContext } from '../run-context.js';
+import { FatalRunError, message } from '../engine-errors.js';
+import { resolveRef } from '../execution/refs.js';
+import type { RunContext } from '../execution/run-context.js';
 import { expectedWeightOf } from './weights.js';
 
 export interface SavedWeightTarget {

@@ -6,12 +6,13 @@
  * to do, the node was already current and goes on to its ramp.
  */
 import type { Step, VerifyExpectation } from '../../plan/types.js';
-import { judgeUnchanged } from '../compliance-verdict.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok } from '../execution/run-context.js';
 import { asJournaledText } from '../journal/redact-entry.js';
-import { commandRan } from '../reachability.js';
-import type { RunContext, StepOutcome } from '../run-context.js';
-import { failed, ok } from '../run-context.js';
-import { describeResult, readOnlyCommand, succeeded, tail } from './host-steps.js';
+import { describeResult } from '../policy/command-result.js';
+import { judgeUnchanged } from '../policy/compliance-verdict.js';
+import { commandRan } from '../policy/reachability.js';
+import { readOnlyCommand, succeeded, tail } from './host-steps.js';
 import { askNeededChecks } from './needed-checks.js';
 
 type VerifyStep = Extract<Step, { action: 'node.verify' }>;

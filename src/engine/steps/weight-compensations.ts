@@ -6,13 +6,13 @@
  * against the weights this run expects; the failure policy's changes are tried again after an
  * error before the node is named with it.
  */
-import { savedWeightKey } from '../../plan/saved-weight.js';
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
-import { FatalRunError, message } from '../errors.js';
+import { FatalRunError, message } from '../engine-errors.js';
+import { resolveRef } from '../execution/refs.js';
+import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
-import { IllegalTransitionError } from '../node-machine.js';
-import { resolveRef } from '../refs.js';
-import type { Compensated, RunContext } from '../run-context.js';
+import { IllegalTransitionError } from '../policy/node-machine.js';
 import { forgetSavedWeight, weightToComeBack } from './saved-weight.js';
 import { expectedWeightOf, type SetWeightResult, setWeight } from './weights.js';
 

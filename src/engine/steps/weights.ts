@@ -3,8 +3,9 @@
  * live weight, refuse if it is not what this run expects (drift), journal the intent with the
  * live weight as before-state, send, journal the result.
  */
+
+import type { RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
-import type { RunContext } from '../run-context.js';
 
 export interface SetWeightRequest {
   step: string;

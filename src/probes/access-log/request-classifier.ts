@@ -5,8 +5,8 @@
  * drain, never end one early.
  */
 import type { TrafficFilter } from '../../ports/index.js';
-import { parsePathPattern } from '../../spec/traffic-filter/path-patterns.js';
-import { CidrSet } from '../net/cidr.js';
+import { parsePathPattern } from '../../workflow/traffic-filter/path-patterns.js';
+import { CidrSet } from '../net/cidr-set.js';
 import { Field, type FieldId, type ParsedLine } from './parsed-line.js';
 
 export const Verdict = { real: 0, healthCheck: 1, excluded: 2 } as const;

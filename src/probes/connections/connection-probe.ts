@@ -5,7 +5,7 @@
  */
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock, DrainOutcome, DrainProgress, Host, TrafficProbe } from '../../ports/index.js';
-import { CidrSet } from '../net/cidr.js';
+import { CidrSet } from '../net/cidr-set.js';
 import { sleepOn } from '../sleep.js';
 import { parseSsPeers, ssCommand } from './ss-output.js';
 

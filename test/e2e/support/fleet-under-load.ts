@@ -6,9 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '../../../mocks/index.js';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { LoadGenerator, type LoadStats } from '../../../src/demo/load-generator.js';
+import { type Emulator, startEmulator } from '#mocks/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { LoadGenerator, type LoadStats } from '#src/demo/load-generator.js';
 import { setUpBalancerByHand } from '../../helpers/balancer-by-hand.js';
 import { type CliRun, runDrainctl } from '../../helpers/cli.js';
 

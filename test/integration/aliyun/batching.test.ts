@@ -3,8 +3,8 @@
  * three calls, counted on the wire between the SDK and the emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import type { LoadBalancer } from '../../../src/ports/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import type { LoadBalancer } from '#src/ports/index.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
 import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';
 

@@ -3,8 +3,8 @@
  * on a manual clock (time is the subject), the calls go to the emulator over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import type { Host } from '../../../src/ports/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import type { Host } from '#src/ports/index.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
 import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';

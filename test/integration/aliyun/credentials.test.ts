@@ -2,8 +2,8 @@
  * Bad credentials give one clear message naming what to check, and secrets never reach the log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AliyunApiError } from '../../../src/adapters/aliyun/transport/cloud-error.js';
-import { createCloudPorts } from '../../../src/adapters/index.js';
+import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
+import { createCloudPorts } from '#src/adapters/index.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
 
 let env: AliyunTestEnv;

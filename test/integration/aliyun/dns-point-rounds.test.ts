@@ -4,7 +4,7 @@
  * holds what was asked (ours: a change whose answer was lost), pointing succeeds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AliyunApiError } from '../../../src/adapters/aliyun/transport/cloud-error.js';
+import type { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
 
 let env: AliyunTestEnv;

@@ -3,9 +3,9 @@
  * server (UDP on loopback), as a cutover is confirmed against a zone's name servers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DnsServer } from '../../../mocks/world/dns/dns-server.js';
-import { createDnsResolver } from '../../../src/adapters/local/dns-resolver.js';
-import { DrainctlError } from '../../../src/errors/index.js';
+import { DnsServer } from '#mocks/world/dns/dns-server.js';
+import { createDnsResolver } from '#src/adapters/local/dns-resolver.js';
+import { DrainctlError } from '#src/errors/index.js';
 import { useAliyunEnv } from './support/aliyun-emulator.js';
 
 let server: DnsServer;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckLine } from '../../../src/cli/commands/inspect-checklist.js';
+import type { CheckLine } from '#src/app/inspect-checklist.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import { tcpListener } from './contracts/load-balancer.contract.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listenerConfig } from '../../../src/plan/listener-config.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { listenerConfig } from '#src/plan/listener-config.js';
+import { parseWorkflow } from '#src/workflow/index.js';
 import { useAliyunEnv } from './support/aliyun-emulator.js';
 
 const env = useAliyunEnv();

@@ -3,10 +3,10 @@
  * calls go through the real SDK clients, retries are read from the adapters' log.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAliyunClients } from '../../../src/adapters/aliyun/index.js';
-import { AliyunApiError } from '../../../src/adapters/aliyun/transport/cloud-error.js';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import type { DrainctlError } from '../../../src/errors/index.js';
+import { createAliyunClients } from '#src/adapters/aliyun/index.js';
+import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import type { DrainctlError } from '#src/errors/index.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
 import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';
 

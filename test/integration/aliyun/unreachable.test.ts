@@ -6,9 +6,9 @@
  */
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AliyunApiError } from '../../../src/adapters/aliyun/transport/cloud-error.js';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import { systemClock } from '../../../src/adapters/local/clock.js';
+import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
 import { captureLogs, TEST_RETRY } from './support/aliyun-emulator.js';
 
 let endpoint: string;

@@ -2,15 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeLoopback } from '../../../mocks/emulator/addresses.js';
+import { probeLoopback } from '#mocks/emulator/addresses.js';
 import {
   LoopbackAddressError,
   loadTopologyFile,
   parseTopology,
   startEmulator,
   TopologyError,
-} from '../../../mocks/index.js';
-import type { EmulatedWorld } from '../../../mocks/world/index.js';
+} from '#mocks/index.js';
+import type { EmulatedWorld } from '#mocks/world/index.js';
 import {
   Alidns,
   AlidnsClientClass,

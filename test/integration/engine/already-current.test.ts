@@ -11,7 +11,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultTopology } from '../../../mocks/index.js';
+import { defaultTopology } from '#mocks/index.js';
 import { drainctl, endState, journal, type RunEnv, startRunEnv } from './support/emulator-run.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';

@@ -3,8 +3,8 @@
  * status — with the environment passed in, not taken from process.env.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plan, run, status } from '../../../src/index.js';
-import { createLogger } from '../../../src/log/index.js';
+import { plan, run, status } from '#src/index.js';
+import { createLogger } from '#src/log/index.js';
 import { endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
 
 let env: RunEnv;

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { lockPath } from '../../../src/engine/lock/balancer-lock.js';
+import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import {
   drainConfirmed,
   endState,

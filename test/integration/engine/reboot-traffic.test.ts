@@ -8,8 +8,8 @@
  * Whatever happens, the client sees no connection error.
  */
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { LoadGenerator } from '../../../src/demo/load-generator.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { LoadGenerator } from '#src/demo/load-generator.js';
 import {
   drainctl,
   endState,

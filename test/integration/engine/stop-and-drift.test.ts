@@ -5,9 +5,9 @@
  * balancer (refused with the holder's run id), `drainctl status`.
  */
 import { describe, expect, it } from 'vitest';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { createLogger } from '../../../src/log/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { createLogger } from '#src/log/index.js';
 import { emulatorPorts } from '../../helpers/balancer-by-hand.js';
 import {
   drainConfirmed,

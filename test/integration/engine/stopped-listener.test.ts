@@ -4,9 +4,9 @@
  * the running listener that checks health, and say which one they judged. Real binary, emulator.
  */
 import { describe, expect, it } from 'vitest';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { createLogger } from '../../../src/log/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { createLogger } from '#src/log/index.js';
 import { drainctl, endState, journal, runEnvPerTest } from './support/emulator-run.js';
 
 const startEnv = runEnvPerTest();

@@ -6,8 +6,8 @@
  * matters on this host; lock-liveness.test.ts proves it with a 70 s old heartbeat.)
  */
 import { describe, expect, it } from 'vitest';
-import { readLock } from '../../../src/engine/lock/balancer-lock.js';
-import { processStartTime } from '../../../src/engine/lock/holder-liveness.js';
+import { readLock } from '#src/engine/lock/balancer-lock.js';
+import { processStartTime } from '#src/engine/lock/holder-liveness.js';
 import {
   drainConfirmed,
   drainctl,

@@ -5,11 +5,11 @@
  * not take the unreadable tag for a lost lock.
  */
 import { afterAll, expect, it } from 'vitest';
-import { startEmulator } from '../../../mocks/index.js';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { BalancerTagLock } from '../../../src/engine/lock/balancer-tag.js';
-import { createLogger } from '../../../src/log/index.js';
+import { startEmulator } from '#mocks/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { BalancerTagLock } from '#src/engine/lock/balancer-tag.js';
+import { createLogger } from '#src/log/index.js';
 
 const emuP = startEmulator({ port: 0 });
 afterAll(async () => (await emuP).close());

@@ -8,7 +8,7 @@
  * spawn costs seconds of TypeScript loading that fifty files would multiply.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../../mocks/index.js';
+import type { Emulator } from '#mocks/index.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import { badCases } from '../../unit/spec/bad-cases.js';
 import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';

@@ -2,12 +2,12 @@
  * observeInventory against the emulator through the real adapters: what a plan is made from.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../../mocks/index.js';
-import { type CloudPorts, createCloudPorts } from '../../../src/adapters/index.js';
-import { observeInventory } from '../../../src/engine/observe-inventory.js';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { balancerTags, planRollout } from '../../../src/plan/index.js';
+import type { Emulator } from '#mocks/index.js';
+import { type CloudPorts, createCloudPorts } from '#src/adapters/index.js';
+import { observeInventory } from '#src/app/observe-inventory.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { balancerTags, planRollout } from '#src/plan/index.js';
 import { workflowFrom } from '../../unit/plan/fixtures.js';
 import { emulatorState, startPlanEmulator } from './plan-emulator.js';
 

@@ -4,11 +4,11 @@
  * created, and the rolling example on an existing balancer. Planning never changes the world.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../../mocks/index.js';
-import { createCloudPorts } from '../../../src/adapters/index.js';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { createBalancerRequest, hashPlan, type Plan } from '../../../src/plan/index.js';
-import type { LoadBalancer } from '../../../src/ports/index.js';
+import type { Emulator } from '#mocks/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { createBalancerRequest, hashPlan, type Plan } from '#src/plan/index.js';
+import type { LoadBalancer } from '#src/ports/index.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import { loadExample } from '../../unit/plan/fixtures.js';
 import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';

@@ -2,8 +2,8 @@
  * An emulator for the planner's integration tests (port 0, a temporary state directory) and
  * the environment that points drainctl at it.
  */
-import { type Emulator, startEmulator } from '../../../mocks/index.js';
-import { createWorld } from '../../../mocks/world/index.js';
+import { type Emulator, startEmulator } from '#mocks/index.js';
+import { createWorld } from '#mocks/world/index.js';
 
 export async function startPlanEmulator(): Promise<Emulator> {
   return startEmulator({

@@ -5,7 +5,7 @@
  * environment is set for the duration of the call.
  */
 import { Writable } from 'node:stream';
-import { runCli } from '../../../src/cli/program.js';
+import { runCli } from '#src/cli/program.js';
 import type { CliRun } from '../../helpers/cli.js';
 import { repoRoot } from '../../helpers/cli.js';
 

@@ -2,12 +2,12 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DrainProgress, TrafficFilter } from '../../../src/ports/index.js';
+import type { DrainProgress, TrafficFilter } from '#src/ports/index.js';
 import {
   type AccessLogProbe,
   openAccessLogProbe,
-} from '../../../src/probes/access-log/access-log-probe.js';
-import type { AccessLogProgress } from '../../../src/probes/access-log/drain-wait.js';
+} from '#src/probes/access-log/access-log-probe.js';
+import type { AccessLogProgress } from '#src/probes/access-log/drain-wait.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { advance, combinedLine, untilAsleep } from './helpers.js';
 

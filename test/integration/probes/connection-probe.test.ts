@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalHost } from '../../../src/adapters/local/host.js';
-import type { CommandResult, Host } from '../../../src/ports/index.js';
-import { createConnectionProbe } from '../../../src/probes/connections/connection-probe.js';
-import { parseSsPeers, ssCommand } from '../../../src/probes/connections/ss-output.js';
+import { createLocalHost } from '#src/adapters/local/local-host.js';
+import type { CommandResult, Host } from '#src/ports/index.js';
+import { createConnectionProbe } from '#src/probes/connections/connection-probe.js';
+import { parseSsPeers, ssCommand } from '#src/probes/connections/ss-output.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { advance } from './helpers.js';
 

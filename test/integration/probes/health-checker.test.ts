@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendHealthStatus, LoadBalancer } from '../../../src/ports/index.js';
-import { createHealthChecker } from '../../../src/probes/health/index.js';
+import type { BackendHealthStatus, LoadBalancer } from '#src/ports/index.js';
+import { createHealthChecker } from '#src/probes/health/index.js';
 
 let http: Server;
 let port: number;

@@ -3,7 +3,7 @@
  * emulator: the balancer's own view of a backend, as it changes with a reboot and with weight 0.
  */
 import { describe, expect, it } from 'vitest';
-import { createHealthChecker } from '../../../src/probes/health/index.js';
+import { createHealthChecker } from '#src/probes/health/index.js';
 import { tcpListener } from '../aliyun/contracts/load-balancer.contract.js';
 import { useAliyunEnv } from '../aliyun/support/aliyun-emulator.js';
 

@@ -2,7 +2,7 @@
  * Helpers for probe tests: collecting what a follower delivers, and stepping a ManualClock while
  * code under test does real file I/O between its sleeps.
  */
-import type { FollowerEvent, FollowerSink } from '../../../src/probes/access-log/log-follower.js';
+import type { FollowerEvent, FollowerSink } from '#src/probes/access-log/log-follower.js';
 import type { ManualClock } from '../../helpers/manual-clock.js';
 
 export function collectingSink() {

@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { createLocalHost } from '../../../src/adapters/local/host.js';
-import { createSshHost } from '../../../src/adapters/ssh/index.js';
-import type { Host } from '../../../src/ports/index.js';
+import { createLocalHost } from '#src/adapters/local/local-host.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { createSshHost } from '#src/adapters/ssh/index.js';
+import type { Host } from '#src/ports/index.js';
 import { hostContract } from '../aliyun/contracts/host.contract.js';
 import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
 

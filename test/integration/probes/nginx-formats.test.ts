@@ -9,11 +9,11 @@ import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import type { LogFormat } from '../../../src/ports/index.js';
-import { openAccessLogProbe } from '../../../src/probes/access-log/access-log-probe.js';
-import { createLineParser } from '../../../src/probes/access-log/line-parser.js';
-import { Field, ParsedLine } from '../../../src/probes/access-log/parsed-line.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import type { LogFormat } from '#src/ports/index.js';
+import { openAccessLogProbe } from '#src/probes/access-log/access-log-probe.js';
+import { createLineParser } from '#src/probes/access-log/line-parser.js';
+import { Field, ParsedLine } from '#src/probes/access-log/parsed-line.js';
 
 const nginxBinary = ['nginx', '/usr/sbin/nginx'].find((candidate) => {
   try {

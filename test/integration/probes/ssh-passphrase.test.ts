@@ -1,5 +1,5 @@
 /**
- * DRAINCTL_SSH_PASSPHRASE, end to end through the composition root (src/cli/runtime.ts), with an
+ * DRAINCTL_SSH_PASSPHRASE, end to end through the composition root (src/app/composition-root.ts), with an
  * encrypted client key against the in-process SSH server: both SSH uses — a host reached over
  * SSH and an access log tailed over SSH — connect with the variable set, and fail at once with
  * a clear, non-retryable error without it or with a wrong one. The passphrase never shows.
@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../../../src/cli/runtime.js';
-import { readEnvironment } from '../../../src/config/index.js';
-import { hostInstanceId } from '../../../src/engine/host-target.js';
-import { createLogger, redactString } from '../../../src/log/index.js';
-import type { HostTarget } from '../../../src/plan/types.js';
-import type { TrafficProbeConfig } from '../../../src/ports/index.js';
+import { createRuntime } from '#src/app/composition-root.js';
+import { readEnvironment } from '#src/config/index.js';
+import { createLogger, redactString } from '#src/log/index.js';
+import { hostInstanceId } from '#src/plan/host-target.js';
+import type { HostTarget } from '#src/plan/types.js';
+import type { TrafficProbeConfig } from '#src/ports/index.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
 

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import type { Connection, ServerChannel } from 'ssh2';
 import ssh2 from 'ssh2';
-import { fingerprintOf } from '../../../src/adapters/ssh/known-hosts.js';
+import { fingerprintOf } from '#src/adapters/ssh/known-hosts.js';
 
 export interface TestKeys {
   hostPrivate: string;

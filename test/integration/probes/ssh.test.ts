@@ -2,10 +2,10 @@ import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { connectSsh, type SshTarget } from '../../../src/adapters/ssh/index.js';
-import { openSshFollower } from '../../../src/probes/access-log/ssh-follower.js';
-import { createTrafficProbeFactory } from '../../../src/probes/traffic-probe-factory.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { connectSsh, type SshTarget } from '#src/adapters/ssh/index.js';
+import { openSshFollower } from '#src/probes/access-log/ssh-follower.js';
+import { createTrafficProbeFactory } from '#src/probes/traffic-probe-factory.js';
 import { collectingSink, combinedLine } from './helpers.js';
 import { generateKeys, startSshServer, type TestKeys, type TestSshServer } from './ssh-server.js';
 

@@ -8,10 +8,10 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { systemClock } from '../../../src/adapters/local/clock.js';
-import { createLocalHost } from '../../../src/adapters/local/host.js';
-import type { TrafficFilter, TrafficProbeConfig } from '../../../src/ports/index.js';
-import { createTrafficProbeFactory } from '../../../src/probes/traffic-probe-factory.js';
+import { createLocalHost } from '#src/adapters/local/local-host.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import type { TrafficFilter, TrafficProbeConfig } from '#src/ports/index.js';
+import { createTrafficProbeFactory } from '#src/probes/traffic-probe-factory.js';
 import { trafficProbeContract } from './contracts/traffic-probe.contract.js';
 import { combinedLine } from './helpers.js';
 import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
+import { runCli } from '#src/cli/program.js';
 import { runDrainctl } from '../../helpers/cli.js';
 import { combinedLine } from './helpers.js';
 import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';

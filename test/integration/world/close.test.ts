@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { BackendTarget } from '../../../mocks/world/index.js';
+import type { BackendTarget } from '#mocks/world/index.js';
 import { instanceSpec, listenerSpec, request, startWorld, waitFor } from './world-fixture.js';
 
 function resourceCounts(): Record<string, number> {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackendTarget, ListenerHealthCheckConfig } from '../../../mocks/world/index.js';
+import type { BackendTarget, ListenerHealthCheckConfig } from '#mocks/world/index.js';
 import {
   type Fixture,
   instanceSpec,

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackendTarget, ListenerHealthCheckConfig } from '../../../mocks/world/index.js';
+import type { BackendTarget, ListenerHealthCheckConfig } from '#mocks/world/index.js';
 import {
   type Fixture,
   inSlbBlock,

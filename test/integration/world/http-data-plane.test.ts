@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendTarget } from '../../../mocks/world/index.js';
+import type { BackendTarget } from '#mocks/world/index.js';
 import {
   type Fixture,
   inSlbBlock,

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstanceState } from '../../../mocks/world/index.js';
+import type { InstanceState } from '#mocks/world/index.js';
 import {
   type Fixture,
   instanceSpec,

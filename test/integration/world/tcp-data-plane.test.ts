@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendTarget } from '../../../mocks/world/index.js';
+import type { BackendTarget } from '#mocks/world/index.js';
 import {
   type Fixture,
   instanceSpec,

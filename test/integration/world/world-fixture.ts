@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { InstanceSpec, ListenerSpec, WorldTimings } from '../../../mocks/world/index.js';
-import { createWorld, type EmulatedWorld } from '../../../mocks/world/index.js';
+import type { InstanceSpec, ListenerSpec, WorldTimings } from '#mocks/world/index.js';
+import { createWorld, type EmulatedWorld } from '#mocks/world/index.js';
 
 export const oldKernel = '3.10.0-1160.el7.x86_64';
 export const newKernel = '3.10.0-1160.119.1.el7.x86_64';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_TIMER_MS, setLongTimeout, systemClock } from '../../../src/adapters/local/clock.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { MAX_TIMER_MS, setLongTimeout } from '#src/adapters/long-timer.js';
 
 describe('systemClock', () => {
   it('sleeps about as long as asked and its monotonic time moves forward', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
+import { runCli } from '#src/cli/program.js';
 
 class Capture extends Writable {
   text = '';

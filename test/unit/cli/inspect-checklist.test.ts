@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { inspectChecklist } from '../../../src/cli/commands/inspect-checklist.js';
-import type { ObservedInventory } from '../../../src/plan/types.js';
-import type { InstanceInfo } from '../../../src/ports/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { inspectChecklist } from '#src/app/inspect-checklist.js';
+import type { ObservedInventory } from '#src/plan/types.js';
+import type { InstanceInfo } from '#src/ports/index.js';
+import { parseWorkflow } from '#src/workflow/index.js';
 
 const yaml = (rollout: string, listener = '') =>
   [

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createOutput } from '../../../src/cli/output.js';
-import { REDACTED, registerSecret } from '../../../src/log/index.js';
+import { createOutput } from '#src/cli/output.js';
+import { REDACTED, registerSecret } from '#src/log/index.js';
 
 /** Collects everything an Output writes. */
 function capture() {

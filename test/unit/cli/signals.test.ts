@@ -10,7 +10,7 @@ import {
   installStopSignals,
   LEAVE_AT_ONCE_EXIT_CODE,
   type StopSignal,
-} from '../../../src/cli/signals.js';
+} from '#src/cli/signals.js';
 
 function harness(interactive: boolean, outOfService: string[] = []) {
   const handlers = new Map<StopSignal, () => void>();

@@ -3,8 +3,8 @@
  * up, and how a stop cuts it short.
  */
 import { describe, expect, it } from 'vitest';
-import { pollUntil } from '../../../src/clock/poll-until.js';
-import type { Clock } from '../../../src/ports/index.js';
+import { pollUntil } from '#src/clock/poll-until.js';
+import type { Clock } from '#src/ports/index.js';
 import { AutoClock } from '../../helpers/auto-clock.js';
 
 /** A probe that records when it ran and answers `value` from the `at`-th call on. */

@@ -6,11 +6,11 @@
  * the patch, the checks would call it current and it would ramp back, unpatched, as done.
  */
 import { describe, expect, it } from 'vitest';
-import type { EnginePorts } from '../../../src/engine/ports.js';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { hashPlan } from '../../../src/plan/plan-hash.js';
-import type { Plan } from '../../../src/plan/types.js';
-import type { CommandResult } from '../../../src/ports/index.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { hashPlan } from '#src/plan/plan-hash.js';
+import type { Plan } from '#src/plan/types.js';
+import type { CommandResult } from '#src/ports/index.js';
 import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

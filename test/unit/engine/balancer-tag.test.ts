@@ -11,10 +11,10 @@ import {
   formatTagValue,
   LOCK_TAG_KEY,
   parseTagValue,
-} from '../../../src/engine/lock/balancer-tag.js';
-import { RunLocks } from '../../../src/engine/lock/run-locks.js';
-import type { Plan } from '../../../src/plan/types.js';
-import type { LoadBalancer } from '../../../src/ports/index.js';
+} from '#src/engine/lock/balancer-tag.js';
+import { RunLocks } from '#src/engine/lock/run-locks.js';
+import type { Plan } from '#src/plan/types.js';
+import type { LoadBalancer } from '#src/ports/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { fleet } from './fixtures/plans.js';

@@ -9,9 +9,9 @@ import {
   COMPENSATIONS,
   type Compensation,
   type Compensations,
-} from '../../../src/engine/steps/compensations.js';
-import type { StepDraft } from '../../../src/plan/step-draft.js';
-import { type ReversibleAction, UNDO, undoOf } from '../../../src/plan/undo.js';
+} from '#src/engine/steps/compensations.js';
+import type { StepDraft } from '#src/plan/step-draft.js';
+import { type ReversibleAction, UNDO, undoOf } from '#src/plan/undo.js';
 
 const at = { phase: 'rollout' as const, description: '', mutates: true, expectedSeconds: 1 };
 const drain = {

@@ -11,8 +11,8 @@ import {
   judgeNeed,
   judgeUnchanged,
   type NeedVerdict,
-} from '../../../src/engine/compliance-verdict.js';
-import type { CommandResult } from '../../../src/ports/index.js';
+} from '#src/engine/policy/compliance-verdict.js';
+import type { CommandResult } from '#src/ports/index.js';
 
 const YUM = { command: 'yum -q check-update kernel', exitCode: 100, timeoutSeconds: 60 };
 const RESTART = { command: 'needs-restarting -r', exitCode: 1, timeoutSeconds: 60 };

@@ -5,7 +5,7 @@
  * maintained as usual, and the run completes.
  */
 import { describe, expect, it } from 'vitest';
-import { formatReport } from '../../../src/engine/report.js';
+import { formatReport } from '#src/engine/reporting/report.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { resumeModel, runModel } from './fixtures/run-model.js';

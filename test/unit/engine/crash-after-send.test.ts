@@ -6,8 +6,8 @@
  * for every k, and `resume` must reach the end state of an uninterrupted run.
  */
 import { describe, expect, it } from 'vitest';
-import type { EnginePorts } from '../../../src/engine/ports.js';
-import { startRun } from '../../../src/engine/runner.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
+import { startRun } from '#src/engine/lifecycle/runner.js';
 import {
   Incarnation,
   InMemoryWorld,

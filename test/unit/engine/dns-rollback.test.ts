@@ -4,8 +4,8 @@
  * left as it is and the run reports it (a WARNING in the report, a warning note in the journal).
  */
 import { describe, expect, it } from 'vitest';
-import { formatReport } from '../../../src/engine/report.js';
-import { DrainctlError } from '../../../src/errors/index.js';
+import { formatReport } from '#src/engine/reporting/report.js';
+import { DrainctlError } from '#src/errors/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { resumeModel, runModel } from './fixtures/run-model.js';

@@ -4,8 +4,8 @@
  * gate's message names the listeners it judged and the ones it left out.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateGate, type GateInput } from '../../../src/engine/gates.js';
-import type { BackendHealthStatus, Listener } from '../../../src/ports/index.js';
+import { evaluateGate, type GateInput } from '#src/engine/policy/gates.js';
+import type { BackendHealthStatus, Listener } from '#src/ports/index.js';
 
 const CHECK = {
   enabled: true,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGate, type GateInput, isHealthyWeighted } from '../../../src/engine/gates.js';
-import { judgedHealth } from '../../../src/listener/index.js';
-import type { BackendHealthStatus, BackendServer } from '../../../src/ports/index.js';
+import { evaluateGate, type GateInput, isHealthyWeighted } from '#src/engine/policy/gates.js';
+import { judgedHealth } from '#src/listener/index.js';
+import type { BackendHealthStatus, BackendServer } from '#src/ports/index.js';
 
 const backends = (weights: Record<string, number>): BackendServer[] =>
   Object.entries(weights).map(([serverId, weight]) => ({ serverId, weight, type: 'ecs' }));

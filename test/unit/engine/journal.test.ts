@@ -2,14 +2,10 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal } from '../../../src/engine/journal/journal.js';
-import {
-  FileJournalStore,
-  JournalCorruptError,
-  parseJournal,
-} from '../../../src/engine/journal/store.js';
-import { foldJournal } from '../../../src/engine/run-state.js';
-import { registerSecret } from '../../../src/log/index.js';
+import { Journal } from '#src/engine/journal/journal.js';
+import { foldJournal } from '#src/engine/journal/run-state.js';
+import { FileJournalStore, JournalCorruptError, parseJournal } from '#src/engine/journal/store.js';
+import { registerSecret } from '#src/log/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { buildPlan, fleet } from './fixtures/plans.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BalancerLock, lockPath } from '../../../src/engine/lock/balancer-lock.js';
+import { BalancerLock, lockPath } from '#src/engine/lock/balancer-lock.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
 let home: string;

@@ -7,8 +7,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BalancerLock, lockPath, readLock } from '../../../src/engine/lock/balancer-lock.js';
-import { processStartTime, staleness } from '../../../src/engine/lock/holder-liveness.js';
+import { BalancerLock, lockPath, readLock } from '#src/engine/lock/balancer-lock.js';
+import { processStartTime, staleness } from '#src/engine/lock/holder-liveness.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
 let home: string;

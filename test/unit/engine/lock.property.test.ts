@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BalancerLock, lockPath, readLock } from '../../../src/engine/lock/balancer-lock.js';
+import { BalancerLock, lockPath, readLock } from '#src/engine/lock/balancer-lock.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
 describe('invariant 5: one run per balancer', () => {

@@ -2,13 +2,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LockHeldError } from '../../../src/engine/errors.js';
+import { LockHeldError } from '#src/engine/engine-errors.js';
 import {
   BalancerLock,
   lockKeyForName,
   lockPath,
   readLock,
-} from '../../../src/engine/lock/balancer-lock.js';
+} from '#src/engine/lock/balancer-lock.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
 let home: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispositionFor, haltsRollout } from '../../../src/engine/failure-policy.js';
+import { dispositionFor, haltsRollout } from '#src/engine/policy/failure-policy.js';
 import {
   canTransition,
   IllegalTransitionError,
@@ -7,7 +7,7 @@ import {
   type NodeState,
   outOfService,
   transition,
-} from '../../../src/engine/node-machine.js';
+} from '#src/engine/policy/node-machine.js';
 
 describe('node state machine', () => {
   it.each([

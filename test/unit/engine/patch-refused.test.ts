@@ -6,10 +6,10 @@
  * attempt timed out) still leaves it out, unpatched.
  */
 import { describe, expect, it } from 'vitest';
-import { dispositionFor } from '../../../src/engine/failure-policy.js';
-import { canTransition } from '../../../src/engine/node-machine.js';
-import { CloudApiError } from '../../../src/errors/index.js';
-import type { CommandRequest, CommandResult } from '../../../src/ports/index.js';
+import { dispositionFor } from '#src/engine/policy/failure-policy.js';
+import { canTransition } from '#src/engine/policy/node-machine.js';
+import { CloudApiError } from '#src/errors/index.js';
+import type { CommandRequest, CommandResult } from '#src/ports/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

@@ -4,9 +4,9 @@
  * tally, the documented budget (max5xxRate with at least minRequests) is unchanged.
  */
 import { describe, expect, it } from 'vitest';
-import { holdAndJudge } from '../../../src/engine/steps/ramp-hold.js';
-import { DrainctlError } from '../../../src/errors/index.js';
-import type { ErrorRateSample, TrafficProbe } from '../../../src/ports/index.js';
+import { holdAndJudge } from '#src/engine/steps/ramp-hold.js';
+import { DrainctlError } from '#src/errors/index.js';
+import type { ErrorRateSample, TrafficProbe } from '#src/ports/index.js';
 import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { buildPlan, fleet } from './fixtures/plans.js';

@@ -4,7 +4,7 @@
  * though the hypervisor says Running) — and `unhealthy` when anything answered.
  */
 import { describe, expect, it } from 'vitest';
-import { notHealthyOutcome } from '../../../src/engine/reachability.js';
+import { notHealthyOutcome } from '#src/engine/policy/reachability.js';
 import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

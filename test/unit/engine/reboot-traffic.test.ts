@@ -6,16 +6,16 @@
  * fresh probe must see a whole quiet period. Against the in-memory world (AutoClock).
  */
 import { describe, expect, it } from 'vitest';
-import { buildReport, formatReport } from '../../../src/engine/report.js';
-import { foldJournal } from '../../../src/engine/run-state.js';
-import { sha256Hex } from '../../../src/engine/sha256.js';
+import { foldJournal } from '#src/engine/journal/run-state.js';
+import { buildReport, formatReport } from '#src/engine/reporting/report.js';
+import { sha256Hex } from '#src/engine/sha256.js';
 import {
   describeJudgement,
   type JudgementFacts,
   rebootDecision,
-} from '../../../src/engine/steps/reboot-traffic.js';
-import { hashPlan } from '../../../src/plan/plan-hash.js';
-import type { DrainOutcome, TrafficProbe } from '../../../src/ports/index.js';
+} from '#src/engine/steps/reboot-traffic.js';
+import { hashPlan } from '#src/plan/plan-hash.js';
+import type { DrainOutcome, TrafficProbe } from '#src/ports/index.js';
 import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
 import { resumeModel, runModel } from './fixtures/run-model.js';

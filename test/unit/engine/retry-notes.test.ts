@@ -5,10 +5,10 @@
  * it under the node, then no more once the call went through.
  */
 import { describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../../src/engine/journal/entries.js';
-import { buildReport, formatReport } from '../../../src/engine/report.js';
-import { foldJournal } from '../../../src/engine/run-state.js';
-import type { CloudRetryEvent, CloudRetryFeed } from '../../../src/ports/index.js';
+import type { JournalEntry } from '#src/engine/journal/entries.js';
+import { foldJournal } from '#src/engine/journal/run-state.js';
+import { buildReport, formatReport } from '#src/engine/reporting/report.js';
+import type { CloudRetryEvent, CloudRetryFeed } from '#src/ports/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

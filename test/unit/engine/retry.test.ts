@@ -4,7 +4,7 @@
  * Without the flag it stays as reported.
  */
 import { describe, expect, it } from 'vitest';
-import { resumeRun } from '../../../src/engine/runner.js';
+import { resumeRun } from '#src/engine/lifecycle/runner.js';
 import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { resumeModel, runModel, silent } from './fixtures/run-model.js';

@@ -6,10 +6,10 @@
  * run does not end as a plain success.
  */
 import { describe, expect, it } from 'vitest';
-import { haltedOnlyAtZero } from '../../../src/engine/left-at-zero.js';
-import type { EnginePorts } from '../../../src/engine/ports.js';
-import { formatReport } from '../../../src/engine/report.js';
-import { DrainctlError } from '../../../src/errors/index.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
+import { haltedOnlyAtZero } from '#src/engine/policy/left-at-zero.js';
+import { formatReport } from '#src/engine/reporting/report.js';
+import { DrainctlError } from '#src/errors/index.js';
 import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

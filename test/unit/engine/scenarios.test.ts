@@ -4,8 +4,8 @@
  * cannot be evaluated.
  */
 import { describe, expect, it } from 'vitest';
-import { formatReport } from '../../../src/engine/report.js';
-import type { RunResult } from '../../../src/engine/runner.js';
+import type { RunResult } from '#src/engine/lifecycle/runner.js';
+import { formatReport } from '#src/engine/reporting/report.js';
 import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

@@ -5,7 +5,7 @@
  * drift, at the weight they set.
  */
 import { describe, expect, it } from 'vitest';
-import type { EnginePorts } from '../../../src/engine/ports.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { resumeModel, runModel } from './fixtures/run-model.js';

@@ -4,9 +4,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { EnginePorts } from '../../../src/engine/ports.js';
-import { formatReport } from '../../../src/engine/report.js';
-import { DrainctlError } from '../../../src/errors/index.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
+import { formatReport } from '#src/engine/reporting/report.js';
+import { DrainctlError } from '#src/errors/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { resumeModel, runModel } from './fixtures/run-model.js';

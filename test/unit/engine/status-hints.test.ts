@@ -3,9 +3,9 @@
  * the command that continues it (`drainctl resume <id>`); a completed run prints neither.
  */
 import { describe, expect, it } from 'vitest';
-import type { JournalEntry } from '../../../src/engine/journal/entries.js';
-import { buildReport, formatReport } from '../../../src/engine/report.js';
-import { foldJournal } from '../../../src/engine/run-state.js';
+import type { JournalEntry } from '#src/engine/journal/entries.js';
+import { foldJournal } from '#src/engine/journal/run-state.js';
+import { buildReport, formatReport } from '#src/engine/reporting/report.js';
 import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

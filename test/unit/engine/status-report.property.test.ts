@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MUTATION_OPS } from '../../../src/engine/journal/entries.js';
-import { JournalCorruptError, parseJournal } from '../../../src/engine/journal/store.js';
-import { NODE_STATES } from '../../../src/engine/node-machine.js';
-import { buildReport, formatReport } from '../../../src/engine/report.js';
-import { foldJournal } from '../../../src/engine/run-state.js';
+import { MUTATION_OPS } from '#src/engine/journal/entries.js';
+import { foldJournal } from '#src/engine/journal/run-state.js';
+import { JournalCorruptError, parseJournal } from '#src/engine/journal/store.js';
+import { NODE_STATES } from '#src/engine/policy/node-machine.js';
+import { buildReport, formatReport } from '#src/engine/reporting/report.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 

@@ -3,7 +3,7 @@
  * any other and gets the failure policy (review finding 7).
  */
 import { describe, expect, it } from 'vitest';
-import { DrainctlError } from '../../../src/errors/index.js';
+import { DrainctlError } from '#src/errors/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { resumeModel, runModel } from './fixtures/run-model.js';

@@ -12,8 +12,8 @@ import {
   LOCK_TAG_KEY,
   parseTagValue,
   TAG_WRITE_BOUND_MS,
-} from '../../../src/engine/lock/balancer-tag.js';
-import type { LoadBalancer } from '../../../src/ports/index.js';
+} from '#src/engine/lock/balancer-tag.js';
+import type { LoadBalancer } from '#src/ports/index.js';
 import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { fleet } from './fixtures/plans.js';

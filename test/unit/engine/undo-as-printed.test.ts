@@ -7,12 +7,12 @@
  * engine runs them: no more, no fewer, word for word.
  */
 import { describe, expect, it } from 'vitest';
-import type { Compensates, JournalEntry } from '../../../src/engine/journal/entries.js';
-import { entryProblem } from '../../../src/engine/journal/entry-check.js';
-import type { EnginePorts } from '../../../src/engine/ports.js';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { type Plan, planRollout, renderRunbook, type Step } from '../../../src/plan/index.js';
-import type { ObservedInventory } from '../../../src/plan/types.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
+import type { Compensates, JournalEntry } from '#src/engine/journal/entries.js';
+import { entryProblem } from '#src/engine/journal/entry-check.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { type Plan, planRollout, renderRunbook, type Step } from '#src/plan/index.js';
+import type { ObservedInventory } from '#src/plan/types.js';
 import { InMemoryWorld, type ModelNode } from '../../helpers/in-memory-ports.js';
 import { loadExample, OBSERVED_AT } from '../plan/fixtures.js';
 import { runModel } from './fixtures/run-model.js';

@@ -5,7 +5,7 @@
  * compared in that same form: a patch that changed nothing must not pass as done.
  */
 import { describe, expect, it } from 'vitest';
-import { registerSecret } from '../../../src/log/index.js';
+import { registerSecret } from '#src/log/index.js';
 import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';

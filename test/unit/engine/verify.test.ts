@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rampLevels } from '../../../src/engine/steps/restore-step.js';
-import { judge } from '../../../src/engine/steps/verify-step.js';
+import { rampLevels } from '#src/engine/steps/restore-step.js';
+import { judge } from '#src/engine/steps/verify-step.js';
 
 describe('verify expectations', () => {
   it.each([

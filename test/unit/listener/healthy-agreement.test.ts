@@ -5,21 +5,17 @@
  * gone wrong before, so a fix that reaches only one of them fails this test.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  budgetLine,
-  healthLine,
-  selectedInstances,
-} from '../../../src/cli/commands/inspect-fleet-checks.js';
-import { evaluateGate } from '../../../src/engine/gates.js';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { balancerView, effectiveListeners } from '../../../src/plan/balancer-view.js';
-import { resolveBudget } from '../../../src/plan/budget.js';
-import { resolveFleet } from '../../../src/plan/fleet.js';
-import type { PlanContext } from '../../../src/plan/plan-context.js';
-import { PlanProblems } from '../../../src/plan/plan-problems.js';
-import type { ObservedInventory } from '../../../src/plan/types.js';
-import type { BackendHealth, BackendHealthStatus, Listener } from '../../../src/ports/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { budgetLine, healthLine, selectedInstances } from '#src/app/inspect-fleet-checks.js';
+import { evaluateGate } from '#src/engine/policy/gates.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { balancerView, effectiveListeners } from '#src/plan/balancer-view.js';
+import { resolveBudget } from '#src/plan/budget.js';
+import { resolveFleet } from '#src/plan/fleet.js';
+import type { PlanContext } from '#src/plan/plan-context.js';
+import { PlanProblems } from '#src/plan/plan-problems.js';
+import type { ObservedInventory } from '#src/plan/types.js';
+import type { BackendHealth, BackendHealthStatus, Listener } from '#src/ports/index.js';
+import { parseWorkflow } from '#src/workflow/index.js';
 
 const CHECK = {
   enabled: true,

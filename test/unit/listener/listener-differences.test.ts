@@ -4,10 +4,10 @@
  * planner's default — the planner's own resolved listener is the proof of that.
  */
 import { describe, expect, it } from 'vitest';
-import { formatListenerDifference, listenerDifferences } from '../../../src/listener/index.js';
-import { listenerConfig } from '../../../src/plan/listener-config.js';
-import type { ListenerConfig } from '../../../src/ports/index.js';
-import { listenerSchema } from '../../../src/spec/schema/load-balancer.js';
+import { formatListenerDifference, listenerDifferences } from '#src/listener/index.js';
+import { listenerConfig } from '#src/plan/listener-config.js';
+import type { ListenerConfig } from '#src/ports/index.js';
+import { listenerSchema } from '#src/workflow/schema/load-balancer-schema.js';
 
 /** What the planner resolves a minimal workflow listener to (every default filled in). */
 function fromWorkflow(listener: Record<string, unknown>): ListenerConfig {

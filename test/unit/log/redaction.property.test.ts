@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isDistinctive, REDACTED, redactString, registerSecret } from '../../../src/log/index.js';
-import { SecretValues } from '../../../src/log/known-secrets.js';
-import { maskSecretPatterns } from '../../../src/log/secret-patterns.js';
+import { isDistinctive, REDACTED, redactString, registerSecret } from '#src/log/index.js';
+import { SecretValues } from '#src/log/known-secrets.js';
+import { maskSecretPatterns } from '#src/log/secret-patterns.js';
 
 const WORD = /[\p{L}\p{N}_]/u;
 

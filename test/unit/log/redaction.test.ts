@@ -8,7 +8,7 @@ import {
   redactString,
   registerSecret,
   registerSecretsFromEnv,
-} from '../../../src/log/index.js';
+} from '#src/log/index.js';
 
 /** Collects everything a logger writes. */
 function capture() {

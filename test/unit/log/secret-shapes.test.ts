@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  findSecretPatterns,
-  isSecretKey,
-  REDACTED,
-  redact,
-  redactString,
-} from '../../../src/log/index.js';
+import { findSecretPatterns, isSecretKey, REDACTED, redact, redactString } from '#src/log/index.js';
 
 describe('secret keys are whole words at the end of a key', () => {
   it.each([

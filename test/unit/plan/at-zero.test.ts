@@ -5,20 +5,20 @@
  * room the balancer has for the tags a run sets.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { InvalidInputError } from '../../../src/errors/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { InvalidInputError } from '#src/errors/index.js';
 import {
   type AtZeroDecision,
   type Plan,
   planRollout,
   renderRunbook,
   type ZeroWeightChoices,
-} from '../../../src/plan/index.js';
+} from '#src/plan/index.js';
 import {
   formatSavedWeight,
   parseSavedWeight,
   savedWeightsFromTags,
-} from '../../../src/plan/saved-weight.js';
+} from '#src/plan/saved-weight-tag.js';
 import { balancer, emulatorWorld, loadExample, NET, workflowFrom } from './fixtures.js';
 
 const WORKFLOW = `name: w

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { cutBatches, planRollout } from '../../../src/plan/index.js';
-import type { BackendHealth } from '../../../src/ports/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { cutBatches, planRollout } from '#src/plan/index.js';
+import type { BackendHealth } from '#src/ports/index.js';
 import { caseChoices, caseWorkflow, caseWorld, type FleetCase, nodeId } from './world-builder.js';
 
 const ok = (weight = 100, group?: string) => ({

@@ -5,8 +5,8 @@
  * docs/engine.md "Estimates"). On the emulator this workflow ran in 78–79 s.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { planRollout, renderRunbook } from '../../../src/plan/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { planRollout, renderRunbook } from '#src/plan/index.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');

@@ -4,14 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ObservedInventory } from '../../../src/plan/index.js';
-import type {
-  BackendHealth,
-  InstanceInfo,
-  Listener,
-  LoadBalancerInfo,
-} from '../../../src/ports/index.js';
-import { type LoadedWorkflow, parseWorkflow } from '../../../src/spec/index.js';
+import type { ObservedInventory } from '#src/plan/index.js';
+import type { BackendHealth, InstanceInfo, Listener, LoadBalancerInfo } from '#src/ports/index.js';
+import { type LoadedWorkflow, parseWorkflow } from '#src/workflow/index.js';
 
 export const NET = '127.0.5';
 export const OBSERVED_AT = '2026-11-21T02:00:00.000Z';

@@ -4,9 +4,9 @@
  * make a rollout pass trivially or not at all.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { type ObservedInventory, planRollout } from '../../../src/plan/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { type ObservedInventory, planRollout } from '#src/plan/index.js';
 import {
   balancer,
   emulatorWorld,

@@ -1,12 +1,13 @@
 /**
  * One server's steps, in the order the runbook prints them and the engine runs them (the order
- * the headers of src/plan/node-steps.ts, src/engine/node-runner.ts and src/engine/executor.ts
- * state): [baseline] → before-hooks → gate → [baseline] → drain → … → restore → after-hooks.
+ * the headers of src/plan/node-steps.ts, src/engine/execution/node-runner.ts and
+ * src/engine/execution/executor.ts state): [baseline] → before-hooks → gate → [baseline] →
+ * drain → … → restore → after-hooks.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { planRollout, renderRunbook } from '../../../src/plan/index.js';
-import type { WorkflowSpec } from '../../../src/spec/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { planRollout, renderRunbook } from '#src/plan/index.js';
+import type { WorkflowSpec } from '#src/workflow/index.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');

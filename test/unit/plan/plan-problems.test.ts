@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { type ObservedInventory, planRollout } from '../../../src/plan/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { type ObservedInventory, planRollout } from '#src/plan/index.js';
 import {
   afterSeedRun,
   balancer,

@@ -4,9 +4,9 @@
  * is not. The engine reads those from the node's wait-drained step of the same plan.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { planRollout, renderRunbook } from '../../../src/plan/index.js';
-import type { Step } from '../../../src/plan/types.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { planRollout, renderRunbook } from '#src/plan/index.js';
+import type { Step } from '#src/plan/types.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { planRollout, renderRunbook } from '../../../src/plan/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { planRollout, renderRunbook } from '#src/plan/index.js';
 import { balancer, emulatorWorld, loadExample, OBSERVED_AT } from './fixtures.js';
 
 describe('the runbook', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { hashPlan, type Plan, planRollout, type Step } from '../../../src/plan/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { hashPlan, type Plan, planRollout, type Step } from '#src/plan/index.js';
 import { afterSeedRun, balancer, emulatorWorld, loadExample, NET } from './fixtures.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');

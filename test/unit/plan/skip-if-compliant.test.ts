@@ -6,9 +6,9 @@
  * (and sha256) is as before, and the runbook says a re-run would drain patched servers.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { planRollout, renderRunbook, rerunWarnings, type Step } from '../../../src/plan/index.js';
-import type { WorkflowSpec } from '../../../src/spec/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { planRollout, renderRunbook, rerunWarnings, type Step } from '#src/plan/index.js';
+import type { WorkflowSpec } from '#src/workflow/index.js';
 import { emulatorWorld, loadExample } from './fixtures.js';
 
 const TARGET = '3.10.0-1160.119.1.el7.x86_64';

@@ -4,8 +4,8 @@
  * check), a bare TCP connect otherwise — and the runbook line says which.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { type Plan, planRollout, type Step } from '../../../src/plan/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { type Plan, planRollout, type Step } from '#src/plan/index.js';
 import { emulatorWorld, loadExample, workflowFrom } from './fixtures.js';
 
 type VerifyPath = Extract<Step, { action: 'lb.verify-path' }>;

@@ -3,8 +3,8 @@
  * fleet is listed by id, the balancer's own listener is used, no DNS, no waits worth modelling.
  */
 
-import type { ObservedInventory, ZeroWeightChoices } from '../../../src/plan/index.js';
-import type { BackendHealth } from '../../../src/ports/index.js';
+import type { ObservedInventory, ZeroWeightChoices } from '#src/plan/index.js';
+import type { BackendHealth } from '#src/ports/index.js';
 import { balancer, emulatorWorld, instance, workflowFrom } from './fixtures.js';
 
 export interface FleetCase {

@@ -9,8 +9,8 @@ import {
   newDrainMemory,
   readBetweenWaits,
   waitForDrain,
-} from '../../../src/probes/access-log/drain-wait.js';
-import { TrafficTally } from '../../../src/probes/access-log/traffic-tally.js';
+} from '#src/probes/access-log/drain-wait.js';
+import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { advance, untilAsleep } from '../../integration/probes/helpers.js';
 

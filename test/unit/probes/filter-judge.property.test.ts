@@ -6,16 +6,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LogFormat, TrafficFilter } from '../../../src/ports/index.js';
-import { createLineParser } from '../../../src/probes/access-log/line-parser.js';
-import { ParsedLine } from '../../../src/probes/access-log/parsed-line.js';
-import { RequestClassifier, Verdict } from '../../../src/probes/access-log/request-classifier.js';
+import type { LogFormat, TrafficFilter } from '#src/ports/index.js';
+import { createLineParser } from '#src/probes/access-log/line-parser.js';
+import { ParsedLine } from '#src/probes/access-log/parsed-line.js';
+import { RequestClassifier, Verdict } from '#src/probes/access-log/request-classifier.js';
 import {
   type AddressFamily,
   type FilterRules,
   judgeTrafficFilter,
-} from '../../../src/spec/traffic-filter/judge.js';
-import { isPathByte } from '../../../src/spec/traffic-filter/path-patterns.js';
+} from '#src/workflow/traffic-filter/judge.js';
+import { isPathByte } from '#src/workflow/traffic-filter/path-patterns.js';
 
 interface Request {
   client: string;

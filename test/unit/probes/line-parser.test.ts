@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LogFormat } from '../../../src/ports/index.js';
-import { createLineParser } from '../../../src/probes/access-log/line-parser.js';
-import { parseLogFormat } from '../../../src/probes/access-log/log-format.js';
-import { Field, ParsedLine } from '../../../src/probes/access-log/parsed-line.js';
+import type { LogFormat } from '#src/ports/index.js';
+import { createLineParser } from '#src/probes/access-log/line-parser.js';
+import { parseLogFormat } from '#src/probes/access-log/log-format.js';
+import { Field, ParsedLine } from '#src/probes/access-log/parsed-line.js';
 
 function parse(format: LogFormat, line: string) {
   const parser = createLineParser(format);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../../src/probes/access-log/line-splitter.js';
+import { LineSplitter } from '#src/probes/access-log/line-splitter.js';
 
 function collect(maxLineBytes?: number) {
   const lines: Array<{ text: string; truncated: boolean }> = [];

@@ -4,14 +4,14 @@
  * that grid (plus one when traffic starts or stops) — on a clock the test controls.
  */
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/ports/index.js';
+import type { Clock } from '#src/ports/index.js';
 import {
   type DrainSource,
   newDrainMemory,
   waitForDrain,
-} from '../../../src/probes/access-log/drain-wait.js';
-import { TrafficTally } from '../../../src/probes/access-log/traffic-tally.js';
-import { ProgressCadence } from '../../../src/probes/progress-cadence.js';
+} from '#src/probes/access-log/drain-wait.js';
+import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
+import { ProgressCadence } from '#src/probes/progress-cadence.js';
 
 /** Time moves only when the code sleeps, or when a poll takes `pollMs`. */
 class SteppingClock implements Clock {

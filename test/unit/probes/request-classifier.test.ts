@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LogFormat, TrafficFilter } from '../../../src/ports/index.js';
-import { createLineParser } from '../../../src/probes/access-log/line-parser.js';
-import { ParsedLine } from '../../../src/probes/access-log/parsed-line.js';
-import { RequestClassifier, Verdict } from '../../../src/probes/access-log/request-classifier.js';
-import { CidrSet } from '../../../src/probes/net/cidr.js';
+import type { LogFormat, TrafficFilter } from '#src/ports/index.js';
+import { createLineParser } from '#src/probes/access-log/line-parser.js';
+import { ParsedLine } from '#src/probes/access-log/parsed-line.js';
+import { RequestClassifier, Verdict } from '#src/probes/access-log/request-classifier.js';
+import { CidrSet } from '#src/probes/net/cidr-set.js';
 
 const base: TrafficFilter = {
   ignoreCidrs: ['100.64.0.0/10'],

@@ -5,10 +5,10 @@
  * files go through the real CLI against a live emulator in test/integration/plan/.
  */
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../../src/engine/sha256.js';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { planRollout } from '../../../src/plan/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { planRollout } from '#src/plan/index.js';
+import { parseWorkflow } from '#src/workflow/index.js';
 import { emulatorWorld } from '../plan/fixtures.js';
 import { badCases } from './bad-cases.js';
 

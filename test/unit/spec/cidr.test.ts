@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CidrSet } from '../../../src/probes/net/cidr.js';
-import { cidrsOverlap, isCidr, isIpv4, isIpv6, parseCidr } from '../../../src/spec/cidr.js';
+import { CidrSet } from '#src/probes/net/cidr-set.js';
+import { cidrsOverlap, isCidr, isIpv4, isIpv6, parseCidr } from '#src/workflow/cidr.js';
 
 describe('CIDR notation', () => {
   it.each([

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the syntax under test
 import { describe, expect, it } from 'vitest';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { parseWorkflow } from '#src/workflow/index.js';
 
 const workflow = (extra: string) => `
 name: web

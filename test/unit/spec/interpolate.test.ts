@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the syntax under test
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
-import { interpolateText } from '../../../src/spec/interpolate.js';
-import type { RawIssue } from '../../../src/spec/issue.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { parseWorkflow } from '#src/workflow/index.js';
+import { interpolateText } from '#src/workflow/interpolate.js';
+import type { RawIssue } from '#src/workflow/issue.js';
 
 const MINIMAL = (extra: string) => `
 name: web

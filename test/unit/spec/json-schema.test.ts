@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { workflowJsonSchema, workflowJsonSchemaText } from '../../../src/spec/index.js';
+import { workflowJsonSchema, workflowJsonSchemaText } from '#src/workflow/index.js';
 import { repoRoot, runDrainctl } from '../../helpers/cli.js';
 
 describe('the JSON Schema of workflows', () => {

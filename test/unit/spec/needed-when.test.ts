@@ -4,8 +4,8 @@
  * them: defaults, and one exit-3 line naming the path for every way to get them wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { parseWorkflow } from '#src/workflow/index.js';
 
 const BASE = `name: web
 region: cn-hangzhou

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is workflow syntax
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { parseWorkflow } from '../../../src/spec/index.js';
+import { InvalidInputError } from '#src/errors/index.js';
+import { parseWorkflow } from '#src/workflow/index.js';
 import { repoRoot } from '../../helpers/cli.js';
 
 const BASE = `name: web

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../src/errors/index.js';
-import { readWorkflowText } from '../../../src/spec/index.js';
+import { readWorkflowText } from '#src/app/workflow-file.js';
+import { InvalidInputError } from '#src/errors/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drainctl-encoding-'));
 afterAll(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filterOutput, interpretCommand } from '../../../mocks/world/commands/command-semantics.js';
-import type { MachineFacts } from '../../../mocks/world/commands/machine-facts.js';
+import { filterOutput, interpretCommand } from '#mocks/world/commands/command-semantics.js';
+import type { MachineFacts } from '#mocks/world/commands/machine-facts.js';
 
 const facts: MachineFacts = {
   hostname: 'web-1',

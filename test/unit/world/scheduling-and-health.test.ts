@@ -3,9 +3,9 @@ import {
   type HealthVerdict,
   nextVerdict,
   notYetChecked,
-} from '../../../mocks/world/dataplane/health-state.js';
-import { BackendScheduler } from '../../../mocks/world/dataplane/scheduler.js';
-import { inSlbBlock, SlbAddresses } from '../../../mocks/world/dataplane/slb-addresses.js';
+} from '#mocks/world/dataplane/health-state.js';
+import { BackendScheduler } from '#mocks/world/dataplane/scheduler.js';
+import { inSlbBlock, SlbAddresses } from '#mocks/world/dataplane/slb-addresses.js';
 
 describe('BackendScheduler (smooth weighted round robin)', () => {
   const picks = (scheduler: BackendScheduler, weights: Record<string, number>, n: number) => {

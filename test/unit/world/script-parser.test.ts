@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScript } from '../../../mocks/world/commands/script-parser.js';
+import { parseScript } from '#mocks/world/commands/script-parser.js';
 
 const argvs = (script: string) =>
   parseScript(script).map((s) => [s.connector, s.pipeline.map((c) => c.argv)]);

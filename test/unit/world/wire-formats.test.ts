@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { answerQuestion } from '../../../mocks/world/dns/zone-answer.js';
+import { answerQuestion } from '#mocks/world/dns/zone-answer.js';
 import {
   escapeLogValue,
   formatAccessLogLine,
   formatTimeLocal,
-} from '../../../mocks/world/instance/access-log.js';
-import { encodeProxyHeader, scanProxyHeader } from '../../../mocks/world/net/proxy-protocol.js';
+} from '#mocks/world/instance/access-log.js';
+import { encodeProxyHeader, scanProxyHeader } from '#mocks/world/net/proxy-protocol.js';
 
 describe('PROXY protocol v1', () => {
   it('round-trips a TCP4 header and leaves the rest to the application', () => {

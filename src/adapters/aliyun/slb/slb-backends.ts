@@ -5,7 +5,7 @@
  */
 import { DrainctlError } from '../../../errors/index.js';
 import type { BackendServer, BackendWeight } from '../../../ports/index.js';
-import { mutateThenVerify } from './reconcile.js';
+import { mutateThenVerify } from './mutate-then-verify.js';
 import { type BackendServerParam, MAX_BACKENDS_PER_CALL, type SlbClient } from './slb-client.js';
 import { chunk, toBackendServer } from './slb-mapping.js';
 

@@ -21,7 +21,7 @@ import type {
 } from '../../../ports/index.js';
 import { AliyunApiError } from '../transport/cloud-error.js';
 import { createListenerParams, listenerFromAttribute } from './listener-params.js';
-import { mutateThenVerify } from './reconcile.js';
+import { mutateThenVerify } from './mutate-then-verify.js';
 import { SlbBackends } from './slb-backends.js';
 import type { SlbClient } from './slb-client.js';
 import { toHealthStatus, toLoadBalancerInfo } from './slb-mapping.js';

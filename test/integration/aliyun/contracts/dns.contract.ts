@@ -2,8 +2,8 @@
  * The Dns port's contract, for every adapter (Alidns first).
  */
 import { describe, expect, it } from 'vitest';
-import { DrainctlError } from '../../../../src/errors/index.js';
-import type { Dns } from '../../../../src/ports/index.js';
+import { DrainctlError } from '#src/errors/index.js';
+import type { Dns } from '#src/ports/index.js';
 
 export type DnsCase = 'find' | 'point' | 'point-repeat' | 'add' | 'edition' | 'unknown-domain';
 

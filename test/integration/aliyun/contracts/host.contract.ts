@@ -2,8 +2,8 @@
  * The Host port's contract, for every adapter (ECS Cloud Assistant first; SSH and local later).
  */
 import { describe, expect, it } from 'vitest';
-import { DrainctlError } from '../../../../src/errors/index.js';
-import type { Host } from '../../../../src/ports/index.js';
+import { DrainctlError } from '#src/errors/index.js';
+import type { Host } from '#src/ports/index.js';
 
 export type HostCase =
   | 'describe'

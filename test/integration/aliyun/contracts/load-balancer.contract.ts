@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DrainctlError } from '../../../../src/errors/index.js';
-import type { ListenerConfig, LoadBalancer } from '../../../../src/ports/index.js';
+import { DrainctlError } from '#src/errors/index.js';
+import type { ListenerConfig, LoadBalancer } from '#src/ports/index.js';
 
 export type LoadBalancerCase =
   | 'create'

@@ -4,18 +4,14 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
-import {
-  type Emulator,
-  type StartEmulatorOptions,
-  startEmulator,
-} from '../../../../mocks/index.js';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from '#mocks/index.js';
 import {
   type AliyunClients,
   type AliyunOptions,
   createAliyunClients,
-} from '../../../../src/adapters/aliyun/index.js';
-import { type CloudPorts, createCloudPorts } from '../../../../src/adapters/index.js';
-import { createLogger, type Logger } from '../../../../src/log/index.js';
+} from '#src/adapters/aliyun/index.js';
+import { type CloudPorts, createCloudPorts } from '#src/adapters/index.js';
+import { createLogger, type Logger } from '#src/log/index.js';
 
 export interface LogLine {
   level: string;
@@ -76,7 +72,7 @@ export async function startAliyunEnv(
     region: emu.region,
     endpoint: emu.endpoint,
     credentials: emu.credentials,
-    clock: (await import('../../../../src/adapters/local/clock.js')).systemClock,
+    clock: (await import('#src/adapters/local/system-clock.js')).systemClock,
     logger,
     retry: TEST_RETRY,
     waits: {

@@ -9,12 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach } from 'vitest';
-import {
-  type Emulator,
-  type StartEmulatorOptions,
-  startEmulator,
-} from '../../../../mocks/index.js';
-import { listRuns } from '../../../../src/engine/run-dir.js';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from '#mocks/index.js';
+import { listRuns } from '#src/engine/lifecycle/run-dir.js';
 import { setUpBalancerByHand } from '../../../helpers/balancer-by-hand.js';
 import { binPath, type CliRun, runDrainctl } from '../../../helpers/cli.js';
 

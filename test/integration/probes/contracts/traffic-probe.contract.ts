@@ -3,7 +3,7 @@
  * SSH, connection count). Real time, short periods: each case takes a second or two.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DrainProgress, TrafficProbe } from '../../../../src/ports/index.js';
+import type { DrainProgress, TrafficProbe } from '#src/ports/index.js';
 
 export type TrafficProbeCase = 'drained' | 'timeout' | 'history' | 'error-rate' | 'abort';
 

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createCloudCaller } from '../../../../src/adapters/aliyun/transport/cloud-call.js';
-import { AliyunApiError } from '../../../../src/adapters/aliyun/transport/cloud-error.js';
-import { DrainctlError } from '../../../../src/errors/index.js';
-import { createLogger } from '../../../../src/log/index.js';
-import type { CloudRetryEvent } from '../../../../src/ports/index.js';
+import { createCloudCaller } from '#src/adapters/aliyun/transport/cloud-call.js';
+import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
+import { DrainctlError } from '#src/errors/index.js';
+import { createLogger } from '#src/log/index.js';
+import type { CloudRetryEvent } from '#src/ports/index.js';
 import { ManualClock } from '../../../helpers/manual-clock.js';
 
 function cloudError(code: string, status: number, extra: Record<string, unknown> = {}) {

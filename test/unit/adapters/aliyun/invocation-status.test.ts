@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandResultOf } from '../../../../src/adapters/aliyun/ecs/invocation-status.js';
+import { commandResultOf } from '#src/adapters/aliyun/ecs/invocation-status.js';
 
 // docs/aliyun.md, "Cloud Assistant and ECS": every status an invocation can end in.
 describe('Cloud Assistant statuses that end an invocation', () => {

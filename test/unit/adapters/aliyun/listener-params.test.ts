@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   createListenerParams,
   listenerFromAttribute,
-} from '../../../../src/adapters/aliyun/slb/listener-params.js';
-import { listenerAttributeResponse } from '../../../../src/adapters/aliyun/slb/slb-wire.js';
-import { formatListenerDifference, listenerDifferences } from '../../../../src/listener/index.js';
-import type { ListenerConfig } from '../../../../src/ports/index.js';
+} from '#src/adapters/aliyun/slb/listener-params.js';
+import { listenerAttributeResponse } from '#src/adapters/aliyun/slb/slb-wire.js';
+import { formatListenerDifference, listenerDifferences } from '#src/listener/index.js';
+import type { ListenerConfig } from '#src/ports/index.js';
 
 const tcp: ListenerConfig = {
   protocol: 'tcp',

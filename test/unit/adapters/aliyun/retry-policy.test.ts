@@ -4,7 +4,7 @@ import {
   classifyFailure,
   DEFAULT_RETRY_BUDGET,
   shouldRetry,
-} from '../../../../src/adapters/aliyun/transport/retry-policy.js';
+} from '#src/adapters/aliyun/transport/retry-policy.js';
 
 describe('classifyFailure', () => {
   it.each([

@@ -7,9 +7,9 @@
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createCloudCaller } from '../../../../src/adapters/aliyun/transport/cloud-call.js';
-import { refusedBeforeRunning } from '../../../../src/engine/steps/command-refusal.js';
-import { createLogger } from '../../../../src/log/index.js';
+import { createCloudCaller } from '#src/adapters/aliyun/transport/cloud-call.js';
+import { refusedBeforeRunning } from '#src/engine/steps/command-refusal.js';
+import { createLogger } from '#src/log/index.js';
 import { ManualClock } from '../../../helpers/manual-clock.js';
 
 const expired = () =>

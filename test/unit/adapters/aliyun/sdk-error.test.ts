@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSdkFailure } from '../../../../src/adapters/aliyun/transport/sdk-error.js';
+import { readSdkFailure } from '#src/adapters/aliyun/transport/sdk-error.js';
 
 describe('readSdkFailure', () => {
   it('reads an openapi-client error (code, data = body + statusCode)', () => {

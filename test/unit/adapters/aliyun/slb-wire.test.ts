@@ -4,9 +4,9 @@ import {
   describeHealthStatusResponse,
   describeLoadBalancerAttributeResponse,
   listenerAttributeResponse,
-} from '../../../../src/adapters/aliyun/slb/slb-wire.js';
-import { parseResponse } from '../../../../src/adapters/aliyun/transport/wire.js';
-import { DrainctlError } from '../../../../src/errors/index.js';
+} from '#src/adapters/aliyun/slb/slb-wire.js';
+import { parseResponse } from '#src/adapters/aliyun/transport/wire.js';
+import { DrainctlError } from '#src/errors/index.js';
 
 describe('SLB response parsing', () => {
   it('turns string weights into numbers (AddBackendServers/SetBackendServers answer strings)', () => {

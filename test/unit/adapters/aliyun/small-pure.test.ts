@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { minimumTtlOf } from '../../../../src/adapters/aliyun/dns/minimum-ttl.js';
-import { commandResultOf } from '../../../../src/adapters/aliyun/ecs/invocation-status.js';
-import {
-  checkRegion,
-  productEndpoint,
-} from '../../../../src/adapters/aliyun/transport/endpoints.js';
-import { splitHostPort } from '../../../../src/adapters/local/dns-resolver.js';
-import { InvalidInputError } from '../../../../src/errors/index.js';
+import { minimumTtlOf } from '#src/adapters/aliyun/dns/minimum-ttl.js';
+import { commandResultOf } from '#src/adapters/aliyun/ecs/invocation-status.js';
+import { checkRegion, productEndpoint } from '#src/adapters/aliyun/transport/endpoints.js';
+import { splitHostPort } from '#src/adapters/local/dns-resolver.js';
+import { InvalidInputError } from '#src/errors/index.js';
 
 describe('endpoints', () => {
   it('uses the real regional endpoints', () => {

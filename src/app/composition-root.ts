@@ -1,0 +1,270 @@
+/**
+ * The composition root: builds the ports from the environment it is handed. For a run, Alibaba
+ * Cloud for the balancer, DNS and ECS hosts (one endpoint when DRAINCTL_CLOUD_ENDPOINT names the
+ * emulator), SSH hosts for machines outside the cloud, the local shell for `local` hooks, the
+ * access-log and connection probes, health checks, the system clock; for `plan` and `inspect`,
+ * the cloud ports they observe through; for `watch`, one access-log probe. Nothing else in
+ * drainctl decides which adapter serves a port: the rest of src/app gets its ports from here.
+ */
+import { type CloudPorts, cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
+import { createLocalHost } from '../adapters/local/local-host.js';
+import { systemClock } from '../adapters/local/system-clock.js';
+import { createSshHost } from '../adapters/ssh/index.js';
+import type { DrainctlEnvironment } from '../config/index.js';
+import type { EngineOptions, EnginePorts, JournalEntry } from '../engine/index.js';
+import { type Logger, registerSecret } from '../log/index.js';
+import { hostInstanceId } from '../plan/host-target.js';
+import type { HostTarget } from '../plan/types.js';
+import type {
+  Clock,
+  CloudRetryEvent,
+  CloudRetryFeed,
+  Host,
+  LogFormat,
+  LogSource,
+  TrafficFilter,
+} from '../ports/index.js';
+import {
+  type AccessLogProbe,
+  type AccessLogProbeOptions,
+  openAccessLogProbe,
+} from '../probes/access-log/access-log-probe.js';
+import { openSshFollower } from '../probes/access-log/ssh-follower.js';
+import { createHealthChecker } from '../probes/health/index.js';
+import { createTrafficProbeFactory } from '../probes/traffic-probe-factory.js';
+import type { InventoryPorts } from './observe-inventory.js';
+
+/** This machine's clock, for the use cases that time themselves (`watch`, the demo). */
+export { systemClock };
+
+/**
+ * An emulator on loopback answers in microseconds and never throttles: poll it briskly, so
+ * rehearsals and tests do not spend their time in the real cloud's polling intervals.
+ */
+const LOOPBACK_WAITS = {
+  slb: { pollIntervalMs: 200 },
+  ecs: { commandPollMs: 100, commandPollMaxMs: 500, statusPollMs: 200 },
+};
+
+function isLoopback(endpoint: URL | undefined): boolean {
+  return endpoint !== undefined && /^(127\.|localhost$|\[::1\]$)/.test(endpoint.hostname);
+}
+
+/**
+ * Keys given in the environment this runtime was handed (which may not be process.env, for the
+ * programmatic API); without them the default credential chain decides (profiles, RAM role…).
+ */
+function keysFrom(env: NodeJS.ProcessEnv) {
+  const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const accessKeySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  if (!accessKeyId || !accessKeySecret) return {};
+  const securityToken = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+  return {
+    credentials: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) },
+  };
+}
+
+/**
+ * The passphrase of an encrypted SSH key, from the environment this runtime was handed (never
+ * read inside the adapters), registered as a secret before anything can log it. Both SSH uses
+ * get it: hosts reached over SSH and access logs tailed over SSH.
+ */
+export function sshPassphraseFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const passphrase = env.DRAINCTL_SSH_PASSPHRASE;
+  if (passphrase === undefined || passphrase === '') return undefined;
+  registerSecret(passphrase);
+  return passphrase;
+}
+
+export interface RuntimeOptions {
+  environment: DrainctlEnvironment;
+  /** The workflow's (or the plan's) region; else ALIBABA_CLOUD_REGION_ID. */
+  region: string | undefined;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Runtime {
+  ports: EnginePorts;
+  cloud: CloudPorts;
+}
+
+/**
+ * @example
+ *   const { ports } = createRuntime({ environment: ctx.environment(), region: 'cn-hangzhou', logger, env: process.env });
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const clock = systemClock;
+  const retries = retryFeed();
+  const cloud = createCloudPorts(
+    cloudPortsOptionsFrom(options.environment, options.region, {
+      logger: options.logger,
+      clock,
+      ...keysFrom(options.env),
+      ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
+      retry: { onRetry: retries.tell },
+    }),
+  );
+  const local = createLocalHost({ env: options.env });
+  const sshPassphrase = sshPassphraseFrom(options.env);
+  const sshHosts = new Map<string, Host>();
+  const host = (target: HostTarget): Host => {
+    switch (target.kind) {
+      case 'ecs':
+        return cloud.host;
+      case 'local':
+        return local;
+      case 'ssh': {
+        const id = hostInstanceId(target);
+        let ssh = sshHosts.get(id);
+        if (ssh === undefined) {
+          ssh = createSshHost({
+            clock,
+            env: options.env,
+            nodes: {
+              [id]: {
+                host: target.address,
+                port: target.port,
+                username: target.username,
+                ...(target.privateKeyPath === undefined
+                  ? {}
+                  : { privateKeyPath: target.privateKeyPath }),
+                ...(target.knownHostsPath === undefined
+                  ? {}
+                  : { knownHostsPath: target.knownHostsPath }),
+                ...(target.hostKeyFingerprint === undefined
+                  ? {}
+                  : { hostKeyFingerprint: target.hostKeyFingerprint }),
+                ...(sshPassphrase === undefined ? {} : { passphrase: sshPassphrase }),
+              },
+            },
+          });
+          sshHosts.set(id, ssh);
+        }
+        return ssh;
+      }
+    }
+  };
+  return {
+    cloud,
+    ports: {
+      loadBalancer: cloud.loadBalancer,
+      dns: cloud.dns,
+      dnsResolver: cloud.resolver,
+      host,
+      trafficProbes: createTrafficProbeFactory({
+        clock,
+        host: cloud.host,
+        env: options.env,
+        ...(sshPassphrase === undefined ? {} : { sshPassphrase }),
+      }),
+      health: createHealthChecker({ loadBalancer: cloud.loadBalancer }),
+      clock,
+      cloudRetries: retries,
+    },
+  };
+}
+
+/** The cloud adapters' retries, passed on to whoever listens (a run journals them). */
+function retryFeed(): CloudRetryFeed & { tell: (event: CloudRetryEvent) => void } {
+  const listeners = new Set<(event: CloudRetryEvent) => void>();
+  return {
+    tell: (event) => {
+      for (const listener of listeners) listener(event);
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/**
+ * The cloud ports `plan` and `inspect` observe through (read-only): Alibaba Cloud in the
+ * workflow's region, credentials from the default chain.
+ */
+export function observationPorts(
+  environment: DrainctlEnvironment,
+  region: string | undefined,
+  logger: Logger | undefined,
+): InventoryPorts {
+  return createCloudPorts(
+    cloudPortsOptionsFrom(environment, region, logger === undefined ? {} : { logger }),
+  );
+}
+
+export interface AccessLogWatchOptions {
+  source: LogSource;
+  format: LogFormat;
+  filter: TrafficFilter;
+  clock: Clock;
+  /** Where DRAINCTL_SSH_PASSPHRASE is read from, for an encrypted key of an ssh:// log. */
+  env: NodeJS.ProcessEnv;
+  onEvent: AccessLogProbeOptions['onEvent'];
+}
+
+/** The access-log probe `drainctl watch` follows on its own: a local file, or tailed over SSH. */
+export function openAccessLogWatch(options: AccessLogWatchOptions): Promise<AccessLogProbe> {
+  const passphrase = sshPassphraseFrom(options.env);
+  const { clock } = options;
+  return openAccessLogProbe({
+    source: options.source,
+    format: options.format,
+    filter: options.filter,
+    clock,
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    openRemote: (source, sink) =>
+      openSshFollower(
+        {
+          host: source.host,
+          port: source.port,
+          username: source.username,
+          ...(source.privateKeyPath ? { privateKeyPath: source.privateKeyPath } : {}),
+          ...(source.knownHostsPath ? { knownHostsPath: source.knownHostsPath } : {}),
+          ...(source.hostKeyFingerprint ? { hostKeyFingerprint: source.hostKeyFingerprint } : {}),
+          ...(passphrase === undefined ? {} : { passphrase }),
+        },
+        source.path,
+        sink,
+        { clock },
+      ),
+  });
+}
+
+/** What a use case that runs a plan is given besides the plan (`run`, `resume`). */
+export interface RunWiring {
+  /** DRAINCTL_HOME: runs and locks live here. */
+  home: string;
+  environment: DrainctlEnvironment;
+  /** Credentials, the SSH key's passphrase and the environment of `local` hooks. */
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** The world to act on; default: the adapters the environment selects for the plan's region. */
+  ports?: EnginePorts;
+  /** Abort it to stop the run safely (like SIGTERM): it ends halted with every node reported. */
+  signal?: AbortSignal;
+  /** Take over a lock whose holder cannot be proven alive (`--break-lock`). */
+  breakStaleLock?: boolean;
+  /** Told of each journal entry once it is durable (the crash tests' hook, `crashHookFromEnv`). */
+  afterAppend?: (entry: JournalEntry) => void;
+}
+
+/** The engine's options for a run in `region`: its ports built here unless given. */
+export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptions {
+  const ports =
+    wiring.ports ??
+    createRuntime({
+      environment: wiring.environment,
+      region,
+      logger: wiring.logger,
+      env: wiring.env,
+    }).ports;
+  return {
+    home: wiring.home,
+    ports,
+    logger: wiring.logger,
+    ...(wiring.signal ? { signal: wiring.signal } : {}),
+    breakStaleLock: wiring.breakStaleLock === true,
+    ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
+  };
+}

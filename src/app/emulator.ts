@@ -1,0 +1,50 @@
+/**
+ * The emulator's entry point (`drainctl emulator`): the local Alibaba Cloud emulator of mocks/,
+ * started on loopback with its default world or a topology file read like a workflow. Its
+ * failures in drainctl's terms: a bad topology is invalid input, a missing loopback alias an
+ * error with the fix as its hint.
+ */
+import {
+  type Emulator,
+  LoopbackAddressError,
+  startEmulator,
+  TopologyError,
+} from '../../mocks/index.js';
+import { DrainctlError, InvalidInputError } from '../errors/index.js';
+import { loadTopologyFile } from './topology-file.js';
+
+export type { Emulator } from '../../mocks/index.js';
+
+export interface EmulatorOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** A YAML topology (instances, domains) instead of the default world. */
+  topologyFile?: string;
+  /** Where access logs and state go (an absolute path). */
+  stateDir: string;
+}
+
+/** @example const emulator = await startLocalEmulator({ port: 0, stateDir: '/tmp/emu' }); */
+export async function startLocalEmulator(options: EmulatorOptions): Promise<Emulator> {
+  try {
+    return await startEmulator({
+      port: options.port,
+      topology:
+        options.topologyFile === undefined
+          ? undefined
+          : await loadTopologyFile(options.topologyFile),
+      stateDir: options.stateDir,
+    });
+  } catch (error) {
+    if (error instanceof TopologyError) {
+      throw new InvalidInputError(error.message, { file: options.topologyFile, cause: error });
+    }
+    if (error instanceof LoopbackAddressError) {
+      throw new DrainctlError(error.code, error.message, {
+        cause: error,
+        hint: 'add the loopback aliases shown above, or run on Linux',
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The application core: the use cases every entry point calls — the CLI now, the library
+ * (library.ts, re-exported by src/index.ts), and `drainctl serve` next — and the composition root
+ * that wires ports to adapters (composition-root.ts). Each use case is a plain async function
+ * taking typed options and returning a typed result: it prints nothing, never exits the process
+ * and reads no `process.env` but what it is given; failures are DrainctlErrors. Only the
+ * composition root imports adapters. Must not import src/cli.
+ */
+
+// The demo's view and report, which the CLI renders.
+export { type DemoReport, formatDemoReport, LiveView } from '../demo/index.js';
+// What the CLI prints a run with, and the crash tests' hook it passes on: the engine's, handed
+// through so that the CLI needs no import of the engine.
+export {
+  type AbortResult,
+  crashHookFromEnv,
+  describeWeight,
+  formatReport,
+  outOfServiceNow,
+  type RunResult,
+  type RunStatus,
+} from '../engine/index.js';
+export { type AbortOptions, abortRun } from './abort.js';
+export { type RunWiring, sshPassphraseFrom } from './composition-root.js';
+export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
+export { type Emulator, type EmulatorOptions, startLocalEmulator } from './emulator.js';
+export { type InspectOptions, type InspectReport, inspectWorkflowFile } from './inspect.js';
+export type { CheckLine, CheckStatus } from './inspect-checklist.js';
+export {
+  type PlanWorkflowOptions,
+  planWorkflowFile,
+  recoverPlan,
+  workflowPathForPlan,
+} from './plan.js';
+export { type ResumeOptions, resumeRunById } from './resume.js';
+export { type RunPlanOptions, refuseUnlessApproved, runPlan } from './run.js';
+export { runStatus, type StatusOptions } from './status.js';
+export {
+  type AccessLogProgress,
+  type DrainTimeline,
+  formatProgressLine,
+  ProgressCadence,
+  SLB_HEALTH_CHECK_CIDR,
+  type WatchOptions,
+  type WatchResult,
+  type WatchSettings,
+  watchAccessLog,
+} from './watch.js';
+export { loadWorkflow, readWorkflowText } from './workflow-file.js';

@@ -1,0 +1,92 @@
+/**
+ * The `plan` use case: validate a workflow, observe the live world read-only, and plan — what
+ * `drainctl plan` prints and `drainctl run` executes. Changes nothing: invalid input stops before
+ * the first cloud call, and observing only reads. And the way back from a journaled plan to the
+ * same plan, for `resume`.
+ */
+import { relative, resolve, sep } from 'node:path';
+import type { DrainctlEnvironment } from '../config/index.js';
+import { sha256Hex } from '../engine/sha256.js';
+import { getLogger, type Logger, registerSecret } from '../log/index.js';
+import { type Plan, planRollout, type ZeroWeightChoices } from '../plan/index.js';
+import type { Environment, LoadedWorkflow } from '../workflow/index.js';
+import { observationPorts } from './composition-root.js';
+import { type InventoryPorts, observeInventory } from './observe-inventory.js';
+import { loadWorkflow } from './workflow-file.js';
+
+export interface PlanWorkflowOptions {
+  /** `${VAR}` values and the default region. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The workflow's path in the plan is relative to this, so hashes do not depend on `./`. */
+  cwd: string;
+  environment: DrainctlEnvironment;
+  logger?: Logger;
+  /** Observe through these instead of the cloud adapters the environment selects. */
+  ports?: InventoryPorts;
+  /** The operator's word on servers found at weight 0 (`--restore-weight`, `--leave-at-zero`). */
+  choices?: ZeroWeightChoices;
+}
+
+/**
+ * Load, validate, observe and plan one workflow file — what `plan` prints and `run` executes.
+ *
+ * @example const { plan } = await planWorkflowFile('workflows/kernel-patch.yaml', options);
+ */
+export async function planWorkflowFile(
+  file: string,
+  options: PlanWorkflowOptions,
+): Promise<{ plan: Plan; workflow: LoadedWorkflow }> {
+  const workflow = await loadWorkflow(file, options.env);
+  for (const secret of workflow.secrets) registerSecret(secret);
+  for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
+  const ports =
+    options.ports ?? observationPorts(options.environment, workflow.spec.region, options.logger);
+  const inventory = await observeInventory(workflow.spec, ports, { file });
+  const plan = planRollout(
+    workflow.spec,
+    inventory,
+    { file: workflowPathForPlan(file, options.cwd), text: workflow.source.text },
+    sha256Hex,
+    options.choices ?? {},
+  );
+  return { plan, workflow };
+}
+
+/** `./workflows/x.yaml` and `workflows/x.yaml` are the same file in a plan (and its hash). */
+export function workflowPathForPlan(file: string, cwd: string): string {
+  const absolute = resolve(cwd, file);
+  const inside = relative(cwd, absolute);
+  const shown = inside.startsWith('..') || inside === '' ? absolute : inside;
+  return shown.split(sep).join('/');
+}
+
+export interface RecoverPlanOptions {
+  /** `${VAR}` values the workflow's commands use. */
+  env: Environment;
+  /**
+   * The workflow's journaled path is relative to this; without it, to the process's working
+   * directory (and an unreadable file is named as journaled).
+   */
+  cwd?: string;
+}
+
+/**
+ * A journaled plan with a masked secret is rebuilt from its workflow and the very inventory it
+ * was made from (the planner is pure), so the same plan — same sha256 — comes back. A new
+ * process: the secrets the plan's commands use are registered before it runs them.
+ */
+export async function recoverPlan(journaled: Plan, options: RecoverPlanOptions): Promise<Plan> {
+  const file =
+    options.cwd === undefined
+      ? journaled.workflow.file
+      : resolve(options.cwd, journaled.workflow.file);
+  const workflow = await loadWorkflow(file, options.env);
+  for (const secret of workflow.secrets) registerSecret(secret);
+  return planRollout(
+    workflow.spec,
+    journaled.inventory,
+    { file: journaled.workflow.file, text: workflow.source.text },
+    sha256Hex,
+    journaled.zeroWeightChoices ?? {},
+  );
+}

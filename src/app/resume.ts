@@ -1,0 +1,34 @@
+/**
+ * The `resume` use case: reconcile an interrupted (or halted) run's journal with the live state,
+ * then continue it — or finish stopping it. Refused while another live process holds the
+ * balancer's lock.
+ */
+import { type RunResult, type RunStatus, readRunStatus, resumeRun } from '../engine/index.js';
+import { engineOptionsFor, type RunWiring } from './composition-root.js';
+import { recoverPlan } from './plan.js';
+
+export interface ResumeOptions extends RunWiring {
+  /**
+   * Instance ids of nodes that ended rolled back or left out, to carry through their sequence
+   * again once their cause is fixed (re-observed live first); else `RETRY_REFUSED`.
+   */
+  retry?: string[];
+  /** The run as the caller already read it (to show it before asking); else it is read here. */
+  status?: RunStatus;
+  /** Where the journaled workflow path is relative to (see `recoverPlan`). */
+  cwd?: string;
+}
+
+/** @example const result = await resumeRunById('r-20261121-020000-1a2b', { home, … }); */
+export async function resumeRunById(runId: string, options: ResumeOptions): Promise<RunResult> {
+  const status = options.status ?? (await readRunStatus(options.home, runId));
+  return resumeRun(runId, {
+    ...engineOptionsFor(options, status.state.plan.region),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    recoverPlan: (journaled) =>
+      recoverPlan(journaled, {
+        env: options.env,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      }),
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * What the engine is given to touch the world. The composition root (src/app/composition-root.ts)
+ * builds these from the environment; tests pass in-memory models.
+ */
+import type { HostTarget } from '../plan/types.js';
+import type {
+  Clock,
+  CloudRetryFeed,
+  Dns,
+  DnsResolver,
+  HealthChecker,
+  Host,
+  LoadBalancer,
+  Notifier,
+  TrafficProbeFactory,
+} from '../ports/index.js';
+
+export interface EnginePorts {
+  loadBalancer: LoadBalancer;
+  dns: Dns;
+  dnsResolver: DnsResolver;
+  /** The host that reaches a node the way the plan says (Cloud Assistant, SSH, local shell). */
+  host(target: HostTarget): Host;
+  trafficProbes: TrafficProbeFactory;
+  health: HealthChecker;
+  clock: Clock;
+  notifier?: Notifier;
+  /** Cloud calls being retried (throttling…), so a run can say so while it lasts. */
+  cloudRetries?: CloudRetryFeed;
+}

@@ -1,0 +1,230 @@
+/**
+ * One node's sequence, in plan order (the planner writes it as the runbook reads it,
+ * src/plan/node-steps.ts):
+ *
+ *   [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
+ *   wait healthy → verify → restore → after-hooks
+ *
+ * (the baseline comes first when it can find the node already compliant and skip it), and what
+ * happens when a step fails or the run is asked to stop.
+ */
+
+import type { Step } from '../../plan/types.js';
+import type { NodeRecord } from '../journal/run-state.js';
+import { dispositionFor, haltsRollout } from '../policy/failure-policy.js';
+import { type FailureOutcome, hostTouched, isTerminal } from '../policy/node-machine.js';
+import { compensate } from '../steps/compensations.js';
+import { forgetSavedWeightIfServing } from '../steps/saved-weight.js';
+import type { Compensated, RunContext } from './run-context.js';
+import { executeStep } from './run-step.js';
+import { inScope } from './step-scope.js';
+
+export async function runNode(
+  ctx: RunContext,
+  nodeId: string,
+  steps: readonly Step[],
+): Promise<void> {
+  try {
+    // Whatever the sequence does outside its steps (settling a failure) is this node's too.
+    await inScope({ node: nodeId }, () => runSequence(ctx, nodeId, steps));
+  } finally {
+    // Whatever happened, later nodes of the batch no longer wait for this one's drain.
+    ctx.drainTurns.decide(nodeId);
+    // A drain probe still held (the node failed or stopped before its reboot) is done with.
+    await ctx.heldProbes.release(nodeId);
+  }
+}
+
+async function runSequence(ctx: RunContext, nodeId: string, steps: readonly Step[]): Promise<void> {
+  for (const step of steps) {
+    const record = nodeRecord(ctx, nodeId);
+    if (isTerminal(record.state)) return;
+    if (ctx.state.completedSteps.has(step.id)) continue;
+    // Once the rollout stops, no further node leaves service. An abort also undoes a drain in
+    // progress; a node whose host we already changed is carried through the proof and the
+    // ramp, its fastest safe way back. A halt lets nodes already out finish (run-control.ts).
+    if (ctx.control.stopRequested && record.state === 'pending') return;
+    if (ctx.control.abortRequested && !hostTouched(record.state)) {
+      await standDown(ctx, nodeId);
+      return;
+    }
+    const outcome = await executeStep(ctx, step);
+    if (step.action === 'node.drain') ctx.drainTurns.decide(nodeId);
+    if (outcome.status === 'stopped') {
+      await standDown(ctx, nodeId);
+      return;
+    }
+    if (outcome.status === 'failed') {
+      // The halt is journaled before the node is settled: a crash in between must not let a
+      // resumed run start the next batch.
+      const stopOnFailure = ctx.state.plan.stopOnFailure ?? true;
+      if (haltsRollout(outcome.outcome, stopOnFailure)) {
+        await ctx.stop('halt', `${record.name} (${nodeId}): ${outcome.detail}`);
+      }
+      await settleFailedNode(ctx, nodeId, outcome.outcome, outcome.detail);
+      return;
+    }
+  }
+}
+
+/** After its batch: a node whose every step completed is done. */
+export async function finishNode(
+  ctx: RunContext,
+  nodeId: string,
+  steps: readonly Step[],
+): Promise<void> {
+  const record = nodeRecord(ctx, nodeId);
+  if (isTerminal(record.state)) return;
+  if (steps.every((s) => ctx.state.completedSteps.has(s.id))) {
+    // A patch that had nothing to do is said so, in the journal and the report.
+    const current = record.alreadyCurrent;
+    await ctx.moveNode(nodeId, 'done', current === undefined ? {} : { detail: current });
+    await ctx.notify({
+      kind: 'node-done',
+      node: nodeId,
+      message: `${record.name} is done${current === undefined ? '' : ` (${current})`}`,
+    });
+  }
+}
+
+/** Carry out the failure policy for a node whose step failed. */
+export async function settleFailedNode(
+  ctx: RunContext,
+  nodeId: string,
+  outcome: FailureOutcome,
+  detail: string,
+): Promise<void> {
+  const record = nodeRecord(ctx, nodeId);
+  const disposition = dispositionFor(record.state, outcome, restoreDone(ctx, nodeId));
+  switch (disposition.kind) {
+    case 'untouched':
+      // Still serving at its original weight; the failed step is in the journal and the report.
+      return;
+    case 'keep-serving':
+      await ctx.moveNode(nodeId, 'done', { outcome, detail });
+      return;
+    case 'roll-back':
+      await rollBack(ctx, record, outcome, detail);
+      return;
+    case 'leave-out': {
+      let reason = disposition.reason;
+      let why = detail;
+      // Back to weight 0: the undo of its restore (which may not have begun).
+      const restore = disposition.pullToZero ? restoreStepOf(ctx, nodeId) : undefined;
+      const pulled = restore === undefined ? undefined : await compensate(ctx, restore);
+      if (pulled !== undefined && pulled.kind !== 'undone') {
+        reason = leftOutReason(pulled);
+        why = `${detail}; ${pulled.detail}`;
+      }
+      await leaveOut(ctx, record, reason, outcome, why);
+      return;
+    }
+  }
+}
+
+/** The run is stopping: a node not started stays untouched, a drain in progress is undone. */
+async function standDown(ctx: RunContext, nodeId: string): Promise<void> {
+  const record = nodeRecord(ctx, nodeId);
+  if (record.state === 'pending' || isTerminal(record.state)) return;
+  const why = `stopped: ${ctx.control.reason ?? 'stop requested'}`;
+  if (!hostTouched(record.state)) {
+    await rollBack(ctx, record, 'aborted', why);
+    return;
+  }
+  await leaveOut(
+    ctx,
+    record,
+    'error',
+    'aborted',
+    `${why} (a step was cut short after the host changed)`,
+  );
+}
+
+/**
+ * Put an untouched node straight back to its recorded weight (no ramp: the host is as it was):
+ * the undo of its drain, which also knows when "as it was found" is weight 0.
+ */
+async function rollBack(
+  ctx: RunContext,
+  record: NodeRecord,
+  outcome: FailureOutcome,
+  detail: string,
+): Promise<void> {
+  const drain = drainStepOf(ctx, record.id);
+  const undone =
+    drain === undefined
+      ? { kind: 'undone' as const, detail: 'weight back to its original, host untouched' }
+      : await compensate(ctx, drain);
+  if (undone.kind !== 'undone') {
+    await leaveOut(ctx, record, leftOutReason(undone), outcome, `${detail}; ${undone.detail}`);
+    return;
+  }
+  await ctx.moveNode(record.id, 'rolled-back', { outcome, detail: `${detail}; ${undone.detail}` });
+  await ctx.notify({
+    kind: 'node-done',
+    node: record.id,
+    message: `${record.name} rolled back (serving, not patched): ${detail}`,
+  });
+}
+
+/** Why a node whose undo did not happen is left out. */
+function leftOutReason(
+  undone: Exclude<Compensated, { kind: 'undone' }>,
+): NonNullable<NodeRecord['reason']> {
+  return undone.kind === 'left' ? (undone.reason ?? 'error') : undone.kind;
+}
+
+async function leaveOut(
+  ctx: RunContext,
+  record: NodeRecord,
+  reason: NonNullable<NodeRecord['reason']>,
+  outcome: FailureOutcome,
+  detail: string,
+): Promise<void> {
+  // Put back by someone else: its weight is theirs, its saved weight goes (before the end state
+  // is journaled, so a resumed run that settles it again removes it again).
+  if (reason === 'drift') await forgetSavedWeightIfServing(ctx, record.id);
+  await ctx.moveNode(record.id, 'left-out', { reason, outcome, detail });
+  await ctx.notify({
+    kind: 'node-left-out',
+    node: record.id,
+    message: `${record.name} (${record.id}) left out of service: ${reason}: ${detail}`,
+  });
+}
+
+function restoreDone(ctx: RunContext, nodeId: string): boolean {
+  return ctx.state.plan.steps.some(
+    (s) =>
+      s.action === 'node.restore' &&
+      s.node === nodeId &&
+      s.phase === 'rollout' && // a bring-in before the rollout is not this node's restore
+      ctx.state.completedSteps.has(s.id),
+  );
+}
+
+function drainStepOf(
+  ctx: RunContext,
+  nodeId: string,
+): Extract<Step, { action: 'node.drain' }> | undefined {
+  return ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.drain' }> =>
+      s.action === 'node.drain' && s.node === nodeId,
+  );
+}
+
+/** The restore of the node's own maintenance (not a bring-in before the rollout). */
+function restoreStepOf(
+  ctx: RunContext,
+  nodeId: string,
+): Extract<Step, { action: 'node.restore' }> | undefined {
+  return ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.restore' }> =>
+      s.action === 'node.restore' && s.node === nodeId && s.phase === 'rollout',
+  );
+}
+
+function nodeRecord(ctx: RunContext, nodeId: string): NodeRecord {
+  const record = ctx.state.nodes.get(nodeId);
+  if (record === undefined) throw new Error(`node ${nodeId} is not in the plan`);
+  return record;
+}

@@ -1,0 +1,401 @@
+/**
+ * Starting and resuming runs: the lock, the journal on disk, stop requests (signals and
+ * `drainctl abort`), then the executor. What the CLI and the programmatic API call.
+ */
+import { rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { DrainctlError, ExitCode } from '../../errors/index.js';
+import { getLogger, type Logger } from '../../log/index.js';
+import { hashPlan } from '../../plan/plan-hash.js';
+import type { Plan } from '../../plan/types.js';
+import { JournalWriteError, LockLostError, message } from '../engine-errors.js';
+import type { EnginePorts } from '../engine-ports.js';
+import { executePlan } from '../execution/executor.js';
+import { journalCloudRetries } from '../execution/retry-notes.js';
+import { createRunContext, type RunContext } from '../execution/run-context.js';
+import { abortedBy, Mutex } from '../execution/run-control.js';
+import type { RunOutcome } from '../journal/entries.js';
+import { Journal, type JournalOptions } from '../journal/journal.js';
+import { applyEntry, foldJournal, initialRunState, type RunState } from '../journal/run-state.js';
+import { FileJournalStore, type JournalStore } from '../journal/store.js';
+import { recordLockLost } from '../lock/lock-lost.js';
+import { RunLocks } from '../lock/run-locks.js';
+import { journalWriteFailure } from '../reporting/journal-failure.js';
+import { trackLiveRun } from '../reporting/live-runs.js';
+import { buildReport, type RunReport } from '../reporting/report.js';
+import { sha256Hex } from '../sha256.js';
+import { reconcile } from './reconcile.js';
+import { checkRetryable, retryNodes } from './retry-nodes.js';
+import { abortRequestPath, journalPath, newRunId, noEntriesError, runDir } from './run-dir.js';
+import { watchStopRequests } from './stop-requests.js';
+import {
+  describeUnfinishedRun,
+  findUnfinishedRun,
+  resumeRatherThanBreak,
+  UnfinishedRunError,
+} from './unfinished-runs.js';
+
+export interface EngineOptions {
+  /** `DRAINCTL_HOME`: runs and locks live here. */
+  home: string;
+  ports: EnginePorts;
+  logger?: Logger;
+  /** Aborted on SIGINT/SIGTERM: the run stops safely and ends halted. */
+  signal?: AbortSignal;
+  /** Take over a lock whose holder this host cannot prove alive (`--break-lock`). */
+  breakStaleLock?: boolean;
+  journal?: JournalOptions;
+  /** Journal storage; default the file under `home` (tests pass a memory store). */
+  store?: JournalStore;
+  /** How often the abort-request file is looked for. */
+  abortPollMs?: number;
+  lockStaleAfterMs?: number;
+  heartbeatMs?: number;
+  /**
+   * After tagging the balancer, wait this long and read the tag again before changing anything
+   * (default 1500 ms; see docs/engine.md §3). 0 only where no other run can write the tag.
+   */
+  lockSettleMs?: number;
+  /** Lock in files under `home` (default) or not at all (in-memory tests of the executor). */
+  locking?: boolean;
+}
+
+export interface RunResult {
+  runId: string;
+  outcome: RunOutcome;
+  /** 0 completed, 2 halted in a safe state, 1 failed. */
+  exitCode: number;
+  report: RunReport;
+  state: RunState;
+}
+
+export interface StartOptions extends EngineOptions {
+  runId?: string;
+  /**
+   * Start even though the latest earlier run on this balancer halted, failed or was
+   * interrupted (else `UNFINISHED_RUN`). That run stays as it is; the new one journals a note.
+   */
+  newRun?: boolean;
+}
+
+/** Execute a plan as a new run. */
+export async function startRun(plan: Plan, options: StartOptions): Promise<RunResult> {
+  const { clock } = options.ports;
+  if (hashPlan(plan, sha256Hex) !== plan.sha256) {
+    throw new DrainctlError(
+      'PLAN_ALTERED',
+      'the plan does not match its own sha256: it was changed after planning',
+      {
+        hint: 'execute plans exactly as the planner made them; re-plan instead of editing one',
+        exitCode: ExitCode.invalidInput,
+      },
+    );
+  }
+  const runId = options.runId ?? newRunId(clock.now());
+  const locks = await acquireLocks(plan, runId, undefined, options).catch(
+    async (error: unknown) => {
+      // A crashed run's lock: point at `resume`, unless a new run was asked for (--new-run).
+      throw options.newRun === true
+        ? error
+        : await resumeRatherThanBreak(error, options.home, plan, {
+            exceptRunId: runId,
+            ...(options.logger ? { logger: options.logger } : {}),
+          });
+    },
+  );
+  try {
+    // Under the lock: no run on this balancer can start or be resumed while we look.
+    const earlier = await findUnfinishedRun(options.home, plan, {
+      exceptRunId: runId,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    if (earlier !== undefined && options.newRun !== true) throw new UnfinishedRunError(earlier);
+    const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
+    const entry = await journal
+      .append({
+        type: 'plan',
+        runId,
+        sha256: plan.sha256,
+        plan,
+        redacted: false,
+        pid: process.pid,
+        host: hostname(),
+      })
+      .catch(async (error: unknown) => {
+        if (!(error instanceof JournalWriteError)) throw error;
+        await journal.close().catch(() => undefined);
+        // Nothing was changed: leave no run behind that `status` would list as the latest.
+        if (options.store === undefined) {
+          await rm(runDir(options.home, runId), { recursive: true, force: true }).catch(
+            (cleanup: unknown) =>
+              (options.logger ?? getLogger()).warn(
+                { err: cleanup },
+                `could not remove ${runDir(options.home, runId)}: ${message(cleanup)}`,
+              ),
+          );
+        }
+        throw journalWriteFailure(error, undefined, runId, []);
+      });
+    if (entry.type !== 'plan') throw new Error('unreachable');
+    // In process the executor uses the plan as given; the journal holds its redacted form.
+    const state = initialRunState({ ...entry, plan });
+    if (earlier !== undefined) {
+      const note = `started with --new-run: ${describeUnfinishedRun(earlier)}; it stays as it is`;
+      applyEntry(state, await journal.append({ type: 'note', message: note }));
+    }
+    return await execute(journal, state, locks, options);
+  } finally {
+    await releaseLocks(locks, options);
+  }
+}
+
+export interface ResumeOptions extends EngineOptions {
+  /**
+   * The journaled plan had a secret masked (a command with an interpolated secret): give the
+   * original back (re-planned from the workflow and the journaled inventory, same sha256).
+   */
+  recoverPlan?: (journaled: Plan) => Promise<Plan>;
+  /**
+   * Nodes (instance ids) that ended rolled back or left out, to carry through their sequence
+   * again: each is re-observed live (weight, health) first. Without it they stay as reported.
+   */
+  retry?: readonly string[];
+}
+
+/** Reconcile a run's journal with the live state, then continue it. */
+export async function resumeRun(runId: string, options: ResumeOptions): Promise<RunResult> {
+  const { clock } = options.ports;
+  const store = storeFor(options, runId);
+  // Read only (no repair) to learn which balancer to lock: nothing is written, not even a torn
+  // tail cut, before this process holds the lock.
+  const peeked = await store.read();
+  if (peeked.length === 0) throw await noEntriesError(options.home, runId);
+  const known = foldJournal(peeked);
+  refuseFinished(runId, known);
+  const locks = await acquireLocks(known.plan, runId, known.refs.loadBalancerId, options);
+  try {
+    const journal = await Journal.open(store, clock, options.journal);
+    const state = foldJournal(journal.entries);
+    refuseFinished(runId, state);
+    // A created balancer's id journaled after the peek (its holder died just then) is locked too.
+    if (state.refs.loadBalancerId !== undefined && options.locking !== false) {
+      await locks.add(state.refs.loadBalancerId);
+    }
+    await checkJournaledPlan(runId, state, options);
+    checkRetryable(state, options.retry ?? []);
+    // An abort asked for while no process ran is answered by this resume, not carried into it.
+    await rename(
+      abortRequestPath(options.home, runId),
+      `${abortRequestPath(options.home, runId)}.handled`,
+    ).catch(() => undefined);
+    return await execute(journal, state, locks, options, true, options.retry ?? []);
+  } finally {
+    await releaseLocks(locks, options);
+  }
+}
+
+function refuseFinished(runId: string, state: RunState): void {
+  if (state.outcome === 'completed') {
+    throw new DrainctlError('RUN_FINISHED', `run ${runId} already completed: nothing to resume`, {
+      hint: `see \`drainctl status ${runId}\``,
+      exitCode: ExitCode.invalidInput,
+    });
+  }
+}
+
+/** The journaled plan is intact, or (masked secrets) rebuilt to the very same sha256. */
+async function checkJournaledPlan(
+  runId: string,
+  state: RunState,
+  options: ResumeOptions,
+): Promise<void> {
+  if (!state.planRedacted && hashPlan(state.plan, sha256Hex) !== state.sha256) {
+    throw new DrainctlError(
+      'JOURNAL_CORRUPT',
+      `run ${runId}'s journaled plan does not match its sha256`,
+      {
+        hint: `the journal was edited or damaged; finish this run by hand (\`drainctl status ${runId}\` shows where it stands)`,
+      },
+    );
+  }
+  if (state.planRedacted) {
+    if (options.recoverPlan === undefined) {
+      throw new DrainctlError('PLAN_REDACTED', `run ${runId}'s journaled plan has masked secrets`, {
+        hint: 'resume with the workflow file available so the plan can be rebuilt',
+      });
+    }
+    const original = await options.recoverPlan(state.plan);
+    if (original.sha256 !== state.sha256) {
+      throw new DrainctlError(
+        'PLAN_CHANGED',
+        `the rebuilt plan differs from run ${runId}'s (sha256)`,
+        {
+          hint: `the workflow or its environment changed since the run started: resume with the file and the \${VAR} values it started with, or finish by hand (\`drainctl status ${runId}\` shows where it stands)`,
+        },
+      );
+    }
+    state.plan = original;
+    state.stepsById = new Map(original.steps.map((s) => [s.id, s]));
+  }
+}
+
+async function execute(
+  journal: Journal,
+  state: RunState,
+  locks: RunLocks,
+  options: EngineOptions,
+  resuming = false,
+  retry: readonly string[] = [],
+): Promise<RunResult> {
+  const logger = (options.logger ?? getLogger()).child({ run: state.runId });
+  const lockGuard = locks.guard;
+  const ctx: RunContext = createRunContext({
+    ports: options.ports,
+    journal,
+    state,
+    gateMutex: new Mutex(),
+    logger,
+    onLoadBalancerKnown: (id) => locks.add(id),
+    lockGuard,
+  });
+  locks.startHeartbeats(
+    (error) => {
+      if (error instanceof LockLostError) lockGuard.markLost(error);
+    },
+    // The lock still holds (the checks before every change read it); only its freshness for
+    // runs on other hosts sharing this DRAINCTL_HOME is not renewed until the disk recovers.
+    (error) => {
+      if (error === undefined) logger.info('lock heartbeat renewed again');
+      else logger.warn({ err: error }, message(error));
+    },
+  );
+  // However the loss is found (heartbeat, intent check, journal), the run returns at once
+  // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
+  // entry and mutation of theirs (no halt, no rollback).
+  lockGuard.whenLost().catch((error: Error) => ctx.control.stop('abort', error.message));
+  // A journal that cannot be written stops the run the same way: every change needs its intent
+  // on disk first, so nothing more is changed, and the waits of steps in flight are cut.
+  journal.whenFailed().catch((error: unknown) => {
+    if (error instanceof JournalWriteError) ctx.control.stop('abort', error.message);
+  });
+  const stops = watchStopRequests(ctx, {
+    home: options.home,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
+  });
+  const untrack = trackLiveRun(state);
+  const stopRetryNotes = journalCloudRetries(ctx);
+
+  let outcome: RunOutcome;
+  try {
+    if (resuming) {
+      await ctx.record({ type: 'resume', pid: process.pid, host: hostname() });
+      const notes = await reconcile(ctx);
+      if (notes.length > 0) {
+        await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });
+      }
+      await retryNodes(ctx, retry);
+      // It crashed while stopping: finish the stop the way the crashed process would have — an
+      // abort as an abort (drains in progress are undone, not carried on into a patch).
+      if (state.abortRequested !== undefined) {
+        await ctx.stop('abort', state.halt ?? abortedBy(state.abortRequested));
+      } else if (state.halt !== undefined) {
+        ctx.control.stop('halt', state.halt);
+      }
+    }
+    stops.checkNow();
+    await ctx.notify({
+      kind: 'started',
+      message: `${resuming ? 'resumed' : 'started'} ${state.plan.workflow.name}`,
+    });
+    const executing = executePlan(ctx);
+    executing.catch(() => undefined); // when the lock is lost first, nobody awaits it any more
+    const lost = lockGuard.whenLost();
+    lost.catch(() => undefined); // a loss noticed after the run ended is nobody's to await
+    // Like a lost lock, a journal that failed returns at once: a change sent meanwhile is in
+    // doubt either way (its result cannot be written), and `resume` reads it back.
+    const unwritable = journal.whenFailed();
+    unwritable.catch(() => undefined);
+    outcome = await Promise.race([executing, lost, unwritable]);
+    if (lockGuard.lost) throw lockGuard.lost;
+  } catch (caught) {
+    outcome = 'failed';
+    // A lost lock or a journal that cannot be written shows through whatever it broke (a step,
+    // a later entry): it is the cause.
+    let error = lockGuard.lost ?? writeFailureOf(journal) ?? caught;
+    if (error instanceof LockLostError) {
+      lockGuard.markLost(error); // found by the journal: the locks must not be released as ours
+      await recordLockLost(journal, state, error);
+    } else if (error instanceof JournalWriteError) {
+      error = journalWriteFailure(error, state, state.runId, journal.unwritten);
+    } else {
+      await ctx
+        .record({ type: 'done', outcome: 'failed', summary: `failed: ${message(error)}` })
+        .catch(() => undefined);
+    }
+    logger.error({ err: error }, `run failed: ${message(error)}`);
+    await ctx.notify({ kind: 'failed', message: message(error) });
+    // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
+    if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
+  } finally {
+    stopRetryNotes();
+    // Node sequences release their probes as they end; one still running after a lost lock
+    // does not keep its log follower past the run.
+    await ctx.heldProbes.releaseAll();
+    untrack();
+    stops.dispose();
+    locks.stopHeartbeats();
+    await journal.close().catch(() => undefined);
+  }
+  return {
+    runId: state.runId,
+    outcome,
+    exitCode: EXIT_CODES[outcome],
+    report: buildReport(state),
+    state,
+  };
+}
+
+const EXIT_CODES: Record<RunOutcome, number> = {
+  completed: ExitCode.ok,
+  halted: ExitCode.halted,
+  failed: ExitCode.error,
+};
+
+function writeFailureOf(journal: Journal): JournalWriteError | undefined {
+  return journal.failure instanceof JournalWriteError ? journal.failure : undefined;
+}
+
+function storeFor(options: EngineOptions, runId: string): JournalStore {
+  return options.store ?? new FileJournalStore(journalPath(options.home, runId));
+}
+
+function releaseLocks(locks: RunLocks, options: EngineOptions): Promise<void> {
+  return locks.release((error, id) =>
+    (options.logger ?? getLogger()).warn(
+      { err: error },
+      `could not remove this run's drainctl-lock tag from ${id}: ${message(error)}; remove it by hand (a later run is refused while it is there)`,
+    ),
+  );
+}
+
+/** Lock the plan's balancer (by id, or by name until a created one has an id). */
+function acquireLocks(
+  plan: Plan,
+  runId: string,
+  knownId: string | undefined,
+  options: EngineOptions,
+): Promise<RunLocks> {
+  const lockOptions = {
+    home: options.home,
+    runId,
+    clock: options.ports.clock,
+    breakLock: options.breakStaleLock ?? false,
+    ...(options.lockStaleAfterMs === undefined ? {} : { staleAfterMs: options.lockStaleAfterMs }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.lockSettleMs === undefined ? {} : { tagSettleMs: options.lockSettleMs }),
+    loadBalancer: options.ports.loadBalancer,
+  };
+  if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));
+  return RunLocks.acquire(plan, knownId, lockOptions);
+}

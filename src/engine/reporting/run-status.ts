@@ -1,0 +1,147 @@
+/**
+ * Reading a run without touching it (`drainctl status`), and asking a run to stop
+ * (`drainctl abort`): a request file the running engine polls for, plus SIGTERM to the holder
+ * of the balancer's lock when it runs on this host.
+ */
+import { hostname } from 'node:os';
+import { DrainctlError } from '../../errors/index.js';
+import type { Clock } from '../../ports/index.js';
+import { foldJournal, type RunState } from '../journal/run-state.js';
+import { FileJournalStore } from '../journal/store.js';
+import {
+  journalPath,
+  latestRun,
+  noEntriesError,
+  readAbortRequest,
+  writeAbortRequest,
+} from '../lifecycle/run-dir.js';
+import { findUnfinishedRun, type UnfinishedRun } from '../lifecycle/unfinished-runs.js';
+import {
+  type LockInfo,
+  lockKeyForName,
+  pidAlive,
+  readLock,
+  staleness,
+} from '../lock/balancer-lock.js';
+import { buildReport, type RunReport } from './report.js';
+
+export interface RunStatus {
+  runId: string;
+  /** A live process holds the run's lock. */
+  running: boolean;
+  holder?: LockInfo;
+  report: RunReport;
+  state: RunState;
+  /**
+   * The latest other run on the same balancer, when it did not complete (e.g. one set aside
+   * with `run --new-run`): its nodes may still be out of service.
+   */
+  otherUnfinished?: UnfinishedRun;
+}
+
+export async function readRunStatus(
+  home: string,
+  runId?: string,
+  clock?: Clock,
+): Promise<RunStatus> {
+  const id = runId ?? (await latestRun(home));
+  if (id === undefined) {
+    throw new DrainctlError('NO_RUNS', `no runs in ${home}/runs yet`, {
+      hint: 'start one with `drainctl run <workflow>`; DRAINCTL_HOME must match',
+      exitCode: 3,
+    });
+  }
+  const entries = await new FileJournalStore(journalPath(home, id)).read();
+  if (entries.length === 0) throw await noEntriesError(home, id);
+  const state = foldJournal(entries);
+  const holder = await lockHolder(home, state);
+  const now = clock?.now() ?? Date.now();
+  const running =
+    holder !== undefined && state.outcome === undefined && !staleness(holder, now).stale;
+  const other = await findUnfinishedRun(home, state.plan, { exceptRunId: id });
+  return {
+    runId: id,
+    running,
+    ...(holder === undefined ? {} : { holder }),
+    report: buildReport(state, running),
+    state,
+    ...(other === undefined ? {} : { otherUnfinished: other }),
+  };
+}
+
+async function lockHolder(home: string, state: RunState): Promise<LockInfo | undefined> {
+  const keys = [
+    ...(state.refs.loadBalancerId ? [state.refs.loadBalancerId] : []),
+    ...(state.plan.loadBalancer.create ? [lockKeyForName(state.plan.loadBalancer.name)] : []),
+  ];
+  for (const key of keys) {
+    const info = await readLock(home, key).catch(() => undefined);
+    if (info?.runId === state.runId) return info;
+  }
+  return undefined;
+}
+
+export interface AbortResult {
+  runId: string;
+  /** SIGTERM was sent to the run's process on this host. */
+  signalled: boolean;
+  /** The run already had an abort requested: nothing was sent again. */
+  alreadyRequested?: boolean;
+  pid?: number;
+  message: string;
+}
+
+export async function requestAbort(
+  home: string,
+  runId: string,
+  by = `${process.env.USER ?? 'someone'}@${hostname()}`,
+): Promise<AbortResult> {
+  const status = await readRunStatus(home, runId);
+  if (status.state.outcome !== undefined) {
+    throw new DrainctlError(
+      'RUN_NOT_RUNNING',
+      `run ${runId} has already ended (${status.state.outcome})`,
+      {
+        hint: `see \`drainctl status ${runId}\``,
+      },
+    );
+  }
+  const holder = status.holder;
+  if (!status.running) {
+    throw new DrainctlError(
+      'RUN_NOT_RUNNING',
+      `run ${runId} is not running (no live process holds its lock)`,
+      {
+        hint: `it was interrupted; \`drainctl status ${runId}\` shows where, \`drainctl resume ${runId}\` continues it`,
+      },
+    );
+  }
+  // Asked twice (the first seemed to do nothing while a patched node is carried through its
+  // ramp): a second SIGTERM would only add noise to a run that is already stopping safely.
+  const pending = await readAbortRequest(home, runId);
+  const already =
+    status.state.abortRequested ?? (pending ? `drainctl abort (${pending.by})` : undefined);
+  if (already !== undefined) {
+    return {
+      runId,
+      signalled: false,
+      alreadyRequested: true,
+      message: `run ${runId} is already stopping (abort requested: ${already}); nothing sent again — it finishes or undoes its current step, then halts`,
+    };
+  }
+  await writeAbortRequest(home, runId, { requestedAt: new Date().toISOString(), by });
+  if (holder !== undefined && holder.host === hostname() && pidAlive(holder.pid)) {
+    process.kill(holder.pid, 'SIGTERM');
+    return {
+      runId,
+      signalled: true,
+      pid: holder.pid,
+      message: `asked run ${runId} (pid ${holder.pid}) to stop: it finishes or undoes its current step, then halts`,
+    };
+  }
+  return {
+    runId,
+    signalled: false,
+    message: `abort requested for run ${runId} on ${holder?.host}: it stops at its next check (within seconds)`,
+  };
+}

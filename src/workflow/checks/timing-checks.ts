@@ -1,0 +1,130 @@
+/**
+ * Cross-field checks of the per-server steps: waits that can finish, a ramp that ends at full
+ * weight, templates that name the server, and a patch that changes something.
+ */
+
+import type { RawIssue } from '../issue.js';
+import { isPerNode, unknownPlaceholders } from '../path-template.js';
+import type { Check } from './check-context.js';
+
+export const checkDrain: Check = ({ doc, fleet }) => {
+  const issues: RawIssue[] = [];
+  const { drain } = doc;
+  const probe = drain.probe;
+  // `none` only waits `waitSeconds`: quietSeconds and timeoutSeconds mean nothing to it.
+  if (probe.kind !== 'none' && drain.quietSeconds >= drain.timeoutSeconds) {
+    issues.push({
+      path: ['drain', 'quietSeconds'],
+      expected: `fewer seconds than drain.timeoutSeconds (${drain.timeoutSeconds}), or no drain could ever finish`,
+      found: String(drain.quietSeconds),
+    });
+  }
+  if (probe.kind === 'access-log') {
+    const unknown = unknownPlaceholders(probe.path);
+    if (unknown.length > 0) {
+      issues.push({
+        path: ['drain', 'probe', 'path'],
+        expected: 'placeholders among {instanceId}, {name}, {privateIp}',
+        found: unknown.map((name) => `{${name}}`).join(', '),
+      });
+    } else if (probe.source === 'local' && !isPerNode(probe.path) && fleet?.length !== 1) {
+      issues.push({
+        path: ['drain', 'probe', 'path'],
+        expected:
+          'a path with {instanceId}, {name} or {privateIp} (one local path for every server would watch the wrong log)',
+        found: JSON.stringify(probe.path),
+      });
+    }
+  }
+  return issues;
+};
+
+export const checkHealthAndRestore: Check = ({ doc }) => {
+  const issues: RawIssue[] = [];
+  const { health, restore } = doc;
+  const shortest = health.consecutiveSuccesses * health.intervalSeconds;
+  if (shortest > health.timeoutSeconds) {
+    issues.push({
+      path: ['health', 'timeoutSeconds'],
+      expected: `at least consecutiveSuccesses × intervalSeconds = ${shortest} seconds, or the check can never pass`,
+      found: String(health.timeoutSeconds),
+    });
+  }
+  restore.rampPercent.forEach((step, index) => {
+    const previous = restore.rampPercent[index - 1];
+    if (previous !== undefined && step <= previous) {
+      issues.push({
+        path: ['restore', 'rampPercent', index],
+        expected: `a step above the one before (${previous}): steps ascend`,
+        found: String(step),
+      });
+    }
+  });
+  const last = restore.rampPercent[restore.rampPercent.length - 1];
+  if (last !== undefined && last !== 100) {
+    issues.push({
+      path: ['restore', 'rampPercent', restore.rampPercent.length - 1],
+      expected: 'the last step to be 100 (the recorded weight in full)',
+      found: String(last),
+    });
+  }
+  return issues;
+};
+
+export const checkPatchAndHooks: Check = ({ doc }) => {
+  const issues: RawIssue[] = [];
+  const { patch, hooks } = doc;
+  const hookCount = hooks.before.length + hooks.after.length;
+  if (patch.commands.length === 0 && !patch.reboot && hookCount === 0) {
+    issues.push({
+      path: ['patch'],
+      expected: 'commands, reboot: true, or hooks (otherwise the rollout changes nothing)',
+      found: 'no commands, reboot: false and no hooks',
+    });
+  } else if (
+    patch.commands.length === 0 &&
+    !patch.reboot &&
+    patch.verify !== false &&
+    patch.verify.expect === 'changed'
+  ) {
+    issues.push({
+      path: ['patch', 'verify', 'expect'],
+      expected: 'equals or matches (with no commands and no reboot, nothing can change the output)',
+      found: 'changed',
+    });
+  }
+  if (
+    patch.verify !== false &&
+    patch.verify.skipIfCompliant === true &&
+    patch.verify.expect === 'changed' &&
+    patch.neededWhen.length === 0
+  ) {
+    issues.push({
+      path: ['patch', 'verify', 'skipIfCompliant'],
+      expected:
+        'verify.expect equals or matches, or patch.neededWhen checks (with changed alone there is nothing to tell a patched server from one that needs the patch)',
+      found: 'true with expect: changed and no neededWhen',
+    });
+  }
+  if (patch.verify === false && patch.neededWhen.length > 0) {
+    issues.push({
+      path: ['patch', 'neededWhen'],
+      expected:
+        'patch.verify on (the checks are asked with its baseline and judge an unchanged output; verify: false turns both off)',
+      found: 'verify: false',
+    });
+  }
+  for (const when of ['before', 'after'] as const) {
+    hooks[when].forEach((hook, index) => {
+      const unknown = unknownPlaceholders(hook.command);
+      if (unknown.length > 0) {
+        issues.push({
+          path: ['hooks', when, index, 'command'],
+          expected: 'placeholders among {instanceId}, {name}, {privateIp}',
+          found: unknown.map((name) => `{${name}}`).join(', '),
+        });
+      }
+    });
+  }
+  return issues;
+};

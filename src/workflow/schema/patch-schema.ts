@@ -1,0 +1,87 @@
+/**
+ * `patch`: what is done to a drained server — commands, a reboot — how drainctl proves it took
+ * effect (a verify command run before and after, default `uname -r`, and an expectation), and
+ * how it tells a server that does not need it (`neededWhen`, and `verify.skipIfCompliant`).
+ */
+import { z } from 'zod';
+import { commandText, regexText, seconds } from './common-schema.js';
+
+export const verifyExpectationSchema = z
+  .union(
+    [
+      z.literal('changed'),
+      z.strictObject({
+        equals: z.string().meta({ description: 'Output must equal this (trimmed).' }),
+      }),
+      z.strictObject({
+        matches: regexText.meta({ description: 'Output must match this regular expression.' }),
+      }),
+    ],
+    { error: 'changed, {equals: "…"} or {matches: "…"}' },
+  )
+  .meta({ description: 'changed (output differs from before the patch), equals or matches.' });
+
+export const verifySchema = z
+  .strictObject({
+    command: commandText
+      .default('uname -r')
+      .meta({ description: 'Run before and after the patch.' }),
+    expect: verifyExpectationSchema.default('changed'),
+    timeoutSeconds: seconds('Seconds the command may take.').default(60),
+    skipIfCompliant: z.boolean({ error: 'true or false' }).optional().meta({
+      description:
+        'Skip a server (no gate, hooks, drain, patch or reboot) already compliant before its drain: its output already satisfies expect (equals/matches) and no patch.neededWhen check says the patch is needed. On by default whenever compliance can be told (equals/matches, or neededWhen checks); false turns it off.',
+    }),
+  })
+  .meta({ description: 'Proof the patch took effect.' });
+
+const exitCodePhrase = 'an exit code from 1 to 255 (exit 0 means the patch is not needed)';
+
+/** One read-only question "does this server need the patch?", answered by an exit code. */
+export const neededCheckSchema = z
+  .strictObject({
+    command: commandText.meta({
+      description:
+        'Read-only command run on the server: exit 0 when it is current, exitCode when it needs the patch; any other exit fails closed.',
+    }),
+    exitCode: z
+      .int({ error: exitCodePhrase })
+      .min(1, { error: exitCodePhrase })
+      .max(255, { error: exitCodePhrase })
+      .meta({ description: 'The exit code that means the server needs the patch.' }),
+    timeoutSeconds: seconds('Seconds the check may take.').default(60),
+  })
+  .meta({ description: 'A check whether a server needs the patch.' });
+
+export const patchSchema = z
+  .strictObject({
+    commands: z
+      .array(commandText, { error: 'a list of shell commands' })
+      .default([])
+      .meta({ description: 'Run in order on the drained server; a non-zero exit fails it.' }),
+    timeoutSeconds: seconds('Seconds the commands may take, all together.').default(900),
+    reboot: z
+      .boolean({ error: 'true or false' })
+      .default(true)
+      .meta({ description: 'Reboot after the commands.' }),
+    rebootTimeoutSeconds: seconds('Seconds until the server must be running again.').default(600),
+    neededWhen: z
+      .array(neededCheckSchema, { error: 'a list of checks like {command, exitCode}' })
+      .max(10, { error: 'at most 10 checks' })
+      .default([])
+      .meta({
+        description:
+          'Read-only checks whether a server needs the patch, asked before its drain (none says so: skipped) and after it when expect: changed finds the output unchanged.',
+      }),
+    verify: z
+      .union([z.literal(false), verifySchema], {
+        error: 'false, or {command, expect, timeoutSeconds}',
+      })
+      .default({ command: 'uname -r', expect: 'changed', timeoutSeconds: 60 })
+      .meta({
+        description: 'Verify the patch (default: uname -r must change); false turns it off.',
+      }),
+  })
+  .meta({ description: 'The maintenance done on each drained server.' });
+
+export type PatchSpec = z.output<typeof patchSchema>;

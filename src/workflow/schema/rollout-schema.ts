@@ -1,0 +1,62 @@
+/**
+ * `rollout`: how many servers may be out of service at once, how many healthy ones must stay,
+ * which servers must never be out together, in which order, and until when.
+ */
+import { z } from 'zod';
+import { countOrPercent, instanceId } from './common-schema.js';
+
+export const rolloutSchema = z
+  .strictObject({
+    maxUnavailable: countOrPercent(
+      'At most this many servers of the run out of service at once (a count ≥ 1 or a percent of the fleet, rounded down, at least 1). Default 1.',
+    ).default(1),
+    minHealthy: countOrPercent(
+      'At least this many healthy, weighted backends must stay on the balancer while servers are out (a count, or a percent of the serving backends, rounded up). Default 1.',
+    ).default(1),
+    groups: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9][\w.-]{0,62}$/, {
+          error: 'a group name of letters, digits, ".", "_" or "-"',
+        }),
+        z.array(instanceId, { error: 'a list of instance ids' }).min(1, {
+          error: 'at least one instance id',
+        }),
+        { error: 'groups as `name: [instance ids]`' },
+      )
+      .default({})
+      .meta({
+        description:
+          'Named groups (e.g. an active/standby pair); members of one group are never out of service at the same time.',
+      }),
+    order: z
+      .union(
+        [
+          z.enum(['listed', 'name', 'id']),
+          z.array(instanceId).min(1, { error: 'at least one instance id' }),
+        ],
+        { error: 'listed, name, id, or a list of instance ids' },
+      )
+      .default('listed')
+      .meta({
+        description:
+          'Rollout order: listed (as in backends.instances; by name for tags/all), name, id, or explicit ids first (the rest follow as listed).',
+      }),
+    stopOnFailure: z
+      .boolean({ error: 'true or false' })
+      .default(true)
+      .meta({ description: 'Halt the rollout after the first server that fails (default true).' }),
+    window: z
+      .strictObject({
+        end: z.iso
+          .datetime({
+            offset: true,
+            error: 'an ISO time with offset, like 2026-11-21T05:00:00+08:00',
+          })
+          .meta({ description: 'No server starts unless its expected time fits before this.' }),
+      })
+      .optional()
+      .meta({ description: 'The maintenance window.' }),
+  })
+  .meta({ description: 'Batching rules and safety budget of the rollout.' });
+
+export type RolloutSpec = z.output<typeof rolloutSchema>;
