@@ -16,7 +16,6 @@ export {
   crashHookFromEnv,
   describeWeight,
   formatReport,
-  outOfServiceNow,
   type RunResult,
   type RunStatus,
 } from '../engine/index.js';
@@ -26,6 +25,7 @@ export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
 export { type Emulator, type EmulatorOptions, startLocalEmulator } from './emulator.js';
 export { type InspectOptions, type InspectReport, inspectWorkflowFile } from './inspect.js';
 export type { CheckLine, CheckStatus } from './inspect-checklist.js';
+export { outOfServiceNow } from './out-of-service.js';
 export {
   type PlanWorkflowOptions,
   planWorkflowFile,

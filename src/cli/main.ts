@@ -1,8 +1,8 @@
 /**
- * Process entry of the CLI (bin/drainctl.js imports this): wires argv, stdio and signals to
+ * Process entry of the CLI (bin/drainctl.js imports its build): wires argv, stdio and signals to
  * runCli (signals: signals.ts), then exits with its code once stdout and stderr are flushed.
  */
-import { outOfServiceNow } from '../app/index.js';
+import { outOfServiceNow } from '../app/out-of-service.js';
 import { runCli } from './program.js';
 import { ignoreGoneReader, installStopSignals } from './signals.js';
 

@@ -5,7 +5,7 @@
  * cannot print a secret by forgetting to mask it.
  */
 import { styleText } from 'node:util';
-import { redact, redactJsonText, redactString } from '../log/index.js';
+import { redact, redactJsonText, redactString } from '../log/redact.js';
 
 export type Style = Parameters<typeof styleText>[0];
 

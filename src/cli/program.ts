@@ -7,9 +7,8 @@
  * Must not import (lint-enforced): the engine, adapters, probes, the demo or the emulator — only
  * src/app does. Nothing in src/ imports src/cli.
  */
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
+import { Command, CommanderError, Help } from 'commander';
+import { drainctlVersion, loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
 import {
   type DrainctlError,
   ExitCode,
@@ -17,26 +16,15 @@ import {
   InvalidInputError,
   toDrainctlError,
 } from '../errors/index.js';
-import { createLogger, redact, redactString, registerSecretsFromEnv } from '../log/index.js';
+import { redact, redactString, registerSecretsFromEnv } from '../log/redact.js';
 import type { CliContext } from './cli-context.js';
-import { registerAbort } from './commands/abort.js';
-import { registerDemo } from './commands/demo.js';
-import { registerEmulator } from './commands/emulator.js';
-import { registerInspect } from './commands/inspect.js';
-import { registerPlan } from './commands/plan.js';
-import { registerResume } from './commands/resume.js';
-import { registerRun } from './commands/run.js';
-import { registerSchema } from './commands/schema.js';
-import { registerServe } from './commands/serve.js';
-import { registerStatus } from './commands/status.js';
-import { registerWatch } from './commands/watch.js';
-import { createOutput } from './output.js';
-
-const packageJson = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-) as {
-  version: string;
-};
+import {
+  COMMANDS,
+  type CommandEntry,
+  commandNamed,
+  type RegisterCommand,
+} from './command-table.js';
+import { createOutput, type Output } from './output.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -66,36 +54,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
-  const logger = createLogger({
-    level: verbose ? 'debug' : (logLevel ?? 'info'),
-    destination: io.stderr,
-  });
-
-  let environment: ReturnType<typeof readEnvironment> | undefined;
-  const ctx: CliContext = {
-    environment: () => {
-      environment ??= readEnvironment(io.env, io.cwd);
-      return environment;
-    },
-    logger,
-    stdout,
-    stderr,
-    verbose,
-    signal: io.signal,
-    setExitCode: (code) => {
-      exitCode = code;
-    },
-  };
+  const running = commandNamed(argv);
+  let register: RegisterCommand | undefined;
+  try {
+    // Loaded before the program is built, so that it keeps its place in `drainctl --help`.
+    register = await running?.load();
+  } catch (error) {
+    return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
+  }
 
   const program = new Command('drainctl')
     .description(
       'Zero-downtime maintenance behind Alibaba Cloud load balancers: drain a node, prove that ' +
         'traffic has left it, patch and reboot it, prove it is back healthy and patched, restore it.',
     )
-    .version(packageJson.version, '-V, --version', 'print the version')
+    .version(drainctlVersion(), '-V, --version', 'print the version')
     .option('-v, --verbose', 'debug logs, and stack traces on errors (before or after the command)')
-    // Every command's --help lists --verbose too: it is accepted after the command as well.
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      // Every command's --help lists --verbose too: it is accepted after the command as well.
+      showGlobalOptions: true,
+      // Commands that are not loaded are listed from the command table.
+      subcommandTerm: (command) =>
+        COMMANDS.find((entry) => entry.name === command.name())?.term ??
+        new Help().subcommandTerm(command),
+    })
     .showHelpAfterError(false)
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -105,20 +87,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     })
     .exitOverride();
 
-  for (const register of [
-    registerPlan,
-    registerRun,
-    registerResume,
-    registerStatus,
-    registerAbort,
-    registerInspect,
-    registerWatch,
-    registerSchema,
-    registerServe,
-    registerEmulator,
-    registerDemo,
-  ]) {
-    register(program, ctx);
+  for (const entry of COMMANDS) {
+    if (entry === running && register !== undefined) {
+      const ctx = await commandContext(io, {
+        verbose,
+        logLevel,
+        stdout,
+        stderr,
+        setExitCode: (code) => {
+          exitCode = code;
+        },
+      });
+      register(program, ctx);
+    } else {
+      program.command(entry.name).description(entry.description).action(notLoaded(entry));
+    }
   }
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ outputError: () => {} });
@@ -144,11 +127,52 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   return exitCode;
 }
 
+/**
+ * What the command that runs is given. Its logger (pino) is loaded here, with the command:
+ * `--version` and `--help` print without it.
+ */
+async function commandContext(
+  io: CliIo,
+  options: {
+    verbose: boolean;
+    logLevel: string | undefined;
+    stdout: Output;
+    stderr: Output;
+    setExitCode: (code: number) => void;
+  },
+): Promise<CliContext> {
+  const { createLogger } = await import('../log/index.js');
+  const logger = createLogger({
+    level: options.verbose ? 'debug' : (options.logLevel ?? 'info'),
+    destination: io.stderr,
+  });
+  let environment: ReturnType<typeof readEnvironment> | undefined;
+  return {
+    environment: () => {
+      environment ??= readEnvironment(io.env, io.cwd);
+      return environment;
+    },
+    logger,
+    stdout: options.stdout,
+    stderr: options.stderr,
+    verbose: options.verbose,
+    signal: io.signal,
+    setExitCode: options.setExitCode,
+  };
+}
+
+/** A command listed but not loaded: commander dispatches only the one commandNamed found. */
+function notLoaded(entry: CommandEntry): () => never {
+  return () => {
+    throw new Error(`drainctl ${entry.name} was dispatched without being loaded`);
+  };
+}
+
 function reportError(
   error: DrainctlError,
   out: {
-    stderr: ReturnType<typeof createOutput>;
-    stdout: ReturnType<typeof createOutput>;
+    stderr: Output;
+    stdout: Output;
     verbose: boolean;
     wantsJson: boolean;
   },

@@ -11,6 +11,7 @@ import { InvalidInputError } from '../errors/index.js';
 import { checkHomeShape, logLevelFrom } from './home.js';
 
 export { ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
+export { drainctlVersion, packageFile } from './package-files.js';
 
 export interface DrainctlEnvironment {
   /** Default region when a workflow does not name one. */
