@@ -5,14 +5,10 @@
  * experience and the emulator's ground truth — not from drainctl's own opinion of how it went.
  * Its parts are src/demo's.
  */
-import { fileURLToPath } from 'node:url';
-import { buildDemoReport, type DemoReport } from '../demo/demo-report.js';
-import { startDemoRun } from '../demo/demo-run.js';
-import { type DemoWorld, startDemoWorld } from '../demo/demo-world.js';
-import { InvariantMonitor, sampleInvariants } from '../demo/invariant-monitor.js';
+import { packageFile } from '../config/index.js';
+import type { DemoReport } from '../demo/demo-report.js';
+import type { DemoWorld } from '../demo/demo-world.js';
 import type { LiveSnapshot, LiveView, NodeView } from '../demo/live-view.js';
-import { LoadGenerator } from '../demo/load-generator.js';
-import { serviceResolver } from '../demo/service-resolver.js';
 import type { RunReport } from '../engine/index.js';
 import type { JournalEntry } from '../engine/journal/entries.js';
 import { foldJournal } from '../engine/journal/run-state.js';
@@ -25,7 +21,7 @@ import { createRuntime, systemClock } from './composition-root.js';
 import { observeInventory } from './observe-inventory.js';
 import { loadWorkflow } from './workflow-file.js';
 
-export const DEMO_WORKFLOW = fileURLToPath(new URL('../../workflows/demo.yaml', import.meta.url));
+export const DEMO_WORKFLOW = packageFile('workflows/demo.yaml');
 const SERVICE_NAME = 'www.example.com';
 const SERVICE_PORT = 8080;
 const VIEW_EVERY_MS = 250;
@@ -51,11 +47,37 @@ function naive(spec: WorkflowSpec): WorkflowSpec {
   };
 }
 
+/**
+ * The demo's parts — its world on the emulator, the clients, the monitor — loaded when a demo
+ * runs: every other command imports the app without them.
+ */
+async function loadDemoParts() {
+  const [report, run, world, monitor, load, resolver] = await Promise.all([
+    import('../demo/demo-report.js'),
+    import('../demo/demo-run.js'),
+    import('../demo/demo-world.js'),
+    import('../demo/invariant-monitor.js'),
+    import('../demo/load-generator.js'),
+    import('../demo/service-resolver.js'),
+  ]);
+  return {
+    buildDemoReport: report.buildDemoReport,
+    startDemoRun: run.startDemoRun,
+    startDemoWorld: world.startDemoWorld,
+    InvariantMonitor: monitor.InvariantMonitor,
+    sampleInvariants: monitor.sampleInvariants,
+    LoadGenerator: load.LoadGenerator,
+    serviceResolver: resolver.serviceResolver,
+  };
+}
+type DemoParts = Awaited<ReturnType<typeof loadDemoParts>>;
+
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const started = systemClock.monotonic();
-  const world = await startDemoWorld(options.home);
+  const parts = await loadDemoParts();
+  const world = await parts.startDemoWorld(options.home);
   try {
-    return await runInWorld(world, options, started);
+    return await runInWorld(world, parts, options, started);
   } finally {
     await world.emulator.close();
   }
@@ -63,9 +85,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
 async function runInWorld(
   world: DemoWorld,
+  parts: DemoParts,
   options: DemoOptions,
   started: number,
 ): Promise<DemoReport> {
+  const {
+    buildDemoReport,
+    InvariantMonitor,
+    LoadGenerator,
+    sampleInvariants,
+    serviceResolver,
+    startDemoRun,
+  } = parts;
   const { emulator } = world;
   const resolve = serviceResolver(emulator.dnsServer);
   const kernelsBefore = new Map(emulator.state().instances.map((i) => [i.id, i.kernel]));

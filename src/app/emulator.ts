@@ -4,16 +4,10 @@
  * failures in drainctl's terms: a bad topology is invalid input, a missing loopback alias an
  * error with the fix as its hint.
  */
-import {
-  type Emulator,
-  LoopbackAddressError,
-  startEmulator,
-  TopologyError,
-} from '../../mocks/index.js';
+import type { Emulator } from '../../mocks/index.js';
 import { DrainctlError, InvalidInputError } from '../errors/index.js';
-import { loadTopologyFile } from './topology-file.js';
 
-export type { Emulator } from '../../mocks/index.js';
+export type { Emulator };
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -26,13 +20,17 @@ export interface EmulatorOptions {
 
 /** @example const emulator = await startLocalEmulator({ port: 0, stateDir: '/tmp/emu' }); */
 export async function startLocalEmulator(options: EmulatorOptions): Promise<Emulator> {
+  // The emulator is loaded when one starts, not by every command that imports the app.
+  const { LoopbackAddressError, startEmulator, TopologyError } = await import(
+    '../../mocks/index.js'
+  );
   try {
     return await startEmulator({
       port: options.port,
       topology:
         options.topologyFile === undefined
           ? undefined
-          : await loadTopologyFile(options.topologyFile),
+          : await (await import('./topology-file.js')).loadTopologyFile(options.topologyFile),
       stateDir: options.stateDir,
     });
   } catch (error) {
