@@ -30,7 +30,8 @@ export interface CloudPorts {
 }
 
 /**
- * Every cloud-facing port for one region.
+ * Every cloud-facing port for one region. Building them loads no SDK: each product's is loaded
+ * on its port's first call (aliyun/index.ts).
  *
  * @example
  *   const ports = createCloudPorts({ region: 'cn-hangzhou', endpoint: 'http://127.0.0.1:8080',

@@ -7,8 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ConnectConfig } from 'ssh2';
-// ssh2 is CommonJS: Node only sees its default export.
-import ssh2 from 'ssh2';
 import { DrainctlError } from '../../errors/index.js';
 import { registerSecret } from '../../log/index.js';
 import { fingerprintOf, hostKeyAlgorithmsFor, knownHostKeys } from './known-hosts.js';
@@ -51,33 +49,31 @@ export function describeTarget(target: SshTarget): string {
  * (no passphrase for an encrypted key), SSH_KEY_PASSPHRASE_WRONG, SSH_AUTH_FAILED,
  * SSH_CONNECT_FAILED (retryable).
  */
-export function connectSsh(target: SshTarget, options: ConnectOptions = {}): Promise<Client> {
+export async function connectSsh(target: SshTarget, options: ConnectOptions = {}): Promise<Client> {
+  // Loaded by the first connection, not by every command that could open one. ssh2 is
+  // CommonJS: Node only sees its default export.
+  const ssh2 = (await import('ssh2')).default;
   const env = options.env ?? process.env;
   const port = target.port ?? 22;
   const where = describeTarget(target);
   let verifyFailure: DrainctlError | undefined;
-  let config: ConnectConfig;
-  try {
-    const verifier = hostKeyVerifier(target, port, env);
-    config = {
-      host: target.host,
-      port,
-      username: target.username,
-      readyTimeout: options.timeoutMs ?? 15_000,
-      keepaliveInterval: 10_000,
-      keepaliveCountMax: 3,
-      ...authentication(target, env),
-      hostVerifier: (key: Buffer) => {
-        verifyFailure = verifier.check(key);
-        return verifyFailure === undefined;
-      },
-      ...(verifier.algorithms.length > 0
-        ? { algorithms: { serverHostKey: verifier.algorithms as never } }
-        : {}),
-    };
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const verifier = hostKeyVerifier(target, port, env);
+  const config: ConnectConfig = {
+    host: target.host,
+    port,
+    username: target.username,
+    readyTimeout: options.timeoutMs ?? 15_000,
+    keepaliveInterval: 10_000,
+    keepaliveCountMax: 3,
+    ...authentication(target, env, ssh2.utils.parseKey),
+    hostVerifier: (key: Buffer) => {
+      verifyFailure = verifier.check(key);
+      return verifyFailure === undefined;
+    },
+    ...(verifier.algorithms.length > 0
+      ? { algorithms: { serverHostKey: verifier.algorithms as never } }
+      : {}),
+  };
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
     let settled = false;
@@ -207,11 +203,18 @@ function hostKeyVerifier(target: SshTarget, port: number, env: NodeJS.ProcessEnv
   };
 }
 
-function authentication(target: SshTarget, env: NodeJS.ProcessEnv): Partial<ConnectConfig> {
+/** ssh2's key parser, which tells a key it cannot use before any connection is attempted. */
+type ParseKey = typeof import('ssh2').utils.parseKey;
+
+function authentication(
+  target: SshTarget,
+  env: NodeJS.ProcessEnv,
+  parseKey: ParseKey,
+): Partial<ConnectConfig> {
   const passphrase = target.passphrase;
   if (passphrase !== undefined) registerSecret(passphrase);
   const withKey = (privateKey: string | Buffer, source: string) => {
-    checkKey(privateKey, passphrase, source, target);
+    checkKey(parseKey, privateKey, passphrase, source, target);
     return { privateKey, ...(passphrase ? { passphrase } : {}) };
   };
   if (target.privateKey !== undefined) return withKey(target.privateKey, 'the private key given');
@@ -241,12 +244,13 @@ function authentication(target: SshTarget, env: NodeJS.ProcessEnv): Partial<Conn
  * once, and that retrying cannot fix it.
  */
 function checkKey(
+  parseKey: ParseKey,
   key: string | Buffer,
   passphrase: string | undefined,
   source: string,
   target: SshTarget,
 ): void {
-  const parsed = ssh2.utils.parseKey(key, passphrase || undefined);
+  const parsed = parseKey(key, passphrase || undefined);
   if (!(parsed instanceof Error)) return;
   const where = describeTarget(target);
   const aboutPassphrase = /passphrase|decrypt|integrity/i.test(parsed.message);

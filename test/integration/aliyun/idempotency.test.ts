@@ -3,7 +3,7 @@
  * what it holds is done without a write (Alidns would answer DomainRecordDuplicate).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAliyunClients } from '#src/adapters/aliyun/index.js';
+import { createAliyunClients } from '#src/adapters/aliyun/clients.js';
 import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { createCloudPorts } from '#src/adapters/index.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';

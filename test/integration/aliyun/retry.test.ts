@@ -3,7 +3,7 @@
  * calls go through the real SDK clients, retries are read from the adapters' log.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAliyunClients } from '#src/adapters/aliyun/index.js';
+import { createAliyunClients } from '#src/adapters/aliyun/clients.js';
 import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { createCloudPorts } from '#src/adapters/index.js';
 import type { DrainctlError } from '#src/errors/index.js';

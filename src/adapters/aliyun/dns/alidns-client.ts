@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import type { DnsRecord } from '../../../ports/index.js';
+import type { AliyunSession } from '../session.js';
 import type { CloudCaller } from '../transport/cloud-call.js';
-import { Alidns, type AlidnsClient } from '../transport/sdk-modules.js';
 import { parseResponse, wireNumber, wireString, wireSwitch } from '../transport/wire.js';
+import { Alidns, AlidnsClient, type AlidnsClientConfig } from './alidns-sdk.js';
 
 /** DescribeDomainRecords' page size limit. */
 const PAGE_SIZE = 500;
@@ -67,6 +68,14 @@ export interface RecordChange {
   value: string;
   ttl: number;
   line?: string;
+}
+
+/** The Alidns calls of one session (credential, retry policy). */
+export function createAlidnsApi(session: AliyunSession): AlidnsApi {
+  return new AlidnsApi(
+    new AlidnsClient(session.clientSettings('alidns') as unknown as AlidnsClientConfig),
+    session.caller('alidns'),
+  );
 }
 
 export class AlidnsApi {

@@ -3,9 +3,10 @@
  * official `@alicloud/ecs20140526` SDK, under the retry policy, answers parsed into our types.
  */
 import type { InstanceInfo, InstanceStatus } from '../../../ports/index.js';
+import type { AliyunSession } from '../session.js';
 import type { CloudCaller } from '../transport/cloud-call.js';
-import { Ecs, type EcsClient } from '../transport/sdk-modules.js';
 import { parseResponse } from '../transport/wire.js';
+import { Ecs, EcsClient, type EcsClientConfig } from './ecs-sdk.js';
 import {
   describeInstanceStatusBody,
   describeInstancesBody,
@@ -28,6 +29,15 @@ export interface RunCommandParams {
   name?: string;
   username?: string;
   workingDir?: string;
+}
+
+/** The ECS calls of one session (region, credential, retry policy). */
+export function createEcsApi(session: AliyunSession): EcsApi {
+  return new EcsApi(
+    new EcsClient(session.clientSettings('ecs') as unknown as EcsClientConfig),
+    session.caller('ecs'),
+    session.region,
+  );
 }
 
 export class EcsApi {

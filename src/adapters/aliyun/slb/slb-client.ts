@@ -5,10 +5,12 @@
  * through the retry policy; every answer is parsed into our own types.
  */
 import type { ListenerProtocol, TagReadOptions } from '../../../ports/index.js';
+import type { AliyunSession } from '../session.js';
 import type { CloudCaller } from '../transport/cloud-call.js';
 import { type RetryBudget, SLB_BUSY_RETRY_BUDGET } from '../transport/retry-policy.js';
 import {
-  type OpenApiClient,
+  OpenApiClient,
+  OpenApiConfig,
   OpenApiParams,
   OpenApiRequest,
   RuntimeOptions,
@@ -39,6 +41,15 @@ export type { BackendServerParam, CreateLoadBalancerParams, DescribeLoadBalancer
 export const SLB_API_VERSION = '2014-05-15';
 /** The API's limit of servers per Add/Set/RemoveBackendServers call. */
 export const MAX_BACKENDS_PER_CALL = 20;
+
+/** The SLB calls of one session (region, credential, retry policy). */
+export function createSlbClient(session: AliyunSession): SlbClient {
+  return new SlbClient(
+    new OpenApiClient(new OpenApiConfig(session.clientSettings('slb'))),
+    session.caller('slb'),
+    session.region,
+  );
+}
 
 export class SlbClient {
   constructor(

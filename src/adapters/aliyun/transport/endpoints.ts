@@ -28,6 +28,20 @@ export function checkRegion(region: string, source: string): string {
   return region;
 }
 
+/**
+ * The region and the one-endpoint override of a set of adapters, checked: bad input is an error
+ * when the adapters are built, before any SDK is loaded or any call is made.
+ */
+export function checkRegionAndEndpoint(options: { region: string; endpoint?: URL | string }): {
+  region: string;
+  endpoint?: URL;
+} {
+  const region = checkRegion(options.region, 'region');
+  return options.endpoint === undefined
+    ? { region }
+    : { region, endpoint: new URL(String(options.endpoint)) };
+}
+
 export function productEndpoint(
   product: CloudProduct,
   region: string,

@@ -5,11 +5,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '#mocks/index.js';
-import {
-  type AliyunClients,
-  type AliyunOptions,
-  createAliyunClients,
-} from '#src/adapters/aliyun/index.js';
+import { type AliyunClients, createAliyunClients } from '#src/adapters/aliyun/clients.js';
+import type { AliyunOptions } from '#src/adapters/aliyun/index.js';
 import { type CloudPorts, createCloudPorts } from '#src/adapters/index.js';
 import { createLogger, type Logger } from '#src/log/index.js';
 
