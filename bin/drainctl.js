@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Entry point for `npx drainctl`. drainctl ships TypeScript sources and runs them through tsx's
-// loader, so there is no build step to forget: what is in src/ is what runs.
-import { register } from 'tsx/esm/api';
+// Entry point for `npx drainctl`: the JavaScript built from src/ when the package is installed
+// (`npm ci` runs `prepare`, which runs `npm run build`). Source maps are on before any of it
+// loads, so a stack trace names the TypeScript file and line. `npm run dev` runs the sources.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+process.setSourceMapsEnabled(true);
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write(
+    'drainctl: not built (no dist/): run `npm run build` in the checkout (`npm ci` does it)\n',
+  );
+  process.exit(1);
+}
+await import(main.href);

@@ -1,11 +1,13 @@
 /**
- * Runs the real `drainctl` binary (bin/drainctl.js) as a child process, as a user would.
+ * Runs `drainctl` as a child process, as a user would — from its TypeScript sources
+ * (bin/drainctl-sources.js), so a test always runs src/ as it is and never a build that may be
+ * older. test/e2e/package.test.ts runs the built bin/drainctl.js, as installed from the package.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const binPath = fileURLToPath(new URL('../../bin/drainctl.js', import.meta.url));
+export const binPath = fileURLToPath(new URL('../../bin/drainctl-sources.js', import.meta.url));
 
 export interface CliRun {
   code: number | null;
