@@ -1,0 +1,121 @@
+/**
+ * A command loads only what it uses. `drainctl` runs from its sources (as the other CLI tests
+ * do) under a loader hook that records every file Node loads as an ES module, which includes
+ * each package drainctl imports (the SDKs, ssh2, pino, zod) and each of its own modules. Plans
+ * are made against the emulator, started in this process on port 0.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '#mocks/index.js';
+import { binPath, repoRoot } from '../../helpers/cli.js';
+
+const HOOKS = `
+import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(process.env.DRAINCTL_TEST_LOADED, url + '\\n');
+  return next(url, context);
+}`;
+const RECORD_LOADS = `data:text/javascript,${encodeURIComponent(
+  `import { register } from 'node:module'; register(${JSON.stringify(
+    `data:text/javascript,${encodeURIComponent(HOOKS)}`,
+  )});`,
+)}`;
+
+let scratch: string;
+let emu: Emulator;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'drainctl-loading-'));
+  emu = await startEmulator({ port: 0, stateDir: join(scratch, 'emulator') });
+});
+afterAll(async () => {
+  await emu?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** The files `drainctl …args` loaded (relative to the repository), and how it ended. */
+async function loadedBy(
+  args: string[],
+): Promise<{ files: string[]; code: number; stderr: string }> {
+  const record = join(scratch, `loaded-${args.join('-').replace(/[^a-z0-9-]/gi, '_')}.txt`);
+  await writeFile(record, '');
+  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', RECORD_LOADS, binPath, ...args],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          DRAINCTL_TEST_LOADED: record,
+          DRAINCTL_HOME: join(scratch, 'home'),
+          DRAINCTL_CLOUD_ENDPOINT: emu.endpoint,
+          ALIBABA_CLOUD_ACCESS_KEY_ID: emu.credentials.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.credentials.accessKeySecret,
+          ALIBABA_CLOUD_REGION_ID: emu.region,
+        },
+        timeout: 60_000,
+      },
+      (error, _stdout, stderr) =>
+        resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stderr }),
+    );
+  });
+  const root = new URL(`file://${repoRoot}`).href;
+  const files = (await readFile(record, 'utf8'))
+    .split('\n')
+    .filter((url) => url.startsWith(root))
+    .map((url) => url.slice(root.length));
+  return { files, code, stderr };
+}
+
+const loaded = (files: string[], pattern: RegExp) => files.filter((file) => pattern.test(file));
+
+/** What --version and --help have no use for. */
+const NOT_FOR_HELP =
+  /^(src\/(cli\/commands|app\/(?!out-of-service)|workflow|plan\/index|adapters|probes|demo)\/|mocks\/|node_modules\/(pino|zod|yaml|ssh2|@alicloud)\/)/;
+
+describe('what each command loads', () => {
+  it.each([['--version'], ['--help']])(
+    '%s loads no command, app, SDK, logger or emulator',
+    async (flag) => {
+      const { files, code } = await loadedBy([flag]);
+      expect(code).toBe(0);
+      expect(loaded(files, /^src\/cli\/program\.ts$/)).toHaveLength(1);
+      expect(loaded(files, NOT_FOR_HELP)).toEqual([]);
+    },
+  );
+
+  it('plan observes through the SLB, ECS and Alidns SDKs; no SSH, emulator or demo', async () => {
+    const { files, code, stderr } = await loadedBy(['plan', 'workflows/kernel-patch.yaml']);
+    expect(code, stderr).toBe(0);
+    for (const sdk of ['openapi-client', 'ecs20140526', 'alidns20150109']) {
+      expect(loaded(files, new RegExp(`^node_modules/@alicloud/${sdk}/`))).not.toEqual([]);
+    }
+    expect(loaded(files, /^node_modules\/ssh2\/|^mocks\/|^src\/demo\/demo-world/)).toEqual([]);
+    expect(loaded(files, /^src\/cli\/commands\/(?!plan\.ts$)/)).toEqual([]);
+  });
+
+  it('plan of a workflow without DNS never loads the Alidns SDK', async () => {
+    const workflow = (await readFile(join(repoRoot, 'workflows/kernel-patch.yaml'), 'utf8'))
+      // The dns block runs from `dns:` to the next top-level key.
+      .replace(/^dns:\n(?: .*\n|\s*\n)*/m, '');
+    expect(workflow).not.toMatch(/^dns:/m);
+    const file = join(scratch, 'no-dns.yaml');
+    await writeFile(file, workflow);
+    const { files, code, stderr } = await loadedBy(['plan', file]);
+    expect(code, stderr).toBe(0);
+    expect(loaded(files, /^node_modules\/@alicloud\/ecs20140526\//)).not.toEqual([]);
+    expect(loaded(files, /^node_modules\/@alicloud\/alidns20150109\//)).toEqual([]);
+  });
+
+  it('status reads the journal: no SDK, no SSH, no emulator', async () => {
+    const { files, stderr } = await loadedBy(['status']);
+    // No run yet: status has read the (empty) journal directory and said so.
+    expect(stderr).toContain('NO_RUNS');
+    expect(loaded(files, /^node_modules\/(@alicloud|ssh2)\/|^mocks\//)).toEqual([]);
+  });
+});
