@@ -166,6 +166,39 @@ describe('journal', () => {
     );
   });
 
+  it('refuses journals run together: a seq out of order or repeated, a second plan', () => {
+    const done = JSON.stringify({
+      seq: 3,
+      ts: TS,
+      type: 'done',
+      outcome: 'completed',
+      summary: 's',
+    });
+    const one = `${planLine}\n${note(2)}\n${done}\n`;
+    for (const [text, problem] of <Array<[string, string]>>[
+      // `cat J J`: the second copy starts again at seq 1, with its plan.
+      [`${one}${one}`, 'line 4 is not a journal entry: a journal has one plan, on its first line'],
+      // Another run's plan appended after `done`, renumbered to follow on.
+      [
+        `${one}${planLine.replace('"seq":1', '"seq":4')}\n`,
+        'line 4 is not a journal entry: a journal has one plan',
+      ],
+      [
+        `${planLine}\n${note(3)}\n`,
+        'line 2 is not a journal entry: seq: expected 2 (after seq 1), found 3',
+      ],
+      [`${planLine}\n${note(2)}\n${note(2)}\n`, 'line 3 is not a journal entry: seq: expected 3'],
+      [
+        `${planLine.replace('"seq":1', '"seq":7')}\n`,
+        'line 1 is not a journal entry: seq: expected 1 (the first entry), found 7',
+      ],
+    ]) {
+      expect(() => parseJournal(text, 'j.jsonl')).toThrow(JournalCorruptError);
+      expect(() => parseJournal(text, 'j.jsonl')).toThrow(`j.jsonl: ${problem}`);
+    }
+    expect(parseJournal(one, 'j').entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
   it('still reads every entry a run writes, and tolerates a torn tail of invalid JSON', async () => {
     const world = new InMemoryWorld(fleet(2));
     await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }));
