@@ -35,7 +35,7 @@ export {
   type WeightInFlight,
 } from './report.js';
 export { RetryRefusedError } from './retry-nodes.js';
-export { journalPath, latestRun, listRuns, runDir } from './run-dir.js';
+export { checkRunId, journalPath, latestRun, listRuns, runDir } from './run-dir.js';
 export { foldJournal, type NodeRecord, type RunState } from './run-state.js';
 export {
   type EngineOptions,

@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { DrainctlError } from '../errors/index.js';
 import type { Clock } from '../ports/index.js';
+import { RunDirMismatchError } from './errors.js';
 import { FileJournalStore } from './journal/store.js';
 import {
   type LockInfo,
@@ -16,10 +17,12 @@ import {
 } from './lock/balancer-lock.js';
 import { buildReport, type RunReport } from './report.js';
 import {
+  checkRunId,
   journalPath,
   latestRun,
   noEntriesError,
   readAbortRequest,
+  runDir,
   writeAbortRequest,
 } from './run-dir.js';
 import { foldJournal, type RunState } from './run-state.js';
@@ -51,9 +54,11 @@ export async function readRunStatus(
       exitCode: 3,
     });
   }
+  if (runId !== undefined) checkRunId(home, runId);
   const entries = await new FileJournalStore(journalPath(home, id)).read();
   if (entries.length === 0) throw await noEntriesError(home, id);
   const state = foldJournal(entries);
+  if (state.runId !== id) throw new RunDirMismatchError(runDir(home, id), state.runId);
   const holder = await lockHolder(home, state);
   const now = clock?.now() ?? Date.now();
   const running =

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { ensureWritableHome } from '../../config/index.js';
-import { readRunStatus, resumeRun } from '../../engine/index.js';
+import { checkRunId, readRunStatus, resumeRun } from '../../engine/index.js';
 import { sha256Hex } from '../../engine/sha256.js';
 import { registerSecret } from '../../log/index.js';
 import { type Plan, planRollout } from '../../plan/index.js';
@@ -43,6 +43,8 @@ export function registerResume(program: Command, ctx: CliContext): void {
         runId: string,
         options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean; retry: string[] },
       ) => {
+        // Before any hint repeats it back as a command to run.
+        checkRunId(ctx.environment().home, runId);
         const again = options.retry.map((id) => ` --retry ${id}`).join('');
         const unattended = `see where it stands with \`drainctl status ${runId}\`, then continue it without a terminal: \`drainctl resume ${runId}${again} --yes\``;
         refuseUnlessConfirmable({ yes: options.yes === true, unattended });
