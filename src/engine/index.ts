@@ -51,4 +51,5 @@ export {
   findUnfinishedRun,
   type UnfinishedRun,
   UnfinishedRunError,
+  UnreadableRunError,
 } from './unfinished-runs.js';

@@ -28,12 +28,7 @@ import { abortRequestPath, journalPath, newRunId, noEntriesError, runDir } from 
 import { applyEntry, foldJournal, initialRunState, type RunState } from './run-state.js';
 import { sha256Hex } from './sha256.js';
 import { watchStopRequests } from './stop-requests.js';
-import {
-  describeUnfinishedRun,
-  findUnfinishedRun,
-  resumeRatherThanBreak,
-  UnfinishedRunError,
-} from './unfinished-runs.js';
+import { assertNoUnfinishedRun, resumeRatherThanBreak } from './unfinished-runs.js';
 
 export interface EngineOptions {
   /** `DRAINCTL_HOME`: runs and locks live here. */
@@ -105,11 +100,10 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
   );
   try {
     // Under the lock: no run on this balancer can start or be resumed while we look.
-    const earlier = await findUnfinishedRun(options.home, plan, {
+    const setAside = await assertNoUnfinishedRun(options.home, plan, {
       exceptRunId: runId,
-      ...(options.logger ? { logger: options.logger } : {}),
+      newRun: options.newRun === true,
     });
-    if (earlier !== undefined && options.newRun !== true) throw new UnfinishedRunError(earlier);
     const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
     const entry = await journal
       .append({
@@ -139,8 +133,8 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
     if (entry.type !== 'plan') throw new Error('unreachable');
     // In process the executor uses the plan as given; the journal holds its redacted form.
     const state = initialRunState({ ...entry, plan });
-    if (earlier !== undefined) {
-      const note = `started with --new-run: ${describeUnfinishedRun(earlier)}; it stays as it is`;
+    for (const line of setAside) {
+      const note = `started with --new-run: ${line}`;
       applyEntry(state, await journal.append({ type: 'note', message: note }));
     }
     return await execute(journal, state, locks, options);
