@@ -68,7 +68,7 @@ export async function readRunStatus(
     runId: id,
     running,
     ...(holder === undefined ? {} : { holder }),
-    report: buildReport(state, running),
+    report: buildReport(state, running, now),
     state,
     ...(other === undefined ? {} : { otherUnfinished: other }),
   };
