@@ -3,9 +3,8 @@
  * gets, maps any error to one clear line and an exit code. Owns nothing else: commands live in
  * commands/, one file each, and call into the engine, the planner and the adapters.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
+import { DRAINCTL_VERSION, loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
 import {
   type DrainctlError,
   ExitCode,
@@ -27,12 +26,6 @@ import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
 import type { CliContext } from './context.js';
 import { createOutput } from './output.js';
-
-const packageJson = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-) as {
-  version: string;
-};
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -88,7 +81,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       'Zero-downtime maintenance behind Alibaba Cloud load balancers: drain a node, prove that ' +
         'traffic has left it, patch and reboot it, prove it is back healthy and patched, restore it.',
     )
-    .version(packageJson.version, '-V, --version', 'print the version')
+    .version(DRAINCTL_VERSION, '-V, --version', 'print the version')
     .option('-v, --verbose', 'debug logs, and stack traces on errors (before or after the command)')
     // Every command's --help lists --verbose too: it is accepted after the command as well.
     .configureHelp({ showGlobalOptions: true })

@@ -10,6 +10,7 @@ import { InvalidInputError } from '../errors/index.js';
 import { checkHomeShape, logLevelFrom } from './home.js';
 
 export { ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
+export { DRAINCTL_VERSION } from './version.js';
 
 export interface DrainctlEnvironment {
   /** Default region when a workflow does not name one. */

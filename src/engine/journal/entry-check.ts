@@ -39,6 +39,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       pid: 'number',
       host: 'text',
     },
+    optional: { drainctlVersion: 'text' },
   },
   resume: { required: { pid: 'number', host: 'text' } },
   intent: {
