@@ -3,11 +3,12 @@
  * once into a typed object. Owns parsing and defaults of environment variables; does not read
  * credentials (the Alibaba Cloud credential chain does that) and never logs values.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { InvalidInputError } from '../errors/index.js';
 import { checkHomeShape, logLevelFrom } from './home.js';
+import { readRegularFileSync, unreadableFileFound } from './regular-file.js';
 
 export { ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
 export { DRAINCTL_VERSION } from './version.js';
@@ -32,9 +33,22 @@ export function loadDotEnv(
 ): string[] {
   const file = resolve(dir, '.env');
   if (!existsSync(file)) return [];
+  let text: string;
+  try {
+    text = readRegularFileSync(file).toString('utf8');
+  } catch (cause) {
+    const found = unreadableFileFound(cause);
+    const expected = 'a readable file of KEY=value lines';
+    throw new InvalidInputError(`${file}: expected ${expected}, found ${found}`, {
+      file,
+      expected,
+      found,
+      cause,
+    });
+  }
   let parsed: Record<string, string>;
   try {
-    parsed = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+    parsed = parseEnv(text) as Record<string, string>;
   } catch (cause) {
     throw new InvalidInputError(`${file}: cannot be parsed as a .env file`, {
       file,

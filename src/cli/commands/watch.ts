@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { systemClock } from '../../adapters/local/clock.js';
+import { openRegularFile, unreadableFileFound } from '../../config/regular-file.js';
 import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
 import { logFormatFromSpec } from '../../plan/probe-config.js';
 import type { LogFormat, LogSource, TrafficFilter } from '../../ports/index.js';
@@ -362,27 +362,14 @@ function parseSource(log: string, options: WatchOptions): { source: LogSource; d
  * waits for a log that appears later (rotation).
  */
 async function checkLocalLog(path: string): Promise<void> {
-  let found: string | undefined;
+  let found: string;
   try {
-    const handle = await open(path, 'r');
-    try {
-      if (!(await handle.stat()).isFile()) found = 'not a regular file';
-    } finally {
-      await handle.close();
-    }
+    await (await openRegularFile(path)).close();
+    return;
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    found =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'a directory'
-            : `cannot be read (${code ?? 'error'})`;
+    found = unreadableFileFound(cause);
   }
-  if (found === undefined) return;
-  const expected = 'a readable access log file';
+  const expected = 'a readable access log (a regular file)';
   throw new InvalidInputError(`${path}: expected ${expected}, found ${found}`, {
     file: path,
     path: '<access-log>',

@@ -3,12 +3,14 @@
  * line — is one line on stderr naming what is wrong and what was expected, and exit code 3.
  * Runs the real program (src/cli/program.ts) in this process: nothing here reaches a cloud.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.js';
+import { runDrainctl } from '../../helpers/cli.js';
 
 class Capture extends Writable {
   text = '';
@@ -129,9 +131,46 @@ describe('command-line usage', () => {
     expectOneLine(
       await cli(['watch', scratch, '--quiet', '1', '--timeout', '2']),
       scratch,
-      'not a regular file',
+      'found a directory',
     );
   });
+});
+
+describe('files named on the command line that are not regular files', () => {
+  // A FIFO with no writer blocks open() in the kernel: the real binary, spawned, so a hang is a
+  // kill at the timeout (and a failed test), not a stuck test worker.
+  it.runIf(process.platform === 'linux')(
+    'a FIFO as the access log, the workflow, the topology or .env: one line naming it, at once',
+    async () => {
+      const dir = mkdtempSync(join(scratch, 'fifo-'));
+      const fifo = join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      mkdirSync(join(dir, 'env-dir'));
+      execFileSync('mkfifo', [join(dir, 'env-dir', '.env')]);
+      for (const [args, cwd] of [
+        [['watch', fifo, '--quiet', '1', '--timeout', '2'], dir],
+        [['plan', fifo], dir],
+        [['emulator', '--port', '0', '--topology', fifo], dir],
+        [['status'], join(dir, 'env-dir')],
+      ] as const) {
+        const run = await runDrainctl([...args], {
+          cwd,
+          env: { DRAINCTL_HOME: join(dir, 'home') },
+          timeoutMs: 15_000,
+        });
+        const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+        expect({ args, code: run.code, signal: run.signal }).toEqual({
+          args,
+          code: 3,
+          signal: null,
+        });
+        expect(lines, lines.join('\n')).toHaveLength(1);
+        expect(lines[0]).toContain('a FIFO (named pipe)');
+        expect(lines[0]).toContain(args[0] === 'status' ? join(dir, 'env-dir', '.env') : fifo);
+      }
+    },
+    90_000,
+  );
 });
 
 describe('drainctl emulator --topology', () => {
