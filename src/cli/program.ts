@@ -3,8 +3,15 @@
  * gets, maps any error to one clear line and an exit code. Owns nothing else: commands live in
  * commands/, one file each, and call into the engine, the planner and the adapters.
  */
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { DRAINCTL_VERSION, loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
+import {
+  type DotEnvOrigin,
+  DRAINCTL_VERSION,
+  loadDotEnv,
+  logLevelFrom,
+  readEnvironment,
+} from '../config/index.js';
 import {
   type DrainctlError,
   ExitCode,
@@ -43,15 +50,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const stderr = createOutput(io.stderr);
   let exitCode: number = ExitCode.ok;
 
+  let origin: DotEnvOrigin;
   try {
-    loadDotEnv(io.cwd, io.env);
+    origin = { file: resolve(io.cwd, '.env'), names: loadDotEnv(io.cwd, io.env) };
   } catch (error) {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
   registerSecretsFromEnv(io.env);
   let logLevel: string | undefined;
   try {
-    logLevel = logLevelFrom(io.env);
+    logLevel = logLevelFrom(io.env, origin);
   } catch (error) {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
@@ -63,7 +71,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let environment: ReturnType<typeof readEnvironment> | undefined;
   const ctx: CliContext = {
     environment: () => {
-      environment ??= readEnvironment(io.env, io.cwd);
+      environment ??= readEnvironment(io.env, io.cwd, origin);
       return environment;
     },
     logger,

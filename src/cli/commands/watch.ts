@@ -6,6 +6,7 @@ import { logFormatFromSpec } from '../../plan/probe-config.js';
 import type { LogFormat, LogSource, TrafficFilter } from '../../ports/index.js';
 import { openAccessLogProbe } from '../../probes/access-log/access-log-probe.js';
 import type { AccessLogProgress } from '../../probes/access-log/drain-wait.js';
+import { checkLogFormat } from '../../probes/access-log/line-parser.js';
 import { openSshFollower } from '../../probes/access-log/ssh-follower.js';
 import { DrainTimeline, formatProgressLine } from '../../probes/drain-timeline.js';
 import { SLB_HEALTH_CHECK_CIDR } from '../../probes/net/cidr.js';
@@ -200,11 +201,11 @@ interface WatchSettings {
 function parseOptions(log: string, options: WatchOptions): WatchSettings {
   // `auto` picks by the balancer's listeners, which watch does not know.
   if (options.clientAddress !== 'remote_addr' && options.clientAddress !== 'x_forwarded_for') {
-    throw new InvalidInputError('--client-address must be remote_addr or x_forwarded_for', {
-      path: '--client-address',
-      expected: 'remote_addr | x_forwarded_for',
-      found: options.clientAddress,
-    });
+    throw flagError(
+      '--client-address',
+      'remote_addr (layer-4 listeners) or x_forwarded_for (layer-7)',
+      JSON.stringify(options.clientAddress),
+    );
   }
   const { source, display } = parseSource(log, options);
   const format = options.format.trim();
@@ -240,6 +241,8 @@ function parseOptions(log: string, options: WatchOptions): WatchSettings {
       },
     );
   }
+  const logFormat = logFormatFromSpec(probe.format);
+  checkLogFormat(logFormat, options.clientAddress, { path: '--format' });
   const filter: TrafficFilter = {
     ignoreCidrs: probe.filter.ignoreCidrs,
     ignorePaths: probe.filter.ignorePaths,
@@ -252,7 +255,7 @@ function parseOptions(log: string, options: WatchOptions): WatchSettings {
   return {
     source,
     display,
-    format: logFormatFromSpec(probe.format),
+    format: logFormat,
     filter,
     quietSeconds: drain.quietSeconds,
     timeoutSeconds: drain.timeoutSeconds,
@@ -302,6 +305,15 @@ function invalidFlags(raw: readonly RawIssue[]): InvalidInputError {
   });
 }
 
+/** `--health-check: expected …, found "…"`: one line naming the flag, as a workflow's path. */
+function flagError(flag: string, expected: string, found: string): InvalidInputError {
+  return new InvalidInputError(describeIssue({ path: flag, expected, found }), {
+    path: flag,
+    expected,
+    found,
+  });
+}
+
 function parseHealthCheck(text: string): { method: 'HEAD' | 'GET'; uri: string } {
   const [method, uri, ...rest] = text.trim().split(/\s+/);
   const upper = method?.toUpperCase();
@@ -311,11 +323,11 @@ function parseHealthCheck(text: string): { method: 'HEAD' | 'GET'; uri: string }
     !uri.startsWith('/') ||
     rest.length > 0
   ) {
-    throw new InvalidInputError('--health-check must be a method and a URI', {
-      path: '--health-check',
-      expected: '"HEAD /path" or "GET /path"',
-      found: text,
-    });
+    throw flagError(
+      '--health-check',
+      'a method and a URI, "HEAD /path" or "GET /path"',
+      JSON.stringify(text),
+    );
   }
   return { method: upper, uri };
 }
@@ -369,7 +381,7 @@ async function checkLocalLog(path: string): Promise<void> {
   } catch (cause) {
     found = unreadableFileFound(cause);
   }
-  const expected = 'a readable access log (a regular file)';
+  const expected = 'a readable access log file';
   throw new InvalidInputError(`${path}: expected ${expected}, found ${found}`, {
     file: path,
     path: '<access-log>',

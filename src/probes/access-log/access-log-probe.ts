@@ -22,10 +22,9 @@ import {
   waitForDrain,
 } from './drain-wait.js';
 import { FileFollower, type FileFollowerOptions } from './file-follower.js';
-import { createLineParser } from './line-parser.js';
+import { checkLogFormat, createLineParser } from './line-parser.js';
 import { LinePipeline } from './line-pipeline.js';
 import type { FollowerEvent, FollowerSink, LogFollower } from './log-follower.js';
-import { Field } from './parsed-line.js';
 import { RequestClassifier } from './request-classifier.js';
 import { TrafficTally } from './traffic-tally.js';
 
@@ -61,21 +60,10 @@ export interface AccessLogProbe extends TrafficProbe {
  */
 export async function openAccessLogProbe(options: AccessLogProbeOptions): Promise<AccessLogProbe> {
   const classifier = new RequestClassifier(options.filter);
+  const sampleParser = checkLogFormat(options.format, options.filter.clientAddress, {
+    path: 'format',
+  });
   const parser = createLineParser(options.format, classifier.needs);
-  const sampleParser = createLineParser(options.format);
-  if (
-    options.filter.clientAddress === 'x_forwarded_for' &&
-    !parser.provides.has(Field.forwardedFor)
-  ) {
-    throw new InvalidInputError(
-      'layer-7 listener: the log format must contain $http_x_forwarded_for, or every request (all of them come from the balancer) would look like a health check',
-      {
-        path: 'format',
-        expected: 'a log_format with $http_x_forwarded_for',
-        found: parser.description,
-      },
-    );
-  }
   const tally = new TrafficTally();
   const { clock } = options;
   const pipeline = new LinePipeline(parser, classifier, tally, clock, sampleParser);

@@ -116,8 +116,11 @@ describe('drainctl watch', () => {
       [['--quiet', 'soon'], '--quiet: expected a whole number of seconds from 1 to 86400'],
       [['--quiet', '60', '--timeout', '30'], 'is shorter than --quiet'],
       [['--format', 'no variables'], 'no nginx variables'],
-      [['--health-check', 'POST /x'], '--health-check must be a method and a URI'],
-      [['--client-address', 'peer'], '--client-address must be remote_addr or x_forwarded_for'],
+      [['--health-check', 'POST /x'], '--health-check: expected a method and a URI'],
+      [
+        ['--client-address', 'peer'],
+        '--client-address: expected remote_addr (layer-4 listeners) or x_forwarded_for (layer-7), found "peer"',
+      ],
     ];
     for (const [flags, message] of cases) {
       const result = await runInProcess(['watch', log, ...flags]);
