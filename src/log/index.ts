@@ -10,6 +10,7 @@ import pretty from 'pino-pretty';
 import { redact, redactString } from './redact.js';
 
 export type { Logger } from 'pino';
+export { tailFromLineStart } from './output-tail.js';
 export {
   findSecretPatterns,
   isDistinctive,

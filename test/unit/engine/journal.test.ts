@@ -10,7 +10,7 @@ import {
 } from '../../../src/engine/journal/store.js';
 import { foldJournal } from '../../../src/engine/run-state.js';
 import { registerSecret } from '../../../src/log/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
+import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 import { buildPlan, fleet } from './fixtures/plans.js';
 import { runModel } from './fixtures/run-model.js';
@@ -248,6 +248,20 @@ describe('journal', () => {
     const entries = await store.read();
     expect(entries[0]?.type === 'plan' && entries[0].redacted).toBe(true);
     expect(foldJournal(entries).planRedacted).toBe(true);
+  });
+
+  it('masks a secret in command output before cutting the output to its tail', async () => {
+    // 3994 letters after the secret: a tail of the last 4000 characters starts inside it.
+    registerSecret('Hunter2-x9');
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    faults.patchFailureOutput = `Hunter2-x9${'a'.repeat(3994)}\n`;
+    const world = new InMemoryWorld(fleet(2), faults);
+    await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }));
+    const text = world.journalLines.join('\n');
+    expect(text).toContain('aaaa');
+    for (const part of ['Hunter2', 'r2-x9', '2-x9', '-x9']) expect(text).not.toContain(part);
+    expect(text).toMatch(/"output":"…[^"]*\]a{3994}\\n"/);
   });
 
   it('masks a short secret in commands and output, never in the ids and states it reads back', async () => {
