@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is workflow syntax
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../src/engine/sha256.js';
 import { InvalidInputError } from '../../../src/errors/index.js';
@@ -254,6 +255,44 @@ health:
     expect(plan.notes).toEqual(expect.arrayContaining([expect.stringContaining('is at weight 0')]));
     const listener = world.loadBalancer?.listenerDetails[0];
     expect(listener).toEqual(SEED_LISTENER);
+  });
+});
+
+describe('per-node placeholders and ${VAR} values', () => {
+  const hooked = (command: string) =>
+    existing(`backends: { instances: [i-emu-web-1] }
+hooks:
+  before: [{ on: local, command: ${JSON.stringify(command)} }]
+`);
+  const fourServing = () =>
+    emulatorWorld({
+      loadBalancer: balancer([1, 2, 3, 4].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 }))),
+    });
+
+  it('a value from the environment holding {word} is neither a placeholder nor expanded', () => {
+    // {ab} is not a placeholder (refusing it would print part of the secret), and {name} inside
+    // the value is the value's own text, not the server's name.
+    const env = { TOKEN: 'pw{ab}Q7x!', OTHER: 'x{name}y' };
+    const { spec, source, secrets } = workflowFrom(hooked('echo {name} ${TOKEN} ${OTHER}'), env);
+    expect(secrets).toEqual(expect.arrayContaining(['pw{ab}Q7x!', 'x{name}y']));
+    const plan = planRollout(spec, fourServing(), source, sha256Hex);
+    const hook = plan.steps.find((s) => s.action === 'hook');
+    expect(hook?.params).toMatchObject({ command: 'echo web-1 pw{ab}Q7x! x{name}y' });
+  });
+
+  it('an unset variable is one problem, not also a {VAR} placeholder', () => {
+    const error = planError(hooked('mysql -p${TOKEN} -e "select {name}"'), fourServing());
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatchObject({
+      path: 'hooks.before[0].command',
+      found: 'TOKEN not set',
+    });
+    expect(error.message).not.toContain('placeholders among');
+  });
+
+  it('an unknown placeholder written in the file is still refused, naming it', () => {
+    const error = planError(hooked('echo {nmae} ${TOKEN}'), fourServing());
+    expect(error.issues.map((issue) => issue.found)).toContain('{nmae}');
   });
 });
 
