@@ -258,6 +258,53 @@ health:
   });
 });
 
+describe('an impossible budget says why, and never suggests minHealthy 0', () => {
+  const twoServers = (lb: string) => `name: w
+region: cn-hangzhou
+loadBalancer: { id: ${lb} }
+backends: { instances: [i-emu-web-1, i-emu-web-2] }
+drain: { probe: { kind: none, waitSeconds: 1 } }
+patch: { commands: [yum update kernel -y] }
+`;
+
+  it('a balancer that does not exist is the only problem, not a budget of nothing', () => {
+    const error = planError(twoServers('lb-doesnotexist'), emulatorWorld());
+    expect(error.issues.map((issue) => issue.path)).toEqual(['loadBalancer.id']);
+    expect(error.message).toContain(
+      'loadBalancer.id: expected an existing load balancer in region cn-hangzhou, found lb-doesnotexist, which does not exist',
+    );
+  });
+
+  it('a server left at weight 0 is named, with the run its saved weight names', () => {
+    const saved = '100;run=r-20261121-020000-1a2b;at=2026-11-21T02:00:01.000Z';
+    for (const [tags, named] of [
+      [
+        { 'drainctl-weight-i-emu-web-2': saved },
+        'at weight 0: i-emu-web-2 (web-2), left there by run r-20261121-020000-1a2b (weight 100 saved on the balancer)',
+      ],
+      [{}, 'at weight 0: i-emu-web-2 (web-2) (no run saved a weight for it)'],
+    ] as const) {
+      const world = emulatorWorld({
+        loadBalancer: balancer(
+          [
+            { id: 'i-emu-web-1', weight: 100 },
+            { id: 'i-emu-web-2', weight: 0 },
+          ],
+          { tags },
+        ),
+      });
+      const error = planError(twoServers('lb-emu-1'), world);
+      expect(error.issues).toHaveLength(1);
+      expect(error.path).toBe('rollout.minHealthy');
+      expect(error.expected).toContain(
+        'more healthy, weighted backends than minHealthy while a server is out (bring one into service first)',
+      );
+      expect(error.expected).toContain(named);
+      expect(error.message).not.toMatch(/at most 0\b/);
+    }
+  });
+});
+
 describe('per-node placeholders and ${VAR} values', () => {
   const hooked = (command: string) =>
     existing(`backends: { instances: [i-emu-web-1] }
