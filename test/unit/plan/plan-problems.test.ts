@@ -305,6 +305,58 @@ patch: { commands: [yum update kernel -y] }
   });
 });
 
+describe('X-Forwarded-For off behind a layer-7 listener', () => {
+  it('an observed http listener with X-Forwarded-For off refuses the default filter, saying how to fix it', () => {
+    const http = { ...SEED_LISTENER, protocol: 'http' as const, port: 80, xForwardedFor: false };
+    const world = emulatorWorld({
+      loadBalancer: balancer(
+        [1, 2].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 })),
+        { listenerDetails: [http] },
+      ),
+    });
+    const probe = (filter: string) => `name: w
+region: cn-hangzhou
+loadBalancer: { id: lb-emu-1 }
+backends: { instances: [i-emu-web-1, i-emu-web-2] }
+patch: { commands: [yum update kernel -y] }
+drain:
+  probe:
+    kind: access-log
+    path: /var/log/{name}.log
+    format: { nginx: '$remote_addr "$request" $status "$http_x_forwarded_for"' }
+    filter: ${filter}
+`;
+    for (const filter of [
+      '{}',
+      '{ clientAddress: remote_addr }',
+      '{ ignoreCidrs: [100.64.0.0/16] }',
+    ]) {
+      const error = planError(probe(filter), world);
+      expect(error.issues).toHaveLength(1);
+      expect(error.path).toBe('drain.probe.filter.ignoreCidrs');
+      expect(error.expected).toContain(
+        'the http:80 listener has X-Forwarded-For off, so every request it proxies reaches the server from the balancer with no client address',
+      );
+      expect(error.expected).toContain(
+        'Turn it on (X-Forwarded-For on for that listener of web-slb (lb-emu-1))',
+      );
+      expect(error.expected).toContain('or use ignoreCidrs: []');
+    }
+    // Health checks told by their request instead: planned.
+    const { spec, source } = workflowFrom(probe('{ ignoreCidrs: [] }'));
+    expect(planRollout(spec, world, source, sha256Hex).steps.length).toBeGreaterThan(0);
+    // With it on (the default), the client is read from X-Forwarded-For: planned.
+    const on = emulatorWorld({
+      loadBalancer: balancer(
+        [1, 2].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 })),
+        { listenerDetails: [{ ...http, xForwardedFor: true }] },
+      ),
+    });
+    const fine = workflowFrom(probe('{}'));
+    expect(planRollout(fine.spec, on, fine.source, sha256Hex).steps.length).toBeGreaterThan(0);
+  });
+});
+
 describe('per-node placeholders and ${VAR} values', () => {
   const hooked = (command: string) =>
     existing(`backends: { instances: [i-emu-web-1] }
