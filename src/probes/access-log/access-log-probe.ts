@@ -59,13 +59,20 @@ export interface AccessLogProbe extends TrafficProbe {
  *   const result = await probe.waitForDrain({ quietSeconds: 30, timeoutSeconds: 600 });
  */
 export async function openAccessLogProbe(options: AccessLogProbeOptions): Promise<AccessLogProbe> {
-  const classifier = new RequestClassifier(options.filter);
+  const { clock } = options;
+  const classifier = new RequestClassifier(options.filter, (reason) =>
+    options.onEvent?.({
+      type: 'note',
+      detail: `requests from an ignored range that do not look like health checks count as real traffic, from the first: ${reason}. Behind a layer-7 listener every proxied request comes from the balancer: read the client from X-Forwarded-For (watch: --client-address x_forwarded_for, with a format that logs $http_x_forwarded_for) and name the listener's check (--health-check)`,
+      atMonotonic: clock.monotonic(),
+      at: clock.now(),
+    }),
+  );
   const sampleParser = checkLogFormat(options.format, options.filter.clientAddress, {
     path: 'format',
   });
   const parser = createLineParser(options.format, classifier.needs);
   const tally = new TrafficTally();
-  const { clock } = options;
   const pipeline = new LinePipeline(parser, classifier, tally, clock, sampleParser);
   const sink: FollowerSink = {
     beginBatch: () => pipeline.beginBatch(),
