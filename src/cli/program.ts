@@ -7,9 +7,15 @@
  * Must not import (lint-enforced): the engine, adapters, probes, the demo or the emulator — only
  * src/app does. Nothing in src/ imports src/cli.
  */
-import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
+import {
+  type DotEnvOrigin,
+  DRAINCTL_VERSION,
+  loadDotEnv,
+  logLevelFrom,
+  readEnvironment,
+} from '../config/index.js';
 import {
   type DrainctlError,
   ExitCode,
@@ -32,12 +38,6 @@ import { registerStatus } from './commands/status.js';
 import { registerWatch } from './commands/watch.js';
 import { createOutput } from './output.js';
 
-const packageJson = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-) as {
-  version: string;
-};
-
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
@@ -54,15 +54,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const stderr = createOutput(io.stderr);
   let exitCode: number = ExitCode.ok;
 
+  let origin: DotEnvOrigin;
   try {
-    loadDotEnv(io.cwd, io.env);
+    origin = { file: resolve(io.cwd, '.env'), names: loadDotEnv(io.cwd, io.env) };
   } catch (error) {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
   registerSecretsFromEnv(io.env);
   let logLevel: string | undefined;
   try {
-    logLevel = logLevelFrom(io.env);
+    logLevel = logLevelFrom(io.env, origin);
   } catch (error) {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
@@ -74,7 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let environment: ReturnType<typeof readEnvironment> | undefined;
   const ctx: CliContext = {
     environment: () => {
-      environment ??= readEnvironment(io.env, io.cwd);
+      environment ??= readEnvironment(io.env, io.cwd, origin);
       return environment;
     },
     logger,
@@ -92,7 +93,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       'Zero-downtime maintenance behind Alibaba Cloud load balancers: drain a node, prove that ' +
         'traffic has left it, patch and reboot it, prove it is back healthy and patched, restore it.',
     )
-    .version(packageJson.version, '-V, --version', 'print the version')
+    .version(DRAINCTL_VERSION, '-V, --version', 'print the version')
     .option('-v, --verbose', 'debug logs, and stack traces on errors (before or after the command)')
     // Every command's --help lists --verbose too: it is accepted after the command as well.
     .configureHelp({ showGlobalOptions: true })

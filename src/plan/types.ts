@@ -21,6 +21,12 @@ import type {
   TrafficProbeConfig,
 } from '../ports/index.js';
 
+/**
+ * The plan's shape, hashed with it. Not bumped when a field is added as optional (nor for the
+ * drainctl version, which the journal's plan entry holds beside the plan, not in it): a new
+ * value would change every plan's sha256, so a plan approved before an upgrade would be refused
+ * after it though nothing in it changed.
+ */
 export const PLAN_SCHEMA_VERSION = 1;
 
 /**

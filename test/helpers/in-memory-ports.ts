@@ -384,7 +384,8 @@ export class InMemoryWorld {
           return {
             status: 'failed',
             exitCode: 1,
-            output: 'Error: Cannot retrieve repository metadata\n',
+            output:
+              this.faults.patchFailureOutput ?? 'Error: Cannot retrieve repository metadata\n',
           };
         }
         const host = this.hosts.get(id);

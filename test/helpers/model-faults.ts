@@ -22,6 +22,8 @@ export interface Faults {
   errorsFromWeight: Map<string, { weight: number; afterBoot: boolean }>;
   /** Patch commands exit 1. */
   patchFails: Set<string>;
+  /** What a failing patch command prints (default: yum's repository error). */
+  patchFailureOutput?: string;
   /** The patch "succeeds" but stages nothing: the kernel does not change. */
   patchNoop: Set<string>;
   /** Real traffic never stops (keep-alive clients): the drain probe times out. */

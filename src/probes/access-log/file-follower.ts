@@ -9,7 +9,8 @@
  * - not there yet: waits for it, then reads it from the start (all of it is new).
  * Reads in fixed chunks into one reused buffer, so memory does not depend on the file's size.
  */
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
+import { openRegularFile, unreadableFileFound } from '../../config/regular-file.js';
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
@@ -131,11 +132,17 @@ export class FileFollower implements LogFollower {
       await action();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new DrainctlError('PROBE_FAILED', `cannot read ${this.path}: ${code}`, {
-        cause: error,
-        hint:
-          code === 'EACCES' ? 'run as a user who may read the log (e.g. in group adm)' : undefined,
-      });
+      throw new DrainctlError(
+        'PROBE_FAILED',
+        `cannot read ${this.path}: ${unreadableFileFound(error)}`,
+        {
+          cause: error,
+          hint:
+            code === 'EACCES'
+              ? 'run as a user who may read the log (e.g. in group adm)'
+              : undefined,
+        },
+      );
     }
   }
 
@@ -147,12 +154,10 @@ export class FileFollower implements LogFollower {
   }
 
   private async openFile(atEnd: boolean): Promise<OpenFile> {
-    const handle = await open(this.path, 'r');
+    // Never blocks: a FIFO at the log's path would otherwise hang the run in the kernel.
+    const handle = await openRegularFile(this.path);
     try {
       const info = await handle.stat({ bigint: true });
-      if (!info.isFile()) {
-        throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'ENOTFILE' });
-      }
       const file: OpenFile = {
         handle,
         dev: info.dev,

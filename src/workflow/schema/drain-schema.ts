@@ -10,13 +10,24 @@ export const DEFAULT_IGNORE_CIDRS = ['100.64.0.0/10'];
 
 /**
  * The matcher knows a trailing `*` only: a `*` elsewhere, a `?` (the query is cut off before
- * matching) or a path not starting with / could never match what its writer meant.
+ * matching) or a path not starting with / could never match what its writer meant. Each is
+ * refused with its own reason: `/*x` does start with /, its `*` is what is wrong.
  */
 const PATH_PATTERN_PHRASE =
   'a path starting with / (a trailing * makes it a prefix, e.g. /static/*)';
-const pathPattern = z
-  .string({ error: PATH_PATTERN_PHRASE })
-  .regex(/^(\*|\/[^\s?*]*\*?)$/, { error: PATH_PATTERN_PHRASE });
+const pathPattern = z.string({ error: PATH_PATTERN_PHRASE }).regex(/^(\*|\/[^\s?*]*\*?)$/, {
+  error: (issue) => pathPatternProblem(String(issue.input)),
+});
+
+/** What is wrong with a pattern the regular expression above refuses. */
+function pathPatternProblem(value: string): string {
+  if (!value.startsWith('/')) return PATH_PATTERN_PHRASE;
+  if (/\s/.test(value)) return 'a path without spaces (a logged path holds none)';
+  if (value.includes('?')) {
+    return 'a path without ? (the query string is not part of the path; /search matches /search?q=1)';
+  }
+  return 'a * only at the end, making a prefix (/static/*): the matcher knows no other wildcard';
+}
 
 export const trafficFilterSchema = z
   .strictObject({

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   closeSync,
+  constants,
   copyFileSync,
   mkdtempSync,
   openSync,
@@ -157,6 +159,32 @@ describe('FileFollower', () => {
     expect(f.lines).toEqual(['first', 'second']);
     expect(f.events.map((e) => e.type)).toEqual(['missing', 'appeared']);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'a FIFO at the log path is a PROBE_FAILED naming it, at once: never a wait for a writer',
+    async () => {
+      execFileSync('mkfifo', [log]);
+      const started = follow().then(
+        () => 'started',
+        (error: unknown) => error,
+      );
+      const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000));
+      try {
+        const outcome = await Promise.race([started, waited]);
+        expect(outcome).toMatchObject({
+          code: 'PROBE_FAILED',
+          message: `cannot read ${log}: a FIFO (named pipe)`,
+        });
+      } finally {
+        // Had the open blocked, a writer end releases it, so no thread stays stuck.
+        try {
+          closeSync(openSync(log, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          // ENXIO: nobody is waiting to read, as it should be.
+        }
+      }
+    },
+  );
 
   it('reads in fixed chunks: a log far larger than the chunk is read whole, split correctly', async () => {
     writeFileSync(log, '');

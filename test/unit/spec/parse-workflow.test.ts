@@ -150,4 +150,12 @@ describe('parseWorkflow', () => {
       found: 'a list of 2',
     });
   });
+
+  it("a second YAML document is one line naming where it starts, not the YAML library's advice", () => {
+    const error = problems(`${BASE}---\nname: other\n`);
+    expect(error.message).toBe(
+      'bad.yaml:11:1: (document): expected one YAML document (one workflow per file), found a second document, started by the --- on line 11',
+    );
+    expect(error.message).not.toContain('parseAllDocuments');
+  });
 });
