@@ -1,6 +1,7 @@
 /**
  * A follower reads an access log as it grows, wherever it lives, and hands the bytes to a
- * pipeline. Local files are polled; remote ones are pushed by `tail -F` over SSH.
+ * pipeline. Local files are read when the file system reports a change and when polled; remote
+ * ones are pushed by `tail -F` over SSH as they arrive.
  */
 import type { LineHandler } from './line-splitter.js';
 
