@@ -67,6 +67,7 @@ export class FileFollower implements LogFollower {
   private waiting: Promise<void> | undefined;
   /** A read that failed, thrown by the next poll (a read a notification started has no caller). */
   private failure: unknown;
+  availableSince = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly path: string,
@@ -160,6 +161,7 @@ export class FileFollower implements LogFollower {
       return;
     }
     this.current = await this.openFile(this.options.startAt === 'end');
+    this.availableSince = this.clock.monotonic();
   }
 
   private async pollUnguarded(): Promise<void> {
@@ -170,6 +172,7 @@ export class FileFollower implements LogFollower {
         this.reportMissing('removed or renamed; reading the open file until a new one appears');
     } else if (this.current === undefined) {
       this.current = await this.openFile(false);
+      this.availableSince = this.clock.monotonic();
       this.missingReported = false;
       this.sink.event({
         type: 'appeared',

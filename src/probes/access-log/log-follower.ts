@@ -25,5 +25,10 @@ export interface LogFollower {
   poll(): Promise<void>;
   /** False while the log cannot be read (not there yet, connection down): nothing can be concluded. */
   readonly available: boolean;
+  /**
+   * Monotonic ms since which the log has been readable without a break (meaningful while
+   * `available`): it may have become readable between two polls, and quiet counts from then.
+   */
+  readonly availableSince: number;
   close(): Promise<void>;
 }

@@ -138,6 +138,17 @@ describe('access-log probe: the drain decision', () => {
     expect(result.waitedSeconds).toBe(7);
   });
 
+  it('polling only, a log that appeared between two polls is read from the next: quiet counts from there', async () => {
+    const p = await open(null, { file: { watch: false } });
+    const done = p.waitForDrain({ quietSeconds: 3, timeoutSeconds: 30 });
+    await advance(clock, 4000, done); // the poll at t = 4 s finds no log
+    writeFileSync(log, combinedLine('100.64.0.1'));
+    await advance(clock, 3000, done); // the poll at t = 5 s opens it
+    expect(await settled(done)).toBe(false);
+    await advance(clock, 1000, done);
+    expect(await done).toMatchObject({ outcome: 'drained', waitedSeconds: 8 });
+  });
+
   it('a real request is seen when it is written, not at the next poll: drained quietSeconds after it', async () => {
     const p = await open();
     const done = p.waitForDrain({ quietSeconds: 10, timeoutSeconds: 60 });
