@@ -256,10 +256,14 @@ export class FileFollower implements LogFollower {
     }
   }
 
-  /** Read everything appended since the last read; true when there was something. */
+  /**
+   * Read everything appended since the last read; true when there was something. Three system
+   * calls when a few lines were appended (the name, the bytes before our position, the new
+   * bytes), as change notifications make reads frequent.
+   */
   private async readNew(file: OpenFile): Promise<boolean> {
-    const size = Number((await file.handle.stat({ bigint: true })).size);
-    if (size < file.position || !(await this.tailUnchanged(file))) {
+    // A file now shorter than our position fails this check too: no need to ask for its size.
+    if (!(await this.tailUnchanged(file))) {
       if (file.splitter.discardPartial()) this.sink.droppedPartial();
       file.position = 0;
       file.tailLength = 0;
@@ -271,23 +275,30 @@ export class FileFollower implements LogFollower {
     let budget = this.options.maxBytesPerPoll;
     let grew = false;
     while (budget > 0) {
-      const { bytesRead } = await file.handle.read(
-        this.chunk,
-        0,
-        Math.min(this.chunk.length, budget),
-        file.position,
-      );
+      const wanted = Math.min(this.chunk.length, budget);
+      const { bytesRead } = await file.handle.read(this.chunk, 0, wanted, file.position);
       if (bytesRead === 0) break;
       grew = true;
       this.sink.beginBatch();
       file.splitter.push(this.chunk, 0, bytesRead);
       this.sink.endBatch();
+      this.keepTail(file, bytesRead);
       file.position += bytesRead;
       this.bytesRead += bytesRead;
       budget -= bytesRead;
+      // Less than asked for: that was the end of the file as it is now.
+      if (bytesRead < wanted) break;
     }
-    if (grew) await this.rememberTail(file);
     return grew;
+  }
+
+  /** The bytes before the new position: the end of the chunk just read, after what was kept. */
+  private keepTail(file: OpenFile, bytesRead: number): void {
+    const fromChunk = Math.min(bytesRead, TAIL_CHECK_BYTES);
+    const kept = Math.min(file.tailLength, TAIL_CHECK_BYTES - fromChunk);
+    file.tail.copy(file.tail, 0, file.tailLength - kept, file.tailLength);
+    this.chunk.copy(file.tail, kept, bytesRead - fromChunk, bytesRead);
+    file.tailLength = kept + fromChunk;
   }
 
   private async rememberTail(file: OpenFile): Promise<void> {

@@ -148,6 +148,20 @@ describe.each([
     expect(f.types()).toEqual(['truncated']);
   });
 
+  it('the bytes before the position are remembered across many small reads', async () => {
+    writeFileSync(log, '');
+    const f = await follow({ ...mode, chunkBytes: 7 });
+    const first = `${'x'.repeat(99)}\n`; // read in 15 chunks, the last one 2 bytes
+    appendFileSync(log, first);
+    await f.follower.poll();
+    // Truncated and regrown past our position; only the last chunk's bytes are the same.
+    truncateSync(log, 0);
+    appendFileSync(log, `${'y'.repeat(98)}x\nfresh\n`);
+    await f.follower.poll();
+    expect(f.lines).toEqual([first.trim(), `${'y'.repeat(98)}x`, 'fresh']);
+    expect(f.types()).toEqual(['truncated']);
+  });
+
   it('a partial line cut off by truncation is reported, never glued to new bytes', async () => {
     writeFileSync(log, '');
     const f = await follow(mode);
