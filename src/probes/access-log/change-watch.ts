@@ -49,11 +49,14 @@ export class ChangeWatch {
     return !this.stopped;
   }
 
-  /** The log's directory, for its name: the file appearing, being replaced, and writes to it. */
+  /**
+   * The log's directory, for its name appearing, disappearing or being replaced. Writes to the
+   * file are left to the file's own watch: one wake per write, not two.
+   */
   watchDirectory(): void {
     const name = basename(this.path);
-    this.directory = this.attempt(dirname(this.path), (_event, filename) => {
-      if (filename === null || filename === name) this.notify();
+    this.directory = this.attempt(dirname(this.path), (event, filename) => {
+      if (event === 'rename' && (filename === null || filename === name)) this.notify();
     });
   }
 
