@@ -6,22 +6,34 @@
  * docs/benchmarks.md.
  *
  *   npm run bench:drain-latency                          # 20 trials each, quietSeconds 2
- *   npm run bench:drain-latency -- --trials 5 --quiet 1
+ *   npm run bench:drain-latency -- --trials 5 --quiet 1 --live-seconds 0
+ *
+ * Then what reading on change notifications costs: the CPU of a process following a log that
+ * another process appends to at a steady rate, one line per write as nginx does, polling once a
+ * second as a drain wait does — on notifications and polling only, each in a child process of
+ * its own for `--live-seconds` (default 10; 0 skips it).
  *
  * Last line: `drain-latency: median-ms=N p95-ms=N ssh-median-ms=N` (median and p95 of the local
  * trials, median of the SSH ones).
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import type { LogSource, TrafficFilter } from '#src/ports/index.js';
 import {
   type AccessLogProbe,
   openAccessLogProbe,
 } from '#src/probes/access-log/access-log-probe.js';
+import { FileFollower } from '#src/probes/access-log/file-follower.js';
+import { createLineParser } from '#src/probes/access-log/line-parser.js';
+import { LinePipeline } from '#src/probes/access-log/line-pipeline.js';
+import { RequestClassifier } from '#src/probes/access-log/request-classifier.js';
 import { openSshFollower } from '#src/probes/access-log/ssh-follower.js';
+import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
 import { generateKeys, startSshServer } from '../test/integration/probes/ssh-server.js';
 
 const FILTER: TrafficFilter = {
@@ -40,7 +52,7 @@ const HEALTH = line('100.64.1.7', 'HEAD /health');
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a number ≥ 0`);
   return value;
 }
 
@@ -164,9 +176,103 @@ function summary(values: number[]): string {
   return `median ${median(values).toFixed(1)} ms, p95 ${p95(values).toFixed(1)} ms, min ${Math.min(...values).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms`;
 }
 
+/**
+ * Child: follow `log` while a writer process appends `rate` real requests a second to it, one
+ * write each, for `seconds`; poll once a second; report this process's CPU and the lines read.
+ */
+async function followLive(watch: boolean, rate: number, seconds: number, log: string) {
+  writeFileSync(log, '');
+  const classifier = new RequestClassifier(FILTER);
+  const tally = new TrafficTally();
+  const pipeline = new LinePipeline(
+    createLineParser({ kind: 'combined' }, classifier.needs),
+    classifier,
+    tally,
+    systemClock,
+  );
+  const follower = new FileFollower(
+    log,
+    {
+      beginBatch: () => pipeline.beginBatch(),
+      onLine: pipeline.onLine,
+      endBatch: () => pipeline.endBatch(),
+      droppedPartial: () => pipeline.droppedPartial(),
+      event: () => {},
+    },
+    systemClock,
+    { watch },
+  );
+  await follower.start();
+  const writer = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('node:fs');
+       const fd = fs.openSync(process.argv[1], 'a');
+       const [rate, ms, line] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]];
+       const start = Date.now();
+       let written = 0;
+       const timer = setInterval(() => {
+         const due = Math.min(Math.floor(((Date.now() - start) * rate) / 1000), (ms * rate) / 1000);
+         for (; written < due; written++) fs.writeSync(fd, line);
+         if (Date.now() - start >= ms) clearInterval(timer);
+       }, 1);`,
+      log,
+      String(rate),
+      String(seconds * 1000),
+      REAL,
+    ],
+    { stdio: 'inherit' },
+  );
+  const cpu = process.cpuUsage();
+  const polls = setInterval(() => void follower.poll(), 1000);
+  await new Promise((resolve) => writer.on('close', resolve));
+  clearInterval(polls);
+  await follower.poll();
+  const used = process.cpuUsage(cpu);
+  await follower.close();
+  return { cpuSeconds: (used.user + used.system) / 1e6, lines: tally.real };
+}
+
+function liveCost(seconds: number, dir: string): void {
+  for (const rate of [100, 1000, 10_000]) {
+    const figures = [true, false].map((watch) => {
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--child-live',
+          String(watch),
+          String(rate),
+          String(seconds),
+          join(dir, `live-${rate}-${watch}.log`),
+        ],
+        { encoding: 'utf8' },
+      );
+      if (child.status !== 0) throw new Error(`child failed: ${child.stderr}`);
+      const r = JSON.parse(child.stdout) as { cpuSeconds: number; lines: number };
+      if (r.lines !== rate * seconds) throw new Error(`read ${r.lines} of ${rate * seconds} lines`);
+      return `${((r.cpuSeconds / seconds) * 100).toFixed(1)}% of a core`;
+    });
+    console.log(
+      `following a log written ${rate} lines/s for ${seconds} s: on notifications ${figures[0]}, polling only ${figures[1]}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  const child = process.argv.indexOf('--child-live');
+  if (child >= 0) {
+    const [watch, rate, seconds, log] = process.argv.slice(child + 1);
+    const result = await followLive(watch === 'true', Number(rate), Number(seconds), log ?? '');
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const trials = argument('trials', 20);
   const quietSeconds = argument('quiet', 2);
+  const liveSeconds = argument('live-seconds', 10);
   console.log(
     `machine: ${cpus().length} CPUs, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg()
       .map((l) => l.toFixed(2))
@@ -216,6 +322,7 @@ async function main(): Promise<void> {
         knownHostsPath,
       }),
     );
+    if (liveSeconds > 0) liveCost(liveSeconds, dir);
     console.log(`local: ${summary(local)}`);
     console.log(`ssh:   ${summary(ssh)}`);
     console.log(
