@@ -102,6 +102,7 @@ export async function openAccessLogProbe(options: AccessLogProbeOptions): Promis
     tickMs: options.tickMs ?? 1000,
     poll: () => follower.poll(),
     available: () => follower.available,
+    availableSince: () => follower.availableSince,
     lastRequest: () => pipeline.lastRequest(),
     memory: newDrainMemory(),
   };

@@ -55,5 +55,21 @@ export async function advance(
   await untilAsleep(clock, done);
 }
 
+/** Wait in real time (the ManualClock standing still) until `check` holds. */
+export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Whether the promise has settled, without waiting for it. */
+export async function settled(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol('pending');
+  const first = await Promise.race([promise.then(() => true), Promise.resolve(pending)]);
+  return first !== pending;
+}
+
 export const combinedLine = (addr: string, path = '/', status = 200) =>
   `${addr} - - [21/Nov/2026:02:00:01 +0800] "GET ${path} HTTP/1.1" ${status} 12 "-" "curl/8.0"\n`;
