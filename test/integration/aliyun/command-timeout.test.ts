@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import type { Host } from '#src/ports/index.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
 import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';
 

@@ -9,8 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '#mocks/index.js';
+import { badCases } from '#support/bad-workflows.js';
 import { runDrainctl } from '../../helpers/cli.js';
-import { badCases } from '../../unit/spec/bad-cases.js';
 import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';
 import { runCliInProcess } from './run-cli-in-process.js';
 

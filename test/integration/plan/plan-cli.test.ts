@@ -9,8 +9,8 @@ import { createCloudPorts } from '#src/adapters/index.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { createBalancerRequest, hashPlan, type Plan } from '#src/plan/index.js';
 import type { LoadBalancer } from '#src/ports/index.js';
+import { loadExample } from '#support/observed-inventory.js';
 import { runDrainctl } from '../../helpers/cli.js';
-import { loadExample } from '../../unit/plan/fixtures.js';
 import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';
 import { runCliInProcess } from './run-cli-in-process.js';
 

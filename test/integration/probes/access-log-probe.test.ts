@@ -8,7 +8,7 @@ import {
   openAccessLogProbe,
 } from '#src/probes/access-log/access-log-probe.js';
 import type { AccessLogProgress } from '#src/probes/access-log/drain-wait.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 import { advance, combinedLine, untilAsleep } from './helpers.js';
 
 const filter: TrafficFilter = {

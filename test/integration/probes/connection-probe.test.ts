@@ -5,7 +5,7 @@ import { createLocalHost } from '#src/adapters/local/local-host.js';
 import type { CommandResult, Host } from '#src/ports/index.js';
 import { createConnectionProbe } from '#src/probes/connections/connection-probe.js';
 import { parseSsPeers, ssCommand } from '#src/probes/connections/ss-output.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 import { advance } from './helpers.js';
 
 const hasSs = (() => {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileFollower } from '#src/probes/access-log/file-follower.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 import { collectingSink } from './helpers.js';
 
 let dir: string;

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
 import {
   checkMinHealthy,
   checkRestoredOrReported,

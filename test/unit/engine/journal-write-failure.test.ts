@@ -19,9 +19,9 @@ import { foldJournal } from '#src/engine/journal/run-state.js';
 import { FileJournalStore, parseJournal } from '#src/engine/journal/store.js';
 import { describeStanding, journalWriteFailure } from '#src/engine/reporting/journal-failure.js';
 import { describeIoError, ioErrorRemedy } from '#src/errors/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BalancerLock, lockPath } from '#src/engine/lock/balancer-lock.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let home: string;
 beforeEach(async () => {

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { formatReport } from '#src/engine/reporting/report.js';
 import { DrainctlError } from '#src/errors/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 const refused = () =>
   new DrainctlError('Forbidden.RAM', 'User not authorized to operate on the specified resource.');

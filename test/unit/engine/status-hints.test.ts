@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '#src/engine/journal/entries.js';
 import { foldJournal } from '#src/engine/journal/run-state.js';
 import { buildReport, formatReport } from '#src/engine/reporting/report.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 /** The status of the model's run as `drainctl status` builds it from the journal (no live holder). */
 function statusLines(world: InMemoryWorld): string[] {

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DrainctlError } from '#src/errors/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 function entries(world: InMemoryWorld): Array<Record<string, unknown> & { seq: number }> {
   return world.journalLines.map((l) => JSON.parse(l));

@@ -13,9 +13,9 @@ import { entryProblem } from '#src/engine/journal/entry-check.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { type Plan, planRollout, renderRunbook, type Step } from '#src/plan/index.js';
 import type { ObservedInventory } from '#src/plan/types.js';
-import { InMemoryWorld, type ModelNode } from '../../helpers/in-memory-ports.js';
-import { loadExample, OBSERVED_AT } from '../plan/fixtures.js';
-import { runModel } from './fixtures/run-model.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, type ModelNode } from '#support/in-memory-world.js';
+import { loadExample, OBSERVED_AT } from '#support/observed-inventory.js';
 
 const TAGS = { app: 'web', env: 'demo' };
 

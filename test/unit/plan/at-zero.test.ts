@@ -19,7 +19,13 @@ import {
   parseSavedWeight,
   savedWeightsFromTags,
 } from '#src/plan/saved-weight-tag.js';
-import { balancer, emulatorWorld, loadExample, NET, workflowFrom } from './fixtures.js';
+import {
+  balancer,
+  emulatorWorld,
+  loadExample,
+  NET,
+  workflowFrom,
+} from '#support/observed-inventory.js';
 
 const WORKFLOW = `name: w
 region: cn-hangzhou

@@ -14,7 +14,7 @@ import {
   OBSERVED_AT,
   SEED_LISTENER,
   workflowFrom,
-} from './fixtures.js';
+} from '#support/observed-inventory.js';
 
 function planOutcome(text: string, world: ObservedInventory): InvalidInputError | 'planned' {
   try {

@@ -10,7 +10,7 @@ import {
   loadExample,
   SEED_LISTENER,
   workflowFrom,
-} from './fixtures.js';
+} from '#support/observed-inventory.js';
 
 /** The error of validating and planning `text` (a spec-level check may catch it first). */
 function planError(text: string, world: ObservedInventory): InvalidInputError {

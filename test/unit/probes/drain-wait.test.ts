@@ -11,7 +11,7 @@ import {
   waitForDrain,
 } from '#src/probes/access-log/drain-wait.js';
 import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 import { advance, untilAsleep } from '../../integration/probes/helpers.js';
 
 function fakeSource(clock: ManualClock) {

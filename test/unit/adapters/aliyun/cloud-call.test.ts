@@ -5,7 +5,7 @@ import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { DrainctlError } from '#src/errors/index.js';
 import { createLogger } from '#src/log/index.js';
 import type { CloudRetryEvent } from '#src/ports/index.js';
-import { ManualClock } from '../../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 function cloudError(code: string, status: number, extra: Record<string, unknown> = {}) {
   return Object.assign(new Error(`${code}: code: ${status}, boom request id: RID-${code}`), {

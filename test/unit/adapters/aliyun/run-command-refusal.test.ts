@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createCloudCaller } from '#src/adapters/aliyun/transport/cloud-call.js';
 import { refusedBeforeRunning } from '#src/engine/steps/command-refusal.js';
 import { createLogger } from '#src/log/index.js';
-import { ManualClock } from '../../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 const expired = () =>
   Object.assign(new Error('InvalidSecurityToken.Expired: code: 403, expired request id: R2'), {

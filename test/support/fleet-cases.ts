@@ -5,7 +5,7 @@
 
 import type { ObservedInventory, ZeroWeightChoices } from '#src/plan/index.js';
 import type { BackendHealth } from '#src/ports/index.js';
-import { balancer, emulatorWorld, instance, workflowFrom } from './fixtures.js';
+import { balancer, emulatorWorld, instance, workflowFrom } from './observed-inventory.js';
 
 export interface FleetCase {
   /**

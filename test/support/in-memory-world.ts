@@ -14,10 +14,10 @@
 import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { type JournalStore, MemoryJournalStore } from '#src/engine/journal/store.js';
 import { AutoClock } from './auto-clock.js';
-import { type Faults, Incarnation, noFaults } from './model-faults.js';
+import { type Faults, Incarnation, noFaults } from './in-memory-faults.js';
 
 export { AutoClock } from './auto-clock.js';
-export { type Faults, Incarnation, noFaults, SimulatedCrash } from './model-faults.js';
+export { type Faults, Incarnation, noFaults, SimulatedCrash } from './in-memory-faults.js';
 
 import { DrainctlError } from '#src/errors/index.js';
 import type { HostTarget } from '#src/plan/types.js';

@@ -126,7 +126,7 @@ export function afterSeedRun(): ObservedInventory {
   return world;
 }
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A workflow of workflows/ (or any file under the repository), validated. */
 export function loadExample(relative: string, env: Record<string, string> = {}): LoadedWorkflow {
