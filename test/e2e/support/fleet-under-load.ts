@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { type Emulator, startEmulator } from '#mocks/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { LoadGenerator, type LoadStats } from '#src/demo/load-generator.js';
-import { setUpBalancerByHand } from '../../helpers/balancer-by-hand.js';
-import { type CliRun, runDrainctl } from '../../helpers/cli.js';
+import { setUpBalancerByHand } from '#support/balancer-by-hand.js';
+import { type CliRun, runDrainctl } from '#support/cli-runner.js';
 
 export const FLEET = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3', 'i-emu-web-4'] as const;
 

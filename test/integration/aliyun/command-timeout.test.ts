@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import type { Host } from '#src/ports/index.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
 import { ManualClock } from '#support/manual-clock.js';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
-import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';
+import { type RequestRecorder, startRequestRecorder } from '#support/request-recorder.js';
 
 let env: AliyunTestEnv;
 let recorder: RequestRecorder;

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckLine } from '#src/app/inspect-checklist.js';
-import { runDrainctl } from '../../helpers/cli.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
 import { tcpListener } from './contracts/load-balancer.contract.js';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
 
 let env: AliyunTestEnv;
 let freeEdition: AliyunTestEnv;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useEmulator } from '../../helpers/emulator.js';
-import { get, hits, oneConnection, waitFor } from './support/traffic.js';
+import { useEmulator } from '#support/emulator-sdk.js';
+import { get, hits, oneConnection, waitFor } from '#support/http-client.js';
 
 type HealthEntry = { ServerId: string; ServerHealthStatus: string };
 

@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Ecs, type EcsClient, useEmulator } from '../../helpers/emulator.js';
-import { FAST } from './support/fast.js';
-import { get, hits, waitFor } from './support/traffic.js';
+import { Ecs, type EcsClient, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { get, hits, waitFor } from '#support/http-client.js';
 
 const REGION = 'cn-hangzhou';
 type HealthEntry = { ServerId: string; ServerHealthStatus: string };

@@ -7,9 +7,9 @@ import {
   sdkConfig,
   slbCaller,
   useEmulator,
-} from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
+} from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
 import { send, signAcs3, signV1 } from './support/hand-signed.js';
 
 const ECS = { action: 'DescribeInstanceStatus', version: '2014-05-26' };

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Ecs, useEmulator } from '../../helpers/emulator.js';
-import { FAST } from './support/fast.js';
-import { get, waitFor } from './support/traffic.js';
+import { Ecs, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { get, waitFor } from '#support/http-client.js';
 
 type HealthEntry = { ServerId: string; ServerHealthStatus: string };
 

@@ -9,7 +9,7 @@ import { sha256Hex } from '#src/engine/sha256.js';
 import { InvalidInputError } from '#src/errors/index.js';
 import { balancerTags, planRollout } from '#src/plan/index.js';
 import { workflowFrom } from '#support/observed-inventory.js';
-import { emulatorState, startPlanEmulator } from './plan-emulator.js';
+import { emulatorState, startPlanEmulator } from '#support/plan-emulator.js';
 
 let emu: Emulator;
 let ports: CloudPorts;

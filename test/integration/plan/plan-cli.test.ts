@@ -9,10 +9,10 @@ import { createCloudPorts } from '#src/adapters/index.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { createBalancerRequest, hashPlan, type Plan } from '#src/plan/index.js';
 import type { LoadBalancer } from '#src/ports/index.js';
+import { runCliInProcess } from '#support/cli-in-process.js';
+import { runDrainctl } from '#support/cli-runner.js';
 import { loadExample } from '#support/observed-inventory.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';
-import { runCliInProcess } from './run-cli-in-process.js';
+import { emulatorEnv, emulatorState, startPlanEmulator } from '#support/plan-emulator.js';
 
 let emu: Emulator;
 let balancers: LoadBalancer;

@@ -9,7 +9,7 @@ import {
 } from '#src/probes/access-log/access-log-probe.js';
 import type { AccessLogProgress } from '#src/probes/access-log/drain-wait.js';
 import { ManualClock } from '#support/manual-clock.js';
-import { advance, combinedLine, untilAsleep } from './helpers.js';
+import { advance, combinedLine, untilAsleep } from '#support/probe-helpers.js';
 
 const filter: TrafficFilter = {
   ignoreCidrs: ['100.64.0.0/10'],

@@ -6,7 +6,7 @@ import type { CommandResult, Host } from '#src/ports/index.js';
 import { createConnectionProbe } from '#src/probes/connections/connection-probe.js';
 import { parseSsPeers, ssCommand } from '#src/probes/connections/ss-output.js';
 import { ManualClock } from '#support/manual-clock.js';
-import { advance } from './helpers.js';
+import { advance } from '#support/probe-helpers.js';
 
 const hasSs = (() => {
   try {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileFollower } from '#src/probes/access-log/file-follower.js';
 import { ManualClock } from '#support/manual-clock.js';
-import { collectingSink } from './helpers.js';
+import { collectingSink } from '#support/probe-helpers.js';
 
 let dir: string;
 let log: string;

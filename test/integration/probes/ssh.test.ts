@@ -6,8 +6,13 @@ import { systemClock } from '#src/adapters/local/system-clock.js';
 import { connectSsh, type SshTarget } from '#src/adapters/ssh/index.js';
 import { openSshFollower } from '#src/probes/access-log/ssh-follower.js';
 import { createTrafficProbeFactory } from '#src/probes/traffic-probe-factory.js';
-import { collectingSink, combinedLine } from './helpers.js';
-import { generateKeys, startSshServer, type TestKeys, type TestSshServer } from './ssh-server.js';
+import { collectingSink, combinedLine } from '#support/probe-helpers.js';
+import {
+  generateKeys,
+  startSshServer,
+  type TestKeys,
+  type TestSshServer,
+} from '#support/ssh-server.js';
 
 let keys: TestKeys;
 let server: TestSshServer;

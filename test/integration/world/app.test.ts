@@ -10,7 +10,7 @@ import {
   request,
   startWorld,
   waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 /** Sends raw bytes on a new connection; resolves with everything received until the server closes. */
 function rawExchange(host: string, port: number, bytes: string, timeoutMs = 3000): Promise<string> {

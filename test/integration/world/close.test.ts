@@ -1,7 +1,13 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { BackendTarget } from '#mocks/world/index.js';
-import { instanceSpec, listenerSpec, request, startWorld, waitFor } from './world-fixture.js';
+import {
+  instanceSpec,
+  listenerSpec,
+  request,
+  startWorld,
+  waitFor,
+} from '#support/emulated-world.js';
 
 function resourceCounts(): Record<string, number> {
   const counts: Record<string, number> = {};

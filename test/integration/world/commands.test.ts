@@ -7,7 +7,7 @@ import {
   oldKernel,
   startWorld,
   waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('Cloud Assistant commands', () => {
   let fx: Fixture;

@@ -7,7 +7,7 @@ import {
   request,
   startWorld,
   waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('world faults', () => {
   let fx: Fixture | undefined;

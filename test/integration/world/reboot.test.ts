@@ -11,7 +11,7 @@ import {
   request,
   startWorld,
   waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('reboot', () => {
   let fx: Fixture;

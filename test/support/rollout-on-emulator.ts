@@ -11,8 +11,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach } from 'vitest';
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '#mocks/index.js';
 import { listRuns } from '#src/engine/lifecycle/run-dir.js';
-import { setUpBalancerByHand } from '../../../helpers/balancer-by-hand.js';
-import { binPath, type CliRun, runDrainctl } from '../../../helpers/cli.js';
+import { setUpBalancerByHand } from './balancer-by-hand.js';
+import { binPath, type CliRun, runDrainctl } from './cli-runner.js';
 
 export const NODES = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3'] as const;
 

@@ -3,7 +3,7 @@
  * code under test does real file I/O between its sleeps.
  */
 import type { FollowerEvent, FollowerSink } from '#src/probes/access-log/log-follower.js';
-import type { ManualClock } from '#support/manual-clock.js';
+import type { ManualClock } from './manual-clock.js';
 
 export function collectingSink() {
   const lines: string[] = [];
