@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckLine } from '#src/app/inspect-checklist.js';
 import { runDrainctl } from '#support/cli-runner.js';
+import { tcpListener } from '#support/contracts/load-balancer.contract.js';
 import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
-import { tcpListener } from './contracts/load-balancer.contract.js';
 
 let env: AliyunTestEnv;
 let freeEdition: AliyunTestEnv;

@@ -3,10 +3,10 @@
  * SDK clients against the emulator.
  */
 
+import { dnsContract } from '#support/contracts/dns.contract.js';
+import { hostContract } from '#support/contracts/host.contract.js';
+import { loadBalancerContract } from '#support/contracts/load-balancer.contract.js';
 import { useAliyunEnv } from '#support/emulator-adapters.js';
-import { dnsContract } from './contracts/dns.contract.js';
-import { hostContract } from './contracts/host.contract.js';
-import { loadBalancerContract } from './contracts/load-balancer.contract.js';
 
 const env = useAliyunEnv({
   timings: { stoppingSeconds: 0.1, bootSeconds: 0.2, packageUpdateSeconds: 0.02 },

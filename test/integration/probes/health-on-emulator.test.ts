@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createHealthChecker } from '#src/probes/health/index.js';
+import { tcpListener } from '#support/contracts/load-balancer.contract.js';
 import { useAliyunEnv } from '#support/emulator-adapters.js';
-import { tcpListener } from '../aliyun/contracts/load-balancer.contract.js';
 
 // The support's own timings: its option names follow the emulator's, which are still moving.
 const env = useAliyunEnv();

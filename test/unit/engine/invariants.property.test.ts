@@ -13,7 +13,7 @@ import {
   planFor,
   scenarioArb,
   worldFor,
-} from './fixtures/scenarios.js';
+} from './invariant-scenarios.js';
 
 const RUNS = Number(process.env.DRAINCTL_PROPERTY_RUNS ?? 150);
 

@@ -22,7 +22,7 @@ import { type Faults, InMemoryWorld, noFaults } from '#support/in-memory-world.j
 
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';
-/** The plans of fixtures/plans.ts wait for 10 s of quiet, within 120 s. */
+/** The hand-built plans (test/support/hand-built-plans.ts) wait for 10 s of quiet, within 120 s. */
 const QUIET_MS = 10_000;
 const TIMEOUT_MS = 120_000;
 
