@@ -36,14 +36,13 @@ async function planJson(file: string, env: Record<string, string> = {}): Promise
 }
 
 async function waitHealthy(id: string, count: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const health = await balancers.healthStatus(id);
-    if (health.filter((entry) => entry.health === 'normal').length >= count) return;
-    if (Date.now() > deadline)
-      throw new Error(`backends of ${id} not healthy: ${JSON.stringify(health)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await expect
+    .poll(
+      async () =>
+        (await balancers.healthStatus(id)).filter((entry) => entry.health === 'normal').length,
+      { timeout: 20_000, interval: 100 },
+    )
+    .toBeGreaterThanOrEqual(count);
 }
 
 describe('drainctl plan against the emulator', () => {
