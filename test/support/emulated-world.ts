@@ -163,53 +163,6 @@ export function linesAfter(file: string, after: number, count = 1): Promise<stri
   );
 }
 
-export interface CombinedLine {
-  remoteAddr: string;
-  remoteUser: string;
-  timeLocal: string;
-  method: string;
-  path: string;
-  protocol: string;
-  status: number;
-  bytes: number;
-  referer: string;
-  userAgent: string;
-}
-
-/** nginx `combined`, parsed strictly: a line that does not match fails the test. */
-export const combinedPattern =
-  /^(\S+) - (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "(\S+) (\S+) (HTTP\/\d\.\d)" (\d{3}) (\d+) "([^"]*)" "([^"]*)"$/;
-
-export function parseCombined(line: string): CombinedLine {
-  const match = combinedPattern.exec(line);
-  if (!match) throw new Error(`not an nginx combined line: ${line}`);
-  const [
-    ,
-    remoteAddr,
-    remoteUser,
-    timeLocal,
-    method,
-    path,
-    protocol,
-    status,
-    bytes,
-    referer,
-    userAgent,
-  ] = match as unknown as string[];
-  return {
-    remoteAddr: remoteAddr as string,
-    remoteUser: remoteUser as string,
-    timeLocal: timeLocal as string,
-    method: method as string,
-    path: path as string,
-    protocol: protocol as string,
-    status: Number(status),
-    bytes: Number(bytes),
-    referer: referer as string,
-    userAgent: userAgent as string,
-  };
-}
-
 export function inSlbBlock(address: string): boolean {
   const [a, b] = address.split('.').map(Number);
   return a === 100 && b !== undefined && b >= 64 && b <= 127;

@@ -6,7 +6,7 @@ import type { CommandResult, Host } from '#src/ports/index.js';
 import { createConnectionProbe } from '#src/probes/connections/connection-probe.js';
 import { parseSsPeers, ssCommand } from '#src/probes/connections/ss-output.js';
 import { ManualClock } from '#support/manual-clock.js';
-import { advance } from '#support/probe-helpers.js';
+import { advance } from '#support/waits.js';
 
 const hasSs = (() => {
   try {
@@ -113,7 +113,10 @@ describe.skipIf(!hasSs)('connection probe with real ss on this machine', () => {
     await expect
       .poll(
         async () => {
-          const ss = await host.runCommand('local', { script: ssCommand(port), timeoutSeconds: 10 });
+          const ss = await host.runCommand('local', {
+            script: ssCommand(port),
+            timeoutSeconds: 10,
+          });
           return parseSsPeers(ss.output);
         },
         { timeout: 5000, interval: 20 },

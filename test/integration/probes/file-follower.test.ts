@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileFollower } from '#src/probes/access-log/file-follower.js';
+import { collectingSink } from '#support/follower-sink.js';
 import { ManualClock } from '#support/manual-clock.js';
-import { collectingSink } from '#support/probe-helpers.js';
 
 let dir: string;
 let log: string;

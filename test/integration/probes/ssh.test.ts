@@ -6,7 +6,8 @@ import { systemClock } from '#src/adapters/local/system-clock.js';
 import { connectSsh, type SshTarget } from '#src/adapters/ssh/index.js';
 import { openSshFollower } from '#src/probes/access-log/ssh-follower.js';
 import { createTrafficProbeFactory } from '#src/probes/traffic-probe-factory.js';
-import { collectingSink, combinedLine } from '#support/probe-helpers.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { collectingSink } from '#support/follower-sink.js';
 import {
   generateKeys,
   startSshServer,

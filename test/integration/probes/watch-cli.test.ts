@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '#src/cli/program.js';
+import { combinedLine } from '#support/access-log-lines.js';
 import { runDrainctl } from '#support/cli-runner.js';
-import { combinedLine } from '#support/probe-helpers.js';
 import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 let dir: string;

@@ -1,13 +1,13 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   instanceSpec,
   linesAfter,
   logLines,
   oldKernel,
-  parseCombined,
   request,
   startWorld,
 } from '#support/emulated-world.js';

@@ -2,13 +2,13 @@ import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BackendTarget, ListenerHealthCheckConfig } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   inSlbBlock,
   instanceSpec,
   listenerSpec,
   logLines,
-  parseCombined,
   request,
   startWorld,
 } from '#support/emulated-world.js';

@@ -1,13 +1,13 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BackendTarget } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   inSlbBlock,
   instanceSpec,
   listenerSpec,
   logLines,
-  parseCombined,
   request,
   startWorld,
 } from '#support/emulated-world.js';

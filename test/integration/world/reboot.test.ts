@@ -1,13 +1,13 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { InstanceState } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   instanceSpec,
   logLines,
   newKernel,
   oldKernel,
-  parseCombined,
   request,
   startWorld,
 } from '#support/emulated-world.js';

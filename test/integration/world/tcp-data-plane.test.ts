@@ -2,13 +2,13 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendTarget } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   instanceSpec,
   linesAfter,
   listenerSpec,
   logLines,
-  parseCombined,
   request,
   startWorld,
 } from '#support/emulated-world.js';

@@ -12,7 +12,7 @@ import {
 } from '#src/probes/access-log/drain-wait.js';
 import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
 import { ManualClock } from '#support/manual-clock.js';
-import { advance, untilAsleep } from '#support/probe-helpers.js';
+import { advance, untilAsleep } from '#support/waits.js';
 
 function fakeSource(clock: ManualClock) {
   const state = { available: true, failNextPoll: undefined as Error | undefined };
