@@ -39,3 +39,24 @@ export async function advance(
   }
   await untilAsleep(clock, done);
 }
+
+/**
+ * Move the clock on in `stepMs` steps until `work` settles, and settle as it does: for code that
+ * sleeps only on the clock, so one turn of the event loop per step lets it run.
+ */
+export async function settleOnClock<T>(
+  clock: ManualClock,
+  work: Promise<T>,
+  stepMs = 50,
+): Promise<T> {
+  let done = false;
+  const watched = work.finally(() => {
+    done = true;
+  });
+  watched.catch(() => {});
+  while (!done) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await clock.advance(stepMs);
+  }
+  return watched;
+}

@@ -21,11 +21,6 @@ afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await delay(10);
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
-
 it('beats that fail are reported once, keep being tried, and renew the lock when the disk recovers', async () => {
   const clock = new ManualClock();
   const lock = await BalancerLock.acquire('lb-1', { home, runId: 'r-1', clock });
@@ -39,8 +34,9 @@ it('beats that fail are reported once, keep being tried, and renew the lock when
     (error) => reports.push(error),
   );
   try {
-    await until(() => reports.length === 1, 'the first failed beat');
-    await delay(60); // several more beats fail meanwhile: told once
+    await expect.poll(() => reports.length, { timeout: 2000, interval: 10 }).toBe(1);
+    // A real wait: several more beats (every 10 ms) fail meanwhile, and are told only once.
+    await delay(60);
     expect(reports).toEqual([expect.objectContaining({ code: 'LOCK_HEARTBEAT_FAILED' })]);
     expect(reports[0]?.message).toContain(`cannot renew the lock's heartbeat ${beat}:`);
     expect(reports[0]?.message).toContain('the lock still holds');
@@ -49,7 +45,7 @@ it('beats that fail are reported once, keep being tried, and renew the lock when
     expect(leftovers.length).toBeLessThanOrEqual(1);
 
     await rm(beat, { recursive: true });
-    await until(() => reports.length === 2, 'a beat that succeeds again');
+    await expect.poll(() => reports.length, { timeout: 2000, interval: 10 }).toBe(2);
     expect(reports[1]).toBeUndefined();
     expect(JSON.parse(await readFile(beat, 'utf8'))).toMatchObject({ runId: 'r-1' });
     expect(lost).toEqual([]);

@@ -74,7 +74,8 @@ describe('the failure policy cannot change the weight', () => {
     });
     if (result === 'crashed') throw new Error('crashed');
     const linesAtReturn = world.journalLines.length;
-    await delay(200); // the AutoClock would keep an orphaned sequence going
+    // A real wait: an orphaned sequence would keep journaling on the AutoClock after the return.
+    await delay(200);
     expect(world.journalLines.length).toBe(linesAtReturn);
     expect(result.outcome).toBe('halted');
     expect(result.report.nodes.map((n) => [n.id, n.state])).toEqual([
@@ -132,6 +133,7 @@ describe('the failure policy cannot change the weight', () => {
     });
     if (result === 'crashed') throw new Error('crashed');
     const linesAtReturn = world.journalLines.length;
+    // A real wait: an orphaned sequence would keep journaling on the AutoClock after the return.
     await delay(200);
     expect(world.journalLines.length).toBe(linesAtReturn);
     expect(result.outcome).toBe('halted');

@@ -12,6 +12,11 @@ function entries(world: InMemoryWorld): Array<Record<string, unknown> & { seq: n
   return world.journalLines.map((l) => JSON.parse(l));
 }
 
+/**
+ * Until `condition` holds, looking after every turn of the event loop: the AutoClock moves time
+ * on a turn at a time, so a check every few milliseconds (vi.waitFor) would see the run far past
+ * the moment the test means to act at.
+ */
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100_000 && !condition(); i += 1) {
     await new Promise((r) => setImmediate(r));
