@@ -1,11 +1,14 @@
 /**
- * An in-memory model of the world behind the ports — a balancer with weights and health,
- * hosts with kernels and reboots, traffic probes, health checks, DNS — with fault injection and
- * a record of every weight change, for the engine's property tests. Not for anything else:
- * integration tests use the emulator over HTTP.
+ * An in-memory model of the world behind the ports — balancers with weights, listeners, tags and
+ * health, hosts with kernels and reboots, traffic probes, health checks, DNS — with fault
+ * injection and a record of every weight change on the world's own balancer, for the engine's
+ * unit and property tests. It passes the port contracts the adapters pass
+ * (test/unit/support/in-memory-world-contracts.test.ts), so what the engine meets here is what
+ * it meets in the cloud. Not for anything else: integration tests use the emulator over HTTP.
  *
- * Time is an AutoClock: a discrete-event clock that jumps to the next sleeper whenever every
- * task is waiting, so a run with ten-minute timeouts takes milliseconds.
+ * Time is an AutoClock unless the world is given another clock: a discrete-event clock that jumps
+ * to the next sleeper whenever every task is waiting, so a run with ten-minute timeouts takes
+ * milliseconds.
  *
  * A "process" is an incarnation: crash() kills one (every later call through its ports and
  * its journal throws), and a new incarnation (resume) sees the same world.
@@ -20,22 +23,31 @@ export { AutoClock } from './auto-clock.js';
 export { type Faults, Incarnation, noFaults, SimulatedCrash } from './in-memory-faults.js';
 
 import { DrainctlError } from '#src/errors/index.js';
+import { formatListenerDifference, listenerDifferences } from '#src/listener/index.js';
 import type { HostTarget } from '#src/plan/types.js';
 import type {
   BackendHealthStatus,
   BackendServer,
+  Clock,
+  CommandRequest,
   CommandResult,
+  CreateLoadBalancerRequest,
   Dns,
   DnsRecord,
   DnsResolver,
+  DrainProgress,
   ErrorRateSample,
   HealthChecker,
   Host,
   InstanceInfo,
   InstanceStatus,
+  Listener,
+  ListenerConfig,
   ListenerProtocol,
+  ListenerStatus,
   LoadBalancer,
   LoadBalancerInfo,
+  PointRecordRequest,
   TrafficProbe,
   TrafficProbeFactory,
 } from '#src/ports/index.js';
@@ -48,7 +60,45 @@ export interface ModelNode {
   kernel: string;
   availableKernel: string;
   group?: string;
+  /** The instance's tags (`findByTags`); none by default. */
+  tags?: Record<string, string>;
 }
+
+/** A listener on a model balancer. */
+export interface ModelListener {
+  port: number;
+  protocol: ListenerProtocol;
+  /** As created by `ensureListener`; absent for the world's own, which reads as WORLD_LISTENER. */
+  config?: ListenerConfig;
+  /** Absent: the world's `listenerStatus` (someone may stop it in the console). */
+  status?: ListenerStatus;
+}
+
+/** A balancer of the model: the world's own (`lb-model`), or one a run or a test created. */
+export interface ModelBalancer {
+  readonly id: string;
+  name: string;
+  readonly address: string;
+  readonly addressType: 'internet' | 'intranet';
+  readonly clientToken?: string;
+  readonly tags: Map<string, string>;
+  readonly listeners: ModelListener[];
+  readonly backends: Map<string, number>;
+}
+
+/** How the world's own listeners are configured (port and protocol aside). */
+const WORLD_LISTENER: Omit<ListenerConfig, 'port' | 'protocol'> = {
+  backendPort: 8080,
+  scheduler: 'wrr',
+  healthCheck: {
+    enabled: true,
+    type: 'tcp',
+    intervalSeconds: 2,
+    timeoutSeconds: 2,
+    healthyThreshold: 2,
+    unhealthyThreshold: 2,
+  },
+};
 
 export interface WeightEvent {
   serverId: string;
@@ -72,20 +122,23 @@ export interface HostState {
 }
 
 export class InMemoryWorld {
-  readonly clock = new AutoClock();
-  readonly loadBalancerId = 'lb-model';
+  readonly loadBalancerId: string;
   readonly address = '10.0.0.100';
   readonly backends = new Map<string, number>();
   readonly initialWeights = new Map<string, number>();
   readonly hosts = new Map<string, HostState>();
   /** The balancer's listeners; a run's `lb.ensure-listener` adds its own. */
-  readonly listeners: Array<{ port: number; protocol: ListenerProtocol }> = [
-    { port: 80, protocol: 'tcp' },
-  ];
+  readonly listeners: ModelListener[] = [{ port: 80, protocol: 'tcp' }];
   /** Someone may stop the listener in the console. */
   listenerStatus: 'running' | 'stopped' = 'running';
   /** The balancer's tags (a run's cloud-side marker lives here). */
   readonly tags = new Map<string, string>();
+  /** The world's own balancer, the one whose weights and health the invariants are about. */
+  readonly balancer: ModelBalancer;
+  /** Every balancer by id: the world's own and those created since. */
+  readonly balancers = new Map<string, ModelBalancer>();
+  /** Records added besides `dnsRecord` (in the same zone). */
+  readonly otherRecords: DnsRecord[] = [];
   readonly weightEvents: WeightEvent[] = [];
   /** Every moment (after a change) with the set of run nodes out of service. */
   readonly outSnapshots: Array<{ at: number; out: string[] }> = [];
@@ -102,12 +155,30 @@ export class InMemoryWorld {
     locked: false,
   };
 
+  /** A discrete-event clock unless told otherwise (a suite that runs in real time). */
+  readonly clock: Clock;
+  private created = 0;
+  private invocations = 0;
+
   constructor(
     readonly nodes: ModelNode[],
     readonly faults: Faults = noFaults(),
     /** Backends on the balancer that are not part of the run. */
     readonly others: Array<{ id: string; weight: number }> = [],
+    options: { clock?: Clock; loadBalancerId?: string } = {},
   ) {
+    this.clock = options.clock ?? new AutoClock();
+    this.loadBalancerId = options.loadBalancerId ?? 'lb-model';
+    this.balancer = {
+      id: this.loadBalancerId,
+      name: 'model',
+      address: this.address,
+      addressType: 'intranet',
+      tags: this.tags,
+      listeners: this.listeners,
+      backends: this.backends,
+    };
+    this.balancers.set(this.loadBalancerId, this.balancer);
     for (const n of nodes) {
       this.backends.set(n.id, n.weight);
       this.initialWeights.set(n.id, n.weight);
@@ -227,22 +298,148 @@ export class InMemoryWorld {
     };
   }
 
-  private info(): LoadBalancerInfo {
+  private info(balancer: ModelBalancer): LoadBalancerInfo {
     return {
-      id: this.loadBalancerId,
-      name: 'model',
-      address: this.address,
-      addressType: 'intranet',
+      id: balancer.id,
+      name: balancer.name,
+      address: balancer.address,
+      addressType: balancer.addressType,
       status: 'active',
       regionId: 'cn-hangzhou',
-      tags: Object.fromEntries(this.tags),
-      listeners: this.listeners,
-      backends: this.backendList(),
+      tags: Object.fromEntries(balancer.tags),
+      listeners: balancer.listeners.map(({ port, protocol }) => ({ port, protocol })),
+      backends: [...balancer.backends].map(
+        ([serverId, weight]): BackendServer => ({ serverId, weight, type: 'ecs' }),
+      ),
     };
   }
 
-  private backendList(): BackendServer[] {
-    return [...this.backends].map(([serverId, weight]) => ({ serverId, weight, type: 'ecs' }));
+  private requireBalancer(id: string): ModelBalancer {
+    const balancer = this.balancers.get(id);
+    if (balancer === undefined) {
+      throw new DrainctlError('LOAD_BALANCER_NOT_FOUND', `no balancer ${id}`);
+    }
+    return balancer;
+  }
+
+  private listener(entry: ModelListener): Listener {
+    const config = entry.config ?? {
+      ...WORLD_LISTENER,
+      port: entry.port,
+      protocol: entry.protocol,
+    };
+    return { ...config, status: entry.status ?? this.listenerStatus };
+  }
+
+  private findListener(id: string, port: number, protocol: ListenerProtocol) {
+    const balancer = this.requireBalancer(id);
+    const entry = balancer.listeners.find((l) => l.port === port && l.protocol === protocol);
+    return { balancer, entry };
+  }
+
+  /** Creates the listener stopped, as SLB does; one on that port with another config is refused. */
+  private ensureListener(id: string, config: ListenerConfig): Listener {
+    const balancer = this.requireBalancer(id);
+    const onPort = balancer.listeners.find((l) => l.port === config.port);
+    if (onPort === undefined) {
+      const created: ModelListener = {
+        port: config.port,
+        protocol: config.protocol,
+        config,
+        status: 'stopped',
+      };
+      balancer.listeners.push(created);
+      return this.listener(created);
+    }
+    const live = this.listener(onPort);
+    const differences =
+      onPort.protocol === config.protocol
+        ? listenerDifferences(live, config).map(formatListenerDifference)
+        : [`port ${config.port} already has a ${onPort.protocol} listener`];
+    if (differences.length > 0) {
+      throw new DrainctlError(
+        'LISTENER_CONFIG_DIFFERS',
+        `the ${config.protocol} listener on port ${config.port} of ${id} differs from the workflow: ${differences.join('; ')}`,
+      );
+    }
+    return live;
+  }
+
+  private setListenerStatus(
+    id: string,
+    port: number,
+    protocol: ListenerProtocol,
+    status: ListenerStatus,
+  ): void {
+    const { entry } = this.findListener(id, port, protocol);
+    if (entry === undefined) {
+      throw new DrainctlError('LISTENER_NOT_FOUND', `no ${protocol} listener on port ${port}`);
+    }
+    entry.status = status;
+  }
+
+  /** Weights of attached backends only: an unattached one is an error before anything changes. */
+  private setWeights(id: string, weights: Array<{ serverId: string; weight: number }>): void {
+    const balancer = this.requireBalancer(id);
+    const unattached = weights.filter((w) => !balancer.backends.has(w.serverId));
+    if (unattached.length > 0) {
+      throw new DrainctlError(
+        'BACKEND_NOT_ATTACHED',
+        `cannot set the weight of ${unattached.map((w) => w.serverId).join(', ')}: not attached to ${id}`,
+      );
+    }
+    for (const w of weights) {
+      if (balancer === this.balancer) this.setWeight(w.serverId, w.weight);
+      else balancer.backends.set(w.serverId, w.weight);
+    }
+  }
+
+  /** Attaches the missing ones and reweighs the attached ones, as the SLB adapter does. */
+  private addBackends(id: string, backends: Array<{ serverId: string; weight: number }>): void {
+    const balancer = this.requireBalancer(id);
+    const attached = backends.filter((b) => balancer.backends.has(b.serverId));
+    for (const b of backends) {
+      if (!balancer.backends.has(b.serverId)) balancer.backends.set(b.serverId, b.weight);
+    }
+    const reweigh = attached.filter((b) => balancer.backends.get(b.serverId) !== b.weight);
+    if (reweigh.length > 0) this.setWeights(id, reweigh);
+  }
+
+  /** Idempotent by client token, like the cloud's CreateLoadBalancer. */
+  private create(request: CreateLoadBalancerRequest): ModelBalancer {
+    const same = [...this.balancers.values()].find((b) => b.clientToken === request.clientToken);
+    if (same !== undefined) return same;
+    this.created += 1;
+    const balancer: ModelBalancer = {
+      id: `lb-model-${this.created}`,
+      name: request.name,
+      address: `10.0.1.${this.created}`,
+      addressType: request.addressType,
+      clientToken: request.clientToken,
+      tags: new Map(Object.entries(request.tags)),
+      listeners: [],
+      backends: new Map(),
+    };
+    this.balancers.set(balancer.id, balancer);
+    return balancer;
+  }
+
+  /** Every backend of every listener (or of the one on `port`), with the model's health. */
+  private healthStatus(id: string, port?: number): BackendHealthStatus[] {
+    const balancer = this.requireBalancer(id);
+    return balancer.listeners
+      .filter((l) => port === undefined || l.port === port)
+      .flatMap((l) =>
+        [...balancer.backends.keys()].map(
+          (serverId): BackendHealthStatus => ({
+            serverId,
+            port: this.listener(l).backendPort,
+            listenerPort: l.port,
+            protocol: l.protocol,
+            health: this.lbHealth(serverId),
+          }),
+        ),
+      );
   }
 
   private loadBalancerPort(inc: Incarnation): LoadBalancer {
@@ -253,145 +450,137 @@ export class InMemoryWorld {
         return fn();
       });
     };
+    const all = () => [...this.balancers.values()];
     return {
-      describe: (id) => live(() => this.requireLb(id)),
-      findByName: () => live(() => [this.info()]),
-      create: () => live(() => this.info()),
-      delete: () => live(() => undefined),
-      describeListener: (_id, port, protocol) =>
+      describe: (id) => live(() => this.info(this.requireBalancer(id))),
+      findByName: (name, tags) =>
         live(() =>
-          this.listeners.some((l) => l.port === port && l.protocol === protocol)
-            ? {
-                protocol,
-                port,
-                backendPort: 8080,
-                scheduler: 'wrr' as const,
-                status: this.listenerStatus,
-                healthCheck: {
-                  enabled: true,
-                  type: 'tcp' as const,
-                  intervalSeconds: 2,
-                  timeoutSeconds: 2,
-                  healthyThreshold: 2,
-                  unhealthyThreshold: 2,
-                },
-              }
-            : undefined,
+          all()
+            .filter(
+              (b) =>
+                b.name === name &&
+                Object.entries(tags).every(([key, value]) => b.tags.get(key) === value),
+            )
+            .map((b) => this.info(b)),
         ),
-      ensureListener: (_id, config) =>
+      create: (request) => live(() => this.info(this.create(request))),
+      delete: (id) =>
         live(() => {
-          if (!this.listeners.some((l) => l.port === config.port)) {
-            this.listeners.push({ port: config.port, protocol: config.protocol });
-          }
-          return { ...config, status: 'running' as const };
+          this.balancers.delete(id);
         }),
-      startListener: () => live(() => undefined),
-      stopListener: () => live(() => undefined),
-      deleteListener: () => live(() => undefined),
-      listBackends: (id) => live(() => this.requireLb(id).backends),
-      addBackends: (_id, backends) =>
+      describeListener: (id, port, protocol) =>
         live(() => {
-          for (const b of backends) this.backends.set(b.serverId, b.weight);
+          const { entry } = this.findListener(id, port, protocol);
+          return entry === undefined ? undefined : this.listener(entry);
         }),
-      setBackendWeights: (id, weights) =>
+      ensureListener: (id, config) => live(() => this.ensureListener(id, config)),
+      startListener: (id, port, protocol) =>
+        live(() => this.setListenerStatus(id, port, protocol, 'running')),
+      stopListener: (id, port, protocol) =>
+        live(() => this.setListenerStatus(id, port, protocol, 'stopped')),
+      deleteListener: (id, port, protocol) =>
         live(() => {
-          this.requireLb(id);
-          for (const w of weights) this.setWeight(w.serverId, w.weight);
+          const { balancer, entry } = this.findListener(id, port, protocol);
+          if (entry !== undefined) balancer.listeners.splice(balancer.listeners.indexOf(entry), 1);
         }),
-      removeBackends: () => live(() => undefined),
-      getTags: (id) => live(() => this.requireLb(id).tags),
+      listBackends: (id) => live(() => this.info(this.requireBalancer(id)).backends),
+      addBackends: (id, backends) => live(() => this.addBackends(id, backends)),
+      setBackendWeights: (id, weights) => live(() => this.setWeights(id, weights)),
+      removeBackends: (id, serverIds) =>
+        live(() => {
+          const balancer = this.requireBalancer(id);
+          for (const serverId of serverIds) balancer.backends.delete(serverId);
+        }),
+      getTags: (id) => live(() => this.info(this.requireBalancer(id)).tags),
       setTags: (id, tags) =>
         live(() => {
-          this.requireLb(id);
-          for (const [key, value] of Object.entries(tags)) this.tags.set(key, value);
+          const balancer = this.requireBalancer(id);
+          for (const [key, value] of Object.entries(tags)) balancer.tags.set(key, value);
         }),
       removeTags: (id, keys) =>
         live(() => {
-          this.requireLb(id);
-          for (const key of keys) this.tags.delete(key);
+          const balancer = this.requireBalancer(id);
+          for (const key of keys) balancer.tags.delete(key);
         }),
-      healthStatus: (id) =>
-        live(() =>
-          this.requireLb(id).backends.map(
-            (b): BackendHealthStatus => ({
-              serverId: b.serverId,
-              port: 8080,
-              listenerPort: 80,
-              protocol: 'tcp',
-              health: this.lbHealth(b.serverId),
-            }),
-          ),
-        ),
+      healthStatus: (id, port) => live(() => this.healthStatus(id, port)),
     };
-  }
-
-  private requireLb(id: string): LoadBalancerInfo {
-    if (id !== this.loadBalancerId) {
-      throw new DrainctlError('LOAD_BALANCER_NOT_FOUND', `no balancer ${id}`);
-    }
-    return this.info();
   }
 
   private hostPort(inc: Incarnation): Host {
-    const describe = (id: string): InstanceInfo => {
+    const describe = (node: ModelNode): InstanceInfo => ({
+      id: node.id,
+      name: node.name,
+      status: this.status(node.id),
+      tags: node.tags ?? {},
+      privateIp: node.ip,
+    });
+    const run = async (id: string, request: CommandRequest): Promise<CommandResult> => {
+      inc.check();
+      await this.clock.sleep(1000);
+      inc.check();
+      if (this.status(id) !== 'Running') {
+        return { status: 'error', exitCode: null, output: '', errorInfo: 'InstanceNotRunning' };
+      }
+      if (this.hosts.get(id)?.rebooted && this.faults.osFailsAfterBoot.has(id)) {
+        return { status: 'error', exitCode: null, output: '', errorInfo: 'ClientNotRunning' };
+      }
+      if (request.script.includes('uname -r')) {
+        return { status: 'success', exitCode: 0, output: `${this.kernel(id)}\n` };
+      }
+      // The example workflows' `patch.neededWhen` checks, answered from the model's kernels.
+      const state = this.hosts.get(id);
+      if (request.script.includes('check-update kernel')) {
+        const newest = this.nodes.find((n) => n.id === id)?.availableKernel;
+        const current = (state?.staged ?? state?.kernel) === newest;
+        return {
+          status: current ? 'success' : 'failed',
+          exitCode: current ? 0 : 100,
+          output: '',
+        };
+      }
+      if (request.script.includes('needs-restarting -r')) {
+        const pending = state?.staged !== undefined && state.staged !== state.kernel;
+        return { status: pending ? 'failed' : 'success', exitCode: pending ? 1 : 0, output: '' };
+      }
+      // A script that only exits ends with that code, as a shell does.
+      const exit = /^\s*exit\s+(\d+)\s*$/.exec(request.script);
+      if (exit !== null) {
+        const code = Number(exit[1]);
+        return { status: code === 0 ? 'success' : 'failed', exitCode: code, output: '' };
+      }
+      // Anything else is the patch.
+      if (this.faults.patchFails.has(id)) {
+        return {
+          status: 'failed',
+          exitCode: 1,
+          output: 'Error: Cannot retrieve repository metadata\n',
+        };
+      }
+      const host = this.hosts.get(id);
       const node = this.nodes.find((n) => n.id === id);
-      return {
-        id,
-        name: node?.name ?? id,
-        status: this.status(id),
-        tags: {},
-        ...(node ? { privateIp: node.ip } : {}),
-      };
+      if (host) host.patchedAt = this.clock.monotonic();
+      if (host && node && !this.faults.patchNoop.has(id)) host.staged = node.availableKernel;
+      return { status: 'success', exitCode: 0, output: 'Complete!\n' };
     };
+    const known = (id: string) => this.nodes.find((n) => n.id === id);
     return {
       describe: async (ids) => {
         inc.check();
-        return ids.map(describe);
+        return ids.flatMap((id) => {
+          const node = known(id);
+          return node === undefined ? [] : [describe(node)];
+        });
       },
-      findByTags: async () => {
+      findByTags: async (tags) => {
         inc.check();
-        return this.nodes.map((n) => describe(n.id));
+        return this.nodes
+          .filter((n) => Object.entries(tags).every(([key, value]) => n.tags?.[key] === value))
+          .map(describe);
       },
-      runCommand: async (id, request): Promise<CommandResult> => {
-        inc.check();
-        await this.clock.sleep(1000);
-        inc.check();
-        if (this.status(id) !== 'Running') {
-          return { status: 'error', exitCode: null, output: '', errorInfo: 'InstanceNotRunning' };
-        }
-        if (this.hosts.get(id)?.rebooted && this.faults.osFailsAfterBoot.has(id)) {
-          return { status: 'error', exitCode: null, output: '', errorInfo: 'ClientNotRunning' };
-        }
-        if (request.script.includes('uname -r')) {
-          return { status: 'success', exitCode: 0, output: `${this.kernel(id)}\n` };
-        }
-        // The example workflows' `patch.neededWhen` checks, answered from the model's kernels.
-        const state = this.hosts.get(id);
-        if (request.script.includes('check-update kernel')) {
-          const newest = this.nodes.find((n) => n.id === id)?.availableKernel;
-          const current = (state?.staged ?? state?.kernel) === newest;
-          return {
-            status: current ? 'success' : 'failed',
-            exitCode: current ? 0 : 100,
-            output: '',
-          };
-        }
-        if (request.script.includes('needs-restarting -r')) {
-          const pending = state?.staged !== undefined && state.staged !== state.kernel;
-          return { status: pending ? 'failed' : 'success', exitCode: pending ? 1 : 0, output: '' };
-        }
-        if (this.faults.patchFails.has(id)) {
-          return {
-            status: 'failed',
-            exitCode: 1,
-            output: 'Error: Cannot retrieve repository metadata\n',
-          };
-        }
-        const host = this.hosts.get(id);
-        const node = this.nodes.find((n) => n.id === id);
-        if (host) host.patchedAt = this.clock.monotonic();
-        if (host && node && !this.faults.patchNoop.has(id)) host.staged = node.availableKernel;
-        return { status: 'success', exitCode: 0, output: 'Complete!\n' };
+      runCommand: async (id, request) => {
+        const result = await run(id, request);
+        this.invocations += 1;
+        return { ...result, invocationId: `t-model-${this.invocations}` };
       },
       reboot: async (id) => {
         inc.check();
@@ -409,12 +598,16 @@ export class InMemoryWorld {
         const deadline = this.clock.monotonic() + options.timeoutMs;
         for (;;) {
           inc.check();
-          if (this.status(id) === 'Running') {
+          const node = known(id);
+          if (node !== undefined && this.status(id) === 'Running') {
             this.snapshot();
-            return describe(id);
+            return describe(node);
           }
           if (this.clock.monotonic() >= deadline) {
-            throw new DrainctlError('INSTANCE_NOT_RUNNING', `${id} is ${this.status(id)}`);
+            throw new DrainctlError(
+              'HOST_NOT_RUNNING',
+              `${id} is not Running after ${Math.round(options.timeoutMs / 1000)} s (last status: ${this.status(id)})`,
+            );
           }
           await this.clock.sleep(1000, options.signal);
         }
@@ -452,18 +645,31 @@ export class InMemoryWorld {
           }
           const quiet = quietAt - now <= options.timeoutSeconds * 1000;
           const wait = quiet ? (quietAt - now) / 1000 : options.timeoutSeconds;
+          // Progress as the real probes report it on starting (with the quiet a continued
+          // decision already has behind it) and with the outcome; not on every tick between.
+          const quietSoFar = Number.isFinite(quietAt)
+            ? Math.max(0, options.quietSeconds - (quietAt - now) / 1000)
+            : 0;
+          options.onProgress?.({
+            elapsedSeconds: 0,
+            realRequests: 0,
+            ignoredRequests: 0,
+            requestsPerSecond: Number.isFinite(quietAt) ? 0 : 10,
+            quietSeconds: quietSoFar,
+          });
           if (wait > 0) await world.clock.sleep(wait * 1000, options.signal);
           inc.check();
           const since = continued ? (drainedAt ?? now) : now;
           const busy = !quiet || (lastRequest !== undefined && lastRequest > since);
           if (quiet) drainedAt = world.clock.monotonic();
-          const final = {
+          const final: DrainProgress = {
             elapsedSeconds: wait,
             realRequests: busy ? Math.max(1, wait * 10) : 0,
             ignoredRequests: wait,
             requestsPerSecond: quiet ? 0 : 10,
             quietSeconds: quiet ? options.quietSeconds : 0,
           };
+          options.onProgress?.(final);
           return {
             outcome: quiet ? 'drained' : 'timeout',
             waitedSeconds: wait,
@@ -523,23 +729,83 @@ export class InMemoryWorld {
     };
   }
 
+  /** The zone's records: the world's own and those added since. */
+  private records(): DnsRecord[] {
+    return [this.dnsRecord, ...this.otherRecords];
+  }
+
+  private requireZone(domain: string): void {
+    if (domain !== this.dnsRecord.domain) {
+      throw new DrainctlError('DNS_DOMAIN_NOT_FOUND', `domain ${domain} is not in the model`);
+    }
+  }
+
+  /** Updates the record by id, or the one of that name and type, or adds it. */
+  private pointRecord(request: PointRecordRequest): DnsRecord {
+    this.requireZone(request.domain);
+    const current = this.records().find((r) =>
+      request.recordId !== undefined
+        ? r.recordId === request.recordId
+        : r.rr === request.rr && r.type === request.type && r.line === (request.line ?? 'default'),
+    );
+    if (current === undefined) {
+      const added: DnsRecord = {
+        recordId: `rec-${this.otherRecords.length + 2}`,
+        domain: request.domain,
+        rr: request.rr,
+        type: request.type,
+        value: request.value,
+        ttl: request.ttl,
+        line: request.line ?? 'default',
+        status: 'ENABLE',
+        locked: false,
+      };
+      this.otherRecords.push(added);
+      return added;
+    }
+    if (current.value === request.value && current.ttl === request.ttl) return current;
+    const changed = { ...current, value: request.value, ttl: request.ttl };
+    if (current === this.dnsRecord) this.dnsRecord = changed;
+    else this.otherRecords.splice(this.otherRecords.indexOf(current), 1, changed);
+    return changed;
+  }
+
   private dnsPort(inc: Incarnation): Dns {
+    const live = <T>(fn: () => T) =>
+      Promise.resolve().then(() => {
+        inc.check();
+        return fn();
+      });
     return {
-      findRecords: async () => {
-        inc.check();
-        return [this.dnsRecord];
-      },
-      getRecord: async () => {
-        inc.check();
-        return this.dnsRecord;
-      },
-      pointRecord: async (request) => {
-        inc.check();
-        this.dnsRecord = { ...this.dnsRecord, value: request.value, ttl: request.ttl };
-        return this.dnsRecord;
-      },
-      minimumTtl: async () => 1,
-      nameServers: async () => ['ns1.model:53'],
+      findRecords: (domain, rr, type) =>
+        live(() => {
+          this.requireZone(domain);
+          return this.records().filter(
+            (r) => r.rr === rr && (type === undefined || r.type === type),
+          );
+        }),
+      getRecord: (recordId) =>
+        live(() => {
+          const record = this.records().find((r) => r.recordId === recordId);
+          if (record === undefined) {
+            throw new DrainctlError(
+              'DNS_RECORD_NOT_FOUND',
+              `DNS record ${recordId} does not exist`,
+            );
+          }
+          return record;
+        }),
+      pointRecord: (request) => live(() => this.pointRecord(request)),
+      minimumTtl: (domain) =>
+        live(() => {
+          this.requireZone(domain);
+          return 1;
+        }),
+      nameServers: (domain) =>
+        live(() => {
+          this.requireZone(domain);
+          return ['ns1.model:53'];
+        }),
     };
   }
 

@@ -59,13 +59,10 @@ async function crashedRun(pid: number): Promise<{ world: InMemoryWorld; plan: Pl
       heartbeatAt: now,
     }),
   );
-  const lbs = world as unknown as { requireLb(id: string): { tags: Record<string, string> } };
-  lbs.requireLb(world.loadBalancerId).tags[LOCK_TAG_KEY] = formatTagValue({
-    runId: 'r-1',
-    pid,
-    host: hostname(),
-    acquiredAt: now,
-  });
+  world.tags.set(
+    LOCK_TAG_KEY,
+    formatTagValue({ runId: 'r-1', pid, host: hostname(), acquiredAt: now }),
+  );
   return { world, plan };
 }
 

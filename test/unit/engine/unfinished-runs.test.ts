@@ -173,8 +173,7 @@ describe('a new run while the last run on the balancer did not complete', () => 
     expect((await startRun(plan, options(world, 'r-1'))).outcome).toBe('completed');
     const faults = noFaults();
     faults.patchFails.add('i-node-1');
-    const failing = new InMemoryWorld(fleet(2), faults);
-    (failing as unknown as { loadBalancerId: string }).loadBalancerId = 'lb-failing';
+    const failing = new InMemoryWorld(fleet(2), faults, [], { loadBalancerId: 'lb-failing' });
     expect(
       (
         await startRun(
