@@ -11,8 +11,8 @@ import { createBalancerRequest, hashPlan, type Plan } from '#src/plan/index.js';
 import type { LoadBalancer } from '#src/ports/index.js';
 import { runCliInProcess } from '#support/cli-in-process.js';
 import { runDrainctl } from '#support/cli-runner.js';
-import { loadExample } from '#support/observed-inventory.js';
 import { emulatorEnv, emulatorState, startPlanEmulator } from '#support/plan-emulator.js';
+import { loadExample } from '#support/workflows.js';
 
 let emu: Emulator;
 let balancers: LoadBalancer;

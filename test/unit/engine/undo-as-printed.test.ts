@@ -15,7 +15,8 @@ import { type Plan, planRollout, renderRunbook, type Step } from '#src/plan/inde
 import type { ObservedInventory } from '#src/plan/types.js';
 import { runModel } from '#support/in-memory-runs.js';
 import { InMemoryWorld, type ModelNode } from '#support/in-memory-world.js';
-import { loadExample, OBSERVED_AT } from '#support/observed-inventory.js';
+import { OBSERVED_AT } from '#support/observed-inventory.js';
+import { loadExample } from '#support/workflows.js';
 
 const TAGS = { app: 'web', env: 'demo' };
 
