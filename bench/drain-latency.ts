@@ -34,7 +34,7 @@ import { LinePipeline } from '#src/probes/access-log/line-pipeline.js';
 import { RequestClassifier } from '#src/probes/access-log/request-classifier.js';
 import { openSshFollower } from '#src/probes/access-log/ssh-follower.js';
 import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
-import { generateKeys, startSshServer } from '../test/integration/probes/ssh-server.js';
+import { generateKeys, startSshServer } from '#support/ssh-server.js';
 
 const FILTER: TrafficFilter = {
   ignoreCidrs: ['100.64.0.0/10'],

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDrainctl } from '../helpers/cli.js';
+import { runDrainctl } from '#support/cli-runner.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'drainctl-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -12,10 +12,10 @@ import { createCloudPorts } from '#src/adapters/index.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { createBalancerRequest, hashPlan, type Plan } from '#src/plan/index.js';
 import type { LoadBalancer } from '#src/ports/index.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { loadExample } from '../../unit/plan/fixtures.js';
-import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';
-import { runCliInProcess } from './run-cli-in-process.js';
+import { runCliInProcess } from '#support/cli-in-process.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { emulatorEnv, emulatorState, startPlanEmulator } from '#support/plan-emulator.js';
+import { loadExample } from '#support/workflows.js';
 
 let emu: Emulator;
 let balancers: LoadBalancer;
@@ -39,14 +39,13 @@ async function planJson(file: string, env: Record<string, string> = {}): Promise
 }
 
 async function waitHealthy(id: string, count: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const health = await balancers.healthStatus(id);
-    if (health.filter((entry) => entry.health === 'normal').length >= count) return;
-    if (Date.now() > deadline)
-      throw new Error(`backends of ${id} not healthy: ${JSON.stringify(health)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await expect
+    .poll(
+      async () =>
+        (await balancers.healthStatus(id)).filter((entry) => entry.health === 'normal').length,
+      { timeout: 20_000, interval: 100 },
+    )
+    .toBeGreaterThanOrEqual(count);
 }
 
 describe('drainctl plan against the emulator', () => {

@@ -9,8 +9,9 @@ import {
   openAccessLogProbe,
 } from '#src/probes/access-log/access-log-probe.js';
 import type { AccessLogProgress } from '#src/probes/access-log/drain-wait.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { advance, combinedLine, settled, until, untilAsleep } from './helpers.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { advance, settled, until, untilAsleep } from '#support/waits.js';
 
 const filter: TrafficFilter = {
   ignoreCidrs: ['100.64.0.0/10'],

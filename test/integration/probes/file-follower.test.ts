@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WatchFunction } from '#src/probes/access-log/change-watch.js';
 import { FileFollower, type FileFollowerOptions } from '#src/probes/access-log/file-follower.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { collectingSink, until } from './helpers.js';
+import { collectingSink } from '#support/follower-sink.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { until } from '#support/waits.js';
 
 let dir: string;
 let log: string;

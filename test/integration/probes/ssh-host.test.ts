@@ -6,7 +6,7 @@ import { createLocalHost } from '#src/adapters/local/local-host.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createSshHost } from '#src/adapters/ssh/index.js';
 import type { Host } from '#src/ports/index.js';
-import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 /** The simulated machine: its boot id, and whether a reboot is under way. */
 const machine = { bootId: 'boot-1', rebooting: false, answersOldBootFor: 300 };

@@ -1,15 +1,22 @@
 import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { connectSsh, type SshTarget } from '#src/adapters/ssh/index.js';
 import { openAccessLogProbe } from '#src/probes/access-log/access-log-probe.js';
 import { openSshFollower } from '#src/probes/access-log/ssh-follower.js';
 import { createTrafficProbeFactory } from '#src/probes/traffic-probe-factory.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { advance, collectingSink, combinedLine, until, untilAsleep } from './helpers.js';
-import { generateKeys, startSshServer, type TestKeys, type TestSshServer } from './ssh-server.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { collectingSink } from '#support/follower-sink.js';
+import { ManualClock } from '#support/manual-clock.js';
+import {
+  generateKeys,
+  startSshServer,
+  type TestKeys,
+  type TestSshServer,
+} from '#support/ssh-server.js';
+import { advance, until, untilAsleep } from '#support/waits.js';
 
 let keys: TestKeys;
 let server: TestSshServer;
@@ -40,14 +47,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Poll real time until `check` holds (the remote tail needs a moment to start). */
-async function eventually(check: () => boolean, action: () => void, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    action();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/**
+ * Do `action` every 100 ms until `check` holds: the remote tail needs a moment to start, and
+ * only what is written after it started reaches the follower.
+ */
+async function eventually(check: () => boolean, action: () => void): Promise<void> {
+  await vi.waitFor(
+    () => {
+      if (check()) return;
+      action();
+      throw new Error('not yet');
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
 
 describe('SSH host key verification', () => {

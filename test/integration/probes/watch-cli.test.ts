@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '#src/cli/program.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { combinedLine } from './helpers.js';
-import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 let dir: string;
 beforeAll(() => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '#src/cli/program.js';
-import { runDrainctl } from '../../helpers/cli.js';
+import { runDrainctl } from '#support/cli-runner.js';
 
 class Capture extends Writable {
   text = '';

@@ -8,9 +8,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDrainctl } from '../../helpers/cli.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from '../engine/fixtures/plans.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {

@@ -6,10 +6,11 @@ import { Journal } from '#src/engine/journal/journal.js';
 import { foldJournal } from '#src/engine/journal/run-state.js';
 import { FileJournalStore, JournalCorruptError, parseJournal } from '#src/engine/journal/store.js';
 import { registerSecret } from '#src/log/index.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { noFaults } from '#support/in-memory-faults.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -9,9 +9,9 @@ import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { registerSecret } from '#src/log/index.js';
 import { hashPlan } from '#src/plan/plan-hash.js';
-import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {

@@ -12,10 +12,10 @@ import { journalPath } from '#src/engine/lifecycle/run-dir.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { buildReport, formatReport } from '#src/engine/reporting/report.js';
 import { readRunStatus } from '#src/engine/reporting/run-status.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 /** The status of the model's run as `drainctl status` builds it from the journal (no live holder). */
 function statusLines(world: InMemoryWorld): string[] {

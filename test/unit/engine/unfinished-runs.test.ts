@@ -14,9 +14,9 @@ import { findUnfinishedRun } from '#src/engine/lifecycle/unfinished-runs.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { formatReport } from '#src/engine/reporting/report.js';
 import { readRunStatus } from '#src/engine/reporting/run-status.js';
-import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {
@@ -235,8 +235,7 @@ describe('a new run while the last run on the balancer did not complete', () => 
     expect((await startRun(plan, options(world, 'r-1'))).outcome).toBe('completed');
     const faults = noFaults();
     faults.patchFails.add('i-node-1');
-    const failing = new InMemoryWorld(fleet(2), faults);
-    (failing as unknown as { loadBalancerId: string }).loadBalancerId = 'lb-failing';
+    const failing = new InMemoryWorld(fleet(2), faults, [], { loadBalancerId: 'lb-failing' });
     expect(
       (
         await startRun(

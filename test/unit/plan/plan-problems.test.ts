@@ -8,10 +8,9 @@ import {
   balancer,
   emulatorWorld,
   instance,
-  loadExample,
   SEED_LISTENER,
-  workflowFrom,
-} from './fixtures.js';
+} from '#support/observed-inventory.js';
+import { loadExample, workflowFrom } from '#support/workflows.js';
 
 /** The error of validating and planning `text` (a spec-level check may catch it first). */
 function planError(text: string, world: ObservedInventory): InvalidInputError {

@@ -11,8 +11,8 @@ import {
   waitForDrain,
 } from '#src/probes/access-log/drain-wait.js';
 import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { advance, settled, untilAsleep } from '../../integration/probes/helpers.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { advance, settled, untilAsleep } from '#support/waits.js';
 
 function fakeSource(clock: ManualClock) {
   const state = {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '#src/errors/index.js';
 import { parseWorkflow } from '#src/workflow/index.js';
-import { repoRoot } from '../../helpers/cli.js';
+import { repoRoot } from '#support/cli-runner.js';
 
 const BASE = `name: web
 region: cn-hangzhou

@@ -3,7 +3,7 @@
  * Always on port 0, always closed in afterAll.
  *
  * @example
- *   const env = useEmulator({ timings: { bootMs: 200 } });
+ *   const env = useEmulator({ timings: { bootSeconds: 0.2 } });
  *   it('lists instances', async () => {
  *     const { body } = await env().ecs.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: 'cn-hangzhou' }));
  *   });

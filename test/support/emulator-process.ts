@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { binPath, repoRoot } from '../../helpers/cli.js';
+import { binPath, repoRoot } from './cli-runner.js';
 
 export interface EmulatorProcess {
   /** The working directory: run drainctl here so relative log paths resolve as documented. */

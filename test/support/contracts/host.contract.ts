@@ -1,5 +1,7 @@
 /**
- * The Host port's contract, for every adapter (ECS Cloud Assistant first; SSH and local later).
+ * The Host port's contract: what the engine may rely on, whichever implementation it talks to
+ * (ECS Cloud Assistant on the emulator, SSH, the local shell, the in-memory world). Cases an
+ * implementation cannot pass go in `skip` with the reason.
  */
 import { describe, expect, it } from 'vitest';
 import { DrainctlError } from '#src/errors/index.js';

@@ -1,5 +1,7 @@
 /**
- * The Dns port's contract, for every adapter (Alidns first).
+ * The Dns port's contract: what the engine may rely on, whichever implementation it talks to
+ * (Alidns on the emulator, the in-memory world). Cases an implementation cannot pass go in
+ * `skip` with the reason.
  */
 import { describe, expect, it } from 'vitest';
 import { DrainctlError } from '#src/errors/index.js';

@@ -7,12 +7,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '#mocks/index.js';
 import { listRuns } from '#src/engine/lifecycle/run-dir.js';
-import { setUpBalancerByHand } from '../../../helpers/balancer-by-hand.js';
-import { binPath, type CliRun, runDrainctl } from '../../../helpers/cli.js';
+import { setUpBalancerByHand } from './balancer-by-hand.js';
+import { binPath, type CliRun, runDrainctl } from './cli-runner.js';
 
 export const NODES = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3'] as const;
 
@@ -186,30 +185,35 @@ export function spawnDrainctl(
   return { child, done };
 }
 
-/** Poll the latest run's journal until an entry matches (or time runs out). */
+/**
+ * Poll the latest run's journal until an entry matches. Fails at once when `process` has exited
+ * without writing it, rather than waiting out the timeout.
+ */
 export async function waitForEntry(
   env: RunEnv,
   match: (e: { seq: number; type: string; [k: string]: unknown }) => boolean,
   process?: Promise<CliRun>,
   timeoutMs = 60_000,
 ): Promise<{ runId: string; seq: number }> {
-  const deadline = Date.now() + timeoutMs;
   let exited: CliRun | undefined;
   process?.then((run) => {
     exited = run;
   });
-  while (Date.now() < deadline) {
-    if (exited !== undefined) {
-      throw new Error(`drainctl exited (${exited.code}) first: ${exited.stderr}`);
-    }
-    const runId = (await listRuns(env.home)).at(-1);
-    if (runId !== undefined) {
-      const hit = (await journal(env, runId).catch(() => [])).find(match);
-      if (hit) return { runId, seq: hit.seq };
-    }
-    await delay(100);
-  }
-  throw new Error('the journal never showed the awaited entry');
+  return vi.waitUntil(
+    async () => {
+      // Whether it exited is read before the journal: an entry written just before the exit counts.
+      const gone = exited;
+      const runId = (await listRuns(env.home)).at(-1);
+      const hit =
+        runId === undefined ? undefined : (await journal(env, runId).catch(() => [])).find(match);
+      if (runId !== undefined && hit !== undefined) return { runId, seq: hit.seq };
+      if (gone !== undefined) {
+        throw new Error(`drainctl exited (${gone.code}) before the awaited entry: ${gone.stderr}`);
+      }
+      return undefined;
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 export function drainctl(

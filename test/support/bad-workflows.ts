@@ -3,7 +3,7 @@
  * `# expect-path: <path>` (where its problem is) and `# why: …`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { repoRoot } from '../../helpers/cli.js';
+import { repoRoot } from './cli-runner.js';
 
 export const BAD_DIR = 'test/fixtures/workflows/bad';
 

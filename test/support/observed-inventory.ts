@@ -2,11 +2,8 @@
  * Observations of the live world for planner tests, shaped like the emulator's default topology
  * (four instances web-1…web-4 tagged app=web, env=demo; www.example.com → web-1, TTL 10).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ObservedInventory } from '#src/plan/index.js';
 import type { BackendHealth, InstanceInfo, Listener, LoadBalancerInfo } from '#src/ports/index.js';
-import { type LoadedWorkflow, parseWorkflow } from '#src/workflow/index.js';
 
 export const NET = '127.0.5';
 export const OBSERVED_AT = '2026-11-21T02:00:00.000Z';
@@ -124,17 +121,4 @@ export function afterSeedRun(): ObservedInventory {
   const record = world.dns?.record;
   if (record) Object.assign(record, { value: `${NET}.101`, ttl: 10 });
   return world;
-}
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** A workflow of workflows/ (or any file under the repository), validated. */
-export function loadExample(relative: string, env: Record<string, string> = {}): LoadedWorkflow {
-  const file = `${root}${relative}`;
-  return parseWorkflow({ file: relative, text: readFileSync(file, 'utf8') }, env);
-}
-
-/** A workflow from YAML text. */
-export function workflowFrom(text: string, env: Record<string, string> = {}): LoadedWorkflow {
-  return parseWorkflow({ file: 'test.yaml', text }, env);
 }

@@ -5,7 +5,8 @@
 
 import type { ObservedInventory, ZeroWeightChoices } from '#src/plan/index.js';
 import type { BackendHealth } from '#src/ports/index.js';
-import { balancer, emulatorWorld, instance, workflowFrom } from './fixtures.js';
+import { balancer, emulatorWorld, instance } from './observed-inventory.js';
+import { workflowFrom } from './workflows.js';
 
 export interface FleetCase {
   /**

@@ -1,6 +1,7 @@
 /**
  * The TrafficProbe port's contract, for every probe (access log on a local file, access log over
- * SSH, connection count). Real time, short periods: each case takes a second or two.
+ * SSH, connection count, the in-memory world's). Real time, short periods: each case takes a
+ * second or two. Cases a probe cannot pass go in `skip` with the reason.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DrainProgress, TrafficProbe } from '#src/ports/index.js';

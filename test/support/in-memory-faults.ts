@@ -1,5 +1,5 @@
 /**
- * What can go wrong in the in-memory model (test/helpers/in-memory-ports.ts), and the
+ * What can go wrong in the in-memory model (in-memory-world.ts), and the
  * "process" a simulated crash kills.
  */
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { expect, vi } from 'vitest';
 import type { InstanceSpec, ListenerSpec, WorldTimings } from '#mocks/world/index.js';
 import { createWorld, type EmulatedWorld } from '#mocks/world/index.js';
 
@@ -145,73 +146,21 @@ export function request(
   });
 }
 
-/** Polls until `check` returns a value other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 5000,
-  everyMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 export function logLines(file: string): string[] {
   if (!fs.existsSync(file)) return [];
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
 }
 
-export interface CombinedLine {
-  remoteAddr: string;
-  remoteUser: string;
-  timeLocal: string;
-  method: string;
-  path: string;
-  protocol: string;
-  status: number;
-  bytes: number;
-  referer: string;
-  userAgent: string;
-}
-
-/** nginx `combined`, parsed strictly: a line that does not match fails the test. */
-export const combinedPattern =
-  /^(\S+) - (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "(\S+) (\S+) (HTTP\/\d\.\d)" (\d{3}) (\d+) "([^"]*)" "([^"]*)"$/;
-
-export function parseCombined(line: string): CombinedLine {
-  const match = combinedPattern.exec(line);
-  if (!match) throw new Error(`not an nginx combined line: ${line}`);
-  const [
-    ,
-    remoteAddr,
-    remoteUser,
-    timeLocal,
-    method,
-    path,
-    protocol,
-    status,
-    bytes,
-    referer,
-    userAgent,
-  ] = match as unknown as string[];
-  return {
-    remoteAddr: remoteAddr as string,
-    remoteUser: remoteUser as string,
-    timeLocal: timeLocal as string,
-    method: method as string,
-    path: path as string,
-    protocol: protocol as string,
-    status: Number(status),
-    bytes: Number(bytes),
-    referer: referer as string,
-    userAgent: userAgent as string,
-  };
+/** The lines `file` gained after its first `after`, once it has gained at least `count`. */
+export function linesAfter(file: string, after: number, count = 1): Promise<string[]> {
+  return vi.waitFor(
+    () => {
+      const lines = logLines(file).slice(after);
+      expect(lines.length, `new lines in ${file}`).toBeGreaterThanOrEqual(count);
+      return lines;
+    },
+    { timeout: 5000, interval: 20 },
+  );
 }
 
 export function inSlbBlock(address: string): boolean {

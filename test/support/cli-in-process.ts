@@ -6,8 +6,8 @@
  */
 import { Writable } from 'node:stream';
 import { runCli } from '#src/cli/program.js';
-import type { CliRun } from '../../helpers/cli.js';
-import { repoRoot } from '../../helpers/cli.js';
+import type { CliRun } from './cli-runner.js';
+import { repoRoot } from './cli-runner.js';
 
 class Capture extends Writable {
   text = '';

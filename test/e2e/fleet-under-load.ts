@@ -6,11 +6,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect, vi } from 'vitest';
 import { type Emulator, startEmulator } from '#mocks/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { LoadGenerator, type LoadStats } from '#src/demo/load-generator.js';
-import { setUpBalancerByHand } from '../../helpers/balancer-by-hand.js';
-import { type CliRun, runDrainctl } from '../../helpers/cli.js';
+import { setUpBalancerByHand } from '#support/balancer-by-hand.js';
+import { type CliRun, runDrainctl } from '#support/cli-runner.js';
 
 export const FLEET = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3', 'i-emu-web-4'] as const;
 
@@ -125,12 +126,17 @@ export async function startFleetUnderLoad(): Promise<FleetUnderLoad> {
         servedBy: (headers) => String(headers['x-served-by'] ?? '') || undefined,
       });
       load.start();
-      await systemClock.sleep(500);
+      // The clients are answered before the run starts, so what they see spans all of it.
+      await vi.waitFor(() => expect(load.snapshot().ok).toBeGreaterThan(0), {
+        timeout: 10_000,
+        interval: 20,
+      });
       const cli = await runDrainctl(['run', workflow, '--yes', '--json'], {
         env,
         cwd: dir,
         timeoutMs: 150_000,
       });
+      // A real wait: half a second more of load on the fleet as the run left it.
       await systemClock.sleep(500);
       const stats = await load.stop();
       let report: RunJson;

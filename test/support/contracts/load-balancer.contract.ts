@@ -1,7 +1,8 @@
 /**
- * The LoadBalancer port's contract: what the engine may rely on, whichever adapter implements
- * it. Run it against an adapter with `loadBalancerContract('name', () => subject)`; cases an
- * adapter cannot pass go in `skip` with the reason, as Hono's router suite does.
+ * The LoadBalancer port's contract: what the engine may rely on, whichever implementation it
+ * talks to (SLB on the emulator, the in-memory world). Run it with
+ * `loadBalancerContract('name', () => subject)`; cases an implementation cannot pass go in
+ * `skip` with the reason, as Hono's router suite does.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

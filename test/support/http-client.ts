@@ -1,7 +1,7 @@
 /**
  * Client-side helpers for data-plane tests: plain HTTP requests through a listener (new
  * connection each, or over one keep-alive connection), counting which instance served them by
- * reading the instances' access logs, and polling until something becomes true.
+ * reading the instances' access logs.
  */
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -44,19 +44,4 @@ export async function hits(accessLog: string, marker: string): Promise<number> {
     return 0;
   }
   return text.split('\n').filter((line) => line.includes(marker)).length;
-}
-
-export async function waitFor<T>(
-  read: () => Promise<T> | T,
-  done: (value: T) => boolean,
-  { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
