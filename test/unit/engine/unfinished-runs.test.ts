@@ -215,8 +215,7 @@ describe('a new run while the last run on the balancer did not complete', () => 
   it('is not refused over an unreadable journal whose plan names another balancer', async () => {
     const world = new InMemoryWorld(fleet(2));
     const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
-    const other = new InMemoryWorld(fleet(2));
-    (other as unknown as { loadBalancerId: string }).loadBalancerId = 'lb-other';
+    const other = new InMemoryWorld(fleet(2), undefined, [], { loadBalancerId: 'lb-other' });
     const otherPlan = buildPlan(other, { minHealthy: 1, maxUnavailable: 1 });
     expect((await startRun(otherPlan, options(other, 'r-1'))).outcome).toBe('completed');
     const path = journalPath(home, 'r-1');
