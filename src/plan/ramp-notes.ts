@@ -18,7 +18,16 @@ export function rampNotes(
   const tcp = listeners.filter((listener) => listener.protocol === 'tcp');
   if (!watched || tcp.length === 0) return [];
   const names = tcp.map((listener) => `${listener.port}/tcp`).join(', ');
+  const release = steps.find(
+    (step) => step.action === 'node.restore' && step.params.releaseConnections !== undefined,
+  );
+  const command =
+    release?.action === 'node.restore' ? release.params.releaseConnections?.command : undefined;
+  const keepSmall =
+    command === undefined
+      ? 'An http listener, or short keep-alive limits on the servers (nginx keepalive_requests, keepalive_timeout), keep that small'
+      : `Right after a pull-back drainctl runs \`${command}\` on the server (drain.releaseConnections), which closes them once their request in progress is answered`;
   return [
-    `Servers ramp back behind a layer-4 listener (${names}): weight 0 moves no open connection, so a server pulled back for its 5xx during a ramp keeps answering the keep-alive connections clients opened to it until it or they close them — clients can see more 5xx than the ramp counted. An http listener, or short keep-alive limits on the servers (nginx keepalive_requests, keepalive_timeout), keep that small (docs/engine.md, "Pulled back behind a TCP listener").`,
+    `Servers ramp back behind a layer-4 listener (${names}): weight 0 moves no open connection, so a server pulled back for its 5xx during a ramp keeps answering the keep-alive connections clients opened to it until it or they close them — clients can see more 5xx than the ramp counted. ${keepSmall} (docs/engine.md, "Pulled back behind a TCP listener").`,
   ];
 }
