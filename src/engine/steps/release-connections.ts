@@ -64,12 +64,12 @@ export async function releaseConnections(
   }
   if (result !== undefined && succeeded(result)) {
     return {
-      detail: `${command} ran on ${node}: ${describeResult(result)}; its keep-alive connections are let go`,
+      detail: `${command} ran on ${node}, at weight 0: ${describeResult(result)}`,
       data: { exitCode: result.exitCode, output: tail(result.output) },
     };
   }
   const why = result === undefined ? message(error) : describeResult(result);
-  const detail = `${command} failed on ${node} (${why}): its keep-alive connections were not let go and end by themselves (nginx: keepalive_requests, keepalive_timeout)`;
+  const detail = `${command} failed on ${node} (${why}): its keep-alive connections were not let go and end by themselves, at the server's keep-alive limits`;
   await ctx.record({ type: 'note', node, step: step.id, message: detail, warning: true });
   return {
     detail,
