@@ -14,10 +14,10 @@ type Behaviour = 'answer' | 'fin' | 'reset';
 
 /**
  * A raw HTTP/1.1 server on 127.0.0.1: `nth(k)` says what it does with the k-th request of a
- * connection (answer with keep-alive, close cleanly without answering, reset); `idleCloseMs`
- * closes a connection that long after each answer.
+ * connection (answer with keep-alive, close cleanly without answering, reset);
+ * `closeAfterAnswer` closes the connection right after each answer, without saying so.
  */
-async function rawServer(nth: (k: number) => Behaviour, idleCloseMs?: number) {
+async function rawServer(nth: (k: number) => Behaviour, closeAfterAnswer = false) {
   const server = net.createServer((socket) => {
     let requests = 0;
     let buffered = '';
@@ -37,7 +37,7 @@ async function rawServer(nth: (k: number) => Behaviour, idleCloseMs?: number) {
           return;
         }
         socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\nok\n');
-        if (idleCloseMs !== undefined) setTimeout(() => socket.end(), idleCloseMs);
+        if (closeAfterAnswer) socket.end();
       }
     });
   });
@@ -54,9 +54,9 @@ afterEach(async () => {
 
 async function drive(
   nth: (k: number) => Behaviour,
-  idleCloseMs?: number,
+  closeAfterAnswer = false,
 ): Promise<{ stats: LoadStats; lookups: number }> {
-  const server = await rawServer(nth, idleCloseMs);
+  const server = await rawServer(nth, closeAfterAnswer);
   closeServer = server.close;
   let lookups = 0;
   const load = new LoadGenerator({
@@ -93,9 +93,10 @@ describe('the demo clients when the server closes their connection', () => {
   });
 
   it('open a new connection, looking the name up again, once the server closed the last one', async () => {
-    const { stats, lookups } = await drive(() => 'answer', 10);
+    const { stats, lookups } = await drive(() => 'answer', true);
     expect(stats.failed).toBe(0);
-    expect(stats.resent).toBe(0);
+    // Each request is answered on a new connection, looked up for it (one that crossed the close
+    // on the old connection was resent: its lookup is the resend's).
     expect(lookups).toBe(stats.total);
   });
 });
