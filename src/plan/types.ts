@@ -112,6 +112,18 @@ export interface NeededCheck {
   timeoutSeconds: number;
 }
 
+/**
+ * The workflow's `drain.releaseConnections`: a command run on a node at weight 0 that makes it
+ * let its keep-alive connections go without failing a request (`nginx -s reload`), so clients
+ * reconnect through the balancer instead of staying until the server's keep-alive limits end
+ * their connections. A failure fails nothing: the connections then end by themselves.
+ */
+export interface ReleaseConnections {
+  host: HostTarget;
+  command: string;
+  timeoutSeconds: number;
+}
+
 /** Each action with its parameters. The engine switches on `action`. */
 export type StepAction =
   // --- prepare: build the load balancer and move DNS (the seed's first half) -----------------
@@ -252,6 +264,11 @@ export type StepAction =
       };
     }
   | {
+      /** Right after the drain, at weight 0: the node lets its keep-alive connections go. */
+      action: 'node.release-connections';
+      params: ReleaseConnections;
+    }
+  | {
       action: 'node.wait-drained';
       params: {
         probe: TrafficProbeConfig | { kind: 'none'; waitSeconds: number };
@@ -320,6 +337,11 @@ export type StepAction =
         /** Fewer requests than this in a hold make the rate inconclusive (treated as passing). */
         minRequests: number;
         probe: TrafficProbeConfig | { kind: 'none' };
+        /**
+         * Run after the failure policy takes the node back to weight 0 (the undo of its ramp):
+         * clients on connections it opened during the ramp leave it at once.
+         */
+        releaseConnections?: ReleaseConnections;
       };
     };
 

@@ -12,6 +12,7 @@ import type { CommandResult } from '../../ports/index.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
+import type { Compensates } from '../journal/entries.js';
 import { describeResult } from '../policy/command-result.js';
 import { hostTouched } from '../policy/node-machine.js';
 import { refusedBeforeRunning } from './command-refusal.js';
@@ -43,14 +44,18 @@ export function succeeded(result: CommandResult): boolean {
   return result.status === 'success' && result.exitCode === 0;
 }
 
-/** Run one command as a journaled mutation (intent, command, result). */
-async function mutatingCommand(
+/**
+ * Run one command as a journaled mutation (intent, command, result). `compensates`: the command
+ * is part of undoing a step (steps/compensations.ts).
+ */
+export async function mutatingCommand(
   ctx: RunContext,
   step: Step,
   opId: string,
   target: HostTarget,
   script: string,
   timeoutSeconds: number,
+  compensates?: Compensates,
 ): Promise<CommandResult> {
   const instanceId = hostInstanceId(target);
   const node = step.node === undefined ? {} : { node: step.node };
@@ -63,6 +68,7 @@ async function mutatingCommand(
     target: { instanceId, via: target.kind },
     before: {},
     to: { command: script, timeoutSeconds },
+    ...(compensates === undefined ? {} : { compensates }),
   });
   const result = await ctx.ports
     .host(target)
