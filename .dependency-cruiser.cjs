@@ -210,6 +210,21 @@ module.exports = {
       to: { path: '^(test|bench)/' },
     },
     {
+      name: 'tests-share-through-support',
+      comment:
+        'A test takes shared code from test/support (#support/…) and, of the other test folders, only a file beside it: code two test folders share belongs in test/support.',
+      severity: 'error',
+      from: { path: '^(test/(?:unit|integration|e2e)[^.]*)/[^/]+$' },
+      to: { path: '^test/', pathNot: ['^$1/[^/]+$', '^test/support/'] },
+    },
+    {
+      name: 'support-stands-alone',
+      comment: 'test/support serves the tests: it imports no test folder.',
+      severity: 'error',
+      from: { path: '^test/support/' },
+      to: { path: '^test/', pathNot: '^test/support/' },
+    },
+    {
       name: 'resolvable',
       comment: 'An import that resolves to no file.',
       severity: 'error',

@@ -9,10 +9,11 @@
 
 // The demo's view and report, which the CLI renders.
 export { type DemoReport, formatDemoReport, LiveView } from '../demo/index.js';
-// What the CLI prints a run with, and the crash tests' hook it passes on: the engine's, handed
-// through so that the CLI needs no import of the engine.
+// What the CLI prints a run with, the crash tests' hook it passes on, and the check of a run id
+// a person typed: the engine's, handed through so that the CLI needs no import of the engine.
 export {
   type AbortResult,
+  checkRunId,
   crashHookFromEnv,
   describeWeight,
   formatReport,
@@ -37,6 +38,7 @@ export { type RunPlanOptions, refuseUnlessApproved, runPlan } from './run.js';
 export { runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,
+  checkLogFormat,
   type DrainTimeline,
   formatProgressLine,
   ProgressCadence,

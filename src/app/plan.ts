@@ -9,6 +9,7 @@ import type { DrainctlEnvironment } from '../config/index.js';
 import { sha256Hex } from '../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../log/index.js';
 import { type Plan, planRollout, type ZeroWeightChoices } from '../plan/index.js';
+import { checkLogFormat } from '../probes/index.js';
 import type { Environment, LoadedWorkflow } from '../workflow/index.js';
 import { observationPorts } from './composition-root.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
@@ -49,7 +50,26 @@ export async function planWorkflowFile(
     sha256Hex,
     options.choices ?? {},
   );
+  checkAccessLogFormat(plan, workflow, file);
   return { plan, workflow };
+}
+
+/**
+ * The access-log format the run's probes will parse, with the client address the plan resolved
+ * for them (`auto` behind an http listener is X-Forwarded-For): refused now, naming the
+ * workflow's path, rather than when the first probe opens mid-run.
+ */
+function checkAccessLogFormat(plan: Plan, workflow: LoadedWorkflow, file: string): void {
+  const spec = workflow.spec.drain.probe;
+  if (spec.kind !== 'access-log') return;
+  const path = typeof spec.format === 'string' ? 'drain.probe.format' : 'drain.probe.format.nginx';
+  for (const step of plan.steps) {
+    if (step.action !== 'node.wait-drained' || step.params.probe.kind !== 'access-log') continue;
+    // Every node's probe reads the same format with the same client address.
+    const probe = step.params.probe;
+    checkLogFormat(probe.format, probe.filter.clientAddress, { file, path });
+    return;
+  }
 }
 
 /** `./workflows/x.yaml` and `workflows/x.yaml` are the same file in a plan (and its hash). */

@@ -3,8 +3,8 @@
  * positions (no undefined aliases, no alias bombs, no merge keys), then the emulator's own
  * schema. Every problem is invalid input (exit 3) naming the file and the path inside it.
  */
-import { readFile } from 'node:fs/promises';
 import { parseTopology, type Topology, TopologyError } from '../../mocks/index.js';
+import { readRegularFile, unreadableFileFound } from '../config/regular-file.js';
 import { InvalidInputError, type InvalidInputIssue } from '../errors/index.js';
 import { decodeWorkflowBytes } from '../workflow/decode-workflow-bytes.js';
 import { parseYamlText, yamlData } from '../workflow/yaml-document.js';
@@ -13,10 +13,9 @@ import { parseYamlText, yamlData } from '../workflow/yaml-document.js';
 export async function loadTopologyFile(file: string): Promise<Topology> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readRegularFile(file);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-    const found = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code;
+    const found = unreadableFileFound(cause);
     throw new InvalidInputError(`${file}: expected a readable topology YAML file, found ${found}`, {
       file,
       path: '--topology',

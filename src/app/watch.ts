@@ -4,7 +4,7 @@
  * `timeoutSeconds`, keeping a timeline of what happened. The settings are validated input: the
  * CLI builds them from its flags with the schema of a workflow's `drain` block.
  */
-import { open } from 'node:fs/promises';
+import { openRegularFile, unreadableFileFound } from '../config/regular-file.js';
 import { DrainctlError, InvalidInputError } from '../errors/index.js';
 import type { DrainOutcome, LogFormat, LogSource, TrafficFilter } from '../ports/index.js';
 import type { AccessLogProgress } from '../probes/access-log/drain-wait.js';
@@ -13,6 +13,7 @@ import { DrainTimeline } from '../probes/drain-timeline.js';
 import { openAccessLogWatch, systemClock } from './composition-root.js';
 
 export type { AccessLogProgress } from '../probes/access-log/drain-wait.js';
+export { checkLogFormat } from '../probes/access-log/line-parser.js';
 export { type DrainTimeline, formatProgressLine } from '../probes/drain-timeline.js';
 export { SLB_HEALTH_CHECK_CIDR } from '../probes/net/cidr-set.js';
 export { ProgressCadence } from '../probes/progress-cadence.js';
@@ -111,26 +112,13 @@ export async function watchAccessLog(
  * waits for a log that appears later (rotation).
  */
 async function checkLocalLog(path: string): Promise<void> {
-  let found: string | undefined;
+  let found: string;
   try {
-    const handle = await open(path, 'r');
-    try {
-      if (!(await handle.stat()).isFile()) found = 'not a regular file';
-    } finally {
-      await handle.close();
-    }
+    await (await openRegularFile(path)).close();
+    return;
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    found =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'a directory'
-            : `cannot be read (${code ?? 'error'})`;
+    found = unreadableFileFound(cause);
   }
-  if (found === undefined) return;
   const expected = 'a readable access log file';
   throw new InvalidInputError(`${path}: expected ${expected}, found ${found}`, {
     file: path,

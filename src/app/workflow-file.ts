@@ -2,7 +2,7 @@
  * Reading a workflow file from disk, then validating it (src/workflow, pure). Every failure names
  * the file and is invalid input: exit 3, nothing mutated.
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile, unreadableFileFound } from '../config/regular-file.js';
 import { InvalidInputError } from '../errors/index.js';
 import {
   decodeWorkflowBytes,
@@ -12,26 +12,22 @@ import {
   type WorkflowText,
 } from '../workflow/index.js';
 
-/** The file's text, or an InvalidInputError saying why it cannot be read. */
+/**
+ * The file's text, or an InvalidInputError saying why it cannot be read. Only a regular file is
+ * read: a FIFO or a device would hang or never end (regular-file.ts).
+ */
 export async function readWorkflowText(file: string): Promise<WorkflowText> {
   try {
-    const bytes = await readFile(file);
+    const bytes = await readRegularFile(file);
     return { file, text: decodeWorkflowBytes(file, bytes) };
   } catch (cause) {
     if (cause instanceof InvalidInputError) throw cause;
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory, expected a workflow file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : `cannot be read (${code ?? 'unknown error'})`;
-    throw new InvalidInputError(`${file}: ${why}`, {
+    const found = unreadableFileFound(cause);
+    const expected = 'a readable workflow YAML file';
+    throw new InvalidInputError(`${file}: ${found}, expected ${expected}`, {
       file,
-      expected: 'a readable workflow YAML file',
-      found: why,
+      expected,
+      found,
       cause,
     });
   }

@@ -7,8 +7,15 @@
  * Must not import (lint-enforced): the engine, adapters, probes, the demo or the emulator — only
  * src/app does. Nothing in src/ imports src/cli.
  */
+import { resolve } from 'node:path';
 import { Command, CommanderError, Help } from 'commander';
-import { drainctlVersion, loadDotEnv, logLevelFrom, readEnvironment } from '../config/index.js';
+import {
+  type DotEnvOrigin,
+  DRAINCTL_VERSION,
+  loadDotEnv,
+  logLevelFrom,
+  readEnvironment,
+} from '../config/index.js';
 import {
   type DrainctlError,
   ExitCode,
@@ -42,15 +49,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const stderr = createOutput(io.stderr);
   let exitCode: number = ExitCode.ok;
 
+  let origin: DotEnvOrigin;
   try {
-    loadDotEnv(io.cwd, io.env);
+    origin = { file: resolve(io.cwd, '.env'), names: loadDotEnv(io.cwd, io.env) };
   } catch (error) {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
   registerSecretsFromEnv(io.env);
   let logLevel: string | undefined;
   try {
-    logLevel = logLevelFrom(io.env);
+    logLevel = logLevelFrom(io.env, origin);
   } catch (error) {
     return reportError(toDrainctlError(error), { stderr, stdout, verbose, wantsJson });
   }
@@ -68,7 +76,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       'Zero-downtime maintenance behind Alibaba Cloud load balancers: drain a node, prove that ' +
         'traffic has left it, patch and reboot it, prove it is back healthy and patched, restore it.',
     )
-    .version(drainctlVersion(), '-V, --version', 'print the version')
+    .version(DRAINCTL_VERSION, '-V, --version', 'print the version')
     .option('-v, --verbose', 'debug logs, and stack traces on errors (before or after the command)')
     .configureHelp({
       // Every command's --help lists --verbose too: it is accepted after the command as well.
@@ -89,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   for (const entry of COMMANDS) {
     if (entry === running && register !== undefined) {
-      const ctx = await commandContext(io, {
+      const ctx = await commandContext(io, origin, {
         verbose,
         logLevel,
         stdout,
@@ -133,6 +141,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
  */
 async function commandContext(
   io: CliIo,
+  origin: DotEnvOrigin,
   options: {
     verbose: boolean;
     logLevel: string | undefined;
@@ -149,7 +158,7 @@ async function commandContext(
   let environment: ReturnType<typeof readEnvironment> | undefined;
   return {
     environment: () => {
-      environment ??= readEnvironment(io.env, io.cwd);
+      environment ??= readEnvironment(io.env, io.cwd, origin);
       return environment;
     },
     logger,

@@ -11,19 +11,21 @@ import { InvalidInputError } from '../errors/index.js';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** DRAINCTL_LOG_LEVEL, checked; undefined when unset or empty. */
-export function logLevelFrom(env: NodeJS.ProcessEnv): string | undefined {
+export function logLevelFrom(env: NodeJS.ProcessEnv, origin?: DotEnvOrigin): string | undefined {
   const text = env.DRAINCTL_LOG_LEVEL?.trim();
   if (text === undefined || text === '') return undefined;
   const level = text.toLowerCase();
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level;
-  throw environmentError('DRAINCTL_LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, `"${text}"`);
+  throw environmentError('DRAINCTL_LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, `"${text}"`, {
+    origin,
+  });
 }
 
 /**
  * The home (already resolved to an absolute path) must be a directory, or not exist yet below
  * a directory. `shown` is how the user wrote it.
  */
-export function checkHomeShape(home: string, shown: string): void {
+export function checkHomeShape(home: string, shown: string, origin?: DotEnvOrigin): void {
   let path = home;
   for (;;) {
     const kind = kindOf(path);
@@ -35,6 +37,7 @@ export function checkHomeShape(home: string, shown: string): void {
         path === home
           ? `${quote(shown)}, which is a file`
           : `${quote(shown)}, below the file ${path}`,
+        { origin },
       );
     }
     const parent = dirname(path);
@@ -58,7 +61,7 @@ export function ensureWritableHome(home: string, shown: string = home): void {
       'DRAINCTL_HOME',
       'a directory drainctl can create and write (journals and locks live there)',
       `${quote(shown)}, which cannot be written (${code})`,
-      cause,
+      { cause },
     );
   }
 }
@@ -86,18 +89,32 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
-function environmentError(
+/** The variables a `.env` file set (the shell had not), so their errors name that file. */
+export interface DotEnvOrigin {
+  file: string;
+  names: readonly string[];
+}
+
+/**
+ * `DRAINCTL_LOG_LEVEL: expected …, found …`, prefixed with the `.env` file when the value came
+ * from it: a person looks for a bad value where it was written.
+ */
+export function environmentError(
   variable: string,
   expected: string,
   found: string,
-  cause?: unknown,
+  options: { cause?: unknown; origin?: DotEnvOrigin | undefined } = {},
 ): InvalidInputError {
-  return new InvalidInputError(`${variable}: expected ${expected}, found ${found}`, {
-    file: 'environment',
-    path: variable,
-    expected,
-    found,
-    issues: [{ path: variable, expected, found }],
-    cause,
-  });
+  const file = options.origin?.names.includes(variable) ? options.origin.file : undefined;
+  return new InvalidInputError(
+    `${file === undefined ? '' : `${file}: `}${variable}: expected ${expected}, found ${found}`,
+    {
+      file: file ?? 'environment',
+      path: variable,
+      expected,
+      found,
+      issues: [{ path: variable, expected, found }],
+      cause: options.cause,
+    },
+  );
 }

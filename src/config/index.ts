@@ -4,14 +4,16 @@
  * credentials (the Alibaba Cloud credential chain does that) and never logs values. Must not
  * import any folder of src/ but src/errors (lint-enforced).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { InvalidInputError } from '../errors/index.js';
-import { checkHomeShape, logLevelFrom } from './home.js';
+import { checkHomeShape, type DotEnvOrigin, environmentError, logLevelFrom } from './home.js';
+import { readRegularFileSync, unreadableFileFound } from './regular-file.js';
 
-export { ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
-export { drainctlVersion, packageFile } from './package-files.js';
+export { type DotEnvOrigin, ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
+export { packageFile } from './package-files.js';
+export { DRAINCTL_VERSION } from './version.js';
 
 export interface DrainctlEnvironment {
   /** Default region when a workflow does not name one. */
@@ -33,9 +35,22 @@ export function loadDotEnv(
 ): string[] {
   const file = resolve(dir, '.env');
   if (!existsSync(file)) return [];
+  let text: string;
+  try {
+    text = readRegularFileSync(file).toString('utf8');
+  } catch (cause) {
+    const found = unreadableFileFound(cause);
+    const expected = 'a readable file of KEY=value lines';
+    throw new InvalidInputError(`${file}: expected ${expected}, found ${found}`, {
+      file,
+      expected,
+      found,
+      cause,
+    });
+  }
   let parsed: Record<string, string>;
   try {
-    parsed = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+    parsed = parseEnv(text) as Record<string, string>;
   } catch (cause) {
     throw new InvalidInputError(`${file}: cannot be parsed as a .env file`, {
       file,
@@ -53,49 +68,42 @@ export function loadDotEnv(
   return loaded;
 }
 
-/** Read and check drainctl's environment variables. Bad values are invalid input (exit 3). */
+/**
+ * Read and check drainctl's environment variables. Bad values are invalid input (exit 3), naming
+ * the `.env` file of `origin` when the value came from it.
+ */
 export function readEnvironment(
   env: NodeJS.ProcessEnv = process.env,
   cwd: string = process.cwd(),
+  origin?: DotEnvOrigin,
 ): DrainctlEnvironment {
   const endpointText = nonEmpty(env.DRAINCTL_CLOUD_ENDPOINT);
   let cloudEndpoint: URL | undefined;
   if (endpointText !== undefined) {
+    const found = JSON.stringify(endpointText);
     try {
       cloudEndpoint = new URL(endpointText);
     } catch (cause) {
-      throw new InvalidInputError(
-        `DRAINCTL_CLOUD_ENDPOINT: expected a URL like http://127.0.0.1:8080, found "${endpointText}"`,
-        {
-          file: 'environment',
-          path: 'DRAINCTL_CLOUD_ENDPOINT',
-          expected: 'a URL like http://127.0.0.1:8080',
-          found: endpointText,
-          cause,
-        },
-      );
+      throw environmentError('DRAINCTL_CLOUD_ENDPOINT', 'a URL like http://127.0.0.1:8080', found, {
+        cause,
+        origin,
+      });
     }
     if (cloudEndpoint.protocol !== 'http:' && cloudEndpoint.protocol !== 'https:') {
-      throw new InvalidInputError(
-        `DRAINCTL_CLOUD_ENDPOINT: expected an http or https URL, found "${endpointText}"`,
-        {
-          file: 'environment',
-          path: 'DRAINCTL_CLOUD_ENDPOINT',
-          expected: 'an http:// or https:// URL',
-          found: endpointText,
-        },
-      );
+      throw environmentError('DRAINCTL_CLOUD_ENDPOINT', 'an http:// or https:// URL', found, {
+        origin,
+      });
     }
   }
   const homeText = nonEmpty(env.DRAINCTL_HOME) ?? '.drainctl';
   // A relative home is relative to the working directory (the documented default ./.drainctl).
   const home = resolve(cwd, homeText);
-  checkHomeShape(home, homeText);
+  checkHomeShape(home, homeText, origin);
   return {
     regionId: nonEmpty(env.ALIBABA_CLOUD_REGION_ID),
     cloudEndpoint,
     home,
-    logLevel: logLevelFrom(env),
+    logLevel: logLevelFrom(env, origin),
   };
 }
 

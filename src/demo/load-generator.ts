@@ -3,10 +3,13 @@
  * clients do, honouring the record's TTL) and keep using an open connection for as long as the
  * server keeps it open — even after the record has moved. That is exactly why a drain must be
  * watched rather than assumed. Every request is counted; a request fails when it gets no
- * complete 2xx/3xx answer (connection refused or reset, timeout, 5xx).
+ * complete 2xx/3xx answer (connection refused or reset, timeout, 5xx). A request the server
+ * never took — its kept-alive connection closed cleanly under it before any byte of the answer —
+ * is sent once more on a new connection, as browsers and Go's HTTP client do (`resendable`).
  */
 import { setMaxListeners } from 'node:events';
-import { Agent, request } from 'node:http';
+import { Agent, type ClientRequest, request } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Clock } from '../ports/index.js';
 
 export interface ServiceAddress {
@@ -52,6 +55,11 @@ export interface LoadStats {
   total: number;
   ok: number;
   failed: number;
+  /**
+   * Requests sent a second time because the kept-alive connection they went out on ended
+   * before the answer (counted once, by how the second attempt went).
+   */
+  resent: number;
   /** Successful responses per backend (by `servedBy`). */
   byBackend: Record<string, number>;
   /** Successful responses per target address the clients connected to. */
@@ -62,11 +70,47 @@ export interface LoadStats {
 
 const MAX_RECORDED_FAILURES = 50;
 
+/** A client's way to the service: the address it resolved and the connection it holds. */
+interface ClientLink {
+  target?: string;
+  connection?: Socket;
+}
+
+interface Attempt {
+  ok: boolean;
+  /** The answer did not say `Connection: close`. */
+  keptOpen?: boolean;
+  servedBy?: string;
+  reason?: string;
+  /** May be sent once more on a new connection (`resendable`). */
+  resendable: boolean;
+  /** The connection it went out on: the next request reuses it while the server keeps it. */
+  connection?: Socket;
+}
+
+/**
+ * A request is sent once more, on a new connection, when the server closed the kept-alive
+ * connection it went out on cleanly (a FIN; the connection saw no error of its own) before any
+ * byte of the answer: the server closed that connection as idle (`keepalive_timeout`, a
+ * graceful reload) as the request left, and never took it. These clients send GETs, which are
+ * idempotent: browsers and Go's http.Transport resend them then, and Node's documentation of
+ * `request.reusedSocket` advises it. A reset is not resent (browsers and Go would): it is how a
+ * server that goes down cuts the requests it was serving, and those count as failed.
+ */
+function resendable(
+  req: Pick<ClientRequest, 'reusedSocket'>,
+  error: NodeJS.ErrnoException,
+  connection: Socket | undefined,
+): boolean {
+  return req.reusedSocket && error.code === 'ECONNRESET' && connection?.errored === null;
+}
+
 export class LoadGenerator {
   private readonly stats: LoadStats = {
     total: 0,
     ok: 0,
     failed: 0,
+    resent: 0,
     byBackend: {},
     byTarget: {},
     failures: [],
@@ -121,31 +165,21 @@ export class LoadGenerator {
   private async client(intervalMs: number, offsetMs: number): Promise<void> {
     const { signal } = this.controller;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    let target: string | undefined;
-    let connected = false;
+    const link: ClientLink = {};
     let sent = 0;
     try {
       await this.options.clock.sleep(offsetMs, signal);
       let next = this.options.clock.monotonic();
       while (!signal.aborted) {
-        if (!connected || target === undefined) {
-          try {
-            target = (await this.address()).address;
-          } catch (error) {
-            this.record(false, target ?? '?', undefined, `DNS: ${(error as Error).message}`);
-            next += intervalMs;
-            await this.options.clock.sleep(
-              Math.max(0, next - this.options.clock.monotonic()),
-              signal,
-            );
-            continue;
-          }
-        }
         sent += 1;
         const slow = this.options.slow !== undefined && sent % this.options.slow.every === 0;
-        const result = await this.send(agent, target, slow ? this.options.slow?.suffix : undefined);
-        connected = result.keptOpen;
-        this.record(result.ok, target, result.servedBy, result.reason);
+        const suffix = slow ? this.options.slow?.suffix : undefined;
+        let result = await this.attempt(agent, link, suffix);
+        if (result.resendable) {
+          this.stats.resent += 1;
+          result = await this.attempt(agent, link, suffix);
+        }
+        this.record(result.ok, link.target ?? '?', result.servedBy, result.reason);
         next += intervalMs;
         await this.options.clock.sleep(Math.max(0, next - this.options.clock.monotonic()), signal);
       }
@@ -156,22 +190,33 @@ export class LoadGenerator {
     }
   }
 
-  private send(
+  /** One attempt: on the open connection, or on a new one to the address the name has now. */
+  private async attempt(
     agent: Agent,
-    target: string,
-    suffix = '',
-  ): Promise<{ ok: boolean; keptOpen: boolean; servedBy?: string; reason?: string }> {
+    link: ClientLink,
+    suffix: string | undefined,
+  ): Promise<Attempt> {
+    if (link.target === undefined || link.connection === undefined || link.connection.destroyed) {
+      try {
+        link.target = (await this.address()).address;
+      } catch (error) {
+        return { ok: false, reason: `DNS: ${(error as Error).message}`, resendable: false };
+      }
+    }
+    const result = await this.send(agent, link.target, suffix);
+    // Told the connection closes after this answer (keepalive_requests): the next one is new.
+    link.connection = result.keptOpen ? result.connection : undefined;
+    return result;
+  }
+
+  private send(agent: Agent, target: string, suffix = ''): Promise<Attempt> {
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (value: {
-        ok: boolean;
-        keptOpen: boolean;
-        servedBy?: string;
-        reason?: string;
-      }) => {
+      let connection: Socket | undefined;
+      const finish = (value: Omit<Attempt, 'connection'>) => {
         if (!settled) {
           settled = true;
-          resolve(value);
+          resolve({ ...value, ...(connection === undefined ? {} : { connection }) });
         }
       };
       const req = request(
@@ -189,25 +234,32 @@ export class LoadGenerator {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            const keptOpen = !/close/i.test(String(res.headers.connection ?? ''));
-            const body = Buffer.concat(chunks).toString('utf8');
             const ok = status >= 200 && status < 400;
             finish({
               ok,
-              keptOpen,
-              servedBy: this.options.servedBy?.(res.headers, body),
+              keptOpen: !/close/i.test(String(res.headers.connection ?? '')),
+              servedBy: this.options.servedBy?.(
+                res.headers,
+                Buffer.concat(chunks).toString('utf8'),
+              ),
               reason: ok ? undefined : `HTTP ${status}`,
+              resendable: false,
             });
           });
-          res.on('error', (error) => finish({ ok: false, keptOpen: false, reason: error.message }));
+          res.on('error', (error) =>
+            finish({ ok: false, reason: error.message, resendable: false }),
+          );
         },
       );
+      req.on('socket', (socket) => {
+        connection = socket;
+      });
       req.on('timeout', () => req.destroy(new Error('request timed out')));
-      req.on('error', (error) =>
+      req.on('error', (error: NodeJS.ErrnoException) =>
         finish({
           ok: false,
-          keptOpen: false,
-          reason: (error as NodeJS.ErrnoException).code ?? error.message,
+          reason: error.code ?? error.message,
+          resendable: resendable(req, error, connection),
         }),
       );
       req.end();

@@ -2,7 +2,7 @@
  * The engine's typed errors. `FatalRunError`s stop the executor at once, without cleanup that
  * would mutate: when the journal cannot be written, nothing may be changed without its intent.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DrainctlError,
   type DrainctlErrorOptions,
@@ -169,12 +169,53 @@ export class RunNotFoundError extends DrainctlError {
   }
 }
 
-/** A run directory whose journal has no entry: the process stopped before it wrote its plan. */
+/**
+ * A run id given by a person that is not one `newRunId` makes: it would name a path outside
+ * the runs directory (`../../x`) or a directory no run was written to.
+ */
+export class InvalidRunIdError extends DrainctlError {
+  constructor(runId: string, runs: string) {
+    super(
+      'INVALID_INPUT',
+      `run id: expected an id like r-20261121-020000-1a2b (r-, the UTC start date and time, 4 hex digits), found ${JSON.stringify(runId)}`,
+      {
+        hint: `each run is a directory in ${runs} named by its id (\`ls ${runs}\`)`,
+        exitCode: ExitCode.invalidInput,
+      },
+    );
+  }
+}
+
+/**
+ * A run directory whose journal is another run's (copied or renamed): the id it was asked by
+ * is not the one its journal, its locks and its `next:` hints use, so it is neither shown nor
+ * resumed under either.
+ */
+export class RunDirMismatchError extends DrainctlError {
+  constructor(dir: string, journaledId: string) {
+    super(
+      'RUN_DIR_MISMATCH',
+      `${dir} holds the journal of run ${journaledId} (its plan entry says so), not of the run its name says`,
+      {
+        hint: `a run directory keeps its run's id as its name: rename it back to ${journaledId} (\`mv ${dir} ${join(dirname(dir), journaledId)}\`), unless a directory of that name is already there`,
+        exitCode: ExitCode.invalidInput,
+      },
+    );
+  }
+}
+
+/**
+ * A run directory whose journal has no entry, or no journal at all: the process stopped before
+ * it wrote its plan.
+ */
 export class RunNeverStartedError extends DrainctlError {
-  constructor(runId: string, journal: string, dir: string) {
+  constructor(runId: string, journal: string, dir: string, missing = false) {
+    const holds = missing
+      ? `${dir} holds no journal (journal.jsonl)`
+      : `its journal ${journal} holds no entry`;
     super(
       'RUN_NEVER_STARTED',
-      `run ${runId} never started: its journal ${journal} holds no entry (the process stopped before it wrote its plan, so it changed no server and no weight)`,
+      `run ${runId} never started: ${holds} (the process stopped before it wrote its plan, so it changed no server and no weight)`,
       {
         hint: `there is nothing to show or resume: remove ${dir}; if a lock still names the run, it is stale: \`drainctl run <workflow> --break-lock\` takes it back`,
         exitCode: ExitCode.invalidInput,

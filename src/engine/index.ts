@@ -31,7 +31,7 @@ export {
 } from './journal/store.js';
 export { CRASH_AT_SEQ_ENV, crashHookFromEnv } from './lifecycle/crash-hook.js';
 export { RetryRefusedError } from './lifecycle/retry-nodes.js';
-export { journalPath, latestRun, listRuns, runDir } from './lifecycle/run-dir.js';
+export { checkRunId, journalPath, latestRun, listRuns, runDir } from './lifecycle/run-dir.js';
 export {
   type EngineOptions,
   type ResumeOptions,
@@ -45,6 +45,7 @@ export {
   findUnfinishedRun,
   type UnfinishedRun,
   UnfinishedRunError,
+  UnreadableRunError,
 } from './lifecycle/unfinished-runs.js';
 export {
   BalancerLock,

@@ -11,6 +11,7 @@ import pretty from 'pino-pretty';
 import { redact, redactString } from './redact.js';
 
 export type { Logger } from 'pino';
+export { tailFromLineStart } from './output-tail.js';
 export {
   findSecretPatterns,
   isDistinctive,

@@ -59,8 +59,9 @@ export const REBOOT_SECONDS = 60;
 /** A hook command when nothing better is known; capped by its timeout. Not measured: the example workflows have no hooks. */
 export const HOOK_SECONDS = 10;
 /**
- * After the quiet period, the drain probe's own latency: it reads the log about once a second.
- * Emulator: 5.02–5.07 s for `quietSeconds: 5`. Clients still sending on open keep-alive
+ * After the quiet period, a margin for the drain probe: it decides within milliseconds of the
+ * deadline (change notifications; a once-a-second poll where there are none, over SSH with a
+ * `tail` that buffers). Emulator: 5.02–5.07 s for `quietSeconds: 5` with the poll alone. Clients still sending on open keep-alive
  * connections add their own time, which no plan can know; `drain.timeoutSeconds` bounds it.
  */
 export const DRAIN_MARGIN_SECONDS = 1;

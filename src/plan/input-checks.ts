@@ -2,8 +2,9 @@
  * Workflow settings that only the live world shows to be meaningless, refused as invalid input
  * (exit 3) naming the path: a maintenance window already over, a fleet beyond what one workflow
  * may hold, and source-address filters that would hide every request proxied by a layer-7
- * listener (all of them reach the server from the SLB's 100.64.0.0/10), so a drain would pass
- * at once with clients still on the server.
+ * listener (all of them reach the server from the SLB's 100.64.0.0/10, and without
+ * X-Forwarded-For nothing else names the client), so a drain would pass at once with clients
+ * still on the server.
  */
 import { cidrsOverlap, type ParsedCidr, parseCidr, SLB_SOURCE_CIDR } from '../workflow/cidr.js';
 import type { FleetNode } from './fleet.js';
@@ -54,6 +55,30 @@ function checkSourceFilters(ctx: PlanContext): void {
       return range !== undefined && cidrsOverlap(range, slb);
     });
   const listener = `${layer7.protocol}:${layer7.port}`;
+  // X-Forwarded-For off (in the workflow, or as observed; the SLB default is on): a proxied
+  // request carries no client address at all, so whichever address is read it is the
+  // balancer's — as remote_addr is behind any layer-7 listener.
+  const blind = ctx.listeners.find(
+    (l) => (l.protocol === 'http' || l.protocol === 'https') && l.xForwardedFor === false,
+  );
+  if (probe.kind === 'access-log' && blind !== undefined) {
+    const hidden = hiding(probe.filter.ignoreCidrs);
+    if (hidden.length > 0) {
+      const at = ctx.spec.loadBalancer.listeners.findIndex(
+        (l) => l.protocol === blind.protocol && l.port === blind.port,
+      );
+      const where =
+        at >= 0
+          ? `loadBalancer.listeners[${at}].xForwardedFor: true`
+          : `X-Forwarded-For on for that listener of ${ctx.balancer.label}`;
+      ctx.problems.add(
+        ['drain', 'probe', 'filter', 'ignoreCidrs'],
+        `no range covering ${SLB_SOURCE_CIDR}: the ${blind.protocol}:${blind.port} listener has X-Forwarded-For off, so every request it proxies reaches the server from the balancer with no client address and ignoring ${hidden.join(', ')} would ignore all traffic and pass the drain at once. Turn it on (${where}), or use ignoreCidrs: [] and tell health checks by their request (the listener's own check is recognised; ignorePaths, ignoreUserAgents)`,
+        hidden.join(', '),
+      );
+      return;
+    }
+  }
   if (probe.kind === 'access-log' && probe.filter.clientAddress === 'remote_addr') {
     const hidden = hiding(probe.filter.ignoreCidrs);
     if (hidden.length > 0) {

@@ -1,8 +1,8 @@
 /**
  * One server's rollout, built in the order it runs and the runbook reads:
  *
- *   [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
- *   wait healthy → verify → restore (ramp) → after-hooks
+ *   [baseline] → before-hooks → gate → [baseline] → drain → [release connections] →
+ *   wait drained → patch → reboot → wait healthy → verify → restore (ramp) → after-hooks
  *
  * The verify baseline comes first of all when it can find the server already compliant and
  * skip it (then it is not gated, hooked or drained); otherwise right before the drain. The gate
@@ -32,13 +32,15 @@ import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { savedWeightKey } from './saved-weight-tag.js';
 import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
-import type { NeededCheck, VerifyExpectation } from './types.js';
+import type { HostTarget, NeededCheck, ReleaseConnections, VerifyExpectation } from './types.js';
 import { undoOf } from './undo.js';
 
 const HOOK_REASON = "a hook is the workflow's own command; drainctl cannot know how to undo it";
 const PATCH_REASON =
   'drainctl does not roll back packages; the previous kernel stays installed and can be chosen at boot';
 const REBOOT_REASON = 'a reboot cannot be undone';
+const RELEASE_REASON =
+  'connections let go are not taken back: their clients open new ones through the balancer, to the servers still serving';
 
 export function nodeSteps(
   ctx: PlanContext,
@@ -125,6 +127,18 @@ export function nodeSteps(
     expectedSeconds: BACKEND_CALL_SECONDS,
   });
   const { drain } = spec;
+  const release = releaseConnectionsOf(ctx, host);
+  if (release !== undefined) {
+    maintenance.push({
+      action: 'node.release-connections',
+      params: release,
+      ...at,
+      description: `Run \`${release.command}\` on ${label} via ${describeHost(host)} now that it is at weight 0, so it lets its keep-alive connections go (within ${formatDuration(release.timeoutSeconds)}; if it fails, the drain waits for them to end by themselves)`,
+      mutates: true,
+      inverse: irreversible(RELEASE_REASON),
+      expectedSeconds: Math.min(release.timeoutSeconds, SHORT_COMMAND_SECONDS),
+    });
+  }
   const probe = drainProbe(ctx, node);
   maintenance.push({
     action: 'node.wait-drained',
@@ -233,11 +247,15 @@ export function nodeSteps(
       max5xxRate: restore.max5xxRate,
       minRequests: restore.minRequests,
       probe: restoreProbe(ctx, node),
+      ...(release === undefined ? {} : { releaseConnections: release }),
     },
     ...at,
-    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 and halts`,
+    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
     mutates: true,
-    inverse: undoOf('node.restore', { label }),
+    inverse: undoOf('node.restore', {
+      label,
+      ...(release === undefined ? {} : { release: release.command }),
+    }),
     expectedSeconds: rampSeconds(restore),
   });
   const after = hookSteps(ctx, node, 'after', spec.hooks.after, batch);
@@ -269,6 +287,19 @@ export function nodeSteps(
   return compliant !== undefined
     ? [...baseline, ...before, gate, ...maintenance, ...after]
     : [...before, gate, ...baseline, ...maintenance, ...after];
+}
+
+/**
+ * The workflow's `drain.releaseConnections` for one server. It runs wherever this run takes the
+ * server to weight 0 while clients may still hold connections to it: right after its drain (its
+ * own step), and after the failure policy pulls it back from its ramp (the restore's undo) —
+ * behind a tcp listener those connections would otherwise keep reaching a failing server.
+ */
+function releaseConnectionsOf(ctx: PlanContext, host: HostTarget): ReleaseConnections | undefined {
+  const release = ctx.spec.drain.releaseConnections;
+  return release === undefined
+    ? undefined
+    : { host, command: release.command, timeoutSeconds: release.timeoutSeconds };
 }
 
 /**

@@ -12,7 +12,7 @@ import { balancerView, effectiveListeners } from './balancer-view.js';
 import { type BatchCandidate, cutBatches } from './batches.js';
 import { type Budget, resolveBudget } from './budget.js';
 import { planDns } from './dns-cutover-steps.js';
-import { type FleetNode, resolveFleet } from './fleet.js';
+import { type FleetNode, type OtherBackend, resolveFleet } from './fleet.js';
 import { nodeLabel } from './host-target.js';
 import { checkPlanInputs } from './input-checks.js';
 import { nodeSteps } from './node-steps.js';
@@ -80,6 +80,7 @@ export function planRollout(
     ctx,
     nodes.filter((node) => node.atZero?.action !== 'leave'),
     budget,
+    atWeightZero(nodes, others),
   );
   problems.throwIfAny(source);
   checkZeroChoices(
@@ -168,7 +169,33 @@ function judgedOn(ctx: PlanContext): string {
   return `; ${describeJudged(judgedHealth(ctx.balancer.health, ctx.balancer.observedListeners))}`;
 }
 
-function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budget): string[][] {
+/**
+ * Backends on the balancer at weight 0 when the rollout starts, as the budget problem names
+ * them: `i-emu-web-2 (web-2), left there by run r-… (weight 100 saved on the balancer)`.
+ */
+function atWeightZero(nodes: readonly FleetNode[], others: readonly OtherBackend[]): string[] {
+  return [
+    ...nodes
+      .filter((node) => node.attached && node.weightAtRollout === 0 && !node.bringIntoService)
+      .map((node) => {
+        const { saved } = node;
+        if (saved === undefined) return `${nodeLabel(node)} (no run saved a weight for it)`;
+        return saved.runId === undefined
+          ? `${nodeLabel(node)} (weight ${saved.weight} saved on the balancer)`
+          : `${nodeLabel(node)}, left there by run ${saved.runId} (weight ${saved.weight} saved on the balancer)`;
+      }),
+    ...others.filter((other) => other.weight === 0).map((other) => other.serverId),
+  ];
+}
+
+function batchNodes(
+  ctx: PlanContext,
+  nodes: readonly FleetNode[],
+  budget: Budget,
+  atZero: readonly string[],
+): string[][] {
+  // A balancer that is not there is the problem already named; its budget says nothing more.
+  if (!ctx.balancer.exists && ctx.spec.loadBalancer.create === undefined) return [];
   const healthy = new Set(budget.healthyWeighted);
   const candidates: BatchCandidate[] = nodes.map((node) => ({
     id: node.id,
@@ -181,9 +208,15 @@ function batchNodes(ctx: PlanContext, nodes: readonly FleetNode[], budget: Budge
     healthyWeighted: healthy.size,
   });
   if (result.ok) return result.batches;
+  const counted = `${ctx.balancer.label} has ${healthy.size} healthy, weighted backend(s) (${[...healthy].join(', ') || 'none'}${judgedOn(ctx)}), so while ${result.blocked} is out only ${result.remaining} remain`;
+  const zero = atZero.length === 0 ? '' : `; at weight 0: ${atZero.join(', ')}`;
+  // minHealthy 0 would let every server out at once: it is never what to do, so never said.
+  const lower = healthy.size - 1;
   ctx.problems.add(
     ['rollout', 'minHealthy'],
-    `at most ${Math.max(0, healthy.size - 1)}: ${ctx.balancer.label} has ${healthy.size} healthy, weighted backend(s) (${[...healthy].join(', ') || 'none'}${judgedOn(ctx)}), so while ${result.blocked} is out only ${result.remaining} remain`,
+    lower >= 1
+      ? `at most ${lower}: ${counted}${zero}`
+      : `more healthy, weighted backends than minHealthy while a server is out (bring one into service first): ${counted}${zero}`,
     String(budget.minHealthy),
   );
   return [];

@@ -21,6 +21,12 @@ import type {
   TrafficProbeConfig,
 } from '../ports/index.js';
 
+/**
+ * The plan's shape, hashed with it. Not bumped when a field is added as optional (nor for the
+ * drainctl version, which the journal's plan entry holds beside the plan, not in it): a new
+ * value would change every plan's sha256, so a plan approved before an upgrade would be refused
+ * after it though nothing in it changed.
+ */
 export const PLAN_SCHEMA_VERSION = 1;
 
 /**
@@ -103,6 +109,18 @@ export type VerifyExpectation =
 export interface NeededCheck {
   command: string;
   exitCode: number;
+  timeoutSeconds: number;
+}
+
+/**
+ * The workflow's `drain.releaseConnections`: a command run on a node at weight 0 that makes it
+ * let its keep-alive connections go without failing a request (`nginx -s reload`), so clients
+ * reconnect through the balancer instead of staying until the server's keep-alive limits end
+ * their connections. A failure fails nothing: the connections then end by themselves.
+ */
+export interface ReleaseConnections {
+  host: HostTarget;
+  command: string;
   timeoutSeconds: number;
 }
 
@@ -246,6 +264,11 @@ export type StepAction =
       };
     }
   | {
+      /** Right after the drain, at weight 0: the node lets its keep-alive connections go. */
+      action: 'node.release-connections';
+      params: ReleaseConnections;
+    }
+  | {
       action: 'node.wait-drained';
       params: {
         probe: TrafficProbeConfig | { kind: 'none'; waitSeconds: number };
@@ -314,6 +337,11 @@ export type StepAction =
         /** Fewer requests than this in a hold make the rate inconclusive (treated as passing). */
         minRequests: number;
         probe: TrafficProbeConfig | { kind: 'none' };
+        /**
+         * Run after the failure policy takes the node back to weight 0 (the undo of its ramp):
+         * clients on connections it opened during the ramp leave it at once.
+         */
+        releaseConnections?: ReleaseConnections;
       };
     };
 

@@ -27,10 +27,13 @@ export const UNDO = {
   },
   'node.restore': {
     inverse: 'node.drain',
-    /** `broughtInFrom`: a ramp into service before the rollout, from this weight. */
-    describe: (facts: { label: string; broughtInFrom?: number }) =>
+    /**
+     * `broughtInFrom`: a ramp into service before the rollout, from this weight. `release`: the
+     * command that then makes the server let the connections open to it go.
+     */
+    describe: (facts: { label: string; broughtInFrom?: number; release?: string }) =>
       facts.broughtInFrom === undefined
-        ? `set ${facts.label} back to weight 0`
+        ? `set ${facts.label} back to weight 0${facts.release === undefined ? '' : `, then run \`${facts.release}\` on it so the connections open to it go`}`
         : facts.broughtInFrom === 0
           ? `set ${facts.label} back to weight 0 (out of service)`
           : `set ${facts.label} back to weight ${facts.broughtInFrom}, where its ramp into service began`,

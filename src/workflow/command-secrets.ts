@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax named in messages
 /**
- * Secrets in command fields (patch commands, the neededWhen checks, the verify command, hooks).
+ * Secrets in command fields (patch commands, the neededWhen checks, the verify command, hooks,
+ * the drain's releaseConnections command).
  * A value a command takes from the environment (`${DB_PASSWORD}`) is a secret whatever the
  * variable is called and however short: it is returned for registration, so every output shows
  * it masked. A value that could be ordinary text (short, a plain word or number) is masked where
@@ -24,6 +25,9 @@ function commandFields(doc: WorkflowDocument): Array<[string, string]> {
     fields.push([`patch.neededWhen[${index}].command`, needed.command]);
   });
   if (doc.patch.verify !== false) fields.push(['patch.verify.command', doc.patch.verify.command]);
+  if (doc.drain.releaseConnections !== undefined) {
+    fields.push(['drain.releaseConnections.command', doc.drain.releaseConnections.command]);
+  }
   for (const when of ['before', 'after'] as const) {
     doc.hooks[when].forEach((hook, index) => {
       fields.push([`hooks.${when}[${index}].command`, hook.command]);

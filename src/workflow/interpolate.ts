@@ -10,6 +10,7 @@ import { type Document, isMap, isPair, isScalar, isSeq, parse as parseYamlScalar
 import { wordAround } from '../log/known-secrets.js';
 import type { PathSegment, RawIssue } from './issue.js';
 import { formatPath } from './issue.js';
+import { isTemplateField, literalTemplateText } from './path-template.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -72,16 +73,39 @@ function visit(node: unknown, path: PathSegment[], env: Environment, out: Interp
   } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('${')) {
     const text = node.value;
     const values: EnvironmentValue[] = [];
-    const replaced = interpolateText(text, path, env, out.issues, values);
+    const placed: Placed[] = [];
+    const replaced = replaceReferences(text, path, env, out.issues, placed);
     if (replaced === undefined) return;
+    for (const { name, value, start } of placed) {
+      values.push({ name, value, word: wordAround(replaced, start, start + value.length) });
+    }
     const key = formatPath(path);
     const whole = WHOLE.exec(text);
     if (whole?.[1] !== undefined) out.wholeReferences.set(key, whole[1]);
     out.interpolatedValues.set(key, replaced);
     out.environmentValues.set(key, values);
     out.writtenTexts.set(key, text);
-    node.value = whole !== null && node.type === 'PLAIN' ? typedScalar(replaced) : replaced;
+    // In a per-node template, only the text as written holds placeholders: a value from the
+    // environment is never read, checked or expanded as one (`pw{ab}` stays `pw{ab}`).
+    const stored = isTemplateField(key) ? withValuesLiteral(replaced, placed) : replaced;
+    node.value = whole !== null && node.type === 'PLAIN' ? typedScalar(stored) : stored;
   }
+}
+
+/** An environment value and where it landed in the replaced text. */
+interface Placed {
+  name: string;
+  value: string;
+  start: number;
+}
+
+/** `text` with the braces of each placed value made literal for the template expander. */
+function withValuesLiteral(text: string, placed: readonly Placed[]): string {
+  let result = text;
+  for (const { value, start } of [...placed].sort((a, b) => b.start - a.start)) {
+    result = `${result.slice(0, start)}${literalTemplateText(value)}${result.slice(start + value.length)}`;
+  }
+  return result;
 }
 
 /**
@@ -95,10 +119,26 @@ export function interpolateText(
   issues: RawIssue[],
   values?: EnvironmentValue[],
 ): string | undefined {
+  const placed: Placed[] = [];
+  const replaced = replaceReferences(text, path, env, issues, placed);
+  if (replaced === undefined) return undefined;
+  for (const { name, value, start } of placed) {
+    values?.push({ name, value, word: wordAround(replaced, start, start + value.length) });
+  }
+  return replaced;
+}
+
+/** The text with every reference replaced (or undefined), and where each environment value went. */
+function replaceReferences(
+  text: string,
+  path: readonly PathSegment[],
+  env: Environment,
+  issues: RawIssue[],
+  placed: Placed[],
+): string | undefined {
   let failed = false;
   // Where each environment value lands in the result, to find the word it ends up in.
   let growth = 0;
-  const placed: Array<{ name: string; value: string; start: number }> = [];
   const replaced = text.replace(REFERENCE, (match, inner: string | undefined, close, offset) => {
     const outcome = resolveReference(match, inner, close as string, path, env);
     if ('issue' in outcome) {
@@ -112,11 +152,7 @@ export function interpolateText(
     growth += outcome.text.length - match.length;
     return outcome.text;
   });
-  if (failed) return undefined;
-  for (const { name, value, start } of placed) {
-    values?.push({ name, value, word: wordAround(replaced, start, start + value.length) });
-  }
-  return replaced;
+  return failed ? undefined : replaced;
 }
 
 /**

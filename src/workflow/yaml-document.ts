@@ -37,6 +37,15 @@ export function parseYamlText(file: string, text: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
   const first = document.errors[0];
+  if (first?.code === 'MULTIPLE_DOCS') {
+    // yaml's own words here name its API (`parseAllDocuments()`), not the file's problem.
+    const position = first.linePos?.[0];
+    throw yamlProblem(file, position, {
+      path: ['(document)'],
+      expected: 'one YAML document (one workflow per file)',
+      found: `a second document${position ? `, started by the --- on line ${position.line}` : ''}`,
+    });
+  }
   if (first !== undefined) {
     const position = first.linePos?.[0];
     const where = position ? `:${position.line}:${position.col}` : '';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDrainctl } from '../helpers/cli.js';
+import { runDrainctl } from '#support/cli-runner.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'drainctl-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -92,12 +92,13 @@ describe('drainctl command line', () => {
   });
 
   it('resume without --yes and without a terminal refuses at once, naming --yes', async () => {
-    const result = await runDrainctl(['resume', 'r-1', '--retry', 'i-1'], { cwd: scratch });
+    const id = 'r-20261121-020000-1a2b';
+    const result = await runDrainctl(['resume', id, '--retry', 'i-1'], { cwd: scratch });
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('`drainctl resume r-1 --retry i-1 --yes`');
+    expect(lines[0]).toContain(`\`drainctl resume ${id} --retry i-1 --yes\``);
   });
 
   it('serve says in its help and when run that it is not built, and starts nothing', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DemoReport } from '#src/demo/index.js';
-import { runDrainctl } from '../helpers/cli.js';
+import { runDrainctl } from '#support/cli-runner.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, runDrainctl } from '../helpers/cli.js';
-import { type EmulatorProcess, startEmulatorProcess } from './support/emulator-process.js';
+import { repoRoot, runDrainctl } from '#support/cli-runner.js';
+import { type EmulatorProcess, startEmulatorProcess } from '#support/emulator-process.js';
 
 const NEW_KERNEL = '3.10.0-1160.119.1.el7.x86_64';
 let emulator: EmulatorProcess;

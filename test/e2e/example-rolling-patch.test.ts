@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createLogger } from '#src/log/index.js';
-import { repoRoot, runDrainctl } from '../helpers/cli.js';
-import { type EmulatorProcess, startEmulatorProcess } from './support/emulator-process.js';
+import { repoRoot, runDrainctl } from '#support/cli-runner.js';
+import { type EmulatorProcess, startEmulatorProcess } from '#support/emulator-process.js';
 
 const FLEET = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3', 'i-emu-web-4'];
 let emulator: EmulatorProcess;

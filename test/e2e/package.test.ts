@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '#mocks/index.js';
-import { repoRoot, runDrainctl } from '../helpers/cli.js';
+import { repoRoot, runDrainctl } from '#support/cli-runner.js';
 
 const run = promisify(execFile);
 

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FleetUnderLoad, startFleetUnderLoad, truth } from './support/fleet-under-load.js';
+import { type FleetUnderLoad, startFleetUnderLoad, truth } from './fleet-under-load.js';
 
 const OLD_KERNEL = '3.10.0-1160.el7.x86_64';
 const NEW_KERNEL = '3.10.0-1160.119.1.el7.x86_64';

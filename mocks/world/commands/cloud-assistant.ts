@@ -21,6 +21,8 @@ export interface CommandHost {
   bootGeneration(): number;
   facts(): MachineFacts;
   installKernel(): void;
+  /** nginx's graceful reload (app-server.ts); false when nginx is not running. */
+  reloadWebServer(): boolean;
   /** Called once the invocation has ended. */
   rebootAfter(delaySeconds: number): void;
   /** Real-time wait; resolves false if the world closed meanwhile. */
@@ -155,6 +157,11 @@ async function runStatements(
         text = step.output;
         break;
       }
+      case 'reload-web-server':
+        if (host.reloadWebServer()) break;
+        text = step.notRunning;
+        exitCode = 1;
+        break;
       case 'sleep': {
         const waited = await wait(step.seconds * 1000);
         if (waited !== 'ok') return { kind: waited };

@@ -1,9 +1,10 @@
 /**
  * What one simple command does on the simulated machine. Recognised: package updates (see
  * package-commands.ts), `uname`, `hostname`, `cat` of a few files, `echo`, `true`, `false`,
- * `exit N`, `sleep N`, `reboot` and its aliases, `needs-restarting -r`, `rpm -q kernel`, `ss` and
- * `netstat` (socket-stats.ts), `curl` (curl.ts), and as pipeline filters `grep`, `head`, `tail`,
- * `wc -l`. Anything else succeeds with empty output.
+ * `exit N`, `sleep N`, `reboot` and its aliases, nginx's graceful reload (`nginx -s reload`,
+ * `systemctl reload nginx`, `service nginx reload`), `needs-restarting -r`, `rpm -q kernel`, `ss`
+ * and `netstat` (socket-stats.ts), `curl` (curl.ts), and as pipeline filters `grep`, `head`,
+ * `tail`, `wc -l`. Anything else succeeds with empty output.
  * Pure; no I/O: effects are returned for the runner to carry out.
  */
 import { type CurlRequest, parseCurl } from './curl.js';
@@ -18,6 +19,8 @@ export type Step =
   | { kind: 'sleep'; seconds: number }
   /** An HTTP request made from the machine (curl); the runner makes it and formats the result. */
   | { kind: 'http'; request: CurlRequest }
+  /** nginx reloads gracefully; `notRunning` is what the command prints when nginx is down. */
+  | { kind: 'reload-web-server'; notRunning: string }
   /** The invocation ends here; the machine reboots after `delaySeconds`. */
   | { kind: 'reboot'; delaySeconds: number; output: string }
   | { kind: 'exit'; exitCode: number }
@@ -94,8 +97,23 @@ export function interpretCommand(rawArgv: string[], facts: MachineFacts): Step {
     case 'init':
     case 'telinit':
       return args[0] === '6' ? { kind: 'reboot', delaySeconds: 0, output: '' } : done();
+    case 'nginx':
+      return args.some((arg, i) => arg === '-s' && args[i + 1] === 'reload')
+        ? {
+            kind: 'reload-web-server',
+            notRunning:
+              'nginx: [error] open() "/run/nginx.pid" failed (2: No such file or directory)\n',
+          }
+        : done();
     case 'systemctl':
-      return args.includes('reboot') ? { kind: 'reboot', delaySeconds: 0, output: '' } : done();
+      if (args.includes('reboot')) return { kind: 'reboot', delaySeconds: 0, output: '' };
+      return ['reload', 'reload-or-restart'].includes(args[0] ?? '') && isNginx(args[1])
+        ? { kind: 'reload-web-server', notRunning: 'nginx.service is not active, cannot reload.\n' }
+        : done();
+    case 'service':
+      return isNginx(args[0]) && args[1] === 'reload'
+        ? { kind: 'reload-web-server', notRunning: 'nginx.service is not active, cannot reload.\n' }
+        : done();
     case 'shutdown':
       return shutdown(args, facts.now);
     default:
@@ -137,6 +155,10 @@ export function filterOutput(
     default:
       return { exitCode: 0, output: input };
   }
+}
+
+function isNginx(unit: string | undefined): boolean {
+  return unit === 'nginx' || unit === 'nginx.service';
 }
 
 /** sudo, env, VAR=value, nohup, command, exec, time in front of the real command; paths to basenames. */

@@ -22,7 +22,12 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
 
   constructor(private readonly config: TcpProxyConfig) {
-    this.server = net.createServer({ pauseOnConnect: true }, (client) => this.accept(client));
+    // Each side's FIN is passed on alone (half-open), as a layer-4 balancer forwards packets: a
+    // request a client sends as its server closes the connection reaches that server, which
+    // ignores it, rather than being answered with a reset by the proxy.
+    this.server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) =>
+      this.accept(client),
+    );
   }
 
   start(): Promise<void> {
@@ -45,7 +50,7 @@ export class TcpProxy {
       client.destroy();
       return;
     }
-    const upstream = net.connect({ host: target.ip, port: target.port });
+    const upstream = net.connect({ host: target.ip, port: target.port, allowHalfOpen: true });
     this.track(client);
     this.track(upstream);
     upstream.write(

@@ -1,9 +1,11 @@
 /**
  * One instance's app: nginx in front of a small service, on `privateIp:appPort`. Behaves as nginx
  * does where a drain can tell the difference: keep-alive with a per-connection request limit
- * (`keepalive_requests`) and an idle timeout (`keepalive_timeout`), an optional PROXY header,
- * one `combined` log line per request written when the response has been sent, and — when the
- * machine goes down — connections reset, nothing logged for requests in flight.
+ * (`keepalive_requests`) and an idle timeout (`keepalive_timeout`), a graceful reload (`nginx -s
+ * reload`: the old workers answer what is in progress and let their keep-alive connections go),
+ * an optional PROXY header, one `combined` log line per request written when the response has
+ * been sent, and — when the machine goes down — connections reset, nothing logged for requests
+ * in flight.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -30,6 +32,8 @@ interface ConnectionState {
   peer: PeerAddress;
   requests: number;
   inFlight: number;
+  /** The generation of workers that accepted it (each reload starts a new one). */
+  workers: number;
 }
 
 export class AppServer {
@@ -37,6 +41,10 @@ export class AppServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly connections = new WeakMap<net.Socket, ConnectionState>();
   private readonly http: http.Server;
+  /** nginx's current worker generation: a reload retires the workers of every earlier one. */
+  private workers = 0;
+  /** Idle connections a reload closed: what arrives on them is not read by nginx. */
+  private readonly closing = new WeakSet<net.Socket>();
 
   constructor(private readonly config: AppServerConfig) {
     this.http = http.createServer((req, res) => this.handle(req, res));
@@ -81,6 +89,38 @@ export class AppServer {
     this.sockets.clear();
   }
 
+  /**
+   * A graceful reload (`nginx -s reload`): new workers take new connections; the old ones close
+   * their idle keep-alive connections at once, answer each request in progress with
+   * `Connection: close` and close that connection after it, and give a connection that has not
+   * sent its first request yet one answer, then close it. A request a client sent on an idle
+   * connection just as it was closed is not answered: the client sees the close (a FIN), as
+   * nginx's close reaches it first, and may send it again on a new connection.
+   */
+  reload(): void {
+    if (!this.server) return;
+    this.workers += 1;
+    for (const socket of this.sockets) {
+      const connection = this.connections.get(socket);
+      if (connection !== undefined && connection.requests > 0 && connection.inFlight === 0) {
+        this.closeIdle(socket);
+      }
+    }
+  }
+
+  /**
+   * nginx closes the socket; bytes that still arrive draw a reset, which on a real network
+   * reaches the client after the FIN. Here the FIN goes out (`end`) and whatever arrives after
+   * it is read and dropped (`handle`), so the client sees the close nginx sent, not a reset that
+   * on loopback would overtake it.
+   */
+  private closeIdle(socket: net.Socket): void {
+    this.closing.add(socket);
+    socket.end();
+    // A peer that never closes its side: http.Server destroys the socket when this fires.
+    socket.setTimeout(firstRequestTimeoutMs);
+  }
+
   /** Established connections as `ss` on the machine would list them (peers as the app sees them). */
   establishedConnections(): EstablishedConnection[] {
     const list: EstablishedConnection[] = [];
@@ -105,9 +145,10 @@ export class AppServer {
     socket.on('close', () => this.sockets.delete(socket));
     // Peers resetting connections is ordinary traffic, not a failure of the app.
     socket.on('error', () => {});
+    const workers = this.workers;
     readProxyHeader(socket, (peer) => {
       if (!this.server) return;
-      this.connections.set(socket, { peer, requests: 0, inFlight: 0 });
+      this.connections.set(socket, { peer, requests: 0, inFlight: 0, workers });
       // http.Server would otherwise read the socket's handle directly and skip the bytes
       // `readProxyHeader` put back; marking the handle as consumed makes it read the stream.
       const handle = (socket as unknown as { _handle?: { _consumed?: boolean } })._handle;
@@ -126,6 +167,7 @@ export class AppServer {
       socket.destroy();
       return;
     }
+    if (this.closing.has(socket)) return;
     const startedAt = Date.now();
     const started = performance.now();
     connection.requests += 1;
@@ -179,6 +221,8 @@ export class AppServer {
 
     const send = () => {
       if (res.destroyed) return;
+      // Retired by a reload meanwhile: this answer is the connection's last.
+      if (connection.workers !== this.workers) res.setHeader('connection', 'close');
       // Like nginx, HEAD gets the length GET would have; Node sends no body for HEAD.
       res.writeHead(answer.status, nginxReason(answer.status), {
         ...answer.headers,

@@ -157,6 +157,11 @@ export class Instance {
       installKernel: () => {
         this.installedKernel = this.spec.availableKernel;
       },
+      reloadWebServer: () => {
+        if (!this.app.running) return false;
+        this.app.reload();
+        return true;
+      },
       rebootAfter: (delaySeconds) => {
         this.deps.timers.after(delaySeconds * 1000, () => {
           if (this.state === 'Running') this.reboot();

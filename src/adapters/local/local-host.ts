@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DrainctlError } from '../../errors/index.js';
+import { tailFromLineStart } from '../../log/index.js';
 import type { CommandResult, Host, InstanceInfo } from '../../ports/index.js';
 import { setLongTimeout } from '../long-timer.js';
 
@@ -72,10 +73,13 @@ function runLocal(
       detached: true,
     });
     let output = Buffer.alloc(0);
+    let truncated = false;
     const keep = (chunk: Buffer) => {
       output = Buffer.concat([output, chunk]);
-      if (output.length > MAX_OUTPUT_BYTES)
+      if (output.length > MAX_OUTPUT_BYTES) {
         output = output.subarray(output.length - MAX_OUTPUT_BYTES);
+        truncated = true;
+      }
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -99,7 +103,8 @@ function runLocal(
     child.on('close', (code) => {
       timer.clear();
       options.signal?.removeEventListener('abort', onAbort);
-      const text = output.toString('utf8');
+      // Masked later: cut at a line start, never inside a secret (output-tail.ts).
+      const text = tailFromLineStart(output, truncated);
       if (ended !== undefined) {
         resolve({
           status: ended,

@@ -4,13 +4,17 @@
  */
 import type { Client, ClientChannel } from 'ssh2';
 import { DrainctlError } from '../../errors/index.js';
+import { tailFromLineStart } from '../../log/index.js';
 import { setLongTimeout } from '../long-timer.js';
 
 export interface ExecResult {
   /** null when the command never reported one (killed, connection lost). */
   exitCode: number | null;
   signal?: string;
-  /** stdout and stderr interleaved as they arrived; the last `maxOutputBytes` are kept. */
+  /**
+   * stdout and stderr interleaved as they arrived; at most the last `maxOutputBytes`, from a
+   * line start when anything was cut.
+   */
   output: string;
   timedOut: boolean;
   /** The connection went away before the command finished. */
@@ -48,6 +52,7 @@ export async function execCommand(
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let dropped = false;
     let exitCode: number | null = null;
     let signal: string | undefined;
     let timedOut = false;
@@ -55,8 +60,10 @@ export async function execCommand(
     const keep = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      while (size - (chunks[0]?.length ?? 0) >= limit && chunks.length > 1)
+      while (size - (chunks[0]?.length ?? 0) >= limit && chunks.length > 1) {
         size -= chunks.shift()?.length ?? 0;
+        dropped = true;
+      }
     };
     const finish = (disconnected: boolean) => {
       if (done) return;
@@ -65,10 +72,12 @@ export async function execCommand(
       options.signal?.removeEventListener('abort', onAbort);
       client.removeListener('close', onClientClose);
       const all = Buffer.concat(chunks);
+      const cut = Math.max(0, all.length - limit);
       resolve({
         exitCode,
         ...(signal !== undefined ? { signal } : {}),
-        output: all.subarray(Math.max(0, all.length - limit)).toString('utf8'),
+        // Masked later: cut at a line start, never inside a secret (output-tail.ts).
+        output: tailFromLineStart(all.subarray(cut), dropped || cut > 0),
         timedOut,
         disconnected,
       });

@@ -3,7 +3,7 @@
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
 import type { Command } from 'commander';
-import { crashHookFromEnv, resumeRunById, runStatus } from '../../app/index.js';
+import { checkRunId, crashHookFromEnv, resumeRunById, runStatus } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
 import type { CliContext } from '../cli-context.js';
 import { confirmOrRefuse, printRunResult, refuseUnlessConfirmable } from '../run-io.js';
@@ -34,6 +34,8 @@ export function registerResume(program: Command, ctx: CliContext): void {
         runId: string,
         options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean; retry: string[] },
       ) => {
+        // Before any hint repeats it back as a command to run.
+        checkRunId(ctx.environment().home, runId);
         const again = options.retry.map((id) => ` --retry ${id}`).join('');
         const unattended = `see where it stands with \`drainctl status ${runId}\`, then continue it without a terminal: \`drainctl resume ${runId}${again} --yes\``;
         refuseUnlessConfirmable({ yes: options.yes === true, unattended });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   type AccessLogProgress,
+  checkLogFormat,
   formatProgressLine,
   ProgressCadence,
   SLB_HEALTH_CHECK_CIDR,
@@ -141,11 +142,11 @@ Exit codes: 0 drained, 4 timed out, 3 invalid input, 1 error.`,
 function parseOptions(log: string, options: WatchOptions): WatchSettings {
   // `auto` picks by the balancer's listeners, which watch does not know.
   if (options.clientAddress !== 'remote_addr' && options.clientAddress !== 'x_forwarded_for') {
-    throw new InvalidInputError('--client-address must be remote_addr or x_forwarded_for', {
-      path: '--client-address',
-      expected: 'remote_addr | x_forwarded_for',
-      found: options.clientAddress,
-    });
+    throw flagError(
+      '--client-address',
+      'remote_addr (layer-4 listeners) or x_forwarded_for (layer-7)',
+      JSON.stringify(options.clientAddress),
+    );
   }
   const { source, display } = parseSource(log, options);
   const format = options.format.trim();
@@ -181,6 +182,8 @@ function parseOptions(log: string, options: WatchOptions): WatchSettings {
       },
     );
   }
+  const logFormat = logFormatFromSpec(probe.format);
+  checkLogFormat(logFormat, options.clientAddress, { path: '--format' });
   const filter: TrafficFilter = {
     ignoreCidrs: probe.filter.ignoreCidrs,
     ignorePaths: probe.filter.ignorePaths,
@@ -193,7 +196,7 @@ function parseOptions(log: string, options: WatchOptions): WatchSettings {
   return {
     source,
     display,
-    format: logFormatFromSpec(probe.format),
+    format: logFormat,
     filter,
     quietSeconds: drain.quietSeconds,
     timeoutSeconds: drain.timeoutSeconds,
@@ -243,6 +246,15 @@ function invalidFlags(raw: readonly RawIssue[]): InvalidInputError {
   });
 }
 
+/** `--health-check: expected …, found "…"`: one line naming the flag, as a workflow's path. */
+function flagError(flag: string, expected: string, found: string): InvalidInputError {
+  return new InvalidInputError(describeIssue({ path: flag, expected, found }), {
+    path: flag,
+    expected,
+    found,
+  });
+}
+
 function parseHealthCheck(text: string): { method: 'HEAD' | 'GET'; uri: string } {
   const [method, uri, ...rest] = text.trim().split(/\s+/);
   const upper = method?.toUpperCase();
@@ -252,11 +264,11 @@ function parseHealthCheck(text: string): { method: 'HEAD' | 'GET'; uri: string }
     !uri.startsWith('/') ||
     rest.length > 0
   ) {
-    throw new InvalidInputError('--health-check must be a method and a URI', {
-      path: '--health-check',
-      expected: '"HEAD /path" or "GET /path"',
-      found: text,
-    });
+    throw flagError(
+      '--health-check',
+      'a method and a URI, "HEAD /path" or "GET /path"',
+      JSON.stringify(text),
+    );
   }
   return { method: upper, uri };
 }

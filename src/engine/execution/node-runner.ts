@@ -2,8 +2,8 @@
  * One node's sequence, in plan order (the planner writes it as the runbook reads it,
  * src/plan/node-steps.ts):
  *
- *   [baseline] → before-hooks → gate → [baseline] → drain → wait drained → patch → reboot →
- *   wait healthy → verify → restore → after-hooks
+ *   [baseline] → before-hooks → gate → [baseline] → drain → [release connections] →
+ *   wait drained → patch → reboot → wait healthy → verify → restore → after-hooks
  *
  * (the baseline comes first when it can find the node already compliant and skip it), and what
  * happens when a step fails or the run is asked to stop.

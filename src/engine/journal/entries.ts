@@ -23,6 +23,12 @@ export interface PlanEntry extends Base {
   redacted: boolean;
   pid: number;
   host: string;
+  /**
+   * The drainctl version that wrote it. Beside the plan, not in it: the plan's sha256 must not
+   * change with the version that computes it. Optional: versions before it was journaled did
+   * not write it, and their journals must still be read (and resumed).
+   */
+  drainctlVersion?: string;
 }
 
 /** A process picked the run up again (`drainctl resume`). */

@@ -39,6 +39,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       pid: 'number',
       host: 'text',
     },
+    optional: { drainctlVersion: 'text' },
   },
   resume: { required: { pid: 'number', host: 'text' } },
   intent: {
@@ -123,6 +124,30 @@ export function entryProblem(value: unknown): string | undefined {
   if (own !== undefined) return own;
   if (type === 'plan') return planProblem(value.plan as Record<string, unknown>);
   if (type === 'result' && value.applied === true) return appliedProblem(value);
+  return undefined;
+}
+
+/**
+ * Why `entry` cannot follow `previous` (undefined: it is the first): one writer numbers its
+ * entries 1, 2, 3 … and writes the plan once, first. A gap, a repeat or a second plan is two
+ * journals run together (`cat a b`, another run's lines appended), never a crash, and folding
+ * it would mix two runs into one story.
+ */
+export function orderProblem(
+  entry: JournalEntry,
+  previous: JournalEntry | undefined,
+): string | undefined {
+  if (previous === undefined && entry.type !== 'plan') {
+    return `a journal starts with its plan, found a ${entry.type} entry`;
+  }
+  if (previous !== undefined && entry.type === 'plan') {
+    return `a journal has one plan, on its first line, found another plan entry (run ${entry.runId}): lines of another journal were added to it`;
+  }
+  const expectedSeq = (previous?.seq ?? 0) + 1;
+  if (entry.seq !== expectedSeq) {
+    const after = previous === undefined ? 'the first entry' : `after seq ${previous.seq}`;
+    return `seq: expected ${expectedSeq} (${after}), found ${entry.seq}`;
+  }
   return undefined;
 }
 

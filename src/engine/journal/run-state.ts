@@ -60,6 +60,8 @@ export interface RunState {
   plan: Plan;
   sha256: string;
   planRedacted: boolean;
+  /** The drainctl version that started the run; undefined for journals from before it was kept. */
+  drainctlVersion?: string;
   startedAt: string;
   updatedAt: string;
   lastSeq: number;
@@ -124,6 +126,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     plan,
     sha256: entry.sha256,
     planRedacted: entry.redacted,
+    ...(entry.drainctlVersion === undefined ? {} : { drainctlVersion: entry.drainctlVersion }),
     startedAt: entry.ts,
     updatedAt: entry.ts,
     lastSeq: entry.seq,

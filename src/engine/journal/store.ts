@@ -6,7 +6,7 @@ import { type FileHandle, mkdir, open, readFile, stat, truncate } from 'node:fs/
 import { dirname } from 'node:path';
 import { DrainctlError } from '../../errors/index.js';
 import type { JournalEntry } from './entries.js';
-import { entryProblem } from './entry-check.js';
+import { entryProblem, orderProblem } from './entry-check.js';
 
 export interface JournalStore {
   /**
@@ -42,7 +42,8 @@ export class JournalCorruptError extends DrainctlError {
 /**
  * Parse journal text. Only the last line may be incomplete (the process died mid-write); it is
  * ignored and `validBytes` tells where the intact part ends so a writer can cut the fragment.
- * Every complete line must be an entry this version knows (entry-check.ts), the first the plan.
+ * Every complete line must be an entry this version knows (entry-check.ts), in its place: the
+ * plan first and only there, each `seq` one more than the line before.
  */
 export function parseJournal(
   text: string,
@@ -68,19 +69,13 @@ export function parseJournal(
       throw new JournalCorruptError(where, i + 1, `not JSON (${(cause as Error).message})`);
     }
     // Whole JSON is never a torn write's prefix: if it is not an entry, something else wrote it.
-    const problem = entryProblem(parsed) ?? firstEntryProblem(parsed as JournalEntry, entries);
+    const problem = entryProblem(parsed) ?? orderProblem(parsed as JournalEntry, entries.at(-1));
     if (problem !== undefined) throw new JournalCorruptError(where, i + 1, problem);
     if (!complete) break; // a whole entry without its newline is still a write that did not finish
     entries.push(parsed as JournalEntry);
     offset += Buffer.byteLength(line) + 1;
   }
   return { entries, validBytes: offset };
-}
-
-function firstEntryProblem(entry: JournalEntry, before: JournalEntry[]): string | undefined {
-  return before.length === 0 && entry.type !== 'plan'
-    ? `a journal starts with its plan, found a ${entry.type} entry`
-    : undefined;
 }
 
 export class FileJournalStore implements JournalStore {

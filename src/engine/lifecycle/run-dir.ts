@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunNeverStartedError, RunNotFoundError } from '../engine-errors.js';
+import { InvalidRunIdError, RunNeverStartedError, RunNotFoundError } from '../engine-errors.js';
 
 export function runsDir(home: string): string {
   return join(home, 'runs');
@@ -31,6 +31,18 @@ export function newRunId(now: number): string {
   return `r-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
+/** What `newRunId` makes, and so the only names a person may give a run by. */
+const RUN_ID = /^r-\d{8}-\d{6}-[0-9a-f]{4}$/;
+
+/**
+ * A run id a person gave (`status`, `resume`, `abort`): refused (`InvalidRunIdError`, exit 3)
+ * unless it is one `newRunId` makes, so it names a directory in the runs directory and nothing
+ * outside it.
+ */
+export function checkRunId(home: string, runId: string): void {
+  if (!RUN_ID.test(runId)) throw new InvalidRunIdError(runId, runsDir(home));
+}
+
 export async function listRuns(home: string): Promise<string[]> {
   try {
     const names = await readdir(runsDir(home));
@@ -47,21 +59,25 @@ export async function listRuns(home: string): Promise<string[]> {
 }
 
 /**
- * Why a run has no journal entry to read: there is no such run, or its journal is there but
- * empty (it never started). Never a hint that leads back to the same command.
+ * Why a run has no journal entry to read: there is no such run, or its directory is there with
+ * an empty journal or none (it never started). Never a hint that leads back to the same command.
  */
 export async function noEntriesError(
   home: string,
   runId: string,
 ): Promise<RunNotFoundError | RunNeverStartedError> {
   const path = journalPath(home, runId);
-  const exists = await stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-  return exists
-    ? new RunNeverStartedError(runId, path, runDir(home, runId))
-    : new RunNotFoundError(runId, runsDir(home));
+  const isA = (p: string) =>
+    stat(p).then(
+      (s) => (s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other'),
+      () => undefined,
+    );
+  if ((await isA(path)) === 'file')
+    return new RunNeverStartedError(runId, path, runDir(home, runId));
+  if ((await isA(runDir(home, runId))) === 'directory') {
+    return new RunNeverStartedError(runId, path, runDir(home, runId), true);
+  }
+  return new RunNotFoundError(runId, runsDir(home));
 }
 
 export async function latestRun(home: string): Promise<string | undefined> {

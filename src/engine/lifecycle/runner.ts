@@ -4,6 +4,7 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { DRAINCTL_VERSION } from '../../config/index.js';
 import { DrainctlError, ExitCode } from '../../errors/index.js';
 import { getLogger, type Logger } from '../../log/index.js';
 import { hashPlan } from '../../plan/plan-hash.js';
@@ -28,12 +29,7 @@ import { reconcile } from './reconcile.js';
 import { checkRetryable, retryNodes } from './retry-nodes.js';
 import { abortRequestPath, journalPath, newRunId, noEntriesError, runDir } from './run-dir.js';
 import { watchStopRequests } from './stop-requests.js';
-import {
-  describeUnfinishedRun,
-  findUnfinishedRun,
-  resumeRatherThanBreak,
-  UnfinishedRunError,
-} from './unfinished-runs.js';
+import { assertNoUnfinishedRun, resumeRatherThanBreak } from './unfinished-runs.js';
 
 export interface EngineOptions {
   /** `DRAINCTL_HOME`: runs and locks live here. */
@@ -105,11 +101,10 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
   );
   try {
     // Under the lock: no run on this balancer can start or be resumed while we look.
-    const earlier = await findUnfinishedRun(options.home, plan, {
+    const setAside = await assertNoUnfinishedRun(options.home, plan, {
       exceptRunId: runId,
-      ...(options.logger ? { logger: options.logger } : {}),
+      newRun: options.newRun === true,
     });
-    if (earlier !== undefined && options.newRun !== true) throw new UnfinishedRunError(earlier);
     const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
     const entry = await journal
       .append({
@@ -120,6 +115,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         redacted: false,
         pid: process.pid,
         host: hostname(),
+        drainctlVersion: DRAINCTL_VERSION,
       })
       .catch(async (error: unknown) => {
         if (!(error instanceof JournalWriteError)) throw error;
@@ -139,8 +135,8 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
     if (entry.type !== 'plan') throw new Error('unreachable');
     // In process the executor uses the plan as given; the journal holds its redacted form.
     const state = initialRunState({ ...entry, plan });
-    if (earlier !== undefined) {
-      const note = `started with --new-run: ${describeUnfinishedRun(earlier)}; it stays as it is`;
+    for (const line of setAside) {
+      const note = `started with --new-run: ${line}`;
       applyEntry(state, await journal.append({ type: 'note', message: note }));
     }
     return await execute(journal, state, locks, options);
@@ -203,18 +199,44 @@ function refuseFinished(runId: string, state: RunState): void {
   }
 }
 
+/**
+ * When the run was started by another drainctl than this one: a plan that no longer matches is
+ * then most likely this version's doing (its planner, its hash), not the workflow's, and the
+ * way on is the version that started it. Journals written before the version was kept have
+ * none: they are from an earlier version.
+ */
+function startedByAnotherVersion(
+  runId: string,
+  state: RunState,
+): { what: string; hint: string } | undefined {
+  const theirs = state.drainctlVersion;
+  if (theirs === DRAINCTL_VERSION) return undefined;
+  const by =
+    theirs === undefined
+      ? 'an earlier drainctl (its journal names no version)'
+      : `drainctl ${theirs}`;
+  const finish = theirs === undefined ? 'the drainctl that started it' : `drainctl ${theirs}`;
+  return {
+    what: `run ${runId} was started by ${by}, and this is drainctl ${DRAINCTL_VERSION}`,
+    hint: `finish it with ${finish} (its \`drainctl resume ${runId}\`; Ctrl-C there aborts it like \`drainctl abort\`), or put its nodes back by hand (\`drainctl status ${runId}\` shows where it stands) and set it aside with \`drainctl run <workflow> --new-run\``,
+  };
+}
+
 /** The journaled plan is intact, or (masked secrets) rebuilt to the very same sha256. */
 async function checkJournaledPlan(
   runId: string,
   state: RunState,
   options: ResumeOptions,
 ): Promise<void> {
+  const otherVersion = startedByAnotherVersion(runId, state);
   if (!state.planRedacted && hashPlan(state.plan, sha256Hex) !== state.sha256) {
     throw new DrainctlError(
       'JOURNAL_CORRUPT',
-      `run ${runId}'s journaled plan does not match its sha256`,
+      `run ${runId}'s journaled plan does not match its sha256${otherVersion === undefined ? '' : `: ${otherVersion.what}, which may hash a plan differently`}`,
       {
-        hint: `the journal was edited or damaged; finish this run by hand (\`drainctl status ${runId}\` shows where it stands)`,
+        hint:
+          otherVersion?.hint ??
+          `the journal was edited or damaged; finish this run by hand (\`drainctl status ${runId}\` shows where it stands)`,
       },
     );
   }
@@ -228,9 +250,11 @@ async function checkJournaledPlan(
     if (original.sha256 !== state.sha256) {
       throw new DrainctlError(
         'PLAN_CHANGED',
-        `the rebuilt plan differs from run ${runId}'s (sha256)`,
+        `the rebuilt plan differs from run ${runId}'s (sha256)${otherVersion === undefined ? '' : `: ${otherVersion.what}, whose planner may make another plan from the same workflow`}`,
         {
-          hint: `the workflow or its environment changed since the run started: resume with the file and the \${VAR} values it started with, or finish by hand (\`drainctl status ${runId}\` shows where it stands)`,
+          hint:
+            otherVersion?.hint ??
+            `the workflow or its environment changed since the run started: resume with the file and the \${VAR} values it started with, or finish by hand (\`drainctl status ${runId}\` shows where it stands)`,
         },
       );
     }

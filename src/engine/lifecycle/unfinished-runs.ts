@@ -6,10 +6,13 @@
  * `drainctl resume`, or deliberately set aside with `--new-run` (it stays as it is, and
  * `drainctl status <id>` still reports it). Reads journals only.
  */
+import { readFile } from 'node:fs/promises';
 import { DrainctlError, ExitCode } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Plan } from '../../plan/types.js';
 import { LockHeldError, message } from '../engine-errors.js';
+import type { JournalEntry } from '../journal/entries.js';
+import { entryProblem } from '../journal/entry-check.js';
 import { foldJournal, type RunState } from '../journal/run-state.js';
 import { FileJournalStore } from '../journal/store.js';
 import { lockKeyForName, readLock, staleness } from '../lock/balancer-lock.js';
@@ -59,35 +62,104 @@ function describe(state: RunState): UnfinishedRun | undefined {
   };
 }
 
+/** An earlier run whose journal cannot be read, and which may have been on the same balancer. */
+export interface UnreadableRun {
+  runId: string;
+  journal: string;
+  /** Why it cannot be read (`JOURNAL_CORRUPT: … line 7 …`). */
+  problem: string;
+}
+
+/** What a new run on a balancer finds behind it. */
+export interface EarlierRuns {
+  /** The latest readable run on the balancer, when it did not complete. */
+  unfinished?: UnfinishedRun;
+  /**
+   * Journals newer than that run (or than every run, when none was on it) that cannot be read
+   * and may be of this balancer: the latest run on it may be among them, and whether it left
+   * nodes out of service is unknown.
+   */
+  unreadable: UnreadableRun[];
+}
+
+/**
+ * Look back from the latest run in `home` (other than `exceptRunId`) to the latest one on the
+ * plan's balancer. A journal that cannot be read is never taken for "not on this balancer"
+ * unless its first line, the plan, says so: skipping it would let an older run pass for the
+ * latest while the unreadable one left a node out.
+ */
+export async function lookBack(
+  home: string,
+  plan: Plan,
+  options: { exceptRunId?: string } = {},
+): Promise<EarlierRuns> {
+  const wanted = new Set(balancerKeys(plan));
+  const unreadable: UnreadableRun[] = [];
+  const runs = (await listRuns(home)).filter((id) => id !== options.exceptRunId).reverse();
+  for (const runId of runs) {
+    const path = journalPath(home, runId);
+    let state: RunState;
+    try {
+      const entries = await new FileJournalStore(path).read();
+      if (entries.length === 0) continue;
+      state = foldJournal(entries);
+    } catch (error) {
+      if (await mayBeOn(plan, wanted, path)) {
+        unreadable.push({ runId, journal: path, problem: describeProblem(error) });
+      }
+      continue;
+    }
+    const keys = balancerKeys(state.plan, state.refs.loadBalancerId);
+    if (!keys.some((k) => wanted.has(k))) continue;
+    // A run a live process still holds is running, not unfinished (the lock refuses a new one).
+    if (state.outcome === undefined && (await heldLive(home, keys, runId))) return { unreadable };
+    const unfinished = describe(state);
+    return unfinished === undefined ? { unreadable } : { unfinished, unreadable };
+  }
+  return { unreadable };
+}
+
+/**
+ * Whether an unreadable journal may be of the plan's balancer: yes unless its plan entry (its
+ * first line) can be read and names another one. A run that created its balancer journals the
+ * new id only later, so it may be the balancer a plan names by id.
+ */
+async function mayBeOn(plan: Plan, wanted: Set<string>, path: string): Promise<boolean> {
+  const first = await readFile(path, 'utf8').then(
+    (text) => text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n')),
+    () => '',
+  );
+  let entry: unknown;
+  try {
+    entry = JSON.parse(first);
+  } catch {
+    return true;
+  }
+  if (entryProblem(entry) !== undefined || (entry as JournalEntry).type !== 'plan') return true;
+  const theirs = (entry as Extract<JournalEntry, { type: 'plan' }>).plan;
+  if (balancerKeys(theirs).some((k) => wanted.has(k))) return true;
+  return theirs.loadBalancer.id === undefined && plan.loadBalancer.id !== undefined;
+}
+
+function describeProblem(error: unknown): string {
+  return error instanceof DrainctlError ? `${error.code}: ${error.message}` : message(error);
+}
+
 /**
  * The latest run in `home` (other than `exceptRunId`) on the plan's balancer, if it did not
- * complete. A journal that cannot be read is skipped with a warning: it says nothing about
- * which balancer it was on.
+ * complete. Journals that cannot be read are left out (with a warning): `status` reports on
+ * what it can read; a new run refuses on them (`assertNoUnfinishedRun`).
  */
 export async function findUnfinishedRun(
   home: string,
   plan: Plan,
   options: { exceptRunId?: string; logger?: Logger } = {},
 ): Promise<UnfinishedRun | undefined> {
-  const wanted = new Set(balancerKeys(plan));
-  const runs = (await listRuns(home)).filter((id) => id !== options.exceptRunId).reverse();
-  for (const runId of runs) {
-    let state: RunState;
-    try {
-      const entries = await new FileJournalStore(journalPath(home, runId)).read();
-      if (entries.length === 0) continue;
-      state = foldJournal(entries);
-    } catch (error) {
-      options.logger?.warn({ err: error, runId }, `cannot read run ${runId}: ${message(error)}`);
-      continue;
-    }
-    const keys = balancerKeys(state.plan, state.refs.loadBalancerId);
-    if (!keys.some((k) => wanted.has(k))) continue;
-    // A run a live process still holds is running, not unfinished (the lock refuses a new one).
-    if (state.outcome === undefined && (await heldLive(home, keys, runId))) return undefined;
-    return describe(state);
+  const earlier = await lookBack(home, plan, options);
+  for (const run of earlier.unreadable) {
+    options.logger?.warn({ runId: run.runId }, `cannot read run ${run.runId}: ${run.problem}`);
   }
-  return undefined;
+  return earlier.unfinished;
 }
 
 async function heldLive(home: string, keys: string[], runId: string): Promise<boolean> {
@@ -116,14 +188,54 @@ export class UnfinishedRunError extends DrainctlError {
   }
 }
 
-/** Refuse (`UNFINISHED_RUN`, exit 3, nothing changed) while such a run exists. */
+/**
+ * An earlier run's journal cannot be read, and it may be the latest run on the balancer: a new
+ * run would not know whether it left nodes out of service.
+ */
+export class UnreadableRunError extends DrainctlError {
+  constructor(readonly runs: UnreadableRun[]) {
+    const [first] = runs;
+    const more =
+      runs.length > 1
+        ? ` (and ${runs.length - 1} more: ${runs
+            .slice(1)
+            .map((r) => r.runId)
+            .join(', ')})`
+        : '';
+    super(
+      'UNREADABLE_RUN',
+      `run ${first?.runId}'s journal cannot be read (${first?.problem})${more}, so whether it is the latest run on this balancer and left nodes out of service is unknown: not starting another run`,
+      {
+        hint: `put the journal back as it was if you can (keep a copy of the file; \`drainctl status ${first?.runId}\` names the line), then \`drainctl resume ${first?.runId}\`; or check the balancer's backend weights in the console and start anyway with --new-run (the unreadable run stays as it is)`,
+        exitCode: ExitCode.invalidInput,
+      },
+    );
+  }
+}
+
+/**
+ * Refuse (`UNFINISHED_RUN` or `UNREADABLE_RUN`, exit 3, nothing changed) while the latest run
+ * on the balancer did not complete or cannot be read, unless `newRun`. Returns what a new run
+ * then sets aside, one line each, for its journal.
+ */
 export async function assertNoUnfinishedRun(
   home: string,
   plan: Plan,
-  options: { exceptRunId?: string; logger?: Logger } = {},
-): Promise<void> {
-  const earlier = await findUnfinishedRun(home, plan, options);
-  if (earlier !== undefined) throw new UnfinishedRunError(earlier);
+  options: { exceptRunId?: string; newRun?: boolean } = {},
+): Promise<string[]> {
+  const earlier = await lookBack(home, plan, options);
+  if (options.newRun !== true) {
+    if (earlier.unreadable.length > 0) throw new UnreadableRunError(earlier.unreadable);
+    if (earlier.unfinished !== undefined) throw new UnfinishedRunError(earlier.unfinished);
+  }
+  return [
+    ...earlier.unreadable.map(
+      (r) => `run ${r.runId}'s journal cannot be read (${r.problem}); it stays as it is`,
+    ),
+    ...(earlier.unfinished === undefined
+      ? []
+      : [`${describeUnfinishedRun(earlier.unfinished)}; it stays as it is`]),
+  ];
 }
 
 /**

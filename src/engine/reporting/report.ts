@@ -74,7 +74,12 @@ export interface RunReport {
   summary: string;
   haltReason?: string;
   startedAt: string;
+  /** When its last journal entry was written. */
   updatedAt: string;
+  /**
+   * Start to end; for a running run, start to when the report was made (its journal can be
+   * quiet for minutes while a drain waits); for an interrupted one, what its journal spans.
+   */
   durationSeconds: number;
   nodes: NodeReport[];
   /** Every node not serving at its original weight because of this run, by name, with why. */
@@ -114,7 +119,8 @@ export interface RunReport {
   steps: { total: number; completed: number; failed: number };
 }
 
-export function buildReport(state: RunState, running = false): RunReport {
+/** `now` (epoch ms) is when a running run is reported; without it its journal's span is used. */
+export function buildReport(state: RunState, running = false, now?: number): RunReport {
   const planWeights = new Map(state.plan.nodes.map((n) => [n.id, n.weight]));
   const planNodes = new Map(state.plan.nodes.map((n) => [n.id, n]));
   const inFlight = weightsInFlight(state);
@@ -190,6 +196,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     atZero.length > 0 && outcome !== 'running' ? leftAtZeroHint(leftAtZero(state.plan)) : undefined;
   const started = Date.parse(state.startedAt);
   const updated = Date.parse(state.updatedAt);
+  const until = running && now !== undefined ? Math.max(updated, now) : updated;
   return {
     runId: state.runId,
     workflow: state.plan.workflow.name,
@@ -206,7 +213,7 @@ export function buildReport(state: RunState, running = false): RunReport {
     ...(state.halt === undefined ? {} : { haltReason: state.halt }),
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
-    durationSeconds: Math.max(0, Math.round((updated - started) / 1000)),
+    durationSeconds: Math.max(0, Math.round((until - started) / 1000)),
     nodes,
     leftOut,
     unfinished,
@@ -286,10 +293,15 @@ function nextStep(
 }
 
 /**
- * `completed, 78s`. An interrupted run has no end: how long it ran is what its journal spans,
- * first entry to last, said as such (a crash a moment after the start must not read as "0s").
+ * `completed, 78s`. A running run has run since its start, however long ago its last entry was
+ * (a drain can wait minutes without one): `running, 23s (last entry at 02:00:07)`. An
+ * interrupted run has no end: how long it ran is what its journal spans, first entry to last,
+ * said as such (a crash a moment after the start must not read as "0s").
  */
 function describeOutcome(report: RunReport): string {
+  if (report.outcome === 'running') {
+    return `running, ${report.durationSeconds}s (last entry at ${report.updatedAt.slice(11, 19)})`;
+  }
   if (report.outcome !== 'interrupted') return `${report.outcome}, ${report.durationSeconds}s`;
   const first = report.startedAt.slice(11, 19);
   const last = report.updatedAt.slice(11, 19);

@@ -6,13 +6,16 @@
 import { hostname } from 'node:os';
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
+import { RunDirMismatchError } from '../engine-errors.js';
 import { foldJournal, type RunState } from '../journal/run-state.js';
 import { FileJournalStore } from '../journal/store.js';
 import {
+  checkRunId,
   journalPath,
   latestRun,
   noEntriesError,
   readAbortRequest,
+  runDir,
   writeAbortRequest,
 } from '../lifecycle/run-dir.js';
 import { findUnfinishedRun, type UnfinishedRun } from '../lifecycle/unfinished-runs.js';
@@ -51,9 +54,11 @@ export async function readRunStatus(
       exitCode: 3,
     });
   }
+  if (runId !== undefined) checkRunId(home, runId);
   const entries = await new FileJournalStore(journalPath(home, id)).read();
   if (entries.length === 0) throw await noEntriesError(home, id);
   const state = foldJournal(entries);
+  if (state.runId !== id) throw new RunDirMismatchError(runDir(home, id), state.runId);
   const holder = await lockHolder(home, state);
   const now = clock?.now() ?? Date.now();
   const running =
@@ -63,7 +68,7 @@ export async function readRunStatus(
     runId: id,
     running,
     ...(holder === undefined ? {} : { holder }),
-    report: buildReport(state, running),
+    report: buildReport(state, running, now),
     state,
     ...(other === undefined ? {} : { otherUnfinished: other }),
   };

@@ -5,12 +5,14 @@
  * decoded output go to the journal, redacted.
  */
 
+import { redactString } from '../../log/index.js';
 import { hostInstanceId } from '../../plan/host-target.js';
 import type { HostTarget, Step } from '../../plan/types.js';
 import type { CommandResult } from '../../ports/index.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
+import type { Compensates } from '../journal/entries.js';
 import { describeResult } from '../policy/command-result.js';
 import { hostTouched } from '../policy/node-machine.js';
 import { refusedBeforeRunning } from './command-refusal.js';
@@ -29,18 +31,31 @@ export function tail(text: string): string {
   return text.length <= OUTPUT_KEEP_CHARS ? text : `…${text.slice(-OUTPUT_KEEP_CHARS)}`;
 }
 
+/**
+ * Output as the journal and the reports keep it: masked whole, then cut to its tail. Cut
+ * first, a secret straddling the cut would leave its end behind (`…r2-x9aaaa`), which the
+ * journal's masking no longer recognises.
+ */
+export function keptOutput(text: string): string {
+  return tail(redactString(text));
+}
+
 export function succeeded(result: CommandResult): boolean {
   return result.status === 'success' && result.exitCode === 0;
 }
 
-/** Run one command as a journaled mutation (intent, command, result). */
-async function mutatingCommand(
+/**
+ * Run one command as a journaled mutation (intent, command, result). `compensates`: the command
+ * is part of undoing a step (steps/compensations.ts).
+ */
+export async function mutatingCommand(
   ctx: RunContext,
   step: Step,
   opId: string,
   target: HostTarget,
   script: string,
   timeoutSeconds: number,
+  compensates?: Compensates,
 ): Promise<CommandResult> {
   const instanceId = hostInstanceId(target);
   const node = step.node === undefined ? {} : { node: step.node };
@@ -53,6 +68,7 @@ async function mutatingCommand(
     target: { instanceId, via: target.kind },
     before: {},
     to: { command: script, timeoutSeconds },
+    ...(compensates === undefined ? {} : { compensates }),
   });
   const result = await ctx.ports
     .host(target)
@@ -67,7 +83,7 @@ async function mutatingCommand(
     after: {
       status: result.status,
       exitCode: result.exitCode,
-      output: tail(result.output),
+      output: keptOutput(result.output),
       ...(result.errorInfo === undefined ? {} : { errorInfo: result.errorInfo }),
       ...(result.invocationId === undefined ? {} : { invocationId: result.invocationId }),
     },
@@ -92,7 +108,7 @@ export async function readOnlyCommand(
 export async function runHook(ctx: RunContext, step: HookStep): Promise<StepOutcome> {
   const { host, command, timeoutSeconds, when } = step.params;
   const result = await mutatingCommand(ctx, step, step.id, host, command, timeoutSeconds);
-  const data = { exitCode: result.exitCode, output: tail(result.output) };
+  const data = { exitCode: result.exitCode, output: keptOutput(result.output) };
   return succeeded(result)
     ? ok(`${when}-hook ran: ${describeResult(result)}`, data)
     : failed('hook-failed', `${when}-hook failed: ${describeResult(result)}`, data);
@@ -111,7 +127,7 @@ export async function runCaptureBaseline(
     );
   }
   const output = result.output.trim();
-  return ok(`baseline: ${output}`, { output: tail(output) });
+  return ok(`baseline: ${output}`, { output: keptOutput(output) });
 }
 
 export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOutcome> {
@@ -127,7 +143,7 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
         return failed(
           'patch-failed',
           `patch command ${index + 1} "${command}" failed: ${describeResult(earlier)}`,
-          { exitCode: earlier.exitCode, output: tail(earlier.output) },
+          { exitCode: earlier.exitCode, output: keptOutput(earlier.output) },
         );
       }
       continue;
@@ -163,7 +179,7 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
         `patch command ${index + 1} "${command}" failed: ${describeResult(result)}`,
         {
           exitCode: result.exitCode,
-          output: tail(result.output),
+          output: keptOutput(result.output),
         },
       );
     }

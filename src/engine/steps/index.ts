@@ -19,6 +19,7 @@ import {
   runStartListener,
   runVerifyPath,
 } from './lb-steps.js';
+import { runReleaseConnections } from './release-connections.js';
 import { runRestore } from './restore-step.js';
 import { runVerify } from './verify-step.js';
 
@@ -43,6 +44,7 @@ const handlers: Handlers = {
   hook: runHook,
   'node.capture-baseline': runBaselineOrSkip,
   'node.drain': runDrain,
+  'node.release-connections': runReleaseConnections,
   'node.wait-drained': runWaitDrained,
   'node.patch': runPatch,
   'node.reboot': runReboot,

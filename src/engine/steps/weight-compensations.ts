@@ -13,6 +13,7 @@ import { resolveRef } from '../execution/refs.js';
 import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
 import { IllegalTransitionError } from '../policy/node-machine.js';
+import { releaseConnections } from './release-connections.js';
 import { forgetSavedWeight, weightToComeBack } from './saved-weight.js';
 import { expectedWeightOf, type SetWeightResult, setWeight } from './weights.js';
 
@@ -154,7 +155,12 @@ async function pullToZero(
   if (result.kind === 'error') {
     return { kind: 'error', detail: `could not take it back to weight 0: ${result.detail}` };
   }
-  return { kind: 'undone', detail: 'taken back to weight 0' };
+  // At 0 it takes no new connection; the ones its ramp gave it go too (behind a tcp listener
+  // they would keep reaching a server that was answering errors).
+  const release = restore.params.releaseConnections;
+  if (release === undefined) return { kind: 'undone', detail: 'taken back to weight 0' };
+  const released = await releaseConnections(ctx, restore, release, `${restore.id}#release`, mark);
+  return { kind: 'undone', detail: `taken back to weight 0; ${released.detail}` };
 }
 
 /**

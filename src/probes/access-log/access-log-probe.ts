@@ -22,10 +22,9 @@ import {
   waitForDrain,
 } from './drain-wait.js';
 import { FileFollower, type FileFollowerOptions } from './file-follower.js';
-import { createLineParser } from './line-parser.js';
+import { checkLogFormat, createLineParser } from './line-parser.js';
 import { LinePipeline } from './line-pipeline.js';
 import type { FollowerEvent, FollowerSink, LogFollower } from './log-follower.js';
-import { Field } from './parsed-line.js';
 import { RequestClassifier } from './request-classifier.js';
 import { TrafficTally } from './traffic-tally.js';
 
@@ -60,24 +59,20 @@ export interface AccessLogProbe extends TrafficProbe {
  *   const result = await probe.waitForDrain({ quietSeconds: 30, timeoutSeconds: 600 });
  */
 export async function openAccessLogProbe(options: AccessLogProbeOptions): Promise<AccessLogProbe> {
-  const classifier = new RequestClassifier(options.filter);
-  const parser = createLineParser(options.format, classifier.needs);
-  const sampleParser = createLineParser(options.format);
-  if (
-    options.filter.clientAddress === 'x_forwarded_for' &&
-    !parser.provides.has(Field.forwardedFor)
-  ) {
-    throw new InvalidInputError(
-      'layer-7 listener: the log format must contain $http_x_forwarded_for, or every request (all of them come from the balancer) would look like a health check',
-      {
-        path: 'format',
-        expected: 'a log_format with $http_x_forwarded_for',
-        found: parser.description,
-      },
-    );
-  }
-  const tally = new TrafficTally();
   const { clock } = options;
+  const classifier = new RequestClassifier(options.filter, (reason) =>
+    options.onEvent?.({
+      type: 'note',
+      detail: `requests from an ignored range that do not look like health checks count as real traffic, from the first: ${reason}. Behind a layer-7 listener every proxied request comes from the balancer: read the client from X-Forwarded-For (watch: --client-address x_forwarded_for, with a format that logs $http_x_forwarded_for) and name the listener's check (--health-check)`,
+      atMonotonic: clock.monotonic(),
+      at: clock.now(),
+    }),
+  );
+  const sampleParser = checkLogFormat(options.format, options.filter.clientAddress, {
+    path: 'format',
+  });
+  const parser = createLineParser(options.format, classifier.needs);
+  const tally = new TrafficTally();
   const pipeline = new LinePipeline(parser, classifier, tally, clock, sampleParser);
   const sink: FollowerSink = {
     beginBatch: () => pipeline.beginBatch(),
@@ -107,6 +102,7 @@ export async function openAccessLogProbe(options: AccessLogProbeOptions): Promis
     tickMs: options.tickMs ?? 1000,
     poll: () => follower.poll(),
     available: () => follower.available,
+    availableSince: () => follower.availableSince,
     lastRequest: () => pipeline.lastRequest(),
     memory: newDrainMemory(),
   };

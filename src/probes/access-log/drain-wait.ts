@@ -36,6 +36,8 @@ export interface DrainSource {
   tally: TrafficTally;
   poll(): Promise<void>;
   available(): boolean;
+  /** Since when (monotonic ms) the log has been readable without a break. */
+  availableSince(): number;
   lastRequest(): RequestSample | undefined;
   /** Progress ticks and poll interval. */
   tickMs: number;
@@ -73,9 +75,8 @@ export async function waitForDrain(
     options.signal?.throwIfAborted();
     await source.poll();
     const now = clock.monotonic();
-    const available = source.available();
+    const available = noteAvailability(source, now);
     // Quiet only counts from after the last moment the log could not be read.
-    if (!available) memory.blindAt = now;
     const quietFrom = Math.max(from, tally.lastRealMonotonic, memory.blindAt);
     const quiet = now - quietFrom;
     const progress = buildProgress(source, before, started, now, quiet, available);
@@ -112,7 +113,7 @@ export function readBetweenWaits(source: DrainSource): { stop(): Promise<void> }
       for (;;) {
         await sleepOn(source.clock, source.tickMs, controller.signal);
         await source.poll();
-        if (!source.available()) source.memory.blindAt = source.clock.monotonic();
+        noteAvailability(source, source.clock.monotonic());
       }
     } catch (error) {
       if (!controller.signal.aborted) source.memory.failure = error;
@@ -165,6 +166,17 @@ export async function measureErrorRate(
     );
   }
   return soFar();
+}
+
+/**
+ * Whether the log can be read now, remembering the last moment it could not: now, or — when it
+ * became readable again between two polls — the moment it did.
+ */
+function noteAvailability(source: DrainSource, now: number): boolean {
+  const { memory } = source;
+  const available = source.available();
+  memory.blindAt = available ? Math.max(memory.blindAt, source.availableSince()) : now;
+  return available;
 }
 
 function throwFailureBetweenWaits(memory: DrainMemory): void {

@@ -8,10 +8,14 @@
  *   one appears;
  * - not there yet: waits for it, then reads it from the start (all of it is new).
  * Reads in fixed chunks into one reused buffer, so memory does not depend on the file's size.
+ * Reads when polled, and as soon as the file system reports a change (change-watch.ts); reads
+ * run one at a time, whoever asks.
  */
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
+import { openRegularFile, unreadableFileFound } from '../../config/regular-file.js';
 import { DrainctlError } from '../../errors/index.js';
 import type { Clock } from '../../ports/index.js';
+import { ChangeWatch, type WatchFunction, type WatchHandle } from './change-watch.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter.js';
 import type { FollowerSink, LogFollower } from './log-follower.js';
 
@@ -24,6 +28,13 @@ export interface FileFollowerOptions {
   maxBytesPerPoll?: number;
   /** How long a rotated-away file is still read after it stopped growing. */
   rotatedGraceMs?: number;
+  /**
+   * Also read as soon as the file system reports a change (`fs.watch`), not only when polled.
+   * Default on; `false` reads on polls only; a function stands in for `fs.watch` (tests).
+   */
+  watch?: boolean | WatchFunction;
+  /** Least time between two reads that change notifications start (default 20 ms). */
+  wakeGapMs?: number;
 }
 
 /** Bytes before the read position remembered to notice a truncate-and-regrow between polls. */
@@ -38,6 +49,7 @@ interface OpenFile {
   tail: Buffer;
   tailLength: number;
   lastGrowth: number;
+  watch: WatchHandle | undefined;
 }
 
 export class FileFollower implements LogFollower {
@@ -49,7 +61,14 @@ export class FileFollower implements LogFollower {
   /** Bytes read from all files so far (benchmarks and diagnostics). */
   bytesRead = 0;
   private closed = false;
-  private readonly options: Required<FileFollowerOptions>;
+  private readonly options: Required<Omit<FileFollowerOptions, 'watch' | 'wakeGapMs'>>;
+  private readonly changes: ChangeWatch | undefined;
+  /** The read (or the start) running now, and at most one waiting behind it. Neither rejects. */
+  private running: Promise<void> | undefined;
+  private waiting: Promise<void> | undefined;
+  /** A read that failed, thrown by the next poll (a read a notification started has no caller). */
+  private failure: unknown;
+  availableSince = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly path: string,
@@ -65,6 +84,24 @@ export class FileFollower implements LogFollower {
       rotatedGraceMs: options.rotatedGraceMs ?? 30_000,
     };
     this.chunk = Buffer.alloc(this.options.chunkBytes);
+    if (options.watch !== false) {
+      this.changes = new ChangeWatch(
+        path,
+        () => void this.read(),
+        (reason) =>
+          sink.event({
+            type: 'note',
+            detail: `${path}: no change notifications (${reason}); reading it once per poll`,
+          }),
+        typeof options.watch === 'function' ? options.watch : undefined,
+        options.wakeGapMs,
+      );
+    }
+  }
+
+  /** Whether change notifications are in use (false when off, or after they failed). */
+  get watching(): boolean {
+    return this.changes?.active ?? false;
   }
 
   get available(): boolean {
@@ -73,11 +110,49 @@ export class FileFollower implements LogFollower {
 
   /** Position at the end of the file (or note that it is missing). Call once before polling. */
   async start(): Promise<void> {
-    await this.guard(() => this.startUnguarded());
+    // Watching first: a line written while the file is being opened still wakes a read.
+    this.changes?.watchDirectory();
+    await this.run(() => this.startUnguarded());
+    this.throwFailure();
   }
 
   async poll(): Promise<void> {
-    await this.guard(() => this.pollUnguarded());
+    await this.read();
+    this.throwFailure();
+  }
+
+  /**
+   * A read that starts after this call, so it sees everything written before it: a new one when
+   * none is running, else the one waiting behind the running read (shared by every caller).
+   */
+  private read(): Promise<void> {
+    if (this.waiting !== undefined) return this.waiting;
+    if (this.running === undefined) return this.run(() => this.pollUnguarded());
+    const waiting = this.running.then(() => {
+      this.waiting = undefined;
+      return this.run(() => this.pollUnguarded());
+    });
+    this.waiting = waiting;
+    return waiting;
+  }
+
+  private run(task: () => Promise<void>): Promise<void> {
+    const running: Promise<void> = this.guard(task)
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => {
+        if (this.running === running) this.running = undefined;
+      });
+    this.running = running;
+    return running;
+  }
+
+  private throwFailure(): void {
+    if (this.failure === undefined) return;
+    const failure = this.failure;
+    this.failure = undefined;
+    throw failure;
   }
 
   private async startUnguarded(): Promise<void> {
@@ -87,6 +162,7 @@ export class FileFollower implements LogFollower {
       return;
     }
     this.current = await this.openFile(this.options.startAt === 'end');
+    this.availableSince = this.clock.monotonic();
   }
 
   private async pollUnguarded(): Promise<void> {
@@ -97,6 +173,7 @@ export class FileFollower implements LogFollower {
         this.reportMissing('removed or renamed; reading the open file until a new one appears');
     } else if (this.current === undefined) {
       this.current = await this.openFile(false);
+      this.availableSince = this.clock.monotonic();
       this.missingReported = false;
       this.sink.event({
         type: 'appeared',
@@ -131,28 +208,34 @@ export class FileFollower implements LogFollower {
       await action();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new DrainctlError('PROBE_FAILED', `cannot read ${this.path}: ${code}`, {
-        cause: error,
-        hint:
-          code === 'EACCES' ? 'run as a user who may read the log (e.g. in group adm)' : undefined,
-      });
+      throw new DrainctlError(
+        'PROBE_FAILED',
+        `cannot read ${this.path}: ${unreadableFileFound(error)}`,
+        {
+          cause: error,
+          hint:
+            code === 'EACCES'
+              ? 'run as a user who may read the log (e.g. in group adm)'
+              : undefined,
+        },
+      );
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.changes?.close();
+    await (this.waiting ?? this.running);
     for (const file of [this.current, ...this.retired]) if (file) await file.handle.close();
     this.current = undefined;
     this.retired = [];
   }
 
   private async openFile(atEnd: boolean): Promise<OpenFile> {
-    const handle = await open(this.path, 'r');
+    // Never blocks: a FIFO at the log's path would otherwise hang the run in the kernel.
+    const handle = await openRegularFile(this.path);
     try {
       const info = await handle.stat({ bigint: true });
-      if (!info.isFile()) {
-        throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'ENOTFILE' });
-      }
       const file: OpenFile = {
         handle,
         dev: info.dev,
@@ -162,6 +245,7 @@ export class FileFollower implements LogFollower {
         tail: Buffer.alloc(TAIL_CHECK_BYTES),
         tailLength: 0,
         lastGrowth: this.clock.monotonic(),
+        watch: undefined,
       };
       if (atEnd && info.size > 0n) {
         file.position = Number(info.size);
@@ -169,6 +253,7 @@ export class FileFollower implements LogFollower {
         await this.rememberTail(file);
         if (file.tail[file.tailLength - 1] !== 10) file.splitter.skipPartialLine();
       }
+      file.watch = this.changes?.watchFile();
       return file;
     } catch (error) {
       await handle.close();
@@ -176,10 +261,14 @@ export class FileFollower implements LogFollower {
     }
   }
 
-  /** Read everything appended since the last read; true when there was something. */
+  /**
+   * Read everything appended since the last read; true when there was something. Three system
+   * calls when a few lines were appended (the name, the bytes before our position, the new
+   * bytes), as change notifications make reads frequent.
+   */
   private async readNew(file: OpenFile): Promise<boolean> {
-    const size = Number((await file.handle.stat({ bigint: true })).size);
-    if (size < file.position || !(await this.tailUnchanged(file))) {
+    // A file now shorter than our position fails this check too: no need to ask for its size.
+    if (!(await this.tailUnchanged(file))) {
       if (file.splitter.discardPartial()) this.sink.droppedPartial();
       file.position = 0;
       file.tailLength = 0;
@@ -191,23 +280,30 @@ export class FileFollower implements LogFollower {
     let budget = this.options.maxBytesPerPoll;
     let grew = false;
     while (budget > 0) {
-      const { bytesRead } = await file.handle.read(
-        this.chunk,
-        0,
-        Math.min(this.chunk.length, budget),
-        file.position,
-      );
+      const wanted = Math.min(this.chunk.length, budget);
+      const { bytesRead } = await file.handle.read(this.chunk, 0, wanted, file.position);
       if (bytesRead === 0) break;
       grew = true;
       this.sink.beginBatch();
       file.splitter.push(this.chunk, 0, bytesRead);
       this.sink.endBatch();
+      this.keepTail(file, bytesRead);
       file.position += bytesRead;
       this.bytesRead += bytesRead;
       budget -= bytesRead;
+      // Less than asked for: that was the end of the file as it is now.
+      if (bytesRead < wanted) break;
     }
-    if (grew) await this.rememberTail(file);
     return grew;
+  }
+
+  /** The bytes before the new position: the end of the chunk just read, after what was kept. */
+  private keepTail(file: OpenFile, bytesRead: number): void {
+    const fromChunk = Math.min(bytesRead, TAIL_CHECK_BYTES);
+    const kept = Math.min(file.tailLength, TAIL_CHECK_BYTES - fromChunk);
+    file.tail.copy(file.tail, 0, file.tailLength - kept, file.tailLength);
+    this.chunk.copy(file.tail, kept, bytesRead - fromChunk, bytesRead);
+    file.tailLength = kept + fromChunk;
   }
 
   private async rememberTail(file: OpenFile): Promise<void> {
@@ -235,6 +331,7 @@ export class FileFollower implements LogFollower {
 
   private async release(file: OpenFile): Promise<void> {
     if (file.splitter.discardPartial()) this.sink.droppedPartial();
+    this.changes?.unwatch(file.watch);
     await file.handle.close();
   }
 }

@@ -51,7 +51,7 @@ export class LinePipeline {
       tally.countReal(-1);
       return;
     }
-    if (this.classifier.classify(parsed) !== Verdict.real) {
+    if (this.classifier.classify(parsed, tally.nowMonotonic) !== Verdict.real) {
       tally.ignored++;
       return;
     }

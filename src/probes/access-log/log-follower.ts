@@ -1,6 +1,7 @@
 /**
  * A follower reads an access log as it grows, wherever it lives, and hands the bytes to a
- * pipeline. Local files are polled; remote ones are pushed by `tail -F` over SSH.
+ * pipeline. Local files are read when the file system reports a change and when polled; remote
+ * ones are pushed by `tail -F` over SSH as they arrive.
  */
 import type { LineHandler } from './line-splitter.js';
 
@@ -24,5 +25,10 @@ export interface LogFollower {
   poll(): Promise<void>;
   /** False while the log cannot be read (not there yet, connection down): nothing can be concluded. */
   readonly available: boolean;
+  /**
+   * Monotonic ms since which the log has been readable without a break (meaningful while
+   * `available`): it may have become readable between two polls, and quiet counts from then.
+   */
+  readonly availableSince: number;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * quoted pieces as they appear in nginx.conf, or the whole pasted directive
  * (`log_format main escape=json '…' '…';`).
  */
-import { InvalidInputError } from '../../errors/index.js';
+import { type InputLocation, InvalidInputError } from '../../errors/index.js';
 
 export const COMBINED_LOG_FORMAT =
   '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
@@ -17,8 +17,31 @@ export interface LogFormatSpec {
   escaping: Escape;
 }
 
-/** Parse a format; throws InvalidInputError (path `--format` unless told) when it has no variables. */
-export function parseLogFormat(input: string, where = { path: '--format' }): LogFormatSpec {
+/**
+ * Where a format was given, for its errors: `--format`, or a workflow's file and
+ * `drain.probe.format.nginx`. The caller says; the parser cannot know.
+ */
+export type FormatLocation = InputLocation & { path: string };
+
+/** `web.yaml: drain.probe.format.nginx: expected …, found …`, as every bad input reads. */
+export function formatError(
+  where: FormatLocation,
+  expected: string,
+  found: string,
+): InvalidInputError {
+  const file = where.file === undefined ? '' : `${where.file}: `;
+  return new InvalidInputError(`${file}${where.path}: expected ${expected}, found ${found}`, {
+    ...where,
+    expected,
+    found,
+  });
+}
+
+/** Parse a format; throws InvalidInputError naming `where` when it has no variables. */
+export function parseLogFormat(
+  input: string,
+  where: FormatLocation = { path: 'format' },
+): LogFormatSpec {
   const { format, escaping } = unwrapDirective(input.trim());
   const tokens: FormatToken[] = [];
   let literal = '';
@@ -43,12 +66,11 @@ export function parseLogFormat(input: string, where = { path: '--format' }): Log
   }
   if (literal !== '') tokens.push({ kind: 'literal', text: literal });
   if (!tokens.some((t) => t.kind === 'variable')) {
-    throw new InvalidInputError('the log format has no nginx variables', {
-      ...where,
-      expected:
-        'combined, json, or an nginx log_format such as \'$remote_addr [$time_local] "$request" $status\'',
-      found: input.length > 80 ? `${input.slice(0, 77)}...` : input,
-    });
+    throw formatError(
+      where,
+      'combined, json, or an nginx log_format such as \'$remote_addr [$time_local] "$request" $status\'',
+      `${JSON.stringify(input.length > 80 ? `${input.slice(0, 77)}...` : input)} (no nginx variables)`,
+    );
   }
   return { tokens, escaping };
 }

@@ -41,6 +41,7 @@ class SshFollower implements LogFollower {
   private reconnecting: Promise<void> | undefined;
   private splitter: LineSplitter;
   private readonly stop = new AbortController();
+  availableSince = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly target: SshTarget,
@@ -73,6 +74,7 @@ class SshFollower implements LogFollower {
     }
     this.client = client;
     this.channel = channel;
+    this.availableSince = this.options.clock.monotonic();
     this.splitter = new LineSplitter(
       this.sink.onLine,
       this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
@@ -111,6 +113,7 @@ class SshFollower implements LogFollower {
         this.fileMissing = true;
         this.sink.event({ type: 'missing', detail: `remote ${message}` });
       } else if (/has appeared|following new file|has been replaced/.test(message)) {
+        if (this.fileMissing) this.availableSince = this.options.clock.monotonic();
         this.fileMissing = false;
         this.sink.event({ type: 'rotated', detail: `remote ${message}` });
       } else if (/truncated/.test(message)) {

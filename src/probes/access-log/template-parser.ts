@@ -5,8 +5,13 @@
  * `$http_user_agent`) could contain the text that follows it, so from the first such variable
  * on the line is matched from its end, right to left, and that variable takes what lies between.
  */
-import { InvalidInputError } from '../../errors/index.js';
-import type { Escape, FormatToken, LogFormatSpec } from './log-format.js';
+import {
+  type Escape,
+  type FormatLocation,
+  type FormatToken,
+  formatError,
+  type LogFormatSpec,
+} from './log-format.js';
 import { Field, type FieldId, type LineParser, type ParsedLine } from './parsed-line.js';
 
 /** Variables whose value never contains a space (addresses, numbers, tokens). */
@@ -84,11 +89,15 @@ interface Slot {
   quoted: boolean;
 }
 
-/** Compile a parsed format into a line parser. Throws InvalidInputError for formats it cannot split. */
+/**
+ * Compile a parsed format into a line parser. Throws InvalidInputError naming `where` for
+ * formats it cannot split.
+ */
 export function compileTemplate(
   spec: LogFormatSpec,
   description: string,
   needs?: ReadonlySet<FieldId>,
+  where: FormatLocation = { path: 'format' },
 ): LineParser {
   const names = new Set(spec.tokens.flatMap((t) => (t.kind === 'variable' ? [t.name] : [])));
   const fieldOf = (name: string): number => {
@@ -122,9 +131,10 @@ export function compileTemplate(
     if (token.kind !== 'variable') return;
     const next = spec.tokens[index + 1];
     if (next?.kind === 'variable') {
-      throw new InvalidInputError(
-        `the log format puts $${token.name} and $${next.name} side by side with nothing between them, so no parser can tell where one ends`,
-        { path: '--format', expected: 'text (a space, a quote) between variables' },
+      throw formatError(
+        where,
+        'text (a space, a quote) between every two variables',
+        `$${token.name}$${next.name}: $${token.name} and $${next.name} side by side, so no parser can tell where one ends`,
       );
     }
     const slot = slots[index];

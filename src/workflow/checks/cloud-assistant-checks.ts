@@ -10,7 +10,7 @@ import type { Check } from './check-context.js';
 export const CLOUD_ASSISTANT_MIN_TIMEOUT_SECONDS = 10;
 
 export const checkCloudAssistantTimeouts: Check = ({ doc }) => {
-  const { access, patch, hooks } = doc;
+  const { access, patch, hooks, drain } = doc;
   const anyViaEcs =
     access.via === 'ecs' ||
     Object.values(access.nodes).some((node) => (node.via ?? access.via) === 'ecs');
@@ -32,6 +32,13 @@ export const checkCloudAssistantTimeouts: Check = ({ doc }) => {
     hooks[when].forEach((hook, index) => {
       if (hook.on === 'host') check(hook.timeoutSeconds, ['hooks', when, index, 'timeoutSeconds']);
     });
+  }
+  if (drain.releaseConnections !== undefined) {
+    check(drain.releaseConnections.timeoutSeconds, [
+      'drain',
+      'releaseConnections',
+      'timeoutSeconds',
+    ]);
   }
   return issues;
 };

@@ -4,7 +4,7 @@
  */
 
 import type { RawIssue } from '../issue.js';
-import { isPerNode, unknownPlaceholders } from '../path-template.js';
+import { isPerNode, templateText, unknownPlaceholders } from '../path-template.js';
 import type { Check } from './check-context.js';
 
 export const checkDrain: Check = ({ doc, fleet }) => {
@@ -32,7 +32,7 @@ export const checkDrain: Check = ({ doc, fleet }) => {
         path: ['drain', 'probe', 'path'],
         expected:
           'a path with {instanceId}, {name} or {privateIp} (one local path for every server would watch the wrong log)',
-        found: JSON.stringify(probe.path),
+        found: JSON.stringify(templateText(probe.path)),
       });
     }
   }

@@ -1,22 +1,34 @@
 /**
  * `drain`: how drainctl knows real traffic has left a server after its weight went to 0 — an
  * access log watched until no real request arrived for `quietSeconds` (health checks filtered
- * out), an open-connection count, or (discouraged) a plain wait.
+ * out), an open-connection count, or (discouraged) a plain wait — and optionally a command that
+ * makes the server let its keep-alive connections go once it is at weight 0.
  */
 import { z } from 'zod';
-import { cidr, port, seconds } from './common-schema.js';
+import { cidr, commandText, port, seconds } from './common-schema.js';
 
 export const DEFAULT_IGNORE_CIDRS = ['100.64.0.0/10'];
 
 /**
  * The matcher knows a trailing `*` only: a `*` elsewhere, a `?` (the query is cut off before
- * matching) or a path not starting with / could never match what its writer meant.
+ * matching) or a path not starting with / could never match what its writer meant. Each is
+ * refused with its own reason: `/*x` does start with /, its `*` is what is wrong.
  */
 const PATH_PATTERN_PHRASE =
   'a path starting with / (a trailing * makes it a prefix, e.g. /static/*)';
-const pathPattern = z
-  .string({ error: PATH_PATTERN_PHRASE })
-  .regex(/^(\*|\/[^\s?*]*\*?)$/, { error: PATH_PATTERN_PHRASE });
+const pathPattern = z.string({ error: PATH_PATTERN_PHRASE }).regex(/^(\*|\/[^\s?*]*\*?)$/, {
+  error: (issue) => pathPatternProblem(String(issue.input)),
+});
+
+/** What is wrong with a pattern the regular expression above refuses. */
+function pathPatternProblem(value: string): string {
+  if (!value.startsWith('/')) return PATH_PATTERN_PHRASE;
+  if (/\s/.test(value)) return 'a path without spaces (a logged path holds none)';
+  if (value.includes('?')) {
+    return 'a path without ? (the query string is not part of the path; /search matches /search?q=1)';
+  }
+  return 'a * only at the end, making a prefix (/static/*): the matcher knows no other wildcard';
+}
 
 export const trafficFilterSchema = z
   .strictObject({
@@ -94,6 +106,26 @@ export const waitProbeSchema = z.strictObject({
   ),
 });
 
+/**
+ * Weight 0 stops new connections only: a keep-alive client stays on a drained server until the
+ * server closes its connection (nginx: after `keepalive_requests`, 1000 by default, or
+ * `keepalive_timeout` idle). A graceful reload closes them at once without failing a request.
+ */
+export const releaseConnectionsSchema = z
+  .strictObject({
+    command: commandText.meta({
+      description:
+        'Run on the server (see access) once it is at weight 0, e.g. `nginx -s reload`: a command that makes it close its keep-alive connections without failing a request, so clients reconnect through the balancer.',
+    }),
+    timeoutSeconds: seconds(
+      'Seconds it may take. If it fails, nothing else does: the drain waits for the connections to end by themselves.',
+    ).default(60),
+  })
+  .meta({
+    description:
+      'A command that makes a server at weight 0 let its keep-alive connections go (also run after a ramp pulls a server back to 0).',
+  });
+
 export const drainSchema = z
   .strictObject({
     probe: z
@@ -111,8 +143,10 @@ export const drainSchema = z
       description:
         'halt (default): restore the server and stop; proceed: patch anyway (clients still connected will see errors).',
     }),
+    releaseConnections: releaseConnectionsSchema.optional(),
   })
   .meta({ description: 'Waiting until real traffic has left a server.' });
 
 export type DrainSpec = z.output<typeof drainSchema>;
+export type ReleaseConnectionsSpec = z.output<typeof releaseConnectionsSchema>;
 export type TrafficFilterSpec = z.output<typeof trafficFilterSchema>;

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import type { LoadBalancer } from '#src/ports/index.js';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
-import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
+import { type RequestRecorder, startRequestRecorder } from '#support/request-recorder.js';
 
 const ids = Array.from({ length: 45 }, (_, n) => `i-batch-${String(n + 1).padStart(2, '0')}`);
 

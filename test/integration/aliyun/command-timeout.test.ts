@@ -2,12 +2,12 @@
  * Cloud Assistant commands that outlive their timeout, and commands a run aborts: the wait runs
  * on a manual clock (time is the subject), the calls go to the emulator over HTTP.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import type { Host } from '#src/ports/index.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
-import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { type RequestRecorder, startRequestRecorder } from '#support/request-recorder.js';
 
 let env: AliyunTestEnv;
 let recorder: RequestRecorder;
@@ -69,11 +69,11 @@ describe('commands that do not end', () => {
       controller.signal,
     );
     await drive(
-      (async () => {
-        while (recorder.actions('DescribeInvocationResults').length < 2) {
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })(),
+      vi.waitFor(
+        () =>
+          expect(recorder.actions('DescribeInvocationResults').length).toBeGreaterThanOrEqual(2),
+        { timeout: 10_000, interval: 5 },
+      ),
     );
     controller.abort(new Error('operator pressed ctrl-c'));
     await expect(drive(pending)).rejects.toThrow('operator pressed ctrl-c');

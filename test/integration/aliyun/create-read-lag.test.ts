@@ -4,7 +4,7 @@
  * error — and it is one, promptly, when the balancer truly never shows up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
 
 let env: AliyunTestEnv;
 beforeAll(async () => {

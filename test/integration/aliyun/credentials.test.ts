@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { createCloudPorts } from '#src/adapters/index.js';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
 
 let env: AliyunTestEnv;
 beforeAll(async () => {

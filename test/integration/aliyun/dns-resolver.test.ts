@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DnsServer } from '#mocks/world/dns/dns-server.js';
 import { createDnsResolver } from '#src/adapters/local/dns-resolver.js';
 import { DrainctlError } from '#src/errors/index.js';
-import { useAliyunEnv } from './support/aliyun-emulator.js';
+import { useAliyunEnv } from '#support/emulator-adapters.js';
 
 let server: DnsServer;
 const resolver = createDnsResolver({ timeoutMs: 500, tries: 1 });

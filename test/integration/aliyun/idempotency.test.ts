@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAliyunClients } from '#src/adapters/aliyun/clients.js';
 import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { createCloudPorts } from '#src/adapters/index.js';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
-import { type RequestRecorder, startRequestRecorder } from './support/request-recorder.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
+import { type RequestRecorder, startRequestRecorder } from '#support/request-recorder.js';
 
 let env: AliyunTestEnv;
 let recorder: RequestRecorder;

@@ -6,11 +6,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CheckLine } from '#src/app/inspect-checklist.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { tcpListener } from './contracts/load-balancer.contract.js';
-import { type AliyunTestEnv, startAliyunEnv } from './support/aliyun-emulator.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { tcpListener } from '#support/contracts/load-balancer.contract.js';
+import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
 
 let env: AliyunTestEnv;
 let freeEdition: AliyunTestEnv;
@@ -77,11 +77,13 @@ async function handBuiltBalancer(serverIds: string[]): Promise<string> {
   );
   await loadBalancer.startListener(lb.id, 8080, 'tcp');
   // The balancer's health checks need a few rounds before backends count as normal.
-  for (let tries = 0; tries < 100; tries++) {
-    const health = await loadBalancer.healthStatus(lb.id, 8080);
-    if (health.length === serverIds.length && health.every((h) => h.health === 'normal')) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await vi.waitFor(
+    async () => {
+      const health = await loadBalancer.healthStatus(lb.id, 8080);
+      expect(health.map((h) => h.health)).toEqual(serverIds.map(() => 'normal'));
+    },
+    { timeout: 15_000, interval: 50 },
+  );
   return lb.id;
 }
 

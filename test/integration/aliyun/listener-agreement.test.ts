@@ -17,7 +17,7 @@ import { DrainctlError, InvalidInputError } from '#src/errors/index.js';
 import { planRollout } from '#src/plan/index.js';
 import { listenerConfig } from '#src/plan/listener-config.js';
 import type { ListenerConfig } from '#src/ports/index.js';
-import { useAliyunEnv } from './support/aliyun-emulator.js';
+import { useAliyunEnv } from '#support/emulator-adapters.js';
 
 const env = useAliyunEnv();
 const scratch = mkdtempSync(join(tmpdir(), 'drainctl-listener-agreement-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listenerConfig } from '#src/plan/listener-config.js';
 import { parseWorkflow } from '#src/workflow/index.js';
-import { useAliyunEnv } from './support/aliyun-emulator.js';
+import { useAliyunEnv } from '#support/emulator-adapters.js';
 
 const env = useAliyunEnv();
 

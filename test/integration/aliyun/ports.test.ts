@@ -2,10 +2,11 @@
  * The port contracts run against the Alibaba Cloud adapters, driven over HTTP through the real
  * SDK clients against the emulator.
  */
-import { dnsContract } from './contracts/dns.contract.js';
-import { hostContract } from './contracts/host.contract.js';
-import { loadBalancerContract } from './contracts/load-balancer.contract.js';
-import { useAliyunEnv } from './support/aliyun-emulator.js';
+
+import { dnsContract } from '#support/contracts/dns.contract.js';
+import { hostContract } from '#support/contracts/host.contract.js';
+import { loadBalancerContract } from '#support/contracts/load-balancer.contract.js';
+import { useAliyunEnv } from '#support/emulator-adapters.js';
 
 const env = useAliyunEnv({
   timings: { stoppingSeconds: 0.1, bootSeconds: 0.2, packageUpdateSeconds: 0.02 },

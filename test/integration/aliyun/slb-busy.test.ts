@@ -4,8 +4,8 @@
  * ride that out through the retry policy, and tags set through SlbClient read back.
  */
 import { describe, expect, it } from 'vitest';
-import { tcpListener } from './contracts/load-balancer.contract.js';
-import { useAliyunEnv } from './support/aliyun-emulator.js';
+import { tcpListener } from '#support/contracts/load-balancer.contract.js';
+import { useAliyunEnv } from '#support/emulator-adapters.js';
 
 const env = useAliyunEnv({ configuringDelayMs: 150 });
 

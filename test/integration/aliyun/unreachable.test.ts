@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { createCloudPorts } from '#src/adapters/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
-import { captureLogs, TEST_RETRY } from './support/aliyun-emulator.js';
+import { captureLogs, TEST_RETRY } from '#support/emulator-adapters.js';
 
 let endpoint: string;
 let port: number;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '#mocks/index.js';
-import { binPath, repoRoot } from '../../helpers/cli.js';
+import { binPath, repoRoot } from '#support/cli-runner.js';
 
 const HOOKS = `
 import { appendFileSync } from 'node:fs';

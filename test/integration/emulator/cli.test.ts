@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, repoRoot, runDrainctl } from '../../helpers/cli.js';
-import { Ecs, EcsClientClass, sdkConfig } from '../../helpers/emulator.js';
+import { binPath, repoRoot, runDrainctl } from '#support/cli-runner.js';
+import { Ecs, EcsClientClass, sdkConfig } from '#support/emulator-sdk.js';
 
 describe('drainctl emulator', () => {
   let dir = '';

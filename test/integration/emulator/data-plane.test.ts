@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { useEmulator } from '../../helpers/emulator.js';
-import { get, hits, oneConnection, waitFor } from './support/traffic.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { useEmulator } from '#support/emulator-sdk.js';
+import { get, hits, oneConnection } from '#support/http-client.js';
 
 type HealthEntry = { ServerId: string; ServerHealthStatus: string };
+/** Every wait below: the data plane and its health checks answer within this. */
+const POLL = { timeout: 10_000, interval: 25 };
 
 describe('SLB data plane: weights, keep-alive and new connections', () => {
   const env = useEmulator({ timings: { healthCheckScale: 0.1 } });
@@ -27,13 +29,9 @@ describe('SLB data plane: weights, keep-alive and new connections', () => {
       }
     ).BackendServer;
   const bothHealthy = () =>
-    waitFor(
-      health,
-      (entries) => entries.length === 2 && entries.every((e) => e.ServerHealthStatus === 'normal'),
-      {
-        what: 'both backends healthy',
-      },
-    );
+    expect
+      .poll(async () => (await health()).map((e) => e.ServerHealthStatus), POLL)
+      .toEqual(['normal', 'normal']);
 
   beforeAll(async () => {
     const { callSlb } = env();
@@ -58,23 +56,16 @@ describe('SLB data plane: weights, keep-alive and new connections', () => {
       ]),
     });
     await callSlb('StartLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
-    await waitFor(
-      health,
-      (entries) =>
-        entries.some((e) => e.ServerId === 'i-emu-web-1' && e.ServerHealthStatus === 'normal'),
-      {
-        what: 'web-1 healthy',
-      },
-    );
+    // In a hook, where expect.poll is not available.
+    await vi.waitFor(async () => {
+      const web1 = (await health()).find((e) => e.ServerId === 'i-emu-web-1');
+      expect(web1?.ServerHealthStatus).toBe('normal');
+    }, POLL);
   });
 
   it('weights 100/0: 200 requests through the data plane all reach the first', async () => {
     for (let i = 0; i < 200; i++) expect((await get(`${url}/all-first-${i}`)).status).toBe(200);
-    await waitFor(
-      () => hits(logOf('i-emu-web-1'), '/all-first-'),
-      (n) => n === 200,
-      { what: '200 hits on web-1' },
-    );
+    await expect.poll(() => hits(logOf('i-emu-web-1'), '/all-first-'), POLL).toBe(200);
     expect(await hits(logOf('i-emu-web-2'), '/all-first-')).toBe(0);
   });
 
@@ -82,14 +73,14 @@ describe('SLB data plane: weights, keep-alive and new connections', () => {
     await setWeights(50, 50);
     await bothHealthy();
     for (let i = 0; i < 200; i++) await get(`${url}/half-${i}`);
-    const [first, second] = await waitFor(
-      async () => [
+    const [first, second] = await vi.waitFor(async () => {
+      const split = [
         await hits(logOf('i-emu-web-1'), '/half-'),
         await hits(logOf('i-emu-web-2'), '/half-'),
-      ],
-      ([a = 0, b = 0]) => a + b === 200,
-      { what: '200 hits in total' },
-    );
+      ] as const;
+      expect(split[0] + split[1], '200 hits in total').toBe(200);
+      return split;
+    }, POLL);
     expect(first).toBeGreaterThanOrEqual(80);
     expect(second).toBeGreaterThanOrEqual(80);
   });
@@ -99,25 +90,13 @@ describe('SLB data plane: weights, keep-alive and new connections', () => {
     const agent = oneConnection();
     try {
       await get(`${url}/kept-before`, agent);
-      await waitFor(
-        () => hits(logOf('i-emu-web-1'), '/kept-before'),
-        (n) => n === 1,
-        { what: 'kept connection on web-1' },
-      );
+      await expect.poll(() => hits(logOf('i-emu-web-1'), '/kept-before'), POLL).toBe(1);
       await setWeights(0, 100);
       await bothHealthy();
       for (let i = 0; i < 20; i++) await get(`${url}/fresh-${i}`);
       for (let i = 0; i < 10; i++) await get(`${url}/kept-after-${i}`, agent);
-      await waitFor(
-        () => hits(logOf('i-emu-web-2'), '/fresh-'),
-        (n) => n === 20,
-        { what: 'fresh connections on web-2' },
-      );
-      await waitFor(
-        () => hits(logOf('i-emu-web-1'), '/kept-after-'),
-        (n) => n === 10,
-        { what: 'kept requests on web-1' },
-      );
+      await expect.poll(() => hits(logOf('i-emu-web-2'), '/fresh-'), POLL).toBe(20);
+      await expect.poll(() => hits(logOf('i-emu-web-1'), '/kept-after-'), POLL).toBe(10);
       expect(await hits(logOf('i-emu-web-1'), '/fresh-')).toBe(0);
       expect(await hits(logOf('i-emu-web-2'), '/kept-after-')).toBe(0);
     } finally {
@@ -126,11 +105,7 @@ describe('SLB data plane: weights, keep-alive and new connections', () => {
     const reopened = oneConnection();
     try {
       await get(`${url}/reopened`, reopened);
-      await waitFor(
-        () => hits(logOf('i-emu-web-2'), '/reopened'),
-        (n) => n === 1,
-        { what: 'a new connection on web-2' },
-      );
+      await expect.poll(() => hits(logOf('i-emu-web-2'), '/reopened'), POLL).toBe(1);
       expect(await hits(logOf('i-emu-web-1'), '/reopened')).toBe(0);
     } finally {
       reopened.destroy();

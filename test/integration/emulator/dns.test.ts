@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Alidns, useEmulator } from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
-import { resolveA } from './support/resolve.js';
+import { Alidns, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
+import { resolveA } from './resolve-over-udp.js';
 
 describe('Alidns', () => {
   const env = useEmulator({ timings: FAST });

@@ -3,9 +3,9 @@
  * command that outlived its timeout, and a ClientToken makes a resent RunCommand start nothing new.
  */
 import { describe, expect, it } from 'vitest';
-import { Ecs, useEmulator } from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
+import { Ecs, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
 
 const REGION = 'cn-hangzhou';
 

@@ -1,22 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { Ecs, useEmulator } from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
+import { describe, expect, it, vi } from 'vitest';
+import { Ecs, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
 
 const REGION = 'cn-hangzhou';
 
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Every wait below: commands and reboots on FAST timings end within this. */
+const POLL = { timeout: 5_000, interval: 20 };
 
 describe('ECS and Cloud Assistant', () => {
   const env = useEmulator({ timings: FAST });
@@ -89,13 +79,11 @@ describe('ECS and Cloud Assistant', () => {
       (await results()).body?.invocation?.invocationResults?.invocationResult?.[0]
         ?.invocationStatus,
     ).toBe('Running');
-    const finished = await until(
-      results,
-      (r) =>
-        r.body?.invocation?.invocationResults?.invocationResult?.[0]?.invocationStatus !==
-        'Running',
-    );
-    const result = finished.body?.invocation?.invocationResults?.invocationResult?.[0];
+    const result = await vi.waitFor(async () => {
+      const first = (await results()).body?.invocation?.invocationResults?.invocationResult?.[0];
+      expect(first?.invocationStatus).not.toBe('Running');
+      return first;
+    }, POLL);
     expect(result).toMatchObject({
       instanceId: 'i-emu-web-2',
       invocationStatus: 'Success',
@@ -111,17 +99,14 @@ describe('ECS and Cloud Assistant', () => {
       403,
     );
     const seen: string[] = [];
-    await until(
-      () =>
-        ecs.describeInstanceStatus(
-          new Ecs.DescribeInstanceStatusRequest({ regionId: REGION, instanceId: ['i-emu-web-2'] }),
-        ),
-      (r) => {
-        const status = r.body?.instanceStatuses?.instanceStatus?.[0]?.status ?? '';
-        if (seen.at(-1) !== status) seen.push(status);
-        return status === 'Running';
-      },
-    );
+    await vi.waitFor(async () => {
+      const answer = await ecs.describeInstanceStatus(
+        new Ecs.DescribeInstanceStatusRequest({ regionId: REGION, instanceId: ['i-emu-web-2'] }),
+      );
+      const status = answer.body?.instanceStatuses?.instanceStatus?.[0]?.status ?? '';
+      if (seen.at(-1) !== status) seen.push(status);
+      expect(status).toBe('Running');
+    }, POLL);
     expect(seen).toEqual(['Stopping', 'Starting', 'Running']);
     expect(emu.state().instances.find((i) => i.id === 'i-emu-web-2')?.kernel).toBe(
       '3.10.0-1160.119.1.el7.x86_64',
@@ -139,22 +124,19 @@ describe('ECS and Cloud Assistant', () => {
       }),
     );
     const invokeId = run.body?.invokeId ?? '';
-    const plain = await until(
-      () =>
-        ecs.describeInvocationResults(
-          new Ecs.DescribeInvocationResultsRequest({
-            regionId: REGION,
-            invokeId,
-            contentEncoding: 'PlainText',
-          }),
-        ),
-      (r) =>
-        r.body?.invocation?.invocationResults?.invocationResult?.[0]?.invocationStatus ===
-        'Success',
-    );
-    expect(plain.body?.invocation?.invocationResults?.invocationResult?.[0]?.output).toBe(
-      '3.10.0-1160.el7.x86_64\n',
-    );
+    const plain = await vi.waitFor(async () => {
+      const answer = await ecs.describeInvocationResults(
+        new Ecs.DescribeInvocationResultsRequest({
+          regionId: REGION,
+          invokeId,
+          contentEncoding: 'PlainText',
+        }),
+      );
+      const first = answer.body?.invocation?.invocationResults?.invocationResult?.[0];
+      expect(first?.invocationStatus).toBe('Success');
+      return first;
+    }, POLL);
+    expect(plain?.output).toBe('3.10.0-1160.el7.x86_64\n');
     const encoded = await ecs.describeInvocationResults(
       new Ecs.DescribeInvocationResultsRequest({ regionId: REGION, invokeId }),
     );
@@ -191,19 +173,18 @@ describe('ECS and Cloud Assistant', () => {
         instanceId: ['i-emu-web-3'],
       }),
     );
-    const failed = await until(
-      () =>
-        ecs.describeInvocationResults(
-          new Ecs.DescribeInvocationResultsRequest({
-            regionId: REGION,
-            invokeId: run.body?.invokeId,
-          }),
-        ),
-      (r) =>
-        r.body?.invocation?.invocationResults?.invocationResult?.[0]?.invocationStatus !==
-        'Running',
-    );
-    expect(failed.body?.invocation?.invocationResults?.invocationResult?.[0]).toMatchObject({
+    const failed = await vi.waitFor(async () => {
+      const answer = await ecs.describeInvocationResults(
+        new Ecs.DescribeInvocationResultsRequest({
+          regionId: REGION,
+          invokeId: run.body?.invokeId,
+        }),
+      );
+      const first = answer.body?.invocation?.invocationResults?.invocationResult?.[0];
+      expect(first?.invocationStatus).not.toBe('Running');
+      return first;
+    }, POLL);
+    expect(failed).toMatchObject({
       invocationStatus: 'Failed',
       exitCode: 3,
       errorCode: 'ExitCodeNonzero',

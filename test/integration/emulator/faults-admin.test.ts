@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Ecs, useEmulator } from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
+import { Ecs, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
 
 async function admin(endpoint: string, method: string, path: string, body?: unknown) {
   const response = await fetch(`${endpoint}/__emulator/${path}`, {

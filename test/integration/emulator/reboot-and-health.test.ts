@@ -1,11 +1,13 @@
 import { connect, type Socket } from 'node:net';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Ecs, type EcsClient, useEmulator } from '../../helpers/emulator.js';
-import { FAST } from './support/fast.js';
-import { get, hits, waitFor } from './support/traffic.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { Ecs, type EcsClient, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { get, hits } from '#support/http-client.js';
 
 const REGION = 'cn-hangzhou';
 type HealthEntry = { ServerId: string; ServerHealthStatus: string };
+/** Every wait below: commands, reboots and health checks on FAST timings end within this. */
+const POLL = { timeout: 10_000, interval: 25 };
 
 async function runToEnd(ecs: EcsClient, instanceId: string, script: string) {
   const run = await ecs.runCommand(
@@ -17,16 +19,14 @@ async function runToEnd(ecs: EcsClient, instanceId: string, script: string) {
     }),
   );
   const invokeId = run.body?.invokeId ?? '';
-  const done = await waitFor(
-    () =>
-      ecs.describeInvocationResults(
-        new Ecs.DescribeInvocationResultsRequest({ regionId: REGION, invokeId }),
-      ),
-    (r) =>
-      r.body?.invocation?.invocationResults?.invocationResult?.[0]?.invocationStatus !== 'Running',
-    { what: `the command on ${instanceId} to end` },
-  );
-  const result = done.body?.invocation?.invocationResults?.invocationResult?.[0];
+  const result = await vi.waitFor(async () => {
+    const answer = await ecs.describeInvocationResults(
+      new Ecs.DescribeInvocationResultsRequest({ regionId: REGION, invokeId }),
+    );
+    const first = answer.body?.invocation?.invocationResults?.invocationResult?.[0];
+    expect(first?.invocationStatus, `the command on ${instanceId}`).not.toBe('Running');
+    return first;
+  }, POLL);
   return { ...result, text: Buffer.from(result?.output ?? '', 'base64').toString('utf8') };
 }
 
@@ -41,13 +41,13 @@ function instanceStatus(ecs: EcsClient, instanceId: string) {
 /** Follows an instance's status until Running, recording each distinct status seen. */
 async function statusesUntilRunning(ecs: EcsClient, instanceId: string): Promise<string[]> {
   const seen: string[] = [];
-  await waitFor(
-    () => instanceStatus(ecs, instanceId),
-    (status) => {
+  await vi.waitFor(
+    async () => {
+      const status = await instanceStatus(ecs, instanceId);
       if (seen.at(-1) !== status) seen.push(status);
-      return status === 'Running' && seen.length > 1;
+      expect(status === 'Running' && seen.length > 1, `${instanceId} Running again`).toBe(true);
     },
-    { intervalMs: 15, what: `${instanceId} Running again` },
+    { ...POLL, interval: 15 },
   );
   return seen;
 }
@@ -101,11 +101,11 @@ describe('patching and rebooting an instance', () => {
     expect(['ECONNRESET', 'closed']).toContain(await closed);
     expect(closedWhile).not.toBe('Running');
 
-    const after = await waitFor(
-      () => runToEnd(ecs, 'i-emu-web-3', 'uname -r'),
-      (result) => result.invocationStatus === 'Success',
-      { what: 'Cloud Assistant back after the boot' },
-    );
+    const after = await vi.waitFor(async () => {
+      const result = await runToEnd(ecs, 'i-emu-web-3', 'uname -r');
+      expect(result.invocationStatus, 'Cloud Assistant back after the boot').toBe('Success');
+      return result;
+    }, POLL);
     expect(after.text.trim()).toBe('3.10.0-1160.119.1.el7.x86_64');
     expect(emu.state().instances.find((i) => i.id === 'i-emu-web-3')?.kernel).toBe(
       '3.10.0-1160.119.1.el7.x86_64',
@@ -160,9 +160,10 @@ describe('health checks see an app that stopped', () => {
       BackendServers: JSON.stringify([{ ServerId: 'i-emu-web-1' }, { ServerId: 'i-emu-web-2' }]),
     });
     await callSlb('StartLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
-    await waitFor(health, (entries) => entries.every((e) => e.ServerHealthStatus === 'normal'), {
-      what: 'both normal',
-    });
+    // In a hook, where expect.poll is not available.
+    await vi.waitFor(async () => {
+      expect((await health()).map((e) => e.ServerHealthStatus)).toEqual(['normal', 'normal']);
+    }, POLL);
   });
 
   it('DescribeHealthStatus says abnormal within interval × threshold (boot-failure keeps the app down)', async () => {
@@ -170,15 +171,12 @@ describe('health checks see an app that stopped', () => {
     emu.injectFault({ kind: 'boot-failure', instanceId: 'i-emu-web-2' });
     await ecs.rebootInstance(new Ecs.RebootInstanceRequest({ instanceId: 'i-emu-web-2' }));
     const stoppedAt = Date.now();
-    await waitFor(
-      health,
-      (entries) =>
-        entries.find((e) => e.ServerId === 'i-emu-web-2')?.ServerHealthStatus === 'abnormal',
-      {
-        intervalMs: 20,
-        what: 'web-2 abnormal',
-      },
-    );
+    await expect
+      .poll(
+        async () => (await health()).find((e) => e.ServerId === 'i-emu-web-2')?.ServerHealthStatus,
+        { ...POLL, interval: 20 },
+      )
+      .toBe('abnormal');
     const elapsed = Date.now() - stoppedAt;
     const intervalMs = INTERVAL_S * 1000 * SCALE;
     // The first failing check comes within one interval, the threshold-th one (threshold-1)
@@ -194,21 +192,13 @@ describe('health checks see an app that stopped', () => {
 
   it('boot-failure, seen through the SDK: Running per the hypervisor, but no agent and no traffic', async () => {
     const { ecs, emu } = env();
-    await waitFor(
-      () => instanceStatus(ecs, 'i-emu-web-2'),
-      (status) => status === 'Running',
-      { what: 'web-2 Running' },
-    );
+    await expect.poll(() => instanceStatus(ecs, 'i-emu-web-2'), POLL).toBe('Running');
     const command = await runToEnd(ecs, 'i-emu-web-2', 'uname -r');
     expect(command.invocationStatus).toBe('Error');
     expect(command.errorCode).toBeTruthy();
     const log = emu.state().instances.find((i) => i.id === 'i-emu-web-1')?.accessLog ?? '';
     for (let i = 0; i < 20; i++) expect((await get(`${url}/after-failure-${i}`)).status).toBe(200);
-    await waitFor(
-      () => hits(log, '/after-failure-'),
-      (n) => n === 20,
-      { what: 'all traffic on web-1' },
-    );
+    await expect.poll(() => hits(log, '/after-failure-'), POLL).toBe(20);
     expect((await health()).find((e) => e.ServerId === 'i-emu-web-2')?.ServerHealthStatus).toBe(
       'abnormal',
     );

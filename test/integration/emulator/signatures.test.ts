@@ -7,10 +7,10 @@ import {
   sdkConfig,
   slbCaller,
   useEmulator,
-} from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
-import { send, signAcs3, signV1 } from './support/hand-signed.js';
+} from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
+import { send, signAcs3, signV1 } from './hand-signed.js';
 
 const ECS = { action: 'DescribeInstanceStatus', version: '2014-05-26' };
 

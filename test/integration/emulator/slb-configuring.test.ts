@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
 
 const SETTLE_MS = 400;
 
@@ -28,9 +28,15 @@ describe('SLB asynchrony knob (configuringDelayMs)', () => {
       'ServiceIsConfiguring',
       400,
     );
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 50));
-    const started = Date.now();
-    await callSlb('StartLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
+    // Refused while the listener is being configured; accepted once that settles.
+    let started = 0;
+    await vi.waitFor(
+      () => {
+        started = Date.now();
+        return callSlb('StartLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });
+      },
+      { timeout: SETTLE_MS * 5, interval: 25 },
+    );
     const attribute = () =>
       callSlb('DescribeLoadBalancerTCPListenerAttribute', {
         LoadBalancerId: lb,
@@ -45,8 +51,9 @@ describe('SLB asynchrony knob (configuringDelayMs)', () => {
       'ServiceIsConfiguring',
       400,
     );
-    while ((await attribute()).Status === 'starting')
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    await expect
+      .poll(async () => (await attribute()).Status, { timeout: SETTLE_MS * 5, interval: 25 })
+      .not.toBe('starting');
     expect(Date.now() - started).toBeGreaterThanOrEqual(SETTLE_MS - 20);
     expect((await attribute()).Status).toBe('running');
     await callSlb('SetBackendServers', {

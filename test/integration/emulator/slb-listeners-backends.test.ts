@@ -1,8 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Ecs, useEmulator } from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
-import { waitFor } from './support/traffic.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { Ecs, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
 
 const servers = (list: object[]) => JSON.stringify(list);
 
@@ -347,18 +346,24 @@ describe('SLB listeners and backend servers', () => {
       emu.injectFault({ kind: 'boot-failure', instanceId: id });
       await ecs.rebootInstance(new Ecs.RebootInstanceRequest({ instanceId: id }));
     }
-    const sick = await waitFor(
-      statuses,
-      (entries) => entries[0]?.ServerHealthStatus === 'abnormal',
-      {
-        what: 'web-3 abnormal',
+    const sick = await vi.waitFor(
+      async () => {
+        const entries = await statuses();
+        expect(entries[0]?.ServerHealthStatus, 'web-3').toBe('abnormal');
+        return entries;
       },
+      { timeout: 10_000, interval: 25 },
     );
     expect(sick.map((entry) => entry.ServerHealthStatus)).toEqual(['abnormal', 'unavailable']);
-    await waitFor(
-      () => emu.state().loadBalancers.find((entry) => entry.id === lb2)?.backends,
-      (backends) => backends?.every((backend) => backend.health === 'abnormal') === true,
-      { what: 'both abnormal in the admin state' },
-    );
+    await expect
+      .poll(
+        () =>
+          emu
+            .state()
+            .loadBalancers.find((entry) => entry.id === lb2)
+            ?.backends.map((backend) => backend.health),
+        { timeout: 10_000, interval: 25 },
+      )
+      .toEqual(['abnormal', 'abnormal']);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { useEmulator } from '../../helpers/emulator.js';
-import { expectApiError } from './support/expect-api-error.js';
-import { FAST } from './support/fast.js';
+import { useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
 
 describe('SLB load balancers', () => {
   const env = useEmulator({ timings: FAST });

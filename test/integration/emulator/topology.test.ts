@@ -17,8 +17,8 @@ import {
   Ecs,
   EcsClientClass,
   sdkConfig,
-} from '../../helpers/emulator.js';
-import { FAST } from './support/fast.js';
+} from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
 
 describe('topology', () => {
   let dir = '';

@@ -1,9 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Ecs, useEmulator } from '../../helpers/emulator.js';
-import { FAST } from './support/fast.js';
-import { get, waitFor } from './support/traffic.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { Ecs, useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { get } from '#support/http-client.js';
 
 type HealthEntry = { ServerId: string; ServerHealthStatus: string };
+/** Every wait below: reboots and health checks on FAST timings end within this. */
+const POLL = { timeout: 10_000, interval: 25 };
 
 /**
  * The world faults, each observed from outside as drainctl would see it: through the SDK
@@ -23,17 +25,17 @@ describe('world faults through the SDK and the data plane', () => {
   const rebootAndWait = async (instanceId: string) => {
     const { ecs } = env();
     await ecs.rebootInstance(new Ecs.RebootInstanceRequest({ instanceId }));
-    await waitFor(
-      () =>
-        ecs.describeInstanceStatus(
+    await expect
+      .poll(async () => {
+        const answer = await ecs.describeInstanceStatus(
           new Ecs.DescribeInstanceStatusRequest({
             regionId: 'cn-hangzhou',
             instanceId: [instanceId],
           }),
-        ),
-      (r) => r.body?.instanceStatuses?.instanceStatus?.[0]?.status === 'Running',
-      { what: `${instanceId} Running` },
-    );
+        );
+        return answer.body?.instanceStatuses?.instanceStatus?.[0]?.status;
+      }, POLL)
+      .toBe('Running');
   };
 
   beforeAll(async () => {
@@ -67,16 +69,11 @@ describe('world faults through the SDK and the data plane', () => {
   it('unhealthy-after-reboot: abnormal for the given seconds after the boot, then normal again', async () => {
     const { emu } = env();
     const check = () => health('i-emu-web-1');
-    await waitFor(check, (state) => state === 'normal', { what: 'web-1 normal first' });
+    await expect.poll(check, POLL).toBe('normal');
     emu.injectFault({ kind: 'unhealthy-after-reboot', instanceId: 'i-emu-web-1', seconds: 1 });
     await rebootAndWait('i-emu-web-1');
-    await waitFor(check, (state) => state === 'abnormal', {
-      what: 'web-1 abnormal after the boot',
-    });
-    await waitFor(check, (state) => state === 'normal', {
-      what: 'web-1 normal after the fault',
-      timeoutMs: 8_000,
-    });
+    await expect.poll(check, POLL).toBe('abnormal');
+    await expect.poll(check, { ...POLL, timeout: 8_000 }).toBe('normal');
   });
 
   it('app-5xx-after-reboot: real requests through the data plane fail with 500/502 at the given rate', async () => {
@@ -90,17 +87,19 @@ describe('world faults through the SDK and the data plane', () => {
     });
     emu.injectFault({ kind: 'app-5xx-after-reboot', instanceId: 'i-emu-web-2', rate: 1 });
     await rebootAndWait('i-emu-web-2');
-    await waitFor(
-      () => health('i-emu-web-2'),
-      (state) => state === 'normal',
-      { what: 'web-2 serving again' },
-    );
-    const responses = await waitFor(
-      async () => Promise.all(Array.from({ length: 5 }, (_, i) => get(`${url}/after-5xx-${i}`))),
-      (list) => list.every((response) => response.status >= 500),
-      { what: 'web-2 answering 5xx through the listener' },
-    );
-    expect(responses.every((response) => [500, 502].includes(response.status))).toBe(true);
+    await expect.poll(() => health('i-emu-web-2'), POLL).toBe('normal');
+    const statuses = await vi.waitFor(async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => get(`${url}/after-5xx-${i}`)),
+      );
+      const list = answers.map((response) => response.status);
+      expect(
+        list.every((status) => status >= 500),
+        'web-2 answering 5xx',
+      ).toBe(true);
+      return list;
+    }, POLL);
+    expect(statuses.every((status) => [500, 502].includes(status))).toBe(true);
   });
 
   it('health-flapping: DescribeHealthStatus alternates between abnormal and normal', async () => {
@@ -110,7 +109,7 @@ describe('world faults through the SDK and the data plane', () => {
       BackendServers: JSON.stringify([{ ServerId: 'i-emu-web-3', Weight: '100' }]),
     });
     const check = () => health('i-emu-web-3');
-    await waitFor(check, (state) => state === 'normal', { what: 'web-3 normal first' });
+    await expect.poll(check, POLL).toBe('normal');
     emu.injectFault({
       kind: 'health-flapping',
       instanceId: 'i-emu-web-3',
@@ -118,13 +117,13 @@ describe('world faults through the SDK and the data plane', () => {
       seconds: 5,
     });
     const seen: string[] = [];
-    await waitFor(
-      check,
-      (state) => {
+    await vi.waitFor(
+      async () => {
+        const state = await check();
         if (state && seen.at(-1) !== state) seen.push(state);
-        return seen.length >= 3;
+        expect(seen.length, 'two flips').toBeGreaterThanOrEqual(3);
       },
-      { intervalMs: 20, what: 'two flips', timeoutMs: 5_000 },
+      { timeout: 5_000, interval: 20 },
     );
     expect(seen.slice(0, 3)).toEqual(['normal', 'abnormal', 'normal']);
   });

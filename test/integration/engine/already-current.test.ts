@@ -12,7 +12,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTopology } from '#mocks/index.js';
-import { drainctl, endState, journal, type RunEnv, startRunEnv } from './support/emulator-run.js';
+import {
+  drainctl,
+  endState,
+  journal,
+  type RunEnv,
+  startRunEnv,
+} from '#support/rollout-on-emulator.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plan, run, status } from '#src/index.js';
 import { createLogger } from '#src/log/index.js';
-import { endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
+import { endState, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
 
 let env: RunEnv;
 beforeAll(async () => {

@@ -24,7 +24,7 @@ import {
   latestRunId,
   type RunEnv,
   startRunEnv,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 type Entry = Awaited<ReturnType<typeof journal>>[number];
 

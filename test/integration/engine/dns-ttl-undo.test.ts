@@ -13,7 +13,7 @@ import {
   spawnDrainctl,
   waitForEntry,
   workflowText,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

@@ -6,7 +6,7 @@
  * once a node left out is fixed, `drainctl resume --retry` carries it through again.
  */
 import { describe, expect, it } from 'vitest';
-import { drainctl, endState, runEnvPerTest } from './support/emulator-run.js';
+import { drainctl, endState, runEnvPerTest } from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { binPath, type CliRun } from '../../helpers/cli.js';
+import { binPath, type CliRun } from '#support/cli-runner.js';
 import {
   drainctl,
   endState,
@@ -20,7 +20,7 @@ import {
   NODES,
   type RunEnv,
   runEnvPerTest,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

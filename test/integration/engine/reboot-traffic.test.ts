@@ -19,7 +19,7 @@ import {
   runEnvPerTest,
   spawnDrainctl,
   waitForEntry,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 
@@ -79,6 +79,7 @@ describe('real traffic during the patch', () => {
       expect(status.stdout).toMatch(
         / {6}since \d\d:\d\d:\d\d: waiting for quiet before the reboot: \d+ real request\(s\) since it was judged drained/,
       );
+      // A real wait: the client keeps sending a while longer, and the reboot must hold for all of it.
       await systemClock.sleep(2000);
     } finally {
       await client.stop();
@@ -161,13 +162,14 @@ describe('real traffic during the patch', () => {
     try {
       ({ runId } = await waitForEntry(env, patchCommand(2, 'result'), first.done));
       // The first process is holding the reboot for the client: it dies there.
-      await systemClock.sleep(1500);
+      await waitForEntry(env, waiting, first.done);
       first.child.kill('SIGKILL');
       expect((await first.done).signal).toBe('SIGKILL');
       expect((await journal(env, runId)).some(rebootIntent)).toBe(false);
 
       const resumed = spawnDrainctl(env, ['resume', runId, '--yes', '--json']);
       await waitForEntry(env, (e) => e.type === 'resume', resumed.done);
+      // A real wait: the client keeps sending a while longer, and the reboot must hold for all of it.
       await systemClock.sleep(2000);
       await client.stop();
       stoppedAt = Date.now();

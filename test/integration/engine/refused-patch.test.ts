@@ -5,8 +5,8 @@
  * the run halts before any other node leaves service (exit 2).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../plan/run-cli-in-process.js';
-import { endState, type RunEnv, startRunEnv, waitForEntry } from './support/emulator-run.js';
+import { runCliInProcess } from '#support/cli-in-process.js';
+import { endState, type RunEnv, startRunEnv, waitForEntry } from '#support/rollout-on-emulator.js';
 
 let env: RunEnv | undefined;
 afterEach(async () => {

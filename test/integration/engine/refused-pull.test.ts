@@ -6,8 +6,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../plan/run-cli-in-process.js';
-import { endState, type RunEnv, startRunEnv, waitForEntry } from './support/emulator-run.js';
+import { runCliInProcess } from '#support/cli-in-process.js';
+import { endState, type RunEnv, startRunEnv, waitForEntry } from '#support/rollout-on-emulator.js';
 
 let env: RunEnv | undefined;
 afterEach(async () => {

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drainctl, endState, type RunEnv, startRunEnv } from './support/emulator-run.js';
+import { drainctl, endState, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
 
 let env: RunEnv;
 beforeAll(async () => {

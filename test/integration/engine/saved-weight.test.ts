@@ -13,8 +13,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emulatorPorts } from '../../helpers/balancer-by-hand.js';
-import { type CliRun, runDrainctl } from '../../helpers/cli.js';
+import { emulatorPorts } from '#support/balancer-by-hand.js';
+import { type CliRun, runDrainctl } from '#support/cli-runner.js';
 import {
   drainctl,
   endState,
@@ -25,7 +25,7 @@ import {
   runEnvPerTest,
   spawnDrainctl,
   waitForEntry,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

@@ -17,7 +17,7 @@ import {
   type RunEnv,
   startRunEnv,
   workflowText,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 // The variable's name says nothing secret: only its use in a command makes it one.
 const PIN = 'MARK-service-pin-4711';

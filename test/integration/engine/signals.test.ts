@@ -4,8 +4,7 @@
  * the run; a second SIGTERM without a terminal is only logged; stdout and stderr whose reader
  * went away (EPIPE) do not crash the run.
  */
-import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   drainConfirmed,
   drainctl,
@@ -14,7 +13,7 @@ import {
   runEnvPerTest,
   spawnDrainctl,
   waitForEntry,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 
@@ -44,7 +43,12 @@ describe('signals never kill a run mid-maintenance', () => {
     child.stdout?.destroy();
     child.stderr?.destroy();
     child.kill('SIGTERM');
-    await delay(200);
+    // The second SIGTERM comes once the first one was taken (it is journaled as the stop's cause).
+    await vi.waitFor(
+      async () =>
+        expect((await journal(env, runId)).map((e) => e.type)).toContain('abort-requested'),
+      { timeout: 30_000, interval: 50 },
+    );
     child.kill('SIGTERM');
     const run = await done;
     expect(run.signal).toBeNull();

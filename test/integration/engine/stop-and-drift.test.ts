@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createLogger } from '#src/log/index.js';
-import { emulatorPorts } from '../../helpers/balancer-by-hand.js';
+import { emulatorPorts } from '#support/balancer-by-hand.js';
 import {
   drainConfirmed,
   drainctl,
@@ -18,7 +18,7 @@ import {
   runEnvPerTest,
   spawnDrainctl,
   waitForEntry,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

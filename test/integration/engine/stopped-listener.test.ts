@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createLogger } from '#src/log/index.js';
-import { drainctl, endState, journal, runEnvPerTest } from './support/emulator-run.js';
+import { drainctl, endState, journal, runEnvPerTest } from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

@@ -12,7 +12,7 @@ import {
   runEnvPerTest,
   spawnDrainctl,
   waitForEntry,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

@@ -10,14 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { createCloudPorts } from '#src/adapters/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createLogger } from '#src/log/index.js';
-import { runDrainctl } from '../../helpers/cli.js';
+import { runDrainctl } from '#support/cli-runner.js';
 import {
   drainConfirmed,
   endState,
   runEnvPerTest,
   spawnDrainctl,
   waitForEntry,
-} from './support/emulator-run.js';
+} from '#support/rollout-on-emulator.js';
 
 const startEnv = runEnvPerTest();
 

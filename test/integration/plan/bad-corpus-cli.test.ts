@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '#mocks/index.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { badCases } from '../../unit/spec/bad-cases.js';
-import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';
-import { runCliInProcess } from './run-cli-in-process.js';
+import { badCases } from '#support/bad-workflows.js';
+import { runCliInProcess } from '#support/cli-in-process.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { emulatorEnv, emulatorState, startPlanEmulator } from '#support/plan-emulator.js';
 
 const cases = badCases();
 /** Spawned too: a schema error and one found only against the world. */

@@ -8,8 +8,8 @@ import { observeInventory } from '#src/app/observe-inventory.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { InvalidInputError } from '#src/errors/index.js';
 import { balancerTags, planRollout } from '#src/plan/index.js';
-import { workflowFrom } from '../../unit/plan/fixtures.js';
-import { emulatorState, startPlanEmulator } from './plan-emulator.js';
+import { emulatorState, startPlanEmulator } from '#support/plan-emulator.js';
+import { workflowFrom } from '#support/workflows.js';
 
 let emu: Emulator;
 let ports: CloudPorts;

@@ -3,16 +3,19 @@
  * plan (and hash) however often it is observed, a re-run that finds the balancer the first run
  * created, and the rolling example on an existing balancer. Planning never changes the world.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '#mocks/index.js';
 import { createCloudPorts } from '#src/adapters/index.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { createBalancerRequest, hashPlan, type Plan } from '#src/plan/index.js';
 import type { LoadBalancer } from '#src/ports/index.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { loadExample } from '../../unit/plan/fixtures.js';
-import { emulatorEnv, emulatorState, startPlanEmulator } from './plan-emulator.js';
-import { runCliInProcess } from './run-cli-in-process.js';
+import { runCliInProcess } from '#support/cli-in-process.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { emulatorEnv, emulatorState, startPlanEmulator } from '#support/plan-emulator.js';
+import { loadExample } from '#support/workflows.js';
 
 let emu: Emulator;
 let balancers: LoadBalancer;
@@ -36,14 +39,13 @@ async function planJson(file: string, env: Record<string, string> = {}): Promise
 }
 
 async function waitHealthy(id: string, count: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const health = await balancers.healthStatus(id);
-    if (health.filter((entry) => entry.health === 'normal').length >= count) return;
-    if (Date.now() > deadline)
-      throw new Error(`backends of ${id} not healthy: ${JSON.stringify(health)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await expect
+    .poll(
+      async () =>
+        (await balancers.healthStatus(id)).filter((entry) => entry.health === 'normal').length,
+      { timeout: 20_000, interval: 100 },
+    )
+    .toBeGreaterThanOrEqual(count);
 }
 
 describe('drainctl plan against the emulator', () => {
@@ -150,5 +152,55 @@ describe('drainctl plan against the emulator', () => {
         { kind: 'http', port: 8080, path: '/healthz', host: emu.subnet.replace('.0/24', '.11') },
       ],
     });
+  }, 60_000);
+
+  it("refuses a log format the run's probes could not use, naming the workflow's path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drainctl-plan-format-'));
+    try {
+      const workflow = (name: string, listener: string, format: string) => {
+        const file = join(dir, `${name}.yaml`);
+        writeFileSync(
+          file,
+          [
+            `name: ${name}`,
+            'loadBalancer:',
+            `  create: { name: ${name}-slb }`,
+            `  listeners: [${listener}]`,
+            'backends: { instances: [i-emu-web-1, i-emu-web-2] }',
+            'drain:',
+            `  probe: { kind: access-log, path: "/var/log/{instanceId}.log", format: ${format} }`,
+            'patch: { commands: [yum update kernel -y] }',
+            '',
+          ].join('\n'),
+        );
+        return file;
+      };
+      const before = await emulatorState(emu);
+      const split = workflow(
+        'split',
+        '{ protocol: tcp, port: 9090, backendPort: 8080 }',
+        "{ nginx: '$remote_addr$status' }",
+      );
+      const glued = await runCliInProcess(['plan', split], emulatorEnv(emu));
+      expect(glued.code, glued.stderr).toBe(3);
+      expect(glued.stderr.trim()).toBe(
+        `drainctl: INVALID_INPUT: ${split}: drain.probe.format.nginx: expected text (a space, a quote) between every two variables, found $remote_addr$status: $remote_addr and $status side by side, so no parser can tell where one ends`,
+      );
+      // Behind an http listener the client is in X-Forwarded-For, which `combined` lacks.
+      const layer7 = workflow(
+        'layer7',
+        '{ protocol: http, port: 9091, backendPort: 8080, healthCheck: { uri: /healthz } }',
+        'combined',
+      );
+      const blind = await runCliInProcess(['plan', layer7], emulatorEnv(emu));
+      expect(blind.code, blind.stderr).toBe(3);
+      expect(blind.stderr).toContain(
+        `${layer7}: drain.probe.format: expected a log_format with $http_x_forwarded_for`,
+      );
+      expect(blind.stderr).toContain('found nginx combined');
+      expect(await emulatorState(emu)).toEqual(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -5,11 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DrainProgress, TrafficFilter } from '#src/ports/index.js';
 import {
   type AccessLogProbe,
+  type AccessLogProbeOptions,
   openAccessLogProbe,
 } from '#src/probes/access-log/access-log-probe.js';
 import type { AccessLogProgress } from '#src/probes/access-log/drain-wait.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { advance, combinedLine, untilAsleep } from './helpers.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { advance, settled, until, untilAsleep } from '#support/waits.js';
 
 const filter: TrafficFilter = {
   ignoreCidrs: ['100.64.0.0/10'],
@@ -33,13 +35,17 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function open(history: string | null = combinedLine('198.51.100.1').repeat(3)) {
+async function open(
+  history: string | null = combinedLine('198.51.100.1').repeat(3),
+  options: Pick<AccessLogProbeOptions, 'file' | 'onEvent'> = {},
+) {
   if (history !== null) writeFileSync(log, history);
   probe = await openAccessLogProbe({
     source: { type: 'local', path: log },
     format: { kind: 'combined' },
     filter,
     clock,
+    ...options,
   });
   return probe;
 }
@@ -121,14 +127,40 @@ describe('access-log probe: the drain decision', () => {
   });
 
   it('quiet runs only from the moment the log appeared', async () => {
-    const p = await open(null);
+    const events: string[] = [];
+    const p = await open(null, { onEvent: (e) => events.push(e.type) });
     const done = p.waitForDrain({ quietSeconds: 3, timeoutSeconds: 30 });
     await advance(clock, 4000, done);
     writeFileSync(log, combinedLine('100.64.0.1'));
+    await until(() => events.includes('appeared')); // opened when created, at t = 4 s
     await advance(clock, 3000, done);
     const result = await done;
     expect(result.outcome).toBe('drained');
     expect(result.waitedSeconds).toBe(7);
+  });
+
+  it('polling only, a log that appeared between two polls is read from the next: quiet counts from there', async () => {
+    const p = await open(null, { file: { watch: false } });
+    const done = p.waitForDrain({ quietSeconds: 3, timeoutSeconds: 30 });
+    await advance(clock, 4000, done); // the poll at t = 4 s finds no log
+    writeFileSync(log, combinedLine('100.64.0.1'));
+    await advance(clock, 3000, done); // the poll at t = 5 s opens it
+    expect(await settled(done)).toBe(false);
+    await advance(clock, 1000, done);
+    expect(await done).toMatchObject({ outcome: 'drained', waitedSeconds: 8 });
+  });
+
+  it('a real request is seen when it is written, not at the next poll: drained quietSeconds after it', async () => {
+    const p = await open();
+    const done = p.waitForDrain({ quietSeconds: 10, timeoutSeconds: 60 });
+    await advance(clock, 3500, done, 500); // the next poll is due at t = 4 s
+    appendFileSync(log, combinedLine('203.0.113.9'));
+    await until(() => p.tally.real === 1); // the clock stands still at t = 3.5 s
+    await advance(clock, 9999, done);
+    expect(await settled(done)).toBe(false);
+    await advance(clock, 1, done);
+    // Quiet from t = 3.5 s, decided at t = 13.5 s: neither at the poll grid's 14 s nor later.
+    expect(await done).toMatchObject({ outcome: 'drained', waitedSeconds: 13.5, realRequests: 1 });
   });
 
   it('lines the format does not fit count as real: a wrong format cannot end a drain early', async () => {

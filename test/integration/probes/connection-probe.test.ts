@@ -5,8 +5,8 @@ import { createLocalHost } from '#src/adapters/local/local-host.js';
 import type { CommandResult, Host } from '#src/ports/index.js';
 import { createConnectionProbe } from '#src/probes/connections/connection-probe.js';
 import { parseSsPeers, ssCommand } from '#src/probes/connections/ss-output.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { advance } from './helpers.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { advance } from '#support/waits.js';
 
 const hasSs = (() => {
   try {
@@ -97,8 +97,9 @@ describe.skipIf(!hasSs)('connection probe with real ss on this machine', () => {
   it('drains once the last connection has closed for quietSeconds', async () => {
     const socket = await open();
     const clock = new ManualClock();
+    const host = createLocalHost();
     const probe = createConnectionProbe({
-      host: createLocalHost(),
+      host,
       nodeId: 'local',
       port,
       ignoreCidrs: [],
@@ -108,7 +109,19 @@ describe.skipIf(!hasSs)('connection probe with real ss on this machine', () => {
     const done = probe.waitForDrain({ quietSeconds: 2, timeoutSeconds: 30 });
     await advance(clock, 2000, done);
     socket.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Until the kernel has taken the connection down, ss still lists it.
+    await expect
+      .poll(
+        async () => {
+          const ss = await host.runCommand('local', {
+            script: ssCommand(port),
+            timeoutSeconds: 10,
+          });
+          return parseSsPeers(ss.output);
+        },
+        { timeout: 5000, interval: 20 },
+      )
+      .toEqual([]);
     await advance(clock, 3000, done);
     expect(await done).toMatchObject({ outcome: 'drained', waitedSeconds: 4 });
   });

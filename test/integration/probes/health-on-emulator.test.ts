@@ -2,10 +2,10 @@
  * The `load-balancer` health check through drainctl's SLB adapter, over HTTP against the
  * emulator: the balancer's own view of a backend, as it changes with a reboot and with weight 0.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createHealthChecker } from '#src/probes/health/index.js';
-import { tcpListener } from '../aliyun/contracts/load-balancer.contract.js';
-import { useAliyunEnv } from '../aliyun/support/aliyun-emulator.js';
+import { tcpListener } from '#support/contracts/load-balancer.contract.js';
+import { useAliyunEnv } from '#support/emulator-adapters.js';
 
 // The support's own timings: its option names follow the emulator's, which are still moving.
 const env = useAliyunEnv();
@@ -34,14 +34,15 @@ describe('load-balancer health check on the emulator', () => {
         serverId,
         ...(listenerPort !== undefined ? { listenerPort } : {}),
       });
-    const eventually = async (serverId: string, ok: boolean) => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const result = await check(serverId, 8080);
-        if (result.ok === ok || Date.now() > deadline) return result;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    const eventually = (serverId: string, ok: boolean) =>
+      vi.waitFor(
+        async () => {
+          const result = await check(serverId, 8080);
+          expect(result.ok).toBe(ok);
+          return result;
+        },
+        { timeout: 20_000, interval: 50 },
+      );
 
     expect(await eventually('i-emu-web-1', true)).toEqual({ ok: true, detail: 'normal on :8080' });
     expect(await check('i-emu-web-1')).toEqual({ ok: true, detail: 'normal on :8080' });

@@ -10,8 +10,8 @@ import { createLocalHost } from '#src/adapters/local/local-host.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createSshHost } from '#src/adapters/ssh/index.js';
 import type { Host } from '#src/ports/index.js';
-import { hostContract } from '../aliyun/contracts/host.contract.js';
-import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+import { hostContract } from '#support/contracts/host.contract.js';
+import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 /** One simulated machine behind the server; a reboot drops connections and changes the boot id. */
 let bootId = 1;

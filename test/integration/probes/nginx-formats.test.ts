@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '#src/adapters/local/system-clock.js';
-import type { LogFormat } from '#src/ports/index.js';
+import type { Clock, LogFormat } from '#src/ports/index.js';
 import { openAccessLogProbe } from '#src/probes/access-log/access-log-probe.js';
 import { createLineParser } from '#src/probes/access-log/line-parser.js';
 import { Field, ParsedLine } from '#src/probes/access-log/parsed-line.js';
@@ -116,20 +116,13 @@ ${logs}
       nginx = spawn(nginxBinary as string, ['-p', dir, '-c', join(dir, 'nginx.conf')], {
         stdio: 'ignore',
       });
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        try {
-          await get('/ready');
-          break;
-        } catch (error) {
-          if (Date.now() > deadline)
-            throw new Error(
-              `nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`,
-              { cause: error },
-            );
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-      }
+      await vi
+        .waitFor(() => get('/ready'), { timeout: 10_000, interval: 50 })
+        .catch((error) => {
+          throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`, {
+            cause: error,
+          });
+        });
       await get('/api/orders?id=7&q=a%20b', {
         'User-Agent': 'Mozilla/5.0 (X11; Linux) "quoted" ünï',
         'X-Forwarded-For': '198.51.100.7',
@@ -235,6 +228,15 @@ ${logs}
     });
 
     it('the probe on a live nginx log: layer-7 filtering by X-Forwarded-For', async () => {
+      // The system clock, telling when the probe first sleeps: its measuring window is open then.
+      let windowOpen = false;
+      const windowClock: Clock = {
+        ...systemClock,
+        sleep: (ms, signal) => {
+          windowOpen = true;
+          return systemClock.sleep(ms, signal);
+        },
+      };
       const probe = await openAccessLogProbe({
         source: { type: 'local', path: join(dir, 'main.log') },
         format: { kind: 'nginx', logFormat: FORMATS.main },
@@ -245,12 +247,13 @@ ${logs}
           ignoreUserAgents: [],
           clientAddress: 'x_forwarded_for',
         },
-        clock: systemClock,
+        clock: windowClock,
         tickMs: 50,
       });
       try {
         const measuring = probe.measureErrorRate({ seconds: 0.6 });
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // The window opens once the probe has read to the end of the log and waits for a tick.
+        await vi.waitFor(() => expect(windowOpen).toBe(true), { timeout: 5000, interval: 5 });
         await get('/health', {}, 'HEAD', '1.0'); // the balancer's check: no X-Forwarded-For
         await get('/boom', { 'X-Forwarded-For': '198.51.100.20' });
         await get('/', { 'X-Forwarded-For': '198.51.100.21' });

@@ -6,7 +6,7 @@ import { createLocalHost } from '#src/adapters/local/local-host.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createSshHost } from '#src/adapters/ssh/index.js';
 import type { Host } from '#src/ports/index.js';
-import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 /** The simulated machine: its boot id, and whether a reboot is under way. */
 const machine = { bootId: 'boot-1', rebooting: false, answersOldBootFor: 300 };
@@ -135,6 +135,33 @@ describe('SSH Host adapter', () => {
       code: 'HOST_NOT_FOUND',
       hint: 'known: web-1',
     });
+  });
+});
+
+/**
+ * Output beyond the 64 KiB a host keeps, whose cut falls 5 bytes into a secret: what is kept
+ * starts at a line start, so the masking applied later cannot miss the secret's end.
+ */
+const STRADDLING =
+  "printf 'Hunter2-x9'; head -c 65520 /dev/zero | tr '\\0' a; printf '\\nlast line\\n'";
+const ONE_LONG_LINE = "printf 'Hunter2-x9'; head -c 65600 /dev/zero | tr '\\0' a";
+
+describe('output cut at 64 KiB never starts inside a line (SSH and local)', () => {
+  it.each(['ssh', 'local'] as const)('%s', async (kind) => {
+    const target = kind === 'ssh' ? host : createLocalHost();
+    const id = kind === 'ssh' ? 'web-1' : 'local';
+    const cut = await target.runCommand(id, { script: STRADDLING, timeoutSeconds: 10 });
+    expect(cut).toMatchObject({ status: 'success', output: '…last line\n' });
+    const long = await target.runCommand(id, { script: ONE_LONG_LINE, timeoutSeconds: 10 });
+    expect(long.output).toBe(
+      '[… the last line of the output was longer than drainctl keeps; not shown]',
+    );
+    // Under the limit nothing is cut, whatever the lines.
+    const whole = await target.runCommand(id, {
+      script: STRADDLING.replace('65520', '100'),
+      timeoutSeconds: 10,
+    });
+    expect(whole.output).toBe(`Hunter2-x9${'a'.repeat(100)}\nlast line\n`);
   });
 });
 

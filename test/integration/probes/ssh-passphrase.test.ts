@@ -16,8 +16,8 @@ import { createLogger, redactString } from '#src/log/index.js';
 import { hostInstanceId } from '#src/plan/host-target.js';
 import type { HostTarget } from '#src/plan/types.js';
 import type { TrafficProbeConfig } from '#src/ports/index.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 const PASSPHRASE = 'night shift only 42';
 

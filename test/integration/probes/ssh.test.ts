@@ -1,13 +1,22 @@
 import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { connectSsh, type SshTarget } from '#src/adapters/ssh/index.js';
+import { openAccessLogProbe } from '#src/probes/access-log/access-log-probe.js';
 import { openSshFollower } from '#src/probes/access-log/ssh-follower.js';
 import { createTrafficProbeFactory } from '#src/probes/traffic-probe-factory.js';
-import { collectingSink, combinedLine } from './helpers.js';
-import { generateKeys, startSshServer, type TestKeys, type TestSshServer } from './ssh-server.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { collectingSink } from '#support/follower-sink.js';
+import { ManualClock } from '#support/manual-clock.js';
+import {
+  generateKeys,
+  startSshServer,
+  type TestKeys,
+  type TestSshServer,
+} from '#support/ssh-server.js';
+import { advance, until, untilAsleep } from '#support/waits.js';
 
 let keys: TestKeys;
 let server: TestSshServer;
@@ -38,14 +47,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Poll real time until `check` holds (the remote tail needs a moment to start). */
-async function eventually(check: () => boolean, action: () => void, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    action();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/**
+ * Do `action` every 100 ms until `check` holds: the remote tail needs a moment to start, and
+ * only what is written after it started reaches the follower.
+ */
+async function eventually(check: () => boolean, action: () => void): Promise<void> {
+  await vi.waitFor(
+    () => {
+      if (check()) return;
+      action();
+      throw new Error('not yet');
+    },
+    { timeout: 10_000, interval: 100 },
+  );
 }
 
 describe('SSH host key verification', () => {
@@ -167,6 +181,40 @@ describe('remote access log over SSH (tail -F)', () => {
         .finally(() => clearInterval(writer));
       expect(sample.requests).toBeGreaterThan(0);
       expect(sample.rate).toBe(1);
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('a remote line counts from when it arrives, not from the next poll: drained quietSeconds after it', async () => {
+    const log = join(dir, 'remote-latency.log');
+    writeFileSync(log, '');
+    const clock = new ManualClock();
+    const probe = await openAccessLogProbe({
+      source: { type: 'ssh', host: '127.0.0.1', port: server.port, username: 'ops', path: log },
+      format: { kind: 'combined' },
+      filter: {
+        ignoreCidrs: ['100.64.0.0/10'],
+        ignorePaths: [],
+        ignoreUserAgents: [],
+        clientAddress: 'remote_addr',
+      },
+      clock,
+      openRemote: (source, sink) => openSshFollower(target, source.path, sink, { clock }),
+    });
+    try {
+      // The remote tail starts after the channel opens; health checks show when it is reading.
+      await eventually(
+        () => probe.tally.ignored > 0,
+        () => appendFileSync(log, combinedLine('100.64.0.7', '/health')),
+      );
+      await clock.advance(5000);
+      const done = probe.waitForDrain({ quietSeconds: 2, timeoutSeconds: 60 });
+      await untilAsleep(clock, done); // the next poll is due at t = 6 s
+      appendFileSync(log, combinedLine('198.51.100.4'));
+      await until(() => probe.tally.real === 1); // the clock stands still at t = 5 s
+      await advance(clock, 2000, done);
+      expect(await done).toMatchObject({ outcome: 'drained', waitedSeconds: 2, realRequests: 1 });
     } finally {
       await probe.close();
     }

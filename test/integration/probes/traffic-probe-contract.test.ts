@@ -12,9 +12,9 @@ import { createLocalHost } from '#src/adapters/local/local-host.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import type { TrafficFilter, TrafficProbeConfig } from '#src/ports/index.js';
 import { createTrafficProbeFactory } from '#src/probes/traffic-probe-factory.js';
-import { trafficProbeContract } from './contracts/traffic-probe.contract.js';
-import { combinedLine } from './helpers.js';
-import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { trafficProbeContract } from '#support/contracts/traffic-probe.contract.js';
+import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 const filter: TrafficFilter = {
   ignoreCidrs: ['100.64.0.0/10'],

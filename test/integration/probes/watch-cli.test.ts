@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '#src/cli/program.js';
-import { runDrainctl } from '../../helpers/cli.js';
-import { combinedLine } from './helpers.js';
-import { generateKeys, startSshServer, type TestSshServer } from './ssh-server.js';
+import { combinedLine } from '#support/access-log-lines.js';
+import { runDrainctl } from '#support/cli-runner.js';
+import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
 
 let dir: string;
 beforeAll(() => {
@@ -18,9 +18,11 @@ describe('drainctl watch', () => {
   it('exits 0 once the log has been quiet; health checks keep arriving and do not count', async () => {
     const log = join(dir, 'drained.log');
     writeFileSync(log, combinedLine('203.0.113.1').repeat(50));
+    // Four checker nodes, each checking once a second, as an SLB's do.
+    let round = 0;
     const checks = setInterval(
-      () => appendFileSync(log, combinedLine('100.64.0.9', '/health')),
-      100,
+      () => appendFileSync(log, combinedLine(`100.64.0.${9 + (round++ % 4)}`, '/health')),
+      250,
     );
     const result = await runDrainctl(['watch', log, '--quiet', '1', '--timeout', '15']).finally(
       () => clearInterval(checks),
@@ -33,6 +35,26 @@ describe('drainctl watch', () => {
       /drained +drained: no real request for 1 s \(0 real request\(s\), \d+ ignored\)/,
     );
     expect(result.stderr).toContain('watching');
+  });
+
+  it('default flags on a layer-7 log: proxied traffic from 100.64.0.0/10 is not taken for health checks', async () => {
+    // 20 requests a second of one API call, all from one balancer address: what a layer-7
+    // listener's proxy sends, read by its peer address. No checker sends that many — and a
+    // loaded machine that runs this timer at half speed still sends more than 5 a second.
+    const log = join(dir, 'layer7.log');
+    writeFileSync(log, '');
+    const line = combinedLine('100.64.3.7', '/api/orders');
+    const proxied = setInterval(() => appendFileSync(log, line + line), 100);
+    const result = await runDrainctl(['watch', log, '--quiet', '1', '--timeout', '4']).finally(() =>
+      clearInterval(proxied),
+    );
+    expect(result.code, result.stdout).toBe(4);
+    expect(result.stdout).not.toMatch(/drained: no real request/);
+    expect(result.stderr).toContain(
+      'requests from an ignored range that do not look like health checks count as real traffic',
+    );
+    expect(result.stderr).toMatch(/from 100\.64\.3\.7: more than the 5 a second a health checker/);
+    expect(result.stderr).toContain('--client-address x_forwarded_for');
   });
 
   it('exits 4 when real traffic outlasts the timeout, and prints one JSON document with --json', async () => {
@@ -116,8 +138,11 @@ describe('drainctl watch', () => {
       [['--quiet', 'soon'], '--quiet: expected a whole number of seconds from 1 to 86400'],
       [['--quiet', '60', '--timeout', '30'], 'is shorter than --quiet'],
       [['--format', 'no variables'], 'no nginx variables'],
-      [['--health-check', 'POST /x'], '--health-check must be a method and a URI'],
-      [['--client-address', 'peer'], '--client-address must be remote_addr or x_forwarded_for'],
+      [['--health-check', 'POST /x'], '--health-check: expected a method and a URI'],
+      [
+        ['--client-address', 'peer'],
+        '--client-address: expected remote_addr (layer-4 listeners) or x_forwarded_for (layer-7), found "peer"',
+      ],
     ];
     for (const [flags, message] of cases) {
       const result = await runInProcess(['watch', log, ...flags]);

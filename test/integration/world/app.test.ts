@@ -1,16 +1,16 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   instanceSpec,
+  linesAfter,
   logLines,
   oldKernel,
-  parseCombined,
   request,
   startWorld,
-  waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 /** Sends raw bytes on a new connection; resolves with everything received until the server closes. */
 function rawExchange(host: string, port: number, bytes: string, timeoutMs = 3000): Promise<string> {
@@ -103,10 +103,7 @@ describe('instance app', () => {
       headers: { 'user-agent': 'drainctl-test/1.0', referer: 'http://example.com/"x"' },
       localAddress: '127.0.0.1',
     });
-    const lines = await waitFor('the log line', () => {
-      const all = logLines(log);
-      return all.length > before ? all.slice(before) : undefined;
-    });
+    const lines = await linesAfter(log, before);
     expect(lines).toHaveLength(1);
     const entry = parseCombined(lines[0] as string);
     expect(entry).toMatchObject({
@@ -132,12 +129,7 @@ describe('instance app', () => {
       `PROXY TCP4 203.0.113.9 ${ip} 40000 8080\r\n${get('/p1')}${get('/p2')}HEAD /p3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
     );
     expect(received.match(/^HTTP\/1\.1 200/gm)).toHaveLength(3);
-    const entries = (
-      await waitFor('three lines', () => {
-        const all = logLines(log).slice(before);
-        return all.length >= 3 ? all : undefined;
-      })
-    ).map(parseCombined);
+    const entries = (await linesAfter(log, before, 3)).map(parseCombined);
     expect(
       entries.map((entry) => [entry.remoteAddr, entry.method, entry.path, entry.bytes > 0]),
     ).toEqual([
@@ -154,8 +146,8 @@ describe('instance app', () => {
       req.on('error', () => resolve());
       setTimeout(() => req.destroy(), 100);
     });
-    const line = await waitFor('the 499 line', () => logLines(log).slice(before)[0]);
-    expect(parseCombined(line)).toMatchObject({
+    const [line] = await linesAfter(log, before);
+    expect(parseCombined(line ?? '')).toMatchObject({
       status: 499,
       path: '/slow?delay_ms=2000',
       bytes: 0,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { BackendTarget } from '#mocks/world/index.js';
-import { instanceSpec, listenerSpec, request, startWorld, waitFor } from './world-fixture.js';
+import { instanceSpec, listenerSpec, request, startWorld } from '#support/emulated-world.js';
 
 function resourceCounts(): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -51,15 +51,14 @@ describe('closing the world', () => {
     await expect(fx.world.addInstance(instanceSpec(fx.block, 3))).rejects.toThrow(/closed/);
     await fx.world.close(); // idempotent
 
-    const after = await waitFor(
-      'resources released',
-      () => {
-        const now = resourceCounts();
-        const grown = Object.keys(now).filter((name) => (now[name] ?? 0) > (before[name] ?? 0));
-        return grown.length === 0 ? now : undefined;
-      },
-      3000,
-    );
-    expect(after).toBeDefined();
+    await expect
+      .poll(
+        () => {
+          const now = resourceCounts();
+          return Object.keys(now).filter((name) => (now[name] ?? 0) > (before[name] ?? 0));
+        },
+        { timeout: 3000, interval: 20 },
+      )
+      .toEqual([]);
   });
 });

@@ -6,8 +6,7 @@ import {
   newKernel,
   oldKernel,
   startWorld,
-  waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('Cloud Assistant commands', () => {
   let fx: Fixture;
@@ -151,14 +150,18 @@ describe('Cloud Assistant commands', () => {
       const id = `i-emu-web-${n}`;
       const outcome = await run(script, 30, id);
       expect(outcome).toMatchObject({ status: 'Success', exitCode: 0 });
-      await waitFor(`${id} rebooting`, () => fx.world.instance(id)?.status !== 'Running', 1000, 5);
+      await expect
+        .poll(() => fx.world.instance(id)?.status, { timeout: 1000, interval: 5 })
+        .not.toBe('Running');
       // While it reboots, Cloud Assistant cannot run anything there.
       expect(await run('uname -r', 30, id)).toMatchObject({
         status: 'Error',
         errorCode: 'InstanceNotRunning',
         errorInfo: 'the instance is not running when create task',
       });
-      await waitFor(`${id} back`, () => fx.world.instance(id)?.status === 'Running', 5000);
+      await expect
+        .poll(() => fx.world.instance(id)?.status, { timeout: 5000, interval: 20 })
+        .toBe('Running');
     }
     expect(fx.world.instance('i-emu-web-8')?.kernel).toBe(newKernel);
     // Just after Running the agent is still starting: the command waits for it, then runs.
@@ -196,7 +199,9 @@ describe('Cloud Assistant commands', () => {
     } finally {
       socket.destroy();
     }
-    await waitFor('the connection gone', async () => (await run(countScript)).output === '0\n');
+    await expect
+      .poll(async () => (await run(countScript)).output, { timeout: 5000, interval: 20 })
+      .toBe('0\n');
   });
 
   it('runs curl from the machine: localhost is its own app', async () => {

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fixture, startWorld } from './world-fixture.js';
+import { type Fixture, startWorld } from '#support/emulated-world.js';
 
 describe('authoritative DNS server', () => {
   let fx: Fixture;

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BackendTarget, ListenerHealthCheckConfig } from '#mocks/world/index.js';
 import {
   type Fixture,
@@ -6,8 +7,7 @@ import {
   listenerSpec,
   request,
   startWorld,
-  waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('world faults', () => {
   let fx: Fixture | undefined;
@@ -43,8 +43,10 @@ describe('world faults', () => {
     const health = () => world.backendHealth('lb-emu-1', 8080, 'i-emu-web-1');
     const rebootAndWaitForApp = async () => {
       world.reboot('i-emu-web-1');
-      await waitFor('Running', () => world.instance('i-emu-web-1')?.status === 'Running', 5000);
-      return waitFor('the app', () => request(`${app}/`).catch(() => undefined), 5000);
+      await expect
+        .poll(() => world.instance('i-emu-web-1')?.status, { timeout: 5000, interval: 20 })
+        .toBe('Running');
+      return vi.waitFor(() => request(`${app}/`), { timeout: 5000, interval: 20 });
     };
     return { world, app, health, rebootAndWaitForApp };
   }
@@ -54,8 +56,11 @@ describe('world faults', () => {
     world.injectFault({ kind: 'boot-failure', instanceId: 'i-emu-web-1' });
     expect((await request(`${app}/`)).status).toBe(200); // takes effect at the next boot
     world.reboot('i-emu-web-1');
-    await waitFor('Running', () => world.instance('i-emu-web-1')?.status === 'Running', 5000);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // well past appStartSeconds
+    await expect
+      .poll(() => world.instance('i-emu-web-1')?.status, { timeout: 5000, interval: 20 })
+      .toBe('Running');
+    // A real wait, well past appStartSeconds: an app that never comes back shows only by waiting.
+    await delay(500);
     await expect(request(`${app}/`)).rejects.toThrow(/ECONNREFUSED/);
     expect(health()).toBe('abnormal');
     expect(await world.runCommand('i-emu-web-1', 'uname -r', 5)).toMatchObject({
@@ -66,8 +71,8 @@ describe('world faults', () => {
     world.clearFaults();
     await expect(request(`${app}/`)).rejects.toThrow(/ECONNREFUSED/);
     world.reboot('i-emu-web-1');
-    await waitFor('the app back', () => request(`${app}/`).catch(() => undefined), 5000);
-    await waitFor('normal', () => health() === 'normal', 3000);
+    await vi.waitFor(() => request(`${app}/`), { timeout: 5000, interval: 20 });
+    await expect.poll(health, { timeout: 3000, interval: 20 }).toBe('normal');
   });
 
   it('unhealthy-after-reboot: /healthz answers 503 for N seconds after the boot', async () => {
@@ -78,14 +83,12 @@ describe('world faults', () => {
     const back = Date.now();
     expect((await request(`${app}/healthz`)).status).toBe(503);
     expect((await request(`${app}/`)).status).toBe(200); // the service itself answers
-    await waitFor('abnormal', () => health() === 'abnormal', 1000, 10);
-    await waitFor(
-      '/healthz 200',
-      async () => (await request(`${app}/healthz`)).status === 200,
-      3000,
-    );
+    await expect.poll(health, { timeout: 1000, interval: 10 }).toBe('abnormal');
+    await expect
+      .poll(async () => (await request(`${app}/healthz`)).status, { timeout: 3000, interval: 20 })
+      .toBe(200);
     expect(Date.now() - back).toBeGreaterThanOrEqual(600);
-    await waitFor('normal', () => health() === 'normal', 3000, 10);
+    await expect.poll(health, { timeout: 3000, interval: 10 }).toBe('normal');
   });
 
   it('app-5xx-after-reboot: that share of real requests fails, health checks do not', async () => {
@@ -102,8 +105,9 @@ describe('world faults', () => {
       [],
     );
     expect((await request(`${app}/healthz`)).status).toBe(200);
-    // Health checks on "/" come from SLB health-check addresses and are spared.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Health checks on "/" come from SLB health-check addresses and are spared: a real wait of
+    // several check intervals, since what is shown is that the verdict does not change.
+    await delay(300);
     expect(health()).toBe('normal');
     world.clearFaults();
     for (let i = 0; i < 20; i++) expect((await request(`${app}/page`)).status).toBe(200);
@@ -121,16 +125,19 @@ describe('world faults', () => {
       periodSeconds: 0.3,
       seconds: 1.8,
     });
+    const flappingEnds = Date.now() + 1800;
     const seen: string[] = [];
-    const until = Date.now() + 1500;
-    while (Date.now() < until) {
-      const state = health();
-      if (seen[seen.length - 1] !== state) seen.push(state);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(seen.filter((state) => state === 'abnormal').length).toBeGreaterThanOrEqual(2);
-    expect(seen.filter((state) => state === 'normal').length).toBeGreaterThanOrEqual(2);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await vi.waitFor(
+      () => {
+        const state = health();
+        if (seen[seen.length - 1] !== state) seen.push(state);
+        expect(seen.filter((s) => s === 'abnormal').length).toBeGreaterThanOrEqual(2);
+        expect(seen.filter((s) => s === 'normal').length).toBeGreaterThanOrEqual(2);
+      },
+      { timeout: 1500, interval: 20 },
+    );
+    // A real wait past the flapping window: that the verdict settles shows only after it.
+    await delay(flappingEnds + 200 - Date.now());
     expect(health()).toBe('normal');
   });
 

@@ -1,17 +1,17 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BackendTarget, ListenerHealthCheckConfig } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   inSlbBlock,
   instanceSpec,
   listenerSpec,
   logLines,
-  parseCombined,
   request,
   startWorld,
-  waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('listener health checks', () => {
   let fx: Fixture | undefined;
@@ -57,7 +57,7 @@ describe('listener health checks', () => {
     expect(health(1)).toBe('normal');
     const stopped = Date.now();
     world.reboot('i-emu-web-1'); // the app stops at once; the boot takes 3 s
-    await waitFor('abnormal', () => health(1) === 'abnormal', 3000, 10);
+    await expect.poll(() => health(1), { timeout: 3000, interval: 10 }).toBe('abnormal');
     const elapsed = Date.now() - stopped;
     // interval × threshold = 600 ms (the first failing check comes at the next tick).
     expect(elapsed).toBeLessThanOrEqual(600 + 400); // slack for a loaded machine
@@ -72,12 +72,14 @@ describe('listener health checks', () => {
       unhealthyThreshold: 2,
     });
     world.reboot('i-emu-web-1');
-    await waitFor('abnormal', () => health(1) === 'abnormal', 3000, 10);
+    await expect.poll(() => health(1), { timeout: 3000, interval: 10 }).toBe('abnormal');
     const app = world.instance('i-emu-web-1')?.app ?? '';
     const [host, port] = app.split(':');
-    await waitFor('the app accepting again', () => canConnect(host ?? '', Number(port)), 6000, 10);
+    await expect
+      .poll(() => canConnect(host ?? '', Number(port)), { timeout: 6000, interval: 10 })
+      .toBe(true);
     const back = Date.now();
-    await waitFor('normal again', () => health(1) === 'normal', 3000, 10);
+    await expect.poll(() => health(1), { timeout: 3000, interval: 10 }).toBe('normal');
     // Three passes at 100 ms intervals: at least two intervals after the first one.
     expect(Date.now() - back).toBeGreaterThanOrEqual(150);
   });
@@ -89,10 +91,14 @@ describe('listener health checks', () => {
     );
     for (const n of [1, 2]) {
       const log = world.instance(`i-emu-web-${n}`)?.accessLog ?? '';
-      const lines = await waitFor(`check lines on web-${n}`, () => {
-        const all = logLines(log);
-        return all.length >= 3 ? all.map(parseCombined) : undefined;
-      });
+      const lines = await vi.waitFor(
+        () => {
+          const all = logLines(log);
+          expect(all.length, `check lines on web-${n}`).toBeGreaterThanOrEqual(3);
+          return all.map(parseCombined);
+        },
+        { timeout: 5000, interval: 20 },
+      );
       for (const entry of lines) {
         expect(inSlbBlock(entry.remoteAddr)).toBe(true);
         expect(entry).toMatchObject({
@@ -128,7 +134,8 @@ describe('listener health checks', () => {
 
   it('logs nothing for TCP handshake checks', async () => {
     const { world } = await setUp({ type: 'tcp', intervalSeconds: 0.05 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A real wait of several check intervals: what is shown is that nothing gets logged.
+    await delay(300);
     expect(logLines(world.instance('i-emu-web-1')?.accessLog ?? '')).toEqual([]);
   });
 

@@ -1,17 +1,16 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BackendTarget } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   inSlbBlock,
   instanceSpec,
   listenerSpec,
   logLines,
-  parseCombined,
   request,
   startWorld,
-  waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('HTTP listener data plane', () => {
   let fx: Fixture;
@@ -53,13 +52,17 @@ describe('HTTP listener data plane', () => {
     const log = fx.world.instance('i-emu-web-1')?.accessLog ?? '';
     const before = logLines(log).length;
     for (let i = 0; i < 6; i++) await request(`${url}/via-slb-${i}`);
-    const lines = await waitFor('forwarded lines', () => {
-      const all = logLines(log)
-        .slice(before)
-        .map(parseCombined)
-        .filter((entry) => entry.path.startsWith('/via-slb-'));
-      return all.length >= 3 ? all : undefined;
-    });
+    const lines = await vi.waitFor(
+      () => {
+        const forwarded = logLines(log)
+          .slice(before)
+          .map(parseCombined)
+          .filter((entry) => entry.path.startsWith('/via-slb-'));
+        expect(forwarded.length).toBeGreaterThanOrEqual(3);
+        return forwarded;
+      },
+      { timeout: 5000, interval: 20 },
+    );
     for (const entry of lines) {
       expect(inSlbBlock(entry.remoteAddr)).toBe(true);
       expect(entry.protocol).toBe('HTTP/1.1');

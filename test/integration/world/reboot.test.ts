@@ -1,17 +1,16 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { InstanceState } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   instanceSpec,
   logLines,
   newKernel,
   oldKernel,
-  parseCombined,
   request,
   startWorld,
-  waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('reboot', () => {
   let fx: Fixture;
@@ -54,25 +53,24 @@ describe('reboot', () => {
     expect(await reset).toBe('ECONNRESET');
     await expect(request(`http://${app}/while-down`)).rejects.toThrow(/ECONNREFUSED/);
     expect(() => world.reboot('i-emu-web-1')).toThrow(/only a Running instance/);
-    await waitFor(
-      'Running',
-      () => {
-        record();
-        return seen[seen.length - 1] === 'Running';
-      },
-      5000,
-      5,
-    );
+    await expect
+      .poll(
+        () => {
+          record();
+          return seen.at(-1);
+        },
+        { timeout: 5000, interval: 5 },
+      )
+      .toBe('Running');
     expect(seen).toEqual(['Stopping', 'Starting', 'Running']);
     expect(world.instance('i-emu-web-1')).toMatchObject({ kernel: newKernel, status: 'Running' });
     expect(world.instance('i-emu-web-1')?.stagedKernel).toBeUndefined();
 
     // Running is the hypervisor's word; the app follows a moment later, on the same address.
-    const reply = await waitFor(
-      'the app back',
-      () => request(`http://${app}/after-reboot`).catch(() => undefined),
-      5000,
-    );
+    const reply = await vi.waitFor(() => request(`http://${app}/after-reboot`), {
+      timeout: 5000,
+      interval: 20,
+    });
     expect(JSON.parse(reply.body).kernel).toBe(newKernel);
     const paths = logLines(log).map((line) => parseCombined(line).path);
     expect(paths).toContain('/before-reboot');
@@ -84,7 +82,9 @@ describe('reboot', () => {
     const { world } = fx;
     const kernel = world.instance('i-emu-web-1')?.kernel;
     world.reboot('i-emu-web-1');
-    await waitFor('Running', () => world.instance('i-emu-web-1')?.status === 'Running', 5000);
+    await expect
+      .poll(() => world.instance('i-emu-web-1')?.status, { timeout: 5000, interval: 20 })
+      .toBe('Running');
     expect(world.instance('i-emu-web-1')?.kernel).toBe(kernel);
   });
 

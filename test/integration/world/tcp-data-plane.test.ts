@@ -2,16 +2,16 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendTarget } from '#mocks/world/index.js';
+import { parseCombined } from '#support/access-log-lines.js';
 import {
   type Fixture,
   instanceSpec,
+  linesAfter,
   listenerSpec,
   logLines,
-  parseCombined,
   request,
   startWorld,
-  waitFor,
-} from './world-fixture.js';
+} from '#support/emulated-world.js';
 
 describe('TCP listener data plane', () => {
   let fx: Fixture;
@@ -75,8 +75,8 @@ describe('TCP listener data plane', () => {
     const log = fx.world.instance('i-emu-web-1')?.accessLog ?? '';
     const before = logLines(log).length;
     await request(`${url}from-client`, { localAddress: `${fx.block}.200` });
-    const line = await waitFor('the line', () => logLines(log).slice(before)[0]);
-    expect(parseCombined(line)).toMatchObject({
+    const [line] = await linesAfter(log, before);
+    expect(parseCombined(line ?? '')).toMatchObject({
       remoteAddr: `${fx.block}.200`,
       path: '/from-client',
     });
@@ -96,7 +96,9 @@ describe('TCP listener data plane', () => {
       expect(again.socket.localPort).toBe(first.socket.localPort);
       expect(again.headers['x-served-by']).toBe('web-1');
       // web-1 closes it after keepalive_timeout (0.5 s); the next request opens a new one.
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      await expect
+        .poll(() => Object.keys(agent.freeSockets).length, { timeout: 3000, interval: 20 })
+        .toBe(0);
       const after = await request(url, { agent });
       expect(after.socket.localPort).not.toBe(first.socket.localPort);
       expect(after.headers['x-served-by']).toBe('web-2');
@@ -123,6 +125,8 @@ describe('TCP listener data plane', () => {
     });
     fx.world.reboot('i-emu-web-1');
     expect(await ended).toBe('ECONNRESET');
-    await waitFor('web-1 back', () => fx.world.instance('i-emu-web-1')?.status === 'Running', 5000);
+    await expect
+      .poll(() => fx.world.instance('i-emu-web-1')?.status, { timeout: 5000, interval: 20 })
+      .toBe('Running');
   });
 });

@@ -4,7 +4,7 @@
  * cloud (a missing workflow fails before any call).
  */
 import { describe, expect, it } from 'vitest';
-import { runCliInProcess } from '../../integration/plan/run-cli-in-process.js';
+import { runCliInProcess } from '#support/cli-in-process.js';
 
 const STACK = /^\s+at readWorkflowText /m;
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { pollUntil } from '#src/clock/poll-until.js';
 import type { Clock } from '#src/ports/index.js';
-import { AutoClock } from '../../helpers/auto-clock.js';
+import { AutoClock } from '#support/auto-clock.js';
 
 /** A probe that records when it ran and answers `value` from the `at`-th call on. */
 function probeAt<T>(clock: Clock, at: number, value: T) {

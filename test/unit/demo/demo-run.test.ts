@@ -12,9 +12,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inDemoHome, startDemoRun } from '#src/demo/demo-run.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { DrainctlError } from '#src/errors/index.js';
-import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from '../engine/fixtures/plans.js';
-import { silent } from '../engine/fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {

@@ -11,9 +11,9 @@ import { sha256Hex } from '#src/engine/sha256.js';
 import { hashPlan } from '#src/plan/plan-hash.js';
 import type { Plan } from '#src/plan/types.js';
 import type { CommandResult } from '#src/ports/index.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 const CHECKS = [
   { command: 'yum -q check-update kernel', exitCode: 100, timeoutSeconds: 60 },

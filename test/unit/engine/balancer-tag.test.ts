@@ -15,9 +15,9 @@ import {
 import { RunLocks } from '#src/engine/lock/run-locks.js';
 import type { Plan } from '#src/plan/types.js';
 import type { LoadBalancer } from '#src/ports/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { fleet } from './fixtures/plans.js';
+import { fleet } from '#support/hand-built-plans.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 const DEAD_PID = 4_194_400;
 const clock = new ManualClock();

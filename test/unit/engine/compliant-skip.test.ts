@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '#src/engine/reporting/report.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 /** Three nodes; web-2 already runs the kernel the update stages. */
 function world(): { world: InMemoryWorld; target: string } {

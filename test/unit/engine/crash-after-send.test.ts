@@ -8,14 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { startRun } from '#src/engine/lifecycle/runner.js';
-import {
-  Incarnation,
-  InMemoryWorld,
-  noFaults,
-  SimulatedCrash,
-} from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
-import { resumeModel, runModel, silent } from './fixtures/run-model.js';
+import { buildPlan, fleet, type PlanOptions } from '#support/hand-built-plans.js';
+import { resumeModel, runModel, silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld, noFaults, SimulatedCrash } from '#support/in-memory-world.js';
 
 /** Ports whose k-th mutating call lands, then the process dies before it can journal it. */
 function crashingAfterCall(ports: EnginePorts, incarnation: Incarnation, k: number): EnginePorts {

@@ -14,9 +14,9 @@ import { resumeRun, startRun } from '#src/engine/lifecycle/runner.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { formatTagValue, LOCK_TAG_KEY } from '#src/engine/lock/balancer-tag.js';
 import type { Plan } from '#src/plan/types.js';
-import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {
@@ -59,13 +59,10 @@ async function crashedRun(pid: number): Promise<{ world: InMemoryWorld; plan: Pl
       heartbeatAt: now,
     }),
   );
-  const lbs = world as unknown as { requireLb(id: string): { tags: Record<string, string> } };
-  lbs.requireLb(world.loadBalancerId).tags[LOCK_TAG_KEY] = formatTagValue({
-    runId: 'r-1',
-    pid,
-    host: hostname(),
-    acquiredAt: now,
-  });
+  world.tags.set(
+    LOCK_TAG_KEY,
+    formatTagValue({ runId: 'r-1', pid, host: hostname(), acquiredAt: now }),
+  );
   return { world, plan };
 }
 

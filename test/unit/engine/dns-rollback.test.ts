@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatReport } from '#src/engine/reporting/report.js';
 import { DrainctlError } from '#src/errors/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 const FOUND = '10.0.0.11';
 

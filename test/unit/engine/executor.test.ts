@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 describe('executor against the in-memory world', () => {
   it('patches every node one at a time and restores each weight', async () => {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
 import {
   checkMinHealthy,
   checkRestoredOrReported,
@@ -13,7 +13,7 @@ import {
   planFor,
   scenarioArb,
   worldFor,
-} from './fixtures/scenarios.js';
+} from './invariant-scenarios.js';
 
 const RUNS = Number(process.env.DRAINCTL_PROPERTY_RUNS ?? 150);
 

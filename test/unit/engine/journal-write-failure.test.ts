@@ -19,9 +19,9 @@ import { foldJournal } from '#src/engine/journal/run-state.js';
 import { FileJournalStore, parseJournal } from '#src/engine/journal/store.js';
 import { describeStanding, journalWriteFailure } from '#src/engine/reporting/journal-failure.js';
 import { describeIoError, ioErrorRemedy } from '#src/errors/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -61,7 +61,7 @@ describe('a journal that cannot be written', () => {
 
   it('a line the file system takes only in part is a write error, not another writer (real short write under a file-size limit)', async () => {
     const path = join(dir, 'journal.jsonl');
-    const script = fileURLToPath(new URL('./fixtures/append-until-failure.ts', import.meta.url));
+    const script = fileURLToPath(new URL('./append-until-failure.ts', import.meta.url));
     // 1024 bytes (POSIX `ulimit -f` counts 512-byte blocks); each line is ~290 bytes, so the
     // fourth line is cut at the limit and the write of its rest fails with EFBIG.
     const out = await new Promise<string>((resolve, reject) => {

@@ -6,10 +6,11 @@ import { Journal } from '#src/engine/journal/journal.js';
 import { foldJournal } from '#src/engine/journal/run-state.js';
 import { FileJournalStore, JournalCorruptError, parseJournal } from '#src/engine/journal/store.js';
 import { registerSecret } from '#src/log/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { noFaults } from '#support/in-memory-faults.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -162,6 +163,39 @@ describe('journal', () => {
     );
   });
 
+  it('refuses journals run together: a seq out of order or repeated, a second plan', () => {
+    const done = JSON.stringify({
+      seq: 3,
+      ts: TS,
+      type: 'done',
+      outcome: 'completed',
+      summary: 's',
+    });
+    const one = `${planLine}\n${note(2)}\n${done}\n`;
+    for (const [text, problem] of <Array<[string, string]>>[
+      // `cat J J`: the second copy starts again at seq 1, with its plan.
+      [`${one}${one}`, 'line 4 is not a journal entry: a journal has one plan, on its first line'],
+      // Another run's plan appended after `done`, renumbered to follow on.
+      [
+        `${one}${planLine.replace('"seq":1', '"seq":4')}\n`,
+        'line 4 is not a journal entry: a journal has one plan',
+      ],
+      [
+        `${planLine}\n${note(3)}\n`,
+        'line 2 is not a journal entry: seq: expected 2 (after seq 1), found 3',
+      ],
+      [`${planLine}\n${note(2)}\n${note(2)}\n`, 'line 3 is not a journal entry: seq: expected 3'],
+      [
+        `${planLine.replace('"seq":1', '"seq":7')}\n`,
+        'line 1 is not a journal entry: seq: expected 1 (the first entry), found 7',
+      ],
+    ]) {
+      expect(() => parseJournal(text, 'j.jsonl')).toThrow(JournalCorruptError);
+      expect(() => parseJournal(text, 'j.jsonl')).toThrow(`j.jsonl: ${problem}`);
+    }
+    expect(parseJournal(one, 'j').entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
   it('still reads every entry a run writes, and tolerates a torn tail of invalid JSON', async () => {
     const world = new InMemoryWorld(fleet(2));
     await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }));
@@ -211,6 +245,20 @@ describe('journal', () => {
     const entries = await store.read();
     expect(entries[0]?.type === 'plan' && entries[0].redacted).toBe(true);
     expect(foldJournal(entries).planRedacted).toBe(true);
+  });
+
+  it('masks a secret in command output before cutting the output to its tail', async () => {
+    // 3994 letters after the secret: a tail of the last 4000 characters starts inside it.
+    registerSecret('Hunter2-x9');
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    faults.patchFailureOutput = `Hunter2-x9${'a'.repeat(3994)}\n`;
+    const world = new InMemoryWorld(fleet(2), faults);
+    await runModel(world, buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }));
+    const text = world.journalLines.join('\n');
+    expect(text).toContain('aaaa');
+    for (const part of ['Hunter2', 'r2-x9', '2-x9', '-x9']) expect(text).not.toContain(part);
+    expect(text).toMatch(/"output":"…[^"]*\]a{3994}\\n"/);
   });
 
   it('masks a short secret in commands and output, never in the ids and states it reads back', async () => {

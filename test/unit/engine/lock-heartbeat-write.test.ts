@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BalancerLock, lockPath } from '#src/engine/lock/balancer-lock.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let home: string;
 beforeEach(async () => {
@@ -20,11 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(home, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await delay(10);
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
 
 it('beats that fail are reported once, keep being tried, and renew the lock when the disk recovers', async () => {
   const clock = new ManualClock();
@@ -39,8 +34,9 @@ it('beats that fail are reported once, keep being tried, and renew the lock when
     (error) => reports.push(error),
   );
   try {
-    await until(() => reports.length === 1, 'the first failed beat');
-    await delay(60); // several more beats fail meanwhile: told once
+    await expect.poll(() => reports.length, { timeout: 2000, interval: 10 }).toBe(1);
+    // A real wait: several more beats (every 10 ms) fail meanwhile, and are told only once.
+    await delay(60);
     expect(reports).toEqual([expect.objectContaining({ code: 'LOCK_HEARTBEAT_FAILED' })]);
     expect(reports[0]?.message).toContain(`cannot renew the lock's heartbeat ${beat}:`);
     expect(reports[0]?.message).toContain('the lock still holds');
@@ -49,7 +45,7 @@ it('beats that fail are reported once, keep being tried, and renew the lock when
     expect(leftovers.length).toBeLessThanOrEqual(1);
 
     await rm(beat, { recursive: true });
-    await until(() => reports.length === 2, 'a beat that succeeds again');
+    await expect.poll(() => reports.length, { timeout: 2000, interval: 10 }).toBe(2);
     expect(reports[1]).toBeUndefined();
     expect(JSON.parse(await readFile(beat, 'utf8'))).toMatchObject({ runId: 'r-1' });
     expect(lost).toEqual([]);

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BalancerLock, lockPath, readLock } from '#src/engine/lock/balancer-lock.js';
 import { processStartTime, staleness } from '#src/engine/lock/holder-liveness.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let home: string;
 beforeEach(async () => {

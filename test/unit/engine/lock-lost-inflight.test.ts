@@ -16,9 +16,9 @@ import { foldJournal } from '#src/engine/journal/run-state.js';
 import { startRun } from '#src/engine/lifecycle/runner.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { buildReport, formatReport } from '#src/engine/reporting/report.js';
-import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel, silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel, silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld } from '#support/in-memory-world.js';
 
 const IN_FLIGHT = 'web-1 (i-node-1): draining, weight 100→0 (change in flight, check the console)';
 

@@ -14,10 +14,10 @@ import { FileJournalStore } from '#src/engine/journal/store.js';
 import { journalPath } from '#src/engine/lifecycle/run-dir.js';
 import { startRun } from '#src/engine/lifecycle/runner.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
-import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let home: string;
 beforeEach(async () => {
@@ -140,16 +140,21 @@ describe('lock lost', () => {
 
   it('a run whose journal another writer appended to stops at its next entry: nothing more changed', async () => {
     const world = new InMemoryWorld(fleet(2));
-    const { ports, after } = stealingPorts(world, { runId: 'r-1' }, () =>
-      appendFile(
+    // The other writer numbers on from what it reads, as a second process would.
+    let theirs = 0;
+    const { ports, after } = stealingPorts(world, { runId: 'r-1' }, async () => {
+      theirs = ((await new FileJournalStore(journalPath(home, 'r-1')).read()).at(-1)?.seq ?? 0) + 1;
+      await appendFile(
         journalPath(home, 'r-1'),
-        '{"seq":999,"ts":"2026-11-21T02:00:00.000Z","type":"note","message":"other writer"}\n',
-      ),
-    );
+        `{"seq":${theirs},"ts":"2026-11-21T02:00:00.000Z","type":"note","message":"other writer"}\n`,
+      );
+    });
     const result = await runAs('r-1', world, ports, 'file');
     expect(after).toEqual([]);
     expect(result.exitCode).toBe(1);
-    expect(result.report.summary).toMatch(/^lock lost: .*another writer moved it to seq 999/);
+    expect(result.report.summary).toMatch(
+      new RegExp(`^lock lost: .*another writer moved it to seq ${theirs};`),
+    );
     expect(world.backends.get(world.nodes[0]?.id ?? '')).toBe(0);
   });
 

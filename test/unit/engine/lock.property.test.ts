@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BalancerLock, lockPath, readLock } from '#src/engine/lock/balancer-lock.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 describe('invariant 5: one run per balancer', () => {
   it('of runs racing for a balancer (free, or held by a stale holder they all may break), exactly one wins', async () => {

@@ -9,7 +9,7 @@ import {
   lockPath,
   readLock,
 } from '#src/engine/lock/balancer-lock.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 let home: string;
 beforeEach(async () => {

@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { type HostState, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { fleet } from './fixtures/plans.js';
-import { resumeModel } from './fixtures/run-model.js';
+import { fleet } from '#support/hand-built-plans.js';
+import { resumeModel } from '#support/in-memory-runs.js';
+import { type HostState, InMemoryWorld } from '#support/in-memory-world.js';
 
 interface Fixture {
   crashedAfterSeq: number;

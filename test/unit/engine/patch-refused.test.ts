@@ -10,9 +10,9 @@ import { dispositionFor } from '#src/engine/policy/failure-policy.js';
 import { canTransition } from '#src/engine/policy/node-machine.js';
 import { CloudApiError } from '#src/errors/index.js';
 import type { CommandRequest, CommandResult } from '#src/ports/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 

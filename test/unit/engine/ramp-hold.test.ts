@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { holdAndJudge } from '#src/engine/steps/ramp-hold.js';
 import { DrainctlError } from '#src/errors/index.js';
 import type { ErrorRateSample, TrafficProbe } from '#src/ports/index.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 /**
  * 10 requests a second, read once a second like the access-log probe; from `errorsFromMs` on,

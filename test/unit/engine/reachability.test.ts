@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { notHealthyOutcome } from '#src/engine/policy/reachability.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 describe('unreachable or unhealthy: one rule', () => {
   it.each([

@@ -16,13 +16,13 @@ import {
 } from '#src/engine/steps/reboot-traffic.js';
 import { hashPlan } from '#src/plan/plan-hash.js';
 import type { DrainOutcome, TrafficProbe } from '#src/ports/index.js';
-import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet, type PlanOptions } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { type Faults, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';
-/** The plans of fixtures/plans.ts wait for 10 s of quiet, within 120 s. */
+/** The hand-built plans (test/support/hand-built-plans.ts) wait for 10 s of quiet, within 120 s. */
 const QUIET_MS = 10_000;
 const TIMEOUT_MS = 120_000;
 

@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { journalPath } from '#src/engine/lifecycle/run-dir.js';
 import { resumeRun, startRun } from '#src/engine/lifecycle/runner.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
-import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet, type PlanOptions } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { type Faults, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 function scenario(faults: Faults = noFaults()) {
   return new InMemoryWorld(fleet(3, [100, 60, 30]), faults);

@@ -9,9 +9,9 @@ import type { JournalEntry } from '#src/engine/journal/entries.js';
 import { foldJournal } from '#src/engine/journal/run-state.js';
 import { buildReport, formatReport } from '#src/engine/reporting/report.js';
 import type { CloudRetryEvent, CloudRetryFeed } from '#src/ports/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 function feed(): CloudRetryFeed & { tell(event: CloudRetryEvent): void } {
   const listeners = new Set<(event: CloudRetryEvent) => void>();

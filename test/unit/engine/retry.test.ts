@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resumeRun } from '#src/engine/lifecycle/runner.js';
-import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel, silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel, silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 

@@ -3,14 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DRAINCTL_VERSION } from '#src/config/index.js';
 import { resumeRun, startRun } from '#src/engine/lifecycle/runner.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { registerSecret } from '#src/log/index.js';
 import { hashPlan } from '#src/plan/plan-hash.js';
-import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {
@@ -131,6 +132,58 @@ describe('runner', () => {
     ).rejects.toMatchObject({ code: 'PLAN_CHANGED' });
     const resumed = await resumeRun('r-1', { ...options(world), recoverPlan: async () => plan });
     expect(resumed.outcome).toBe('completed');
+  });
+
+  it('a plan that no longer matches after an upgrade names the version that started the run', async () => {
+    registerSecret('s3cr3t-repo-token');
+    const world = new InMemoryWorld(fleet(2));
+    const body = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    const patch = body.steps.find((s) => s.action === 'node.patch');
+    if (patch?.action !== 'node.patch') throw new Error('no patch step');
+    patch.params.commands = ['yum --setopt=token=s3cr3t-repo-token update kernel -y'];
+    const { sha256: _old, ...unhashed } = body;
+    const plan = { ...unhashed, sha256: hashPlan(unhashed, sha256Hex) };
+    const dying = new Incarnation();
+    await expect(
+      startRun(plan, {
+        ...options(world),
+        runId: 'r-1',
+        ports: world.ports(dying),
+        store: world.journalStore(dying, 20),
+      }),
+    ).rejects.toThrow();
+    world.tags.clear();
+    const first = JSON.parse(world.journalLines[0] ?? '{}');
+    // This version journals itself beside the plan, not in it (the plan's hash stays the same).
+    expect(first.drainctlVersion).toBe(DRAINCTL_VERSION);
+    expect(first.plan.drainctlVersion).toBeUndefined();
+    // The planner of this version rebuilds another plan than the one the run started with.
+    const rebuilt = async () => ({ ...plan, sha256: 'f'.repeat(64) });
+    const resumeStartedBy = (version: string | undefined) => {
+      const { drainctlVersion: _mine, ...entry } = first;
+      world.journalLines[0] = JSON.stringify(
+        version === undefined ? entry : { ...entry, drainctlVersion: version },
+      );
+      return resumeRun('r-1', { ...options(world), recoverPlan: rebuilt });
+    };
+    await expect(resumeStartedBy('0.0.9')).rejects.toMatchObject({
+      code: 'PLAN_CHANGED',
+      message: `the rebuilt plan differs from run r-1's (sha256): run r-1 was started by drainctl 0.0.9, and this is drainctl ${DRAINCTL_VERSION}, whose planner may make another plan from the same workflow`,
+      hint: expect.stringMatching(/^finish it with drainctl 0\.0\.9 \(its `drainctl resume r-1`/),
+    });
+    // A journal from before the version was kept (the field is optional): an earlier drainctl.
+    await expect(resumeStartedBy(undefined)).rejects.toMatchObject({
+      code: 'PLAN_CHANGED',
+      message: expect.stringContaining(
+        'run r-1 was started by an earlier drainctl (its journal names no version)',
+      ),
+    });
+    // The same version: then it is the workflow or its environment that changed.
+    await expect(resumeStartedBy(DRAINCTL_VERSION)).rejects.toMatchObject({
+      code: 'PLAN_CHANGED',
+      message: "the rebuilt plan differs from run r-1's (sha256)",
+      hint: expect.stringContaining('the workflow or its environment changed'),
+    });
   });
 
   it('a run halted by a failed node continues on resume with the others; the failed one stays reported', async () => {

@@ -10,9 +10,9 @@ import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { haltedOnlyAtZero } from '#src/engine/policy/left-at-zero.js';
 import { formatReport } from '#src/engine/reporting/report.js';
 import { DrainctlError } from '#src/errors/index.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 const KEY = (id: string) => `drainctl-weight-${id}`;
 

@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '#src/engine/lifecycle/runner.js';
 import { formatReport } from '#src/engine/reporting/report.js';
-import { type Faults, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet, type PlanOptions } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet, type PlanOptions } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { type Faults, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';

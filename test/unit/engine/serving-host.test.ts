@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EnginePorts } from '#src/engine/engine-ports.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { formatReport } from '#src/engine/reporting/report.js';
 import { DrainctlError } from '#src/errors/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 const refused = () =>
   new DrainctlError('Forbidden.RAM', 'User not authorized to operate on the specified resource.');
@@ -74,7 +74,8 @@ describe('the failure policy cannot change the weight', () => {
     });
     if (result === 'crashed') throw new Error('crashed');
     const linesAtReturn = world.journalLines.length;
-    await delay(200); // the AutoClock would keep an orphaned sequence going
+    // A real wait: an orphaned sequence would keep journaling on the AutoClock after the return.
+    await delay(200);
     expect(world.journalLines.length).toBe(linesAtReturn);
     expect(result.outcome).toBe('halted');
     expect(result.report.nodes.map((n) => [n.id, n.state])).toEqual([
@@ -132,6 +133,7 @@ describe('the failure policy cannot change the weight', () => {
     });
     if (result === 'crashed') throw new Error('crashed');
     const linesAtReturn = world.journalLines.length;
+    // A real wait: an orphaned sequence would keep journaling on the AutoClock after the return.
     await delay(200);
     expect(world.journalLines.length).toBe(linesAtReturn);
     expect(result.outcome).toBe('halted');

@@ -2,19 +2,28 @@
  * What `drainctl status` prints for a run that did not complete: the nodes out of service and
  * the command that continues it (`drainctl resume <id>`); a completed run prints neither.
  */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '#src/engine/journal/entries.js';
 import { foldJournal } from '#src/engine/journal/run-state.js';
+import { journalPath } from '#src/engine/lifecycle/run-dir.js';
+import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { buildReport, formatReport } from '#src/engine/reporting/report.js';
-import { InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { readRunStatus } from '#src/engine/reporting/run-status.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 /** The status of the model's run as `drainctl status` builds it from the journal (no live holder). */
 function statusLines(world: InMemoryWorld): string[] {
   const entries = world.journalLines.map((l) => JSON.parse(l) as JournalEntry);
   return formatReport(buildReport(foldJournal(entries), false));
 }
+
+const PLAN_EXTRA = { redacted: false, pid: 1, host: 'h' };
 
 describe('status of a run', () => {
   it('halted with a node left out: names it and says how to continue', async () => {
@@ -78,5 +87,42 @@ describe('status of a run', () => {
     expect(text).not.toContain('drainctl resume');
     expect(text).not.toContain('LEFT OUT');
     expect(text).not.toContain('NOT FINISHED');
+  });
+
+  it('running: how long since its start, not its journal span, and when its last entry was', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'drainctl-status-running-'));
+    try {
+      const runId = 'r-20261121-020000-1a2b';
+      const plan = buildPlan(new InMemoryWorld(fleet(2)), { minHealthy: 1, maxUnavailable: 1 });
+      const lines = [
+        { seq: 1, ts: '2026-11-21T02:00:00.000Z', type: 'plan', runId, sha256: plan.sha256, plan },
+        { seq: 2, ts: '2026-11-21T02:00:07.000Z', type: 'note', message: 'waiting for the drain' },
+      ].map((e) => JSON.stringify({ ...e, ...(e.type === 'plan' ? PLAN_EXTRA : {}) }));
+      await mkdir(join(home, 'runs', runId), { recursive: true });
+      await writeFile(journalPath(home, runId), `${lines.join('\n')}\n`);
+      // This process holds the run's lock: a live holder, so the run is running.
+      await mkdir(join(home, 'locks'), { recursive: true });
+      const heartbeat = '2026-11-21T02:00:20.000Z';
+      await writeFile(
+        lockPath(home, 'lb-model'),
+        JSON.stringify({
+          key: 'lb-model',
+          runId,
+          pid: process.pid,
+          host: hostname(),
+          acquiredAt: '2026-11-21T02:00:00.000Z',
+          heartbeatAt: heartbeat,
+        }),
+      );
+      const clock = new ManualClock(Date.parse('2026-11-21T02:00:23Z'));
+      const status = await readRunStatus(home, runId, clock);
+      expect(status.running).toBe(true);
+      expect(status.report.durationSeconds).toBe(23);
+      expect(formatReport(status.report)[0]).toBe(
+        `run ${runId} (model-patch): running, 23s (last entry at 02:00:07)`,
+      );
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });

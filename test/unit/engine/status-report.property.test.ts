@@ -11,8 +11,8 @@ import { foldJournal } from '#src/engine/journal/run-state.js';
 import { JournalCorruptError, parseJournal } from '#src/engine/journal/store.js';
 import { NODE_STATES } from '#src/engine/policy/node-machine.js';
 import { buildReport, formatReport } from '#src/engine/reporting/report.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 const plan = buildPlan(new InMemoryWorld(fleet(3)), { minHealthy: 1, maxUnavailable: 1 });
 const nodeIds = plan.nodes.map((n) => n.id);

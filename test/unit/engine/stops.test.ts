@@ -4,14 +4,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DrainctlError } from '#src/errors/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { resumeModel, runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 function entries(world: InMemoryWorld): Array<Record<string, unknown> & { seq: number }> {
   return world.journalLines.map((l) => JSON.parse(l));
 }
 
+/**
+ * Until `condition` holds, looking after every turn of the event loop: the AutoClock moves time
+ * on a turn at a time, so a check every few milliseconds (vi.waitFor) would see the run far past
+ * the moment the test means to act at.
+ */
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 100_000 && !condition(); i += 1) {
     await new Promise((r) => setImmediate(r));

@@ -11,9 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRun } from '#src/engine/lifecycle/runner.js';
 import { createLogger } from '#src/log/index.js';
 import type { LoadBalancer, TagReadOptions } from '#src/ports/index.js';
-import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld } from '#support/in-memory-world.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -14,9 +14,9 @@ import {
   TAG_WRITE_BOUND_MS,
 } from '#src/engine/lock/balancer-tag.js';
 import type { LoadBalancer } from '#src/ports/index.js';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { fleet } from './fixtures/plans.js';
+import { fleet } from '#support/hand-built-plans.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
+import { ManualClock } from '#support/manual-clock.js';
 
 /** A balancer port whose AddTags waits until the test lets it land. */
 function heldWrite(lb: LoadBalancer) {

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRun } from '#src/engine/lifecycle/runner.js';
 import { formatTagValue, LOCK_TAG_KEY } from '#src/engine/lock/balancer-tag.js';
-import { Incarnation, InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld } from '#support/in-memory-world.js';
 
 let dir: string;
 beforeEach(async () => {

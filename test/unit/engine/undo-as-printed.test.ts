@@ -13,9 +13,10 @@ import { entryProblem } from '#src/engine/journal/entry-check.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { type Plan, planRollout, renderRunbook, type Step } from '#src/plan/index.js';
 import type { ObservedInventory } from '#src/plan/types.js';
-import { InMemoryWorld, type ModelNode } from '../../helpers/in-memory-ports.js';
-import { loadExample, OBSERVED_AT } from '../plan/fixtures.js';
-import { runModel } from './fixtures/run-model.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld, type ModelNode } from '#support/in-memory-world.js';
+import { OBSERVED_AT } from '#support/observed-inventory.js';
+import { loadExample } from '#support/workflows.js';
 
 const TAGS = { app: 'web', env: 'demo' };
 
@@ -35,7 +36,7 @@ interface Example {
   env: Record<string, string>;
   /** Servers and their weights on the model's balancer (web-2 of the seed story joins at 0). */
   servers: ModelNode[];
-  /** The workflow names the model's balancer (else it creates one, and finds the model's). */
+  /** The workflow names the model's balancer (else it would create one: it finds the model's). */
   existingBalancer: boolean;
 }
 
@@ -122,6 +123,16 @@ function setUp(example: Example): { world: InMemoryWorld; plan: Plan; runbook: s
   if (!example.existingBalancer) world.listeners.length = 0;
   const workflow = loadExample(example.file, example.env);
   const plan = planRollout(workflow.spec, observe(world, example), workflow.source, sha256Hex);
+  // The run builds on the model's balancer rather than a second one: it finds it by the name and
+  // tags it would create it with, as a rerun finds the one it created.
+  const create = plan.steps.find(
+    (step): step is Extract<Step, { action: 'lb.create' }> => step.action === 'lb.create',
+  );
+  if (create !== undefined) {
+    world.balancer.name = create.params.request.name;
+    for (const [key, value] of Object.entries(create.params.request.tags))
+      world.tags.set(key, value);
+  }
   return { world, plan, runbook: renderRunbook(plan) };
 }
 

@@ -14,9 +14,9 @@ import { findUnfinishedRun } from '#src/engine/lifecycle/unfinished-runs.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
 import { formatReport } from '#src/engine/reporting/report.js';
 import { readRunStatus } from '#src/engine/reporting/run-status.js';
-import { Incarnation, InMemoryWorld, noFaults } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { silent } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { silent } from '#support/in-memory-runs.js';
+import { Incarnation, InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 
 let home: string;
 beforeEach(async () => {
@@ -77,7 +77,9 @@ describe('a new run while the last run on the balancer did not complete', () => 
         },
       },
     });
-    const first = await startRun(plan, options(world, 'r-1'));
+    // status takes only ids as newRunId makes them (checkRunId).
+    const halted = 'r-20261121-020000-0001';
+    const first = await startRun(plan, options(world, halted));
     expect(first.outcome).toBe('halted');
     expect(first.report.nodes[1]).toMatchObject({ id: 'i-node-2', state: 'pending' });
     expect(first.report.summary).toContain(
@@ -91,11 +93,11 @@ describe('a new run while the last run on the balancer did not complete', () => 
           'found at weight 0, not reached by this run: still out of service (it comes back to 100 through its full maintenance)',
       },
     ]);
-    const status = await readRunStatus(home, 'r-1');
+    const status = await readRunStatus(home, halted);
     expect(formatReport(status.report).join('\n')).toContain(
       '  STILL AT WEIGHT 0 (found there, not reached; `drainctl resume` carries them through):\n    web-2 (i-node-2): found at weight 0, not reached by this run',
     );
-    await expect(startRun(plan, options(world, 'r-2'))).rejects.toMatchObject({
+    await expect(startRun(plan, options(world, 'r-20261121-020100-0002'))).rejects.toMatchObject({
       code: 'UNFINISHED_RUN',
       message: expect.stringContaining(
         'out of service: web-1 (i-node-1, left out, unpatched), web-2 (i-node-2, found at weight 0, not reached)',
@@ -167,14 +169,72 @@ describe('a new run while the last run on the balancer did not complete', () => 
     });
   });
 
+  it('is refused while the latest run cannot be read: an older completed run is not taken for it', async () => {
+    // An older run on the same balancer (lb-model) that completed, then one that halted.
+    const earlier = new InMemoryWorld(fleet(3));
+    const earlierPlan = buildPlan(earlier, { minHealthy: 1, maxUnavailable: 1 });
+    expect((await startRun(earlierPlan, options(earlier, 'r-1'))).outcome).toBe('completed');
+    const faults = noFaults();
+    faults.bootFails.add('i-node-3');
+    const world = new InMemoryWorld(fleet(3), faults);
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    expect((await startRun(plan, options(world, 'r-2'))).outcome).toBe('halted');
+    expect(world.backends.get('i-node-3')).toBe(0);
+    // One line of the halted run altered: the strict parser rejects the journal.
+    const path = journalPath(home, 'r-2');
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace(/"passed":true/, '"passed":"yes"'));
+    expect(await readFile(path, 'utf8')).not.toBe(text);
+    const weights = [...world.weightEvents];
+
+    await expect(startRun(plan, options(world, 'r-3'))).rejects.toMatchObject({
+      code: 'UNREADABLE_RUN',
+      exitCode: 3,
+      message: expect.stringMatching(
+        new RegExp(
+          `^run r-2's journal cannot be read \\(JOURNAL_CORRUPT: ${path}: line \\d+ is not a journal entry: passed: expected true or false, found "yes"\\), so whether it is the latest run on this balancer and left nodes out of service is unknown`,
+        ),
+      ),
+      hint: expect.stringContaining('--new-run'),
+    });
+    expect(world.weightEvents).toEqual(weights);
+    expect(await new FileJournalStore(journalPath(home, 'r-3')).read()).toEqual([]);
+
+    // Deliberately: the new run starts and journals what it set aside.
+    faults.bootFails.clear();
+    const forced = await startRun(plan, { ...options(world, 'r-4'), newRun: true });
+    const notes = (await new FileJournalStore(journalPath(home, 'r-4')).read()).filter(
+      (e) => e.type === 'note',
+    );
+    expect(forced.runId).toBe('r-4');
+    expect(notes[0]).toMatchObject({
+      message: expect.stringContaining("started with --new-run: run r-2's journal cannot be read"),
+    });
+  });
+
+  it('is not refused over an unreadable journal whose plan names another balancer', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    const other = new InMemoryWorld(fleet(2), undefined, [], { loadBalancerId: 'lb-other' });
+    const otherPlan = buildPlan(other, { minHealthy: 1, maxUnavailable: 1 });
+    expect((await startRun(otherPlan, options(other, 'r-1'))).outcome).toBe('completed');
+    const path = journalPath(home, 'r-1');
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    await writeFile(path, `${lines.slice(0, -1).join('\n')}\ngarbage\n${lines.at(-1)}\n`);
+    expect((await startRun(plan, options(world, 'r-2'))).outcome).toBe('completed');
+    // Its plan line damaged too it may have been on this balancer, but it is older than r-2,
+    // the latest run on it, which completed.
+    await writeFile(path, `garbage\n${lines.join('\n')}\n`);
+    await expect(startRun(plan, options(world, 'r-3'))).resolves.toMatchObject({ runId: 'r-3' });
+  });
+
   it('is not refused after a completed run, nor for another balancer', async () => {
     const world = new InMemoryWorld(fleet(2));
     const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
     expect((await startRun(plan, options(world, 'r-1'))).outcome).toBe('completed');
     const faults = noFaults();
     faults.patchFails.add('i-node-1');
-    const failing = new InMemoryWorld(fleet(2), faults);
-    (failing as unknown as { loadBalancerId: string }).loadBalancerId = 'lb-failing';
+    const failing = new InMemoryWorld(fleet(2), faults, [], { loadBalancerId: 'lb-failing' });
     expect(
       (
         await startRun(

@@ -3,9 +3,9 @@
  * name servers to agree): the step is stopped, not failed, and `resume` repeats it.
  */
 import { describe, expect, it } from 'vitest';
-import { InMemoryWorld } from '../../helpers/in-memory-ports.js';
-import { buildPlan, fleet } from './fixtures/plans.js';
-import { runModel } from './fixtures/run-model.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
 
 describe('a poll that a stop request cuts short', () => {
   it('an abort while dns.verify waits stops the step instead of failing it', async () => {

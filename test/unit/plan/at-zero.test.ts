@@ -19,7 +19,8 @@ import {
   parseSavedWeight,
   savedWeightsFromTags,
 } from '#src/plan/saved-weight-tag.js';
-import { balancer, emulatorWorld, loadExample, NET, workflowFrom } from './fixtures.js';
+import { balancer, emulatorWorld, NET } from '#support/observed-inventory.js';
+import { loadExample, workflowFrom } from '#support/workflows.js';
 
 const WORKFLOW = `name: w
 region: cn-hangzhou

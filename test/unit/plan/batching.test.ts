@@ -4,7 +4,13 @@ import { sha256Hex } from '#src/engine/sha256.js';
 import { InvalidInputError } from '#src/errors/index.js';
 import { cutBatches, planRollout } from '#src/plan/index.js';
 import type { BackendHealth } from '#src/ports/index.js';
-import { caseChoices, caseWorkflow, caseWorld, type FleetCase, nodeId } from './world-builder.js';
+import {
+  caseChoices,
+  caseWorkflow,
+  caseWorld,
+  type FleetCase,
+  nodeId,
+} from '#support/fleet-cases.js';
 
 const ok = (weight = 100, group?: string) => ({
   weight,

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { planRollout, renderRunbook } from '#src/plan/index.js';
-import { emulatorWorld, loadExample } from './fixtures.js';
+import { emulatorWorld } from '#support/observed-inventory.js';
+import { loadExample } from '#support/workflows.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');
 const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);

@@ -13,8 +13,8 @@ import {
   fleet,
   OBSERVED_AT,
   SEED_LISTENER,
-  workflowFrom,
-} from './fixtures.js';
+} from '#support/observed-inventory.js';
+import { workflowFrom } from '#support/workflows.js';
 
 function planOutcome(text: string, world: ObservedInventory): InvalidInputError | 'planned' {
   try {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { canonicalJson, hashPlan, planRollout } from '#src/plan/index.js';
-import { afterSeedRun, balancer, emulatorWorld, loadExample, workflowFrom } from './fixtures.js';
+import { afterSeedRun, balancer, emulatorWorld } from '#support/observed-inventory.js';
+import { loadExample, workflowFrom } from '#support/workflows.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');
 

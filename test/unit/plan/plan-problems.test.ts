@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is workflow syntax
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { InvalidInputError } from '#src/errors/index.js';
@@ -7,10 +8,9 @@ import {
   balancer,
   emulatorWorld,
   instance,
-  loadExample,
   SEED_LISTENER,
-  workflowFrom,
-} from './fixtures.js';
+} from '#support/observed-inventory.js';
+import { loadExample, workflowFrom } from '#support/workflows.js';
 
 /** The error of validating and planning `text` (a spec-level check may catch it first). */
 function planError(text: string, world: ObservedInventory): InvalidInputError {
@@ -254,6 +254,143 @@ health:
     expect(plan.notes).toEqual(expect.arrayContaining([expect.stringContaining('is at weight 0')]));
     const listener = world.loadBalancer?.listenerDetails[0];
     expect(listener).toEqual(SEED_LISTENER);
+  });
+});
+
+describe('an impossible budget says why, and never suggests minHealthy 0', () => {
+  const twoServers = (lb: string) => `name: w
+region: cn-hangzhou
+loadBalancer: { id: ${lb} }
+backends: { instances: [i-emu-web-1, i-emu-web-2] }
+drain: { probe: { kind: none, waitSeconds: 1 } }
+patch: { commands: [yum update kernel -y] }
+`;
+
+  it('a balancer that does not exist is the only problem, not a budget of nothing', () => {
+    const error = planError(twoServers('lb-doesnotexist'), emulatorWorld());
+    expect(error.issues.map((issue) => issue.path)).toEqual(['loadBalancer.id']);
+    expect(error.message).toContain(
+      'loadBalancer.id: expected an existing load balancer in region cn-hangzhou, found lb-doesnotexist, which does not exist',
+    );
+  });
+
+  it('a server left at weight 0 is named, with the run its saved weight names', () => {
+    const saved = '100;run=r-20261121-020000-1a2b;at=2026-11-21T02:00:01.000Z';
+    for (const [tags, named] of [
+      [
+        { 'drainctl-weight-i-emu-web-2': saved },
+        'at weight 0: i-emu-web-2 (web-2), left there by run r-20261121-020000-1a2b (weight 100 saved on the balancer)',
+      ],
+      [{}, 'at weight 0: i-emu-web-2 (web-2) (no run saved a weight for it)'],
+    ] as const) {
+      const world = emulatorWorld({
+        loadBalancer: balancer(
+          [
+            { id: 'i-emu-web-1', weight: 100 },
+            { id: 'i-emu-web-2', weight: 0 },
+          ],
+          { tags },
+        ),
+      });
+      const error = planError(twoServers('lb-emu-1'), world);
+      expect(error.issues).toHaveLength(1);
+      expect(error.path).toBe('rollout.minHealthy');
+      expect(error.expected).toContain(
+        'more healthy, weighted backends than minHealthy while a server is out (bring one into service first)',
+      );
+      expect(error.expected).toContain(named);
+      expect(error.message).not.toMatch(/at most 0\b/);
+    }
+  });
+});
+
+describe('X-Forwarded-For off behind a layer-7 listener', () => {
+  it('an observed http listener with X-Forwarded-For off refuses the default filter, saying how to fix it', () => {
+    const http = { ...SEED_LISTENER, protocol: 'http' as const, port: 80, xForwardedFor: false };
+    const world = emulatorWorld({
+      loadBalancer: balancer(
+        [1, 2].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 })),
+        { listenerDetails: [http] },
+      ),
+    });
+    const probe = (filter: string) => `name: w
+region: cn-hangzhou
+loadBalancer: { id: lb-emu-1 }
+backends: { instances: [i-emu-web-1, i-emu-web-2] }
+patch: { commands: [yum update kernel -y] }
+drain:
+  probe:
+    kind: access-log
+    path: /var/log/{name}.log
+    format: { nginx: '$remote_addr "$request" $status "$http_x_forwarded_for"' }
+    filter: ${filter}
+`;
+    for (const filter of [
+      '{}',
+      '{ clientAddress: remote_addr }',
+      '{ ignoreCidrs: [100.64.0.0/16] }',
+    ]) {
+      const error = planError(probe(filter), world);
+      expect(error.issues).toHaveLength(1);
+      expect(error.path).toBe('drain.probe.filter.ignoreCidrs');
+      expect(error.expected).toContain(
+        'the http:80 listener has X-Forwarded-For off, so every request it proxies reaches the server from the balancer with no client address',
+      );
+      expect(error.expected).toContain(
+        'Turn it on (X-Forwarded-For on for that listener of web-slb (lb-emu-1))',
+      );
+      expect(error.expected).toContain('or use ignoreCidrs: []');
+    }
+    // Health checks told by their request instead: planned.
+    const { spec, source } = workflowFrom(probe('{ ignoreCidrs: [] }'));
+    expect(planRollout(spec, world, source, sha256Hex).steps.length).toBeGreaterThan(0);
+    // With it on (the default), the client is read from X-Forwarded-For: planned.
+    const on = emulatorWorld({
+      loadBalancer: balancer(
+        [1, 2].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 })),
+        { listenerDetails: [{ ...http, xForwardedFor: true }] },
+      ),
+    });
+    const fine = workflowFrom(probe('{}'));
+    expect(planRollout(fine.spec, on, fine.source, sha256Hex).steps.length).toBeGreaterThan(0);
+  });
+});
+
+describe('per-node placeholders and ${VAR} values', () => {
+  const hooked = (command: string) =>
+    existing(`backends: { instances: [i-emu-web-1] }
+hooks:
+  before: [{ on: local, command: ${JSON.stringify(command)} }]
+`);
+  const fourServing = () =>
+    emulatorWorld({
+      loadBalancer: balancer([1, 2, 3, 4].map((n) => ({ id: `i-emu-web-${n}`, weight: 100 }))),
+    });
+
+  it('a value from the environment holding {word} is neither a placeholder nor expanded', () => {
+    // {ab} is not a placeholder (refusing it would print part of the secret), and {name} inside
+    // the value is the value's own text, not the server's name.
+    const env = { TOKEN: 'pw{ab}Q7x!', OTHER: 'x{name}y' };
+    const { spec, source, secrets } = workflowFrom(hooked('echo {name} ${TOKEN} ${OTHER}'), env);
+    expect(secrets).toEqual(expect.arrayContaining(['pw{ab}Q7x!', 'x{name}y']));
+    const plan = planRollout(spec, fourServing(), source, sha256Hex);
+    const hook = plan.steps.find((s) => s.action === 'hook');
+    expect(hook?.params).toMatchObject({ command: 'echo web-1 pw{ab}Q7x! x{name}y' });
+  });
+
+  it('an unset variable is one problem, not also a {VAR} placeholder', () => {
+    const error = planError(hooked('mysql -p${TOKEN} -e "select {name}"'), fourServing());
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatchObject({
+      path: 'hooks.before[0].command',
+      found: 'TOKEN not set',
+    });
+    expect(error.message).not.toContain('placeholders among');
+  });
+
+  it('an unknown placeholder written in the file is still refused, naming it', () => {
+    const error = planError(hooked('echo {nmae} ${TOKEN}'), fourServing());
+    expect(error.issues.map((issue) => issue.found)).toContain('{nmae}');
   });
 });
 

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { planRollout, renderRunbook } from '#src/plan/index.js';
-import { emulatorWorld, workflowFrom } from './fixtures.js';
+import { emulatorWorld } from '#support/observed-inventory.js';
+import { workflowFrom } from '#support/workflows.js';
 
 const seedText = readFileSync(
   new URL('../../../workflows/kernel-patch.yaml', import.meta.url),

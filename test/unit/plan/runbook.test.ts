@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { planRollout, renderRunbook } from '#src/plan/index.js';
-import { balancer, emulatorWorld, loadExample, OBSERVED_AT } from './fixtures.js';
+import { balancer, emulatorWorld, OBSERVED_AT } from '#support/observed-inventory.js';
+import { loadExample } from '#support/workflows.js';
 
 describe('the runbook', () => {
   const seed = loadExample('workflows/kernel-patch.yaml');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { hashPlan, type Plan, planRollout, type Step } from '#src/plan/index.js';
-import { afterSeedRun, balancer, emulatorWorld, loadExample, NET } from './fixtures.js';
+import { afterSeedRun, balancer, emulatorWorld, NET } from '#support/observed-inventory.js';
+import { loadExample } from '#support/workflows.js';
 
 const seed = loadExample('workflows/kernel-patch.yaml');
 const plan = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);

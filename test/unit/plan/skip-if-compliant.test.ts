@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { planRollout, renderRunbook, rerunWarnings, type Step } from '#src/plan/index.js';
 import type { WorkflowSpec } from '#src/workflow/index.js';
-import { emulatorWorld, loadExample } from './fixtures.js';
+import { emulatorWorld } from '#support/observed-inventory.js';
+import { loadExample } from '#support/workflows.js';
 
 const TARGET = '3.10.0-1160.119.1.el7.x86_64';
 const CHECKS = [

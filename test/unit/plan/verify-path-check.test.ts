@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { type Plan, planRollout, type Step } from '#src/plan/index.js';
-import { emulatorWorld, loadExample, workflowFrom } from './fixtures.js';
+import { emulatorWorld } from '#support/observed-inventory.js';
+import { loadExample, workflowFrom } from '#support/workflows.js';
 
 type VerifyPath = Extract<Step, { action: 'lb.verify-path' }>;
 

@@ -11,17 +11,27 @@ import {
   waitForDrain,
 } from '#src/probes/access-log/drain-wait.js';
 import { TrafficTally } from '#src/probes/access-log/traffic-tally.js';
-import { ManualClock } from '../../helpers/manual-clock.js';
-import { advance, untilAsleep } from '../../integration/probes/helpers.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { advance, settled, untilAsleep } from '#support/waits.js';
 
 function fakeSource(clock: ManualClock) {
-  const state = { available: true, failNextPoll: undefined as Error | undefined };
+  const state = {
+    available: true,
+    availableSince: 0,
+    failNextPoll: undefined as Error | undefined,
+    /** The log can be read again from now on (the SSH tail reconnected). */
+    readable() {
+      state.available = true;
+      state.availableSince = clock.monotonic();
+    },
+  };
   const source: DrainSource = {
     clock,
     tally: new TrafficTally(),
     tickMs: 1000,
     memory: newDrainMemory(),
     available: () => state.available,
+    availableSince: () => state.availableSince,
     lastRequest: () => undefined,
     poll: async () => {
       const failure = state.failNextPoll;
@@ -47,7 +57,7 @@ describe('a wait that continues a drained decision', () => {
     await advance(clock, 3000);
     state.available = false; // the SSH tail dropped while the node was patched
     await advance(clock, 2000); // last seen blind at t = 7 s
-    state.available = true;
+    state.readable();
     await advance(clock, 1000);
     await between.stop();
     const again = waitForDrain(source, {
@@ -87,5 +97,20 @@ describe('a wait that continues a drained decision', () => {
     await expect(
       waitForDrain(source, { quietSeconds: 3, timeoutSeconds: 10, continueQuiet: true }),
     ).rejects.toThrow('EACCES');
+  });
+});
+
+describe('a log that becomes readable again between two polls', () => {
+  it('quiet counts from the moment it did, not from the last poll that found it blind', async () => {
+    const clock = new ManualClock();
+    const { source, state } = fakeSource(clock);
+    state.available = false;
+    const done = waitForDrain(source, { quietSeconds: 2, timeoutSeconds: 60 });
+    await advance(clock, 1500, done, 500); // found blind by the polls at 0 and 1 s
+    state.readable(); // the SSH tail reconnected at t = 1.5 s, between two polls
+    await advance(clock, 1500, done, 500);
+    expect(await settled(done)).toBe(false);
+    await advance(clock, 500, done);
+    expect(await done).toMatchObject({ outcome: 'drained', waitedSeconds: 3.5 });
   });
 });

@@ -2,7 +2,8 @@
  * judgeTrafficFilter against the real classifier: a filter it accepts has, for each address
  * family, a request the classifier counts as real (the one it names); for a filter it refuses,
  * the classifier ignores every request generated in what the refusal covers (the family whose
- * clients the ranges all hold, any path, any user agent), in layer-4 and layer-7 log formats.
+ * clients the ranges all hold, any path, any user agent; for ranges, the GET or HEAD a health
+ * check sends), in layer-4 and layer-7 log formats.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -240,7 +241,13 @@ describe('judgeTrafficFilter agrees with the classifier', () => {
             const families = blocker.families ?? [anyFamily];
             for (const pair of requests) {
               for (const family of families) {
-                const sent = family === 4 ? pair[0] : pair[1];
+                const request = family === 4 ? pair[0] : pair[1];
+                // Ignored for its address alone, a request must also be shaped like a health
+                // check (GET or HEAD) to stay ignored: the classifier counts others as real.
+                const sent =
+                  blocker.rule === 'ignoreCidrs' && !/^(GET|HEAD)$/i.test(request.method)
+                    ? { ...request, method: 'GET' }
+                    : request;
                 expect(verdicts(filter, sent), JSON.stringify({ blocker, sent })).not.toContain(
                   Verdict.real,
                 );

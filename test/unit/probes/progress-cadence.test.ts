@@ -37,6 +37,7 @@ function slowLog(clock: SteppingClock, pollMs: number, realAt: readonly number[]
     tickMs: 1000,
     memory: newDrainMemory(),
     available: () => true,
+    availableSince: () => 0,
     lastRequest: () => undefined,
     poll: async () => {
       clock.monotonicMs += pollMs;

@@ -130,3 +130,91 @@ describe('CIDR parsing', () => {
     expect(set.matchString('::1')).toBe(true);
   });
 });
+
+describe('a request ignored for its address alone must look like a health check', () => {
+  /** One classifier over a sequence of lines, each read at `second` (monotonic). */
+  function judgeAll(filter: TrafficFilter, lines: Array<[string, number]>) {
+    const reasons: string[] = [];
+    const classifier = new RequestClassifier(filter, (reason) => reasons.push(reason));
+    const parser = createLineParser({ kind: 'combined' }, classifier.needs);
+    const verdicts = lines.map(([line, second]) => {
+      const out = new ParsedLine();
+      const buf = Buffer.from(line);
+      expect(parser.parse(buf, 0, buf.length, out)).toBe(true);
+      return classifier.classify(out, second * 1000);
+    });
+    return { verdicts, reasons };
+  }
+
+  it('real SLB checks stay ignored: GET or HEAD, one path per listener, once a second per node', () => {
+    const lines: Array<[string, number]> = [];
+    for (let second = 0; second < 60; second++) {
+      for (const node of [1, 2, 3, 4]) {
+        lines.push([combined(`100.64.0.${node}`, 'HEAD /healthz HTTP/1.0', '-'), second]);
+        lines.push([combined(`100.64.0.${node}`, 'GET /status HTTP/1.0', '-'), second]);
+      }
+    }
+    const { verdicts, reasons } = judgeAll(base, lines);
+    expect(verdicts.every((v) => v === Verdict.healthCheck)).toBe(true);
+    expect(reasons).toEqual([]);
+  });
+
+  it('another method counts as real traffic, and is reported once', () => {
+    const { verdicts, reasons } = judgeAll(base, [
+      [combined('100.64.0.1', 'HEAD /healthz HTTP/1.0'), 0],
+      [combined('100.64.3.7', 'POST /api/orders HTTP/1.1'), 0],
+      [combined('100.64.3.7', 'PUT /api/orders/1 HTTP/1.1'), 1],
+    ]);
+    expect(verdicts).toEqual([Verdict.healthCheck, Verdict.real, Verdict.real]);
+    expect(reasons).toEqual(['POST /api/orders from 100.64.3.7: health checks only GET or HEAD']);
+  });
+
+  it('more distinct paths than listeners would check count as real traffic', () => {
+    const paths = ['/a', '/b', '/c', '/d', '/e', '/a?x=1', '/f'];
+    const { verdicts, reasons } = judgeAll(
+      base,
+      paths.map((path, second) => [combined('100.64.0.1', `GET ${path} HTTP/1.1`), second]),
+    );
+    expect(verdicts).toEqual([
+      Verdict.healthCheck,
+      Verdict.healthCheck,
+      Verdict.healthCheck,
+      Verdict.healthCheck,
+      Verdict.real,
+      Verdict.healthCheck, // a path already seen; the query is not part of it
+      Verdict.real,
+    ]);
+    expect(reasons[0]).toContain('GET /e from 100.64.0.1: more than 4 different paths');
+  });
+
+  it('more than 5 a second from one address counts as real traffic, from the first second', () => {
+    const burst: Array<[string, number]> = Array.from({ length: 10 }, () => [
+      combined('100.64.3.7', 'GET /api/orders HTTP/1.1'),
+      0,
+    ]);
+    const { verdicts, reasons } = judgeAll(base, burst);
+    expect(verdicts.slice(0, 5).every((v) => v === Verdict.healthCheck)).toBe(true);
+    expect(verdicts.slice(5).every((v) => v === Verdict.real)).toBe(true);
+    expect(reasons).toEqual([
+      '6 requests in 1 s from 100.64.3.7: more than the 5 a second a health checker sends at most',
+    ]);
+  });
+
+  it("the listener's own check, an ignored path or user agent stay ignored at any rate", () => {
+    const filter: TrafficFilter = {
+      ...base,
+      healthCheck: { method: 'HEAD', uri: '/healthz' },
+      ignorePaths: ['/metrics'],
+      ignoreUserAgents: ['kube-probe'],
+    };
+    const lines: Array<[string, number]> = [];
+    for (let i = 0; i < 50; i++) {
+      lines.push([combined('100.64.0.1', 'HEAD /healthz HTTP/1.0'), 0]);
+      lines.push([combined('100.64.0.1', 'POST /metrics HTTP/1.1'), 0]);
+      lines.push([combined('100.64.0.1', 'DELETE /x HTTP/1.1', 'kube-probe/1.29'), 0]);
+    }
+    const { verdicts, reasons } = judgeAll(filter, lines);
+    expect(verdicts.every((v) => v !== Verdict.real)).toBe(true);
+    expect(reasons).toEqual([]);
+  });
+});

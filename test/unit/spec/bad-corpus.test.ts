@@ -9,8 +9,8 @@ import { sha256Hex } from '#src/engine/sha256.js';
 import { InvalidInputError } from '#src/errors/index.js';
 import { planRollout } from '#src/plan/index.js';
 import { parseWorkflow } from '#src/workflow/index.js';
-import { emulatorWorld } from '../plan/fixtures.js';
-import { badCases } from './bad-cases.js';
+import { badCases } from '#support/bad-workflows.js';
+import { emulatorWorld } from '#support/observed-inventory.js';
 
 describe('bad-input corpus (in process)', () => {
   const cases = badCases();

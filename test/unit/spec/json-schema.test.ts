@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { workflowJsonSchema, workflowJsonSchemaText } from '#src/workflow/index.js';
-import { repoRoot, runDrainctl } from '../../helpers/cli.js';
+import { repoRoot, runDrainctl } from '#support/cli-runner.js';
 
 describe('the JSON Schema of workflows', () => {
   it('is committed as workflows/workflow.schema.json and up to date', () => {

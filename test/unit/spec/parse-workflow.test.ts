@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '#src/errors/index.js';
 import { parseWorkflow } from '#src/workflow/index.js';
-import { repoRoot } from '../../helpers/cli.js';
+import { repoRoot } from '#support/cli-runner.js';
 
 const BASE = `name: web
 region: cn-hangzhou
@@ -149,5 +149,13 @@ describe('parseWorkflow', () => {
       expected: expect.stringContaining('mapping'),
       found: 'a list of 2',
     });
+  });
+
+  it("a second YAML document is one line naming where it starts, not the YAML library's advice", () => {
+    const error = problems(`${BASE}---\nname: other\n`);
+    expect(error.message).toBe(
+      'bad.yaml:11:1: (document): expected one YAML document (one workflow per file), found a second document, started by the --- on line 11',
+    );
+    expect(error.message).not.toContain('parseAllDocuments');
   });
 });

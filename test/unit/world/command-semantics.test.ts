@@ -48,6 +48,32 @@ describe('interpretCommand', () => {
     expect(step('shutdown', '-h', 'now')).toMatchObject({ kind: 'done', exitCode: 0 });
   });
 
+  it("knows nginx's graceful reload, and nothing else of nginx or systemctl", () => {
+    for (const argv of [
+      ['nginx', '-s', 'reload'],
+      ['/usr/sbin/nginx', '-c', '/etc/nginx/nginx.conf', '-s', 'reload'],
+      ['sudo', 'systemctl', 'reload', 'nginx'],
+      ['systemctl', 'reload', 'nginx.service'],
+      ['systemctl', 'reload-or-restart', 'nginx'],
+      ['service', 'nginx', 'reload'],
+    ]) {
+      expect(interpretCommand(argv, facts).kind, argv.join(' ')).toBe('reload-web-server');
+    }
+    for (const argv of [
+      ['nginx', '-t'],
+      ['nginx', '-s', 'quit'],
+      ['systemctl', 'restart', 'nginx'],
+      ['systemctl', 'reload', 'sshd'],
+      ['service', 'nginx', 'status'],
+    ]) {
+      expect(interpretCommand(argv, facts), argv.join(' ')).toEqual({
+        kind: 'done',
+        exitCode: 0,
+        output: '',
+      });
+    }
+  });
+
   it('prints uname fields in uname order', () => {
     expect(step('uname', '-r')).toEqual({ kind: 'done', exitCode: 0, output: `${facts.kernel}\n` });
     expect(step('uname', '-rn')).toMatchObject({ output: `web-1 ${facts.kernel}\n` });

@@ -5,7 +5,8 @@ import { AliyunApiError } from '#src/adapters/aliyun/transport/cloud-error.js';
 import { DrainctlError } from '#src/errors/index.js';
 import { createLogger } from '#src/log/index.js';
 import type { CloudRetryEvent } from '#src/ports/index.js';
-import { ManualClock } from '../../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { settleOnClock } from '#support/waits.js';
 
 function cloudError(code: string, status: number, extra: Record<string, unknown> = {}) {
   return Object.assign(new Error(`${code}: code: ${status}, boom request id: RID-${code}`), {
@@ -48,26 +49,12 @@ function setup(
   return { clock, caller, lines };
 }
 
-/** Drive the manual clock until `promise` settles. */
-async function settle<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  const watched = promise.finally(() => {
-    done = true;
-  });
-  watched.catch(() => {});
-  while (!done) {
-    await new Promise((resolve) => setImmediate(resolve));
-    await clock.advance(50);
-  }
-  return watched;
-}
-
 describe('the retry policy of cloud calls', () => {
   it('retries throttling with growing delays, logs each retry, then succeeds', async () => {
     const { clock, caller, lines } = setup();
     let attempts = 0;
     const sleptAt: number[] = [];
-    const result = await settle(
+    const result = await settleOnClock(
       clock,
       caller.call({ action: 'SetBackendServers', idempotent: true }, async () => {
         sleptAt.push(clock.monotonic());
@@ -97,7 +84,7 @@ describe('the retry policy of cloud calls', () => {
     const events: CloudRetryEvent[] = [];
     const { clock, caller } = setup(undefined, (event) => events.push(event));
     let attempts = 0;
-    await settle(
+    await settleOnClock(
       clock,
       caller.call({ action: 'SetBackendServers', idempotent: true }, async () => {
         attempts++;
@@ -124,7 +111,7 @@ describe('the retry policy of cloud calls', () => {
       throw new Error('listener bug');
     });
     let tries = 0;
-    const result = await settle(
+    const result = await settleOnClock(
       broken.clock,
       broken.caller.call({ action: 'SetBackendServers', idempotent: true }, async () => {
         tries++;
@@ -139,7 +126,7 @@ describe('the retry policy of cloud calls', () => {
   it('fails at once on a non-retryable code, keeping Code, status and RequestId', async () => {
     const { clock, caller } = setup();
     let attempts = 0;
-    const error = await settle(
+    const error = await settleOnClock(
       clock,
       caller.call({ action: 'DescribeLoadBalancerAttribute', idempotent: true }, async () => {
         attempts++;
@@ -160,7 +147,7 @@ describe('the retry policy of cloud calls', () => {
   it('gives up after maxAttempts with CLOUD_RETRIES_EXHAUSTED', async () => {
     const { clock, caller } = setup();
     let attempts = 0;
-    const error = (await settle(
+    const error = (await settleOnClock(
       clock,
       caller.call({ action: 'SetBackendServers', idempotent: true }, async () => {
         attempts++;
@@ -181,7 +168,7 @@ describe('the retry policy of cloud calls', () => {
       maxDelayMs: 300,
     });
     let attempts = 0;
-    const error = (await settle(
+    const error = (await settleOnClock(
       clock,
       caller.call({ action: 'X', idempotent: true }, async () => {
         attempts++;
@@ -196,7 +183,7 @@ describe('the retry policy of cloud calls', () => {
   it('honours the wait the cloud asks for', async () => {
     const { clock, caller } = setup();
     const times: number[] = [];
-    await settle(
+    await settleOnClock(
       clock,
       caller.call({ action: 'X', idempotent: true }, async () => {
         times.push(clock.monotonic());
@@ -211,7 +198,7 @@ describe('the retry policy of cloud calls', () => {
   it('does not resend a non-idempotent mutation after an ambiguous failure', async () => {
     const { clock, caller } = setup();
     let attempts = 0;
-    const error = await settle(
+    const error = await settleOnClock(
       clock,
       caller.call({ action: 'AddBackendServers', idempotent: false }, async () => {
         attempts++;
@@ -225,7 +212,7 @@ describe('the retry policy of cloud calls', () => {
   it('resends a non-idempotent mutation the cloud refused (throttling)', async () => {
     const { clock, caller } = setup();
     let attempts = 0;
-    await settle(
+    await settleOnClock(
       clock,
       caller.call({ action: 'AddBackendServers', idempotent: false }, async () => {
         attempts++;
@@ -238,7 +225,7 @@ describe('the retry policy of cloud calls', () => {
   it('passes drainctl errors through untouched (e.g. no credentials)', async () => {
     const { clock, caller } = setup();
     const own = new DrainctlError('CLOUD_CREDENTIALS_MISSING', 'none');
-    const error = await settle(
+    const error = await settleOnClock(
       clock,
       caller.call({ action: 'X', idempotent: true }, async () => {
         throw own;
@@ -249,7 +236,7 @@ describe('the retry policy of cloud calls', () => {
 
   it('names what to check when the credentials are refused', async () => {
     const { clock, caller } = setup();
-    const error = (await settle(
+    const error = (await settleOnClock(
       clock,
       caller.call({ action: 'DescribeLoadBalancers', idempotent: true }, async () => {
         throw cloudError('InvalidAccessKeyId.NotFound', 404);
@@ -257,7 +244,7 @@ describe('the retry policy of cloud calls', () => {
     ).catch((e: unknown) => e)) as AliyunApiError;
     expect(error.code).toBe('CLOUD_CREDENTIALS_REJECTED');
     expect(error.hint).toMatch(/ALIBABA_CLOUD_ACCESS_KEY_ID/);
-    const signature = (await settle(
+    const signature = (await settleOnClock(
       clock,
       caller.call({ action: 'DescribeLoadBalancers', idempotent: true }, async () => {
         throw cloudError('SignatureDoesNotMatch', 400);

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { createCloudCaller } from '#src/adapters/aliyun/transport/cloud-call.js';
 import { refusedBeforeRunning } from '#src/engine/steps/command-refusal.js';
 import { createLogger } from '#src/log/index.js';
-import { ManualClock } from '../../../helpers/manual-clock.js';
+import { ManualClock } from '#support/manual-clock.js';
+import { settleOnClock } from '#support/waits.js';
 
 const expired = () =>
   Object.assign(new Error('InvalidSecurityToken.Expired: code: 403, expired request id: R2'), {
@@ -55,24 +56,14 @@ async function runCommandFailing(
     }),
   });
   let sent = 0;
-  let error: unknown;
-  let settled = false;
-  caller
-    .call({ action: 'RunCommand', idempotent: true }, async () => {
+  const error = await settleOnClock(
+    clock,
+    caller.call({ action: 'RunCommand', idempotent: true }, async () => {
       const answer = answers[Math.min(sent, answers.length - 1)] as () => Error;
       sent += 1;
       throw answer();
-    })
-    .catch((e: unknown) => {
-      error = e;
-    })
-    .finally(() => {
-      settled = true;
-    });
-  while (!settled) {
-    await new Promise((r) => setImmediate(r));
-    await clock.advance(50);
-  }
+    }),
+  ).catch((e: unknown) => e);
   return { error, sent };
 }
 
