@@ -24,7 +24,7 @@ export { type Faults, Incarnation, noFaults, SimulatedCrash } from './in-memory-
 
 import { DrainctlError } from '#src/errors/index.js';
 import { formatListenerDifference, listenerDifferences } from '#src/listener/index.js';
-import type { HostTarget } from '#src/plan/types.js';
+import type { HostTarget, ObservedInventory } from '#src/plan/types.js';
 import type {
   BackendHealthStatus,
   BackendServer,
@@ -188,6 +188,46 @@ export class InMemoryWorld {
       this.backends.set(o.id, o.weight);
       this.initialWeights.set(o.id, o.weight);
     }
+  }
+
+  /**
+   * The balancer as the planner observes it: every listener on port 8080 behind a TCP health
+   * check, weights as they stand, and the health rows given (none: not yet reported).
+   */
+  observedBalancer(
+    health: NonNullable<ObservedInventory['loadBalancer']>['health'] = [],
+    id: string = this.loadBalancerId,
+  ): NonNullable<ObservedInventory['loadBalancer']> {
+    return {
+      id,
+      name: 'model',
+      address: this.address,
+      addressType: 'intranet',
+      status: 'active',
+      regionId: 'cn-hangzhou',
+      tags: {},
+      listeners: this.listeners,
+      backends: [...this.backends].map(([serverId, weight]) => ({
+        serverId,
+        weight,
+        type: 'ecs',
+      })),
+      listenerDetails: this.listeners.map((listener) => ({
+        ...listener,
+        backendPort: 8080,
+        scheduler: 'wrr' as const,
+        status: 'running' as const,
+        healthCheck: {
+          enabled: true,
+          type: 'tcp' as const,
+          intervalSeconds: 2,
+          timeoutSeconds: 2,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
+      })),
+      health,
+    };
   }
 
   /** Status of a host now: a reboot is Stopping, then Starting, then Running (or Stopped). */

@@ -78,42 +78,15 @@ function observe(world: InMemoryWorld, example: Example): ObservedInventory {
   if (!example.existingBalancer) return inventory;
   return {
     ...inventory,
-    loadBalancer: {
-      id: world.loadBalancerId,
-      name: 'model',
-      address: world.address,
-      addressType: 'intranet',
-      status: 'active',
-      regionId: 'cn-hangzhou',
-      tags: {},
-      listeners: world.listeners,
-      backends: [...world.backends].map(([serverId, weight]) => ({
-        serverId,
-        weight,
-        type: 'ecs',
-      })),
-      listenerDetails: world.listeners.map((listener) => ({
-        ...listener,
-        backendPort: 8080,
-        scheduler: 'wrr' as const,
-        status: 'running' as const,
-        healthCheck: {
-          enabled: true,
-          type: 'tcp' as const,
-          intervalSeconds: 2,
-          timeoutSeconds: 2,
-          healthyThreshold: 2,
-          unhealthyThreshold: 2,
-        },
-      })),
-      health: world.nodes.map((node) => ({
+    loadBalancer: world.observedBalancer(
+      world.nodes.map((node) => ({
         serverId: node.id,
         port: 8080,
         listenerPort: 80,
         protocol: 'tcp' as const,
         health: 'normal' as const,
       })),
-    },
+    ),
   };
 }
 
