@@ -150,6 +150,14 @@ module.exports = {
       },
     },
     {
+      name: 'notify-apart',
+      comment:
+        'Notifications know the events (src/ports) and the channel schema (the workflow): never the engine, adapters, probes, the app, the CLI, the demo or the emulator.',
+      severity: 'error',
+      from: { path: '^src/notify/' },
+      to: { path: ['^src/(engine|adapters|probes|app|cli|demo|plan)/', '^mocks/'] },
+    },
+    {
       name: 'engine-through-ports',
       comment:
         'The engine touches the world through ports: it does not import adapters, probes, the app, the CLI, the demo, the emulator or the workflow (it executes the plan).',

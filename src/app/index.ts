@@ -35,6 +35,13 @@ export {
 } from './plan.js';
 export { type ResumeOptions, resumeRunById } from './resume.js';
 export { type RunPlanOptions, refuseUnlessApproved, runPlan } from './run.js';
+export {
+  composeAfterAppend,
+  notifyChannelLines,
+  notifySpecOfRun,
+  type RunNotifications,
+  runNotifications,
+} from './run-notifications.js';
 export { runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,

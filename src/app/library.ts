@@ -14,6 +14,7 @@ import { createRuntime } from './composition-root.js';
 import { planWorkflowFile } from './plan.js';
 import { resumeRunById } from './resume.js';
 import { refuseUnlessApproved, runPlan } from './run.js';
+import { notifySpecOfRun } from './run-notifications.js';
 import { runStatus } from './status.js';
 import { loadWorkflow } from './workflow-file.js';
 
@@ -143,7 +144,12 @@ export async function run(
   const thePlan =
     typeof planOrWorkflow === 'string' ? await plan(planOrWorkflow, options) : planOrWorkflow;
   refuseUnlessApproved(thePlan, options.planSha256?.toLowerCase());
-  return runPlan(thePlan, { ...wiring(ctx, options), newRun: options.newRun === true });
+  const notify = await notifySpecOfRun(thePlan, { env: ctx.env, cwd: ctx.cwd, logger: ctx.logger });
+  return runPlan(thePlan, {
+    ...wiring(ctx, options),
+    newRun: options.newRun === true,
+    ...(notify === undefined ? {} : { notify }),
+  });
 }
 
 /** Reconcile an interrupted (or halted) run with the live state and continue it. */

@@ -3,9 +3,17 @@
  * then continue it — or finish stopping it. Refused while another live process holds the
  * balancer's lock.
  */
-import { type RunResult, type RunStatus, readRunStatus, resumeRun } from '../engine/index.js';
-import { engineOptionsFor, type RunWiring } from './composition-root.js';
+import {
+  FileJournalStore,
+  journalPath,
+  type RunResult,
+  type RunStatus,
+  readRunStatus,
+  resumeRun,
+} from '../engine/index.js';
+import { engineOptionsFor, type RunWiring, systemClock } from './composition-root.js';
 import { recoverPlan } from './plan.js';
+import { composeAfterAppend, notifySpecOfRun, runNotifications } from './run-notifications.js';
 
 export interface ResumeOptions extends RunWiring {
   /**
@@ -17,11 +25,37 @@ export interface ResumeOptions extends RunWiring {
   status?: RunStatus;
   /** Where the journaled workflow path is relative to (see `recoverPlan`). */
   cwd?: string;
+  /** A run's page, linked from its notifications. */
+  pageUrl?: (runId: string) => string;
 }
 
 /** @example const result = await resumeRunById('r-20261121-020000-1a2b', { home, … }); */
 export async function resumeRunById(runId: string, options: ResumeOptions): Promise<RunResult> {
   const status = options.status ?? (await readRunStatus(options.home, runId));
+  // The workflow's notify block tells of the run again; what it already told is in the journal.
+  const notify = await notifySpecOfRun(status.state.plan, {
+    env: options.env,
+    logger: options.logger,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+  const notifications = runNotifications(notify, {
+    clock: options.ports?.clock ?? systemClock,
+    logger: options.logger,
+    ...(options.pageUrl === undefined ? {} : { pageUrl: options.pageUrl }),
+    history:
+      notify === undefined
+        ? []
+        : await new FileJournalStore(journalPath(options.home, runId)).read(),
+  });
+  const afterAppend = composeAfterAppend(notifications?.afterAppend, options.afterAppend);
+  try {
+    return await resumeWith(runId, status, { ...options, ...(afterAppend ? { afterAppend } : {}) });
+  } finally {
+    await notifications?.close();
+  }
+}
+
+function resumeWith(runId: string, status: RunStatus, options: ResumeOptions): Promise<RunResult> {
   return resumeRun(runId, {
     ...engineOptionsFor(options, status.state.plan.region),
     ...(options.retry === undefined ? {} : { retry: options.retry }),

@@ -5,7 +5,9 @@
  */
 import { PlanChangedError, type RunResult, startRun } from '../engine/index.js';
 import type { Plan } from '../plan/types.js';
-import { engineOptionsFor, type RunWiring } from './composition-root.js';
+import type { NotifySpec } from '../workflow/index.js';
+import { engineOptionsFor, type RunWiring, systemClock } from './composition-root.js';
+import { composeAfterAppend, runNotifications } from './run-notifications.js';
 
 export interface RunPlanOptions extends RunWiring {
   /**
@@ -13,6 +15,10 @@ export interface RunPlanOptions extends RunWiring {
    * (else `UNFINISHED_RUN`); that run stays as it is.
    */
   newRun?: boolean;
+  /** The workflow's `notify` block: told what the run does, never waited on by it. */
+  notify?: NotifySpec;
+  /** A run's page, linked from its notifications. */
+  pageUrl?: (runId: string) => string;
 }
 
 /** Refuse (`PLAN_CHANGED`) unless the plan is exactly the approved one (lower-case hex). */
@@ -23,9 +29,19 @@ export function refuseUnlessApproved(plan: Plan, approvedSha256: string | undefi
 }
 
 /** @example const result = await runPlan(plan, { home, environment, env, logger, signal }); */
-export function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunResult> {
-  return startRun(plan, {
-    ...engineOptionsFor(options, plan.region),
-    newRun: options.newRun === true,
+export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunResult> {
+  const notifications = runNotifications(options.notify, {
+    clock: options.ports?.clock ?? systemClock,
+    logger: options.logger,
+    ...(options.pageUrl === undefined ? {} : { pageUrl: options.pageUrl }),
   });
+  const afterAppend = composeAfterAppend(notifications?.afterAppend, options.afterAppend);
+  try {
+    return await startRun(plan, {
+      ...engineOptionsFor({ ...options, ...(afterAppend ? { afterAppend } : {}) }, plan.region),
+      newRun: options.newRun === true,
+    });
+  } finally {
+    await notifications?.close();
+  }
 }

@@ -3,7 +3,7 @@
  * the plan as one JSON document. Changes nothing.
  */
 import type { Command } from 'commander';
-import { planWorkflowFile } from '../../app/index.js';
+import { notifyChannelLines, planWorkflowFile } from '../../app/index.js';
 import { renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../cli-context.js';
 import {
@@ -24,7 +24,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
     )
     .action(async (workflow: string, options: { json?: boolean } & ZeroWeightFlags) => {
-      const { plan } = await planWorkflowFile(workflow, {
+      const { plan, workflow: loaded } = await planWorkflowFile(workflow, {
         env: process.env,
         cwd: process.cwd(),
         environment: ctx.environment(),
@@ -33,6 +33,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       });
       ctx.logger.debug({ workflow, sha256: plan.sha256, steps: plan.steps.length }, 'planned');
       if (options.json) ctx.stdout.json(plan);
-      else ctx.stdout.line(renderRunbook(plan).trimEnd());
+      else {
+        ctx.stdout.line(renderRunbook(plan).trimEnd());
+        for (const line of notifyChannelLines(loaded.spec.notify)) ctx.stdout.line(line);
+      }
     });
 }

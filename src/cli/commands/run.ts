@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import {
   crashHookFromEnv,
+  notifyChannelLines,
   planWorkflowFile,
   refuseUnlessApproved,
   runPlan,
@@ -72,7 +73,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       refuseUnlessConfirmable({ yes: options.yes === true, unattended });
       const environment = ctx.environment();
       ensureWritableHome(environment.home);
-      const { plan } = await planWorkflowFile(workflow, {
+      const { plan, workflow: loaded } = await planWorkflowFile(workflow, {
         env: process.env,
         cwd: process.cwd(),
         environment,
@@ -83,6 +84,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       // The runbook goes where people look; with --json stdout holds only the one document.
       const out = options.json ? ctx.stderr : ctx.stdout;
       out.line(renderRunbook(plan).trimEnd());
+      for (const line of notifyChannelLines(loaded.spec.notify)) out.line(line);
       out.line(`plan sha256 ${plan.sha256}`);
       await confirmOrRefuse('Execute this plan?', { yes: options.yes === true, unattended });
       const crashHook = crashHookFromEnv(process.env);
@@ -94,6 +96,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         signal: ctx.signal,
         breakStaleLock: options.breakStaleLock,
         newRun: options.newRun === true,
+        ...(loaded.spec.notify === undefined ? {} : { notify: loaded.spec.notify }),
         ...(crashHook ? { afterAppend: crashHook } : {}),
       });
       printRunResult(ctx, result, options.json === true);
