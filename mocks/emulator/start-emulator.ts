@@ -16,6 +16,7 @@ import { ApiFaults } from '../faults/api-faults.js';
 import type { Fault } from '../faults/fault-schema.js';
 import { createDispatcher } from '../server/api-dispatch.js';
 import { createEmulatorServer, listenOnLoopback } from '../server/http-server.js';
+import { ApiRateLimits, parseRateLimits, type RateLimitTable } from '../server/rate-limits.js';
 import { createSignatureVerifier } from '../server/signature/verify-signature.js';
 import { slbProduct } from '../slb/index.js';
 import { SlbStore } from '../slb/store.js';
@@ -50,6 +51,11 @@ export interface StartEmulatorOptions {
   createWorld?: WorldFactory;
   /** Errors no handler meant to raise (answered as InternalError); default: ignored. */
   onUnexpectedError?: (error: unknown, action: string) => void;
+  /**
+   * Per-action API quotas to enforce (Throttling.User above them), as a table or as
+   * `Action=N/S,…`; default: none. The admin API changes them at run time.
+   */
+  rateLimits?: RateLimitTable | string;
 }
 
 export interface Emulator {
@@ -71,6 +77,8 @@ export interface Emulator {
   injectFault(fault: unknown): Fault;
   faults(): Fault[];
   clearFaults(): void;
+  /** Replaces the per-action quotas in force ({} for none). */
+  setRateLimits(limits: RateLimitTable | string): RateLimitTable;
   /** Back to the topology's initial state: no balancers, records as configured, no faults. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -103,6 +111,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const dns = new DnsStore(topology, (id) => ecs.privateIp(id), startedAt);
   const slb = new SlbStore();
   const apiFaults = new ApiFaults();
+  const rateLimits = new ApiRateLimits();
+  if (options.rateLimits !== undefined) rateLimits.set(parseRateLimits(options.rateLimits));
+  const setRateLimits = (limits: unknown) => {
+    rateLimits.set(parseRateLimits(limits));
+    return rateLimits.list();
+  };
   const faults = new FaultRouter(
     apiFaults,
     (id) => ecs.instances.has(id),
@@ -142,6 +156,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     products: [slbProduct, dnsProduct, ecsProduct],
     verifier: createSignatureVerifier({ credentials: EMULATOR_CREDENTIALS }),
     faults: apiFaults,
+    rateLimits,
     context: () => context,
     onUnexpectedError: options.onUnexpectedError,
   });
@@ -151,6 +166,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     injectFault: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     faults: () => faults.list(),
+    rateLimits: () => rateLimits.list(),
+    setRateLimits,
   });
 
   async function reset(): Promise<void> {
@@ -191,6 +208,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     injectFault: (fault) => faults.inject(fault),
     faults: () => faults.list(),
     clearFaults: () => faults.clear(),
+    setRateLimits,
     reset,
     close() {
       closed ??= (async () => {

@@ -7,6 +7,9 @@
  *   GET    /__emulator/faults   faults in force
  *   POST   /__emulator/faults   inject one fault (or an array of faults)
  *   DELETE /__emulator/faults   clear every fault
+ *   GET    /__emulator/rate-limits   per-action API quotas in force
+ *   PUT    /__emulator/rate-limits   replace them: { "Action": { "calls": N, "perSeconds": S } }
+ *   DELETE /__emulator/rate-limits   no quotas
  */
 import type { JsonResponse } from './http-io.js';
 
@@ -19,6 +22,9 @@ export interface AdminApi {
   injectFault(fault: unknown): unknown;
   clearFaults(): void;
   faults(): unknown[];
+  rateLimits(): unknown;
+  /** Validates and replaces the quotas; throws an Error with a readable message when invalid. */
+  setRateLimits(limits: unknown): unknown;
 }
 
 export async function handleAdmin(
@@ -46,6 +52,12 @@ export async function handleAdmin(
       case 'DELETE /__emulator/faults':
         admin.clearFaults();
         return ok({ faults: [] });
+      case 'GET /__emulator/rate-limits':
+        return ok({ rateLimits: admin.rateLimits() });
+      case 'PUT /__emulator/rate-limits':
+        return ok({ rateLimits: admin.setRateLimits(parseJson(body)) });
+      case 'DELETE /__emulator/rate-limits':
+        return ok({ rateLimits: admin.setRateLimits({}) });
       default:
         return { status: 404, body: { error: `no admin route ${route}` } };
     }

@@ -15,6 +15,7 @@ import {
 import type { JsonResponse } from './http-io.js';
 import { Params } from './params.js';
 import type { Product } from './product.js';
+import type { ApiRateLimits } from './rate-limits.js';
 import type { SignatureVerifier, SignedCall } from './signature/verify-signature.js';
 
 /** Parameters of the signature protocol, not of the API action. */
@@ -36,6 +37,8 @@ export interface DispatcherOptions<C> {
   products: readonly Product<C>[];
   verifier: SignatureVerifier;
   faults: ApiFaults;
+  /** Per-action quotas in force (none unless asked for). */
+  rateLimits?: ApiRateLimits;
   context: () => C;
   /** Called with errors no handler meant to raise (answered as InternalError). */
   onUnexpectedError?: (error: unknown, action: string) => void;
@@ -63,6 +66,7 @@ export function createDispatcher<C>(options: DispatcherOptions<C>): Dispatcher {
       const handler = product.handlers[action];
       if (!handler) throw new InvalidActionNotFound();
       options.verifier.verify(call);
+      options.rateLimits?.admit(action);
       const delay = options.faults.latencyFor(product.name, action);
       if (delay > 0) await sleep(delay);
       const injected = options.faults.errorFor(product.name, action);

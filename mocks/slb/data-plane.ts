@@ -9,11 +9,16 @@ import { InternalError } from '../server/api-error.js';
 import type { BackendTarget, ListenerHealthCheckConfig, ListenerSpec } from '../world/types.js';
 import type { Listener, LoadBalancer } from './store.js';
 
+/**
+ * The world's address of the listener's data plane; undefined for UDP, which the simulated world
+ * does not forward (its instances' apps speak HTTP over TCP): a UDP listener runs in the API only.
+ */
 export async function startDataPlane(
   loadBalancer: LoadBalancer,
   listener: Listener,
   ctx: EmulatorContext,
-): Promise<string> {
+): Promise<string | undefined> {
+  if (listener.protocol === 'udp') return undefined;
   const spec: ListenerSpec = {
     loadBalancerId: loadBalancer.id,
     address: loadBalancer.address,

@@ -1,8 +1,10 @@
 /**
- * Parameters of CreateLoadBalancerTCPListener / CreateLoadBalancerHTTPListener → a Listener, with
- * the real ranges and defaults (docs/aliyun.md, "SLB listeners: ranges and defaults"). Note the
- * TCP listener's health-check interval is `healthCheckInterval` with a lower-case h; the
- * capitalised spelling is accepted too.
+ * Parameters of CreateLoadBalancer{TCP,UDP,HTTP,HTTPS}Listener → a Listener, with the real ranges,
+ * defaults and per-protocol values (docs/aliyun.md, "SLB listeners: ranges and defaults"). Note
+ * the TCP/UDP listeners' health-check interval is `healthCheckInterval` with a lower-case h; the
+ * capitalised spelling is accepted too. A parameter the protocol's request model does not have
+ * (HealthCheckMethod on TCP, ConnectionDrain on UDP) is ignored, as the real API ignores
+ * parameters an action does not define.
  */
 import { InvalidParameter, MissingParameter } from '../server/api-error.js';
 import type { Params } from '../server/params.js';
@@ -20,7 +22,15 @@ interface Common {
   description: string;
 }
 
-function common(params: Params): Common {
+/** Scheduler values each protocol's request model lists. */
+const SCHEDULERS = {
+  tcp: ['wrr', 'rr', 'sch', 'tch'],
+  udp: ['wrr', 'rr', 'sch', 'tch', 'qch'],
+  http: ['wrr', 'rr'],
+  https: ['wrr', 'rr'],
+} as const;
+
+function common(params: Params, protocol: keyof typeof SCHEDULERS): Common {
   const port = params.requiredInt('ListenerPort', PORT);
   const vServerGroupId = params.string('VServerGroupId') || undefined;
   const backendServerPort = params.int('BackendServerPort', PORT);
@@ -34,7 +44,7 @@ function common(params: Params): Common {
     backendServerPort: vServerGroupId === undefined ? backendServerPort : undefined,
     vServerGroupId,
     bandwidth,
-    scheduler: params.oneOf('Scheduler', ['wrr', 'rr', 'wlc', 'sch', 'tch', 'qch']) ?? 'wrr',
+    scheduler: params.oneOf('Scheduler', SCHEDULERS[protocol]) ?? 'wrr',
     description: params.string('Description') ?? '',
   };
 }
@@ -53,13 +63,33 @@ function httpCodes(params: Params, fallback: string): string[] {
   return codes;
 }
 
-export function tcpListenerFromParams(params: Params): Listener {
-  const base = common(params);
-  const type = params.oneOf('HealthCheckType', ['tcp', 'http']) ?? 'tcp';
-  const interval =
+/**
+ * 1 to 80 characters of letters, digits and `-/.%?#&`, starting with a slash but not a slash
+ * alone (the request models' documentation).
+ */
+function healthCheckUri(params: Params): string {
+  const uri = params.string('HealthCheckURI');
+  if (uri === undefined || uri === '') return '/';
+  if (!/^\/[A-Za-z0-9\-/.%?#&]{1,79}$/.test(uri)) {
+    throw new InvalidParameter(
+      'HealthCheckURI',
+      'It must be 1 to 80 characters, start with "/" and not be "/" alone.',
+    );
+  }
+  return uri;
+}
+
+function layer4Interval(params: Params): number {
+  return (
     params.int('healthCheckInterval', { min: 1, max: 50 }) ??
     params.int('HealthCheckInterval', { min: 1, max: 50 }) ??
-    2;
+    2
+  );
+}
+
+export function tcpListenerFromParams(params: Params): Listener {
+  const base = common(params, 'tcp');
+  const type = params.oneOf('HealthCheckType', ['tcp', 'http']) ?? 'tcp';
   const connectionDrain = params.oneOf('ConnectionDrain', ON_OFF) ?? 'off';
   const connectionDrainTimeout = params.int('ConnectionDrainTimeout', { min: 10, max: 900 });
   if (connectionDrain === 'on' && connectionDrainTimeout === undefined) {
@@ -72,12 +102,13 @@ export function tcpListenerFromParams(params: Params): Listener {
     healthCheck: {
       enabled: (params.oneOf('HealthCheckSwitch', ON_OFF) ?? 'on') === 'on',
       type,
-      uri: params.string('HealthCheckURI') || '/',
+      uri: healthCheckUri(params),
       domain: params.string('HealthCheckDomain') || undefined,
-      method: params.oneOf('HealthCheckMethod', ['head', 'get']) ?? 'head',
+      // Not a parameter of the TCP create action: the check's method is the default.
+      method: 'head',
       httpCodes: httpCodes(params, 'http_2xx'),
       connectPort: params.int('HealthCheckConnectPort', PORT),
-      intervalSeconds: interval,
+      intervalSeconds: layer4Interval(params),
       timeoutSeconds: params.int('HealthCheckConnectTimeout', { min: 1, max: 300 }) ?? 5,
       healthyThreshold: params.int('HealthyThreshold', { min: 2, max: 10 }) ?? 3,
       unhealthyThreshold: params.int('UnhealthyThreshold', { min: 2, max: 10 }) ?? 3,
@@ -93,8 +124,46 @@ export function tcpListenerFromParams(params: Params): Listener {
   };
 }
 
+export function udpListenerFromParams(params: Params): Listener {
+  return {
+    ...common(params, 'udp'),
+    protocol: 'udp',
+    status: 'stopped',
+    healthCheck: {
+      enabled: (params.oneOf('HealthCheckSwitch', ON_OFF) ?? 'on') === 'on',
+      type: 'tcp',
+      uri: '/',
+      method: 'head',
+      httpCodes: ['http_2xx'],
+      connectPort: params.int('HealthCheckConnectPort', PORT),
+      intervalSeconds: layer4Interval(params),
+      timeoutSeconds: params.int('HealthCheckConnectTimeout', { min: 1, max: 300 }) ?? 5,
+      healthyThreshold: params.int('HealthyThreshold', { min: 2, max: 10 }) ?? 3,
+      unhealthyThreshold: params.int('UnhealthyThreshold', { min: 2, max: 10 }) ?? 3,
+    },
+    persistenceTimeout: 0,
+    establishedTimeout: 900,
+    connectionDrain: 'off',
+    idleTimeout: 15,
+    requestTimeout: 60,
+    xForwardedFor: 'off',
+    stickySession: 'off',
+  };
+}
+
 export function httpListenerFromParams(params: Params): Listener {
-  const base = common(params);
+  return layer7Listener(params, 'http');
+}
+
+/** HTTPS is HTTP plus the server certificate it terminates TLS with, which it cannot do without. */
+export function httpsListenerFromParams(params: Params): Listener {
+  const listener = layer7Listener(params, 'https');
+  listener.serverCertificateId = params.required('ServerCertificateId');
+  return listener;
+}
+
+function layer7Listener(params: Params, protocol: 'http' | 'https'): Listener {
+  const base = common(params, protocol);
   const healthCheck = params.oneOf('HealthCheck', ON_OFF);
   if (healthCheck === undefined) throw new MissingParameter('HealthCheck');
   const stickySession = params.oneOf('StickySession', ON_OFF);
@@ -105,12 +174,12 @@ export function httpListenerFromParams(params: Params): Listener {
   }
   return {
     ...base,
-    protocol: 'http',
+    protocol,
     status: 'stopped',
     healthCheck: {
       enabled: healthCheck === 'on',
       type: 'http',
-      uri: params.string('HealthCheckURI') || '/',
+      uri: healthCheckUri(params),
       domain: params.string('HealthCheckDomain') || undefined,
       method: params.oneOf('HealthCheckMethod', ['head', 'get']) ?? 'head',
       httpCodes: httpCodes(params, 'http_2xx'),

@@ -15,8 +15,18 @@ import {
   ListenerResourceNotFound,
   VServerGroupIdNotFound,
 } from './errors.js';
-import { httpListenerFromParams, tcpListenerFromParams } from './listener-config.js';
-import { httpListenerView, tcpListenerView } from './listener-views.js';
+import {
+  httpListenerFromParams,
+  httpsListenerFromParams,
+  tcpListenerFromParams,
+  udpListenerFromParams,
+} from './listener-config.js';
+import {
+  httpListenerView,
+  httpsListenerView,
+  tcpListenerView,
+  udpListenerView,
+} from './listener-views.js';
 import { type Listener, type LoadBalancer, listenerStatus } from './store.js';
 
 const MAX_LISTENERS = 50;
@@ -100,10 +110,14 @@ function describe(
 
 export const listenerHandlers: Record<string, Handler<EmulatorContext>> = {
   CreateLoadBalancerTCPListener: create(tcpListenerFromParams),
+  CreateLoadBalancerUDPListener: create(udpListenerFromParams),
   CreateLoadBalancerHTTPListener: create(httpListenerFromParams),
+  CreateLoadBalancerHTTPSListener: create(httpsListenerFromParams),
   StartLoadBalancerListener,
   StopLoadBalancerListener,
   DeleteLoadBalancerListener,
   DescribeLoadBalancerTCPListenerAttribute: describe('tcp', tcpListenerView),
+  DescribeLoadBalancerUDPListenerAttribute: describe('udp', udpListenerView),
   DescribeLoadBalancerHTTPListenerAttribute: describe('http', httpListenerView),
+  DescribeLoadBalancerHTTPSListenerAttribute: describe('https', httpsListenerView),
 };

@@ -1,6 +1,7 @@
 /**
- * Response bodies of DescribeLoadBalancerTCPListenerAttribute / …HTTPListenerAttribute, field
- * names and types as the SDK models (slb-20140515) declare them.
+ * Response bodies of DescribeLoadBalancer{TCP,UDP,HTTP,HTTPS}ListenerAttribute, field names and
+ * types as the SDK models (slb-20140515) declare them. The UDP model has no connection drain and
+ * no HTTP check fields.
  */
 import type { Listener, ListenerStatus, LoadBalancer } from './store.js';
 
@@ -51,6 +52,45 @@ export function tcpListenerView(
     AclStatus: 'off',
     ProxyProtocolV2Enabled: false,
     Tags: { Tag: [] },
+  };
+}
+
+export function udpListenerView(
+  loadBalancer: LoadBalancer,
+  listener: Listener,
+  status: ListenerStatus,
+): Record<string, unknown> {
+  const check = listener.healthCheck;
+  return {
+    LoadBalancerId: loadBalancer.id,
+    ListenerPort: listener.port,
+    ...target(listener),
+    Bandwidth: listener.bandwidth,
+    Status: status,
+    Scheduler: listener.scheduler,
+    Description: listener.description,
+    HealthCheck: check.enabled ? 'on' : 'off',
+    ...(check.connectPort !== undefined ? { HealthCheckConnectPort: check.connectPort } : {}),
+    HealthCheckInterval: check.intervalSeconds,
+    HealthCheckConnectTimeout: check.timeoutSeconds,
+    HealthyThreshold: check.healthyThreshold,
+    UnhealthyThreshold: check.unhealthyThreshold,
+    AclStatus: 'off',
+    ProxyProtocolV2Enabled: false,
+    Tags: { Tag: [] },
+  };
+}
+
+export function httpsListenerView(
+  loadBalancer: LoadBalancer,
+  listener: Listener,
+  status: ListenerStatus,
+): Record<string, unknown> {
+  return {
+    ...httpListenerView(loadBalancer, listener, status),
+    ServerCertificateId: listener.serverCertificateId,
+    TLSCipherPolicy: 'tls_cipher_policy_1_0',
+    EnableHttp2: 'on',
   };
 }
 

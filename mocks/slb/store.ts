@@ -6,7 +6,7 @@
 import type { ListenerHealthCheckConfig } from '../world/types.js';
 import { InvalidLoadBalancerIdNotFound, VServerGroupIdNotFound } from './errors.js';
 
-export type ListenerProtocol = 'tcp' | 'http';
+export type ListenerProtocol = 'tcp' | 'udp' | 'http' | 'https';
 export type ListenerStatus = 'stopped' | 'starting' | 'running';
 
 export interface BackendServer {
@@ -50,6 +50,8 @@ export interface Listener {
   stickySessionType?: string;
   cookieTimeout?: number;
   cookie?: string;
+  /** HTTPS only. */
+  serverCertificateId?: string;
   /** "host:port" of the world's proxy while the listener is started. */
   dataPlane?: string;
   /** While starting: when the listener reports running (the asynchrony knob). */

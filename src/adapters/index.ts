@@ -46,7 +46,8 @@ export function createCloudPorts(options: CloudPortsOptions): CloudPorts {
 
 /**
  * Options from drainctl's environment: the region of the workflow, else ALIBABA_CLOUD_REGION_ID;
- * DRAINCTL_CLOUD_ENDPOINT when set. Credentials come from the default chain.
+ * DRAINCTL_CLOUD_ENDPOINT and DRAINCTL_API_RATE_LIMITS when set. Credentials come from the
+ * default chain.
  */
 export function cloudPortsOptionsFrom(
   environment: DrainctlEnvironment,
@@ -68,5 +69,6 @@ export function cloudPortsOptionsFrom(
     ...extra,
     region,
     ...(environment.cloudEndpoint ? { endpoint: environment.cloudEndpoint } : {}),
+    ...(environment.apiRateLimits ? { rateLimits: environment.apiRateLimits } : {}),
   };
 }

@@ -268,3 +268,11 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
     ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
   };
 }
+
+/** The API quotas drainctl's limiters default to, every product's actions in one table. */
+export async function documentedRateLimits(): Promise<
+  Record<string, { calls: number; perSeconds: number }>
+> {
+  const { DOCUMENTED_RATE_LIMITS } = await import('../adapters/aliyun/index.js');
+  return Object.assign({}, ...Object.values(DOCUMENTED_RATE_LIMITS));
+}

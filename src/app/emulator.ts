@@ -4,7 +4,7 @@
  * failures in drainctl's terms: a bad topology is invalid input, a missing loopback alias an
  * error with the fix as its hint.
  */
-import type { Emulator } from '../../mocks/index.js';
+import type { Emulator, RateLimitTable } from '../../mocks/index.js';
 import { DrainctlError, InvalidInputError } from '../errors/index.js';
 
 export type { Emulator };
@@ -16,16 +16,38 @@ export interface EmulatorOptions {
   topologyFile?: string;
   /** Where access logs and state go (an absolute path). */
   stateDir: string;
+  /**
+   * Per-action API quotas the emulator enforces: `documented` (drainctl's defaults, the
+   * documented quotas) or `Action=CALLS/SECONDS,…`; none when absent.
+   */
+  rateLimits?: string;
 }
 
 /** @example const emulator = await startLocalEmulator({ port: 0, stateDir: '/tmp/emu' }); */
 export async function startLocalEmulator(options: EmulatorOptions): Promise<Emulator> {
   // The emulator is loaded when one starts, not by every command that imports the app.
-  const { LoopbackAddressError, startEmulator, TopologyError } = await import(
+  const { LoopbackAddressError, parseRateLimits, startEmulator, TopologyError } = await import(
     '../../mocks/index.js'
   );
+  let rateLimits: RateLimitTable | undefined;
+  try {
+    rateLimits =
+      options.rateLimits === undefined
+        ? undefined
+        : options.rateLimits === 'documented'
+          ? await (await import('./composition-root.js')).documentedRateLimits()
+          : parseRateLimits(options.rateLimits);
+  } catch (error) {
+    throw new InvalidInputError(`--rate-limits: ${(error as Error).message}`, {
+      path: '--rate-limits',
+      expected: 'documented, or Action=CALLS/SECONDS separated by commas',
+      found: options.rateLimits ?? '',
+      cause: error,
+    });
+  }
   try {
     return await startEmulator({
+      ...(rateLimits === undefined ? {} : { rateLimits }),
       port: options.port,
       topology:
         options.topologyFile === undefined

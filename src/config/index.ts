@@ -23,7 +23,12 @@ export interface DrainctlEnvironment {
   /** Where journals and locks live. */
   home: string;
   logLevel: string | undefined;
+  /** DRAINCTL_API_RATE_LIMITS: overrides of the documented per-action API rate limits. */
+  apiRateLimits?: ApiRateLimits | undefined;
 }
+
+/** 'off' (no client-side limits), or per action `{ calls, perSeconds }` or 'off'. */
+export type ApiRateLimits = 'off' | Record<string, { calls: number; perSeconds: number } | 'off'>;
 
 /**
  * Load `.env` from `dir` into `env` without overriding variables that are already set: the shell
@@ -104,7 +109,36 @@ export function readEnvironment(
     cloudEndpoint,
     home,
     logLevel: logLevelFrom(env, origin),
+    apiRateLimits: apiRateLimitsFrom(nonEmpty(env.DRAINCTL_API_RATE_LIMITS), origin),
   };
+}
+
+/**
+ * `off`, or `Action=N/S` and `Action=off` separated by commas:
+ * `SetBackendServers=60/60,DescribeHealthStatus=off`.
+ */
+function apiRateLimitsFrom(
+  text: string | undefined,
+  origin: DotEnvOrigin | undefined,
+): ApiRateLimits | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'off') return 'off';
+  const limits: Record<string, { calls: number; perSeconds: number } | 'off'> = {};
+  for (const entry of text.split(',')) {
+    const match = /^\s*([A-Za-z]+)\s*=\s*(?:(off)|(\d+)\s*\/\s*(\d+))\s*$/.exec(entry);
+    const calls = Number(match?.[3]);
+    const perSeconds = Number(match?.[4]);
+    if (match?.[1] === undefined || (match[2] === undefined && !(calls > 0 && perSeconds > 0))) {
+      throw environmentError(
+        'DRAINCTL_API_RATE_LIMITS',
+        'off, or Action=CALLS/SECONDS and Action=off separated by commas (e.g. SetBackendServers=90/60)',
+        JSON.stringify(entry.trim()),
+        { origin },
+      );
+    }
+    limits[match[1]] = match[2] === 'off' ? 'off' : { calls, perSeconds };
+  }
+  return limits;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -13,7 +13,6 @@ import type { ListenerConfig } from '../ports/index.js';
  */
 export const LISTENER_DEFAULTS = {
   bandwidth: -1,
-  healthCheckUri: '/',
   healthCheckMethod: 'head',
   httpCodes: ['http_2xx', 'http_3xx'],
   connectionDrain: false,
@@ -61,7 +60,10 @@ export function listenerDifferences(
     if (has.check.type === 'http' && wants.check.type === 'http') {
       compare('healthCheck.uri', has.check.uri, wants.check.uri);
       compare('healthCheck.domain', has.check.domain, wants.check.domain);
-      compare('healthCheck.method', has.check.method, wants.check.method);
+      // TCP's HTTP check has no method parameter: only layer-7 listeners can differ in it.
+      if (wanted.protocol === 'http' || wanted.protocol === 'https') {
+        compare('healthCheck.method', has.check.method, wants.check.method);
+      }
       compare('healthCheck.httpCodes', has.check.httpCodes, wants.check.httpCodes);
     }
     compare('healthCheck.connectPort', has.check.connectPort, wants.check.connectPort);
@@ -78,7 +80,7 @@ export function listenerDifferences(
       wants.check.unhealthyThreshold,
     );
   }
-  if (wanted.protocol === 'tcp' || wanted.protocol === 'udp') {
+  if (wanted.protocol === 'tcp') {
     compare('connectionDrain.enabled', has.drain.enabled, wants.drain.enabled);
     // A workflow cannot turn drain on without a timeout; the cloud may leave it unreported.
     if (has.drain.enabled && wants.drain.enabled && has.drain.timeoutSeconds !== undefined) {
@@ -88,7 +90,7 @@ export function listenerDifferences(
         wants.drain.timeoutSeconds,
       );
     }
-  } else {
+  } else if (wanted.protocol !== 'udp') {
     compare('xForwardedFor', has.xForwardedFor, wants.xForwardedFor);
     if (wanted.protocol === 'https') {
       compare('serverCertificateId', has.serverCertificateId, wants.serverCertificateId);
@@ -109,7 +111,7 @@ function normalized(config: ListenerConfig) {
       enabled: check.enabled,
       // Layer-7 listeners always check over HTTP, whatever a type field says.
       type: layer7 ? 'http' : check.type,
-      uri: check.uri || LISTENER_DEFAULTS.healthCheckUri,
+      uri: check.uri || '(none)',
       domain: check.domain || '(none)',
       method: check.method ?? LISTENER_DEFAULTS.healthCheckMethod,
       httpCodes: [...(check.httpCodes ?? LISTENER_DEFAULTS.httpCodes)].sort().join(','),

@@ -5,12 +5,11 @@
  * traffic).
  */
 import type { ListenerConfig } from '../ports/index.js';
-import type { ListenerSpec } from '../workflow/index.js';
+import { type ListenerSpec, listenerCheckType } from '../workflow/index.js';
 
 export function listenerConfig(listener: ListenerSpec): ListenerConfig {
   const check = listener.healthCheck;
-  const type =
-    check.type ?? (check.uri !== undefined || listener.protocol === 'http' ? 'http' : 'tcp');
+  const type = listenerCheckType(listener);
   return {
     protocol: listener.protocol,
     port: listener.port,
@@ -21,7 +20,11 @@ export function listenerConfig(listener: ListenerSpec): ListenerConfig {
       enabled: check.enabled,
       type,
       ...(type === 'http'
-        ? { uri: check.uri ?? '/', method: check.method, httpCodes: check.httpCodes }
+        ? {
+            ...(check.uri === undefined ? {} : { uri: check.uri }),
+            method: check.method,
+            httpCodes: check.httpCodes,
+          }
         : {}),
       ...(check.domain === undefined ? {} : { domain: check.domain }),
       ...(check.connectPort === undefined ? {} : { connectPort: check.connectPort }),
@@ -43,7 +46,7 @@ export function describeListener(config: ListenerConfig): string {
   const how = !check.enabled
     ? 'no health check'
     : check.type === 'http'
-      ? `HTTP check ${(check.method ?? 'head').toUpperCase()} ${check.uri ?? '/'} every ${check.intervalSeconds} s`
+      ? `HTTP check ${(check.method ?? 'head').toUpperCase()} ${check.uri ?? '(no path)'} every ${check.intervalSeconds} s`
       : `TCP check every ${check.intervalSeconds} s`;
   return `${config.protocol}:${config.port} → backend :${config.backendPort} (${how})`;
 }

@@ -31,11 +31,12 @@ export interface ListenerConfig {
   protocol: ListenerProtocol;
   port: number;
   backendPort: number;
-  scheduler: 'wrr' | 'rr' | 'wlc' | 'sch' | 'tch';
+  /** wrr and rr on every protocol; sch and tch on tcp and udp; qch on udp only. */
+  scheduler: 'wrr' | 'rr' | 'sch' | 'tch' | 'qch';
   healthCheck: ListenerHealthCheck;
   /** Megabits per second; -1 is unlimited. */
   bandwidth?: number;
-  /** TCP/UDP only. */
+  /** TCP only (the UDP actions have no connection drain). */
   connectionDrain?: { enabled: boolean; timeoutSeconds?: number };
   /** HTTP/HTTPS only. */
   xForwardedFor?: boolean;
@@ -102,6 +103,8 @@ export interface BackendWeight {
   serverId: string;
   weight: number;
   type?: 'ecs' | 'eni' | 'eci';
+  /** The IP of an ENI or elastic container instance (one ENI may be attached by several IPs). */
+  serverIp?: string;
   port?: number;
   description?: string;
 }

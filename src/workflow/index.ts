@@ -27,7 +27,11 @@ export type { DnsSpec } from './schema/dns-schema.js';
 export type { DrainSpec, TrafficFilterSpec } from './schema/drain-schema.js';
 export type { HealthCheckEntrySpec, HealthSpec } from './schema/health-schema.js';
 export type { HookSpec, HooksSpec } from './schema/hooks-schema.js';
-export type { ListenerSpec, LoadBalancerSpec } from './schema/load-balancer-schema.js';
+export {
+  type ListenerSpec,
+  type LoadBalancerSpec,
+  listenerCheckType,
+} from './schema/load-balancer-schema.js';
 export {
   NOTIFY_EVENTS,
   type NotifyChannelSpec,

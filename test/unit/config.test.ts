@@ -48,4 +48,20 @@ describe('configuration', () => {
         ?.port,
     ).toBe('8080');
   });
+
+  it('reads DRAINCTL_API_RATE_LIMITS: off, or per action CALLS/SECONDS or off', () => {
+    expect(readEnvironment({}, '/').apiRateLimits).toBeUndefined();
+    expect(readEnvironment({ DRAINCTL_API_RATE_LIMITS: 'off' }, '/').apiRateLimits).toBe('off');
+    expect(
+      readEnvironment(
+        { DRAINCTL_API_RATE_LIMITS: 'SetBackendServers=60/60, DescribeHealthStatus=off' },
+        '/',
+      ).apiRateLimits,
+    ).toEqual({ SetBackendServers: { calls: 60, perSeconds: 60 }, DescribeHealthStatus: 'off' });
+    for (const bad of ['SetBackendServers=0/60', 'SetBackendServers', 'Set=1/0', '=1/1']) {
+      expect(() => readEnvironment({ DRAINCTL_API_RATE_LIMITS: bad }, '/'), bad).toThrow(
+        InvalidInputError,
+      );
+    }
+  });
 });

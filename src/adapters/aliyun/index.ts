@@ -19,6 +19,11 @@ export type { RetryOptions } from './transport/cloud-call.js';
 export { AliyunApiError, type AliyunErrorCode } from './transport/cloud-error.js';
 export type { StaticCredentials } from './transport/credentials.js';
 export {
+  DOCUMENTED_RATE_LIMITS,
+  type RateLimit,
+  type RateLimitSettings,
+} from './transport/rate-limits.js';
+export {
   DEFAULT_RETRY_BUDGET,
   type RetryBudget,
   SLB_BUSY_RETRY_BUDGET,

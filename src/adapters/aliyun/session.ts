@@ -12,6 +12,11 @@ import {
   type ProductEndpoint,
   productEndpoint,
 } from './transport/endpoints.js';
+import {
+  ActionRateLimiter,
+  type RateLimitSettings,
+  rateLimitsFor,
+} from './transport/rate-limits.js';
 import type { CloudProduct } from './transport/retry-policy.js';
 
 /**
@@ -35,6 +40,8 @@ export interface SessionOptions {
   logger?: Logger;
   retry?: RetryOptions;
   timeouts?: { connectMs?: number; readMs?: number };
+  /** Per-action API rate limits; default: the documented ones (transport/rate-limits.ts). */
+  rateLimits?: RateLimitSettings;
 }
 
 /** What each product's SDK client is constructed with. */
@@ -66,6 +73,12 @@ export function openAliyunSession(options: SessionOptions): AliyunSession {
     alidns: productEndpoint('alidns', region, override),
     ecs: productEndpoint('ecs', region, override),
   };
+  // One limiter per product for the whole session: every client of it shares the buckets.
+  const limiters = {
+    slb: new ActionRateLimiter(rateLimitsFor('slb', options.rateLimits), clock),
+    alidns: new ActionRateLimiter(rateLimitsFor('alidns', options.rateLimits), clock),
+    ecs: new ActionRateLimiter(rateLimitsFor('ecs', options.rateLimits), clock),
+  };
   return {
     region,
     credential,
@@ -84,6 +97,7 @@ export function openAliyunSession(options: SessionOptions): AliyunSession {
         logger,
         clock,
         ...(options.retry ? { retry: options.retry } : {}),
+        limiter: limiters[product],
         target: () => ({
           region,
           endpoint: endpoints[product].host,

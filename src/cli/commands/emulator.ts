@@ -12,6 +12,7 @@ interface EmulatorOptions {
   port: string;
   topology?: string;
   state?: string;
+  rateLimits?: string;
 }
 
 export function registerEmulator(program: Command, ctx: CliContext): void {
@@ -21,6 +22,10 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'port of the API endpoint (0 picks a free one)', '8080')
     .option('--topology <file>', 'YAML topology (instances, domains) instead of the default')
     .option('--state <dir>', 'directory for access logs and state', './.drainctl/emulator')
+    .option(
+      '--rate-limits <limits>',
+      'enforce per-action API quotas (Throttling.User above them): documented, or Action=CALLS/SECONDS,…',
+    )
     .addHelpText('after', '\nPrints endpoint=http://127.0.0.1:PORT on stdout when ready.')
     .action(async (options: EmulatorOptions) => {
       const emulator = await start(options);
@@ -53,6 +58,7 @@ function start(options: EmulatorOptions): Promise<Emulator> {
     port,
     ...(options.topology === undefined ? {} : { topologyFile: options.topology }),
     stateDir: resolve(options.state ?? './.drainctl/emulator'),
+    ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
   });
 }
 

@@ -1,6 +1,13 @@
 /** Cross-field checks of `loadBalancer`: one of id/create, listeners that can exist together. */
 import type { RawIssue } from '../issue.js';
+import { listenerCheckType } from '../schema/load-balancer-schema.js';
 import type { Check } from './check-context.js';
+
+/** The scheduling algorithms each protocol's create action documents. */
+const SCHEDULERS: Record<'tcp' | 'http', readonly string[]> = {
+  tcp: ['wrr', 'rr', 'sch', 'tch'],
+  http: ['wrr', 'rr'],
+};
 
 export const checkLoadBalancer: Check = ({ doc }) => {
   const issues: RawIssue[] = [];
@@ -45,6 +52,28 @@ export const checkLoadBalancer: Check = ({ doc }) => {
         path: [...at, 'healthCheck', 'type'],
         expected: 'http (an http listener checks backends over http)',
         found: 'tcp',
+      });
+    }
+    if (check.enabled && listenerCheckType(listener) === 'http' && check.uri === undefined) {
+      issues.push({
+        path: [...at, 'healthCheck', 'uri'],
+        expected: 'the path of the HTTP health check, e.g. /healthz (SLB refuses / alone)',
+        found: 'nothing',
+      });
+    }
+    if (check.uri === '/') {
+      issues.push({
+        path: [...at, 'healthCheck', 'uri'],
+        expected: 'a health check path other than / alone (SLB refuses it), e.g. /healthz',
+        found: '"/"',
+      });
+    }
+    const schedulers = SCHEDULERS[listener.protocol];
+    if (!schedulers.includes(listener.scheduler)) {
+      issues.push({
+        path: [...at, 'scheduler'],
+        expected: `one of ${schedulers.join(', ')} on ${listener.protocol} listeners`,
+        found: listener.scheduler,
       });
     }
     if (check.type === 'tcp' && check.uri !== undefined) {

@@ -15,16 +15,19 @@ export const listenerHealthCheckSchema = z
       description:
         'How the balancer checks a backend: a TCP handshake or an HTTP request. Default: http when `uri` is set or the listener is http, else tcp.',
     }),
-    uri: urlPath.optional().meta({ description: 'Path of an HTTP health check, e.g. /healthz.' }),
+    uri: urlPath.optional().meta({
+      description:
+        'Path of an HTTP health check, e.g. /healthz; required for an HTTP check (SLB refuses / alone).',
+    }),
     domain: z
       .string()
       .min(1)
       .optional()
       .meta({ description: 'Host header of an HTTP health check (default: none).' }),
-    method: z
-      .enum(['head', 'get'], { error: 'head or get' })
-      .default('head')
-      .meta({ description: 'HTTP method of the health check.' }),
+    method: z.enum(['head', 'get'], { error: 'head or get' }).default('head').meta({
+      description:
+        "HTTP method of the health check (http listeners; a tcp listener's HTTP check uses SLB's own).",
+    }),
     httpCodes: z
       .array(z.enum(HTTP_CODES, { error: `one of ${HTTP_CODES.join(', ')}` }))
       .min(1)
@@ -56,9 +59,12 @@ export const listenerSchema = z
     port: port('Port the balancer listens on (frontend).'),
     backendPort: port('Port of the service on each backend.'),
     scheduler: z
-      .enum(['wrr', 'rr', 'wlc', 'sch', 'tch'], { error: 'one of wrr, rr, wlc, sch, tch' })
+      .enum(['wrr', 'rr', 'sch', 'tch'], { error: 'one of wrr, rr, sch, tch' })
       .default('wrr')
-      .meta({ description: 'How requests are spread: wrr (weighted round robin) by default.' }),
+      .meta({
+        description:
+          'How requests are spread: wrr (weighted round robin, default) or rr; tcp listeners also sch or tch (consistent hashing).',
+      }),
     bandwidth: z
       .int({ error: 'a whole number of Mbit/s, or -1 for unlimited' })
       .min(-1)
@@ -163,3 +169,9 @@ export const loadBalancerSchema = z
 
 export type LoadBalancerSpec = z.output<typeof loadBalancerSchema>;
 export type ListenerSpec = z.output<typeof listenerSchema>;
+
+/** A listener's check type when the workflow leaves it out: http with a uri or on an http listener. */
+export function listenerCheckType(listener: Pick<ListenerSpec, 'protocol' | 'healthCheck'>) {
+  const check = listener.healthCheck;
+  return check.type ?? (check.uri !== undefined || listener.protocol === 'http' ? 'http' : 'tcp');
+}

@@ -85,16 +85,21 @@ describe('listenerDifferences: the same listener, or not', () => {
       ['protocol: live udp, workflow tcp'],
     ],
     [
-      'HTTP method, codes, URI and domain of an HTTP check',
+      "codes, URI and domain of a tcp listener's HTTP check (its method is not a TCP setting)",
       tcpHttpCheck,
       (w) =>
-        check(w, { method: 'get', httpCodes: ['http_2xx'], uri: '/', domain: 'www.example.com' }),
+        check(w, { method: 'get', httpCodes: ['http_2xx'], uri: '/x', domain: 'www.example.com' }),
       [
-        'healthCheck.uri: live /, workflow /healthz',
+        'healthCheck.uri: live /x, workflow /healthz',
         'healthCheck.domain: live www.example.com, workflow (none)',
-        'healthCheck.method: live get, workflow head',
         'healthCheck.httpCodes: live http_2xx, workflow http_2xx,http_3xx',
       ],
+    ],
+    [
+      "the HTTP method of an http listener's check",
+      http,
+      (w) => check(w, { method: 'get' }),
+      ['healthCheck.method: live get, workflow head'],
     ],
     [
       'the order of the HTTP codes does not matter',

@@ -53,10 +53,10 @@ describe('lb.verify-path: the planner decides how the path is proven', () => {
     ],
     [
       'an http listener requests over http',
-      '{ protocol: http, port: 80, backendPort: 8080 }',
+      '{ protocol: http, port: 80, backendPort: 8080, healthCheck: { uri: /status } }',
       '',
       'http',
-      '/',
+      '/status',
     ],
     [
       'a tcp listener with a tcp check and no verify path only connects',

@@ -34,6 +34,7 @@ export function createListenerParams(
   const hc = config.healthCheck;
   const httpCodes = (hc.httpCodes ?? LISTENER_DEFAULTS.httpCodes).join(',');
   const method = hc.method ?? LISTENER_DEFAULTS.healthCheckMethod;
+  // No default path: SLB refuses "/" alone, and the workflow requires one for an HTTP check.
   const common = {
     ListenerPort: config.port,
     BackendServerPort: config.backendPort,
@@ -52,24 +53,27 @@ export function createListenerParams(
       healthCheckInterval: hc.intervalSeconds,
       HealthCheckConnectTimeout: hc.timeoutSeconds,
       ...(config.protocol === 'tcp' ? { HealthCheckType: hc.type } : {}),
+      // The TCP create action has no HealthCheckMethod (only its attribute answer reports one).
       ...(http
+        ? { HealthCheckURI: hc.uri, HealthCheckDomain: hc.domain, HealthCheckHttpCode: httpCodes }
+        : {}),
+      // The UDP actions have no connection drain at all.
+      ...(config.protocol === 'tcp'
         ? {
-            HealthCheckURI: hc.uri ?? LISTENER_DEFAULTS.healthCheckUri,
-            HealthCheckDomain: hc.domain,
-            HealthCheckMethod: method,
-            HealthCheckHttpCode: httpCodes,
+            ConnectionDrain: onOff(
+              config.connectionDrain?.enabled ?? LISTENER_DEFAULTS.connectionDrain,
+            ),
+            ConnectionDrainTimeout: config.connectionDrain?.enabled
+              ? config.connectionDrain.timeoutSeconds
+              : undefined,
           }
         : {}),
-      ConnectionDrain: onOff(config.connectionDrain?.enabled ?? LISTENER_DEFAULTS.connectionDrain),
-      ConnectionDrainTimeout: config.connectionDrain?.enabled
-        ? config.connectionDrain.timeoutSeconds
-        : undefined,
     };
   }
   return {
     ...common,
     HealthCheck: onOff(hc.enabled),
-    HealthCheckURI: hc.enabled ? (hc.uri ?? LISTENER_DEFAULTS.healthCheckUri) : undefined,
+    HealthCheckURI: hc.enabled ? hc.uri : undefined,
     HealthCheckDomain: hc.domain,
     HealthCheckMethod: method,
     HealthCheckHttpCode: httpCodes,
@@ -108,13 +112,14 @@ export function listenerFromAttribute(
       unhealthyThreshold: hc.unhealthyThreshold ?? DEFAULTS.unhealthyThreshold,
       ...(hc.uri ? { uri: hc.uri } : {}),
       ...(hc.domain ? { domain: hc.domain } : {}),
-      ...(hc.method === 'head' || hc.method === 'get' ? { method: hc.method } : {}),
+      // Only layer-7 listeners let the method be chosen; what TCP reports is not drainctl's to set.
+      ...(layer7 && (hc.method === 'head' || hc.method === 'get') ? { method: hc.method } : {}),
       ...(hc.httpCodes ? { httpCodes: splitCodes(hc.httpCodes) } : {}),
       ...(hc.connectPort !== undefined ? { connectPort: hc.connectPort } : {}),
     },
   };
   if (attr.bandwidth !== undefined) listener.bandwidth = attr.bandwidth;
-  if (!layer7 && attr.connectionDrain !== undefined) {
+  if (protocol === 'tcp' && attr.connectionDrain !== undefined) {
     listener.connectionDrain = {
       enabled: attr.connectionDrain,
       ...(attr.connectionDrainTimeout !== undefined
@@ -135,7 +140,7 @@ function splitCodes(codes: string): string[] {
 }
 
 function schedulerOf(value: string | undefined): Listener['scheduler'] {
-  return value === 'rr' || value === 'wlc' || value === 'sch' || value === 'tch' ? value : 'wrr';
+  return value === 'rr' || value === 'sch' || value === 'tch' || value === 'qch' ? value : 'wrr';
 }
 
 function statusOf(value: string | undefined): ListenerStatus {

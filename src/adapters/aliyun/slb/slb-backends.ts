@@ -22,10 +22,12 @@ export class SlbBackends {
     const wanted = dedupe(backends);
     const attached = byId(await this.list(loadBalancerId));
     const missing = wanted.filter((b) => !attached.has(b.serverId));
-    const reweigh = wanted.filter((b) => {
-      const live = attached.get(b.serverId);
-      return live !== undefined && live.weight !== b.weight;
-    });
+    const reweigh = wanted
+      .filter((b) => {
+        const live = attached.get(b.serverId);
+        return live !== undefined && live.weight !== b.weight;
+      })
+      .map((b) => asAttached(b, attached.get(b.serverId)));
     for (const batch of chunk(missing, MAX_BACKENDS_PER_CALL)) {
       await mutateThenVerify(
         () => this.client.addBackendServers(loadBalancerId, batch.map(toParam)),
@@ -52,7 +54,7 @@ export class SlbBackends {
     }
     await this.setBatches(
       loadBalancerId,
-      wanted.map((w) => ({ ...w, type: w.type ?? attachedType(attached.get(w.serverId)) })),
+      wanted.map((w) => asAttached(w, attached.get(w.serverId))),
     );
   }
 
@@ -65,10 +67,14 @@ export class SlbBackends {
         () =>
           this.client.removeBackendServers(
             loadBalancerId,
-            batch.map((serverId) => ({
-              serverId,
-              type: attachedType(attached.get(serverId)),
-            })),
+            batch.map((serverId) => {
+              const server = attached.get(serverId);
+              return {
+                serverId,
+                type: attachedType(server),
+                ...(server?.serverIp === undefined ? {} : { serverIp: server.serverIp }),
+              };
+            }),
           ),
         async () => {
           const now = byId(await this.list(loadBalancerId));
@@ -85,9 +91,23 @@ export class SlbBackends {
   }
 }
 
+/**
+ * A change to an attached server names it as the balancer knows it: its own type (an ENI is not
+ * an ECS instance) and IP, unless the caller says otherwise.
+ */
+function asAttached(wanted: BackendWeight, live: BackendServer | undefined): BackendWeight {
+  const serverIp = wanted.serverIp ?? live?.serverIp;
+  return {
+    ...wanted,
+    type: wanted.type ?? attachedType(live),
+    ...(serverIp === undefined ? {} : { serverIp }),
+  };
+}
+
 function toParam(b: BackendWeight): BackendServerParam {
   const param: BackendServerParam = { serverId: b.serverId, weight: b.weight };
   if (b.type !== undefined) param.type = b.type;
+  if (b.serverIp !== undefined) param.serverIp = b.serverIp;
   if (b.port !== undefined) param.port = b.port;
   if (b.description !== undefined) param.description = b.description;
   return param;

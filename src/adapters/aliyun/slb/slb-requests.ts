@@ -36,6 +36,8 @@ export interface BackendServerParam {
   serverId: string;
   weight?: number;
   type?: string;
+  /** The ENI's or elastic container instance's IP (the models' examples always carry one). */
+  serverIp?: string;
   port?: number;
   description?: string;
 }
@@ -47,6 +49,7 @@ export function backendServersParam(servers: BackendServerParam[]): string {
       const entry: Record<string, string> = { ServerId: s.serverId };
       if (s.weight !== undefined) entry.Weight = String(s.weight);
       entry.Type = s.type ?? 'ecs';
+      if (s.serverIp !== undefined && entry.Type !== 'ecs') entry.ServerIp = s.serverIp;
       if (s.port !== undefined) entry.Port = String(s.port);
       if (s.description !== undefined) entry.Description = s.description;
       return entry;

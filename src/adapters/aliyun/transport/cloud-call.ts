@@ -1,6 +1,7 @@
 /**
  * The one retry policy every Alibaba Cloud call goes through (p-retry drives the loop; the
- * decisions are in retry-policy.ts). Retryable failures are retried with backoff and jitter
+ * decisions are in retry-policy.ts). Every attempt first waits for its action's rate limiter
+ * (rate-limits.ts). Retryable failures (Throttling included) are retried with backoff and jitter
  * within the call's budget, each retry logged with action, code and RequestId; everything else
  * fails at once as an AliyunApiError that keeps the cloud's Code, HTTP status and RequestId.
  */
@@ -9,6 +10,7 @@ import { DrainctlError } from '../../../errors/index.js';
 import type { Logger } from '../../../log/index.js';
 import type { Clock, CloudRetryEvent } from '../../../ports/index.js';
 import { type CallTarget, toCloudError } from './cloud-error.js';
+import type { ActionRateLimiter } from './rate-limits.js';
 import {
   backoffDelay,
   type CloudProduct,
@@ -64,6 +66,8 @@ export interface CloudCallerOptions {
   clock: Clock;
   retry?: RetryOptions;
   target: () => CallTarget;
+  /** The product's per-action limits; none: every call goes out at once. */
+  limiter?: ActionRateLimiter;
 }
 
 export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
@@ -86,7 +90,11 @@ export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
       const budget = { ...(spec.budget ?? DEFAULT_RETRY_BUDGET), ...options.retry?.budgetOverride };
       const started = clock.monotonic();
       let last: { code: string; attempts: number } | undefined;
-      const result = await pRetry(() => send(), {
+      const limited = async () => {
+        await options.limiter?.take(spec.action, spec.signal);
+        return send();
+      };
+      const result = await pRetry(limited, {
         // p-retry runs the loop and honours the signal; waits and budgets are ours, on the
         // injected clock, so p-retry's own delay is zero and its attempt limit never binds first.
         retries: Math.max(0, budget.maxAttempts - 1),

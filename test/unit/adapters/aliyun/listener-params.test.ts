@@ -3,9 +3,11 @@ import {
   createListenerParams,
   listenerFromAttribute,
 } from '#src/adapters/aliyun/slb/listener-params.js';
+import { toQuery } from '#src/adapters/aliyun/slb/slb-requests.js';
 import { listenerAttributeResponse } from '#src/adapters/aliyun/slb/slb-wire.js';
 import { formatListenerDifference, listenerDifferences } from '#src/listener/index.js';
 import type { ListenerConfig } from '#src/ports/index.js';
+import { modelViolations } from '#support/request-models.js';
 
 const tcp: ListenerConfig = {
   protocol: 'tcp',
@@ -61,7 +63,6 @@ describe('listener parameters', () => {
     const sparse: ListenerConfig = { ...tcp, healthCheck: check, connectionDrain: undefined };
     expect(createListenerParams(sparse)).toMatchObject({
       HealthCheckHttpCode: 'http_2xx,http_3xx',
-      HealthCheckMethod: 'head',
       HealthCheckURI: '/healthz',
       ConnectionDrain: 'off',
       Bandwidth: -1,
@@ -115,5 +116,49 @@ describe('listener parameters', () => {
       // Unreported, so SLB's default (off); the workflow turned it on.
       'connectionDrain.enabled: live false, workflow true',
     ]);
+  });
+});
+
+describe('listener parameters against the official request models', () => {
+  const udp: ListenerConfig = {
+    ...tcp,
+    protocol: 'udp',
+    scheduler: 'qch',
+    healthCheck: { ...tcp.healthCheck, type: 'tcp', uri: undefined, method: undefined },
+  };
+  const https: ListenerConfig = {
+    ...tcp,
+    protocol: 'https',
+    connectionDrain: undefined,
+    healthCheck: { ...tcp.healthCheck, method: 'get' },
+    serverCertificateId: 'cert-1',
+  };
+  it.each([
+    [
+      'tcp',
+      'CreateLoadBalancerTCPListener',
+      { ...tcp, healthCheck: { ...tcp.healthCheck, method: 'get' } },
+    ],
+    ['udp', 'CreateLoadBalancerUDPListener', udp],
+    [
+      'http',
+      'CreateLoadBalancerHTTPListener',
+      { ...https, protocol: 'http', serverCertificateId: undefined },
+    ],
+    ['https', 'CreateLoadBalancerHTTPSListener', https],
+  ] as const)('a %s listener sends only what %s defines', (_protocol, action, config) => {
+    const query = toQuery({
+      LoadBalancerId: 'lb-1',
+      ...createListenerParams(config as ListenerConfig),
+    });
+    expect(modelViolations(action, query)).toEqual([]);
+  });
+
+  it('sends no default health check path (SLB refuses "/" alone)', () => {
+    const { uri: _uri, ...check } = tcp.healthCheck;
+    expect(createListenerParams({ ...tcp, healthCheck: check })).not.toHaveProperty(
+      'HealthCheckURI',
+      '/',
+    );
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * The emulator enforces per-action quotas when asked, through the admin API: above the quota an
+ * action answers Throttling.User with the real status and body; other actions are untouched.
+ */
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from '#support/emulator-sdk.js';
+import { FAST } from '#support/emulator-timings.js';
+import { expectApiError } from '#support/expect-api-error.js';
+
+async function admin(endpoint: string, method: string, body?: unknown) {
+  const response = await fetch(`${endpoint}/__emulator/rate-limits`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('per-action quotas (admin API)', () => {
+  const env = useEmulator({ timings: FAST });
+
+  it('throttles an action above its quota, and stops once the quotas are cleared', async () => {
+    const { callSlb, emu } = env();
+    expect((await admin(emu.endpoint, 'GET')).body).toEqual({ rateLimits: {} });
+    const set = await admin(emu.endpoint, 'PUT', {
+      DescribeLoadBalancers: { calls: 2, perSeconds: 60 },
+    });
+    expect(set).toEqual({
+      status: 200,
+      body: { rateLimits: { DescribeLoadBalancers: { calls: 2, perSeconds: 60 } } },
+    });
+    await callSlb('DescribeLoadBalancers');
+    await callSlb('DescribeLoadBalancers');
+    const error = await expectApiError(callSlb('DescribeLoadBalancers'), 'Throttling.User', 400);
+    expect(error.data.Message).toBe('Request was denied due to user flow control.');
+    await callSlb('CreateLoadBalancer', {});
+    await admin(emu.endpoint, 'DELETE');
+    await callSlb('DescribeLoadBalancers');
+  });
+
+  it('refuses a quota that does not fit, naming it', async () => {
+    const refused = await admin(env().emu.endpoint, 'PUT', { SetBackendServers: { calls: 0 } });
+    expect(refused.status).toBe(400);
+    expect(String(refused.body.error)).toMatch(/SetBackendServers/);
+  });
+});
