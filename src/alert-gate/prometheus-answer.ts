@@ -3,7 +3,7 @@
  * `{"status":"success","data":{"resultType":…,"result":…}}` or
  * `{"status":"error","errorType":…,"error":…}`. Only series (an instant vector, or a range
  * vector's series) can name what blocks; a scalar or a string cannot, so it is an error here and
- * the gate fails closed.
+ * the gate fails closed. Each error completes the sentence "Prometheus answered …".
  */
 
 export type PrometheusAnswer =
@@ -33,18 +33,18 @@ export function readPrometheusAnswer(httpStatus: number, body: string): Promethe
   }
   const data = parsed.data;
   if (!isRecord(data) || !Array.isArray(data.result)) {
-    return { ok: false, error: 'a success answer without data.result' };
+    return { ok: false, error: 'success without data.result' };
   }
   if (data.resultType !== 'vector' && data.resultType !== 'matrix') {
     return {
       ok: false,
-      error: `the query returned a ${String(data.resultType)}, not series: write a query that returns the alerts (or series) that block`,
+      error: `a ${String(data.resultType)}, not series: write a query that returns the alerts (or series) that block`,
     };
   }
   const series: Array<Record<string, string>> = [];
   for (const item of data.result) {
     if (!isRecord(item) || !isRecord(item.metric)) {
-      return { ok: false, error: 'a series without its labels (metric) in data.result' };
+      return { ok: false, error: 'a series without its labels (metric)' };
     }
     series.push(
       Object.fromEntries(
