@@ -95,7 +95,9 @@ function describeFailure(error: unknown): string {
   const cause = error.cause;
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' ? `${cause.message} (${code})` : cause.message;
+    return typeof code === 'string' && !cause.message.includes(code)
+      ? `${cause.message} (${code})`
+      : cause.message;
   }
   return error.message;
 }
