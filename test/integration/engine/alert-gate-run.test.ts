@@ -77,6 +77,16 @@ describe('drainctl run with an alert gate', () => {
       `  - alert gate: nothing matches ALERTS{alertstate="firing"} on ${url}, bearer token; while it returns anything the server waits (asked every 1 s, up to 2 min)`,
     );
     expect(plan.stdout).not.toContain(TOKEN);
+    const json = await drainctl(env, ['plan', env.workflow, '--json'], extra);
+    expect(JSON.parse(json.stdout).alertGate).toEqual({
+      prometheusUrl: url,
+      query: 'ALERTS{alertstate="firing"}',
+      labels: {},
+      timeoutMs: 5000,
+      auth: { bearerToken: '[REDACTED]' },
+      maxWaitMinutes: 2,
+      pollSeconds: 1,
+    });
 
     const run = spawnDrainctl({ ...env, env: { ...env.env, ...extra } }, [
       'run',

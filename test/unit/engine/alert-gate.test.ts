@@ -149,6 +149,36 @@ describe('the alert gate before each node leaves service', () => {
     expect(threw.state.halt).toMatch(/fails closed\): socket hang up/);
   });
 
+  it('a stop request while a node waits ends the wait at once, the node untouched', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    world.alerts = FIRING;
+    const controller = new AbortController();
+    const result = await runModel(world, plan(world), {
+      signal: controller.signal,
+      wrap: (ports) => ({
+        ...ports,
+        alertGate: {
+          async check(query, signal) {
+            // Ten seconds into the 30 s pause after the first question.
+            if (world.alertQuestions.length === 0) {
+              void world.clock.sleep(10_000).then(() => controller.abort());
+            }
+            const verdict = await ports.alertGate?.check(query, signal);
+            if (verdict === undefined) throw new Error('no gate');
+            return verdict;
+          },
+        },
+      }),
+    });
+    if (result === 'crashed') throw new Error('crashed');
+    expect(result.outcome).toBe('halted');
+    // One question: the stop cut the pause short instead of waiting out the 30 minutes.
+    expect(world.alertQuestions).toHaveLength(1);
+    expect(world.clock.monotonic() - (world.alertQuestions[0] ?? 0)).toBeLessThan(30_000);
+    expect(world.weightEvents).toEqual([]);
+    expect(result.report.nodes.map((n) => n.state)).toEqual(['pending', 'pending']);
+  });
+
   it('is asked again for every node: an alert that fires after the first batch holds the second', async () => {
     const world = new InMemoryWorld(fleet(2));
     const result = await runModel(world, plan(world, { ...GATE, maxWaitMinutes: 5 }), {
