@@ -115,6 +115,33 @@ describe('drainctl run with an alert gate', () => {
     expect(gates.map((g) => [g.node, g.passed])).toEqual(NODES.map((id) => [id, true]));
   }, 120_000);
 
+  it('killed while it waits, the run resumes with its masked plan rebuilt and goes on once the alert clears', async () => {
+    const env = await runEnv();
+    let alerts = FIRING;
+    const url = await standIn(() => alerts, []);
+    await withAlertGate(
+      env,
+      `alertGate:\n  prometheusUrl: ${url}\n  pollSeconds: 1\n  auth:\n    bearerToken: \${PROM_TOKEN}\n`,
+    );
+    const withToken = { ...env, env: { ...env.env, PROM_TOKEN: TOKEN } };
+    const run = spawnDrainctl(withToken, ['run', env.workflow, '--yes']);
+    const { runId } = await waitForEntry(
+      env,
+      (e) => e.type === 'note' && e.waiting === true,
+      run.done,
+    );
+    run.child.kill('SIGKILL');
+    expect((await run.done).signal).toBe('SIGKILL');
+
+    alerts = [];
+    const resumed = await drainctl(env, ['resume', runId, '--yes'], { PROM_TOKEN: TOKEN });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const entries = await journal(env, runId);
+    expect(entries.filter((e) => e.type === 'resume')).toHaveLength(1);
+    expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
+    expect(JSON.stringify(entries)).not.toContain(TOKEN);
+  }, 120_000);
+
   it('halts with every server serving when Prometheus cannot be reached (fails closed)', async () => {
     const env = await runEnv();
     const url = await standIn(() => [], []);
