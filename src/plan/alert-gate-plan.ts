@@ -27,8 +27,18 @@ export function describeAlertQuery(gate: PlanAlertGate): string {
   return `${gate.query}${filter} on ${gate.prometheusUrl}${auth}`;
 }
 
-/** What a blocked gate does: wait, then halt. */
+/** What a blocked gate does, for the Gates section: wait, then halt. */
 export function describeAlertWait(gate: PlanAlertGate): string {
   if (gate.maxWaitMinutes === 0) return 'while it returns anything the rollout halts at once';
-  return `while it returns anything the server waits (asked every ${formatDuration(gate.pollSeconds)}, up to ${formatDuration(gate.maxWaitMinutes * 60)}), then the rollout halts with it untouched`;
+  return `while it returns anything the server waits (asked every ${waitTerms(gate)}), then the rollout halts with it untouched`;
+}
+
+/** The same, as one clause of a node's gate step. */
+export function describeAlertHold(gate: PlanAlertGate): string {
+  if (gate.maxWaitMinutes === 0) return 'nothing matches the alert query, else the rollout halts';
+  return `nothing matches the alert query, else it waits in service (asked every ${waitTerms(gate)}) and then the rollout halts`;
+}
+
+function waitTerms(gate: PlanAlertGate): string {
+  return `${formatDuration(gate.pollSeconds)}, up to ${formatDuration(gate.maxWaitMinutes * 60)}`;
 }

@@ -11,7 +11,7 @@
  */
 import type { HookSpec } from '../workflow/index.js';
 import { expandTemplate } from '../workflow/index.js';
-import { describeAlertWait, planAlertGate } from './alert-gate-plan.js';
+import { describeAlertHold, planAlertGate } from './alert-gate-plan.js';
 import { boundFor } from './at-zero.js';
 import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';
@@ -387,7 +387,7 @@ function gateDescription(
   if (ctx.spec.alertGate !== undefined) {
     // Asked first: its wait may be long, and the balancer's headroom is judged after it.
     const gate = planAlertGate(ctx.spec.alertGate);
-    parts.unshift(`first, nothing matches the alert query (${describeAlertWait(gate)})`);
+    parts.unshift(`first, ${describeAlertHold(gate)}`);
   }
   return `Gate for ${nodeLabel(node)} (checked live; blocks if it cannot be evaluated): ${parts.join('; ')}`;
 }

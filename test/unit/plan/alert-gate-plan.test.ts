@@ -42,7 +42,9 @@ describe('the alert gate in the plan', () => {
     const gates = plan.steps.filter((step) => step.action === 'gate');
     expect(gates.length).toBeGreaterThan(0);
     for (const gate of gates) {
-      expect(gate.description).toContain('first, nothing matches the alert query (while it');
+      expect(gate.description).toContain(
+        ': first, nothing matches the alert query, else it waits in service (asked every 30 s, up to 30 min) and then the rollout halts; at least 1 healthy',
+      );
     }
   });
 
