@@ -57,6 +57,7 @@ export async function waitForAlertGate(
         node,
         step: step.id,
         waiting: true,
+        alertGate: true,
         message: `waiting for the alert gate: ${verdict.reason}; asked again every ${gate.pollSeconds}s, the rollout halts if it still blocks ${gate.maxWaitMinutes} min after the wait began`,
       });
     }

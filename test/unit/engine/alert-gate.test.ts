@@ -71,6 +71,7 @@ describe('the alert gate before each node leaves service', () => {
     expect(waitingNotes(world)).toEqual([
       expect.objectContaining({
         node: 'i-node-1',
+        alertGate: true,
         message: expect.stringMatching(/^waiting for the alert gate: 1 firing: HighErrorRate;/),
       }),
     ]);
