@@ -8,7 +8,7 @@
 const PURE = '^src/(plan|workflow|listener|clock|ports|engine/policy)/';
 /** Where I/O happens, or the things that do it are chosen. */
 const IO_LAYERS = [
-  '^src/(app|cli|adapters|probes|demo|config)/',
+  '^src/(app|cli|adapters|probes|demo|config|alert-gate)/',
   '^src/index[.]ts$',
   '^src/log/index[.]ts$',
   '^mocks/',
@@ -137,6 +137,21 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/adapters/' },
       to: { path: '^src/workflow/', pathNot: '^src/workflow/cidr[.]ts$' },
+    },
+    {
+      name: 'alert-gate-at-the-edge',
+      comment:
+        "The alert gate asks Prometheus: it takes the workflow's alertGate schema, ports, errors and the logger, never the engine, the planner, probes, adapters, the app, the CLI, the demo or the emulator.",
+      severity: 'error',
+      from: { path: '^src/alert-gate/' },
+      to: {
+        path: [
+          '^src/(engine|plan|probes|adapters|app|cli|demo|schedule|notify|serve)/',
+          '^mocks/',
+          '^src/workflow/',
+        ],
+        pathNot: '^src/workflow/schema/(alert-gate|common)-schema[.]ts$',
+      },
     },
     {
       name: 'probes-observe',

@@ -2,14 +2,16 @@
  * The composition root: builds the ports from the environment it is handed. For a run, Alibaba
  * Cloud for the balancer, DNS and ECS hosts (one endpoint when DRAINCTL_CLOUD_ENDPOINT names the
  * emulator), SSH hosts for machines outside the cloud, the local shell for `local` hooks, the
- * access-log and connection probes, health checks, the system clock; for `plan` and `inspect`,
- * the cloud ports they observe through; for `watch`, one access-log probe. Nothing else in
- * drainctl decides which adapter serves a port: the rest of src/app gets its ports from here.
+ * access-log and connection probes, health checks, the alert gate (Prometheus), the system clock;
+ * for `plan` and `inspect`, the cloud ports they observe through; for `watch`, one access-log
+ * probe. Nothing else in drainctl decides which adapter serves a port: the rest of src/app gets
+ * its ports from here.
  */
 import { type CloudPorts, cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
 import { createLocalHost } from '../adapters/local/local-host.js';
 import { systemClock } from '../adapters/local/system-clock.js';
 import { createSshHost } from '../adapters/ssh/index.js';
+import { prometheusAlertGate } from '../alert-gate/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { EngineOptions, EnginePorts, JournalEntry } from '../engine/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
@@ -160,6 +162,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }),
       health: createHealthChecker({ loadBalancer: cloud.loadBalancer }),
       clock,
+      alertGate: prometheusAlertGate(),
       cloudRetries: retries,
     },
   };

@@ -4,6 +4,7 @@
  */
 import type { HostTarget } from '../plan/types.js';
 import type {
+  AlertGateChecker,
   Clock,
   CloudRetryFeed,
   Dns,
@@ -25,6 +26,11 @@ export interface EnginePorts {
   health: HealthChecker;
   clock: Clock;
   notifier?: Notifier;
+  /**
+   * Asked before each node leaves service when the plan has an alert gate. Absent while the
+   * plan has one: the gate blocks (fails closed).
+   */
+  alertGate?: AlertGateChecker;
   /** Cloud calls being retried (throttling…), so a run can say so while it lasts. */
   cloudRetries?: CloudRetryFeed;
 }

@@ -11,6 +11,7 @@
  */
 import type { HookSpec } from '../workflow/index.js';
 import { expandTemplate } from '../workflow/index.js';
+import { describeAlertHold, planAlertGate } from './alert-gate-plan.js';
 import { boundFor } from './at-zero.js';
 import type { Budget } from './budget.js';
 import { formatDuration, formatRate, rampWeights } from './describe.js';
@@ -382,6 +383,11 @@ function gateDescription(
     parts.push(
       `~${formatDuration(nodeSeconds)} left before the window ends at ${ctx.spec.rollout.window.end}`,
     );
+  }
+  if (ctx.spec.alertGate !== undefined) {
+    // Asked first: its wait may be long, and the balancer's headroom is judged after it.
+    const gate = planAlertGate(ctx.spec.alertGate);
+    parts.unshift(`first, ${describeAlertHold(gate)}`);
   }
   return `Gate for ${nodeLabel(node)} (checked live; blocks if it cannot be evaluated): ${parts.join('; ')}`;
 }

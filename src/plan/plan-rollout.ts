@@ -7,6 +7,7 @@
  */
 import { describeJudged, judgedHealth } from '../listener/index.js';
 import type { WorkflowSpec } from '../workflow/index.js';
+import { planAlertGate } from './alert-gate-plan.js';
 import { checkZeroChoices, describeAtZero, normalizeZeroChoices } from './at-zero.js';
 import { balancerView, effectiveListeners } from './balancer-view.js';
 import { type BatchCandidate, cutBatches } from './batches.js';
@@ -154,6 +155,7 @@ export function planRollout(
     },
     notes,
     ...(zeroWeightChoices === undefined ? {} : { zeroWeightChoices }),
+    ...(spec.alertGate === undefined ? {} : { alertGate: planAlertGate(spec.alertGate) }),
     inventory,
   };
   // A plan is data that leaves the process (journal, --json): no object may appear twice in it

@@ -3,6 +3,7 @@
  * works on, the safety gates, the batch order, every step with its undo, and the total time.
  * `drainctl plan` prints exactly this; `drainctl run` executes exactly the steps it lists.
  */
+import { describeAlertQuery, describeAlertWait } from './alert-gate-plan.js';
 import { boundFor } from './at-zero.js';
 import { formatDuration } from './describe.js';
 import { PATCH_COMMAND_SECONDS, REBOOT_SECONDS } from './estimates.js';
@@ -98,6 +99,11 @@ function gateLines(plan: Plan): string[] {
   if (policy?.windowEnd !== undefined) {
     lines.push(
       `  - maintenance window ends ${policy.windowEnd}: a server starts only if its expected time fits`,
+    );
+  }
+  if (plan.alertGate !== undefined) {
+    lines.push(
+      `  - alert gate: nothing matches ${describeAlertQuery(plan.alertGate)}; ${describeAlertWait(plan.alertGate)}; Prometheus unreachable or an error blocks`,
     );
   }
   lines.push(

@@ -8,6 +8,7 @@
  * Change these types only additively; the planner and the engine both depend on them.
  */
 import type {
+  AlertGateQuery,
   BackendHealthStatus,
   BackendWeight,
   CreateLoadBalancerRequest,
@@ -397,6 +398,16 @@ export interface PlanRolloutPolicy {
   windowEnd?: string;
 }
 
+/**
+ * The workflow's `alertGate`: asked right before each node leaves service (in its gate step);
+ * while it blocks, the node waits, asking again every `pollSeconds`, for at most
+ * `maxWaitMinutes`, after which the rollout halts with the node untouched.
+ */
+export interface PlanAlertGate extends AlertGateQuery {
+  maxWaitMinutes: number;
+  pollSeconds: number;
+}
+
 export interface Plan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   workflow: { name: string; file: string; sha256: string };
@@ -424,6 +435,8 @@ export interface Plan {
   notes?: string[];
   /** The operator's choices for servers found at weight 0, when any were given. */
   zeroWeightChoices?: ZeroWeightChoices;
+  /** The alert gate every node's gate step asks first, when the workflow has one. */
+  alertGate?: PlanAlertGate;
   /** The observation the plan was made from; not hashed (it holds a timestamp). */
   inventory: ObservedInventory;
   /** sha256 (hex) of the canonical JSON of every field above except `inventory`. */

@@ -4,6 +4,7 @@
  * them, tests provide in-memory models for properties. Must not import (lint-enforced) anything
  * outside src/ports; every import of it is `import type`.
  */
+export type * from './alert-gate.js';
 export type * from './clock.js';
 export type * from './cloud-retry.js';
 export type * from './dns.js';

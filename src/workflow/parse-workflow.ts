@@ -21,7 +21,8 @@ export interface LoadedWorkflow {
   spec: WorkflowSpec;
   source: WorkflowText;
   /**
-   * Values from the environment that are secrets (notification URLs and signing secrets, and
+   * Values from the environment that are secrets (notification URLs and signing secrets, the
+   * alert gate's credentials, and
    * every `${VAR}` value a command uses): register them with the log redactor before anything
    * is printed or journaled.
    */
@@ -30,7 +31,8 @@ export interface LoadedWorkflow {
   warnings: string[];
 }
 
-const SECRET_PATH = /^notify\.channels\[\d+\]\.(url|secret)$/;
+const SECRET_PATH =
+  /^(notify\.channels\[\d+\]\.(url|secret)|alertGate\.auth\.(bearerToken|password))$/;
 
 /**
  * Validate a workflow. `env` supplies `${VAR}` values and the default region

@@ -26,6 +26,9 @@ import { DrainctlError } from '#src/errors/index.js';
 import { formatListenerDifference, listenerDifferences } from '#src/listener/index.js';
 import type { HostTarget, ObservedInventory } from '#src/plan/types.js';
 import type {
+  AlertGateChecker,
+  AlertGateVerdict,
+  AlertMatch,
   BackendHealthStatus,
   BackendServer,
   Clock,
@@ -143,6 +146,13 @@ export class InMemoryWorld {
   /** Every moment (after a change) with the set of run nodes out of service. */
   readonly outSnapshots: Array<{ at: number; out: string[] }> = [];
   readonly journalLines: string[] = [];
+  /**
+   * What the monitoring system behind the alert gate answers: the alerts firing now (none: the
+   * gate is open), or `unreachable` (it cannot be asked: the gate fails closed). Every question
+   * asked is counted, with its time.
+   */
+  alerts: AlertMatch[] | 'unreachable' = [];
+  readonly alertQuestions: number[] = [];
   dnsRecord: DnsRecord = {
     recordId: 'rec-1',
     domain: 'example.com',
@@ -316,6 +326,7 @@ export class InMemoryWorld {
       trafficProbes: this.probeFactory(incarnation),
       health: this.healthPort(incarnation),
       clock: this.clock,
+      alertGate: this.alertGatePort(incarnation),
     };
   }
 
@@ -744,6 +755,26 @@ export class InMemoryWorld {
         async close() {},
       };
       return probe;
+    };
+  }
+
+  private alertGatePort(inc: Incarnation): AlertGateChecker {
+    return {
+      check: async (): Promise<AlertGateVerdict> => {
+        inc.check();
+        this.alertQuestions.push(this.clock.monotonic());
+        const alerts = this.alerts;
+        if (alerts === 'unreachable') {
+          return {
+            blocked: true,
+            reason: 'cannot evaluate the alert gate (fails closed): model monitoring unreachable',
+            matches: [],
+          };
+        }
+        if (alerts.length === 0) return { blocked: false, reason: 'open', matches: [] };
+        const names = alerts.map((a) => a.labels.alertname ?? '?').join(', ');
+        return { blocked: true, reason: `${alerts.length} firing: ${names}`, matches: alerts };
+      },
     };
   }
 

@@ -144,6 +144,8 @@ export interface NoteEntry extends Base {
    * shows it under the node until the node moves on or the step ends.
    */
   waiting?: boolean;
+  /** The wait is the alert gate's (Prometheus says no server may leave service now). */
+  alertGate?: boolean;
 }
 
 export interface CloudRetryNote {

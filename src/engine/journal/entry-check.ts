@@ -81,6 +81,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       cloudRetry: 'object',
       compensates: 'object',
       waiting: 'boolean',
+      alertGate: 'boolean',
     },
   },
   halt: { required: { reason: 'text' } },

@@ -42,7 +42,14 @@ export interface GateInput {
   now: number;
 }
 
-export type GateCheckName = 'observe' | 'min-healthy' | 'max-unavailable' | 'group' | 'window';
+export type GateCheckName =
+  | 'observe'
+  | 'min-healthy'
+  | 'max-unavailable'
+  | 'group'
+  | 'window'
+  /** The alert gate (Prometheus), asked before the others (steps/alert-gate-wait.ts). */
+  | 'alerts';
 
 export interface GateCheck {
   name: GateCheckName;

@@ -17,6 +17,7 @@ import {
   type GateParams,
 } from '../policy/gates.js';
 import { outOfService } from '../policy/node-machine.js';
+import { waitForAlertGate } from './alert-gate-wait.js';
 
 /** How long a capacity gate may wait for the balancer to count enough healthy backends. */
 export const GATE_PATIENCE_SECONDS = 60;
@@ -27,6 +28,11 @@ type GateStep = Extract<Step, { action: 'gate' }>;
 export async function runGate(ctx: RunContext, step: GateStep): Promise<StepOutcome> {
   const node = step.node ?? '';
   const { clock } = ctx.ports;
+  const alertGate = ctx.state.plan.alertGate;
+  if (alertGate !== undefined) {
+    const alerts = await waitForAlertGate(ctx, step, node, alertGate);
+    if (alerts.status !== 'ok') return alerts;
+  }
   const deadline = clock.monotonic() + GATE_PATIENCE_SECONDS * 1000;
   let noted = false;
   for (;;) {

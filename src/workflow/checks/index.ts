@@ -4,6 +4,7 @@
  */
 import type { RawIssue } from '../issue.js';
 import { checkAccess, checkNotify } from './access-checks.js';
+import { checkAlertGateSecrets } from './alert-gate-checks.js';
 import type { CheckContext } from './check-context.js';
 import { checkCloudAssistantTimeouts } from './cloud-assistant-checks.js';
 import { checkDrainFilters } from './drain-filter-checks.js';
@@ -25,6 +26,7 @@ const CHECKS = [
   checkAccess,
   checkCloudAssistantTimeouts,
   checkNotify,
+  checkAlertGateSecrets,
 ];
 
 export function crossCheck(context: CheckContext): RawIssue[] {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { accessSchema } from './access-schema.js';
+import { alertGateSchema } from './alert-gate-schema.js';
 import { backendsSchema } from './backends-schema.js';
 import { dnsSchema } from './dns-schema.js';
 import { drainSchema } from './drain-schema.js';
@@ -62,6 +63,7 @@ export const workflowSchema = z
     dns: dnsSchema.optional(),
     hooks: hooksSchema.default({ before: [], after: [] }),
     notify: notifySchema.optional(),
+    alertGate: alertGateSchema.optional(),
   })
   .meta({
     title: 'drainctl workflow',

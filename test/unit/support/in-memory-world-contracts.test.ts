@@ -4,6 +4,7 @@
  * do. It needs no skip: where it disagreed with a contract, the model was the one changed.
  */
 import { systemClock } from '#src/adapters/local/system-clock.js';
+import { alertGateContract } from '#support/contracts/alert-gate.contract.js';
 import { dnsContract } from '#support/contracts/dns.contract.js';
 import { hostContract } from '#support/contracts/host.contract.js';
 import { loadBalancerContract } from '#support/contracts/load-balancer.contract.js';
@@ -71,4 +72,18 @@ trafficProbeContract('in-memory world', () => ({
     };
   },
   seesStatus: true,
+}));
+
+alertGateContract('in-memory world', () => ({
+  checker: world.ports().alertGate ?? { check: () => Promise.reject(new Error('no checker')) },
+  query: { prometheusUrl: 'http://model', query: 'ALERTS', labels: {}, timeoutMs: 1000 },
+  firing: (alertname) => {
+    world.alerts = [{ labels: { alertname } }];
+  },
+  quiet: () => {
+    world.alerts = [];
+  },
+  unreachable: () => {
+    world.alerts = 'unreachable';
+  },
 }));
