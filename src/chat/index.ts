@@ -1,0 +1,35 @@
+/**
+ * Chat-ops without the server: each platform's request check (pure, crypto handed in through
+ * the ChatCrypto port), its message parser and reply format, the one command grammar, replay
+ * protection, per-workflow authorization and the two-person approval state machine. `drainctl
+ * serve` adapts these to HTTP and the use cases; docs/chat-ops.md, "Wiring into serve", lists
+ * what it calls. Imports nothing of src/ but the error model and the port types.
+ */
+export type { ChatCrypto } from './chat-crypto.js';
+export type { ChatHttpRequest } from './chat-http-request.js';
+export {
+  DINGTALK_REPLAY_WINDOW_MS,
+  type DingtalkSecrets,
+  type VerifiedDingtalkRequest,
+  verifyDingtalkRequest,
+} from './dingtalk/verify-dingtalk.js';
+export {
+  FEISHU_REPLAY_WINDOW_MS,
+  type FeishuSecrets,
+  type VerifiedFeishuRequest,
+  verifyFeishuRequest,
+} from './feishu/verify-feishu.js';
+export { nodeChatCrypto } from './node-chat-crypto.js';
+export {
+  SLACK_REPLAY_WINDOW_MS,
+  type SlackSecrets,
+  type VerifiedSlackRequest,
+  verifySlackRequest,
+} from './slack/verify-slack.js';
+export type { Refusal, RefusalReason } from './verification.js';
+export {
+  type VerifiedWecomRequest,
+  verifyWecomRequest,
+  WECOM_REPLAY_WINDOW_MS,
+  type WecomSecrets,
+} from './wecom/verify-wecom.js';
