@@ -8,6 +8,13 @@
 export type { ChatCrypto } from './chat-crypto.js';
 export type { ChatHttpRequest } from './chat-http-request.js';
 export {
+  type ChatCommand,
+  type ChatVerb,
+  helpText,
+  type ParsedCommand,
+  parseCommand,
+} from './command-grammar.js';
+export {
   DINGTALK_REPLAY_WINDOW_MS,
   type DingtalkSecrets,
   type VerifiedDingtalkRequest,
@@ -20,6 +27,7 @@ export {
   verifyFeishuRequest,
 } from './feishu/verify-feishu.js';
 export { nodeChatCrypto } from './node-chat-crypto.js';
+export { InMemoryReplayGuard, type ReplayGuard, replayClaimTtlMs } from './replay-guard.js';
 export {
   SLACK_REPLAY_WINDOW_MS,
   type SlackSecrets,
