@@ -5,6 +5,38 @@
  * serve` adapts these to HTTP and the use cases; docs/chat-ops.md, "Wiring into serve", lists
  * what it calls. Imports nothing of src/ but the error model and the port types.
  */
+
+export {
+  type ApprovalRequest,
+  type ApprovalState,
+  approve,
+  beforeExecution,
+  deny,
+  expire,
+  type PlanSnapshot,
+  requestApproval,
+  samePerson,
+  type Transition,
+} from './approval.js';
+export {
+  type Authorization,
+  type AuthorizedAction,
+  approvalTimeLimitMs,
+  authorize,
+  type ChatPrincipal,
+} from './authorize.js';
+export {
+  CHAT_ACTIONS,
+  CHAT_PLATFORMS,
+  CHAT_SECRET_VARIABLES,
+  type ChatAction,
+  type ChatConfig,
+  type ChatPlatform,
+  type ChatSecrets,
+  chatSecretsFromEnv,
+  chatSectionSchema,
+  type WorkflowChatConfig,
+} from './chat-config.js';
 export type { ChatCrypto } from './chat-crypto.js';
 export type { ChatHttpRequest } from './chat-http-request.js';
 export {
