@@ -20,7 +20,7 @@ const platformPeopleSchema = z.strictObject({
   users: ids,
   groups: ids.meta({
     description:
-      'Groups or departments the platform reports for the sender (Slack user groups, DingTalk/WeCom departments, Feishu chats).',
+      'Groups or departments of the sender, as serve resolves them through the platform (Slack user groups, DingTalk/WeCom departments, Feishu user groups).',
   }),
 });
 

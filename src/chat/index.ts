@@ -40,18 +40,35 @@ export {
 export type { ChatCrypto } from './chat-crypto.js';
 export type { ChatHttpRequest } from './chat-http-request.js';
 export {
+  type ChatReply,
+  dingtalkReply,
+  escapeSlack,
+  feishuReply,
+  slackReply,
+  wecomReply,
+} from './chat-reply.js';
+export {
+  ANSWER_DEADLINE_MS,
+  type ChatRequest,
+  type ParsedMessage,
+  type ReplyHandle,
+  URL_VERIFICATION_DEADLINE_MS,
+} from './chat-request.js';
+export {
   type ChatCommand,
   type ChatVerb,
   helpText,
   type ParsedCommand,
   parseCommand,
 } from './command-grammar.js';
+export { parseDingtalkMessage } from './dingtalk/dingtalk-message.js';
 export {
   DINGTALK_REPLAY_WINDOW_MS,
   type DingtalkSecrets,
   type VerifiedDingtalkRequest,
   verifyDingtalkRequest,
 } from './dingtalk/verify-dingtalk.js';
+export { parseFeishuEvent } from './feishu/feishu-message.js';
 export {
   FEISHU_REPLAY_WINDOW_MS,
   type FeishuSecrets,
@@ -60,6 +77,7 @@ export {
 } from './feishu/verify-feishu.js';
 export { nodeChatCrypto } from './node-chat-crypto.js';
 export { InMemoryReplayGuard, type ReplayGuard, replayClaimTtlMs } from './replay-guard.js';
+export { parseSlackMessage } from './slack/slack-message.js';
 export {
   SLACK_REPLAY_WINDOW_MS,
   type SlackSecrets,
@@ -73,3 +91,4 @@ export {
   WECOM_REPLAY_WINDOW_MS,
   type WecomSecrets,
 } from './wecom/verify-wecom.js';
+export { parseWecomMessage } from './wecom/wecom-message.js';
