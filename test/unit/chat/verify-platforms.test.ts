@@ -170,7 +170,8 @@ describe('Feishu/Lark signatures and encrypted events', () => {
   };
 
   it('decrypts Feishu\'s published sample (key "test key" → "hello world")', () => {
-    // open.feishu.cn, 事件订阅 › 接收事件 (encrypt-key-encryption-configuration-case), 解密示例.
+    // The decryption sample of Feishu's event-subscription sample code (open.feishu.cn, 事件订阅 ›
+    // 配置请求地址 / 接收事件), repeated by the Feishu SDKs' and adapters' tests.
     expect(decryptFeishu('P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk=', 'test key', crypto)).toBe(
       'hello world',
     );
