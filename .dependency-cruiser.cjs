@@ -4,8 +4,12 @@
  * Type-only imports count: a layer that needs another's types depends on it.
  */
 
-/** Pure layers: no I/O, no clock, no process — data in, data out. */
-const PURE = '^src/(plan|workflow|listener|clock|ports|engine/policy)/';
+/**
+ * Pure layers: no I/O, no clock, no process — data in, data out. Of src/chat, all but the one
+ * module that implements its crypto port on node:crypto.
+ */
+const PURE =
+  '^src/(plan|workflow|listener|clock|ports|engine/policy)/|^src/chat/(?!node-chat-crypto[.]ts$)';
 /** Where I/O happens, or the things that do it are chosen. */
 const IO_LAYERS = [
   '^src/(app|cli|adapters|probes|demo|config|alert-gate)/',
@@ -26,7 +30,7 @@ module.exports = {
     {
       name: 'pure-no-node',
       comment:
-        'The planner, the workflow, listener/, clock/, ports/ and the engine policies are pure: no node:* module. Pass data in; do I/O at the edges.',
+        'The planner, the workflow, listener/, clock/, ports/, the engine policies and chat/ (but node-chat-crypto.ts) are pure: no node:* module. Pass data in; do I/O at the edges.',
       severity: 'error',
       from: { path: PURE },
       to: { dependencyTypes: ['core'] },
@@ -63,6 +67,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(plan|workflow|listener|clock|ports)/' },
       to: { path: '^src/engine/' },
+    },
+    {
+      name: 'chat-stands-apart',
+      comment:
+        'src/chat (request checks, commands, authorization, approvals) knows only itself, the error model and the port types: serve adapts it to the use cases.',
+      severity: 'error',
+      from: { path: '^src/chat/' },
+      to: { path: '^src/', pathNot: ['^src/chat/', '^src/errors/', '^src/ports/'] },
     },
     {
       name: 'policy-only-policy',

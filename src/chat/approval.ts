@@ -1,0 +1,156 @@
+/**
+ * The two-person rule as a pure state machine. A request carries the plan's sha256 and runbook
+ * summary and who asked from where; a different person, authorized to approve (authorize() is
+ * asked first), approves it within the time limit; or it is denied, or it expires. Just before
+ * the run starts the plan is made again: the same sha256 runs exactly that plan, a different one
+ * puts the request back to pending with the new plan, to be approved again.
+ */
+import type { ChatPrincipal } from './authorize.js';
+
+export interface PlanSnapshot {
+  sha256: string;
+  /** The runbook's summary lines, shown with the request. */
+  runbookSummary: string;
+}
+
+export interface ApprovalRequest {
+  /** The run id the request will run under. */
+  runId: string;
+  workflow: string;
+  requester: ChatPrincipal;
+  /** Where it was asked: the audit trail names platform and channel. */
+  channel: string;
+  plan: PlanSnapshot;
+  requestedAtMs: number;
+  expiresAtMs: number;
+}
+
+export type ApprovalState =
+  | {
+      status: 'pending';
+      request: ApprovalRequest /** The plan an earlier approval was for. */;
+      replanFrom?: string;
+    }
+  | { status: 'approved'; request: ApprovalRequest; approver: ChatPrincipal; approvedAtMs: number }
+  | { status: 'denied'; request: ApprovalRequest; deniedBy: ChatPrincipal; deniedAtMs: number }
+  | { status: 'expired'; request: ApprovalRequest; expiredAtMs: number }
+  | {
+      status: 'executing';
+      request: ApprovalRequest;
+      approver: ChatPrincipal;
+      approvedAtMs: number;
+      startedAtMs: number;
+    };
+
+export type Transition =
+  | { ok: true; state: ApprovalState }
+  /** Refused: `state` is what the request is now (an expiry is recorded), `refusal` says why. */
+  | { ok: false; state: ApprovalState; refusal: string };
+
+export function requestApproval(input: {
+  runId: string;
+  workflow: string;
+  requester: ChatPrincipal;
+  channel: string;
+  plan: PlanSnapshot;
+  nowMs: number;
+  timeLimitMs: number;
+}): ApprovalState {
+  const { nowMs, timeLimitMs, ...rest } = input;
+  return {
+    status: 'pending',
+    request: { ...rest, requestedAtMs: nowMs, expiresAtMs: nowMs + timeLimitMs },
+  };
+}
+
+/** Whether two principals are the same person: the same user id on the same platform. */
+export function samePerson(a: ChatPrincipal, b: ChatPrincipal): boolean {
+  return a.platform === b.platform && a.userId === b.userId;
+}
+
+export function approve(state: ApprovalState, approver: ChatPrincipal, nowMs: number): Transition {
+  const pending = stillPending(state, nowMs);
+  if (!pending.ok) return pending;
+  if (samePerson(approver, state.request.requester)) {
+    return {
+      ok: false,
+      state,
+      refusal: `${state.request.runId}: you asked for this run, so another authorized person must approve it`,
+    };
+  }
+  return {
+    ok: true,
+    state: { status: 'approved', request: state.request, approver, approvedAtMs: nowMs },
+  };
+}
+
+export function deny(state: ApprovalState, by: ChatPrincipal, nowMs: number): Transition {
+  const pending = stillPending(state, nowMs);
+  if (!pending.ok) return pending;
+  return {
+    ok: true,
+    state: { status: 'denied', request: state.request, deniedBy: by, deniedAtMs: nowMs },
+  };
+}
+
+/** Records the expiry of a pending request whose time limit has passed; otherwise unchanged. */
+export function expire(state: ApprovalState, nowMs: number): ApprovalState {
+  if (state.status === 'pending' && nowMs > state.request.expiresAtMs) {
+    return { status: 'expired', request: state.request, expiredAtMs: nowMs };
+  }
+  return state;
+}
+
+/**
+ * Just before the run: `plan` is the plan made again now. The same sha256 starts the run with
+ * exactly the approved plan; a different one returns the request to pending (a fresh time limit,
+ * the new plan) so it is approved again, and the run does not start.
+ */
+export function beforeExecution(
+  state: ApprovalState,
+  plan: PlanSnapshot,
+  nowMs: number,
+  timeLimitMs: number,
+): Transition {
+  if (state.status !== 'approved') {
+    return { ok: false, state, refusal: `${state.request.runId} is ${state.status}, not approved` };
+  }
+  if (plan.sha256 === state.request.plan.sha256) {
+    return {
+      ok: true,
+      state: {
+        status: 'executing',
+        request: state.request,
+        approver: state.approver,
+        approvedAtMs: state.approvedAtMs,
+        startedAtMs: nowMs,
+      },
+    };
+  }
+  return {
+    ok: false,
+    state: {
+      status: 'pending',
+      request: { ...state.request, plan, requestedAtMs: nowMs, expiresAtMs: nowMs + timeLimitMs },
+      replanFrom: state.request.plan.sha256,
+    },
+    refusal: `${state.request.runId}: the world changed since the approval (plan ${short(state.request.plan.sha256)} is now ${short(plan.sha256)}); approve the new plan`,
+  };
+}
+
+function stillPending(
+  state: ApprovalState,
+  nowMs: number,
+): { ok: true } | { ok: false; state: ApprovalState; refusal: string } {
+  const current = expire(state, nowMs);
+  if (current.status === 'pending') return { ok: true };
+  const refusal =
+    current.status === 'expired'
+      ? `${state.request.runId}: the approval time limit passed; ask again with \`run ${state.request.workflow}\``
+      : `${state.request.runId} is ${current.status}, no longer waiting for approval`;
+  return { ok: false, state: current, refusal };
+}
+
+function short(sha256: string): string {
+  return sha256.slice(0, 12);
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ApprovalState,
+  approve,
+  beforeExecution,
+  deny,
+  expire,
+  requestApproval,
+} from '#src/chat/approval.js';
+import type { ChatPrincipal } from '#src/chat/authorize.js';
+
+const alice: ChatPrincipal = { platform: 'slack', userId: 'U-ALICE' };
+const bob: ChatPrincipal = { platform: 'slack', userId: 'U-BOB' };
+const LIMIT = 30 * 60_000;
+const T0 = 1_000_000;
+const planA = { sha256: 'a'.repeat(64), runbookSummary: '3 nodes in 3 batches' };
+const planB = { sha256: 'b'.repeat(64), runbookSummary: '2 nodes in 2 batches' };
+
+function pending(): ApprovalState {
+  return requestApproval({
+    runId: 'r-1',
+    workflow: 'web-night',
+    requester: alice,
+    channel: 'C-OPS',
+    plan: planA,
+    nowMs: T0,
+    timeLimitMs: LIMIT,
+  });
+}
+
+describe('the two-person approval', () => {
+  it('a different person approves within the limit, and the same plan runs', () => {
+    const approved = approve(pending(), bob, T0 + LIMIT);
+    expect(approved).toMatchObject({ ok: true, state: { status: 'approved', approver: bob } });
+    const started = beforeExecution(approved.state, planA, T0 + LIMIT + 1, LIMIT);
+    expect(started).toMatchObject({ ok: true, state: { status: 'executing', approver: bob } });
+  });
+
+  it('refuses approval by the requester, and the request stays pending', () => {
+    const refused = approve(pending(), alice, T0 + 1);
+    expect(refused).toMatchObject({ ok: false, state: { status: 'pending' } });
+    expect(!refused.ok && refused.refusal).toContain('another authorized person');
+  });
+
+  it('the same user id on another platform is another person (ids are per platform)', () => {
+    expect(approve(pending(), { platform: 'feishu', userId: 'U-ALICE' }, T0 + 1).ok).toBe(true);
+  });
+
+  it('refuses approval after the limit and records the expiry', () => {
+    const late = approve(pending(), bob, T0 + LIMIT + 1);
+    expect(late).toMatchObject({
+      ok: false,
+      state: { status: 'expired', expiredAtMs: T0 + LIMIT + 1 },
+    });
+    expect(!late.ok && late.refusal).toContain('time limit passed');
+  });
+
+  it('deny ends the request; nothing approves or runs it afterwards', () => {
+    const denied = deny(pending(), bob, T0 + 5);
+    expect(denied).toMatchObject({ ok: true, state: { status: 'denied', deniedBy: bob } });
+    expect(approve(denied.state, bob, T0 + 6)).toMatchObject({
+      ok: false,
+      state: { status: 'denied' },
+    });
+    expect(beforeExecution(denied.state, planA, T0 + 7, LIMIT).ok).toBe(false);
+  });
+
+  it('a plan that changed before execution goes back to pending with the new plan and a new limit', () => {
+    const approved = approve(pending(), bob, T0 + 10).state;
+    const replanned = beforeExecution(approved, planB, T0 + 20, LIMIT);
+    expect(replanned).toMatchObject({
+      ok: false,
+      state: {
+        status: 'pending',
+        replanFrom: planA.sha256,
+        request: {
+          plan: planB,
+          requestedAtMs: T0 + 20,
+          expiresAtMs: T0 + 20 + LIMIT,
+          requester: alice,
+        },
+      },
+    });
+    expect(!replanned.ok && replanned.refusal).toContain('aaaaaaaaaaaa is now bbbbbbbbbbbb');
+    expect(approve(replanned.state, bob, T0 + 30)).toMatchObject({
+      ok: true,
+      state: { status: 'approved' },
+    });
+  });
+
+  it('expire leaves a request inside its limit alone', () => {
+    expect(expire(pending(), T0 + LIMIT).status).toBe('pending');
+    expect(expire(pending(), T0 + LIMIT + 1).status).toBe('expired');
+  });
+});
