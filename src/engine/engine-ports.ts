@@ -12,7 +12,6 @@ import type {
   HealthChecker,
   Host,
   LoadBalancer,
-  Notifier,
   TrafficProbeFactory,
 } from '../ports/index.js';
 
@@ -25,7 +24,6 @@ export interface EnginePorts {
   trafficProbes: TrafficProbeFactory;
   health: HealthChecker;
   clock: Clock;
-  notifier?: Notifier;
   /**
    * Asked before each node leaves service when the plan has an alert gate. Absent while the
    * plan has one: the gate blocks (fails closed).

@@ -1,19 +1,8 @@
 /**
- * Telling people what happened (chat rooms, webhooks). Sending is best effort: a notifier that
- * fails is logged and never changes the outcome of a run.
+ * Telling people what happened (chat rooms, webhooks): the events, as plain data. The engine
+ * never sends: src/app reads them from the journal (engine/reporting/run-events.ts) and hands
+ * them to src/notify, whose failures never change the outcome of a run.
  */
-
-export interface RunEvent {
-  runId: string;
-  workflow: string;
-  kind: 'started' | 'node-done' | 'node-left-out' | 'halted' | 'done' | 'failed';
-  node?: string;
-  message: string;
-}
-
-export interface Notifier {
-  notify(event: RunEvent): Promise<void>;
-}
 
 /**
  * What drainctl tells people, one kind per thing that happened (a run's journal, a schedule, the

@@ -243,6 +243,5 @@ async function conclude(ctx: RunContext): Promise<RunOutcome> {
         ? `${ctx.state.halt}: stopped safely, every node serving or named${leftOutList}${notReachedList}${atZeroList}`
         : `halted: ${reason}${leftOutList}${notReachedList}${atZeroList}`;
   await ctx.record({ type: 'done', outcome, summary });
-  await ctx.notify({ kind: outcome === 'completed' ? 'done' : 'halted', message: summary });
   return outcome;
 }

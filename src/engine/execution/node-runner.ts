@@ -79,11 +79,6 @@ export async function finishNode(
     // A patch that had nothing to do is said so, in the journal and the report.
     const current = record.alreadyCurrent;
     await ctx.moveNode(nodeId, 'done', current === undefined ? {} : { detail: current });
-    await ctx.notify({
-      kind: 'node-done',
-      node: nodeId,
-      message: `${record.name} is done${current === undefined ? '' : ` (${current})`}`,
-    });
   }
 }
 
@@ -160,11 +155,6 @@ async function rollBack(
     return;
   }
   await ctx.moveNode(record.id, 'rolled-back', { outcome, detail: `${detail}; ${undone.detail}` });
-  await ctx.notify({
-    kind: 'node-done',
-    node: record.id,
-    message: `${record.name} rolled back (serving, not patched): ${detail}`,
-  });
 }
 
 /** Why a node whose undo did not happen is left out. */
@@ -185,11 +175,6 @@ async function leaveOut(
   // is journaled, so a resumed run that settles it again removes it again).
   if (reason === 'drift') await forgetSavedWeightIfServing(ctx, record.id);
   await ctx.moveNode(record.id, 'left-out', { reason, outcome, detail });
-  await ctx.notify({
-    kind: 'node-left-out',
-    node: record.id,
-    message: `${record.name} (${record.id}) left out of service: ${reason}: ${detail}`,
-  });
 }
 
 function restoreDone(ctx: RunContext, nodeId: string): boolean {

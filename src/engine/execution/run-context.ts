@@ -5,7 +5,6 @@
  */
 import type { Logger } from '../../log/index.js';
 import type { Step } from '../../plan/types.js';
-import type { RunEvent } from '../../ports/index.js';
 import { LockLostError } from '../engine-errors.js';
 import type { EnginePorts } from '../engine-ports.js';
 import type { JournalEntry, NewEntry } from '../journal/entries.js';
@@ -43,7 +42,6 @@ export interface RunContext {
     to: NodeState,
     details?: { reason?: LeftOutReason; outcome?: FailureOutcome; detail?: string },
   ): Promise<void>;
-  notify(event: Omit<RunEvent, 'runId' | 'workflow'>): Promise<void>;
   /** Stop the run (first reason wins) and journal the halt at once, so a crash cannot forget it. */
   stop(kind: StopKind, reason: string): Promise<void>;
   /**
@@ -130,19 +128,6 @@ export function createRunContext(args: {
       ctx.control.stop(kind, reason);
       if (first && state.halt === undefined) await ctx.record({ type: 'halt', reason });
       if (first || escalates) logger.warn({ kind }, `stopping the rollout: ${reason}`);
-    },
-    async notify(event) {
-      if (ports.notifier === undefined) return;
-      try {
-        await ports.notifier.notify({
-          ...event,
-          runId: state.runId,
-          workflow: state.plan.workflow.name,
-        });
-      } catch (error) {
-        // Telling people is best effort: it never changes the outcome of a run.
-        logger.warn({ err: error }, 'notification failed');
-      }
     },
   };
   return ctx;

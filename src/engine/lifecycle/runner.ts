@@ -328,10 +328,6 @@ async function execute(
       }
     }
     stops.checkNow();
-    await ctx.notify({
-      kind: 'started',
-      message: `${resuming ? 'resumed' : 'started'} ${state.plan.workflow.name}`,
-    });
     const executing = executePlan(ctx);
     executing.catch(() => undefined); // when the lock is lost first, nobody awaits it any more
     const lost = lockGuard.whenLost();
@@ -358,7 +354,6 @@ async function execute(
         .catch(() => undefined);
     }
     logger.error({ err: error }, `run failed: ${message(error)}`);
-    await ctx.notify({ kind: 'failed', message: message(error) });
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {

@@ -98,6 +98,19 @@ function eventsOf(
           durationMs: Math.max(0, Date.parse(entry.ts) - Date.parse(state.startedAt)),
         },
       ];
+    case 'note': {
+      // The gate is told each time what blocks it changes, so the room hears that too.
+      if (entry.alertGate !== true) return [];
+      const node = entry.node === undefined ? undefined : state.nodes.get(entry.node);
+      return [
+        {
+          ...base,
+          kind: 'alert-gate-blocking',
+          ...(node === undefined ? {} : { node: node.name }),
+          reason: entry.message,
+        },
+      ];
+    }
     default:
       return [];
   }

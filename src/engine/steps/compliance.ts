@@ -70,11 +70,6 @@ export async function runBaselineOrSkip(ctx: RunContext, step: BaselineStep): Pr
       await ctx.moveNode(node, 'skipped', {
         detail: `already compliant: ${decision.detail} before its drain; no drain, no patch, no reboot`,
       });
-      await ctx.notify({
-        kind: 'node-done',
-        node,
-        message: `${name} skipped: already compliant (${decision.detail})`,
-      });
       return ok(`already compliant: ${decision.detail}`, { ...data, compliant: true });
     }
   }

@@ -5,9 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '#src/engine/journal/entries.js';
 import { runEventTracker } from '#src/engine/reporting/run-events.js';
+import type { PlanAlertGate } from '#src/plan/types.js';
 import { buildPlan, fleet } from '#support/hand-built-plans.js';
 import { resumeModel, runModel } from '#support/in-memory-runs.js';
 import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
+
+const GATE: PlanAlertGate = {
+  prometheusUrl: 'http://prometheus.model:9090',
+  query: 'ALERTS{alertstate="firing"}',
+  labels: {},
+  timeoutMs: 5000,
+  maxWaitMinutes: 10,
+  pollSeconds: 30,
+};
 
 const entriesOf = (world: InMemoryWorld): JournalEntry[] =>
   world.journalLines.map((line) => JSON.parse(line) as JournalEntry);
@@ -58,5 +68,24 @@ describe('runEventTracker', () => {
     const events = entriesOf(world).slice(history.length).flatMap(track);
     expect(events.map((e) => e.kind)).toEqual(['started', 'node-done', 'finished']);
     expect(events[0]).toMatchObject({ resumed: true });
+  });
+
+  it('tells the room that the alert gate holds a server, naming what fires', async () => {
+    const world = new InMemoryWorld(fleet(2), noFaults());
+    world.alerts = [{ labels: { alertname: 'HighErrorRate' } }];
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1, alertGate: GATE });
+    const result = await runModel(world, plan);
+    if (result === 'crashed') throw new Error('crashed');
+    const events = entriesOf(world).flatMap(runEventTracker());
+    expect(events.map((e) => e.kind)).toEqual([
+      'started',
+      'alert-gate-blocking',
+      'halted',
+      'finished',
+    ]);
+    expect(events[1]).toMatchObject({
+      node: 'web-1',
+      reason: expect.stringContaining('HighErrorRate'),
+    });
   });
 });
