@@ -8,13 +8,14 @@ import { nextCalendarDate } from './zone-time.js';
 
 /**
  * Why `date` (`YYYY-MM-DD`, in the schedule's zone) is blacked out, or undefined when it is not:
- * the range's reason, else the entry itself (`blackout 2026-11-11`).
+ * `blackout 2026-11-11`, `blackout 2026-11-10 to 2026-11-12`, `sale (blackout 2026-11-11)`.
  */
 export function blackoutOf(schedule: Schedule, date: string): string | undefined {
   const entry = schedule.blackout.find((candidate) => covers(candidate, date));
   if (entry === undefined) return undefined;
   if (typeof entry === 'string') return `blackout ${entry}`;
-  return entry.reason ?? `blackout ${entry.from} to ${entry.to}`;
+  const days = entry.from === entry.to ? entry.from : `${entry.from} to ${entry.to}`;
+  return entry.reason === undefined ? `blackout ${days}` : `${entry.reason} (blackout ${days})`;
 }
 
 /** The first blackout among the days from `first` to `last` (inclusive), if any. */
