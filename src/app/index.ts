@@ -35,6 +35,13 @@ export {
 } from './plan.js';
 export { type ResumeOptions, resumeRunById } from './resume.js';
 export { type RunPlanOptions, refuseUnlessApproved, runPlan } from './run.js';
+export {
+  listSchedules,
+  type ScheduledOccurrences,
+  type ScheduleList,
+  type ScheduleListOptions,
+} from './schedule-list.js';
+export { loadScheduleSection, type ScheduleSection } from './schedule-section.js';
 export { runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,
