@@ -105,6 +105,8 @@ function closeOf(schedule: Schedule, at: Date, next: Date | undefined): Date {
  * instants does not keep their order.
  */
 function occurrenceTimes(schedule: Schedule, after: Date, count: number): Date[] {
+  // The search ends on the count-th time kept: with none wanted it would never end.
+  if (count < 1) return [];
   const cron = wallClockCron(schedule);
   const offset = offsetMsAt(after, schedule.timezone);
   const found: number[] = [];

@@ -64,6 +64,17 @@ describe('dueOccurrence', () => {
   });
 });
 
+describe('nextOccurrences', () => {
+  it('gives as many as asked for, none for zero', () => {
+    expect(nextOccurrences(schedule(), OCCURRENCE, 3).map((o) => o.local)).toEqual([
+      '2026-12-16T02:00:00+08:00',
+      '2026-12-23T02:00:00+08:00',
+      '2026-12-30T02:00:00+08:00',
+    ]);
+    expect(nextOccurrences(schedule(), OCCURRENCE, 0)).toEqual([]);
+  });
+});
+
 describe('windows', () => {
   it('close windowMinutes after the occurrence; open from it, closed from then on', () => {
     const s = schedule();
