@@ -72,7 +72,7 @@ describe('occurrences', () => {
         expect(times[0]).toBeGreaterThan(after);
         for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] ?? 0);
       }),
-      { numRuns: 80 },
+      { numRuns: 60 },
     );
   });
 
@@ -86,7 +86,7 @@ describe('occurrences', () => {
           first.at.getTime() + Math.floor(f * (second.at.getTime() - first.at.getTime() - 1));
         expect(nextOccurrences(s, new Date(between), 4)).toEqual([second, ...rest]);
       }),
-      { numRuns: 80 },
+      { numRuns: 60 },
     );
   });
 
@@ -100,7 +100,7 @@ describe('occurrences', () => {
           expect(occurrence.blackout).toBe(hit === undefined ? undefined : blackoutOf(s, hit));
         }
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 });
@@ -168,7 +168,7 @@ describe('a scheduler ticking with dueOccurrence', () => {
         }
         expect(fired).toEqual(expected);
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
   });
 });
