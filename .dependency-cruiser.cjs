@@ -9,7 +9,7 @@
  * module that implements its crypto port on node:crypto.
  */
 const PURE =
-  '^src/(plan|workflow|listener|clock|ports|engine/policy)/|^src/chat/(?!node-chat-crypto[.]ts$)';
+  '^src/(plan|workflow|listener|clock|ports|schedule|engine/policy)/|^src/chat/(?!node-chat-crypto[.]ts$)';
 /** Where I/O happens, or the things that do it are chosen. */
 const IO_LAYERS = [
   '^src/(app|cli|adapters|probes|demo|config|alert-gate)/',
@@ -30,7 +30,7 @@ module.exports = {
     {
       name: 'pure-no-node',
       comment:
-        'The planner, the workflow, listener/, clock/, ports/, the engine policies and chat/ (but node-chat-crypto.ts) are pure: no node:* module. Pass data in; do I/O at the edges.',
+        'The planner, the workflow, listener/, clock/, ports/, schedule/, the engine policies and chat/ (but node-chat-crypto.ts) are pure: no node:* module. Pass data in; do I/O at the edges.',
       severity: 'error',
       from: { path: PURE },
       to: { dependencyTypes: ['core'] },
@@ -45,9 +45,10 @@ module.exports = {
     },
     {
       name: 'pure-no-io-package',
-      comment: 'A pure layer uses no package but zod and yaml (which only parse).',
+      comment:
+        'A pure layer uses no package but zod and yaml (which only parse); schedule/ has its own rule.',
       severity: 'error',
-      from: { path: PURE },
+      from: { path: PURE, pathNot: '^src/schedule/' },
       to: {
         dependencyTypes: [
           'npm',
@@ -61,11 +62,29 @@ module.exports = {
       },
     },
     {
+      name: 'schedule-packages',
+      comment:
+        'schedule/ is pure: of the packages it uses zod, and croner only to compute dates (never started: no timers).',
+      severity: 'error',
+      from: { path: '^src/schedule/' },
+      to: {
+        dependencyTypes: [
+          'npm',
+          'npm-dev',
+          'npm-optional',
+          'npm-peer',
+          'npm-no-pkg',
+          'npm-unknown',
+        ],
+        pathNot: '^node_modules/(zod|croner)/',
+      },
+    },
+    {
       name: 'pure-not-engine',
       comment:
-        'The planner, the workflow, listener/, clock/ and ports/ do not know the engine: it executes plans, they make them.',
+        'The planner, the workflow, listener/, clock/, ports/ and schedule/ do not know the engine: it executes plans, they make them or say when.',
       severity: 'error',
-      from: { path: '^src/(plan|workflow|listener|clock|ports)/' },
+      from: { path: '^src/(plan|workflow|listener|clock|ports|schedule)/' },
       to: { path: '^src/engine/' },
     },
     {

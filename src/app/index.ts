@@ -42,6 +42,13 @@ export {
   type RunNotifications,
   runNotifications,
 } from './run-notifications.js';
+export {
+  listSchedules,
+  type ScheduledOccurrences,
+  type ScheduleList,
+  type ScheduleListOptions,
+} from './schedule-list.js';
+export { loadScheduleSection, type ScheduleSection } from './schedule-section.js';
 export { runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,

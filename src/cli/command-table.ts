@@ -71,6 +71,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/schema.js')).registerSchema,
   },
   {
+    name: 'schedule',
+    term: 'schedule',
+    description: "patch-night schedules in serve.yaml: each one's next occurrences",
+    load: async () => (await import('./commands/schedule.js')).registerSchedule,
+  },
+  {
     name: 'serve',
     term: 'serve',
     description:

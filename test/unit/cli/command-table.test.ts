@@ -30,6 +30,7 @@ describe('the command table', () => {
     [['-v', 'status', '--json'], 'status'],
     [['help', 'watch'], 'watch'],
     [['--json', 'inspect', 'w.yaml'], 'inspect'],
+    [['schedule', 'list', '--config', 'serve.yaml'], 'schedule'],
     [['--version'], undefined],
     [['--help'], undefined],
     [['help'], undefined],
