@@ -66,8 +66,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'schema',
-    term: 'schema',
-    description: 'print the JSON Schema of workflow files (for editors)',
+    term: 'schema [kind]',
+    description: 'print the JSON Schema of workflow files or of serve.yaml (for editors)',
     load: async () => (await import('./commands/schema.js')).registerSchema,
   },
   {
