@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the syntax for environment references
 /**
  * Reading `serve.yaml`: the same pipeline as a workflow (YAML with positions, `${VAR}` from the
  * environment, the zod schema, every problem at once with file, line, path, expected and found;
