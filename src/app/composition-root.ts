@@ -247,6 +247,8 @@ export interface RunWiring {
   breakStaleLock?: boolean;
   /** Told of each journal entry once it is durable (the crash tests' hook, `crashHookFromEnv`). */
   afterAppend?: (entry: JournalEntry) => void;
+  /** Who asked for the run or its resume, journaled with it (`drainctl serve`: the token's name). */
+  by?: string;
 }
 
 /** The engine's options for a run in `region`: its ports built here unless given. */
@@ -265,6 +267,7 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
     logger: wiring.logger,
     ...(wiring.signal ? { signal: wiring.signal } : {}),
     breakStaleLock: wiring.breakStaleLock === true,
+    ...(wiring.by === undefined ? {} : { by: wiring.by }),
     ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
   };
 }

@@ -13,12 +13,19 @@ export { type DemoReport, formatDemoReport, LiveView } from '../demo/index.js';
 // a person typed: the engine's, handed through so that the CLI needs no import of the engine.
 export {
   type AbortResult,
+  applyEntry,
   checkRunId,
   crashHookFromEnv,
+  describeUnfinishedRun,
   describeWeight,
   formatReport,
+  initialRunState,
+  type JournalEntry,
+  type NodeRecord,
   type RunResult,
+  type RunState,
   type RunStatus,
+  type UnfinishedRun,
 } from '../engine/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
 export { type RunWiring, sshPassphraseFrom } from './composition-root.js';
@@ -35,6 +42,7 @@ export {
 } from './plan.js';
 export { type ResumeOptions, resumeRunById } from './resume.js';
 export { type RunPlanOptions, refuseUnlessApproved, runPlan } from './run.js';
+export { recentRuns, unfinishedRuns } from './serve-runs.js';
 export { runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,

@@ -72,9 +72,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'serve',
-    term: 'serve',
-    description:
-      'not built yet (starts nothing, exits 1): chat-ops endpoints, the patch-night scheduler and /metrics',
+    term: 'serve [options]',
+    description: 'HTTP API for runs (start, abort, resume, status, events) and /metrics',
     load: async () => (await import('./commands/serve.js')).registerServe,
   },
   {
