@@ -17,6 +17,7 @@ import { hostInstanceId } from '../plan/host-target.js';
 import type { HostTarget } from '../plan/types.js';
 import type {
   Clock,
+  CloudCallEvent,
   CloudRetryEvent,
   CloudRetryFeed,
   Host,
@@ -82,6 +83,8 @@ export interface RuntimeOptions {
   region: string | undefined;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** Told of every cloud request's answer (`drainctl serve`'s metrics). */
+  onCloudCall?: (event: CloudCallEvent) => void;
 }
 
 export interface Runtime {
@@ -102,7 +105,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock,
       ...keysFrom(options.env),
       ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
-      retry: { onRetry: retries.tell },
+      retry: {
+        onRetry: retries.tell,
+        ...(options.onCloudCall === undefined ? {} : { onCall: options.onCloudCall }),
+      },
     }),
   );
   const local = createLocalHost({ env: options.env });
@@ -187,9 +193,13 @@ export function observationPorts(
   environment: DrainctlEnvironment,
   region: string | undefined,
   logger: Logger | undefined,
+  onCloudCall?: (event: CloudCallEvent) => void,
 ): InventoryPorts {
   return createCloudPorts(
-    cloudPortsOptionsFrom(environment, region, logger === undefined ? {} : { logger }),
+    cloudPortsOptionsFrom(environment, region, {
+      ...(logger === undefined ? {} : { logger }),
+      ...(onCloudCall === undefined ? {} : { retry: { onCall: onCloudCall } }),
+    }),
   );
 }
 
@@ -249,6 +259,8 @@ export interface RunWiring {
   afterAppend?: (entry: JournalEntry) => void;
   /** Who asked for the run or its resume, journaled with it (`drainctl serve`: the token's name). */
   by?: string;
+  /** Told of every cloud request's answer (`drainctl serve`'s metrics). */
+  onCloudCall?: (event: CloudCallEvent) => void;
 }
 
 /** The engine's options for a run in `region`: its ports built here unless given. */
@@ -260,6 +272,7 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
       region,
       logger: wiring.logger,
       env: wiring.env,
+      ...(wiring.onCloudCall === undefined ? {} : { onCloudCall: wiring.onCloudCall }),
     }).ports;
   return {
     home: wiring.home,

@@ -10,13 +10,14 @@
  * the demo, the CLI or the emulator — only src/app; only `drainctl serve` loads it.
  */
 
-import { type UnfinishedRun, unfinishedRuns } from '../app/index.js';
+import { outOfServiceNow, type UnfinishedRun, unfinishedRuns } from '../app/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { loadServeConfig, type ServeConfig } from './config/index.js';
 import { RunEventHub } from './events/run-events.js';
 import { type RunningApiServer, startApiServer } from './http/api-server.js';
 import { EventStreams } from './http/sse.js';
+import { ServeMetrics } from './metrics/serve-metrics.js';
 import { RunRegistry } from './runs/run-registry.js';
 
 export { loadServeConfig, type ServeConfig } from './config/index.js';
@@ -40,6 +41,8 @@ export interface RunningServe {
   unfinished: UnfinishedRun[];
   /** Journals that could not be read when it started. */
   unreadable: Array<{ runId: string; problem: string }>;
+  /** The scheduler's seam for `drainctl_schedule_next_run_timestamp_seconds`: `setScheduleNext`. */
+  metrics: ServeMetrics;
   /**
    * Stop accepting requests, stop every run in progress as a stop signal stops `drainctl run`
    * (each ends with every node serving or named), and wait for them.
@@ -50,6 +53,8 @@ export interface RunningServe {
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const config = await loadServeConfig(options.configFile, options.env);
   const events = new RunEventHub();
+  const metrics = new ServeMetrics(() => outOfServiceNow().length);
+  events.observe(metrics.observeEntry);
   const runs = new RunRegistry({
     home: options.home,
     environment: options.environment,
@@ -58,11 +63,23 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     logger: options.logger,
     catalog: config.catalog,
     events,
+    onCloudCall: metrics.observeCloudCall,
   });
   const streams = new EventStreams(events);
   const left = await unfinishedRuns(options.home);
   const server: RunningApiServer = await startApiServer(
-    { home: options.home, tokens: config.tokens, runs, streams, logger: options.logger },
+    {
+      home: options.home,
+      tokens: config.tokens,
+      runs,
+      streams,
+      logger: options.logger,
+      metrics: {
+        text: () => metrics.text(),
+        contentType: metrics.contentType,
+        public: config.metricsPublic,
+      },
+    },
     { host: options.host, port: options.port },
   );
   return {
@@ -70,6 +87,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     config,
     unfinished: left.unfinished,
     unreadable: left.unreadable,
+    metrics,
     async shutdown(signal) {
       const closed = server.close();
       await runs.stopAll(signal);

@@ -13,7 +13,7 @@ import {
   runEnvPerTest,
   waitForEntry,
 } from '#support/rollout-on-emulator.js';
-import { openEventStream, startServeProcess } from '#support/serve-process.js';
+import { openEventStream, serveYaml, startServeProcess } from '#support/serve-process.js';
 
 const runEnv = runEnvPerTest();
 
@@ -63,11 +63,23 @@ describe('drainctl serve', () => {
     expect((await serve.done).code).toBe(0);
   });
 
-  it('runs a catalog workflow: the fleet is patched, status sees it, events stream', async () => {
+  it('runs a catalog workflow: the fleet is patched, status sees it, events stream, metrics count', async () => {
     const env = await runEnv({ waitSeconds: 1 });
     const serve = await startServeProcess(env);
     const stream = await openEventStream(serve);
     const kernelsBefore = endState(env).kernels;
+    // One throttled weight change, which the retry policy rides out: the metrics count it.
+    const fault = await fetch(`${env.emu.endpoint}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'api-error',
+        action: 'SetBackendServers',
+        code: 'Throttling.User',
+        count: 1,
+      }),
+    });
+    expect(fault.ok).toBe(true);
 
     const started = await serve.request('POST', '/api/runs', {
       token: 'operator',
@@ -124,13 +136,40 @@ describe('drainctl serve', () => {
     expect(listed.json.runs).toEqual([
       expect.objectContaining({ runId, outcome: 'completed', startedBy: 'api:ops' }),
     ]);
+
+    // Metrics need a viewer token unless serve.yaml makes them public.
+    expect((await serve.request('GET', '/metrics')).status).toBe(401);
+    const metrics = await serve.request('GET', '/metrics', { token: 'viewer' });
+    expect(metrics.status).toBe(200);
+    const line = (pattern: RegExp) => metrics.text.split('\n').find((l) => pattern.test(l));
+    expect(line(/^drainctl_runs_total\{/)).toBe(
+      'drainctl_runs_total{workflow="crash-three",outcome="completed"} 1',
+    );
+    expect(line(/^drainctl_drain_seconds_count /)).toBe('drainctl_drain_seconds_count 3');
+    expect(line(/^drainctl_nodes_out_of_service /)).toBe('drainctl_nodes_out_of_service 0');
+    expect(
+      line(/^drainctl_last_successful_run_timestamp_seconds\{workflow="crash-three"\} /),
+    ).toBeDefined();
+    expect(
+      line(/^drainctl_cloud_api_calls_total\{action="SetBackendServers",code="OK"\} /),
+    ).toBeDefined();
+    expect(
+      line(
+        /^drainctl_cloud_api_calls_total\{action="SetBackendServers",code="Throttling.User"\} 1$/,
+      ),
+    ).toBeDefined();
+    expect(
+      line(/^drainctl_cloud_api_throttled_total\{action="SetBackendServers"\} 1$/),
+    ).toBeDefined();
+    expect(metrics.text).toContain('# TYPE drainctl_schedule_next_run_timestamp_seconds gauge');
+    expect(line(/^process_cpu_user_seconds_total /)).toBeDefined();
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
   });
 
   it('SIGTERM mid-run stops the run safely, every node serving or named, and exits 0', async () => {
     const env = await runEnv({ waitSeconds: 30 });
-    const serve = await startServeProcess(env);
+    const serve = await startServeProcess(env, serveYaml('metrics: { public: true }'));
     const started = await serve.request('POST', '/api/runs', {
       token: 'operator',
       body: { workflow: 'three' },
@@ -139,6 +178,9 @@ describe('drainctl serve', () => {
     const runId = String(started.json.runId);
     await waitForEntry(env, (e) => e.type === 'result' && String(e.step).includes('node.drain-'));
     expect(Object.values(endState(env).weights)).toContain(0);
+    const metrics = await serve.request('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^drainctl_nodes_out_of_service 1$/m);
 
     serve.child.kill('SIGTERM');
     const exit = await serve.done;

@@ -18,6 +18,7 @@ import {
 } from '../../app/index.js';
 import type { DrainctlEnvironment } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
+import type { CloudCallEvent } from '../../ports/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import { ApiError } from '../http/api-error.js';
 
@@ -31,8 +32,8 @@ export interface RunRegistryOptions {
   logger: Logger;
   catalog: ReadonlyMap<string, string>;
   events: RunEventHub;
-  /** Told of each run's end (metrics). */
-  onFinished?: (result: RunResult, workflow: string) => void;
+  /** Told of every cloud request's answer, planning included (metrics). */
+  onCloudCall?: (event: CloudCallEvent) => void;
 }
 
 interface LiveRun {
@@ -63,6 +64,7 @@ export class RunRegistry {
       cwd: this.options.cwd,
       environment: this.options.environment,
       logger: this.options.logger,
+      ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
     });
     return this.track(by, 'started', (live, afterAppend) =>
       runPlan(plan, { ...this.wiring(live, by, afterAppend), newRun }),
@@ -128,6 +130,7 @@ export class RunRegistry {
       signal: live.controller.signal,
       by,
       afterAppend,
+      ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
     };
   }
 
@@ -163,7 +166,6 @@ export class RunRegistry {
             { runId: result.runId, outcome: result.outcome },
             `run ${result.runId} ended ${result.outcome}`,
           );
-          this.options.onFinished?.(result, result.state.plan.workflow.name);
         })
         .catch((error: unknown) => {
           if (!picked) reject(error);
