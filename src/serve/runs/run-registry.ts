@@ -144,6 +144,8 @@ export class RunRegistry {
     execute: (live: LiveRun, afterAppend: (entry: JournalEntry) => void) => Promise<RunResult>,
     runId?: string,
   ): Promise<{ runId: string }> {
+    // Checked with no await before the run joins `live`: stopAll either sees it or it is refused.
+    this.refuseWhileClosing();
     const live: LiveRun = { controller: new AbortController(), done: Promise.resolve() };
     const forward = this.options.events.entryHook(runId, by);
     const { logger } = this.options;
