@@ -57,6 +57,13 @@ describe('drainctl serve', () => {
     });
     expect(unknown.status).toBe(404);
     expect(unknown.json.error).toMatchObject({ code: 'UNKNOWN_WORKFLOW' });
+    const notAnId = await serve.request('GET', '/api/runs/..%2Fx', { token: 'viewer' });
+    expect(notAnId.status).toBe(400);
+    const noSuchRun = await serve.request('GET', '/api/runs/r-20261121-020000-1a2b', {
+      token: 'viewer',
+    });
+    expect(noSuchRun.status).toBe(404);
+    expect(noSuchRun.json.error).toMatchObject({ code: 'RUN_NOT_FOUND' });
     // Nothing was started by any of them.
     expect(Object.values(endState(env).weights)).toEqual([100, 100, 100]);
     serve.child.kill('SIGTERM');

@@ -4,7 +4,7 @@
  * bad workflow is reported with. DrainctlErrors of the use cases map to a status by their code
  * here, in one table.
  */
-import { DrainctlError, InvalidInputError } from '../../errors/index.js';
+import { DrainctlError, ExitCode, InvalidInputError } from '../../errors/index.js';
 
 export class ApiError extends Error {
   constructor(
@@ -28,7 +28,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   RUN_NOT_FOUND: 404,
   NO_RUNS: 404,
   RUN_NEVER_STARTED: 404,
-  INVALID_RUN_ID: 400,
 };
 
 export function toApiError(error: unknown): ApiError {
@@ -37,7 +36,12 @@ export function toApiError(error: unknown): ApiError {
     const status =
       STATUS_BY_CODE[error.code] ??
       // A catalog workflow that no longer validates: the server's files, not the request.
-      (error instanceof InvalidInputError ? 422 : 500);
+      (error instanceof InvalidInputError
+        ? 422
+        : // What the request named is not valid input (a run id that is not one).
+          error.exitCode === ExitCode.invalidInput
+          ? 400
+          : 500);
     return new ApiError(status, error.code, error.message, {
       ...(error instanceof InvalidInputError
         ? {
