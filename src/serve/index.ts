@@ -22,6 +22,33 @@ import { RunRegistry } from './runs/run-registry.js';
 
 export { loadServeConfig, type ServeConfig } from './config/index.js';
 
+/**
+ * Seam for notifications: given `serve.yaml`'s `notify` block and the hub every run's journal
+ * entries go through (`events.observe((entry, state) => …)`), start sending and return how to
+ * flush on shutdown. Nothing is sent until the notifier is wired in here.
+ */
+export function wireNotifications(
+  _notify: ServeConfig['notify'],
+  _events: RunEventHub,
+  _logger: Logger,
+): { close(): Promise<void> } {
+  return { close: async () => undefined };
+}
+
+/**
+ * Seam for the scheduler: given the validated `schedules` (and the alert gate to ask before a
+ * scheduled run), start runs through `runs.start(workflow, 'schedule:<name>')` when they are due
+ * and report each schedule's next occurrence with `metrics.setScheduleNext`. Returns how to stop
+ * it. No schedule fires until the scheduler is wired in here.
+ */
+export function startScheduler(
+  _config: Pick<ServeConfig, 'schedules' | 'alertGate'>,
+  _runs: RunRegistry,
+  _metrics: ServeMetrics,
+): { stop(): void } {
+  return { stop: () => undefined };
+}
+
 export interface ServeOptions {
   /** Path of serve.yaml. */
   configFile: string;
@@ -65,6 +92,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     events,
     onCloudCall: metrics.observeCloudCall,
   });
+  const notifications = wireNotifications(config.notify, events, options.logger);
   const streams = new EventStreams(events);
   const left = await unfinishedRuns(options.home);
   const server: RunningApiServer = await startApiServer(
@@ -82,6 +110,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     },
     { host: options.host, port: options.port },
   );
+  const scheduler = startScheduler(config, runs, metrics);
   return {
     url: server.url,
     config,
@@ -89,9 +118,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     unreadable: left.unreadable,
     metrics,
     async shutdown(signal) {
+      scheduler.stop();
       const closed = server.close();
       await runs.stopAll(signal);
       await closed;
+      await notifications.close();
     },
   };
 }
