@@ -10,12 +10,23 @@ import {
   readRunStatus,
   type UnfinishedRun,
 } from '../engine/index.js';
+import { DrainctlError } from '../errors/index.js';
 
-/** The latest `limit` runs, newest first, each as `drainctl status <id>` reads it. */
+/**
+ * The latest `limit` runs, newest first, each as `drainctl status <id>` reads it. A run whose
+ * journal cannot be read is left out here: `unfinishedRuns` names it with its problem, and one
+ * damaged journal must not hide every other run.
+ */
 export async function recentRuns(home: string, limit: number): Promise<RunStatus[]> {
   const ids = (await listRuns(home)).slice(-limit).reverse();
   const runs: RunStatus[] = [];
-  for (const runId of ids) runs.push(await readRunStatus(home, runId));
+  for (const runId of ids) {
+    const status = await readRunStatus(home, runId).catch((error: unknown) => {
+      if (error instanceof DrainctlError) return undefined;
+      throw error;
+    });
+    if (status !== undefined) runs.push(status);
+  }
   return runs;
 }
 
