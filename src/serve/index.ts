@@ -121,6 +121,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       scheduler.stop();
       const closed = server.close();
       await runs.stopAll(signal);
+      // A keep-alive connection that went idle after close() would hold it open for good.
+      server.dropConnections();
       await closed;
       await notifications.close();
     },

@@ -101,6 +101,18 @@ describe('drainctl command line', () => {
     expect(lines[0]).toContain(`\`drainctl resume ${id} --retry i-1 --yes\``);
   });
 
+  it("schema prints the workflow schema by default and serve.yaml's on request", async () => {
+    const workflow = await runDrainctl(['schema']);
+    expect(workflow.code).toBe(0);
+    expect(JSON.parse(workflow.stdout).properties).toHaveProperty('rollout');
+    const serve = await runDrainctl(['schema', 'serve']);
+    expect(serve.code).toBe(0);
+    expect(JSON.parse(serve.stdout).properties).toHaveProperty('catalog');
+    const other = await runDrainctl(['schema', 'nope']);
+    expect(other.code).toBe(3);
+    expect(other.stderr).toContain('expected workflow or serve');
+  });
+
   it('serve refuses a bad serve.yaml with exit 3, one line naming file, path and what was found', async () => {
     const help = await runDrainctl(['serve', '--help']);
     expect(help.code).toBe(0);

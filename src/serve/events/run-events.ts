@@ -47,6 +47,11 @@ export class RunEventHub {
     this.states.set(state.runId, state);
   }
 
+  /** A run adopted for a resume that was refused: nothing more will come for it. */
+  forget(runId: string): void {
+    this.states.delete(runId);
+  }
+
   /** The hook to hand a run as `afterAppend`. */
   entryHook(runId: string | undefined, by?: string): (entry: JournalEntry) => void {
     let id = runId;
@@ -73,11 +78,6 @@ export class RunEventHub {
   observe(observer: EntryObserver): () => void {
     this.observers.add(observer);
     return () => this.observers.delete(observer);
-  }
-
-  /** The states of the runs in flight (for gauges). */
-  live(): RunState[] {
-    return [...this.states.values()];
   }
 }
 

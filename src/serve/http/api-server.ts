@@ -235,8 +235,10 @@ export interface RunningApiServer {
   server: Server;
   /** `http://HOST:PORT` as bound (port 0 resolved). */
   url: string;
-  /** Stop accepting connections and end open ones (streams included). */
+  /** Stop accepting connections and end idle ones (streams included); resolves once all ended. */
   close(): Promise<void>;
+  /** End every connection still open (once nothing it waits for can still happen). */
+  dropConnections(): void;
 }
 
 export async function startApiServer(
@@ -279,5 +281,6 @@ export async function startApiServer(
         server.close(() => resolve());
         server.closeIdleConnections();
       }),
+    dropConnections: () => server.closeAllConnections(),
   };
 }

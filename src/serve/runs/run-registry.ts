@@ -170,6 +170,7 @@ export class RunRegistry {
           );
         })
         .catch((error: unknown) => {
+          if (!picked && runId !== undefined) this.options.events.forget(runId);
           if (!picked) reject(error);
           // Once it started, a failure is the run's: it is journaled, and logged here once.
           else logger.error({ err: error, runId: live.runId }, `run ${live.runId} failed`);
