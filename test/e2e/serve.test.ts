@@ -123,6 +123,10 @@ describe('drainctl serve', () => {
     const status = await drainctl(env, ['status', runId, '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ report: { outcome: 'completed' } });
+    const text = await drainctl(env, ['status', runId]);
+    expect(text.stdout.split('\n')[0]).toContain(
+      `run ${runId} (crash-three, started by api:ops): completed`,
+    );
     const entries = await journal(env, runId);
     expect(entries[0]).toMatchObject({ type: 'plan', startedBy: 'api:ops' });
 
