@@ -12,7 +12,7 @@ const PURE =
   '^src/(plan|workflow|listener|clock|ports|schedule|engine/policy)/|^src/chat/(?!node-chat-crypto[.]ts$)';
 /** Where I/O happens, or the things that do it are chosen. */
 const IO_LAYERS = [
-  '^src/(app|cli|adapters|probes|demo|config|alert-gate)/',
+  '^src/(app|cli|serve|adapters|probes|demo|config|alert-gate)/',
   '^src/index[.]ts$',
   '^src/log/index[.]ts$',
   '^mocks/',
@@ -233,6 +233,25 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/cli/' },
       to: { path: ['^src/(engine|adapters|probes|demo)/', '^mocks/'] },
+    },
+    {
+      name: 'serve-through-app',
+      comment:
+        'drainctl serve is an entry point like the CLI: it calls src/app, never the engine, adapters, probes, the demo or the emulator directly.',
+      severity: 'error',
+      from: { path: '^src/serve/' },
+      to: { path: ['^src/(engine|adapters|probes|demo|cli)/', '^mocks/'] },
+    },
+    {
+      name: 'only-serve-command-loads-serve',
+      comment:
+        'src/serve is loaded by `drainctl serve` (and `drainctl schema serve`) alone: other entry points and layers never import it.',
+      severity: 'error',
+      from: {
+        path: '^src/',
+        pathNot: ['^src/serve/', '^src/cli/commands/(serve|schema)[.]ts$'],
+      },
+      to: { path: '^src/serve/' },
     },
     {
       name: 'nothing-imports-cli',

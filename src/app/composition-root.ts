@@ -19,6 +19,7 @@ import { hostInstanceId } from '../plan/host-target.js';
 import type { HostTarget } from '../plan/types.js';
 import type {
   Clock,
+  CloudCallEvent,
   CloudRetryEvent,
   CloudRetryFeed,
   Host,
@@ -84,6 +85,8 @@ export interface RuntimeOptions {
   region: string | undefined;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** Told of every cloud request's answer (`drainctl serve`'s metrics). */
+  onCloudCall?: (event: CloudCallEvent) => void;
 }
 
 export interface Runtime {
@@ -104,7 +107,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock,
       ...keysFrom(options.env),
       ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
-      retry: { onRetry: retries.tell },
+      retry: {
+        onRetry: retries.tell,
+        ...(options.onCloudCall === undefined ? {} : { onCall: options.onCloudCall }),
+      },
     }),
   );
   const local = createLocalHost({ env: options.env });
@@ -190,9 +196,13 @@ export function observationPorts(
   environment: DrainctlEnvironment,
   region: string | undefined,
   logger: Logger | undefined,
+  onCloudCall?: (event: CloudCallEvent) => void,
 ): InventoryPorts {
   return createCloudPorts(
-    cloudPortsOptionsFrom(environment, region, logger === undefined ? {} : { logger }),
+    cloudPortsOptionsFrom(environment, region, {
+      ...(logger === undefined ? {} : { logger }),
+      ...(onCloudCall === undefined ? {} : { retry: { onCall: onCloudCall } }),
+    }),
   );
 }
 
@@ -250,6 +260,10 @@ export interface RunWiring {
   breakStaleLock?: boolean;
   /** Told of each journal entry once it is durable (the crash tests' hook, `crashHookFromEnv`). */
   afterAppend?: (entry: JournalEntry) => void;
+  /** Who asked for the run or its resume, journaled with it (`drainctl serve`: the token's name). */
+  by?: string;
+  /** Told of every cloud request's answer (`drainctl serve`'s metrics). */
+  onCloudCall?: (event: CloudCallEvent) => void;
 }
 
 /** The engine's options for a run in `region`: its ports built here unless given. */
@@ -261,6 +275,7 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
       region,
       logger: wiring.logger,
       env: wiring.env,
+      ...(wiring.onCloudCall === undefined ? {} : { onCloudCall: wiring.onCloudCall }),
     }).ports;
   return {
     home: wiring.home,
@@ -268,6 +283,7 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
     logger: wiring.logger,
     ...(wiring.signal ? { signal: wiring.signal } : {}),
     breakStaleLock: wiring.breakStaleLock === true,
+    ...(wiring.by === undefined ? {} : { by: wiring.by }),
     ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
   };
 }

@@ -13,12 +13,19 @@ export { type DemoReport, formatDemoReport, LiveView } from '../demo/index.js';
 // a person typed: the engine's, handed through so that the CLI needs no import of the engine.
 export {
   type AbortResult,
+  applyEntry,
   checkRunId,
   crashHookFromEnv,
+  describeUnfinishedRun,
   describeWeight,
   formatReport,
+  initialRunState,
+  type JournalEntry,
+  type NodeRecord,
   type RunResult,
+  type RunState,
   type RunStatus,
+  type UnfinishedRun,
 } from '../engine/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
 export { type RunWiring, sshPassphraseFrom } from './composition-root.js';
@@ -49,6 +56,7 @@ export {
   type ScheduleListOptions,
 } from './schedule-list.js';
 export { loadScheduleSection, type ScheduleSection } from './schedule-section.js';
+export { recentRuns, unfinishedRuns } from './serve-runs.js';
 export { runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,

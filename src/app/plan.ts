@@ -9,6 +9,7 @@ import type { DrainctlEnvironment } from '../config/index.js';
 import { sha256Hex } from '../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../log/index.js';
 import { type Plan, planRollout, type ZeroWeightChoices } from '../plan/index.js';
+import type { CloudCallEvent } from '../ports/index.js';
 import { checkLogFormat } from '../probes/index.js';
 import type { Environment, LoadedWorkflow } from '../workflow/index.js';
 import { observationPorts } from './composition-root.js';
@@ -26,6 +27,8 @@ export interface PlanWorkflowOptions {
   ports?: InventoryPorts;
   /** The operator's word on servers found at weight 0 (`--restore-weight`, `--leave-at-zero`). */
   choices?: ZeroWeightChoices;
+  /** Told of every cloud request's answer while observing (`drainctl serve`'s metrics). */
+  onCloudCall?: (event: CloudCallEvent) => void;
 }
 
 /**
@@ -41,7 +44,13 @@ export async function planWorkflowFile(
   for (const secret of workflow.secrets) registerSecret(secret);
   for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
   const ports =
-    options.ports ?? observationPorts(options.environment, workflow.spec.region, options.logger);
+    options.ports ??
+    observationPorts(
+      options.environment,
+      workflow.spec.region,
+      options.logger,
+      options.onCloudCall,
+    );
   const inventory = await observeInventory(workflow.spec, ports, { file });
   const plan = planRollout(
     workflow.spec,

@@ -16,14 +16,16 @@ import {
  * The file's text, or an InvalidInputError saying why it cannot be read. Only a regular file is
  * read: a FIFO or a device would hang or never end (regular-file.ts).
  */
-export async function readWorkflowText(file: string): Promise<WorkflowText> {
+export async function readWorkflowText(
+  file: string,
+  expected = 'a readable workflow YAML file',
+): Promise<WorkflowText> {
   try {
     const bytes = await readRegularFile(file);
     return { file, text: decodeWorkflowBytes(file, bytes) };
   } catch (cause) {
     if (cause instanceof InvalidInputError) throw cause;
     const found = unreadableFileFound(cause);
-    const expected = 'a readable workflow YAML file';
     throw new InvalidInputError(`${file}: ${found}, expected ${expected}`, {
       file,
       expected,

@@ -66,8 +66,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'schema',
-    term: 'schema',
-    description: 'print the JSON Schema of workflow files (for editors)',
+    term: 'schema [kind]',
+    description: 'print the JSON Schema of workflow files or of serve.yaml (for editors)',
     load: async () => (await import('./commands/schema.js')).registerSchema,
   },
   {
@@ -78,9 +78,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'serve',
-    term: 'serve',
-    description:
-      'not built yet (starts nothing, exits 1): chat-ops endpoints, the patch-night scheduler and /metrics',
+    term: 'serve [options]',
+    description: 'HTTP API for runs (start, abort, resume, status, events) and /metrics',
     load: async () => (await import('./commands/serve.js')).registerServe,
   },
   {

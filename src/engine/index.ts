@@ -22,7 +22,13 @@ export type { EnginePorts } from './engine-ports.js';
 export { executePlan } from './execution/executor.js';
 export type { JournalEntry, RunOutcome } from './journal/entries.js';
 export { Journal, type JournalOptions } from './journal/journal.js';
-export { foldJournal, type NodeRecord, type RunState } from './journal/run-state.js';
+export {
+  applyEntry,
+  foldJournal,
+  initialRunState,
+  type NodeRecord,
+  type RunState,
+} from './journal/run-state.js';
 export {
   FileJournalStore,
   type JournalStore,
@@ -42,7 +48,9 @@ export {
 } from './lifecycle/runner.js';
 export {
   assertNoUnfinishedRun,
+  describeUnfinishedRun,
   findUnfinishedRun,
+  listUnfinishedRuns,
   type UnfinishedRun,
   UnfinishedRunError,
   UnreadableRunError,

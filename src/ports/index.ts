@@ -6,6 +6,7 @@
  */
 export type * from './alert-gate.js';
 export type * from './clock.js';
+export type * from './cloud-calls.js';
 export type * from './cloud-retry.js';
 export type * from './dns.js';
 export type * from './health.js';

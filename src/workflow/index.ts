@@ -8,17 +8,20 @@
  * src/app, src/cli, the demo, config, the logger, or a package but zod and yaml.
  */
 
+export { notifySecretIssues } from './checks/access-checks.js';
 export { decodeWorkflowBytes } from './decode-workflow-bytes.js';
 export { parseDrainBlock } from './drain-block.js';
-export type { Environment } from './interpolate.js';
+export { type Environment, type Interpolation, interpolateDocument } from './interpolate.js';
 export {
   describeIssue,
   formatPath,
+  invalidWorkflowError,
   type PathSegment,
+  placeIssues,
   type RawIssue,
   type SpecIssue,
 } from './issue.js';
-export { workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
+export { jsonSchemaText, workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
 export { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
 export { expandTemplate, TEMPLATE_PLACEHOLDERS } from './path-template.js';
 export type { AccessSpec, SshSettingsSpec } from './schema/access-schema.js';
@@ -38,8 +41,11 @@ export {
   type NotifyEventName,
   type NotifySpec,
   notifyChannelSchema,
+  notifySchema,
 } from './schema/notify-schema.js';
 export type { PatchSpec } from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
 export type { WorkflowDocument, WorkflowSpec } from './schema/workflow-schema.js';
+export { parseYamlText, yamlData } from './yaml-document.js';
+export { expectedPhrase, fromZodIssues } from './zod-issues.js';

@@ -17,17 +17,29 @@ const REFERENCE_SCHEMA = {
 
 /** The schema as a plain object: what a user writes (fields with defaults are optional). */
 export function workflowJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(workflowSchema, {
-    io: 'input',
-    target: 'draft-07',
-    unrepresentable: 'any',
-  });
-  return acceptReferences(schema) as Record<string, unknown>;
+  return jsonSchemaOf(workflowSchema);
 }
 
 /** As committed in workflows/workflow.schema.json: two-space JSON and a final newline. */
 export function workflowJsonSchemaText(): string {
-  return `${JSON.stringify(workflowJsonSchema(), null, 2)}\n`;
+  return jsonSchemaText(workflowSchema);
+}
+
+/**
+ * Any file drainctl reads through the workflow's pipeline (YAML, `${VAR}`, zod) as a JSON
+ * Schema in the same form: `serve.yaml` uses it too.
+ */
+export function jsonSchemaText(schema: z.ZodType): string {
+  return `${JSON.stringify(jsonSchemaOf(schema), null, 2)}\n`;
+}
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'draft-07',
+    unrepresentable: 'any',
+  });
+  return acceptReferences(json) as Record<string, unknown>;
 }
 
 function acceptReferences(node: unknown): unknown {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDrainctl } from '#support/cli-runner.js';
+import { repoRoot, runDrainctl } from '#support/cli-runner.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'drainctl-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -101,18 +101,35 @@ describe('drainctl command line', () => {
     expect(lines[0]).toContain(`\`drainctl resume ${id} --retry i-1 --yes\``);
   });
 
-  it('serve says in its help and when run that it is not built, and starts nothing', async () => {
+  it("schema prints the workflow schema by default and serve.yaml's on request", async () => {
+    const workflow = await runDrainctl(['schema']);
+    expect(workflow.code).toBe(0);
+    expect(JSON.parse(workflow.stdout).properties).toHaveProperty('rollout');
+    const serve = await runDrainctl(['schema', 'serve']);
+    expect(serve.code).toBe(0);
+    expect(JSON.parse(serve.stdout).properties).toHaveProperty('catalog');
+    const other = await runDrainctl(['schema', 'nope']);
+    expect(other.code).toBe(3);
+    expect(other.stderr).toContain('expected workflow or serve');
+  });
+
+  it('serve refuses a bad serve.yaml with exit 3, one line naming file, path and what was found', async () => {
     const help = await runDrainctl(['serve', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('not built yet');
-    // No options of a server that does not exist.
-    expect(help.stdout).not.toContain('--port');
-    const top = await runDrainctl(['--help']);
-    expect(top.stdout).toMatch(/^ {2}serve\b.*not built yet/m);
-    const run = await runDrainctl(['serve', '--port', '8787']);
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^drainctl: NOT_AVAILABLE: drainctl serve is not built yet: /),
-    ]);
+    expect(help.stdout).toContain('--config <file>');
+    expect(help.stdout).toContain('listening=http://HOST:PORT');
+    const config = join(scratch, 'serve-literal-token.yaml');
+    writeFileSync(
+      config,
+      `catalog: { k: ${join(repoRoot, 'workflows/kernel-patch.yaml')} }\ntokens:\n  - { name: ops, role: operator, token: literal-token-0123456789 }\n`,
+    );
+    const run = await runDrainctl(['serve', '--config', config, '--port', '0'], { cwd: scratch });
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toContain(`${config}:3:`);
+    expect(lines[0]).toContain('tokens[0].token: expected a reference to an environment variable');
+    expect(lines[0]).toContain('found a literal value');
+    expect(run.stderr).not.toContain('literal-token-0123456789');
   });
 });

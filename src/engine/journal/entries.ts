@@ -29,6 +29,11 @@ export interface PlanEntry extends Base {
    * not write it, and their journals must still be read (and resumed).
    */
   drainctlVersion?: string;
+  /**
+   * Who asked for the run when it was not the person at the terminal: the API token's name
+   * (`api:ops-oncall`). Optional, like `drainctlVersion`.
+   */
+  startedBy?: string;
 }
 
 /** A process picked the run up again (`drainctl resume`). */
@@ -36,6 +41,8 @@ export interface ResumeEntry extends Base {
   type: 'resume';
   pid: number;
   host: string;
+  /** Who asked for the resume, as `startedBy` (optional). */
+  by?: string;
 }
 
 export const MUTATION_OPS = [

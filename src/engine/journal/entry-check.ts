@@ -39,9 +39,9 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       pid: 'number',
       host: 'text',
     },
-    optional: { drainctlVersion: 'text' },
+    optional: { drainctlVersion: 'text', startedBy: 'text' },
   },
-  resume: { required: { pid: 'number', host: 'text' } },
+  resume: { required: { pid: 'number', host: 'text' }, optional: { by: 'text' } },
   intent: {
     required: {
       step: 'text',

@@ -62,6 +62,8 @@ export interface RunState {
   planRedacted: boolean;
   /** The drainctl version that started the run; undefined for journals from before it was kept. */
   drainctlVersion?: string;
+  /** Who asked for the run when not the terminal's user (`api:<token name>`). */
+  startedBy?: string;
   startedAt: string;
   updatedAt: string;
   lastSeq: number;
@@ -127,6 +129,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     sha256: entry.sha256,
     planRedacted: entry.redacted,
     ...(entry.drainctlVersion === undefined ? {} : { drainctlVersion: entry.drainctlVersion }),
+    ...(entry.startedBy === undefined ? {} : { startedBy: entry.startedBy }),
     startedAt: entry.ts,
     updatedAt: entry.ts,
     lastSeq: entry.seq,

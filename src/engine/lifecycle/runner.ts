@@ -41,6 +41,8 @@ export interface EngineOptions {
   /** Take over a lock whose holder this host cannot prove alive (`--break-lock`). */
   breakStaleLock?: boolean;
   journal?: JournalOptions;
+  /** Who asked for the run or its resume when not the terminal's user (journaled). */
+  by?: string;
   /** Journal storage; default the file under `home` (tests pass a memory store). */
   store?: JournalStore;
   /** How often the abort-request file is looked for. */
@@ -116,6 +118,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         pid: process.pid,
         host: hostname(),
         drainctlVersion: DRAINCTL_VERSION,
+        ...(options.by === undefined ? {} : { startedBy: options.by }),
       })
       .catch(async (error: unknown) => {
         if (!(error instanceof JournalWriteError)) throw error;
@@ -313,7 +316,12 @@ async function execute(
   let outcome: RunOutcome;
   try {
     if (resuming) {
-      await ctx.record({ type: 'resume', pid: process.pid, host: hostname() });
+      await ctx.record({
+        type: 'resume',
+        pid: process.pid,
+        host: hostname(),
+        ...(options.by === undefined ? {} : { by: options.by }),
+      });
       const notes = await reconcile(ctx);
       if (notes.length > 0) {
         await ctx.record({ type: 'note', message: `reconciled: ${notes.join('; ')}` });

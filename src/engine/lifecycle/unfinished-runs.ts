@@ -162,6 +162,39 @@ export async function findUnfinishedRun(
   return earlier.unfinished;
 }
 
+/**
+ * Every balancer's latest run in `home` that did not complete and that no live process holds:
+ * what a server (`drainctl serve`) lists when it starts, for an operator to resume or set aside.
+ * Newest first. Journals that cannot be read are returned apart, never guessed at.
+ */
+export async function listUnfinishedRuns(
+  home: string,
+): Promise<{ unfinished: UnfinishedRun[]; unreadable: UnreadableRun[] }> {
+  const unfinished: UnfinishedRun[] = [];
+  const unreadable: UnreadableRun[] = [];
+  const seen = new Set<string>();
+  for (const runId of (await listRuns(home)).reverse()) {
+    const path = journalPath(home, runId);
+    let state: RunState;
+    try {
+      const entries = await new FileJournalStore(path).read();
+      if (entries.length === 0) continue;
+      state = foldJournal(entries);
+    } catch (error) {
+      unreadable.push({ runId, journal: path, problem: describeProblem(error) });
+      continue;
+    }
+    const keys = balancerKeys(state.plan, state.refs.loadBalancerId);
+    // Only the latest run on a balancer is the one to resume; older ones were set aside.
+    if (keys.some((key) => seen.has(key))) continue;
+    for (const key of keys) seen.add(key);
+    if (state.outcome === undefined && (await heldLive(home, keys, runId))) continue;
+    const run = describe(state);
+    if (run !== undefined) unfinished.push(run);
+  }
+  return { unfinished, unreadable };
+}
+
 async function heldLive(home: string, keys: string[], runId: string): Promise<boolean> {
   for (const key of keys) {
     const info = await readLock(home, key).catch(() => undefined);

@@ -74,6 +74,8 @@ export interface RunReport {
   summary: string;
   haltReason?: string;
   startedAt: string;
+  /** Who asked for the run when not the terminal's user (`api:<token name>`). */
+  startedBy?: string;
   /** When its last journal entry was written. */
   updatedAt: string;
   /**
@@ -212,6 +214,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
         : `interrupted: no process finished this run; \`drainctl resume ${state.runId}\` continues it`),
     ...(state.halt === undefined ? {} : { haltReason: state.halt }),
     startedAt: state.startedAt,
+    ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
     updatedAt: state.updatedAt,
     durationSeconds: Math.max(0, Math.round((until - started) / 1000)),
     nodes,
@@ -327,7 +330,8 @@ function describeRetry(report: RunReport, retry: CloudRetrying): string {
 /** The report as lines for a terminal. */
 export function formatReport(report: RunReport): string[] {
   const lines: string[] = [];
-  lines.push(`run ${report.runId} (${report.workflow}): ${describeOutcome(report)}`);
+  const by = report.startedBy === undefined ? '' : `, started by ${report.startedBy}`;
+  lines.push(`run ${report.runId} (${report.workflow}${by}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
   // The summary of a halted run already starts with its reason: say it once.
   if (

@@ -135,6 +135,17 @@ export async function requestAbort(
     };
   }
   await writeAbortRequest(home, runId, { requestedAt: new Date().toISOString(), by });
+  // A process that executes the run itself (`drainctl serve`, a script using the library) must
+  // not signal itself: its own stop would be taken for the whole process's. The run polls
+  // for the request file it just wrote.
+  if (holder !== undefined && holder.host === hostname() && holder.pid === process.pid) {
+    return {
+      runId,
+      signalled: false,
+      pid: holder.pid,
+      message: `abort requested for run ${runId}, which this process executes: it finishes or undoes its current step, then halts`,
+    };
+  }
   if (holder !== undefined && holder.host === hostname() && pidAlive(holder.pid)) {
     process.kill(holder.pid, 'SIGTERM');
     return {

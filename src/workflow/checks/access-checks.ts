@@ -4,6 +4,7 @@
  * (drainctl never trusts an unknown host key), and notification secrets come from the
  * environment, never from the file.
  */
+import type { Interpolation } from '../interpolate.js';
 import type { RawIssue } from '../issue.js';
 import type { SshSettingsSpec } from '../schema/access-schema.js';
 import type { Check } from './check-context.js';
@@ -55,9 +56,19 @@ function sshProblems(
   return issues;
 }
 
-export const checkNotify: Check = ({ doc, interpolation }) => {
+export const checkNotify: Check = ({ doc, interpolation }) =>
+  notifySecretIssues(doc.notify, interpolation);
+
+/**
+ * A channel's signing secret must come from the environment: every file with a `notify` block
+ * (workflows, `serve.yaml`) refuses one written literally.
+ */
+export function notifySecretIssues(
+  notify: { channels: ReadonlyArray<{ secret?: string | undefined }> } | undefined,
+  interpolation: Interpolation,
+): RawIssue[] {
   const issues: RawIssue[] = [];
-  doc.notify?.channels.forEach((channel, index) => {
+  notify?.channels.forEach((channel, index) => {
     if (channel.secret === undefined) return;
     const path = ['notify', 'channels', index, 'secret'];
     if (!interpolation.wholeReferences.has(`notify.channels[${index}].secret`)) {
@@ -71,4 +82,4 @@ export const checkNotify: Check = ({ doc, interpolation }) => {
     }
   });
   return issues;
-};
+}

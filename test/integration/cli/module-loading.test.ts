@@ -96,6 +96,8 @@ describe('what each command loads', () => {
       expect(loaded(files, new RegExp(`^node_modules/@alicloud/${sdk}/`))).not.toEqual([]);
     }
     expect(loaded(files, /^node_modules\/ssh2\/|^mocks\/|^src\/demo\/demo-world/)).toEqual([]);
+    // Only `drainctl serve` loads the server.
+    expect(loaded(files, /^src\/serve\/|^node_modules\/prom-client\//)).toEqual([]);
     expect(loaded(files, /^src\/cli\/commands\/(?!plan\.ts$)/)).toEqual([]);
   });
 
@@ -116,6 +118,6 @@ describe('what each command loads', () => {
     const { files, stderr } = await loadedBy(['status']);
     // No run yet: status has read the (empty) journal directory and said so.
     expect(stderr).toContain('NO_RUNS');
-    expect(loaded(files, /^node_modules\/(@alicloud|ssh2)\/|^mocks\//)).toEqual([]);
+    expect(loaded(files, /^node_modules\/(@alicloud|ssh2)\/|^mocks\/|^src\/serve\//)).toEqual([]);
   });
 });

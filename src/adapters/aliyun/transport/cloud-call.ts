@@ -8,7 +8,7 @@
 import pRetry from 'p-retry';
 import { DrainctlError } from '../../../errors/index.js';
 import type { Logger } from '../../../log/index.js';
-import type { Clock, CloudRetryEvent } from '../../../ports/index.js';
+import type { Clock, CloudCallEvent, CloudRetryEvent } from '../../../ports/index.js';
 import { type CallTarget, toCloudError } from './cloud-error.js';
 import type { ActionRateLimiter } from './rate-limits.js';
 import {
@@ -16,6 +16,7 @@ import {
   type CloudProduct,
   classifyFailure,
   DEFAULT_RETRY_BUDGET,
+  isThrottling,
   type RetryBudget,
   shouldRetry,
 } from './retry-policy.js';
@@ -58,6 +59,8 @@ export interface RetryOptions {
    * the call: a failing listener is logged.
    */
   onRetry?: (event: CloudRetryEvent) => void;
+  /** Told of every request's answer (each attempt), like `onRetry`: never throws into the call. */
+  onCall?: (event: CloudCallEvent) => void;
 }
 
 export interface CloudCallerOptions {
@@ -83,6 +86,29 @@ export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
       );
     }
   };
+  const told = (action: string, code: string) => {
+    try {
+      options.retry?.onCall?.({ product, action, code, throttled: isThrottling(code) });
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        `a call listener failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+  // Each attempt's answer: a success, or the failure's code (our own errors sent nothing).
+  const observed =
+    <T>(action: string, send: () => Promise<T>) =>
+    async (): Promise<T> => {
+      try {
+        const result = await send();
+        told(action, 'OK');
+        return result;
+      } catch (error) {
+        if (!(error instanceof DrainctlError)) told(action, readSdkFailure(error).code);
+        throw error;
+      }
+    };
   return {
     product,
     target,
@@ -90,11 +116,13 @@ export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
       const budget = { ...(spec.budget ?? DEFAULT_RETRY_BUDGET), ...options.retry?.budgetOverride };
       const started = clock.monotonic();
       let last: { code: string; attempts: number } | undefined;
-      const limited = async () => {
+      const send_ = options.retry?.onCall === undefined ? send : observed(spec.action, send);
+      // Each attempt, a retry too, waits for its action's rate bucket before it is sent.
+      const attempt = async () => {
         await options.limiter?.take(spec.action, spec.signal);
-        return send();
+        return send_();
       };
-      const result = await pRetry(limited, {
+      const result = await pRetry(attempt, {
         // p-retry runs the loop and honours the signal; waits and budgets are ours, on the
         // injected clock, so p-retry's own delay is zero and its attempt limit never binds first.
         retries: Math.max(0, budget.maxAttempts - 1),

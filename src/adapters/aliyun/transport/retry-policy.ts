@@ -62,9 +62,14 @@ const TRANSPORT_CODES = new Set([
   'ConnectTimeout',
 ]);
 
+/** The cloud refused a request for its rate limit (`Throttling`, `Throttling.User`, …). */
+export function isThrottling(code: string): boolean {
+  return code.includes('Throttling');
+}
+
 export function classifyFailure(failure: AttemptFailure): FailureKind {
   const { product, code, httpStatus } = failure;
-  if (code.includes('Throttling')) return 'rejected';
+  if (isThrottling(code)) return 'rejected';
   if (product === 'slb' && SLB_BUSY.has(code)) return 'rejected';
   if (product === 'ecs' && ECS_CONFLICT.has(code)) return 'rejected';
   if (product === 'alidns' && ALIDNS_BUSY.has(code)) return 'rejected';

@@ -1,0 +1,38 @@
+/**
+ * What `drainctl serve` reads about runs beyond one run's status: the latest runs in
+ * DRAINCTL_HOME, and every balancer's unfinished run (listed when the server starts, resumed only
+ * when an operator asks). Reads journals only.
+ */
+import {
+  listRuns,
+  listUnfinishedRuns,
+  type RunStatus,
+  readRunStatus,
+  type UnfinishedRun,
+} from '../engine/index.js';
+import { DrainctlError } from '../errors/index.js';
+
+/**
+ * The latest `limit` runs, newest first, each as `drainctl status <id>` reads it. A run whose
+ * journal cannot be read is left out here: `unfinishedRuns` names it with its problem, and one
+ * damaged journal must not hide every other run.
+ */
+export async function recentRuns(home: string, limit: number): Promise<RunStatus[]> {
+  const ids = (await listRuns(home)).slice(-limit).reverse();
+  const runs: RunStatus[] = [];
+  for (const runId of ids) {
+    const status = await readRunStatus(home, runId).catch((error: unknown) => {
+      if (error instanceof DrainctlError) return undefined;
+      throw error;
+    });
+    if (status !== undefined) runs.push(status);
+  }
+  return runs;
+}
+
+/** Every balancer's latest run that did not complete and that no live process holds. */
+export function unfinishedRuns(
+  home: string,
+): Promise<{ unfinished: UnfinishedRun[]; unreadable: Array<{ runId: string; problem: string }> }> {
+  return listUnfinishedRuns(home);
+}

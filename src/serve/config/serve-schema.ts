@@ -1,0 +1,90 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the syntax for environment references
+/**
+ * What `serve.yaml` may say: the catalog of workflows that may be started remotely, the API
+ * tokens with their roles, schedules, notification targets, the alert gate, the metrics
+ * endpoint's access and the reserved chat section. Pure (zod only): the loader reads the file and
+ * interpolates `${VAR}` through the workflow's pipeline, so both files fail the same way.
+ */
+import { z } from 'zod';
+import { notifySchema } from '../../workflow/index.js';
+
+export const ROLES = ['viewer', 'operator', 'approver'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A catalog name or a token name: what a URL, a log line and a metric label may carry. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const nameText = z.string().regex(NAME, { error: 'a name of letters, digits, _ . - (≤ 63)' });
+
+/**
+ * The `schedules` section. The schedule's own schema lives with the scheduler; until it is
+ * wired in, the section is a list whose items are not looked at. This function is the one place
+ * that changes when it is.
+ */
+export function scheduleSectionSchema() {
+  return z
+    .array(z.unknown())
+    .default([])
+    .meta({ description: 'Patch-night schedules (validated by the scheduler).' });
+}
+
+/**
+ * The `alertGate` section, likewise: any mapping until the alert gate's schema is wired in
+ * here, in this one function.
+ */
+export function alertGateSectionSchema() {
+  return z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'The Prometheus alert gate asked before a scheduled run starts.' });
+}
+
+const tokenSchema = z
+  .strictObject({
+    name: nameText.meta({ description: 'Who holds the token: journaled with every change.' }),
+    role: z
+      .enum(ROLES, { error: `one of ${ROLES.join(', ')}` })
+      .meta({ description: 'viewer: reads; operator: start, abort, resume; approver: approvals.' }),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, { error: 'the token’s sha256, 64 lower-case hex digits' })
+      .optional()
+      .meta({ description: 'SHA-256 of the token (`printf %s TOKEN | sha256sum`).' }),
+    token: z
+      .string()
+      .min(16, { error: 'at least 16 characters (a ${VAR} reference to a long random value)' })
+      .optional()
+      .meta({ description: 'The token as ${ENV_VAR}; hashed when the file is read.' }),
+  })
+  .refine((token) => (token.sha256 === undefined) !== (token.token === undefined), {
+    error: 'exactly one of sha256 and token',
+  });
+
+export const serveConfigSchema = z
+  .strictObject({
+    catalog: z
+      .record(nameText, z.string().min(1, { error: 'a workflow file path' }))
+      .refine((catalog) => Object.keys(catalog).length > 0, { error: 'at least one workflow' })
+      .meta({
+        description:
+          'Workflows that may be started remotely, by name; paths relative to this file.',
+      }),
+    tokens: z.array(tokenSchema).min(1, { error: 'at least one token' }),
+    metrics: z
+      .strictObject({
+        public: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'Serve /metrics without a token (default: a viewer token).' }),
+      })
+      .default({ public: false }),
+    schedules: scheduleSectionSchema(),
+    notify: notifySchema.optional(),
+    alertGate: alertGateSectionSchema(),
+    chat: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'Reserved for chat-ops; accepted and not used yet.' }),
+  })
+  .meta({ title: 'drainctl serve configuration' });
+
+export type ServeConfigDocument = z.output<typeof serveConfigSchema>;

@@ -1,0 +1,185 @@
+/**
+ * The runs this server executes, each through the same use cases as the CLI (`planWorkflowFile`
+ * then `runPlan`; `resumeRunById`; `abortRun`): same journal, same lock, so `drainctl status`
+ * sees them and a second run on a balancer is refused by its lock. Runs on different balancers
+ * execute concurrently in this process. A request resolves once the run's first entry is on
+ * disk (its id is known, the lock is held) or the use case refused it.
+ */
+import {
+  type AbortResult,
+  abortRun,
+  checkRunId,
+  type JournalEntry,
+  planWorkflowFile,
+  type RunResult,
+  resumeRunById,
+  runPlan,
+  runStatus,
+} from '../../app/index.js';
+import type { DrainctlEnvironment } from '../../config/index.js';
+import type { Logger } from '../../log/index.js';
+import type { CloudCallEvent } from '../../ports/index.js';
+import type { RunEventHub } from '../events/run-events.js';
+import { ApiError } from '../http/api-error.js';
+
+export interface RunRegistryOptions {
+  home: string;
+  environment: DrainctlEnvironment;
+  /** `${VAR}` values of the workflows, credentials, the environment of `local` hooks. */
+  env: NodeJS.ProcessEnv;
+  /** Where workflow paths in plans are relative to (as for the CLI: its working directory). */
+  cwd: string;
+  logger: Logger;
+  catalog: ReadonlyMap<string, string>;
+  events: RunEventHub;
+  /** Told of every cloud request's answer, planning included (metrics). */
+  onCloudCall?: (event: CloudCallEvent) => void;
+}
+
+interface LiveRun {
+  controller: AbortController;
+  done: Promise<unknown>;
+  runId?: string;
+}
+
+export class RunRegistry {
+  private readonly live = new Set<LiveRun>();
+  private closing = false;
+
+  constructor(private readonly options: RunRegistryOptions) {}
+
+  /** Start the catalog's workflow `name` as a new run; resolves with its id. */
+  async start(name: string, by: string, newRun = false): Promise<{ runId: string }> {
+    const file = this.options.catalog.get(name);
+    if (file === undefined) {
+      throw new ApiError(404, 'UNKNOWN_WORKFLOW', `no workflow "${name}" in the catalog`, {
+        path: 'workflow',
+        expected: `one of ${[...this.options.catalog.keys()].join(', ')}`,
+        found: JSON.stringify(name),
+      });
+    }
+    this.refuseWhileClosing();
+    const { plan } = await planWorkflowFile(file, {
+      env: this.options.env,
+      cwd: this.options.cwd,
+      environment: this.options.environment,
+      logger: this.options.logger,
+      ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
+    });
+    return this.track(by, 'started', (live, afterAppend) =>
+      runPlan(plan, { ...this.wiring(live, by, afterAppend), newRun }),
+    );
+  }
+
+  /** Resume a run (reconcile, then continue) in this process; resolves once it is picked up. */
+  async resume(runId: string, by: string): Promise<{ runId: string }> {
+    checkRunId(this.options.home, runId);
+    this.refuseWhileClosing();
+    const status = await runStatus({ home: this.options.home, runId });
+    this.options.events.adopt(status.state);
+    return this.track(
+      by,
+      'resumed',
+      (live, afterAppend) =>
+        resumeRunById(runId, {
+          ...this.wiring(live, by, afterAppend),
+          status,
+          cwd: this.options.cwd,
+        }),
+      runId,
+    );
+  }
+
+  /** Ask a run to stop, as `drainctl abort` does; a run of this process stops at once. */
+  async abort(runId: string, by: string): Promise<AbortResult> {
+    checkRunId(this.options.home, runId);
+    const result = await abortRun({ home: this.options.home, runId, by });
+    for (const live of this.live) {
+      if (live.runId === runId) live.controller.abort(new Error(`drainctl abort (${by})`));
+    }
+    return result;
+  }
+
+  /** Ids of the runs this process executes now. */
+  runIds(): string[] {
+    return [...this.live].flatMap((live) => (live.runId === undefined ? [] : [live.runId]));
+  }
+
+  /**
+   * Stop every run in progress the way a stop signal stops `drainctl run` (each ends halted with
+   * every node serving or named) and wait for them. New runs are refused from now on.
+   */
+  async stopAll(signal: string): Promise<void> {
+    this.closing = true;
+    for (const live of this.live) live.controller.abort(new Error(`received ${signal}`));
+    await Promise.allSettled([...this.live].map((live) => live.done));
+  }
+
+  private refuseWhileClosing(): void {
+    if (this.closing) {
+      throw new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down: no new runs');
+    }
+  }
+
+  private wiring(live: LiveRun, by: string, afterAppend: (entry: JournalEntry) => void) {
+    return {
+      home: this.options.home,
+      environment: this.options.environment,
+      env: this.options.env,
+      logger: this.options.logger,
+      signal: live.controller.signal,
+      by,
+      afterAppend,
+      ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
+    };
+  }
+
+  /**
+   * Run `execute` as a live run; resolve with its id once its first entry of this session is
+   * durable (the plan, or the resume), reject if it is refused before that.
+   */
+  private track(
+    by: string,
+    verb: 'started' | 'resumed',
+    execute: (live: LiveRun, afterAppend: (entry: JournalEntry) => void) => Promise<RunResult>,
+    runId?: string,
+  ): Promise<{ runId: string }> {
+    // Checked with no await before the run joins `live`: stopAll either sees it or it is refused.
+    this.refuseWhileClosing();
+    const live: LiveRun = { controller: new AbortController(), done: Promise.resolve() };
+    const forward = this.options.events.entryHook(runId, by);
+    const { logger } = this.options;
+    return new Promise((resolve, reject) => {
+      let picked = false;
+      const afterAppend = (entry: JournalEntry) => {
+        forward(entry);
+        if (picked) return;
+        if (entry.type === 'plan' || entry.type === 'resume') {
+          picked = true;
+          live.runId = entry.type === 'plan' ? entry.runId : runId;
+          logger.info({ runId: live.runId, by }, `run ${live.runId} ${verb} by ${by}`);
+          resolve({ runId: live.runId ?? '' });
+        }
+      };
+      this.live.add(live);
+      live.done = execute(live, afterAppend)
+        .then((result) => {
+          logger.info(
+            { runId: result.runId, outcome: result.outcome },
+            `run ${result.runId} ended ${result.outcome}`,
+          );
+        })
+        .catch((error: unknown) => {
+          if (!picked && runId !== undefined) this.options.events.forget(runId);
+          if (!picked) reject(error);
+          // Once it started, a failure is the run's: it is journaled, and logged here once.
+          else logger.error({ err: error, runId: live.runId }, `run ${live.runId} failed`);
+        })
+        .finally(() => {
+          this.live.delete(live);
+          // Refused before its first entry without an error (cannot happen): do not hang.
+          if (!picked) reject(new Error('the run ended before it started'));
+        });
+    });
+  }
+}
