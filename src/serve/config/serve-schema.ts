@@ -2,11 +2,14 @@
 /**
  * What `serve.yaml` may say: the catalog of workflows that may be started remotely, the API
  * tokens with their roles, schedules, notification targets, the alert gate, the metrics
- * endpoint's access and the reserved chat section. Pure (zod only): the loader reads the file and
+ * endpoint's access and chat-ops. Pure (zod only): the loader reads the file and
  * interpolates `${VAR}` through the workflow's pipeline, so both files fail the same way.
  */
 import { z } from 'zod';
+import { chatSectionSchema } from '../../chat/chat-config.js';
+import { schedulesSchema } from '../../schedule/index.js';
 import { notifySchema } from '../../workflow/index.js';
+import { alertGateSchema } from '../../workflow/schema/alert-gate-schema.js';
 
 export const ROLES = ['viewer', 'operator', 'approver'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,25 +18,16 @@ export type Role = (typeof ROLES)[number];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const nameText = z.string().regex(NAME, { error: 'a name of letters, digits, _ . - (≤ 63)' });
 
-/**
- * The `schedules` section. The schedule's own schema lives with the scheduler; until it is
- * wired in, the section is a list whose items are not looked at. This function is the one place
- * that changes when it is.
- */
+/** The `schedules` section: the scheduler's own schema (names unique, each window checked). */
 export function scheduleSectionSchema() {
-  return z
-    .array(z.unknown())
+  return schedulesSchema
     .default([])
-    .meta({ description: 'Patch-night schedules (validated by the scheduler).' });
+    .meta({ description: 'Patch-night schedules (docs/schedules.md).' });
 }
 
-/**
- * The `alertGate` section, likewise: any mapping until the alert gate's schema is wired in
- * here, in this one function.
- */
+/** The `alertGate` section: the workflow's `alertGate` block, asked before a scheduled run. */
 export function alertGateSectionSchema() {
-  return z
-    .record(z.string(), z.unknown())
+  return alertGateSchema
     .optional()
     .meta({ description: 'The Prometheus alert gate asked before a scheduled run starts.' });
 }
@@ -80,10 +74,7 @@ export const serveConfigSchema = z
     schedules: scheduleSectionSchema(),
     notify: notifySchema.optional(),
     alertGate: alertGateSectionSchema(),
-    chat: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .meta({ description: 'Reserved for chat-ops; accepted and not used yet.' }),
+    chat: chatSectionSchema.optional(),
   })
   .meta({ title: 'drainctl serve configuration' });
 
