@@ -10,6 +10,7 @@ import {
   abortRun,
   checkRunId,
   type JournalEntry,
+  loadWorkflow,
   notifySpecBesides,
   planWorkflowFile,
   type RunResult,
@@ -91,6 +92,11 @@ export class RunRegistry {
         ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
       }),
     );
+  }
+
+  /** The catalog's workflow `name`, read and validated (no cloud call). */
+  catalogWorkflow(name: string): Promise<LoadedWorkflow> {
+    return loadWorkflow(this.catalogFile(name), this.options.env);
   }
 
   private catalogFile(name: string): string {
