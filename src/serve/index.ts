@@ -126,8 +126,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     notifyTargets: config.notify?.channels ?? [],
     ...(pageUrl === undefined ? {} : { pageUrl }),
   });
+  // Signatures carry the real time (receivers refuse stale ones), whatever the scheduler ticks on.
   const notifications = wireNotifications(config.notify, events, options.logger, {
-    clock,
     ...(pageUrl === undefined ? {} : { pageUrl }),
   });
   const streams = new EventStreams(events);

@@ -272,7 +272,15 @@ export class Scheduler {
         return;
       }
     }
-    const planned = await runs.planCatalog(schedule.workflow);
+    let planned: Awaited<ReturnType<RunRegistry['planCatalog']>>;
+    try {
+      planned = await runs.planCatalog(schedule.workflow);
+    } catch (error) {
+      delete state.waiting;
+      await store.save(schedule.name, state);
+      this.skip(schedule, 'error', `the workflow could not be planned: ${describe(error)}`);
+      return;
+    }
     const sha = planned.plan.sha256;
     if (state.waiting?.on !== 'approval') {
       this.tell(schedule, {
