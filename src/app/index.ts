@@ -18,6 +18,7 @@ export {
   crashHookFromEnv,
   describeUnfinishedRun,
   describeWeight,
+  eventsOf,
   formatReport,
   initialRunState,
   type JournalEntry,
@@ -28,7 +29,7 @@ export {
   type UnfinishedRun,
 } from '../engine/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
-export { type RunWiring, sshPassphraseFrom } from './composition-root.js';
+export { type RunWiring, sshPassphraseFrom, systemClock } from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
 export { type Emulator, type EmulatorOptions, startLocalEmulator } from './emulator.js';
 export { type InspectOptions, type InspectReport, inspectWorkflowFile } from './inspect.js';
@@ -36,6 +37,7 @@ export type { CheckLine, CheckStatus } from './inspect-checklist.js';
 export { outOfServiceNow } from './out-of-service.js';
 export {
   type PlanWorkflowOptions,
+  planWithFirst,
   planWorkflowFile,
   recoverPlan,
   workflowPathForPlan,
@@ -45,6 +47,7 @@ export { type RunPlanOptions, refuseUnlessApproved, runPlan } from './run.js';
 export {
   composeAfterAppend,
   notifyChannelLines,
+  notifySpecBesides,
   notifySpecOfRun,
   type RunNotifications,
   runNotifications,

@@ -11,6 +11,7 @@ import { getLogger, type Logger, registerSecret } from '../log/index.js';
 import { type Plan, planRollout, type ZeroWeightChoices } from '../plan/index.js';
 import type { CloudCallEvent } from '../ports/index.js';
 import { checkLogFormat } from '../probes/index.js';
+import { carryOverOrder } from '../schedule/index.js';
 import type { Environment, LoadedWorkflow } from '../workflow/index.js';
 import { observationPorts } from './composition-root.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
@@ -87,6 +88,39 @@ export function workflowPathForPlan(file: string, cwd: string): string {
   const inside = relative(cwd, absolute);
   const shown = inside.startsWith('..') || inside === '' ? absolute : inside;
   return shown.split(sep).join('/');
+}
+
+/**
+ * The same plan with `first` servers moved to the front of the rollout (a schedule's carry-over),
+ * made by the planner from the very inventory the plan was made from: the runbook, the batches
+ * and the new sha256 are the planner's own, not an edit of the plan. `first` ids no longer in
+ * the plan are dropped; with none left, the plan is returned as it is.
+ */
+export function planWithFirst(
+  plan: Plan,
+  workflow: LoadedWorkflow,
+  first: readonly string[],
+): Plan {
+  // The rollout's order as planned (its steps), then servers without steps of their own.
+  const order = [
+    ...new Set([
+      ...plan.steps.flatMap((s) => (s.phase === 'rollout' && s.node !== undefined ? [s.node] : [])),
+      ...plan.nodes.map((node) => node.id),
+    ]),
+  ];
+  const front = first.filter((id) => order.includes(id));
+  if (front.length === 0) return plan;
+  const spec = {
+    ...workflow.spec,
+    rollout: { ...workflow.spec.rollout, order: carryOverOrder(order, front) },
+  };
+  return planRollout(
+    spec,
+    plan.inventory,
+    { file: plan.workflow.file, text: workflow.source.text },
+    sha256Hex,
+    plan.zeroWeightChoices ?? {},
+  );
 }
 
 export interface RecoverPlanOptions {

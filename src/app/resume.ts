@@ -11,9 +11,15 @@ import {
   readRunStatus,
   resumeRun,
 } from '../engine/index.js';
+import type { NotifyChannelSpec } from '../workflow/index.js';
 import { engineOptionsFor, type RunWiring, systemClock } from './composition-root.js';
 import { recoverPlan } from './plan.js';
-import { composeAfterAppend, notifySpecOfRun, runNotifications } from './run-notifications.js';
+import {
+  composeAfterAppend,
+  notifySpecBesides,
+  notifySpecOfRun,
+  runNotifications,
+} from './run-notifications.js';
 
 export interface ResumeOptions extends RunWiring {
   /**
@@ -27,17 +33,22 @@ export interface ResumeOptions extends RunWiring {
   cwd?: string;
   /** A run's page, linked from its notifications. */
   pageUrl?: (runId: string) => string;
+  /** Targets told of the run by the caller already (serve.yaml's): the workflow's skip them. */
+  notifiedElsewhere?: readonly NotifyChannelSpec[];
 }
 
 /** @example const result = await resumeRunById('r-20261121-020000-1a2b', { home, … }); */
 export async function resumeRunById(runId: string, options: ResumeOptions): Promise<RunResult> {
   const status = options.status ?? (await readRunStatus(options.home, runId));
   // The workflow's notify block tells of the run again; what it already told is in the journal.
-  const notify = await notifySpecOfRun(status.state.plan, {
-    env: options.env,
-    logger: options.logger,
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  });
+  const notify = notifySpecBesides(
+    await notifySpecOfRun(status.state.plan, {
+      env: options.env,
+      logger: options.logger,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    }),
+    options.notifiedElsewhere ?? [],
+  );
   const notifications = runNotifications(notify, {
     clock: options.ports?.clock ?? systemClock,
     logger: options.logger,

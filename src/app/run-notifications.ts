@@ -11,7 +11,7 @@ import { createNotifier, type NotifierOptions, targetLabel } from '../notify/ind
 import { hashWorkflowText } from '../plan/plan-hash.js';
 import type { Plan } from '../plan/types.js';
 import type { Clock } from '../ports/index.js';
-import type { Environment, NotifySpec } from '../workflow/index.js';
+import type { Environment, NotifyChannelSpec, NotifySpec } from '../workflow/index.js';
 import { loadWorkflow } from './workflow-file.js';
 
 /** What a run is wired with: the hook for each durable entry, and the flush at its end. */
@@ -51,6 +51,21 @@ export function runNotifications(
     },
     close: () => notifier.close(),
   };
+}
+
+/**
+ * The workflow's block without the channels that post to one of `told` (same platform, same
+ * URL): `drainctl serve` tells its own targets of every run, and a room must not hear it twice.
+ */
+export function notifySpecBesides(
+  spec: NotifySpec | undefined,
+  told: readonly Pick<NotifyChannelSpec, 'type' | 'url'>[],
+): NotifySpec | undefined {
+  if (spec === undefined || told.length === 0) return spec;
+  const channels = spec.channels.filter(
+    (channel) => !told.some((other) => other.type === channel.type && other.url === channel.url),
+  );
+  return channels.length === 0 ? undefined : { ...spec, channels };
 }
 
 /** One hook out of several (notifications, the crash tests' hook), called in order. */

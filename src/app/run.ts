@@ -19,6 +19,11 @@ export interface RunPlanOptions extends RunWiring {
   notify?: NotifySpec;
   /** A run's page, linked from its notifications. */
   pageUrl?: (runId: string) => string;
+  /**
+   * ISO instant: no server starts its drain at or after it (a schedule's window closing); the
+   * run halts cleanly and names the servers it did not reach. Journaled, not in the plan's hash.
+   */
+  drainsEndAt?: string;
 }
 
 /** Refuse (`PLAN_CHANGED`) unless the plan is exactly the approved one (lower-case hex). */
@@ -40,6 +45,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
     return await startRun(plan, {
       ...engineOptionsFor({ ...options, ...(afterAppend ? { afterAppend } : {}) }, plan.region),
       newRun: options.newRun === true,
+      ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
     });
   } finally {
     await notifications?.close();

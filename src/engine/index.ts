@@ -71,7 +71,7 @@ export {
   type RunReport,
   type WeightInFlight,
 } from './reporting/report.js';
-export { type RunEventTracker, runEventTracker } from './reporting/run-events.js';
+export { eventsOf, type RunEventTracker, runEventTracker } from './reporting/run-events.js';
 export {
   type AbortResult,
   type RunStatus,

@@ -96,7 +96,8 @@ export interface ApprovalNeededEvent extends EventBase {
 export interface ScheduleSkippedEvent extends EventBase {
   kind: 'schedule-skipped';
   schedule: string;
-  reason: 'blackout' | 'overlap' | 'plan-changed' | 'missed' | 'alert-gate';
+  /** `error`: the run could not be planned or started (the detail says why). */
+  reason: 'blackout' | 'overlap' | 'plan-changed' | 'missed' | 'alert-gate' | 'error';
   detail: string;
 }
 

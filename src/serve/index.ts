@@ -3,50 +3,73 @@
  * resume runs from the workflows of a catalog, read runs, stream their state changes, expose
  * metrics — with bearer tokens by role. config/ reads `serve.yaml`; auth/ checks tokens and
  * roles; http/ is the server, its routes, bodies and event streams; runs/ executes runs in this
- * process; events/ turns journal entries into state changes. Schedules, notifications and the
- * alert gate plug in at the seams named in startServe's options.
+ * process; events/ turns journal entries into state changes; scheduler/ fires schedules;
+ * notifications.ts tells serve.yaml's targets.
  *
  * An entry point like src/cli: must not import (lint-enforced) the engine, adapters, probes,
  * the demo, the CLI or the emulator — only src/app; only `drainctl serve` loads it.
  */
 
-import { outOfServiceNow, type UnfinishedRun, unfinishedRuns } from '../app/index.js';
+import { outOfServiceNow, systemClock, type UnfinishedRun, unfinishedRuns } from '../app/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import type { Clock, NotifyEvent } from '../ports/index.js';
 import { loadServeConfig, type ServeConfig } from './config/index.js';
 import { RunEventHub } from './events/run-events.js';
 import { type RunningApiServer, startApiServer } from './http/api-server.js';
 import { EventStreams } from './http/sse.js';
 import { ServeMetrics } from './metrics/serve-metrics.js';
+import { type ServeNotifications, serveNotifications } from './notifications.js';
 import { RunRegistry } from './runs/run-registry.js';
+import { JsonScheduleStateStore } from './scheduler/schedule-state.js';
+import { Scheduler } from './scheduler/scheduler.js';
 
 export { loadServeConfig, type ServeConfig } from './config/index.js';
 
 /**
- * Seam for notifications: given `serve.yaml`'s `notify` block and the hub every run's journal
- * entries go through (`events.observe((entry, state) => …)`), start sending and return how to
- * flush on shutdown. Nothing is sent until the notifier is wired in here.
+ * Notifications: serve.yaml's `notify` targets hear every run's events through the hub every
+ * run's journal entries go through, and the scheduler's decisions through `notify`.
  */
 export function wireNotifications(
-  _notify: ServeConfig['notify'],
-  _events: RunEventHub,
-  _logger: Logger,
-): { close(): Promise<void> } {
-  return { close: async () => undefined };
+  notify: ServeConfig['notify'],
+  events: RunEventHub,
+  logger: Logger,
+  options: { clock?: Clock; pageUrl?: (runId: string) => string } = {},
+): ServeNotifications {
+  return serveNotifications(notify, events, { logger, ...options });
 }
 
 /**
- * Seam for the scheduler: given the validated `schedules` (and the alert gate to ask before a
- * scheduled run), start runs through `runs.start(workflow, 'schedule:<name>')` when they are due
- * and report each schedule's next occurrence with `metrics.setScheduleNext`. Returns how to stop
- * it. No schedule fires until the scheduler is wired in here.
+ * The scheduler: starts runs through `runs` when schedules are due, tells `tell` what it
+ * decides and sets `drainctl_schedule_next_run_timestamp_seconds`. Stopped by `stop`.
  */
 export function startScheduler(
-  _config: Pick<ServeConfig, 'schedules' | 'alertGate'>,
-  _runs: RunRegistry,
-  _metrics: ServeMetrics,
-): { stop(): void } {
-  return { stop: () => undefined };
+  config: Pick<ServeConfig, 'schedules' | 'alertGate'>,
+  runs: RunRegistry,
+  metrics: ServeMetrics,
+  options: {
+    home: string;
+    clock: Clock;
+    logger: Logger;
+    events: RunEventHub;
+    tell(event: NotifyEvent): void;
+    unfinished: readonly UnfinishedRun[];
+  },
+): Scheduler {
+  const scheduler = new Scheduler({
+    schedules: config.schedules,
+    alertGate: config.alertGate,
+    runs,
+    home: options.home,
+    store: new JsonScheduleStateStore(options.home),
+    clock: options.clock,
+    tell: options.tell,
+    metrics,
+    logger: options.logger,
+  });
+  options.events.observe(scheduler.observeEntry);
+  if (config.schedules.length > 0) scheduler.start(options.unfinished);
+  return scheduler;
 }
 
 export interface ServeOptions {
@@ -59,6 +82,8 @@ export interface ServeOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
   logger: Logger;
+  /** What the scheduler ticks on (tests move it); default the system clock. */
+  clock?: Clock;
 }
 
 export interface RunningServe {
@@ -70,6 +95,8 @@ export interface RunningServe {
   unreadable: Array<{ runId: string; problem: string }>;
   /** The scheduler's seam for `drainctl_schedule_next_run_timestamp_seconds`: `setScheduleNext`. */
   metrics: ServeMetrics;
+  /** The schedules' runtime (`tick` for tests that move the clock). */
+  scheduler: Scheduler;
   /**
    * Stop accepting requests, stop every run in progress as a stop signal stops `drainctl run`
    * (each ends with every node serving or named), and wait for them.
@@ -82,6 +109,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const events = new RunEventHub();
   const metrics = new ServeMetrics(() => outOfServiceNow().length);
   events.observe(metrics.observeEntry);
+  const pageUrl =
+    config.publicUrl === undefined
+      ? undefined
+      : (runId: string) => `${config.publicUrl?.replace(/\/+$/, '')}/runs/${runId}`;
+  const clock = options.clock ?? systemClock;
   const runs = new RunRegistry({
     home: options.home,
     environment: options.environment,
@@ -91,10 +123,23 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     catalog: config.catalog,
     events,
     onCloudCall: metrics.observeCloudCall,
+    notifyTargets: config.notify?.channels ?? [],
+    ...(pageUrl === undefined ? {} : { pageUrl }),
   });
-  const notifications = wireNotifications(config.notify, events, options.logger);
+  // Signatures carry the real time (receivers refuse stale ones), whatever the scheduler ticks on.
+  const notifications = wireNotifications(config.notify, events, options.logger, {
+    ...(pageUrl === undefined ? {} : { pageUrl }),
+  });
   const streams = new EventStreams(events);
   const left = await unfinishedRuns(options.home);
+  const scheduler = startScheduler(config, runs, metrics, {
+    home: options.home,
+    clock,
+    logger: options.logger,
+    events,
+    tell: notifications.notify,
+    unfinished: left.unfinished,
+  });
   const server: RunningApiServer = await startApiServer(
     {
       home: options.home,
@@ -107,16 +152,20 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         contentType: metrics.contentType,
         public: config.metricsPublic,
       },
+      schedules: scheduler,
     },
     { host: options.host, port: options.port },
-  );
-  const scheduler = startScheduler(config, runs, metrics);
+  ).catch((error: unknown) => {
+    scheduler.stop();
+    throw error;
+  });
   return {
     url: server.url,
     config,
     unfinished: left.unfinished,
     unreadable: left.unreadable,
     metrics,
+    scheduler,
     async shutdown(signal) {
       scheduler.stop();
       const closed = server.close();

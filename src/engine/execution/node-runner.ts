@@ -15,6 +15,7 @@ import { dispositionFor, haltsRollout } from '../policy/failure-policy.js';
 import { type FailureOutcome, hostTouched, isTerminal } from '../policy/node-machine.js';
 import { compensate } from '../steps/compensations.js';
 import { forgetSavedWeightIfServing } from '../steps/saved-weight.js';
+import { haltAtDrainsEnd } from './drains-end.js';
 import type { Compensated, RunContext } from './run-context.js';
 import { executeStep } from './run-step.js';
 import { inScope } from './step-scope.js';
@@ -44,6 +45,10 @@ async function runSequence(ctx: RunContext, nodeId: string, steps: readonly Step
     // progress; a node whose host we already changed is carried through the proof and the
     // ramp, its fastest safe way back. A halt lets nodes already out finish (run-control.ts).
     if (ctx.control.stopRequested && record.state === 'pending') return;
+    // Past the run's end for drains, a node not yet out does not begin (nor run its hooks).
+    if (record.state === 'pending' && (await ctx.gateMutex.run(() => haltAtDrainsEnd(ctx)))) {
+      return;
+    }
     if (ctx.control.abortRequested && !hostTouched(record.state)) {
       await standDown(ctx, nodeId);
       return;

@@ -34,6 +34,11 @@ export interface PlanEntry extends Base {
    * (`api:ops-oncall`). Optional, like `drainctlVersion`.
    */
   startedBy?: string;
+  /**
+   * ISO instant after which no server of this run starts its drain (a schedule's window closing).
+   * Beside the plan, not in it: the same plan every night keeps the same sha256. Optional.
+   */
+  drainsEndAt?: string;
 }
 
 /** A process picked the run up again (`drainctl resume`). */

@@ -74,6 +74,11 @@ export interface StartOptions extends EngineOptions {
    * interrupted (else `UNFINISHED_RUN`). That run stays as it is; the new one journals a note.
    */
   newRun?: boolean;
+  /**
+   * ISO instant: no server starts its drain at or after it; the run then halts cleanly and
+   * names the servers it did not reach (a schedule's window). Journaled beside the plan.
+   */
+  drainsEndAt?: string;
 }
 
 /** Execute a plan as a new run. */
@@ -119,6 +124,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         host: hostname(),
         drainctlVersion: DRAINCTL_VERSION,
         ...(options.by === undefined ? {} : { startedBy: options.by }),
+        ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
       })
       .catch(async (error: unknown) => {
         if (!(error instanceof JournalWriteError)) throw error;

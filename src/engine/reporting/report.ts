@@ -76,6 +76,8 @@ export interface RunReport {
   startedAt: string;
   /** Who asked for the run when not the terminal's user (`api:<token name>`). */
   startedBy?: string;
+  /** No server starts its drain at or after this ISO instant (a schedule's window). */
+  drainsEndAt?: string;
   /** When its last journal entry was written. */
   updatedAt: string;
   /**
@@ -215,6 +217,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     ...(state.halt === undefined ? {} : { haltReason: state.halt }),
     startedAt: state.startedAt,
     ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
+    ...(state.drainsEndAt === undefined ? {} : { drainsEndAt: state.drainsEndAt }),
     updatedAt: state.updatedAt,
     durationSeconds: Math.max(0, Math.round((until - started) / 1000)),
     nodes,
@@ -333,6 +336,8 @@ export function formatReport(report: RunReport): string[] {
   const by = report.startedBy === undefined ? '' : `, started by ${report.startedBy}`;
   lines.push(`run ${report.runId} (${report.workflow}${by}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
+  if (report.drainsEndAt !== undefined && report.outcome === 'running')
+    lines.push(`  no server starts its drain after ${report.drainsEndAt}`);
   // The summary of a halted run already starts with its reason: say it once.
   if (
     report.haltReason &&

@@ -34,7 +34,11 @@ function nodeStates(state: RunState): Map<string, string> {
   return new Map([...state.nodes.values()].map((n) => [n.id, n.state]));
 }
 
-function eventsOf(
+/**
+ * The events of one entry, given the run's state after it and its nodes' states before it
+ * (undefined for the plan entry): for a caller that folds the journal itself (`drainctl serve`).
+ */
+export function eventsOf(
   entry: JournalEntry,
   state: RunState,
   before: Map<string, string> | undefined,

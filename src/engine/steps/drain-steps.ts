@@ -8,6 +8,7 @@ import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { Step } from '../../plan/types.js';
 import type { DrainProgress } from '../../ports/index.js';
 import { FatalRunError, message } from '../engine-errors.js';
+import { haltAtDrainsEnd } from '../execution/drains-end.js';
 import { resolveRef } from '../execution/refs.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
@@ -35,7 +36,7 @@ export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOu
     if (ctx.state.completedOps.has(step.id)) {
       return ok(`weight already 0 (original ${ctx.state.nodes.get(node)?.originalWeight})`);
     }
-    if (ctx.control.stopRequested)
+    if (ctx.control.stopRequested || (await haltAtDrainsEnd(ctx)))
       return stopped('the rollout is stopping: no further node leaves service');
     // Locks first: however long their check takes, the health the gate decides on and the
     // weight read below are observed after it, right before weight 0 is sent.

@@ -39,6 +39,8 @@ export interface ServeConfig {
   catalog: Map<string, string>;
   tokens: ApiToken[];
   metricsPublic: boolean;
+  /** Where people reach the server: notifications link to `<publicUrl>/runs/<id>`. */
+  publicUrl?: string;
   /** The `schedules` section as validated; the scheduler reads it. */
   schedules: ServeConfigDocument['schedules'];
   notify: ServeConfigDocument['notify'];
@@ -95,6 +97,7 @@ export async function loadServeConfig(file: string, env: Environment): Promise<S
       };
     }),
     metricsPublic: doc.metrics.public,
+    ...(doc.publicUrl === undefined ? {} : { publicUrl: doc.publicUrl }),
     schedules: doc.schedules,
     notify: doc.notify,
     alertGate: doc.alertGate,

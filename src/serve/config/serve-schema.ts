@@ -71,6 +71,13 @@ export const serveConfigSchema = z
           .meta({ description: 'Serve /metrics without a token (default: a viewer token).' }),
       })
       .default({ public: false }),
+    publicUrl: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL like https://drainctl.example.com' })
+      .optional()
+      .meta({
+        description:
+          'Where people reach this server (behind its TLS proxy): notifications link to <publicUrl>/runs/<id>.',
+      }),
     schedules: scheduleSectionSchema(),
     notify: notifySchema.optional(),
     alertGate: alertGateSectionSchema(),

@@ -19,6 +19,7 @@ import { authenticate } from '../auth/bearer.js';
 import { mayDo, type Permission } from '../auth/roles.js';
 import type { ApiToken } from '../config/index.js';
 import type { RunRegistry } from '../runs/run-registry.js';
+import type { ScheduleRoutes } from '../scheduler/schedule-routes.js';
 import { ApiError, toApiError } from './api-error.js';
 import { readJsonBody } from './json-body.js';
 import type { EventStreams } from './sse.js';
@@ -31,6 +32,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** `/metrics`: the text exposition and its content type; undefined: not served. */
   metrics?: { text(): Promise<string>; contentType: string; public: boolean };
+  /** `GET /api/schedules` and approvals (src/serve/scheduler). */
+  schedules?: ScheduleRoutes;
 }
 
 /** Who made a request, as runs journal it. */
@@ -55,11 +58,17 @@ interface Route {
 }
 
 const RUN_ID = '([^/]+)';
+const approveBody = z.strictObject({
+  planSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, { error: "the plan's sha256, 64 lower-case hex digits" }),
+});
 const startBody = z.strictObject({
   workflow: z.string().min(1).max(63),
   newRun: z.boolean().optional(),
 });
 const emptyBody = z.strictObject({}).optional();
+const SCHEDULE = '([^/]+)';
 
 const ROUTES: Route[] = [
   {
@@ -152,6 +161,26 @@ const ROUTES: Route[] = [
   },
   {
     method: 'GET',
+    path: /^\/api\/schedules$/,
+    permission: 'read',
+    async handle({ response }, options) {
+      sendJson(response, 200, { schedules: await schedulesOf(options).describe() });
+    },
+  },
+  {
+    method: 'POST',
+    path: new RegExp(`^/api/schedules/${SCHEDULE}/approve$`),
+    permission: 'approve',
+    async handle({ request, response, params, token }, options) {
+      const body = await readJsonBody(request, approveBody);
+      const by = requester(mustHave(token));
+      const name = params[0] ?? '';
+      options.logger.info({ by, schedule: name }, `approval for ${name} given by ${by}`);
+      sendJson(response, 202, await schedulesOf(options).approve(name, body.planSha256, by));
+    },
+  },
+  {
+    method: 'GET',
     path: /^\/api\/events$/,
     permission: 'read',
     async handle({ request, response }, options) {
@@ -175,6 +204,11 @@ function runSummary(status: RunStatus, here: boolean) {
     planSha256: report.planSha256,
     summary: report.summary,
   };
+}
+
+function schedulesOf(options: ApiServerOptions): ScheduleRoutes {
+  if (options.schedules === undefined) throw notFound();
+  return options.schedules;
 }
 
 function mustHave(token: ApiToken | undefined): ApiToken {

@@ -10,6 +10,8 @@ import {
   abortRun,
   checkRunId,
   type JournalEntry,
+  loadWorkflow,
+  notifySpecBesides,
   planWorkflowFile,
   type RunResult,
   resumeRunById,
@@ -18,7 +20,9 @@ import {
 } from '../../app/index.js';
 import type { DrainctlEnvironment } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
+import type { Plan } from '../../plan/index.js';
 import type { CloudCallEvent } from '../../ports/index.js';
+import type { LoadedWorkflow, NotifyChannelSpec } from '../../workflow/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import { ApiError } from '../http/api-error.js';
 
@@ -34,6 +38,10 @@ export interface RunRegistryOptions {
   events: RunEventHub;
   /** Told of every cloud request's answer, planning included (metrics). */
   onCloudCall?: (event: CloudCallEvent) => void;
+  /** serve.yaml's notification targets: told of every run already, so a workflow's skip them. */
+  notifyTargets?: readonly NotifyChannelSpec[];
+  /** A run's page (serve.yaml's `publicUrl`), linked from the workflow's notifications. */
+  pageUrl?: (runId: string) => string;
 }
 
 interface LiveRun {
@@ -50,6 +58,48 @@ export class RunRegistry {
 
   /** Start the catalog's workflow `name` as a new run; resolves with its id. */
   async start(name: string, by: string, newRun = false): Promise<{ runId: string }> {
+    return this.startPlanned(await this.planCatalog(name), by, { newRun });
+  }
+
+  /** Plan the catalog's workflow `name` (read-only), as `start` does before it runs it. */
+  async planCatalog(name: string): Promise<{ plan: Plan; workflow: LoadedWorkflow }> {
+    const file = this.catalogFile(name);
+    this.refuseWhileClosing();
+    return planWorkflowFile(file, {
+      env: this.options.env,
+      cwd: this.options.cwd,
+      environment: this.options.environment,
+      logger: this.options.logger,
+      ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
+    });
+  }
+
+  /** Run a plan made by `planCatalog` (a schedule's, maybe reordered); resolves with its id. */
+  startPlanned(
+    planned: { plan: Plan; workflow: LoadedWorkflow },
+    by: string,
+    how: { newRun?: boolean; drainsEndAt?: string } = {},
+  ): Promise<{ runId: string }> {
+    const notify = notifySpecBesides(
+      planned.workflow.spec.notify,
+      this.options.notifyTargets ?? [],
+    );
+    return this.track(by, 'started', (live, afterAppend) =>
+      runPlan(planned.plan, {
+        ...this.wiring(live, by, afterAppend),
+        newRun: how.newRun === true,
+        ...(notify === undefined ? {} : { notify }),
+        ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
+      }),
+    );
+  }
+
+  /** The catalog's workflow `name`, read and validated (no cloud call). */
+  catalogWorkflow(name: string): Promise<LoadedWorkflow> {
+    return loadWorkflow(this.catalogFile(name), this.options.env);
+  }
+
+  private catalogFile(name: string): string {
     const file = this.options.catalog.get(name);
     if (file === undefined) {
       throw new ApiError(404, 'UNKNOWN_WORKFLOW', `no workflow "${name}" in the catalog`, {
@@ -58,17 +108,7 @@ export class RunRegistry {
         found: JSON.stringify(name),
       });
     }
-    this.refuseWhileClosing();
-    const { plan } = await planWorkflowFile(file, {
-      env: this.options.env,
-      cwd: this.options.cwd,
-      environment: this.options.environment,
-      logger: this.options.logger,
-      ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
-    });
-    return this.track(by, 'started', (live, afterAppend) =>
-      runPlan(plan, { ...this.wiring(live, by, afterAppend), newRun }),
-    );
+    return file;
   }
 
   /** Resume a run (reconcile, then continue) in this process; resolves once it is picked up. */
@@ -85,6 +125,9 @@ export class RunRegistry {
           ...this.wiring(live, by, afterAppend),
           status,
           cwd: this.options.cwd,
+          ...(this.options.notifyTargets === undefined
+            ? {}
+            : { notifiedElsewhere: this.options.notifyTargets }),
         }),
       runId,
     );
@@ -130,6 +173,7 @@ export class RunRegistry {
       signal: live.controller.signal,
       by,
       afterAppend,
+      ...(this.options.pageUrl === undefined ? {} : { pageUrl: this.options.pageUrl }),
       ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
     };
   }

@@ -118,6 +118,7 @@ describe('serve.yaml', () => {
       'catalog',
       'tokens',
       'metrics',
+      'publicUrl',
       'schedules',
       'notify',
       'alertGate',

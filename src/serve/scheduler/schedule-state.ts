@@ -1,0 +1,64 @@
+/**
+ * What a schedule must remember across a restart of the server: the last occurrence it fired
+ * (so none fires twice), the plan last approved for it and by whom, the servers a closed window
+ * kept its last run from (carry-over), and an occurrence still waiting (for the alert gate or an
+ * approval). Behind `ScheduleStateStore`, so a database can take the place of the JSON files.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface ScheduleState {
+  /** ISO instant of the last occurrence fired (run, skipped or waiting). */
+  lastFired?: string;
+  approved?: { planSha256: string; by: string; at: string };
+  /** Instance ids a closed window did not reach: first next time with `carryOver: true`. */
+  carryOver: string[];
+  /** The occurrence fired and not yet started or skipped. */
+  waiting?: {
+    occurrence: string;
+    /** Until when it may still start (its window's close). */
+    until: string;
+    on: 'alert-gate' | 'approval';
+    /** The plan waiting for approval. */
+    planSha256?: string;
+    reason?: string;
+  };
+  /** The last run this schedule started. */
+  lastRun?: { runId: string; occurrence: string };
+}
+
+export interface ScheduleStateStore {
+  load(schedule: string): Promise<ScheduleState>;
+  save(schedule: string, state: ScheduleState): Promise<void>;
+}
+
+/** One file per schedule, `DRAINCTL_HOME/schedules/<name>.json`, replaced atomically. */
+export class JsonScheduleStateStore implements ScheduleStateStore {
+  constructor(private readonly home: string) {}
+
+  async load(schedule: string): Promise<ScheduleState> {
+    let text: string;
+    try {
+      text = await readFile(this.path(schedule), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { carryOver: [] };
+      throw error;
+    }
+    const parsed = JSON.parse(text) as Partial<ScheduleState>;
+    return { ...parsed, carryOver: Array.isArray(parsed.carryOver) ? parsed.carryOver : [] };
+  }
+
+  async save(schedule: string, state: ScheduleState): Promise<void> {
+    const path = this.path(schedule);
+    await mkdir(join(this.home, 'schedules'), { recursive: true });
+    // A crash mid-write leaves the old file whole: the rename is the commit.
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, path);
+  }
+
+  private path(schedule: string): string {
+    // Schedule names are checked by the schema: letters, digits, ".", "_", "-", first not ".".
+    return join(this.home, 'schedules', `${schedule}.json`);
+  }
+}

@@ -1,0 +1,445 @@
+/**
+ * The scheduler of `drainctl serve`: on every tick of the injected clock, each schedule's due
+ * occurrence (src/schedule decides which, and whether a missed one still runs) goes through, in
+ * this order: blackout (skipped), a run in progress on its balancer (skipped), the alert gate
+ * (waits within the window, asking again), the plan (its sha256 must be the one last approved
+ * for the schedule, else it waits for `approve`), then the run — through the same use case as
+ * `POST /api/runs`, started by `schedule:<name>`, with its drains ending when the window closes.
+ * Every skip and wait is told; what must survive a restart is in the ScheduleStateStore.
+ */
+
+import { type AlertGate, checkAlertGate } from '../../alert-gate/index.js';
+import {
+  planWithFirst,
+  type RunState,
+  type RunStatus,
+  recentRuns,
+  runStatus,
+  type UnfinishedRun,
+} from '../../app/index.js';
+import { DrainctlError } from '../../errors/index.js';
+import type { Logger } from '../../log/index.js';
+import type { Clock, NotifyEvent } from '../../ports/index.js';
+import {
+  dueOccurrence,
+  nextOccurrences,
+  type Occurrence,
+  ON_TIME_MS,
+  openOccurrence,
+  type Schedule,
+  windowClosesAt,
+} from '../../schedule/index.js';
+import { ApiError } from '../http/api-error.js';
+import type { RunRegistry } from '../runs/run-registry.js';
+import type { ScheduleState, ScheduleStateStore } from './schedule-state.js';
+
+/** How often due occurrences are looked for: well inside cron's one-minute resolution. */
+export const SCHEDULER_TICK_MS = 5_000;
+/** How many occurrences `GET /api/schedules` shows, and how far `setScheduleNext` looks. */
+const SHOWN = 5;
+const LOOK_AHEAD = 50;
+
+export interface SchedulerOptions {
+  schedules: readonly Schedule[];
+  alertGate: AlertGate | undefined;
+  runs: RunRegistry;
+  home: string;
+  store: ScheduleStateStore;
+  clock: Clock;
+  /** Hand an event to serve.yaml's notification targets. */
+  tell(event: NotifyEvent): void;
+  metrics: { setScheduleNext(schedule: string, at: Date | undefined): void };
+  logger: Logger;
+  tickMs?: number;
+}
+
+/** Who a schedule's runs are started by, as journaled. */
+export function scheduleRequester(name: string): string {
+  return `schedule:${name}`;
+}
+
+export class Scheduler {
+  private serial: Promise<unknown> = Promise.resolve();
+  private readonly stopping = new AbortController();
+  /** Monotonic time the alert gate may be asked again, per schedule. */
+  private readonly gateAskedAt = new Map<string, number>();
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  /** Tick until `stop`; runs left by a crash are resumed first where a schedule says so. */
+  start(unfinished: readonly UnfinishedRun[]): void {
+    const loop = async () => {
+      await this.resumeUnfinished(unfinished);
+      while (!this.stopping.signal.aborted) {
+        await this.tick();
+        await this.options.clock
+          .sleep(this.options.tickMs ?? SCHEDULER_TICK_MS, this.stopping.signal)
+          .catch(() => undefined);
+      }
+    };
+    loop().catch((error: unknown) =>
+      this.options.logger.error({ err: error }, 'the scheduler stopped'),
+    );
+  }
+
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  /** Look at every schedule once (the loop calls it; tests call it with their clock set). */
+  tick(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const schedule of this.options.schedules) {
+        try {
+          await this.tickSchedule(schedule);
+        } catch (error) {
+          // One schedule's trouble (an unreadable state file) must not stop the others.
+          this.options.logger.error(
+            { err: error, schedule: schedule.name },
+            `schedule ${schedule.name}: ${describe(error)}`,
+          );
+        }
+        this.options.metrics.setScheduleNext(schedule.name, this.nextRun(schedule));
+      }
+    });
+  }
+
+  /**
+   * An approver's word on the plan a schedule waits with: it must name that plan's sha256 (a
+   * plan seen in a notification, not whatever the next planning would make).
+   */
+  async approve(
+    name: string,
+    planSha256: string,
+    by: string,
+  ): Promise<{ schedule: string; planSha256: string; by: string }> {
+    const schedule = this.schedule(name);
+    await this.exclusive(async () => {
+      const state = await this.options.store.load(schedule.name);
+      const waiting = state.waiting;
+      if (waiting?.on !== 'approval' || waiting.planSha256 === undefined) {
+        throw new ApiError(409, 'NOTHING_TO_APPROVE', `schedule ${name} waits for no approval`);
+      }
+      if (waiting.planSha256 !== planSha256) {
+        throw new ApiError(409, 'PLAN_SHA_MISMATCH', `schedule ${name} waits with another plan`, {
+          path: 'planSha256',
+          expected: waiting.planSha256,
+          found: planSha256,
+        });
+      }
+      state.approved = { planSha256, by, at: new Date(this.options.clock.now()).toISOString() };
+      await this.options.store.save(schedule.name, state);
+      this.options.logger.info(
+        { schedule: name, planSha256, by },
+        `schedule ${name}: plan ${planSha256} approved by ${by}`,
+      );
+    });
+    // The run starts on this tick, not the next one, while its window is open.
+    this.tick().catch(() => undefined);
+    return { schedule: name, planSha256, by };
+  }
+
+  /** Every schedule with its next occurrences, its last firing and its approval. */
+  async describe(): Promise<unknown[]> {
+    const now = new Date(this.options.clock.now());
+    const described: unknown[] = [];
+    for (const schedule of this.options.schedules) {
+      const state = await this.options.store.load(schedule.name);
+      described.push({
+        name: schedule.name,
+        workflow: schedule.workflow,
+        cron: schedule.cron,
+        timezone: schedule.timezone,
+        windowMinutes: schedule.windowMinutes,
+        missed: schedule.missed,
+        carryOver: schedule.carryOver,
+        next: nextOccurrences(schedule, now, SHOWN).map((o) => ({
+          local: o.local,
+          utc: o.utc,
+          ...(o.blackout === undefined ? {} : { blackout: o.blackout }),
+        })),
+        ...(state.lastFired === undefined ? {} : { lastFired: state.lastFired }),
+        ...(state.lastRun === undefined ? {} : { lastRun: state.lastRun }),
+        approval: {
+          ...(state.approved === undefined ? {} : { approved: state.approved }),
+          ...(state.waiting?.on === 'approval' ? { waitingFor: state.waiting.planSha256 } : {}),
+        },
+        ...(state.waiting === undefined ? {} : { waiting: state.waiting }),
+        carriedOver: state.carryOver,
+      });
+    }
+    return described;
+  }
+
+  /**
+   * Told of every journal entry (RunEventHub.observe): when a schedule's run ends, the servers
+   * it did not reach are what it carries over (none after a run that reached them all).
+   */
+  readonly observeEntry = (entry: { type: string }, state: RunState): void => {
+    if (entry.type !== 'done') return;
+    const schedule = this.options.schedules.find(
+      (s) => scheduleRequester(s.name) === state.startedBy,
+    );
+    if (schedule === undefined) return;
+    const notReached = notReachedNodes(state);
+    this.exclusive(async () => {
+      const saved = await this.options.store.load(schedule.name);
+      saved.carryOver = schedule.carryOver ? notReached : [];
+      await this.options.store.save(schedule.name, saved);
+    }).catch((error: unknown) =>
+      this.options.logger.error({ err: error }, `schedule ${schedule.name}: carry-over not kept`),
+    );
+  };
+
+  private async tickSchedule(schedule: Schedule): Promise<void> {
+    const { store, clock } = this.options;
+    const state = await store.load(schedule.name);
+    const now = new Date(clock.now());
+    if (state.waiting !== undefined) {
+      const occurrence = { at: new Date(state.waiting.occurrence) };
+      if (now.getTime() >= Date.parse(state.waiting.until)) {
+        const on = state.waiting.on;
+        this.skip(
+          schedule,
+          on === 'approval' ? 'plan-changed' : 'alert-gate',
+          `the window closed at ${state.waiting.until} while it waited for ${on === 'approval' ? `approval of plan ${state.waiting.planSha256}` : `the alert gate (${state.waiting.reason})`}`,
+        );
+        delete state.waiting;
+        await store.save(schedule.name, state);
+        return;
+      }
+      if (
+        state.waiting.on === 'approval' &&
+        state.approved?.planSha256 !== state.waiting.planSha256
+      )
+        return;
+      await this.proceed(schedule, state, occurrence);
+      return;
+    }
+    const due = dueOccurrence(schedule, {
+      now,
+      ...(state.lastFired === undefined ? {} : { lastFired: new Date(state.lastFired) }),
+    });
+    if (due === undefined) {
+      await this.noteMissed(schedule, state, now);
+      return;
+    }
+    // Recorded first: whatever happens next, this occurrence never fires again.
+    state.lastFired = due.occurrence.utc;
+    await store.save(schedule.name, state);
+    if (due.occurrence.blackout !== undefined) {
+      this.skip(schedule, 'blackout', `${due.occurrence.local}: ${due.occurrence.blackout}`);
+      return;
+    }
+    await this.proceed(schedule, state, due.occurrence);
+  }
+
+  /** From the overlap check on: the steps an occurrence (new or waiting) goes through. */
+  private async proceed(
+    schedule: Schedule,
+    state: ScheduleState,
+    occurrence: Pick<Occurrence, 'at'>,
+  ): Promise<void> {
+    const { store, runs } = this.options;
+    const until = windowClosesAt(schedule, occurrence);
+    const overlap = await this.runInProgress(schedule);
+    if (overlap !== undefined) {
+      delete state.waiting;
+      await store.save(schedule.name, state);
+      this.skip(
+        schedule,
+        'overlap',
+        `run ${overlap.runId} (${overlap.report.workflow}) is in progress on the same balancer`,
+      );
+      return;
+    }
+    {
+      const blocked = await this.alertGateBlocks(schedule, state);
+      if (blocked !== undefined) {
+        const first = state.waiting?.on !== 'alert-gate';
+        state.waiting = {
+          occurrence: occurrence.at.toISOString(),
+          until: until.toISOString(),
+          on: 'alert-gate',
+          reason: blocked,
+        };
+        await store.save(schedule.name, state);
+        if (first)
+          this.tell(schedule, {
+            kind: 'alert-gate-blocking',
+            reason: `${blocked}; waiting until ${until.toISOString()} at the latest`,
+          });
+        return;
+      }
+    }
+    let planned: Awaited<ReturnType<RunRegistry['planCatalog']>>;
+    try {
+      planned = await runs.planCatalog(schedule.workflow);
+    } catch (error) {
+      delete state.waiting;
+      await store.save(schedule.name, state);
+      this.skip(schedule, 'error', `the workflow could not be planned: ${describe(error)}`);
+      return;
+    }
+    const sha = planned.plan.sha256;
+    if (state.waiting?.on !== 'approval') {
+      this.tell(schedule, {
+        kind: 'planned',
+        planSha256: sha,
+        nodes: planned.plan.nodes.map((n) => n.name),
+        schedule: schedule.name,
+      });
+    }
+    if (state.approved?.planSha256 !== sha) {
+      const already = state.waiting?.on === 'approval' && state.waiting.planSha256 === sha;
+      state.waiting = {
+        occurrence: occurrence.at.toISOString(),
+        until: until.toISOString(),
+        on: 'approval',
+        planSha256: sha,
+      };
+      await store.save(schedule.name, state);
+      if (!already) {
+        this.tell(schedule, {
+          kind: 'approval-needed',
+          schedule: schedule.name,
+          planSha256: sha,
+          ...(state.approved === undefined ? {} : { approvedSha256: state.approved.planSha256 }),
+        });
+      }
+      return;
+    }
+    const plan = schedule.carryOver
+      ? planWithFirst(planned.plan, planned.workflow, state.carryOver)
+      : planned.plan;
+    delete state.waiting;
+    try {
+      const { runId } = await runs.startPlanned(
+        { plan, workflow: planned.workflow },
+        scheduleRequester(schedule.name),
+        { drainsEndAt: until.toISOString() },
+      );
+      state.lastRun = { runId, occurrence: occurrence.at.toISOString() };
+    } catch (error) {
+      const code = error instanceof DrainctlError ? error.code : undefined;
+      if (code === 'LOCK_HELD' || code === 'UNFINISHED_RUN') {
+        this.skip(schedule, 'overlap', describe(error));
+      } else {
+        this.skip(schedule, 'error', `the run could not start: ${describe(error)}`);
+      }
+    }
+    await store.save(schedule.name, state);
+  }
+
+  /** A missed occurrence that `missed: skip` lets pass is still told, once. */
+  private async noteMissed(schedule: Schedule, state: ScheduleState, now: Date): Promise<void> {
+    if (schedule.missed !== 'skip') return;
+    const open = openOccurrence(schedule, now);
+    if (open === undefined || now.getTime() - open.at.getTime() <= ON_TIME_MS) return;
+    if (state.lastFired !== undefined && open.at.getTime() <= Date.parse(state.lastFired)) return;
+    state.lastFired = open.utc;
+    await this.options.store.save(schedule.name, state);
+    this.skip(schedule, 'missed', `${open.local} passed while the server was down (missed: skip)`);
+  }
+
+  /** The alert gate's reason to hold the schedule, asked at most every `pollSeconds`. */
+  private async alertGateBlocks(
+    schedule: Schedule,
+    state: ScheduleState,
+  ): Promise<string | undefined> {
+    const gate = this.options.alertGate;
+    if (gate === undefined) return undefined;
+    const next = this.gateAskedAt.get(schedule.name);
+    const now = this.options.clock.monotonic();
+    if (state.waiting?.on === 'alert-gate' && next !== undefined && now < next)
+      return state.waiting.reason ?? 'blocked';
+    this.gateAskedAt.set(schedule.name, now + gate.pollSeconds * 1000);
+    const verdict = await checkAlertGate(gate, { signal: this.stopping.signal });
+    return verdict.blocked ? verdict.reason : undefined;
+  }
+
+  /** A run being executed now on the balancer (or of the workflow) this schedule runs. */
+  private async runInProgress(schedule: Schedule): Promise<RunStatus | undefined> {
+    const workflow = await this.options.runs.catalogWorkflow(schedule.workflow);
+    const running = (await recentRuns(this.options.home, 50)).filter((run) => run.running);
+    return running.find(
+      (run) =>
+        run.report.workflow === workflow.spec.name ||
+        (workflow.spec.loadBalancer.id !== undefined &&
+          run.report.loadBalancerId === workflow.spec.loadBalancer.id),
+    );
+  }
+
+  private async resumeUnfinished(unfinished: readonly UnfinishedRun[]): Promise<void> {
+    for (const run of unfinished) {
+      try {
+        const { state } = await runStatus({ home: this.options.home, runId: run.runId });
+        const schedule = this.options.schedules.find(
+          (s) => scheduleRequester(s.name) === state.startedBy,
+        );
+        if (schedule?.resumeUnfinished !== true) continue;
+        await this.options.runs.resume(run.runId, scheduleRequester(schedule.name));
+      } catch (error) {
+        this.options.logger.error(
+          { err: error, runId: run.runId },
+          `run ${run.runId} not resumed: ${describe(error)}`,
+        );
+      }
+    }
+  }
+
+  private nextRun(schedule: Schedule): Date | undefined {
+    const now = new Date(this.options.clock.now());
+    return nextOccurrences(schedule, now, LOOK_AHEAD).find((o) => o.blackout === undefined)?.at;
+  }
+
+  private skip(
+    schedule: Schedule,
+    reason: Extract<NotifyEvent, { kind: 'schedule-skipped' }>['reason'],
+    detail: string,
+  ): void {
+    this.options.logger.warn(
+      { schedule: schedule.name, reason },
+      `schedule ${schedule.name} skipped (${reason}): ${detail}`,
+    );
+    this.tell(schedule, { kind: 'schedule-skipped', schedule: schedule.name, reason, detail });
+  }
+
+  private tell(schedule: Schedule, event: DistributiveOmit<NotifyEvent, 'workflow' | 'at'>): void {
+    this.options.tell({
+      ...event,
+      workflow: schedule.workflow,
+      at: new Date(this.options.clock.now()).toISOString(),
+    } as NotifyEvent);
+  }
+
+  private schedule(name: string): Schedule {
+    const found = this.options.schedules.find((s) => s.name === name);
+    if (found === undefined) throw new ApiError(404, 'UNKNOWN_SCHEDULE', `no schedule "${name}"`);
+    return found;
+  }
+
+  /** One at a time: ticks, approvals and carry-overs read and write the same state. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(task, task);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Servers with a rollout of their own that the run never began. */
+function notReachedNodes(state: RunState): string[] {
+  return state.plan.nodes
+    .filter(
+      (node) =>
+        state.nodes.get(node.id)?.state === 'pending' &&
+        state.plan.steps.some((step) => step.node === node.id && step.phase === 'rollout'),
+    )
+    .map((node) => node.id);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
