@@ -67,6 +67,8 @@ export interface DocumentParts {
   body: string;
   /** An inline script (the page's live updates); none for the static report. */
   script?: string;
+  /** The script's nonce, for a Content-Security-Policy that allows only it. */
+  nonce?: string;
 }
 
 /** A whole page: inline CSS, no external asset, readable on a phone. */
@@ -83,7 +85,9 @@ export function renderDocument(parts: DocumentParts): string {
     '<body>',
     parts.header ?? '',
     `<main>${parts.body}</main>`,
-    parts.script === undefined ? '' : `<script>${parts.script}</script>`,
+    parts.script === undefined
+      ? ''
+      : `<script${parts.nonce === undefined ? '' : ` nonce="${escapeHtml(parts.nonce)}"`}>${parts.script}</script>`,
     '</body>',
     '</html>',
     '',
@@ -181,7 +185,10 @@ function stateText(server: ServerRow): string {
 
 function weightText(server: ServerRow): string {
   const now = server.attachments
-    .map((a) => `${escapeHtml(a.loadBalancerId)}: ${a.weight ?? 'as found'}`)
+    .map(
+      (a) =>
+        `${escapeHtml(a.loadBalancerId)}: ${a.weight ?? (server.plannedWeight === undefined ? 'as found' : `${server.plannedWeight} (when planned)`)}`,
+    )
     .join('<br>');
   const back =
     server.originalWeight === undefined

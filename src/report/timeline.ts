@@ -49,6 +49,8 @@ export interface ServerRow {
   phases: PhaseSpan[];
   /** The weight on each balancer it is attached to, as this run last confirmed it. */
   attachments: Array<{ loadBalancerId: string; weight?: number }>;
+  /** Its weight when the plan was made (before this run changed anything). */
+  plannedWeight?: number;
   /** The weight read right before its drain: what it comes back to. */
   originalWeight?: number;
   /** Every weight this run set on it and saw confirmed, in order. */
@@ -245,6 +247,7 @@ function serverRow(
   const lb = state.refs.loadBalancerId ?? state.plan.loadBalancer.name;
   const weight = state.weights.get(id);
   const drain = drainView(state, extras, id, at.now, at.ended);
+  const planned = state.plan.nodes.find((candidate) => candidate.id === id)?.weight;
   return {
     id,
     name: node.name,
@@ -252,6 +255,7 @@ function serverRow(
     state: node.state,
     phases: phaseSpans(node.timeline, at.ended ? state.updatedAt : undefined),
     attachments: [{ loadBalancerId: lb, ...(weight === undefined ? {} : { weight }) }],
+    ...(planned === undefined ? {} : { plannedWeight: planned }),
     ...(node.originalWeight === undefined ? {} : { originalWeight: node.originalWeight }),
     weights: extras.weights.get(id) ?? [],
     ...(drain === undefined ? {} : { drain }),
