@@ -9,7 +9,7 @@
  * module that implements its crypto port on node:crypto.
  */
 const PURE =
-  '^src/(plan|workflow|listener|clock|ports|schedule|engine/policy)/|^src/chat/(?!node-chat-crypto[.]ts$)';
+  '^src/(plan|workflow|listener|clock|ports|schedule|engine/policy|report)/|^src/chat/(?!node-chat-crypto[.]ts$)';
 /** Where I/O happens, or the things that do it are chosen. */
 const IO_LAYERS = [
   '^src/(app|cli|serve|adapters|probes|demo|config|alert-gate)/',

@@ -28,6 +28,13 @@ export {
   type RunStatus,
   type UnfinishedRun,
 } from '../engine/index.js';
+// The timeline's HTML, which the page of `drainctl serve` is made of.
+export {
+  escapeHtml,
+  renderDocument,
+  renderTimeline,
+  type Timeline,
+} from '../report/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
 export { type RunWiring, sshPassphraseFrom, systemClock } from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
@@ -52,6 +59,12 @@ export {
   type RunNotifications,
   runNotifications,
 } from './run-notifications.js';
+export {
+  type ReportOptions,
+  type RunTimelineOptions,
+  reportRun,
+  runTimeline,
+} from './run-report.js';
 export {
   listSchedules,
   type ScheduledOccurrences,

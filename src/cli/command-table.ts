@@ -45,6 +45,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/status.js')).registerStatus,
   },
   {
+    name: 'report',
+    term: 'report [options] <run-id>',
+    description:
+      "a run's timeline and runbook from its journal: one self-contained HTML file, or JSON",
+    load: async () => (await import('./commands/report.js')).registerReport,
+  },
+  {
     name: 'abort',
     term: 'abort <run-id>',
     description:

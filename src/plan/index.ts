@@ -10,9 +10,11 @@
 export { balancerTags, createBalancerRequest, MANAGED_BY_TAG } from './balancer-identity.js';
 export { type BatchCandidate, type BatchLimits, cutBatches } from './batches.js';
 export { canonicalJson } from './canonical-json.js';
+export { formatDuration } from './describe.js';
 export { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 export { type PlanSource, planRollout } from './plan-rollout.js';
 export { rerunWarnings } from './rerun-safety.js';
-export { renderRunbook } from './runbook.js';
+export { gateLines, renderRunbook, sectionOf } from './runbook.js';
 export type * from './types.js';
 export { PLAN_SCHEMA_VERSION } from './types.js';
+export { undoLine } from './undo.js';

@@ -77,7 +77,8 @@ export function renderRunbook(plan: Plan): string {
   return `${lines.join('\n')}\n`;
 }
 
-function gateLines(plan: Plan): string[] {
+/** The gates the runbook lists, one line each: what the page and the run report show too. */
+export function gateLines(plan: Plan): string[] {
   const policy = plan.rollout;
   const lines = [
     'Gates (checked live before each server leaves service; a gate that cannot be evaluated blocks):',
@@ -130,7 +131,8 @@ function estimateBasis(plan: Plan): string {
   return ` (real-cloud figures: ${parts.join(', ')}; the emulator takes seconds for these)`;
 }
 
-function sectionOf(step: Step): string {
+/** The runbook's section a step is printed under: `Prepare`, `Batch 2`, `Finish`. */
+export function sectionOf(step: Step): string {
   if (step.phase === 'prepare') return 'Prepare';
   if (step.phase === 'finish') return 'Finish';
   return `Batch ${step.batch ?? '?'}`;

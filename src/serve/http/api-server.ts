@@ -18,6 +18,8 @@ import { type Logger, redact } from '../../log/index.js';
 import { authenticate } from '../auth/bearer.js';
 import { mayDo, type Permission } from '../auth/roles.js';
 import type { ApiToken } from '../config/index.js';
+import { servePage } from '../page/page-routes.js';
+import { sessionToken } from '../page/session.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import type { ScheduleRoutes } from '../scheduler/schedule-routes.js';
 import { ApiError, toApiError } from './api-error.js';
@@ -234,6 +236,7 @@ async function dispatch(
   response: ServerResponse,
   options: ApiServerOptions,
 ): Promise<void> {
+  if (await servePage(request, response, options)) return;
   const url = new URL(request.url ?? '/', 'http://drainctl.invalid');
   const matching = ROUTES.map((route) => ({ route, match: route.path.exec(url.pathname) })).filter(
     (candidate) => candidate.match !== null,
@@ -247,7 +250,10 @@ async function dispatch(
   const { route, match } = found;
   const permission =
     typeof route.permission === 'function' ? route.permission(options) : route.permission;
-  const token = authenticate(request.headers.authorization, options.tokens);
+  // A browser's session cookie may read (the pages' event stream), never change anything.
+  const token =
+    authenticate(request.headers.authorization, options.tokens) ??
+    (request.method === 'GET' ? sessionToken(request, options.tokens) : undefined);
   if (permission !== undefined) {
     if (token === undefined) {
       response.setHeader('www-authenticate', 'Bearer realm="drainctl"');
