@@ -19,7 +19,13 @@ export {
   type SpecIssue,
 } from './issue.js';
 export { workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
-export { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
+export {
+  type LoadedAnyWorkflow,
+  type LoadedWorkflow,
+  parseAnyWorkflow,
+  parseWorkflow,
+  type WorkflowText,
+} from './parse-workflow.js';
 export { expandTemplate, TEMPLATE_PLACEHOLDERS } from './path-template.js';
 export type { AccessSpec, SshSettingsSpec } from './schema/access-schema.js';
 export type { BackendsSpec } from './schema/backends-schema.js';
@@ -42,4 +48,10 @@ export {
 export type { PatchSpec } from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
-export type { WorkflowDocument, WorkflowSpec } from './schema/workflow-schema.js';
+export {
+  type AnyWorkflowSpec,
+  type FleetWorkflowSpec,
+  isFleetWorkflow,
+  type WorkflowDocument,
+  type WorkflowSpec,
+} from './schema/workflow-schema.js';
