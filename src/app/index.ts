@@ -28,7 +28,9 @@ export { type InspectOptions, type InspectReport, inspectWorkflowFile } from './
 export type { CheckLine, CheckStatus } from './inspect-checklist.js';
 export { outOfServiceNow } from './out-of-service.js';
 export {
+  type PlannedWorkflow,
   type PlanWorkflowOptions,
+  planAnyWorkflowFile,
   planWorkflowFile,
   recoverPlan,
   workflowPathForPlan,
