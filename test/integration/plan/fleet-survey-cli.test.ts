@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '#mocks/index.js';
+import { type Emulator, startEmulator } from '#mocks/index.js';
 import type { FleetSurvey } from '#src/plan/index.js';
 import { runCliInProcess } from '#support/cli-in-process.js';
 import { OpenApiClientClass, sdkConfig, slbCaller } from '#support/emulator-sdk.js';
@@ -153,5 +153,36 @@ describe('drainctl plan of a fleet workflow', () => {
     const run = await runCliInProcess(['run', file, '--yes'], emulatorEnv(emu));
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/loadBalancer: expected a balancer \(id or create\)/);
+  }, 60_000);
+
+  it('surveys a generated fleet: every server of the tagged balancers with all its attachments', async () => {
+    const fleet = await startEmulator({
+      port: 0,
+      topology: { fleet: { balancers: 6, instances: 20, seed: 11 } },
+    });
+    try {
+      const file = fleetWorkflow('generated', '  balancers: { tags: { fleet: generated } }');
+      const run = await runCliInProcess(['plan', file, '--json'], emulatorEnv(fleet));
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as FleetSurvey;
+      expect(result.servers).toHaveLength(20);
+      expect(result.balancers).toHaveLength(6);
+      const expected = fleet.topology.balancers.flatMap((lb) => [
+        ...lb.backends.map((b) => `${b.serverId} ${lb.id} default ${b.weight}`),
+        ...lb.vServerGroups.flatMap((g) =>
+          g.servers.map((m) => `${m.serverId} ${lb.id} ${g.id}:${m.port} ${m.weight}`),
+        ),
+      ]);
+      const surveyed = result.servers.flatMap((server) =>
+        server.attachments.map((a) =>
+          a.kind === 'vserver-group'
+            ? `${server.id} ${a.loadBalancerId} ${a.vServerGroupId}:${a.port} ${a.weight}`
+            : `${server.id} ${a.loadBalancerId} default ${a.weight}`,
+        ),
+      );
+      expect(surveyed.sort()).toEqual(expected.sort());
+    } finally {
+      await fleet.close();
+    }
   }, 60_000);
 });
