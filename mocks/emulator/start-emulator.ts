@@ -20,6 +20,7 @@ import { ApiRateLimits, parseRateLimits, type RateLimitTable } from '../server/r
 import { createSignatureVerifier } from '../server/signature/verify-signature.js';
 import { slbProduct } from '../slb/index.js';
 import { SlbStore } from '../slb/store.js';
+import { addTopologyBalancers } from '../slb/topology-balancers.js';
 import { resolveTopology } from '../topology/load-topology.js';
 import type { Topology, TopologyInput } from '../topology/schema.js';
 import type { AccessLogFormat } from '../world/index.js';
@@ -79,7 +80,7 @@ export interface Emulator {
   clearFaults(): void;
   /** Replaces the per-action quotas in force ({} for none). */
   setRateLimits(limits: RateLimitTable | string): RateLimitTable;
-  /** Back to the topology's initial state: no balancers, records as configured, no faults. */
+  /** Back to the topology's initial state: only its balancers, records as configured, no faults. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -110,6 +111,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const ecs = new EcsStore(topology, addresses, () => world, startedAt);
   const dns = new DnsStore(topology, (id) => ecs.privateIp(id), startedAt);
   const slb = new SlbStore();
+  addTopologyBalancers(topology, slb, addresses, startedAt);
   const apiFaults = new ApiFaults();
   const rateLimits = new ApiRateLimits();
   if (options.rateLimits !== undefined) rateLimits.set(parseRateLimits(options.rateLimits));
@@ -177,6 +179,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ecs.reset();
     dns.reset();
     addresses.resetLoadBalancers();
+    addTopologyBalancers(topology, slb, addresses, Date.now());
     await old.close();
     world = await buildWorld();
   }

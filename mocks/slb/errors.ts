@@ -17,6 +17,15 @@ export class VServerGroupIdNotFound extends ApiError {
   }
 }
 
+/** Unknown master-slave group: the same generic code, naming the parameter. */
+export class MasterSlaveServerGroupIdNotFound extends ApiError {
+  constructor() {
+    super('InvalidParameter', 'The specified MasterSlaveServerGroupId does not exist.', {
+      status: 404,
+    });
+  }
+}
+
 export class ServiceIsConfiguring extends ApiError {
   constructor() {
     super('ServiceIsConfiguring');

@@ -10,6 +10,7 @@ import { backendServerHandlers } from './backend-server-handlers.js';
 import { healthHandlers } from './health-status.js';
 import { listenerHandlers } from './listener-handlers.js';
 import { loadBalancerHandlers } from './load-balancer-handlers.js';
+import { masterSlaveGroupHandlers } from './master-slave-group-handlers.js';
 import { tagHandlers } from './tag-handlers.js';
 import { vServerGroupHandlers } from './vserver-group-handlers.js';
 
@@ -24,6 +25,7 @@ export const slbProduct: Product<EmulatorContext> = {
     ...backendServerHandlers,
     ...healthHandlers,
     ...vServerGroupHandlers,
+    ...masterSlaveGroupHandlers,
     ...tagHandlers,
   }),
 };

@@ -117,7 +117,7 @@ function matchesFilters(loadBalancer: LoadBalancer, params: Params, ctx: Emulato
 
 function servesServer(loadBalancer: LoadBalancer, serverId: string, ctx: EmulatorContext): boolean {
   if (loadBalancer.backends.has(serverId)) return true;
-  return [...ctx.slb.vServerGroups.values()].some(
+  return [...ctx.slb.vServerGroups.values(), ...ctx.slb.masterSlaveGroups.values()].some(
     (group) =>
       group.loadBalancerId === loadBalancer.id &&
       group.servers.some((s) => s.serverId === serverId),
@@ -161,6 +161,9 @@ const DeleteLoadBalancer: Handler<EmulatorContext> = async ({ params, ctx }) => 
   ctx.slb.loadBalancers.delete(loadBalancer.id);
   for (const [id, group] of ctx.slb.vServerGroups) {
     if (group.loadBalancerId === loadBalancer.id) ctx.slb.vServerGroups.delete(id);
+  }
+  for (const [id, group] of ctx.slb.masterSlaveGroups) {
+    if (group.loadBalancerId === loadBalancer.id) ctx.slb.masterSlaveGroups.delete(id);
   }
   return {};
 };

@@ -4,7 +4,11 @@
  * it true live in the world. Resettable.
  */
 import type { ListenerHealthCheckConfig } from '../world/types.js';
-import { InvalidLoadBalancerIdNotFound, VServerGroupIdNotFound } from './errors.js';
+import {
+  InvalidLoadBalancerIdNotFound,
+  MasterSlaveServerGroupIdNotFound,
+  VServerGroupIdNotFound,
+} from './errors.js';
 
 export type ListenerProtocol = 'tcp' | 'udp' | 'http' | 'https';
 export type ListenerStatus = 'stopped' | 'starting' | 'running';
@@ -26,6 +30,19 @@ export interface VServerGroup {
   loadBalancerId: string;
   createdAt: number;
   servers: VServerGroupServer[];
+}
+
+/** A server of a master-slave group: the Master serves, the Slave only while the Master fails. */
+export interface MasterSlaveServer extends VServerGroupServer {
+  serverType: 'Master' | 'Slave';
+}
+
+export interface MasterSlaveServerGroup {
+  id: string;
+  name: string;
+  loadBalancerId: string;
+  createdAt: number;
+  servers: MasterSlaveServer[];
 }
 
 export interface Listener {
@@ -93,11 +110,13 @@ export interface ClientTokenRecord {
 export class SlbStore {
   readonly loadBalancers = new Map<string, LoadBalancer>();
   readonly vServerGroups = new Map<string, VServerGroup>();
+  readonly masterSlaveGroups = new Map<string, MasterSlaveServerGroup>();
   readonly clientTokens = new Map<string, ClientTokenRecord>();
 
   reset(): void {
     this.loadBalancers.clear();
     this.vServerGroups.clear();
+    this.masterSlaveGroups.clear();
     this.clientTokens.clear();
   }
 
@@ -111,6 +130,12 @@ export class SlbStore {
   vServerGroup(id: string): VServerGroup {
     const group = this.vServerGroups.get(id);
     if (!group) throw new VServerGroupIdNotFound();
+    return group;
+  }
+
+  masterSlaveGroup(id: string): MasterSlaveServerGroup {
+    const group = this.masterSlaveGroups.get(id);
+    if (!group) throw new MasterSlaveServerGroupIdNotFound();
     return group;
   }
 }

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { defaultTopology } from './default-topology.js';
-import { type Topology, type TopologyInput, topologySchema } from './schema.js';
+import { generateFleet } from './generated-fleet.js';
+import { instanceSchema, type Topology, type TopologyInput, topologySchema } from './schema.js';
 
 export class TopologyError extends Error {
   constructor(message: string) {
@@ -38,10 +39,14 @@ export function parseTopology(input: unknown = defaultTopology, source = 'topolo
   if (!result.success) throw new TopologyError(describeIssues(result.error, input, source));
   const parsed = result.data;
   const zone = parsed.zone ?? `${parsed.region}-h`;
+  const fleet =
+    parsed.fleet === undefined ? undefined : generateFleet(parsed.fleet, parsed.appPort);
+  const generated = (fleet?.instances ?? []).map((instance) => instanceSchema.parse(instance));
   const topology: Topology = {
     ...parsed,
     zone,
-    instances: parsed.instances.map((instance) => ({
+    balancers: fleet?.balancers ?? [],
+    instances: [...parsed.instances, ...generated].map((instance) => ({
       ...instance,
       name: instance.name ?? instance.id,
       hostname: instance.hostname ?? instance.name ?? instance.id,

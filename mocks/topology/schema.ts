@@ -7,6 +7,7 @@
  * every field but instance ids has a default.
  */
 import { z } from 'zod';
+import type { BalancerTopology } from './generated-fleet.js';
 
 export const DEFAULT_KERNEL = '3.10.0-1160.el7.x86_64';
 export const DEFAULT_UPDATE_KERNEL = '3.10.0-1160.119.1.el7.x86_64';
@@ -31,7 +32,7 @@ export type DnsEdition = keyof typeof DNS_EDITIONS;
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
 
-const instanceSchema = z
+export const instanceSchema = z
   .object({
     id: id.regex(/^i-/, 'ECS instance ids start with "i-"'),
     name: z.string().min(1).optional(),
@@ -105,10 +106,31 @@ export const topologySchema = z
       .strict()
       .default({}),
     accessLogFormat: z.enum(['combined', 'combined_request_time']).default('combined'),
-    instances: z.array(instanceSchema).min(1).max(89),
+    /** Listed instances; with `fleet` the generated ones follow them. */
+    instances: z.array(instanceSchema).max(89).default([]),
+    /**
+     * A generated fleet: balancers created at start with random attachments (generated-fleet.ts).
+     */
+    fleet: z
+      .object({
+        balancers: z.number().int().min(1).max(100),
+        instances: z.number().int().min(1).max(89),
+        seed: z.number().int().nonnegative(),
+        maxAttachments: z.number().int().min(1).max(3).default(3),
+      })
+      .strict()
+      .optional(),
     domains: z.array(domainSchema).default([]),
   })
-  .strict();
+  .strict()
+  .refine((topology) => topology.instances.length > 0 || topology.fleet !== undefined, {
+    message: 'give instances, or a fleet to generate',
+    path: ['instances'],
+  })
+  .refine((topology) => topology.instances.length + (topology.fleet?.instances ?? 0) <= 89, {
+    message: 'at most 89 instances in all (one /24: .11 to .99), listed and generated',
+    path: ['fleet', 'instances'],
+  });
 
 export type TopologyInput = z.input<typeof topologySchema>;
 type Parsed = z.output<typeof topologySchema>;
@@ -123,4 +145,6 @@ export interface InstanceTopology
 export interface Topology extends Omit<Parsed, 'instances' | 'zone'> {
   zone: string;
   instances: InstanceTopology[];
+  /** Balancers that exist at start (and after a reset): those of a generated fleet. */
+  balancers: BalancerTopology[];
 }

@@ -12,7 +12,14 @@
  */
 import type { DrainctlEnvironment } from '../config/index.js';
 import { InvalidInputError } from '../errors/index.js';
-import type { Clock, Dns, DnsResolver, Host, LoadBalancer } from '../ports/index.js';
+import type {
+  Clock,
+  Dns,
+  DnsResolver,
+  Host,
+  LoadBalancer,
+  ServerAttachments,
+} from '../ports/index.js';
 import { type AliyunOptions, createAliyunPorts } from './aliyun/index.js';
 import { createDnsResolver } from './local/dns-resolver.js';
 import { systemClock } from './local/system-clock.js';
@@ -24,6 +31,7 @@ export type CloudPortsOptions = Omit<AliyunOptions, 'clock'> & {
 
 export interface CloudPorts {
   loadBalancer: LoadBalancer;
+  attachments: ServerAttachments;
   dns: Dns;
   host: Host;
   resolver: DnsResolver;

@@ -35,6 +35,7 @@ import {
 import { openSshFollower } from '../probes/access-log/ssh-follower.js';
 import { createHealthChecker } from '../probes/health/index.js';
 import { createTrafficProbeFactory } from '../probes/traffic-probe-factory.js';
+import type { FleetPorts } from './observe-fleet.js';
 import type { InventoryPorts } from './observe-inventory.js';
 
 /** This machine's clock, for the use cases that time themselves (`watch`, the demo). */
@@ -197,7 +198,7 @@ export function observationPorts(
   region: string | undefined,
   logger: Logger | undefined,
   onCloudCall?: (event: CloudCallEvent) => void,
-): InventoryPorts {
+): InventoryPorts & FleetPorts {
   return createCloudPorts(
     cloudPortsOptionsFrom(environment, region, {
       ...(logger === undefined ? {} : { logger }),

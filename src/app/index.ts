@@ -43,7 +43,9 @@ export { type InspectOptions, type InspectReport, inspectWorkflowFile } from './
 export type { CheckLine, CheckStatus } from './inspect-checklist.js';
 export { outOfServiceNow } from './out-of-service.js';
 export {
+  type PlannedWorkflow,
   type PlanWorkflowOptions,
+  planAnyWorkflowFile,
   planWithFirst,
   planWorkflowFile,
   recoverPlan,

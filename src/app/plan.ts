@@ -8,14 +8,27 @@ import { relative, resolve, sep } from 'node:path';
 import type { DrainctlEnvironment } from '../config/index.js';
 import { sha256Hex } from '../engine/sha256.js';
 import { getLogger, type Logger, registerSecret } from '../log/index.js';
-import { type Plan, planRollout, type ZeroWeightChoices } from '../plan/index.js';
+import {
+  type FleetSurvey,
+  type Plan,
+  planRollout,
+  surveyFleet,
+  type ZeroWeightChoices,
+} from '../plan/index.js';
 import type { CloudCallEvent } from '../ports/index.js';
 import { checkLogFormat } from '../probes/index.js';
 import { carryOverOrder } from '../schedule/index.js';
-import type { Environment, LoadedWorkflow } from '../workflow/index.js';
+import {
+  type Environment,
+  type FleetWorkflowSpec,
+  isFleetWorkflow,
+  type LoadedAnyWorkflow,
+  type LoadedWorkflow,
+} from '../workflow/index.js';
 import { observationPorts } from './composition-root.js';
+import { type FleetPorts, observeFleet } from './observe-fleet.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
-import { loadWorkflow } from './workflow-file.js';
+import { loadAnyWorkflow, loadWorkflow } from './workflow-file.js';
 
 export interface PlanWorkflowOptions {
   /** `${VAR}` values and the default region. */
@@ -25,7 +38,7 @@ export interface PlanWorkflowOptions {
   environment: DrainctlEnvironment;
   logger?: Logger;
   /** Observe through these instead of the cloud adapters the environment selects. */
-  ports?: InventoryPorts;
+  ports?: InventoryPorts & Partial<Pick<FleetPorts, 'attachments'>>;
   /** The operator's word on servers found at weight 0 (`--restore-weight`, `--leave-at-zero`). */
   choices?: ZeroWeightChoices;
   /** Told of every cloud request's answer while observing (`drainctl serve`'s metrics). */
@@ -41,7 +54,63 @@ export async function planWorkflowFile(
   file: string,
   options: PlanWorkflowOptions,
 ): Promise<{ plan: Plan; workflow: LoadedWorkflow }> {
-  const workflow = await loadWorkflow(file, options.env);
+  return planLoadedWorkflow(file, await loadWorkflow(file, options.env), options);
+}
+
+/** What `drainctl plan` makes of a workflow: a plan of one balancer, or a fleet's survey. */
+export type PlannedWorkflow =
+  | { kind: 'plan'; plan: Plan; workflow: LoadedWorkflow }
+  | { kind: 'fleet'; survey: FleetSurvey; workflow: LoadedAnyWorkflow };
+
+/**
+ * Plan a workflow of either kind: a single-balancer workflow as planWorkflowFile does; a fleet
+ * workflow (no loadBalancer) surveyed — every selected server with all its attachments.
+ *
+ * @example const planned = await planAnyWorkflowFile('workflows/fleet-night.yaml', options);
+ */
+export async function planAnyWorkflowFile(
+  file: string,
+  options: PlanWorkflowOptions,
+): Promise<PlannedWorkflow> {
+  const workflow = await loadAnyWorkflow(file, options.env);
+  const { spec } = workflow;
+  if (isFleetWorkflow(spec)) {
+    return {
+      kind: 'fleet',
+      survey: await surveyFleetWorkflow(file, spec, workflow, options),
+      workflow,
+    };
+  }
+  return { kind: 'plan', ...(await planLoadedWorkflow(file, { ...workflow, spec }, options)) };
+}
+
+async function surveyFleetWorkflow(
+  file: string,
+  spec: FleetWorkflowSpec,
+  workflow: LoadedAnyWorkflow,
+  options: PlanWorkflowOptions,
+): Promise<FleetSurvey> {
+  for (const secret of workflow.secrets) registerSecret(secret);
+  for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
+  const given = options.ports;
+  const ports: FleetPorts =
+    given?.attachments !== undefined
+      ? { ...given, attachments: given.attachments }
+      : observationPorts(options.environment, spec.region, options.logger);
+  const observed = await observeFleet(spec, ports);
+  return surveyFleet(
+    spec,
+    observed,
+    { file: workflowPathForPlan(file, options.cwd), text: workflow.source.text },
+    sha256Hex,
+  );
+}
+
+async function planLoadedWorkflow(
+  file: string,
+  workflow: LoadedWorkflow,
+  options: PlanWorkflowOptions,
+): Promise<{ plan: Plan; workflow: LoadedWorkflow }> {
   for (const secret of workflow.secrets) registerSecret(secret);
   for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
   const ports =

@@ -7,7 +7,9 @@ import { InvalidInputError } from '../errors/index.js';
 import {
   decodeWorkflowBytes,
   type Environment,
+  type LoadedAnyWorkflow,
   type LoadedWorkflow,
+  parseAnyWorkflow,
   parseWorkflow,
   type WorkflowText,
 } from '../workflow/index.js';
@@ -42,4 +44,9 @@ export async function readWorkflowText(
  */
 export async function loadWorkflow(file: string, env: Environment): Promise<LoadedWorkflow> {
   return parseWorkflow(await readWorkflowText(file), env);
+}
+
+/** Read and validate a workflow file of either kind (one balancer, or a fleet). */
+export async function loadAnyWorkflow(file: string, env: Environment): Promise<LoadedAnyWorkflow> {
+  return parseAnyWorkflow(await readWorkflowText(file), env);
 }

@@ -11,6 +11,16 @@ export { balancerTags, createBalancerRequest, MANAGED_BY_TAG } from './balancer-
 export { type BatchCandidate, type BatchLimits, cutBatches } from './batches.js';
 export { canonicalJson } from './canonical-json.js';
 export { formatDuration } from './describe.js';
+export {
+  type Attachment,
+  attachmentsOf,
+  type FleetSurvey,
+  type ObservedFleet,
+  type ObservedFleetBalancer,
+  renderFleetSurvey,
+  type SurveyedServer,
+  surveyFleet,
+} from './fleet-survey.js';
 export { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 export { type PlanSource, planRollout } from './plan-rollout.js';
 export { rerunWarnings } from './rerun-safety.js';

@@ -5,6 +5,7 @@
  * outside src/ports; every import of it is `import type`.
  */
 export type * from './alert-gate.js';
+export type * from './attachments.js';
 export type * from './clock.js';
 export type * from './cloud-calls.js';
 export type * from './cloud-retry.js';

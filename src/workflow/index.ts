@@ -22,7 +22,13 @@ export {
   type SpecIssue,
 } from './issue.js';
 export { jsonSchemaText, workflowJsonSchema, workflowJsonSchemaText } from './json-schema.js';
-export { type LoadedWorkflow, parseWorkflow, type WorkflowText } from './parse-workflow.js';
+export {
+  type LoadedAnyWorkflow,
+  type LoadedWorkflow,
+  parseAnyWorkflow,
+  parseWorkflow,
+  type WorkflowText,
+} from './parse-workflow.js';
 export { expandTemplate, TEMPLATE_PLACEHOLDERS } from './path-template.js';
 export type { AccessSpec, SshSettingsSpec } from './schema/access-schema.js';
 export type { BackendsSpec } from './schema/backends-schema.js';
@@ -46,6 +52,12 @@ export {
 export type { PatchSpec } from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
-export type { WorkflowDocument, WorkflowSpec } from './schema/workflow-schema.js';
+export {
+  type AnyWorkflowSpec,
+  type FleetWorkflowSpec,
+  isFleetWorkflow,
+  type WorkflowDocument,
+  type WorkflowSpec,
+} from './schema/workflow-schema.js';
 export { parseYamlText, yamlData } from './yaml-document.js';
 export { expectedPhrase, fromZodIssues } from './zod-issues.js';

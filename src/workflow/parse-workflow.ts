@@ -7,7 +7,12 @@ import { crossCheck, listedInstanceIds } from './checks/index.js';
 import { type CommandSecrets, commandSecrets } from './command-secrets.js';
 import { type Environment, interpolateDocument } from './interpolate.js';
 import { invalidWorkflowError, placeIssues, type RawIssue } from './issue.js';
-import { type WorkflowSpec, workflowSchema } from './schema/workflow-schema.js';
+import {
+  type AnyWorkflowSpec,
+  isFleetWorkflow,
+  type WorkflowSpec,
+  workflowSchema,
+} from './schema/workflow-schema.js';
 import { parseYamlText, yamlData } from './yaml-document.js';
 import { expectedPhrase, fromZodIssues } from './zod-issues.js';
 
@@ -31,6 +36,9 @@ export interface LoadedWorkflow {
   warnings: string[];
 }
 
+/** A workflow of either kind: one balancer, or a fleet (no `loadBalancer`). */
+export type LoadedAnyWorkflow = Omit<LoadedWorkflow, 'spec'> & { spec: AnyWorkflowSpec };
+
 const SECRET_PATH =
   /^(notify\.channels\[\d+\]\.(url|secret)|alertGate\.auth\.(bearerToken|password))$/;
 
@@ -41,6 +49,33 @@ const SECRET_PATH =
  * @example parseWorkflow({ file: 'kernel-patch.yaml', text }, process.env).spec.rollout.maxUnavailable
  */
 export function parseWorkflow(source: WorkflowText, env: Environment): LoadedWorkflow {
+  const loaded = parseAnyWorkflow(source, env);
+  const { spec } = loaded;
+  if (isFleetWorkflow(spec)) {
+    const parsed = parseYamlText(source.file, source.text);
+    throw invalidWorkflowError(
+      source.file,
+      placeIssues(
+        [
+          {
+            path: ['loadBalancer'],
+            expected: 'a balancer (id or create): this works on one balancer',
+            found: 'none (a fleet workflow: `drainctl plan` surveys it)',
+          },
+        ],
+        parsed,
+      ),
+    );
+  }
+  return { ...loaded, spec };
+}
+
+/**
+ * Validate a workflow of either kind: a fleet workflow (no `loadBalancer`) is valid here.
+ *
+ * @example isFleetWorkflow(parseAnyWorkflow({ file, text }, process.env).spec)
+ */
+export function parseAnyWorkflow(source: WorkflowText, env: Environment): LoadedAnyWorkflow {
   const parsed = parseYamlText(source.file, source.text);
   const interpolation = interpolateDocument(parsed.document, env);
   const issues: RawIssue[] = [...interpolation.issues];
@@ -49,7 +84,7 @@ export function parseWorkflow(source: WorkflowText, env: Environment): LoadedWor
     reportInput: true,
     error: expectedPhrase,
   });
-  let spec: WorkflowSpec | undefined;
+  let spec: AnyWorkflowSpec | undefined;
   let commands: CommandSecrets = { secrets: [], warnings: [] };
   if (!result.success) {
     // A reference that could not be replaced is already reported at its path.
@@ -70,7 +105,7 @@ export function parseWorkflow(source: WorkflowText, env: Environment): LoadedWor
       });
     }
     issues.push(...crossCheck({ doc, interpolation, fleet: uniqueIds(listedInstanceIds(doc)) }));
-    spec = { ...doc, region: region ?? '' };
+    spec = { ...doc, region: region ?? '' } as AnyWorkflowSpec;
     commands = commandSecrets(doc, interpolation);
   }
   if (issues.length > 0 || spec === undefined) {

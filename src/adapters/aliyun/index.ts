@@ -8,7 +8,7 @@
  * adapter folder; everything else in drainctl sees only the ports.
  */
 import { getLogger } from '../../log/index.js';
-import type { Dns, Host, LoadBalancer } from '../../ports/index.js';
+import type { Dns, Host, LoadBalancer, ServerAttachments } from '../../ports/index.js';
 import type { EcsWaits } from './ecs/ecs-host.js';
 import { loadedOnFirstCall } from './loaded-on-first-call.js';
 import type { AliyunSession, SessionOptions } from './session.js';
@@ -37,6 +37,8 @@ export interface AliyunOptions extends SessionOptions {
 
 export interface AliyunPorts {
   loadBalancer: LoadBalancer;
+  /** Where servers are attached across the region's balancers (fleet discovery). */
+  attachments: ServerAttachments;
   dns: Dns;
   host: Host;
 }
@@ -59,6 +61,13 @@ const LOAD_BALANCER_METHODS: Record<keyof LoadBalancer, true> = {
   getTags: true,
   setTags: true,
   removeTags: true,
+};
+const ATTACHMENTS_METHODS: Record<keyof ServerAttachments, true> = {
+  balancersServing: true,
+  balancersTagged: true,
+  vServerGroups: true,
+  masterSlaveGroups: true,
+  setVServerGroupWeights: true,
 };
 const DNS_METHODS: Record<keyof Dns, true> = {
   findRecords: true,
@@ -102,6 +111,14 @@ export function createAliyunPorts(options: AliyunOptions): AliyunPorts {
         ...DEFAULT_SLB_WAITS,
         ...options.waits?.slb,
       });
+    }),
+    attachments: loadedOnFirstCall<ServerAttachments>(ATTACHMENTS_METHODS, async () => {
+      const [{ createSlbClient }, { SlbAttachments }, opened] = await Promise.all([
+        import('./slb/slb-client.js'),
+        import('./slb/slb-attachments.js'),
+        session(),
+      ]);
+      return new SlbAttachments(createSlbClient(opened));
     }),
     dns: loadedOnFirstCall<Dns>(DNS_METHODS, async () => {
       const [{ createAlidnsApi }, { AlidnsDns }, opened] = await Promise.all([

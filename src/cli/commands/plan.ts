@@ -1,10 +1,11 @@
 /**
  * `drainctl plan <workflow> [--json]`: the runbook drainctl would execute (src/app/plan.ts), or
- * the plan as one JSON document. Changes nothing.
+ * the plan as one JSON document; for a fleet workflow, the survey of every selected server's
+ * attachments. Changes nothing.
  */
 import type { Command } from 'commander';
-import { notifyChannelLines, planWorkflowFile } from '../../app/index.js';
-import { renderRunbook } from '../../plan/index.js';
+import { notifyChannelLines, planAnyWorkflowFile } from '../../app/index.js';
+import { renderFleetSurvey, renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../cli-context.js';
 import {
   addZeroWeightFlags,
@@ -24,13 +25,21 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
     )
     .action(async (workflow: string, options: { json?: boolean } & ZeroWeightFlags) => {
-      const { plan, workflow: loaded } = await planWorkflowFile(workflow, {
+      const planned = await planAnyWorkflowFile(workflow, {
         env: process.env,
         cwd: process.cwd(),
         environment: ctx.environment(),
         logger: ctx.logger,
         choices: zeroWeightChoices(options),
       });
+      if (planned.kind === 'fleet') {
+        const { survey } = planned;
+        ctx.logger.debug({ workflow, sha256: survey.sha256 }, 'surveyed');
+        if (options.json) ctx.stdout.json(survey);
+        else ctx.stdout.line(renderFleetSurvey(survey).trimEnd());
+        return;
+      }
+      const { plan, workflow: loaded } = planned;
       ctx.logger.debug({ workflow, sha256: plan.sha256, steps: plan.steps.length }, 'planned');
       if (options.json) ctx.stdout.json(plan);
       else {

@@ -8,24 +8,30 @@ import type { Check, CheckContext } from './check-context.js';
 export const checkBackends: Check = ({ doc }) => {
   const issues: RawIssue[] = [];
   const { backends } = doc;
-  const selectors = (['instances', 'tags', 'all'] as const).filter(
+  const selectors = (['instances', 'tags', 'all', 'balancers'] as const).filter(
     (key) => backends[key] !== undefined,
   );
+  const isFleet = doc.loadBalancer === undefined;
   if (selectors.length === 0) {
     issues.push({
       path: ['backends'],
-      expected: 'one of instances (ids), tags (a selector) or all',
+      expected: isFleet
+        ? 'one of instances (ids), tags (a selector) or balancers'
+        : 'one of instances (ids), tags (a selector) or all',
       found: 'none of them',
     });
   }
   for (const extra of selectors.slice(1)) {
     issues.push({
       path: ['backends', extra],
-      expected: 'only one of instances, tags, all',
+      expected: isFleet
+        ? 'only one of instances, tags, balancers'
+        : 'only one of instances, tags, all',
       found: `${selectors[0]} and ${extra}`,
     });
   }
-  if (backends.all !== undefined && doc.loadBalancer.create !== undefined) {
+  issues.push(...fleetSelection(doc));
+  if (backends.all !== undefined && doc.loadBalancer?.create !== undefined) {
     issues.push({
       path: ['backends', 'all'],
       expected: 'instances or tags (a balancer this workflow creates has no backends yet)',
@@ -70,6 +76,58 @@ export const checkBackends: Check = ({ doc }) => {
   return issues;
 };
 
+/**
+ * A fleet workflow (no loadBalancer) selects servers by ids, tags or balancers and moves no DNS;
+ * `balancers` belongs to fleet workflows only, with ids or tags.
+ */
+function fleetSelection(doc: CheckContext['doc']): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const { backends } = doc;
+  if (doc.loadBalancer !== undefined) {
+    if (backends.balancers !== undefined) {
+      issues.push({
+        path: ['backends', 'balancers'],
+        expected: 'instances, tags or all (balancers selects a fleet: leave loadBalancer out)',
+        found: 'balancers with loadBalancer',
+      });
+    }
+    return issues;
+  }
+  if (backends.all !== undefined) {
+    issues.push({
+      path: ['backends', 'all'],
+      expected: 'balancers (every backend of balancers by ids or tags) in a fleet workflow',
+      found: 'all: true without loadBalancer',
+    });
+  }
+  if (doc.dns !== undefined) {
+    issues.push({
+      path: ['dns'],
+      expected: 'no dns block in a fleet workflow (DNS moves onto one balancer)',
+      found: 'a dns block without loadBalancer',
+    });
+  }
+  const balancers = backends.balancers;
+  if (balancers !== undefined) {
+    const given = (['ids', 'tags'] as const).filter((key) => balancers[key] !== undefined);
+    if (given.length !== 1) {
+      issues.push({
+        path: ['backends', 'balancers'],
+        expected: 'one of ids or tags',
+        found: given.length === 0 ? 'neither' : 'both',
+      });
+    }
+    if (balancers.tags !== undefined && Object.keys(balancers.tags).length === 0) {
+      issues.push({
+        path: ['backends', 'balancers', 'tags'],
+        expected: 'at least one tag',
+        found: 'none',
+      });
+    }
+  }
+  return issues;
+}
+
 export const checkBudget: Check = ({ doc, fleet }) => {
   const issues: RawIssue[] = [];
   const { maxUnavailable, minHealthy } = doc.rollout;
@@ -90,7 +148,7 @@ export const checkBudget: Check = ({ doc, fleet }) => {
   // Knowable only when the balancer holds exactly the listed servers: one this workflow creates.
   if (
     fleet !== undefined &&
-    doc.loadBalancer.create !== undefined &&
+    doc.loadBalancer?.create !== undefined &&
     typeof minHealthy === 'number'
   ) {
     if (minHealthy >= fleet.length) {

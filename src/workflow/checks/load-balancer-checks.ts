@@ -12,6 +12,7 @@ const SCHEDULERS: Record<'tcp' | 'http', readonly string[]> = {
 export const checkLoadBalancer: Check = ({ doc }) => {
   const issues: RawIssue[] = [];
   const lb = doc.loadBalancer;
+  if (lb === undefined) return issues;
   if (lb.id !== undefined && lb.create !== undefined) {
     issues.push({
       path: ['loadBalancer', 'create'],

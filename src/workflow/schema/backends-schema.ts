@@ -1,10 +1,15 @@
 /**
  * `backends`: which servers the rollout covers, and at which weights new ones join the balancer.
- * Exactly one selector: `instances` (ids, in rollout order), `tags` (an ECS tag selector) or
- * `all` (every backend already on an existing balancer).
+ * Exactly one selector: `instances` (ids, in rollout order), `tags` (an ECS tag selector), `all`
+ * (every backend already on an existing balancer) or, in a fleet workflow, `balancers` (every
+ * backend of these balancers).
  */
 import { z } from 'zod';
 import { instanceId, tags, weight } from './common-schema.js';
+
+const loadBalancerId = z
+  .string({ error: 'a load balancer id like lb-bp1abc' })
+  .regex(/^lb-[A-Za-z0-9][A-Za-z0-9-]*$/, { error: 'a load balancer id like lb-bp1abc' });
 
 export const backendEntrySchema = z
   .union(
@@ -38,9 +43,26 @@ export const backendsSchema = z
       .literal(true, { error: 'true (every backend of the existing balancer)' })
       .optional()
       .meta({ description: 'Every backend already on the (existing) balancer.' }),
+    balancers: z
+      .strictObject({
+        ids: z
+          .array(loadBalancerId, { error: 'a list of load balancer ids' })
+          .min(1, { error: 'at least one load balancer id' })
+          .optional()
+          .meta({ description: 'The balancers, by id.' }),
+        tags: tags('Every balancer in the region carrying all of these tags.').optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'Fleet workflows (no loadBalancer): every backend of these balancers — by ids or by tags, one of them.',
+      }),
     initialWeight: weight('Weight new servers are added at (default 100).').default(100),
     weight: weight('Weight servers serve at once in service (default 100).', 1).default(100),
   })
-  .meta({ description: 'Which servers the rollout covers. Give one of instances, tags, all.' });
+  .meta({
+    description:
+      'Which servers the rollout covers. Give one of instances, tags, all (single balancer), balancers (fleet).',
+  });
 
 export type BackendsSpec = z.output<typeof backendsSchema>;

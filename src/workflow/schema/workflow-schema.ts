@@ -30,7 +30,10 @@ export const workflowSchema = z
       .regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, { error: 'a region id like cn-hangzhou' })
       .optional()
       .meta({ description: 'Region id, e.g. cn-hangzhou. Default: ALIBABA_CLOUD_REGION_ID.' }),
-    loadBalancer: loadBalancerSchema,
+    loadBalancer: loadBalancerSchema.optional().meta({
+      description:
+        'The one balancer of the rollout. Leave it out for a fleet workflow: the servers `backends` selects are drained from every balancer and vServer group they are attached to in the region.',
+    }),
     backends: backendsSchema,
     rollout: rolloutSchema.default({
       maxUnavailable: 1,
@@ -74,5 +77,26 @@ export const workflowSchema = z
 /** A workflow file as validated, with every default applied (region may still be unset). */
 export type WorkflowDocument = z.output<typeof workflowSchema>;
 
-/** A validated workflow, ready for the planner: defaults applied, region resolved. */
-export type WorkflowSpec = WorkflowDocument & { region: string };
+/**
+ * A validated single-balancer workflow, ready for the planner: defaults applied, region resolved.
+ */
+export type WorkflowSpec = WorkflowDocument & {
+  region: string;
+  loadBalancer: NonNullable<WorkflowDocument['loadBalancer']>;
+};
+
+/**
+ * A validated fleet workflow: no `loadBalancer`; its servers are drained from every balancer and
+ * group they are attached to in the region (docs/workflows.md, "Fleet workflows").
+ */
+export type FleetWorkflowSpec = Omit<WorkflowDocument, 'loadBalancer'> & {
+  region: string;
+  loadBalancer?: undefined;
+};
+
+/** Either kind of workflow, as parsed. */
+export type AnyWorkflowSpec = WorkflowSpec | FleetWorkflowSpec;
+
+export function isFleetWorkflow(spec: AnyWorkflowSpec): spec is FleetWorkflowSpec {
+  return spec.loadBalancer === undefined;
+}

@@ -7,14 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAliyunClients } from '#src/adapters/aliyun/clients.js';
 import { createCloudPorts } from '#src/adapters/index.js';
-import type { ListenerConfig, LoadBalancer } from '#src/ports/index.js';
+import type { ListenerConfig, LoadBalancer, ServerAttachments } from '#src/ports/index.js';
 import { type AliyunTestEnv, startAliyunEnv } from '#support/emulator-adapters.js';
+import { OpenApiClientClass, sdkConfig, slbCaller } from '#support/emulator-sdk.js';
 import { modelViolations, slbRequestModels } from '#support/request-models.js';
 import { type RequestRecorder, startRequestRecorder } from '#support/request-recorder.js';
 
 let env: AliyunTestEnv;
 let recorder: RequestRecorder;
 let loadBalancer: LoadBalancer;
+let attachments: ServerAttachments;
 
 beforeAll(async () => {
   env = await startAliyunEnv({
@@ -23,7 +25,10 @@ beforeAll(async () => {
     },
   });
   recorder = await startRequestRecorder(env.emu.endpoint);
-  loadBalancer = createCloudPorts({ ...env.options, endpoint: recorder.endpoint }).loadBalancer;
+  ({ loadBalancer, attachments } = createCloudPorts({
+    ...env.options,
+    endpoint: recorder.endpoint,
+  }));
 });
 afterAll(async () => {
   await recorder?.close();
@@ -116,6 +121,30 @@ describe('SLB requests against the official request models', () => {
       { serverId: 'i-model-2', weight: 50, description: 'second' },
     ]);
     await loadBalancer.setBackendWeights(lb.id, [{ serverId: 'i-model-1', weight: 0 }]);
+    // The groups are made by hand (not through the recorder): drainctl never creates them.
+    const byHand = slbCaller(new OpenApiClientClass(sdkConfig(env.emu)), env.emu.region);
+    const vsg = String(
+      (
+        await byHand('CreateVServerGroup', {
+          LoadBalancerId: lb.id,
+          BackendServers: JSON.stringify([{ ServerId: 'i-model-2', Port: 8081, Weight: 30 }]),
+        })
+      ).VServerGroupId,
+    );
+    await byHand('CreateMasterSlaveServerGroup', {
+      LoadBalancerId: lb.id,
+      MasterSlaveBackendServers: JSON.stringify([
+        { ServerId: 'i-model-1', Port: 8082, ServerType: 'Master' },
+        { ServerId: 'i-model-2', Port: 8082, ServerType: 'Slave' },
+      ]),
+    });
+    await attachments.balancersServing('i-model-2');
+    await attachments.balancersTagged({ team: 'ops' });
+    await attachments.vServerGroups(lb.id);
+    await attachments.masterSlaveGroups(lb.id);
+    await attachments.setVServerGroupWeights(vsg, [
+      { serverId: 'i-model-2', port: 8081, weight: 0 },
+    ]);
     await loadBalancer.healthStatus(lb.id);
     await slb.describeHealthStatus(lb.id, 80, 'tcp');
     await loadBalancer.setTags(lb.id, { night: 'n1' });

@@ -282,6 +282,61 @@ describe('SLB listeners and backend servers', () => {
     });
   });
 
+  it('master-slave server groups: created, described, found by DescribeLoadBalancers ServerId, never changed', async () => {
+    const { callSlb } = env();
+    const other = String(
+      (await callSlb('CreateLoadBalancer', { LoadBalancerName: 'standby' })).LoadBalancerId,
+    );
+    const created = await callSlb('CreateMasterSlaveServerGroup', {
+      LoadBalancerId: other,
+      MasterSlaveServerGroupName: 'pair',
+      MasterSlaveBackendServers: servers([
+        { ServerId: 'i-emu-web-2', Port: 8080, Weight: 100, ServerType: 'Master' },
+        { ServerId: 'i-emu-web-4', Port: 8080, Weight: 100, ServerType: 'Slave' },
+      ]),
+    });
+    const id = String(created.MasterSlaveServerGroupId);
+    expect(id).toMatch(/^rsp-/);
+    expect(
+      await callSlb('DescribeMasterSlaveServerGroupAttribute', { MasterSlaveServerGroupId: id }),
+    ).toMatchObject({
+      MasterSlaveServerGroupName: 'pair',
+      LoadBalancerId: other,
+      MasterSlaveBackendServers: {
+        MasterSlaveBackendServer: [
+          { ServerId: 'i-emu-web-2', Port: 8080, Weight: 100, ServerType: 'Master', Type: 'ecs' },
+          { ServerId: 'i-emu-web-4', Port: 8080, Weight: 100, ServerType: 'Slave', Type: 'ecs' },
+        ],
+      },
+    });
+    expect(
+      await callSlb('DescribeMasterSlaveServerGroups', { LoadBalancerId: other }),
+    ).toMatchObject({
+      MasterSlaveServerGroups: {
+        MasterSlaveServerGroup: [
+          { MasterSlaveServerGroupId: id, MasterSlaveServerGroupName: 'pair' },
+        ],
+      },
+    });
+    const found = await callSlb('DescribeLoadBalancers', { ServerId: 'i-emu-web-2' });
+    expect(
+      (found.LoadBalancers as { LoadBalancer: Array<{ LoadBalancerId: string }> }).LoadBalancer.map(
+        (lb) => lb.LoadBalancerId,
+      ),
+    ).toContain(other);
+    await expectApiError(
+      callSlb('SetMasterSlaveServerGroupAttribute', { MasterSlaveServerGroupId: id }),
+      'InvalidAction.NotFound',
+      404,
+    );
+    await callSlb('DeleteMasterSlaveServerGroup', { MasterSlaveServerGroupId: id });
+    await expectApiError(
+      callSlb('DescribeMasterSlaveServerGroupAttribute', { MasterSlaveServerGroupId: id }),
+      'InvalidParameter',
+      404,
+    );
+  });
+
   it('Stop and Delete a listener', async () => {
     const { callSlb, emu } = env();
     await callSlb('StopLoadBalancerListener', { LoadBalancerId: lb, ListenerPort: 8080 });

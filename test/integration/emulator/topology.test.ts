@@ -75,6 +75,8 @@ describe('topology', () => {
       ],
       ['instances:\n  - id: i-a\n    colour: blue\n', /instances\[0\]: .*colour/],
       ['instances: [\n', /not valid YAML/],
+      ['region: cn-hangzhou\n', /instances: give instances, or a fleet to generate/],
+      ['fleet: { balancers: 2, instances: 90, seed: 1 }\n', /fleet\.instances: .*89/],
     ];
     for (const [text, pattern] of cases) {
       const file = join(dir, 'bad.yaml');
@@ -140,6 +142,45 @@ describe('topology', () => {
         value: '127.201.7.12',
         TTL: 600,
       });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('a generated fleet: the same seed gives the same balancers, ids and attachments, re-created after a reset', async () => {
+    const input = { fleet: { balancers: 4, instances: 12, seed: 7 } };
+    const first = parseTopology(input);
+    expect(parseTopology(input).balancers).toEqual(first.balancers);
+    expect(parseTopology({ fleet: { ...input.fleet, seed: 8 } }).balancers).not.toEqual(
+      first.balancers,
+    );
+    expect(first.instances.map((i) => i.id)).toEqual(
+      Array.from({ length: 12 }, (_, i) => `i-fleet-${String(i + 1).padStart(2, '0')}`),
+    );
+    const places = new Map<string, number>();
+    for (const balancer of first.balancers) {
+      for (const server of [
+        ...balancer.backends,
+        ...balancer.vServerGroups.flatMap((g) => g.servers),
+      ])
+        places.set(server.serverId, (places.get(server.serverId) ?? 0) + 1);
+    }
+    for (const instance of first.instances) {
+      expect(places.get(instance.id), instance.id).toBeGreaterThanOrEqual(1);
+      expect(places.get(instance.id), instance.id).toBeLessThanOrEqual(3);
+    }
+    expect([...places.values()].some((count) => count > 1)).toBe(true);
+
+    const emu = await startEmulator({ port: 0, topology: input, timings: FAST });
+    try {
+      const state = () =>
+        emu
+          .state()
+          .loadBalancers.map((lb) => lb.id)
+          .sort();
+      expect(state()).toEqual(first.balancers.map((b) => b.id).sort());
+      await emu.reset();
+      expect(state()).toEqual(first.balancers.map((b) => b.id).sort());
     } finally {
       await emu.close();
     }

@@ -25,7 +25,8 @@ describe('the JSON Schema of workflows', () => {
       properties: Record<string, { description?: string; anyOf?: unknown[] }>;
     };
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.required).toEqual(['name', 'loadBalancer', 'backends', 'drain']);
+    // loadBalancer is optional: a workflow without it is a fleet workflow.
+    expect(schema.required).toEqual(['name', 'backends', 'drain']);
     for (const [key, property] of Object.entries(schema.properties)) {
       expect(property.description, key).toBeTruthy();
     }

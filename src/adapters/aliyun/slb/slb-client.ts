@@ -31,7 +31,11 @@ import {
   describeHealthStatusResponse,
   describeLoadBalancerAttributeResponse,
   describeLoadBalancersResponse,
+  describeMasterSlaveServerGroupAttributeResponse,
+  describeMasterSlaveServerGroupsResponse,
   describeTagsResponse,
+  describeVServerGroupAttributeResponse,
+  describeVServerGroupsResponse,
   listenerAttributeResponse,
   requestIdOnly,
 } from './slb-wire.js';
@@ -189,6 +193,72 @@ export class SlbClient {
       { idempotent: true },
     );
     return parseResponse('slb', 'DescribeHealthStatus', describeHealthStatusResponse, body);
+  }
+
+  async describeVServerGroups(loadBalancerId: string) {
+    const body = await this.send(
+      'DescribeVServerGroups',
+      { LoadBalancerId: loadBalancerId },
+      { idempotent: true },
+    );
+    return parseResponse('slb', 'DescribeVServerGroups', describeVServerGroupsResponse, body);
+  }
+
+  async describeVServerGroupAttribute(vServerGroupId: string) {
+    const body = await this.send(
+      'DescribeVServerGroupAttribute',
+      { VServerGroupId: vServerGroupId },
+      { idempotent: true },
+    );
+    return parseResponse(
+      'slb',
+      'DescribeVServerGroupAttribute',
+      describeVServerGroupAttributeResponse,
+      body,
+    );
+  }
+
+  /** Weights of servers already in the group (with their ports); converges, so safe to resend. */
+  async setVServerGroupAttribute(vServerGroupId: string, servers: BackendServerParam[]) {
+    if (servers.length === 0 || servers.length > MAX_BACKENDS_PER_CALL) {
+      throw new RangeError(
+        `SetVServerGroupAttribute takes 1 to ${MAX_BACKENDS_PER_CALL} servers per call, got ${servers.length}`,
+      );
+    }
+    const body = await this.send(
+      'SetVServerGroupAttribute',
+      { VServerGroupId: vServerGroupId, BackendServers: backendServersParam(servers) },
+      { idempotent: true, budget: SLB_BUSY_RETRY_BUDGET },
+    );
+    return parseResponse('slb', 'SetVServerGroupAttribute', requestIdOnly, body);
+  }
+
+  async describeMasterSlaveServerGroups(loadBalancerId: string) {
+    const body = await this.send(
+      'DescribeMasterSlaveServerGroups',
+      { LoadBalancerId: loadBalancerId },
+      { idempotent: true },
+    );
+    return parseResponse(
+      'slb',
+      'DescribeMasterSlaveServerGroups',
+      describeMasterSlaveServerGroupsResponse,
+      body,
+    );
+  }
+
+  async describeMasterSlaveServerGroupAttribute(masterSlaveServerGroupId: string) {
+    const body = await this.send(
+      'DescribeMasterSlaveServerGroupAttribute',
+      { MasterSlaveServerGroupId: masterSlaveServerGroupId },
+      { idempotent: true },
+    );
+    return parseResponse(
+      'slb',
+      'DescribeMasterSlaveServerGroupAttribute',
+      describeMasterSlaveServerGroupAttributeResponse,
+      body,
+    );
   }
 
   /** Adds (or overwrites) tags on a balancer. */

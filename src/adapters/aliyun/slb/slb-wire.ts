@@ -236,3 +236,82 @@ export const describeTagsResponse = z
     for (const set of r.TagSets) tags[set.TagKey] = set.TagValue ?? '';
     return { requestId: r.RequestId, tags };
   });
+
+const groupMember = z
+  .object({
+    ServerId: z.string(),
+    Port: wireNumber,
+    Weight: wireNumber.optional(),
+    Type: z.string().optional(),
+    ServerIp: z.string().optional(),
+    ServerType: z.string().optional(),
+  })
+  .transform((m) => ({
+    serverId: m.ServerId,
+    port: m.Port,
+    weight: m.Weight ?? 100,
+    type: m.Type ?? 'ecs',
+    ...(m.ServerIp ? { serverIp: m.ServerIp } : {}),
+    // The API's default ServerType is Master.
+    role: m.ServerType === 'Slave' ? ('slave' as const) : ('master' as const),
+  }));
+
+export const describeVServerGroupsResponse = z
+  .object({
+    ...requestId,
+    VServerGroups: wrappedList(
+      'VServerGroup',
+      z.object({ VServerGroupId: z.string(), VServerGroupName: z.string().optional() }),
+    ),
+  })
+  .transform((r) => ({
+    groups: r.VServerGroups.map((g) => ({ id: g.VServerGroupId, name: g.VServerGroupName ?? '' })),
+  }));
+
+export const describeVServerGroupAttributeResponse = z
+  .object({
+    ...requestId,
+    VServerGroupId: z.string(),
+    VServerGroupName: z.string().optional(),
+    LoadBalancerId: z.string().optional(),
+    BackendServers: wrappedList('BackendServer', groupMember),
+  })
+  .transform((r) => ({
+    id: r.VServerGroupId,
+    name: r.VServerGroupName ?? '',
+    loadBalancerId: r.LoadBalancerId,
+    members: r.BackendServers.map(({ role: _role, ...member }) => member),
+  }));
+
+export const describeMasterSlaveServerGroupsResponse = z
+  .object({
+    ...requestId,
+    MasterSlaveServerGroups: wrappedList(
+      'MasterSlaveServerGroup',
+      z.object({
+        MasterSlaveServerGroupId: z.string(),
+        MasterSlaveServerGroupName: z.string().optional(),
+      }),
+    ),
+  })
+  .transform((r) => ({
+    groups: r.MasterSlaveServerGroups.map((g) => ({
+      id: g.MasterSlaveServerGroupId,
+      name: g.MasterSlaveServerGroupName ?? '',
+    })),
+  }));
+
+export const describeMasterSlaveServerGroupAttributeResponse = z
+  .object({
+    ...requestId,
+    MasterSlaveServerGroupId: z.string(),
+    MasterSlaveServerGroupName: z.string().optional(),
+    LoadBalancerId: z.string().optional(),
+    MasterSlaveBackendServers: wrappedList('MasterSlaveBackendServer', groupMember),
+  })
+  .transform((r) => ({
+    id: r.MasterSlaveServerGroupId,
+    name: r.MasterSlaveServerGroupName ?? '',
+    loadBalancerId: r.LoadBalancerId,
+    members: r.MasterSlaveBackendServers,
+  }));

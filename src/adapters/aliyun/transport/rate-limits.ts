@@ -55,6 +55,11 @@ export const DOCUMENTED_RATE_LIMITS: Readonly<
     AddTags: perMinute(180),
     RemoveTags: perMinute(180),
     DescribeTags: perMinute(3000),
+    DescribeVServerGroups: perMinute(3000),
+    DescribeVServerGroupAttribute: perMinute(3000),
+    SetVServerGroupAttribute: perMinute(90),
+    DescribeMasterSlaveServerGroups: perMinute(3000),
+    DescribeMasterSlaveServerGroupAttribute: perMinute(3000),
   },
   alidns: {
     DescribeDomainRecords: perSecond(100),
