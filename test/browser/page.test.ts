@@ -107,7 +107,7 @@ describe('the patch-night page', () => {
 
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
-  });
+  }, 180_000);
 
   it("stops a run on an operator's abort, confirmed: every server ends serving", async () => {
     const env = await runEnv({ waitSeconds: 30 });
@@ -131,7 +131,7 @@ describe('the patch-night page', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'run-page-aborted.png'), fullPage: true });
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
-  });
+  }, 90_000);
 
   it('shows a viewer no abort button, and neither the page nor the API lets one abort', async () => {
     const env = await runEnv({ waitSeconds: 30 });
@@ -172,5 +172,5 @@ describe('the patch-night page', () => {
     await page.waitForSelector('[data-outcome="halted"]', { timeout: 60_000 });
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
-  });
+  }, 90_000);
 });
