@@ -22,11 +22,18 @@ export {
   initialRunState,
   type JournalEntry,
   type NodeRecord,
+  newRunId,
+  type RunEventTracker,
   type RunResult,
   type RunState,
   type RunStatus,
+  runEventTracker,
   type UnfinishedRun,
 } from '../engine/index.js';
+export type { Plan } from '../plan/index.js';
+// What a chat approval request shows: the runbook `drainctl plan` prints, from the same plan.
+export { renderRunbook } from '../plan/index.js';
+export type { Clock, NotifyEvent } from '../ports/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
 export { type RunWiring, sshPassphraseFrom } from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';

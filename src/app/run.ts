@@ -19,6 +19,10 @@ export interface RunPlanOptions extends RunWiring {
   notify?: NotifySpec;
   /** A run's page, linked from its notifications. */
   pageUrl?: (runId: string) => string;
+  /** The run's id when the caller named it before the run (an approval request); else a new one. */
+  runId?: string;
+  /** Who approved the run when a second person had to (chat-ops), journaled with the plan. */
+  approvedBy?: string;
 }
 
 /** Refuse (`PLAN_CHANGED`) unless the plan is exactly the approved one (lower-case hex). */
@@ -40,6 +44,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
     return await startRun(plan, {
       ...engineOptionsFor({ ...options, ...(afterAppend ? { afterAppend } : {}) }, plan.region),
       newRun: options.newRun === true,
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
+      ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
     });
   } finally {
     await notifications?.close();

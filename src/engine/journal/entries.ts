@@ -34,6 +34,11 @@ export interface PlanEntry extends Base {
    * (`api:ops-oncall`). Optional, like `drainctlVersion`.
    */
   startedBy?: string;
+  /**
+   * Who approved the run when a second person had to (chat-ops' two-person rule: the platform,
+   * user and channel). Optional, like `startedBy`.
+   */
+  approvedBy?: string;
 }
 
 /** A process picked the run up again (`drainctl resume`). */

@@ -64,6 +64,8 @@ export interface RunState {
   drainctlVersion?: string;
   /** Who asked for the run when not the terminal's user (`api:<token name>`). */
   startedBy?: string;
+  /** Who approved it, when a second person had to. */
+  approvedBy?: string;
   startedAt: string;
   updatedAt: string;
   lastSeq: number;
@@ -130,6 +132,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     planRedacted: entry.redacted,
     ...(entry.drainctlVersion === undefined ? {} : { drainctlVersion: entry.drainctlVersion }),
     ...(entry.startedBy === undefined ? {} : { startedBy: entry.startedBy }),
+    ...(entry.approvedBy === undefined ? {} : { approvedBy: entry.approvedBy }),
     startedAt: entry.ts,
     updatedAt: entry.ts,
     lastSeq: entry.seq,

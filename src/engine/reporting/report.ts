@@ -76,6 +76,8 @@ export interface RunReport {
   startedAt: string;
   /** Who asked for the run when not the terminal's user (`api:<token name>`). */
   startedBy?: string;
+  /** Who approved it, when a second person had to (chat-ops). */
+  approvedBy?: string;
   /** When its last journal entry was written. */
   updatedAt: string;
   /**
@@ -215,6 +217,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     ...(state.halt === undefined ? {} : { haltReason: state.halt }),
     startedAt: state.startedAt,
     ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
+    ...(state.approvedBy === undefined ? {} : { approvedBy: state.approvedBy }),
     updatedAt: state.updatedAt,
     durationSeconds: Math.max(0, Math.round((until - started) / 1000)),
     nodes,
@@ -330,7 +333,9 @@ function describeRetry(report: RunReport, retry: CloudRetrying): string {
 /** The report as lines for a terminal. */
 export function formatReport(report: RunReport): string[] {
   const lines: string[] = [];
-  const by = report.startedBy === undefined ? '' : `, started by ${report.startedBy}`;
+  const by =
+    (report.startedBy === undefined ? '' : `, started by ${report.startedBy}`) +
+    (report.approvedBy === undefined ? '' : `, approved by ${report.approvedBy}`);
   lines.push(`run ${report.runId} (${report.workflow}${by}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
   // The summary of a halted run already starts with its reason: say it once.
