@@ -10,9 +10,10 @@
  * the demo, the CLI or the emulator — only src/app; only `drainctl serve` loads it.
  */
 
-import { outOfServiceNow, type UnfinishedRun, unfinishedRuns } from '../app/index.js';
+import { type Clock, outOfServiceNow, type UnfinishedRun, unfinishedRuns } from '../app/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { startChat } from './chat/index.js';
 import { loadServeConfig, type ServeConfig } from './config/index.js';
 import { RunEventHub } from './events/run-events.js';
 import { type RunningApiServer, startApiServer } from './http/api-server.js';
@@ -59,6 +60,8 @@ export interface ServeOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
   logger: Logger;
+  /** The clock of chat requests and approvals (tests move it); default the system's. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 export interface RunningServe {
@@ -95,6 +98,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const notifications = wireNotifications(config.notify, events, options.logger);
   const streams = new EventStreams(events);
   const left = await unfinishedRuns(options.home);
+  let serverUrl = '';
+  const chat = startChat({
+    config: config.chat,
+    catalog: [...config.catalog.keys()],
+    env: options.env,
+    home: options.home,
+    runs,
+    events,
+    now: () => (options.clock ?? Date).now(),
+    logger: options.logger,
+    serverUrl: () => serverUrl,
+  });
   const server: RunningApiServer = await startApiServer(
     {
       home: options.home,
@@ -107,9 +122,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         contentType: metrics.contentType,
         public: config.metricsPublic,
       },
+      chat,
     },
     { host: options.host, port: options.port },
   );
+  serverUrl = server.url;
   const scheduler = startScheduler(config, runs, metrics);
   return {
     url: server.url,
@@ -124,6 +141,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       // A keep-alive connection that went idle after close() would hold it open for good.
       server.dropConnections();
       await closed;
+      await chat.settled();
       await notifications.close();
     },
   };

@@ -17,6 +17,7 @@ import {
 import { type Logger, redact } from '../../log/index.js';
 import { authenticate } from '../auth/bearer.js';
 import { mayDo, type Permission } from '../auth/roles.js';
+import { type ChatEndpoints, isChatPlatform } from '../chat/index.js';
 import type { ApiToken } from '../config/index.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { ApiError, toApiError } from './api-error.js';
@@ -31,6 +32,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** `/metrics`: the text exposition and its content type; undefined: not served. */
   metrics?: { text(): Promise<string>; contentType: string; public: boolean };
+  /** The `/chat/<platform>` endpoints; undefined: every one answers 404. */
+  chat?: ChatEndpoints;
 }
 
 /** Who made a request, as runs journal it. */
@@ -150,6 +153,14 @@ const ROUTES: Route[] = [
       sendJson(response, 202, { runId, by });
     },
   },
+  // Chat platforms sign their requests instead of sending a token: checked in the handler.
+  {
+    method: 'POST',
+    path: /^\/chat\/(slack|dingtalk|feishu|wecom)$/,
+    permission: undefined,
+    handle: chat,
+  },
+  { method: 'GET', path: /^\/chat\/(wecom)$/, permission: undefined, handle: chat },
   {
     method: 'GET',
     path: /^\/api\/events$/,
@@ -159,6 +170,12 @@ const ROUTES: Route[] = [
     },
   },
 ];
+
+async function chat(ctx: Context, options: ApiServerOptions): Promise<void> {
+  const platform = ctx.params[0] ?? '';
+  if (options.chat === undefined || !isChatPlatform(platform)) throw notFound();
+  await options.chat.handle(platform, ctx.request, ctx.response, ctx.url);
+}
 
 function runSummary(status: RunStatus, here: boolean) {
   const { report, state } = status;

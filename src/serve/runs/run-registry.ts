@@ -10,6 +10,7 @@ import {
   abortRun,
   checkRunId,
   type JournalEntry,
+  type Plan,
   planWorkflowFile,
   type RunResult,
   resumeRunById,
@@ -50,6 +51,12 @@ export class RunRegistry {
 
   /** Start the catalog's workflow `name` as a new run; resolves with its id. */
   async start(name: string, by: string, newRun = false): Promise<{ runId: string }> {
+    this.refuseWhileClosing();
+    return this.startPlan(await this.plan(name), by, { newRun });
+  }
+
+  /** Plan the catalog's workflow `name` against the live world, as `drainctl plan` does. */
+  async plan(name: string): Promise<Plan> {
     const file = this.options.catalog.get(name);
     if (file === undefined) {
       throw new ApiError(404, 'UNKNOWN_WORKFLOW', `no workflow "${name}" in the catalog`, {
@@ -58,7 +65,6 @@ export class RunRegistry {
         found: JSON.stringify(name),
       });
     }
-    this.refuseWhileClosing();
     const { plan } = await planWorkflowFile(file, {
       env: this.options.env,
       cwd: this.options.cwd,
@@ -66,8 +72,20 @@ export class RunRegistry {
       logger: this.options.logger,
       ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
     });
+    return plan;
+  }
+
+  /**
+   * Run a plan made by `plan()` as a new run: `runId` when the caller named it beforehand (an
+   * approval request), `approvedBy` journaled with the plan when a second person approved it.
+   */
+  startPlan(
+    plan: Plan,
+    by: string,
+    options: { newRun?: boolean; runId?: string; approvedBy?: string } = {},
+  ): Promise<{ runId: string }> {
     return this.track(by, 'started', (live, afterAppend) =>
-      runPlan(plan, { ...this.wiring(live, by, afterAppend), newRun }),
+      runPlan(plan, { ...this.wiring(live, by, afterAppend), ...options }),
     );
   }
 
