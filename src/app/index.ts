@@ -23,9 +23,12 @@ export {
   initialRunState,
   type JournalEntry,
   type NodeRecord,
+  newRunId,
+  type RunEventTracker,
   type RunResult,
   type RunState,
   type RunStatus,
+  runEventTracker,
   type UnfinishedRun,
 } from '../engine/index.js';
 // The timeline's HTML, which the page of `drainctl serve` is made of.
@@ -35,6 +38,10 @@ export {
   renderTimeline,
   type Timeline,
 } from '../report/index.js';
+export type { Plan } from '../plan/index.js';
+// What a chat approval request shows: the runbook `drainctl plan` prints, from the same plan.
+export { renderRunbook } from '../plan/index.js';
+export type { Clock, NotifyEvent } from '../ports/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
 export { type RunWiring, sshPassphraseFrom, systemClock } from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';

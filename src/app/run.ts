@@ -24,6 +24,10 @@ export interface RunPlanOptions extends RunWiring {
    * run halts cleanly and names the servers it did not reach. Journaled, not in the plan's hash.
    */
   drainsEndAt?: string;
+  /** The run's id when the caller named it before the run (an approval request); else a new one. */
+  runId?: string;
+  /** Who approved the run when a second person had to (chat-ops), journaled with the plan. */
+  approvedBy?: string;
 }
 
 /** Refuse (`PLAN_CHANGED`) unless the plan is exactly the approved one (lower-case hex). */
@@ -46,6 +50,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       ...engineOptionsFor({ ...options, ...(afterAppend ? { afterAppend } : {}) }, plan.region),
       newRun: options.newRun === true,
       ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
+      ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
     });
   } finally {
     await notifications?.close();

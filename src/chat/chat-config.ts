@@ -61,6 +61,13 @@ const platformSettingsSchema = z.strictObject({
 
 export const chatSectionSchema = z
   .strictObject({
+    publicUrl: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL' })
+      .optional()
+      .meta({
+        description:
+          'Where people reach this server: progress messages link to <publicUrl>/runs/<run id>.',
+      }),
     approvalTimeLimitMinutes: z
       .number()
       .int()

@@ -37,7 +37,14 @@ export {
 } from './journal/store.js';
 export { CRASH_AT_SEQ_ENV, crashHookFromEnv } from './lifecycle/crash-hook.js';
 export { RetryRefusedError } from './lifecycle/retry-nodes.js';
-export { checkRunId, journalPath, latestRun, listRuns, runDir } from './lifecycle/run-dir.js';
+export {
+  checkRunId,
+  journalPath,
+  latestRun,
+  listRuns,
+  newRunId,
+  runDir,
+} from './lifecycle/run-dir.js';
 export {
   type EngineOptions,
   type ResumeOptions,

@@ -14,6 +14,7 @@ import { outOfServiceNow, systemClock, type UnfinishedRun, unfinishedRuns } from
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, NotifyEvent } from '../ports/index.js';
+import { startChat } from './chat/index.js';
 import { loadServeConfig, type ServeConfig } from './config/index.js';
 import { RunEventHub } from './events/run-events.js';
 import { type RunningApiServer, startApiServer } from './http/api-server.js';
@@ -82,7 +83,7 @@ export interface ServeOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
   logger: Logger;
-  /** What the scheduler ticks on (tests move it); default the system clock. */
+  /** What the scheduler ticks on and chat requests and approvals are timed by (tests move it); default the system clock. */
   clock?: Clock;
 }
 
@@ -140,6 +141,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     tell: notifications.notify,
     unfinished: left.unfinished,
   });
+  let serverUrl = '';
+  const chat = startChat({
+    config: config.chat,
+    catalog: [...config.catalog.keys()],
+    env: options.env,
+    home: options.home,
+    runs,
+    events,
+    now: () => clock.now(),
+    logger: options.logger,
+    serverUrl: () => serverUrl,
+  });
   const server: RunningApiServer = await startApiServer(
     {
       home: options.home,
@@ -153,12 +166,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         public: config.metricsPublic,
       },
       schedules: scheduler,
+      chat,
     },
     { host: options.host, port: options.port },
   ).catch((error: unknown) => {
     scheduler.stop();
     throw error;
   });
+  serverUrl = server.url;
   return {
     url: server.url,
     config,
@@ -173,6 +188,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       // A keep-alive connection that went idle after close() would hold it open for good.
       server.dropConnections();
       await closed;
+      await chat.settled();
       await notifications.close();
     },
   };

@@ -39,6 +39,11 @@ export interface PlanEntry extends Base {
    * Beside the plan, not in it: the same plan every night keeps the same sha256. Optional.
    */
   drainsEndAt?: string;
+  /**
+   * Who approved the run when a second person had to (chat-ops' two-person rule: the platform,
+   * user and channel). Optional, like `startedBy`.
+   */
+  approvedBy?: string;
 }
 
 /** A process picked the run up again (`drainctl resume`). */

@@ -39,7 +39,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       pid: 'number',
       host: 'text',
     },
-    optional: { drainctlVersion: 'text', startedBy: 'text', drainsEndAt: 'text' },
+    optional: { drainctlVersion: 'text', startedBy: 'text', drainsEndAt: 'text', approvedBy: 'text' },
   },
   resume: { required: { pid: 'number', host: 'text' }, optional: { by: 'text' } },
   intent: {

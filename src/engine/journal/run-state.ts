@@ -66,6 +66,8 @@ export interface RunState {
   startedBy?: string;
   /** No server starts its drain at or after this ISO instant (a schedule's window). */
   drainsEndAt?: string;
+  /** Who approved it, when a second person had to. */
+  approvedBy?: string;
   startedAt: string;
   updatedAt: string;
   lastSeq: number;
@@ -133,6 +135,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     ...(entry.drainctlVersion === undefined ? {} : { drainctlVersion: entry.drainctlVersion }),
     ...(entry.startedBy === undefined ? {} : { startedBy: entry.startedBy }),
     ...(entry.drainsEndAt === undefined ? {} : { drainsEndAt: entry.drainsEndAt }),
+    ...(entry.approvedBy === undefined ? {} : { approvedBy: entry.approvedBy }),
     startedAt: entry.ts,
     updatedAt: entry.ts,
     lastSeq: entry.seq,

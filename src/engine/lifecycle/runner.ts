@@ -69,6 +69,8 @@ export interface RunResult {
 
 export interface StartOptions extends EngineOptions {
   runId?: string;
+  /** Who approved the run when a second person had to (journaled in the plan entry). */
+  approvedBy?: string;
   /**
    * Start even though the latest earlier run on this balancer halted, failed or was
    * interrupted (else `UNFINISHED_RUN`). That run stays as it is; the new one journals a note.
@@ -125,6 +127,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         drainctlVersion: DRAINCTL_VERSION,
         ...(options.by === undefined ? {} : { startedBy: options.by }),
         ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
+        ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
       })
       .catch(async (error: unknown) => {
         if (!(error instanceof JournalWriteError)) throw error;

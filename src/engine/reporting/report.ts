@@ -78,6 +78,8 @@ export interface RunReport {
   startedBy?: string;
   /** No server starts its drain at or after this ISO instant (a schedule's window). */
   drainsEndAt?: string;
+  /** Who approved it, when a second person had to (chat-ops). */
+  approvedBy?: string;
   /** When its last journal entry was written. */
   updatedAt: string;
   /**
@@ -218,6 +220,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     startedAt: state.startedAt,
     ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
     ...(state.drainsEndAt === undefined ? {} : { drainsEndAt: state.drainsEndAt }),
+    ...(state.approvedBy === undefined ? {} : { approvedBy: state.approvedBy }),
     updatedAt: state.updatedAt,
     durationSeconds: Math.max(0, Math.round((until - started) / 1000)),
     nodes,
@@ -333,7 +336,9 @@ function describeRetry(report: RunReport, retry: CloudRetrying): string {
 /** The report as lines for a terminal. */
 export function formatReport(report: RunReport): string[] {
   const lines: string[] = [];
-  const by = report.startedBy === undefined ? '' : `, started by ${report.startedBy}`;
+  const by =
+    (report.startedBy === undefined ? '' : `, started by ${report.startedBy}`) +
+    (report.approvedBy === undefined ? '' : `, approved by ${report.approvedBy}`);
   lines.push(`run ${report.runId} (${report.workflow}${by}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
   if (report.drainsEndAt !== undefined && report.outcome === 'running')

@@ -45,6 +45,8 @@ export interface ServeConfig {
   schedules: ServeConfigDocument['schedules'];
   notify: ServeConfigDocument['notify'];
   alertGate: ServeConfigDocument['alertGate'];
+  /** Chat-ops: who may do what to which catalog workflow from chat. */
+  chat: ServeConfigDocument['chat'];
 }
 
 export function sha256Of(text: string): Buffer {
@@ -73,6 +75,7 @@ export async function loadServeConfig(file: string, env: Environment): Promise<S
   const doc = result.data;
   issues.push(...tokenIssues(doc, interpolation.wholeReferences));
   issues.push(...notifySecretIssues(doc.notify, interpolation));
+  issues.push(...chatWorkflowIssues(doc));
   const base = dirname(resolve(file));
   const catalog = new Map(
     Object.entries(doc.catalog).map(([name, path]) => [name, resolve(base, path)]),
@@ -101,7 +104,19 @@ export async function loadServeConfig(file: string, env: Environment): Promise<S
     schedules: doc.schedules,
     notify: doc.notify,
     alertGate: doc.alertGate,
+    chat: doc.chat,
   };
+}
+
+/** Chat opens catalog workflows only: a name that is not in the catalog is a typo to report. */
+function chatWorkflowIssues(doc: ServeConfigDocument): RawIssue[] {
+  return Object.keys(doc.chat?.workflows ?? {})
+    .filter((name) => !Object.hasOwn(doc.catalog, name))
+    .map((name) => ({
+      path: ['chat', 'workflows', name],
+      expected: `a catalog name (${Object.keys(doc.catalog).join(', ')})`,
+      found: JSON.stringify(name),
+    }));
 }
 
 function tokenIssues(doc: ServeConfigDocument, references: Map<string, string>): RawIssue[] {

@@ -17,6 +17,7 @@ import {
 import { type Logger, redact } from '../../log/index.js';
 import { authenticate } from '../auth/bearer.js';
 import { mayDo, type Permission } from '../auth/roles.js';
+import { type ChatEndpoints, isChatPlatform } from '../chat/index.js';
 import type { ApiToken } from '../config/index.js';
 import { servePage } from '../page/page-routes.js';
 import { sessionToken } from '../page/session.js';
@@ -36,6 +37,8 @@ export interface ApiServerOptions {
   metrics?: { text(): Promise<string>; contentType: string; public: boolean };
   /** `GET /api/schedules` and approvals (src/serve/scheduler). */
   schedules?: ScheduleRoutes;
+  /** The `/chat/<platform>` endpoints; undefined: every one answers 404. */
+  chat?: ChatEndpoints;
 }
 
 /** Who made a request, as runs journal it. */
@@ -161,6 +164,14 @@ const ROUTES: Route[] = [
       sendJson(response, 202, { runId, by });
     },
   },
+  // Chat platforms sign their requests instead of sending a token: checked in the handler.
+  {
+    method: 'POST',
+    path: /^\/chat\/(slack|dingtalk|feishu|wecom)$/,
+    permission: undefined,
+    handle: chat,
+  },
+  { method: 'GET', path: /^\/chat\/(wecom)$/, permission: undefined, handle: chat },
   {
     method: 'GET',
     path: /^\/api\/schedules$/,
@@ -190,6 +201,12 @@ const ROUTES: Route[] = [
     },
   },
 ];
+
+async function chat(ctx: Context, options: ApiServerOptions): Promise<void> {
+  const platform = ctx.params[0] ?? '';
+  if (options.chat === undefined || !isChatPlatform(platform)) throw notFound();
+  await options.chat.handle(platform, ctx.request, ctx.response, ctx.url);
+}
 
 function runSummary(status: RunStatus, here: boolean) {
   const { report, state } = status;

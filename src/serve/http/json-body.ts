@@ -15,16 +15,7 @@ export async function readJsonBody<T extends z.ZodType>(
   schema: T,
   limit = BODY_LIMIT_BYTES,
 ): Promise<z.output<T>> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readRawBody(request, limit);
   let value: unknown;
   try {
     value = text.trim() === '' ? undefined : JSON.parse(text);
@@ -51,6 +42,23 @@ export async function readJsonBody<T extends z.ZodType>(
       : `${first.path}: expected ${first.expected}${first.found === undefined ? '' : `, found ${first.found}`}`,
     { ...first, issues },
   );
+}
+
+/**
+ * The body as received, decoded as UTF-8 and nothing else (the chat platforms sign the raw
+ * bytes): at most `limit` bytes, 413 past it without reading the rest.
+ */
+export async function readRawBody(request: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function tooLarge(limit: number): ApiError {

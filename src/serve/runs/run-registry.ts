@@ -50,6 +50,12 @@ interface LiveRun {
   runId?: string;
 }
 
+/** A catalog workflow planned against the live world: the plan, and the workflow it came from. */
+export interface CatalogPlan {
+  plan: Plan;
+  workflow: LoadedWorkflow;
+}
+
 export class RunRegistry {
   private readonly live = new Set<LiveRun>();
   private closing = false;
@@ -62,7 +68,7 @@ export class RunRegistry {
   }
 
   /** Plan the catalog's workflow `name` (read-only), as `start` does before it runs it. */
-  async planCatalog(name: string): Promise<{ plan: Plan; workflow: LoadedWorkflow }> {
+  async planCatalog(name: string): Promise<CatalogPlan> {
     const file = this.catalogFile(name);
     this.refuseWhileClosing();
     return planWorkflowFile(file, {
@@ -76,9 +82,9 @@ export class RunRegistry {
 
   /** Run a plan made by `planCatalog` (a schedule's, maybe reordered); resolves with its id. */
   startPlanned(
-    planned: { plan: Plan; workflow: LoadedWorkflow },
+    planned: CatalogPlan,
     by: string,
-    how: { newRun?: boolean; drainsEndAt?: string } = {},
+    how: { newRun?: boolean; drainsEndAt?: string; runId?: string; approvedBy?: string } = {},
   ): Promise<{ runId: string }> {
     const notify = notifySpecBesides(
       planned.workflow.spec.notify,
@@ -90,6 +96,8 @@ export class RunRegistry {
         newRun: how.newRun === true,
         ...(notify === undefined ? {} : { notify }),
         ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
+        ...(how.runId === undefined ? {} : { runId: how.runId }),
+        ...(how.approvedBy === undefined ? {} : { approvedBy: how.approvedBy }),
       }),
     );
   }

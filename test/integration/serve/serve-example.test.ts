@@ -27,4 +27,6 @@ it('serve.example.yaml loads with .env.example', async () => {
     ['example-viewer', 'viewer'],
   ]);
   expect(config.tokens[0]?.sha256).toEqual(sha256Of(env.DRAINCTL_EXAMPLE_OPERATOR_TOKEN ?? ''));
+  // The example workflow is open to chat, behind the two-person rule.
+  expect(config.chat?.workflows['kernel-patch']?.approval).toBe('required');
 });

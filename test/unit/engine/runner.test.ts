@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DRAINCTL_VERSION } from '#src/config/index.js';
 import { resumeRun, startRun } from '#src/engine/lifecycle/runner.js';
 import { lockPath } from '#src/engine/lock/balancer-lock.js';
+import { formatReport } from '#src/engine/reporting/report.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { registerSecret } from '#src/log/index.js';
 import { hashPlan } from '#src/plan/plan-hash.js';
@@ -88,6 +89,26 @@ describe('runner', () => {
     // It got the lock and ran (verify then finds the kernel already new: `changed` fails, as it should).
     expect(again.runId).toBe('r-2');
     expect(again.report.leftOut.map((n) => n.reason)).toEqual(['unpatched']);
+  });
+
+  it('journals who asked and who approved with the plan, and status names both', async () => {
+    const world = new InMemoryWorld(fleet(2));
+    const result = await startRun(buildPlan(world, { minHealthy: 1, maxUnavailable: 1 }), {
+      ...options(world),
+      runId: 'r-1',
+      by: 'chat:slack:U1 (channel C1)',
+      approvedBy: 'chat:slack:U2 (channel C1)',
+    });
+    const plan = JSON.parse(world.journalLines[0] ?? '{}');
+    expect(plan).toMatchObject({
+      type: 'plan',
+      startedBy: 'chat:slack:U1 (channel C1)',
+      approvedBy: 'chat:slack:U2 (channel C1)',
+    });
+    expect(result.report.approvedBy).toBe('chat:slack:U2 (channel C1)');
+    expect(formatReport(result.report)[0]).toContain(
+      'started by chat:slack:U1 (channel C1), approved by chat:slack:U2 (channel C1)',
+    );
   });
 
   it('resume is refused while the run is still held by a live process', async () => {

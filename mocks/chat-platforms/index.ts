@@ -1,0 +1,23 @@
+/**
+ * Stand-ins for the chat platforms drainctl serve talks to (docs/emulator.md, "Chat
+ * platforms"): they send users' messages signed and encrypted as each platform does, and record
+ * the replies drainctl sends back. Never imports src/.
+ */
+export {
+  type ChatPlatformSecrets,
+  type ChatPlatforms,
+  type PlatformName,
+  type RecordedReply,
+  type SentMessage,
+  startChatPlatforms,
+} from './chat-platforms.js';
+export {
+  type Delivery,
+  dingtalkDelivery,
+  feishuDelivery,
+  slackDelivery,
+  type WecomKeys,
+  wecomDelivery,
+  wecomEncrypt,
+  wecomUrlCheck,
+} from './platform-signing.js';
