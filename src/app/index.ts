@@ -31,6 +31,10 @@ export {
   runEventTracker,
   type UnfinishedRun,
 } from '../engine/index.js';
+export type { Plan } from '../plan/index.js';
+// What a chat approval request shows: the runbook `drainctl plan` prints, from the same plan.
+export { renderRunbook } from '../plan/index.js';
+export type { Clock, NotifyEvent } from '../ports/index.js';
 // The timeline's HTML, which the page of `drainctl serve` is made of.
 export {
   escapeHtml,
@@ -38,10 +42,6 @@ export {
   renderTimeline,
   type Timeline,
 } from '../report/index.js';
-export type { Plan } from '../plan/index.js';
-// What a chat approval request shows: the runbook `drainctl plan` prints, from the same plan.
-export { renderRunbook } from '../plan/index.js';
-export type { Clock, NotifyEvent } from '../ports/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
 export { type RunWiring, sshPassphraseFrom, systemClock } from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
