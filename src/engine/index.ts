@@ -39,6 +39,7 @@ export { CRASH_AT_SEQ_ENV, crashHookFromEnv } from './lifecycle/crash-hook.js';
 export { RetryRefusedError } from './lifecycle/retry-nodes.js';
 export { checkRunId, journalPath, latestRun, listRuns, runDir } from './lifecycle/run-dir.js';
 export {
+  type DrainProgressEvent,
   type EngineOptions,
   type ResumeOptions,
   type RunResult,
