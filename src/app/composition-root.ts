@@ -13,7 +13,12 @@ import { systemClock } from '../adapters/local/system-clock.js';
 import { createSshHost } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
-import type { EngineOptions, EnginePorts, JournalEntry } from '../engine/index.js';
+import type {
+  DrainProgressEvent,
+  EngineOptions,
+  EnginePorts,
+  JournalEntry,
+} from '../engine/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import { hostInstanceId } from '../plan/host-target.js';
 import type { HostTarget } from '../plan/types.js';
@@ -265,6 +270,8 @@ export interface RunWiring {
   by?: string;
   /** Told of every cloud request's answer (`drainctl serve`'s metrics). */
   onCloudCall?: (event: CloudCallEvent) => void;
+  /** Told about once a second how a drain wait stands (`drainctl serve`'s live page). */
+  onDrainProgress?: (event: DrainProgressEvent) => void;
 }
 
 /** The engine's options for a run in `region`: its ports built here unless given. */
@@ -286,6 +293,7 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
     breakStaleLock: wiring.breakStaleLock === true,
     ...(wiring.by === undefined ? {} : { by: wiring.by }),
     ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
+    ...(wiring.onDrainProgress ? { onDrainProgress: wiring.onDrainProgress } : {}),
   };
 }
 

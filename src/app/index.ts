@@ -16,6 +16,7 @@ export {
   applyEntry,
   checkRunId,
   crashHookFromEnv,
+  type DrainProgressEvent,
   describeUnfinishedRun,
   describeWeight,
   eventsOf,

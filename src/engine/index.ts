@@ -46,6 +46,7 @@ export {
   runDir,
 } from './lifecycle/run-dir.js';
 export {
+  type DrainProgressEvent,
   type EngineOptions,
   type ResumeOptions,
   type RunResult,

@@ -209,6 +209,8 @@ function drainText(server: ServerRow): string {
     parts.push(
       `<span class="countdown" data-deadline="${escapeHtml(drain.deadline)}">${drain.remainingSeconds} s</span> left of ${drain.timeoutSeconds} s (needs ${drain.quietSeconds} s without a real request)`,
     );
+    // Filled live by the page's script from the server's drain events; a static report has none.
+    parts.push(`<span class="drain-rate" data-drain-node="${escapeHtml(server.id)}"></span>`);
   }
   if (drain.outcome !== undefined) parts.push(escapeHtml(drain.outcome));
   if (drain.requestsPerSecond !== undefined) {

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../log/index.js';
 import type { Step } from '../../plan/types.js';
+import type { DrainProgress } from '../../ports/index.js';
 import { LockLostError } from '../engine-errors.js';
 import type { EnginePorts } from '../engine-ports.js';
 import type { JournalEntry, NewEntry } from '../journal/entries.js';
@@ -54,6 +55,8 @@ export interface RunContext {
   assertLocksHeld(): void;
   /** Called once the id of a balancer this run creates is known (the lock moves onto it). */
   onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
+  /** Told how a node's drain wait stands, for a live view (never journaled). */
+  onDrainProgress?: (node: string, progress: DrainProgress) => void;
 }
 
 /** How long a check made by `checkLocks` stands for the intent that follows it. */
@@ -67,6 +70,7 @@ export function createRunContext(args: {
   logger: Logger;
   control?: RunControl;
   onLoadBalancerKnown?: (loadBalancerId: string) => Promise<void>;
+  onDrainProgress?: (node: string, progress: DrainProgress) => void;
   /** Checks the run's locks before every intent; nothing is journaled once one is lost. */
   lockGuard?: LockGuard;
 }): RunContext {
@@ -89,6 +93,7 @@ export function createRunContext(args: {
     heldProbes: new HeldProbes(logger),
     logger,
     ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
+    ...(args.onDrainProgress ? { onDrainProgress: args.onDrainProgress } : {}),
     async record(entry) {
       const fresh =
         checkedAt !== undefined && ports.clock.monotonic() - checkedAt <= LOCK_CHECK_VALID_MS;

@@ -9,6 +9,7 @@ import { DrainctlError, ExitCode } from '../../errors/index.js';
 import { getLogger, type Logger } from '../../log/index.js';
 import { hashPlan } from '../../plan/plan-hash.js';
 import type { Plan } from '../../plan/types.js';
+import type { DrainProgress } from '../../ports/index.js';
 import { JournalWriteError, LockLostError, message } from '../engine-errors.js';
 import type { EnginePorts } from '../engine-ports.js';
 import { executePlan } from '../execution/executor.js';
@@ -56,6 +57,18 @@ export interface EngineOptions {
   lockSettleMs?: number;
   /** Lock in files under `home` (default) or not at all (in-memory tests of the executor). */
   locking?: boolean;
+  /**
+   * Told, about once a second, how a drain wait stands (requests per second, quiet so far): what
+   * a live page shows while a server drains. Not journaled: it is gone once the wait ends, and
+   * the journal keeps the drain's outcome with its totals.
+   */
+  onDrainProgress?: (event: DrainProgressEvent) => void;
+}
+
+/** A drain wait's progress, for whoever watches the run live. */
+export interface DrainProgressEvent extends DrainProgress {
+  runId: string;
+  node: string;
 }
 
 export interface RunResult {
@@ -293,6 +306,9 @@ async function execute(
     logger,
     onLoadBalancerKnown: (id) => locks.add(id),
     lockGuard,
+    ...(options.onDrainProgress === undefined
+      ? {}
+      : { onDrainProgress: drainProgressFor(state.runId, options.onDrainProgress, logger) }),
   });
   locks.startHeartbeats(
     (error) => {
@@ -434,4 +450,19 @@ function acquireLocks(
   };
   if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));
   return RunLocks.acquire(plan, knownId, lockOptions);
+}
+
+/** The watcher's callback, told of one run: a failing watcher is logged, never the run's failure. */
+function drainProgressFor(
+  runId: string,
+  watcher: (event: DrainProgressEvent) => void,
+  logger: Logger,
+): (node: string, progress: DrainProgress) => void {
+  return (node, progress) => {
+    try {
+      watcher({ ...progress, runId, node });
+    } catch (error) {
+      logger.warn({ err: error }, 'a drain progress watcher failed');
+    }
+  };
 }

@@ -176,7 +176,7 @@ export async function runWaitDrained(ctx: RunContext, step: WaitDrainedStep): Pr
       quietSeconds,
       timeoutSeconds,
       signal: ctx.control.signal,
-      onProgress: logDrainProgress(ctx, node, quietSeconds),
+      onProgress: reportDrainProgress(ctx, node, quietSeconds),
     });
   } catch (error) {
     if (isStop(error)) return stopped('stop requested while waiting for the drain');
@@ -237,14 +237,21 @@ function rebootFollows(ctx: RunContext, node: string): boolean {
   return ctx.state.plan.steps.some((s) => s.action === 'node.reboot' && s.node === node);
 }
 
-/** A drain wait's progress in the log, every 5 s of it. */
-export function logDrainProgress(
+/**
+ * A drain wait's progress: to a live view about once a second, and in the log every 5 s of it.
+ */
+export function reportDrainProgress(
   ctx: RunContext,
   node: string,
   quietSeconds: number,
 ): (progress: DrainProgress) => void {
   let lastLog = 0;
+  let lastTold = Number.NEGATIVE_INFINITY;
   return (p) => {
+    if (ctx.onDrainProgress !== undefined && p.elapsedSeconds - lastTold >= 1) {
+      lastTold = p.elapsedSeconds;
+      ctx.onDrainProgress(node, p);
+    }
     if (p.elapsedSeconds - lastLog < 5) return;
     lastLog = p.elapsedSeconds;
     ctx.logger.info(

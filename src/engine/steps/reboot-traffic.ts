@@ -11,7 +11,7 @@
 import type { Step } from '../../plan/types.js';
 import type { DrainOutcome, DrainProgress, TrafficProbe } from '../../ports/index.js';
 import type { RunContext } from '../execution/run-context.js';
-import { logDrainProgress } from './drain-steps.js';
+import { reportDrainProgress } from './drain-steps.js';
 
 type RebootStep = Extract<Step, { action: 'node.reboot' }>;
 type WaitDrainedStep = Extract<Step, { action: 'node.wait-drained' }>;
@@ -101,7 +101,7 @@ export async function judgeTrafficBeforeReboot(
   const held = ctx.heldProbes.take(node);
   let probe: TrafficProbe | undefined = held;
   let outcome: DrainOutcome;
-  const log = logDrainProgress(ctx, node, quietSeconds);
+  const log = reportDrainProgress(ctx, node, quietSeconds);
   // Once it is clear that the judgement waits (not quiet yet), a note says so: the wait may last
   // a drain timeout, and `status` would otherwise show the node patching all along.
   let noting: Promise<unknown> | undefined;

@@ -4,7 +4,13 @@
  * (`applyEntry`): what the API streams (`GET /api/events`) and what the metrics count are the
  * journal's story, told once. A resumed run is adopted with its state read from disk first.
  */
-import { applyEntry, initialRunState, type JournalEntry, type RunState } from '../../app/index.js';
+import {
+  applyEntry,
+  type DrainProgressEvent,
+  initialRunState,
+  type JournalEntry,
+  type RunState,
+} from '../../app/index.js';
 
 export type RunPhase = 'running' | 'stopping' | 'completed' | 'halted' | 'failed';
 
@@ -32,6 +38,17 @@ export type ServeEvent =
       reason?: string;
       detail?: string;
       at: string;
+    }
+  | {
+      /** A node's drain wait, about once a second while it lasts: not journaled, live only. */
+      type: 'drain';
+      runId: string;
+      node: string;
+      requestsPerSecond: number;
+      /** Seconds without a real request so far, and since the wait began. */
+      quietSeconds: number;
+      elapsedSeconds: number;
+      realRequests: number;
     };
 
 /** Told of every entry with the run's state after it: the metrics read both. */
@@ -68,6 +85,20 @@ export class RunEventHub {
       if (event !== undefined) for (const listener of this.listeners) listener(event);
       if (entry.type === 'done') this.states.delete(state.runId);
     };
+  }
+
+  /** The hook to hand a run as `onDrainProgress`. */
+  drainProgress(event: DrainProgressEvent): void {
+    const drain: ServeEvent = {
+      type: 'drain',
+      runId: event.runId,
+      node: event.node,
+      requestsPerSecond: event.requestsPerSecond,
+      quietSeconds: event.quietSeconds,
+      elapsedSeconds: event.elapsedSeconds,
+      realRequests: event.realRequests,
+    };
+    for (const listener of this.listeners) listener(drain);
   }
 
   subscribe(listener: (event: ServeEvent) => void): () => void {

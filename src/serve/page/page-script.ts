@@ -1,6 +1,7 @@
 /**
  * The one script of the pages, inline: the read-only parts are complete without it. It asks for
- * a confirmation before an abort, counts drain deadlines down, and fetches the page's live part
+ * a confirmation before an abort, counts drain deadlines down, shows each drain's requests per
+ * second as the server's drain events tell them, and fetches the page's live part
  * again whenever `/api/events` says something about the run (and every few seconds while it
  * runs, for a run of another process, which this server has no events of).
  */
@@ -36,6 +37,17 @@ export const PAGE_SCRIPT = `
   }
   source.addEventListener('run', onEvent);
   source.addEventListener('node', onEvent);
+  // How a drain stands, about once a second: written into the row, no refetch of the page.
+  source.addEventListener('drain', function (event) {
+    try { var data = JSON.parse(event.data); } catch (e) { return; }
+    if (watched && data.runId !== watched) return;
+    live.querySelectorAll('.drain-rate[data-drain-node]').forEach(function (el) {
+      if (el.dataset.drainNode !== data.node) return;
+      el.textContent = data.requestsPerSecond.toFixed(1) + ' req/s now, ' +
+        data.realRequests + ' real request(s) since the drain began, quiet ' +
+        Math.floor(data.quietSeconds) + ' s';
+    });
+  });
   setInterval(function () { if (running()) refresh(); }, 5000);
   setInterval(function () {
     var now = Date.now();

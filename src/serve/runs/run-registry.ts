@@ -9,6 +9,7 @@ import {
   type AbortResult,
   abortRun,
   checkRunId,
+  type DrainProgressEvent,
   type JournalEntry,
   loadWorkflow,
   notifySpecBesides,
@@ -181,6 +182,7 @@ export class RunRegistry {
       signal: live.controller.signal,
       by,
       afterAppend,
+      onDrainProgress: (event: DrainProgressEvent) => this.options.events.drainProgress(event),
       ...(this.options.pageUrl === undefined ? {} : { pageUrl: this.options.pageUrl }),
       ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
     };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '#src/engine/journal/entries.js';
-import { buildTimeline, renderReport } from '#src/report/index.js';
+import { buildTimeline, renderReport, renderTimeline } from '#src/report/index.js';
 import { buildPlan, fleet } from '#support/hand-built-plans.js';
 import { runModel } from '#support/in-memory-runs.js';
 import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
@@ -76,6 +76,8 @@ describe('the timeline model', () => {
       [draining?.id, expect.stringContaining('node.wait-drained')],
     ]);
     expect(live.runbook.steps.at(-1)?.status).toBe('pending');
+    // The draining row has the place the page's drain events write the live rate into.
+    expect(renderTimeline(live)).toContain(`data-drain-node="${draining?.id}"`);
 
     // The same journal, read without knowing whether a process holds it.
     const alone = buildTimeline({ entries, now: at + 2_000 });
