@@ -75,7 +75,7 @@ export {
 } from './schedule-list.js';
 export { loadScheduleSection, type ScheduleSection } from './schedule-section.js';
 export { recentRuns, unfinishedRuns } from './serve-runs.js';
-export { runStatus, type StatusOptions } from './status.js';
+export { runJournal, runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,
   checkLogFormat,

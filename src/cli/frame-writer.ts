@@ -1,0 +1,27 @@
+/**
+ * A block of lines redrawn in place on a terminal: the cursor goes back up over the last frame
+ * and each line is rewritten. Lines are cut to the terminal's width, since a wrapped line would
+ * make the next redraw climb too few rows and leave stale ones behind.
+ */
+export interface FrameWriter {
+  draw(lines: readonly string[]): void;
+}
+
+const ESC = '\u001b[';
+
+export function frameWriter(stream: NodeJS.WritableStream): FrameWriter {
+  let drawn = 0;
+  return {
+    draw(lines) {
+      const columns = (stream as NodeJS.WriteStream).columns;
+      const clip = (line: string) =>
+        columns !== undefined && columns > 1 && line.length >= columns
+          ? `${line.slice(0, columns - 2)}…`
+          : line;
+      const up = drawn > 0 ? `${ESC}${drawn}A` : '';
+      // Clear below too: a frame shorter than the last must not leave its tail on screen.
+      stream.write(`${up}\r${ESC}0J${lines.map((line) => `${ESC}2K${clip(line)}`).join('\n')}\n`);
+      drawn = lines.length;
+    },
+  };
+}
