@@ -8,16 +8,17 @@ export interface FrameWriter {
 }
 
 const ESC = '\u001b[';
+const FALLBACK_COLUMNS = 80;
 
 export function frameWriter(stream: NodeJS.WritableStream): FrameWriter {
   let drawn = 0;
   return {
     draw(lines) {
-      const columns = (stream as NodeJS.WriteStream).columns;
+      // A terminal that does not say its width (some pseudo-terminals) gets a common one.
+      const told = (stream as NodeJS.WriteStream).columns;
+      const columns = told !== undefined && told > 1 ? told : FALLBACK_COLUMNS;
       const clip = (line: string) =>
-        columns !== undefined && columns > 1 && line.length >= columns
-          ? `${line.slice(0, columns - 2)}…`
-          : line;
+        line.length >= columns ? `${line.slice(0, columns - 2)}…` : line;
       const up = drawn > 0 ? `${ESC}${drawn}A` : '';
       // Clear below too: a frame shorter than the last must not leave its tail on screen.
       stream.write(`${up}\r${ESC}0J${lines.map((line) => `${ESC}2K${clip(line)}`).join('\n')}\n`);

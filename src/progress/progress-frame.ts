@@ -7,6 +7,7 @@
 import type { JournalEntry } from '../engine/journal/entries.js';
 import { isTerminal } from '../engine/policy/node-machine.js';
 import { formatDuration } from '../plan/index.js';
+import type { Step } from '../plan/types.js';
 import { buildTimeline, type ServerRow, type Timeline } from '../report/index.js';
 
 export interface NightEta {
@@ -37,9 +38,12 @@ export function progressFrame(entries: readonly JournalEntry[], now: number): st
   const timeline = buildTimeline({ entries, now, running: true });
   const lines = [header(timeline, first.plan.estimate.totalSeconds, now)];
   const current = currentStepByServer(timeline);
+  const fixedWaits = fixedDrainWaits(first.plan.steps);
   for (const [balancer, servers] of byBalancer(timeline)) {
     lines.push(`balancer ${balancer}`);
-    for (const server of servers) lines.push(...serverLines(server, current.get(server.id)));
+    for (const server of servers) {
+      lines.push(...serverLines(server, current.get(server.id), fixedWaits.get(server.id), now));
+    }
   }
   for (const blocked of timeline.gates.blocked.slice(-3)) {
     lines.push(`gate: ${blocked.name ?? 'run'} blocked: ${blocked.message}`);
@@ -52,17 +56,32 @@ export function progressFrame(entries: readonly JournalEntry[], now: number): st
   return lines;
 }
 
+/** What matters most comes first: a narrow terminal cuts the line's end. */
 function header(timeline: Timeline, estimateSeconds: number, now: number): string {
-  const eta = nightEta(estimateSeconds, timeline.startedAt, now);
   const finished = timeline.servers.filter((s) => isTerminal(s.state)).length;
+  const rest = `${finished}/${timeline.servers.length} servers finished · run ${timeline.runId} ${timeline.workflow.name}`;
+  if (timeline.summary !== undefined) {
+    // Over: its length is the journal's, not the time this frame is drawn.
+    const took = nightEta(estimateSeconds, timeline.startedAt, Date.parse(timeline.updatedAt));
+    return `took ${formatDuration(took.elapsedSeconds)} (${formatDuration(estimateSeconds)} estimated) · ${rest}`;
+  }
+  const eta = nightEta(estimateSeconds, timeline.startedAt, now);
   const left =
     eta.overSeconds > 0
       ? `${formatDuration(eta.overSeconds)} over the estimate`
       : `ETA ${formatDuration(eta.remainingSeconds)}`;
-  return (
-    `run ${timeline.runId} ${timeline.workflow.name}: ${finished}/${timeline.servers.length} servers finished, ` +
-    `elapsed ${formatDuration(eta.elapsedSeconds)} of ${formatDuration(estimateSeconds)} estimated, ${left}`
-  );
+  return `${left} · elapsed ${formatDuration(eta.elapsedSeconds)} of ${formatDuration(estimateSeconds)} estimated · ${rest}`;
+}
+
+/** Servers whose drain waits a fixed time with no probe (`probe: none`): no quiet, no timeout. */
+function fixedDrainWaits(steps: readonly Step[]): Map<string, number> {
+  const waits = new Map<string, number>();
+  for (const step of steps) {
+    if (step.action === 'node.wait-drained' && step.node !== undefined) {
+      if (step.params.probe.kind === 'none') waits.set(step.node, step.params.probe.waitSeconds);
+    }
+  }
+  return waits;
 }
 
 /** The description of each server's step in progress (the runbook's current steps). */
@@ -94,7 +113,12 @@ function byBalancer(timeline: Timeline): Map<string, ServerRow[]> {
   return groups;
 }
 
-function serverLines(server: ServerRow, step: string | undefined): string[] {
+function serverLines(
+  server: ServerRow,
+  step: string | undefined,
+  fixedWaitSeconds: number | undefined,
+  now: number,
+): string[] {
   const weight = server.attachments[0]?.weight ?? server.plannedWeight;
   const was =
     server.originalWeight !== undefined && weight !== server.originalWeight
@@ -106,7 +130,12 @@ function serverLines(server: ServerRow, step: string | undefined): string[] {
       `weight ${weight === undefined ? '?' : String(weight)}${was}`,
   ];
   const drain = server.drain;
-  if (drain?.remainingSeconds !== undefined) {
+  if (drain?.remainingSeconds !== undefined && fixedWaitSeconds !== undefined) {
+    const left = fixedWaitSeconds - (now - Date.parse(drain.since)) / 1000;
+    lines.push(
+      `    drain: no probe, waits ${formatDuration(fixedWaitSeconds)}, ${formatDuration(Math.max(0, left))} left`,
+    );
+  } else if (drain?.remainingSeconds !== undefined) {
     lines.push(
       `    drain: quiet ${formatDuration(drain.quietSeconds)} needed, gives up in ${formatDuration(drain.remainingSeconds)} (timeout ${formatDuration(drain.timeoutSeconds)})`,
     );
