@@ -7,7 +7,10 @@
 import {
   composeAfterAppend,
   crashHookFromEnv,
+  type DemoView,
+  demoTrafficLine,
   type JournalEntry,
+  renderDemoTraffic,
   systemClock,
 } from '../app/index.js';
 import { createLogger, type Logger } from '../log/index.js';
@@ -17,6 +20,8 @@ import type { CliContext } from './cli-context.js';
 import { type FrameWriter, frameWriter } from './frame-writer.js';
 
 export type ProgressMode = 'live' | 'plain';
+
+type DemoStyle = Parameters<typeof renderDemoTraffic>[1];
 
 /** Redraw only where a person watches a capable terminal; anything else gets plain lines. */
 export function progressMode(options: {
@@ -95,4 +100,38 @@ export function runProgressWiring(
   const afterAppend =
     composeAfterAppend(view.afterAppend, crashHookFromEnv(process.env)) ?? view.afterAppend;
   return { view, logger, afterAppend };
+}
+
+/** Without a terminal, the demo's traffic is printed at most this often (logs stay readable). */
+const DEMO_TRAFFIC_EVERY_SECONDS = 5;
+
+/**
+ * The demo's view: the same run progress as `run` (frame or plain lines, by the same rule) with
+ * the clients' traffic drawn under the frame, or printed now and then as one line.
+ */
+export function demoView(options: {
+  mode: ProgressMode;
+  stream: NodeJS.WritableStream;
+  style: DemoStyle;
+}): DemoView {
+  if (options.mode === 'plain') {
+    let lastTrafficAt = Number.NEGATIVE_INFINITY;
+    const print = (line: string) => options.stream.write(`${redactString(line)}\n`);
+    return {
+      progress: (lines) => {
+        for (const line of lines) print(line);
+      },
+      frame: (_runFrame, traffic) => {
+        if (traffic.elapsedSeconds - lastTrafficAt < DEMO_TRAFFIC_EVERY_SECONDS) return;
+        lastTrafficAt = traffic.elapsedSeconds;
+        print(demoTrafficLine(traffic));
+      },
+    };
+  }
+  const writer = frameWriter(options.stream);
+  return {
+    progress: () => undefined,
+    frame: (runFrame, traffic) =>
+      writer.draw([...renderDemoTraffic(traffic, options.style), ...runFrame.map(redactString)]),
+  };
 }
