@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { binPath } from '#support/cli-runner.js';
-import { drainctl, endState, runEnvPerTest } from '#support/rollout-on-emulator.js';
+import { drainctl, endState, latestRunId, runEnvPerTest } from '#support/rollout-on-emulator.js';
 
 const ESC = String.fromCharCode(27);
 const newEnv = runEnvPerTest();
@@ -46,6 +46,29 @@ describe('drainctl run progress', () => {
     const completed = lines.findIndex((line) => /^\d\d:\d\d:\d\d run completed: /.test(line));
     expect(completed).toBeGreaterThan(0);
     expect(endState(env).weights['i-emu-web-1']).toBe(100);
+  }, 120_000);
+
+  it('resume, piped: goes on from the journal it was handed, without repeating it', async () => {
+    const env = await newEnv();
+    // Killed right after its 12th entry is durable: inside the first server's sequence.
+    const crashed = await drainctl(env, ['run', env.workflow, '--yes'], {
+      DRAINCTL_TEST_CRASH_AT_SEQ: '12',
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    const runId = await latestRunId(env);
+    const resumed = await drainctl(env, ['resume', runId, '--yes'], { NO_COLOR: '' });
+    expect(resumed.code, resumed.stderr.slice(-2000)).toBe(0);
+    expect(resumed.stdout).not.toContain(ESC);
+    const lines = resumed.stdout.split('\n');
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^\\d\\d:\\d\\d:\\d\\d run ${runId} resumed`)),
+    );
+    // What the crashed process already told is not told again; the names come from the history.
+    expect(resumed.stdout).not.toMatch(/ started: /);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/web-3 \(i-emu-web-3\): pending → draining$/),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d run completed: /));
   }, 120_000);
 
   it.skipIf(!hasScript())(
