@@ -14,6 +14,8 @@ export function frameWriter(stream: NodeJS.WritableStream): FrameWriter {
   let drawn = 0;
   return {
     draw(lines) {
+      // A run refused before its first entry has no frame: leave the terminal as it is.
+      if (lines.length === 0 && drawn === 0) return;
       // A terminal that does not say its width (some pseudo-terminals) gets a common one.
       const told = (stream as NodeJS.WriteStream).columns;
       const columns = told !== undefined && told > 1 ? told : FALLBACK_COLUMNS;
