@@ -9,6 +9,9 @@ export interface FrameWriter {
 
 const ESC = '\u001b[';
 const FALLBACK_COLUMNS = 80;
+/** A style code (SGR and the like): no width on screen, and never to be cut in half. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escapes on purpose
+const CONTROL = /^\u001b\[[0-9;]*[A-Za-z]/;
 
 export function frameWriter(stream: NodeJS.WritableStream): FrameWriter {
   let drawn = 0;
@@ -19,12 +22,35 @@ export function frameWriter(stream: NodeJS.WritableStream): FrameWriter {
       // A terminal that does not say its width (some pseudo-terminals) gets a common one.
       const told = (stream as NodeJS.WriteStream).columns;
       const columns = told !== undefined && told > 1 ? told : FALLBACK_COLUMNS;
-      const clip = (line: string) =>
-        line.length >= columns ? `${line.slice(0, columns - 2)}…` : line;
       const up = drawn > 0 ? `${ESC}${drawn}A` : '';
+      const body = lines.map((line) => `${ESC}2K${clipVisible(line, columns - 2)}`).join('\n');
       // Clear below too: a frame shorter than the last must not leave its tail on screen.
-      stream.write(`${up}\r${ESC}0J${lines.map((line) => `${ESC}2K${clip(line)}`).join('\n')}\n`);
+      stream.write(`${up}\r${ESC}0J${body}\n`);
       drawn = lines.length;
     },
   };
+}
+
+/**
+ * `line` with at most `width` visible characters, then `…`: style codes do not count, are kept
+ * whole, and a cut line ends with a reset so its colour does not run into the next one.
+ */
+export function clipVisible(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  let styled = false;
+  for (let i = 0; i < line.length; ) {
+    const control = CONTROL.exec(line.slice(i));
+    if (control !== null) {
+      out += control[0];
+      styled = true;
+      i += control[0].length;
+      continue;
+    }
+    if (visible === width) return `${out}…${styled ? `${ESC}0m` : ''}`;
+    out += line[i];
+    visible += 1;
+    i += 1;
+  }
+  return out;
 }

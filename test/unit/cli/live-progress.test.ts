@@ -4,7 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { frameWriter } from '#src/cli/frame-writer.js';
+import { clipVisible, frameWriter } from '#src/cli/frame-writer.js';
 import { progressMode } from '#src/cli/live-progress.js';
 
 const ESC = String.fromCharCode(27);
@@ -46,5 +46,14 @@ describe('frameWriter', () => {
     written = '';
     writer.draw(['three']);
     expect(written.startsWith(`${ESC}[3A\r${ESC}[0J${ESC}[2Kthree\n`)).toBe(true);
+  });
+});
+
+describe('clipVisible', () => {
+  it('counts only what shows, keeps style codes whole and resets after a cut', () => {
+    const dim = (text: string) => `${ESC}[2m${text}${ESC}[22m`;
+    expect(clipVisible(`ab${dim('cdef')}gh`, 8)).toBe(`ab${dim('cdef')}gh`);
+    expect(clipVisible(`ab${dim('cdef')}gh`, 4)).toBe(`ab${ESC}[2mcd…${ESC}[0m`);
+    expect(clipVisible('abcdef', 3)).toBe('abc…');
   });
 });
