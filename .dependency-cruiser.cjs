@@ -9,7 +9,7 @@
  * module that implements its crypto port on node:crypto.
  */
 const PURE =
-  '^src/(plan|workflow|listener|clock|ports|schedule|engine/policy|report)/|^src/chat/(?!node-chat-crypto[.]ts$)';
+  '^src/(plan|workflow|listener|clock|ports|schedule|engine/policy|report|progress)/|^src/chat/(?!node-chat-crypto[.]ts$)';
 /** Where I/O happens, or the things that do it are chosen. */
 const IO_LAYERS = [
   '^src/(app|cli|serve|adapters|probes|demo|config|alert-gate)/',
@@ -30,7 +30,7 @@ module.exports = {
     {
       name: 'pure-no-node',
       comment:
-        'The planner, the workflow, listener/, clock/, ports/, schedule/, the engine policies and chat/ (but node-chat-crypto.ts) are pure: no node:* module. Pass data in; do I/O at the edges.',
+        'The planner, the workflow, listener/, clock/, ports/, schedule/, the engine policies, report/, progress/ and chat/ (but node-chat-crypto.ts) are pure: no node:* module. Pass data in; do I/O at the edges.',
       severity: 'error',
       from: { path: PURE },
       to: { dependencyTypes: ['core'] },
@@ -104,6 +104,17 @@ module.exports = {
       to: {
         path: '^src/engine/',
         pathNot: ['^src/engine/policy/', '^src/engine/journal/(entries|run-state)[.]ts$'],
+      },
+    },
+    {
+      name: 'progress-reads-the-journal',
+      comment:
+        "progress/ shows a run from its journal: of the engine it knows only the journal's entry types, the state folded from them and the node machine; the timeline model comes from report/.",
+      severity: 'error',
+      from: { path: '^src/progress/' },
+      to: {
+        path: '^src/engine/',
+        pathNot: '^src/engine/(journal/(entries|run-state)|policy/node-machine)[.]ts$',
       },
     },
     {

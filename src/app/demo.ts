@@ -8,7 +8,7 @@
 import { packageFile } from '../config/index.js';
 import type { DemoReport } from '../demo/demo-report.js';
 import type { DemoWorld } from '../demo/demo-world.js';
-import type { LiveSnapshot, LiveView, NodeView } from '../demo/live-view.js';
+import type { BackendTraffic, DemoTraffic, DemoView } from '../demo/live-view.js';
 import type { RunReport } from '../engine/index.js';
 import type { JournalEntry } from '../engine/journal/entries.js';
 import { foldJournal } from '../engine/journal/run-state.js';
@@ -16,6 +16,7 @@ import { sha256Hex } from '../engine/sha256.js';
 import type { Logger } from '../log/index.js';
 import { planRollout } from '../plan/index.js';
 import type { TrafficProbeFactory } from '../ports/index.js';
+import { RunProgress } from '../progress/index.js';
 import type { WorkflowSpec } from '../workflow/index.js';
 import { createRuntime, systemClock } from './composition-root.js';
 import { observeInventory } from './observe-inventory.js';
@@ -32,7 +33,8 @@ export interface DemoOptions {
   /** DRAINCTL_HOME of the demo (journal, locks, the emulator's access logs). */
   home: string;
   logger: Logger;
-  view: LiveView;
+  /** Shows the run's own progress view (as `drainctl run` does) with the clients' traffic. */
+  view: DemoView;
   signal: AbortSignal;
   ratePerSecond?: number;
   clients?: number;
@@ -123,7 +125,7 @@ async function runInWorld(
     logger: options.logger,
     env: world.workflowEnv,
   });
-  const drainProgress = new Map<string, NonNullable<NodeView['drain']>>();
+  const drainProgress = new Map<string, NonNullable<BackendTraffic['drain']>>();
   const trafficProbes = watchDrains(ports.trafficProbes, drainProgress, spec.drain.quietSeconds);
   const inventory = await observeInventory(spec, cloud, { file: DEMO_WORKFLOW });
   const plan = planRollout(
@@ -136,6 +138,7 @@ async function runInWorld(
   const names = new Map(plan.nodes.map((n) => [n.id, n.name]));
 
   const entries: JournalEntry[] = [];
+  const progress = new RunProgress();
   const monitor = new InvariantMonitor();
   let rollingOut = false;
   let lastCounts = load.snapshot().byBackend;
@@ -162,33 +165,23 @@ async function runInWorld(
       lastRateAt = now;
     }
     const record = truth.records.find((r) => r.name === SERVICE_NAME);
-    const snapshot: LiveSnapshot = {
+    const traffic: DemoTraffic = {
       title: `drainctl demo${options.drain ? '' : ' --no-drain'}`,
       elapsedSeconds: (now - started) / 1000,
-      phase:
-        state?.outcome ??
-        (currentStep
-          ? `${currentStep.index}/${plan.steps.length} ${currentStep.action}`
-          : 'planning'),
-      nodes: runNodes.map((id) => {
-        const node = state?.nodes.get(id);
-        const backend = balancer?.backends.find((b) => b.serverId === id);
-        const progress = drainProgress.get(id);
+      backends: runNodes.map((id) => {
+        const drain = drainProgress.get(id);
         return {
           id,
           name: names.get(id) ?? id,
-          state: node?.state ?? 'pending',
-          ...(backend ? { weight: backend.weight } : {}),
           kernel: truth.instances.find((i) => i.id === id)?.kernel ?? '',
-          ...(node?.state === 'draining' && progress ? { drain: progress } : {}),
-          ...(node?.reason ? { note: node.reason } : {}),
+          ...(state?.nodes.get(id)?.state === 'draining' && drain ? { drain } : {}),
         };
       }),
       requestsPerSecondByBackend: rps,
       requests: { total: counts.total, failed: counts.failed },
       ...(record ? { dns: `${SERVICE_NAME} → ${record.value} (ttl ${record.ttl})` } : {}),
     };
-    options.view.update(snapshot);
+    options.view.frame(progress.frame(systemClock.now()), traffic);
   };
   const ticker = setInterval(tick, VIEW_EVERY_MS);
 
@@ -200,7 +193,12 @@ async function runInWorld(
       ports: { ...ports, trafficProbes },
       logger: options.logger,
       signal: options.signal,
-      journal: { afterAppend: (entry) => entries.push(entry) },
+      journal: {
+        afterAppend: (entry) => {
+          entries.push(entry);
+          options.view.progress(progress.apply(entry));
+        },
+      },
     });
     report = result.report;
     // A last second of traffic on the finished setup, so the clients' verdict covers it too.
@@ -240,7 +238,7 @@ async function runInWorld(
 /** The engine's probes, with their drain progress copied out for the live view. */
 function watchDrains(
   inner: TrafficProbeFactory,
-  progress: Map<string, NonNullable<NodeView['drain']>>,
+  progress: Map<string, NonNullable<BackendTraffic['drain']>>,
   quietTarget: number,
 ): TrafficProbeFactory {
   return async (nodeId, config) => {

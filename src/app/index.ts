@@ -8,7 +8,14 @@
  */
 
 // The demo's view and report, which the CLI renders.
-export { type DemoReport, formatDemoReport, LiveView } from '../demo/index.js';
+export {
+  type DemoReport,
+  type DemoTraffic,
+  type DemoView,
+  demoTrafficLine,
+  formatDemoReport,
+  renderDemoTraffic,
+} from '../demo/index.js';
 // What the CLI prints a run with, the crash tests' hook it passes on, and the check of a run id
 // a person typed: the engine's, handed through so that the CLI needs no import of the engine.
 export {
@@ -83,7 +90,7 @@ export {
 } from './schedule-list.js';
 export { loadScheduleSection, type ScheduleSection } from './schedule-section.js';
 export { recentRuns, unfinishedRuns } from './serve-runs.js';
-export { runStatus, type StatusOptions } from './status.js';
+export { runJournal, runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,
   checkLogFormat,

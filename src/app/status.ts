@@ -1,5 +1,11 @@
 /** The `status` use case: a run, node by node (default: the latest run). Reads only. */
-import { type RunStatus, readRunStatus } from '../engine/index.js';
+import {
+  FileJournalStore,
+  type JournalEntry,
+  journalPath,
+  type RunStatus,
+  readRunStatus,
+} from '../engine/index.js';
 
 export interface StatusOptions {
   /** DRAINCTL_HOME. */
@@ -10,4 +16,9 @@ export interface StatusOptions {
 
 export function runStatus(options: StatusOptions): Promise<RunStatus> {
   return readRunStatus(options.home, options.runId);
+}
+
+/** A run's journal as written so far: what a resumed run's progress view starts from. */
+export function runJournal(options: { home: string; runId: string }): Promise<JournalEntry[]> {
+  return new FileJournalStore(journalPath(options.home, options.runId)).read();
 }

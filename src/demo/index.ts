@@ -6,4 +6,9 @@
  */
 export type { DemoReport } from './demo-report.js';
 export { formatDemoReport } from './demo-report.js';
-export { LiveView } from './live-view.js';
+export {
+  type DemoTraffic,
+  type DemoView,
+  demoTrafficLine,
+  renderDemoTraffic,
+} from './live-view.js';

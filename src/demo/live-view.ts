@@ -1,31 +1,37 @@
 /**
- * The demo's live terminal view. `renderLiveView` is pure (snapshot → lines); `LiveView` redraws
- * those lines in place on a TTY, or prints a compact progress line now and then otherwise (CI
- * logs must stay readable).
+ * What the demo adds to the run's progress view: the clients' traffic, which only the demo
+ * sees (requests and failures, each backend's requests per second and kernel, the drain probe's
+ * quiet so far, the service's DNS answer). The servers' states, weights, countdowns and the ETA
+ * are the run's own progress view, the one `drainctl run` shows; this file never repeats them.
  */
 
-export interface NodeView {
+export interface BackendTraffic {
   id: string;
   name: string;
-  /** Engine state: pending, draining, drained, patching, rebooting, verifying, restoring, done, left-out. */
-  state: string;
-  weight?: number;
   kernel?: string;
-  /** While draining: seconds quiet so far and the quiet period needed. */
+  /** While its drain is watched: seconds quiet so far and the quiet period needed. */
   drain?: { quietSeconds: number; quietTarget: number; requestsPerSecond: number };
-  note?: string;
 }
 
-export interface LiveSnapshot {
+export interface DemoTraffic {
   title: string;
   elapsedSeconds: number;
-  phase: string;
-  nodes: NodeView[];
+  backends: BackendTraffic[];
   /** Requests per second served by each backend over the last second. */
   requestsPerSecondByBackend: Record<string, number>;
   requests: { total: number; failed: number };
   dns?: string;
 }
+
+/** Where the demo's view goes: the CLI draws it on a terminal, or prints lines in a log. */
+export interface DemoView {
+  /** The run's plain progress lines for one journal entry, as they come. */
+  progress(lines: readonly string[]): void;
+  /** The whole picture now: the run's frame, then the traffic. */
+  frame(runFrame: readonly string[], traffic: DemoTraffic): void;
+}
+
+export type DemoStyle = (kind: 'ok' | 'bad' | 'dim' | 'bold', text: string) => string;
 
 const BAR_WIDTH = 20;
 
@@ -35,70 +41,32 @@ function bar(value: number, max: number): string {
   return `${'█'.repeat(filled)}${'·'.repeat(BAR_WIDTH - filled)}`;
 }
 
-export function renderLiveView(
-  snapshot: LiveSnapshot,
-  style: (kind: 'ok' | 'bad' | 'dim' | 'bold', text: string) => string,
-): string[] {
-  const lines: string[] = [];
-  const failed = snapshot.requests.failed;
-  lines.push(
-    `${style('bold', snapshot.title)}  ${snapshot.elapsedSeconds.toFixed(0)}s  ${snapshot.phase}  ` +
-      `requests ${snapshot.requests.total}  failed ${failed === 0 ? style('ok', '0') : style('bad', String(failed))}`,
-  );
-  if (snapshot.dns) lines.push(style('dim', `dns ${snapshot.dns}`));
-  const peak = Math.max(1, ...Object.values(snapshot.requestsPerSecondByBackend));
-  for (const node of snapshot.nodes) {
+/** The traffic under the run's frame on a terminal. Pure. */
+export function renderDemoTraffic(traffic: DemoTraffic, style: DemoStyle): string[] {
+  const failed = traffic.requests.failed;
+  const lines = [
+    `${style('bold', traffic.title)}  ${traffic.elapsedSeconds.toFixed(0)}s  ` +
+      `requests ${traffic.requests.total}  failed ${failed === 0 ? style('ok', '0') : style('bad', String(failed))}`,
+  ];
+  if (traffic.dns) lines.push(style('dim', `dns ${traffic.dns}`));
+  const peak = Math.max(1, ...Object.values(traffic.requestsPerSecondByBackend));
+  for (const backend of traffic.backends) {
     const rps =
-      snapshot.requestsPerSecondByBackend[node.name] ??
-      snapshot.requestsPerSecondByBackend[node.id] ??
+      traffic.requestsPerSecondByBackend[backend.name] ??
+      traffic.requestsPerSecondByBackend[backend.id] ??
       0;
-    const state =
-      node.state === 'left-out'
-        ? style('bad', node.state)
-        : node.state === 'done'
-          ? style('ok', node.state)
-          : node.state;
-    let detail = '';
-    if (node.drain) {
-      detail = `quiet ${node.drain.quietSeconds.toFixed(1)}/${node.drain.quietTarget}s, ${node.drain.requestsPerSecond.toFixed(0)} req/s still arriving`;
-    } else if (node.note) {
-      detail = node.note;
-    }
+    const drain = backend.drain
+      ? `quiet ${backend.drain.quietSeconds.toFixed(1)}/${backend.drain.quietTarget}s, ${backend.drain.requestsPerSecond.toFixed(0)} req/s still arriving`
+      : '';
     lines.push(
-      `  ${node.name.padEnd(8)} ${String(state).padEnd(10)} w=${String(node.weight ?? '?').padStart(3)} ` +
-        `${bar(rps, peak)} ${rps.toFixed(0).padStart(4)} req/s  ${style('dim', node.kernel ?? '')}  ${detail}`,
+      `  ${backend.name.padEnd(8)} ${bar(rps, peak)} ${rps.toFixed(0).padStart(4)} req/s  ` +
+        `${style('dim', backend.kernel ?? '')}  ${drain}`.trimEnd(),
     );
   }
   return lines;
 }
 
-export class LiveView {
-  private drawn = 0;
-  private lastPlainAt = Number.NEGATIVE_INFINITY;
-
-  constructor(
-    private readonly stream: NodeJS.WritableStream,
-    private readonly tty: boolean,
-    private readonly style: (kind: 'ok' | 'bad' | 'dim' | 'bold', text: string) => string,
-    /** Without a TTY, print at most one progress line per this many seconds. */
-    private readonly plainEverySeconds = 5,
-  ) {}
-
-  update(snapshot: LiveSnapshot): void {
-    const lines = renderLiveView(snapshot, this.style);
-    if (this.tty) {
-      // Move up over the previous frame and overwrite it line by line.
-      const up = this.drawn > 0 ? `\u001b[${this.drawn}A` : '';
-      this.stream.write(`${up}${lines.map((line) => `\u001b[2K${line}`).join('\n')}\n`);
-      this.drawn = lines.length;
-      return;
-    }
-    if (snapshot.elapsedSeconds - this.lastPlainAt >= this.plainEverySeconds) {
-      this.lastPlainAt = snapshot.elapsedSeconds;
-      const states = snapshot.nodes.map((node) => `${node.name}=${node.state}`).join(' ');
-      this.stream.write(
-        `[${snapshot.elapsedSeconds.toFixed(0)}s] ${snapshot.phase}: ${states}; requests ${snapshot.requests.total}, failed ${snapshot.requests.failed}\n`,
-      );
-    }
-  }
+/** The traffic in one line, for logs now and then. Pure. */
+export function demoTrafficLine(traffic: DemoTraffic): string {
+  return `[${traffic.elapsedSeconds.toFixed(0)}s] ${traffic.title}: requests ${traffic.requests.total}, failed ${traffic.requests.failed}`;
 }

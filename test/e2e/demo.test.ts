@@ -27,6 +27,11 @@ describe('drainctl demo', () => {
     });
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     const report = JSON.parse(run.stdout) as DemoReport;
+    // Without a terminal the demo prints the run's own progress lines (as `drainctl run` does),
+    // on stderr beside the JSON, and never a cursor code.
+    expect(run.stderr).toMatch(/^\d\d:\d\d:\d\d \S+ \(i-\S+\): pending → draining$/m);
+    expect(run.stderr).toMatch(/^\d\d:\d\d:\d\d run completed: /m);
+    expect(run.stderr).not.toContain(String.fromCharCode(27));
 
     expect(report.requests.total).toBeGreaterThan(5000);
     expect(report.requests.failed).toBe(0);

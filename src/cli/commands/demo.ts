@@ -5,11 +5,12 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatDemoReport, LiveView, runDemo } from '../../app/index.js';
+import { formatDemoReport, runDemo } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
 import { ExitCode } from '../../errors/index.js';
 import { createLogger } from '../../log/index.js';
 import type { CliContext } from '../cli-context.js';
+import { demoView, progressMode } from '../live-progress.js';
 
 interface DemoFlags {
   json?: boolean;
@@ -49,11 +50,17 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         home,
         logger,
         signal: ctx.signal,
-        view: new LiveView(
-          viewStream,
-          (viewStream as NodeJS.WriteStream).isTTY === true && !ctx.verbose,
+        view: demoView({
+          // --verbose: the engine's log lines would scroll a redrawn frame away.
+          mode: progressMode({
+            stream: viewStream,
+            env: process.env,
+            json: false,
+            live: !ctx.verbose,
+          }),
+          stream: viewStream,
           style,
-        ),
+        }),
       });
       if (flags.json) ctx.stdout.json(report);
       else for (const line of formatDemoReport(report, style)) ctx.stdout.line(line);

@@ -3,9 +3,10 @@
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
 import type { Command } from 'commander';
-import { checkRunId, crashHookFromEnv, resumeRunById, runStatus } from '../../app/index.js';
+import { checkRunId, resumeRunById, runJournal, runStatus } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
 import type { CliContext } from '../cli-context.js';
+import { runProgressWiring } from '../live-progress.js';
 import { confirmOrRefuse, printRunResult, refuseUnlessConfirmable } from '../run-io.js';
 
 export function registerResume(program: Command, ctx: CliContext): void {
@@ -22,6 +23,10 @@ export function registerResume(program: Command, ctx: CliContext): void {
       [] as string[],
     )
     .option(
+      '--no-live',
+      'print plain progress lines (one per change) instead of redrawing a live view on the terminal',
+    )
+    .option(
       '--break-lock, --break-stale-lock',
       "take over the balancer's lock when its holder cannot be proven alive (another host's old heartbeat, another run's dead pid); this run's own dead process is taken over anyway",
     )
@@ -32,7 +37,13 @@ export function registerResume(program: Command, ctx: CliContext): void {
     .action(
       async (
         runId: string,
-        options: { yes?: boolean; json?: boolean; breakStaleLock?: boolean; retry: string[] },
+        options: {
+          yes?: boolean;
+          json?: boolean;
+          breakStaleLock?: boolean;
+          retry: string[];
+          live: boolean;
+        },
       ) => {
         // Before any hint repeats it back as a command to run.
         checkRunId(ctx.environment().home, runId);
@@ -54,18 +65,22 @@ export function registerResume(program: Command, ctx: CliContext): void {
           yes: options.yes === true,
           unattended,
         });
-        const crashHook = crashHookFromEnv(process.env);
+        const progress = runProgressWiring(ctx, {
+          json: options.json === true,
+          live: options.live !== false,
+          history: await runJournal({ home: environment.home, runId }),
+        });
         const result = await resumeRunById(runId, {
           home: environment.home,
           environment,
           env: process.env,
-          logger: ctx.logger,
+          logger: progress.logger,
           signal: ctx.signal,
           breakStaleLock: options.breakStaleLock,
           retry: options.retry,
           status,
-          ...(crashHook ? { afterAppend: crashHook } : {}),
-        });
+          afterAppend: progress.afterAppend,
+        }).finally(() => progress.view.stop());
         printRunResult(ctx, result, options.json === true);
       },
     );

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import {
-  crashHookFromEnv,
   notifyChannelLines,
   planWorkflowFile,
   refuseUnlessApproved,
@@ -15,6 +14,7 @@ import { ensureWritableHome } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../cli-context.js';
+import { runProgressWiring } from '../live-progress.js';
 import { confirmOrRefuse, printRunResult, refuseUnlessConfirmable } from '../run-io.js';
 import {
   addZeroWeightFlags,
@@ -28,6 +28,8 @@ interface RunOptions extends ZeroWeightFlags {
   planSha256?: string;
   breakStaleLock?: boolean;
   newRun?: boolean;
+  /** False with --no-live: plain progress lines even on a terminal. */
+  live: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -47,6 +49,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option(
       '--break-lock, --break-stale-lock',
       "take over the balancer's lock when its holder cannot be proven alive (its pid is dead on this host, or another host's heartbeat is old); never a live holder's",
+    )
+    .option(
+      '--no-live',
+      'print plain progress lines (one per change) instead of redrawing a live view on the terminal',
     )
     .option(
       '--new-run',
@@ -87,18 +93,21 @@ export function registerRun(program: Command, ctx: CliContext): void {
       for (const line of notifyChannelLines(loaded.spec.notify)) out.line(line);
       out.line(`plan sha256 ${plan.sha256}`);
       await confirmOrRefuse('Execute this plan?', { yes: options.yes === true, unattended });
-      const crashHook = crashHookFromEnv(process.env);
+      const progress = runProgressWiring(ctx, {
+        json: options.json === true,
+        live: options.live !== false,
+      });
       const result = await runPlan(plan, {
         home: environment.home,
         environment,
         env: process.env,
-        logger: ctx.logger,
+        logger: progress.logger,
         signal: ctx.signal,
         breakStaleLock: options.breakStaleLock,
         newRun: options.newRun === true,
         ...(loaded.spec.notify === undefined ? {} : { notify: loaded.spec.notify }),
-        ...(crashHook ? { afterAppend: crashHook } : {}),
-      });
+        afterAppend: progress.afterAppend,
+      }).finally(() => progress.view.stop());
       printRunResult(ctx, result, options.json === true);
     });
 }
