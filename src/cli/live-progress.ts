@@ -80,7 +80,7 @@ export function progressView(options: {
 
 /**
  * What `run` and `resume` share: the view for their flags and terminal, the logger that leaves a
- * live frame alone (only warnings, unless --verbose), and the hook the run is wired with (the
+ * live frame alone (only warnings, unless --verbose or DRAINCTL_LOG_LEVEL says otherwise), and the hook the run is wired with (the
  * view, then the crash tests' hook).
  */
 export function runProgressWiring(
@@ -96,7 +96,9 @@ export function runProgressWiring(
     now: () => systemClock.now(),
     ...(options.history === undefined ? {} : { history: options.history }),
   });
-  const logger = mode === 'live' && !ctx.verbose ? createLogger({ level: 'warn' }) : ctx.logger;
+  // A level someone chose (DRAINCTL_LOG_LEVEL, here or in .env) is theirs to keep, frame or not.
+  const quiet = mode === 'live' && !ctx.verbose && (process.env.DRAINCTL_LOG_LEVEL ?? '') === '';
+  const logger = quiet ? createLogger({ level: 'warn' }) : ctx.logger;
   const afterAppend =
     composeAfterAppend(view.afterAppend, crashHookFromEnv(process.env)) ?? view.afterAppend;
   return { view, logger, afterAppend };
