@@ -1,0 +1,233 @@
+/**
+ * Load balancers you run yourself, for tests: a real nginx and a real HAProxy (the Debian
+ * packages' binaries, which `.ci/run` installs) on loopback in front of small HTTP backends the
+ * test starts, each in its own temp directory, and a client load that counts failed requests.
+ * Neither has a "port 0": a free port is found by binding port 0 first.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { get } from './http-client.js';
+
+function installed(candidates: string[], versionFlag: string): string | undefined {
+  return candidates.find((candidate) => {
+    try {
+      execFileSync(candidate, [versionFlag], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export const nginxBinary = (): string | undefined => installed(['nginx', '/usr/sbin/nginx'], '-v');
+export const haproxyBinary = (): string | undefined =>
+  installed(['haproxy', '/usr/sbin/haproxy'], '-v');
+
+export const NGINX_MISSING =
+  'the nginx binary is not installed: `.ci/run` installs it (apt-get install -y nginx)';
+export const HAPROXY_MISSING =
+  'the haproxy binary is not installed: `.ci/run` installs it (apt-get install -y haproxy)';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface Backend {
+  name: string;
+  /** `127.0.0.1:PORT` */
+  address: string;
+  /** Requests this backend answered. */
+  served: () => number;
+  close: () => Promise<void>;
+}
+
+/** An HTTP server answering 200 with its name. */
+export async function startBackend(name: string): Promise<Backend> {
+  let served = 0;
+  const server: Server = createHttpServer((_req, res) => {
+    served++;
+    res.end(`${name}\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    name,
+    address: `127.0.0.1:${port}`,
+    served: () => served,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface RunningServer {
+  dir: string;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  stop: () => Promise<void>;
+}
+
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+async function untilServing(url: string, log: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await get(`${url}/ready`);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`not serving: ${log()}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/**
+ * nginx (master in the foreground, two workers) serving `http` from `<dir>/app.conf`, which the
+ * test writes with `appConf(port)`: its `upstream` and its `server` listening on `port`.
+ * Relative paths in the configuration are inside `dir` (`-p dir`).
+ */
+export async function startNginx(
+  appConf: (port: number) => string,
+  dir = mkdtempSync(join(tmpdir(), 'drainctl-nginx-')),
+): Promise<RunningServer> {
+  const binary = nginxBinary();
+  if (binary === undefined) throw new Error(NGINX_MISSING);
+  for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
+  const port = await freePort();
+  writeFileSync(join(dir, 'app.conf'), appConf(port));
+  writeFileSync(join(dir, 'other.conf'), "# another team's settings\n");
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;
+worker_processes 2;
+pid nginx.pid;
+error_log error.log notice;
+events { worker_connections 256; }
+http {
+  client_body_temp_path body;
+  proxy_temp_path proxy;
+  fastcgi_temp_path fastcgi;
+  uwsgi_temp_path uwsgi;
+  scgi_temp_path scgi;
+  access_log off;
+  include other.conf;
+  include app.conf;
+}
+`,
+  );
+  const child = spawn(binary, ['-p', dir, '-c', 'nginx.conf'], { cwd: dir, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await untilServing(url, () => readFileSync(join(dir, 'error.log'), 'utf8'));
+  return {
+    dir,
+    url,
+    stop: async () => {
+      await stopProcess(child, 'SIGQUIT');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * HAProxy in the foreground (master-worker) with a stats socket at `<dir>/admin.sock` (level
+ * admin) and one backend `app` of the given servers (name → address).
+ */
+export async function startHaproxy(
+  servers: Record<string, string>,
+): Promise<RunningServer & { socket: string }> {
+  const binary = haproxyBinary();
+  if (binary === undefined) throw new Error(HAPROXY_MISSING);
+  const dir = mkdtempSync(join(tmpdir(), 'drainctl-haproxy-'));
+  const port = await freePort();
+  const socket = join(dir, 'admin.sock');
+  const config = join(dir, 'haproxy.cfg');
+  writeFileSync(
+    config,
+    `global
+  stats socket ${socket} mode 600 level admin
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+frontend web
+  bind 127.0.0.1:${port}
+  default_backend app
+backend app
+  balance roundrobin
+${Object.entries(servers)
+  .map(([name, address]) => `  server ${name} ${address} weight 10`)
+  .join('\n')}
+`,
+  );
+  let output = '';
+  const child = spawn(binary, ['-W', '-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await untilServing(url, () => output);
+  return {
+    dir,
+    url,
+    socket,
+    stop: async () => {
+      await stopProcess(child, 'SIGUSR1');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ClientLoad {
+  /** Stop sending and resolve with the counts. */
+  stop: () => Promise<{ ok: number; failed: number; errors: string[] }>;
+}
+
+/** Requests through `url` one after another (a new connection each) until stopped. */
+export function clientLoad(url: string): ClientLoad {
+  let running = true;
+  let ok = 0;
+  let failed = 0;
+  const errors: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      try {
+        const answer = await get(`${url}/load`);
+        if (answer.status === 200) ok++;
+        else {
+          failed++;
+          errors.push(`status ${answer.status}`);
+        }
+      } catch (error) {
+        failed++;
+        errors.push(String(error));
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { ok, failed, errors };
+    },
+  };
+}
