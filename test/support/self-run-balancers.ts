@@ -7,7 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get } from './http-client.js';
@@ -172,7 +172,7 @@ frontend web
 backend app
   balance roundrobin
 ${Object.entries(servers)
-  .map(([name, address]) => `  server ${name} ${address} weight 10`)
+  .map(([name, address]) => `  server ${name} ${address} weight 10 check inter 500ms`)
   .join('\n')}
 `,
   );
@@ -186,6 +186,7 @@ ${Object.entries(servers)
   });
   const url = `http://127.0.0.1:${port}`;
   await untilServing(url, () => output);
+  await untilChecked(socket, Object.keys(servers).length);
   return {
     dir,
     url,
@@ -195,6 +196,26 @@ ${Object.entries(servers)
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Until every server has passed its first health check (before it, HAProxy says `UP 1/3`). */
+async function untilChecked(socket: string, servers: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const stat = await new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const connection = connect(socket, () => connection.write('show stat\n'));
+      connection.on('data', (chunk) => {
+        answer += chunk.toString();
+      });
+      connection.on('end', () => resolve(answer));
+      connection.on('error', reject);
+    });
+    const checked = stat.split('\n').filter((line) => /^app,.*,L4OK,/.test(line)).length;
+    if (checked === servers) return;
+    if (Date.now() > deadline) throw new Error(`HAProxy's checks did not pass: ${stat}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export interface ClientLoad {
