@@ -44,11 +44,17 @@ export interface NginxFileChange {
   afterSha256: string;
 }
 
-/** What drainctl knew of one host's file: from the journal when a run resumes. */
+/**
+ * What drainctl knows of one host's file. A resumed run builds it from its journal: after a
+ * change journaled without its result, the file may hold either side of it (`expectedSha256`
+ * both), and nginx may or may not run it (`reloadPending`: reload whatever the next change).
+ */
 export interface NginxFileBaseline {
   original: string;
-  /** The content drainctl last read or wrote: the file must still have it. */
-  expectedSha256: string;
+  /** What the file may hold now: what drainctl last read or wrote. Anything else is someone else's. */
+  expectedSha256: string[];
+  /** nginx may not run what the file says: reload on the next change even if it writes nothing. */
+  reloadPending?: boolean;
 }
 
 export interface NginxLoadBalancerOptions extends NginxCommandOptions {
@@ -86,11 +92,11 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
     const read = await readConfig(target, options);
     const seen = known.get(target.name);
     if (seen === undefined) {
-      known.set(target.name, { original: read.content, expectedSha256: read.sha256 });
-    } else if (seen.expectedSha256 !== read.sha256) {
+      known.set(target.name, { original: read.content, expectedSha256: [read.sha256] });
+    } else if (!seen.expectedSha256.includes(read.sha256)) {
       throw new DrainctlError(
         'NGINX_CONFIG_CHANGED',
-        `${file} on ${target.name} was changed by someone else since drainctl ${seen.expectedSha256 === sha256Of(seen.original) ? 'read' : 'wrote'} it (sha256 ${read.sha256}, expected ${seen.expectedSha256}); drainctl does not overwrite it`,
+        `${file} on ${target.name} was changed by someone else since drainctl last read or wrote it (sha256 ${read.sha256}, expected ${seen.expectedSha256.join(' or ')}); drainctl does not overwrite it`,
         {
           exitCode: ExitCode.halted,
           hint: `compare ${file} on ${target.name} with what drainctl journaled, settle it by hand, then resume`,
@@ -159,7 +165,9 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
         }
         after = withServerWeight(after, seen.original, options.upstream, address, weight, file);
       }
-      if (after !== read.content) planned.push({ target, before: read.content, after });
+      if (after !== read.content || seen.reloadPending === true) {
+        planned.push({ target, before: read.content, after });
+      }
     }
     if (planned.length === 0) return;
     for (const { target, before, after } of planned) {
@@ -178,8 +186,10 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
     const written: typeof planned = [];
     try {
       for (const change of planned) {
-        await writeConfig(change.target, options, change.after);
-        written.push(change);
+        if (change.after !== change.before) {
+          await writeConfig(change.target, options, change.after);
+          written.push(change);
+        }
         const refused = await testConfig(change.target, options);
         if (refused !== undefined) {
           throw new DrainctlError(
@@ -195,12 +205,14 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
     }
     for (const { target, after } of planned) {
       const seen = known.get(target.name) as NginxFileBaseline;
-      known.set(target.name, { original: seen.original, expectedSha256: sha256Of(after) });
+      known.set(target.name, { ...seen, expectedSha256: [sha256Of(after)], reloadPending: true });
     }
     for (const { target } of planned) {
       const before = await workers(target, options);
       await reload(target, options);
       await confirmReloaded(target, before);
+      const seen = known.get(target.name) as NginxFileBaseline;
+      known.set(target.name, { ...seen, reloadPending: false });
     }
   };
 

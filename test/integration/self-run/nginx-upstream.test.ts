@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalHost, LOCAL_INSTANCE_ID } from '#src/adapters/local/local-host.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
-import { createNginxLoadBalancer, type NginxFileChange } from '#src/adapters/nginx/index.js';
+import {
+  createNginxLoadBalancer,
+  type NginxFileBaseline,
+  type NginxFileChange,
+  sha256Of,
+} from '#src/adapters/nginx/index.js';
 import type { Host } from '#src/ports/index.js';
 import { get } from '#support/http-client.js';
 import {
@@ -45,8 +50,13 @@ function hostIn(dir: string): Host {
   };
 }
 
-function balancer(dirs: string[], changes: NginxFileChange[] = []) {
+function balancer(
+  dirs: string[],
+  changes: NginxFileChange[] = [],
+  baseline?: Record<string, NginxFileBaseline>,
+) {
   return createNginxLoadBalancer({
+    ...(baseline === undefined ? {} : { baseline }),
     id: 'nginx-app',
     upstream: 'app',
     configFile: 'app.conf',
@@ -149,7 +159,7 @@ describe('an nginx upstream as a load balancer', () => {
     ).rejects.toMatchObject({
       code: 'NGINX_CONFIG_CHANGED',
       message: expect.stringContaining(
-        'app.conf on nginx-1 was changed by someone else since drainctl wrote it',
+        'app.conf on nginx-1 was changed by someone else since drainctl last read or wrote it',
       ),
     });
     expect(readFileSync(join(nginx.dir, 'app.conf'), 'utf8')).toBe(theirs);
@@ -179,5 +189,42 @@ describe('an nginx upstream as a load balancer', () => {
     expect([first, second].map((n) => readFileSync(join(n.dir, 'app.conf'), 'utf8'))).toEqual(
       originals,
     );
+  });
+
+  it('a drainctl killed after writing the restored file, before the reload, is resumed: nginx reloaded from the journal', async () => {
+    const nginx = await startNginx(appConf(backends.map((b) => b.address)));
+    nginxes.push(nginx);
+    const original = readFileSync(join(nginx.dir, 'app.conf'), 'utf8');
+    const changes: NginxFileChange[] = [];
+    const first = balancer([nginx.dir], changes);
+    await first.setBackendWeights('nginx-app', [{ serverId: 'i-web-1', weight: 0 }]);
+    // The restore was journaled and the file written, then drainctl was killed (kill -9) before
+    // its reload: the file says web-1 is back, nginx still runs it down.
+    const drained = readFileSync(join(nginx.dir, 'app.conf'), 'utf8');
+    const journaled: NginxFileChange = {
+      host: 'nginx-1',
+      file: 'app.conf',
+      original,
+      originalSha256: sha256Of(original),
+      beforeSha256: sha256Of(drained),
+      afterSha256: sha256Of(original),
+    };
+    writeFileSync(join(nginx.dir, 'app.conf'), original);
+    const workers = workerPids(nginx.dir);
+
+    const resumed = balancer([nginx.dir], [], {
+      'nginx-1': {
+        original: journaled.original,
+        expectedSha256: [journaled.beforeSha256, journaled.afterSha256],
+        reloadPending: true,
+      },
+    });
+    await resumed.setBackendWeights('nginx-app', [{ serverId: 'i-web-1', weight: 1 }]);
+    expect(readFileSync(join(nginx.dir, 'app.conf'), 'utf8')).toBe(original);
+    expect(workerPids(nginx.dir)).not.toBe(workers);
+    const served = backends[0]?.served() ?? 0;
+    for (let i = 0; i < 6; i++) await get(`${nginx.url}/back`);
+    expect(backends[0]?.served()).toBeGreaterThan(served);
+    expect(changes.map((c) => c.originalSha256)).toEqual([sha256Of(original)]);
   });
 });
