@@ -4,7 +4,7 @@
  * the instances the workflow selects, and the DNS record with the zone's minimum TTL and name
  * servers. The planner turns this observation into a plan; nothing here changes anything.
  */
-import { DrainctlError, ExitCode, InvalidInputError } from '../errors/index.js';
+import { DrainctlError, InvalidInputError } from '../errors/index.js';
 import { balancerTags } from '../plan/balancer-identity.js';
 import type { ObservedInventory } from '../plan/types.js';
 import type {
@@ -64,11 +64,14 @@ export async function observeInventory(
 function refuseSelfRunBalancer(spec: WorkflowSpec, file: string | undefined): void {
   const kind = spec.loadBalancer.kind ?? 'slb';
   if (kind === 'slb') return;
-  throw new DrainctlError(
-    'LOAD_BALANCER_KIND_NOT_RUNNABLE',
-    `${file === undefined ? '' : `${file}: `}loadBalancer.kind ${kind}: this drainctl validates the workflow but cannot plan or run it yet`,
+  const expected = 'kind: slb (this version plans and runs an SLB only)';
+  throw new InvalidInputError(
+    `${file === undefined ? '' : `${file}: `}loadBalancer.kind: expected ${expected}, found ${kind}: this drainctl validates the workflow but cannot plan or run it yet`,
     {
-      exitCode: ExitCode.invalidInput,
+      ...(file === undefined ? {} : { file }),
+      path: 'loadBalancer.kind',
+      expected,
+      found: kind,
       hint: 'docs/load-balancers.md says what works with nginx and HAProxy today',
     },
   );
