@@ -67,7 +67,7 @@ export function createHaproxyLoadBalancer(options: HaproxyLoadBalancerOptions): 
     const name = options.servers[serverId];
     if (name === undefined) {
       throw new DrainctlError(
-        'BACKEND_NOT_FOUND',
+        'BACKEND_NOT_ATTACHED',
         `${serverId} is not mapped to a server of HAProxy backend ${backend}`,
       );
     }
@@ -114,8 +114,9 @@ export function createHaproxyLoadBalancer(options: HaproxyLoadBalancerOptions): 
 
   const setBackendWeights = async (id: string, weights: BackendWeight[]) => {
     checkId(id);
-    for (const { serverId, weight } of weights) {
-      const name = nameOf(serverId);
+    // Every server is named before any is changed: one unknown server changes nothing.
+    const named = weights.map(({ serverId, weight }) => ({ name: nameOf(serverId), weight }));
+    for (const { name, weight } of named) {
       if (weight === 0) {
         await drain(name);
       } else {

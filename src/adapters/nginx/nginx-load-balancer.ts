@@ -159,7 +159,7 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
         const address = options.servers[serverId];
         if (address === undefined) {
           throw new DrainctlError(
-            'BACKEND_NOT_FOUND',
+            'BACKEND_NOT_ATTACHED',
             `${serverId} is not mapped to a server of upstream ${options.upstream}`,
           );
         }

@@ -140,4 +140,19 @@ describe('an HAProxy backend as a load balancer', () => {
       'HAProxy at the test socket has no server app/s3 (for i-web-3)',
     );
   });
+
+  it('refuses a weight for a server it does not know, and changes no server (the port contract)', async () => {
+    const { api, lb } = subject(haproxy?.socket ?? '');
+    const before = await serversState(api);
+    await expect(
+      lb.setBackendWeights('haproxy-app', [
+        { serverId: 'i-web-1', weight: 0 },
+        { serverId: 'i-web-9', weight: 0 },
+      ]),
+    ).rejects.toMatchObject({ code: 'BACKEND_NOT_ATTACHED' });
+    expect(await serversState(api)).toEqual(before);
+    await expect(lb.listBackends('lb-other')).rejects.toMatchObject({
+      code: 'LOAD_BALANCER_NOT_FOUND',
+    });
+  });
 });

@@ -147,6 +147,25 @@ describe('an nginx upstream as a load balancer', () => {
     expect(workerPids(nginx.dir)).toBe(workers);
   });
 
+  it('refuses a weight for a server it does not know, and changes nothing (the port contract)', async () => {
+    const nginx = await startNginx(appConf(backends.map((b) => b.address)));
+    nginxes.push(nginx);
+    const original = readFileSync(join(nginx.dir, 'app.conf'), 'utf8');
+    const workers = workerPids(nginx.dir);
+    const lb = balancer([nginx.dir]);
+    await expect(
+      lb.setBackendWeights('nginx-app', [
+        { serverId: 'i-web-1', weight: 0 },
+        { serverId: 'i-web-9', weight: 0 },
+      ]),
+    ).rejects.toMatchObject({ code: 'BACKEND_NOT_ATTACHED' });
+    expect(readFileSync(join(nginx.dir, 'app.conf'), 'utf8')).toBe(original);
+    expect(workerPids(nginx.dir)).toBe(workers);
+    await expect(lb.listBackends('lb-other')).rejects.toMatchObject({
+      code: 'LOAD_BALANCER_NOT_FOUND',
+    });
+  });
+
   it('does not overwrite a file someone else changed since drainctl wrote it', async () => {
     const nginx = await startNginx(appConf(backends.map((b) => b.address)));
     nginxes.push(nginx);
