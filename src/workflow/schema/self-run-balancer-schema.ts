@@ -19,6 +19,7 @@ export const balancerHostSchema = z
     [
       z.literal('local'),
       sshSettingsSchema.extend({
+        user: z.string({ error: 'an SSH user' }).min(1).meta({ description: 'Login user.' }),
         address: z
           .string({ error: 'a host name or IP address' })
           .min(1)
