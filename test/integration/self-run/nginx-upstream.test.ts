@@ -4,7 +4,8 @@
  * `nginx -t` refuses is never reloaded; a file changed by someone else is never overwritten;
  * two nginx hosts changed together. Fails (never skips) without nginx: `.ci/run` installs it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalHost, LOCAL_INSTANCE_ID } from '#src/adapters/local/local-host.js';
@@ -13,6 +14,7 @@ import {
   createNginxLoadBalancer,
   type NginxFileBaseline,
   type NginxFileChange,
+  readConfig,
   sha256Of,
 } from '#src/adapters/nginx/index.js';
 import type { Host } from '#src/ports/index.js';
@@ -245,5 +247,26 @@ describe('an nginx upstream as a load balancer', () => {
     for (let i = 0; i < 6; i++) await get(`${nginx.url}/back`);
     expect(backends[0]?.served()).toBeGreaterThan(served);
     expect(changes.map((c) => c.originalSha256)).toEqual([sha256Of(original)]);
+  });
+
+  it('refuses a file too large to carry in one command rather than use part of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drainctl-nginx-big-'));
+    try {
+      writeFileSync(
+        join(dir, 'app.conf'),
+        `# ${'x'.repeat(60_000)}\nupstream app { server 10.0.0.1:80; }\n`,
+      );
+      const target = { name: 'local', host: createLocalHost(), instanceId: LOCAL_INSTANCE_ID };
+      await expect(
+        readConfig(target, {
+          configFile: join(dir, 'app.conf'),
+          nginx: 'nginx',
+          pidFile: 'x',
+          timeoutSeconds: 10,
+        }),
+      ).rejects.toThrow('does not match its sha256sum');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
