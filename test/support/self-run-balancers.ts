@@ -49,11 +49,15 @@ export interface Backend {
   close: () => Promise<void>;
 }
 
-/** An HTTP server answering 200 with its name. */
-export async function startBackend(name: string): Promise<Backend> {
+/** An HTTP server answering with its name: 200, or the status `statusFor` gives the path. */
+export async function startBackend(
+  name: string,
+  statusFor: (path: string) => number = () => 200,
+): Promise<Backend> {
   let served = 0;
-  const server: Server = createHttpServer((_req, res) => {
+  const server: Server = createHttpServer((req, res) => {
     served++;
+    res.statusCode = statusFor(req.url ?? '/');
     res.end(`${name}\n`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
