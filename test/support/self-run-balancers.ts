@@ -5,7 +5,7 @@
  * Neither has a "port 0": a free port is found by binding port 0 first.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -108,9 +108,15 @@ async function untilServing(url: string, log: () => string): Promise<void> {
  */
 export async function startNginx(
   appConf: (port: number) => string,
-  dir = mkdtempSync(join(tmpdir(), 'drainctl-nginx-')),
+  options: {
+    /** A daemon (as in production; nginx takes USR2 only from one), else in the foreground. */
+    daemon?: boolean;
+    /** The binary to run, by absolute path (a copy the test may replace). */
+    binary?: string;
+  } = {},
 ): Promise<RunningServer> {
-  const binary = nginxBinary();
+  const dir = mkdtempSync(join(tmpdir(), 'drainctl-nginx-'));
+  const binary = options.binary ?? nginxBinary();
   if (binary === undefined) throw new Error(NGINX_MISSING);
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
   const port = await freePort();
@@ -118,7 +124,7 @@ export async function startNginx(
   writeFileSync(join(dir, 'other.conf'), "# another team's settings\n");
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `daemon off;
+    `daemon ${options.daemon === true ? 'on' : 'off'};
 worker_processes 2;
 pid nginx.pid;
 error_log error.log notice;
@@ -143,9 +149,36 @@ http {
     url,
     stop: async () => {
       await stopProcess(child, 'SIGQUIT');
+      // A daemon (and an old master a hot upgrade left) is found by its pid files.
+      for (const file of ['nginx.pid.oldbin', 'nginx.pid']) {
+        const pid = Number(existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : 0);
+        if (pid > 0) await stopPid(pid);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  if (!alive(pid)) return;
+  process.kill(pid, 'SIGQUIT');
+  const deadline = Date.now() + 10_000;
+  while (alive(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**

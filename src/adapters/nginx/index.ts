@@ -3,6 +3,8 @@
  * configuration file, on one or more nginx hosts reached through the Host port (the local shell
  * or SSH). Must not import other adapters, the engine or the planner.
  */
+
+export { type HotUpgradeOptions, type HotUpgradeStep, hotUpgrade } from './hot-upgrade.js';
 export {
   type ConfigFile,
   type NginxCommandOptions,
