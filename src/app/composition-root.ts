@@ -8,7 +8,7 @@
  * its ports from here.
  */
 import { type CloudPorts, cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
-import { createLocalHost } from '../adapters/local/local-host.js';
+import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host.js';
 import { systemClock } from '../adapters/local/system-clock.js';
 import { createSshHost } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
@@ -28,6 +28,8 @@ import type {
   CloudRetryEvent,
   CloudRetryFeed,
   Host,
+  InstanceInfo,
+  LoadBalancer,
   LogFormat,
   LogSource,
   TrafficFilter,
@@ -40,6 +42,11 @@ import {
 import { openSshFollower } from '../probes/access-log/ssh-follower.js';
 import { createHealthChecker } from '../probes/health/index.js';
 import { createTrafficProbeFactory } from '../probes/traffic-probe-factory.js';
+import type {
+  BalancerHostSpec,
+  HaproxyBalancerSpec,
+  NginxBalancerSpec,
+} from '../workflow/index.js';
 import type { FleetPorts } from './observe-fleet.js';
 import type { InventoryPorts } from './observe-inventory.js';
 
@@ -303,4 +310,100 @@ export async function documentedRateLimits(): Promise<
 > {
   const { DOCUMENTED_RATE_LIMITS } = await import('../adapters/aliyun/index.js');
   return Object.assign({}, ...Object.values(DOCUMENTED_RATE_LIMITS));
+}
+
+/** What a balancer you run yourself is built from: its workflow section and the run's servers. */
+export type SelfRunBalancerSpec =
+  | { kind: 'nginx'; nginx: NginxBalancerSpec }
+  | { kind: 'haproxy'; haproxy: HaproxyBalancerSpec };
+
+export interface SelfRunBalancerOptions {
+  /** The id the run knows the balancer by. */
+  id: string;
+  /** The run's servers: an nginx server line is matched by `privateIp:port`. */
+  instances: InstanceInfo[];
+  /** Where DRAINCTL_SSH_PASSPHRASE is read from, for an encrypted key of an SSH host. */
+  env: NodeJS.ProcessEnv;
+  clock?: Clock;
+}
+
+/**
+ * The LoadBalancer port on nginx or HAProxy you run yourself (docs/load-balancers.md): each
+ * balancer host is the local shell or an SSH host, as patches reach theirs. Runs do not use it
+ * yet (their lock and saved weights live in SLB tags); this is where they will get it.
+ */
+export async function selfRunLoadBalancer(
+  spec: SelfRunBalancerSpec,
+  options: SelfRunBalancerOptions,
+): Promise<LoadBalancer> {
+  const clock = options.clock ?? systemClock;
+  const passphrase = sshPassphraseFrom(options.env);
+  const reach = (host: BalancerHostSpec): { name: string; host: Host; instanceId: string } => {
+    if (host === 'local') {
+      return {
+        name: 'local',
+        host: createLocalHost({ env: options.env }),
+        instanceId: LOCAL_INSTANCE_ID,
+      };
+    }
+    const port = host.port ?? 22;
+    const name = `ssh://${host.user}@${host.address}:${port}`;
+    const node = {
+      host: host.address,
+      port,
+      username: host.user,
+      ...(host.privateKey === undefined ? {} : { privateKeyPath: host.privateKey }),
+      ...(host.knownHosts === undefined ? {} : { knownHostsPath: host.knownHosts }),
+      ...(host.hostKeyFingerprint === undefined
+        ? {}
+        : { hostKeyFingerprint: host.hostKeyFingerprint }),
+      ...(passphrase === undefined ? {} : { passphrase }),
+    };
+    return {
+      name,
+      host: createSshHost({ clock, env: options.env, nodes: { [name]: node } }),
+      instanceId: name,
+    };
+  };
+  if (spec.kind === 'nginx') {
+    const { createNginxLoadBalancer } = await import('../adapters/nginx/index.js');
+    const nginx = spec.nginx;
+    const byPort =
+      nginx.port === undefined
+        ? {}
+        : Object.fromEntries(
+            options.instances
+              .filter((instance) => instance.privateIp !== undefined)
+              .map((instance) => [instance.id, `${instance.privateIp}:${nginx.port}`]),
+          );
+    return createNginxLoadBalancer({
+      id: options.id,
+      upstream: nginx.upstream,
+      configFile: nginx.configFile,
+      nginx: nginx.command,
+      pidFile: nginx.pidFile,
+      timeoutSeconds: 60,
+      reloadTimeoutMs: nginx.reloadTimeoutSeconds * 1000,
+      clock,
+      hosts: nginx.hosts.map(reach),
+      servers: { ...byPort, ...nginx.servers },
+    });
+  }
+  const { createHaproxyLoadBalancer, hostRuntimeApi, localRuntimeApi } = await import(
+    '../adapters/haproxy/index.js'
+  );
+  const haproxy = spec.haproxy;
+  const at = reach(haproxy.host);
+  return createHaproxyLoadBalancer({
+    id: options.id,
+    where: `${haproxy.statsSocket} on ${at.name}`,
+    backend: haproxy.backend,
+    servers: haproxy.servers,
+    api:
+      haproxy.host === 'local'
+        ? localRuntimeApi(haproxy.statsSocket)
+        : hostRuntimeApi(at.host, at.instanceId, haproxy.statsSocket),
+    clock,
+    maintAfterMs: haproxy.maintAfterSeconds * 1000,
+  });
 }

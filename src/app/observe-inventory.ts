@@ -39,8 +39,9 @@ export async function observeInventory(
   ports: InventoryPorts,
   options: { file?: string } = {},
 ): Promise<ObservedInventory> {
-  const observedAt = new Date(ports.clock?.now() ?? Date.now()).toISOString();
   const file = options.file;
+  refuseSelfRunBalancer(spec, file);
+  const observedAt = new Date(ports.clock?.now() ?? Date.now()).toISOString();
   const [loadBalancer, dns] = await Promise.all([
     observeBalancer(spec, ports.loadBalancer, file),
     observeDns(spec, ports.dns, file),
@@ -53,6 +54,27 @@ export async function observeInventory(
     instances,
     ...(dns === undefined ? {} : { dns }),
   };
+}
+
+/**
+ * A balancer you run yourself validates, and its adapters exist (src/adapters/nginx, haproxy),
+ * but a run does not use them yet: the run's lock and saved weights live in SLB tags. Refused
+ * here, before anything is read or changed, rather than planned against the wrong balancer.
+ */
+function refuseSelfRunBalancer(spec: WorkflowSpec, file: string | undefined): void {
+  const kind = spec.loadBalancer.kind ?? 'slb';
+  if (kind === 'slb') return;
+  const expected = 'kind: slb (this version plans and runs an SLB only)';
+  throw new InvalidInputError(
+    `${file === undefined ? '' : `${file}: `}loadBalancer.kind: expected ${expected}, found ${kind}: this drainctl validates the workflow but cannot plan or run it yet`,
+    {
+      ...(file === undefined ? {} : { file }),
+      path: 'loadBalancer.kind',
+      expected,
+      found: kind,
+      hint: 'docs/load-balancers.md says what works with nginx and HAProxy today',
+    },
+  );
 }
 
 type ObservedBalancer = NonNullable<ObservedInventory['loadBalancer']>;

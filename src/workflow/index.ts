@@ -52,6 +52,11 @@ export {
 export type { PatchSpec } from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
+export type {
+  BalancerHostSpec,
+  HaproxyBalancerSpec,
+  NginxBalancerSpec,
+} from './schema/self-run-balancer-schema.js';
 export {
   type AnyWorkflowSpec,
   type FleetWorkflowSpec,

@@ -1,4 +1,7 @@
-/** Cross-field checks of `loadBalancer`: one of id/create, listeners that can exist together. */
+/**
+ * Cross-field checks of `loadBalancer`: an SLB by id or create, or a balancer you run yourself
+ * described in the section its kind names; listeners that can exist together.
+ */
 import type { RawIssue } from '../issue.js';
 import { listenerCheckType } from '../schema/load-balancer-schema.js';
 import type { Check } from './check-context.js';
@@ -13,6 +16,17 @@ export const checkLoadBalancer: Check = ({ doc }) => {
   const issues: RawIssue[] = [];
   const lb = doc.loadBalancer;
   if (lb === undefined) return issues;
+  const kind = lb.kind ?? 'slb';
+  for (const section of ['nginx', 'haproxy'] as const) {
+    if (lb[section] !== undefined && kind !== section) {
+      issues.push({
+        path: ['loadBalancer', section],
+        expected: `${section} settings only with kind: ${section}`,
+        found: `kind: ${kind}`,
+      });
+    }
+  }
+  if (kind !== 'slb') return [...issues, ...selfRunIssues(lb, kind)];
   if (lb.id !== undefined && lb.create !== undefined) {
     issues.push({
       path: ['loadBalancer', 'create'],
@@ -111,3 +125,53 @@ export const checkLoadBalancer: Check = ({ doc }) => {
   });
   return issues;
 };
+
+/** A balancer you run yourself: its own section, none of the SLB's fields. */
+function selfRunIssues(
+  lb: NonNullable<Parameters<Check>[0]['doc']['loadBalancer']>,
+  kind: 'nginx' | 'haproxy',
+): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (lb[kind] === undefined) {
+    issues.push({
+      path: ['loadBalancer', kind],
+      expected: `the ${kind} settings of kind: ${kind}`,
+      found: 'nothing',
+    });
+  }
+  for (const field of ['id', 'create', 'verify'] as const) {
+    if (lb[field] !== undefined) {
+      issues.push({
+        path: ['loadBalancer', field],
+        expected: `no ${field} with kind: ${kind} (it belongs to an SLB)`,
+        found: field,
+      });
+    }
+  }
+  if (lb.listeners.length > 0) {
+    issues.push({
+      path: ['loadBalancer', 'listeners'],
+      expected: `no listeners with kind: ${kind} (its own configuration has them)`,
+      found: `${lb.listeners.length} listener${lb.listeners.length === 1 ? '' : 's'}`,
+    });
+  }
+  const nginx = lb.nginx;
+  if (kind === 'nginx' && nginx !== undefined) {
+    if (nginx.port === undefined && Object.keys(nginx.servers).length === 0) {
+      issues.push({
+        path: ['loadBalancer', 'nginx', 'port'],
+        expected: "the servers' port in the upstream (privateIp:port), or servers by instance id",
+        found: 'neither',
+      });
+    }
+  }
+  const haproxy = lb.haproxy;
+  if (kind === 'haproxy' && haproxy !== undefined && Object.keys(haproxy.servers).length === 0) {
+    issues.push({
+      path: ['loadBalancer', 'haproxy', 'servers'],
+      expected: 'the HAProxy server name of each server, by instance id',
+      found: 'none',
+    });
+  }
+  return issues;
+}

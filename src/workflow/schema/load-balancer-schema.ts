@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { httpStatusList, port, seconds, tags, urlPath } from './common-schema.js';
+import { haproxyBalancerSchema, nginxBalancerSchema } from './self-run-balancer-schema.js';
 
 const HTTP_CODES = ['http_2xx', 'http_3xx', 'http_4xx', 'http_5xx'] as const;
 
@@ -153,6 +154,12 @@ export const verifyPathSchema = z
 
 export const loadBalancerSchema = z
   .strictObject({
+    kind: z.enum(['slb', 'nginx', 'haproxy'], { error: 'slb, nginx or haproxy' }).optional().meta({
+      description:
+        'slb (default): an Alibaba Cloud Classic Load Balancer; nginx: an upstream of nginx you run (see nginx); haproxy: a backend of HAProxy you run (see haproxy).',
+    }),
+    nginx: nginxBalancerSchema.optional(),
+    haproxy: haproxyBalancerSchema.optional(),
     id: z
       .string({ error: 'a load balancer id like lb-bp1abc' })
       .regex(/^lb-[A-Za-z0-9][A-Za-z0-9-]*$/, { error: 'a load balancer id like lb-bp1abc' })
