@@ -10,12 +10,14 @@ import { drainctl, endState, latestRunId, runEnvPerTest } from '#support/rollout
 const ESC = String.fromCharCode(27);
 const newEnv = runEnvPerTest();
 
-function hasScript(): boolean {
+/** util-linux `script` gives the run a pseudo-terminal; CI installs it rather than skip. */
+function requireScript(): void {
   try {
     execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+  } catch (error) {
+    throw new Error('util-linux `script` is needed for the terminal test: .ci/run installs it', {
+      cause: error,
+    });
   }
 }
 
@@ -71,49 +73,46 @@ describe('drainctl run progress', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d run completed: /));
   }, 120_000);
 
-  it.skipIf(!hasScript())(
-    'on a terminal: the live frame is redrawn in place, with the countdown and the ETA',
-    async () => {
-      // Drains that last a few seconds, so the frame is redrawn while one goes on.
-      const env = await newEnv({ waitSeconds: 2 });
-      const command = [process.execPath, binPath, 'run', env.workflow, '--yes']
-        .map(shellQuote)
-        .join(' ');
-      const child = spawn('script', ['-qec', command, '/dev/null'], {
-        cwd: env.dir,
-        env: { ...process.env, ...env.env, NO_COLOR: '', TERM: 'xterm', COLUMNS: '200' },
-        stdio: ['pipe', 'pipe', 'pipe'],
+  it('on a terminal: the live frame is redrawn in place, with the countdown and the ETA', async () => {
+    requireScript();
+    // Drains that last a few seconds, so the frame is redrawn while one goes on.
+    const env = await newEnv({ waitSeconds: 2 });
+    const command = [process.execPath, binPath, 'run', env.workflow, '--yes']
+      .map(shellQuote)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: env.dir,
+      env: { ...process.env, ...env.env, NO_COLOR: '', TERM: 'xterm', COLUMNS: '200' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
+      child.on('error', reject);
+      child.on('close', (exit) => {
+        clearTimeout(timer);
+        resolve(exit);
       });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8');
-      });
-      const code = await new Promise<number | null>((resolve, reject) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 110_000);
-        child.on('error', reject);
-        child.on('close', (exit) => {
-          clearTimeout(timer);
-          resolve(exit);
-        });
-      });
-      expect(code, output.slice(-2000)).toBe(0);
-      // Cursor up over the last frame: redrawn, not appended.
-      const redraws = output.split(`${ESC}[`).filter((part) => /^\d+A/.test(part)).length;
-      expect(redraws).toBeGreaterThan(2);
-      expect(output).toMatch(/ETA \d+ (s|min)\b.* · elapsed \d+ s of .* estimated · /);
-      // probe none: the drain is a fixed wait, counted down (no quiet to reach, no timeout).
-      expect(output).toMatch(/drain: no probe, waits 2 s, [0-2] s left/);
-      expect(output).not.toContain('gives up in');
-      // The width is unknown under `script`: lines are cut, never wrapped over the redraw.
-      for (const line of output.split('\n')) {
-        if (line.startsWith(`${ESC}[2K`))
-          expect(line.replace(/\r$/, '').length).toBeLessThanOrEqual(84);
-      }
-      // The plain lines are a pipe's: a terminal gets the frame instead.
-      expect(output).not.toMatch(/pending → draining/);
-      expect(output).toMatch(/took \d+ s \(.* estimated\) · 3\/3 servers finished/);
-      expect(output).toContain('completed: ');
-    },
-    120_000,
-  );
+    });
+    expect(code, output.slice(-2000)).toBe(0);
+    // Cursor up over the last frame: redrawn, not appended.
+    const redraws = output.split(`${ESC}[`).filter((part) => /^\d+A/.test(part)).length;
+    expect(redraws).toBeGreaterThan(2);
+    expect(output).toMatch(/ETA \d+ (s|min)\b.* · elapsed \d+ s of .* estimated · /);
+    // probe none: the drain is a fixed wait, counted down (no quiet to reach, no timeout).
+    expect(output).toMatch(/drain: no probe, waits 2 s, [0-2] s left/);
+    expect(output).not.toContain('gives up in');
+    // The width is unknown under `script`: lines are cut, never wrapped over the redraw.
+    for (const line of output.split('\n')) {
+      if (line.startsWith(`${ESC}[2K`))
+        expect(line.replace(/\r$/, '').length).toBeLessThanOrEqual(84);
+    }
+    // The plain lines are a pipe's: a terminal gets the frame instead.
+    expect(output).not.toMatch(/pending → draining/);
+    expect(output).toMatch(/took \d+ s \(.* estimated\) · 3\/3 servers finished/);
+    expect(output).toContain('completed: ');
+  }, 120_000);
 });
