@@ -78,19 +78,29 @@ export class RunRegistry {
   startPlanned(
     planned: { plan: Plan; workflow: LoadedWorkflow },
     by: string,
-    how: { newRun?: boolean; drainsEndAt?: string } = {},
+    how: {
+      newRun?: boolean;
+      drainsEndAt?: string;
+      /** Called once the run holds its lock, before its first entry is announced. */
+      beforeFirstEntry?: () => void;
+    } = {},
   ): Promise<{ runId: string }> {
     const notify = notifySpecBesides(
       planned.workflow.spec.notify,
       this.options.notifyTargets ?? [],
     );
-    return this.track(by, 'started', (live, afterAppend) =>
-      runPlan(planned.plan, {
-        ...this.wiring(live, by, afterAppend),
-        newRun: how.newRun === true,
-        ...(notify === undefined ? {} : { notify }),
-        ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
-      }),
+    return this.track(
+      by,
+      'started',
+      (live, afterAppend) =>
+        runPlan(planned.plan, {
+          ...this.wiring(live, by, afterAppend),
+          newRun: how.newRun === true,
+          ...(notify === undefined ? {} : { notify }),
+          ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
+        }),
+      undefined,
+      how.beforeFirstEntry,
     );
   }
 
@@ -187,6 +197,7 @@ export class RunRegistry {
     verb: 'started' | 'resumed',
     execute: (live: LiveRun, afterAppend: (entry: JournalEntry) => void) => Promise<RunResult>,
     runId?: string,
+    beforeFirstEntry?: () => void,
   ): Promise<{ runId: string }> {
     // Checked with no await before the run joins `live`: stopAll either sees it or it is refused.
     this.refuseWhileClosing();
@@ -196,6 +207,7 @@ export class RunRegistry {
     return new Promise((resolve, reject) => {
       let picked = false;
       const afterAppend = (entry: JournalEntry) => {
+        if (!picked) beforeFirstEntry?.();
         forward(entry);
         if (picked) return;
         if (entry.type === 'plan' || entry.type === 'resume') {

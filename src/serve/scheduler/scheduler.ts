@@ -282,15 +282,15 @@ export class Scheduler {
       return;
     }
     const sha = planned.plan.sha256;
-    if (state.waiting?.on !== 'approval') {
+    const tellPlanned = () =>
       this.tell(schedule, {
         kind: 'planned',
         planSha256: sha,
         nodes: planned.plan.nodes.map((n) => n.name),
         schedule: schedule.name,
       });
-    }
     if (state.approved?.planSha256 !== sha) {
+      if (state.waiting?.on !== 'approval') tellPlanned();
       const already = state.waiting?.on === 'approval' && state.waiting.planSha256 === sha;
       state.waiting = {
         occurrence: occurrence.at.toISOString(),
@@ -312,12 +312,18 @@ export class Scheduler {
     const plan = schedule.carryOver
       ? planWithFirst(planned.plan, planned.workflow, state.carryOver)
       : planned.plan;
+    // After an approval wait, `planned` was told before `approval-needed`.
+    const plannedTold = state.waiting?.on === 'approval';
     delete state.waiting;
     try {
       const { runId } = await runs.startPlanned(
         { plan, workflow: planned.workflow },
         scheduleRequester(schedule.name),
-        { drainsEndAt: until.toISOString() },
+        // Told only once the run holds its lock: a night skipped for a lock was never planned.
+        {
+          drainsEndAt: until.toISOString(),
+          beforeFirstEntry: plannedTold ? () => undefined : tellPlanned,
+        },
       );
       state.lastRun = { runId, occurrence: occurrence.at.toISOString() };
     } catch (error) {
