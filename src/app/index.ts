@@ -23,6 +23,7 @@ export {
   initialRunState,
   type JournalEntry,
   type NodeRecord,
+  type RunApproval,
   type RunResult,
   type RunState,
   type RunStatus,

@@ -3,7 +3,7 @@
  * what `drainctl run` does once the operator said yes to the runbook, and the library's `run`.
  * Resolves with the outcome (`completed`, `halted` in a safe state, `failed`); refusals throw.
  */
-import { PlanChangedError, type RunResult, startRun } from '../engine/index.js';
+import { PlanChangedError, type RunApproval, type RunResult, startRun } from '../engine/index.js';
 import type { Plan } from '../plan/types.js';
 import type { NotifySpec } from '../workflow/index.js';
 import { engineOptionsFor, type RunWiring, systemClock } from './composition-root.js';
@@ -24,6 +24,8 @@ export interface RunPlanOptions extends RunWiring {
    * run halts cleanly and names the servers it did not reach. Journaled, not in the plan's hash.
    */
   drainsEndAt?: string;
+  /** The schedule approval it starts under (journaled beside the plan). */
+  approval?: RunApproval;
 }
 
 /** Refuse (`PLAN_CHANGED`) unless the plan is exactly the approved one (lower-case hex). */
@@ -46,6 +48,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       ...engineOptionsFor({ ...options, ...(afterAppend ? { afterAppend } : {}) }, plan.region),
       newRun: options.newRun === true,
       ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
+      ...(options.approval === undefined ? {} : { approval: options.approval }),
     });
   } finally {
     await notifications?.close();

@@ -39,7 +39,12 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       pid: 'number',
       host: 'text',
     },
-    optional: { drainctlVersion: 'text', startedBy: 'text', drainsEndAt: 'text' },
+    optional: {
+      drainctlVersion: 'text',
+      startedBy: 'text',
+      drainsEndAt: 'text',
+      approval: 'object',
+    },
   },
   resume: { required: { pid: 'number', host: 'text' }, optional: { by: 'text' } },
   intent: {

@@ -13,6 +13,7 @@ import type {
   NoteEntry,
   PlanEntry,
   RetryEntry,
+  RunApproval,
   RunOutcome,
   StepEntry,
 } from './entries.js';
@@ -66,6 +67,8 @@ export interface RunState {
   startedBy?: string;
   /** No server starts its drain at or after this ISO instant (a schedule's window). */
   drainsEndAt?: string;
+  /** The schedule approval it started under. */
+  approval?: RunApproval;
   startedAt: string;
   updatedAt: string;
   lastSeq: number;
@@ -133,6 +136,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     ...(entry.drainctlVersion === undefined ? {} : { drainctlVersion: entry.drainctlVersion }),
     ...(entry.startedBy === undefined ? {} : { startedBy: entry.startedBy }),
     ...(entry.drainsEndAt === undefined ? {} : { drainsEndAt: entry.drainsEndAt }),
+    ...(entry.approval === undefined ? {} : { approval: entry.approval }),
     startedAt: entry.ts,
     updatedAt: entry.ts,
     lastSeq: entry.seq,

@@ -7,7 +7,7 @@ import { restoreReason } from '../../plan/at-zero.js';
 import { describeSavedWeight } from '../../plan/saved-weight-tag.js';
 import type { AtZeroDecision, SavedWeight } from '../../plan/types.js';
 import { haltedByAbort } from '../execution/run-control.js';
-import type { RunOutcome } from '../journal/entries.js';
+import type { RunApproval, RunOutcome } from '../journal/entries.js';
 import type { CloudRetrying, RunState } from '../journal/run-state.js';
 import {
   haltedOnlyAtZero,
@@ -78,6 +78,8 @@ export interface RunReport {
   startedBy?: string;
   /** No server starts its drain at or after this ISO instant (a schedule's window). */
   drainsEndAt?: string;
+  /** The schedule approval it started under (who approved which plan sha256). */
+  approval?: RunApproval;
   /** When its last journal entry was written. */
   updatedAt: string;
   /**
@@ -218,6 +220,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     startedAt: state.startedAt,
     ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
     ...(state.drainsEndAt === undefined ? {} : { drainsEndAt: state.drainsEndAt }),
+    ...(state.approval === undefined ? {} : { approval: state.approval }),
     updatedAt: state.updatedAt,
     durationSeconds: Math.max(0, Math.round((until - started) / 1000)),
     nodes,
@@ -336,6 +339,10 @@ export function formatReport(report: RunReport): string[] {
   const by = report.startedBy === undefined ? '' : `, started by ${report.startedBy}`;
   lines.push(`run ${report.runId} (${report.workflow}${by}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
+  if (report.approval !== undefined) {
+    const { schedule, planSha256, by, at } = report.approval;
+    lines.push(`  plan ${planSha256} approved for schedule ${schedule} by ${by} at ${at}`);
+  }
   if (report.drainsEndAt !== undefined && report.outcome === 'running')
     lines.push(`  no server starts its drain after ${report.drainsEndAt}`);
   // The summary of a halted run already starts with its reason: say it once.

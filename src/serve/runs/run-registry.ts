@@ -13,6 +13,7 @@ import {
   loadWorkflow,
   notifySpecBesides,
   planWorkflowFile,
+  type RunApproval,
   type RunResult,
   resumeRunById,
   runPlan,
@@ -81,6 +82,7 @@ export class RunRegistry {
     how: {
       newRun?: boolean;
       drainsEndAt?: string;
+      approval?: RunApproval;
       /** Called once the run holds its lock, before its first entry is announced. */
       beforeFirstEntry?: () => void;
     } = {},
@@ -98,6 +100,7 @@ export class RunRegistry {
           newRun: how.newRun === true,
           ...(notify === undefined ? {} : { notify }),
           ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
+          ...(how.approval === undefined ? {} : { approval: how.approval }),
         }),
       undefined,
       how.beforeFirstEntry,

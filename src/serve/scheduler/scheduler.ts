@@ -309,6 +309,7 @@ export class Scheduler {
       }
       return;
     }
+    const approved = state.approved;
     const plan = schedule.carryOver
       ? planWithFirst(planned.plan, planned.workflow, state.carryOver)
       : planned.plan;
@@ -322,6 +323,7 @@ export class Scheduler {
         // Told only once the run holds its lock: a night skipped for a lock was never planned.
         {
           drainsEndAt: until.toISOString(),
+          approval: { schedule: schedule.name, ...approved },
           beforeFirstEntry: plannedTold ? () => undefined : tellPlanned,
         },
       );

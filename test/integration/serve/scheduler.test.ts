@@ -15,7 +15,14 @@ import { BalancerLock } from '#src/engine/lock/balancer-lock.js';
 import { createLogger } from '#src/log/index.js';
 import type { Clock } from '#src/ports/index.js';
 import { type RunningServe, startServe } from '#src/serve/index.js';
-import { endState, NODES, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
+import {
+  drainctl,
+  endState,
+  journal,
+  NODES,
+  type RunEnv,
+  startRunEnv,
+} from '#support/rollout-on-emulator.js';
 import { TOKENS } from '#support/serve-process.js';
 
 const SECRET = 'scheduler-test-webhook-secret';
@@ -218,6 +225,16 @@ describe('scheduled patch nights', () => {
     expect(await finished(serve, runId)).toBe('completed');
     const run = await call(serve, 'GET', `/api/runs/${runId}`, 'viewer');
     expect(run.json).toMatchObject({ startedBy: 'schedule:nightly', planSha256: sha });
+    // The approval is the run's too: journaled beside its plan, shown by `drainctl status`.
+    const approval = { schedule: 'nightly', planSha256: sha, by: 'api:boss' };
+    expect((await journal(env, runId))[0]).toMatchObject({ type: 'plan', approval });
+    const status = await drainctl(env, ['status', runId]);
+    expect(status.stdout).toContain(
+      `plan ${sha} approved for schedule nightly by api:boss at 2027-11-20T18:00:10.000Z`,
+    );
+    expect(JSON.parse((await drainctl(env, ['status', runId, '--json'])).stdout)).toMatchObject({
+      report: { approval },
+    });
     expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
     const metricsAfter = await fetch(`${serve.url}/metrics`, {
       headers: { authorization: `Bearer ${TOKENS.viewer}` },
