@@ -316,17 +316,23 @@ export class Scheduler {
     // After an approval wait, `planned` was told before `approval-needed`.
     const plannedTold = state.waiting?.on === 'approval';
     delete state.waiting;
-    try {
-      const { runId } = await runs.startPlanned(
+    const start = (newRun: boolean) =>
+      runs.startPlanned(
         { plan, workflow: planned.workflow },
         scheduleRequester(schedule.name),
         // Told only once the run holds its lock: a night skipped for a lock was never planned.
         {
+          newRun,
           drainsEndAt: until.toISOString(),
           approval: { schedule: schedule.name, ...approved },
           beforeFirstEntry: plannedTold ? () => undefined : tellPlanned,
         },
       );
+    try {
+      const { runId } = await start(false).catch((error: unknown) => {
+        if (!setAsideOwnHalt(error, state)) throw error;
+        return start(true);
+      });
       state.lastRun = { runId, occurrence: occurrence.at.toISOString() };
     } catch (error) {
       const code = error instanceof DrainctlError ? error.code : undefined;
@@ -436,6 +442,22 @@ export class Scheduler {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The schedule's own last run halted with every server serving (its window closed): the next
+ * night is a new run that takes the servers it did not reach first, not a resume of it (which
+ * would halt at once, its window long closed). Any other unfinished run stays in the way.
+ */
+function setAsideOwnHalt(error: unknown, state: ScheduleState): boolean {
+  if (!(error instanceof DrainctlError) || error.code !== 'UNFINISHED_RUN') return false;
+  const run = (error as DrainctlError & { run?: UnfinishedRun }).run;
+  return (
+    run !== undefined &&
+    run.runId === state.lastRun?.runId &&
+    run.state === 'halted' &&
+    run.nodesOut.length === 0
+  );
+}
 
 /** Servers with a rollout of their own that the run never began. */
 function notReachedNodes(state: RunState): string[] {
