@@ -9,7 +9,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Receivers, startReceivers } from '#mocks/receivers/index.js';
-import { endState, NODES, runEnvPerTest } from '#support/rollout-on-emulator.js';
+import {
+  endState,
+  journal,
+  NODES,
+  runEnvPerTest,
+  waitForEntry,
+} from '#support/rollout-on-emulator.js';
 import { type ServeProcess, serveYaml, startServeProcess } from '#support/serve-process.js';
 
 const runEnv = runEnvPerTest();
@@ -175,5 +181,57 @@ describe('drainctl serve: a scheduled patch night', () => {
 
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
+  });
+
+  it('resumes a scheduled run left by a crash of the server only when its schedule says so', async () => {
+    const env = await runEnv({ waitSeconds: 3 });
+    env.env.DRAINCTL_TEST_SCHEDULER_NOW = SCHEDULER_NOW;
+    const schedule = (resume: boolean) =>
+      serveYaml(
+        `schedules:\n  - { name: nightly, workflow: three, cron: "0 2 * * *", timezone: Asia/Shanghai, windowMinutes: 120, resumeUnfinished: ${resume} }`,
+      );
+    const first = await startServeProcess(env, schedule(true));
+    const sha = await waitingFor(first, 'nightly');
+    const approved = await first.request('POST', '/api/schedules/nightly/approve', {
+      token: 'approver',
+      body: { planSha256: sha },
+    });
+    expect(approved.status).toBe(202);
+    // The server dies while the night's first server is out of service.
+    const { runId } = await waitForEntry(
+      env,
+      (e) => e.type === 'result' && String(e.step).includes('node.drain-'),
+    );
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const crashed = await journal(env, runId);
+    expect(crashed.at(-1)?.type).not.toBe('done');
+
+    // resumeUnfinished: false — listed on start, left for an operator.
+    const second = await startServeProcess(env, schedule(false));
+    await expect
+      .poll(() => second.stdout(), { timeout: 10_000 })
+      .toContain(`unfinished: run ${runId}`);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // showing that nothing happens
+    expect(await journal(env, runId)).toEqual(crashed);
+    second.child.kill('SIGTERM');
+    expect((await second.done).code).toBe(0);
+
+    // resumeUnfinished: true — the schedule picks its own run up again and finishes it.
+    const third = await startServeProcess(env, schedule(true));
+    await expect
+      .poll(async () => (await journal(env, runId)).at(-1)?.type, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe('done');
+    const after = await journal(env, runId);
+    expect(after).toContainEqual(
+      expect.objectContaining({ type: 'resume', by: 'schedule:nightly' }),
+    );
+    expect(after.at(-1)).toMatchObject({ outcome: 'completed' });
+    expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
+    third.child.kill('SIGTERM');
+    expect((await third.done).code).toBe(0);
   });
 });
