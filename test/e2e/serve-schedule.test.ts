@@ -181,7 +181,7 @@ describe('drainctl serve: a scheduled patch night', () => {
 
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
-  });
+  }, 180_000);
 
   it('resumes a scheduled run left by a crash of the server only when its schedule says so', async () => {
     const env = await runEnv({ waitSeconds: 3 });
@@ -233,5 +233,5 @@ describe('drainctl serve: a scheduled patch night', () => {
     expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
     third.child.kill('SIGTERM');
     expect((await third.done).code).toBe(0);
-  });
+  }, 240_000);
 });

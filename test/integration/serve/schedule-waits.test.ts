@@ -265,7 +265,7 @@ describe('a scheduled night', () => {
       ]);
     expect((await schedule(serve)).waiting).toBeUndefined();
     expect((await schedule(serve)).lastRun).toMatchObject({ runId });
-  });
+  }, 120_000);
 
   it('halts when its window closes, naming the servers not reached, and takes them first the next night', async () => {
     // The window's end is checked by the run on the real clock: the schedule fires every minute
