@@ -68,3 +68,38 @@ export async function startLocalEmulator(options: EmulatorOptions): Promise<Emul
     throw error;
   }
 }
+
+/** The mock chat receivers `drainctl emulator` starts beside the cloud: URL per platform. */
+export interface ExampleReceivers {
+  urls: Record<'dingtalk' | 'feishu' | 'wecom' | 'slack' | 'webhook', string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The five mock receivers on `basePort`…`basePort + 4` (dingtalk, feishu, wecom, slack,
+ * webhook; 0: free ports), with the example token and signing secret of `.env.example`, so serve.example.yaml's
+ * notification targets reach them.
+ */
+export async function startExampleReceivers(basePort: number): Promise<ExampleReceivers> {
+  const { startReceivers } = await import('../../mocks/receivers/index.js');
+  const receivers = await startReceivers(basePort === 0 ? {} : { basePort }).catch(
+    (error: unknown) => {
+      throw new DrainctlError(
+        'RECEIVER_PORT_BUSY',
+        `the mock receivers could not listen on ports ${basePort}–${basePort + 4}: ${(error as Error).message}`,
+        { cause: error, hint: 'pick other ports with --receivers-port, or --no-receivers' },
+      );
+    },
+  );
+  const { byType } = receivers;
+  return {
+    urls: {
+      dingtalk: byType.dingtalk.url,
+      feishu: byType.feishu.url,
+      wecom: byType.wecom.url,
+      slack: byType.slack.url,
+      webhook: byType.webhook.url,
+    },
+    close: () => receivers.close(),
+  };
+}

@@ -33,6 +33,7 @@ export {
   type NodeRecord,
   newRunId,
   type RunEventTracker,
+  type RunApproval,
   type RunResult,
   type RunState,
   type RunStatus,
@@ -53,7 +54,13 @@ export {
 export { type AbortOptions, abortRun } from './abort.js';
 export { type RunWiring, sshPassphraseFrom, systemClock } from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
-export { type Emulator, type EmulatorOptions, startLocalEmulator } from './emulator.js';
+export {
+  type Emulator,
+  type EmulatorOptions,
+  type ExampleReceivers,
+  startExampleReceivers,
+  startLocalEmulator,
+} from './emulator.js';
 export { type InspectOptions, type InspectReport, inspectWorkflowFile } from './inspect.js';
 export type { CheckLine, CheckStatus } from './inspect-checklist.js';
 export { outOfServiceNow } from './out-of-service.js';

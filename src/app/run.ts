@@ -3,7 +3,7 @@
  * what `drainctl run` does once the operator said yes to the runbook, and the library's `run`.
  * Resolves with the outcome (`completed`, `halted` in a safe state, `failed`); refusals throw.
  */
-import { PlanChangedError, type RunResult, startRun } from '../engine/index.js';
+import { PlanChangedError, type RunApproval, type RunResult, startRun } from '../engine/index.js';
 import type { Plan } from '../plan/types.js';
 import type { NotifySpec } from '../workflow/index.js';
 import { engineOptionsFor, type RunWiring, systemClock } from './composition-root.js';
@@ -28,6 +28,8 @@ export interface RunPlanOptions extends RunWiring {
   runId?: string;
   /** Who approved the run when a second person had to (chat-ops), journaled with the plan. */
   approvedBy?: string;
+  /** The schedule approval it starts under (journaled beside the plan). */
+  approval?: RunApproval;
 }
 
 /** Refuse (`PLAN_CHANGED`) unless the plan is exactly the approved one (lower-case hex). */
@@ -52,6 +54,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
       ...(options.runId === undefined ? {} : { runId: options.runId }),
       ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
+      ...(options.approval === undefined ? {} : { approval: options.approval }),
     });
   } finally {
     await notifications?.close();

@@ -20,7 +20,7 @@
 export * from './engine-errors.js';
 export type { EnginePorts } from './engine-ports.js';
 export { executePlan } from './execution/executor.js';
-export type { JournalEntry, RunOutcome } from './journal/entries.js';
+export type { JournalEntry, RunApproval, RunOutcome } from './journal/entries.js';
 export { Journal, type JournalOptions } from './journal/journal.js';
 export {
   applyEntry,

@@ -24,6 +24,7 @@ import { type ServeNotifications, serveNotifications } from './notifications.js'
 import { RunRegistry } from './runs/run-registry.js';
 import { JsonScheduleStateStore } from './scheduler/schedule-state.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { schedulerClockFromEnv } from './scheduler/test-clock.js';
 
 export { loadServeConfig, type ServeConfig } from './config/index.js';
 
@@ -114,7 +115,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     config.publicUrl === undefined
       ? undefined
       : (runId: string) => `${config.publicUrl?.replace(/\/+$/, '')}/runs/${runId}`;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? schedulerClockFromEnv(options.env, systemClock) ?? systemClock;
   const runs = new RunRegistry({
     home: options.home,
     environment: options.environment,

@@ -4,7 +4,12 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type Emulator, startLocalEmulator } from '../../app/index.js';
+import {
+  type Emulator,
+  type ExampleReceivers,
+  startExampleReceivers,
+  startLocalEmulator,
+} from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { CliContext } from '../cli-context.js';
 
@@ -13,6 +18,9 @@ interface EmulatorOptions {
   topology?: string;
   state?: string;
   rateLimits?: string;
+  /** `--no-receivers` makes it false. */
+  receivers: boolean;
+  receiversPort?: string;
 }
 
 export function registerEmulator(program: Command, ctx: CliContext): void {
@@ -26,25 +34,41 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
       '--rate-limits <limits>',
       'enforce per-action API quotas (Throttling.User above them): documented, or Action=CALLS/SECONDS,…',
     )
-    .addHelpText('after', '\nPrints endpoint=http://127.0.0.1:PORT on stdout when ready.')
+    .option(
+      '--receivers-port <port>',
+      'first of five ports for the mock chat receivers (dingtalk, feishu, wecom, slack, webhook): default the five after --port (free ones with --port 0)',
+    )
+    .option('--no-receivers', 'do not start the mock chat receivers')
+    .addHelpText(
+      'after',
+      '\nPrints endpoint=http://127.0.0.1:PORT on stdout when ready, then receiver.TYPE=URL for each mock receiver.',
+    )
     .action(async (options: EmulatorOptions) => {
+      const receiversPort = receiversPortOf(options);
       const emulator = await start(options);
+      let receivers: ExampleReceivers | undefined;
       try {
+        if (receiversPort !== undefined) receivers = await startExampleReceivers(receiversPort);
         ctx.stdout.line(`endpoint=${emulator.endpoint}`);
+        for (const [type, url] of Object.entries(receivers?.urls ?? {})) {
+          ctx.stdout.line(`receiver.${type}=${url}`);
+        }
         describe(emulator, ctx);
+        if (receivers !== undefined) describeReceivers(ctx);
         await untilAborted(ctx.signal);
       } finally {
+        await receivers?.close();
         await emulator.close();
         ctx.stderr.line('emulator stopped');
       }
     });
 }
 
-function parsePort(value: string): number {
+function parsePort(value: string, option = '--port'): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
-    throw new InvalidInputError(`--port must be a port number (0–65535), found "${value}"`, {
-      path: '--port',
+    throw new InvalidInputError(`${option} must be a port number (0–65535), found "${value}"`, {
+      path: option,
       expected: 'an integer 0–65535',
       found: value,
     });
@@ -76,6 +100,23 @@ function describe(emulator: Emulator, ctx: CliContext): void {
   stderr.line('Point drainctl at it (credentials: the emulator key pair of .env.example):');
   stderr.line(`  export DRAINCTL_CLOUD_ENDPOINT=${emulator.endpoint}`);
   stderr.line('Stop with Ctrl-C.');
+}
+
+/** The receivers' first port: asked for, or right after the cloud's (free ones beside port 0). */
+function receiversPortOf(options: EmulatorOptions): number | undefined {
+  if (!options.receivers) return undefined;
+  if (options.receiversPort !== undefined) {
+    return parsePort(options.receiversPort, '--receivers-port');
+  }
+  const port = parsePort(options.port);
+  return port === 0 ? 0 : port + 1;
+}
+
+function describeReceivers(ctx: CliContext): void {
+  ctx.stderr.line(
+    'Mock chat receivers (receiver.TYPE=URL above; token and signing secret of .env.example) record',
+  );
+  ctx.stderr.line('what drainctl sends them: GET <receiver>/_admin/messages (docs/emulator.md).');
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {

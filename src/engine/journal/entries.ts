@@ -44,6 +44,19 @@ export interface PlanEntry extends Base {
    * user and channel). Optional, like `startedBy`.
    */
   approvedBy?: string;
+  /**
+   * The approval a scheduled run started under: which schedule, the plan sha256 approved, who
+   * approved it and when. Optional; a run started by hand has none.
+   */
+  approval?: RunApproval;
+}
+
+/** An approver's word on a schedule's plan, as journaled with the run it let start. */
+export interface RunApproval {
+  schedule: string;
+  planSha256: string;
+  by: string;
+  at: string;
 }
 
 /** A process picked the run up again (`drainctl resume`). */

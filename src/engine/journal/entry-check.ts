@@ -44,6 +44,7 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
       startedBy: 'text',
       drainsEndAt: 'text',
       approvedBy: 'text',
+      approval: 'object',
     },
   },
   resume: { required: { pid: 'number', host: 'text' }, optional: { by: 'text' } },

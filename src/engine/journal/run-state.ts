@@ -13,6 +13,7 @@ import type {
   NoteEntry,
   PlanEntry,
   RetryEntry,
+  RunApproval,
   RunOutcome,
   StepEntry,
 } from './entries.js';
@@ -68,6 +69,8 @@ export interface RunState {
   drainsEndAt?: string;
   /** Who approved it, when a second person had to. */
   approvedBy?: string;
+  /** The schedule approval it started under. */
+  approval?: RunApproval;
   startedAt: string;
   updatedAt: string;
   lastSeq: number;
@@ -136,6 +139,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     ...(entry.startedBy === undefined ? {} : { startedBy: entry.startedBy }),
     ...(entry.drainsEndAt === undefined ? {} : { drainsEndAt: entry.drainsEndAt }),
     ...(entry.approvedBy === undefined ? {} : { approvedBy: entry.approvedBy }),
+    ...(entry.approval === undefined ? {} : { approval: entry.approval }),
     startedAt: entry.ts,
     updatedAt: entry.ts,
     lastSeq: entry.seq,

@@ -16,7 +16,7 @@ import { executePlan } from '../execution/executor.js';
 import { journalCloudRetries } from '../execution/retry-notes.js';
 import { createRunContext, type RunContext } from '../execution/run-context.js';
 import { abortedBy, Mutex } from '../execution/run-control.js';
-import type { RunOutcome } from '../journal/entries.js';
+import type { RunApproval, RunOutcome } from '../journal/entries.js';
 import { Journal, type JournalOptions } from '../journal/journal.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from '../journal/run-state.js';
 import { FileJournalStore, type JournalStore } from '../journal/store.js';
@@ -94,6 +94,8 @@ export interface StartOptions extends EngineOptions {
    * names the servers it did not reach (a schedule's window). Journaled beside the plan.
    */
   drainsEndAt?: string;
+  /** The schedule approval the run starts under, journaled beside the plan. */
+  approval?: RunApproval;
 }
 
 /** Execute a plan as a new run. */
@@ -141,6 +143,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         ...(options.by === undefined ? {} : { startedBy: options.by }),
         ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
         ...(options.approvedBy === undefined ? {} : { approvedBy: options.approvedBy }),
+        ...(options.approval === undefined ? {} : { approval: options.approval }),
       })
       .catch(async (error: unknown) => {
         if (!(error instanceof JournalWriteError)) throw error;

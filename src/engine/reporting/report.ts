@@ -7,7 +7,7 @@ import { restoreReason } from '../../plan/at-zero.js';
 import { describeSavedWeight } from '../../plan/saved-weight-tag.js';
 import type { AtZeroDecision, SavedWeight } from '../../plan/types.js';
 import { haltedByAbort } from '../execution/run-control.js';
-import type { RunOutcome } from '../journal/entries.js';
+import type { RunApproval, RunOutcome } from '../journal/entries.js';
 import type { CloudRetrying, RunState } from '../journal/run-state.js';
 import {
   haltedOnlyAtZero,
@@ -80,6 +80,8 @@ export interface RunReport {
   drainsEndAt?: string;
   /** Who approved it, when a second person had to (chat-ops). */
   approvedBy?: string;
+  /** The schedule approval it started under (who approved which plan sha256). */
+  approval?: RunApproval;
   /** When its last journal entry was written. */
   updatedAt: string;
   /**
@@ -221,6 +223,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
     ...(state.drainsEndAt === undefined ? {} : { drainsEndAt: state.drainsEndAt }),
     ...(state.approvedBy === undefined ? {} : { approvedBy: state.approvedBy }),
+    ...(state.approval === undefined ? {} : { approval: state.approval }),
     updatedAt: state.updatedAt,
     durationSeconds: Math.max(0, Math.round((until - started) / 1000)),
     nodes,
@@ -341,6 +344,10 @@ export function formatReport(report: RunReport): string[] {
     (report.approvedBy === undefined ? '' : `, approved by ${report.approvedBy}`);
   lines.push(`run ${report.runId} (${report.workflow}${by}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
+  if (report.approval !== undefined) {
+    const { schedule, planSha256, by, at } = report.approval;
+    lines.push(`  plan ${planSha256} approved for schedule ${schedule} by ${by} at ${at}`);
+  }
   if (report.drainsEndAt !== undefined && report.outcome === 'running')
     lines.push(`  no server starts its drain after ${report.drainsEndAt}`);
   // The summary of a halted run already starts with its reason: say it once.

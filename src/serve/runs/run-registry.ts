@@ -14,6 +14,7 @@ import {
   loadWorkflow,
   notifySpecBesides,
   planWorkflowFile,
+  type RunApproval,
   type RunResult,
   resumeRunById,
   runPlan,
@@ -85,21 +86,37 @@ export class RunRegistry {
   startPlanned(
     planned: CatalogPlan,
     by: string,
-    how: { newRun?: boolean; drainsEndAt?: string; runId?: string; approvedBy?: string } = {},
+    how: {
+      newRun?: boolean;
+      drainsEndAt?: string;
+      approval?: RunApproval;
+      /** The run's id when the caller named it before the run (a chat approval request). */
+      runId?: string;
+      /** Who approved it when a second person had to (chat-ops), journaled with the plan. */
+      approvedBy?: string;
+      /** Called once the run holds its lock, before its first entry is announced. */
+      beforeFirstEntry?: () => void;
+    } = {},
   ): Promise<{ runId: string }> {
     const notify = notifySpecBesides(
       planned.workflow.spec.notify,
       this.options.notifyTargets ?? [],
     );
-    return this.track(by, 'started', (live, afterAppend) =>
-      runPlan(planned.plan, {
-        ...this.wiring(live, by, afterAppend),
-        newRun: how.newRun === true,
-        ...(notify === undefined ? {} : { notify }),
-        ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
-        ...(how.runId === undefined ? {} : { runId: how.runId }),
-        ...(how.approvedBy === undefined ? {} : { approvedBy: how.approvedBy }),
-      }),
+    return this.track(
+      by,
+      'started',
+      (live, afterAppend) =>
+        runPlan(planned.plan, {
+          ...this.wiring(live, by, afterAppend),
+          newRun: how.newRun === true,
+          ...(notify === undefined ? {} : { notify }),
+          ...(how.drainsEndAt === undefined ? {} : { drainsEndAt: how.drainsEndAt }),
+          ...(how.approval === undefined ? {} : { approval: how.approval }),
+          ...(how.runId === undefined ? {} : { runId: how.runId }),
+          ...(how.approvedBy === undefined ? {} : { approvedBy: how.approvedBy }),
+        }),
+      undefined,
+      how.beforeFirstEntry,
     );
   }
 
@@ -197,6 +214,7 @@ export class RunRegistry {
     verb: 'started' | 'resumed',
     execute: (live: LiveRun, afterAppend: (entry: JournalEntry) => void) => Promise<RunResult>,
     runId?: string,
+    beforeFirstEntry?: () => void,
   ): Promise<{ runId: string }> {
     // Checked with no await before the run joins `live`: stopAll either sees it or it is refused.
     this.refuseWhileClosing();
@@ -206,6 +224,7 @@ export class RunRegistry {
     return new Promise((resolve, reject) => {
       let picked = false;
       const afterAppend = (entry: JournalEntry) => {
+        if (!picked) beforeFirstEntry?.();
         forward(entry);
         if (picked) return;
         if (entry.type === 'plan' || entry.type === 'resume') {

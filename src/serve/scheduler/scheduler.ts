@@ -282,15 +282,15 @@ export class Scheduler {
       return;
     }
     const sha = planned.plan.sha256;
-    if (state.waiting?.on !== 'approval') {
+    const tellPlanned = () =>
       this.tell(schedule, {
         kind: 'planned',
         planSha256: sha,
         nodes: planned.plan.nodes.map((n) => n.name),
         schedule: schedule.name,
       });
-    }
     if (state.approved?.planSha256 !== sha) {
+      if (state.waiting?.on !== 'approval') tellPlanned();
       const already = state.waiting?.on === 'approval' && state.waiting.planSha256 === sha;
       state.waiting = {
         occurrence: occurrence.at.toISOString(),
@@ -309,16 +309,30 @@ export class Scheduler {
       }
       return;
     }
+    const approved = state.approved;
     const plan = schedule.carryOver
       ? planWithFirst(planned.plan, planned.workflow, state.carryOver)
       : planned.plan;
+    // After an approval wait, `planned` was told before `approval-needed`.
+    const plannedTold = state.waiting?.on === 'approval';
     delete state.waiting;
-    try {
-      const { runId } = await runs.startPlanned(
+    const start = (newRun: boolean) =>
+      runs.startPlanned(
         { plan, workflow: planned.workflow },
         scheduleRequester(schedule.name),
-        { drainsEndAt: until.toISOString() },
+        // Told only once the run holds its lock: a night skipped for a lock was never planned.
+        {
+          newRun,
+          drainsEndAt: until.toISOString(),
+          approval: { schedule: schedule.name, ...approved },
+          beforeFirstEntry: plannedTold ? () => undefined : tellPlanned,
+        },
       );
+    try {
+      const { runId } = await start(false).catch((error: unknown) => {
+        if (!setAsideOwnHalt(error, state)) throw error;
+        return start(true);
+      });
       state.lastRun = { runId, occurrence: occurrence.at.toISOString() };
     } catch (error) {
       const code = error instanceof DrainctlError ? error.code : undefined;
@@ -428,6 +442,22 @@ export class Scheduler {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The schedule's own last run halted with every server serving (its window closed): the next
+ * night is a new run that takes the servers it did not reach first, not a resume of it (which
+ * would halt at once, its window long closed). Any other unfinished run stays in the way.
+ */
+function setAsideOwnHalt(error: unknown, state: ScheduleState): boolean {
+  if (!(error instanceof DrainctlError) || error.code !== 'UNFINISHED_RUN') return false;
+  const run = (error as DrainctlError & { run?: UnfinishedRun }).run;
+  return (
+    run !== undefined &&
+    run.runId === state.lastRun?.runId &&
+    run.state === 'halted' &&
+    run.nodesOut.length === 0
+  );
+}
 
 /** Servers with a rollout of their own that the run never began. */
 function notReachedNodes(state: RunState): string[] {

@@ -69,7 +69,21 @@ describe('drainctl emulator', () => {
     expect(state.instances[0]?.accessLog).toBe(
       join(stateDir, 'instances', 'i-emu-web-1', 'access.log'),
     );
-    expect(stdout.trim()).toBe(`endpoint=${endpoint}`);
+    // Then the mock chat receivers, on free ports beside --port 0, each recording what it gets.
+    await expect.poll(() => stdout.trim().split('\n').length).toBe(6);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe(`endpoint=${endpoint}`);
+    expect(lines.slice(1).map((l) => l.split('=')[0])).toEqual([
+      'receiver.dingtalk',
+      'receiver.feishu',
+      'receiver.wecom',
+      'receiver.slack',
+      'receiver.webhook',
+    ]);
+    const webhook = new URL(lines[5]?.slice('receiver.webhook='.length) ?? '');
+    expect(webhook.pathname).toBe('/hooks/drainctl-example-token');
+    const admin = `${webhook.origin}/_admin/messages`;
+    expect(await (await fetch(admin)).json()).toEqual([]);
     expect(stderr).toContain('i-emu-web-1');
     expect(stderr).toContain(`export DRAINCTL_CLOUD_ENDPOINT=${endpoint}`);
     expect(stderr).toMatch(/DNS server \(UDP\) 127\.\d+\.\d+\.53:\d+/);
@@ -78,6 +92,7 @@ describe('drainctl emulator', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('emulator stopped');
     await expect(fetch(`${endpoint}/__emulator/state`)).rejects.toThrow();
+    await expect(fetch(admin)).rejects.toThrow();
   });
 
   it('an invalid topology exits 3 naming the file and the path', async () => {

@@ -11,10 +11,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver } from '#mocks/receivers/index.js';
 import { readEnvironment } from '#src/config/index.js';
+import { BalancerLock } from '#src/engine/lock/balancer-lock.js';
 import { createLogger } from '#src/log/index.js';
 import type { Clock } from '#src/ports/index.js';
 import { type RunningServe, startServe } from '#src/serve/index.js';
-import { endState, NODES, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
+import {
+  drainctl,
+  endState,
+  journal,
+  NODES,
+  type RunEnv,
+  startRunEnv,
+} from '#support/rollout-on-emulator.js';
 import { TOKENS } from '#support/serve-process.js';
 
 const SECRET = 'scheduler-test-webhook-secret';
@@ -217,6 +225,16 @@ describe('scheduled patch nights', () => {
     expect(await finished(serve, runId)).toBe('completed');
     const run = await call(serve, 'GET', `/api/runs/${runId}`, 'viewer');
     expect(run.json).toMatchObject({ startedBy: 'schedule:nightly', planSha256: sha });
+    // The approval is the run's too: journaled beside its plan, shown by `drainctl status`.
+    const approval = { schedule: 'nightly', planSha256: sha, by: 'api:boss' };
+    expect((await journal(env, runId))[0]).toMatchObject({ type: 'plan', approval });
+    const status = await drainctl(env, ['status', runId]);
+    expect(status.stdout).toContain(
+      `plan ${sha} approved for schedule nightly by api:boss at 2027-11-20T18:00:10.000Z`,
+    );
+    expect(JSON.parse((await drainctl(env, ['status', runId, '--json'])).stdout)).toMatchObject({
+      report: { approval },
+    });
     expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
     const metricsAfter = await fetch(`${serve.url}/metrics`, {
       headers: { authorization: `Bearer ${TOKENS.viewer}` },
@@ -264,5 +282,48 @@ describe('scheduled patch nights', () => {
     await serve.scheduler.tick();
     await expect.poll(() => JSON.stringify(told())).toContain('passed while the server was down');
     expect((await call(serve, 'GET', '/api/runs', 'viewer')).json.runs).toHaveLength(runs.length);
+  });
+
+  it('skips a night whose balancer is locked at start without announcing a plan, and refuses an approval nobody waits for', async () => {
+    // Another process holds the balancer's lock but has no journal here: only starting the run
+    // finds it.
+    const clock = new SetClock(Date.parse('2027-11-24T18:00:05Z'));
+    const serve = await serveAt(clock);
+    const lock = await BalancerLock.acquire(env.loadBalancerId, {
+      home: env.home,
+      runId: 'r-20271125-015900-0000',
+      clock,
+    });
+    try {
+      const nothing = await call(serve, 'POST', '/api/schedules/nightly/approve', 'approver', {
+        planSha256: '0'.repeat(64),
+      });
+      expect(nothing.status).toBe(409);
+      expect(nothing.json.error).toMatchObject({ code: 'NOTHING_TO_APPROVE' });
+
+      // 2027-11-25 02:00: the fleet was patched by hand since the last approval, so the plan
+      // waits; approved, it finds the lock and is skipped.
+      await serve.scheduler.tick();
+      const sha = String(((await nightly(serve)).approval as Record<string, unknown>).waitingFor);
+      const asked = told().length;
+      const approved = await call(serve, 'POST', '/api/schedules/nightly/approve', 'approver', {
+        planSha256: sha,
+      });
+      expect(approved.status).toBe(202);
+      await expect.poll(() => JSON.stringify(told().slice(asked))).toContain('is held by');
+
+      // 2027-11-26 02:00: the plan is the approved one and the lock is still held: the night is
+      // skipped, and no `planned` went out before it.
+      const before = told().length;
+      clock.setWall(Date.parse('2027-11-25T18:00:05Z'));
+      await serve.scheduler.tick();
+      await expect.poll(() => JSON.stringify(told().slice(before))).toContain('skipped (overlap)');
+      const kinds = told()
+        .slice(before)
+        .map((m) => (m.event as Record<string, unknown>).kind);
+      expect(kinds).toEqual(['schedule-skipped']);
+    } finally {
+      await lock.release();
+    }
   });
 });
