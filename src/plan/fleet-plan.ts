@@ -58,6 +58,13 @@ export function planFleetRollout(
       String(spec.rollout.minHealthy),
     );
   }
+  if (spec.health.checks === undefined) {
+    problems.add(
+      ['health', 'checks'],
+      "health checks of a fleet workflow's own (its servers sit behind several balancers' listeners, none of which says how to check them)",
+      'nothing',
+    );
+  }
   const balancers = new Map(observed.balancers.map((lb) => [lb.id, lb]));
   const label = (id: string) => {
     const lb = balancers.get(id);
