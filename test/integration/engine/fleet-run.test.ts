@@ -218,6 +218,9 @@ describe('drainctl run of a fleet workflow', () => {
     // Both servers were patched.
     const done = entries.filter((e) => e.type === 'step' && e.action === 'node.verify');
     expect(done.map((e) => e.status)).toEqual(['ok', 'ok']);
+    const status = await drainctl(env, ['status', await latestRunId(env)]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('web-1');
   }, 180_000);
 
   it('killed between two attachments’ weight changes, resume reaches the same end state', async () => {
