@@ -2,7 +2,8 @@
  * `drainctl run` of a fleet workflow against the emulator: web-1 sits behind two balancers
  * (edge and core, default server groups) and in core's vServer group `api`; it is drained from
  * all three at once and restored to each one's own weight. Killed between two attachments'
- * weight changes, `resume` reaches the same end state. A minHealthy breach on one vServer group
+ * weight changes, `resume` reaches the same end state. A drain that fails before the host is
+ * touched puts every attachment back to its recorded weight. A minHealthy breach on one vServer group
  * alone blocks the server that would leave it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -39,7 +40,9 @@ afterEach(async () => {
 });
 
 /** edge: web-1 80, web-2 100; core: web-1 50, web-2 100; core's `api`: web-1:8080 30, web-2:8080 100. */
-async function fleetEnv(options: { soloGroup?: boolean } = {}): Promise<FleetEnv> {
+async function fleetEnv(
+  options: { soloGroup?: boolean; drainProbe?: string } = {},
+): Promise<FleetEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-fleet-run-'));
   const emu = await startEmulator({
     port: 0,
@@ -98,7 +101,9 @@ rollout:
   maxUnavailable: 1
   minHealthy: 1
 drain:
-  probe: { kind: none, waitSeconds: 0 }
+  probe: ${options.drainProbe ?? '{ kind: none, waitSeconds: 0 }'}
+  quietSeconds: 1
+  timeoutSeconds: 5
 patch:
   commands: ['yum update kernel -y']
   reboot: true
@@ -249,6 +254,41 @@ describe('drainctl run of a fleet workflow', () => {
     const reconciled = entries.filter((e) => e.type === 'result' && e.reconciled === true);
     expect(reconciled.map((e) => e.applied)).toEqual([false, false]);
   }, 240_000);
+
+  it('puts every attachment back to its recorded weight when the drain fails before the host is touched', async () => {
+    const env = await fleetEnv({
+      drainProbe: `{ kind: access-log, source: local, path: '${'$'}{EMU_STATE}/nowhere/{instanceId}.log' }`,
+    });
+    const run = await drainctl(env, ['run', env.workflow, '--yes'], {
+      EMU_STATE: env.emu.stateDir,
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(await weights(env)).toEqual(BEFORE);
+    const entries = await journal(env, await latestRunId(env));
+    const undone = entries.filter(
+      (e) => e.type === 'intent' && e.node === WEB1 && e.compensates !== undefined,
+    );
+    expect(undone.map((e) => [e.target, e.to])).toEqual(
+      expect.arrayContaining([
+        [{ attachment: true, loadBalancerId: env.core, serverId: WEB1 }, { weight: 50 }],
+        [
+          {
+            attachment: true,
+            loadBalancerId: env.core,
+            serverId: WEB1,
+            vServerGroupId: env.api,
+            port: 8080,
+          },
+          { weight: 30 },
+        ],
+        [{ attachment: true, loadBalancerId: env.edge, serverId: WEB1 }, { weight: 80 }],
+      ]),
+    );
+    expect(undone).toHaveLength(3);
+    // Its host was never touched, and web-2 never left.
+    expect(entries.some((e) => e.type === 'intent' && e.op === 'run-command')).toBe(false);
+    expect(entries.some((e) => e.type === 'intent' && e.node === WEB2)).toBe(false);
+  }, 120_000);
 
   it('blocks a server whose leaving would breach minHealthy on one vServer group alone', async () => {
     const env = await fleetEnv({ soloGroup: true });
