@@ -15,6 +15,7 @@ import {
   type AttachmentWeightResult,
   setAttachmentWeights,
 } from './attachment-weights.js';
+import { forgetDefaultGroupWeights } from './fleet-weights.js';
 import { releaseConnections } from './release-connections.js';
 import { SETTLE_RETRY_DELAYS_MS } from './settle-retry.js';
 
@@ -51,6 +52,13 @@ export async function putBackEverywhere(
   });
   if (result.kind !== 'ok')
     return { kind: result.kind, detail: `not rolled back: ${result.detail}` };
+  await forgetDefaultGroupWeights(
+    ctx,
+    node,
+    serverId,
+    attachments,
+    `${serverId} is back at its weights`,
+  );
   return {
     kind: 'undone',
     detail: 'weights back to their originals on every attachment, host untouched',

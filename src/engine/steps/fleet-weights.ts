@@ -5,7 +5,10 @@
  * percentages of its own recorded weight, holding each step once for all of them. Their undos
  * are in fleet-compensations.ts.
  */
+
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { PlanAttachment, Step } from '../../plan/types.js';
+import { FatalRunError, message } from '../engine-errors.js';
 import { haltAtDrainsEnd } from '../execution/drains-end.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
@@ -17,6 +20,7 @@ import {
 } from './attachment-weights.js';
 import { decideGate, gateStepOf } from './gate-step.js';
 import { holdAndJudge } from './ramp-hold.js';
+import { forgetSavedWeight, saveWeight } from './saved-weight.js';
 
 type DrainStep = Extract<Step, { action: 'node.drain' }>;
 type RestoreStep = Extract<Step, { action: 'node.restore' }>;
@@ -36,7 +40,7 @@ export async function runFleetDrain(
     if (ctx.control.stopRequested || (await haltAtDrainsEnd(ctx)))
       return stopped('the rollout is stopping: no further node leaves service');
     await ctx.checkLocks(`the drain of ${node}`);
-    const drift = await attachmentDrift(
+    const { drift, live } = await attachmentDrift(
       ctx,
       serverId,
       attachments.filter((a) => !done(a)),
@@ -66,6 +70,8 @@ export async function runFleetDrain(
         return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
       }
     }
+    const saved = await saveDefaultGroupWeights(ctx, node, serverId, attachments, live);
+    if (saved !== undefined) return saved;
     await ctx.moveNode(node, 'draining');
     const result = await setAttachmentWeights(ctx, {
       step: step.id,
@@ -84,12 +90,74 @@ export async function runFleetDrain(
   });
 }
 
+/**
+ * Before weight 0: the weight each balancer's default group gives the server, saved as that
+ * balancer's tag (the same tag a plan of one balancer reads, saved-weight.ts), so any later run
+ * on it finds where the server goes back to. vServer group weights are kept in the journal only.
+ * A tag that cannot be written stops the drain, nothing changed (tags written are taken back).
+ */
+async function saveDefaultGroupWeights(
+  ctx: RunContext,
+  node: string,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+  live: ReadonlyMap<string, number | undefined>,
+): Promise<StepOutcome | undefined> {
+  const written: string[] = [];
+  for (const a of attachments) {
+    if (a.vServerGroupId !== undefined) continue;
+    const weight = live.get(attachmentKey(a));
+    if (weight === undefined || weight === 0) continue;
+    try {
+      await saveWeight(
+        ctx,
+        { loadBalancerId: a.loadBalancerId, serverId, node },
+        weight,
+        undefined,
+      );
+      written.push(a.loadBalancerId);
+    } catch (error) {
+      if (error instanceof FatalRunError) throw error;
+      for (const loadBalancerId of written) {
+        await forgetSavedWeight(
+          ctx,
+          { loadBalancerId, serverId, node },
+          `${serverId} was not drained`,
+        );
+      }
+      return failed(
+        'error',
+        `could not save ${weight} as the weight ${serverId} comes back to on ${a.loadBalancerId} (tag ${savedWeightKey(serverId)}): ${message(error)}; not drained, nothing changed`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Once the server is back at each weight: the tags saved before its drain go. */
+export async function forgetDefaultGroupWeights(
+  ctx: RunContext,
+  node: string,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+  why: string,
+): Promise<string[]> {
+  const done: string[] = [];
+  for (const a of attachments) {
+    if (a.vServerGroupId !== undefined) continue;
+    done.push(
+      await forgetSavedWeight(ctx, { loadBalancerId: a.loadBalancerId, serverId, node }, why),
+    );
+  }
+  return done;
+}
+
 /** What differs from this run's expectations on the attachments, read live; empty: nothing. */
 async function attachmentDrift(
   ctx: RunContext,
   serverId: string,
   attachments: readonly PlanAttachment[],
-): Promise<string[]> {
+): Promise<{ drift: string[]; live: Map<string, number | undefined> }> {
   const live = await liveAttachmentWeights(ctx, serverId, attachments);
   const drift: string[] = [];
   for (const a of attachments) {
@@ -101,7 +169,7 @@ async function attachmentDrift(
         `weight of ${serverId} in ${a.label} is ${weight}, expected ${expected.join(' or ')}`,
       );
   }
-  return drift;
+  return { drift, live };
 }
 
 /**
@@ -176,7 +244,14 @@ export async function runFleetRestore(
   } finally {
     await probe?.close();
   }
+  const tags = await forgetDefaultGroupWeights(
+    ctx,
+    node,
+    serverId,
+    attachments,
+    `${serverId} is back at its weights`,
+  );
   return ok(
-    `restored on ${attachments.length} attachment(s): ${attachments.map((a) => `${a.label} ${baseOf(a)}`).join('; ')}`,
+    `restored on ${attachments.length} attachment(s): ${attachments.map((a) => `${a.label} ${baseOf(a)}`).join('; ')}${tags.length === 0 ? '' : `; ${tags.join('; ')}`}`,
   );
 }

@@ -163,6 +163,22 @@ async function weights(env: FleetEnv): Promise<Record<string, number | undefined
   return found;
 }
 
+/** The weight each balancer keeps for a server while a run has it out (`drainctl-weight-<id>`). */
+async function savedTags(env: FleetEnv): Promise<Record<string, string | undefined>> {
+  const { loadBalancer } = emulatorPorts(env.emu);
+  const found: Record<string, string | undefined> = {};
+  for (const [name, id] of [
+    ['edge', env.edge],
+    ['core', env.core],
+  ] as const) {
+    const tags = await loadBalancer.getTags(id);
+    for (const [key, value] of Object.entries(tags)) {
+      if (key.startsWith('drainctl-weight-')) found[`${name} ${key}`] = value.split(';')[0];
+    }
+  }
+  return found;
+}
+
 const BEFORE = {
   [`edge ${WEB1}`]: 80,
   [`edge ${WEB2}`]: 100,
@@ -197,6 +213,7 @@ describe('drainctl run of a fleet workflow', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Load balancers:');
     expect(await weights(env)).toEqual(BEFORE);
+    expect(await savedTags(env)).toEqual({});
 
     const entries = await journal(env, await latestRunId(env));
     const drain = web1Drain(entries);
@@ -246,10 +263,16 @@ describe('drainctl run of a fleet workflow', () => {
     const halfway = web1Drain(await journal(env, runId));
     expect(halfway.map((e) => e.type)).toEqual(['intent', 'intent', 'intent', 'result']);
     expect(Object.values(await weights(env)).filter((w) => w === 0)).toHaveLength(1);
+    // Each balancer keeps the weight of its default group for web-1 while it is out.
+    expect(await savedTags(env)).toEqual({
+      [`edge drainctl-weight-${WEB1}`]: '80',
+      [`core drainctl-weight-${WEB1}`]: '50',
+    });
 
     const resumed = await drainctl(env, ['resume', runId, '--yes']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await weights(env)).toEqual(BEFORE);
+    expect(await savedTags(env)).toEqual({});
     const entries = await journal(env, runId);
     const reconciled = entries.filter((e) => e.type === 'result' && e.reconciled === true);
     expect(reconciled.map((e) => e.applied)).toEqual([false, false]);
@@ -264,6 +287,7 @@ describe('drainctl run of a fleet workflow', () => {
     });
     expect(run.code, run.stderr).toBe(2);
     expect(await weights(env)).toEqual(BEFORE);
+    expect(await savedTags(env)).toEqual({});
     const entries = await journal(env, await latestRunId(env));
     const undone = entries.filter(
       (e) => e.type === 'intent' && e.node === WEB1 && e.compensates !== undefined,
