@@ -307,7 +307,8 @@ function retryNode(state: RunState, entry: RetryEntry): void {
       )
       .map((s) => s.id),
   );
-  const ofNode = (opOrStep: string) => steps.has(opOrStep.split('#')[0] ?? opOrStep);
+  // An op id is its step's id, then `#…` (a ramp level, an undo) and `@…` (a fleet attachment).
+  const ofNode = (opOrStep: string) => steps.has(opOrStep.split(/[#@]/)[0] ?? opOrStep);
   for (const id of [...state.completedSteps]) if (ofNode(id)) state.completedSteps.delete(id);
   for (const id of [...state.failedSteps.keys()]) if (ofNode(id)) state.failedSteps.delete(id);
   for (const id of [...state.stepData.keys()]) if (ofNode(id)) state.stepData.delete(id);

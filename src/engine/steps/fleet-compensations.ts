@@ -31,7 +31,22 @@ export async function putBackEverywhere(
 ): Promise<Compensated> {
   const { serverId } = drain.params;
   const node = drain.node ?? serverId;
-  const originals = ctx.state.nodes.get(node)?.originalWeights;
+  const record = ctx.state.nodes.get(node);
+  if (record?.retriedFromLeftOut !== undefined) {
+    // A retry of a node found out of service: "as it was found" is weight 0, left out.
+    await ctx.record({
+      type: 'note',
+      node,
+      message: `${serverId} was retried from weight 0: left there, as it was found`,
+      compensates: mark,
+    });
+    return {
+      kind: 'left',
+      reason: record.retriedFromLeftOut,
+      detail: 'retried from weight 0, left there',
+    };
+  }
+  const originals = record?.originalWeights;
   if (originals === undefined) {
     await ctx.record({
       type: 'note',

@@ -3,10 +3,11 @@
  * (edge and core, default server groups) and in core's vServer group `api`; it is drained from
  * all three at once and restored to each one's own weight. Killed between two attachments'
  * weight changes, `resume` reaches the same end state. A drain that fails before the host is
- * touched puts every attachment back to its recorded weight. A minHealthy breach on one vServer group
+ * touched puts every attachment back to its recorded weight, and `resume --retry` takes the
+ * server through again. A minHealthy breach on one vServer group
  * alone blocks the server that would leave it.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -271,6 +272,8 @@ describe('drainctl run of a fleet workflow', () => {
 
     const resumed = await drainctl(env, ['resume', runId, '--yes']);
     expect(resumed.code, resumed.stderr).toBe(0);
+    // Its workflow reads back as the run's (for its notify block): nothing to warn about.
+    expect(resumed.stderr).not.toContain('not readable as the run');
     expect(await weights(env)).toEqual(BEFORE);
     expect(await savedTags(env)).toEqual({});
     const entries = await journal(env, runId);
@@ -312,6 +315,23 @@ describe('drainctl run of a fleet workflow', () => {
     // Its host was never touched, and web-2 never left.
     expect(entries.some((e) => e.type === 'intent' && e.op === 'run-command')).toBe(false);
     expect(entries.some((e) => e.type === 'intent' && e.node === WEB2)).toBe(false);
+
+    // The logs appear (the operator fixed it): `resume --retry` drains web-1 everywhere again.
+    const logs = join(env.emu.stateDir, 'nowhere');
+    await mkdir(logs, { recursive: true });
+    for (const id of [WEB1, WEB2]) await writeFile(join(logs, `${id}.log`), '');
+    const runId = await latestRunId(env);
+    const retried = await drainctl(env, ['resume', runId, '--retry', WEB1, '--yes'], {
+      EMU_STATE: env.emu.stateDir,
+    });
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(await weights(env)).toEqual(BEFORE);
+    const after = await journal(env, runId);
+    const verified = after.filter((e) => e.type === 'step' && e.action === 'node.verify');
+    expect(verified.map((e) => [e.node, e.status])).toEqual([
+      [WEB1, 'ok'],
+      [WEB2, 'ok'],
+    ]);
   }, 120_000);
 
   it('blocks a server whose leaving would breach minHealthy on one vServer group alone', async () => {
