@@ -170,6 +170,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     cloud,
     ports: {
       loadBalancer: cloud.loadBalancer,
+      attachments: cloud.attachments,
       dns: cloud.dns,
       dnsResolver: cloud.resolver,
       host,

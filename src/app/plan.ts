@@ -11,6 +11,7 @@ import { getLogger, type Logger, registerSecret } from '../log/index.js';
 import {
   type FleetSurvey,
   type Plan,
+  planFleetRollout,
   planRollout,
   surveyFleet,
   type ZeroWeightChoices,
@@ -60,7 +61,7 @@ export async function planWorkflowFile(
 /** What `drainctl plan` makes of a workflow: a plan of one balancer, or a fleet's survey. */
 export type PlannedWorkflow =
   | { kind: 'plan'; plan: Plan; workflow: LoadedWorkflow }
-  | { kind: 'fleet'; survey: FleetSurvey; workflow: LoadedAnyWorkflow };
+  | { kind: 'fleet'; survey: FleetSurvey; plan: Plan; workflow: LoadedAnyWorkflow };
 
 /**
  * Plan a workflow of either kind: a single-balancer workflow as planWorkflowFile does; a fleet
@@ -75,21 +76,18 @@ export async function planAnyWorkflowFile(
   const workflow = await loadAnyWorkflow(file, options.env);
   const { spec } = workflow;
   if (isFleetWorkflow(spec)) {
-    return {
-      kind: 'fleet',
-      survey: await surveyFleetWorkflow(file, spec, workflow, options),
-      workflow,
-    };
+    return { kind: 'fleet', ...(await planFleetWorkflow(file, spec, workflow, options)), workflow };
   }
   return { kind: 'plan', ...(await planLoadedWorkflow(file, { ...workflow, spec }, options)) };
 }
 
-async function surveyFleetWorkflow(
+/** A fleet observed once: its survey, and the plan `run` executes made from the same observation. */
+async function planFleetWorkflow(
   file: string,
   spec: FleetWorkflowSpec,
   workflow: LoadedAnyWorkflow,
   options: PlanWorkflowOptions,
-): Promise<FleetSurvey> {
+): Promise<{ survey: FleetSurvey; plan: Plan }> {
   for (const secret of workflow.secrets) registerSecret(secret);
   for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
   const given = options.ports;
@@ -98,12 +96,9 @@ async function surveyFleetWorkflow(
       ? { ...given, attachments: given.attachments }
       : observationPorts(options.environment, spec.region, options.logger);
   const observed = await observeFleet(spec, ports);
-  return surveyFleet(
-    spec,
-    observed,
-    { file: workflowPathForPlan(file, options.cwd), text: workflow.source.text },
-    sha256Hex,
-  );
+  const source = { file: workflowPathForPlan(file, options.cwd), text: workflow.source.text };
+  const survey = surveyFleet(spec, observed, source, sha256Hex);
+  return { survey, plan: planFleetRollout(spec, observed, source, sha256Hex) };
 }
 
 async function planLoadedWorkflow(

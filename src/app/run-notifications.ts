@@ -12,7 +12,7 @@ import { hashWorkflowText } from '../plan/plan-hash.js';
 import type { Plan } from '../plan/types.js';
 import type { Clock } from '../ports/index.js';
 import type { Environment, NotifyChannelSpec, NotifySpec } from '../workflow/index.js';
-import { loadWorkflow } from './workflow-file.js';
+import { loadAnyWorkflow } from './workflow-file.js';
 
 /** What a run is wired with: the hook for each durable entry, and the flush at its end. */
 export interface RunNotifications {
@@ -107,7 +107,8 @@ export async function notifySpecOfRun(
   const file =
     options.cwd === undefined ? plan.workflow.file : resolve(options.cwd, plan.workflow.file);
   try {
-    const workflow = await loadWorkflow(file, options.env);
+    // Either kind: a fleet run is resumed like a run of one balancer.
+    const workflow = await loadAnyWorkflow(file, options.env);
     if (hashWorkflowText(workflow.source.text, sha256Hex) !== plan.workflow.sha256) {
       // A file that names no channel now has nothing to withhold: no warning to read at 3 am.
       if (workflow.spec.notify === undefined) return undefined;

@@ -240,3 +240,15 @@ export class PlanChangedError extends DrainctlError {
 export function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A fleet plan changes vServer group weights, but the run was given no way to reach them (an
+ * embedding that passed only a LoadBalancer port): stop before anything changes there.
+ */
+export class AttachmentsUnavailableError extends FatalRunError {
+  constructor(what: string) {
+    super('ATTACHMENTS_UNAVAILABLE', `cannot ${what}: this run was given no vServer group access`, {
+      hint: 'pass the ServerAttachments port with the engine ports (the composition root does)',
+    });
+  }
+}

@@ -12,11 +12,14 @@ import type {
   HealthChecker,
   Host,
   LoadBalancer,
+  ServerAttachments,
   TrafficProbeFactory,
 } from '../ports/index.js';
 
 export interface EnginePorts {
   loadBalancer: LoadBalancer;
+  /** vServer groups of a fleet plan's servers; a fleet run that needs them fails without it. */
+  attachments?: ServerAttachments;
   dns: Dns;
   dnsResolver: DnsResolver;
   /** The host that reaches a node the way the plan says (Cloud Assistant, SSH, local shell). */

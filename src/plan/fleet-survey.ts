@@ -209,12 +209,17 @@ export function renderFleetSurvey(survey: FleetSurvey): string {
 }
 
 function describeAttachment(attachment: Attachment, balancer: (id: string) => string): string {
+  return `${attachmentPlace(attachment, balancer)}: weight ${attachment.weight}`;
+}
+
+/** Where an attachment is, for people: `core (lb-core), vServer group api (rsp-1) port 8080`. */
+export function attachmentPlace(attachment: Attachment, balancer: (id: string) => string): string {
   switch (attachment.kind) {
     case 'default':
-      return `${balancer(attachment.loadBalancerId)}, default server group: weight ${attachment.weight}`;
+      return `${balancer(attachment.loadBalancerId)}, default server group`;
     case 'vserver-group':
-      return `${balancer(attachment.loadBalancerId)}, vServer group ${attachment.name || attachment.vServerGroupId} (${attachment.vServerGroupId}) port ${attachment.port}: weight ${attachment.weight}`;
+      return `${balancer(attachment.loadBalancerId)}, vServer group ${attachment.name || attachment.vServerGroupId} (${attachment.vServerGroupId}) port ${attachment.port}`;
     case 'master-slave':
-      return `${balancer(attachment.loadBalancerId)}, master-slave group ${attachment.name || attachment.masterSlaveGroupId} (${attachment.masterSlaveGroupId}) port ${attachment.port}, ${attachment.role}: weight ${attachment.weight}`;
+      return `${balancer(attachment.loadBalancerId)}, master-slave group ${attachment.name || attachment.masterSlaveGroupId} (${attachment.masterSlaveGroupId}) port ${attachment.port}, ${attachment.role}`;
   }
 }

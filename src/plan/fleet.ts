@@ -185,7 +185,7 @@ function select(ctx: PlanContext): Selected[] {
 }
 
 /** Problems only for ids the workflow did not select; a selected but missing server is reported once. */
-function assignGroups(ctx: PlanContext, nodes: FleetNode[], selected: Set<string>): void {
+export function assignGroups(ctx: PlanContext, nodes: FleetNode[], selected: Set<string>): void {
   const byId = new Map(nodes.map((node) => [node.id, node]));
   for (const [group, members] of Object.entries(ctx.spec.rollout.groups)) {
     members.forEach((member, index) => {
@@ -214,7 +214,7 @@ function assignGroups(ctx: PlanContext, nodes: FleetNode[], selected: Set<string
   }
 }
 
-function orderNodes(ctx: PlanContext, nodes: FleetNode[]): FleetNode[] {
+export function orderNodes(ctx: PlanContext, nodes: FleetNode[]): FleetNode[] {
   const order = ctx.spec.rollout.order;
   if (order === 'listed') return nodes;
   if (order === 'name') {

@@ -11,6 +11,7 @@ export { balancerTags, createBalancerRequest, MANAGED_BY_TAG } from './balancer-
 export { type BatchCandidate, type BatchLimits, cutBatches } from './batches.js';
 export { canonicalJson } from './canonical-json.js';
 export { formatDuration } from './describe.js';
+export { planFleetRollout } from './fleet-plan.js';
 export {
   type Attachment,
   attachmentsOf,

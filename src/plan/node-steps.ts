@@ -33,7 +33,13 @@ import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { savedWeightKey } from './saved-weight-tag.js';
 import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
-import type { HostTarget, NeededCheck, ReleaseConnections, VerifyExpectation } from './types.js';
+import type {
+  HostTarget,
+  NeededCheck,
+  PlanAttachment,
+  ReleaseConnections,
+  VerifyExpectation,
+} from './types.js';
 import { undoOf } from './undo.js';
 
 const HOOK_REASON = "a hook is the workflow's own command; drainctl cannot know how to undo it";
@@ -43,11 +49,16 @@ const REBOOT_REASON = 'a reboot cannot be undone';
 const RELEASE_REASON =
   'connections let go are not taken back: their clients open new ones through the balancer, to the servers still serving';
 
+/**
+ * @param attachments a fleet plan's node: every place it is attached, drained together and
+ *   restored each to its own weight; absent, the node is on `ctx.balancer` alone
+ */
 export function nodeSteps(
   ctx: PlanContext,
   node: FleetNode,
   batch: number,
   budget: Budget,
+  attachments?: readonly PlanAttachment[],
 ): StepDraft[] {
   const { spec, balancer } = ctx;
   const label = nodeLabel(node);
@@ -107,26 +118,29 @@ export function nodeSteps(
           },
         ];
   const maintenance: StepDraft[] = [];
-  maintenance.push({
-    action: 'node.drain',
-    params: {
-      loadBalancerId: balancer.id,
-      serverId: node.id,
-      expectedWeight: node.weightAtRollout,
-    },
-    ...at,
-    description: atZero
-      ? `Keep ${back?.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
-      : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)${back === undefined ? '' : `; it comes back to ${back.weight}, kept as the tag ${savedWeightKey(node.id)}`}`,
-    mutates: true,
-    inverse: undoOf('node.drain', {
-      label,
-      weight: atZero && back !== undefined ? back.weight : node.weightAtRollout,
-      foundAtZero: atZero,
-      ...(back !== undefined && !atZero ? { keeps: back.weight } : {}),
-    }),
-    expectedSeconds: BACKEND_CALL_SECONDS,
-  });
+  if (attachments !== undefined) {
+    maintenance.push(fleetDrainStep(node, attachments, at));
+  } else
+    maintenance.push({
+      action: 'node.drain',
+      params: {
+        loadBalancerId: balancer.id,
+        serverId: node.id,
+        expectedWeight: node.weightAtRollout,
+      },
+      ...at,
+      description: atZero
+        ? `Keep ${back?.weight} as ${label}'s weight to come back to, as the tag ${savedWeightKey(node.id)} on ${balancer.label} (it is at weight 0 already)`
+        : `Set ${label} weight ${node.weightAtRollout} → 0 on ${balancer.label} (the live weight is recorded first)${back === undefined ? '' : `; it comes back to ${back.weight}, kept as the tag ${savedWeightKey(node.id)}`}`,
+      mutates: true,
+      inverse: undoOf('node.drain', {
+        label,
+        weight: atZero && back !== undefined ? back.weight : node.weightAtRollout,
+        foundAtZero: atZero,
+        ...(back !== undefined && !atZero ? { keeps: back.weight } : {}),
+      }),
+      expectedSeconds: BACKEND_CALL_SECONDS,
+    });
   const { drain } = spec;
   const release = releaseConnectionsOf(ctx, host);
   if (release !== undefined) {
@@ -237,28 +251,31 @@ export function nodeSteps(
     });
   }
   const { restore } = spec;
-  maintenance.push({
-    action: 'node.restore',
-    params: {
-      loadBalancerId: balancer.id,
-      serverId: node.id,
-      ...(back === undefined ? {} : { targetWeight: back.weight }),
-      rampPercent: restore.rampPercent,
-      holdSeconds: restore.holdSeconds,
-      max5xxRate: restore.max5xxRate,
-      minRequests: restore.minRequests,
-      probe: restoreProbe(ctx, node),
-      ...(release === undefined ? {} : { releaseConnections: release }),
-    },
-    ...at,
-    description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
-    mutates: true,
-    inverse: undoOf('node.restore', {
-      label,
-      ...(release === undefined ? {} : { release: release.command }),
-    }),
-    expectedSeconds: rampSeconds(restore),
-  });
+  if (attachments !== undefined) {
+    maintenance.push(fleetRestoreStep(ctx, node, attachments, at, release));
+  } else
+    maintenance.push({
+      action: 'node.restore',
+      params: {
+        loadBalancerId: balancer.id,
+        serverId: node.id,
+        ...(back === undefined ? {} : { targetWeight: back.weight }),
+        rampPercent: restore.rampPercent,
+        holdSeconds: restore.holdSeconds,
+        max5xxRate: restore.max5xxRate,
+        minRequests: restore.minRequests,
+        probe: restoreProbe(ctx, node),
+        ...(release === undefined ? {} : { releaseConnections: release }),
+      },
+      ...at,
+      description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
+      mutates: true,
+      inverse: undoOf('node.restore', {
+        label,
+        ...(release === undefined ? {} : { release: release.command }),
+      }),
+      expectedSeconds: rampSeconds(restore),
+    });
   const after = hookSteps(ctx, node, 'after', spec.hooks.after, batch);
 
   // The gate weighs the window against everything else this node's sequence takes.
@@ -278,7 +295,15 @@ export function nodeSteps(
       expectedNodeSeconds: nodeSeconds,
     },
     ...at,
-    description: gateDescription(ctx, node, budget, nodeSeconds),
+    description: gateDescription(
+      ctx,
+      node,
+      budget,
+      nodeSeconds,
+      attachments === undefined
+        ? `on ${ctx.balancer.label}`
+        : `in each group it leaves (${attachments.map((a) => a.label).join('; ')})`,
+    ),
     mutates: false,
     inverse: READ_ONLY,
     expectedSeconds: GATE_SECONDS,
@@ -364,14 +389,16 @@ function describeChecksNeeded(checks: readonly NeededCheck[]): string {
     .join('; ');
 }
 
+/** `where`: the place minHealthy is judged, `on web-slb (lb-1)` or `in each group it leaves (…)`. */
 function gateDescription(
   ctx: PlanContext,
   node: FleetNode,
   budget: Budget,
   nodeSeconds: number,
+  where: string,
 ): string {
   const parts = [
-    `at least ${budget.minHealthy} healthy, weighted backend(s) remain on ${ctx.balancer.label} once it leaves`,
+    `at least ${budget.minHealthy} healthy, weighted backend(s) remain ${where} once it leaves`,
     `at most ${budget.maxUnavailable} server(s) of this run out of service`,
   ];
   if (node.group !== undefined) {
@@ -390,6 +417,80 @@ function gateDescription(
     parts.unshift(`first, ${describeAlertHold(gate)}`);
   }
   return `Gate for ${nodeLabel(node)} (checked live; blocks if it cannot be evaluated): ${parts.join('; ')}`;
+}
+
+type StepPlace = { phase: 'rollout'; batch: number; node: string };
+
+/**
+ * A fleet node's drain: weight 0 on every attachment at once. The engine records each live
+ * weight first (one intent per attachment) and sends one call per group.
+ */
+function fleetDrainStep(
+  node: FleetNode,
+  attachments: readonly PlanAttachment[],
+  at: StepPlace,
+): StepDraft {
+  const label = nodeLabel(node);
+  const first = attachments[0] as PlanAttachment;
+  return {
+    action: 'node.drain',
+    params: {
+      loadBalancerId: first.loadBalancerId,
+      serverId: node.id,
+      expectedWeight: first.weight,
+      attachments: [...attachments],
+    },
+    ...at,
+    description: `Set ${label} to weight 0 on all ${attachments.length} attachment(s) at once (each live weight is recorded first): ${attachments.map((a) => `${a.label} ${a.weight} → 0`).join('; ')}`,
+    mutates: true,
+    inverse: undoOf('node.drain', {
+      label,
+      weight: first.weight,
+      foundAtZero: false,
+      attachments: attachments.map((a) => `${a.label} ${a.weight}`).join('; '),
+    }),
+    expectedSeconds: BACKEND_CALL_SECONDS * attachmentCalls(attachments),
+  };
+}
+
+/** A fleet node's restore: each attachment ramped to its own recorded weight, in the same steps. */
+function fleetRestoreStep(
+  ctx: PlanContext,
+  node: FleetNode,
+  attachments: readonly PlanAttachment[],
+  at: StepPlace,
+  release: ReleaseConnections | undefined,
+): StepDraft {
+  const { restore } = ctx.spec;
+  const label = nodeLabel(node);
+  return {
+    action: 'node.restore',
+    params: {
+      loadBalancerId: (attachments[0] as PlanAttachment).loadBalancerId,
+      serverId: node.id,
+      attachments: [...attachments],
+      rampPercent: restore.rampPercent,
+      holdSeconds: restore.holdSeconds,
+      max5xxRate: restore.max5xxRate,
+      minRequests: restore.minRequests,
+      probe: restoreProbe(ctx, node),
+      ...(release === undefined ? {} : { releaseConnections: release }),
+    },
+    ...at,
+    description: `Restore ${label} on each attachment to its recorded weight: ${attachments.map((a) => `${a.label} ${rampWeights(0, a.weight, restore.rampPercent)}`).join('; ')}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 everywhere${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
+    mutates: true,
+    inverse: undoOf('node.restore', {
+      label,
+      attachments: attachments.length,
+      ...(release === undefined ? {} : { release: release.command }),
+    }),
+    expectedSeconds: rampSeconds(restore),
+  };
+}
+
+/** Calls that change every attachment's weight once: one per balancer's default group, one per vServer group. */
+export function attachmentCalls(attachments: readonly PlanAttachment[]): number {
+  return new Set(attachments.map((a) => `${a.loadBalancerId}/${a.vServerGroupId ?? ''}`)).size;
 }
 
 function hookSteps(

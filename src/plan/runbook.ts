@@ -25,7 +25,11 @@ export function renderRunbook(plan: Plan): string {
     `  Workflow:       ${plan.workflow.file} (sha256 ${plan.workflow.sha256.slice(0, 12)}…)`,
   );
   lines.push(`  Region:         ${plan.region}`);
-  lines.push(`  Load balancer:  ${balancer}`);
+  lines.push(
+    plan.balancers === undefined
+      ? `  Load balancer:  ${balancer}`
+      : `  Load balancers: ${plan.balancers.map((lb) => `${lb.name || lb.id} (${lb.id})`).join(', ')} (each locked by the run)`,
+  );
   lines.push(`  Observed at:    ${plan.inventory.observedAt}`);
   lines.push(`  Plan sha256:    ${plan.sha256}`);
   lines.push(
@@ -85,7 +89,9 @@ export function gateLines(plan: Plan): string[] {
   ];
   if (policy !== undefined) {
     lines.push(
-      `  - at least ${policy.minHealthy} healthy, weighted backend(s) stay on the balancer`,
+      plan.balancers === undefined
+        ? `  - at least ${policy.minHealthy} healthy, weighted backend(s) stay on the balancer`
+        : `  - at least ${policy.minHealthy} healthy, weighted server(s) stay in each group a server leaves (a balancer's default server group, a vServer group)`,
     );
     lines.push(`  - at most ${policy.maxUnavailable} server(s) of this run out of service at once`);
   }

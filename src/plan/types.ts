@@ -83,6 +83,23 @@ export interface ObservedInventory {
 export type Ref = { ref: 'loadBalancer.id' } | { ref: 'loadBalancer.address' };
 export type MaybeRef<T> = T | Ref;
 
+/**
+ * One place a server of a fleet plan serves from: a balancer's default server group, or one
+ * port of it in a vServer group (a server in one group on two ports is two attachments), with
+ * the weight observed at plan time. The engine records the live weight of each before changing
+ * it, and restores each to its own recorded weight.
+ */
+export interface PlanAttachment {
+  loadBalancerId: string;
+  /** Absent: the balancer's default server group. */
+  vServerGroupId?: string;
+  /** The member's port in the vServer group; only with `vServerGroupId`. */
+  port?: number;
+  weight: number;
+  /** For people: `core (lb-core), vServer group api (rsp-1) port 8080`. */
+  label: string;
+}
+
 /** How a node is reached for commands: Cloud Assistant by instance id, or SSH. */
 export type HostTarget =
   | { kind: 'ecs'; instanceId: string }
@@ -262,6 +279,11 @@ export type StepAction =
         serverId: string;
         /** The weight observed at plan time; the engine records the live one before changing it. */
         expectedWeight: number;
+        /**
+         * A fleet plan's node: every attachment, set to weight 0 at once. `loadBalancerId` and
+         * `expectedWeight` then name the first of them; the engine acts on these.
+         */
+        attachments?: PlanAttachment[];
       };
     }
   | {
@@ -330,6 +352,11 @@ export type StepAction =
          * to the weight a run saved for it or the operator gave (`PlanNode.atZero`).
          */
         targetWeight?: number;
+        /**
+         * A fleet plan's node: every attachment, each ramped back to its own recorded weight in
+         * the same steps. `loadBalancerId` then names the first of them.
+         */
+        attachments?: PlanAttachment[];
         /** Percent of the recorded original weight, ascending, ending at 100. */
         rampPercent: number[];
         holdSeconds: number;
@@ -416,6 +443,11 @@ export interface Plan {
   loadBalancer:
     | { id: string; name: string; create: false }
     | { id?: undefined; name: string; create: true };
+  /**
+   * A fleet plan: every balancer its servers are attached to, by id, each locked by the run;
+   * `loadBalancer` is then the first of them. Absent in a plan of one balancer.
+   */
+  balancers?: Array<{ id: string; name: string }>;
   nodes: PlanNode[];
   batches: Array<{ index: number; nodes: string[] }>;
   steps: Step[];

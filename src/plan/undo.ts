@@ -19,11 +19,22 @@ interface UndoEntry {
 export const UNDO = {
   'node.drain': {
     inverse: 'node.restore',
-    /** `keeps`: found serving below a saved weight, which its tag keeps while it is put back. */
-    describe: (facts: { label: string; weight: number; foundAtZero: boolean; keeps?: number }) =>
-      facts.foundAtZero
-        ? `leave ${facts.label} at weight 0, as found (it goes back to ${facts.weight} only after the proof below)`
-        : `restore ${facts.label} to its recorded weight (${facts.weight})${facts.keeps === undefined ? '' : `, as found; the tag keeps ${facts.keeps}`}`,
+    /**
+     * `keeps`: found serving below a saved weight, which its tag keeps while it is put back.
+     * `attachments`: a fleet plan's node, each attachment with its weight (`lb-1 default 50`).
+     */
+    describe: (facts: {
+      label: string;
+      weight: number;
+      foundAtZero: boolean;
+      keeps?: number;
+      attachments?: string;
+    }) =>
+      facts.attachments !== undefined
+        ? `restore ${facts.label} on each attachment to its recorded weight (${facts.attachments})`
+        : facts.foundAtZero
+          ? `leave ${facts.label} at weight 0, as found (it goes back to ${facts.weight} only after the proof below)`
+          : `restore ${facts.label} to its recorded weight (${facts.weight})${facts.keeps === undefined ? '' : `, as found; the tag keeps ${facts.keeps}`}`,
   },
   'node.restore': {
     inverse: 'node.drain',
@@ -31,9 +42,15 @@ export const UNDO = {
      * `broughtInFrom`: a ramp into service before the rollout, from this weight. `release`: the
      * command that then makes the server let the connections open to it go.
      */
-    describe: (facts: { label: string; broughtInFrom?: number; release?: string }) =>
+    describe: (facts: {
+      label: string;
+      broughtInFrom?: number;
+      release?: string;
+      /** A fleet plan's node: weight 0 on each of this many attachments. */
+      attachments?: number;
+    }) =>
       facts.broughtInFrom === undefined
-        ? `set ${facts.label} back to weight 0${facts.release === undefined ? '' : `, then run \`${facts.release}\` on it so the connections open to it go`}`
+        ? `set ${facts.label} back to weight 0${facts.attachments === undefined ? '' : ` on each of its ${facts.attachments} attachment(s)`}${facts.release === undefined ? '' : `, then run \`${facts.release}\` on it so the connections open to it go`}`
         : facts.broughtInFrom === 0
           ? `set ${facts.label} back to weight 0 (out of service)`
           : `set ${facts.label} back to weight ${facts.broughtInFrom}, where its ramp into service began`,

@@ -33,10 +33,14 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         choices: zeroWeightChoices(options),
       });
       if (planned.kind === 'fleet') {
-        const { survey } = planned;
-        ctx.logger.debug({ workflow, sha256: survey.sha256 }, 'surveyed');
-        if (options.json) ctx.stdout.json(survey);
-        else ctx.stdout.line(renderFleetSurvey(survey).trimEnd());
+        const { survey, plan } = planned;
+        ctx.logger.debug({ workflow, sha256: plan.sha256, survey: survey.sha256 }, 'planned');
+        if (options.json) ctx.stdout.json({ ...survey, plan });
+        else {
+          ctx.stdout.line(renderFleetSurvey(survey).trimEnd());
+          ctx.stdout.line('');
+          ctx.stdout.line(renderRunbook(plan).trimEnd());
+        }
         return;
       }
       const { plan, workflow: loaded } = planned;

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import {
   notifyChannelLines,
-  planWorkflowFile,
+  planAnyWorkflowFile,
   refuseUnlessApproved,
   runPlan,
 } from '../../app/index.js';
@@ -79,7 +79,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       refuseUnlessConfirmable({ yes: options.yes === true, unattended });
       const environment = ctx.environment();
       ensureWritableHome(environment.home);
-      const { plan, workflow: loaded } = await planWorkflowFile(workflow, {
+      const { plan, workflow: loaded } = await planAnyWorkflowFile(workflow, {
         env: process.env,
         cwd: process.cwd(),
         environment,

@@ -6,6 +6,7 @@
 import type { Plan, Step } from '../../plan/types.js';
 import type { NeedVerdict } from '../policy/compliance-verdict.js';
 import type { FailureOutcome, LeftOutReason, NodeState } from '../policy/node-machine.js';
+import { attachmentKey, attachmentWeightKey, targetAttachment } from './attachment-key.js';
 import type {
   DoneEntry,
   IntentEntry,
@@ -25,6 +26,11 @@ export interface NodeRecord {
   state: NodeState;
   /** The live weight read right before the drain (what a restore returns to). */
   originalWeight?: number;
+  /**
+   * A fleet server's live weight on each attachment read right before its drain, by
+   * attachment key (journal/attachment-key.ts): what its restore returns each one to.
+   */
+  originalWeights?: Record<string, number>;
   /** The last weight this run set and saw confirmed. */
   weight?: number;
   reason?: LeftOutReason;
@@ -84,6 +90,8 @@ export interface RunState {
   completedOps: Set<string>;
   /** Every weight this run confirmed, by server id (nodes and backends it added). */
   weights: Map<string, number>;
+  /** Every weight this run confirmed on a fleet server's attachment, by attachmentWeightKey. */
+  attachmentWeights: Map<string, number>;
   /** Backends this run attached, with the weight they were added at. */
   addedBackends: Map<string, number>;
   listenersEnsured: Array<{ port: number; protocol: string }>;
@@ -150,6 +158,7 @@ export function initialRunState(entry: PlanEntry): RunState {
     pendingIntents: new Map(),
     completedOps: new Set(),
     weights: new Map(),
+    attachmentWeights: new Map(),
     addedBackends: new Map(),
     listenersEnsured: [],
     nodes,
@@ -305,7 +314,8 @@ function retryNode(state: RunState, entry: RetryEntry): void {
       )
       .map((s) => s.id),
   );
-  const ofNode = (opOrStep: string) => steps.has(opOrStep.split('#')[0] ?? opOrStep);
+  // An op id is its step's id, then `#…` (a ramp level, an undo) and `@…` (a fleet attachment).
+  const ofNode = (opOrStep: string) => steps.has(opOrStep.split(/[#@]/)[0] ?? opOrStep);
   for (const id of [...state.completedSteps]) if (ofNode(id)) state.completedSteps.delete(id);
   for (const id of [...state.failedSteps.keys()]) if (ofNode(id)) state.failedSteps.delete(id);
   for (const id of [...state.stepData.keys()]) if (ofNode(id)) state.stepData.delete(id);
@@ -356,6 +366,11 @@ function reopenCutover(state: RunState): void {
   }
 }
 
+/** A fleet weight change names its balancer in the target and the result (journal/attachment-key.ts). */
+function onAttachment(target: Record<string, unknown>): boolean {
+  return typeof target.loadBalancerId === 'string' && target.attachment === true;
+}
+
 function recordOriginal(state: RunState, entry: IntentEntry): void {
   const step = state.stepsById.get(entry.step);
   if (step?.action !== 'node.drain' || entry.node === undefined) return;
@@ -363,6 +378,13 @@ function recordOriginal(state: RunState, entry: IntentEntry): void {
   const weight = entry.before.weight;
   if (node && node.originalWeight === undefined && typeof weight === 'number') {
     node.originalWeight = weight;
+  }
+  // A fleet drain journals one intent per attachment; the first intent of each is the one read
+  // before this run changed anything there.
+  if (node && typeof weight === 'number' && onAttachment(entry.target)) {
+    const key = attachmentKey(targetAttachment(entry.target));
+    node.originalWeights ??= {};
+    node.originalWeights[key] ??= weight;
   }
 }
 
@@ -372,6 +394,12 @@ function applyResult(state: RunState, entry: JournalEntry & { type: 'result' }):
     case 'set-weight': {
       const serverId = String(after.serverId);
       const weight = Number(after.weight);
+      if (onAttachment(after)) {
+        state.attachmentWeights.set(attachmentWeightKey(serverId, targetAttachment(after)), weight);
+        const node = state.nodes.get(serverId);
+        if (node) node.weight = weight;
+        break;
+      }
       state.weights.set(serverId, weight);
       const node = state.nodes.get(serverId);
       if (node) node.weight = weight;

@@ -7,7 +7,9 @@
  */
 import type { Step } from '../../plan/types.js';
 import type { RunContext } from '../execution/run-context.js';
+import { attachmentKey, targetAttachment } from '../journal/attachment-key.js';
 import type { IntentEntry } from '../journal/entries.js';
+import { liveAttachmentWeights } from '../steps/attachment-weights.js';
 
 export async function reconcile(ctx: RunContext): Promise<string[]> {
   const notes: string[] = [];
@@ -16,6 +18,32 @@ export async function reconcile(ctx: RunContext): Promise<string[]> {
     notes.push(`${intent.opId}: ${note}`);
   }
   return notes;
+}
+
+/** A fleet server's weight on one attachment, read back where it was changed. */
+async function reconcileAttachmentWeight(
+  ctx: RunContext,
+  intent: IntentEntry,
+  settle: (applied: boolean, after: Record<string, unknown>) => Promise<void>,
+): Promise<string> {
+  const t = intent.target;
+  const serverId = String(t.serverId);
+  const place = targetAttachment(t);
+  const where = attachmentKey(place);
+  const live = (
+    await liveAttachmentWeights(ctx, serverId, [{ ...place, weight: 0, label: where }])
+  ).get(where);
+  const to = Number(intent.to.weight);
+  const before = Number(intent.before.weight);
+  if (live === to) {
+    await settle(true, { ...t, weight: to });
+    return `weight of ${serverId} on ${where} is ${to}: the change was made`;
+  }
+  if (live === before) {
+    await settle(false, { ...t, weight: before });
+    return `weight of ${serverId} on ${where} is still ${before}: the change was not made, the step repeats`;
+  }
+  return `weight of ${serverId} on ${where} is ${live ?? 'gone'}, neither ${before} nor ${to}: drift, the step will halt`;
 }
 
 async function reconcileOne(ctx: RunContext, intent: IntentEntry): Promise<string> {
@@ -36,6 +64,7 @@ async function reconcileOne(ctx: RunContext, intent: IntentEntry): Promise<strin
   switch (intent.op) {
     case 'set-weight': {
       const serverId = String(t.serverId);
+      if (t.attachment === true) return reconcileAttachmentWeight(ctx, intent, settle);
       const live = (await lb.listBackends(String(t.loadBalancerId))).find(
         (b) => b.serverId === serverId,
       );

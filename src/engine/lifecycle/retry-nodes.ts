@@ -5,10 +5,12 @@
  * journaled (`retry`), and its sequence starts over from there (gate, drain, patch …).
  */
 import { DrainctlError, ExitCode } from '../../errors/index.js';
-import type { Step } from '../../plan/types.js';
+import type { PlanAttachment, Step } from '../../plan/types.js';
 import { resolveRef } from '../execution/refs.js';
 import type { RunContext } from '../execution/run-context.js';
-import type { RunState } from '../journal/run-state.js';
+import { attachmentKey } from '../journal/attachment-key.js';
+import type { NodeRecord, RunState } from '../journal/run-state.js';
+import { liveAttachmentWeights } from '../steps/attachment-weights.js';
 
 export class RetryRefusedError extends DrainctlError {
   constructor(message: string, hint: string) {
@@ -50,6 +52,10 @@ export async function retryNodes(ctx: RunContext, nodeIds: readonly string[]): P
     if (record === undefined || drain === undefined) continue;
     const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
     const serverId = drain.params.serverId;
+    if (drain.params.attachments !== undefined) {
+      await retryFleetNode(ctx, id, record, drain.params.attachments);
+      continue;
+    }
     const [backends, health] = await Promise.all([
       ctx.ports.loadBalancer.listBackends(loadBalancerId),
       ctx.ports.loadBalancer.healthStatus(loadBalancerId),
@@ -77,6 +83,34 @@ export async function retryNodes(ctx: RunContext, nodeIds: readonly string[]): P
       `${record.name} (${id}): retried from ${backend.weight === 0 ? 'out of service' : `weight ${backend.weight}`}, health ${healthView}`,
     );
   }
+}
+
+/**
+ * A fleet node is retried from out of service only at weight 0 on every attachment; otherwise
+ * from its highest live weight. One it is no longer attached to somewhere is not retried.
+ */
+async function retryFleetNode(
+  ctx: RunContext,
+  id: string,
+  record: NodeRecord,
+  attachments: readonly PlanAttachment[],
+): Promise<void> {
+  const live = await liveAttachmentWeights(ctx, id, attachments);
+  const gone = attachments.filter((a) => live.get(attachmentKey(a)) === undefined);
+  if (gone.length > 0) {
+    await ctx.record({
+      type: 'note',
+      node: id,
+      message: `${record.name} (${id}) not retried: it is no longer in ${gone.map((a) => a.label).join('; ')}; it stays ${record.state}`,
+    });
+    return;
+  }
+  const weight = Math.max(...attachments.map((a) => live.get(attachmentKey(a)) ?? 0));
+  await ctx.record({ type: 'retry', node: id, from: record.state, weight, health: 'unknown' });
+  ctx.logger.info(
+    { node: id, weight },
+    `${record.name} (${id}): retried from ${weight === 0 ? 'out of service' : `weight ${weight} on an attachment`}`,
+  );
 }
 
 function drainStepOf(

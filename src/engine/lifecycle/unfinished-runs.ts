@@ -30,11 +30,15 @@ export interface UnfinishedRun {
   nodesOut: Array<{ id: string; name: string; why: string }>;
 }
 
-/** The keys a balancer is known by: its id, and the name a run creating it locks on. */
+/**
+ * The keys a plan's balancers are known by: their ids (every balancer of a fleet plan), and the
+ * name a run creating one locks on.
+ */
 function balancerKeys(plan: Plan, knownId?: string): string[] {
   const keys = plan.loadBalancer.create ? [lockKeyForName(plan.loadBalancer.name)] : [];
   const id = plan.loadBalancer.id ?? knownId;
   if (id !== undefined) keys.push(id);
+  for (const lb of plan.balancers ?? []) if (!keys.includes(lb.id)) keys.push(lb.id);
   return keys;
 }
 

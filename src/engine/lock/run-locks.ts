@@ -46,7 +46,10 @@ export class RunLocks {
         await locks.addFile(lockKeyForName(plan.loadBalancer.name));
         if (knownId) await locks.add(knownId);
       } else {
-        await locks.add(plan.loadBalancer.id);
+        // A fleet plan locks every balancer it touches, in one order for every run: two runs
+        // sharing balancers never each hold one the other waits for.
+        const ids = plan.balancers?.map((lb) => lb.id) ?? [plan.loadBalancer.id];
+        for (const id of [...new Set(ids)].sort()) await locks.add(id);
       }
     } catch (error) {
       await locks.release();

@@ -133,7 +133,7 @@ export function evaluateGate(input: GateInput): GateDecision {
   };
 }
 
-function windowCheck(params: GateParams, now: number): GateCheck {
+export function windowCheck(params: GateParams, now: number): GateCheck {
   const end = Date.parse(params.windowEnd ?? '');
   if (Number.isNaN(end)) {
     return {

@@ -14,6 +14,7 @@ import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
 import { observeBalancer } from './balancer-drift.js';
+import { runFleetDrain } from './fleet-weights.js';
 import { decideGate, gateStepOf } from './gate-step.js';
 import {
   boundWeight,
@@ -28,6 +29,9 @@ type DrainStep = Extract<Step, { action: 'node.drain' }>;
 type WaitDrainedStep = Extract<Step, { action: 'node.wait-drained' }>;
 
 export async function runDrain(ctx: RunContext, step: DrainStep): Promise<StepOutcome> {
+  if (step.params.attachments !== undefined) {
+    return runFleetDrain(ctx, step, step.params.attachments);
+  }
   const node = step.node ?? step.params.serverId;
   const serverId = step.params.serverId;
   const loadBalancerId = String(resolveRef(step.params.loadBalancerId, ctx.state));

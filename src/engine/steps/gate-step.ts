@@ -5,7 +5,6 @@
  * healthy by the balancer yet; a window that is too short only gets shorter, so it blocks at once.
  */
 import type { Step } from '../../plan/types.js';
-import type { Listener, LoadBalancer } from '../../ports/index.js';
 import { resolveRef } from '../execution/refs.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
@@ -18,6 +17,7 @@ import {
 } from '../policy/gates.js';
 import { outOfService } from '../policy/node-machine.js';
 import { waitForAlertGate } from './alert-gate-wait.js';
+import { decideFleetGate, fleetAttachmentsOf, liveListeners } from './fleet-gate.js';
 
 /** How long a capacity gate may wait for the balancer to count enough healthy backends. */
 export const GATE_PATIENCE_SECONDS = 60;
@@ -83,6 +83,8 @@ export async function decideGate(
   step: GateStep,
   node: string,
 ): Promise<GateDecision> {
+  const attachments = fleetAttachmentsOf(ctx, node);
+  if (attachments !== undefined) return decideFleetGate(ctx, step, node, attachments);
   const params: GateParams = {
     minHealthy: step.params.minHealthy,
     maxUnavailable: step.params.maxUnavailable,
@@ -109,15 +111,6 @@ async function observeForGate(ctx: RunContext, step: GateStep): Promise<GateObse
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/** Which listeners are running and check health decides which health entries count. */
-async function liveListeners(loadBalancer: LoadBalancer, id: string): Promise<Listener[]> {
-  const info = await loadBalancer.describe(id);
-  const found = await Promise.all(
-    info.listeners.map((l) => loadBalancer.describeListener(id, l.port, l.protocol)),
-  );
-  return found.filter((l): l is Listener => l !== undefined);
 }
 
 /** The gate step of a node, if the plan has one (the drain re-checks it). */

@@ -8,6 +8,8 @@
 import type { Step } from '../../plan/types.js';
 import { resolveRef } from '../execution/refs.js';
 import type { RunContext } from '../execution/run-context.js';
+import { attachmentKey } from '../journal/attachment-key.js';
+import { liveAttachmentWeights } from './attachment-weights.js';
 
 /** Why `node` is not safely out of service right now, or undefined when it is (weight 0). */
 export async function stillInService(ctx: RunContext, node: string): Promise<string | undefined> {
@@ -17,12 +19,23 @@ export async function stillInService(ctx: RunContext, node: string): Promise<str
   );
   // A node the plan never drains is not taken out by this run: nothing to compare with.
   if (drain === undefined) return undefined;
+  const name = ctx.state.nodes.get(node)?.name ?? node;
+  const { attachments } = drain.params;
+  if (attachments !== undefined) {
+    // A fleet server is out of service only at weight 0 on every attachment.
+    const live = await liveAttachmentWeights(ctx, drain.params.serverId, attachments);
+    const serving = attachments.filter((a) => live.get(attachmentKey(a)) !== 0);
+    if (serving.length === 0) return undefined;
+    const where = serving
+      .map((a) => `${a.label} at ${live.get(attachmentKey(a)) ?? 'no weight (detached)'}`)
+      .join('; ');
+    return `${name} (${drain.params.serverId}) is not out of service everywhere (changed by someone else): ${where}; its host was left alone`;
+  }
   const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));
   const { serverId } = drain.params;
   const backend = (await ctx.ports.loadBalancer.listBackends(loadBalancerId)).find(
     (b) => b.serverId === serverId,
   );
-  const name = ctx.state.nodes.get(node)?.name ?? node;
   if (backend === undefined) {
     return `${name} (${serverId}) is no longer attached to ${loadBalancerId} (changed by someone else): its host was left alone`;
   }

@@ -10,6 +10,7 @@ import type { TrafficProbe } from '../../ports/index.js';
 import { resolveRef } from '../execution/refs.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok } from '../execution/run-context.js';
+import { runFleetRestore } from './fleet-weights.js';
 import { holdAndJudge } from './ramp-hold.js';
 import { forgetSavedWeight } from './saved-weight.js';
 import { expectedWeightOf, setWeight } from './weights.js';
@@ -27,6 +28,9 @@ export function rampLevels(base: number, percents: readonly number[]): number[] 
 }
 
 export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<StepOutcome> {
+  if (step.params.attachments !== undefined) {
+    return runFleetRestore(ctx, step, step.params.attachments);
+  }
   const { serverId, targetWeight, rampPercent, holdSeconds, max5xxRate, minRequests } = step.params;
   const node = step.node ?? serverId;
   const record = ctx.state.nodes.get(node);

@@ -13,19 +13,16 @@ import { resolveRef } from '../execution/refs.js';
 import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
 import { IllegalTransitionError } from '../policy/node-machine.js';
+import { pullToZeroEverywhere, putBackEverywhere } from './fleet-compensations.js';
 import { releaseConnections } from './release-connections.js';
 import { forgetSavedWeight, weightToComeBack } from './saved-weight.js';
+import { SETTLE_RETRY_DELAYS_MS } from './settle-retry.js';
 import { expectedWeightOf, type SetWeightResult, setWeight } from './weights.js';
 
 type DrainStep = Extract<Step, { action: 'node.drain' }>;
 type RestoreStep = Extract<Step, { action: 'node.restore' }>;
 
-/**
- * The failure policy's own weight change (roll back, pull to 0) is tried again after these
- * waits before the node is named as left out with the error: a throttled or briefly failing API
- * must not leave a server half in service, and a refusal that lasts must not go unreported.
- */
-export const SETTLE_RETRY_DELAYS_MS = [1_000, 4_000];
+export { SETTLE_RETRY_DELAYS_MS };
 
 /**
  * The undo of `node.drain`: the recorded weight, no ramp (the host is as it was). A node that
@@ -37,6 +34,9 @@ export async function putBack(
   drain: DrainStep,
   mark: Compensates,
 ): Promise<Compensated> {
+  if (drain.params.attachments !== undefined) {
+    return putBackEverywhere(ctx, drain, drain.params.attachments, mark);
+  }
   const { serverId } = drain.params;
   const node = drain.node ?? serverId;
   const record = ctx.state.nodes.get(node);
@@ -108,6 +108,9 @@ export function takeBackOut(
   step: RestoreStep,
   mark: Compensates,
 ): Promise<Compensated> {
+  if (step.params.attachments !== undefined) {
+    return pullToZeroEverywhere(ctx, step, step.params.attachments, mark);
+  }
   return step.phase === 'rollout' ? pullToZero(ctx, step, mark) : undoBringIn(ctx, step, mark);
 }
 

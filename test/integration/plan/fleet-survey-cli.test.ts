@@ -2,7 +2,8 @@
  * `drainctl plan` of a fleet workflow against the emulator: each selected server with every
  * attachment in the region — default groups of two balancers and a vServer group (a server in
  * one group on two ports is two attachments) — and its weight there; balancers selected by tags;
- * a server in a master-slave group refused with the group named. Planning changes nothing.
+ * a server in a master-slave group refused with the group named; the runbook of the plan `run`
+ * executes printed after the survey. Planning changes nothing.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,7 +78,7 @@ function fleetWorkflow(name: string, backends: string): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
-    `name: ${name}\nbackends:\n${backends}\ndrain:\n  probe:\n    kind: none\n    waitSeconds: 5\n`,
+    `name: ${name}\nbackends:\n${backends}\ndrain:\n  probe:\n    kind: none\n    waitSeconds: 5\nhealth:\n  checks: [{ type: tcp, port: 8080 }]\n`,
   );
   return file;
 }
@@ -148,11 +149,28 @@ describe('drainctl plan of a fleet workflow', () => {
     expect(run.stderr).toContain(`of ${lb.standby}, as slave`);
   }, 60_000);
 
-  it('is refused by run, which works on one balancer (exit 3)', async () => {
-    const file = fleetWorkflow('refused', '  instances: [i-emu-web-2]');
+  it('prints the runbook of the plan run executes after the survey, and its sha256 in --json', async () => {
+    const file = fleetWorkflow('runbook', '  instances: [i-emu-web-1]');
+    const text = await runCliInProcess(['plan', file], emulatorEnv(emu));
+    expect(text.code, text.stderr).toBe(0);
+    const { plan } = JSON.parse(
+      (await runCliInProcess(['plan', file, '--json'], emulatorEnv(emu))).stdout,
+    ) as { plan: { sha256: string } };
+    expect(text.stdout).toContain(`Plan sha256:    ${plan.sha256}`);
+    expect(text.stdout).toMatch(
+      /Set i-emu-web-1 \(web-1\) to weight 0 on all 4 attachment\(s\) at once/,
+    );
+  }, 60_000);
+
+  it('refuses a fleet workflow without its own health checks (exit 3)', async () => {
+    const file = join(dir, 'unchecked.yaml');
+    writeFileSync(
+      file,
+      'name: unchecked\nbackends:\n  instances: [i-emu-web-2]\ndrain:\n  probe:\n    kind: none\n    waitSeconds: 5\n',
+    );
     const run = await runCliInProcess(['run', file, '--yes'], emulatorEnv(emu));
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/loadBalancer: expected a balancer \(id or create\)/);
+    expect(run.stderr).toContain("health.checks: expected health checks of a fleet workflow's own");
   }, 60_000);
 
   it('surveys a generated fleet: every server of the tagged balancers with all its attachments', async () => {

@@ -6,13 +6,23 @@
  * reversible steps that had completed and that the failure policy takes back, in the order the
  * engine runs them: no more, no fewer, word for word.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { EnginePorts } from '#src/engine/engine-ports.js';
 import type { Compensates, JournalEntry } from '#src/engine/journal/entries.js';
 import { entryProblem } from '#src/engine/journal/entry-check.js';
 import { sha256Hex } from '#src/engine/sha256.js';
-import { type Plan, planRollout, renderRunbook, type Step } from '#src/plan/index.js';
+import {
+  type ObservedFleet,
+  type Plan,
+  planFleetRollout,
+  planRollout,
+  renderRunbook,
+  type Step,
+} from '#src/plan/index.js';
 import type { ObservedInventory } from '#src/plan/types.js';
+import { isFleetWorkflow, parseAnyWorkflow } from '#src/workflow/index.js';
+import { repoRoot } from '#support/cli-runner.js';
 import { runModel } from '#support/in-memory-runs.js';
 import { InMemoryWorld, type ModelNode } from '#support/in-memory-world.js';
 import { OBSERVED_AT } from '#support/observed-inventory.js';
@@ -38,6 +48,11 @@ interface Example {
   servers: ModelNode[];
   /** The workflow names the model's balancer (else it would create one: it finds the model's). */
   existingBalancer: boolean;
+  /**
+   * Run as a fleet workflow (its `loadBalancer` taken out, its own health check added): every
+   * server's drain and restore carry its attachments — here the model balancer's default group.
+   */
+  fleet?: boolean;
 }
 
 const EXAMPLES: Example[] = [
@@ -58,6 +73,13 @@ const EXAMPLES: Example[] = [
     env: { LOAD_BALANCER_ID: 'lb-model' },
     servers: [1, 2, 3, 4].map((n) => server(n, 100)),
     existingBalancer: true,
+  },
+  {
+    file: 'workflows/rolling-patch-existing-slb.yaml',
+    env: {},
+    servers: [1, 2, 3, 4].map((n) => server(n, 100)),
+    existingBalancer: true,
+    fleet: true,
   },
 ];
 
@@ -90,8 +112,41 @@ function observe(world: InMemoryWorld, example: Example): ObservedInventory {
   };
 }
 
+/** The example as a fleet workflow, planned against the model's balancer as its one attachment. */
+function fleetPlan(world: InMemoryWorld, example: Example): Plan {
+  const text = readFileSync(`${repoRoot}${example.file}`, 'utf8')
+    .replace(/^loadBalancer:\n(?: .*\n)+/m, '')
+    .replace(/^health:\n/m, 'health:\n  checks: [{ type: tcp, port: 8080 }]\n');
+  const { spec, source } = parseAnyWorkflow({ file: example.file, text }, example.env);
+  if (!isFleetWorkflow(spec)) throw new Error(`${example.file} did not become a fleet workflow`);
+  const inventory = observe(world, example);
+  const lb = inventory.loadBalancer;
+  if (lb === undefined) throw new Error('the fleet example needs the model balancer');
+  const observed: ObservedFleet = {
+    observedAt: inventory.observedAt,
+    region: inventory.region,
+    instances: inventory.instances,
+    balancers: [
+      {
+        id: lb.id,
+        name: lb.name,
+        address: lb.address,
+        tags: {},
+        backends: lb.backends,
+        vServerGroups: [],
+        masterSlaveGroups: [],
+      },
+    ],
+  };
+  return planFleetRollout(spec, observed, source, sha256Hex);
+}
+
 function setUp(example: Example): { world: InMemoryWorld; plan: Plan; runbook: string } {
   const world = new InMemoryWorld(example.servers.map((node) => ({ ...node })));
+  if (example.fleet) {
+    const plan = fleetPlan(world, example);
+    return { world, plan, runbook: renderRunbook(plan) };
+  }
   // A balancer the run creates has only the listeners the run adds.
   if (!example.existingBalancer) world.listeners.length = 0;
   const workflow = loadExample(example.file, example.env);
@@ -198,7 +253,12 @@ function journaledCompensations(world: InMemoryWorld): Compensates[] {
     );
 }
 
-describe.each(EXAMPLES)('$file: every undo the runbook prints is the one journaled', (example) => {
+describe.each(
+  EXAMPLES.map((example) => ({
+    ...example,
+    name: `${example.fleet ? 'fleet: ' : ''}${example.file}`,
+  })),
+)('$name: every undo the runbook prints is the one journaled', (example) => {
   const { plan, runbook } = setUp(example);
   const reversible = plan.steps.filter((step) => step.inverse.kind === 'inverse');
   const printed = printedUndo(runbook);
@@ -208,6 +268,14 @@ describe.each(EXAMPLES)('$file: every undo the runbook prints is the one journal
     expect(reversible.length).toBeGreaterThanOrEqual(4);
     for (const step of reversible)
       expect(printed.get(step.index)).toMatch(/\((node|dns)\.[a-z-]+\)$/);
+    if (example.fleet) {
+      // Every drain and restore acts on the server's attachments, and says so in its undo.
+      for (const step of reversible) {
+        expect(step.action === 'node.drain' || step.action === 'node.restore').toBe(true);
+        expect('attachments' in step.params && step.params.attachments).toHaveLength(1);
+        expect(printed.get(step.index)).toMatch(/on each (attachment|of its 1 attachment)/);
+      }
+    }
   });
 
   it.each(reversible.map((step) => [`${step.index}. ${step.action}`, step.id] as const))(

@@ -60,6 +60,26 @@ describe('a new run while the last run on the balancer did not complete', () => 
     expect(await new FileJournalStore(journalPath(home, 'r-2')).read()).toEqual([]);
   });
 
+  it('is found for a fleet plan that touches the halted run’s balancer among others', async () => {
+    const faults = noFaults();
+    faults.patchFails.add('i-node-1');
+    const world = new InMemoryWorld(fleet(3), faults);
+    const plan = buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
+    expect((await startRun(plan, options(world, 'r-1'))).outcome).toBe('halted');
+    if (plan.loadBalancer.create) throw new Error('the model plan names its balancer');
+    const shared = plan.loadBalancer.id;
+    // A fleet plan whose own (first) balancer is another one, with the halted run's among its balancers.
+    const fleetPlan = {
+      ...plan,
+      loadBalancer: { id: 'lb-aaa', name: 'other', create: false as const },
+      balancers: [
+        { id: 'lb-aaa', name: 'other' },
+        { id: shared, name: plan.loadBalancer.name },
+      ],
+    };
+    expect((await findUnfinishedRun(home, fleetPlan))?.runId).toBe('r-1');
+  });
+
   it('names a server found at weight 0 that the halted run did not reach: it is out of service too', async () => {
     const faults = noFaults();
     faults.patchFails.add('i-node-1');

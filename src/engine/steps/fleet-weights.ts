@@ -1,0 +1,257 @@
+/**
+ * A fleet server's drain, restore the same steps as on one balancer, on every
+ * attachment at once (attachment-weights.ts). The drain checks drift on every attachment and
+ * re-checks the gate right before weight 0; the restore ramps each attachment through the same
+ * percentages of its own recorded weight, holding each step once for all of them. Their undos
+ * are in fleet-compensations.ts.
+ */
+
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
+import type { PlanAttachment, Step } from '../../plan/types.js';
+import { FatalRunError, message } from '../engine-errors.js';
+import { haltAtDrainsEnd } from '../execution/drains-end.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok, stopped } from '../execution/run-context.js';
+import { attachmentKey } from '../journal/attachment-key.js';
+import {
+  expectedAttachmentWeights,
+  liveAttachmentWeights,
+  setAttachmentWeights,
+} from './attachment-weights.js';
+import { decideGate, gateStepOf } from './gate-step.js';
+import { holdAndJudge } from './ramp-hold.js';
+import { forgetSavedWeight, saveWeight } from './saved-weight.js';
+
+type DrainStep = Extract<Step, { action: 'node.drain' }>;
+type RestoreStep = Extract<Step, { action: 'node.restore' }>;
+
+export async function runFleetDrain(
+  ctx: RunContext,
+  step: DrainStep,
+  attachments: readonly PlanAttachment[],
+): Promise<StepOutcome> {
+  const { serverId } = step.params;
+  const node = step.node ?? serverId;
+  await ctx.drainTurns.waitTurn(node);
+  return ctx.gateMutex.run(async () => {
+    const done = (a: PlanAttachment) =>
+      ctx.state.completedOps.has(`${step.id}@${attachmentKey(a)}`);
+    if (attachments.every(done)) return ok('weight already 0 on every attachment');
+    if (ctx.control.stopRequested || (await haltAtDrainsEnd(ctx)))
+      return stopped('the rollout is stopping: no further node leaves service');
+    await ctx.checkLocks(`the drain of ${node}`);
+    const { drift, live } = await attachmentDrift(
+      ctx,
+      serverId,
+      attachments.filter((a) => !done(a)),
+    );
+    if (drift.length > 0) {
+      return failed(
+        'drift',
+        `an attachment drifted from the plan, nothing changed: ${drift.join('; ')}`,
+        {
+          drift,
+        },
+      );
+    }
+    const gate = gateStepOf(ctx, node);
+    if (gate !== undefined) {
+      const decision = await decideGate(ctx, gate, node);
+      await ctx.record({
+        type: 'gate',
+        step: step.id,
+        node,
+        passed: decision.passed,
+        summary: decision.summary,
+        checks: decision.checks,
+        recheck: true,
+      });
+      if (!decision.passed) {
+        return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
+      }
+    }
+    const saved = await saveDefaultGroupWeights(ctx, node, serverId, attachments, live);
+    if (saved !== undefined) return saved;
+    await ctx.moveNode(node, 'draining');
+    const result = await setAttachmentWeights(ctx, {
+      step: step.id,
+      opId: step.id,
+      node,
+      serverId,
+      attachments,
+      to: () => 0,
+    });
+    if (!result.ok)
+      return failed('drift', `the drain stopped: ${result.drift}`, { drift: [result.drift] });
+    const from = attachments
+      .map((a) => `${a.label} ${result.before.get(attachmentKey(a)) ?? '(done before)'}`)
+      .join('; ');
+    return ok(`weight → 0 on ${attachments.length} attachment(s): ${from}`);
+  });
+}
+
+/**
+ * Before weight 0: the weight each balancer's default group gives the server, saved as that
+ * balancer's tag (the same tag a plan of one balancer reads, saved-weight.ts), so any later run
+ * on it finds where the server goes back to. vServer group weights are kept in the journal only.
+ * A tag that cannot be written stops the drain, nothing changed (tags written are taken back).
+ */
+async function saveDefaultGroupWeights(
+  ctx: RunContext,
+  node: string,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+  live: ReadonlyMap<string, number | undefined>,
+): Promise<StepOutcome | undefined> {
+  const written: string[] = [];
+  for (const a of attachments) {
+    if (a.vServerGroupId !== undefined) continue;
+    const weight = live.get(attachmentKey(a));
+    if (weight === undefined || weight === 0) continue;
+    try {
+      await saveWeight(
+        ctx,
+        { loadBalancerId: a.loadBalancerId, serverId, node },
+        weight,
+        undefined,
+      );
+      written.push(a.loadBalancerId);
+    } catch (error) {
+      if (error instanceof FatalRunError) throw error;
+      for (const loadBalancerId of written) {
+        await forgetSavedWeight(
+          ctx,
+          { loadBalancerId, serverId, node },
+          `${serverId} was not drained`,
+        );
+      }
+      return failed(
+        'error',
+        `could not save ${weight} as the weight ${serverId} comes back to on ${a.loadBalancerId} (tag ${savedWeightKey(serverId)}): ${message(error)}; not drained, nothing changed`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Once the server is back at each weight: the tags saved before its drain go. */
+export async function forgetDefaultGroupWeights(
+  ctx: RunContext,
+  node: string,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+  why: string,
+): Promise<string[]> {
+  const done: string[] = [];
+  for (const a of attachments) {
+    if (a.vServerGroupId !== undefined) continue;
+    done.push(
+      await forgetSavedWeight(ctx, { loadBalancerId: a.loadBalancerId, serverId, node }, why),
+    );
+  }
+  return done;
+}
+
+/** What differs from this run's expectations on the attachments, read live; empty: nothing. */
+async function attachmentDrift(
+  ctx: RunContext,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+): Promise<{ drift: string[]; live: Map<string, number | undefined> }> {
+  const live = await liveAttachmentWeights(ctx, serverId, attachments);
+  const drift: string[] = [];
+  for (const a of attachments) {
+    const weight = live.get(attachmentKey(a));
+    const expected = expectedAttachmentWeights(ctx.state, serverId, a);
+    if (weight === undefined) drift.push(`${serverId} is not in ${a.label}`);
+    else if (!expected.includes(weight))
+      drift.push(
+        `weight of ${serverId} in ${a.label} is ${weight}, expected ${expected.join(' or ')}`,
+      );
+  }
+  return { drift, live };
+}
+
+/**
+ * The ramp's percentages, ascending, ending at 100; each attachment's weight at a percentage is
+ * at least 1 while ramping and exactly its recorded weight at 100.
+ */
+export function fleetRampPercents(percents: readonly number[]): number[] {
+  return [...new Set([...percents.filter((p) => p > 0 && p < 100), 100])].sort((a, b) => a - b);
+}
+
+export function levelAt(base: number, percent: number): number {
+  if (base <= 0) return 0;
+  return percent >= 100 ? base : Math.min(base, Math.max(1, Math.round((base * percent) / 100)));
+}
+
+export async function runFleetRestore(
+  ctx: RunContext,
+  step: RestoreStep,
+  attachments: readonly PlanAttachment[],
+): Promise<StepOutcome> {
+  const { serverId, rampPercent, holdSeconds, max5xxRate, minRequests } = step.params;
+  const node = step.node ?? serverId;
+  const record = ctx.state.nodes.get(node);
+  const originals = record?.originalWeights;
+  if (originals === undefined) {
+    return ok(`the weights of ${serverId} were never changed by this run; nothing to restore`);
+  }
+  const baseOf = (a: PlanAttachment) => originals[attachmentKey(a)] ?? a.weight;
+  await ctx.moveNode(node, 'restoring');
+  const percents = fleetRampPercents(rampPercent);
+  const probeConfig = step.params.probe;
+  const probe =
+    probeConfig.kind === 'none' ? undefined : await ctx.ports.trafficProbes(node, probeConfig);
+  try {
+    for (const percent of percents) {
+      // A fleet restore's passed holds are kept by percent (weights differ per attachment).
+      if (record?.rampPassed.some((r) => r.step === step.id && r.weight === percent)) continue;
+      const result = await ctx.gateMutex.run(() =>
+        setAttachmentWeights(ctx, {
+          step: step.id,
+          opId: `${step.id}#p${percent}`,
+          node,
+          serverId,
+          attachments,
+          to: (a) => levelAt(baseOf(a), percent),
+        }),
+      );
+      if (!result.ok) {
+        return failed('drift', `stopped the ramp, a weight is not ours any more: ${result.drift}`);
+      }
+      const { sample, judged, bad } = await holdAndJudge(ctx.ports.clock, probe, {
+        holdSeconds,
+        max5xxRate,
+        minRequests,
+      });
+      const levels = attachments.map((a) => `${a.label} ${levelAt(baseOf(a), percent)}`).join('; ');
+      const detail =
+        sample === undefined
+          ? `held ${percent}% (${levels}) for ${holdSeconds}s (no probe)`
+          : `${percent}% (${levels}): ${sample.errors5xx}/${sample.requests} 5xx${judged ? '' : `, fewer than ${minRequests} requests: inconclusive, passes`}`;
+      await ctx.record({
+        type: 'probe',
+        step: step.id,
+        node,
+        kind: 'error-rate',
+        outcome: bad ? 'failed' : 'passed',
+        detail,
+        data: { weight: percent, percent, ...(sample ?? {}) },
+      });
+      if (bad) return failed('bad-ramp', `5xx rate too high while restoring: ${detail}`);
+    }
+  } finally {
+    await probe?.close();
+  }
+  const tags = await forgetDefaultGroupWeights(
+    ctx,
+    node,
+    serverId,
+    attachments,
+    `${serverId} is back at its weights`,
+  );
+  return ok(
+    `restored on ${attachments.length} attachment(s): ${attachments.map((a) => `${a.label} ${baseOf(a)}`).join('; ')}${tags.length === 0 ? '' : `; ${tags.join('; ')}`}`,
+  );
+}
