@@ -119,12 +119,15 @@ export async function startNginx(
   const binary = options.binary ?? nginxBinary();
   if (binary === undefined) throw new Error(NGINX_MISSING);
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub));
-  const port = await freePort();
-  writeFileSync(join(dir, 'app.conf'), appConf(port));
-  writeFileSync(join(dir, 'other.conf'), "# another team's settings\n");
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon ${options.daemon === true ? 'on' : 'off'};
+  // A port found free can be taken by another test's server before nginx binds it; then this
+  // nginx exits and the port answers for someone else. Its own pid file says it runs: else again.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    writeFileSync(join(dir, 'app.conf'), appConf(port));
+    writeFileSync(join(dir, 'other.conf'), "# another team's settings\n");
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `daemon ${options.daemon === true ? 'on' : 'off'};
 worker_processes 2;
 pid nginx.pid;
 error_log error.log notice;
@@ -140,10 +143,34 @@ http {
   include app.conf;
 }
 `,
-  );
-  const child = spawn(binary, ['-p', dir, '-c', 'nginx.conf'], { cwd: dir, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  await untilServing(url, () => readFileSync(join(dir, 'error.log'), 'utf8'));
+    );
+    const child = spawn(binary, ['-p', dir, '-c', 'nginx.conf'], { cwd: dir, stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}`;
+    const log = () =>
+      existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '';
+    const answers = await untilServing(url, log).then(
+      () => true,
+      () => false,
+    );
+    if (answers && (await ownPidWritten(dir, child))) return running(dir, url, child);
+    await stopProcess(child, 'SIGQUIT');
+    if (attempt === 5) throw new Error(`nginx did not start: ${log()}`);
+  }
+}
+
+/** nginx wrote its pid file (it runs), or its master exited first (it did not start). */
+async function ownPidWritten(dir: string, child: ChildProcess): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (existsSync(join(dir, 'nginx.pid'))) return true;
+    // A daemon's first process exits 0 once its master runs; an error exits otherwise.
+    if (child.exitCode !== null && child.exitCode !== 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+function running(dir: string, url: string, child: ChildProcess): RunningServer {
   return {
     dir,
     url,
