@@ -15,8 +15,8 @@ import type {
   BackendWeight,
   Clock,
   LoadBalancer,
-  LoadBalancerInfo,
 } from '../../ports/index.js';
+import { selfRunLoadBalancer } from '../self-run-balancer.js';
 import {
   type RuntimeApi,
   runtimeSet,
@@ -126,38 +126,13 @@ export function createHaproxyLoadBalancer(options: HaproxyLoadBalancerOptions): 
     }
   };
 
-  return {
-    async describe(id): Promise<LoadBalancerInfo> {
-      return {
-        id,
-        name: backend,
-        address: options.where,
-        addressType: 'intranet',
-        status: 'active',
-        regionId: '',
-        tags: {},
-        listeners: [],
-        backends: await listBackends(id),
-      };
-    },
-    async findByName() {
-      return [];
-    },
-    create: async () => notSupported('balancer to create'),
-    delete: async () => notSupported('balancer to delete'),
-    async describeListener() {
-      return undefined;
-    },
-    ensureListener: async () => notSupported('listeners'),
-    startListener: async () => notSupported('listeners'),
-    stopListener: async () => notSupported('listeners'),
-    deleteListener: async () => notSupported('listeners'),
+  return selfRunLoadBalancer({
+    name: backend,
+    address: options.where,
     listBackends,
-    addBackends: async () => notSupported('backends to add'),
     setBackendWeights,
-    removeBackends: async () => notSupported('backends to remove'),
     /** HAProxy's own checks: UP is normal, DOWN abnormal, anything else not judged. */
-    async healthStatus(id) {
+    healthStatus: async (id: string) => {
       checkId(id);
       return (await rows()).map(({ serverId, row }) => ({
         serverId,
@@ -167,8 +142,6 @@ export function createHaproxyLoadBalancer(options: HaproxyLoadBalancerOptions): 
         health: health(row.status),
       }));
     },
-    getTags: async () => notSupported('tags'),
-    setTags: async () => notSupported('tags'),
-    removeTags: async () => notSupported('tags'),
-  };
+    notSupported,
+  });
 }

@@ -12,13 +12,8 @@
  */
 import { pollUntil } from '../../clock/poll-until.js';
 import { DrainctlError, ExitCode } from '../../errors/index.js';
-import type {
-  BackendServer,
-  BackendWeight,
-  Clock,
-  LoadBalancer,
-  LoadBalancerInfo,
-} from '../../ports/index.js';
+import type { BackendServer, BackendWeight, Clock, LoadBalancer } from '../../ports/index.js';
+import { selfRunLoadBalancer } from '../self-run-balancer.js';
 import {
   type NginxCommandOptions,
   type NginxHost,
@@ -72,7 +67,8 @@ export interface NginxLoadBalancerOptions extends NginxCommandOptions {
 }
 
 function notSupported(what: string): never {
-  throw new DrainctlError('NOT_SUPPORTED', `an nginx upstream has no ${what}`, {
+  const how = what === 'backends to add' ? ' (add the server line to the file)' : '';
+  throw new DrainctlError('NOT_SUPPORTED', `an nginx upstream has no ${what}${how}`, {
     hint: 'drainctl changes the weights of the servers already in the upstream; listeners, tags and balancers are the nginx configuration itself',
   });
 }
@@ -216,38 +212,13 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
     }
   };
 
-  return {
-    async describe(id): Promise<LoadBalancerInfo> {
-      return {
-        id,
-        name: options.upstream,
-        address: options.hosts.map((h) => h.name).join(', '),
-        addressType: 'intranet',
-        status: 'active',
-        regionId: '',
-        tags: {},
-        listeners: [],
-        backends: await listBackends(id),
-      };
-    },
-    async findByName() {
-      return [];
-    },
-    create: async () => notSupported('balancer to create'),
-    delete: async () => notSupported('balancer to delete'),
-    async describeListener() {
-      return undefined;
-    },
-    ensureListener: async () => notSupported('listeners'),
-    startListener: async () => notSupported('listeners'),
-    stopListener: async () => notSupported('listeners'),
-    deleteListener: async () => notSupported('listeners'),
+  return selfRunLoadBalancer({
+    name: options.upstream,
+    address: options.hosts.map((h) => h.name).join(', '),
     listBackends,
-    addBackends: async () => notSupported('backends to add (add the server line to the file)'),
     setBackendWeights,
-    removeBackends: async () => notSupported('backends to remove'),
     /** nginx (open source) keeps no health view of its own: passive checks only. */
-    async healthStatus(id) {
+    healthStatus: async (id: string) => {
       return (await listBackends(id)).map((b) => ({
         serverId: b.serverId,
         ...(b.serverIp === undefined ? {} : { serverIp: b.serverIp }),
@@ -257,8 +228,6 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
         health: 'unavailable' as const,
       }));
     },
-    getTags: async () => notSupported('tags'),
-    setTags: async () => notSupported('tags'),
-    removeTags: async () => notSupported('tags'),
-  };
+    notSupported,
+  });
 }
