@@ -15,7 +15,7 @@ import { failed, ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
 import { observeBalancer } from './balancer-drift.js';
 import { runFleetDrain } from './fleet-weights.js';
-import { decideGate, gateStepOf } from './gate-step.js';
+import { recheckGateBeforeDrain } from './gate-step.js';
 import {
   boundWeight,
   forgetSavedWeight,
@@ -124,22 +124,8 @@ async function decideAndDrain(
       { drift },
     );
   }
-  const gate = gateStepOf(ctx, node);
-  if (gate !== undefined) {
-    const decision = await decideGate(ctx, gate, node);
-    await ctx.record({
-      type: 'gate',
-      step: step.id,
-      node,
-      passed: decision.passed,
-      summary: decision.summary,
-      checks: decision.checks,
-      recheck: true,
-    });
-    if (!decision.passed) {
-      return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
-    }
-  }
+  const blocked = await recheckGateBeforeDrain(ctx, step, node);
+  if (blocked !== undefined) return blocked;
   await ctx.moveNode(node, 'draining');
   await applyWeight(
     ctx,

@@ -18,7 +18,7 @@ import {
   liveAttachmentWeights,
   setAttachmentWeights,
 } from './attachment-weights.js';
-import { decideGate, gateStepOf } from './gate-step.js';
+import { recheckGateBeforeDrain } from './gate-step.js';
 import { holdAndJudge } from './ramp-hold.js';
 import { forgetSavedWeight, saveWeight } from './saved-weight.js';
 
@@ -54,22 +54,8 @@ export async function runFleetDrain(
         },
       );
     }
-    const gate = gateStepOf(ctx, node);
-    if (gate !== undefined) {
-      const decision = await decideGate(ctx, gate, node);
-      await ctx.record({
-        type: 'gate',
-        step: step.id,
-        node,
-        passed: decision.passed,
-        summary: decision.summary,
-        checks: decision.checks,
-        recheck: true,
-      });
-      if (!decision.passed) {
-        return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
-      }
-    }
+    const blocked = await recheckGateBeforeDrain(ctx, step, node);
+    if (blocked !== undefined) return blocked;
     const saved = await saveDefaultGroupWeights(ctx, node, serverId, attachments, live);
     if (saved !== undefined) return saved;
     await ctx.moveNode(node, 'draining');

@@ -117,3 +117,28 @@ async function observeForGate(ctx: RunContext, step: GateStep): Promise<GateObse
 export function gateStepOf(ctx: RunContext, node: string): GateStep | undefined {
   return ctx.state.plan.steps.find((s): s is GateStep => s.action === 'gate' && s.node === node);
 }
+
+/**
+ * The node's gate asked again right before its drain, under the gate lock: another node may have
+ * left service since the gate step passed. Journaled as a re-check; a block fails the drain.
+ */
+export async function recheckGateBeforeDrain(
+  ctx: RunContext,
+  step: Step,
+  node: string,
+): Promise<StepOutcome | undefined> {
+  const gate = gateStepOf(ctx, node);
+  if (gate === undefined) return undefined;
+  const decision = await decideGate(ctx, gate, node);
+  await ctx.record({
+    type: 'gate',
+    step: step.id,
+    node,
+    passed: decision.passed,
+    summary: decision.summary,
+    checks: decision.checks,
+    recheck: true,
+  });
+  if (decision.passed) return undefined;
+  return failed('gate-blocked', `${decision.summary} (re-checked right before the drain)`);
+}
