@@ -176,7 +176,7 @@ describe('drainctl serve', () => {
     expect(line(/^process_cpu_user_seconds_total /)).toBeDefined();
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
-  });
+  }, 120_000);
 
   it('SIGTERM mid-run stops the run safely, every node serving or named, and exits 0', async () => {
     const env = await runEnv({ waitSeconds: 30 });
@@ -203,7 +203,7 @@ describe('drainctl serve', () => {
     expect(entries.at(-1)).toMatchObject({ type: 'done', outcome: 'halted' });
     // The drained node was put back: nobody is left out of service unnamed.
     expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
-  });
+  }, 120_000);
 
   it('aborts a run over the API as `drainctl abort` does, and keeps serving', async () => {
     const env = await runEnv({ waitSeconds: 30 });
@@ -231,7 +231,7 @@ describe('drainctl serve', () => {
     expect(again.status).toBe(409);
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
-  });
+  }, 120_000);
 
   it('lists a run left unfinished on start and does not resume it', async () => {
     const env = await runEnv({ waitSeconds: 0 });
@@ -269,5 +269,5 @@ describe('drainctl serve', () => {
     expect(after.at(-1)).toMatchObject({ outcome: 'completed' });
     serve.child.kill('SIGTERM');
     expect((await serve.done).code).toBe(0);
-  });
+  }, 120_000);
 });
