@@ -170,7 +170,7 @@ describe('registered secrets of any length', () => {
 
   it('masks a secret variable drainctl reads whatever its length, one secret by name only from 6', () => {
     registerSecretsFromEnv({
-      DRAINCTL_WEBHOOK_SECRET: 'w9k',
+      DRAINCTL_DINGTALK_APP_SECRET: 'w9k',
       FEATURE_TOKEN: '2',
       APP_PASSWORD: 'hunter',
     });
