@@ -49,7 +49,7 @@ it('a run asked in DingTalk by one person and approved by another patches the fl
     // Nothing runs before the second person says so.
     expect(Object.values(endState(env).weights)).toEqual([100, 100, 100]);
 
-    const approved = await chat.say('dingtalk', 'bob', `approve ${runId}`);
+    const approved = await chat.say('dingtalk', 'bob', `approve ${runId} ${sha256}`);
     expect(approved.status).toBe(200);
 
     const progress = await vi.waitUntil(

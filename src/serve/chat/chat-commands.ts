@@ -11,6 +11,7 @@ import {
   approve,
   authorize,
   beforeExecution,
+  type ChatCommand,
   type ChatConfig,
   type ChatPrincipal,
   type ChatReply,
@@ -105,7 +106,7 @@ export class ChatCommands {
         );
       case 'approve':
       case 'deny':
-        return this.decide(request, command.verb, command.runId);
+        return this.decide(request, command);
       case 'abort':
         return this.abort(request, command.runId);
       case 'status':
@@ -213,9 +214,9 @@ export class ChatCommands {
 
   private async decide(
     request: ChatRequest,
-    verb: 'approve' | 'deny',
-    runId: string,
+    command: Extract<ChatCommand, { verb: 'approve' | 'deny' }>,
   ): Promise<ChatReply> {
+    const { verb, runId } = command;
     const { approvals, now, config } = this.options;
     const state = approvals.read(runId, now());
     if (state === undefined) {
@@ -225,14 +226,14 @@ export class ChatCommands {
     return this.refusedOr(request, verb, workflow, async () => {
       const principal = this.principal(request);
       const who = chatActor(principal, request.channel);
-      if (verb === 'deny') {
+      if (command.verb === 'deny') {
         const denied = deny(state, principal, now());
         approvals.record(denied.state, denied.ok ? `denied by ${who}` : denied.refusal);
         return denied.ok
           ? { title: `${runId} denied`, lines: [`Denied by ${who}; nothing was started.`] }
           : { title: `${runId}`, lines: [denied.refusal] };
       }
-      const approved = approve(state, principal, now());
+      const approved = approve(state, principal, command.planSha256, now());
       if (!approved.ok) {
         approvals.record(approved.state, approved.refusal);
         this.options.logger.warn(
@@ -337,7 +338,7 @@ export class ChatCommands {
 /** The runs an answer is about: the ones its buttons act on. */
 function runIdsOf(reply: ChatReply): string[] {
   return (reply.actions ?? []).flatMap((action) => {
-    const match = /^(?:approve|abort) (\S+)$/.exec(action.command);
+    const match = /^(?:approve|abort) (\S+)(?: [0-9a-f]+)?$/.exec(action.command);
     return match?.[1] === undefined ? [] : [match[1]];
   });
 }
@@ -372,7 +373,9 @@ function approvalRequestReply(state: ApprovalState, why?: string): ChatReply {
       `Another authorized person approves before ${new Date(request.expiresAtMs).toISOString()}.`,
     ],
     actions: [
-      { label: 'Approve', command: `approve ${request.runId}` },
+      // The button names the plan it was shown with: a click on an older request's button
+      // does not approve a plan re-made since.
+      { label: 'Approve', command: `approve ${request.runId} ${request.plan.sha256}` },
       { label: 'Deny', command: `deny ${request.runId}` },
     ],
   };

@@ -250,15 +250,16 @@ describe('the two-person rule', () => {
     expect(request?.text).toMatch(/Plan sha256 [0-9a-f]{64}/);
     const runId = /(r-\d{8}-\d{6}-[0-9a-f]{4})/.exec(request?.text ?? '')?.[1] ?? '';
     expect(runId).not.toBe('');
+    const sha256 = /Plan sha256 ([0-9a-f]{64})/.exec(request?.text ?? '')?.[1] ?? '';
 
-    const own = await chat.say('slack', ALICE, `approve ${runId}`);
+    const own = await chat.say('slack', ALICE, `approve ${runId} ${sha256}`);
     const [ownReply] = await repliesIn(own.thread);
     expect(ownReply?.text).toContain(
       'you asked for this run, so another authorized person must approve it',
     );
 
     offsetMs = 31 * 60_000;
-    const late = await chat.say('slack', BOB, `approve ${runId}`);
+    const late = await chat.say('slack', BOB, `approve ${runId} ${sha256}`);
     const [lateReply] = await repliesIn(late.thread).finally(() => {
       offsetMs = 0;
     });
