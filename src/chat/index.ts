@@ -61,7 +61,7 @@ export {
   type ParsedCommand,
   parseCommand,
 } from './command-grammar.js';
-export { parseDingtalkMessage } from './dingtalk/dingtalk-message.js';
+export { isDingtalkSessionWebhook, parseDingtalkMessage } from './dingtalk/dingtalk-message.js';
 export {
   DINGTALK_REPLAY_WINDOW_MS,
   type DingtalkSecrets,

@@ -18,6 +18,7 @@ import {
   type ChatRequest,
   deny,
   helpText,
+  isDingtalkSessionWebhook,
   type PlanSnapshot,
   parseCommand,
   requestApproval,
@@ -54,6 +55,22 @@ export class ChatCommands {
 
   /** Act on one message and answer it; never throws (a failure is answered and logged). */
   async handle(request: ChatRequest): Promise<void> {
+    const { reply: where } = request;
+    if (
+      where.platform === 'dingtalk' &&
+      !isDingtalkSessionWebhook(
+        where.sessionWebhook,
+        this.options.config.platforms.dingtalk?.apiBaseUrl,
+      )
+    ) {
+      // DingTalk signs the timestamp only: a body naming another reply address was not written
+      // by DingTalk, so neither its sender nor its command is believed.
+      this.options.logger.warn(
+        { platform: 'dingtalk', user: request.user.id, channel: request.channel },
+        'chat: a DingTalk message whose sessionWebhook is not on DingTalk ignored',
+      );
+      return;
+    }
     let reply: ChatReply;
     try {
       reply = await this.act(request);

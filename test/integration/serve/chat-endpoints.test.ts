@@ -7,6 +7,8 @@
  * the requester's own approval and an approval after the limit; random requests never get a 500.
  */
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -239,6 +241,33 @@ describe.each(PLATFORMS)('refusals on %s', (platform) => {
     expect(reply?.text).toContain(
       `the run permission on quick: ${platform} user carol03 is not listed`,
     );
+  });
+});
+
+describe('the DingTalk reply address', () => {
+  it('ignores a message whose sessionWebhook is not on DingTalk, and posts nothing there', async () => {
+    const hits: string[] = [];
+    const trap = createServer((request, response) => {
+      hits.push(request.url ?? '');
+      response.end('{"errcode":0}');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = trap.address() as AddressInfo;
+      // DingTalk signs the timestamp only: the body, its sender and its sessionWebhook included,
+      // is whatever the holder of one signed pair writes.
+      // `help` is answered without planning, so a reply would reach the trap within settle().
+      const { delivery } = chat.delivery('dingtalk', ALICE, 'help');
+      delivery.body = delivery.body.replace(
+        /"sessionWebhook":"[^"]*"/,
+        `"sessionWebhook":"http://127.0.0.1:${port}/steal"`,
+      );
+      expect((await chat.send(delivery)).status).toBe(200);
+      await settle();
+      expect(hits).toEqual([]);
+    } finally {
+      await new Promise((resolve) => trap.close(resolve));
+    }
   });
 });
 
