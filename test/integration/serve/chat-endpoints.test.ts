@@ -147,6 +147,9 @@ describe.each(PLATFORMS)('chat on %s', (platform) => {
   });
 });
 
+/** Every refusal answers the same: why is in serve's log, not in the answer. */
+const BARE_401 = JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'unauthorized' } });
+
 /** A delivery with one thing changed; DingTalk's signature covers the timestamp alone. */
 function tampered(platform: PlatformName, kind: 'body' | 'signature') {
   const { delivery } = chat.delivery(platform, ALICE, 'run quick');
@@ -189,7 +192,8 @@ describe.each(PLATFORMS)('refusals on %s', (platform) => {
 
   it('refuses a wrong signature with 401, changing nothing', async () => {
     const was = snapshot();
-    expect((await chat.send(tampered(platform, 'signature'))).status).toBe(401);
+    const refused = await chat.send(tampered(platform, 'signature'));
+    expect(refused).toEqual({ status: 401, answer: BARE_401 });
     await unchanged(was);
   });
 
@@ -218,7 +222,7 @@ describe.each(PLATFORMS)('refusals on %s', (platform) => {
     const { delivery } = chat.delivery(platform, ALICE, 'run quick');
     offsetMs = 2 * 60 * 60 * 1000;
     try {
-      expect((await chat.send(delivery)).status).toBe(401);
+      expect(await chat.send(delivery)).toEqual({ status: 401, answer: BARE_401 });
     } finally {
       offsetMs = 0;
     }
@@ -368,6 +372,7 @@ describe('random requests', () => {
       body: JSON.stringify({ type: 'url_verification', token: 'not-ours', challenge: 'c' }),
     });
     expect(unsigned.status).toBe(401);
+    expect(await unsigned.text()).toBe(BARE_401);
     expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
   });
 });
