@@ -155,6 +155,23 @@ export function beforeExecution(
   };
 }
 
+/**
+ * The run of an executing request did not start (another run holds the balancer, serve is
+ * closing): the request waits for approval again, with a fresh time limit, instead of staying
+ * `executing` with nothing running. Approving it again makes the plan again first.
+ */
+export function notStarted(
+  state: ApprovalState,
+  nowMs: number,
+  timeLimitMs: number,
+): ApprovalState {
+  if (state.status !== 'executing') return state;
+  return {
+    status: 'pending',
+    request: { ...state.request, requestedAtMs: nowMs, expiresAtMs: nowMs + timeLimitMs },
+  };
+}
+
 function stillPending(
   state: ApprovalState,
   nowMs: number,

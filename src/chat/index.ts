@@ -13,6 +13,7 @@ export {
   beforeExecution,
   deny,
   expire,
+  notStarted,
   type PlanSnapshot,
   requestApproval,
   samePerson,

@@ -19,6 +19,7 @@ import {
   deny,
   helpText,
   isDingtalkSessionWebhook,
+  notStarted,
   type PlanSnapshot,
   parseCommand,
   requestApproval,
@@ -278,18 +279,41 @@ export class ChatCommands {
           : { title: runId, lines: [checked.refusal] };
       }
       const asked = this.watchThread.get(runId);
-      this.watchThread.delete(runId);
       const requesterRequest: ChatRequest = asked ?? request;
-      return this.start(requesterRequest, workflow, fresh, runId, who).then((reply) => {
-        // The approver hears it too when the thread is another one.
-        if (asked !== undefined && asked.reply !== request.reply) {
-          void this.options.sender.send(asked.reply, reply).catch((error: unknown) => {
-            this.options.logger.warn({ err: error, runId }, `chat: start of ${runId} not told`);
-          });
-        }
+      // The requester's thread hears it too when the approver's is another one.
+      const tellRequester = (reply: ChatReply) => {
+        if (asked === undefined || asked.reply === request.reply) return;
+        void this.options.sender.send(asked.reply, reply).catch((error: unknown) => {
+          this.options.logger.warn({ err: error, runId }, `chat: start of ${runId} not told`);
+        });
+      };
+      let reply: ChatReply;
+      try {
+        reply = await this.start(requesterRequest, workflow, fresh, runId, who);
+      } catch (error) {
+        reply = this.notStarted(checked.state, error);
+        tellRequester(reply);
         return reply;
-      });
+      }
+      this.watchThread.delete(runId);
+      tellRequester(reply);
+      return reply;
     });
+  }
+
+  /** An approved run that did not start waits for approval again, and the thread is told why. */
+  private notStarted(executing: ApprovalState, error: unknown): ChatReply {
+    const { approvals, now, config, logger } = this.options;
+    const { runId, workflow } = executing.request;
+    const waiting = notStarted(executing, now(), approvalTimeLimitMs(workflow, config));
+    const api = toApiError(error);
+    const why = `${runId} did not start: ${api.code}: ${api.message}`;
+    approvals.record(waiting, why);
+    logger.warn({ err: error, runId, workflow }, `chat: approved run ${runId} did not start`);
+    return approvalRequestReply(
+      waiting,
+      `${why}. Approve it again once that is resolved, or deny it.`,
+    );
   }
 
   /** The catalog name a run belongs to: known for runs of chat, else the workflow's own name. */

@@ -9,6 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -16,9 +17,10 @@ import {
   type PlatformName,
   startChatPlatforms,
 } from '#mocks/chat-platforms/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { readEnvironment } from '#src/config/index.js';
-import { getLogger } from '#src/log/index.js';
+import { createLogger, getLogger } from '#src/log/index.js';
 import { type RunningServe, startServe } from '#src/serve/index.js';
 import { endState, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
 
@@ -303,6 +305,39 @@ describe('the two-person rule', () => {
       'i-emu-web-2': 100,
       'i-emu-web-3': 100,
     });
+  });
+});
+
+describe('an approved run that cannot start', () => {
+  it('waits for approval again and both threads are told why', async () => {
+    const asked = await chat.say('slack', ALICE, 'run three');
+    const [request] = await repliesIn(asked.thread);
+    const runId = /(r-\d{8}-\d{6}-[0-9a-f]{4})/.exec(request?.text ?? '')?.[1] ?? '';
+    const sha256 = /Plan sha256 ([0-9a-f]{64})/.exec(request?.text ?? '')?.[1] ?? '';
+    expect(sha256).not.toBe('');
+    // Another live run (this process, this host) holds the balancer.
+    const ports = createCloudPorts({
+      region: env.emu.region,
+      endpoint: env.emu.endpoint,
+      credentials: env.emu.credentials,
+      clock: systemClock,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const holder = `run=r-other;pid=${process.pid};start=-;at=${new Date().toISOString()};host=${hostname()}`;
+    await ports.loadBalancer.setTags(env.loadBalancerId, { 'drainctl-lock': holder });
+    try {
+      const approved = await chat.say('dingtalk', BOB, `approve ${runId} ${sha256}`);
+      const [answer] = await repliesIn(approved.thread);
+      expect(answer?.text).toContain(`${runId} did not start: LOCK_HELD`);
+      const told = await repliesIn(asked.thread, 2);
+      expect(told[1]?.text).toContain(`${runId} did not start: LOCK_HELD`);
+      const status = await chat.say('slack', ALICE, `status ${runId}`);
+      const [state] = await repliesIn(status.thread);
+      expect(state?.text).toContain('waiting for approval');
+    } finally {
+      await ports.loadBalancer.removeTags(env.loadBalancerId, ['drainctl-lock']);
+    }
+    expect(Object.values(endState(env).weights)).toEqual([100, 100, 100]);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   beforeExecution,
   deny,
   expire,
+  notStarted,
   requestApproval,
 } from '#src/chat/approval.js';
 import type { ChatPrincipal } from '#src/chat/authorize.js';
@@ -106,6 +107,16 @@ describe('the two-person approval', () => {
     expect(!stale.ok && stale.refusal).toContain('approved plan aaaaaaaaaaaa');
     expect(approve(replanned, bob, planB.sha256.slice(0, 12), T0 + 31).ok).toBe(true);
     expect(approve(replanned, bob, planB.sha256.slice(0, 11), T0 + 31).ok).toBe(false);
+  });
+
+  it('a run that did not start puts the request back to pending with a fresh limit', () => {
+    const approved = approve(pending(), bob, planA.sha256, T0 + 10).state;
+    const executing = beforeExecution(approved, planA, T0 + 20, LIMIT).state;
+    expect(notStarted(executing, T0 + 30, LIMIT)).toEqual({
+      status: 'pending',
+      request: { ...pending().request, requestedAtMs: T0 + 30, expiresAtMs: T0 + 30 + LIMIT },
+    });
+    expect(notStarted(approved, T0 + 30, LIMIT)).toBe(approved);
   });
 
   it('expire leaves a request inside its limit alone', () => {
