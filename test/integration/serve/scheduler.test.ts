@@ -6,7 +6,7 @@
  * restart, a blackout day and a run in progress skip their night, a missed occurrence is told;
  * every decision reaches the webhook receiver, validly signed.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver } from '#mocks/receivers/index.js';
@@ -282,6 +282,37 @@ describe('scheduled patch nights', () => {
     await serve.scheduler.tick();
     await expect.poll(() => JSON.stringify(told())).toContain('passed while the server was down');
     expect((await call(serve, 'GET', '/api/runs', 'viewer')).json.runs).toHaveLength(runs.length);
+  });
+
+  it('tells once of a state file it cannot read, and lists the schedule with its trouble', async () => {
+    const file = join(env.home, 'schedules', 'nightly.json');
+    const kept = await readFile(file, 'utf8').catch(() => undefined);
+    await mkdir(join(env.home, 'schedules'), { recursive: true });
+    await writeFile(file, '{"lastFired": "2027-11-2');
+    try {
+      const clock = new SetClock(Date.parse('2027-11-27T18:00:05Z'));
+      const serve = await serveAt(clock);
+      const before = told().length;
+      await serve.scheduler.tick();
+      await serve.scheduler.tick();
+      await expect
+        .poll(() => JSON.stringify(told().slice(before)))
+        .toContain('the schedule is stopped');
+      const stopped = told()
+        .slice(before)
+        .filter((m) => JSON.stringify(m).includes('the schedule is stopped'));
+      expect(stopped).toHaveLength(1);
+      expect(stopped[0]?.event).toMatchObject({ kind: 'schedule-skipped', reason: 'error' });
+      const listed = await call(serve, 'GET', '/api/schedules', 'viewer');
+      expect(listed.status).toBe(200);
+      expect(await nightly(serve)).toMatchObject({
+        name: 'nightly',
+        trouble: expect.stringContaining('nightly.json: not JSON'),
+      });
+    } finally {
+      if (kept === undefined) await rm(file, { force: true });
+      else await writeFile(file, kept);
+    }
   });
 
   it('skips a night whose balancer is locked at start without announcing a plan, and refuses an approval nobody waits for', async () => {
