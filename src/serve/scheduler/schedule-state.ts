@@ -38,6 +38,11 @@ export interface ScheduleState {
     planSha256?: string;
     reason?: string;
   };
+  /**
+   * Saved before a run is started and removed once its start resolved: found on load, the
+   * server stopped in between, and the occurrence is not started a second time.
+   */
+  starting?: { occurrence: string; at: string };
   /** The last run this schedule started. */
   lastRun?: { runId: string; occurrence: string };
 }

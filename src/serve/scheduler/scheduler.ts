@@ -220,6 +220,16 @@ export class Scheduler {
     const { store, clock } = this.options;
     const state = await store.load(schedule.name);
     const now = new Date(clock.now());
+    if (state.starting !== undefined) {
+      const { occurrence } = state.starting;
+      delete state.starting;
+      await store.save(schedule.name, state);
+      this.skip(
+        schedule,
+        'error',
+        `the server stopped while the run of the occurrence at ${occurrence} was starting; it is not started again (an unfinished run is listed by GET /api/runs)`,
+      );
+    }
     if (state.waiting !== undefined) {
       const occurrence = { at: new Date(state.waiting.occurrence) };
       if (now.getTime() >= Date.parse(state.waiting.until)) {
@@ -341,6 +351,12 @@ export class Scheduler {
     // After an approval wait, `planned` was told before `approval-needed`.
     const plannedTold = state.waiting?.on === 'approval';
     delete state.waiting;
+    // Recorded before the start: a crash before it resolves must not start this occurrence again.
+    state.starting = {
+      occurrence: occurrence.at.toISOString(),
+      at: new Date(this.options.clock.now()).toISOString(),
+    };
+    await store.save(schedule.name, state);
     const start = (newRun: boolean) =>
       runs.startPlanned(
         { plan, workflow: planned.workflow },
@@ -367,6 +383,7 @@ export class Scheduler {
         this.skip(schedule, 'error', `the run could not start: ${describe(error)}`);
       }
     }
+    delete state.starting;
     await store.save(schedule.name, state);
   }
 
