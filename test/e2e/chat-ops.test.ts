@@ -26,6 +26,8 @@ it('a run asked in DingTalk by one person and approved by another patches the fl
         [
           'chat:',
           '  publicUrl: https://drainctl.example.com',
+          // The stand-in's sessionWebhooks are under its own address, not DingTalk's.
+          `  platforms: { dingtalk: { apiBaseUrl: "${chat.url}" } }`,
           '  workflows:',
           '    three:',
           '      approval: required',
