@@ -68,9 +68,26 @@ export function samePerson(a: ChatPrincipal, b: ChatPrincipal): boolean {
   return a.platform === b.platform && a.userId === b.userId;
 }
 
-export function approve(state: ApprovalState, approver: ChatPrincipal, nowMs: number): Transition {
+/**
+ * `planSha256` is the plan the approver was shown (the sha256 in the approve command, whole or a
+ * prefix of at least 12 hex digits): a request re-made with another plan since is not approved
+ * by a click on the old request's button.
+ */
+export function approve(
+  state: ApprovalState,
+  approver: ChatPrincipal,
+  planSha256: string,
+  nowMs: number,
+): Transition {
   const pending = stillPending(state, nowMs);
   if (!pending.ok) return pending;
+  if (!samePlan(state.request.plan.sha256, planSha256)) {
+    return {
+      ok: false,
+      state,
+      refusal: `${state.request.runId}: you approved plan ${short(planSha256)}, but the request is now for plan ${short(state.request.plan.sha256)}; read it and approve that plan`,
+    };
+  }
   if (samePerson(approver, state.request.requester)) {
     return {
       ok: false,
@@ -138,6 +155,23 @@ export function beforeExecution(
   };
 }
 
+/**
+ * The run of an executing request did not start (another run holds the balancer, serve is
+ * closing): the request waits for approval again, with a fresh time limit, instead of staying
+ * `executing` with nothing running. Approving it again makes the plan again first.
+ */
+export function notStarted(
+  state: ApprovalState,
+  nowMs: number,
+  timeLimitMs: number,
+): ApprovalState {
+  if (state.status !== 'executing') return state;
+  return {
+    status: 'pending',
+    request: { ...state.request, requestedAtMs: nowMs, expiresAtMs: nowMs + timeLimitMs },
+  };
+}
+
 function stillPending(
   state: ApprovalState,
   nowMs: number,
@@ -149,6 +183,14 @@ function stillPending(
       ? `${state.request.runId}: the approval time limit passed; ask again with \`run ${state.request.workflow}\``
       : `${state.request.runId} is ${current.status}, no longer waiting for approval`;
   return { ok: false, state: current, refusal };
+}
+
+/** A prefix shorter than 12 hex digits names no plan: too easy to match by chance. */
+export const MIN_PLAN_SHA256_PREFIX = 12;
+
+function samePlan(sha256: string, given: string): boolean {
+  const prefix = given.toLowerCase();
+  return prefix.length >= MIN_PLAN_SHA256_PREFIX && sha256.toLowerCase().startsWith(prefix);
 }
 
 function short(sha256: string): string {

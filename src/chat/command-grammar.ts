@@ -1,6 +1,6 @@
 /**
  * The one command grammar every platform's text goes through: `plan NAME`, `run NAME`,
- * `approve RUN`, `deny RUN`, `status [RUN]`, `abort RUN`, `help`. Bot mentions (`@drainctl`,
+ * `approve RUN SHA256`, `deny RUN`, `status [RUN]`, `abort RUN`, `help`. Bot mentions (`@drainctl`,
  * Slack's `<@U123>`, Feishu's `@_user_1`) and a leading slash command (`/drain`) are dropped, the
  * verb's case and extra spaces do not matter, and NAME must be a workflow of the catalog the
  * caller hands in — it is looked up, never used as a path.
@@ -8,7 +8,10 @@
 
 export type ChatCommand =
   | { verb: 'plan' | 'run'; workflow: string }
-  | { verb: 'approve' | 'deny' | 'abort'; runId: string }
+  /** `planSha256`: the plan the approver was shown, whole or a prefix of 12+ hex digits. */
+  | { verb: 'approve'; runId: string; planSha256: string }
+  | { verb: 'deny'; runId: string }
+  | { verb: 'abort'; runId: string }
   | { verb: 'status'; runId?: string }
   | { verb: 'help' };
 
@@ -21,6 +24,8 @@ export type ParsedCommand =
 
 /** A run id as a person types it; the use case checks it against the runs that exist. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The plan's sha256 or a prefix of it: 12 to 64 hex digits. */
+const PLAN_SHA256 = /^[0-9a-fA-F]{12,64}$/;
 const MENTION = /^(?:<[@!][^>\s]*>|@\S*)$/;
 const SLASH = /^\/(?:drain|drainctl)$/i;
 const MAX_TEXT = 1000;
@@ -41,6 +46,7 @@ export function parseCommand(text: string, catalog: readonly string[]): ParsedCo
     case 'run':
       return workflowCommand(verb, args, catalog);
     case 'approve':
+      return approveCommand(args, catalog);
     case 'deny':
     case 'abort':
       return runCommand(verb, args, catalog);
@@ -69,7 +75,7 @@ function workflowCommand(
 }
 
 function runCommand(
-  verb: 'approve' | 'deny' | 'abort' | 'status',
+  verb: 'deny' | 'abort' | 'status',
   args: string[],
   catalog: readonly string[],
 ): ParsedCommand {
@@ -78,6 +84,24 @@ function runCommand(
     return refused(`\`${verb}\` takes one run id.`, catalog);
   if (!RUN_ID.test(runId)) return refused(`\`${shorten(runId)}\` is not a run id.`, catalog);
   return { ok: true, command: { verb, runId } };
+}
+
+function approveCommand(args: string[], catalog: readonly string[]): ParsedCommand {
+  const [runId, planSha256, ...extra] = args;
+  if (runId === undefined || planSha256 === undefined || extra.length > 0) {
+    return refused(
+      '`approve` takes a run id and the plan sha256 shown with the request (at least its first 12 digits).',
+      catalog,
+    );
+  }
+  if (!RUN_ID.test(runId)) return refused(`\`${shorten(runId)}\` is not a run id.`, catalog);
+  if (!PLAN_SHA256.test(planSha256)) {
+    return refused(
+      `\`${shorten(planSha256)}\` is not a plan sha256 (12 to 64 hex digits).`,
+      catalog,
+    );
+  }
+  return { ok: true, command: { verb: 'approve', runId, planSha256 } };
 }
 
 /** The catalog's own spelling of a name: exact, else the one entry equal but for case. */
@@ -99,7 +123,7 @@ export function helpText(catalog: readonly string[]): string {
     'Commands:',
     '• `plan NAME` — show what a run of workflow NAME would do, and its sha256',
     '• `run NAME` — start workflow NAME (asks for approval where the workflow requires it)',
-    '• `approve RUN` / `deny RUN` — decide on a run waiting for approval',
+    '• `approve RUN SHA256` / `deny RUN` — decide on a run waiting for approval (SHA256: the plan shown with the request)',
     '• `status [RUN]` — where a run stands (without RUN: the runs in progress)',
     '• `abort RUN` — stop a run safely',
     '• `help` — this list',

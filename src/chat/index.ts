@@ -13,6 +13,7 @@ export {
   beforeExecution,
   deny,
   expire,
+  notStarted,
   type PlanSnapshot,
   requestApproval,
   samePerson,
@@ -61,7 +62,7 @@ export {
   type ParsedCommand,
   parseCommand,
 } from './command-grammar.js';
-export { parseDingtalkMessage } from './dingtalk/dingtalk-message.js';
+export { isDingtalkSessionWebhook, parseDingtalkMessage } from './dingtalk/dingtalk-message.js';
 export {
   DINGTALK_REPLAY_WINDOW_MS,
   type DingtalkSecrets,

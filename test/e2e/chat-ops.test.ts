@@ -26,6 +26,8 @@ it('a run asked in DingTalk by one person and approved by another patches the fl
         [
           'chat:',
           '  publicUrl: https://drainctl.example.com',
+          // The stand-in's sessionWebhooks are under its own address, not DingTalk's.
+          `  platforms: { dingtalk: { apiBaseUrl: "${chat.url}" } }`,
           '  workflows:',
           '    three:',
           '      approval: required',
@@ -49,7 +51,7 @@ it('a run asked in DingTalk by one person and approved by another patches the fl
     // Nothing runs before the second person says so.
     expect(Object.values(endState(env).weights)).toEqual([100, 100, 100]);
 
-    const approved = await chat.say('dingtalk', 'bob', `approve ${runId}`);
+    const approved = await chat.say('dingtalk', 'bob', `approve ${runId} ${sha256}`);
     expect(approved.status).toBe(200);
 
     const progress = await vi.waitUntil(

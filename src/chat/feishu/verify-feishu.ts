@@ -49,6 +49,10 @@ export function verifyFeishuRequest(
   if (signed) {
     const checked = checkSignature(request, signature, secrets, nowMs, crypto);
     if (checked !== undefined) return checked;
+  } else if (!mayBeUrlVerification(request.rawBody)) {
+    // Only the url_verification challenge comes unsigned: anything else is refused before it is
+    // decrypted or parsed.
+    return refuse('unsigned', 'a request without X-Lark-Signature that is not a URL check');
   }
   const payload = readPayload(request.rawBody, secrets.encryptKey, crypto);
   if (payload === undefined)
@@ -95,6 +99,20 @@ function checkSignature(
     return refuse('bad-signature', 'X-Lark-Signature does not match the body');
   }
   return undefined;
+}
+
+/**
+ * The challenge is a few hundred bytes; bigger is not one. Plain, it names its type before
+ * anything is decrypted; encrypted, it is `{"encrypt": …}` alone.
+ */
+const URL_VERIFICATION_MAX_BYTES = 1024;
+
+function mayBeUrlVerification(rawBody: string): boolean {
+  if (rawBody.length > URL_VERIFICATION_MAX_BYTES) return false;
+  const outer = parseObject(rawBody);
+  if (outer === undefined) return false;
+  if ('encrypt' in outer) return Object.keys(outer).length === 1;
+  return outer.type === 'url_verification';
 }
 
 /** The body as an object, decrypted when it is `{"encrypt": …}`. */

@@ -11,12 +11,15 @@ import {
   approve,
   authorize,
   beforeExecution,
+  type ChatCommand,
   type ChatConfig,
   type ChatPrincipal,
   type ChatReply,
   type ChatRequest,
   deny,
   helpText,
+  isDingtalkSessionWebhook,
+  notStarted,
   type PlanSnapshot,
   parseCommand,
   requestApproval,
@@ -53,6 +56,22 @@ export class ChatCommands {
 
   /** Act on one message and answer it; never throws (a failure is answered and logged). */
   async handle(request: ChatRequest): Promise<void> {
+    const { reply: where } = request;
+    if (
+      where.platform === 'dingtalk' &&
+      !isDingtalkSessionWebhook(
+        where.sessionWebhook,
+        this.options.config.platforms.dingtalk?.apiBaseUrl,
+      )
+    ) {
+      // DingTalk signs the timestamp only: a body naming another reply address was not written
+      // by DingTalk, so neither its sender nor its command is believed.
+      this.options.logger.warn(
+        { platform: 'dingtalk', user: request.user.id, channel: request.channel },
+        'chat: a DingTalk message whose sessionWebhook is not on DingTalk ignored',
+      );
+      return;
+    }
     let reply: ChatReply;
     try {
       reply = await this.act(request);
@@ -105,7 +124,7 @@ export class ChatCommands {
         );
       case 'approve':
       case 'deny':
-        return this.decide(request, command.verb, command.runId);
+        return this.decide(request, command);
       case 'abort':
         return this.abort(request, command.runId);
       case 'status':
@@ -213,9 +232,9 @@ export class ChatCommands {
 
   private async decide(
     request: ChatRequest,
-    verb: 'approve' | 'deny',
-    runId: string,
+    command: Extract<ChatCommand, { verb: 'approve' | 'deny' }>,
   ): Promise<ChatReply> {
+    const { verb, runId } = command;
     const { approvals, now, config } = this.options;
     const state = approvals.read(runId, now());
     if (state === undefined) {
@@ -225,14 +244,14 @@ export class ChatCommands {
     return this.refusedOr(request, verb, workflow, async () => {
       const principal = this.principal(request);
       const who = chatActor(principal, request.channel);
-      if (verb === 'deny') {
+      if (command.verb === 'deny') {
         const denied = deny(state, principal, now());
         approvals.record(denied.state, denied.ok ? `denied by ${who}` : denied.refusal);
         return denied.ok
           ? { title: `${runId} denied`, lines: [`Denied by ${who}; nothing was started.`] }
           : { title: `${runId}`, lines: [denied.refusal] };
       }
-      const approved = approve(state, principal, now());
+      const approved = approve(state, principal, command.planSha256, now());
       if (!approved.ok) {
         approvals.record(approved.state, approved.refusal);
         this.options.logger.warn(
@@ -260,18 +279,41 @@ export class ChatCommands {
           : { title: runId, lines: [checked.refusal] };
       }
       const asked = this.watchThread.get(runId);
-      this.watchThread.delete(runId);
       const requesterRequest: ChatRequest = asked ?? request;
-      return this.start(requesterRequest, workflow, fresh, runId, who).then((reply) => {
-        // The approver hears it too when the thread is another one.
-        if (asked !== undefined && asked.reply !== request.reply) {
-          void this.options.sender.send(asked.reply, reply).catch((error: unknown) => {
-            this.options.logger.warn({ err: error, runId }, `chat: start of ${runId} not told`);
-          });
-        }
+      // The requester's thread hears it too when the approver's is another one.
+      const tellRequester = (reply: ChatReply) => {
+        if (asked === undefined || asked.reply === request.reply) return;
+        void this.options.sender.send(asked.reply, reply).catch((error: unknown) => {
+          this.options.logger.warn({ err: error, runId }, `chat: start of ${runId} not told`);
+        });
+      };
+      let reply: ChatReply;
+      try {
+        reply = await this.start(requesterRequest, workflow, fresh, runId, who);
+      } catch (error) {
+        reply = this.notStarted(checked.state, error);
+        tellRequester(reply);
         return reply;
-      });
+      }
+      this.watchThread.delete(runId);
+      tellRequester(reply);
+      return reply;
     });
+  }
+
+  /** An approved run that did not start waits for approval again, and the thread is told why. */
+  private notStarted(executing: ApprovalState, error: unknown): ChatReply {
+    const { approvals, now, config, logger } = this.options;
+    const { runId, workflow } = executing.request;
+    const waiting = notStarted(executing, now(), approvalTimeLimitMs(workflow, config));
+    const api = toApiError(error);
+    const why = `${runId} did not start: ${api.code}: ${api.message}`;
+    approvals.record(waiting, why);
+    logger.warn({ err: error, runId, workflow }, `chat: approved run ${runId} did not start`);
+    return approvalRequestReply(
+      waiting,
+      `${why}. Approve it again once that is resolved, or deny it.`,
+    );
   }
 
   /** The catalog name a run belongs to: known for runs of chat, else the workflow's own name. */
@@ -337,7 +379,7 @@ export class ChatCommands {
 /** The runs an answer is about: the ones its buttons act on. */
 function runIdsOf(reply: ChatReply): string[] {
   return (reply.actions ?? []).flatMap((action) => {
-    const match = /^(?:approve|abort) (\S+)$/.exec(action.command);
+    const match = /^(?:approve|abort) (\S+)(?: [0-9a-f]+)?$/.exec(action.command);
     return match?.[1] === undefined ? [] : [match[1]];
   });
 }
@@ -372,7 +414,9 @@ function approvalRequestReply(state: ApprovalState, why?: string): ChatReply {
       `Another authorized person approves before ${new Date(request.expiresAtMs).toISOString()}.`,
     ],
     actions: [
-      { label: 'Approve', command: `approve ${request.runId}` },
+      // The button names the plan it was shown with: a click on an older request's button
+      // does not approve a plan re-made since.
+      { label: 'Approve', command: `approve ${request.runId} ${request.plan.sha256}` },
       { label: 'Deny', command: `deny ${request.runId}` },
     ],
   };

@@ -84,7 +84,8 @@ export async function handleChatRequest(
       { platform, reason: outcome.reason, detail: outcome.detail },
       `chat request to /chat/${platform} refused (${outcome.reason}): ${outcome.detail}`,
     );
-    throw new ApiError(401, 'UNAUTHORIZED', `the request is not verified (${outcome.reason})`);
+    // Why stays in the log: a prober learns nothing from the answer about what to change.
+    throw new ApiError(401, 'UNAUTHORIZED', 'unauthorized');
   }
   if (outcome.answer === 'challenge') {
     response.writeHead(200, { 'content-type': outcome.contentType, 'cache-control': 'no-store' });

@@ -13,6 +13,7 @@ import {
   type ChatReply,
   dingtalkReply,
   feishuReply,
+  isDingtalkSessionWebhook,
   type ReplyHandle,
   slackReply,
   wecomReply,
@@ -74,6 +75,14 @@ export class ReplySender {
           handle.sessionWebhookExpiresAtMs <= this.options.now()
         ) {
           throw new ChatReplyError('dingtalk', 'the sessionWebhook of the conversation expired');
+        }
+        if (
+          !isDingtalkSessionWebhook(
+            handle.sessionWebhook,
+            this.options.config.platforms.dingtalk?.apiBaseUrl,
+          )
+        ) {
+          throw new ChatReplyError('dingtalk', 'the sessionWebhook is not on DingTalk');
         }
         await this.post('dingtalk', handle.sessionWebhook, dingtalkReply(reply), {}, errcodeOk);
         return handle;

@@ -26,6 +26,8 @@ import { PAGE_SCRIPT } from './page-script.js';
 import {
   formToken,
   formTokenMatches,
+  loginCookie,
+  newLoginCookie,
   sessionClearCookie,
   sessionCookie,
   sessionSetCookie,
@@ -121,6 +123,8 @@ function visitor(visit: Visit): ApiToken | undefined {
 }
 
 function loginPage(visit: Visit, status: number, problem?: string): void {
+  const form = newLoginCookie(visit.request);
+  visit.response.setHeader('set-cookie', form.setCookie);
   sendPage(
     visit,
     status,
@@ -129,6 +133,7 @@ function loginPage(visit: Visit, status: number, problem?: string): void {
       '<h1>drainctl</h1>',
       problem === undefined ? '' : `<p class="notice">${escapeHtml(problem)}</p>`,
       '<form method="post" action="/login">',
+      `<input type="hidden" name="form" value="${formToken(form.value)}">`,
       '<p><label for="token">API token</label><br><input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%;max-width:28em"></p>',
       '<p><button type="submit">Log in</button></p>',
       '</form>',
@@ -139,6 +144,12 @@ function loginPage(visit: Visit, status: number, problem?: string): void {
 
 async function login(visit: Visit): Promise<void> {
   const form = await readFormBody(visit.request);
+  // Only a login form this server gave this browser (login CSRF: another site's form would
+  // log the browser in under the other site's token).
+  const formCookie = loginCookie(visit.request);
+  if (formCookie === undefined || !formTokenMatches(formCookie, form.get('form') ?? undefined)) {
+    return loginPage(visit, 403, 'That login form is not one of this server’s: log in again here.');
+  }
   const value = form.get('token') ?? '';
   const token = authenticate(`Bearer ${value}`, visit.options.tokens);
   if (token === undefined) return loginPage(visit, 401, "That token is not one of this server's.");
@@ -148,7 +159,15 @@ async function login(visit: Visit): Promise<void> {
 }
 
 async function logout(visit: Visit): Promise<void> {
-  await readFormBody(visit.request);
+  const form = await readFormBody(visit.request);
+  const session = sessionCookie(visit.request);
+  if (session !== undefined && !formTokenMatches(session, form.get('form') ?? undefined)) {
+    throw new ApiError(
+      403,
+      'FORBIDDEN',
+      "the form is not one of this server's pages for your session",
+    );
+  }
   visit.response.setHeader('set-cookie', sessionClearCookie());
   redirect(visit, '/login');
 }
@@ -271,7 +290,12 @@ function sendPage(
   body: string,
   token?: ApiToken,
 ): void {
-  const header = `<header class="top"><a href="/"><strong>drainctl</strong></a><span class="small">${token === undefined ? '' : `${escapeHtml(token.name)} (${token.role})`}</span>${token === undefined ? '' : '<form class="inline" method="post" action="/logout"><button type="submit">Log out</button></form>'}</header>`;
+  const session = sessionCookie(visit.request);
+  const logout =
+    token === undefined || session === undefined
+      ? ''
+      : `<form class="inline" method="post" action="/logout"><input type="hidden" name="form" value="${formToken(session)}"><button type="submit">Log out</button></form>`;
+  const header = `<header class="top"><a href="/"><strong>drainctl</strong></a><span class="small">${token === undefined ? '' : `${escapeHtml(token.name)} (${token.role})`}</span>${logout}</header>`;
   const html = renderDocument({ title, header, body, script: PAGE_SCRIPT, nonce: visit.nonce });
   visit.response.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',

@@ -4,8 +4,23 @@
  * kept its last run from (carry-over), and an occurrence still waiting (for the alert gate or an
  * approval). Behind `ScheduleStateStore`, so a database can take the place of the JSON files.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DrainctlError } from '../../errors/index.js';
+
+/** A schedule's state file that is not what serve wrote: the schedule does nothing until fixed. */
+export class ScheduleStateUnreadableError extends DrainctlError {
+  constructor(
+    readonly file: string,
+    what: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super('SCHEDULE_STATE_UNREADABLE', `${file}: ${what}`, {
+      ...options,
+      hint: 'fix or remove the file (removing it forgets the last firing and the approval)',
+    });
+  }
+}
 
 export interface ScheduleState {
   /** ISO instant of the last occurrence fired (run, skipped or waiting). */
@@ -23,6 +38,11 @@ export interface ScheduleState {
     planSha256?: string;
     reason?: string;
   };
+  /**
+   * Saved before a run is started and removed once its start resolved: found on load, the
+   * server stopped in between, and the occurrence is not started a second time.
+   */
+  starting?: { occurrence: string; at: string };
   /** The last run this schedule started. */
   lastRun?: { runId: string; occurrence: string };
 }
@@ -44,8 +64,17 @@ export class JsonScheduleStateStore implements ScheduleStateStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { carryOver: [] };
       throw error;
     }
-    const parsed = JSON.parse(text) as Partial<ScheduleState>;
-    return { ...parsed, carryOver: Array.isArray(parsed.carryOver) ? parsed.carryOver : [] };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new ScheduleStateUnreadableError(this.path(schedule), 'not JSON', { cause: error });
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ScheduleStateUnreadableError(this.path(schedule), 'not a JSON object');
+    }
+    const state = parsed as Partial<ScheduleState>;
+    return { ...state, carryOver: Array.isArray(state.carryOver) ? state.carryOver : [] };
   }
 
   async save(schedule: string, state: ScheduleState): Promise<void> {
@@ -53,7 +82,15 @@ export class JsonScheduleStateStore implements ScheduleStateStore {
     await mkdir(join(this.home, 'schedules'), { recursive: true });
     // A crash mid-write leaves the old file whole: the rename is the commit.
     const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    // Synced before the rename: after a power cut the name points at whole data, never at an
+    // empty or torn file.
+    const file = await open(temporary, 'w', 0o600);
+    try {
+      await file.writeFile(`${JSON.stringify(state, null, 2)}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(temporary, path);
   }
 

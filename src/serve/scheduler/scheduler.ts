@@ -92,12 +92,19 @@ export class Scheduler {
       for (const schedule of this.options.schedules) {
         try {
           await this.tickSchedule(schedule);
+          this.troubles.delete(schedule.name);
         } catch (error) {
           // One schedule's trouble (an unreadable state file) must not stop the others.
           this.options.logger.error(
             { err: error, schedule: schedule.name },
             `schedule ${schedule.name}: ${describe(error)}`,
           );
+          // Told once (not every tick), and shown by /api/schedules until it is gone.
+          const trouble = describe(error);
+          if (this.troubles.get(schedule.name) !== trouble) {
+            this.troubles.set(schedule.name, trouble);
+            this.skip(schedule, 'error', `the schedule is stopped: ${trouble}`);
+          }
         }
         this.options.metrics.setScheduleNext(schedule.name, this.nextRun(schedule));
       }
@@ -139,12 +146,30 @@ export class Scheduler {
     return { schedule: name, planSha256, by };
   }
 
-  /** Every schedule with its next occurrences, its last firing and its approval. */
+  /** Each schedule's trouble that stops it (an unreadable state file), as last told. */
+  private readonly troubles = new Map<string, string>();
+
+  /**
+   * Every schedule with its next occurrences, its last firing and its approval; a schedule whose
+   * state cannot be read is listed with `trouble` instead.
+   */
   async describe(): Promise<unknown[]> {
     const now = new Date(this.options.clock.now());
     const described: unknown[] = [];
     for (const schedule of this.options.schedules) {
-      const state = await this.options.store.load(schedule.name);
+      let state: ScheduleState;
+      try {
+        state = await this.options.store.load(schedule.name);
+      } catch (error) {
+        described.push({
+          name: schedule.name,
+          workflow: schedule.workflow,
+          cron: schedule.cron,
+          timezone: schedule.timezone,
+          trouble: describe(error),
+        });
+        continue;
+      }
       described.push({
         name: schedule.name,
         workflow: schedule.workflow,
@@ -195,6 +220,16 @@ export class Scheduler {
     const { store, clock } = this.options;
     const state = await store.load(schedule.name);
     const now = new Date(clock.now());
+    if (state.starting !== undefined) {
+      const { occurrence } = state.starting;
+      delete state.starting;
+      await store.save(schedule.name, state);
+      this.skip(
+        schedule,
+        'error',
+        `the server stopped while the run of the occurrence at ${occurrence} was starting; it is not started again (an unfinished run is listed by GET /api/runs)`,
+      );
+    }
     if (state.waiting !== undefined) {
       const occurrence = { at: new Date(state.waiting.occurrence) };
       if (now.getTime() >= Date.parse(state.waiting.until)) {
@@ -316,6 +351,12 @@ export class Scheduler {
     // After an approval wait, `planned` was told before `approval-needed`.
     const plannedTold = state.waiting?.on === 'approval';
     delete state.waiting;
+    // Recorded before the start: a crash before it resolves must not start this occurrence again.
+    state.starting = {
+      occurrence: occurrence.at.toISOString(),
+      at: new Date(this.options.clock.now()).toISOString(),
+    };
+    await store.save(schedule.name, state);
     const start = (newRun: boolean) =>
       runs.startPlanned(
         { plan, workflow: planned.workflow },
@@ -342,6 +383,7 @@ export class Scheduler {
         this.skip(schedule, 'error', `the run could not start: ${describe(error)}`);
       }
     }
+    delete state.starting;
     await store.save(schedule.name, state);
   }
 

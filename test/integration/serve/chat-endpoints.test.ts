@@ -7,6 +7,9 @@
  * the requester's own approval and an approval after the limit; random requests never get a 500.
  */
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -14,9 +17,10 @@ import {
   type PlatformName,
   startChatPlatforms,
 } from '#mocks/chat-platforms/index.js';
+import { createCloudPorts } from '#src/adapters/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { readEnvironment } from '#src/config/index.js';
-import { getLogger } from '#src/log/index.js';
+import { createLogger, getLogger } from '#src/log/index.js';
 import { type RunningServe, startServe } from '#src/serve/index.js';
 import { endState, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
 
@@ -145,6 +149,9 @@ describe.each(PLATFORMS)('chat on %s', (platform) => {
   });
 });
 
+/** Every refusal answers the same: why is in serve's log, not in the answer. */
+const BARE_401 = JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'unauthorized' } });
+
 /** A delivery with one thing changed; DingTalk's signature covers the timestamp alone. */
 function tampered(platform: PlatformName, kind: 'body' | 'signature') {
   const { delivery } = chat.delivery(platform, ALICE, 'run quick');
@@ -187,7 +194,8 @@ describe.each(PLATFORMS)('refusals on %s', (platform) => {
 
   it('refuses a wrong signature with 401, changing nothing', async () => {
     const was = snapshot();
-    expect((await chat.send(tampered(platform, 'signature'))).status).toBe(401);
+    const refused = await chat.send(tampered(platform, 'signature'));
+    expect(refused).toEqual({ status: 401, answer: BARE_401 });
     await unchanged(was);
   });
 
@@ -216,7 +224,7 @@ describe.each(PLATFORMS)('refusals on %s', (platform) => {
     const { delivery } = chat.delivery(platform, ALICE, 'run quick');
     offsetMs = 2 * 60 * 60 * 1000;
     try {
-      expect((await chat.send(delivery)).status).toBe(401);
+      expect(await chat.send(delivery)).toEqual({ status: 401, answer: BARE_401 });
     } finally {
       offsetMs = 0;
     }
@@ -242,6 +250,33 @@ describe.each(PLATFORMS)('refusals on %s', (platform) => {
   });
 });
 
+describe('the DingTalk reply address', () => {
+  it('ignores a message whose sessionWebhook is not on DingTalk, and posts nothing there', async () => {
+    const hits: string[] = [];
+    const trap = createServer((request, response) => {
+      hits.push(request.url ?? '');
+      response.end('{"errcode":0}');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = trap.address() as AddressInfo;
+      // DingTalk signs the timestamp only: the body, its sender and its sessionWebhook included,
+      // is whatever the holder of one signed pair writes.
+      // `help` is answered without planning, so a reply would reach the trap within settle().
+      const { delivery } = chat.delivery('dingtalk', ALICE, 'help');
+      delivery.body = delivery.body.replace(
+        /"sessionWebhook":"[^"]*"/,
+        `"sessionWebhook":"http://127.0.0.1:${port}/steal"`,
+      );
+      expect((await chat.send(delivery)).status).toBe(200);
+      await settle();
+      expect(hits).toEqual([]);
+    } finally {
+      await new Promise((resolve) => trap.close(resolve));
+    }
+  });
+});
+
 describe('the two-person rule', () => {
   it("refuses the requester's own approval, and an approval after the limit", async () => {
     const asked = await chat.say('slack', ALICE, 'run three');
@@ -250,15 +285,16 @@ describe('the two-person rule', () => {
     expect(request?.text).toMatch(/Plan sha256 [0-9a-f]{64}/);
     const runId = /(r-\d{8}-\d{6}-[0-9a-f]{4})/.exec(request?.text ?? '')?.[1] ?? '';
     expect(runId).not.toBe('');
+    const sha256 = /Plan sha256 ([0-9a-f]{64})/.exec(request?.text ?? '')?.[1] ?? '';
 
-    const own = await chat.say('slack', ALICE, `approve ${runId}`);
+    const own = await chat.say('slack', ALICE, `approve ${runId} ${sha256}`);
     const [ownReply] = await repliesIn(own.thread);
     expect(ownReply?.text).toContain(
       'you asked for this run, so another authorized person must approve it',
     );
 
     offsetMs = 31 * 60_000;
-    const late = await chat.say('slack', BOB, `approve ${runId}`);
+    const late = await chat.say('slack', BOB, `approve ${runId} ${sha256}`);
     const [lateReply] = await repliesIn(late.thread).finally(() => {
       offsetMs = 0;
     });
@@ -269,6 +305,39 @@ describe('the two-person rule', () => {
       'i-emu-web-2': 100,
       'i-emu-web-3': 100,
     });
+  });
+});
+
+describe('an approved run that cannot start', () => {
+  it('waits for approval again and both threads are told why', async () => {
+    const asked = await chat.say('slack', ALICE, 'run three');
+    const [request] = await repliesIn(asked.thread);
+    const runId = /(r-\d{8}-\d{6}-[0-9a-f]{4})/.exec(request?.text ?? '')?.[1] ?? '';
+    const sha256 = /Plan sha256 ([0-9a-f]{64})/.exec(request?.text ?? '')?.[1] ?? '';
+    expect(sha256).not.toBe('');
+    // Another live run (this process, this host) holds the balancer.
+    const ports = createCloudPorts({
+      region: env.emu.region,
+      endpoint: env.emu.endpoint,
+      credentials: env.emu.credentials,
+      clock: systemClock,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const holder = `run=r-other;pid=${process.pid};start=-;at=${new Date().toISOString()};host=${hostname()}`;
+    await ports.loadBalancer.setTags(env.loadBalancerId, { 'drainctl-lock': holder });
+    try {
+      const approved = await chat.say('dingtalk', BOB, `approve ${runId} ${sha256}`);
+      const [answer] = await repliesIn(approved.thread);
+      expect(answer?.text).toContain(`${runId} did not start: LOCK_HELD`);
+      const told = await repliesIn(asked.thread, 2);
+      expect(told[1]?.text).toContain(`${runId} did not start: LOCK_HELD`);
+      const status = await chat.say('slack', ALICE, `status ${runId}`);
+      const [state] = await repliesIn(status.thread);
+      expect(state?.text).toContain('waiting for approval');
+    } finally {
+      await ports.loadBalancer.removeTags(env.loadBalancerId, ['drainctl-lock']);
+    }
+    expect(Object.values(endState(env).weights)).toEqual([100, 100, 100]);
   });
 });
 
@@ -338,6 +407,7 @@ describe('random requests', () => {
       body: JSON.stringify({ type: 'url_verification', token: 'not-ours', challenge: 'c' }),
     });
     expect(unsigned.status).toBe(401);
+    expect(await unsigned.text()).toBe(BARE_401);
     expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
   });
 });

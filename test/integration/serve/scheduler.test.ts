@@ -6,7 +6,7 @@
  * restart, a blackout day and a run in progress skip their night, a missed occurrence is told;
  * every decision reaches the webhook receiver, validly signed.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver } from '#mocks/receivers/index.js';
@@ -219,9 +219,17 @@ describe('scheduled patch nights', () => {
     });
     expect(approved.status).toBe(202);
     expect(approved.json).toMatchObject({ schedule: 'nightly', planSha256: sha, by: 'api:boss' });
+    // The approval ticks at once. While the run is starting (its lock settles for over a second)
+    // the state file already says so, with the wait cleared: a crash now does not start it again.
+    const stateFile = join(env.home, 'schedules', 'nightly.json');
+    await expect
+      .poll(async () => JSON.parse(await readFile(stateFile, 'utf8')), { interval: 20 })
+      .toMatchObject({ starting: { occurrence: '2027-11-20T18:00:00.000Z' } });
+    expect(JSON.parse(await readFile(stateFile, 'utf8')).waiting).toBeUndefined();
     await serve.scheduler.tick();
     const ran = await nightly(serve);
     const runId = String((ran.lastRun as Record<string, unknown>).runId);
+    expect(JSON.parse(await readFile(stateFile, 'utf8')).starting).toBeUndefined();
     expect(await finished(serve, runId)).toBe('completed');
     const run = await call(serve, 'GET', `/api/runs/${runId}`, 'viewer');
     expect(run.json).toMatchObject({ startedBy: 'schedule:nightly', planSha256: sha });
@@ -282,6 +290,67 @@ describe('scheduled patch nights', () => {
     await serve.scheduler.tick();
     await expect.poll(() => JSON.stringify(told())).toContain('passed while the server was down');
     expect((await call(serve, 'GET', '/api/runs', 'viewer')).json.runs).toHaveLength(runs.length);
+  });
+
+  it('does not start again an occurrence whose start a crash interrupted, and tells it', async () => {
+    const file = join(env.home, 'schedules', 'nightly.json');
+    const kept = await readFile(file, 'utf8').catch(() => undefined);
+    await mkdir(join(env.home, 'schedules'), { recursive: true });
+    // What a crash while starting the 2027-11-29 02:00 run leaves behind.
+    const occurrence = '2027-11-28T18:00:00.000Z';
+    await writeFile(
+      file,
+      JSON.stringify({
+        lastFired: occurrence,
+        carryOver: [],
+        starting: { occurrence, at: '2027-11-28T18:00:05.000Z' },
+      }),
+    );
+    try {
+      const serve = await serveAt(new SetClock(Date.parse('2027-11-28T18:01:00Z')));
+      const runs = (await call(serve, 'GET', '/api/runs', 'viewer')).json.runs as unknown[];
+      const before = told().length;
+      await serve.scheduler.tick();
+      await expect
+        .poll(() => JSON.stringify(told().slice(before)))
+        .toContain(`the run of the occurrence at ${occurrence} was starting`);
+      expect(JSON.parse(await readFile(file, 'utf8')).starting).toBeUndefined();
+      expect((await call(serve, 'GET', '/api/runs', 'viewer')).json.runs).toHaveLength(runs.length);
+    } finally {
+      if (kept === undefined) await rm(file, { force: true });
+      else await writeFile(file, kept);
+    }
+  });
+
+  it('tells once of a state file it cannot read, and lists the schedule with its trouble', async () => {
+    const file = join(env.home, 'schedules', 'nightly.json');
+    const kept = await readFile(file, 'utf8').catch(() => undefined);
+    await mkdir(join(env.home, 'schedules'), { recursive: true });
+    await writeFile(file, '{"lastFired": "2027-11-2');
+    try {
+      const clock = new SetClock(Date.parse('2027-11-27T18:00:05Z'));
+      const serve = await serveAt(clock);
+      const before = told().length;
+      await serve.scheduler.tick();
+      await serve.scheduler.tick();
+      await expect
+        .poll(() => JSON.stringify(told().slice(before)))
+        .toContain('the schedule is stopped');
+      const stopped = told()
+        .slice(before)
+        .filter((m) => JSON.stringify(m).includes('the schedule is stopped'));
+      expect(stopped).toHaveLength(1);
+      expect(stopped[0]?.event).toMatchObject({ kind: 'schedule-skipped', reason: 'error' });
+      const listed = await call(serve, 'GET', '/api/schedules', 'viewer');
+      expect(listed.status).toBe(200);
+      expect(await nightly(serve)).toMatchObject({
+        name: 'nightly',
+        trouble: expect.stringContaining('nightly.json: not JSON'),
+      });
+    } finally {
+      if (kept === undefined) await rm(file, { force: true });
+      else await writeFile(file, kept);
+    }
   });
 
   it('skips a night whose balancer is locked at start without announcing a plan, and refuses an approval nobody waits for', async () => {

@@ -11,7 +11,11 @@ describe('the chat command grammar', () => {
     ['<@U0LAN0Z89> plan db.replica', { verb: 'plan', workflow: 'db.replica' }],
     ['@_user_1 plan WEB-NIGHT', { verb: 'plan', workflow: 'web-night' }],
     ['/drain run web-night', { verb: 'run', workflow: 'web-night' }],
-    ['approve r-20260115-020000-ab12', { verb: 'approve', runId: 'r-20260115-020000-ab12' }],
+    [
+      `approve r-20260115-020000-ab12 ${'ab12'.repeat(16)}`,
+      { verb: 'approve', runId: 'r-20260115-020000-ab12', planSha256: 'ab12'.repeat(16) },
+    ],
+    ['approve r-1 0123456789AB', { verb: 'approve', runId: 'r-1', planSha256: '0123456789AB' }],
     ['Deny r-1', { verb: 'deny', runId: 'r-1' }],
     ['abort r-1', { verb: 'abort', runId: 'r-1' }],
     ['status', { verb: 'status' }],
@@ -30,7 +34,9 @@ describe('the chat command grammar', () => {
     ['run web-night now', '`run` takes one workflow name.'],
     ['run ../../etc/passwd', '`../../etc/passwd` is not a workflow I may run from chat.'],
     ['run /etc/workflows/web-night.yaml', 'is not a workflow I may run from chat.'],
-    ['approve', '`approve` takes one run id.'],
+    ['approve', '`approve` takes a run id and the plan sha256'],
+    ['approve r-1', '`approve` takes a run id and the plan sha256'],
+    ['approve r-1 0123456789a', '`0123456789a` is not a plan sha256'],
     ['abort ../r-1', '`../r-1` is not a run id.'],
     ['help me', '`help` takes nothing after it.'],
   ])('refuses %j with a helpful answer', (text, why) => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   dingtalkReply,
   feishuReply,
+  isDingtalkSessionWebhook,
   parseDingtalkMessage,
   parseFeishuEvent,
   parseSlackMessage,
@@ -139,6 +140,25 @@ describe('DingTalk messages', () => {
         eventId: 'msg0xxxxx',
       },
     });
+  });
+});
+
+describe("DingTalk's reply address", () => {
+  it.each([
+    ['https://oapi.dingtalk.com/robot/sendBySession?session=xxxxx', undefined, true],
+    ['https://api.dingtalk.com/robot/sendBySession?session=x', undefined, true],
+    ['http://oapi.dingtalk.com/robot/sendBySession?session=x', undefined, false],
+    ['https://oapi.dingtalk.com:8443/robot/sendBySession', undefined, false],
+    ['https://oapi.dingtalk.com.evil.example/robot', undefined, false],
+    ['https://user@oapi.dingtalk.com/robot/sendBySession', undefined, false],
+    ['http://169.254.100.200/latest/meta-data', undefined, false],
+    ['not a url', undefined, false],
+    ['http://127.0.0.1:4000/dingtalk/session/s1', 'http://127.0.0.1:4000', true],
+    ['http://127.0.0.1:4000/chat/dingtalk/s1', 'http://127.0.0.1:4000/chat', true],
+    ['http://127.0.0.1:4000/chatter/s1', 'http://127.0.0.1:4000/chat', false],
+    ['http://127.0.0.1:4001/dingtalk/session/s1', 'http://127.0.0.1:4000', false],
+  ])('%s (apiBaseUrl %s): %s', (url, apiBaseUrl, expected) => {
+    expect(isDingtalkSessionWebhook(url, apiBaseUrl)).toBe(expected);
   });
 });
 

@@ -249,6 +249,34 @@ describe('Feishu/Lark signatures and encrypted events', () => {
     });
   });
 
+  it('refuses an unsigned request that is not a URL check before decrypting anything', () => {
+    let decrypted = 0;
+    const counting = {
+      ...crypto,
+      decryptAes256Cbc: (...args: Parameters<typeof crypto.decryptAes256Cbc>) => {
+        decrypted += 1;
+        return crypto.decryptAes256Cbc(...args);
+      },
+    };
+    const big = { ...event, event: { text: 'x'.repeat(2000) } };
+    const bodies = [
+      JSON.stringify({ encrypt: feishuEncrypt(JSON.stringify(big), secrets.encryptKey) }),
+      JSON.stringify({
+        encrypt: feishuEncrypt(JSON.stringify(event), secrets.encryptKey),
+        type: 'url_verification',
+      }),
+      JSON.stringify(event),
+    ];
+    for (const rawBody of bodies) {
+      const unsigned: ChatHttpRequest = { method: 'POST', headers: {}, rawBody };
+      expect(verifyFeishuRequest(unsigned, secrets, NOW, counting)).toMatchObject({
+        ok: false,
+        reason: 'unsigned',
+      });
+    }
+    expect(decrypted).toBe(0);
+  });
+
   it('refuses a signed body that is not a decryptable JSON object', () => {
     for (const body of ['[]', 'not json', '{"encrypt":"AAAA"}', '{"encrypt":42}']) {
       const request = signedFeishuRequest(body, secrets.encryptKey, nowSeconds);
