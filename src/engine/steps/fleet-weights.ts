@@ -21,6 +21,7 @@ import {
 import { recheckGateBeforeDrain } from './gate-step.js';
 import { holdAndJudge } from './ramp-hold.js';
 import { forgetSavedWeight, saveWeight } from './saved-weight.js';
+import { servingOutsidePlan } from './unplanned-attachments.js';
 
 type DrainStep = Extract<Step, { action: 'node.drain' }>;
 type RestoreStep = Extract<Step, { action: 'node.restore' }>;
@@ -45,6 +46,7 @@ export async function runFleetDrain(
       serverId,
       attachments.filter((a) => !done(a)),
     );
+    drift.push(...(await servingOutsidePlan(ctx, serverId, attachments)));
     if (drift.length > 0) {
       return failed(
         'drift',
