@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { fleetModel, journal, WEB1 } from '#support/fleet-model.js';
-import { runModel } from '#support/in-memory-runs.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
 
 const WEB2 = 'i-emu-web-2';
 
@@ -33,6 +33,24 @@ describe('a fleet drain', () => {
     expect(String(recheck?.summary)).toContain('0 healthy weighted server(s) would remain');
     // web-1 was never taken out, and keeps no saved weight: it still serves at 100.
     expect(entries.some((e) => e.type === 'intent' && e.node === WEB1)).toBe(false);
+    expect(world.backends.get(WEB1)).toBe(100);
+    expect([...world.tags.keys()].filter((key) => key.startsWith('drainctl-weight-'))).toEqual([]);
+  });
+  it('killed between its tag writes and its first weight change, leaves no tag once resumed and blocked', async () => {
+    // Where the uninterrupted drain moves web-1 to draining: right after its tags, before its intents.
+    const reference = fleetModel();
+    await runModel(reference.world, reference.plan);
+    const draining = journal(reference.world).find(
+      (e) => e.type === 'node-state' && e.node === WEB1 && e.state === 'draining',
+    );
+    const { world, plan } = fleetModel();
+    expect(await runModel(world, plan, { crashAfterSeq: Number(draining?.seq) })).toBe('crashed');
+    expect(world.tags.get(`drainctl-weight-${WEB1}`)).toBeDefined();
+    expect(world.backends.get(WEB1)).toBe(100);
+    // Before the resume web-2 fails its health check: web-1 must not leave, and keeps no tag.
+    world.faults.lbAbnormal.add(WEB2);
+    const resumed = await resumeModel(world);
+    expect(resumed).not.toBe('crashed');
     expect(world.backends.get(WEB1)).toBe(100);
     expect([...world.tags.keys()].filter((key) => key.startsWith('drainctl-weight-'))).toEqual([]);
   });
