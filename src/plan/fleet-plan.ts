@@ -174,7 +174,12 @@ export function planFleetRollout(
   const batchOf = new Map(
     batches.flatMap((ids, offset) => ids.map((id) => [id, offset + 1] as const)),
   );
-  const touched = [...new Set([...placed.values()].flat().map((a) => a.loadBalancerId))]
+  // Every balancer a planned server was seen on, serving or not: one where it sits at weight 0
+  // is locked too, so no other run gives it weight there while this run has it out.
+  const seenOn = survey.servers
+    .filter((server) => placed.has(server.id))
+    .flatMap((server) => server.attachments.map((a) => a.loadBalancerId));
+  const touched = [...new Set(seenOn)]
     .sort()
     .map((id) => ({ id, name: balancers.get(id)?.name ?? '' }));
   const lock = touched[0] ?? { id: '', name: '' };

@@ -51,6 +51,7 @@ import type {
   LoadBalancer,
   LoadBalancerInfo,
   PointRecordRequest,
+  ServerAttachments,
   TrafficProbe,
   TrafficProbeFactory,
 } from '#src/ports/index.js';
@@ -327,6 +328,48 @@ export class InMemoryWorld {
       health: this.healthPort(incarnation),
       clock: this.clock,
       alertGate: this.alertGatePort(incarnation),
+      attachments: this.attachmentsPort(incarnation),
+    };
+  }
+
+  /**
+   * Where a server is attached: the model has default server groups only (no vServer or
+   * master-slave groups), so a fleet run lists its balancers by their backends.
+   */
+  private attachmentsPort(inc: Incarnation): ServerAttachments {
+    const live = <T>(fn: () => T) => {
+      inc.check();
+      return Promise.resolve().then(() => {
+        inc.check();
+        return fn();
+      });
+    };
+    const summary = (b: ModelBalancer) => ({
+      id: b.id,
+      name: b.name,
+      address: b.address,
+      tags: Object.fromEntries(b.tags),
+    });
+    const all = () => [...this.balancers.values()];
+    return {
+      balancersServing: (serverId) =>
+        live(() =>
+          all()
+            .filter((b) => b.backends.has(serverId))
+            .map(summary),
+        ),
+      balancersTagged: (tags) =>
+        live(() =>
+          all()
+            .filter((b) => Object.entries(tags).every(([key, value]) => b.tags.get(key) === value))
+            .map(summary),
+        ),
+      vServerGroups: () => live(() => []),
+      masterSlaveGroups: () => live(() => []),
+      setVServerGroupWeights: (vServerGroupId) =>
+        live(() => {
+          throw new DrainctlError('VSERVER_GROUP_NOT_FOUND', `no vServer group ${vServerGroupId}`);
+        }),
     };
   }
 

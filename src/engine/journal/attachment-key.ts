@@ -16,7 +16,12 @@ export function attachmentKey(attachment: Place): string {
 
 /** The key of one server's weight on one attachment in the run state. */
 export function attachmentWeightKey(serverId: string, attachment: Place): string {
-  return `${serverId}@${attachmentKey(attachment)}`;
+  return weightKeyOf(serverId, attachmentKey(attachment));
+}
+
+/** The same, from an attachment's key (`lb-1`, `lb-1/rsp-2:8080`). */
+export function weightKeyOf(serverId: string, key: string): string {
+  return `${serverId}@${key}`;
 }
 
 /** A journaled target read back as the attachment it names. */

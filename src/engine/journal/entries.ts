@@ -214,6 +214,8 @@ export interface RetryEntry extends Base {
   weight: number;
   /** The balancer's health view of it, read right before (`normal`, `abnormal`, `unknown`). */
   health: string;
+  /** A fleet server's live weight on each attachment, by attachment key, read right before. */
+  attachmentWeights?: Record<string, number>;
 }
 
 export const RUN_OUTCOMES = ['completed', 'halted', 'failed'] as const;

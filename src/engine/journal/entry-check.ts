@@ -92,7 +92,10 @@ const SHAPES: Record<JournalEntry['type'], Shape> = {
   },
   halt: { required: { reason: 'text' } },
   'abort-requested': { required: { source: 'text' } },
-  retry: { required: { node: 'text', from: NODE_STATES, weight: 'number', health: 'text' } },
+  retry: {
+    required: { node: 'text', from: NODE_STATES, weight: 'number', health: 'text' },
+    optional: { attachmentWeights: 'object' },
+  },
   done: { required: { outcome: RUN_OUTCOMES, summary: 'text' } },
 };
 

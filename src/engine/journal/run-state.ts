@@ -6,7 +6,12 @@
 import type { Plan, Step } from '../../plan/types.js';
 import type { NeedVerdict } from '../policy/compliance-verdict.js';
 import type { FailureOutcome, LeftOutReason, NodeState } from '../policy/node-machine.js';
-import { attachmentKey, attachmentWeightKey, targetAttachment } from './attachment-key.js';
+import {
+  attachmentKey,
+  attachmentWeightKey,
+  targetAttachment,
+  weightKeyOf,
+} from './attachment-key.js';
 import type {
   DoneEntry,
   IntentEntry,
@@ -336,6 +341,15 @@ function retryNode(state: RunState, entry: RetryEntry): void {
   if (entry.weight > 0) node.originalWeight = entry.weight;
   node.weight = entry.weight;
   state.weights.set(entry.node, entry.weight);
+  // A fleet server starts over from each attachment's live weight (someone may have changed it
+  // by hand), and one serving there comes back to it; one at 0 keeps its recorded weight.
+  for (const [key, weight] of Object.entries(entry.attachmentWeights ?? {})) {
+    state.attachmentWeights.set(weightKeyOf(entry.node, key), weight);
+    if (weight > 0) {
+      node.originalWeights ??= {};
+      node.originalWeights[key] = weight;
+    }
+  }
 }
 
 /** A DNS change of the preparation was undone after it failed (the record or TTL set back). */

@@ -105,8 +105,18 @@ async function retryFleetNode(
     });
     return;
   }
-  const weight = Math.max(...attachments.map((a) => live.get(attachmentKey(a)) ?? 0));
-  await ctx.record({ type: 'retry', node: id, from: record.state, weight, health: 'unknown' });
+  const weights = Object.fromEntries(
+    attachments.map((a) => [attachmentKey(a), live.get(attachmentKey(a)) ?? 0]),
+  );
+  const weight = Math.max(...Object.values(weights));
+  await ctx.record({
+    type: 'retry',
+    node: id,
+    from: record.state,
+    weight,
+    health: 'unknown',
+    attachmentWeights: weights,
+  });
   ctx.logger.info(
     { node: id, weight },
     `${record.name} (${id}): retried from ${weight === 0 ? 'out of service' : `weight ${weight} on an attachment`}`,

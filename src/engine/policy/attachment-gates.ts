@@ -29,6 +29,12 @@ export interface AttachmentGateInput {
   /** At most this many of the run's nodes out of service on one balancer. */
   maxUnavailablePerBalancer: number;
   groupPeers: string[];
+  /**
+   * Every group each peer is attached to in the plan, observed now (a peer may share none of
+   * this node's groups). A peer serves only if it is seen healthy with a weight above 0 in every
+   * group it is in and in at least one: a peer not seen, or in a group not read, counts as out.
+   */
+  peerGroups?: Readonly<Record<string, readonly ServerGroupObservation[]>>;
   /** Nodes of this run out of service right now, each with the balancers it is attached to. */
   outOfService: ReadonlyArray<{ node: string; loadBalancerIds: readonly string[] }>;
 }
@@ -59,11 +65,10 @@ export function evaluateAttachmentGate(input: AttachmentGateInput): GateDecision
   }
   const out = input.outOfService.filter((entry) => entry.node !== node);
   if (input.groupPeers.length > 0) {
-    const observed = input.groups.flatMap((group) => (group.ok ? group.members : []));
     const peersOut = input.groupPeers.filter(
       (peer) =>
         out.some((entry) => entry.node === peer) ||
-        observed.some((m) => m.serverId === peer && (m.weight <= 0 || !m.healthy)),
+        !seenServing(peer, [...input.groups, ...(input.peerGroups?.[peer] ?? [])]),
     );
     checks.push({
       name: 'group',
@@ -94,4 +99,17 @@ export function evaluateAttachmentGate(input: AttachmentGateInput): GateDecision
     checks,
     summary: blocking === undefined ? 'gate passed' : `gate blocked: ${blocking.detail}`,
   };
+}
+
+/**
+ * Fails closed like the single-balancer gate: a peer serves only when it is seen, and every
+ * sight of it is healthy with a weight above 0; a group of its own that could not be read hides
+ * it (own groups of this node that do not have it say nothing about it).
+ */
+function seenServing(peer: string, groups: readonly ServerGroupObservation[]): boolean {
+  const sights = groups.flatMap((group) =>
+    group.ok ? group.members.filter((m) => m.serverId === peer) : [],
+  );
+  const unread = groups.some((group) => !group.ok);
+  return sights.length > 0 && !unread && sights.every((m) => m.weight > 0 && m.healthy);
 }

@@ -4,6 +4,8 @@
  * a drained server whose host is untouched goes back to each recorded weight; a ramp goes back
  * to weight 0 everywhere. Tried again after an error before the node is named with it.
  */
+
+import { savedWeightKey } from '../../plan/saved-weight-tag.js';
 import type { PlanAttachment, Step } from '../../plan/types.js';
 import { FatalRunError, message } from '../engine-errors.js';
 import type { Compensated, RunContext } from '../execution/run-context.js';
@@ -13,6 +15,7 @@ import { IllegalTransitionError } from '../policy/node-machine.js';
 import {
   type AttachmentWeightChange,
   type AttachmentWeightResult,
+  liveAttachmentWeights,
   setAttachmentWeights,
 } from './attachment-weights.js';
 import { forgetDefaultGroupWeights } from './fleet-weights.js';
@@ -54,6 +57,7 @@ export async function putBackEverywhere(
       message: `the weights of ${serverId} were not changed by this run: nothing to put back`,
       compensates: mark,
     });
+    await forgetTagsIfServing(ctx, node, serverId, attachments);
     return { kind: 'undone', detail: 'weights back to their originals, host untouched' };
   }
   const result = await settle(ctx, {
@@ -78,6 +82,35 @@ export async function putBackEverywhere(
     kind: 'undone',
     detail: 'weights back to their originals on every attachment, host untouched',
   };
+}
+
+/**
+ * Tags saved before a drain that sent no weight change (it stopped on drift or an error, or the
+ * process died before its intents and the resumed drain was decided against) must not stay on
+ * a server that serves: a later run finding it at weight 0 would bring it back to their weight.
+ * Read live; at weight 0 or detached anywhere, they stay (that is where it goes back to).
+ */
+async function forgetTagsIfServing(
+  ctx: RunContext,
+  node: string,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+): Promise<void> {
+  let live: Map<string, number | undefined>;
+  try {
+    live = await liveAttachmentWeights(ctx, serverId, attachments);
+  } catch (error) {
+    if (error instanceof FatalRunError) throw error;
+    await ctx.record({
+      type: 'note',
+      node,
+      warning: true,
+      message: `could not read the weights of ${serverId} (${message(error)}): if it serves everywhere, remove the tag ${savedWeightKey(serverId)} by hand from its balancers — a later run that finds it at weight 0 would bring it back to the weight the tag names`,
+    });
+    return;
+  }
+  if (!attachments.every((a) => (live.get(attachmentKey(a)) ?? 0) > 0)) return;
+  await forgetDefaultGroupWeights(ctx, node, serverId, attachments, `${serverId} still serves`);
 }
 
 /** The undo of a fleet restore: weight 0 on every attachment (it must not serve unproven). */

@@ -29,6 +29,11 @@ export async function decideFleetGate(
   attachments: readonly PlanAttachment[],
 ): Promise<GateDecision> {
   const groups = await observeGroups(ctx, attachments);
+  // A peer may share none of this node's groups: each is observed on its own attachments.
+  const peerGroups: Record<string, ServerGroupObservation[]> = {};
+  for (const peer of step.params.groupPeers) {
+    peerGroups[peer] = await observeGroups(ctx, fleetAttachmentsOf(ctx, peer) ?? []);
+  }
   const balancersOf = (id: string) => [
     ...new Set((fleetAttachmentsOf(ctx, id) ?? []).map((a) => a.loadBalancerId)),
   ];
@@ -43,6 +48,7 @@ export async function decideFleetGate(
     // The workflow has one maxUnavailable: it holds for the run and on each balancer.
     maxUnavailablePerBalancer: step.params.maxUnavailable,
     groupPeers: step.params.groupPeers,
+    peerGroups,
     outOfService: out,
   });
   if (step.params.windowEnd === undefined) return decision;

@@ -21,6 +21,7 @@ import {
 import { recheckGateBeforeDrain } from './gate-step.js';
 import { holdAndJudge } from './ramp-hold.js';
 import { forgetSavedWeight, saveWeight } from './saved-weight.js';
+import { servingOutsidePlan } from './unplanned-attachments.js';
 
 type DrainStep = Extract<Step, { action: 'node.drain' }>;
 type RestoreStep = Extract<Step, { action: 'node.restore' }>;
@@ -37,87 +38,161 @@ export async function runFleetDrain(
     const done = (a: PlanAttachment) =>
       ctx.state.completedOps.has(`${step.id}@${attachmentKey(a)}`);
     if (attachments.every(done)) return ok('weight already 0 on every attachment');
-    if (ctx.control.stopRequested || (await haltAtDrainsEnd(ctx)))
+    if (ctx.control.stopRequested)
       return stopped('the rollout is stopping: no further node leaves service');
     await ctx.checkLocks(`the drain of ${node}`);
-    const { drift, live } = await attachmentDrift(
-      ctx,
-      serverId,
-      attachments.filter((a) => !done(a)),
-    );
-    if (drift.length > 0) {
-      return failed(
-        'drift',
-        `an attachment drifted from the plan, nothing changed: ${drift.join('; ')}`,
-        {
-          drift,
-        },
-      );
+    // The weights it comes back to first: however long the tag writes take (each retried), the
+    // window, the weights and the health weight 0 is decided on are read after them.
+    const back = weightsToComeBack(ctx, node, serverId, attachments);
+    if (typeof back === 'string') return failed('drift', back);
+    const written = await saveDefaultGroupWeights(ctx, node, serverId, back);
+    if (!Array.isArray(written)) return written;
+    let outcome: StepOutcome;
+    try {
+      outcome = await decideAndDrain(ctx, step, attachments, done);
+    } catch (error) {
+      if (!(error instanceof FatalRunError))
+        await forgetUnlessDraining(ctx, step, serverId, attachments, written);
+      throw error;
     }
-    const blocked = await recheckGateBeforeDrain(ctx, step, node);
-    if (blocked !== undefined) return blocked;
-    const saved = await saveDefaultGroupWeights(ctx, node, serverId, attachments, live);
-    if (saved !== undefined) return saved;
-    await ctx.moveNode(node, 'draining');
-    const result = await setAttachmentWeights(ctx, {
-      step: step.id,
-      opId: step.id,
-      node,
-      serverId,
-      attachments,
-      to: () => 0,
-    });
-    if (!result.ok)
-      return failed('drift', `the drain stopped: ${result.drift}`, { drift: [result.drift] });
-    const from = attachments
-      .map((a) => `${a.label} ${result.before.get(attachmentKey(a)) ?? '(done before)'}`)
-      .join('; ');
-    return ok(`weight → 0 on ${attachments.length} attachment(s): ${from}`);
+    if (outcome.status !== 'ok')
+      await forgetUnlessDraining(ctx, step, serverId, attachments, written);
+    return outcome;
   });
 }
 
+/** The window, drift (planned or not) and the gate, then weight 0: nothing slow in between. */
+async function decideAndDrain(
+  ctx: RunContext,
+  step: DrainStep,
+  attachments: readonly PlanAttachment[],
+  done: (a: PlanAttachment) => boolean,
+): Promise<StepOutcome> {
+  const { serverId } = step.params;
+  const node = step.node ?? serverId;
+  if (ctx.control.stopRequested || (await haltAtDrainsEnd(ctx)))
+    return stopped('the rollout is stopping: no further node leaves service');
+  const drift = await attachmentDrift(
+    ctx,
+    serverId,
+    attachments.filter((a) => !done(a)),
+  );
+  drift.push(...(await servingOutsidePlan(ctx, serverId, attachments)));
+  if (drift.length > 0) {
+    return failed(
+      'drift',
+      `an attachment drifted from the plan, nothing changed: ${drift.join('; ')}`,
+      { drift },
+    );
+  }
+  const blocked = await recheckGateBeforeDrain(ctx, step, node);
+  if (blocked !== undefined) return blocked;
+  await ctx.moveNode(node, 'draining');
+  const result = await setAttachmentWeights(ctx, {
+    step: step.id,
+    opId: step.id,
+    node,
+    serverId,
+    attachments,
+    to: () => 0,
+  });
+  if (!result.ok)
+    return failed('drift', `the drain stopped: ${result.drift}`, { drift: [result.drift] });
+  const from = attachments
+    .map((a) => `${a.label} ${result.before.get(attachmentKey(a)) ?? '(done before)'}`)
+    .join('; ');
+  return ok(`weight → 0 on ${attachments.length} attachment(s): ${from}`);
+}
+
 /**
- * Before weight 0: the weight each balancer's default group gives the server, saved as that
+ * The weight each default server group gives the server back: the one recorded before this
+ * run's earlier drain of it, else the one this run expects it to have now (which the drift check
+ * before weight 0 then demands). A reason instead when the run expects more than one.
+ */
+function weightsToComeBack(
+  ctx: RunContext,
+  node: string,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+): Map<string, number> | string {
+  const originals = ctx.state.nodes.get(node)?.originalWeights;
+  const back = new Map<string, number>();
+  for (const a of attachments) {
+    if (a.vServerGroupId !== undefined) continue;
+    const recorded = originals?.[attachmentKey(a)];
+    if (recorded !== undefined && recorded > 0) {
+      back.set(a.loadBalancerId, recorded);
+      continue;
+    }
+    const expected = expectedAttachmentWeights(ctx.state, serverId, a);
+    if (expected.length !== 1)
+      return `cannot tell which weight ${serverId} comes back to in ${a.label} (this run expects ${expected.join(' or ')}): not drained, nothing changed`;
+    back.set(a.loadBalancerId, expected[0] ?? 0);
+  }
+  return back;
+}
+
+/**
+ * A drain decided against leaves no saved weight behind on a server that serves (this run
+ * expects a weight above 0 everywhere and sent no weight change); one out of service keeps it:
+ * that is where it goes back to.
+ */
+async function forgetUnlessDraining(
+  ctx: RunContext,
+  step: DrainStep,
+  serverId: string,
+  attachments: readonly PlanAttachment[],
+  written: readonly string[],
+): Promise<void> {
+  const node = step.node ?? serverId;
+  const begun = attachments.some((a) => {
+    const op = `${step.id}@${attachmentKey(a)}`;
+    return ctx.state.pendingIntents.has(op) || ctx.state.completedOps.has(op);
+  });
+  const serving = attachments.every((a) =>
+    expectedAttachmentWeights(ctx.state, serverId, a).every((w) => w > 0),
+  );
+  if (begun || !serving) return;
+  for (const loadBalancerId of written) {
+    await forgetSavedWeight(ctx, { loadBalancerId, serverId, node }, `${serverId} was not drained`);
+  }
+}
+
+/**
+ * Before weight 0: the weight each balancer's default group gives the server back, saved as that
  * balancer's tag (the same tag a plan of one balancer reads, saved-weight.ts), so any later run
  * on it finds where the server goes back to. vServer group weights are kept in the journal only.
  * A tag that cannot be written stops the drain, nothing changed (tags written are taken back).
+ * The balancers whose tag was written, or the failed outcome.
  */
 async function saveDefaultGroupWeights(
   ctx: RunContext,
   node: string,
   serverId: string,
-  attachments: readonly PlanAttachment[],
-  live: ReadonlyMap<string, number | undefined>,
-): Promise<StepOutcome | undefined> {
+  back: ReadonlyMap<string, number>,
+): Promise<string[] | StepOutcome> {
   const written: string[] = [];
-  for (const a of attachments) {
-    if (a.vServerGroupId !== undefined) continue;
-    const weight = live.get(attachmentKey(a));
-    if (weight === undefined || weight === 0) continue;
+  for (const [loadBalancerId, weight] of back) {
+    if (weight === 0) continue;
     try {
-      await saveWeight(
-        ctx,
-        { loadBalancerId: a.loadBalancerId, serverId, node },
-        weight,
-        undefined,
-      );
-      written.push(a.loadBalancerId);
+      await saveWeight(ctx, { loadBalancerId, serverId, node }, weight, undefined);
+      written.push(loadBalancerId);
     } catch (error) {
       if (error instanceof FatalRunError) throw error;
-      for (const loadBalancerId of written) {
+      for (const id of written) {
         await forgetSavedWeight(
           ctx,
-          { loadBalancerId, serverId, node },
+          { loadBalancerId: id, serverId, node },
           `${serverId} was not drained`,
         );
       }
       return failed(
         'error',
-        `could not save ${weight} as the weight ${serverId} comes back to on ${a.loadBalancerId} (tag ${savedWeightKey(serverId)}): ${message(error)}; not drained, nothing changed`,
+        `could not save ${weight} as the weight ${serverId} comes back to on ${loadBalancerId} (tag ${savedWeightKey(serverId)}): ${message(error)}; not drained, nothing changed`,
       );
     }
   }
-  return undefined;
+  return written;
 }
 
 /** Once the server is back at each weight: the tags saved before its drain go. */
@@ -143,7 +218,7 @@ async function attachmentDrift(
   ctx: RunContext,
   serverId: string,
   attachments: readonly PlanAttachment[],
-): Promise<{ drift: string[]; live: Map<string, number | undefined> }> {
+): Promise<string[]> {
   const live = await liveAttachmentWeights(ctx, serverId, attachments);
   const drift: string[] = [];
   for (const a of attachments) {
@@ -155,7 +230,7 @@ async function attachmentDrift(
         `weight of ${serverId} in ${a.label} is ${weight}, expected ${expected.join(' or ')}`,
       );
   }
-  return { drift, live };
+  return drift;
 }
 
 /**

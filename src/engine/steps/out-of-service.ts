@@ -10,6 +10,7 @@ import { resolveRef } from '../execution/refs.js';
 import type { RunContext } from '../execution/run-context.js';
 import { attachmentKey } from '../journal/attachment-key.js';
 import { liveAttachmentWeights } from './attachment-weights.js';
+import { servingOutsidePlan } from './unplanned-attachments.js';
 
 /** Why `node` is not safely out of service right now, or undefined when it is (weight 0). */
 export async function stillInService(ctx: RunContext, node: string): Promise<string | undefined> {
@@ -23,12 +24,14 @@ export async function stillInService(ctx: RunContext, node: string): Promise<str
   const { attachments } = drain.params;
   if (attachments !== undefined) {
     // A fleet server is out of service only at weight 0 on every attachment.
+    // …including attachments outside the plan (weight 0 when planned, or added since).
     const live = await liveAttachmentWeights(ctx, drain.params.serverId, attachments);
-    const serving = attachments.filter((a) => live.get(attachmentKey(a)) !== 0);
+    const serving = attachments
+      .filter((a) => live.get(attachmentKey(a)) !== 0)
+      .map((a) => `${a.label} at ${live.get(attachmentKey(a)) ?? 'no weight (detached)'}`);
+    serving.push(...(await servingOutsidePlan(ctx, drain.params.serverId, attachments)));
     if (serving.length === 0) return undefined;
-    const where = serving
-      .map((a) => `${a.label} at ${live.get(attachmentKey(a)) ?? 'no weight (detached)'}`)
-      .join('; ');
+    const where = serving.join('; ');
     return `${name} (${drain.params.serverId}) is not out of service everywhere (changed by someone else): ${where}; its host was left alone`;
   }
   const loadBalancerId = String(resolveRef(drain.params.loadBalancerId, ctx.state));

@@ -128,4 +128,27 @@ describe('evaluateAttachmentGate', () => {
     expect(unread.passed).toBe(false);
     expect(unread.summary).toContain('vServer group api (fails closed): Throttling.User');
   });
+  it('counts a peer as out unless it is seen healthy and weighted on its own attachments', () => {
+    // i-a only on lb-1, its peer i-b only on lb-2 and unhealthy there.
+    const pair = (peerGroups: AttachmentGateInput['peerGroups']) =>
+      evaluateAttachmentGate({
+        ...input({ node: 'i-a', groupPeers: ['i-b'], maxUnavailablePerBalancer: 2 }),
+        groups: [group('lb-1', [serving('i-a'), serving('i-c')])],
+        ...(peerGroups === undefined ? {} : { peerGroups }),
+      });
+    const unhealthy = pair({
+      'i-b': [group('lb-2', [{ serverId: 'i-b', weight: 100, healthy: false }, serving('i-d')])],
+    });
+    expect(unhealthy.summary).toBe('gate blocked: group peer(s) out of service or unhealthy: i-b');
+    // Not seen anywhere (no attachment of it observed): out, fails closed.
+    expect(pair(undefined).passed).toBe(false);
+    const unread = pair({
+      'i-b': [
+        { ok: false, key: 'lb-2', loadBalancerId: 'lb-2', label: 'lb-2', error: 'Throttling' },
+      ],
+    });
+    expect(unread.passed).toBe(false);
+    const fine = pair({ 'i-b': [group('lb-2', [serving('i-b'), serving('i-d')])] });
+    expect(fine.passed, fine.summary).toBe(true);
+  });
 });
