@@ -307,12 +307,13 @@ describe('scheduled patch nights', () => {
       }),
     );
     try {
+      // Counted before the server starts: its first tick may tell before the test's own does.
+      const before = told().length;
       const serve = await serveAt(new SetClock(Date.parse('2027-11-28T18:01:00Z')));
       const runs = (await call(serve, 'GET', '/api/runs', 'viewer')).json.runs as unknown[];
-      const before = told().length;
       await serve.scheduler.tick();
       await expect
-        .poll(() => JSON.stringify(told().slice(before)))
+        .poll(() => JSON.stringify(told().slice(before)), { timeout: 10_000, interval: 100 })
         .toContain(`the run of the occurrence at ${occurrence} was starting`);
       expect(JSON.parse(await readFile(file, 'utf8')).starting).toBeUndefined();
       expect((await call(serve, 'GET', '/api/runs', 'viewer')).json.runs).toHaveLength(runs.length);
