@@ -48,7 +48,9 @@ health:
   timeoutSeconds: 8
 restore:
   rampPercent: [10, 100]
-  holdSeconds: 2
+  # At 10 % a server gets a few requests a second: 4 s gathers the 5 a judgement needs even on
+  # a loaded CI machine (with fewer, the step is inconclusive and passes).
+  holdSeconds: 4
   max5xxRate: 0.05
   minRequests: 5
 `;
