@@ -159,3 +159,31 @@ export async function openEventStream(
   })().catch(() => undefined);
   return { events, close: () => controller.abort() };
 }
+
+/**
+ * One JSON request to a server's API with one of the tests' tokens: what the in-process serve
+ * tests (scheduler, its waits) ask with.
+ */
+export async function callServeApi(
+  url: string,
+  method: string,
+  path: string,
+  token: keyof typeof TOKENS,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKENS[token]}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+/** The first schedule as `GET /api/schedules` lists it. */
+export async function firstSchedule(url: string): Promise<Record<string, unknown>> {
+  const { json } = await callServeApi(url, 'GET', '/api/schedules', 'viewer');
+  return (json.schedules as Array<Record<string, unknown>>)[0] ?? {};
+}

@@ -16,7 +16,7 @@ import { createLogger } from '#src/log/index.js';
 import type { Clock } from '#src/ports/index.js';
 import { type RunningServe, startServe } from '#src/serve/index.js';
 import { journal, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
-import { TOKENS } from '#support/serve-process.js';
+import { callServeApi, firstSchedule, TOKENS } from '#support/serve-process.js';
 
 const SECRET = 'schedule-waits-webhook-secret';
 const CLOUD_KEYS = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'] as const;
@@ -107,27 +107,18 @@ async function night(
   return { env, serve, receiver };
 }
 
-async function call(
+function call(
   serve: RunningServe,
   method: string,
   path: string,
   token: keyof typeof TOKENS,
   body?: unknown,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${serve.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKENS[token]}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  return callServeApi(serve.url, method, path, token, body);
 }
 
-async function schedule(serve: RunningServe): Promise<Record<string, unknown>> {
-  const { json } = await call(serve, 'GET', '/api/schedules', 'viewer');
-  return (json.schedules as Array<Record<string, unknown>>)[0] ?? {};
+function schedule(serve: RunningServe): Promise<Record<string, unknown>> {
+  return firstSchedule(serve.url);
 }
 
 /**

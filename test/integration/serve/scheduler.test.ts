@@ -23,7 +23,7 @@ import {
   type RunEnv,
   startRunEnv,
 } from '#support/rollout-on-emulator.js';
-import { TOKENS } from '#support/serve-process.js';
+import { callServeApi, firstSchedule, TOKENS } from '#support/serve-process.js';
 
 const SECRET = 'scheduler-test-webhook-secret';
 let env: RunEnv;
@@ -113,27 +113,18 @@ async function serveAt(clock: SetClock): Promise<RunningServe> {
   return serve;
 }
 
-async function call(
+function call(
   serve: RunningServe,
   method: string,
   path: string,
   token: keyof typeof TOKENS,
   body?: unknown,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${serve.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKENS[token]}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  return callServeApi(serve.url, method, path, token, body);
 }
 
-async function nightly(serve: RunningServe): Promise<Record<string, unknown>> {
-  const { json } = await call(serve, 'GET', '/api/schedules', 'viewer');
-  return (json.schedules as Array<Record<string, unknown>>)[0] ?? {};
+function nightly(serve: RunningServe): Promise<Record<string, unknown>> {
+  return firstSchedule(serve.url);
 }
 
 function told(): Array<Record<string, unknown>> {
