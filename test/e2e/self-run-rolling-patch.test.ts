@@ -1,7 +1,7 @@
 /**
  * A rolling kernel patch of the emulator's instances behind a real nginx and behind a real
- * HAProxy (Debian's binaries, on loopback), through `drainctl plan` and `drainctl run` as a user
- * runs them, under client load through the balancer: no failed request, every kernel patched,
+ * HAProxy (Debian's binaries, on loopback), through `drainctl inspect`, `plan` and `run` as a
+ * user runs them, under client load through the balancer: no failed request, every kernel patched,
  * the nginx file byte for byte and HAProxy's server states exactly as before. Then drainctl
  * killed with SIGKILL in the middle of an upstream change — the file written, nginx not yet
  * reloaded — and `drainctl resume`: the file restored and nginx running it. Fails (never skips)
@@ -173,6 +173,12 @@ describe('a rolling kernel patch behind a balancer you run yourself', () => {
       nginxSection(nginx.dir, `${nginx.binary} -p ${nginx.dir} -c nginx.conf`),
       '  rampPercent: [100]\n  holdSeconds: 2\n',
     );
+    const inspect = await runDrainctl(['inspect', file], {
+      cwd: emulator.dir,
+      env: emulator.env,
+      timeoutMs: 60_000,
+    });
+    expect(inspect.code, inspect.stdout + inspect.stderr).toBe(0);
     const load = clientLoad(nginx.url);
     const run = await planAndRun(file);
     const counts = await load.stop();
