@@ -342,6 +342,11 @@ export interface SelfRunBalancerOptions {
    * each nginx host's file live in `balancers/` there. Without it the balancer has no tags.
    */
   home?: string;
+  /**
+   * Only looking (`plan`, `inspect`): an nginx change a run left unfinished is not settled (that
+   * reloads nginx); the file is read as it is.
+   */
+  observeOnly?: boolean;
 }
 
 /** How long drainctl waits for a server to accept a connection when it judges nginx's servers. */
@@ -429,7 +434,7 @@ export async function selfRunLoadBalancer(
         ? {}
         : {
             tags: tagsIn(state),
-            baseline: (await state.read()).files,
+            ...(options.observeOnly === true ? {} : { baseline: (await state.read()).files }),
             // Before each write: what the file was first, and both sides of the change, so a run
             // killed in between settles whichever side the file holds (the adapter reloads it).
             onChange: (change) =>
@@ -531,6 +536,7 @@ export function workflowObservationPorts(
         instances: await instances(),
         env: { ...env },
         home: environment.home,
+        observeOnly: true,
       }),
     ),
   };
