@@ -295,4 +295,31 @@ exec ${nginx.binary} -p ${nginx.dir} -c nginx.conf "$@"
     expect(await kernels()).toEqual([PATCHED, PATCHED, PATCHED]);
     expect(Number(readFileSync(join(nginx.dir, 'reloads'), 'utf8'))).toBe(7);
   });
+
+  it('nginx: a change nginx -t refuses is never reloaded; the run halts with what nginx said', {
+    timeout: 120_000,
+  }, async () => {
+    const nginx = await runningNginx();
+    const before = readFileSync(join(nginx.dir, 'app.conf'), 'utf8');
+    // Someone's unfinished edit in another file nginx includes: nginx still runs the old one.
+    writeFileSync(join(nginx.dir, 'other.conf'), 'proxy_read_timeout 30s\n');
+    const file = writeWorkflow(
+      'nginx-refused',
+      nginxSection(nginx.dir, `${nginx.binary} -p ${nginx.dir} -c nginx.conf`),
+      '  rampPercent: [100]\n  holdSeconds: 2\n',
+    );
+    const load = clientLoad(nginx.url);
+    const run = await planAndRun(file);
+    const counts = await load.stop();
+    expect(run.code, run.stderr.slice(-3000)).toBe(2);
+    expect(run.stderr).toContain(
+      `NGINX_CONFIG_INVALID: nginx -t on local refused the changed ${join(nginx.dir, 'app.conf')}, so nginx was not reloaded: `,
+    );
+    expect(run.stderr).toContain(`[emerg]`);
+    expect(run.stderr).toContain(`in ${join(nginx.dir, 'other.conf')}:2`);
+    expect(counts.failed, counts.errors.slice(0, 5).join('\n')).toBe(0);
+    expect(readFileSync(join(nginx.dir, 'app.conf'), 'utf8')).toBe(before);
+    expect(readFileSync(join(nginx.dir, 'error.log'), 'utf8')).not.toMatch(/SIGHUP/);
+    expect(await kernels()).not.toContain(PATCHED);
+  });
 });
