@@ -1,6 +1,7 @@
 /**
  * The composition root: builds the ports from the environment it is handed. For a run, Alibaba
- * Cloud for the balancer, DNS and ECS hosts (one endpoint when DRAINCTL_CLOUD_ENDPOINT names the
+ * Cloud for the balancer (or nginx or HAProxy you run yourself, when the workflow or the plan
+ * names one), DNS and ECS hosts (one endpoint when DRAINCTL_CLOUD_ENDPOINT names the
  * emulator), SSH hosts for machines outside the cloud, the local shell for `local` hooks, the
  * access-log and connection probes, health checks, the alert gate (Prometheus), the system clock;
  * for `plan` and `inspect`, the cloud ports they observe through; for `watch`, one access-log
