@@ -20,7 +20,8 @@ import type {
   LoadBalancer,
   ServerAttachments,
 } from '../ports/index.js';
-import { type AliyunOptions, createAliyunPorts } from './aliyun/index.js';
+import { type AliyunOptions, createAliyunPorts, LOAD_BALANCER_METHODS } from './aliyun/index.js';
+import { loadedOnFirstCall } from './aliyun/loaded-on-first-call.js';
 import { createDnsResolver } from './local/dns-resolver.js';
 import { systemClock } from './local/system-clock.js';
 
@@ -79,4 +80,13 @@ export function cloudPortsOptionsFrom(
     ...(environment.cloudEndpoint ? { endpoint: environment.cloudEndpoint } : {}),
     ...(environment.apiRateLimits ? { rateLimits: environment.apiRateLimits } : {}),
   };
+}
+
+/**
+ * A LoadBalancer port built on its first call: a balancer you run yourself needs the run's
+ * servers (and an import of its adapter) before it can answer, which a caller that builds ports
+ * synchronously does not have yet.
+ */
+export function loadBalancerOnFirstCall(load: () => Promise<LoadBalancer>): LoadBalancer {
+  return loadedOnFirstCall<LoadBalancer>(LOAD_BALANCER_METHODS, load);
 }

@@ -1,8 +1,9 @@
 /**
  * What a load balancer people run on their own machines (nginx, HAProxy) is to drainctl: a fixed
  * group of servers whose weights and states it changes — and none of a cloud balancer's life:
- * nothing to create or delete, no listeners, no backends to add or remove, no tags. One shape for
- * both adapters; each says in its own words why the rest is not there.
+ * nothing to create or delete, no listeners, no backends to add or remove. One shape for both
+ * adapters; each says in its own words why the rest is not there. Neither has tags: a run's lock
+ * and saved weights go to the `tags` store the composition root gives (a file in DRAINCTL_HOME).
  */
 import type {
   BackendHealthStatus,
@@ -21,10 +22,19 @@ export interface SelfRunParts {
   healthStatus(id: string): Promise<BackendHealthStatus[]>;
   /** Refuses what this kind of balancer does not have, naming it (`tags`, `listeners`…). */
   notSupported(what: string): never;
+  /** Where the balancer's tags are kept instead; without it, tags are not supported. */
+  tags?: SelfRunTagStore;
+}
+
+/** Tags kept for a balancer that has none (the run's lock, the weights saved before drains). */
+export interface SelfRunTagStore {
+  read(): Promise<Record<string, string>>;
+  update(change: (tags: Record<string, string>) => void): Promise<void>;
 }
 
 export function selfRunLoadBalancer(parts: SelfRunParts): LoadBalancer {
   const { notSupported } = parts;
+  const tagStore = (): SelfRunTagStore => parts.tags ?? notSupported('tags');
   return {
     async describe(id): Promise<LoadBalancerInfo> {
       return {
@@ -56,8 +66,14 @@ export function selfRunLoadBalancer(parts: SelfRunParts): LoadBalancer {
     setBackendWeights: parts.setBackendWeights,
     removeBackends: async () => notSupported('backends to remove'),
     healthStatus: parts.healthStatus,
-    getTags: async () => notSupported('tags'),
-    setTags: async () => notSupported('tags'),
-    removeTags: async () => notSupported('tags'),
+    getTags: async () => tagStore().read(),
+    async setTags(_id, tags) {
+      await tagStore().update((current) => Object.assign(current, tags));
+    },
+    async removeTags(_id, keys) {
+      await tagStore().update((current) => {
+        for (const key of keys) delete current[key];
+      });
+    },
   };
 }

@@ -1,15 +1,24 @@
 /**
  * The composition root: builds the ports from the environment it is handed. For a run, Alibaba
- * Cloud for the balancer, DNS and ECS hosts (one endpoint when DRAINCTL_CLOUD_ENDPOINT names the
+ * Cloud for the balancer (or nginx or HAProxy you run yourself, when the workflow or the plan
+ * names one), DNS and ECS hosts (one endpoint when DRAINCTL_CLOUD_ENDPOINT names the
  * emulator), SSH hosts for machines outside the cloud, the local shell for `local` hooks, the
  * access-log and connection probes, health checks, the alert gate (Prometheus), the system clock;
  * for `plan` and `inspect`, the cloud ports they observe through; for `watch`, one access-log
  * probe. Nothing else in drainctl decides which adapter serves a port: the rest of src/app gets
  * its ports from here.
  */
-import { type CloudPorts, cloudPortsOptionsFrom, createCloudPorts } from '../adapters/index.js';
+import {
+  type CloudPorts,
+  cloudPortsOptionsFrom,
+  createCloudPorts,
+  loadBalancerOnFirstCall,
+} from '../adapters/index.js';
+import type { BalancerStateFile } from '../adapters/local/balancer-state-file.js';
 import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host.js';
 import { systemClock } from '../adapters/local/system-clock.js';
+import type { NginxFileBaseline } from '../adapters/nginx/index.js';
+import type { SelfRunTagStore } from '../adapters/self-run-balancer.js';
 import { createSshHost } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
@@ -21,7 +30,8 @@ import type {
 } from '../engine/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import { hostInstanceId } from '../plan/host-target.js';
-import type { HostTarget } from '../plan/types.js';
+import { type SelfRunBalancerSection, selfRunBalancer } from '../plan/self-run-balancer.js';
+import type { HostTarget, Plan } from '../plan/types.js';
 import type {
   Clock,
   CloudCallEvent,
@@ -42,11 +52,7 @@ import {
 import { openSshFollower } from '../probes/access-log/ssh-follower.js';
 import { createHealthChecker } from '../probes/health/index.js';
 import { createTrafficProbeFactory } from '../probes/traffic-probe-factory.js';
-import type {
-  BalancerHostSpec,
-  HaproxyBalancerSpec,
-  NginxBalancerSpec,
-} from '../workflow/index.js';
+import type { BalancerHostSpec, WorkflowSpec } from '../workflow/index.js';
 import type { FleetPorts } from './observe-fleet.js';
 import type { InventoryPorts } from './observe-inventory.js';
 
@@ -282,17 +288,12 @@ export interface RunWiring {
   onDrainProgress?: (event: DrainProgressEvent) => void;
 }
 
-/** The engine's options for a run in `region`: its ports built here unless given. */
-export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptions {
-  const ports =
-    wiring.ports ??
-    createRuntime({
-      environment: wiring.environment,
-      region,
-      logger: wiring.logger,
-      env: wiring.env,
-      ...(wiring.onCloudCall === undefined ? {} : { onCloudCall: wiring.onCloudCall }),
-    }).ports;
+/**
+ * The engine's options for a run of `plan`: its ports built here unless given, with the balancer
+ * you run yourself in place of the SLB when the plan names one.
+ */
+export function engineOptionsFor(wiring: RunWiring, plan: Plan): EngineOptions {
+  const ports = wiring.ports ?? runPorts(wiring, plan);
   return {
     home: wiring.home,
     ports,
@@ -305,6 +306,19 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
   };
 }
 
+function runPorts(wiring: RunWiring, plan: Plan): EnginePorts {
+  const { ports } = createRuntime({
+    environment: wiring.environment,
+    region: plan.region,
+    logger: wiring.logger,
+    env: wiring.env,
+    ...(wiring.onCloudCall === undefined ? {} : { onCloudCall: wiring.onCloudCall }),
+  });
+  const loadBalancer = planBalancer(plan, wiring);
+  if (loadBalancer === undefined) return ports;
+  return { ...ports, loadBalancer, health: createHealthChecker({ loadBalancer }) };
+}
+
 /** The API quotas drainctl's limiters default to, every product's actions in one table. */
 export async function documentedRateLimits(): Promise<
   Record<string, { calls: number; perSeconds: number }>
@@ -314,9 +328,7 @@ export async function documentedRateLimits(): Promise<
 }
 
 /** What a balancer you run yourself is built from: its workflow section and the run's servers. */
-export type SelfRunBalancerSpec =
-  | { kind: 'nginx'; nginx: NginxBalancerSpec }
-  | { kind: 'haproxy'; haproxy: HaproxyBalancerSpec };
+export type SelfRunBalancerSpec = SelfRunBalancerSection;
 
 export interface SelfRunBalancerOptions {
   /** The id the run knows the balancer by. */
@@ -326,12 +338,25 @@ export interface SelfRunBalancerOptions {
   /** Where DRAINCTL_SSH_PASSPHRASE is read from, for an encrypted key of an SSH host. */
   env: NodeJS.ProcessEnv;
   clock?: Clock;
+  /**
+   * DRAINCTL_HOME: the balancer's lock and saved weights (its tags) and what drainctl knows of
+   * each nginx host's file live in `balancers/` there. Without it the balancer has no tags.
+   */
+  home?: string;
+  /**
+   * Only looking (`plan`, `inspect`): an nginx change a run left unfinished is not settled (that
+   * reloads nginx); the file is read as it is.
+   */
+  observeOnly?: boolean;
 }
+
+/** How long drainctl waits for a server to accept a connection when it judges nginx's servers. */
+const NGINX_SERVER_CHECK_MS = 2000;
 
 /**
  * The LoadBalancer port on nginx or HAProxy you run yourself (docs/load-balancers.md): each
- * balancer host is the local shell or an SSH host, as patches reach theirs. Runs do not use it
- * yet (their lock and saved weights live in SLB tags); this is where they will get it.
+ * balancer host is the local shell or an SSH host, as patches reach theirs; the tags neither has
+ * and the nginx files' baselines are kept in DRAINCTL_HOME (`balancerStateFile`).
  */
 export async function selfRunLoadBalancer(
   spec: SelfRunBalancerSpec,
@@ -366,8 +391,9 @@ export async function selfRunLoadBalancer(
       instanceId: name,
     };
   };
+  const { balancerStateFile } = await import('../adapters/local/balancer-state-file.js');
   if (spec.kind === 'nginx') {
-    const { createNginxLoadBalancer } = await import('../adapters/nginx/index.js');
+    const { createNginxLoadBalancer, sha256Of } = await import('../adapters/nginx/index.js');
     const nginx = spec.nginx;
     const byPort =
       nginx.port === undefined
@@ -377,6 +403,11 @@ export async function selfRunLoadBalancer(
               .filter((instance) => instance.privateIp !== undefined)
               .map((instance) => [instance.id, `${instance.privateIp}:${nginx.port}`]),
           );
+    const state =
+      options.home === undefined
+        ? undefined
+        : balancerStateFile<NginxFileBaseline>(options.home, options.id);
+    const health = createHealthChecker();
     return createNginxLoadBalancer({
       id: options.id,
       upstream: nginx.upstream,
@@ -388,6 +419,42 @@ export async function selfRunLoadBalancer(
       clock,
       hosts: nginx.hosts.map(reach),
       servers: { ...byPort, ...nginx.servers },
+      // nginx keeps no health view it tells: a server is healthy when it takes a connection at
+      // the address its line names, as nginx would open one.
+      serverHealth: async (address) => {
+        const colon = address.lastIndexOf(':');
+        const result = await health.check({
+          kind: 'tcp',
+          host: colon < 0 ? address : address.slice(0, colon),
+          port: colon < 0 ? 80 : Number(address.slice(colon + 1)),
+          timeoutMs: NGINX_SERVER_CHECK_MS,
+        });
+        return result.ok ? 'normal' : 'abnormal';
+      },
+      ...(state === undefined
+        ? {}
+        : {
+            tags: tagsIn(state),
+            ...(options.observeOnly === true ? {} : { baseline: (await state.read()).files }),
+            // Before each write: what the file was first, and both sides of the change, so a run
+            // killed in between settles whichever side the file holds (the adapter reloads it).
+            onChange: (change) =>
+              state.update(({ files }) => {
+                files[change.host] = {
+                  original: change.original,
+                  expectedSha256: [change.beforeSha256, change.afterSha256],
+                  reloadPending: true,
+                };
+              }),
+            // Once nginx runs the file: back to its original, nothing is left to know of it.
+            onSettled: (settled) =>
+              state.update(({ files }) => {
+                const known = files[settled.host];
+                if (known === undefined) return;
+                if (sha256Of(known.original) === settled.sha256) delete files[settled.host];
+                else files[settled.host] = { ...known, expectedSha256: [settled.sha256] };
+              }),
+          }),
     });
   }
   const { createHaproxyLoadBalancer, hostRuntimeApi, localRuntimeApi } = await import(
@@ -406,5 +473,72 @@ export async function selfRunLoadBalancer(
         : hostRuntimeApi(at.host, at.instanceId, haproxy.statsSocket),
     clock,
     maintAfterMs: haproxy.maintAfterSeconds * 1000,
+    ...(options.home === undefined
+      ? {}
+      : { tags: tagsIn(balancerStateFile<never>(options.home, options.id)) }),
   });
+}
+
+function tagsIn<File>(state: BalancerStateFile<File>): SelfRunTagStore {
+  return {
+    read: async () => (await state.read()).tags,
+    update: (change) => state.update(({ tags }) => change(tags)),
+  };
+}
+
+/**
+ * The balancer a plan was made for, when it is one you run yourself: built on its first call,
+ * its servers (for nginx's `privateIp:port`) the plan's nodes.
+ */
+function planBalancer(plan: Plan, wiring: RunWiring): LoadBalancer | undefined {
+  const lb = plan.loadBalancer;
+  if (lb.create || lb.selfRun === undefined) return undefined;
+  const section = lb.selfRun;
+  const instances: InstanceInfo[] = plan.nodes.map((node) => ({
+    id: node.id,
+    name: node.name,
+    status: 'Running',
+    ...(node.address === undefined ? {} : { privateIp: node.address }),
+    tags: {},
+  }));
+  return loadBalancerOnFirstCall(() =>
+    selfRunLoadBalancer(section, { id: lb.id, instances, env: wiring.env, home: wiring.home }),
+  );
+}
+
+/**
+ * The ports `plan` and `inspect` observe a workflow through: the cloud's, with the balancer you
+ * run yourself in place of the SLB when the workflow names one (its servers: the instances the
+ * workflow selects, read from the cloud on the balancer's first call).
+ */
+export function workflowObservationPorts(
+  spec: WorkflowSpec,
+  environment: DrainctlEnvironment,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger | undefined,
+  onCloudCall?: (event: CloudCallEvent) => void,
+): InventoryPorts & FleetPorts {
+  const cloud = observationPorts(environment, spec.region, logger, onCloudCall);
+  const selfRun = selfRunBalancer(spec.loadBalancer);
+  if (selfRun === undefined) return cloud;
+  const { backends } = spec;
+  const instances = async (): Promise<InstanceInfo[]> => {
+    if (backends.tags !== undefined) return cloud.host.findByTags(backends.tags);
+    if (backends.instances === undefined) return [];
+    const ids = backends.instances.map((entry) => (typeof entry === 'string' ? entry : entry.id));
+    return cloud.host.describe([...new Set(ids)]);
+  };
+  const { id: _id, name: _name, ...section } = selfRun;
+  return {
+    ...cloud,
+    loadBalancer: loadBalancerOnFirstCall(async () =>
+      selfRunLoadBalancer(section, {
+        id: selfRun.id,
+        instances: await instances(),
+        env: { ...env },
+        home: environment.home,
+        observeOnly: true,
+      }),
+    ),
+  };
 }

@@ -6,6 +6,7 @@
 import { formatListenerDifference, listenerDifferences } from '../listener/index.js';
 import { balancerTags } from '../plan/balancer-identity.js';
 import { listenerConfig } from '../plan/listener-config.js';
+import { selfRunBalancer } from '../plan/self-run-balancer.js';
 import type { ObservedInventory } from '../plan/types.js';
 import type { WorkflowSpec } from '../workflow/index.js';
 import { type CheckLine, formatTags, type Observed } from './inspect-check-line.js';
@@ -90,7 +91,10 @@ function balancerLine(spec: WorkflowSpec, lb: Observed | undefined): CheckLine {
   const { id, create } = spec.loadBalancer;
   if (lb !== undefined) {
     const active = lb.status === 'active';
-    const how = id !== undefined ? '' : ` (found again by name ${lb.name} and its tags)`;
+    const how =
+      id !== undefined || selfRunBalancer(spec.loadBalancer) !== undefined
+        ? ''
+        : ` (found again by name ${lb.name} and its tags)`;
     return {
       id: 'balancer',
       title,
@@ -114,6 +118,8 @@ function balancerLine(spec: WorkflowSpec, lb: Observed | undefined): CheckLine {
 }
 
 function listenerLines(spec: WorkflowSpec, lb: Observed | undefined): CheckLine[] {
+  // nginx and HAProxy listen where their own configuration says: drainctl has no listener there.
+  if (selfRunBalancer(spec.loadBalancer) !== undefined) return [];
   if (spec.loadBalancer.listeners.length === 0) {
     if (lb === undefined) return [];
     const running = lb.listenerDetails.filter((l) => l.status === 'running');

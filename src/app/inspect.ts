@@ -10,7 +10,7 @@ import { DrainctlError, InvalidInputError } from '../errors/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import { planRollout, rerunWarnings } from '../plan/index.js';
 import type { ObservedInventory } from '../plan/types.js';
-import { observationPorts } from './composition-root.js';
+import { workflowObservationPorts } from './composition-root.js';
 import { type CheckLine, inspectChecklist, unobservedChecklist } from './inspect-checklist.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
 import { loadWorkflow } from './workflow-file.js';
@@ -55,7 +55,8 @@ export async function inspectWorkflowFile(
   let inventory: ObservedInventory;
   try {
     const ports =
-      options.ports ?? observationPorts(options.environment, spec.region, options.logger);
+      options.ports ??
+      workflowObservationPorts(spec, options.environment, options.env, options.logger);
     inventory = await observeInventory(spec, ports, { file });
   } catch (error) {
     // A workflow that cannot work is exit 3; a cloud that cannot be read is a failed check.

@@ -6,6 +6,7 @@
  */
 import { DrainctlError, InvalidInputError } from '../errors/index.js';
 import { balancerTags } from '../plan/balancer-identity.js';
+import { selfRunBalancer } from '../plan/self-run-balancer.js';
 import type { ObservedInventory } from '../plan/types.js';
 import type {
   Clock,
@@ -40,7 +41,6 @@ export async function observeInventory(
   options: { file?: string } = {},
 ): Promise<ObservedInventory> {
   const file = options.file;
-  refuseSelfRunBalancer(spec, file);
   const observedAt = new Date(ports.clock?.now() ?? Date.now()).toISOString();
   const [loadBalancer, dns] = await Promise.all([
     observeBalancer(spec, ports.loadBalancer, file),
@@ -54,27 +54,6 @@ export async function observeInventory(
     instances,
     ...(dns === undefined ? {} : { dns }),
   };
-}
-
-/**
- * A balancer you run yourself validates, and its adapters exist (src/adapters/nginx, haproxy),
- * but a run does not use them yet: the run's lock and saved weights live in SLB tags. Refused
- * here, before anything is read or changed, rather than planned against the wrong balancer.
- */
-function refuseSelfRunBalancer(spec: WorkflowSpec, file: string | undefined): void {
-  const kind = spec.loadBalancer.kind ?? 'slb';
-  if (kind === 'slb') return;
-  const expected = 'kind: slb (this version plans and runs an SLB only)';
-  throw new InvalidInputError(
-    `${file === undefined ? '' : `${file}: `}loadBalancer.kind: expected ${expected}, found ${kind}: this drainctl validates the workflow but cannot plan or run it yet`,
-    {
-      ...(file === undefined ? {} : { file }),
-      path: 'loadBalancer.kind',
-      expected,
-      found: kind,
-      hint: 'docs/load-balancers.md says what works with nginx and HAProxy today',
-    },
-  );
 }
 
 type ObservedBalancer = NonNullable<ObservedInventory['loadBalancer']>;
@@ -110,7 +89,9 @@ async function findBalancer(
   loadBalancer: LoadBalancer,
   file: string | undefined,
 ): Promise<LoadBalancerInfo | undefined> {
-  const { id, create } = spec.loadBalancer;
+  const { create } = spec.loadBalancer;
+  // A balancer you run yourself is known by the id its section gives it (nginx:app@…).
+  const id = spec.loadBalancer.id ?? selfRunBalancer(spec.loadBalancer)?.id;
   if (id !== undefined) {
     try {
       return await loadBalancer.describe(id);

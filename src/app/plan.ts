@@ -26,7 +26,7 @@ import {
   type LoadedAnyWorkflow,
   type LoadedWorkflow,
 } from '../workflow/index.js';
-import { observationPorts } from './composition-root.js';
+import { observationPorts, workflowObservationPorts } from './composition-root.js';
 import { type FleetPorts, observeFleet } from './observe-fleet.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
 import { loadAnyWorkflow, loadWorkflow } from './workflow-file.js';
@@ -110,9 +110,10 @@ async function planLoadedWorkflow(
   for (const warning of workflow.warnings) (options.logger ?? getLogger()).warn(warning);
   const ports =
     options.ports ??
-    observationPorts(
+    workflowObservationPorts(
+      workflow.spec,
       options.environment,
-      workflow.spec.region,
+      options.env,
       options.logger,
       options.onCloudCall,
     );

@@ -68,7 +68,7 @@ export async function resumeRunById(runId: string, options: ResumeOptions): Prom
 
 function resumeWith(runId: string, status: RunStatus, options: ResumeOptions): Promise<RunResult> {
   return resumeRun(runId, {
-    ...engineOptionsFor(options, status.state.plan.region),
+    ...engineOptionsFor(options, status.state.plan),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     recoverPlan: (journaled) =>
       recoverPlan(journaled, {

@@ -49,7 +49,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const afterAppend = composeAfterAppend(notifications?.afterAppend, options.afterAppend);
   try {
     return await startRun(plan, {
-      ...engineOptionsFor({ ...options, ...(afterAppend ? { afterAppend } : {}) }, plan.region),
+      ...engineOptionsFor({ ...options, ...(afterAppend ? { afterAppend } : {}) }, plan),
       newRun: options.newRun === true,
       ...(options.drainsEndAt === undefined ? {} : { drainsEndAt: options.drainsEndAt }),
       ...(options.runId === undefined ? {} : { runId: options.runId }),

@@ -24,6 +24,7 @@ import { prepareSteps } from './prepare-steps.js';
 import { rampNotes } from './ramp-notes.js';
 import { checkSavedWeightRoom } from './saved-weight-room.js';
 import { describeSavedWeight } from './saved-weight-tag.js';
+import { type SelfRunBalancerSection, selfRunBalancer } from './self-run-balancer.js';
 import { numberSteps, type StepDraft } from './step-draft.js';
 import {
   type ObservedInventory,
@@ -127,7 +128,7 @@ export function planRollout(
     region: spec.region,
     loadBalancer:
       typeof balancer.id === 'string'
-        ? { id: balancer.id, name: balancer.name, create: false }
+        ? { id: balancer.id, name: balancer.name, create: false, ...selfRunSection(spec) }
         : { name: balancer.name, create: true },
     nodes: nodes.map((node) => ({
       id: node.id,
@@ -259,4 +260,12 @@ function fleetNotes(nodes: readonly FleetNode[]): string[] {
 
 function sum(steps: readonly StepDraft[]): number {
   return steps.reduce((total, step) => total + step.expectedSeconds, 0);
+}
+
+/** The workflow section of a balancer you run yourself, as the plan carries it (else nothing). */
+function selfRunSection(spec: WorkflowSpec): { selfRun?: SelfRunBalancerSection } {
+  const selfRun = selfRunBalancer(spec.loadBalancer);
+  if (selfRun === undefined) return {};
+  const { id: _id, name: _name, ...section } = selfRun;
+  return { selfRun: section };
 }

@@ -21,6 +21,7 @@ import type {
   LoadBalancerInfo,
   TrafficProbeConfig,
 } from '../ports/index.js';
+import type { SelfRunBalancerSection } from './self-run-balancer.js';
 
 /**
  * The plan's shape, hashed with it. Not bumped when a field is added as optional (nor for the
@@ -439,9 +440,13 @@ export interface Plan {
   schemaVersion: typeof PLAN_SCHEMA_VERSION;
   workflow: { name: string; file: string; sha256: string };
   region: string;
-  /** The balancer this plan holds the lock on: existing id, or created by name. */
+  /**
+   * The balancer this plan holds the lock on: existing id, or created by name. `selfRun`: nginx
+   * or HAProxy you run yourself, the workflow section its adapter is built from (the engine
+   * never reads it; the composition root does).
+   */
   loadBalancer:
-    | { id: string; name: string; create: false }
+    | { id: string; name: string; create: false; selfRun?: SelfRunBalancerSection }
     | { id?: undefined; name: string; create: true };
   /**
    * A fleet plan: every balancer its servers are attached to, by id, each locked by the run;

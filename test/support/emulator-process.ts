@@ -21,7 +21,7 @@ export interface EmulatorProcess {
 }
 
 export interface EmulatorStateView {
-  instances: Array<{ id: string; kernel: string }>;
+  instances: Array<{ id: string; kernel: string; privateIp: string; accessLog: string }>;
   loadBalancers: Array<{
     id: string;
     address: string;

@@ -262,19 +262,24 @@ ${Object.entries(servers)
   };
 }
 
+/** One command on HAProxy's stats socket, and its whole answer. */
+export function haproxyCommand(socket: string, command: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let answer = '';
+    const connection = connect(socket, () => connection.write(`${command}\n`));
+    connection.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    connection.on('end', () => resolve(answer));
+    connection.on('error', reject);
+  });
+}
+
 /** Until every server has passed its first health check (before it, HAProxy says `UP 1/3`). */
 async function untilChecked(socket: string, servers: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const stat = await new Promise<string>((resolve, reject) => {
-      let answer = '';
-      const connection = connect(socket, () => connection.write('show stat\n'));
-      connection.on('data', (chunk) => {
-        answer += chunk.toString();
-      });
-      connection.on('end', () => resolve(answer));
-      connection.on('error', reject);
-    });
+    const stat = await haproxyCommand(socket, 'show stat');
     const checked = stat.split('\n').filter((line) => /^app,.*,L4OK,/.test(line)).length;
     if (checked === servers) return;
     if (Date.now() > deadline) throw new Error(`HAProxy's checks did not pass: ${stat}`);

@@ -43,7 +43,7 @@ export interface AliyunPorts {
   host: Host;
 }
 
-const LOAD_BALANCER_METHODS: Record<keyof LoadBalancer, true> = {
+export const LOAD_BALANCER_METHODS: Record<keyof LoadBalancer, true> = {
   describe: true,
   findByName: true,
   create: true,

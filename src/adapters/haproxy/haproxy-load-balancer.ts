@@ -16,7 +16,7 @@ import type {
   Clock,
   LoadBalancer,
 } from '../../ports/index.js';
-import { selfRunLoadBalancer } from '../self-run-balancer.js';
+import { type SelfRunTagStore, selfRunLoadBalancer } from '../self-run-balancer.js';
 import {
   type RuntimeApi,
   runtimeSet,
@@ -37,6 +37,8 @@ export interface HaproxyLoadBalancerOptions {
   clock: Clock;
   /** How long a drained server may keep open sessions before it is left in drain (not maint). */
   maintAfterMs: number;
+  /** Where the run's lock and saved weights are kept (HAProxy has no tags). */
+  tags?: SelfRunTagStore;
 }
 
 function notSupported(what: string): never {
@@ -143,5 +145,6 @@ export function createHaproxyLoadBalancer(options: HaproxyLoadBalancerOptions): 
       }));
     },
     notSupported,
+    ...(options.tags === undefined ? {} : { tags: options.tags }),
   });
 }

@@ -12,8 +12,14 @@
  */
 import { pollUntil } from '../../clock/poll-until.js';
 import { DrainctlError, ExitCode } from '../../errors/index.js';
-import type { BackendServer, BackendWeight, Clock, LoadBalancer } from '../../ports/index.js';
-import { selfRunLoadBalancer } from '../self-run-balancer.js';
+import type {
+  BackendHealth,
+  BackendServer,
+  BackendWeight,
+  Clock,
+  LoadBalancer,
+} from '../../ports/index.js';
+import { type SelfRunTagStore, selfRunLoadBalancer } from '../self-run-balancer.js';
 import {
   type NginxCommandOptions,
   type NginxHost,
@@ -63,7 +69,19 @@ export interface NginxLoadBalancerOptions extends NginxCommandOptions {
   /** How long the new workers may take to appear after `nginx -s reload`. */
   reloadTimeoutMs: number;
   onChange?: (change: NginxFileChange) => Promise<void> | void;
+  /**
+   * Told once nginx on a host runs what its file says (`sha256`), after a reload drainctl
+   * confirmed: what a resumed run needs to know of that host is then only `original`.
+   */
+  onSettled?: (settled: { host: string; file: string; sha256: string }) => Promise<void> | void;
   baseline?: Record<string, NginxFileBaseline>;
+  /** Where the run's lock and saved weights are kept (nginx has no tags). */
+  tags?: SelfRunTagStore;
+  /**
+   * The health of a server at `address` (as its line writes it). nginx (open source) keeps no
+   * health view it would tell; without this, every server is `unavailable` (not checked).
+   */
+  serverHealth?: (address: string) => Promise<BackendHealth>;
 }
 
 function notSupported(what: string): never {
@@ -87,7 +105,11 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
   const current = async (target: NginxHost) => {
     const read = await readConfig(target, options);
     const seen = known.get(target.name);
-    if (seen === undefined) {
+    if (seen?.reloadPending === true && seen.expectedSha256.includes(read.sha256)) {
+      // A change was cut short between writing and reloading (a kill -9): whichever side of it
+      // the file holds, nginx runs it once this returns, so what the file says is what serves.
+      await settle(target, read.sha256);
+    } else if (seen === undefined) {
       known.set(target.name, { original: read.content, expectedSha256: [read.sha256] });
     } else if (!seen.expectedSha256.includes(read.sha256)) {
       throw new DrainctlError(
@@ -142,6 +164,24 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
         { exitCode: ExitCode.halted, hint: `check nginx's error log on ${target.name}` },
       );
     }
+  };
+
+  /** `nginx -t`, reload and confirm on one host: nginx then runs the file (`sha256`). */
+  const settle = async (target: NginxHost, sha256: string) => {
+    const refused = await testConfig(target, options);
+    if (refused !== undefined) {
+      throw new DrainctlError(
+        'NGINX_CONFIG_INVALID',
+        `nginx -t on ${target.name} refused ${file}, so nginx was not reloaded: ${refused}`,
+        { exitCode: ExitCode.halted, hint: `fix ${file} on ${target.name}, then resume` },
+      );
+    }
+    const before = await workers(target, options);
+    await reload(target, options);
+    await confirmReloaded(target, before);
+    const seen = known.get(target.name) as NginxFileBaseline;
+    known.set(target.name, { ...seen, expectedSha256: [sha256], reloadPending: false });
+    await options.onSettled?.({ host: target.name, file, sha256 });
   };
 
   const setBackendWeights = async (id: string, weights: BackendWeight[]) => {
@@ -203,12 +243,13 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
       const seen = known.get(target.name) as NginxFileBaseline;
       known.set(target.name, { ...seen, expectedSha256: [sha256Of(after)], reloadPending: true });
     }
-    for (const { target } of planned) {
+    for (const { target, after } of planned) {
       const before = await workers(target, options);
       await reload(target, options);
       await confirmReloaded(target, before);
       const seen = known.get(target.name) as NginxFileBaseline;
       known.set(target.name, { ...seen, reloadPending: false });
+      await options.onSettled?.({ host: target.name, file, sha256: sha256Of(after) });
     }
   };
 
@@ -217,17 +258,24 @@ export function createNginxLoadBalancer(options: NginxLoadBalancerOptions): Load
     address: options.hosts.map((h) => h.name).join(', '),
     listBackends,
     setBackendWeights,
-    /** nginx (open source) keeps no health view of its own: passive checks only. */
+    /** nginx (open source) keeps no health view of its own: the one `serverHealth` gives. */
     healthStatus: async (id: string) => {
-      return (await listBackends(id)).map((b) => ({
-        serverId: b.serverId,
-        ...(b.serverIp === undefined ? {} : { serverIp: b.serverIp }),
-        port: b.port ?? 0,
-        listenerPort: 0,
-        protocol: 'http' as const,
-        health: 'unavailable' as const,
-      }));
+      const list = await listBackends(id);
+      return Promise.all(
+        list.map(async (b) => ({
+          serverId: b.serverId,
+          ...(b.serverIp === undefined ? {} : { serverIp: b.serverIp }),
+          port: b.port ?? 0,
+          listenerPort: 0,
+          protocol: 'http' as const,
+          health:
+            options.serverHealth === undefined
+              ? ('unavailable' as const)
+              : await options.serverHealth(options.servers[b.serverId] as string),
+        })),
+      );
     },
     notSupported,
+    ...(options.tags === undefined ? {} : { tags: options.tags }),
   });
 }

@@ -3,17 +3,22 @@
  * servers matched by `privateIp:port` (or named in `servers`), HAProxy reached on its local stats
  * socket. The nginx case reads a file only (no nginx needed); the HAProxy case a real HAProxy.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { balancerStateFile } from '#src/adapters/local/balancer-state-file.js';
+import { type NginxFileBaseline, sha256Of } from '#src/adapters/nginx/index.js';
 import { type SelfRunBalancerSpec, selfRunLoadBalancer } from '#src/app/composition-root.js';
 import type { InstanceInfo } from '#src/ports/index.js';
 import {
   type Backend,
+  NGINX_MISSING,
+  nginxBinary,
   type RunningServer,
   startBackend,
   startHaproxy,
+  startNginx,
 } from '#support/self-run-balancers.js';
 import { workflowFrom } from '#support/workflows.js';
 
@@ -80,5 +85,39 @@ describe('a balancer you run yourself, built from its workflow section', () => {
       ['i-b', 10],
     ]);
     expect((await lb.describe('haproxy-app')).address).toBe(`${haproxy.socket} on local`);
+  });
+
+  it('nginx: a change a run left unfinished is settled (reloaded) for a run, never for plan', async () => {
+    const backend = await startBackend('web-1');
+    cleanups.push(() => backend.close());
+    const nginx = await startNginx(
+      (port) =>
+        `upstream app {\n  server ${backend.address};\n}\nserver {\n  listen 127.0.0.1:${port};\n  location /ready { return 200; }\n}\n`,
+    );
+    cleanups.push(() => nginx.stop());
+    const home = mkdtempSync(join(tmpdir(), 'drainctl-home-'));
+    cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+    const binary = nginxBinary();
+    if (binary === undefined) throw new Error(NGINX_MISSING);
+    const configFile = join(nginx.dir, 'app.conf');
+    const text = readFileSync(configFile, 'utf8');
+    // What a run killed after writing the file, before reloading nginx, leaves behind.
+    await balancerStateFile<NginxFileBaseline>(home, 'nginx-app').update(({ files }) => {
+      files.local = { original: text, expectedSha256: [sha256Of(text)], reloadPending: true };
+    });
+    const spec = section(
+      `  kind: nginx\n  nginx:\n    hosts: [local]\n    configFile: ${configFile}\n    upstream: app\n    command: ${binary} -p ${nginx.dir} -c nginx.conf\n    pidFile: ${join(nginx.dir, 'nginx.pid')}\n    servers: { i-a: ${backend.address} }\n`,
+    );
+    const reloads = () =>
+      (readFileSync(join(nginx.dir, 'error.log'), 'utf8').match(/SIGHUP/g) ?? []).length;
+    const build = (observeOnly: boolean) =>
+      selfRunLoadBalancer(spec, { id: 'nginx-app', instances: [], env: {}, home, observeOnly });
+
+    await (await build(true)).listBackends('nginx-app');
+    expect(reloads()).toBe(0);
+    await (await build(false)).listBackends('nginx-app');
+    expect(reloads()).toBe(1);
+    // Settled: nginx runs the file, and the state file keeps nothing of it (it is the original).
+    expect((await balancerStateFile(home, 'nginx-app').read()).files).toEqual({});
   });
 });
