@@ -295,6 +295,9 @@ export function nodeSteps(
       groupPeers: node.groupPeers,
       ...(spec.rollout.window === undefined ? {} : { windowEnd: spec.rollout.window.end }),
       expectedNodeSeconds: nodeSeconds,
+      ...(spec.rollout.gatePatienceSeconds === undefined
+        ? {}
+        : { patienceSeconds: spec.rollout.gatePatienceSeconds }),
     },
     ...at,
     description: gateDescription(

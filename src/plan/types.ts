@@ -233,6 +233,11 @@ export type StepAction =
         windowEnd?: string;
         /** Expected seconds for this node from drain to restored, compared with the window. */
         expectedNodeSeconds: number;
+        /**
+         * How long a gate blocked on capacity waits for it to clear; absent: the default
+         * (engine/steps/gate-step.ts), so plans of workflows that do not set it are unchanged.
+         */
+        patienceSeconds?: number;
       };
     }
   | {
