@@ -30,3 +30,22 @@ export function rampWeights(from: number, target: number, percents: readonly num
 export function formatRate(rate: number): string {
   return `${Number((rate * 100).toFixed(2))} %`;
 }
+
+/**
+ * What a watched ramp hold does when it sees too few requests to judge: `, up to 150 s while it
+ * has fewer than 20 requests (still fewer: back to 0, halts)`. Empty when nothing is watched
+ * (no probe, or held 0 s).
+ */
+export function inconclusiveHold(
+  restore: {
+    holdSeconds: number;
+    minRequests: number;
+    extendSeconds: number;
+    onInconclusive: 'halt' | 'continue';
+  },
+  watched: boolean,
+): string {
+  if (!watched || restore.holdSeconds <= 0) return '';
+  const then = restore.onInconclusive === 'halt' ? 'back to 0, halts' : 'goes on with a warning';
+  return `, up to ${restore.holdSeconds + restore.extendSeconds} s while it has fewer than ${restore.minRequests} requests (still fewer: ${then})`;
+}

@@ -14,7 +14,7 @@ import { expandTemplate } from '../workflow/index.js';
 import { describeAlertHold, planAlertGate } from './alert-gate-plan.js';
 import { boundFor } from './at-zero.js';
 import type { Budget } from './budget.js';
-import { formatDuration, formatRate, rampWeights } from './describe.js';
+import { formatDuration, formatRate, inconclusiveHold, rampWeights } from './describe.js';
 import {
   BACKEND_CALL_SECONDS,
   drainSeconds,
@@ -264,11 +264,13 @@ export function nodeSteps(
         holdSeconds: restore.holdSeconds,
         max5xxRate: restore.max5xxRate,
         minRequests: restore.minRequests,
+        extendSeconds: restore.extendSeconds,
+        onInconclusive: restore.onInconclusive,
         probe: restoreProbe(ctx, node),
         ...(release === undefined ? {} : { releaseConnections: release }),
       },
       ...at,
-      description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
+      description: `Restore ${label} to ${back === undefined ? 'its recorded weight' : `weight ${back.weight} (${back.reason})`} on ${balancer.label}: ${rampWeights(0, back?.weight ?? node.weightAtRollout, restore.rampPercent)}, holding ${restore.holdSeconds} s per step${inconclusiveHold(restore, restoreProbe(ctx, node).kind !== 'none')}; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
       mutates: true,
       inverse: undoOf('node.restore', {
         label,
@@ -293,6 +295,9 @@ export function nodeSteps(
       groupPeers: node.groupPeers,
       ...(spec.rollout.window === undefined ? {} : { windowEnd: spec.rollout.window.end }),
       expectedNodeSeconds: nodeSeconds,
+      ...(spec.rollout.gatePatienceSeconds === undefined
+        ? {}
+        : { patienceSeconds: spec.rollout.gatePatienceSeconds }),
     },
     ...at,
     description: gateDescription(
@@ -473,11 +478,13 @@ function fleetRestoreStep(
       holdSeconds: restore.holdSeconds,
       max5xxRate: restore.max5xxRate,
       minRequests: restore.minRequests,
+      extendSeconds: restore.extendSeconds,
+      onInconclusive: restore.onInconclusive,
       probe: restoreProbe(ctx, node),
       ...(release === undefined ? {} : { releaseConnections: release }),
     },
     ...at,
-    description: `Restore ${label} on each attachment to its recorded weight: ${attachments.map((a) => `${a.label} ${rampWeights(0, a.weight, restore.rampPercent)}`).join('; ')}, holding ${restore.holdSeconds} s per step; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 everywhere${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
+    description: `Restore ${label} on each attachment to its recorded weight: ${attachments.map((a) => `${a.label} ${rampWeights(0, a.weight, restore.rampPercent)}`).join('; ')}, holding ${restore.holdSeconds} s per step${inconclusiveHold(restore, restoreProbe(ctx, node).kind !== 'none')}; a 5xx rate above ${formatRate(restore.max5xxRate)} puts it back to 0 everywhere${release === undefined ? '' : ` (then \`${release.command}\` lets the connections open to it go)`} and halts`,
     mutates: true,
     inverse: undoOf('node.restore', {
       label,

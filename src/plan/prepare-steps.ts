@@ -7,7 +7,13 @@
 import { formatListenerDifference, listenerDifferences } from '../listener/index.js';
 import type { ListenerConfig } from '../ports/index.js';
 import { createBalancerRequest } from './balancer-identity.js';
-import { formatDuration, formatRate, formatTags, rampWeights } from './describe.js';
+import {
+  formatDuration,
+  formatRate,
+  formatTags,
+  inconclusiveHold,
+  rampWeights,
+} from './describe.js';
 import {
   BACKEND_CALL_SECONDS,
   CREATE_BALANCER_SECONDS,
@@ -239,11 +245,13 @@ function bringIntoServiceStep(ctx: PlanContext, node: FleetNode): StepDraft {
       holdSeconds: restore.holdSeconds,
       max5xxRate: restore.max5xxRate,
       minRequests: restore.minRequests,
+      extendSeconds: restore.extendSeconds,
+      onInconclusive: restore.onInconclusive,
       probe: restoreProbe(ctx, node),
     },
     phase: 'prepare',
     node: node.id,
-    description: `Bring ${nodeLabel(node)} into service on ${ctx.balancer.label}: weight ${rampWeights(from, node.servingWeight, restore.rampPercent)}, holding ${restore.holdSeconds} s per step while its 5xx rate stays ≤ ${formatRate(restore.max5xxRate)}`,
+    description: `Bring ${nodeLabel(node)} into service on ${ctx.balancer.label}: weight ${rampWeights(from, node.servingWeight, restore.rampPercent)}, holding ${restore.holdSeconds} s per step${inconclusiveHold(restore, restoreProbe(ctx, node).kind !== 'none')} while its 5xx rate stays ≤ ${formatRate(restore.max5xxRate)}`,
     mutates: true,
     inverse: undoOf('node.restore', { label: nodeLabel(node), broughtInFrom: from }),
     expectedSeconds: rampSeconds(restore),

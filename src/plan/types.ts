@@ -234,6 +234,11 @@ export type StepAction =
         windowEnd?: string;
         /** Expected seconds for this node from drain to restored, compared with the window. */
         expectedNodeSeconds: number;
+        /**
+         * How long a gate blocked on capacity waits for it to clear; absent: the default
+         * (engine/steps/gate-step.ts), so plans of workflows that do not set it are unchanged.
+         */
+        patienceSeconds?: number;
       };
     }
   | {
@@ -363,8 +368,18 @@ export type StepAction =
         holdSeconds: number;
         /** Above this 5xx rate during a hold, the node goes back to weight 0 and the run halts. */
         max5xxRate: number;
-        /** Fewer requests than this in a hold make the rate inconclusive (treated as passing). */
+        /** Fewer requests than this in a hold cannot judge the rate (inconclusive). */
         minRequests: number;
+        /**
+         * How much longer a hold with fewer than `minRequests` goes on watching. Absent in plans
+         * written before it existed (read as 0, engine/steps/ramp-hold.ts).
+         */
+        extendSeconds?: number;
+        /**
+         * Still inconclusive after the extension: `halt` (back to 0, named, the run halts) or
+         * `continue` (with a warning). Absent in plans written before it existed (read as `halt`).
+         */
+        onInconclusive?: 'halt' | 'continue';
         probe: TrafficProbeConfig | { kind: 'none' };
         /**
          * Run after the failure policy takes the node back to weight 0 (the undo of its ramp):

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runDrainctl } from '#support/cli-runner.js';
 import { type EmulatorProcess, startEmulatorProcess } from '#support/emulator-process.js';
+import { clientsOfBalancer } from '#support/example-clients.js';
 
 const NEW_KERNEL = '3.10.0-1160.119.1.el7.x86_64';
 let emulator: EmulatorProcess;
@@ -25,11 +26,13 @@ describe('workflows/kernel-patch.yaml', () => {
     timeout: 360_000,
   }, async () => {
     const workflow = join(repoRoot, 'workflows', 'kernel-patch.yaml');
+    // The ramps are judged on real requests: clients on the balancer, as in production.
+    const clients = clientsOfBalancer(emulator, 40);
     const run = await runDrainctl(['run', workflow, '--yes', '--json'], {
       cwd: emulator.dir,
       env: emulator.env,
       timeoutMs: 200_000,
-    });
+    }).finally(() => clients.stop());
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     const result = JSON.parse(run.stdout) as { outcome: string; report: { leftOut: unknown[] } };
     expect(result.outcome).toBe('completed');

@@ -9,6 +9,7 @@ import { systemClock } from '#src/adapters/local/system-clock.js';
 import { createLogger } from '#src/log/index.js';
 import { repoRoot, runDrainctl } from '#support/cli-runner.js';
 import { type EmulatorProcess, startEmulatorProcess } from '#support/emulator-process.js';
+import { clientsOfBalancer } from '#support/example-clients.js';
 
 const FLEET = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3', 'i-emu-web-4'];
 let emulator: EmulatorProcess;
@@ -78,11 +79,13 @@ describe('workflows/rolling-patch-existing-slb.yaml', () => {
       ['i-emu-web-3', 'i-emu-web-4'],
     ]);
 
+    // The ramps are judged on real requests: clients on the balancer, as in production.
+    const clients = clientsOfBalancer(emulator, 40);
     const run = await runDrainctl(['run', workflow, '--yes', '--json'], {
       cwd: emulator.dir,
       env,
       timeoutMs: 200_000,
-    });
+    }).finally(() => clients.stop());
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
     const state = await emulator.state();
     expect(state.loadBalancers[0]?.backends.every((b) => b.weight === 100)).toBe(true);

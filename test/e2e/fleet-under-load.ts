@@ -49,7 +49,7 @@ health:
 restore:
   rampPercent: [10, 100]
   # At 10 % a server gets a few requests a second: 4 s gathers the 5 a judgement needs even on
-  # a loaded CI machine (with fewer, the step is inconclusive and passes).
+  # a loaded CI machine (with fewer, the hold watches on for them, up to extendSeconds).
   holdSeconds: 4
   max5xxRate: 0.05
   minRequests: 5

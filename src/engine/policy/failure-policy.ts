@@ -60,6 +60,10 @@ export function dispositionFor(
     // It was answering 5xx to real clients: back to 0 at once.
     case 'bad-ramp':
       return { kind: 'leave-out', reason: 'unhealthy', pullToZero: true };
+    // Not proven either way, and once the run halts nobody watches its 5xx any more: left at a
+    // ramp weight it would keep serving unwatched, the silent pass by another name.
+    case 'unproven-ramp':
+      return { kind: 'leave-out', reason: 'unproven', pullToZero: true };
     default:
       return { kind: 'leave-out', reason: 'error', pullToZero: true };
   }
@@ -82,6 +86,8 @@ export function haltsRollout(outcome: FailureOutcome, stopOnFailure: boolean): b
     case 'traffic-at-reboot':
     // A refusal (permissions, a bad request) would refuse the next node's patch just the same.
     case 'patch-refused':
+    // The next node would meet the same quiet traffic and be left out too, one by one.
+    case 'unproven-ramp':
       return true;
     default:
       return stopOnFailure;

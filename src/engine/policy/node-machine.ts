@@ -46,6 +46,8 @@ export type LeftOutReason =
   /** Patched, but real traffic kept arriving until the reboot's timeout: never rebooted into it. */
   | 'not-rebooted'
   | 'drift'
+  /** Patched and healthy, but its ramp saw too few requests to judge its 5xx rate. */
+  | 'unproven'
   | 'error';
 
 export type FailureOutcome =
@@ -63,6 +65,8 @@ export type FailureOutcome =
   | 'unhealthy'
   | 'unpatched'
   | 'bad-ramp'
+  /** A ramp hold had too few requests to judge, after its extension (`onInconclusive: halt`). */
+  | 'unproven-ramp'
   | 'aborted'
   | 'error';
 

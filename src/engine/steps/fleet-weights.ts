@@ -19,7 +19,8 @@ import {
   setAttachmentWeights,
 } from './attachment-weights.js';
 import { recheckGateBeforeDrain } from './gate-step.js';
-import { holdAndJudge } from './ramp-hold.js';
+import { holdAndJudge, inconclusiveNote, rampDecision, rampRule } from './ramp-hold.js';
+import { recordHold } from './ramp-journal.js';
 import { forgetSavedWeight, saveWeight } from './saved-weight.js';
 import { servingOutsidePlan } from './unplanned-attachments.js';
 
@@ -251,7 +252,8 @@ export async function runFleetRestore(
   step: RestoreStep,
   attachments: readonly PlanAttachment[],
 ): Promise<StepOutcome> {
-  const { serverId, rampPercent, holdSeconds, max5xxRate, minRequests } = step.params;
+  const { serverId, rampPercent, holdSeconds } = step.params;
+  const { budget, policy } = rampRule(step.params);
   const node = step.node ?? serverId;
   const record = ctx.state.nodes.get(node);
   const originals = record?.originalWeights;
@@ -281,26 +283,23 @@ export async function runFleetRestore(
       if (!result.ok) {
         return failed('drift', `stopped the ramp, a weight is not ours any more: ${result.drift}`);
       }
-      const { sample, judged, bad } = await holdAndJudge(ctx.ports.clock, probe, {
-        holdSeconds,
-        max5xxRate,
-        minRequests,
-      });
+      const verdict = await holdAndJudge(ctx.ports.clock, probe, budget);
+      const { sample } = verdict;
+      const decision = rampDecision(verdict, policy);
+      const unproven = inconclusiveNote(verdict, budget, policy);
       const levels = attachments.map((a) => `${a.label} ${levelAt(baseOf(a), percent)}`).join('; ');
       const detail =
         sample === undefined
           ? `held ${percent}% (${levels}) for ${holdSeconds}s (no probe)`
-          : `${percent}% (${levels}): ${sample.errors5xx}/${sample.requests} 5xx${judged ? '' : `, fewer than ${minRequests} requests: inconclusive, passes`}`;
-      await ctx.record({
-        type: 'probe',
-        step: step.id,
-        node,
-        kind: 'error-rate',
-        outcome: bad ? 'failed' : 'passed',
-        detail,
-        data: { weight: percent, percent, ...(sample ?? {}) },
+          : `${percent}% (${levels}): ${sample.errors5xx}/${sample.requests} 5xx${unproven === '' ? '' : `, ${unproven}`}`;
+      await recordHold(ctx, step, node, decision, detail, {
+        weight: percent,
+        percent,
+        ...(sample ?? {}),
       });
-      if (bad) return failed('bad-ramp', `5xx rate too high while restoring: ${detail}`);
+      if (decision === 'bad')
+        return failed('bad-ramp', `5xx rate too high while restoring: ${detail}`);
+      if (decision === 'unproven') return failed('unproven-ramp', `ramp not proven: ${detail}`);
     }
   } finally {
     await probe?.close();

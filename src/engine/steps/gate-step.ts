@@ -19,7 +19,10 @@ import { outOfService } from '../policy/node-machine.js';
 import { waitForAlertGate } from './alert-gate-wait.js';
 import { decideFleetGate, fleetAttachmentsOf, liveListeners } from './fleet-gate.js';
 
-/** How long a capacity gate may wait for the balancer to count enough healthy backends. */
+/**
+ * How long a capacity gate may wait for the balancer to count enough healthy backends, unless
+ * the workflow sets `rollout.gatePatienceSeconds`.
+ */
 export const GATE_PATIENCE_SECONDS = 60;
 export const GATE_RETRY_SECONDS = 2;
 
@@ -33,7 +36,8 @@ export async function runGate(ctx: RunContext, step: GateStep): Promise<StepOutc
     const alerts = await waitForAlertGate(ctx, step, node, alertGate);
     if (alerts.status !== 'ok') return alerts;
   }
-  const deadline = clock.monotonic() + GATE_PATIENCE_SECONDS * 1000;
+  const patience = step.params.patienceSeconds ?? GATE_PATIENCE_SECONDS;
+  const deadline = clock.monotonic() + patience * 1000;
   let noted = false;
   for (;;) {
     if (ctx.control.stopRequested)
@@ -63,7 +67,7 @@ export async function runGate(ctx: RunContext, step: GateStep): Promise<StepOutc
       await ctx.record({
         type: 'note',
         node,
-        message: `${decision.summary}; waiting up to ${GATE_PATIENCE_SECONDS}s for it to clear`,
+        message: `${decision.summary}; waiting up to ${patience}s for it to clear`,
       });
     }
     try {

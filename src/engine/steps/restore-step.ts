@@ -11,7 +11,8 @@ import { resolveRef } from '../execution/refs.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok } from '../execution/run-context.js';
 import { runFleetRestore } from './fleet-weights.js';
-import { holdAndJudge } from './ramp-hold.js';
+import { holdAndJudge, inconclusiveNote, rampDecision, rampRule } from './ramp-hold.js';
+import { recordHold } from './ramp-journal.js';
 import { forgetSavedWeight } from './saved-weight.js';
 import { expectedWeightOf, setWeight } from './weights.js';
 
@@ -31,7 +32,8 @@ export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<St
   if (step.params.attachments !== undefined) {
     return runFleetRestore(ctx, step, step.params.attachments);
   }
-  const { serverId, targetWeight, rampPercent, holdSeconds, max5xxRate, minRequests } = step.params;
+  const { serverId, targetWeight, rampPercent, holdSeconds, max5xxRate } = step.params;
+  const { budget, policy } = rampRule(step.params);
   const node = step.node ?? serverId;
   const record = ctx.state.nodes.get(node);
   const loadBalancerId = String(resolveRef(step.params.loadBalancerId, ctx.state));
@@ -69,26 +71,19 @@ export async function runRestore(ctx: RunContext, step: RestoreStep): Promise<St
           );
         }
       }
-      const { sample, judged, bad } = await holdAndJudge(ctx.ports.clock, probe, {
-        holdSeconds,
-        max5xxRate,
-        minRequests,
-      });
-      const early = bad && sample !== undefined && sample.seconds < holdSeconds;
+      const verdict = await holdAndJudge(ctx.ports.clock, probe, budget);
+      const { sample } = verdict;
+      const decision = rampDecision(verdict, policy);
+      const early = decision === 'bad' && sample !== undefined && sample.seconds < holdSeconds;
+      const unproven = inconclusiveNote(verdict, budget, policy);
       const detail =
         sample === undefined
           ? `held weight ${level} for ${holdSeconds}s (no probe)`
-          : `weight ${level}: ${sample.errors5xx}/${sample.requests} 5xx (${pct(sample.rate)}, limit ${pct(max5xxRate)}${judged ? '' : `, fewer than ${minRequests} requests: inconclusive, passes`})${early ? ` after ${round(sample.seconds)}s of the ${holdSeconds}s hold` : ''}`;
-      await ctx.record({
-        type: 'probe',
-        step: step.id,
-        node,
-        kind: 'error-rate',
-        outcome: bad ? 'failed' : 'passed',
-        detail,
-        data: { weight: level, ...(sample ?? {}) },
-      });
-      if (bad) return failed('bad-ramp', `5xx rate too high while restoring: ${detail}`);
+          : `weight ${level}: ${sample.errors5xx}/${sample.requests} 5xx (${pct(sample.rate)}, limit ${pct(max5xxRate)}${unproven === '' ? '' : `, ${unproven}`})${early ? ` after ${round(sample.seconds)}s of the ${holdSeconds}s hold` : ''}`;
+      await recordHold(ctx, step, node, decision, detail, { weight: level, ...(sample ?? {}) });
+      if (decision === 'bad')
+        return failed('bad-ramp', `5xx rate too high while restoring: ${detail}`);
+      if (decision === 'unproven') return failed('unproven-ramp', `ramp not proven: ${detail}`);
     }
   } finally {
     await probe?.close();

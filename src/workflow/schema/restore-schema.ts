@@ -33,7 +33,19 @@ export const restoreSchema = z
       .min(0, { error: 'a whole number ≥ 0' })
       .default(20)
       .meta({
-        description: 'Fewer requests than this in a hold make the rate inconclusive (passes).',
+        description:
+          'Fewer requests than this in a hold cannot judge the rate: the hold watches longer (extendSeconds), then onInconclusive decides.',
+      }),
+    extendSeconds: seconds(
+      'Seconds a hold that saw fewer than minRequests requests goes on watching for them.',
+      { min: 0 },
+    ).default(120),
+    onInconclusive: z
+      .enum(['halt', 'continue'], { error: 'halt or continue' })
+      .default('halt')
+      .meta({
+        description:
+          'Still fewer than minRequests after the extension: halt (the server goes back to weight 0, named, and the run halts) or continue (the ramp goes on, with a warning).',
       }),
   })
   .meta({ description: 'Bringing a server back into service.' });

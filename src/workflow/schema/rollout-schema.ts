@@ -3,7 +3,7 @@
  * which servers must never be out together, in which order, and until when.
  */
 import { z } from 'zod';
-import { countOrPercent, instanceId } from './common-schema.js';
+import { countOrPercent, instanceId, seconds } from './common-schema.js';
 
 export const rolloutSchema = z
   .strictObject({
@@ -45,6 +45,10 @@ export const rolloutSchema = z
       .boolean({ error: 'true or false' })
       .default(true)
       .meta({ description: 'Halt the rollout after the first server that fails (default true).' }),
+    gatePatienceSeconds: seconds(
+      'Seconds a gate blocked on capacity (minHealthy, a group peer) waits for it to clear before the rollout halts (a server restored a moment ago may not be counted healthy yet). Default 60.',
+      { min: 0 },
+    ).optional(),
     window: z
       .strictObject({
         end: z.iso

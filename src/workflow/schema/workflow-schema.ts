@@ -62,6 +62,8 @@ export const workflowSchema = z
       holdSeconds: 30,
       max5xxRate: 0.01,
       minRequests: 20,
+      extendSeconds: 120,
+      onInconclusive: 'halt',
     }),
     dns: dnsSchema.optional(),
     hooks: hooksSchema.default({ before: [], after: [] }),

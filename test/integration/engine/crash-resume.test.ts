@@ -16,6 +16,7 @@
  * health the balancer's own view, to keep each run short.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crashThenResume } from '#support/crash-resume.js';
 import {
   drainctl,
   type EndState,
@@ -32,8 +33,8 @@ const EVERY = process.env.DRAINCTL_CRASH_EVERY === '1';
 const KINDS = process.env.DRAINCTL_CRASH_KINDS === '1';
 const CONCURRENCY = 3;
 
-function start(drainProbe: 'none' | 'access-log' = 'none'): Promise<RunEnv> {
-  return startRunEnv({ drainProbe });
+function start(): Promise<RunEnv> {
+  return startRunEnv({ drainProbe: 'none' });
 }
 
 /** Where a change is in doubt, along node 2's sequence, plus the plan and the last node's end. */
@@ -93,48 +94,6 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-async function crashThenResume(
-  seq: number,
-  drainProbe: 'none' | 'access-log' = 'none',
-): Promise<void> {
-  const env = await start(drainProbe);
-  try {
-    const crashed = await drainctl(env, ['run', env.workflow, '--yes', '--json'], {
-      DRAINCTL_TEST_CRASH_AT_SEQ: String(seq),
-    });
-    expect({
-      seq,
-      signal: crashed.signal,
-      stderr: crashed.signal ? '' : crashed.stderr.slice(-2000),
-    }).toEqual({
-      seq,
-      signal: 'SIGKILL',
-      stderr: '',
-    });
-    const runId = await latestRunId(env);
-    expect((await journal(env, runId)).at(-1)?.seq).toBe(seq);
-
-    const resumed = await drainctl(env, ['resume', runId, '--yes', '--json']);
-    expect({ seq, code: resumed.code, stderr: resumed.code === 0 ? '' : resumed.stderr }).toEqual({
-      seq,
-      code: 0,
-      stderr: '',
-    });
-    const report = JSON.parse(resumed.stdout);
-    expect({ seq, outcome: report.outcome, leftOut: report.report.leftOut }).toEqual({
-      seq,
-      outcome: 'completed',
-      leftOut: [],
-    });
-    expect({ seq, ...endState(env) }).toEqual({ seq, ...expected });
-    const entries = await journal(env, runId);
-    expect(entries.at(-1)).toMatchObject({ type: 'done', outcome: 'completed' });
-    expect(entries.filter((e) => e.type === 'resume')).toHaveLength(1);
-  } finally {
-    await env.close();
-  }
-}
-
 describe('SIGKILL at a journal boundary, then drainctl resume', () => {
   it(
     'reaches the end state of an uninterrupted run every time',
@@ -149,36 +108,13 @@ describe('SIGKILL at a journal boundary, then drainctl resume', () => {
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           for (let seq = queue.shift(); seq !== undefined; seq = queue.shift()) {
-            await crashThenResume(seq);
+            await crashThenResume(seq, expected);
           }
         }),
       );
     },
     EVERY || KINDS ? 3_600_000 : 300_000,
   );
-});
-
-describe('the same with the access-log probe and health checks straight to the servers', () => {
-  it('resumes a crash during the wait for the drain and one during the ramp', async () => {
-    const env = await start('access-log');
-    let entries: Entry[];
-    try {
-      const run = await drainctl(env, ['run', env.workflow, '--yes']);
-      expect(run.code, run.stderr).toBe(0);
-      expect(endState(env)).toEqual(expected);
-      entries = await journal(env, await latestRunId(env));
-    } finally {
-      await env.close();
-    }
-    const node2 = (match: (e: Entry) => boolean) =>
-      entries.find((e) => e.node === 'i-emu-web-2' && match(e))?.seq;
-    const drained = node2((e) => e.type === 'result' && String(e.step).includes('node.drain'));
-    const ramp = node2((e) => e.type === 'intent' && String(e.step).includes('node.restore'));
-    expect(
-      entries.some((e) => e.type === 'probe' && e.kind === 'drain' && e.outcome === 'drained'),
-    ).toBe(true);
-    await Promise.all([drained, ramp].map((seq) => crashThenResume(seq ?? 0, 'access-log')));
-  }, 300_000);
 });
 
 afterAll(() => {

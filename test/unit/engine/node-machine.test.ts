@@ -95,6 +95,8 @@ describe('failure policy', () => {
     ['verifying', 'unhealthy', { kind: 'leave-out', reason: 'unhealthy', pullToZero: false }],
     ['verifying', 'unpatched', { kind: 'leave-out', reason: 'unpatched', pullToZero: false }],
     ['restoring', 'bad-ramp', { kind: 'leave-out', reason: 'unhealthy', pullToZero: true }],
+    // too few requests to judge its ramp: not left serving unwatched once the run halts
+    ['restoring', 'unproven-ramp', { kind: 'leave-out', reason: 'unproven', pullToZero: true }],
     ['restoring', 'drift', { kind: 'leave-out', reason: 'drift', pullToZero: false }],
     ['restoring', 'error', { kind: 'leave-out', reason: 'error', pullToZero: true }],
   ] as const)('%s + %s → %o', (state, outcome, expected) => {
@@ -113,6 +115,8 @@ describe('failure policy', () => {
       'error',
       'drain-timeout',
       'traffic-at-reboot',
+      // the next node would meet the same quiet traffic
+      'unproven-ramp',
     ] as const) {
       expect(haltsRollout(outcome, false)).toBe(true);
     }

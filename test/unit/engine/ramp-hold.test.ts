@@ -1,10 +1,17 @@
 /**
  * The ramp judges 5xx continuously: errors that start in the middle of a step's hold pull the
  * node back to 0 within about a second, not at the end of the hold. Judged on the step's whole
- * tally, the documented budget (max5xxRate with at least minRequests) is unchanged.
+ * tally, the documented budget (max5xxRate with at least minRequests) is unchanged. A hold with
+ * too few requests watches on for them, and still too few never passes silently.
  */
 import { describe, expect, it } from 'vitest';
-import { holdAndJudge } from '#src/engine/steps/ramp-hold.js';
+import {
+  holdAndJudge,
+  inconclusiveNote,
+  judge,
+  rampDecision,
+  rampRule,
+} from '#src/engine/steps/ramp-hold.js';
 import { DrainctlError } from '#src/errors/index.js';
 import type { ErrorRateSample, TrafficProbe } from '#src/ports/index.js';
 import { buildPlan, fleet } from '#support/hand-built-plans.js';
@@ -13,12 +20,12 @@ import { InMemoryWorld, noFaults } from '#support/in-memory-world.js';
 import { ManualClock } from '#support/manual-clock.js';
 
 /**
- * 10 requests a second, read once a second like the access-log probe; from `errorsFromMs` on,
- * every one of them a 5xx; before `blindUntilMs` the log cannot be read.
+ * `perSecond` requests a second (10 unless told), read once a second like the access-log probe;
+ * from `errorsFromMs` on, every one of them a 5xx; before `blindUntilMs` the log cannot be read.
  */
 function fakeProbe(
   clock: ManualClock,
-  options: { errorsFromMs?: number; blindUntilMs?: number } = {},
+  options: { errorsFromMs?: number; blindUntilMs?: number; perSecond?: number } = {},
 ): TrafficProbe {
   return {
     waitForDrain: () => Promise.reject(new Error('not used')),
@@ -32,8 +39,9 @@ function fakeProbe(
         if (start < (options.blindUntilMs ?? -1)) continue;
         seen = true;
         const erroring = options.errorsFromMs !== undefined && start >= options.errorsFromMs;
-        total.requests += 10;
-        total.errors5xx += erroring ? 10 : 0;
+        const requests = options.perSecond ?? 10;
+        total.requests += requests;
+        total.errors5xx += erroring ? requests : 0;
         total.rate = total.errors5xx / total.requests;
         if (stopWhen?.({ ...total }) === true) break;
       }
@@ -66,7 +74,7 @@ async function settle<T>(
   return done;
 }
 
-const BUDGET = { holdSeconds: 30, max5xxRate: 0.01, minRequests: 20 };
+const BUDGET = { holdSeconds: 30, max5xxRate: 0.01, minRequests: 20, extendSeconds: 60 };
 
 describe('holding a ramp step', () => {
   it('errors starting 12 s into a 30 s hold end it within a second of them', async () => {
@@ -90,16 +98,73 @@ describe('holding a ramp step', () => {
     expect(atMs - start).toBe(30_000);
   });
 
-  it('fewer than minRequests is inconclusive even when they are errors (documented: it passes)', async () => {
+  it('too few requests at the end of the hold: it watches on until it has them, then judges them', async () => {
     const clock = new ManualClock();
-    const { value } = await settle(
+    const start = clock.monotonic();
+    // 10 a second, all 5xx: 10 after the 1 s hold (too few to judge), 20 a second later.
+    const { value, atMs } = await settle(
       clock,
-      holdAndJudge(clock, fakeProbe(clock, { errorsFromMs: 0 }), {
-        ...BUDGET,
-        holdSeconds: 1,
-      }),
+      holdAndJudge(clock, fakeProbe(clock, { errorsFromMs: 0 }), { ...BUDGET, holdSeconds: 1 }),
     );
-    expect(value).toMatchObject({ bad: false, judged: false });
+    expect(value).toMatchObject({ bad: true, judged: true, inconclusive: false });
+    expect(value.sample).toMatchObject({ requests: 20, errors5xx: 20, seconds: 2 });
+    expect(atMs - start).toBe(2_000);
+    expect(rampDecision(value, 'continue')).toBe('bad');
+  });
+
+  it('a clean hold that needed the extension ends as soon as it has minRequests', async () => {
+    const clock = new ManualClock();
+    const start = clock.monotonic();
+    const { value, atMs } = await settle(
+      clock,
+      holdAndJudge(clock, fakeProbe(clock, { perSecond: 1 }), { ...BUDGET, holdSeconds: 5 }),
+    );
+    expect(value).toMatchObject({ bad: false, judged: true, inconclusive: false });
+    expect(value.sample).toMatchObject({ requests: 20, seconds: 20 });
+    expect(atMs - start).toBe(20_000);
+    expect(rampDecision(value, 'halt')).toBe('go-on');
+  });
+
+  it('still too few at the end of the extension: inconclusive, and the policy decides — never a silent pass', async () => {
+    const clock = new ManualClock();
+    const start = clock.monotonic();
+    const budget = { ...BUDGET, holdSeconds: 5, extendSeconds: 10 };
+    const { value, atMs } = await settle(
+      clock,
+      holdAndJudge(clock, fakeProbe(clock, { perSecond: 1, errorsFromMs: 0 }), budget),
+    );
+    expect(atMs - start).toBe(15_000);
+    expect(value).toMatchObject({ bad: false, judged: false, inconclusive: true });
+    expect(value.sample).toMatchObject({ requests: 15, errors5xx: 15 });
+    expect(rampDecision(value, 'halt')).toBe('unproven');
+    expect(rampDecision(value, 'continue')).toBe('go-on-unproven');
+    expect(inconclusiveNote(value, budget, 'halt')).toBe(
+      'fewer than 20 requests in 15s (hold 5s + up to 10s more): inconclusive, not proven, not taken further (onInconclusive: halt)',
+    );
+    expect(inconclusiveNote(value, budget, 'continue')).toContain(
+      'inconclusive, goes on unproven (onInconclusive: continue)',
+    );
+  });
+
+  it('nothing watched is not inconclusive: no probe, or a hold of 0 s, as the plan says', () => {
+    expect(judge(undefined, BUDGET)).toMatchObject({ inconclusive: false, bad: false });
+    const none = { seconds: 0, requests: 0, errors5xx: 0, rate: 0 };
+    const held0 = judge(none, { ...BUDGET, holdSeconds: 0 });
+    expect(held0.inconclusive).toBe(false);
+    expect(rampDecision(held0, 'halt')).toBe('go-on');
+    expect(judge(none, BUDGET).inconclusive).toBe(true);
+    // minRequests 0 judges every hold, even an empty one.
+    expect(judge(none, { ...BUDGET, minRequests: 0 })).toMatchObject({
+      judged: true,
+      inconclusive: false,
+    });
+  });
+
+  it('a plan written before the extension and the policy existed is read the safe way', () => {
+    expect(rampRule({ holdSeconds: 10, max5xxRate: 0.01, minRequests: 5 })).toEqual({
+      budget: { holdSeconds: 10, max5xxRate: 0.01, minRequests: 5, extendSeconds: 0 },
+      policy: 'halt',
+    });
   });
 
   it('seconds the log cannot be read add nothing; a hold blind from start to end fails', async () => {

@@ -31,11 +31,14 @@ describe('the plan hash', () => {
       // Changed once, on purpose: the verify step of a `changed` workflow with neededWhen checks
       // no longer carries them for servers the checks can skip (an unchanged kernel there is
       // unpatched, not "already current").
-      kernelPatch: 'afd090a019c9adcaa29d26cc7c70c06502d4bbef8247ffadb532a2f992258aca',
+      // Changed again, on purpose: each ramp step carries extendSeconds and onInconclusive, and
+      // its description says what a hold with too few requests does (a plan approved before
+      // would have ramped on unproven).
+      kernelPatch: 'c2d432034a15a68177f26ab40539d74c67dd162ab39aec40a277097c42702128',
       kernelPatchWorkflowText: 'a3f536d9b9e1fe95294968d87bfd8e2efc90d8c16194f9d539968e44a8202749',
-      kernelPatchRerun: 'f29688d6ade5dbfdd2517dcb16750a7745e6ae8254b49c2892783f909771942b',
-      demo: '2d1fe5f321fc59a141e3dc21ab34362e5ac72fd6d1cc7e74774c173d86ce9667',
-      rollingPatch: 'f4a75cf665963e9bfbd8e74095816b0c014726685eb0ae426b437bb7793e2151',
+      kernelPatchRerun: 'c395d46299043dad9653bc8bad6f8e906d994fc64d47bccbab28ef79e078ba67',
+      demo: '5e66ebfe3537e24ffafeb459ca1dd7ca4813c4e3bd1b5cf6a73694b8afab30bf',
+      rollingPatch: 'e292eec6de197f3ea7b991a0023f46f0a419a400c6a678f24563d5b2ea8da313',
     });
   });
 
