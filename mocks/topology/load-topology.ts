@@ -45,7 +45,17 @@ export function parseTopology(input: unknown = defaultTopology, source = 'topolo
   const topology: Topology = {
     ...parsed,
     zone,
-    balancers: fleet?.balancers ?? [],
+    balancers: [
+      ...parsed.balancers.map((balancer) => ({
+        ...balancer,
+        name: balancer.name ?? balancer.id,
+        vServerGroups: balancer.vServerGroups.map((group) => ({
+          ...group,
+          name: group.name ?? group.id,
+        })),
+      })),
+      ...(fleet?.balancers ?? []),
+    ],
     instances: [...parsed.instances, ...generated].map((instance) => ({
       ...instance,
       name: instance.name ?? instance.id,
