@@ -63,14 +63,13 @@ export interface RehearsalReport {
 
 type ReportNode = RehearsalReport['run']['nodes'][number];
 
-/** "web-7 left out at weight 0 (unhealthy: …)", "web-3 patched, back at weight 100". */
+/** "web-7 left out at weight 0 (unhealthy)", "web-3 patched, back at weight 100"; the run's summary has the details. */
 function nodeFate(node: ReportNode): string {
   const weight = node.weightAfter === undefined ? '' : ` at weight ${node.weightAfter}`;
   if (node.state === 'done') return `${node.name} patched, back${weight}`;
   if (node.state === 'pending') return `${node.name} untouched`;
-  const why = [node.reason, node.detail].filter((part) => part !== undefined).join(': ');
   const state = node.state === 'left-out' ? 'left out' : node.state.replaceAll('-', ' ');
-  return `${node.name} ${state}${weight}${why === '' ? '' : ` (${why})`}`;
+  return `${node.name} ${state}${weight}${node.reason === undefined ? '' : ` (${node.reason})`}`;
 }
 
 /** "web-8…web-20" for a long run of names, else the names. */

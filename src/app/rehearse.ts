@@ -363,7 +363,7 @@ interface TruthSummary {
 
 /** Samples the mirror's ground truth (not drainctl's view of it) while the run goes. */
 function watchPromises(mirror: Emulator, balancerId: string | undefined, plan: Plan) {
-  const nodes = new Set(plan.nodes.map((node) => node.id));
+  const names = new Map(plan.nodes.map((node) => [node.id, node.name]));
   const summary: TruthSummary = {
     samples: 0,
     minHealthyWeighted: Number.POSITIVE_INFINITY,
@@ -374,12 +374,12 @@ function watchPromises(mirror: Emulator, balancerId: string | undefined, plan: P
     const balancer = mirror.state().loadBalancers.find((lb) => lb.id === balancerId);
     if (balancer === undefined) return;
     const healthy = balancer.backends.filter((b) => b.weight > 0 && b.health === 'normal').length;
-    const out = balancer.backends.filter((b) => b.weight === 0 && nodes.has(b.serverId));
+    const out = balancer.backends.filter((b) => b.weight === 0 && names.has(b.serverId));
     summary.samples += 1;
     summary.minHealthyWeighted = Math.min(summary.minHealthyWeighted, healthy);
     if (out.length > summary.maxOutOfService) {
       summary.maxOutOfService = out.length;
-      summary.worst = out.map((b) => b.serverId);
+      summary.worst = out.map((b) => names.get(b.serverId) ?? b.serverId);
     }
   };
   sample();

@@ -21,6 +21,11 @@ backends:
 rollout:
   maxUnavailable: 1
   minHealthy: 1
+dns:
+  domain: example.com
+  record: www
+  type: A
+  ttl: { lowerTo: 1, waitOldTtl: true, raiseTo: original }
 drain:
   probe: { kind: none, waitSeconds: 2 }
 patch:
@@ -79,7 +84,13 @@ describe('drainctl rehearse and run --rehearsal', () => {
     expect(rehearsed.stderr).toBe('');
     expect(rehearsed.code, rehearsed.stdout).toBe(0);
     const report = JSON.parse(rehearsed.stdout);
-    expect(report).toMatchObject({ kind: 'drainctl-rehearsal', samePlan: true });
+    // The record, its id and TTL, and the zone's name servers are planned as in the account.
+    expect(report).toMatchObject({
+      kind: 'drainctl-rehearsal',
+      samePlan: true,
+      differences: { count: 0 },
+      mirror: { record: { name: 'www.example.com', ttl: 10 } },
+    });
     expect(report.run.outcome).toBe('completed');
     await writeFile(join(dir, 'report.json'), rehearsed.stdout);
 
