@@ -13,13 +13,14 @@ import type { Emulator } from '../../mocks/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { RunResult } from '../engine/index.js';
 import { sha256Hex } from '../engine/sha256.js';
+import { DrainctlError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { type Plan, planDifferences, planRollout, type ZeroWeightChoices } from '../plan/index.js';
 import type { CloudCallEvent, ServerAttachments } from '../ports/index.js';
 import type { LoadedWorkflow, WorkflowSpec } from '../workflow/index.js';
 import { createRuntime, observationPorts, systemClock } from './composition-root.js';
 import { addressMap, inRealAddresses, mirrorListeners, mirrorTopology } from './mirror-topology.js';
-import { observeAccount } from './observe-account.js';
+import { type AccountObservation, observeAccount } from './observe-account.js';
 import type { InventoryPorts } from './observe-inventory.js';
 import { observeInventory } from './observe-inventory.js';
 import { planWorkflowFile, workflowPathForPlan } from './plan.js';
@@ -79,30 +80,51 @@ export async function rehearseWorkflowFile(
   // Every fault must name a server of this world before anything starts.
   for (const fault of faults) emulatorFault(fault, observation.instances);
 
-  const { startEmulator } = await import('../../mocks/index.js');
-  const mirror = await startEmulator({
-    port: 0,
-    topology: mirrorTopology(observation, spec.dns?.domain),
-    // The listeners' health checks at drainctl's compressed pace, so a check interval takes
-    // the same share of a health timeout as it does in the account.
-    timings: { healthCheckScale: 1 / compression },
-  });
   const home = await mkdtemp(join(tmpdir(), 'drainctl-rehearsal-'));
   try {
-    return await rehearseOnMirror(mirror, home, {
-      file,
-      workflow,
-      realPlan,
-      observation,
-      faults,
-      compression,
-      loadRps,
-      options,
-      startedAt,
-    });
+    const mirror = await startMirror(observation, spec.dns?.domain, compression);
+    try {
+      return await rehearseOnMirror(mirror, home, {
+        file,
+        workflow,
+        realPlan,
+        observation,
+        faults,
+        compression,
+        loadRps,
+        options,
+        startedAt,
+      });
+    } finally {
+      await mirror.close();
+    }
   } finally {
-    await mirror.close();
     await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** The emulator that mirrors the observation; an account it cannot hold is said plainly. */
+async function startMirror(
+  observation: AccountObservation,
+  domain: string | undefined,
+  compression: number,
+): Promise<Emulator> {
+  const { startEmulator, TopologyError } = await import('../../mocks/index.js');
+  try {
+    return await startEmulator({
+      port: 0,
+      topology: mirrorTopology(observation, domain),
+      // The listeners' health checks at drainctl's compressed pace, so a check interval takes
+      // the same share of a health timeout as it does in the account.
+      timings: { healthCheckScale: 1 / compression },
+    });
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    throw new DrainctlError(
+      'MIRROR_UNSUPPORTED',
+      `the emulator cannot mirror this account: ${error.message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -110,7 +132,7 @@ interface Rehearsal {
   file: string;
   workflow: LoadedWorkflow;
   realPlan: Plan;
-  observation: Awaited<ReturnType<typeof observeAccount>>;
+  observation: AccountObservation;
   faults: ReturnType<typeof parseFaultSpec>[];
   compression: number;
   loadRps: number;

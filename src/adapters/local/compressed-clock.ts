@@ -1,9 +1,10 @@
 /**
- * A clock that runs `factor` times as fast as the one under it: every sleep lasts 1/factor of
- * what was asked, and wall and monotonic time advance `factor` milliseconds per real one. A
- * rehearsal hands it to drainctl alone, so quiet periods, holds, TTL waits and timeouts of a
- * two-hour night pass in minutes, while the emulated world (boots, health checks, clients) keeps
- * real time: to drainctl that world looks `factor` times slower than it is.
+ * A clock that runs `factor` times as fast while anything waits on it, and at the wall's pace
+ * otherwise: every sleep lasts 1/factor of what was asked, and wall and monotonic time advance
+ * `factor` milliseconds per real one while at least one sleep is in progress. A rehearsal hands
+ * it to drainctl alone, so quiet periods, holds, TTL waits and timeouts of a two-hour night pass
+ * in minutes, while a call nobody waits beside (taking the lock: a tag write measured against a
+ * one-second bound) is timed as it really went. The emulated world keeps real time.
  */
 import type { Clock } from '../../ports/index.js';
 import { systemClock } from './system-clock.js';
@@ -12,10 +13,27 @@ export function compressedClock(factor: number, base: Clock = systemClock): Cloc
   if (!(factor >= 1)) throw new RangeError(`a time compression factor is 1 or more, not ${factor}`);
   const startMonotonic = base.monotonic();
   const startWall = base.now();
-  const elapsed = () => (base.monotonic() - startMonotonic) * factor;
+  let lastReal = startMonotonic;
+  let elapsed = 0;
+  let sleeping = 0;
+  const advance = () => {
+    const real = base.monotonic();
+    elapsed += (real - lastReal) * (sleeping > 0 ? factor : 1);
+    lastReal = real;
+    return elapsed;
+  };
   return {
-    now: () => startWall + Math.round(elapsed()),
-    monotonic: () => startMonotonic + elapsed(),
-    sleep: (ms, signal) => base.sleep(ms / factor, signal),
+    now: () => startWall + Math.round(advance()),
+    monotonic: () => startMonotonic + advance(),
+    async sleep(ms, signal) {
+      advance();
+      sleeping += 1;
+      try {
+        await base.sleep(ms / factor, signal);
+      } finally {
+        advance();
+        sleeping -= 1;
+      }
+    },
   };
 }
