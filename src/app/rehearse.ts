@@ -242,6 +242,7 @@ async function rehearseOnMirror(
   const realStart = systemClock.monotonic();
   const clockStart = clock.monotonic();
   let result: RunResult;
+  let stats: Awaited<ReturnType<NonNullable<typeof load>['stop']>> | undefined;
   try {
     result = await runPlan(runnable, {
       home,
@@ -254,10 +255,11 @@ async function rehearseOnMirror(
     });
   } finally {
     truth.stop();
+    // The clients stop with the run, however it ended: the mirror closes next.
+    stats = await load?.stop();
   }
   const realSeconds = (systemClock.monotonic() - realStart) / 1000;
   const compressedSeconds = (clock.monotonic() - clockStart) / 1000;
-  const stats = load === undefined ? undefined : await load.stop();
 
   const run: RehearsalReport['run'] = {
     runId: result.report.runId,
