@@ -16,7 +16,7 @@ import { sha256Hex } from '../engine/sha256.js';
 import { DrainctlError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { type Plan, planDifferences, planRollout, type ZeroWeightChoices } from '../plan/index.js';
-import type { CloudCallEvent, ServerAttachments } from '../ports/index.js';
+import type { CloudCallEvent, Host, ServerAttachments } from '../ports/index.js';
 import type { LoadedWorkflow, WorkflowSpec } from '../workflow/index.js';
 import { createRuntime, observationPorts, systemClock } from './composition-root.js';
 import { addressMap, inRealAddresses, mirrorListeners, mirrorTopology } from './mirror-topology.js';
@@ -185,6 +185,7 @@ async function rehearseOnMirror(
       }
     }
   }
+  const downNotes = await bringDown(mirror, runtime.cloud.host, balancerId, observation);
 
   const source = {
     file: workflowPathForPlan(rehearsal.file, options.cwd),
@@ -302,6 +303,7 @@ async function rehearseOnMirror(
       notes: [
         "kernels: not read from the account (only RunCommand could); the mirror's servers run the emulator's kernel and stage a newer one",
         'addresses: the mirror lives on loopback; its addresses are compared as the real ones',
+        ...downNotes,
         ...notes,
       ],
     },
@@ -327,6 +329,48 @@ async function rehearseOnMirror(
     everyPromiseHeld: promises.every((promise) => promise.held),
     startedAt: rehearsal.startedAt,
   };
+}
+
+/** How long a mirrored server may take to be seen down after its failed reboot (real time). */
+const DOWN_WITHIN_MS = 30_000;
+
+/**
+ * Servers whose health check fails in the account (`abnormal`: a weight-0 server never shows it)
+ * fail in the mirror too: rebooted there with a boot that does not come up, as a server whose
+ * OS is down looks from outside. Then the mirror's faults are cleared, so the rehearsal's own
+ * start from none and a reboot in the run brings such a server back.
+ */
+async function bringDown(
+  mirror: Emulator,
+  host: Host,
+  balancerId: string | undefined,
+  observation: AccountObservation,
+): Promise<string[]> {
+  const health = observation.inventory.loadBalancer?.health ?? [];
+  const down = [...new Set(health.filter((h) => h.health === 'abnormal').map((h) => h.serverId))];
+  if (down.length === 0) return [];
+  for (const id of down) {
+    mirror.injectFault({ kind: 'boot-failure', instanceId: id });
+    await host.reboot(id);
+  }
+  // Down as in the account: Running again (its reboot over) and failing its health check.
+  const isDown = (id: string) => {
+    const state = mirror.state();
+    return (
+      state.instances.some((i) => i.id === id && i.status === 'Running') &&
+      state.loadBalancers
+        .find((lb) => lb.id === balancerId)
+        ?.backends.some((b) => b.serverId === id && b.health === 'abnormal') === true
+    );
+  };
+  const deadline = systemClock.monotonic() + DOWN_WITHIN_MS;
+  while (!down.every(isDown) && systemClock.monotonic() < deadline) await systemClock.sleep(100);
+  mirror.clearFaults();
+  const names = new Map(observation.instances.map((i) => [i.id, i.name]));
+  return down.map(
+    (id) =>
+      `${names.get(id) ?? id}: failing its health check in the account, ${isDown(id) ? 'down' : 'NOT yet down'} in the mirror (rebooted into an OS that does not come up)`,
+  );
 }
 
 const round = (seconds: number) => Math.round(seconds * 10) / 10;
