@@ -82,6 +82,24 @@ function checkReferences(topology: Topology, source: string): void {
     }
     ids.add(instance.id);
   });
+  topology.balancers.forEach((balancer, b) => {
+    const servers = [
+      ...balancer.backends.map((server, i) => ({ server, path: `backends[${i}]` })),
+      ...balancer.vServerGroups.flatMap((group, g) =>
+        group.servers.map((server, i) => ({
+          server,
+          path: `vServerGroups[${g}].servers[${i}]`,
+        })),
+      ),
+    ];
+    for (const { server, path } of servers) {
+      if (!ids.has(server.serverId)) {
+        throw new TopologyError(
+          `${source}: balancers[${b}].${path}.serverId: expected one of the instances, found "${server.serverId}"`,
+        );
+      }
+    }
+  });
   topology.domains.forEach((domain, d) => {
     domain.records.forEach((record, r) => {
       if (record.instance !== undefined && !ids.has(record.instance)) {

@@ -241,6 +241,14 @@ describe('topology', () => {
     } finally {
       await emu.close();
     }
+    expect(() =>
+      parseTopology({
+        instances: [{ id: 'i-a' }],
+        balancers: [{ id: 'lb-1', backends: [{ serverId: 'i-gone', weight: 10 }] }],
+      }),
+    ).toThrow(
+      'topology: balancers[0].backends[0].serverId: expected one of the instances, found "i-gone"',
+    );
   });
 
   it('an address the system does not route is reported with the ifconfig alias that fixes it', async () => {

@@ -134,7 +134,9 @@ function stable(state: ReturnType<Emulator['state']>) {
 describe('drainctl rehearse', () => {
   it('mirrors the account, plans the same sha256, holds every promise, and only reads the account', async () => {
     const before = stable(real.state());
-    const report = await rehearse();
+    // 4×: the 5 s quiet period stays over a second of real time, so a pause of the clients on a
+    // loaded machine is not taken for their departure.
+    const report = await rehearse([], { compression: 4 });
 
     expect(report.differences).toEqual({ count: 0, named: [] });
     expect(report.samePlan).toBe(true);
@@ -143,10 +145,10 @@ describe('drainctl rehearse', () => {
     expect(report.run.outcome).toBe('completed');
     expect(report.run.nodes.map((node) => node.state)).toEqual(['done', 'done', 'done']);
     expect(report.load.total).toBeGreaterThan(0);
-    expect(report.everyPromiseHeld).toBe(true);
-    expect(report.timeCompression.factor).toBe(10);
+    expect(report.everyPromiseHeld, JSON.stringify([report.promises, report.load])).toBe(true);
+    expect(report.timeCompression.factor).toBe(4);
     expect(report.timeCompression.compressedSeconds).toBeGreaterThan(
-      report.timeCompression.realSeconds * 5,
+      report.timeCompression.realSeconds * 2,
     );
 
     expect(stable(real.state())).toEqual(before);
