@@ -63,17 +63,28 @@ export class DnsStore {
           status: 'ENABLE',
           createdAt: this.startedAt,
           updatedAt: this.startedAt,
+          ...(record.recordId === undefined ? {} : { recordId: record.recordId }),
         });
       }
     });
   }
 
-  add(record: Omit<DnsRecord, 'recordId'>): DnsRecord {
-    const recordId = String(1_000_000 + this.nextRecordId);
-    this.nextRecordId += 1;
+  /** A topology may fix a record's id; the ids handed out later never meet it. */
+  add(record: Omit<DnsRecord, 'recordId'> & { recordId?: string }): DnsRecord {
+    const recordId = record.recordId ?? this.freshRecordId();
     const stored = { ...record, recordId };
     this.records.set(recordId, stored);
     return stored;
+  }
+
+  private freshRecordId(): string {
+    let recordId = String(1_000_000 + this.nextRecordId);
+    while (this.records.has(recordId)) {
+      this.nextRecordId += 1;
+      recordId = String(1_000_000 + this.nextRecordId);
+    }
+    this.nextRecordId += 1;
+    return recordId;
   }
 
   domain(name: string): Domain {

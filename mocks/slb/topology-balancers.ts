@@ -1,7 +1,7 @@
 /**
- * The balancers a topology says exist at start (a generated fleet): put into the SLB store as if
- * created through the API — intranet, active, no listeners — with their default server group and
- * vServer groups. Again after every reset, like the topology's instances.
+ * The balancers a topology says exist at start (listed ones, a generated fleet's): put into the
+ * SLB store as if created through the API — active, no listeners — with their default server
+ * group and vServer groups. Again after every reset, like the topology's instances.
  */
 import type { AddressPlan } from '../emulator/addresses.js';
 import type { Topology } from '../topology/schema.js';
@@ -18,7 +18,7 @@ export function addTopologyBalancers(
       id: balancer.id,
       name: balancer.name,
       address: addresses.allocateLoadBalancer(),
-      addressType: 'intranet',
+      addressType: balancer.addressType ?? 'intranet',
       networkType: 'classic',
       vpcId: '',
       vSwitchId: '',

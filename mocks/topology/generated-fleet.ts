@@ -16,6 +16,8 @@ export interface FleetSpec {
 export interface BalancerTopology {
   id: string;
   name: string;
+  /** Default: intranet. */
+  addressType?: 'internet' | 'intranet';
   tags: Record<string, string>;
   backends: Array<{ serverId: string; weight: number }>;
   vServerGroups: Array<{

@@ -45,7 +45,17 @@ export function parseTopology(input: unknown = defaultTopology, source = 'topolo
   const topology: Topology = {
     ...parsed,
     zone,
-    balancers: fleet?.balancers ?? [],
+    balancers: [
+      ...parsed.balancers.map((balancer) => ({
+        ...balancer,
+        name: balancer.name ?? balancer.id,
+        vServerGroups: balancer.vServerGroups.map((group) => ({
+          ...group,
+          name: group.name ?? group.id,
+        })),
+      })),
+      ...(fleet?.balancers ?? []),
+    ],
     instances: [...parsed.instances, ...generated].map((instance) => ({
       ...instance,
       name: instance.name ?? instance.id,
@@ -71,6 +81,24 @@ function checkReferences(topology: Topology, source: string): void {
       );
     }
     ids.add(instance.id);
+  });
+  topology.balancers.forEach((balancer, b) => {
+    const servers = [
+      ...balancer.backends.map((server, i) => ({ server, path: `backends[${i}]` })),
+      ...balancer.vServerGroups.flatMap((group, g) =>
+        group.servers.map((server, i) => ({
+          server,
+          path: `vServerGroups[${g}].servers[${i}]`,
+        })),
+      ),
+    ];
+    for (const { server, path } of servers) {
+      if (!ids.has(server.serverId)) {
+        throw new TopologyError(
+          `${source}: balancers[${b}].${path}.serverId: expected one of the instances, found "${server.serverId}"`,
+        );
+      }
+    }
   });
   topology.domains.forEach((domain, d) => {
     domain.records.forEach((record, r) => {

@@ -56,6 +56,8 @@ const recordSchema = z
     instance: z.string().min(1).optional(),
     ttl: z.number().int().min(1).max(86400).default(600),
     line: z.string().default('default'),
+    /** The record's RecordId (a numeric string); default: assigned in order from 1000001. */
+    recordId: z.string().regex(/^\d+$/, 'a numeric string').optional(),
   })
   .strict()
   .refine((record) => (record.value === undefined) !== (record.instance === undefined), {
@@ -69,6 +71,44 @@ const domainSchema = z
       .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'a domain name in lower case, e.g. example.com'),
     edition: z.enum(['free', 'personal', 'enterprise', 'ultimate']).default('ultimate'),
     records: z.array(recordSchema).default([]),
+  })
+  .strict();
+
+const balancerSchema = z
+  .object({
+    id: id.regex(/^lb-/, 'SLB instance ids start with "lb-"'),
+    name: z.string().min(1).optional(),
+    addressType: z.enum(['internet', 'intranet']).default('intranet'),
+    tags: z.record(z.string(), z.string()).default({}),
+    /** The default server group. */
+    backends: z
+      .array(
+        z
+          .object({ serverId: z.string().min(1), weight: z.number().int().min(0).max(100) })
+          .strict(),
+      )
+      .default([]),
+    vServerGroups: z
+      .array(
+        z
+          .object({
+            id: id.regex(/^rsp-/, 'vServer group ids start with "rsp-"'),
+            name: z.string().min(1).optional(),
+            servers: z
+              .array(
+                z
+                  .object({
+                    serverId: z.string().min(1),
+                    port: z.number().int().min(1).max(65535),
+                    weight: z.number().int().min(0).max(100),
+                  })
+                  .strict(),
+              )
+              .default([]),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 
@@ -121,6 +161,11 @@ export const topologySchema = z
       .strict()
       .optional(),
     domains: z.array(domainSchema).default([]),
+    /**
+     * Balancers that exist at start, with their ids and attachments (a mirror of an account, as
+     * `drainctl rehearse` builds); no listeners (add them through the API).
+     */
+    balancers: z.array(balancerSchema).max(100).default([]),
   })
   .strict()
   .refine((topology) => topology.instances.length > 0 || topology.fleet !== undefined, {
@@ -142,9 +187,9 @@ export interface InstanceTopology
   zone: string;
 }
 
-export interface Topology extends Omit<Parsed, 'instances' | 'zone'> {
+export interface Topology extends Omit<Parsed, 'instances' | 'zone' | 'balancers'> {
   zone: string;
   instances: InstanceTopology[];
-  /** Balancers that exist at start (and after a reset): those of a generated fleet. */
+  /** Balancers that exist at start (and after a reset): listed ones, then a generated fleet's. */
   balancers: BalancerTopology[];
 }

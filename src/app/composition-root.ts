@@ -15,6 +15,7 @@ import {
   loadBalancerOnFirstCall,
 } from '../adapters/index.js';
 import type { BalancerStateFile } from '../adapters/local/balancer-state-file.js';
+import { compressedClock } from '../adapters/local/compressed-clock.js';
 import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host.js';
 import { systemClock } from '../adapters/local/system-clock.js';
 import type { NginxFileBaseline } from '../adapters/nginx/index.js';
@@ -106,6 +107,11 @@ export interface RuntimeOptions {
   env: NodeJS.ProcessEnv;
   /** Told of every cloud request's answer (`drainctl serve`'s metrics). */
   onCloudCall?: (event: CloudCallEvent) => void;
+  /**
+   * drainctl's clock runs this many times as fast as the wall (a rehearsal's waits, holds and
+   * timeouts on its mirror); default: the system clock as it is.
+   */
+  timeCompression?: number;
 }
 
 export interface Runtime {
@@ -118,7 +124,8 @@ export interface Runtime {
  *   const { ports } = createRuntime({ environment: ctx.environment(), region: 'cn-hangzhou', logger, env: process.env });
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const clock = systemClock;
+  const clock =
+    options.timeCompression === undefined ? systemClock : compressedClock(options.timeCompression);
   const retries = retryFeed();
   const cloud = createCloudPorts(
     cloudPortsOptionsFrom(options.environment, options.region, {

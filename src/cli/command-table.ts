@@ -33,6 +33,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/run.js')).registerRun,
   },
   {
+    name: 'rehearse',
+    term: 'rehearse [options] <workflow>',
+    description:
+      "try tonight's plan on an emulator mirroring the real account, under load and faults",
+    load: async () => (await import('./commands/rehearse.js')).registerRehearse,
+  },
+  {
     name: 'resume',
     term: 'resume [options] <run-id>',
     description: 'reconcile a run journal with the live state, then continue or roll back',

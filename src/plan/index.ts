@@ -22,6 +22,7 @@ export {
   type SurveyedServer,
   surveyFleet,
 } from './fleet-survey.js';
+export { type PlanDifferences, planDifferences } from './plan-differences.js';
 export { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 export { type PlanSource, planRollout } from './plan-rollout.js';
 export { rerunWarnings } from './rerun-safety.js';

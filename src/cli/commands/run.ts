@@ -26,6 +26,7 @@ interface RunOptions extends ZeroWeightFlags {
   yes?: boolean;
   json?: boolean;
   planSha256?: string;
+  rehearsal?: string;
   breakStaleLock?: boolean;
   newRun?: boolean;
   /** False with --no-live: plain progress lines even on a terminal. */
@@ -45,6 +46,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option(
       '--plan-sha256 <hex>',
       'refuse to run unless the plan is exactly the approved one (its sha256 from `drainctl plan`)',
+    )
+    .option(
+      '--rehearsal <report.json>',
+      'refuse to run unless the plan is the one `drainctl rehearse --json` rehearsed (its report)',
     )
     .option(
       '--break-lock, --break-stale-lock',
@@ -87,6 +92,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
         choices: zeroWeightChoices(options),
       });
       refuseUnlessApproved(plan, approved);
+      if (options.rehearsal !== undefined) {
+        const { readRehearsalReport, refuseUnlessRehearsed } = await import(
+          '../../app/rehearsal-report.js'
+        );
+        const report = await readRehearsalReport(options.rehearsal);
+        refuseUnlessRehearsed(plan, report, options.rehearsal);
+      }
       // The runbook goes where people look; with --json stdout holds only the one document.
       const out = options.json ? ctx.stderr : ctx.stdout;
       out.line(renderRunbook(plan).trimEnd());

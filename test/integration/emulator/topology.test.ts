@@ -186,6 +186,71 @@ describe('topology', () => {
     }
   });
 
+  it('listed balancers and a fixed record id exist at start and again after a reset', async () => {
+    const emu = await startEmulator({
+      port: 0,
+      timings: FAST,
+      topology: {
+        instances: [{ id: 'i-a', name: 'a' }, { id: 'i-b' }],
+        balancers: [
+          {
+            id: 'lb-mirror-1',
+            name: 'web',
+            addressType: 'internet',
+            tags: { app: 'web' },
+            backends: [{ serverId: 'i-a', weight: 70 }],
+            vServerGroups: [
+              {
+                id: 'rsp-mirror-1',
+                name: 'api',
+                servers: [{ serverId: 'i-b', port: 8080, weight: 30 }],
+              },
+            ],
+          },
+        ],
+        domains: [
+          {
+            name: 'example.com',
+            records: [{ rr: 'www', instance: 'i-a', ttl: 60, recordId: '77' }],
+          },
+        ],
+      },
+    });
+    try {
+      const seen = () => ({
+        balancers: emu.state().loadBalancers.map((lb) => ({ id: lb.id, backends: lb.backends })),
+        records: emu.state().records.map((r) => [r.recordId, r.ttl]),
+      });
+      const expected = {
+        balancers: [
+          {
+            id: 'lb-mirror-1',
+            backends: [expect.objectContaining({ serverId: 'i-a', weight: 70 })],
+          },
+        ],
+        records: [['77', 60]],
+      };
+      expect(seen()).toEqual(expected);
+      expect(emu.topology.balancers[0]).toMatchObject({
+        name: 'web',
+        addressType: 'internet',
+        vServerGroups: [{ id: 'rsp-mirror-1', name: 'api' }],
+      });
+      await emu.reset();
+      expect(seen()).toEqual(expected);
+    } finally {
+      await emu.close();
+    }
+    expect(() =>
+      parseTopology({
+        instances: [{ id: 'i-a' }],
+        balancers: [{ id: 'lb-1', backends: [{ serverId: 'i-gone', weight: 10 }] }],
+      }),
+    ).toThrow(
+      'topology: balancers[0].backends[0].serverId: expected one of the instances, found "i-gone"',
+    );
+  });
+
   it('an address the system does not route is reported with the ifconfig alias that fixes it', async () => {
     // 192.0.2.1 (TEST-NET-1) is configured nowhere: binding it fails the way 127.x.y.z does on macOS.
     const error = await probeLoopback('192.0.2.1', ['192.0.2.1', '192.0.2.53']).catch(
