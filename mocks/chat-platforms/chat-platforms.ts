@@ -11,6 +11,7 @@
  *   POST /open-apis/im/v1/messages/<id>/reply            Feishu reply (Bearer tenant token)
  *   GET  /cgi-bin/gettoken?corpid=&corpsecret=           WeCom access token
  *   POST /cgi-bin/message/send?access_token=             WeCom application message
+ *   POST /v1.0/gateway/connections/open                  DingTalk Stream mode (dingtalk-stream.ts)
  *
  * Point serve.yaml's `chat.platforms.<p>.apiBaseUrl` at `url`. Tokens are checked as the
  * platforms check them (a wrong app secret or token is refused with the platform's error body);
@@ -19,6 +20,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  DINGTALK_GATEWAY_PATH,
+  type DingtalkStreamStandIn,
+  dingtalkStreamGateway,
+} from './dingtalk-stream.js';
 import {
   type Delivery,
   dingtalkDelivery,
@@ -33,7 +39,8 @@ export type PlatformName = 'slack' | 'dingtalk' | 'feishu' | 'wecom';
 
 export interface ChatPlatformSecrets {
   slack?: { signingSecret: string; botToken?: string };
-  dingtalk?: { appSecret: string };
+  /** `appKey` (the robot's AppKey) opens the Stream mode connection. */
+  dingtalk?: { appSecret: string; appKey?: string };
   feishu?: { encryptKey: string; verificationToken: string; appId: string; appSecret: string };
   wecom?: WecomKeys & { secret: string };
 }
@@ -78,6 +85,14 @@ export interface ChatPlatforms {
   send(delivery: Delivery): Promise<{ status: number; answer: string }>;
   /** WeCom's URL check, as when an administrator saves the callback URL. */
   wecomUrlCheck(echo: string): Promise<{ status: number; answer: string }>;
+  /** A DingTalk robot message (the body the HTTP robot POSTs, unsigned), for Stream mode. */
+  dingtalkMessage(
+    user: string,
+    text: string,
+    options?: { channel?: string; thread?: string },
+  ): { message: Record<string, unknown>; thread: string };
+  /** DingTalk's Stream mode gateway (`/v1.0/gateway/connections/open` and its WebSocket). */
+  dingtalkStream: DingtalkStreamStandIn;
   close(): Promise<void>;
 }
 
@@ -95,6 +110,11 @@ export async function startChatPlatforms(options: {
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}${(++counter).toString().padStart(6, '0')}`;
 
+  const gateway = dingtalkStreamGateway({
+    credentials: () => secrets.dingtalk,
+    base: () => base,
+    now,
+  });
   const server = createServer((request, response) => {
     readBody(request)
       .then((body) => route(request, body))
@@ -134,6 +154,10 @@ export async function startChatPlatforms(options: {
       const thread = typeof body.thread_ts === 'string' ? body.thread_ts : ts;
       record('slack', `${channel}:${thread}`, body);
       return json(200, { ok: true, channel, ts });
+    }
+    if (path === DINGTALK_GATEWAY_PATH && request.method === 'POST') {
+      const opened = gateway.open(body);
+      return json(opened.status, opened.body);
     }
     if (session !== null) {
       record('dingtalk', `session:${session[1]}`, body);
@@ -191,6 +215,9 @@ export async function startChatPlatforms(options: {
     return json(404, { error: 'no such mock endpoint' });
   }
 
+  server.on('upgrade', (request, socket, head) => {
+    if (!gateway.upgrade(request, socket, head)) socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${address.port}`;
@@ -225,29 +252,10 @@ export async function startChatPlatforms(options: {
       }
       case 'dingtalk': {
         const dingtalk = need(secrets.dingtalk, 'dingtalk');
-        const session = where.thread ?? nextId('s');
-        const body = {
-          conversationId: where.channel ?? 'cidDrainctlOps==',
-          atUsers: [{ dingtalkId: '$:LWCP_v1:$bot' }],
-          chatbotUserId: '$:LWCP_v1:$bot',
-          msgId: `msg${randomBytes(8).toString('hex')}`,
-          senderNick: user,
-          isAdmin: false,
-          senderStaffId: user,
-          sessionWebhookExpiredTime: nowMs + 90 * 60_000,
-          createAt: nowMs,
-          conversationType: '2',
-          senderId: `$:LWCP_v1:$${user}`,
-          conversationTitle: 'ops',
-          isInAtList: true,
-          sessionWebhook: `${base}/dingtalk/session/${session}`,
-          text: { content: ` ${text}` },
-          robotCode: 'dingdrainctl',
-          msgtype: 'text',
-        };
+        const { message, thread } = dingtalkMessage(user, text, where);
         return {
-          delivery: dingtalkDelivery(JSON.stringify(body), dingtalk.appSecret, nowMs),
-          thread: `session:${session}`,
+          delivery: dingtalkDelivery(JSON.stringify(message), dingtalk.appSecret, nowMs),
+          thread,
         };
       }
       case 'feishu': {
@@ -288,6 +296,36 @@ export async function startChatPlatforms(options: {
     }
   }
 
+  /** The robot message DingTalk sends for `text` (DingTalk's example body, our values). */
+  function dingtalkMessage(
+    user: string,
+    text: string,
+    where: { channel?: string; thread?: string } = {},
+  ): { message: Record<string, unknown>; thread: string } {
+    const nowMs = now();
+    const session = where.thread ?? nextId('s');
+    const message = {
+      conversationId: where.channel ?? 'cidDrainctlOps==',
+      atUsers: [{ dingtalkId: '$:LWCP_v1:$bot' }],
+      chatbotUserId: '$:LWCP_v1:$bot',
+      msgId: `msg${randomBytes(8).toString('hex')}`,
+      senderNick: user,
+      isAdmin: false,
+      senderStaffId: user,
+      sessionWebhookExpiredTime: nowMs + 90 * 60_000,
+      createAt: nowMs,
+      conversationType: '2',
+      senderId: `$:LWCP_v1:$${user}`,
+      conversationTitle: 'ops',
+      isInAtList: true,
+      sessionWebhook: `${base}/dingtalk/session/${session}`,
+      text: { content: ` ${text}` },
+      robotCode: 'dingdrainctl',
+      msgtype: 'text',
+    };
+    return { message, thread: `session:${session}` };
+  }
+
   async function send(sent: Delivery): Promise<{ status: number; answer: string }> {
     const target =
       typeof options.drainctlUrl === 'string' ? options.drainctlUrl : options.drainctlUrl();
@@ -310,8 +348,11 @@ export async function startChatPlatforms(options: {
       return { delivery: made.delivery, thread: made.thread, ...answer };
     },
     wecomUrlCheck: (echo) => send(wecomUrlCheck(echo, need(secrets.wecom, 'wecom'), now())),
+    dingtalkMessage,
+    dingtalkStream: gateway.standIn,
     close: () =>
       new Promise<void>((resolve) => {
+        gateway.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

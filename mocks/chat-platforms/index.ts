@@ -11,6 +11,7 @@ export {
   type SentMessage,
   startChatPlatforms,
 } from './chat-platforms.js';
+export { DINGTALK_ROBOT_TOPIC, type DingtalkStreamStandIn } from './dingtalk-stream.js';
 export {
   type Delivery,
   dingtalkDelivery,

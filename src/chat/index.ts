@@ -34,8 +34,11 @@ export {
   type ChatConfig,
   type ChatPlatform,
   type ChatSecrets,
+  CONNECTION_PLATFORMS,
+  type ConnectionPlatform,
   chatSecretsFromEnv,
   chatSectionSchema,
+  connectionPlatforms,
   type WorkflowChatConfig,
 } from './chat-config.js';
 export type { ChatCrypto } from './chat-crypto.js';
