@@ -12,6 +12,7 @@
  *   GET  /cgi-bin/gettoken?corpid=&corpsecret=           WeCom access token
  *   POST /cgi-bin/message/send?access_token=             WeCom application message
  *   POST /v1.0/gateway/connections/open                  DingTalk Stream mode (dingtalk-stream.ts)
+ *   POST /api/apps.connections.open                       Slack Socket Mode (slack-socket-mode.ts)
  *
  * Point serve.yaml's `chat.platforms.<p>.apiBaseUrl` at `url`. Tokens are checked as the
  * platforms check them (a wrong app secret or token is refused with the platform's error body);
@@ -34,11 +35,17 @@ import {
   wecomDelivery,
   wecomUrlCheck,
 } from './platform-signing.js';
+import {
+  SLACK_CONNECTIONS_OPEN_PATH,
+  type SlackSocketModeStandIn,
+  slackSocketModeGateway,
+} from './slack-socket-mode.js';
 
 export type PlatformName = 'slack' | 'dingtalk' | 'feishu' | 'wecom';
 
 export interface ChatPlatformSecrets {
-  slack?: { signingSecret: string; botToken?: string };
+  /** `appToken` (xapp-…) opens Socket Mode connections. */
+  slack?: { signingSecret: string; botToken?: string; appToken?: string };
   /** `appKey` (the robot's AppKey) opens the Stream mode connection. */
   dingtalk?: { appSecret: string; appKey?: string };
   feishu?: { encryptKey: string; verificationToken: string; appId: string; appSecret: string };
@@ -93,6 +100,20 @@ export interface ChatPlatforms {
   ): { message: Record<string, unknown>; thread: string };
   /** DingTalk's Stream mode gateway (`/v1.0/gateway/connections/open` and its WebSocket). */
   dingtalkStream: DingtalkStreamStandIn;
+  /** A Slack slash command's fields (the form `say` posts, unsigned), for Socket Mode. */
+  slackCommand(
+    user: string,
+    text: string,
+    options?: { channel?: string },
+  ): { payload: Record<string, string>; thread: string };
+  /** A Slack `app_mention` event callback; answers go to chat.postMessage (bot token). */
+  slackMention(
+    user: string,
+    text: string,
+    options?: { channel?: string },
+  ): { payload: Record<string, unknown>; thread: string };
+  /** Slack's Socket Mode (`apps.connections.open` and its WebSocket). */
+  slackSocketMode: SlackSocketModeStandIn;
   close(): Promise<void>;
 }
 
@@ -114,6 +135,10 @@ export async function startChatPlatforms(options: {
     credentials: () => secrets.dingtalk,
     base: () => base,
     now,
+  });
+  const socketMode = slackSocketModeGateway({
+    appToken: () => secrets.slack?.appToken,
+    base: () => base,
   });
   const server = createServer((request, response) => {
     readBody(request)
@@ -154,6 +179,9 @@ export async function startChatPlatforms(options: {
       const thread = typeof body.thread_ts === 'string' ? body.thread_ts : ts;
       record('slack', `${channel}:${thread}`, body);
       return json(200, { ok: true, channel, ts });
+    }
+    if (path === SLACK_CONNECTIONS_OPEN_PATH && request.method === 'POST') {
+      return json(200, socketMode.open(request.headers.authorization));
     }
     if (path === DINGTALK_GATEWAY_PATH && request.method === 'POST') {
       const opened = gateway.open(body);
@@ -216,7 +244,9 @@ export async function startChatPlatforms(options: {
   }
 
   server.on('upgrade', (request, socket, head) => {
-    if (!gateway.upgrade(request, socket, head)) socket.destroy();
+    if (!gateway.upgrade(request, socket, head) && !socketMode.upgrade(request, socket, head)) {
+      socket.destroy();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
@@ -232,22 +262,14 @@ export async function startChatPlatforms(options: {
     switch (platform) {
       case 'slack': {
         const slack = need(secrets.slack, 'slack');
-        const channel = where.channel ?? 'C0DRAINCTL';
-        const id = nextId('r');
-        const form = new URLSearchParams({
-          token: 'deprecated-verification-token',
-          team_id: 'T0001',
-          channel_id: channel,
-          user_id: user,
-          user_name: user.toLowerCase(),
-          command: '/drain',
-          text,
-          response_url: `${base}/slack/response/${id}`,
-          trigger_id: nextId('13345224609.738474920.'),
-        });
+        const { payload, thread } = slackCommand(user, text, where);
         return {
-          delivery: slackDelivery(form.toString(), slack.signingSecret, nowMs),
-          thread: `response:${id}`,
+          delivery: slackDelivery(
+            new URLSearchParams(payload).toString(),
+            slack.signingSecret,
+            nowMs,
+          ),
+          thread,
         };
       }
       case 'dingtalk': {
@@ -294,6 +316,59 @@ export async function startChatPlatforms(options: {
         return { delivery: wecomDelivery(xml, wecom, nowMs), thread: `user:${user}` };
       }
     }
+  }
+
+  /** The fields of the slash command `/drain text` (Slack's example command, our values). */
+  function slackCommand(
+    user: string,
+    text: string,
+    where: { channel?: string } = {},
+  ): { payload: Record<string, string>; thread: string } {
+    const channel = where.channel ?? 'C0DRAINCTL';
+    const id = nextId('r');
+    return {
+      payload: {
+        token: 'deprecated-verification-token',
+        team_id: 'T0001',
+        channel_id: channel,
+        user_id: user,
+        user_name: user.toLowerCase(),
+        command: '/drain',
+        text,
+        response_url: `${base}/slack/response/${id}`,
+        trigger_id: nextId('13345224609.738474920.'),
+      },
+      thread: `response:${id}`,
+    };
+  }
+
+  /** An `app_mention` event callback (Slack's example event, our values). */
+  function slackMention(
+    user: string,
+    text: string,
+    where: { channel?: string } = {},
+  ): { payload: Record<string, unknown>; thread: string } {
+    const channel = where.channel ?? 'C0DRAINCTL';
+    const ts = `${Math.floor(now() / 1000)}.${nextId('')}`;
+    return {
+      payload: {
+        token: 'deprecated-verification-token',
+        team_id: 'T0001',
+        api_app_id: 'A0DRAINCTL',
+        event: {
+          type: 'app_mention',
+          user,
+          text: `<@U0DRAINCTL> ${text}`,
+          ts,
+          channel,
+          event_ts: ts,
+        },
+        type: 'event_callback',
+        event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
+        event_time: Math.floor(now() / 1000),
+      },
+      thread: `${channel}:${ts}`,
+    };
   }
 
   /** The robot message DingTalk sends for `text` (DingTalk's example body, our values). */
@@ -350,9 +425,13 @@ export async function startChatPlatforms(options: {
     wecomUrlCheck: (echo) => send(wecomUrlCheck(echo, need(secrets.wecom, 'wecom'), now())),
     dingtalkMessage,
     dingtalkStream: gateway.standIn,
+    slackCommand,
+    slackMention,
+    slackSocketMode: socketMode.standIn,
     close: () =>
       new Promise<void>((resolve) => {
         gateway.close();
+        socketMode.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -22,3 +22,4 @@ export {
   wecomEncrypt,
   wecomUrlCheck,
 } from './platform-signing.js';
+export type { SlackEnvelopeType, SlackSocketModeStandIn } from './slack-socket-mode.js';

@@ -202,24 +202,27 @@ describe('what each command loads', () => {
     ).toEqual([]);
 
     const dingtalk = { appKey: 'dingloadingtest', appSecret: 'dingtalk-app-secret-for-tests-0003' };
-    const platforms = await startChatPlatforms({ drainctlUrl: '', secrets: { dingtalk } });
+    const slack = { signingSecret: 'unused', appToken: 'xapp-1-A0LOADING-app-level-token' };
+    const platforms = await startChatPlatforms({ drainctlUrl: '', secrets: { dingtalk, slack } });
     try {
-      const stream = await loadedByServe(
-        'dingtalk-stream',
+      const connected = await loadedByServe(
+        'connections',
         yaml(
-          `chat: { platforms: { dingtalk: { mode: connection, apiBaseUrl: "${platforms.url}" } } }`,
+          `chat: { platforms: { ${['dingtalk', 'slack'].map((p) => `${p}: { mode: connection, apiBaseUrl: "${platforms.url}" }`).join(', ')} } }`,
         ),
         {
           ...token,
           DRAINCTL_DINGTALK_APP_KEY: dingtalk.appKey,
           DRAINCTL_DINGTALK_APP_SECRET: dingtalk.appSecret,
+          DRAINCTL_SLACK_APP_TOKEN: slack.appToken,
         },
-        () => platforms.dingtalkStream.connected(),
+        () => platforms.dingtalkStream.connected() && platforms.slackSocketMode.connected(),
       );
-      expect(stream.code).toBe(0);
-      expect(loaded(stream.files, /^node_modules\/dingtalk-stream\//)).not.toEqual([]);
-      // The SDK writes to the console; serve's stdout holds its listening line and nothing else.
-      expect(stream.stdout).toMatch(/^listening=http:\/\/127\.0\.0\.1:\d+\n$/);
+      expect(connected.code).toBe(0);
+      expect(loaded(connected.files, /^node_modules\/dingtalk-stream\//)).not.toEqual([]);
+      expect(loaded(connected.files, /^node_modules\/@slack\/socket-mode\//)).not.toEqual([]);
+      // The SDKs write to the console; serve's stdout holds its listening line and nothing else.
+      expect(connected.stdout).toMatch(/^listening=http:\/\/127\.0\.0\.1:\d+\n$/);
     } finally {
       await platforms.close();
     }

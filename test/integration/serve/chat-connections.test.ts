@@ -5,12 +5,17 @@
  * emulator, through the platforms' official SDKs: a command from an authorized user is acted on
  * once and answered in its thread; an unauthorized one is refused; the same message delivered
  * twice is acted on once; after the platform drops the connection, the SDK reconnects and
- * messages are taken again; the HTTP endpoint of a platform in connection mode answers 404.
+ * messages are taken again; the HTTP endpoint of a platform in connection mode answers 404;
+ * a platform in connection mode without its credentials is refused at start-up.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ChatPlatforms, startChatPlatforms } from '#mocks/chat-platforms/index.js';
+import {
+  type ChatPlatforms,
+  type RecordedReply,
+  startChatPlatforms,
+} from '#mocks/chat-platforms/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { readEnvironment } from '#src/config/index.js';
 import { getLogger } from '#src/log/index.js';
@@ -19,11 +24,19 @@ import { endState, type RunEnv, startRunEnv } from '#support/rollout-on-emulator
 
 const SECRETS = {
   dingtalk: { appKey: 'dingdrainctltests', appSecret: 'dingtalk-app-secret-for-tests-0002' },
+  slack: {
+    // Socket Mode checks no signature: serve is not given this one.
+    signingSecret: 'slack-signing-secret-unused-0002',
+    appToken: 'xapp-1-A0DRAINCTL-0002-app-level-token-for-tests',
+    botToken: 'xoxb-bot-token-for-tests-0002',
+  },
 };
 
 const ENV = {
   DRAINCTL_DINGTALK_APP_KEY: SECRETS.dingtalk.appKey,
   DRAINCTL_DINGTALK_APP_SECRET: SECRETS.dingtalk.appSecret,
+  DRAINCTL_SLACK_APP_TOKEN: SECRETS.slack.appToken,
+  DRAINCTL_SLACK_BOT_TOKEN: SECRETS.slack.botToken,
   SERVE_OPERATOR_TOKEN: 'operator-token-for-tests-0123456789',
 };
 
@@ -31,9 +44,63 @@ const ENV = {
 const ALICE = 'alice01';
 const BOB = 'bob02';
 const CAROL = 'carol03';
-const CONNECTED = ['dingtalk'] as const;
+const CONNECTED = ['dingtalk', 'slack'] as const;
+type Connected = (typeof CONNECTED)[number];
 const everyone = (users: string[]) =>
   `{ ${CONNECTED.map((p) => `${p}: { users: [${users.join(', ')}] }`).join(', ')} }`;
+
+/** A message sent over a platform's connection: its acknowledgement and its thread's replies. */
+interface Sent {
+  ack: Record<string, unknown>;
+  replies(): RecordedReply[];
+}
+
+let channels = 0;
+
+/** Each platform's connection, as a user's message reaches serve over it. */
+const MODES: Record<
+  Connected,
+  {
+    stream: () => { opened(): number; connected(): boolean; drop(): void };
+    say(user: string, text: string): Promise<Sent>;
+    /** The same message delivered twice, as the platform does when it saw no acknowledgement. */
+    sayTwice(user: string, text: string): Promise<Sent>;
+  }
+> = {
+  dingtalk: {
+    stream: () => chat.dingtalkStream,
+    async say(user, text) {
+      const { message, thread } = chat.dingtalkMessage(user, text);
+      const ack = await chat.dingtalkStream.push(message);
+      return { ack, replies: () => chat.replies(thread) };
+    },
+    async sayTwice(user, text) {
+      const { message, thread } = chat.dingtalkMessage(user, text);
+      await chat.dingtalkStream.push(message);
+      const ack = await chat.dingtalkStream.push(message);
+      return { ack, replies: () => chat.replies(thread) };
+    },
+  },
+  slack: {
+    stream: () => chat.slackSocketMode,
+    async say(user, text) {
+      // With the bot token the answer starts a thread in the command's channel.
+      const channel = `C0CONN${++channels}`;
+      const { payload } = chat.slackCommand(user, text, { channel });
+      const ack = await chat.slackSocketMode.push('slash_commands', payload);
+      return {
+        ack,
+        replies: () => chat.replies().filter((reply) => reply.thread.startsWith(`${channel}:`)),
+      };
+    },
+    async sayTwice(user, text) {
+      const { payload, thread } = chat.slackMention(user, text, { channel: `C0CONN${++channels}` });
+      await chat.slackSocketMode.push('events_api', payload);
+      const ack = await chat.slackSocketMode.push('events_api', payload, { retryAttempt: 1 });
+      return { ack, replies: () => chat.replies(thread) };
+    },
+  },
+};
 
 let env: RunEnv;
 let serve: RunningServe | undefined;
@@ -56,11 +123,16 @@ async function startServeHere(without?: string): Promise<RunningServe> {
 }
 
 beforeAll(async () => {
+  chat = await startChatPlatforms({ drainctlUrl: () => serve?.url ?? '', secrets: SECRETS });
+});
+
+afterAll(async () => {
+  await chat?.close();
+});
+
+/** A fleet on the emulator and its serve.yaml with `platforms` in connection mode. */
+async function startFleet(platforms: readonly Connected[]): Promise<void> {
   env = await startRunEnv();
-  chat = await startChatPlatforms({
-    drainctlUrl: () => serve?.url ?? '',
-    secrets: SECRETS,
-  });
   await writeFile(
     join(env.dir, 'serve.yaml'),
     [
@@ -70,7 +142,7 @@ beforeAll(async () => {
       'tokens:',
       '  - { name: ops, role: operator, token: "${SERVE_OPERATOR_TOKEN}" }',
       'chat:',
-      `  platforms: { ${CONNECTED.map((p) => `${p}: { mode: connection, apiBaseUrl: "${chat.url}" }`).join(', ')} }`,
+      `  platforms: { ${platforms.map((p) => `${p}: { mode: connection, apiBaseUrl: "${chat.url}" }`).join(', ')} }`,
       '  workflows:',
       '    three:',
       '      approval: required',
@@ -88,20 +160,19 @@ beforeAll(async () => {
   for (const [name, value] of Object.entries({ ...env.env, ...ENV })) {
     vi.stubEnv(name, value ?? '');
   }
-  serve = await startServeHere();
-}, 60_000);
+}
 
-afterAll(async () => {
+async function stopFleet(): Promise<void> {
   vi.unstubAllEnvs();
   await serve?.shutdown('SIGTERM');
-  await chat?.close();
+  serve = undefined;
   await env?.close();
-});
+}
 
-async function repliesIn(thread: string, count = 1) {
+async function repliesOf(sent: Sent, count = 1) {
   return vi.waitUntil(
     () => {
-      const found = chat.replies(thread);
+      const found = sent.replies();
       return found.length >= count ? found : undefined;
     },
     { timeout: 20_000, interval: 50 },
@@ -113,88 +184,95 @@ async function settle() {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
-async function connected(opened: number) {
-  await vi.waitUntil(
-    () => chat.dingtalkStream.opened() >= opened && chat.dingtalkStream.connected(),
-    {
-      timeout: 15_000,
-      interval: 50,
-    },
-  );
+async function connected(platform: Connected, opened: number) {
+  const stream = MODES[platform].stream();
+  await vi.waitUntil(() => stream.opened() >= opened && stream.connected(), {
+    timeout: 20_000,
+    interval: 50,
+  });
 }
 
-describe('DingTalk Stream mode', () => {
-  it('connects through the gateway with the AppKey and AppSecret, and takes robot messages', async () => {
-    await connected(1);
-    const { message, thread } = chat.dingtalkMessage(ALICE, 'plan quick');
-    const ack = await chat.dingtalkStream.push(message);
-    expect(ack).toMatchObject({ code: 200, message: 'OK' });
-    const [reply] = await repliesIn(thread);
+describe.each(CONNECTED)('%s connection mode', (platform) => {
+  const mode = MODES[platform];
+  // A fleet of its own: each platform's approved run patches it.
+  beforeAll(async () => {
+    await startFleet([platform]);
+    serve = await startServeHere();
+    // serve listens without waiting for the platform; the tests speak once it is connected.
+    await connected(platform, 1);
+  }, 60_000);
+  afterAll(stopFleet);
+
+  it('connects with its credentials and acts on a command once', async () => {
+    const sent = await mode.say(ALICE, 'plan quick');
+    expect(sent.ack).toBeDefined();
+    const [reply] = await repliesOf(sent);
     expect(reply?.text).toContain('Plan for quick');
     expect(reply?.text).toMatch(/Plan sha256 [0-9a-f]{64}/);
     await settle();
-    expect(chat.replies(thread)).toHaveLength(1);
+    expect(sent.replies()).toHaveLength(1);
   });
 
   it('acts once on a message delivered twice', async () => {
-    const { message, thread } = chat.dingtalkMessage(ALICE, 'run three');
-    await chat.dingtalkStream.push(message);
-    // DingTalk sends a message again when it saw no acknowledgement in time.
-    const again = await chat.dingtalkStream.push(message);
-    expect(again).toMatchObject({ code: 200 });
-    const [request] = await repliesIn(thread);
+    const sent = await mode.sayTwice(ALICE, 'run three');
+    const [request] = await repliesOf(sent);
     expect(request?.text).toContain('needs approval');
     await settle();
-    expect(chat.replies(thread)).toHaveLength(1);
+    expect(sent.replies()).toHaveLength(1);
   });
 
   it('refuses a person without the permission, and changes nothing', async () => {
-    const { message, thread } = chat.dingtalkMessage(CAROL, 'run quick');
-    await chat.dingtalkStream.push(message);
-    const [reply] = await repliesIn(thread);
+    const sent = await mode.say(CAROL, 'run quick');
+    const [reply] = await repliesOf(sent);
     expect(reply?.text).toContain(
-      'the run permission on quick: dingtalk user carol03 is not listed',
+      `the run permission on quick: ${platform} user carol03 is not listed`,
     );
     expect(Object.values(endState(env).weights)).toEqual([100, 100, 100]);
   });
 
-  it('reconnects after DingTalk drops the connection, and goes on taking messages', async () => {
-    const before = chat.dingtalkStream.opened();
-    chat.dingtalkStream.drop();
-    await connected(before + 1);
-    const { message, thread } = chat.dingtalkMessage(ALICE, 'help');
-    await chat.dingtalkStream.push(message);
-    const [reply] = await repliesIn(thread);
+  it('reconnects after the platform drops the connection, and goes on taking messages', async () => {
+    const stream = mode.stream();
+    const before = stream.opened();
+    stream.drop();
+    await connected(platform, before + 1);
+    const sent = await mode.say(ALICE, 'help');
+    const [reply] = await repliesOf(sent);
     expect(reply?.text).toContain('plan NAME');
   });
 
   it('runs a request approved by a second person, and tells the thread its progress', async () => {
-    const asked = chat.dingtalkMessage(ALICE, 'run three');
-    await chat.dingtalkStream.push(asked.message);
-    const [request] = await repliesIn(asked.thread);
+    const asked = await mode.say(ALICE, 'run three');
+    const [request] = await repliesOf(asked);
     const runId = /(r-\d{8}-\d{6}-[0-9a-f]{4})/.exec(request?.text ?? '')?.[1] ?? '';
     const sha256 = /Plan sha256 ([0-9a-f]{64})/.exec(request?.text ?? '')?.[1] ?? '';
     expect(sha256).not.toBe('');
-    const approved = chat.dingtalkMessage(BOB, `approve ${runId} ${sha256}`);
-    await chat.dingtalkStream.push(approved.message);
-    const [started] = await repliesIn(approved.thread);
+    const approved = await mode.say(BOB, `approve ${runId} ${sha256}`);
+    const [started] = await repliesOf(approved);
     expect(started?.text).toContain(`three ${runId} is starting`);
     await vi.waitUntil(
-      () => chat.replies(asked.thread).some((reply) => /succeeded|completed/i.test(reply.text)),
+      () => asked.replies().some((reply) => /succeeded|completed/i.test(reply.text)),
       { timeout: 60_000, interval: 200 },
     );
-    expect(endState(env).kernels).not.toEqual({});
+    expect(Object.values(endState(env).weights)).toEqual([100, 100, 100]);
   }, 90_000);
 
-  it('refuses to start without the AppKey, naming it', async () => {
-    await expect(startServeHere('DRAINCTL_DINGTALK_APP_KEY')).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
-      path: 'DRAINCTL_DINGTALK_APP_KEY',
-    });
-  });
-
   it('has no HTTP endpoint', async () => {
-    const response = await fetch(`${serve?.url}/chat/dingtalk`, { method: 'POST', body: '{}' });
+    const response = await fetch(`${serve?.url}/chat/${platform}`, { method: 'POST', body: '{}' });
     expect(response.status).toBe(404);
   });
+});
+
+describe('connection credentials', () => {
+  beforeAll(() => startFleet(CONNECTED), 60_000);
+  afterAll(stopFleet);
+
+  it.each(['DRAINCTL_DINGTALK_APP_KEY', 'DRAINCTL_SLACK_APP_TOKEN'])(
+    'refuses to start without %s, naming it',
+    async (variable) => {
+      await expect(startServeHere(variable)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        path: variable,
+      });
+    },
+  );
 });

@@ -21,7 +21,10 @@ export async function openConnection(
       const { openDingtalkStream } = await import('./dingtalk-stream.js');
       return openDingtalkStream(need(credentials.dingtalk, platform), options);
     }
-    case 'slack':
+    case 'slack': {
+      const { openSlackSocketMode } = await import('./slack-socket-mode.js');
+      return openSlackSocketMode(need(credentials.slack, platform), options);
+    }
     case 'feishu':
       throw new ChatConnectionError(platform, 'connection mode is not built yet');
   }
