@@ -143,7 +143,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     unfinished: left.unfinished,
   });
   let serverUrl = '';
-  const chat = stopSchedulerOnThrow(scheduler, () =>
+  const chat = await stopSchedulerOnThrow(scheduler, () =>
     startChat({
       config: config.chat,
       catalog: [...config.catalog.keys()],
@@ -208,11 +208,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 }
 
 /** A start-up step that throws (a half-set platform, exit 3) leaves no scheduler ticking. */
-function stopSchedulerOnThrow<T>(scheduler: Scheduler, step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
+function stopSchedulerOnThrow<T>(scheduler: Scheduler, step: () => Promise<T>): Promise<T> {
+  return step().catch((error: unknown) => {
     scheduler.stop();
     throw error;
-  }
+  });
 }

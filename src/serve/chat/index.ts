@@ -13,7 +13,6 @@ import {
   chatSecretsFromEnv,
   chatSectionSchema,
   connectionPlatforms,
-  InMemoryReplayGuard,
   type ReplayGuard,
   replayClaimTtlMs,
 } from '../../chat/index.js';
@@ -21,12 +20,14 @@ import { type Logger, registerSecret } from '../../log/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { ApprovalBook } from './approval-book.js';
+import { FileApprovalStore } from './approval-store.js';
 import { ChatCommands } from './chat-commands.js';
 import { handleChatRequest } from './chat-endpoint.js';
 import type { ChatConnection, ConnectionInbox } from './connections/chat-connection.js';
 import { connectionCredentialsFromEnv } from './connections/connection-credentials.js';
 import { openConnection } from './connections/open-connection.js';
 import { claimDelivery } from './delivery-claim.js';
+import { FileReplayGuard } from './file-replay-guard.js';
 import { chatReplyCredentialsFromEnv } from './reply-credentials.js';
 import { ReplySender } from './reply-sender.js';
 import { RunProgress } from './run-progress.js';
@@ -70,7 +71,7 @@ export interface ChatEndpoints {
  * Reads the platform secrets from the environment (InvalidInputError for a half-set platform)
  * and builds the endpoints. A platform whose secrets are not set answers 404.
  */
-export function startChat(options: ChatOptions): ChatEndpoints {
+export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
   const allSecrets = chatSecretsFromEnv(options.env);
   for (const platform of Object.values(allSecrets)) {
     for (const value of Object.values(platform as Record<string, string>)) registerSecret(value);
@@ -88,18 +89,24 @@ export function startChat(options: ChatOptions): ChatEndpoints {
   const pageUrl = (runId: string) =>
     `${(config.publicUrl ?? options.serverUrl()).replace(/\/+$/, '')}/runs/${encodeURIComponent(runId)}`;
   const progress = new RunProgress(options.events, sender, options.logger, pageUrl);
+  // Pending approvals and claimed deliveries outlive a restart (docs/chat-ops.md, "State").
+  const approvals = await ApprovalBook.open(
+    options.logger,
+    new FileApprovalStore(options.home, options.logger),
+    options.now(),
+  );
   const commands = new ChatCommands({
     home: options.home,
     config,
     catalog: options.catalog,
     runs: options.runs,
-    approvals: new ApprovalBook(options.logger),
+    approvals,
     progress,
     sender,
     now: options.now,
     logger: options.logger,
   });
-  const replay = new InMemoryReplayGuard();
+  const replay = new FileReplayGuard(options.home);
   const inFlight = new Set<Promise<void>>();
   const act = (chatRequest: ChatRequest) => {
     const done = commands.handle(chatRequest).finally(() => inFlight.delete(done));
@@ -136,6 +143,7 @@ export function startChat(options: ChatOptions): ChatEndpoints {
     async settled() {
       await Promise.all([...inFlight]);
       await progress.settled();
+      await approvals.flushed();
     },
   };
 }

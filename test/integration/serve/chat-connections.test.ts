@@ -262,6 +262,44 @@ describe.each(CONNECTED)('%s connection mode', (platform) => {
   });
 });
 
+describe('across a restart of serve', () => {
+  beforeAll(async () => {
+    await startFleet(['dingtalk']);
+    serve = await startServeHere();
+    await connected('dingtalk', chat.dingtalkStream.opened());
+  }, 60_000);
+  afterAll(stopFleet);
+
+  it('keeps a pending approval and the claims of delivered messages', async () => {
+    const asked = chat.dingtalkMessage(ALICE, 'run three');
+    await chat.dingtalkStream.push(asked.message);
+    const [request] = await repliesOf({ ack: {}, replies: () => chat.replies(asked.thread) });
+    const runId = /(r-\d{8}-\d{6}-[0-9a-f]{4})/.exec(request?.text ?? '')?.[1] ?? '';
+    const sha256 = /Plan sha256 ([0-9a-f]{64})/.exec(request?.text ?? '')?.[1] ?? '';
+    expect(sha256).not.toBe('');
+
+    const opened = chat.dingtalkStream.opened();
+    await serve?.shutdown('SIGTERM');
+    serve = await startServeHere();
+    await connected('dingtalk', opened + 1);
+
+    // DingTalk sends a message again after the connection it went out on was lost.
+    await chat.dingtalkStream.push(asked.message);
+    await settle();
+    expect(chat.replies(asked.thread)).toHaveLength(1);
+
+    const approved = chat.dingtalkMessage(BOB, `approve ${runId} ${sha256}`);
+    await chat.dingtalkStream.push(approved.message);
+    const [started] = await repliesOf({ ack: {}, replies: () => chat.replies(approved.thread) });
+    expect(started?.text).toContain(`three ${runId} is starting`);
+    // The requester's thread, remembered across the restart, hears the run to its end.
+    await vi.waitUntil(
+      () => chat.replies(asked.thread).some((reply) => /succeeded|completed/i.test(reply.text)),
+      { timeout: 60_000, interval: 200 },
+    );
+  }, 120_000);
+});
+
 describe('connection credentials', () => {
   beforeAll(() => startFleet(CONNECTED), 60_000);
   afterAll(stopFleet);
