@@ -13,6 +13,7 @@
  *   POST /cgi-bin/message/send?access_token=             WeCom application message
  *   POST /v1.0/gateway/connections/open                  DingTalk Stream mode (dingtalk-stream.ts)
  *   POST /api/apps.connections.open                       Slack Socket Mode (slack-socket-mode.ts)
+ *   POST /callback/ws/endpoint                            Feishu long connection (feishu-long-connection.ts)
  *
  * Point serve.yaml's `chat.platforms.<p>.apiBaseUrl` at `url`. Tokens are checked as the
  * platforms check them (a wrong app secret or token is refused with the platform's error body);
@@ -26,6 +27,11 @@ import {
   type DingtalkStreamStandIn,
   dingtalkStreamGateway,
 } from './dingtalk-stream.js';
+import {
+  FEISHU_ENDPOINT_PATH,
+  type FeishuLongConnectionStandIn,
+  feishuLongConnectionGateway,
+} from './feishu-long-connection.js';
 import {
   type Delivery,
   dingtalkDelivery,
@@ -114,6 +120,14 @@ export interface ChatPlatforms {
   ): { payload: Record<string, unknown>; thread: string };
   /** Slack's Socket Mode (`apps.connections.open` and its WebSocket). */
   slackSocketMode: SlackSocketModeStandIn;
+  /** A Feishu `im.message.receive_v1` event (schema 2.0, unencrypted), for the long connection. */
+  feishuEvent(
+    user: string,
+    text: string,
+    options?: { channel?: string },
+  ): { event: Record<string, unknown>; thread: string };
+  /** Feishu's long connection (`/callback/ws/endpoint` and its WebSocket). */
+  feishuLongConnection: FeishuLongConnectionStandIn;
   close(): Promise<void>;
 }
 
@@ -138,6 +152,10 @@ export async function startChatPlatforms(options: {
   });
   const socketMode = slackSocketModeGateway({
     appToken: () => secrets.slack?.appToken,
+    base: () => base,
+  });
+  const longConnection = feishuLongConnectionGateway({
+    credentials: () => secrets.feishu,
     base: () => base,
   });
   const server = createServer((request, response) => {
@@ -179,6 +197,9 @@ export async function startChatPlatforms(options: {
       const thread = typeof body.thread_ts === 'string' ? body.thread_ts : ts;
       record('slack', `${channel}:${thread}`, body);
       return json(200, { ok: true, channel, ts });
+    }
+    if (path === FEISHU_ENDPOINT_PATH && request.method === 'POST') {
+      return json(200, longConnection.open(body));
     }
     if (path === SLACK_CONNECTIONS_OPEN_PATH && request.method === 'POST') {
       return json(200, socketMode.open(request.headers.authorization));
@@ -244,7 +265,11 @@ export async function startChatPlatforms(options: {
   }
 
   server.on('upgrade', (request, socket, head) => {
-    if (!gateway.upgrade(request, socket, head) && !socketMode.upgrade(request, socket, head)) {
+    if (
+      !gateway.upgrade(request, socket, head) &&
+      !socketMode.upgrade(request, socket, head) &&
+      !longConnection.upgrade(request, socket, head)
+    ) {
       socket.destroy();
     }
   });
@@ -282,33 +307,8 @@ export async function startChatPlatforms(options: {
       }
       case 'feishu': {
         const feishu = need(secrets.feishu, 'feishu');
-        const messageId = nextId('om_');
-        const event = {
-          schema: '2.0',
-          header: {
-            event_id: randomBytes(16).toString('hex'),
-            token: feishu.verificationToken,
-            create_time: String(nowMs),
-            event_type: 'im.message.receive_v1',
-            tenant_key: 'tenant',
-            app_id: feishu.appId,
-          },
-          event: {
-            sender: { sender_id: { open_id: user }, sender_type: 'user', tenant_key: 'tenant' },
-            message: {
-              message_id: messageId,
-              chat_id: where.channel ?? 'oc_drainctl_ops',
-              chat_type: 'group',
-              message_type: 'text',
-              content: JSON.stringify({ text: `@_user_1 ${text}` }),
-              mentions: [{ key: '@_user_1', name: 'drainctl' }],
-            },
-          },
-        };
-        return {
-          delivery: feishuDelivery(event, feishu.encryptKey, nowMs),
-          thread: `message:${messageId}`,
-        };
+        const { event, thread } = feishuEvent(user, text, where);
+        return { delivery: feishuDelivery(event, feishu.encryptKey, nowMs), thread };
       }
       case 'wecom': {
         const wecom = need(secrets.wecom, 'wecom');
@@ -371,6 +371,40 @@ export async function startChatPlatforms(options: {
     };
   }
 
+  /** The `im.message.receive_v1` event Feishu sends for `text` (Feishu's example, our values). */
+  function feishuEvent(
+    user: string,
+    text: string,
+    where: { channel?: string } = {},
+  ): { event: Record<string, unknown>; thread: string } {
+    const feishu = need(secrets.feishu, 'feishu');
+    const nowMs = now();
+    const messageId = nextId('om_');
+    const event = {
+      schema: '2.0',
+      header: {
+        event_id: randomBytes(16).toString('hex'),
+        token: feishu.verificationToken,
+        create_time: String(nowMs),
+        event_type: 'im.message.receive_v1',
+        tenant_key: 'tenant',
+        app_id: feishu.appId,
+      },
+      event: {
+        sender: { sender_id: { open_id: user }, sender_type: 'user', tenant_key: 'tenant' },
+        message: {
+          message_id: messageId,
+          chat_id: where.channel ?? 'oc_drainctl_ops',
+          chat_type: 'group',
+          message_type: 'text',
+          content: JSON.stringify({ text: `@_user_1 ${text}` }),
+          mentions: [{ key: '@_user_1', name: 'drainctl' }],
+        },
+      },
+    };
+    return { event, thread: `message:${messageId}` };
+  }
+
   /** The robot message DingTalk sends for `text` (DingTalk's example body, our values). */
   function dingtalkMessage(
     user: string,
@@ -428,10 +462,13 @@ export async function startChatPlatforms(options: {
     slackCommand,
     slackMention,
     slackSocketMode: socketMode.standIn,
+    feishuEvent,
+    feishuLongConnection: longConnection.standIn,
     close: () =>
       new Promise<void>((resolve) => {
         gateway.close();
         socketMode.close();
+        longConnection.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -12,6 +12,7 @@ export {
   startChatPlatforms,
 } from './chat-platforms.js';
 export { DINGTALK_ROBOT_TOPIC, type DingtalkStreamStandIn } from './dingtalk-stream.js';
+export type { FeishuLongConnectionStandIn } from './feishu-long-connection.js';
 export {
   type Delivery,
   dingtalkDelivery,

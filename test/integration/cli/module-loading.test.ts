@@ -203,24 +203,39 @@ describe('what each command loads', () => {
 
     const dingtalk = { appKey: 'dingloadingtest', appSecret: 'dingtalk-app-secret-for-tests-0003' };
     const slack = { signingSecret: 'unused', appToken: 'xapp-1-A0LOADING-app-level-token' };
-    const platforms = await startChatPlatforms({ drainctlUrl: '', secrets: { dingtalk, slack } });
+    const feishu = {
+      encryptKey: 'unused',
+      verificationToken: 'unused',
+      appId: 'cli_0123456789abcdef',
+      appSecret: 'feishu-app-secret-for-tests-0003',
+    };
+    const platforms = await startChatPlatforms({
+      drainctlUrl: '',
+      secrets: { dingtalk, slack, feishu },
+    });
     try {
       const connected = await loadedByServe(
         'connections',
         yaml(
-          `chat: { platforms: { ${['dingtalk', 'slack'].map((p) => `${p}: { mode: connection, apiBaseUrl: "${platforms.url}" }`).join(', ')} } }`,
+          `chat: { platforms: { ${['dingtalk', 'slack', 'feishu'].map((p) => `${p}: { mode: connection, apiBaseUrl: "${platforms.url}" }`).join(', ')} } }`,
         ),
         {
           ...token,
           DRAINCTL_DINGTALK_APP_KEY: dingtalk.appKey,
           DRAINCTL_DINGTALK_APP_SECRET: dingtalk.appSecret,
           DRAINCTL_SLACK_APP_TOKEN: slack.appToken,
+          DRAINCTL_FEISHU_APP_ID: feishu.appId,
+          DRAINCTL_FEISHU_APP_SECRET: feishu.appSecret,
         },
-        () => platforms.dingtalkStream.connected() && platforms.slackSocketMode.connected(),
+        () =>
+          platforms.dingtalkStream.connected() &&
+          platforms.slackSocketMode.connected() &&
+          platforms.feishuLongConnection.connected(),
       );
       expect(connected.code).toBe(0);
       expect(loaded(connected.files, /^node_modules\/dingtalk-stream\//)).not.toEqual([]);
       expect(loaded(connected.files, /^node_modules\/@slack\/socket-mode\//)).not.toEqual([]);
+      expect(loaded(connected.files, /^node_modules\/@larksuiteoapi\/node-sdk\//)).not.toEqual([]);
       // The SDKs write to the console; serve's stdout holds its listening line and nothing else.
       expect(connected.stdout).toMatch(/^listening=http:\/\/127\.0\.0\.1:\d+\n$/);
     } finally {

@@ -30,6 +30,14 @@ const SECRETS = {
     appToken: 'xapp-1-A0DRAINCTL-0002-app-level-token-for-tests',
     botToken: 'xoxb-bot-token-for-tests-0002',
   },
+  feishu: {
+    // The long connection's events are not encrypted: serve is not given these two.
+    encryptKey: 'feishu-encrypt-key-unused',
+    verificationToken: 'feishu-verification-token-unused',
+    // The SDK takes only app ids of Feishu's form.
+    appId: 'cli_a1b2c3d4e5f60718',
+    appSecret: 'feishu-app-secret-for-tests-0002',
+  },
 };
 
 const ENV = {
@@ -37,6 +45,8 @@ const ENV = {
   DRAINCTL_DINGTALK_APP_SECRET: SECRETS.dingtalk.appSecret,
   DRAINCTL_SLACK_APP_TOKEN: SECRETS.slack.appToken,
   DRAINCTL_SLACK_BOT_TOKEN: SECRETS.slack.botToken,
+  DRAINCTL_FEISHU_APP_ID: SECRETS.feishu.appId,
+  DRAINCTL_FEISHU_APP_SECRET: SECRETS.feishu.appSecret,
   SERVE_OPERATOR_TOKEN: 'operator-token-for-tests-0123456789',
 };
 
@@ -44,7 +54,7 @@ const ENV = {
 const ALICE = 'alice01';
 const BOB = 'bob02';
 const CAROL = 'carol03';
-const CONNECTED = ['dingtalk', 'slack'] as const;
+const CONNECTED = ['dingtalk', 'slack', 'feishu'] as const;
 type Connected = (typeof CONNECTED)[number];
 const everyone = (users: string[]) =>
   `{ ${CONNECTED.map((p) => `${p}: { users: [${users.join(', ')}] }`).join(', ')} }`;
@@ -79,6 +89,20 @@ const MODES: Record<
       await chat.dingtalkStream.push(message);
       const ack = await chat.dingtalkStream.push(message);
       return { ack, replies: () => chat.replies(thread) };
+    },
+  },
+  feishu: {
+    stream: () => chat.feishuLongConnection,
+    async say(user, text) {
+      const { event, thread } = chat.feishuEvent(user, text);
+      const answer = await chat.feishuLongConnection.push(event);
+      return { ack: JSON.parse(answer.payload), replies: () => chat.replies(thread) };
+    },
+    async sayTwice(user, text) {
+      const { event, thread } = chat.feishuEvent(user, text);
+      await chat.feishuLongConnection.push(event);
+      const answer = await chat.feishuLongConnection.push(event);
+      return { ack: JSON.parse(answer.payload), replies: () => chat.replies(thread) };
     },
   },
   slack: {
@@ -206,6 +230,7 @@ describe.each(CONNECTED)('%s connection mode', (platform) => {
   it('connects with its credentials and acts on a command once', async () => {
     const sent = await mode.say(ALICE, 'plan quick');
     expect(sent.ack).toBeDefined();
+    if (platform === 'feishu') expect(sent.ack).toEqual({ code: 200 });
     const [reply] = await repliesOf(sent);
     expect(reply?.text).toContain('Plan for quick');
     expect(reply?.text).toMatch(/Plan sha256 [0-9a-f]{64}/);
@@ -304,7 +329,7 @@ describe('connection credentials', () => {
   beforeAll(() => startFleet(CONNECTED), 60_000);
   afterAll(stopFleet);
 
-  it.each(['DRAINCTL_DINGTALK_APP_KEY', 'DRAINCTL_SLACK_APP_TOKEN'])(
+  it.each(['DRAINCTL_DINGTALK_APP_KEY', 'DRAINCTL_SLACK_APP_TOKEN', 'DRAINCTL_FEISHU_APP_SECRET'])(
     'refuses to start without %s, naming it',
     async (variable) => {
       await expect(startServeHere(variable)).rejects.toMatchObject({

@@ -25,8 +25,10 @@ export async function openConnection(
       const { openSlackSocketMode } = await import('./slack-socket-mode.js');
       return openSlackSocketMode(need(credentials.slack, platform), options);
     }
-    case 'feishu':
-      throw new ChatConnectionError(platform, 'connection mode is not built yet');
+    case 'feishu': {
+      const { openFeishuLongConnection } = await import('./feishu-long-connection.js');
+      return openFeishuLongConnection(need(credentials.feishu, platform), options);
+    }
   }
 }
 
