@@ -329,6 +329,23 @@ describe('connection credentials', () => {
   beforeAll(() => startFleet(CONNECTED), 60_000);
   afterAll(stopFleet);
 
+  it('refuses a Feishu app id of another form, naming the variable', async () => {
+    const processEnv = { ...env.env, ...ENV, DRAINCTL_FEISHU_APP_ID: 'not-an-app-id' };
+    await expect(
+      startServe({
+        configFile: join(env.dir, 'serve.yaml'),
+        host: '127.0.0.1',
+        port: 0,
+        home: env.home,
+        environment: readEnvironment(processEnv, env.dir),
+        env: processEnv,
+        cwd: env.dir,
+        logger: getLogger().child({}),
+        clock: systemClock,
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', path: 'DRAINCTL_FEISHU_APP_ID' });
+  });
+
   it.each(['DRAINCTL_DINGTALK_APP_KEY', 'DRAINCTL_SLACK_APP_TOKEN', 'DRAINCTL_FEISHU_APP_SECRET'])(
     'refuses to start without %s, naming it',
     async (variable) => {

@@ -20,6 +20,9 @@ export const CHAT_CONNECTION_VARIABLES = {
   feishu: { appId: 'DRAINCTL_FEISHU_APP_ID', appSecret: 'DRAINCTL_FEISHU_APP_SECRET' },
 } as const;
 
+/** Feishu's app ids; the SDK refuses to connect with any other. */
+const FEISHU_APP_ID = /^cli_[0-9a-fA-F]{16}$/;
+
 export function connectionCredentialsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   platforms: readonly ConnectionPlatform[],
@@ -43,6 +46,14 @@ export function connectionCredentialsFromEnv(
           found: `${missing.join(', ')} unset`,
         },
       );
+    }
+    if (platform === 'feishu' && !FEISHU_APP_ID.test(values.appId ?? '')) {
+      // The SDK would log it and never connect; refused here, the operator sees it at once.
+      throw new InvalidInputError('chat: the Feishu app id is not one Feishu issues', {
+        path: CHAT_CONNECTION_VARIABLES.feishu.appId,
+        expected: 'cli_ and 16 hex digits',
+        found: `${(values.appId ?? '').length} characters`,
+      });
     }
     for (const value of Object.values(values)) registerSecret(value);
     credentials[platform] = values;
