@@ -11,6 +11,9 @@
  *   POST /open-apis/im/v1/messages/<id>/reply            Feishu reply (Bearer tenant token)
  *   GET  /cgi-bin/gettoken?corpid=&corpsecret=           WeCom access token
  *   POST /cgi-bin/message/send?access_token=             WeCom application message
+ *   POST /v1.0/gateway/connections/open                  DingTalk Stream mode (dingtalk-stream.ts)
+ *   POST /api/apps.connections.open                       Slack Socket Mode (slack-socket-mode.ts)
+ *   POST /callback/ws/endpoint                            Feishu long connection (feishu-long-connection.ts)
  *
  * Point serve.yaml's `chat.platforms.<p>.apiBaseUrl` at `url`. Tokens are checked as the
  * platforms check them (a wrong app secret or token is refused with the platform's error body);
@@ -20,6 +23,16 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  DINGTALK_GATEWAY_PATH,
+  type DingtalkStreamStandIn,
+  dingtalkStreamGateway,
+} from './dingtalk-stream.js';
+import {
+  FEISHU_ENDPOINT_PATH,
+  type FeishuLongConnectionStandIn,
+  feishuLongConnectionGateway,
+} from './feishu-long-connection.js';
+import {
   type Delivery,
   dingtalkDelivery,
   feishuDelivery,
@@ -28,12 +41,19 @@ import {
   wecomDelivery,
   wecomUrlCheck,
 } from './platform-signing.js';
+import {
+  SLACK_CONNECTIONS_OPEN_PATH,
+  type SlackSocketModeStandIn,
+  slackSocketModeGateway,
+} from './slack-socket-mode.js';
 
 export type PlatformName = 'slack' | 'dingtalk' | 'feishu' | 'wecom';
 
 export interface ChatPlatformSecrets {
-  slack?: { signingSecret: string; botToken?: string };
-  dingtalk?: { appSecret: string };
+  /** `appToken` (xapp-…) opens Socket Mode connections. */
+  slack?: { signingSecret: string; botToken?: string; appToken?: string };
+  /** `appKey` (the robot's AppKey) opens the Stream mode connection. */
+  dingtalk?: { appSecret: string; appKey?: string };
   feishu?: { encryptKey: string; verificationToken: string; appId: string; appSecret: string };
   wecom?: WecomKeys & { secret: string };
 }
@@ -78,6 +98,36 @@ export interface ChatPlatforms {
   send(delivery: Delivery): Promise<{ status: number; answer: string }>;
   /** WeCom's URL check, as when an administrator saves the callback URL. */
   wecomUrlCheck(echo: string): Promise<{ status: number; answer: string }>;
+  /** A DingTalk robot message (the body the HTTP robot POSTs, unsigned), for Stream mode. */
+  dingtalkMessage(
+    user: string,
+    text: string,
+    options?: { channel?: string; thread?: string },
+  ): { message: Record<string, unknown>; thread: string };
+  /** DingTalk's Stream mode gateway (`/v1.0/gateway/connections/open` and its WebSocket). */
+  dingtalkStream: DingtalkStreamStandIn;
+  /** A Slack slash command's fields (the form `say` posts, unsigned), for Socket Mode. */
+  slackCommand(
+    user: string,
+    text: string,
+    options?: { channel?: string },
+  ): { payload: Record<string, string>; thread: string };
+  /** A Slack `app_mention` event callback; answers go to chat.postMessage (bot token). */
+  slackMention(
+    user: string,
+    text: string,
+    options?: { channel?: string },
+  ): { payload: Record<string, unknown>; thread: string };
+  /** Slack's Socket Mode (`apps.connections.open` and its WebSocket). */
+  slackSocketMode: SlackSocketModeStandIn;
+  /** A Feishu `im.message.receive_v1` event (schema 2.0, unencrypted), for the long connection. */
+  feishuEvent(
+    user: string,
+    text: string,
+    options?: { channel?: string },
+  ): { event: Record<string, unknown>; thread: string };
+  /** Feishu's long connection (`/callback/ws/endpoint` and its WebSocket). */
+  feishuLongConnection: FeishuLongConnectionStandIn;
   close(): Promise<void>;
 }
 
@@ -95,6 +145,19 @@ export async function startChatPlatforms(options: {
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}${(++counter).toString().padStart(6, '0')}`;
 
+  const gateway = dingtalkStreamGateway({
+    credentials: () => secrets.dingtalk,
+    base: () => base,
+    now,
+  });
+  const socketMode = slackSocketModeGateway({
+    appToken: () => secrets.slack?.appToken,
+    base: () => base,
+  });
+  const longConnection = feishuLongConnectionGateway({
+    credentials: () => secrets.feishu,
+    base: () => base,
+  });
   const server = createServer((request, response) => {
     readBody(request)
       .then((body) => route(request, body))
@@ -134,6 +197,16 @@ export async function startChatPlatforms(options: {
       const thread = typeof body.thread_ts === 'string' ? body.thread_ts : ts;
       record('slack', `${channel}:${thread}`, body);
       return json(200, { ok: true, channel, ts });
+    }
+    if (path === FEISHU_ENDPOINT_PATH && request.method === 'POST') {
+      return json(200, longConnection.open(body));
+    }
+    if (path === SLACK_CONNECTIONS_OPEN_PATH && request.method === 'POST') {
+      return json(200, socketMode.open(request.headers.authorization));
+    }
+    if (path === DINGTALK_GATEWAY_PATH && request.method === 'POST') {
+      const opened = gateway.open(body);
+      return json(opened.status, opened.body);
     }
     if (session !== null) {
       record('dingtalk', `session:${session[1]}`, body);
@@ -191,6 +264,15 @@ export async function startChatPlatforms(options: {
     return json(404, { error: 'no such mock endpoint' });
   }
 
+  server.on('upgrade', (request, socket, head) => {
+    if (
+      !gateway.upgrade(request, socket, head) &&
+      !socketMode.upgrade(request, socket, head) &&
+      !longConnection.upgrade(request, socket, head)
+    ) {
+      socket.destroy();
+    }
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
   const base = `http://127.0.0.1:${address.port}`;
@@ -205,80 +287,28 @@ export async function startChatPlatforms(options: {
     switch (platform) {
       case 'slack': {
         const slack = need(secrets.slack, 'slack');
-        const channel = where.channel ?? 'C0DRAINCTL';
-        const id = nextId('r');
-        const form = new URLSearchParams({
-          token: 'deprecated-verification-token',
-          team_id: 'T0001',
-          channel_id: channel,
-          user_id: user,
-          user_name: user.toLowerCase(),
-          command: '/drain',
-          text,
-          response_url: `${base}/slack/response/${id}`,
-          trigger_id: nextId('13345224609.738474920.'),
-        });
+        const { payload, thread } = slackCommand(user, text, where);
         return {
-          delivery: slackDelivery(form.toString(), slack.signingSecret, nowMs),
-          thread: `response:${id}`,
+          delivery: slackDelivery(
+            new URLSearchParams(payload).toString(),
+            slack.signingSecret,
+            nowMs,
+          ),
+          thread,
         };
       }
       case 'dingtalk': {
         const dingtalk = need(secrets.dingtalk, 'dingtalk');
-        const session = where.thread ?? nextId('s');
-        const body = {
-          conversationId: where.channel ?? 'cidDrainctlOps==',
-          atUsers: [{ dingtalkId: '$:LWCP_v1:$bot' }],
-          chatbotUserId: '$:LWCP_v1:$bot',
-          msgId: `msg${randomBytes(8).toString('hex')}`,
-          senderNick: user,
-          isAdmin: false,
-          senderStaffId: user,
-          sessionWebhookExpiredTime: nowMs + 90 * 60_000,
-          createAt: nowMs,
-          conversationType: '2',
-          senderId: `$:LWCP_v1:$${user}`,
-          conversationTitle: 'ops',
-          isInAtList: true,
-          sessionWebhook: `${base}/dingtalk/session/${session}`,
-          text: { content: ` ${text}` },
-          robotCode: 'dingdrainctl',
-          msgtype: 'text',
-        };
+        const { message, thread } = dingtalkMessage(user, text, where);
         return {
-          delivery: dingtalkDelivery(JSON.stringify(body), dingtalk.appSecret, nowMs),
-          thread: `session:${session}`,
+          delivery: dingtalkDelivery(JSON.stringify(message), dingtalk.appSecret, nowMs),
+          thread,
         };
       }
       case 'feishu': {
         const feishu = need(secrets.feishu, 'feishu');
-        const messageId = nextId('om_');
-        const event = {
-          schema: '2.0',
-          header: {
-            event_id: randomBytes(16).toString('hex'),
-            token: feishu.verificationToken,
-            create_time: String(nowMs),
-            event_type: 'im.message.receive_v1',
-            tenant_key: 'tenant',
-            app_id: feishu.appId,
-          },
-          event: {
-            sender: { sender_id: { open_id: user }, sender_type: 'user', tenant_key: 'tenant' },
-            message: {
-              message_id: messageId,
-              chat_id: where.channel ?? 'oc_drainctl_ops',
-              chat_type: 'group',
-              message_type: 'text',
-              content: JSON.stringify({ text: `@_user_1 ${text}` }),
-              mentions: [{ key: '@_user_1', name: 'drainctl' }],
-            },
-          },
-        };
-        return {
-          delivery: feishuDelivery(event, feishu.encryptKey, nowMs),
-          thread: `message:${messageId}`,
-        };
+        const { event, thread } = feishuEvent(user, text, where);
+        return { delivery: feishuDelivery(event, feishu.encryptKey, nowMs), thread };
       }
       case 'wecom': {
         const wecom = need(secrets.wecom, 'wecom');
@@ -286,6 +316,123 @@ export async function startChatPlatforms(options: {
         return { delivery: wecomDelivery(xml, wecom, nowMs), thread: `user:${user}` };
       }
     }
+  }
+
+  /** The fields of the slash command `/drain text` (Slack's example command, our values). */
+  function slackCommand(
+    user: string,
+    text: string,
+    where: { channel?: string } = {},
+  ): { payload: Record<string, string>; thread: string } {
+    const channel = where.channel ?? 'C0DRAINCTL';
+    const id = nextId('r');
+    return {
+      payload: {
+        token: 'deprecated-verification-token',
+        team_id: 'T0001',
+        channel_id: channel,
+        user_id: user,
+        user_name: user.toLowerCase(),
+        command: '/drain',
+        text,
+        response_url: `${base}/slack/response/${id}`,
+        trigger_id: nextId('13345224609.738474920.'),
+      },
+      thread: `response:${id}`,
+    };
+  }
+
+  /** An `app_mention` event callback (Slack's example event, our values). */
+  function slackMention(
+    user: string,
+    text: string,
+    where: { channel?: string } = {},
+  ): { payload: Record<string, unknown>; thread: string } {
+    const channel = where.channel ?? 'C0DRAINCTL';
+    const ts = `${Math.floor(now() / 1000)}.${nextId('')}`;
+    return {
+      payload: {
+        token: 'deprecated-verification-token',
+        team_id: 'T0001',
+        api_app_id: 'A0DRAINCTL',
+        event: {
+          type: 'app_mention',
+          user,
+          text: `<@U0DRAINCTL> ${text}`,
+          ts,
+          channel,
+          event_ts: ts,
+        },
+        type: 'event_callback',
+        event_id: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
+        event_time: Math.floor(now() / 1000),
+      },
+      thread: `${channel}:${ts}`,
+    };
+  }
+
+  /** The `im.message.receive_v1` event Feishu sends for `text` (Feishu's example, our values). */
+  function feishuEvent(
+    user: string,
+    text: string,
+    where: { channel?: string } = {},
+  ): { event: Record<string, unknown>; thread: string } {
+    const feishu = need(secrets.feishu, 'feishu');
+    const nowMs = now();
+    const messageId = nextId('om_');
+    const event = {
+      schema: '2.0',
+      header: {
+        event_id: randomBytes(16).toString('hex'),
+        token: feishu.verificationToken,
+        create_time: String(nowMs),
+        event_type: 'im.message.receive_v1',
+        tenant_key: 'tenant',
+        app_id: feishu.appId,
+      },
+      event: {
+        sender: { sender_id: { open_id: user }, sender_type: 'user', tenant_key: 'tenant' },
+        message: {
+          message_id: messageId,
+          chat_id: where.channel ?? 'oc_drainctl_ops',
+          chat_type: 'group',
+          message_type: 'text',
+          content: JSON.stringify({ text: `@_user_1 ${text}` }),
+          mentions: [{ key: '@_user_1', name: 'drainctl' }],
+        },
+      },
+    };
+    return { event, thread: `message:${messageId}` };
+  }
+
+  /** The robot message DingTalk sends for `text` (DingTalk's example body, our values). */
+  function dingtalkMessage(
+    user: string,
+    text: string,
+    where: { channel?: string; thread?: string } = {},
+  ): { message: Record<string, unknown>; thread: string } {
+    const nowMs = now();
+    const session = where.thread ?? nextId('s');
+    const message = {
+      conversationId: where.channel ?? 'cidDrainctlOps==',
+      atUsers: [{ dingtalkId: '$:LWCP_v1:$bot' }],
+      chatbotUserId: '$:LWCP_v1:$bot',
+      msgId: `msg${randomBytes(8).toString('hex')}`,
+      senderNick: user,
+      isAdmin: false,
+      senderStaffId: user,
+      sessionWebhookExpiredTime: nowMs + 90 * 60_000,
+      createAt: nowMs,
+      conversationType: '2',
+      senderId: `$:LWCP_v1:$${user}`,
+      conversationTitle: 'ops',
+      isInAtList: true,
+      sessionWebhook: `${base}/dingtalk/session/${session}`,
+      text: { content: ` ${text}` },
+      robotCode: 'dingdrainctl',
+      msgtype: 'text',
+    };
+    return { message, thread: `session:${session}` };
   }
 
   async function send(sent: Delivery): Promise<{ status: number; answer: string }> {
@@ -310,8 +457,18 @@ export async function startChatPlatforms(options: {
       return { delivery: made.delivery, thread: made.thread, ...answer };
     },
     wecomUrlCheck: (echo) => send(wecomUrlCheck(echo, need(secrets.wecom, 'wecom'), now())),
+    dingtalkMessage,
+    dingtalkStream: gateway.standIn,
+    slackCommand,
+    slackMention,
+    slackSocketMode: socketMode.standIn,
+    feishuEvent,
+    feishuLongConnection: longConnection.standIn,
     close: () =>
       new Promise<void>((resolve) => {
+        gateway.close();
+        socketMode.close();
+        longConnection.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

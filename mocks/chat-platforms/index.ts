@@ -11,6 +11,8 @@ export {
   type SentMessage,
   startChatPlatforms,
 } from './chat-platforms.js';
+export { DINGTALK_ROBOT_TOPIC, type DingtalkStreamStandIn } from './dingtalk-stream.js';
+export type { FeishuLongConnectionStandIn } from './feishu-long-connection.js';
 export {
   type Delivery,
   dingtalkDelivery,
@@ -21,3 +23,4 @@ export {
   wecomEncrypt,
   wecomUrlCheck,
 } from './platform-signing.js';
+export type { SlackEnvelopeType, SlackSocketModeStandIn } from './slack-socket-mode.js';

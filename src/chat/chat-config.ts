@@ -56,7 +56,21 @@ const platformSettingsSchema = z.strictObject({
   apiBaseUrl: z
     .url({ protocol: /^https?$/, error: 'an http(s) URL' })
     .optional()
-    .meta({ description: 'Base URL of the platform’s reply API (tests point it at mocks/).' }),
+    .meta({
+      description:
+        'Base URL of the platform’s API: replies, and the connection mode’s gateway (tests point it at mocks/).',
+    }),
+});
+
+/** The platforms that let the app open the connection (WeCom has no such mode). */
+export const CONNECTION_PLATFORMS = ['slack', 'dingtalk', 'feishu'] as const;
+export type ConnectionPlatform = (typeof CONNECTION_PLATFORMS)[number];
+
+const connectablePlatformSchema = platformSettingsSchema.extend({
+  mode: z.enum(['http', 'connection'], { error: 'one of http, connection' }).default('http').meta({
+    description:
+      'http: the platform POSTs to /chat/<platform>; connection: serve opens the platform’s long connection (Slack Socket Mode, DingTalk Stream, Feishu long connection) and /chat/<platform> answers 404.',
+  }),
 });
 
 export const chatSectionSchema = z
@@ -76,9 +90,9 @@ export const chatSectionSchema = z
       .default(30),
     platforms: z
       .strictObject({
-        slack: platformSettingsSchema.optional(),
-        dingtalk: platformSettingsSchema.optional(),
-        feishu: platformSettingsSchema.optional(),
+        slack: connectablePlatformSchema.optional(),
+        dingtalk: connectablePlatformSchema.optional(),
+        feishu: connectablePlatformSchema.optional(),
         wecom: platformSettingsSchema.optional(),
       })
       .default({}),
@@ -93,6 +107,13 @@ export const chatSectionSchema = z
 
 export type ChatConfig = z.output<typeof chatSectionSchema>;
 export type WorkflowChatConfig = z.output<typeof workflowChatSchema>;
+
+/** The platforms serve.yaml puts in connection mode. */
+export function connectionPlatforms(config: ChatConfig): ConnectionPlatform[] {
+  return CONNECTION_PLATFORMS.filter(
+    (platform) => config.platforms[platform]?.mode === 'connection',
+  );
+}
 
 export interface ChatSecrets {
   slack?: { signingSecret: string };

@@ -34,8 +34,11 @@ export {
   type ChatConfig,
   type ChatPlatform,
   type ChatSecrets,
+  CONNECTION_PLATFORMS,
+  type ConnectionPlatform,
   chatSecretsFromEnv,
   chatSectionSchema,
+  connectionPlatforms,
   type WorkflowChatConfig,
 } from './chat-config.js';
 export type { ChatCrypto } from './chat-crypto.js';
@@ -78,7 +81,7 @@ export {
 } from './feishu/verify-feishu.js';
 export { nodeChatCrypto } from './node-chat-crypto.js';
 export { InMemoryReplayGuard, type ReplayGuard, replayClaimTtlMs } from './replay-guard.js';
-export { parseSlackMessage } from './slack/slack-message.js';
+export { parseSlackEnvelope, parseSlackMessage } from './slack/slack-message.js';
 export {
   SLACK_REPLAY_WINDOW_MS,
   type SlackSecrets,

@@ -143,17 +143,19 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     unfinished: left.unfinished,
   });
   let serverUrl = '';
-  const chat = startChat({
-    config: config.chat,
-    catalog: [...config.catalog.keys()],
-    env: options.env,
-    home: options.home,
-    runs,
-    events,
-    now: () => clock.now(),
-    logger: options.logger,
-    serverUrl: () => serverUrl,
-  });
+  const chat = await stopSchedulerOnThrow(scheduler, () =>
+    startChat({
+      config: config.chat,
+      catalog: [...config.catalog.keys()],
+      env: options.env,
+      home: options.home,
+      runs,
+      events,
+      now: () => clock.now(),
+      logger: options.logger,
+      serverUrl: () => serverUrl,
+    }),
+  );
   const server: RunningApiServer = await startApiServer(
     {
       home: options.home,
@@ -175,6 +177,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     throw error;
   });
   serverUrl = server.url;
+  try {
+    await chat.connect();
+  } catch (error) {
+    scheduler.stop();
+    await chat.disconnect();
+    await server.close();
+    throw error;
+  }
   return {
     url: server.url,
     config,
@@ -185,6 +195,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     async shutdown(signal) {
       scheduler.stop();
       const closed = server.close();
+      // Nothing new from the long connections either; commands already taken still finish.
+      await chat.disconnect();
       await runs.stopAll(signal);
       // A keep-alive connection that went idle after close() would hold it open for good.
       server.dropConnections();
@@ -193,4 +205,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       await notifications.close();
     },
   };
+}
+
+/** A start-up step that throws (a half-set platform, exit 3) leaves no scheduler ticking. */
+function stopSchedulerOnThrow<T>(scheduler: Scheduler, step: () => Promise<T>): Promise<T> {
+  return step().catch((error: unknown) => {
+    scheduler.stop();
+    throw error;
+  });
 }

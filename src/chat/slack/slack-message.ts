@@ -10,6 +10,32 @@ export function parseSlackMessage(body: string): ParsedMessage {
   return body.trimStart().startsWith('{') ? parseEvent(body) : parseForm(new URLSearchParams(body));
 }
 
+/**
+ * A Socket Mode envelope's payload: the same slash command (as fields, not a form), button
+ * click or Events API callback the HTTP endpoint receives, read by the same rules.
+ */
+export function parseSlackEnvelope(
+  type: 'slash_commands' | 'interactive' | 'events_api',
+  payload: unknown,
+): ParsedMessage {
+  if (!isObject(payload)) return ignored(`a ${type} envelope without a payload`);
+  switch (type) {
+    case 'slash_commands': {
+      const form = new URLSearchParams();
+      for (const [key, value] of Object.entries(payload)) {
+        if (typeof value === 'string') form.set(key, value);
+      }
+      return form.has('payload')
+        ? ignored('a slash command with a payload field')
+        : parseForm(form);
+    }
+    case 'interactive':
+      return parseInteractive(JSON.stringify(payload));
+    case 'events_api':
+      return parseEvent(JSON.stringify(payload));
+  }
+}
+
 function parseForm(form: URLSearchParams): ParsedMessage {
   const payload = form.get('payload');
   if (payload !== null) return parseInteractive(payload);

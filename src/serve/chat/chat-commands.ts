@@ -89,8 +89,7 @@ export class ChatCommands {
       if (handle !== request.reply) {
         for (const runId of runIdsOf(reply)) {
           this.options.progress.adoptThread(runId, handle);
-          const waiting = this.watchThread.get(runId);
-          if (waiting !== undefined) this.watchThread.set(runId, { ...waiting, reply: handle });
+          this.options.approvals.rethread(runId, handle);
         }
       }
     } catch (error) {
@@ -190,18 +189,15 @@ export class ChatCommands {
         timeLimitMs: approvalTimeLimitMs(workflow, config),
       });
       this.workflowOfRun.set(runId, workflow);
-      this.watchThread.set(runId, request);
       this.options.approvals.record(
         state,
         `asked by ${chatActor(state.request.requester, request.channel)}`,
+        request,
       );
       return approvalRequestReply(state);
     }
     return this.start(request, workflow, planned, runId);
   }
-
-  /** Threads runs waiting for approval will report progress in: the requester's. */
-  private readonly watchThread = new Map<string, ChatRequest>();
 
   private async start(
     request: ChatRequest,
@@ -278,7 +274,8 @@ export class ChatCommands {
           ? approvalRequestReply(checked.state, checked.refusal)
           : { title: runId, lines: [checked.refusal] };
       }
-      const asked = this.watchThread.get(runId);
+      // The requester's thread, where the run reports its progress.
+      const asked = approvals.askedIn(runId);
       const requesterRequest: ChatRequest = asked ?? request;
       // The requester's thread hears it too when the approver's is another one.
       const tellRequester = (reply: ChatReply) => {
@@ -295,7 +292,6 @@ export class ChatCommands {
         tellRequester(reply);
         return reply;
       }
-      this.watchThread.delete(runId);
       tellRequester(reply);
       return reply;
     });

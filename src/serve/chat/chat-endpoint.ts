@@ -32,6 +32,7 @@ import {
 import type { Logger } from '../../log/index.js';
 import { ApiError } from '../http/api-error.js';
 import { readRawBody } from '../http/json-body.js';
+import { claimDelivery } from './delivery-claim.js';
 
 /** Platforms' messages are small; a block_actions payload with its message is the largest. */
 export const CHAT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -44,6 +45,7 @@ const REPLAY_WINDOW_MS: Readonly<Record<ChatPlatform, number>> = {
 };
 
 export interface ChatEndpointOptions {
+  /** The secrets of the platforms whose HTTP endpoint answers (not those in connection mode). */
   secrets: ChatSecrets;
   replay: ReplayGuard;
   now: () => number;
@@ -103,9 +105,12 @@ export async function handleChatRequest(
   }
   const nowMs = options.now();
   const ttl = replayClaimTtlMs(REPLAY_WINDOW_MS[platform]);
-  const first =
-    (await options.replay.claim(outcome.replayKey, nowMs, ttl)) &&
-    (await options.replay.claim(`${platform}:${parsed.request.eventId}`, nowMs, ttl));
+  const first = await claimDelivery(
+    options.replay,
+    { platform, eventId: parsed.request.eventId, otherKeys: [outcome.replayKey] },
+    nowMs,
+    ttl,
+  );
   answer(response, platform);
   if (!first) {
     options.logger.info(

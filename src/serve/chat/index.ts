@@ -8,16 +8,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type ChatConfig,
   type ChatPlatform,
+  type ChatRequest,
+  type ChatSecrets,
   chatSecretsFromEnv,
   chatSectionSchema,
-  InMemoryReplayGuard,
+  connectionPlatforms,
+  type ReplayGuard,
+  replayClaimTtlMs,
 } from '../../chat/index.js';
 import { type Logger, registerSecret } from '../../log/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { ApprovalBook } from './approval-book.js';
+import { FileApprovalStore } from './approval-store.js';
 import { ChatCommands } from './chat-commands.js';
 import { handleChatRequest } from './chat-endpoint.js';
+import type { ChatConnection, ConnectionInbox } from './connections/chat-connection.js';
+import { connectionCredentialsFromEnv } from './connections/connection-credentials.js';
+import { openConnection } from './connections/open-connection.js';
+import { claimDelivery } from './delivery-claim.js';
+import { FileReplayGuard } from './file-replay-guard.js';
 import { chatReplyCredentialsFromEnv } from './reply-credentials.js';
 import { ReplySender } from './reply-sender.js';
 import { RunProgress } from './run-progress.js';
@@ -39,14 +49,20 @@ export interface ChatOptions {
 }
 
 export interface ChatEndpoints {
-  /** The enabled platforms (their secrets are set). */
+  /** The platforms whose HTTP endpoint answers (their secrets are set, not in connection mode). */
   platforms: readonly ChatPlatform[];
+  /** The platforms serve.yaml puts in connection mode. */
+  connections: readonly ChatPlatform[];
   handle(
     platform: ChatPlatform,
     request: IncomingMessage,
     response: ServerResponse,
     url: URL,
   ): Promise<void>;
+  /** Opens the connection-mode platforms' connections (their SDKs load now). */
+  connect(): Promise<void>;
+  /** Closes them: nothing more is received. */
+  disconnect(): Promise<void>;
   /** Resolves once the commands in progress are answered and the progress so far is sent. */
   settled(): Promise<void>;
 }
@@ -55,46 +71,112 @@ export interface ChatEndpoints {
  * Reads the platform secrets from the environment (InvalidInputError for a half-set platform)
  * and builds the endpoints. A platform whose secrets are not set answers 404.
  */
-export function startChat(options: ChatOptions): ChatEndpoints {
-  const secrets = chatSecretsFromEnv(options.env);
-  for (const platform of Object.values(secrets)) {
+export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
+  const allSecrets = chatSecretsFromEnv(options.env);
+  for (const platform of Object.values(allSecrets)) {
     for (const value of Object.values(platform as Record<string, string>)) registerSecret(value);
   }
   const config = options.config ?? chatSectionSchema.parse({});
-  const credentials = chatReplyCredentialsFromEnv(options.env, secrets);
+  const connected = connectionPlatforms(config);
+  const connectionCredentials = connectionCredentialsFromEnv(options.env, connected);
+  // A platform in connection mode has no HTTP endpoint: for DingTalk that closes the door its
+  // timestamp-only signature leaves open.
+  const secrets: ChatSecrets = Object.fromEntries(
+    Object.entries(allSecrets).filter(([platform]) => !(connected as string[]).includes(platform)),
+  );
+  const credentials = chatReplyCredentialsFromEnv(options.env, secrets, connected);
   const sender = new ReplySender({ config, credentials, now: options.now, logger: options.logger });
   const pageUrl = (runId: string) =>
     `${(config.publicUrl ?? options.serverUrl()).replace(/\/+$/, '')}/runs/${encodeURIComponent(runId)}`;
   const progress = new RunProgress(options.events, sender, options.logger, pageUrl);
+  // Pending approvals and claimed deliveries outlive a restart (docs/chat-ops.md, "State").
+  const approvals = await ApprovalBook.open(
+    options.logger,
+    new FileApprovalStore(options.home, options.logger),
+    options.now(),
+  );
   const commands = new ChatCommands({
     home: options.home,
     config,
     catalog: options.catalog,
     runs: options.runs,
-    approvals: new ApprovalBook(options.logger),
+    approvals,
     progress,
     sender,
     now: options.now,
     logger: options.logger,
   });
-  const replay = new InMemoryReplayGuard();
+  const replay = new FileReplayGuard(options.home);
   const inFlight = new Set<Promise<void>>();
+  const act = (chatRequest: ChatRequest) => {
+    const done = commands.handle(chatRequest).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  };
+  const open: ChatConnection[] = [];
   return {
     platforms: (Object.keys(secrets) as ChatPlatform[]).sort(),
+    connections: connected,
     handle: (platform, request, response, url) =>
       handleChatRequest(platform, request, response, url, {
         secrets,
         replay,
         now: options.now,
         logger: options.logger,
-        act(chatRequest) {
-          const done = commands.handle(chatRequest).finally(() => inFlight.delete(done));
-          inFlight.add(done);
-        },
+        act,
       }),
+    async connect() {
+      const inbox = connectionInbox(replay, options.now, options.logger, act);
+      for (const platform of connected) {
+        open.push(
+          await openConnection(platform, connectionCredentials, {
+            inbox,
+            logger: options.logger,
+            apiBaseUrl: config.platforms[platform]?.apiBaseUrl,
+          }),
+        );
+        options.logger.info({ platform }, `chat: ${platform} connection mode on`);
+      }
+    },
+    async disconnect() {
+      await Promise.all(open.splice(0).map((connection) => connection.close()));
+    },
     async settled() {
       await Promise.all([...inFlight]);
       await progress.settled();
+      await approvals.flushed();
+    },
+  };
+}
+
+/**
+ * Messages from the long connections: no verifier runs (the SDK authenticated the connection),
+ * so the event id is the one key claimed, kept as long as the longest replay window's claims.
+ */
+function connectionInbox(
+  replay: ReplayGuard,
+  now: () => number,
+  logger: Logger,
+  act: (request: ChatRequest) => void,
+): ConnectionInbox {
+  return {
+    async receive(platform, parsed) {
+      if (!parsed.ok || parsed.kind !== 'request') return 'ignored';
+      const { request } = parsed;
+      const first = await claimDelivery(
+        replay,
+        { platform, eventId: request.eventId },
+        now(),
+        replayClaimTtlMs(0),
+      );
+      if (!first) {
+        logger.info(
+          { platform, eventId: request.eventId },
+          `chat delivery ${platform}:${request.eventId} seen before: acknowledged, not acted on`,
+        );
+        return 'seen-before';
+      }
+      setImmediate(() => act(request));
+      return 'acted';
     },
   };
 }

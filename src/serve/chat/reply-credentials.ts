@@ -5,7 +5,7 @@
  * takes an access_token; the corp id is the checking secret's). Environment only, like the
  * checking secrets, and each value is registered so it never reaches a log.
  */
-import type { ChatSecrets } from '../../chat/index.js';
+import type { ChatSecrets, ConnectionPlatform } from '../../chat/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { registerSecret } from '../../log/index.js';
 
@@ -27,14 +27,18 @@ export const CHAT_REPLY_VARIABLES = {
 export function chatReplyCredentialsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   secrets: ChatSecrets,
+  /** Platforms in connection mode: enabled without their HTTP secrets. */
+  connected: readonly ConnectionPlatform[] = [],
 ): ChatReplyCredentials {
+  const enabled = (platform: ConnectionPlatform) =>
+    secrets[platform] !== undefined || connected.includes(platform);
   const value = (name: string) => {
     const found = env[name];
     return found === undefined || found === '' ? undefined : found;
   };
   const credentials: ChatReplyCredentials = {};
   const botToken = value(CHAT_REPLY_VARIABLES.slackBotToken);
-  if (secrets.slack !== undefined && botToken !== undefined) {
+  if (enabled('slack') && botToken !== undefined) {
     registerSecret(botToken);
     credentials.slack = { botToken };
   }
@@ -49,7 +53,7 @@ export function chatReplyCredentialsFromEnv(
       found: `${missing} unset`,
     });
   }
-  if (secrets.feishu !== undefined && appId !== undefined && appSecret !== undefined) {
+  if (enabled('feishu') && appId !== undefined && appSecret !== undefined) {
     registerSecret(appSecret);
     credentials.feishu = { appId, appSecret };
   }

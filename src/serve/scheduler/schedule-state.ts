@@ -4,9 +4,10 @@
  * kept its last run from (carry-over), and an occurrence still waiting (for the alert gate or an
  * approval). Behind `ScheduleStateStore`, so a database can take the place of the JSON files.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DrainctlError } from '../../errors/index.js';
+import { writeJsonAtomically } from '../state/write-json-atomically.js';
 
 /** A schedule's state file that is not what serve wrote: the schedule does nothing until fixed. */
 export class ScheduleStateUnreadableError extends DrainctlError {
@@ -80,18 +81,7 @@ export class JsonScheduleStateStore implements ScheduleStateStore {
   async save(schedule: string, state: ScheduleState): Promise<void> {
     const path = this.path(schedule);
     await mkdir(join(this.home, 'schedules'), { recursive: true });
-    // A crash mid-write leaves the old file whole: the rename is the commit.
-    const temporary = `${path}.${process.pid}.tmp`;
-    // Synced before the rename: after a power cut the name points at whole data, never at an
-    // empty or torn file.
-    const file = await open(temporary, 'w', 0o600);
-    try {
-      await file.writeFile(`${JSON.stringify(state, null, 2)}\n`);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
+    await writeJsonAtomically(path, state);
   }
 
   private path(schedule: string): string {

@@ -9,6 +9,7 @@ import {
   isDingtalkSessionWebhook,
   parseDingtalkMessage,
   parseFeishuEvent,
+  parseSlackEnvelope,
   parseSlackMessage,
   parseWecomMessage,
   slackReply,
@@ -96,6 +97,60 @@ describe('Slack messages', () => {
     expect(parseSlackMessage(JSON.stringify(bot)).ok).toBe(false);
     expect(
       parseSlackMessage(JSON.stringify({ ...bot, event: { type: 'reaction_added' } })).ok,
+    ).toBe(false);
+  });
+});
+
+describe('Slack Socket Mode envelopes', () => {
+  // Socket Mode carries the HTTP request's content as an envelope's payload (Slack, "Using
+  // Socket Mode": a slash command's fields, an interactive payload, an Events API callback).
+  const command = {
+    token: 'xyzz0WbapA4vBCDEFasx0q6G',
+    team_id: 'T1DC2JH3J',
+    channel_id: 'G8PSS9T3V',
+    user_id: 'U2CERLKJA',
+    user_name: 'roadrunner',
+    command: '/drain',
+    text: 'plan web-night',
+    response_url:
+      'https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN',
+    trigger_id: '398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c',
+  };
+
+  it('reads each envelope type as the HTTP endpoint reads the same request', () => {
+    expect(parseSlackEnvelope('slash_commands', command)).toEqual(
+      parseSlackMessage(new URLSearchParams(command).toString()),
+    );
+    const button = {
+      type: 'block_actions',
+      user: { id: 'U2', username: 'bob' },
+      channel: { id: 'C1' },
+      trigger_id: 't-1',
+      container: { message_ts: '1.2' },
+      actions: [{ action_id: 'drainctl-0', value: 'approve r-1' }],
+    };
+    expect(parseSlackEnvelope('interactive', button)).toEqual(
+      parseSlackMessage(new URLSearchParams({ payload: JSON.stringify(button) }).toString()),
+    );
+    const mention = {
+      type: 'event_callback',
+      event_id: 'Ev0PV52K21',
+      event: { type: 'app_mention', user: 'U1', text: 'help', ts: '1.5', channel: 'C1' },
+    };
+    expect(parseSlackEnvelope('events_api', mention)).toMatchObject({
+      ok: true,
+      request: { eventId: 'Ev0PV52K21', text: 'help', reply: { threadTs: '1.5' } },
+    });
+  });
+
+  it('ignores a payload that is not an object, or a command smuggling a payload field', () => {
+    expect(parseSlackEnvelope('slash_commands', 'text=help').ok).toBe(false);
+    expect(parseSlackEnvelope('events_api', null).ok).toBe(false);
+    expect(
+      parseSlackEnvelope('slash_commands', {
+        ...command,
+        payload: JSON.stringify({ type: 'block_actions' }),
+      }).ok,
     ).toBe(false);
   });
 });
