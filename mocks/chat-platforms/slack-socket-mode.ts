@@ -28,6 +28,8 @@ export interface SlackSocketModeStandIn {
   opened(): number;
   /** Whether an app is connected now. */
   connected(): boolean;
+  /** `apps.connections.open` calls refused for their token so far. */
+  refused(): number;
   /** Sends an envelope; resolves with the app's acknowledgement. */
   push(
     type: SlackEnvelopeType,
@@ -46,11 +48,13 @@ export function slackSocketModeGateway(options: {
   const connections = new Set<WebSocket>();
   const waitingAcks = new Map<string, (frame: Record<string, unknown>) => void>();
   let opened = 0;
+  let refused = 0;
   const wss = new WebSocketServer({ noServer: true });
 
   function open(authorization: string | undefined): Record<string, unknown> {
     const token = options.appToken();
     if (token === undefined || authorization !== `Bearer ${token}`) {
+      refused += 1;
       return { ok: false, error: 'invalid_auth' };
     }
     const ticket = randomBytes(16).toString('hex');
@@ -93,6 +97,7 @@ export function slackSocketModeGateway(options: {
 
   const standIn: SlackSocketModeStandIn = {
     opened: () => opened,
+    refused: () => refused,
     connected: () => [...connections].some((ws) => ws.readyState === ws.OPEN),
     push(type, payload, pushOptions = {}) {
       const ws = [...connections].find((c) => c.readyState === c.OPEN);

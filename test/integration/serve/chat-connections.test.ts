@@ -39,6 +39,7 @@ const SECRETS = {
     appSecret: 'feishu-app-secret-for-tests-0002',
   },
 };
+const APP_TOKEN = SECRETS.slack.appToken;
 
 const ENV = {
   DRAINCTL_DINGTALK_APP_KEY: SECRETS.dingtalk.appKey,
@@ -323,6 +324,36 @@ describe('across a restart of serve', () => {
       { timeout: 60_000, interval: 200 },
     );
   }, 120_000);
+});
+
+describe('Slack revoking the app token between two connections', () => {
+  beforeAll(async () => {
+    await startFleet(['slack']);
+    serve = await startServeHere();
+    await connected('slack', chat.slackSocketMode.opened());
+  }, 60_000);
+  afterAll(async () => {
+    SECRETS.slack.appToken = APP_TOKEN;
+    await stopFleet();
+  });
+
+  // The SDK reconnects from a timer and gives up on invalid_auth with a rejection nobody
+  // awaits: unhandled, it would stop serve (and vitest reports it as an error of this file).
+  it('leaves serve running, Slack off, when the reconnect is refused', async () => {
+    SECRETS.slack.appToken = 'xapp-1-revoked';
+    const refused = chat.slackSocketMode.refused();
+    chat.slackSocketMode.drop();
+    await vi.waitUntil(() => chat.slackSocketMode.refused() > refused, {
+      timeout: 30_000,
+      interval: 100,
+    });
+    await settle();
+    const response = await fetch(`${serve?.url}/api/runs`, {
+      headers: { authorization: `Bearer ${ENV.SERVE_OPERATOR_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    expect(chat.slackSocketMode.connected()).toBe(false);
+  }, 60_000);
 });
 
 describe('connection credentials', () => {

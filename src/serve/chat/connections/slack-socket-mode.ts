@@ -47,12 +47,20 @@ export function openSlackSocketMode(
   });
   // serve listens without waiting for Slack: the SDK retries an unreachable Slack by itself;
   // what it gives up on (a token Slack refuses) leaves Socket Mode off until serve restarts.
-  client.start().catch((error: unknown) => {
-    options.logger.error(
-      { err: error, platform: 'slack' },
-      'chat: Slack refused the Socket Mode connection (check DRAINCTL_SLACK_APP_TOKEN); Slack is off until serve restarts',
-    );
-  });
+  // The SDK's reconnect calls `this.start` from a timer without a catch, so a token revoked
+  // between two connections would reject unhandled and stop serve, mid-night: every start,
+  // the first and the SDK's own, goes through this one that logs instead.
+  const startOnce = client.start.bind(client);
+  const start = () =>
+    startOnce().catch((error: unknown) => {
+      options.logger.error(
+        { err: error, platform: 'slack' },
+        'chat: Slack refused the Socket Mode connection (check DRAINCTL_SLACK_APP_TOKEN); Slack is off until serve restarts',
+      );
+      return undefined;
+    });
+  Object.assign(client, { start });
+  void start();
   return {
     platform: 'slack',
     async close() {
