@@ -9,7 +9,7 @@ import { DrainctlError, ExitCode } from '../../errors/index.js';
 import { getLogger, type Logger } from '../../log/index.js';
 import { hashPlan } from '../../plan/plan-hash.js';
 import type { Plan } from '../../plan/types.js';
-import type { DrainProgress } from '../../ports/index.js';
+import type { DrainProgress, SharedStorage } from '../../ports/index.js';
 import { JournalWriteError, LockLostError, message } from '../engine-errors.js';
 import type { EnginePorts } from '../engine-ports.js';
 import { executePlan } from '../execution/executor.js';
@@ -19,6 +19,7 @@ import { abortedBy, Mutex } from '../execution/run-control.js';
 import type { RunApproval, RunOutcome } from '../journal/entries.js';
 import { Journal, type JournalOptions } from '../journal/journal.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from '../journal/run-state.js';
+import { type FenceSource, SharedJournalStore } from '../journal/shared-journal-store.js';
 import { FileJournalStore, type JournalStore } from '../journal/store.js';
 import { recordLockLost } from '../lock/lock-lost.js';
 import { RunLocks } from '../lock/run-locks.js';
@@ -46,6 +47,13 @@ export interface EngineOptions {
   by?: string;
   /** Journal storage; default the file under `home` (tests pass a memory store). */
   store?: JournalStore;
+  /**
+   * Journals and balancer locks in storage several replicas share (DRAINCTL_DATABASE_URL): the
+   * locks are leases with fencing tokens, and every journal line is written under them.
+   */
+  shared?: SharedStorage;
+  /** How long a lease in shared storage lasts unless renewed (default 30 s). */
+  leaseTtlMs?: number;
   /** How often the abort-request file is looked for. */
   abortPollMs?: number;
   lockStaleAfterMs?: number;
@@ -129,7 +137,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
       exceptRunId: runId,
       newRun: options.newRun === true,
     });
-    const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
+    const journal = await Journal.open(storeFor(options, runId, locks), clock, options.journal);
     const entry = await journal
       .append({
         type: 'plan',
@@ -149,7 +157,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         if (!(error instanceof JournalWriteError)) throw error;
         await journal.close().catch(() => undefined);
         // Nothing was changed: leave no run behind that `status` would list as the latest.
-        if (options.store === undefined) {
+        if (options.store === undefined && options.shared === undefined) {
           await rm(runDir(options.home, runId), { recursive: true, force: true }).catch(
             (cleanup: unknown) =>
               (options.logger ?? getLogger()).warn(
@@ -198,7 +206,7 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   refuseFinished(runId, known);
   const locks = await acquireLocks(known.plan, runId, known.refs.loadBalancerId, options);
   try {
-    const journal = await Journal.open(store, clock, options.journal);
+    const journal = await Journal.open(storeFor(options, runId, locks), clock, options.journal);
     const state = foldJournal(journal.entries);
     refuseFinished(runId, state);
     // A created balancer's id journaled after the peek (its holder died just then) is locked too.
@@ -421,8 +429,17 @@ function writeFailureOf(journal: Journal): JournalWriteError | undefined {
   return journal.failure instanceof JournalWriteError ? journal.failure : undefined;
 }
 
-function storeFor(options: EngineOptions, runId: string): JournalStore {
-  return options.store ?? new FileJournalStore(journalPath(options.home, runId));
+/** The run's journal store; in shared storage its lines are written under `fence`'s leases. */
+function storeFor(options: EngineOptions, runId: string, fence?: FenceSource): JournalStore {
+  if (options.store !== undefined) return options.store;
+  if (options.shared !== undefined) {
+    return new SharedJournalStore(
+      options.shared.journal(runId),
+      fence ?? { fences: () => [], heldUntil: () => undefined },
+      options.ports.clock,
+    );
+  }
+  return new FileJournalStore(journalPath(options.home, runId));
 }
 
 function releaseLocks(locks: RunLocks, options: EngineOptions): Promise<void> {
@@ -450,6 +467,8 @@ function acquireLocks(
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.lockSettleMs === undefined ? {} : { tagSettleMs: options.lockSettleMs }),
     loadBalancer: options.ports.loadBalancer,
+    ...(options.shared === undefined ? {} : { leases: options.shared.leases }),
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
   };
   if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));
   return RunLocks.acquire(plan, knownId, lockOptions);
