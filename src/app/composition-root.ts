@@ -12,7 +12,7 @@ import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host
 import { systemClock } from '../adapters/local/system-clock.js';
 import { createSshHost } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
-import type { DrainctlEnvironment } from '../config/index.js';
+import { type DrainctlEnvironment, environmentError } from '../config/index.js';
 import type {
   DrainProgressEvent,
   EngineOptions,
@@ -32,6 +32,8 @@ import type {
   LoadBalancer,
   LogFormat,
   LogSource,
+  ScheduleQueue,
+  SharedStorage,
   TrafficFilter,
 } from '../ports/index.js';
 import {
@@ -280,6 +282,8 @@ export interface RunWiring {
   onCloudCall?: (event: CloudCallEvent) => void;
   /** Told about once a second how a drain wait stands (`drainctl serve`'s live page). */
   onDrainProgress?: (event: DrainProgressEvent) => void;
+  /** Journals and leases in the database replicas share (`openReplicaStorage`); else files. */
+  shared?: SharedStorage;
 }
 
 /** The engine's options for a run in `region`: its ports built here unless given. */
@@ -302,6 +306,66 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
     ...(wiring.by === undefined ? {} : { by: wiring.by }),
     ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
     ...(wiring.onDrainProgress ? { onDrainProgress: wiring.onDrainProgress } : {}),
+    ...(wiring.shared ? { shared: wiring.shared } : {}),
+  };
+}
+
+/** What replicas of `drainctl serve` share: journals, leases, schedule state, the schedule queue. */
+export interface ReplicaStorage {
+  shared: SharedStorage;
+  queue: ScheduleQueue;
+  close(): Promise<void>;
+}
+
+/**
+ * DRAINCTL_DATABASE_URL, checked: a `postgres://` or `postgresql://` URL, or undefined when
+ * unset or empty (everything stays in files under DRAINCTL_HOME).
+ */
+export function databaseUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const text = env.DRAINCTL_DATABASE_URL?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(text)) {
+    throw environmentError(
+      'DRAINCTL_DATABASE_URL',
+      'a postgres:// or postgresql:// URL',
+      `a value starting "${text.slice(0, 12)}"`,
+    );
+  }
+  return text;
+}
+
+/**
+ * Connect to DRAINCTL_DATABASE_URL (migrating its schema under an advisory lock) and start the
+ * job engine's queue; undefined without the variable. The PostgreSQL client and pg-boss load
+ * only here, so commands that never need them never load them.
+ */
+export async function openReplicaStorage(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<ReplicaStorage | undefined> {
+  const url = databaseUrlFrom(env);
+  if (url === undefined) return undefined;
+  const [{ openPostgresStorage }, { openScheduleQueue }] = await Promise.all([
+    import('../adapters/postgres/postgres-storage.js'),
+    import('../adapters/postgres/schedule-queue.js'),
+  ]);
+  const shared = await openPostgresStorage(url, {
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, `database connection lost: ${error.message}`),
+  });
+  const queue = await openScheduleQueue(url, {
+    onError: (error) => logger.warn({ err: error }, `schedule queue: ${error.message}`),
+  }).catch(async (error: unknown) => {
+    await shared.close().catch(() => undefined);
+    throw error;
+  });
+  return {
+    shared,
+    queue,
+    async close() {
+      await queue.stop();
+      await shared.close();
+    },
   };
 }
 

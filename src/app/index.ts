@@ -52,7 +52,14 @@ export {
   type Timeline,
 } from '../report/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
-export { type RunWiring, sshPassphraseFrom, systemClock } from './composition-root.js';
+export {
+  databaseUrlFrom,
+  openReplicaStorage,
+  type ReplicaStorage,
+  type RunWiring,
+  sshPassphraseFrom,
+  systemClock,
+} from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
 export {
   type Emulator,

@@ -11,7 +11,13 @@ import { InvalidInputError } from '../errors/index.js';
 import { checkHomeShape, type DotEnvOrigin, environmentError, logLevelFrom } from './home.js';
 import { readRegularFileSync, unreadableFileFound } from './regular-file.js';
 
-export { type DotEnvOrigin, ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
+export {
+  type DotEnvOrigin,
+  ensureWritableHome,
+  environmentError,
+  LOG_LEVELS,
+  logLevelFrom,
+} from './home.js';
 export { packageFile } from './package-files.js';
 export { DRAINCTL_VERSION } from './version.js';
 

@@ -76,3 +76,16 @@ export interface SharedStorage {
   saveScheduleState(schedule: string, json: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The job engine's queue for schedules (replicas only): each replica offers every schedule on
+ * every tick; offers of one schedule in one tick are one job, and each job is worked by exactly
+ * one replica.
+ */
+export interface ScheduleQueue {
+  /** Offer `schedule` for tick `tick` (a number every replica computes alike from the time). */
+  offer(schedule: string, tick: number): Promise<void>;
+  /** Work offered schedules on this replica until `stop`. */
+  work(handler: (schedule: string) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -10,7 +10,14 @@
  * the demo, the CLI or the emulator — only src/app; only `drainctl serve` loads it.
  */
 
-import { outOfServiceNow, systemClock, type UnfinishedRun, unfinishedRuns } from '../app/index.js';
+import {
+  openReplicaStorage,
+  outOfServiceNow,
+  type ReplicaStorage,
+  systemClock,
+  type UnfinishedRun,
+  unfinishedRuns,
+} from '../app/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, NotifyEvent } from '../ports/index.js';
@@ -22,7 +29,7 @@ import { EventStreams } from './http/sse.js';
 import { ServeMetrics } from './metrics/serve-metrics.js';
 import { type ServeNotifications, serveNotifications } from './notifications.js';
 import { RunRegistry } from './runs/run-registry.js';
-import { JsonScheduleStateStore } from './scheduler/schedule-state.js';
+import { JsonScheduleStateStore, SharedScheduleStateStore } from './scheduler/schedule-state.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { schedulerClockFromEnv } from './scheduler/test-clock.js';
 
@@ -56,14 +63,23 @@ export function startScheduler(
     events: RunEventHub;
     tell(event: NotifyEvent): void;
     unfinished: readonly UnfinishedRun[];
+    /** Replicas on a database: schedule state there, schedules worked through its queue. */
+    replicas?: ReplicaStorage;
   },
 ): Scheduler {
+  const { replicas } = options;
   const scheduler = new Scheduler({
     schedules: config.schedules,
     alertGate: config.alertGate,
     runs,
     home: options.home,
-    store: new JsonScheduleStateStore(options.home),
+    store:
+      replicas === undefined
+        ? new JsonScheduleStateStore(options.home)
+        : new SharedScheduleStateStore(replicas.shared),
+    ...(replicas === undefined
+      ? {}
+      : { replicas: { queue: replicas.queue, leases: replicas.shared.leases } }),
     clock: options.clock,
     tell: options.tell,
     metrics,
@@ -116,7 +132,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       ? undefined
       : (runId: string) => `${config.publicUrl?.replace(/\/+$/, '')}/runs/${runId}`;
   const clock = options.clock ?? schedulerClockFromEnv(options.env, systemClock) ?? systemClock;
+  const replicas = await openReplicaStorage(options.env, options.logger);
   const runs = new RunRegistry({
+    ...(replicas === undefined ? {} : { shared: replicas.shared }),
     home: options.home,
     environment: options.environment,
     env: options.env,
@@ -141,6 +159,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     events,
     tell: notifications.notify,
     unfinished: left.unfinished,
+    ...(replicas === undefined ? {} : { replicas }),
   });
   let serverUrl = '';
   const chat = startChat({
@@ -170,8 +189,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       chat,
     },
     { host: options.host, port: options.port },
-  ).catch((error: unknown) => {
+  ).catch(async (error: unknown) => {
     scheduler.stop();
+    await replicas?.close().catch(() => undefined);
     throw error;
   });
   serverUrl = server.url;
@@ -191,6 +211,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       await closed;
       await chat.settled();
       await notifications.close();
+      await replicas?.close();
     },
   };
 }

@@ -23,7 +23,7 @@ import {
 import type { DrainctlEnvironment } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Plan } from '../../plan/index.js';
-import type { CloudCallEvent } from '../../ports/index.js';
+import type { CloudCallEvent, SharedStorage } from '../../ports/index.js';
 import type { LoadedWorkflow, NotifyChannelSpec } from '../../workflow/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import { ApiError } from '../http/api-error.js';
@@ -44,6 +44,8 @@ export interface RunRegistryOptions {
   notifyTargets?: readonly NotifyChannelSpec[];
   /** A run's page (serve.yaml's `publicUrl`), linked from the workflow's notifications. */
   pageUrl?: (runId: string) => string;
+  /** Journals and leases in the database replicas share; else files under `home`. */
+  shared?: SharedStorage;
 }
 
 interface LiveRun {
@@ -202,6 +204,7 @@ export class RunRegistry {
       onDrainProgress: (event: DrainProgressEvent) => this.options.events.drainProgress(event),
       ...(this.options.pageUrl === undefined ? {} : { pageUrl: this.options.pageUrl }),
       ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
+      ...(this.options.shared === undefined ? {} : { shared: this.options.shared }),
     };
   }
 
