@@ -284,6 +284,8 @@ export interface RunWiring {
   onDrainProgress?: (event: DrainProgressEvent) => void;
   /** Journals and leases in the database replicas share (`openReplicaStorage`); else files. */
   shared?: SharedStorage;
+  /** Abort it to hand the run over to another replica (see EngineOptions.handover). */
+  handover?: AbortSignal;
 }
 
 /** The engine's options for a run in `region`: its ports built here unless given. */
@@ -307,6 +309,7 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
     ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
     ...(wiring.onDrainProgress ? { onDrainProgress: wiring.onDrainProgress } : {}),
     ...(wiring.shared ? { shared: wiring.shared } : {}),
+    ...(wiring.handover ? { handover: wiring.handover } : {}),
   };
 }
 

@@ -103,7 +103,7 @@ export {
   type ScheduleListOptions,
 } from './schedule-list.js';
 export { loadScheduleSection, type ScheduleSection } from './schedule-section.js';
-export { recentRuns, unfinishedRuns } from './serve-runs.js';
+export { orphanedRuns, recentRuns, unfinishedRuns } from './serve-runs.js';
 export { runJournal, runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,

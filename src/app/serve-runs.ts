@@ -11,6 +11,7 @@ import {
   type UnfinishedRun,
 } from '../engine/index.js';
 import { DrainctlError } from '../errors/index.js';
+import type { SharedStorage } from '../ports/index.js';
 
 /**
  * The latest `limit` runs, newest first, each as `drainctl status <id>` reads it. A run whose
@@ -35,4 +36,17 @@ export function unfinishedRuns(
   home: string,
 ): Promise<{ unfinished: UnfinishedRun[]; unreadable: Array<{ runId: string; problem: string }> }> {
   return listUnfinishedRuns(home);
+}
+
+/**
+ * Runs in the database replicas share that did not end and whose balancer no live lease holds
+ * for them: their replica died (or handed them over). Another replica resumes them.
+ */
+export async function orphanedRuns(home: string, shared: SharedStorage): Promise<string[]> {
+  const orphaned: string[] = [];
+  for (const runId of await shared.unfinishedRuns()) {
+    const status = await readRunStatus(home, runId, undefined, shared);
+    if (!status.running) orphaned.push(runId);
+  }
+  return orphaned;
 }

@@ -70,6 +70,8 @@ export interface SharedStorage {
   journal(runId: string): JournalLines;
   /** Run ids with at least one journal line, oldest first. */
   listRuns(): Promise<string[]>;
+  /** Run ids whose journal has no `done` entry (running, or interrupted), oldest first. */
+  unfinishedRuns(): Promise<string[]>;
   leases: LeaseStore;
   /** Schedule state records as JSON text by schedule name. */
   loadScheduleState(schedule: string): Promise<string | undefined>;

@@ -29,6 +29,7 @@ import { EventStreams } from './http/sse.js';
 import { ServeMetrics } from './metrics/serve-metrics.js';
 import { type ServeNotifications, serveNotifications } from './notifications.js';
 import { RunRegistry } from './runs/run-registry.js';
+import { startTakeover } from './runs/takeover.js';
 import { JsonScheduleStateStore, SharedScheduleStateStore } from './scheduler/schedule-state.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { schedulerClockFromEnv } from './scheduler/test-clock.js';
@@ -102,6 +103,8 @@ export interface ServeOptions {
   logger: Logger;
   /** What the scheduler ticks on and chat requests and approvals are timed by (tests move it); default the system clock. */
   clock?: Clock;
+  /** Replicas: how often runs no replica holds are looked for (default 5 s). */
+  takeoverEveryMs?: number;
 }
 
 export interface RunningServe {
@@ -161,6 +164,14 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     unfinished: left.unfinished,
     ...(replicas === undefined ? {} : { replicas }),
   });
+  const takeover =
+    replicas === undefined
+      ? undefined
+      : startTakeover(runs, replicas.shared, {
+          home: options.home,
+          logger: options.logger,
+          ...(options.takeoverEveryMs === undefined ? {} : { everyMs: options.takeoverEveryMs }),
+        });
   let serverUrl = '';
   const chat = startChat({
     config: config.chat,
@@ -191,6 +202,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     { host: options.host, port: options.port },
   ).catch(async (error: unknown) => {
     scheduler.stop();
+    takeover?.stop();
     await replicas?.close().catch(() => undefined);
     throw error;
   });
@@ -204,8 +216,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     scheduler,
     async shutdown(signal) {
       scheduler.stop();
+      takeover?.stop();
       const closed = server.close();
-      await runs.stopAll(signal);
+      // With replicas a run is handed over (another continues it), else stopped safely here.
+      if (replicas === undefined) await runs.stopAll(signal);
+      else await runs.handOverAll();
       // A keep-alive connection that went idle after close() would hold it open for good.
       server.dropConnections();
       await closed;

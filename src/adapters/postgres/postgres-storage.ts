@@ -213,6 +213,15 @@ class PostgresStorage implements SharedStorage {
     return found.rows.map((r) => r.run_id);
   }
 
+  async unfinishedRuns(): Promise<string[]> {
+    const found = await this.pool.query<{ run_id: string }>(
+      `SELECT run_id FROM drainctl_journal GROUP BY run_id
+       HAVING NOT bool_or((line::jsonb) ->> 'type' = 'done')
+       ORDER BY run_id`,
+    );
+    return found.rows.map((r) => r.run_id);
+  }
+
   async loadScheduleState(schedule: string): Promise<string | undefined> {
     const found = await this.pool.query<{ state: string }>(
       'SELECT state FROM drainctl_schedule_state WHERE schedule = $1',

@@ -54,6 +54,12 @@ export interface EngineOptions {
   shared?: SharedStorage;
   /** How long a lease in shared storage lasts unless renewed (default 30 s). */
   leaseTtlMs?: number;
+  /**
+   * Aborted when this replica stops and another is to continue the run: nothing more is changed
+   * or journaled from the next intent on, no `done` is written, and the leases are released so
+   * another replica resumes the run from the journal at once (reconciling as `resume` does).
+   */
+  handover?: AbortSignal;
   /** How often the abort-request file is looked for. */
   abortPollMs?: number;
   lockStaleAfterMs?: number;
@@ -336,6 +342,16 @@ async function execute(
   // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
   // entry and mutation of theirs (no halt, no rollback).
   lockGuard.whenLost().catch((error: Error) => ctx.control.stop('abort', error.message));
+  const handOver = () =>
+    lockGuard.markLost(
+      new LockLostError(
+        `run ${state.runId}'s balancer`,
+        'handed over: this replica is stopping and another continues the run from its journal',
+        state.runId,
+      ),
+    );
+  if (options.handover?.aborted) handOver();
+  else options.handover?.addEventListener('abort', handOver, { once: true });
   // A journal that cannot be written stops the run the same way: every change needs its intent
   // on disk first, so nothing more is changed, and the waits of steps in flight are cut.
   journal.whenFailed().catch((error: unknown) => {
@@ -401,6 +417,7 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    options.handover?.removeEventListener('abort', handOver);
     stopRetryNotes();
     // Node sequences release their probes as they end; one still running after a lost lock
     // does not keep its log follower past the run.
