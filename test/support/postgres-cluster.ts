@@ -47,7 +47,11 @@ function asPostgresUser(binDir: string, command: string, args: string[]): void {
   }
 }
 
-export function startPostgresCluster(binDir: string): PostgresCluster {
+/** `durable`: fsync on, as a production server (the journal benchmark); tests turn it off. */
+export function startPostgresCluster(
+  binDir: string,
+  options: { durable?: boolean } = {},
+): PostgresCluster {
   const dir = mkdtempSync(join(tmpdir(), 'drainctl-pg-'));
   if (process.getuid?.() === 0) chownSync(dir, NOBODY, NOBODY);
   const data = join(dir, 'data');
@@ -61,13 +65,13 @@ export function startPostgresCluster(binDir: string): PostgresCluster {
     'UTF8',
     '--no-sync',
   ]);
-  const options = `-c listen_addresses='' -c unix_socket_directories='${dir}' -c fsync=off -c max_connections=100`;
+  const serverOptions = `-c listen_addresses='' -c unix_socket_directories='${dir}' -c fsync=${options.durable === true ? 'on' : 'off'} -c max_connections=100`;
   const start = () =>
     asPostgresUser(binDir, 'pg_ctl', [
       '-D',
       data,
       '-o',
-      options,
+      serverOptions,
       '-w',
       '-l',
       join(dir, 'log'),
