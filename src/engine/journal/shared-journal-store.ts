@@ -23,6 +23,8 @@ export class SharedJournalStore implements JournalStore {
     private readonly lines: JournalLines,
     private readonly fence: FenceSource,
     private readonly clock: Clock,
+    /** Told after a line was written only after waiting for the storage (for the run to say so). */
+    private readonly onWaited?: (waitedMs: number, error: unknown) => void,
   ) {}
 
   describe(): string {
@@ -37,11 +39,14 @@ export class SharedJournalStore implements JournalStore {
 
   async append(line: string): Promise<void> {
     const seq = (JSON.parse(line) as { seq: number }).seq;
+    const started = this.clock.monotonic();
+    let firstError: unknown;
     for (let attempt = 0; ; attempt += 1) {
       let answer: 'appended' | 'superseded';
       try {
         answer = await this.lines.append(seq, line, this.fence.fences());
       } catch (error) {
+        firstError ??= error;
         const until = this.fence.heldUntil();
         if (until === undefined || this.clock.monotonic() + RETRY_EVERY_MS >= until) throw error;
         await this.clock.sleep(RETRY_EVERY_MS);
@@ -52,6 +57,7 @@ export class SharedJournalStore implements JournalStore {
         answer = 'appended';
       }
       if (answer === 'superseded') throw new JournalAdvancedError(this.lines.describe());
+      if (attempt > 0) this.onWaited?.(this.clock.monotonic() - started, firstError);
       return;
     }
   }

@@ -143,7 +143,13 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
       exceptRunId: runId,
       newRun: options.newRun === true,
     });
-    const journal = await Journal.open(storeFor(options, runId, locks), clock, options.journal);
+    const waited = sayWaited();
+    const journal = await Journal.open(
+      storeFor(options, runId, locks, waited.told),
+      clock,
+      options.journal,
+    );
+    waited.journal = journal;
     const entry = await journal
       .append({
         type: 'plan',
@@ -212,7 +218,13 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   refuseFinished(runId, known);
   const locks = await acquireLocks(known.plan, runId, known.refs.loadBalancerId, options);
   try {
-    const journal = await Journal.open(storeFor(options, runId, locks), clock, options.journal);
+    const waited = sayWaited();
+    const journal = await Journal.open(
+      storeFor(options, runId, locks, waited.told),
+      clock,
+      options.journal,
+    );
+    waited.journal = journal;
     const state = foldJournal(journal.entries);
     refuseFinished(runId, state);
     // A created balancer's id journaled after the peek (its holder died just then) is locked too.
@@ -447,16 +459,46 @@ function writeFailureOf(journal: Journal): JournalWriteError | undefined {
 }
 
 /** The run's journal store; in shared storage its lines are written under `fence`'s leases. */
-function storeFor(options: EngineOptions, runId: string, fence?: FenceSource): JournalStore {
+function storeFor(
+  options: EngineOptions,
+  runId: string,
+  fence?: FenceSource,
+  onWaited?: (waitedMs: number, error: unknown) => void,
+): JournalStore {
   if (options.store !== undefined) return options.store;
   if (options.shared !== undefined) {
     return new SharedJournalStore(
       options.shared.journal(runId),
       fence ?? { fences: () => [], heldUntil: () => undefined },
       options.ports.clock,
+      onWaited,
     );
   }
   return new FileJournalStore(journalPath(options.home, runId));
+}
+
+/**
+ * A journal line that had to wait for shared storage (a database restart): the run says so in
+ * its journal once it can write again. Nothing was changed meanwhile — every change waits for
+ * its intent's line.
+ */
+function sayWaited(): {
+  journal?: Journal;
+  told: (waitedMs: number, error: unknown) => void;
+} {
+  const holder: { journal?: Journal; told: (waitedMs: number, error: unknown) => void } = {
+    told: (waitedMs, error) => {
+      holder.journal
+        ?.append({
+          type: 'note',
+          message: `the journal's storage was unreachable for ${(waitedMs / 1000).toFixed(1)} s (${message(error)}); the run waited, changing nothing meanwhile, and continues`,
+          warning: true,
+        })
+        // A note that cannot be written fails the journal itself, which stops the run.
+        .catch(() => undefined);
+    },
+  };
+  return holder;
 }
 
 function releaseLocks(locks: RunLocks, options: EngineOptions): Promise<void> {
