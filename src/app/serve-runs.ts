@@ -14,15 +14,21 @@ import { DrainctlError } from '../errors/index.js';
 import type { SharedStorage } from '../ports/index.js';
 
 /**
- * The latest `limit` runs, newest first, each as `drainctl status <id>` reads it. A run whose
+ * The latest `limit` runs, newest first, each as `drainctl status <id>` reads it (from the
+ * database replicas share when given). A run whose
  * journal cannot be read is left out here: `unfinishedRuns` names it with its problem, and one
  * damaged journal must not hide every other run.
  */
-export async function recentRuns(home: string, limit: number): Promise<RunStatus[]> {
-  const ids = (await listRuns(home)).slice(-limit).reverse();
+export async function recentRuns(
+  home: string,
+  limit: number,
+  shared?: SharedStorage,
+): Promise<RunStatus[]> {
+  const all = shared === undefined ? await listRuns(home) : await shared.listRuns();
+  const ids = all.slice(-limit).reverse();
   const runs: RunStatus[] = [];
   for (const runId of ids) {
-    const status = await readRunStatus(home, runId).catch((error: unknown) => {
+    const status = await readRunStatus(home, runId, undefined, shared).catch((error: unknown) => {
       if (error instanceof DrainctlError) return undefined;
       throw error;
     });

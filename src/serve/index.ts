@@ -80,7 +80,13 @@ export function startScheduler(
         : new SharedScheduleStateStore(replicas.shared),
     ...(replicas === undefined
       ? {}
-      : { replicas: { queue: replicas.queue, leases: replicas.shared.leases } }),
+      : {
+          replicas: {
+            queue: replicas.queue,
+            leases: replicas.shared.leases,
+            shared: replicas.shared,
+          },
+        }),
     clock: options.clock,
     tell: options.tell,
     metrics,
@@ -187,6 +193,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const server: RunningApiServer = await startApiServer(
     {
       home: options.home,
+      ...(replicas === undefined ? {} : { shared: replicas.shared }),
       tokens: config.tokens,
       runs,
       streams,

@@ -52,6 +52,11 @@ describe('a replica stops mid-night', () => {
       expect(endState(r.env).weights).toEqual(allServing);
       expect(new Set(Object.values(endState(r.env).kernels)).size).toBe(1);
       expect(await r.storage.unfinishedRuns()).toEqual([]);
+      // The API of the replica that finished it reads the run from the database.
+      const run = await b.request('GET', `/api/runs/${runId}`, { token: 'viewer' });
+      expect(run.status).toBe(200);
+      expect(run.json).toMatchObject({ outcome: 'completed' });
+      expect((await b.request('GET', '/api/runs', { token: 'viewer' })).text).toContain(runId);
       b.child.kill('SIGTERM');
       await b.done;
     } finally {

@@ -20,7 +20,11 @@ import {
   runDir,
   writeAbortRequest,
 } from '../lifecycle/run-dir.js';
-import { findUnfinishedRun, type UnfinishedRun } from '../lifecycle/unfinished-runs.js';
+import {
+  balancerKeys,
+  findUnfinishedRun,
+  type UnfinishedRun,
+} from '../lifecycle/unfinished-runs.js';
 import {
   type LockInfo,
   lockKeyForName,
@@ -105,7 +109,7 @@ async function readSharedRunStatus(
   }
   const state = foldJournal(entries);
   let holder: LockInfo | undefined;
-  for (const key of runKeys(state)) {
+  for (const key of balancerKeys(state.plan, state.refs.loadBalancerId)) {
     const lease = await shared.leases.read(key);
     if (lease?.runId === state.runId && Date.parse(lease.expiresAt) > now) {
       holder = {
@@ -139,13 +143,6 @@ export function readRunJournal(
   const readOnly = { fences: () => [], heldUntil: () => undefined };
   const clock = { now: Date.now, monotonic: () => 0, sleep: () => Promise.resolve() };
   return new SharedJournalStore(shared.journal(runId), readOnly, clock).read();
-}
-
-function runKeys(state: RunState): string[] {
-  return [
-    ...(state.refs.loadBalancerId ? [state.refs.loadBalancerId] : []),
-    ...(state.plan.loadBalancer.create ? [lockKeyForName(state.plan.loadBalancer.name)] : []),
-  ];
 }
 
 async function lockHolder(home: string, state: RunState): Promise<LockInfo | undefined> {

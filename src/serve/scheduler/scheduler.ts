@@ -20,7 +20,13 @@ import {
 } from '../../app/index.js';
 import { DrainctlError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
-import type { Clock, LeaseStore, NotifyEvent, ScheduleQueue } from '../../ports/index.js';
+import type {
+  Clock,
+  LeaseStore,
+  NotifyEvent,
+  ScheduleQueue,
+  SharedStorage,
+} from '../../ports/index.js';
 import {
   dueOccurrence,
   nextOccurrences,
@@ -56,7 +62,7 @@ export interface SchedulerOptions {
    * Replicas (DRAINCTL_DATABASE_URL): ticks offer each schedule to the job engine's queue, and
    * the one replica given the job looks at the schedule, under the schedule's lease.
    */
-  replicas?: { queue: ScheduleQueue; leases: LeaseStore };
+  replicas?: { queue: ScheduleQueue; leases: LeaseStore; shared: SharedStorage };
 }
 
 /** How long a replica may look at one schedule before another may (planning included). */
@@ -471,7 +477,8 @@ export class Scheduler {
   /** A run being executed now on the balancer (or of the workflow) this schedule runs. */
   private async runInProgress(schedule: Schedule): Promise<RunStatus | undefined> {
     const workflow = await this.options.runs.catalogWorkflow(schedule.workflow);
-    const running = (await recentRuns(this.options.home, 50)).filter((run) => run.running);
+    const shared = this.options.replicas?.shared;
+    const running = (await recentRuns(this.options.home, 50, shared)).filter((run) => run.running);
     return running.find(
       (run) =>
         run.report.workflow === workflow.spec.name ||
