@@ -12,7 +12,7 @@ import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host
 import { systemClock } from '../adapters/local/system-clock.js';
 import { createSshHost } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
-import { type DrainctlEnvironment, environmentError } from '../config/index.js';
+import { type DrainctlEnvironment, databaseUrlFrom } from '../config/index.js';
 import type {
   DrainProgressEvent,
   EngineOptions,
@@ -321,20 +321,23 @@ export interface ReplicaStorage {
 }
 
 /**
- * DRAINCTL_DATABASE_URL, checked: a `postgres://` or `postgresql://` URL, or undefined when
- * unset or empty (everything stays in files under DRAINCTL_HOME).
+ * Connect to the database replicas share (migrating its schema under an advisory lock). The
+ * PostgreSQL client loads only here. The URL's password is registered as a secret first.
  */
-export function databaseUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
-  const text = env.DRAINCTL_DATABASE_URL?.trim();
-  if (text === undefined || text === '') return undefined;
-  if (!/^postgres(ql)?:\/\//.test(text)) {
-    throw environmentError(
-      'DRAINCTL_DATABASE_URL',
-      'a postgres:// or postgresql:// URL',
-      `a value starting "${text.slice(0, 12)}"`,
-    );
-  }
-  return text;
+export async function openSharedStorage(url: string, logger?: Logger): Promise<SharedStorage> {
+  const password = (() => {
+    try {
+      return decodeURIComponent(new URL(url).password);
+    } catch {
+      return '';
+    }
+  })();
+  if (password !== '') registerSecret(password);
+  const { openPostgresStorage } = await import('../adapters/postgres/postgres-storage.js');
+  return openPostgresStorage(url, {
+    onConnectionError: (error) =>
+      logger?.warn({ err: error }, `database connection lost: ${error.message}`),
+  });
 }
 
 /**
@@ -348,14 +351,8 @@ export async function openReplicaStorage(
 ): Promise<ReplicaStorage | undefined> {
   const url = databaseUrlFrom(env);
   if (url === undefined) return undefined;
-  const [{ openPostgresStorage }, { openScheduleQueue }] = await Promise.all([
-    import('../adapters/postgres/postgres-storage.js'),
-    import('../adapters/postgres/schedule-queue.js'),
-  ]);
-  const shared = await openPostgresStorage(url, {
-    onConnectionError: (error) =>
-      logger.warn({ err: error }, `database connection lost: ${error.message}`),
-  });
+  const shared = await openSharedStorage(url, logger);
+  const { openScheduleQueue } = await import('../adapters/postgres/schedule-queue.js');
   const queue = await openScheduleQueue(url, {
     onError: (error) => logger.warn({ err: error }, `schedule queue: ${error.message}`),
   }).catch(async (error: unknown) => {

@@ -53,8 +53,8 @@ export {
 } from '../report/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
 export {
-  databaseUrlFrom,
   openReplicaStorage,
+  openSharedStorage,
   type ReplicaStorage,
   type RunWiring,
   sshPassphraseFrom,

@@ -6,6 +6,7 @@ import {
   readRunStatus,
 } from '../engine/index.js';
 import type { SharedStorage } from '../ports/index.js';
+import { openSharedStorage } from './composition-root.js';
 
 export interface StatusOptions {
   /** DRAINCTL_HOME. */
@@ -14,9 +15,19 @@ export interface StatusOptions {
   runId?: string;
   /** Read the run from the database replicas share instead of DRAINCTL_HOME. */
   shared?: SharedStorage;
+  /** DRAINCTL_DATABASE_URL: connect to read the run there (when `shared` is not given). */
+  databaseUrl?: string;
 }
 
-export function runStatus(options: StatusOptions): Promise<RunStatus> {
+export async function runStatus(options: StatusOptions): Promise<RunStatus> {
+  if (options.shared === undefined && options.databaseUrl !== undefined) {
+    const shared = await openSharedStorage(options.databaseUrl);
+    try {
+      return await readRunStatus(options.home, options.runId, undefined, shared);
+    } finally {
+      await shared.close();
+    }
+  }
   return readRunStatus(options.home, options.runId, undefined, options.shared);
 }
 

@@ -19,7 +19,13 @@ import {
   postgresBinDir,
   startPostgresCluster,
 } from '#support/postgres-cluster.js';
-import { endState, NODES, type RunEnv, startRunEnv } from '#support/rollout-on-emulator.js';
+import {
+  drainctl,
+  endState,
+  NODES,
+  type RunEnv,
+  startRunEnv,
+} from '#support/rollout-on-emulator.js';
 import { callServeApi, TOKENS } from '#support/serve-process.js';
 
 /** A wall clock the test sets; the scheduler's own sleeps end only when it stops. */
@@ -173,6 +179,10 @@ describe('two replicas, one database', () => {
     expect(lines.at(-1)).toMatchObject({ type: 'done', outcome: 'completed' });
     expect(lines[0]).toMatchObject({ type: 'plan', startedBy: 'schedule:nightly' });
     expect(await storage.listRuns()).toEqual([runId]);
+    // `drainctl status` with the URL reads it from the database (its DRAINCTL_HOME has no runs).
+    const status = await drainctl(env, ['status', runId, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ runId, running: false });
     // Planned once and asked for approval once; never skipped (no replica tried a second run).
     await expect.poll(toldKinds).toEqual(['planned', 'approval-needed']);
     expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
