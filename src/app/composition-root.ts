@@ -32,6 +32,7 @@ import type {
   LoadBalancer,
   LogFormat,
   LogSource,
+  RateBuckets,
   ScheduleQueue,
   SharedStorage,
   TrafficFilter,
@@ -102,6 +103,8 @@ export interface RuntimeOptions {
   env: NodeJS.ProcessEnv;
   /** Told of every cloud request's answer (`drainctl serve`'s metrics). */
   onCloudCall?: (event: CloudCallEvent) => void;
+  /** Replicas: the API rate limits' buckets, shared through the database. */
+  rateBuckets?: RateBuckets;
 }
 
 export interface Runtime {
@@ -122,6 +125,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock,
       ...keysFrom(options.env),
       ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
+      ...(options.rateBuckets === undefined ? {} : { rateBuckets: options.rateBuckets }),
       retry: {
         onRetry: retries.tell,
         ...(options.onCloudCall === undefined ? {} : { onCall: options.onCloudCall }),
@@ -298,6 +302,7 @@ export function engineOptionsFor(wiring: RunWiring, region: string): EngineOptio
       logger: wiring.logger,
       env: wiring.env,
       ...(wiring.onCloudCall === undefined ? {} : { onCloudCall: wiring.onCloudCall }),
+      ...(wiring.shared === undefined ? {} : { rateBuckets: wiring.shared.rateBuckets }),
     }).ports;
   return {
     home: wiring.home,

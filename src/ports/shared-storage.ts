@@ -64,6 +64,18 @@ export interface JournalLines {
   describe(): string;
 }
 
+/**
+ * Token buckets every replica draws from (GCRA): the account's API rate limits are the account's,
+ * not one process's.
+ */
+export interface RateBuckets {
+  /**
+   * Reserve the next send of `key` in a bucket of `capacity` calls refilled one per `intervalMs`;
+   * resolves with how long to wait (ms, 0 or more) before sending.
+   */
+  reserve(key: string, intervalMs: number, capacity: number): Promise<number>;
+}
+
 export interface SharedStorage {
   /** Where it is, for messages (never with a password). */
   describe(): string;
@@ -73,6 +85,7 @@ export interface SharedStorage {
   /** Run ids whose journal has no `done` entry (running, or interrupted), oldest first. */
   unfinishedRuns(): Promise<string[]>;
   leases: LeaseStore;
+  rateBuckets: RateBuckets;
   /** Schedule state records as JSON text by schedule name. */
   loadScheduleState(schedule: string): Promise<string | undefined>;
   saveScheduleState(schedule: string, json: string): Promise<void>;

@@ -30,6 +30,10 @@ export const MIGRATIONS: readonly string[] = [
      state text NOT NULL,
      updated_at timestamptz NOT NULL DEFAULT now()
    );`,
+  `CREATE TABLE drainctl_rate_buckets (
+     key text PRIMARY KEY,
+     next_full timestamptz NOT NULL
+   );`,
 ];
 
 /** Apply the steps this database lacks; returns how many were applied. */

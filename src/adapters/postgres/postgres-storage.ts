@@ -11,6 +11,7 @@ import type {
   LeaseHolder,
   LeaseRequest,
   LeaseStore,
+  RateBuckets,
   SharedStorage,
 } from '../../ports/index.js';
 import { migrate } from './migrations.js';
@@ -186,8 +187,29 @@ class PostgresJournal implements JournalLines {
   }
 }
 
+/**
+ * GCRA in one statement: the bucket's "full again" instant moves on by one interval per call,
+ * from the database's now at the earliest, and the call may go `capacity` intervals before it.
+ */
+class PostgresRateBuckets implements RateBuckets {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async reserve(key: string, intervalMs: number, capacity: number): Promise<number> {
+    const reserved = await this.pool.query<{ wait_ms: number }>(
+      `INSERT INTO drainctl_rate_buckets AS b (key, next_full)
+       VALUES ($1, now() + $2 * interval '1 millisecond')
+       ON CONFLICT (key) DO UPDATE
+         SET next_full = GREATEST(b.next_full, now()) + $2 * interval '1 millisecond'
+       RETURNING (EXTRACT(EPOCH FROM (next_full - now())) * 1000 - $3 * $2)::float8 AS wait_ms`,
+      [key, intervalMs, capacity],
+    );
+    return Math.max(0, reserved.rows[0]?.wait_ms ?? 0);
+  }
+}
+
 class PostgresStorage implements SharedStorage {
   readonly leases: LeaseStore;
+  readonly rateBuckets: RateBuckets;
   private readonly where: string;
 
   constructor(
@@ -195,6 +217,7 @@ class PostgresStorage implements SharedStorage {
     url: string,
   ) {
     this.leases = new PostgresLeases(pool);
+    this.rateBuckets = new PostgresRateBuckets(pool);
     this.where = describeDatabaseUrl(url);
   }
 
