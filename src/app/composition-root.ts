@@ -22,7 +22,7 @@ import type { NginxFileBaseline } from '../adapters/nginx/index.js';
 import type { SelfRunTagStore } from '../adapters/self-run-balancer.js';
 import { createSshHost } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
-import type { DrainctlEnvironment } from '../config/index.js';
+import { type DrainctlEnvironment, databaseUrlFrom } from '../config/index.js';
 import type {
   DrainProgressEvent,
   EngineOptions,
@@ -43,6 +43,9 @@ import type {
   LoadBalancer,
   LogFormat,
   LogSource,
+  RateBuckets,
+  ScheduleQueue,
+  SharedStorage,
   TrafficFilter,
 } from '../ports/index.js';
 import {
@@ -112,6 +115,8 @@ export interface RuntimeOptions {
    * timeouts on its mirror); default: the system clock as it is.
    */
   timeCompression?: number;
+  /** Replicas: the API rate limits' buckets, shared through the database. */
+  rateBuckets?: RateBuckets;
 }
 
 export interface Runtime {
@@ -133,6 +138,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock,
       ...keysFrom(options.env),
       ...(isLoopback(options.environment.cloudEndpoint) ? { waits: LOOPBACK_WAITS } : {}),
+      ...(options.rateBuckets === undefined ? {} : { rateBuckets: options.rateBuckets }),
       retry: {
         onRetry: retries.tell,
         ...(options.onCloudCall === undefined ? {} : { onCall: options.onCloudCall }),
@@ -293,6 +299,10 @@ export interface RunWiring {
   onCloudCall?: (event: CloudCallEvent) => void;
   /** Told about once a second how a drain wait stands (`drainctl serve`'s live page). */
   onDrainProgress?: (event: DrainProgressEvent) => void;
+  /** Journals and leases in the database replicas share (`openReplicaStorage`); else files. */
+  shared?: SharedStorage;
+  /** Abort it to hand the run over to another replica (see EngineOptions.handover). */
+  handover?: AbortSignal;
 }
 
 /**
@@ -310,6 +320,64 @@ export function engineOptionsFor(wiring: RunWiring, plan: Plan): EngineOptions {
     ...(wiring.by === undefined ? {} : { by: wiring.by }),
     ...(wiring.afterAppend ? { journal: { afterAppend: wiring.afterAppend } } : {}),
     ...(wiring.onDrainProgress ? { onDrainProgress: wiring.onDrainProgress } : {}),
+    ...(wiring.shared ? { shared: wiring.shared } : {}),
+    ...(wiring.handover ? { handover: wiring.handover } : {}),
+  };
+}
+
+/** What replicas of `drainctl serve` share: journals, leases, schedule state, the schedule queue. */
+export interface ReplicaStorage {
+  shared: SharedStorage;
+  queue: ScheduleQueue;
+  close(): Promise<void>;
+}
+
+/**
+ * Connect to the database replicas share (migrating its schema under an advisory lock). The
+ * PostgreSQL client loads only here. The URL's password is registered as a secret first.
+ */
+export async function openSharedStorage(url: string, logger?: Logger): Promise<SharedStorage> {
+  const password = (() => {
+    try {
+      return decodeURIComponent(new URL(url).password);
+    } catch {
+      return '';
+    }
+  })();
+  if (password !== '') registerSecret(password);
+  const { openPostgresStorage } = await import('../adapters/postgres/postgres-storage.js');
+  return openPostgresStorage(url, {
+    onConnectionError: (error) =>
+      logger?.warn({ err: error }, `database connection lost: ${error.message}`),
+  });
+}
+
+/**
+ * Connect to DRAINCTL_DATABASE_URL (migrating its schema under an advisory lock) and start the
+ * job engine's queue; undefined without the variable. The PostgreSQL client and pg-boss load
+ * only here, so commands that never need them never load them.
+ */
+export async function openReplicaStorage(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<ReplicaStorage | undefined> {
+  const url = databaseUrlFrom(env);
+  if (url === undefined) return undefined;
+  const shared = await openSharedStorage(url, logger);
+  const { openScheduleQueue } = await import('../adapters/postgres/schedule-queue.js');
+  const queue = await openScheduleQueue(url, {
+    onError: (error) => logger.warn({ err: error }, `schedule queue: ${error.message}`),
+  }).catch(async (error: unknown) => {
+    await shared.close().catch(() => undefined);
+    throw error;
+  });
+  return {
+    shared,
+    queue,
+    async close() {
+      await queue.stop();
+      await shared.close();
+    },
   };
 }
 
@@ -320,6 +388,7 @@ function runPorts(wiring: RunWiring, plan: Plan): EnginePorts {
     logger: wiring.logger,
     env: wiring.env,
     ...(wiring.onCloudCall === undefined ? {} : { onCloudCall: wiring.onCloudCall }),
+    ...(wiring.shared === undefined ? {} : { rateBuckets: wiring.shared.rateBuckets }),
   });
   const loadBalancer = planBalancer(plan, wiring);
   if (loadBalancer === undefined) return ports;

@@ -52,7 +52,14 @@ export {
   type Timeline,
 } from '../report/index.js';
 export { type AbortOptions, abortRun } from './abort.js';
-export { type RunWiring, sshPassphraseFrom, systemClock } from './composition-root.js';
+export {
+  openReplicaStorage,
+  openSharedStorage,
+  type ReplicaStorage,
+  type RunWiring,
+  sshPassphraseFrom,
+  systemClock,
+} from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';
 export {
   type Emulator,
@@ -96,7 +103,7 @@ export {
   type ScheduleListOptions,
 } from './schedule-list.js';
 export { loadScheduleSection, type ScheduleSection } from './schedule-section.js';
-export { recentRuns, unfinishedRuns } from './serve-runs.js';
+export { orphanedRuns, recentRuns, unfinishedRuns } from './serve-runs.js';
 export { runJournal, runStatus, type StatusOptions } from './status.js';
 export {
   type AccessLogProgress,

@@ -4,10 +4,9 @@
  * balancer's lock.
  */
 import {
-  FileJournalStore,
-  journalPath,
   type RunResult,
   type RunStatus,
+  readRunJournal,
   readRunStatus,
   resumeRun,
 } from '../engine/index.js';
@@ -39,7 +38,8 @@ export interface ResumeOptions extends RunWiring {
 
 /** @example const result = await resumeRunById('r-20261121-020000-1a2b', { home, … }); */
 export async function resumeRunById(runId: string, options: ResumeOptions): Promise<RunResult> {
-  const status = options.status ?? (await readRunStatus(options.home, runId));
+  const status =
+    options.status ?? (await readRunStatus(options.home, runId, undefined, options.shared));
   // The workflow's notify block tells of the run again; what it already told is in the journal.
   const notify = notifySpecBesides(
     await notifySpecOfRun(status.state.plan, {
@@ -53,10 +53,7 @@ export async function resumeRunById(runId: string, options: ResumeOptions): Prom
     clock: options.ports?.clock ?? systemClock,
     logger: options.logger,
     ...(options.pageUrl === undefined ? {} : { pageUrl: options.pageUrl }),
-    history:
-      notify === undefined
-        ? []
-        : await new FileJournalStore(journalPath(options.home, runId)).read(),
+    history: notify === undefined ? [] : await readRunJournal(options.home, runId, options.shared),
   });
   const afterAppend = composeAfterAppend(notifications?.afterAppend, options.afterAppend);
   try {

@@ -4,9 +4,10 @@
  * it. Reads the journal only; writes nothing but the file it is asked to.
  */
 import { writeFile } from 'node:fs/promises';
-import { FileJournalStore, journalPath, readRunStatus } from '../engine/index.js';
+import { readRunJournal, readRunStatus } from '../engine/index.js';
 import { DrainctlError } from '../errors/index.js';
 import { redact } from '../log/index.js';
+import type { SharedStorage } from '../ports/index.js';
 import { buildTimeline, renderReport, type Timeline } from '../report/index.js';
 
 export interface RunTimelineOptions {
@@ -15,12 +16,14 @@ export interface RunTimelineOptions {
   runId: string;
   /** Wall-clock ms the timeline is made for (default: now). */
   now?: number;
+  /** Read the run from the database replicas share instead of DRAINCTL_HOME. */
+  shared?: SharedStorage;
 }
 
 export async function runTimeline(options: RunTimelineOptions): Promise<Timeline> {
   // Checks the id, that the run exists and its journal reads, and whether it runs.
-  const status = await readRunStatus(options.home, options.runId);
-  const entries = await new FileJournalStore(journalPath(options.home, status.runId)).read();
+  const status = await readRunStatus(options.home, options.runId, undefined, options.shared);
+  const entries = await readRunJournal(options.home, status.runId, options.shared);
   return redact(
     buildTimeline({ entries, now: options.now ?? Date.now(), running: status.running }),
   );

@@ -11,17 +11,24 @@ import {
   type UnfinishedRun,
 } from '../engine/index.js';
 import { DrainctlError } from '../errors/index.js';
+import type { SharedStorage } from '../ports/index.js';
 
 /**
- * The latest `limit` runs, newest first, each as `drainctl status <id>` reads it. A run whose
+ * The latest `limit` runs, newest first, each as `drainctl status <id>` reads it (from the
+ * database replicas share when given). A run whose
  * journal cannot be read is left out here: `unfinishedRuns` names it with its problem, and one
  * damaged journal must not hide every other run.
  */
-export async function recentRuns(home: string, limit: number): Promise<RunStatus[]> {
-  const ids = (await listRuns(home)).slice(-limit).reverse();
+export async function recentRuns(
+  home: string,
+  limit: number,
+  shared?: SharedStorage,
+): Promise<RunStatus[]> {
+  const all = shared === undefined ? await listRuns(home) : await shared.listRuns();
+  const ids = all.slice(-limit).reverse();
   const runs: RunStatus[] = [];
   for (const runId of ids) {
-    const status = await readRunStatus(home, runId).catch((error: unknown) => {
+    const status = await readRunStatus(home, runId, undefined, shared).catch((error: unknown) => {
       if (error instanceof DrainctlError) return undefined;
       throw error;
     });
@@ -35,4 +42,17 @@ export function unfinishedRuns(
   home: string,
 ): Promise<{ unfinished: UnfinishedRun[]; unreadable: Array<{ runId: string; problem: string }> }> {
   return listUnfinishedRuns(home);
+}
+
+/**
+ * Runs in the database replicas share that did not end and whose balancer no live lease holds
+ * for them: their replica died (or handed them over). Another replica resumes them.
+ */
+export async function orphanedRuns(home: string, shared: SharedStorage): Promise<string[]> {
+  const orphaned: string[] = [];
+  for (const runId of await shared.unfinishedRuns()) {
+    const status = await readRunStatus(home, runId, undefined, shared);
+    if (!status.running) orphaned.push(runId);
+  }
+  return orphaned;
 }

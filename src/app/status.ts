@@ -1,24 +1,41 @@
 /** The `status` use case: a run, node by node (default: the latest run). Reads only. */
 import {
-  FileJournalStore,
   type JournalEntry,
-  journalPath,
   type RunStatus,
+  readRunJournal,
   readRunStatus,
 } from '../engine/index.js';
+import type { SharedStorage } from '../ports/index.js';
+import { openSharedStorage } from './composition-root.js';
 
 export interface StatusOptions {
   /** DRAINCTL_HOME. */
   home: string;
   /** Default: the latest run. */
   runId?: string;
+  /** Read the run from the database replicas share instead of DRAINCTL_HOME. */
+  shared?: SharedStorage;
+  /** DRAINCTL_DATABASE_URL: connect to read the run there (when `shared` is not given). */
+  databaseUrl?: string;
 }
 
-export function runStatus(options: StatusOptions): Promise<RunStatus> {
-  return readRunStatus(options.home, options.runId);
+export async function runStatus(options: StatusOptions): Promise<RunStatus> {
+  if (options.shared === undefined && options.databaseUrl !== undefined) {
+    const shared = await openSharedStorage(options.databaseUrl);
+    try {
+      return await readRunStatus(options.home, options.runId, undefined, shared);
+    } finally {
+      await shared.close();
+    }
+  }
+  return readRunStatus(options.home, options.runId, undefined, options.shared);
 }
 
 /** A run's journal as written so far: what a resumed run's progress view starts from. */
-export function runJournal(options: { home: string; runId: string }): Promise<JournalEntry[]> {
-  return new FileJournalStore(journalPath(options.home, options.runId)).read();
+export function runJournal(options: {
+  home: string;
+  runId: string;
+  shared?: SharedStorage;
+}): Promise<JournalEntry[]> {
+  return readRunJournal(options.home, options.runId, options.shared);
 }

@@ -11,7 +11,13 @@ import { InvalidInputError } from '../errors/index.js';
 import { checkHomeShape, type DotEnvOrigin, environmentError, logLevelFrom } from './home.js';
 import { readRegularFileSync, unreadableFileFound } from './regular-file.js';
 
-export { type DotEnvOrigin, ensureWritableHome, LOG_LEVELS, logLevelFrom } from './home.js';
+export {
+  type DotEnvOrigin,
+  ensureWritableHome,
+  environmentError,
+  LOG_LEVELS,
+  logLevelFrom,
+} from './home.js';
 export { packageFile } from './package-files.js';
 export { DRAINCTL_VERSION } from './version.js';
 
@@ -25,6 +31,8 @@ export interface DrainctlEnvironment {
   logLevel: string | undefined;
   /** DRAINCTL_API_RATE_LIMITS: overrides of the documented per-action API rate limits. */
   apiRateLimits?: ApiRateLimits | undefined;
+  /** DRAINCTL_DATABASE_URL: runs and leases in PostgreSQL (serve replicas); else files. */
+  databaseUrl?: string;
 }
 
 /** 'off' (no client-side limits), or per action `{ calls, perSeconds }` or 'off'. */
@@ -110,7 +118,36 @@ export function readEnvironment(
     home,
     logLevel: logLevelFrom(env, origin),
     apiRateLimits: apiRateLimitsFrom(nonEmpty(env.DRAINCTL_API_RATE_LIMITS), origin),
+    ...databaseUrlEntry(env, origin),
   };
+}
+
+function databaseUrlEntry(
+  env: NodeJS.ProcessEnv,
+  origin: DotEnvOrigin | undefined,
+): { databaseUrl?: string } {
+  const url = databaseUrlFrom(env, origin);
+  return url === undefined ? {} : { databaseUrl: url };
+}
+
+/**
+ * DRAINCTL_DATABASE_URL, checked: a `postgres://` or `postgresql://` URL, or undefined when
+ * unset or empty (everything stays in files under DRAINCTL_HOME).
+ */
+export function databaseUrlFrom(env: NodeJS.ProcessEnv, origin?: DotEnvOrigin): string | undefined {
+  const text = nonEmpty(env.DRAINCTL_DATABASE_URL);
+  if (text === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\/./.test(text)) {
+    // Only the scheme is shown: the rest may hold a password.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(text)?.[0];
+    throw environmentError(
+      'DRAINCTL_DATABASE_URL',
+      'a postgres:// or postgresql:// URL',
+      scheme === undefined ? 'a value without a URL scheme' : `a ${scheme} URL`,
+      { origin },
+    );
+  }
+  return text;
 }
 
 /**

@@ -83,6 +83,7 @@ export { eventsOf, type RunEventTracker, runEventTracker } from './reporting/run
 export {
   type AbortResult,
   type RunStatus,
+  readRunJournal,
   readRunStatus,
   requestAbort,
 } from './reporting/run-status.js';

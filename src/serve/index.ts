@@ -10,7 +10,14 @@
  * the demo, the CLI or the emulator — only src/app; only `drainctl serve` loads it.
  */
 
-import { outOfServiceNow, systemClock, type UnfinishedRun, unfinishedRuns } from '../app/index.js';
+import {
+  openReplicaStorage,
+  outOfServiceNow,
+  type ReplicaStorage,
+  systemClock,
+  type UnfinishedRun,
+  unfinishedRuns,
+} from '../app/index.js';
 import type { DrainctlEnvironment } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Clock, NotifyEvent } from '../ports/index.js';
@@ -22,7 +29,8 @@ import { EventStreams } from './http/sse.js';
 import { ServeMetrics } from './metrics/serve-metrics.js';
 import { type ServeNotifications, serveNotifications } from './notifications.js';
 import { RunRegistry } from './runs/run-registry.js';
-import { JsonScheduleStateStore } from './scheduler/schedule-state.js';
+import { startTakeover } from './runs/takeover.js';
+import { JsonScheduleStateStore, SharedScheduleStateStore } from './scheduler/schedule-state.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { schedulerClockFromEnv } from './scheduler/test-clock.js';
 
@@ -56,14 +64,29 @@ export function startScheduler(
     events: RunEventHub;
     tell(event: NotifyEvent): void;
     unfinished: readonly UnfinishedRun[];
+    /** Replicas on a database: schedule state there, schedules worked through its queue. */
+    replicas?: ReplicaStorage;
   },
 ): Scheduler {
+  const { replicas } = options;
   const scheduler = new Scheduler({
     schedules: config.schedules,
     alertGate: config.alertGate,
     runs,
     home: options.home,
-    store: new JsonScheduleStateStore(options.home),
+    store:
+      replicas === undefined
+        ? new JsonScheduleStateStore(options.home)
+        : new SharedScheduleStateStore(replicas.shared),
+    ...(replicas === undefined
+      ? {}
+      : {
+          replicas: {
+            queue: replicas.queue,
+            leases: replicas.shared.leases,
+            shared: replicas.shared,
+          },
+        }),
     clock: options.clock,
     tell: options.tell,
     metrics,
@@ -86,6 +109,8 @@ export interface ServeOptions {
   logger: Logger;
   /** What the scheduler ticks on and chat requests and approvals are timed by (tests move it); default the system clock. */
   clock?: Clock;
+  /** Replicas: how often runs no replica holds are looked for (default 5 s). */
+  takeoverEveryMs?: number;
 }
 
 export interface RunningServe {
@@ -116,7 +141,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       ? undefined
       : (runId: string) => `${config.publicUrl?.replace(/\/+$/, '')}/runs/${runId}`;
   const clock = options.clock ?? schedulerClockFromEnv(options.env, systemClock) ?? systemClock;
+  const replicas = await openReplicaStorage(options.env, options.logger);
   const runs = new RunRegistry({
+    ...(replicas === undefined ? {} : { shared: replicas.shared }),
     home: options.home,
     environment: options.environment,
     env: options.env,
@@ -141,7 +168,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     events,
     tell: notifications.notify,
     unfinished: left.unfinished,
+    ...(replicas === undefined ? {} : { replicas }),
   });
+  const takeover =
+    replicas === undefined
+      ? undefined
+      : startTakeover(runs, replicas.shared, {
+          home: options.home,
+          logger: options.logger,
+          ...(options.takeoverEveryMs === undefined ? {} : { everyMs: options.takeoverEveryMs }),
+        });
   let serverUrl = '';
   const chat = await stopSchedulerOnThrow(scheduler, () =>
     startChat({
@@ -159,6 +195,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const server: RunningApiServer = await startApiServer(
     {
       home: options.home,
+      ...(replicas === undefined ? {} : { shared: replicas.shared }),
       tokens: config.tokens,
       runs,
       streams,
@@ -172,8 +209,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       chat,
     },
     { host: options.host, port: options.port },
-  ).catch((error: unknown) => {
+  ).catch(async (error: unknown) => {
     scheduler.stop();
+    takeover?.stop();
+    await replicas?.close().catch(() => undefined);
     throw error;
   });
   serverUrl = server.url;
@@ -194,15 +233,19 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     scheduler,
     async shutdown(signal) {
       scheduler.stop();
+      takeover?.stop();
       const closed = server.close();
       // Nothing new from the long connections either; commands already taken still finish.
       await chat.disconnect();
-      await runs.stopAll(signal);
+      // With replicas a run is handed over (another continues it), else stopped safely here.
+      if (replicas === undefined) await runs.stopAll(signal);
+      else await runs.handOverAll();
       // A keep-alive connection that went idle after close() would hold it open for good.
       server.dropConnections();
       await closed;
       await chat.settled();
       await notifications.close();
+      await replicas?.close();
     },
   };
 }

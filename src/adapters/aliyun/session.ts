@@ -4,7 +4,7 @@
  * settings every SDK client is built with, and a caller per product under the one retry policy.
  */
 import { getLogger, type Logger } from '../../log/index.js';
-import type { Clock } from '../../ports/index.js';
+import type { Clock, RateBuckets } from '../../ports/index.js';
 import { type CloudCaller, createCloudCaller, type RetryOptions } from './transport/cloud-call.js';
 import { type StaticCredentials, TrackedCredential } from './transport/credentials.js';
 import {
@@ -42,6 +42,8 @@ export interface SessionOptions {
   timeouts?: { connectMs?: number; readMs?: number };
   /** Per-action API rate limits; default: the documented ones (transport/rate-limits.ts). */
   rateLimits?: RateLimitSettings;
+  /** Buckets every `drainctl serve` replica draws from, so the limits hold for the account. */
+  rateBuckets?: RateBuckets;
 }
 
 /** What each product's SDK client is constructed with. */
@@ -74,11 +76,13 @@ export function openAliyunSession(options: SessionOptions): AliyunSession {
     ecs: productEndpoint('ecs', region, override),
   };
   // One limiter per product for the whole session: every client of it shares the buckets.
-  const limiters = {
-    slb: new ActionRateLimiter(rateLimitsFor('slb', options.rateLimits), clock),
-    alidns: new ActionRateLimiter(rateLimitsFor('alidns', options.rateLimits), clock),
-    ecs: new ActionRateLimiter(rateLimitsFor('ecs', options.rateLimits), clock),
-  };
+  const limiter = (product: CloudProduct) =>
+    new ActionRateLimiter(
+      rateLimitsFor(product, options.rateLimits),
+      clock,
+      options.rateBuckets === undefined ? undefined : { buckets: options.rateBuckets, product },
+    );
+  const limiters = { slb: limiter('slb'), alidns: limiter('alidns'), ecs: limiter('ecs') };
   return {
     region,
     credential,

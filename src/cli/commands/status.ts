@@ -1,6 +1,6 @@
 /**
  * `drainctl status [run-id] [--json]`: a run, node by node (src/app/status.ts), and whether a
- * live process still runs it. Reads only.
+ * live process still runs it. Reads only; with DRAINCTL_DATABASE_URL, from the database.
  */
 import type { Command } from 'commander';
 import { formatReport, runStatus } from '../../app/index.js';
@@ -13,9 +13,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .argument('[run-id]', 'id of the run')
     .option('--json', 'print the status as one JSON document')
     .action(async (runId: string | undefined, options: { json?: boolean }) => {
+      const { home, databaseUrl } = ctx.environment();
       const status = await runStatus({
-        home: ctx.environment().home,
+        home,
         ...(runId === undefined ? {} : { runId }),
+        ...(databaseUrl === undefined ? {} : { databaseUrl }),
       });
       if (options.json) {
         ctx.stdout.json({

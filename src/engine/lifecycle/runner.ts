@@ -9,7 +9,7 @@ import { DrainctlError, ExitCode } from '../../errors/index.js';
 import { getLogger, type Logger } from '../../log/index.js';
 import { hashPlan } from '../../plan/plan-hash.js';
 import type { Plan } from '../../plan/types.js';
-import type { DrainProgress } from '../../ports/index.js';
+import type { DrainProgress, SharedStorage } from '../../ports/index.js';
 import { JournalWriteError, LockLostError, message } from '../engine-errors.js';
 import type { EnginePorts } from '../engine-ports.js';
 import { executePlan } from '../execution/executor.js';
@@ -19,6 +19,7 @@ import { abortedBy, Mutex } from '../execution/run-control.js';
 import type { RunApproval, RunOutcome } from '../journal/entries.js';
 import { Journal, type JournalOptions } from '../journal/journal.js';
 import { applyEntry, foldJournal, initialRunState, type RunState } from '../journal/run-state.js';
+import { type FenceSource, SharedJournalStore } from '../journal/shared-journal-store.js';
 import { FileJournalStore, type JournalStore } from '../journal/store.js';
 import { recordLockLost } from '../lock/lock-lost.js';
 import { RunLocks } from '../lock/run-locks.js';
@@ -46,6 +47,19 @@ export interface EngineOptions {
   by?: string;
   /** Journal storage; default the file under `home` (tests pass a memory store). */
   store?: JournalStore;
+  /**
+   * Journals and balancer locks in storage several replicas share (DRAINCTL_DATABASE_URL): the
+   * locks are leases with fencing tokens, and every journal line is written under them.
+   */
+  shared?: SharedStorage;
+  /** How long a lease in shared storage lasts unless renewed (default 30 s). */
+  leaseTtlMs?: number;
+  /**
+   * Aborted when this replica stops and another is to continue the run: nothing more is changed
+   * or journaled from the next intent on, no `done` is written, and the leases are released so
+   * another replica resumes the run from the journal at once (reconciling as `resume` does).
+   */
+  handover?: AbortSignal;
   /** How often the abort-request file is looked for. */
   abortPollMs?: number;
   lockStaleAfterMs?: number;
@@ -129,7 +143,13 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
       exceptRunId: runId,
       newRun: options.newRun === true,
     });
-    const journal = await Journal.open(storeFor(options, runId), clock, options.journal);
+    const waited = sayWaited();
+    const journal = await Journal.open(
+      storeFor(options, runId, locks, waited.told),
+      clock,
+      options.journal,
+    );
+    waited.journal = journal;
     const entry = await journal
       .append({
         type: 'plan',
@@ -149,7 +169,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         if (!(error instanceof JournalWriteError)) throw error;
         await journal.close().catch(() => undefined);
         // Nothing was changed: leave no run behind that `status` would list as the latest.
-        if (options.store === undefined) {
+        if (options.store === undefined && options.shared === undefined) {
           await rm(runDir(options.home, runId), { recursive: true, force: true }).catch(
             (cleanup: unknown) =>
               (options.logger ?? getLogger()).warn(
@@ -198,7 +218,13 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
   refuseFinished(runId, known);
   const locks = await acquireLocks(known.plan, runId, known.refs.loadBalancerId, options);
   try {
-    const journal = await Journal.open(store, clock, options.journal);
+    const waited = sayWaited();
+    const journal = await Journal.open(
+      storeFor(options, runId, locks, waited.told),
+      clock,
+      options.journal,
+    );
+    waited.journal = journal;
     const state = foldJournal(journal.entries);
     refuseFinished(runId, state);
     // A created balancer's id journaled after the peek (its holder died just then) is locked too.
@@ -328,6 +354,16 @@ async function execute(
   // (below); cutting the waits lets steps in flight wind down, and the guard refuses every later
   // entry and mutation of theirs (no halt, no rollback).
   lockGuard.whenLost().catch((error: Error) => ctx.control.stop('abort', error.message));
+  const handOver = () =>
+    lockGuard.markLost(
+      new LockLostError(
+        `run ${state.runId}'s balancer`,
+        'handed over: this replica is stopping and another continues the run from its journal',
+        state.runId,
+      ),
+    );
+  if (options.handover?.aborted) handOver();
+  else options.handover?.addEventListener('abort', handOver, { once: true });
   // A journal that cannot be written stops the run the same way: every change needs its intent
   // on disk first, so nothing more is changed, and the waits of steps in flight are cut.
   journal.whenFailed().catch((error: unknown) => {
@@ -393,6 +429,7 @@ async function execute(
     // A journal that cannot be written, or a bug, is not an outcome to report: it is thrown.
     if (error instanceof JournalWriteError || !(error instanceof DrainctlError)) throw error;
   } finally {
+    options.handover?.removeEventListener('abort', handOver);
     stopRetryNotes();
     // Node sequences release their probes as they end; one still running after a lost lock
     // does not keep its log follower past the run.
@@ -421,8 +458,47 @@ function writeFailureOf(journal: Journal): JournalWriteError | undefined {
   return journal.failure instanceof JournalWriteError ? journal.failure : undefined;
 }
 
-function storeFor(options: EngineOptions, runId: string): JournalStore {
-  return options.store ?? new FileJournalStore(journalPath(options.home, runId));
+/** The run's journal store; in shared storage its lines are written under `fence`'s leases. */
+function storeFor(
+  options: EngineOptions,
+  runId: string,
+  fence?: FenceSource,
+  onWaited?: (waitedMs: number, error: unknown) => void,
+): JournalStore {
+  if (options.store !== undefined) return options.store;
+  if (options.shared !== undefined) {
+    return new SharedJournalStore(
+      options.shared.journal(runId),
+      fence ?? { fences: () => [], heldUntil: () => undefined },
+      options.ports.clock,
+      onWaited,
+    );
+  }
+  return new FileJournalStore(journalPath(options.home, runId));
+}
+
+/**
+ * A journal line that had to wait for shared storage (a database restart): the run says so in
+ * its journal once it can write again. Nothing was changed meanwhile — every change waits for
+ * its intent's line.
+ */
+function sayWaited(): {
+  journal?: Journal;
+  told: (waitedMs: number, error: unknown) => void;
+} {
+  const holder: { journal?: Journal; told: (waitedMs: number, error: unknown) => void } = {
+    told: (waitedMs, error) => {
+      holder.journal
+        ?.append({
+          type: 'note',
+          message: `the journal's storage was unreachable for ${(waitedMs / 1000).toFixed(1)} s (${message(error)}); the run waited, changing nothing meanwhile, and continues`,
+          warning: true,
+        })
+        // A note that cannot be written fails the journal itself, which stops the run.
+        .catch(() => undefined);
+    },
+  };
+  return holder;
 }
 
 function releaseLocks(locks: RunLocks, options: EngineOptions): Promise<void> {
@@ -450,6 +526,8 @@ function acquireLocks(
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.lockSettleMs === undefined ? {} : { tagSettleMs: options.lockSettleMs }),
     loadBalancer: options.ports.loadBalancer,
+    ...(options.shared === undefined ? {} : { leases: options.shared.leases }),
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
   };
   if (options.locking === false) return Promise.resolve(RunLocks.none(lockOptions));
   return RunLocks.acquire(plan, knownId, lockOptions);

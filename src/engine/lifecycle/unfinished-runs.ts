@@ -34,7 +34,7 @@ export interface UnfinishedRun {
  * The keys a plan's balancers are known by: their ids (every balancer of a fleet plan), and the
  * name a run creating one locks on.
  */
-function balancerKeys(plan: Plan, knownId?: string): string[] {
+export function balancerKeys(plan: Plan, knownId?: string): string[] {
   const keys = plan.loadBalancer.create ? [lockKeyForName(plan.loadBalancer.name)] : [];
   const id = plan.loadBalancer.id ?? knownId;
   if (id !== undefined) keys.push(id);

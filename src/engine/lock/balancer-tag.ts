@@ -67,6 +67,11 @@ export interface TagLockOptions {
   clock: Clock;
   breakLock?: boolean;
   /**
+   * The run holds its balancer's lease in shared storage: a tag of this same run left by another
+   * replica (dead, or one whose lease expired) is this run's to take, stale or not.
+   */
+  ownRunLeased?: boolean;
+  /**
    * Wait this long after the read-back, then read again, before the run changes anything
    * (default `DEFAULT_TAG_SETTLE_MS`; more than `TAG_WRITE_BOUND_MS`). 0 only where no other
    * run could write the tag (in-memory models).
@@ -112,7 +117,9 @@ export class BalancerTagLock {
           ? undefined
           : staleness(holder, options.clock.now(), { host: ourHost });
       const ownRun = holder?.runId === options.runId && state?.remote === false;
-      const takeable = state?.stale === true && (ownRun || options.breakLock === true);
+      const takeable =
+        (holder?.runId === options.runId && options.ownRunLeased === true) ||
+        (state?.stale === true && (ownRun || options.breakLock === true));
       const unreadable = holder === undefined && options.breakLock === true;
       if (!takeable && !unreadable) {
         throw held(loadBalancerId, current, holder, state);

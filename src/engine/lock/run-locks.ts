@@ -6,7 +6,9 @@
  * of them before every intent; a lock taken away tells the run once.
  */
 import type { Plan } from '../../plan/types.js';
-import type { Clock, LoadBalancer } from '../../ports/index.js';
+import type { Clock, LeaseFence, LeaseStore, LoadBalancer } from '../../ports/index.js';
+import type { FenceSource } from '../journal/shared-journal-store.js';
+import { BalancerLease } from './balancer-lease.js';
 import { BalancerLock, lockKeyForName } from './balancer-lock.js';
 import { BalancerTagLock } from './balancer-tag.js';
 import { type LockCheck, LockGuard } from './lock-guard.js';
@@ -22,10 +24,26 @@ export interface RunLockOptions {
   tagSettleMs?: number;
   /** Tag balancers through this port (the cloud-side layer); none in file-only tests. */
   loadBalancer?: LoadBalancer;
+  /** Lock with leases in shared storage instead of files under `home` (balancer-lease.ts). */
+  leases?: LeaseStore;
+  leaseTtlMs?: number;
 }
 
-export class RunLocks {
-  private readonly held: BalancerLock[] = [];
+/** One lock the run holds: a file under DRAINCTL_HOME or a lease in shared storage. */
+export interface HeldLock {
+  readonly key: string;
+  verify(): Promise<void>;
+  startHeartbeat(
+    onLost: (error: Error) => void,
+    intervalMs?: number,
+    onBeatFailed?: (error: Error | undefined) => void,
+  ): void;
+  stopHeartbeat(): void;
+  release(): Promise<void>;
+}
+
+export class RunLocks implements FenceSource {
+  private readonly held: HeldLock[] = [];
   private readonly tags: BalancerTagLock[] = [];
   private onLost: ((error: Error) => void) | undefined;
   private onBeatFailed: ((error: Error | undefined) => void) | undefined;
@@ -73,6 +91,7 @@ export class RunLocks {
         runId: this.options.runId,
         clock: this.options.clock,
         breakLock: this.options.breakLock,
+        ...(this.options.leases === undefined ? {} : { ownRunLeased: true }),
         ...(this.options.tagSettleMs === undefined ? {} : { settleMs: this.options.tagSettleMs }),
       }),
     );
@@ -80,17 +99,41 @@ export class RunLocks {
 
   private async addFile(key: string): Promise<void> {
     if (this.held.some((l) => l.key === key)) return;
-    const lock = await BalancerLock.acquire(key, {
-      home: this.options.home,
-      runId: this.options.runId,
-      clock: this.options.clock,
-      breakLock: this.options.breakLock,
-      ...(this.options.staleAfterMs === undefined
-        ? {}
-        : { staleAfterMs: this.options.staleAfterMs }),
-    });
+    const { leases } = this.options;
+    const lock: HeldLock =
+      leases === undefined
+        ? await BalancerLock.acquire(key, {
+            home: this.options.home,
+            runId: this.options.runId,
+            clock: this.options.clock,
+            breakLock: this.options.breakLock,
+            ...(this.options.staleAfterMs === undefined
+              ? {}
+              : { staleAfterMs: this.options.staleAfterMs }),
+          })
+        : await BalancerLease.acquire(key, {
+            leases,
+            runId: this.options.runId,
+            clock: this.options.clock,
+            breakLock: this.options.breakLock,
+            ...(this.options.leaseTtlMs === undefined ? {} : { ttlMs: this.options.leaseTtlMs }),
+          });
     this.held.push(lock);
     if (this.onLost) lock.startHeartbeat(this.onLost, this.options.heartbeatMs, this.onBeatFailed);
+  }
+
+  /** The tokens of the run's leases: every journal line is written under them. */
+  fences(): LeaseFence[] {
+    return this.held.flatMap((l) => (l instanceof BalancerLease ? [l.fence] : []));
+  }
+
+  /** Until when (monotonic ms) every lease is known to hold; undefined without leases. */
+  heldUntil(): number | undefined {
+    const terms = this.held.flatMap((l) => {
+      const until = l instanceof BalancerLease ? l.heldUntil() : undefined;
+      return until === undefined ? [] : [until];
+    });
+    return terms.length === 0 ? undefined : Math.min(...terms);
   }
 
   /** Throws `LockLostError` unless every lock is still this run's. */

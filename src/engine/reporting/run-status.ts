@@ -5,9 +5,11 @@
  */
 import { hostname } from 'node:os';
 import { DrainctlError } from '../../errors/index.js';
-import type { Clock } from '../../ports/index.js';
+import type { Clock, SharedStorage } from '../../ports/index.js';
 import { RunDirMismatchError } from '../engine-errors.js';
+import type { JournalEntry } from '../journal/entries.js';
 import { foldJournal, type RunState } from '../journal/run-state.js';
+import { SharedJournalStore } from '../journal/shared-journal-store.js';
 import { FileJournalStore } from '../journal/store.js';
 import {
   checkRunId,
@@ -18,7 +20,11 @@ import {
   runDir,
   writeAbortRequest,
 } from '../lifecycle/run-dir.js';
-import { findUnfinishedRun, type UnfinishedRun } from '../lifecycle/unfinished-runs.js';
+import {
+  balancerKeys,
+  findUnfinishedRun,
+  type UnfinishedRun,
+} from '../lifecycle/unfinished-runs.js';
 import {
   type LockInfo,
   lockKeyForName,
@@ -46,7 +52,9 @@ export async function readRunStatus(
   home: string,
   runId?: string,
   clock?: Clock,
+  shared?: SharedStorage,
 ): Promise<RunStatus> {
+  if (shared !== undefined) return readSharedRunStatus(shared, home, runId, clock);
   const id = runId ?? (await latestRun(home));
   if (id === undefined) {
     throw new DrainctlError('NO_RUNS', `no runs in ${home}/runs yet`, {
@@ -72,6 +80,69 @@ export async function readRunStatus(
     state,
     ...(other === undefined ? {} : { otherUnfinished: other }),
   };
+}
+
+/**
+ * A run in the database replicas share: `running` while a lease of its balancer names it and
+ * has not expired (the replica holding it renews it), whichever replica that is.
+ */
+async function readSharedRunStatus(
+  shared: SharedStorage,
+  home: string,
+  runId: string | undefined,
+  clock: Clock | undefined,
+): Promise<RunStatus> {
+  const id = runId ?? (await shared.listRuns()).at(-1);
+  if (id === undefined) {
+    throw new DrainctlError('NO_RUNS', `no runs in ${shared.describe()} yet`, {
+      hint: 'start one with `drainctl run <workflow>`; DRAINCTL_DATABASE_URL must match',
+      exitCode: 3,
+    });
+  }
+  if (runId !== undefined) checkRunId(home, runId);
+  const now = clock?.now() ?? Date.now();
+  const entries = await readRunJournal(home, id, shared);
+  if (entries.length === 0) {
+    throw new DrainctlError('RUN_NOT_FOUND', `no run ${id} in ${shared.describe()}`, {
+      exitCode: 3,
+    });
+  }
+  const state = foldJournal(entries);
+  let holder: LockInfo | undefined;
+  for (const key of balancerKeys(state.plan, state.refs.loadBalancerId)) {
+    const lease = await shared.leases.read(key);
+    if (lease?.runId === state.runId && Date.parse(lease.expiresAt) > now) {
+      holder = {
+        key,
+        runId: lease.runId,
+        pid: lease.pid,
+        host: lease.host,
+        acquiredAt: lease.acquiredAt,
+        heartbeatAt: lease.expiresAt,
+      };
+    }
+  }
+  const running = holder !== undefined && state.outcome === undefined;
+  return {
+    runId: id,
+    running,
+    ...(holder === undefined ? {} : { holder }),
+    report: buildReport(state, running, now),
+    state,
+  };
+}
+
+/** A run's journal as written so far, from the database replicas share or DRAINCTL_HOME. */
+export function readRunJournal(
+  home: string,
+  runId: string,
+  shared?: SharedStorage,
+): Promise<JournalEntry[]> {
+  if (shared === undefined) return new FileJournalStore(journalPath(home, runId)).read();
+  // Only read: no lease is needed, and nothing is waited for.
+  const readOnly = { fences: () => [], heldUntil: () => undefined };
+  const clock = { now: Date.now, monotonic: () => 0, sleep: () => Promise.resolve() };
+  return new SharedJournalStore(shared.journal(runId), readOnly, clock).read();
 }
 
 async function lockHolder(home: string, state: RunState): Promise<LockInfo | undefined> {

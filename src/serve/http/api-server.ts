@@ -15,6 +15,7 @@ import {
   unfinishedRuns,
 } from '../../app/index.js';
 import { type Logger, redact } from '../../log/index.js';
+import type { SharedStorage } from '../../ports/index.js';
 import { authenticate } from '../auth/bearer.js';
 import { mayDo, type Permission } from '../auth/roles.js';
 import { type ChatEndpoints, isChatPlatform } from '../chat/index.js';
@@ -29,6 +30,8 @@ import type { EventStreams } from './sse.js';
 
 export interface ApiServerOptions {
   home: string;
+  /** Replicas: runs are read from the database they share. */
+  shared?: SharedStorage;
   tokens: readonly ApiToken[];
   runs: RunRegistry;
   streams: EventStreams;
@@ -102,7 +105,7 @@ const ROUTES: Route[] = [
     async handle({ response, url }, options) {
       const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 20) || 20, 1), 100);
       const [runs, left] = await Promise.all([
-        recentRuns(options.home, limit),
+        recentRuns(options.home, limit, options.shared),
         unfinishedRuns(options.home),
       ]);
       const live = new Set(options.runs.runIds());
@@ -118,7 +121,11 @@ const ROUTES: Route[] = [
     path: new RegExp(`^/api/runs/${RUN_ID}$`),
     permission: 'read',
     async handle({ response, params }, options) {
-      const status = await runStatus({ home: options.home, runId: params[0] ?? '' });
+      const status = await runStatus({
+        home: options.home,
+        runId: params[0] ?? '',
+        ...(options.shared === undefined ? {} : { shared: options.shared }),
+      });
       sendJson(response, 200, {
         ...runSummary(status, options.runs.runIds().includes(status.runId)),
         report: status.report,

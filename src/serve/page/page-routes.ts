@@ -17,6 +17,7 @@ import {
   type Timeline,
 } from '../../app/index.js';
 import type { Logger } from '../../log/index.js';
+import type { SharedStorage } from '../../ports/index.js';
 import { authenticate } from '../auth/bearer.js';
 import { mayDo } from '../auth/roles.js';
 import type { ApiToken } from '../config/index.js';
@@ -36,6 +37,8 @@ import {
 
 export interface PageOptions {
   home: string;
+  /** Replicas: runs are read from the database they share. */
+  shared?: SharedStorage;
   tokens: readonly ApiToken[];
   logger: Logger;
   runs: {
@@ -182,7 +185,7 @@ function mustLogIn(visit: Visit): ApiToken | undefined {
 async function runsPage(visit: Visit): Promise<void> {
   const token = mustLogIn(visit);
   if (token === undefined) return;
-  const runs = await recentRuns(visit.options.home, 50);
+  const runs = await recentRuns(visit.options.home, 50, visit.options.shared);
   const live = new Set(visit.options.runs.runIds());
   const part = runsTable(runs, live);
   if (visit.url.searchParams.get('part') === 'live') return sendPart(visit, part);
@@ -208,7 +211,11 @@ function runsTable(runs: readonly RunStatus[], live: ReadonlySet<string>): strin
 async function runPage(visit: Visit, runId: string): Promise<void> {
   const token = mustLogIn(visit);
   if (token === undefined) return;
-  const timeline = await runTimeline({ home: visit.options.home, runId });
+  const timeline = await runTimeline({
+    home: visit.options.home,
+    runId,
+    ...(visit.options.shared === undefined ? {} : { shared: visit.options.shared }),
+  });
   const part = runPart(timeline, token, visit);
   if (visit.url.searchParams.get('part') === 'live') return sendPart(visit, part);
   const self = `/runs/${encodeURIComponent(timeline.runId)}`;

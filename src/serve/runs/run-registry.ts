@@ -23,7 +23,7 @@ import {
 import type { DrainctlEnvironment } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Plan } from '../../plan/index.js';
-import type { CloudCallEvent } from '../../ports/index.js';
+import type { CloudCallEvent, SharedStorage } from '../../ports/index.js';
 import type { LoadedWorkflow, NotifyChannelSpec } from '../../workflow/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import { ApiError } from '../http/api-error.js';
@@ -44,10 +44,14 @@ export interface RunRegistryOptions {
   notifyTargets?: readonly NotifyChannelSpec[];
   /** A run's page (serve.yaml's `publicUrl`), linked from the workflow's notifications. */
   pageUrl?: (runId: string) => string;
+  /** Journals and leases in the database replicas share; else files under `home`. */
+  shared?: SharedStorage;
 }
 
 interface LiveRun {
   controller: AbortController;
+  /** Aborted to hand the run over to another replica (replicas only). */
+  handover: AbortController;
   done: Promise<unknown>;
   runId?: string;
 }
@@ -141,7 +145,11 @@ export class RunRegistry {
   async resume(runId: string, by: string): Promise<{ runId: string }> {
     checkRunId(this.options.home, runId);
     this.refuseWhileClosing();
-    const status = await runStatus({ home: this.options.home, runId });
+    const status = await runStatus({
+      home: this.options.home,
+      runId,
+      ...(this.options.shared === undefined ? {} : { shared: this.options.shared }),
+    });
     this.options.events.adopt(status.state);
     return this.track(
       by,
@@ -184,6 +192,16 @@ export class RunRegistry {
     await Promise.allSettled([...this.live].map((live) => live.done));
   }
 
+  /**
+   * Replicas: stop every run in progress at its next intent without ending it, and release its
+   * leases, so another replica resumes it from the database journal; wait for them.
+   */
+  async handOverAll(): Promise<void> {
+    this.closing = true;
+    for (const live of this.live) live.handover.abort();
+    await Promise.allSettled([...this.live].map((live) => live.done));
+  }
+
   private refuseWhileClosing(): void {
     if (this.closing) {
       throw new ApiError(503, 'SHUTTING_DOWN', 'the server is shutting down: no new runs');
@@ -202,6 +220,9 @@ export class RunRegistry {
       onDrainProgress: (event: DrainProgressEvent) => this.options.events.drainProgress(event),
       ...(this.options.pageUrl === undefined ? {} : { pageUrl: this.options.pageUrl }),
       ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
+      ...(this.options.shared === undefined
+        ? {}
+        : { shared: this.options.shared, handover: live.handover.signal }),
     };
   }
 
@@ -218,7 +239,11 @@ export class RunRegistry {
   ): Promise<{ runId: string }> {
     // Checked with no await before the run joins `live`: stopAll either sees it or it is refused.
     this.refuseWhileClosing();
-    const live: LiveRun = { controller: new AbortController(), done: Promise.resolve() };
+    const live: LiveRun = {
+      controller: new AbortController(),
+      handover: new AbortController(),
+      done: Promise.resolve(),
+    };
     const forward = this.options.events.entryHook(runId, by);
     const { logger } = this.options;
     return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DrainctlError } from '../../errors/index.js';
+import type { SharedStorage } from '../../ports/index.js';
 import { writeJsonAtomically } from '../state/write-json-atomically.js';
 
 /** A schedule's state file that is not what serve wrote: the schedule does nothing until fixed. */
@@ -53,6 +54,35 @@ export interface ScheduleStateStore {
   save(schedule: string, state: ScheduleState): Promise<void>;
 }
 
+function parseScheduleState(text: string, where: string): ScheduleState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ScheduleStateUnreadableError(where, 'not JSON', { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ScheduleStateUnreadableError(where, 'not a JSON object');
+  }
+  const state = parsed as Partial<ScheduleState>;
+  return { ...state, carryOver: Array.isArray(state.carryOver) ? state.carryOver : [] };
+}
+
+/** One row per schedule in the database replicas share (DRAINCTL_DATABASE_URL). */
+export class SharedScheduleStateStore implements ScheduleStateStore {
+  constructor(private readonly shared: SharedStorage) {}
+
+  async load(schedule: string): Promise<ScheduleState> {
+    const text = await this.shared.loadScheduleState(schedule);
+    if (text === undefined) return { carryOver: [] };
+    return parseScheduleState(text, `schedule ${schedule}'s state in ${this.shared.describe()}`);
+  }
+
+  async save(schedule: string, state: ScheduleState): Promise<void> {
+    await this.shared.saveScheduleState(schedule, JSON.stringify(state));
+  }
+}
+
 /** One file per schedule, `DRAINCTL_HOME/schedules/<name>.json`, replaced atomically. */
 export class JsonScheduleStateStore implements ScheduleStateStore {
   constructor(private readonly home: string) {}
@@ -65,17 +95,7 @@ export class JsonScheduleStateStore implements ScheduleStateStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { carryOver: [] };
       throw error;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new ScheduleStateUnreadableError(this.path(schedule), 'not JSON', { cause: error });
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new ScheduleStateUnreadableError(this.path(schedule), 'not a JSON object');
-    }
-    const state = parsed as Partial<ScheduleState>;
-    return { ...state, carryOver: Array.isArray(state.carryOver) ? state.carryOver : [] };
+    return parseScheduleState(text, this.path(schedule));
   }
 
   async save(schedule: string, state: ScheduleState): Promise<void> {

@@ -8,6 +8,7 @@
  * Every skip and wait is told; what must survive a restart is in the ScheduleStateStore.
  */
 
+import { hostname } from 'node:os';
 import { type AlertGate, checkAlertGate } from '../../alert-gate/index.js';
 import {
   planWithFirst,
@@ -19,7 +20,13 @@ import {
 } from '../../app/index.js';
 import { DrainctlError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
-import type { Clock, NotifyEvent } from '../../ports/index.js';
+import type {
+  Clock,
+  LeaseStore,
+  NotifyEvent,
+  ScheduleQueue,
+  SharedStorage,
+} from '../../ports/index.js';
 import {
   dueOccurrence,
   nextOccurrences,
@@ -51,7 +58,15 @@ export interface SchedulerOptions {
   metrics: { setScheduleNext(schedule: string, at: Date | undefined): void };
   logger: Logger;
   tickMs?: number;
+  /**
+   * Replicas (DRAINCTL_DATABASE_URL): ticks offer each schedule to the job engine's queue, and
+   * the one replica given the job looks at the schedule, under the schedule's lease.
+   */
+  replicas?: { queue: ScheduleQueue; leases: LeaseStore; shared: SharedStorage };
 }
+
+/** How long a replica may look at one schedule before another may (planning included). */
+const SCHEDULE_LEASE_MS = 120_000;
 
 /** Who a schedule's runs are started by, as journaled. */
 export function scheduleRequester(name: string): string {
@@ -69,6 +84,7 @@ export class Scheduler {
   /** Tick until `stop`; runs left by a crash are resumed first where a schedule says so. */
   start(unfinished: readonly UnfinishedRun[]): void {
     const loop = async () => {
+      await this.options.replicas?.queue.work((name) => this.workOffered(name));
       await this.resumeUnfinished(unfinished);
       while (!this.stopping.signal.aborted) {
         await this.tick();
@@ -88,27 +104,71 @@ export class Scheduler {
 
   /** Look at every schedule once (the loop calls it; tests call it with their clock set). */
   tick(): Promise<void> {
+    const { replicas } = this.options;
+    if (replicas !== undefined) return this.offerAll(replicas.queue);
     return this.exclusive(async () => {
-      for (const schedule of this.options.schedules) {
-        try {
-          await this.tickSchedule(schedule);
-          this.troubles.delete(schedule.name);
-        } catch (error) {
-          // One schedule's trouble (an unreadable state file) must not stop the others.
-          this.options.logger.error(
-            { err: error, schedule: schedule.name },
-            `schedule ${schedule.name}: ${describe(error)}`,
-          );
-          // Told once (not every tick), and shown by /api/schedules until it is gone.
-          const trouble = describe(error);
-          if (this.troubles.get(schedule.name) !== trouble) {
-            this.troubles.set(schedule.name, trouble);
-            this.skip(schedule, 'error', `the schedule is stopped: ${trouble}`);
-          }
-        }
-        this.options.metrics.setScheduleNext(schedule.name, this.nextRun(schedule));
-      }
+      for (const schedule of this.options.schedules) await this.lookAt(schedule);
     });
+  }
+
+  /** Every replica offers every schedule; the replicas' offers of one tick are one job. */
+  private async offerAll(queue: ScheduleQueue): Promise<void> {
+    const tick = Math.floor(this.options.clock.now() / (this.options.tickMs ?? SCHEDULER_TICK_MS));
+    for (const schedule of this.options.schedules) {
+      await queue
+        .offer(schedule.name, tick)
+        .catch((error: unknown) =>
+          this.options.logger.warn(
+            { err: error, schedule: schedule.name },
+            `schedule ${schedule.name}: not offered to the queue: ${describe(error)}`,
+          ),
+        );
+      this.options.metrics.setScheduleNext(schedule.name, this.nextRun(schedule));
+    }
+  }
+
+  /**
+   * The job for a schedule, on the replica that got it. Under the schedule's lease: two jobs of
+   * one schedule (ticks of replicas whose clocks differ) never look at it at once, so the
+   * occurrence recorded as fired by one is never fired by the other.
+   */
+  private async workOffered(name: string): Promise<void> {
+    const schedule = this.options.schedules.find((s) => s.name === name);
+    const replicas = this.options.replicas;
+    if (schedule === undefined || replicas === undefined) return;
+    const answer = await replicas.leases.acquire({
+      key: `schedule:${name}`,
+      runId: 'scheduler',
+      host: hostname(),
+      pid: process.pid,
+      ttlMs: SCHEDULE_LEASE_MS,
+    });
+    if ('heldBy' in answer) return; // another replica is looking at it right now
+    try {
+      await this.exclusive(() => this.lookAt(schedule));
+    } finally {
+      await replicas.leases.release(answer.taken);
+    }
+  }
+
+  private async lookAt(schedule: Schedule): Promise<void> {
+    try {
+      await this.tickSchedule(schedule);
+      this.troubles.delete(schedule.name);
+    } catch (error) {
+      // One schedule's trouble (an unreadable state file) must not stop the others.
+      this.options.logger.error(
+        { err: error, schedule: schedule.name },
+        `schedule ${schedule.name}: ${describe(error)}`,
+      );
+      // Told once (not every tick), and shown by /api/schedules until it is gone.
+      const trouble = describe(error);
+      if (this.troubles.get(schedule.name) !== trouble) {
+        this.troubles.set(schedule.name, trouble);
+        this.skip(schedule, 'error', `the schedule is stopped: ${trouble}`);
+      }
+    }
+    this.options.metrics.setScheduleNext(schedule.name, this.nextRun(schedule));
   }
 
   /**
@@ -417,7 +477,8 @@ export class Scheduler {
   /** A run being executed now on the balancer (or of the workflow) this schedule runs. */
   private async runInProgress(schedule: Schedule): Promise<RunStatus | undefined> {
     const workflow = await this.options.runs.catalogWorkflow(schedule.workflow);
-    const running = (await recentRuns(this.options.home, 50)).filter((run) => run.running);
+    const shared = this.options.replicas?.shared;
+    const running = (await recentRuns(this.options.home, 50, shared)).filter((run) => run.running);
     return running.find(
       (run) =>
         run.report.workflow === workflow.spec.name ||

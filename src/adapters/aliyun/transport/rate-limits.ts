@@ -5,7 +5,7 @@
  * tokens refilled at N/2 per S seconds never sends more than N in any S seconds. Throttling that
  * still happens (other clients of the same account) is retried by the retry policy.
  */
-import type { Clock } from '../../../ports/index.js';
+import type { Clock, RateBuckets } from '../../../ports/index.js';
 import type { CloudProduct } from './retry-policy.js';
 
 /** At most `calls` calls in any `perSeconds` seconds. */
@@ -97,6 +97,11 @@ export class ActionRateLimiter {
   constructor(
     private readonly limits: ReadonlyMap<string, RateLimit>,
     private readonly clock: Clock,
+    /**
+     * Buckets shared by every replica (keyed `<product>:<action>`); while they cannot be reached
+     * this process's own buckets pace its calls.
+     */
+    private readonly shared?: { buckets: RateBuckets; product: string },
   ) {}
 
   /** Waits until `action` may be sent (at once while its bucket has tokens). */
@@ -105,6 +110,16 @@ export class ActionRateLimiter {
     if (limit === undefined) return;
     const capacity = Math.max(1, Math.floor(limit.calls / 2));
     const intervalMs = (limit.perSeconds * 1000) / capacity;
+    if (this.shared !== undefined) {
+      const key = `${this.shared.product}:${action}`;
+      const wait = await this.shared.buckets
+        .reserve(key, intervalMs, capacity)
+        .catch(() => undefined);
+      if (wait !== undefined) {
+        if (wait > 1e-6) await this.clock.sleep(wait, signal);
+        return;
+      }
+    }
     const now = this.clock.monotonic();
     const full = Math.max(this.nextFull.get(action) ?? now, now);
     const sendAt = full - (capacity - 1) * intervalMs;
