@@ -50,7 +50,7 @@ async function sh(target: NginxUpgradeTarget, script: string, what: string): Pro
   if (result.status !== 'success' || result.exitCode !== 0) {
     throw upgradeFailed(
       target,
-      `${what} failed (exit ${result.exitCode ?? 'none'}): ${result.output.trim() || result.errorInfo || 'no output'}`,
+      `${what} failed (${result.status}, exit ${result.exitCode ?? 'none'}${result.errorInfo === undefined ? '' : `, ${result.errorInfo}`}): ${result.output.trim() || 'no output'}`,
     );
   }
   return result.output;

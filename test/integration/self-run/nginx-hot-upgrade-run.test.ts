@@ -25,6 +25,7 @@ import {
   NGINX_MISSING,
   nginxBinary,
   type RunningServer,
+  runningPid,
   startBackend,
   startNginx,
 } from '#support/self-run-balancers.js';
@@ -127,15 +128,6 @@ restore: { rampPercent: [100], holdSeconds: 0, max5xxRate: 0.01, minRequests: 20
   return { env, nginx, binary, original: readFileSync(binary), oldMaster };
 }
 
-/** Running, not a zombie: here a daemon's exited master may wait for a parent that never reaps. */
-const alive = (pid: number) => {
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
-
 /** The upgrade's steps the journal says were done, in order (way back included). */
 async function stepsDone(env: RunEnv, runId: string): Promise<string[]> {
   const entries = await journal(env, runId);
@@ -170,7 +162,7 @@ describe('nginx hot upgrade as the patch of a run', () => {
     ]);
     const newMaster = Number(readFileSync(join(nginx.dir, 'nginx.pid'), 'utf8'));
     expect(newMaster).not.toBe(oldMaster);
-    expect(alive(oldMaster)).toBe(false);
+    expect(runningPid(oldMaster)).toBe(false);
     expect(readlinkSync(`/proc/${newMaster}/exe`)).toBe(binary);
     expect(() => readFileSync(`${binary}.drainctl-old`)).toThrow();
   }, 120_000);
@@ -188,7 +180,7 @@ describe('nginx hot upgrade as the patch of a run', () => {
       (e) => e.type === 'intent' && e.op === 'nginx-upgrade' && e.compensates !== undefined,
     );
     expect(back?.compensates).toMatchObject({ undo: expect.stringContaining('the way back') });
-    expect(alive(oldMaster)).toBe(true);
+    expect(runningPid(oldMaster)).toBe(true);
     expect(Number(readFileSync(join(nginx.dir, 'nginx.pid'), 'utf8'))).toBe(oldMaster);
     expect(readFileSync(binary)).toEqual(original);
   }, 120_000);
@@ -224,7 +216,7 @@ describe('nginx hot upgrade as the patch of a run', () => {
       'quit-old',
     ]);
     const newMaster = Number(readFileSync(join(nginx.dir, 'nginx.pid'), 'utf8'));
-    expect(alive(oldMaster)).toBe(false);
+    expect(runningPid(oldMaster)).toBe(false);
     expect(readlinkSync(`/proc/${newMaster}/exe`)).toBe(binary);
   }, 180_000);
 });
