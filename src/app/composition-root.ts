@@ -18,6 +18,7 @@ import type { BalancerStateFile } from '../adapters/local/balancer-state-file.js
 import { compressedClock } from '../adapters/local/compressed-clock.js';
 import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host.js';
 import { systemClock } from '../adapters/local/system-clock.js';
+import { createNginxUpgrade } from '../adapters/nginx/hot-upgrade-steps.js';
 import type { NginxFileBaseline } from '../adapters/nginx/index.js';
 import type { SelfRunTagStore } from '../adapters/self-run-balancer.js';
 import { createSshHost } from '../adapters/ssh/index.js';
@@ -202,6 +203,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       health: createHealthChecker({ loadBalancer: cloud.loadBalancer }),
       clock,
       alertGate: prometheusAlertGate(),
+      nginxUpgrade: createNginxUpgrade(clock),
       cloudRetries: retries,
     },
   };

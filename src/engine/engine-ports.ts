@@ -12,6 +12,7 @@ import type {
   HealthChecker,
   Host,
   LoadBalancer,
+  NginxUpgrade,
   ServerAttachments,
   TrafficProbeFactory,
 } from '../ports/index.js';
@@ -32,6 +33,8 @@ export interface EnginePorts {
    * plan has one: the gate blocks (fails closed).
    */
   alertGate?: AlertGateChecker;
+  /** nginx's binary hot upgrade; a plan with its steps fails them without it. */
+  nginxUpgrade?: NginxUpgrade;
   /** Cloud calls being retried (throttling…), so a run can say so while it lasts. */
   cloudRetries?: CloudRetryFeed;
 }

@@ -68,6 +68,13 @@ export function serviceAddress(ctx: PlanContext, node: FleetNode): string | unde
     : literal;
 }
 
+/** How the runbook names the way a step reaches its machine. */
+export function describeHost(host: HostTarget): string {
+  if (host.kind === 'ecs') return 'Cloud Assistant';
+  if (host.kind === 'ssh') return `SSH ${host.username}@${host.address}:${host.port}`;
+  return 'this machine';
+}
+
 /** `i-abc (web-1)` */
 export function nodeLabel(node: { id: string; name: string }): string {
   return node.name === '' || node.name === node.id ? node.id : `${node.id} (${node.name})`;

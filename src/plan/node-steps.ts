@@ -28,7 +28,8 @@ import {
 } from './estimates.js';
 import type { FleetNode } from './fleet.js';
 import { nodeHealthChecks } from './health-checks.js';
-import { hostTarget, nodeLabel } from './host-target.js';
+import { describeHost, hostTarget, nodeLabel } from './host-target.js';
+import { nginxUpgradeSteps } from './nginx-upgrade-steps.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { savedWeightKey } from './saved-weight-tag.js';
@@ -174,6 +175,9 @@ export function nodeSteps(
   });
 
   const { patch } = spec;
+  if (patch.kind === 'nginx-hot-upgrade' && patch.nginx !== undefined) {
+    maintenance.push(...nginxUpgradeSteps(node, host, at, patch.nginx));
+  }
   if (patch.commands.length > 0) {
     maintenance.push({
       action: 'node.patch',
@@ -526,12 +530,6 @@ function hookSteps(
       expectedSeconds: Math.min(hook.timeoutSeconds, HOOK_SECONDS),
     };
   });
-}
-
-function describeHost(host: ReturnType<typeof hostTarget> | { kind: 'local' }): string {
-  if (host.kind === 'ecs') return 'Cloud Assistant';
-  if (host.kind === 'ssh') return `SSH ${host.username}@${host.address}:${host.port}`;
-  return 'this machine';
 }
 
 function describeProbe(probe: Exclude<ReturnType<typeof drainProbe>, { kind: 'none' }>): string {

@@ -19,6 +19,8 @@ import type {
   ListenerConfig,
   ListenerProtocol,
   LoadBalancerInfo,
+  NginxUpgradeSettings,
+  NginxUpgradeStepName,
   TrafficProbeConfig,
 } from '../ports/index.js';
 import type { SelfRunBalancerSection } from './self-run-balancer.js';
@@ -309,6 +311,14 @@ export type StepAction =
   | {
       action: 'node.patch';
       params: { host: HostTarget; commands: string[]; timeoutSeconds: number };
+    }
+  | {
+      /**
+       * One step of nginx's binary hot upgrade on the node (the workflow's patch kind
+       * `nginx-hot-upgrade`); every step of one node carries the same settings.
+       */
+      action: 'node.nginx-upgrade';
+      params: { host: HostTarget; step: NginxUpgradeStepName; upgrade: NginxUpgradeSettings };
     }
   | { action: 'node.reboot'; params: { host: HostTarget; timeoutSeconds: number } }
   | {

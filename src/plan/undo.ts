@@ -55,6 +55,14 @@ export const UNDO = {
           ? `set ${facts.label} back to weight 0 (out of service)`
           : `set ${facts.label} back to weight ${facts.broughtInFrom}, where its ramp into service began`,
   },
+  'node.nginx-upgrade': {
+    inverse: 'node.nginx-upgrade',
+    /** `signalled`: a second master may run (after USR2), so the way back signals both. */
+    describe: (facts: { label: string; binary: string; signalled: boolean }) =>
+      facts.signalled
+        ? `the way back on ${facts.label}: ${facts.binary}.drainctl-old back as ${facts.binary}, HUP to the old master (its workers start again), QUIT to the new one`
+        : `put ${facts.binary}.drainctl-old back as ${facts.binary} on ${facts.label}`,
+  },
   'dns.set-ttl': {
     inverse: 'dns.set-ttl',
     describe: (facts: { name: string; ttl: number }) =>

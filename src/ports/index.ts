@@ -13,6 +13,7 @@ export type * from './dns.js';
 export type * from './health.js';
 export type * from './host.js';
 export type * from './load-balancer.js';
+export type * from './nginx-upgrade.js';
 export type * from './notifier.js';
 export type * from './shared-storage.js';
 export type * from './traffic-probe.js';

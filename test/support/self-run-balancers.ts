@@ -321,3 +321,15 @@ export function clientLoad(url: string): ClientLoad {
     },
   };
 }
+
+/**
+ * Whether `pid` runs and is not a zombie: on a machine whose init never reaps, a daemon's
+ * exited nginx master stays a zombie, which still answers `kill -0`.
+ */
+export function runningPid(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}

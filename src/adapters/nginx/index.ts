@@ -5,6 +5,7 @@
  */
 
 export { type HotUpgradeOptions, type HotUpgradeStep, hotUpgrade } from './hot-upgrade.js';
+export { createNginxUpgrade, keptBinary } from './hot-upgrade-steps.js';
 export {
   type ConfigFile,
   type NginxCommandOptions,

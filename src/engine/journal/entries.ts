@@ -77,6 +77,7 @@ export const MUTATION_OPS = [
   'dns.point',
   'run-command',
   'reboot',
+  'nginx-upgrade',
 ] as const;
 export type MutationOp = (typeof MUTATION_OPS)[number];
 

@@ -149,6 +149,9 @@ async function reconcileOne(ctx: RunContext, intent: IntentEntry): Promise<strin
     case 'run-command':
       await settle(false, { unknown: true });
       return `command on ${String(t.instanceId)} may or may not have finished: it runs again`;
+    case 'nginx-upgrade':
+      await settle(false, { unknown: true });
+      return `nginx upgrade step on ${String(t.instanceId)} may or may not have finished: it is taken again, from what the two pid files show`;
     case 'reboot':
       // Left open on purpose: the reboot step waits for a reboot in flight, then reboots again.
       return `reboot of ${String(t.instanceId)} may or may not have been sent: wait for it, then reboot again`;

@@ -8,6 +8,7 @@
  *   node.restore   the failure policy's pull to weight 0; a failed bring-in
  *   dns.point      a cutover that did not happen (a later preparation step failed or stopped)
  *   dns.set-ttl    the same, for a TTL lowered ahead of it
+ *   node.nginx-upgrade  the way back of nginx's hot upgrade, when one of its steps failed
  *
  * When a step is undone is the failure policy's (failure-policy.ts, node-runner.ts,
  * executor.ts), not theirs. Each journals what it did with the step and its undo line
@@ -19,6 +20,7 @@ import { type ReversibleAction, undoLine } from '../../plan/undo.js';
 import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
 import { pointBack, setTtlBack } from './dns-compensations.js';
+import { takeWayBack } from './nginx-upgrade-calls.js';
 import { putBack, takeBackOut } from './weight-compensations.js';
 
 export type Compensation<A extends ReversibleAction> = (
@@ -32,6 +34,7 @@ export type Compensations = { readonly [A in ReversibleAction]: Compensation<A> 
 export const COMPENSATIONS: Compensations = {
   'node.drain': putBack,
   'node.restore': takeBackOut,
+  'node.nginx-upgrade': takeWayBack,
   'dns.set-ttl': setTtlBack,
   'dns.point': pointBack,
 };

@@ -19,6 +19,7 @@ import {
   runStartListener,
   runVerifyPath,
 } from './lb-steps.js';
+import { runNginxUpgrade } from './nginx-upgrade-step.js';
 import { runReleaseConnections } from './release-connections.js';
 import { runRestore } from './restore-step.js';
 import { runVerify } from './verify-step.js';
@@ -47,6 +48,7 @@ const handlers: Handlers = {
   'node.release-connections': runReleaseConnections,
   'node.wait-drained': runWaitDrained,
   'node.patch': runPatch,
+  'node.nginx-upgrade': runNginxUpgrade,
   'node.reboot': runReboot,
   'node.wait-healthy': runWaitHealthy,
   'node.verify': runVerify,

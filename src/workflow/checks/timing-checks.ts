@@ -5,7 +5,7 @@
 
 import type { RawIssue } from '../issue.js';
 import { isPerNode, templateText, unknownPlaceholders } from '../path-template.js';
-import type { Check } from './check-context.js';
+import type { Check, CheckContext } from './check-context.js';
 
 export const checkDrain: Check = ({ doc, fleet }) => {
   const issues: RawIssue[] = [];
@@ -71,17 +71,78 @@ export const checkHealthAndRestore: Check = ({ doc }) => {
   return issues;
 };
 
+/**
+ * The hot upgrade is the patch: it runs no commands, and a reboot would end the nginx it keeps
+ * serving. Its settings go with it and nowhere else.
+ */
+function hotUpgradeIssues(patch: CheckContext['doc']['patch']): RawIssue[] {
+  const issues: RawIssue[] = [];
+  if (patch.kind !== 'nginx-hot-upgrade') {
+    if (patch.nginx !== undefined) {
+      issues.push({
+        path: ['patch', 'nginx'],
+        expected: "patch.kind: nginx-hot-upgrade beside it (it is the hot upgrade's settings)",
+        found: `kind: ${patch.kind}`,
+      });
+    }
+    return issues;
+  }
+  if (patch.nginx === undefined) {
+    issues.push({
+      path: ['patch', 'nginx'],
+      expected: "the hot upgrade's settings {newBinary, url, …}",
+      found: 'nothing',
+    });
+  }
+  const unknown = patch.nginx === undefined ? [] : unknownPlaceholders(patch.nginx.url);
+  if (unknown.length > 0) {
+    issues.push({
+      path: ['patch', 'nginx', 'url'],
+      expected: 'placeholders among {instanceId}, {name}, {privateIp}',
+      found: unknown.map((name) => `{${name}}`).join(', '),
+    });
+  }
+  if (patch.commands.length > 0) {
+    issues.push({
+      path: ['patch', 'commands'],
+      expected: 'no commands with kind nginx-hot-upgrade (the upgrade is the patch)',
+      found: `${patch.commands.length} command(s)`,
+    });
+  }
+  if (patch.reboot) {
+    issues.push({
+      path: ['patch', 'reboot'],
+      expected:
+        'false with kind nginx-hot-upgrade (a reboot would stop the nginx it keeps serving)',
+      found: 'true (the default when not written)',
+    });
+  }
+  if (patch.verify !== false && patch.verify.command.trim() === 'uname -r') {
+    issues.push({
+      path: ['patch', 'verify', 'command'],
+      expected:
+        'a command that tells the nginx binary (`nginx -v 2>&1`), or verify: false: a hot upgrade does not change the kernel',
+      found: 'uname -r',
+    });
+  }
+  return issues;
+}
+
 export const checkPatchAndHooks: Check = ({ doc }) => {
   const issues: RawIssue[] = [];
   const { patch, hooks } = doc;
   const hookCount = hooks.before.length + hooks.after.length;
-  if (patch.commands.length === 0 && !patch.reboot && hookCount === 0) {
+  const hotUpgrade = patch.kind === 'nginx-hot-upgrade';
+  issues.push(...hotUpgradeIssues(patch));
+  // The upgrade itself changes the binary: the next two are about commands and reboots.
+  if (!hotUpgrade && patch.commands.length === 0 && !patch.reboot && hookCount === 0) {
     issues.push({
       path: ['patch'],
       expected: 'commands, reboot: true, or hooks (otherwise the rollout changes nothing)',
       found: 'no commands, reboot: false and no hooks',
     });
   } else if (
+    !hotUpgrade &&
     patch.commands.length === 0 &&
     !patch.reboot &&
     patch.verify !== false &&

@@ -74,6 +74,12 @@ export const countOrPercent = (description: string) =>
     )
     .meta({ description });
 
+export const absolutePath = (description: string) =>
+  z
+    .string({ error: 'an absolute file path' })
+    .regex(/^\//, { error: 'an absolute file path' })
+    .meta({ description });
+
 export const commandText = z
   .string({ error: 'a shell command' })
   .min(1, { error: 'a shell command (not empty)' });

@@ -4,7 +4,7 @@
  * how it tells a server that does not need it (`neededWhen`, and `verify.skipIfCompliant`).
  */
 import { z } from 'zod';
-import { commandText, regexText, seconds } from './common-schema.js';
+import { absolutePath, commandText, regexText, seconds } from './common-schema.js';
 
 export const verifyExpectationSchema = z
   .union(
@@ -53,8 +53,37 @@ export const neededCheckSchema = z
   })
   .meta({ description: 'A check whether a server needs the patch.' });
 
+/** `patch.nginx`: what the hot upgrade of the server's own nginx needs. */
+export const nginxHotUpgradeSchema = z
+  .strictObject({
+    newBinary: absolutePath('The new nginx binary, already on the server.'),
+    binary: absolutePath('The binary nginx runs, replaced in place.').default('/usr/sbin/nginx'),
+    pidFile: absolutePath("The master's pid file (nginx's pid directive).").default(
+      '/run/nginx.pid',
+    ),
+    url: z
+      .string({ error: 'an http:// or https:// URL' })
+      .regex(/^https?:\/\/\S+$/, { error: 'an http:// or https:// URL (no spaces)' })
+      .meta({
+        description:
+          'Must answer (status below 400) through this nginx with both masters and with the new one alone; {privateIp}, {name} and {instanceId} name the server.',
+      }),
+    stepTimeoutSeconds: seconds(
+      'Seconds the new master may take to run its workers, the old workers to leave, the old master to exit.',
+    ).default(30),
+  })
+  .meta({ description: "nginx's binary hot upgrade: USR2, WINCH, QUIT, and the way back." });
+
 export const patchSchema = z
   .strictObject({
+    kind: z
+      .enum(['commands', 'nginx-hot-upgrade'], { error: 'commands or nginx-hot-upgrade' })
+      .default('commands')
+      .meta({
+        description:
+          "commands (default): the commands, then the reboot; nginx-hot-upgrade: the server's nginx binary replaced without a reboot (patch.nginx).",
+      }),
+    nginx: nginxHotUpgradeSchema.optional(),
     commands: z
       .array(commandText, { error: 'a list of shell commands' })
       .default([])
@@ -85,3 +114,4 @@ export const patchSchema = z
   .meta({ description: 'The maintenance done on each drained server.' });
 
 export type PatchSpec = z.output<typeof patchSchema>;
+export type NginxHotUpgradeSpec = z.output<typeof nginxHotUpgradeSchema>;

@@ -5,13 +5,7 @@
  */
 import { z } from 'zod';
 import { sshSettingsSchema } from './access-schema.js';
-import { instanceId, port, seconds } from './common-schema.js';
-
-const absolutePath = (description: string) =>
-  z
-    .string({ error: 'an absolute file path' })
-    .regex(/^\//, { error: 'an absolute file path' })
-    .meta({ description });
+import { absolutePath, instanceId, port, seconds } from './common-schema.js';
 
 /** `local` (this machine) or a machine reached over SSH. */
 export const balancerHostSchema = z

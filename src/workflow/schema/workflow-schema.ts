@@ -44,6 +44,7 @@ export const workflowSchema = z
     }),
     drain: drainSchema,
     patch: patchSchema.default({
+      kind: 'commands',
       commands: [],
       timeoutSeconds: 900,
       reboot: true,
