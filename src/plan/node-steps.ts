@@ -31,6 +31,7 @@ import { nodeHealthChecks } from './health-checks.js';
 import { hostTarget, nodeLabel } from './host-target.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
+import { patchUndo, rollbackPointStep, rollbackSteps } from './rollback-steps.js';
 import { savedWeightKey } from './saved-weight-tag.js';
 import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type {
@@ -174,6 +175,18 @@ export function nodeSteps(
   });
 
   const { patch } = spec;
+  // A rollback proves the old version runs by the verify command's baseline; a fleet server's
+  // rollback is not planned (its ramp is per attachment).
+  const rollback =
+    patch.rollback !== undefined &&
+    patch.commands.length > 0 &&
+    verify !== false &&
+    attachments === undefined
+      ? patch.rollback
+      : undefined;
+  if (rollback !== undefined && verify !== false) {
+    maintenance.push(rollbackPointStep(rollback, host, label, verify.command, at));
+  }
   if (patch.commands.length > 0) {
     maintenance.push({
       action: 'node.patch',
@@ -181,7 +194,7 @@ export function nodeSteps(
       ...at,
       description: `Run on ${label} via ${describeHost(host)}: ${patch.commands.map((command) => `\`${command}\``).join(', then ')} (within ${formatDuration(patch.timeoutSeconds)})`,
       mutates: true,
-      inverse: irreversible(PATCH_REASON),
+      inverse: rollback === undefined ? irreversible(PATCH_REASON) : patchUndo(rollback, label),
       expectedSeconds: Math.min(
         patch.timeoutSeconds,
         PATCH_COMMAND_SECONDS * patch.commands.length,
@@ -277,6 +290,8 @@ export function nodeSteps(
       expectedSeconds: rampSeconds(restore),
     });
   const after = hookSteps(ctx, node, 'after', spec.hooks.after, batch);
+  const rolledBack =
+    rollback === undefined ? [] : rollbackSteps(rollback, host, label, maintenance, at);
 
   // The gate weighs the window against everything else this node's sequence takes.
   const nodeSeconds = [...before, ...baseline, ...maintenance, ...after].reduce(
@@ -311,8 +326,8 @@ export function nodeSteps(
   // A server that can be found compliant is asked first: if it needs nothing, it is not gated,
   // hooked or drained.
   return compliant !== undefined
-    ? [...baseline, ...before, gate, ...maintenance, ...after]
-    : [...before, gate, ...baseline, ...maintenance, ...after];
+    ? [...baseline, ...before, gate, ...maintenance, ...after, ...rolledBack]
+    : [...before, gate, ...baseline, ...maintenance, ...after, ...rolledBack];
 }
 
 /**

@@ -22,6 +22,7 @@ import { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import { prepareSteps } from './prepare-steps.js';
 import { rampNotes } from './ramp-notes.js';
+import { countedInEstimates } from './rollback-steps.js';
 import { checkSavedWeightRoom } from './saved-weight-room.js';
 import { describeSavedWeight } from './saved-weight-tag.js';
 import { numberSteps, type StepDraft } from './step-draft.js';
@@ -258,5 +259,5 @@ function fleetNotes(nodes: readonly FleetNode[]): string[] {
 }
 
 function sum(steps: readonly StepDraft[]): number {
-  return steps.reduce((total, step) => total + step.expectedSeconds, 0);
+  return steps.filter(countedInEstimates).reduce((total, step) => total + step.expectedSeconds, 0);
 }

@@ -116,6 +116,8 @@ export type HostTarget =
 
 export type VerifyExpectation =
   | { kind: 'changed' }
+  /** The output is the baseline captured before the patch: the old version runs again. */
+  | { kind: 'baseline' }
   | { kind: 'equals'; value: string }
   | { kind: 'matches'; pattern: string };
 
@@ -304,6 +306,28 @@ export type StepAction =
       action: 'node.patch';
       params: { host: HostTarget; commands: string[]; timeoutSeconds: number };
     }
+  | {
+      /**
+       * Before the patch, records what a rollback returns to: the output of `command` (the
+       * running kernel, for a kernel rollback), journaled as the step's data.
+       */
+      action: 'node.rollback-point';
+      params: { host: HostTarget; command: string; timeoutSeconds: number };
+    }
+  | {
+      /**
+       * The first step of the patch's rollback: the workflow's rollback commands, each
+       * `{previous}` replaced by what `node.rollback-point` recorded (a kernel rollback:
+       * `grubby --set-default /boot/vmlinuz-{previous}`).
+       */
+      action: 'node.rollback-patch';
+      params: {
+        host: HostTarget;
+        kind: 'kernel' | 'custom';
+        commands: string[];
+        timeoutSeconds: number;
+      };
+    }
   | { action: 'node.reboot'; params: { host: HostTarget; timeoutSeconds: number } }
   | {
       action: 'node.wait-healthy';
@@ -397,6 +421,12 @@ export type Step = StepAction & {
   mutates: boolean;
   inverse: StepInverse;
   expectedSeconds: number;
+  /**
+   * One of the steps that roll a node's patch back (its `node.patch` step's undo): they run
+   * only when the patch is rolled back, after a failed health check, verify or ramp, and are
+   * not counted in the estimates.
+   */
+  rollback?: true;
 };
 
 export interface PlanNode {

@@ -55,6 +55,16 @@ export const UNDO = {
           ? `set ${facts.label} back to weight 0 (out of service)`
           : `set ${facts.label} back to weight ${facts.broughtInFrom}, where its ramp into service began`,
   },
+  'node.patch': {
+    inverse: 'node.rollback-patch',
+    /** `commands`: the workflow's rollback, `{previous}` standing for what was recorded. */
+    describe: (facts: { label: string; kind: 'kernel' | 'custom'; commands: string[] }) =>
+      `if ${facts.label} then fails its health checks, its verify or its ramp: ${
+        facts.kind === 'kernel'
+          ? 'make the kernel it ran before the patch its default boot entry again'
+          : `run ${facts.commands.map((c) => `\`${c}\``).join(', then ')} on it`
+      }, reboot it, prove it healthy and running its old version, ramp it back in, and halt (the steps "If ${facts.label}'s patch is rolled back")`,
+  },
   'dns.set-ttl': {
     inverse: 'dns.set-ttl',
     describe: (facts: { name: string; ttl: number }) =>

@@ -32,6 +32,8 @@ export function workflowText(options: {
   /** Default `yum update kernel -y` alone. */
   patchCommands?: string[];
   drainTimeoutSeconds?: number;
+  /** The patch's `rollback`, as YAML flow text (`{ kind: kernel }`). */
+  rollback?: string;
 }): string {
   // With a real probe, health is an HTTP check straight to the server; otherwise the
   // balancer's view, which keeps each run short.
@@ -63,7 +65,7 @@ patch:
   reboot: true
   rebootTimeoutSeconds: 30
   verify: { command: uname -r, expect: changed }
-health:
+${options.rollback === undefined ? '' : `  rollback: ${options.rollback}\n`}health:
 ${health}  consecutiveSuccesses: 1
   intervalSeconds: 1
   timeoutSeconds: ${options.healthTimeoutSeconds ?? 30}
@@ -85,6 +87,7 @@ export async function startRunEnv(
     healthTimeoutSeconds?: number;
     patchCommands?: string[];
     drainTimeoutSeconds?: number;
+    rollback?: string;
   } = {},
 ): Promise<RunEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
@@ -114,6 +117,7 @@ export async function startRunEnv(
       ...(options.drainTimeoutSeconds === undefined
         ? {}
         : { drainTimeoutSeconds: options.drainTimeoutSeconds }),
+      ...(options.rollback === undefined ? {} : { rollback: options.rollback }),
     }),
   );
   const home = join(dir, 'home');

@@ -66,6 +66,16 @@ export function dispositionFor(
 }
 
 /**
+ * Does this failure roll a patch back, where the plan has a rollback? The patched server came
+ * up but proved bad — unhealthy, not running what it should, or serving errors in its ramp —
+ * and it can still run commands. A server that did not boot cannot be told to boot its old
+ * kernel, and one whose patch failed half way needs eyes: they are left out as without one.
+ */
+export function rollsBackPatch(outcome: FailureOutcome): boolean {
+  return outcome === 'unhealthy' || outcome === 'unpatched' || outcome === 'bad-ramp';
+}
+
+/**
  * Does this failure stop the rollout? Safety stops (gates, drift, aborts, unexpected errors, a
  * drain timeout whose policy is `halt`, traffic that did not stop before a reboot) always do; a
  * failed node does when `stopOnFailure`.

@@ -21,6 +21,7 @@ import {
 } from './lb-steps.js';
 import { runReleaseConnections } from './release-connections.js';
 import { runRestore } from './restore-step.js';
+import { runRollbackPatch, runRollbackPoint } from './rollback-steps.js';
 import { runVerify } from './verify-step.js';
 
 type Handlers = {
@@ -46,7 +47,9 @@ const handlers: Handlers = {
   'node.drain': runDrain,
   'node.release-connections': runReleaseConnections,
   'node.wait-drained': runWaitDrained,
+  'node.rollback-point': runRollbackPoint,
   'node.patch': runPatch,
+  'node.rollback-patch': runRollbackPatch,
   'node.reboot': runReboot,
   'node.wait-healthy': runWaitHealthy,
   'node.verify': runVerify,

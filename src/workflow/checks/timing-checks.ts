@@ -114,6 +114,7 @@ export const checkPatchAndHooks: Check = ({ doc }) => {
       found: 'verify: false',
     });
   }
+  issues.push(...rollbackProblems(doc));
   for (const when of ['before', 'after'] as const) {
     hooks[when].forEach((hook, index) => {
       const unknown = unknownPlaceholders(hook.command);
@@ -128,3 +129,40 @@ export const checkPatchAndHooks: Check = ({ doc }) => {
   }
   return issues;
 };
+
+/**
+ * A rollback proves the old version runs by the verify command's baseline, undoes patch
+ * commands, and a kernel rollback takes effect only with a reboot; a fleet server's ramp is per
+ * attachment, which a rollback does not yet ramp.
+ */
+function rollbackProblems(doc: Parameters<Check>[0]['doc']): RawIssue[] {
+  const { rollback } = doc.patch;
+  if (rollback === undefined) return [];
+  const path = ['patch', 'rollback'];
+  const issues: RawIssue[] = [];
+  if (doc.patch.commands.length === 0) {
+    issues.push({ path, expected: 'patch.commands to roll back', found: 'no commands' });
+  }
+  if (doc.patch.verify === false) {
+    issues.push({
+      path,
+      expected: 'patch.verify on (its baseline proves the old version runs again)',
+      found: 'verify: false',
+    });
+  }
+  if (rollback.kind === 'kernel' && !doc.patch.reboot) {
+    issues.push({
+      path: [...path, 'kind'],
+      expected: 'patch.reboot: true (a kernel rollback takes effect with a reboot)',
+      found: 'kernel with reboot: false',
+    });
+  }
+  if (!('loadBalancer' in doc) || doc.loadBalancer === undefined) {
+    issues.push({
+      path,
+      expected: 'a workflow with one loadBalancer (a fleet workflow has no rollback yet)',
+      found: 'a fleet workflow',
+    });
+  }
+  return issues;
+}

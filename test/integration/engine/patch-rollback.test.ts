@@ -1,0 +1,103 @@
+/**
+ * A patch that proves bad is rolled back: the kernel it ran before becomes the default boot
+ * entry again, the server reboots into it, proves healthy and running its old kernel, ramps back
+ * in, and the run halts with the servers after it untouched — also when the process is killed
+ * during the rollback's reboot and resumed.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  drainctl,
+  endState,
+  journal,
+  runEnvPerTest,
+  spawnDrainctl,
+  waitForEntry,
+} from '#support/rollout-on-emulator.js';
+
+const OLD = '3.10.0-1160.el7.x86_64';
+const NEW = '3.10.0-1160.119.1.el7.x86_64';
+
+interface RunJson {
+  runId: string;
+  outcome: string;
+  report: { nodes: Array<{ id: string; state: string; detail?: string }> };
+}
+
+const startEnv = runEnvPerTest();
+
+describe('patch rollback (drainctl run against the emulator)', () => {
+  it('a bad kernel on web-1: rolled back to the old kernel, serving, the run halts, web-2 and web-3 untouched', {
+    timeout: 120_000,
+  }, async () => {
+    const env = await startEnv({
+      drainProbe: 'access-log',
+      rollback: '{ kind: kernel }',
+      healthTimeoutSeconds: 4,
+    });
+    env.emu.injectFault({ kind: 'bad-version', instanceId: 'i-emu-web-1', effect: 'unhealthy' });
+
+    const run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
+
+    expect(run.code, run.stderr.slice(-2000)).toBe(2);
+    const report = JSON.parse(run.stdout) as RunJson;
+    const web1 = report.report.nodes.find((n) => n.id === 'i-emu-web-1');
+    expect(web1?.state).toBe('rolled-back');
+    expect(web1?.detail).toMatch(/patch rolled back: serving again on its old version/);
+    const end = endState(env);
+    expect(end.weights).toEqual({ 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 });
+    expect(end.kernels).toEqual({ 'i-emu-web-1': OLD, 'i-emu-web-2': OLD, 'i-emu-web-3': OLD });
+    const entries = await journal(env, report.runId);
+    // Nothing was done to the others: they never left pending.
+    for (const node of ['i-emu-web-2', 'i-emu-web-3']) {
+      expect(entries.filter((e) => e.type === 'node-state' && e.node === node)).toEqual([]);
+    }
+    const commands = entries
+      .filter((e) => e.type === 'intent' && e.op === 'run-command')
+      .map((e) => (e.to as { command: string }).command);
+    expect(commands).toEqual(['yum update kernel -y', `grubby --set-default /boot/vmlinuz-${OLD}`]);
+  });
+
+  it('without a rollback the same server stays out at weight 0, as before', {
+    timeout: 120_000,
+  }, async () => {
+    const env = await startEnv({ drainProbe: 'access-log', healthTimeoutSeconds: 4 });
+    env.emu.injectFault({ kind: 'bad-version', instanceId: 'i-emu-web-1', effect: 'unhealthy' });
+    const run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
+    expect(run.code, run.stderr.slice(-2000)).toBe(2);
+    const end = endState(env);
+    expect(end.weights['i-emu-web-1']).toBe(0);
+    expect(end.kernels['i-emu-web-1']).toBe(NEW);
+  });
+
+  it('kill -9 during the rollback reboot: resume finishes the rollback', {
+    timeout: 150_000,
+  }, async () => {
+    const env = await startEnv({
+      drainProbe: 'access-log',
+      rollback: '{ kind: kernel }',
+      healthTimeoutSeconds: 4,
+    });
+    env.emu.injectFault({ kind: 'bad-version', instanceId: 'i-emu-web-1', effect: 'unhealthy' });
+    const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes', '--json']);
+    let rollingBack = false;
+    const { runId } = await waitForEntry(
+      env,
+      (e) => {
+        if (e.type === 'node-state' && e.state === 'rolling-back') rollingBack = true;
+        return rollingBack && e.type === 'intent' && e.op === 'reboot';
+      },
+      done,
+    );
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+
+    const resumed = await drainctl(env, ['resume', runId, '--yes', '--json']);
+    expect(resumed.code, resumed.stderr.slice(-2000)).toBe(2);
+    const report = JSON.parse(resumed.stdout) as RunJson;
+    expect(report.report.nodes.find((n) => n.id === 'i-emu-web-1')?.state).toBe('rolled-back');
+    const end = endState(env);
+    expect(end.weights).toEqual({ 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 });
+    expect(end.kernels['i-emu-web-1']).toBe(OLD);
+    expect(end.kernels['i-emu-web-2']).toBe(OLD);
+  });
+});
