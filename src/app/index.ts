@@ -32,6 +32,7 @@ export {
   type JournalEntry,
   type NodeRecord,
   newRunId,
+  recoveryOf,
   type RunApproval,
   type RunEventTracker,
   type RunResult,

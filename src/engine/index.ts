@@ -79,6 +79,7 @@ export {
   type RunReport,
   type WeightInFlight,
 } from './reporting/report.js';
+export { type Recovery, recoveryOf } from './reporting/recovery.js';
 export { eventsOf, type RunEventTracker, runEventTracker } from './reporting/run-events.js';
 export {
   type AbortResult,

@@ -20,7 +20,14 @@ const NEW = '3.10.0-1160.119.1.el7.x86_64';
 interface RunJson {
   runId: string;
   outcome: string;
-  report: { nodes: Array<{ id: string; state: string; detail?: string }> };
+  report: {
+    nodes: Array<{
+      id: string;
+      state: string;
+      detail?: string;
+      recovery?: { detectedAt: string; restoredAt?: string; seconds?: number };
+    }>;
+  };
 }
 
 const startEnv = runEnvPerTest();
@@ -43,6 +50,9 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     const web1 = report.report.nodes.find((n) => n.id === 'i-emu-web-1');
     expect(web1?.state).toBe('rolled-back');
     expect(web1?.detail).toMatch(/patch rolled back: serving again on its old version/);
+    // From the failed health wait to serving again: at least the rollback's reboot.
+    expect(web1?.recovery?.restoredAt).toBeDefined();
+    expect(web1?.recovery?.seconds).toBeGreaterThan(0);
     const end = endState(env);
     expect(end.weights).toEqual({ 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 });
     expect(end.kernels).toEqual({ 'i-emu-web-1': OLD, 'i-emu-web-2': OLD, 'i-emu-web-3': OLD });

@@ -1,0 +1,52 @@
+/**
+ * A bad kernel met under client load, with `patch.rollback: { kind: kernel }`: the first server
+ * comes back unhealthy on it, is rolled back to the kernel it ran before and serves again; the
+ * run halts and the other servers are never touched — and the clients lose nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  FLEET_WORKFLOW,
+  type FleetUnderLoad,
+  startFleetUnderLoad,
+  truth,
+} from './fleet-under-load.js';
+
+const OLD_KERNEL = '3.10.0-1160.el7.x86_64';
+
+let fleet: FleetUnderLoad | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+describe('patch rollback under load (drainctl run, real process, emulator)', () => {
+  it('a bad kernel on web-1: rolled back, serving on the old kernel, the run halts, web-2…4 untouched, no failed request', {
+    timeout: 150_000,
+  }, async () => {
+    const workflow = FLEET_WORKFLOW.replace(
+      '  verify: { command: uname -r, expect: changed }\n',
+      '  verify: { command: uname -r, expect: changed }\n  rollback: { kind: kernel }\n',
+    );
+    expect(workflow).toContain('rollback: { kind: kernel }');
+    fleet = await startFleetUnderLoad(workflow);
+    fleet.emu.injectFault({ kind: 'bad-version', instanceId: 'i-emu-web-1', effect: 'unhealthy' });
+    const { cli, load, report } = await fleet.run();
+
+    expect(cli.code, cli.stderr.slice(-2000)).toBe(2);
+    expect(report.outcome).toBe('halted');
+    const web1 = report.report.nodes.find((n) => n.id === 'i-emu-web-1');
+    expect(web1?.state).toBe('rolled-back');
+    expect(web1?.detail).toContain(`serving again on its old version (${OLD_KERNEL})`);
+    expect(report.report.leftOut).toEqual([]);
+    const world = truth(fleet.emu);
+    for (const id of ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3', 'i-emu-web-4']) {
+      expect(world.get(id)).toEqual({ weight: 100, kernel: OLD_KERNEL });
+    }
+    for (const node of report.report.nodes.filter((n) => n.id !== 'i-emu-web-1')) {
+      expect(node.state).toBe('pending');
+    }
+    expect(load.total).toBeGreaterThan(1000);
+    expect(load.failures).toEqual([]);
+    expect(load.failed).toBe(0);
+  });
+});
