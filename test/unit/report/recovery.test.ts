@@ -27,7 +27,7 @@ function step(id: string, action: Step['action'], rollback?: true): Step {
   } as Step;
 }
 
-function stateAfter(entries: Array<Omit<JournalEntry, 'seq'>>) {
+function stateAfter(entries: Array<Record<string, unknown>>) {
   const plan = {
     workflow: { name: 'wf', file: 'wf.yaml', sha256: 'x' },
     loadBalancer: { id: 'lb-1', name: 'lb', create: false },
