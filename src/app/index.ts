@@ -32,12 +32,12 @@ export {
   type JournalEntry,
   type NodeRecord,
   newRunId,
-  recoveryOf,
   type RunApproval,
   type RunEventTracker,
   type RunResult,
   type RunState,
   type RunStatus,
+  recoveryOf,
   runEventTracker,
   type UnfinishedRun,
 } from '../engine/index.js';

@@ -71,6 +71,7 @@ export {
   staleness,
 } from './lock/balancer-lock.js';
 export { liveRunIds, outOfServiceNow } from './reporting/live-runs.js';
+export { type Recovery, recoveryOf } from './reporting/recovery.js';
 export {
   buildReport,
   describeWeight,
@@ -79,7 +80,6 @@ export {
   type RunReport,
   type WeightInFlight,
 } from './reporting/report.js';
-export { type Recovery, recoveryOf } from './reporting/recovery.js';
 export { eventsOf, type RunEventTracker, runEventTracker } from './reporting/run-events.js';
 export {
   type AbortResult,

@@ -219,6 +219,23 @@ export type StepAction =
       };
     }
   | { action: 'wait'; params: { seconds: number; reason: string } }
+  | {
+      /**
+       * The canary's bake (bake-step.ts): after the first batch, hold `seconds` watching every
+       * server's access log (`watch`) for the 5xx rate and the balancer's health view; outside
+       * the limits the canary's patches are rolled back and the rollout halts.
+       */
+      action: 'canary.bake';
+      params: {
+        loadBalancerId: MaybeRef<string>;
+        canary: string[];
+        seconds: number;
+        max5xxRate: number;
+        minRequests: number;
+        watch: Array<{ serverId: string; probe: TrafficProbeConfig }>;
+        healthPollSeconds: number;
+      };
+    }
   // --- rollout: one node at a time within a batch ---------------------------------------------
   | {
       /** Checked right before a node leaves service; fails closed. */

@@ -75,9 +75,7 @@ export interface RunJson {
 }
 
 /** @param workflowText the workflow to run (default FLEET_WORKFLOW) */
-export async function startFleetUnderLoad(
-  workflowText = FLEET_WORKFLOW,
-): Promise<FleetUnderLoad> {
+export async function startFleetUnderLoad(workflowText = FLEET_WORKFLOW): Promise<FleetUnderLoad> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-e2e-'));
   const emu = await startEmulator({
     port: 0,

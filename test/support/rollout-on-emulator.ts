@@ -34,6 +34,8 @@ export function workflowText(options: {
   drainTimeoutSeconds?: number;
   /** The patch's `rollback`, as YAML flow text (`{ kind: kernel }`). */
   rollback?: string;
+  /** `rollout.canary`, as YAML flow text (`{ bakeMinutes: 0.05 }`). */
+  canary?: string;
 }): string {
   // With a real probe, health is an HTTP check straight to the server; otherwise the
   // balancer's view, which keeps each run short.
@@ -55,7 +57,7 @@ rollout:
   maxUnavailable: 1
   minHealthy: 1
   stopOnFailure: true
-drain:
+${options.canary === undefined ? '' : `  canary: ${options.canary}\n`}drain:
 ${probe}
   quietSeconds: 1
   timeoutSeconds: ${options.drainTimeoutSeconds ?? Math.max(20, (options.waitSeconds ?? 0) + 10)}
@@ -88,6 +90,7 @@ export async function startRunEnv(
     patchCommands?: string[];
     drainTimeoutSeconds?: number;
     rollback?: string;
+    canary?: string;
   } = {},
 ): Promise<RunEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
@@ -118,6 +121,7 @@ export async function startRunEnv(
         ? {}
         : { drainTimeoutSeconds: options.drainTimeoutSeconds }),
       ...(options.rollback === undefined ? {} : { rollback: options.rollback }),
+      ...(options.canary === undefined ? {} : { canary: options.canary }),
     }),
   );
   const home = join(dir, 'home');

@@ -154,7 +154,7 @@ async function rollBackNode(
 ): Promise<void> {
   const record = nodeRecord(ctx, nodeId);
   await ctx.stop('halt', `${record.name} (${nodeId}): ${detail}; its patch is rolled back`);
-  if (outcome === 'bad-ramp') {
+  if (outcome === 'bad-ramp' || outcome === 'bad-bake') {
     const restore = restoreStepOf(ctx, nodeId);
     const pulled = restore === undefined ? undefined : await compensate(ctx, restore);
     if (pulled !== undefined && pulled.kind !== 'undone') {
@@ -165,6 +165,30 @@ async function rollBackNode(
   }
   await ctx.moveNode(nodeId, 'rolling-back', { outcome, detail });
   await finishRollback(ctx, nodeId, outcome, detail, patch);
+}
+
+/**
+ * The canary's bake failed (the executor has journaled the halt): each canary node back in
+ * service is rolled back, or — without a rollback — taken back to weight 0 and left out, as a
+ * failed ramp is. Nodes its own failure settled already are left as they are.
+ */
+export async function rollBackCanaryNode(
+  ctx: RunContext,
+  nodeId: string,
+  detail: string,
+): Promise<void> {
+  const record = nodeRecord(ctx, nodeId);
+  if (record.state === 'pending' || isTerminal(record.state)) return;
+  if (record.state === 'rolling-back') return finishRollback(ctx, nodeId, 'bad-bake', detail);
+  const patch = rollbackOf(ctx, nodeId);
+  if (patch !== undefined) return rollBackNode(ctx, nodeId, patch, 'bad-bake', detail);
+  const restore = restoreStepOf(ctx, nodeId);
+  const pulled = restore === undefined ? undefined : await compensate(ctx, restore);
+  const why =
+    pulled === undefined || pulled.kind === 'undone' ? detail : `${detail}; ${pulled.detail}`;
+  const reason =
+    pulled === undefined || pulled.kind === 'undone' ? 'unhealthy' : leftOutReason(pulled);
+  await leaveOut(ctx, record, reason, 'bad-bake', why);
 }
 
 /** Runs (or, resumed, continues) the rollback and settles the node by its result. */

@@ -57,8 +57,9 @@ export function dispositionFor(
       return { kind: 'leave-out', reason: 'unreachable', pullToZero: false };
     case 'unhealthy':
       return { kind: 'leave-out', reason: 'unhealthy', pullToZero: false };
-    // It was answering 5xx to real clients: back to 0 at once.
+    // It was answering 5xx to real clients (or the service went bad with it back): back to 0.
     case 'bad-ramp':
+    case 'bad-bake':
       return { kind: 'leave-out', reason: 'unhealthy', pullToZero: true };
     default:
       return { kind: 'leave-out', reason: 'error', pullToZero: true };
@@ -72,7 +73,12 @@ export function dispositionFor(
  * kernel, and one whose patch failed half way needs eyes: they are left out as without one.
  */
 export function rollsBackPatch(outcome: FailureOutcome): boolean {
-  return outcome === 'unhealthy' || outcome === 'unpatched' || outcome === 'bad-ramp';
+  return (
+    outcome === 'unhealthy' ||
+    outcome === 'unpatched' ||
+    outcome === 'bad-ramp' ||
+    outcome === 'bad-bake'
+  );
 }
 
 /**
@@ -92,6 +98,8 @@ export function haltsRollout(outcome: FailureOutcome, stopOnFailure: boolean): b
     case 'traffic-at-reboot':
     // A refusal (permissions, a bad request) would refuse the next node's patch just the same.
     case 'patch-refused':
+    // The service went bad with the canary back: no other batch may follow.
+    case 'bad-bake':
       return true;
     default:
       return stopOnFailure;

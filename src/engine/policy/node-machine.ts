@@ -67,6 +67,8 @@ export type FailureOutcome =
   | 'unhealthy'
   | 'unpatched'
   | 'bad-ramp'
+  /** The canary's bake saw the balancer outside its limits after the canary was back. */
+  | 'bad-bake'
   | 'aborted'
   | 'error';
 

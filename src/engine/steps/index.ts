@@ -6,6 +6,7 @@ import type { Step, StepActionName } from '../../plan/types.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
+import { runBake } from './bake-step.js';
 import { runBaselineOrSkip } from './compliance.js';
 import { runDnsVerify, runPoint, runSetTtl } from './dns-handlers.js';
 import { runDrain, runWaitDrained } from './drain-steps.js';
@@ -41,6 +42,7 @@ const handlers: Handlers = {
   'dns.point': runPoint,
   'dns.verify': runDnsVerify,
   wait: runWait,
+  'canary.bake': runBake,
   gate: runGate,
   hook: runHook,
   'node.capture-baseline': runBaselineOrSkip,

@@ -110,4 +110,32 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     expect(end.kernels['i-emu-web-1']).toBe(OLD);
     expect(end.kernels['i-emu-web-2']).toBe(OLD);
   });
+
+  it('a canary that bakes within its limits: the rollout goes on after the bake, every server done', {
+    timeout: 120_000,
+  }, async () => {
+    const env = await startEnv({ canary: '{ bakeMinutes: 0.05 }', rollback: '{ kind: kernel }' });
+    const run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    const report = JSON.parse(run.stdout) as RunJson;
+    const entries = await journal(env, report.runId);
+    const bake = entries.find((e) => e.type === 'step' && e.action === 'canary.bake');
+    expect(bake).toMatchObject({ status: 'ok' });
+    // web-2 left service only after the canary baked; the live view was told what is watched.
+    const web2Drain = entries.find((e) => e.type === 'node-state' && e.node === 'i-emu-web-2');
+    expect(web2Drain?.seq).toBeGreaterThan(bake?.seq ?? Infinity);
+    expect(
+      entries.some(
+        (e) =>
+          e.type === 'note' &&
+          e.waiting === true &&
+          String(e.message).startsWith('baking the canary'),
+      ),
+    ).toBe(true);
+    expect(endState(env).kernels).toEqual({
+      'i-emu-web-1': NEW,
+      'i-emu-web-2': NEW,
+      'i-emu-web-3': NEW,
+    });
+  });
 });
