@@ -88,4 +88,33 @@ describe('patch rollback under load (drainctl run, real process, emulator)', () 
       expect(node.state).toBe('pending');
     }
   });
+
+  it("a kernel that answers 5xx: the ramp's pull-back rolls web-1 back, it ramps in again on the old kernel", {
+    timeout: 150_000,
+  }, async () => {
+    const workflow = FLEET_WORKFLOW.replace(
+      '  verify: { command: uname -r, expect: changed }\n',
+      '  verify: { command: uname -r, expect: changed }\n  rollback: { kind: kernel }\n',
+    );
+    fleet = await startFleetUnderLoad(workflow);
+    fleet.emu.injectFault({
+      kind: 'bad-version',
+      instanceId: 'i-emu-web-1',
+      effect: '5xx',
+      rate: 0.5,
+    });
+    const { cli, load, report } = await fleet.run();
+
+    expect(cli.code, cli.stderr.slice(-2000)).toBe(2);
+    const web1 = report.report.nodes.find((n) => n.id === 'i-emu-web-1');
+    expect(web1?.state).toBe('rolled-back');
+    expect(web1?.detail).toMatch(/5xx rate too high while restoring.*patch rolled back/);
+    const world = truth(fleet.emu);
+    for (const id of ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3', 'i-emu-web-4']) {
+      expect(world.get(id)).toEqual({ weight: 100, kernel: OLD_KERNEL });
+    }
+    // Only what its first ramp step risked on the bad kernel: 5xx answers, nothing cut off.
+    expect(load.failed).toBeLessThanOrEqual(40);
+    for (const failure of load.failures) expect(failure.reason).toMatch(/^HTTP 5\d\d$/);
+  });
 });
