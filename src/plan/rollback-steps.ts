@@ -14,6 +14,9 @@ import { type Undo, undoOf } from './undo.js';
 /** What a kernel rollback records before the patch, and the command that makes it boot again. */
 const RUNNING_KERNEL = 'uname -r';
 const SET_DEFAULT_KERNEL = 'grubby --set-default /boot/vmlinuz-{previous}';
+/** What a packages rollback records before the patch, and how it returns there. */
+const TRANSACTIONS = 'yum history list';
+const ROLL_BACK_TRANSACTIONS = 'yum history rollback -y {previous}';
 
 /** Where `{previous}` stands in a rollback command: what `node.rollback-point` recorded. */
 export const PREVIOUS_PLACEHOLDER = '{previous}';
@@ -22,10 +25,20 @@ type At = { phase: 'rollout'; batch: number; node: string };
 
 /** The rollback commands the workflow's `patch.rollback` stands for. */
 export function rollbackCommands(spec: RollbackSpec): string[] {
-  return spec.kind === 'kernel' ? [SET_DEFAULT_KERNEL] : spec.commands;
+  switch (spec.kind) {
+    case 'kernel':
+      return [SET_DEFAULT_KERNEL];
+    case 'packages':
+      return [ROLL_BACK_TRANSACTIONS];
+    case 'custom':
+      return spec.commands;
+  }
 }
 
-/** Before the patch: what the rollback returns to (the running kernel, or the verify output). */
+/**
+ * Before the patch: what the rollback returns to — the running kernel, the newest package
+ * transaction, or (custom) the verify output.
+ */
 export function rollbackPointStep(
   spec: RollbackSpec,
   host: HostTarget,
@@ -33,10 +46,20 @@ export function rollbackPointStep(
   verifyCommand: string,
   at: At,
 ): StepDraft {
-  const command = spec.kind === 'kernel' ? RUNNING_KERNEL : verifyCommand;
+  const command =
+    spec.kind === 'kernel'
+      ? RUNNING_KERNEL
+      : spec.kind === 'packages'
+        ? TRANSACTIONS
+        : verifyCommand;
   return {
     action: 'node.rollback-point',
-    params: { host, command, timeoutSeconds: 60 },
+    params: {
+      host,
+      command,
+      timeoutSeconds: 60,
+      ...(spec.kind === 'packages' ? { read: 'transaction-id' as const } : {}),
+    },
     ...at,
     description: `Record \`${command}\` on ${label} as what a rollback of its patch returns to`,
     mutates: false,

@@ -329,7 +329,13 @@ export type StepAction =
        * running kernel, for a kernel rollback), journaled as the step's data.
        */
       action: 'node.rollback-point';
-      params: { host: HostTarget; command: string; timeoutSeconds: number };
+      params: {
+        host: HostTarget;
+        command: string;
+        timeoutSeconds: number;
+        /** What to keep of the output: the newest id of a `yum history list` table. Absent: all of it. */
+        read?: 'transaction-id';
+      };
     }
   | {
       /**
@@ -340,7 +346,7 @@ export type StepAction =
       action: 'node.rollback-patch';
       params: {
         host: HostTarget;
-        kind: 'kernel' | 'custom';
+        kind: 'kernel' | 'packages' | 'custom';
         commands: string[];
         timeoutSeconds: number;
       };

@@ -58,11 +58,17 @@ export const UNDO = {
   'node.patch': {
     inverse: 'node.rollback-patch',
     /** `commands`: the workflow's rollback, `{previous}` standing for what was recorded. */
-    describe: (facts: { label: string; kind: 'kernel' | 'custom'; commands: string[] }) =>
+    describe: (facts: {
+      label: string;
+      kind: 'kernel' | 'packages' | 'custom';
+      commands: string[];
+    }) =>
       `if ${facts.label} then fails its health checks, its verify or its ramp: ${
         facts.kind === 'kernel'
           ? 'make the kernel it ran before the patch its default boot entry again'
-          : `run ${facts.commands.map((c) => `\`${c}\``).join(', then ')} on it`
+          : facts.kind === 'packages'
+            ? 'roll its package transactions back to the last one before the patch'
+            : `run ${facts.commands.map((c) => `\`${c}\``).join(', then ')} on it`
       }, reboot it, prove it healthy and running its old version, ramp it back in, and halt (the steps "If ${facts.label}'s patch is rolled back")`,
   },
   'dns.set-ttl': {

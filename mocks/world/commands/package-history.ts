@@ -1,7 +1,8 @@
 /**
  * yum/dnf's transaction history: `history` / `history list` lists it, newest first, and
  * `history undo <id|last>` reverses one transaction — erasing the kernels it installed and
- * installing again those it erased. As both tools do, the running kernel is protected: an undo
+ * installing again those it erased — and `history rollback <id>` every transaction after it, as
+ * one transaction. As both tools do, the running kernel is protected: an undo
  * that would erase it is refused. Pure; no I/O: a change is returned for the runner to carry out.
  */
 import { installedKernels, type MachineFacts, type PackageTransaction } from './machine-facts.js';
@@ -23,9 +24,14 @@ export function packageHistory(tool: string, args: string[], facts: MachineFacts
   const [verb = 'list', target] = words;
   const transactions = facts.transactions ?? [];
   if (verb === 'list') return { kind: 'done', exitCode: 0, output: historyList(transactions) };
-  if (verb !== 'undo') return { kind: 'done', exitCode: 0, output: '' };
+  if (verb !== 'undo' && verb !== 'rollback') return { kind: 'done', exitCode: 0, output: '' };
   const id = target === 'last' ? transactions.at(-1)?.id : Number(target);
-  const undone = transactions.find((t) => t.id === id);
+  const found = transactions.find((t) => t.id === id);
+  // A rollback reverses the net change of every transaction after `id`, as one.
+  const undone =
+    verb === 'undo' || found === undefined
+      ? found
+      : netChangeAfter(found.id, transactions, installedKernels(facts));
   if (undone === undefined) {
     return {
       kind: 'done',
@@ -51,7 +57,9 @@ export function packageHistory(tool: string, args: string[], facts: MachineFacts
     ? facts.installedKernel
     : (kernels.at(-1) ?? facts.kernel);
   const lines = [
-    `Undoing transaction ${undone.id}, from ${historyDate(undone.at)}`,
+    verb === 'undo'
+      ? `Undoing transaction ${undone.id}, from ${historyDate(undone.at)}`
+      : `Rollback to transaction ${undone.id}, from ${historyDate(found?.at ?? undone.at)}`,
     ...undone.installed.map((release) => `    Erase   kernel-${release}`),
     ...undone.erased.map((release) => `    Install kernel-${release}`),
     '',
@@ -62,11 +70,39 @@ export function packageHistory(tool: string, args: string[], facts: MachineFacts
     kernels,
     defaultKernel,
     transaction: {
-      commandLine: `history undo ${undone.id}`,
+      commandLine: `history ${verb} ${undone.id}`,
       installed: undone.erased,
       erased: undone.installed,
     },
     output: `${lines.join('\n')}\n`,
+  };
+}
+
+/** Every transaction after `id` as one: kernels on disk now that were not then, and back. */
+function netChangeAfter(
+  id: number,
+  transactions: readonly PackageTransaction[],
+  onDiskNow: readonly string[],
+): PackageTransaction {
+  const later = transactions.filter((t) => t.id > id);
+  const installed = new Set<string>();
+  const erased = new Set<string>();
+  for (const t of later) {
+    for (const k of t.installed) {
+      if (erased.has(k)) erased.delete(k);
+      else installed.add(k);
+    }
+    for (const k of t.erased) {
+      if (installed.has(k)) installed.delete(k);
+      else erased.add(k);
+    }
+  }
+  return {
+    id,
+    at: later.at(-1)?.at ?? 0,
+    commandLine: '',
+    installed: [...installed].filter((k) => onDiskNow.includes(k)),
+    erased: [...erased].filter((k) => !onDiskNow.includes(k)),
   };
 }
 

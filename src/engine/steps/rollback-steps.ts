@@ -20,7 +20,13 @@ export async function runRollbackPoint(ctx: RunContext, step: PointStep): Promis
     // Without it there is nothing to roll back to: the node is not patched.
     return failed('baseline-failed', `"${command}" failed: ${describeResult(result)}`);
   }
-  const previous = keptOutput(result.output.trim());
+  const previous =
+    step.params.read === 'transaction-id'
+      ? newestTransaction(result.output)
+      : keptOutput(result.output.trim());
+  if (previous === undefined) {
+    return failed('baseline-failed', `"${command}" listed no transaction to roll back to`);
+  }
   return ok(`a rollback returns ${step.node} to ${previous}`, { previous });
 }
 
@@ -49,6 +55,11 @@ export async function runRollbackPatch(ctx: RunContext, step: RollbackStep): Pro
     }
   }
   return ok(`rollback to ${previous}: ${commands.length} command(s) succeeded`, { previous });
+}
+
+/** The newest transaction's id in a `yum history list` table (its first row: newest first). */
+export function newestTransaction(table: string): string | undefined {
+  return /^\s*(\d+)\s+\|/m.exec(table)?.[1];
 }
 
 /** What the node's `node.rollback-point` recorded. */

@@ -70,6 +70,13 @@ export const rollbackSchema = z
         timeoutSeconds: rollbackTimeout,
       }),
       z.strictObject({
+        kind: z.literal('packages').meta({
+          description:
+            'Roll the package transactions back to the last one before the patch (yum history rollback, recorded before the patch), reboot, prove it.',
+        }),
+        timeoutSeconds: rollbackTimeout,
+      }),
+      z.strictObject({
         kind: z.literal('custom'),
         commands: z
           .array(commandText, { error: 'a list of shell commands' })
@@ -81,7 +88,7 @@ export const rollbackSchema = z
         timeoutSeconds: rollbackTimeout,
       }),
     ],
-    { error: '{kind: kernel} or {kind: custom, commands: [...]}' },
+    { error: '{kind: kernel}, {kind: packages} or {kind: custom, commands: [...]}' },
   )
   .meta({
     description:

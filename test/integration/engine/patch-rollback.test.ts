@@ -138,4 +138,28 @@ describe('patch rollback (drainctl run against the emulator)', () => {
       'i-emu-web-3': NEW,
     });
   });
+
+  it('packages: the transactions after the one recorded before the patch are rolled back', {
+    timeout: 120_000,
+  }, async () => {
+    // The patch installs the new kernel but keeps the old one the default entry: after the
+    // reboot the verify finds it unchanged, and the package rollback erases the new kernel.
+    const env = await startEnv({
+      drainProbe: 'access-log',
+      rollback: '{ kind: packages }',
+      patchCommands: ['yum update kernel -y', 'grub2-set-default 1'],
+    });
+    const run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
+    expect(run.code, run.stderr.slice(-2000)).toBe(2);
+    const report = JSON.parse(run.stdout) as RunJson;
+    expect(report.report.nodes.find((n) => n.id === 'i-emu-web-1')?.state).toBe('rolled-back');
+    const entries = await journal(env, report.runId);
+    const commands = entries
+      .filter((e) => e.type === 'intent' && e.op === 'run-command')
+      .map((e) => (e.to as { command: string }).command);
+    expect(commands.at(-1)).toBe('yum history rollback -y 1');
+    const disk = await env.emu.world.runCommand('i-emu-web-1', 'rpm -q kernel', 10);
+    expect(disk.output).toBe(`kernel-${OLD}\n`);
+    expect(endState(env).weights['i-emu-web-1']).toBe(100);
+  });
 });

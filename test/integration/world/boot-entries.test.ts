@@ -64,6 +64,22 @@ describe('boot entries, package transactions and a bad version', () => {
     expect((await out(world, 'yum check-update')).exitCode).toBe(100);
   });
 
+  it('rolls back every transaction after one, as one transaction, sparing the running kernel', async () => {
+    const world = await setUp();
+    await out(world, 'yum update -y kernel');
+    // Still running the old kernel: the new one may go.
+    expect(await out(world, 'yum history rollback -y 1')).toMatchObject({ exitCode: 0 });
+    expect((await out(world, 'rpm -q kernel')).output).toBe(`kernel-${oldKernel}\n`);
+    expect((await out(world, 'grubby --default-kernel')).output).toBe(
+      `/boot/vmlinuz-${oldKernel}\n`,
+    );
+    expect((await out(world, 'yum history')).output).toMatch(/^\s+3 \| history rollback 1\s+\|/m);
+    // Once it runs, it is protected.
+    await out(world, 'yum update -y kernel');
+    await rebootAndWait(world);
+    expect(await out(world, 'dnf history rollback 1 -y')).toMatchObject({ exitCode: 1 });
+  });
+
   it('sets the default by grub index and by title, newest first', async () => {
     const world = await setUp();
     await out(world, 'yum update -y');

@@ -74,4 +74,15 @@ describe('patch rollback in the plan', () => {
       without.steps.some((s) => s.rollback === true || s.action === 'node.rollback-point'),
     ).toBe(false);
   });
+
+  it('packages: records the newest transaction before the patch and rolls back to it', () => {
+    const rolled = withRollback({ kind: 'packages', timeoutSeconds: 300 });
+    const point = rolled.steps.find((s) => s.action === 'node.rollback-point');
+    expect(point?.params).toMatchObject({ command: 'yum history list', read: 'transaction-id' });
+    const step = rolled.steps.find((s) => s.action === 'node.rollback-patch');
+    expect(step?.params).toMatchObject({
+      kind: 'packages',
+      commands: ['yum history rollback -y {previous}'],
+    });
+  });
 });
