@@ -241,7 +241,10 @@ export function buildReport(state: RunState, running = false, now?: number): Run
       ? {}
       : { next: [next, atZeroNext].filter((t) => t !== undefined).join('; ') }),
     steps: {
-      total: state.plan.steps.length,
+      // A patch's rollback steps count once they ran: on a good night they never do.
+      total: state.plan.steps.filter(
+        (s) => s.rollback !== true || state.completedSteps.has(s.id) || state.failedSteps.has(s.id),
+      ).length,
       completed: state.completedSteps.size,
       failed: state.failedSteps.size,
     },

@@ -21,6 +21,7 @@ interface RunJson {
   runId: string;
   outcome: string;
   report: {
+    steps: { total: number; completed: number; failed: number };
     nodes: Array<{
       id: string;
       state: string;
@@ -121,6 +122,8 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     const entries = await journal(env, report.runId);
     const bake = entries.find((e) => e.type === 'step' && e.action === 'canary.bake');
     expect(bake).toMatchObject({ status: 'ok' });
+    // Rollback steps that never ran are not steps left undone.
+    expect(report.report.steps.completed).toBe(report.report.steps.total);
     // web-2 left service only after the canary baked; the live view was told what is watched.
     const web2Drain = entries.find((e) => e.type === 'node-state' && e.node === 'i-emu-web-2');
     expect(web2Drain?.seq).toBeGreaterThan(bake?.seq ?? Infinity);
