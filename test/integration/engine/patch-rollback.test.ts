@@ -102,8 +102,19 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
 
+    const before = (await journal(env, runId)).length;
     const resumed = await drainctl(env, ['resume', runId, '--yes', '--json']);
     expect(resumed.code, resumed.stderr.slice(-2000)).toBe(2);
+    // The resumed run continued the rollback where it stood: it ran none of web-1's
+    // maintenance steps again, only rollback steps.
+    const all = await journal(env, runId);
+    const plan = (all[0] as unknown as { plan: { steps: Array<{ id: string; rollback?: true }> } })
+      .plan;
+    const rollbackIds = new Set(plan.steps.filter((s) => s.rollback).map((s) => s.id));
+    const resumedSteps = all.slice(before).filter((e) => e.type === 'step');
+    expect(resumedSteps.length).toBeGreaterThan(0);
+    for (const e of resumedSteps)
+      expect(rollbackIds.has(String(e.step)), String(e.step)).toBe(true);
     const report = JSON.parse(resumed.stdout) as RunJson;
     expect(report.report.nodes.find((n) => n.id === 'i-emu-web-1')?.state).toBe('rolled-back');
     const end = endState(env);
