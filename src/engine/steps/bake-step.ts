@@ -8,7 +8,7 @@ import type { Step } from '../../plan/types.js';
 import type { ErrorRateSample, TrafficProbe } from '../../ports/index.js';
 import { resolveRef } from '../execution/refs.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
-import { failed, ok } from '../execution/run-context.js';
+import { failed, ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
 
 type BakeStep = Extract<Step, { action: 'canary.bake' }>;
@@ -50,6 +50,8 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
   };
   await tell('just begun');
   const ended = new AbortController();
+  // An abort cuts the bake short: the canary is back and proven, it stays in service.
+  const signal = AbortSignal.any([ended.signal, ctx.control.signal]);
   const probes: TrafficProbe[] = [];
   try {
     for (const w of watch) probes.push(await ctx.ports.trafficProbes(w.serverId, w.probe));
@@ -58,7 +60,7 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
       step,
       loadBalancerId,
       healthPollSeconds,
-      ended.signal,
+      signal,
       (why) => {
         failure ??= why;
       },
@@ -71,11 +73,12 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
     );
     const logs =
       probes.length === 0
-        ? sleepUnless(ctx, seconds, () => failure !== undefined)
+        ? sleepUnless(ctx, seconds, signal, () => failure !== undefined)
         : Promise.all(
             probes.map((probe, i) =>
               probe.measureErrorRate({
                 seconds,
+                signal: ctx.control.signal,
                 stopWhen: (soFar) => {
                   tallies.set(watch[i]?.serverId ?? String(i), soFar);
                   return judge();
@@ -91,9 +94,17 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
     await logs;
     ended.abort();
     await health;
+  } catch (error) {
+    if (isStop(error) || ctx.control.abortRequested) {
+      return stopped('stop requested during the bake: the canary stays in service');
+    }
+    throw error;
   } finally {
     ended.abort();
     await Promise.all(probes.map((probe) => probe.close()));
+  }
+  if (ctx.control.abortRequested) {
+    return stopped('stop requested during the bake: the canary stays in service');
   }
   const sum = total();
   const seen = `${sum.errors5xx}/${sum.requests} 5xx (${pct(sum.rate)}, limit ${pct(max5xxRate)}${sum.requests < minRequests ? `, fewer than ${minRequests} requests: inconclusive` : ''})`;
@@ -161,10 +172,15 @@ async function watchHealth(
 }
 
 /** Without an access log to read: wait out the bake, ending early once `failedYet`. */
-async function sleepUnless(ctx: RunContext, seconds: number, failedYet: () => boolean) {
+async function sleepUnless(
+  ctx: RunContext,
+  seconds: number,
+  signal: AbortSignal,
+  failedYet: () => boolean,
+) {
   const deadline = ctx.ports.clock.now() + seconds * 1000;
-  while (!failedYet() && ctx.ports.clock.now() < deadline) {
-    await ctx.ports.clock.sleep(Math.min(1000, deadline - ctx.ports.clock.now()));
+  while (!failedYet() && !signal.aborted && ctx.ports.clock.now() < deadline) {
+    await ctx.ports.clock.sleep(Math.min(1000, deadline - ctx.ports.clock.now()), signal);
   }
 }
 

@@ -176,4 +176,29 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     expect(disk.output).toBe(`kernel-${OLD}\n`);
     expect(endState(env).weights['i-emu-web-1']).toBe(100);
   });
+
+  it('SIGTERM during a bake cuts it short: the canary stays in service, no other server starts', {
+    timeout: 120_000,
+  }, async () => {
+    const env = await startEnv({ canary: '{ bakeMinutes: 5 }', rollback: '{ kind: kernel }' });
+    const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes', '--json']);
+    await waitForEntry(
+      env,
+      (e) => e.type === 'note' && e.waiting === true && String(e.message).startsWith('baking'),
+      done,
+    );
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    const ended = await done;
+    // Well before the five minutes of the bake.
+    expect(Date.now() - signalledAt).toBeLessThan(30_000);
+    expect(ended.code, ended.stderr.slice(-2000)).toBe(2);
+    const report = JSON.parse(ended.stdout) as RunJson;
+    expect(report.report.nodes.map((n) => n.state)).toEqual(['done', 'pending', 'pending']);
+    expect(endState(env).weights).toEqual({
+      'i-emu-web-1': 100,
+      'i-emu-web-2': 100,
+      'i-emu-web-3': 100,
+    });
+  });
 });
