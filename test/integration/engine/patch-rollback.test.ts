@@ -201,4 +201,49 @@ describe('patch rollback (drainctl run against the emulator)', () => {
       'i-emu-web-3': 100,
     });
   });
+
+  it('a bake failed by the health view rolls the canary back; kill -9 in that rollback, resume finishes it without baking again', {
+    timeout: 150_000,
+  }, async () => {
+    const env = await startEnv({
+      drainProbe: 'access-log',
+      canary: '{ bakeMinutes: 2 }',
+      rollback: '{ kind: kernel }',
+    });
+    const { child, done } = spawnDrainctl(env, ['run', env.workflow, '--yes', '--json']);
+    await waitForEntry(
+      env,
+      (e) => e.type === 'note' && e.waiting === true && String(e.message).startsWith('baking'),
+      done,
+    );
+    // Another server's health fails while the canary bakes: the service as a whole is not well.
+    env.emu.injectFault({
+      kind: 'health-flapping',
+      instanceId: 'i-emu-web-2',
+      periodSeconds: 40,
+      seconds: 40,
+    });
+    let rollingBack = false;
+    const { runId } = await waitForEntry(
+      env,
+      (e) => {
+        if (e.type === 'node-state' && e.state === 'rolling-back') rollingBack = true;
+        return rollingBack && e.type === 'intent' && e.op === 'reboot';
+      },
+      done,
+    );
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    const before = (await journal(env, runId)).length;
+
+    const resumed = await drainctl(env, ['resume', runId, '--yes', '--json']);
+    expect(resumed.code, resumed.stderr.slice(-2000)).toBe(2);
+    const report = JSON.parse(resumed.stdout) as RunJson;
+    expect(report.report.nodes.map((n) => n.state)).toEqual(['rolled-back', 'pending', 'pending']);
+    const after = (await journal(env, runId)).slice(before);
+    expect(after.some((e) => e.type === 'step' && e.action === 'canary.bake')).toBe(false);
+    const end = endState(env);
+    expect(end.kernels).toEqual({ 'i-emu-web-1': OLD, 'i-emu-web-2': OLD, 'i-emu-web-3': OLD });
+    expect(end.weights['i-emu-web-1']).toBe(100);
+  });
 });
