@@ -7,7 +7,7 @@
  */
 import type { RollbackSpec } from '../workflow/index.js';
 import { PATCH_COMMAND_SECONDS, SHORT_COMMAND_SECONDS } from './estimates.js';
-import { READ_ONLY, type StepDraft } from './step-draft.js';
+import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type { HostTarget, Step } from './types.js';
 import { type Undo, undoOf } from './undo.js';
 
@@ -93,7 +93,7 @@ export function rollbackSteps(
       ...at,
       description: `${only} run on it ${commands.map((c) => `\`${c}\``).join(', then ')}, ${PREVIOUS_PLACEHOLDER} being what was recorded before its patch (within ${spec.timeoutSeconds} s; if the rollback fails it stays at weight 0, as without one)`,
       mutates: true,
-      inverse: { kind: 'irreversible', reason: 'the rollback of a patch is not rolled back' },
+      inverse: irreversible('the rollback of a patch is not rolled back'),
       expectedSeconds: Math.min(spec.timeoutSeconds, PATCH_COMMAND_SECONDS * commands.length),
       rollback: true,
     },

@@ -49,8 +49,7 @@ export {
   notifyChannelSchema,
   notifySchema,
 } from './schema/notify-schema.js';
-export type { PatchSpec } from './schema/patch-schema.js';
-export type RollbackSpec = NonNullable<import('./schema/patch-schema.js').PatchSpec['rollback']>;
+export type { PatchSpec, RollbackSpec } from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
 export type {

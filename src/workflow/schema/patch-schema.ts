@@ -128,3 +128,4 @@ export const patchSchema = z
   .meta({ description: 'The maintenance done on each drained server.' });
 
 export type PatchSpec = z.output<typeof patchSchema>;
+export type RollbackSpec = z.output<typeof rollbackSchema>;
