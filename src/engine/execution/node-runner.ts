@@ -10,11 +10,17 @@
  */
 
 import type { Step } from '../../plan/types.js';
+import { FatalRunError, message } from '../engine-errors.js';
 import type { NodeRecord } from '../journal/run-state.js';
 import { dispositionFor, haltsRollout, rollsBackPatch } from '../policy/failure-policy.js';
 import { type FailureOutcome, hostTouched, isTerminal } from '../policy/node-machine.js';
 import { compensate } from '../steps/compensations.js';
-import { forgetSavedWeightIfServing } from '../steps/saved-weight.js';
+import {
+  boundWeight,
+  forgetSavedWeightIfServing,
+  savedWeightTarget,
+  saveWeight,
+} from '../steps/saved-weight.js';
 import { haltAtDrainsEnd } from './drains-end.js';
 import type { Compensated, RunContext } from './run-context.js';
 import { executeStep } from './run-step.js';
@@ -180,6 +186,9 @@ export async function rollBackCanaryNode(
   const record = nodeRecord(ctx, nodeId);
   if (record.state === 'pending' || isTerminal(record.state)) return;
   if (record.state === 'rolling-back') return finishRollback(ctx, nodeId, 'bad-bake', detail);
+  // Its restore removed the weight it comes back to; out of service again, it must be kept on
+  // the balancer first, as before its drain — or it is not taken out.
+  if (!(await saveWeightAgain(ctx, record))) return;
   const patch = rollbackOf(ctx, nodeId);
   if (patch !== undefined) return rollBackNode(ctx, nodeId, patch, 'bad-bake', detail);
   const restore = restoreStepOf(ctx, nodeId);
@@ -189,6 +198,26 @@ export async function rollBackCanaryNode(
   const reason =
     pulled === undefined || pulled.kind === 'undone' ? 'unhealthy' : leftOutReason(pulled);
   await leaveOut(ctx, record, reason, 'bad-bake', why);
+}
+
+/** Saves the weight a baked canary comes back to; false (with a warning) when it cannot. */
+async function saveWeightAgain(ctx: RunContext, record: NodeRecord): Promise<boolean> {
+  const target = savedWeightTarget(ctx, record.id);
+  const weight = boundWeight(ctx, record.id) ?? record.originalWeight;
+  if (target === undefined || weight === undefined) return true;
+  try {
+    await saveWeight(ctx, target, weight, undefined);
+    return true;
+  } catch (error) {
+    if (error instanceof FatalRunError) throw error;
+    await ctx.record({
+      type: 'note',
+      node: record.id,
+      warning: true,
+      message: `the canary's bake failed, but ${weight} could not be saved as the weight ${record.name} comes back to (${message(error)}): not rolled back, it keeps serving`,
+    });
+    return false;
+  }
 }
 
 /** Runs (or, resumed, continues) the rollback and settles the node by its result. */

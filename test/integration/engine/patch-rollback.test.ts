@@ -13,6 +13,7 @@ import {
   spawnDrainctl,
   waitForEntry,
 } from '#support/rollout-on-emulator.js';
+import { weightTags } from '#support/saved-weight-runs.js';
 
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';
@@ -234,12 +235,15 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     );
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
+    // Out of service again, the canary's weight is kept on the balancer, as before its drain.
+    expect(Object.keys(await weightTags(env))).toEqual(['drainctl-weight-i-emu-web-1']);
     const before = (await journal(env, runId)).length;
 
     const resumed = await drainctl(env, ['resume', runId, '--yes', '--json']);
     expect(resumed.code, resumed.stderr.slice(-2000)).toBe(2);
     const report = JSON.parse(resumed.stdout) as RunJson;
     expect(report.report.nodes.map((n) => n.state)).toEqual(['rolled-back', 'pending', 'pending']);
+    expect(await weightTags(env)).toEqual({});
     const after = (await journal(env, runId)).slice(before);
     expect(after.some((e) => e.type === 'step' && e.action === 'canary.bake')).toBe(false);
     const end = endState(env);
