@@ -133,13 +133,21 @@ export const checkPatchAndHooks: Check = ({ doc }) => {
 /**
  * A rollback proves the old version runs by the verify command's baseline, undoes patch
  * commands, and a kernel rollback takes effect only with a reboot; a fleet server's ramp is per
- * attachment, which a rollback does not yet ramp.
+ * attachment, which a rollback does not yet ramp (nor does a fleet plan bake a canary).
  */
 function rollbackProblems(doc: Parameters<Check>[0]['doc']): RawIssue[] {
-  const { rollback } = doc.patch;
-  if (rollback === undefined) return [];
-  const path = ['patch', 'rollback'];
   const issues: RawIssue[] = [];
+  const fleet = !('loadBalancer' in doc) || doc.loadBalancer === undefined;
+  if (doc.rollout.canary !== undefined && fleet) {
+    issues.push({
+      path: ['rollout', 'canary'],
+      expected: 'a workflow with one loadBalancer (a fleet workflow has no canary yet)',
+      found: 'a fleet workflow',
+    });
+  }
+  const { rollback } = doc.patch;
+  if (rollback === undefined) return issues;
+  const path = ['patch', 'rollback'];
   if (doc.patch.commands.length === 0) {
     issues.push({ path, expected: 'patch.commands to roll back', found: 'no commands' });
   }
@@ -157,7 +165,7 @@ function rollbackProblems(doc: Parameters<Check>[0]['doc']): RawIssue[] {
       found: 'kernel with reboot: false',
     });
   }
-  if (!('loadBalancer' in doc) || doc.loadBalancer === undefined) {
+  if (fleet) {
     issues.push({
       path,
       expected: 'a workflow with one loadBalancer (a fleet workflow has no rollback yet)',
