@@ -58,6 +58,13 @@ export const worldFaultSchema = z.discriminatedUnion('kind', [
     rate: z.number().min(0).max(1),
   }),
   z.object({
+    kind: z.literal('bad-version'),
+    instanceId,
+    kernel: z.string().min(1).optional(),
+    effect: z.enum(['unhealthy', '5xx']),
+    rate: z.number().min(0).max(1).optional(),
+  }),
+  z.object({
     kind: z.literal('health-flapping'),
     instanceId,
     periodSeconds: z.number().positive(),

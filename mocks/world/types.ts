@@ -34,8 +34,10 @@ export interface InstanceView {
   app: string;
   /** The running kernel. */
   kernel: string;
-  /** Installed by an update, active after the next reboot. */
+  /** The boot loader's default entry when it is not the running kernel: started by the next reboot. */
   stagedKernel?: string;
+  /** Every kernel installed, oldest first. */
+  kernels: string[];
   status: InstanceState;
   /** nginx `combined` access log the app writes. */
   accessLog: string;
@@ -105,7 +107,19 @@ export type WorldFault =
   | { kind: 'boot-failure'; instanceId: string }
   | { kind: 'unhealthy-after-reboot'; instanceId: string; seconds: number }
   | { kind: 'app-5xx-after-reboot'; instanceId: string; rate: number }
-  | { kind: 'health-flapping'; instanceId: string; periodSeconds: number; seconds: number };
+  | { kind: 'health-flapping'; instanceId: string; periodSeconds: number; seconds: number }
+  /**
+   * The new version is bad: while `kernel` runs (default: the kernel an update installs) the app
+   * is unhealthy, or answers 5xx to `rate` (default 1) of real requests; on any other kernel it
+   * is healthy.
+   */
+  | {
+      kind: 'bad-version';
+      instanceId: string;
+      kernel?: string;
+      effect: 'unhealthy' | '5xx';
+      rate?: number;
+    };
 
 export interface World {
   addInstance(spec: InstanceSpec): Promise<void>;

@@ -37,6 +37,7 @@ export {
   type RunResult,
   type RunState,
   type RunStatus,
+  recoveryOf,
   runEventTracker,
   type UnfinishedRun,
 } from '../engine/index.js';

@@ -71,6 +71,7 @@ export {
   staleness,
 } from './lock/balancer-lock.js';
 export { liveRunIds, outOfServiceNow } from './reporting/live-runs.js';
+export { type Recovery, recoveryOf } from './reporting/recovery.js';
 export {
   buildReport,
   describeWeight,

@@ -18,6 +18,8 @@ export interface BatchLimits {
   minHealthy: number;
   /** Healthy, weighted backends on the balancer when the rollout starts. */
   healthyWeighted: number;
+  /** A canary: the first batch holds at most this many servers. */
+  firstBatchAtMost?: number;
 }
 
 export type BatchResult =
@@ -36,6 +38,9 @@ export function cutBatches(
   let current: BatchCandidate[] = [];
   const fits = (candidate: BatchCandidate): boolean => {
     if (current.length >= limits.maxUnavailable) return false;
+    if (batches.length === 0 && current.length >= (limits.firstBatchAtMost ?? Infinity)) {
+      return false;
+    }
     if (
       candidate.group !== undefined &&
       current.some((member) => member.group === candidate.group)

@@ -28,6 +28,7 @@ import type { BalancerView, PlanContext } from './plan-context.js';
 import { hashPlan, type Sha256Hex } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import type { PlanSource } from './plan-rollout.js';
+import { countedInEstimates } from './rollback-steps.js';
 import { numberSteps, type StepDraft } from './step-draft.js';
 import {
   type ObservedInventory,
@@ -264,5 +265,5 @@ function fleetContext(
 }
 
 function sum(steps: readonly StepDraft[]): number {
-  return steps.reduce((total, step) => total + step.expectedSeconds, 0);
+  return steps.filter(countedInEstimates).reduce((total, step) => total + step.expectedSeconds, 0);
 }

@@ -32,6 +32,7 @@ import { describeHost, hostTarget, nodeLabel } from './host-target.js';
 import { nginxUpgradeSteps } from './nginx-upgrade-steps.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
+import { patchUndo, rollbackPointStep, rollbackSteps } from './rollback-steps.js';
 import { savedWeightKey } from './saved-weight-tag.js';
 import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type {
@@ -178,6 +179,18 @@ export function nodeSteps(
   if (patch.kind === 'nginx-hot-upgrade' && patch.nginx !== undefined) {
     maintenance.push(...nginxUpgradeSteps(node, host, at, patch.nginx));
   }
+  // A rollback proves the old version runs by the verify command's baseline; a fleet server's
+  // rollback is not planned (its ramp is per attachment).
+  const rollback =
+    patch.rollback !== undefined &&
+    patch.commands.length > 0 &&
+    verify !== false &&
+    attachments === undefined
+      ? patch.rollback
+      : undefined;
+  if (rollback !== undefined && verify !== false) {
+    maintenance.push(rollbackPointStep(rollback, host, label, verify.command, at));
+  }
   if (patch.commands.length > 0) {
     maintenance.push({
       action: 'node.patch',
@@ -185,7 +198,7 @@ export function nodeSteps(
       ...at,
       description: `Run on ${label} via ${describeHost(host)}: ${patch.commands.map((command) => `\`${command}\``).join(', then ')} (within ${formatDuration(patch.timeoutSeconds)})`,
       mutates: true,
-      inverse: irreversible(PATCH_REASON),
+      inverse: rollback === undefined ? irreversible(PATCH_REASON) : patchUndo(rollback, label),
       expectedSeconds: Math.min(
         patch.timeoutSeconds,
         PATCH_COMMAND_SECONDS * patch.commands.length,
@@ -283,6 +296,8 @@ export function nodeSteps(
       expectedSeconds: rampSeconds(restore),
     });
   const after = hookSteps(ctx, node, 'after', spec.hooks.after, batch);
+  const rolledBack =
+    rollback === undefined ? [] : rollbackSteps(rollback, host, label, maintenance, at);
 
   // The gate weighs the window against everything else this node's sequence takes.
   const nodeSeconds = [...before, ...baseline, ...maintenance, ...after].reduce(
@@ -320,8 +335,8 @@ export function nodeSteps(
   // A server that can be found compliant is asked first: if it needs nothing, it is not gated,
   // hooked or drained.
   return compliant !== undefined
-    ? [...baseline, ...before, gate, ...maintenance, ...after]
-    : [...before, gate, ...baseline, ...maintenance, ...after];
+    ? [...baseline, ...before, gate, ...maintenance, ...after, ...rolledBack]
+    : [...before, gate, ...baseline, ...maintenance, ...after, ...rolledBack];
 }
 
 /**

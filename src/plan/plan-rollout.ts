@@ -9,6 +9,7 @@ import { describeJudged, judgedHealth } from '../listener/index.js';
 import type { WorkflowSpec } from '../workflow/index.js';
 import { planAlertGate } from './alert-gate-plan.js';
 import { checkZeroChoices, describeAtZero, normalizeZeroChoices } from './at-zero.js';
+import { bakeStep } from './bake-step.js';
 import { balancerView, effectiveListeners } from './balancer-view.js';
 import { type BatchCandidate, cutBatches } from './batches.js';
 import { type Budget, resolveBudget } from './budget.js';
@@ -22,6 +23,7 @@ import { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import { prepareSteps } from './prepare-steps.js';
 import { rampNotes } from './ramp-notes.js';
+import { countedInEstimates } from './rollback-steps.js';
 import { checkSavedWeightRoom } from './saved-weight-room.js';
 import { describeSavedWeight } from './saved-weight-tag.js';
 import { type SelfRunBalancerSection, selfRunBalancer } from './self-run-balancer.js';
@@ -103,6 +105,14 @@ export function planRollout(
     const perNode = ids.map((id) => nodeSteps(ctx, byId.get(id) as FleetNode, offset + 1, budget));
     rollout.push(...perNode.flat());
     batchSeconds.push(Math.max(0, ...perNode.map((steps) => sum(steps))));
+    // The canary bakes before any other batch begins; with one batch there is nothing to spare.
+    if (offset === 0 && batches.length > 1) {
+      const bake = bakeStep(ctx, nodes, ids);
+      if (bake !== undefined) {
+        rollout.push(bake);
+        batchSeconds[0] = (batchSeconds[0] ?? 0) + bake.expectedSeconds;
+      }
+    }
   });
   problems.throwIfAny(source);
 
@@ -205,10 +215,12 @@ function batchNodes(
     ...(node.group === undefined ? {} : { group: node.group }),
     countsAsHealthy: healthy.has(node.id),
   }));
+  const canary = ctx.spec.rollout.canary;
   const result = cutBatches(candidates, {
     maxUnavailable: budget.maxUnavailable,
     minHealthy: budget.minHealthy,
     healthyWeighted: healthy.size,
+    ...(canary === undefined ? {} : { firstBatchAtMost: canary.servers }),
   });
   if (result.ok) return result.batches;
   const counted = `${ctx.balancer.label} has ${healthy.size} healthy, weighted backend(s) (${[...healthy].join(', ') || 'none'}${judgedOn(ctx)}), so while ${result.blocked} is out only ${result.remaining} remain`;
@@ -259,7 +271,7 @@ function fleetNotes(nodes: readonly FleetNode[]): string[] {
 }
 
 function sum(steps: readonly StepDraft[]): number {
-  return steps.reduce((total, step) => total + step.expectedSeconds, 0);
+  return steps.filter(countedInEstimates).reduce((total, step) => total + step.expectedSeconds, 0);
 }
 
 /** The workflow section of a balancer you run yourself, as the plan carries it (else nothing). */

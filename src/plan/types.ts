@@ -119,6 +119,8 @@ export type HostTarget =
 
 export type VerifyExpectation =
   | { kind: 'changed' }
+  /** The output is the baseline captured before the patch: the old version runs again. */
+  | { kind: 'baseline' }
   | { kind: 'equals'; value: string }
   | { kind: 'matches'; pattern: string };
 
@@ -220,6 +222,23 @@ export type StepAction =
       };
     }
   | { action: 'wait'; params: { seconds: number; reason: string } }
+  | {
+      /**
+       * The canary's bake (bake-step.ts): after the first batch, hold `seconds` watching every
+       * server's access log (`watch`) for the 5xx rate and the balancer's health view; outside
+       * the limits the canary's patches are rolled back and the rollout halts.
+       */
+      action: 'canary.bake';
+      params: {
+        loadBalancerId: MaybeRef<string>;
+        canary: string[];
+        seconds: number;
+        max5xxRate: number;
+        minRequests: number;
+        watch: Array<{ serverId: string; probe: TrafficProbeConfig }>;
+        healthPollSeconds: number;
+      };
+    }
   // --- rollout: one node at a time within a batch ---------------------------------------------
   | {
       /** Checked right before a node leaves service; fails closed. */
@@ -319,6 +338,34 @@ export type StepAction =
        */
       action: 'node.nginx-upgrade';
       params: { host: HostTarget; step: NginxUpgradeStepName; upgrade: NginxUpgradeSettings };
+    }
+  | {
+      /**
+       * Before the patch, records what a rollback returns to: the output of `command` (the
+       * running kernel, for a kernel rollback), journaled as the step's data.
+       */
+      action: 'node.rollback-point';
+      params: {
+        host: HostTarget;
+        command: string;
+        timeoutSeconds: number;
+        /** What to keep of the output: the newest id of a `yum history list` table. Absent: all of it. */
+        read?: 'transaction-id';
+      };
+    }
+  | {
+      /**
+       * The first step of the patch's rollback: the workflow's rollback commands, each
+       * `{previous}` replaced by what `node.rollback-point` recorded (a kernel rollback:
+       * `grubby --set-default /boot/vmlinuz-{previous}`).
+       */
+      action: 'node.rollback-patch';
+      params: {
+        host: HostTarget;
+        kind: 'kernel' | 'packages' | 'custom';
+        commands: string[];
+        timeoutSeconds: number;
+      };
     }
   | { action: 'node.reboot'; params: { host: HostTarget; timeoutSeconds: number } }
   | {
@@ -423,6 +470,12 @@ export type Step = StepAction & {
   mutates: boolean;
   inverse: StepInverse;
   expectedSeconds: number;
+  /**
+   * One of the steps that roll a node's patch back (its `node.patch` step's undo): they run
+   * only when the patch is rolled back, after a failed health check, verify or ramp, and are
+   * not counted in the estimates.
+   */
+  rollback?: true;
 };
 
 export interface PlanNode {

@@ -63,6 +63,22 @@ export const UNDO = {
         ? `the way back on ${facts.label}: ${facts.binary}.drainctl-old back as ${facts.binary}, HUP to the old master (its workers start again), QUIT to the new one`
         : `put ${facts.binary}.drainctl-old back as ${facts.binary} on ${facts.label}`,
   },
+  'node.patch': {
+    inverse: 'node.rollback-patch',
+    /** `commands`: the workflow's rollback, `{previous}` standing for what was recorded. */
+    describe: (facts: {
+      label: string;
+      kind: 'kernel' | 'packages' | 'custom';
+      commands: string[];
+    }) =>
+      `if ${facts.label} then fails its health checks, its verify or its ramp: ${
+        facts.kind === 'kernel'
+          ? 'make the kernel it ran before the patch its default boot entry again'
+          : facts.kind === 'packages'
+            ? 'roll its package transactions back to the last one before the patch'
+            : `run ${facts.commands.map((c) => `\`${c}\``).join(', then ')} on it`
+      }, reboot it, prove it healthy and running its old version, ramp it back in, and halt (the steps "If ${facts.label}'s patch is rolled back")`,
+  },
   'dns.set-ttl': {
     inverse: 'dns.set-ttl',
     describe: (facts: { name: string; ttl: number }) =>

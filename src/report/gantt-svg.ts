@@ -15,6 +15,7 @@ export const PHASE_STYLE: Record<Phase, { fill: string; label: string; failed?: 
   restoring: { fill: '#8dc77b', label: 'restoring' },
   done: { fill: '#2e7d32', label: 'done' },
   skipped: { fill: '#bdbdbd', label: 'skipped' },
+  'rolling-back': { fill: '#f4a261', label: 'rolling back', failed: true },
   'rolled-back': { fill: '#e07b39', label: 'rolled back', failed: true },
   'left-out': { fill: '#b71c1c', label: 'left out', failed: true },
 };

@@ -49,7 +49,7 @@ export {
   notifyChannelSchema,
   notifySchema,
 } from './schema/notify-schema.js';
-export type { NginxHotUpgradeSpec, PatchSpec } from './schema/patch-schema.js';
+export type { NginxHotUpgradeSpec, PatchSpec, RollbackSpec } from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
 export type {

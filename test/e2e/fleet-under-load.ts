@@ -74,7 +74,8 @@ export interface RunJson {
   };
 }
 
-export async function startFleetUnderLoad(): Promise<FleetUnderLoad> {
+/** @param workflowText the workflow to run (default FLEET_WORKFLOW) */
+export async function startFleetUnderLoad(workflowText = FLEET_WORKFLOW): Promise<FleetUnderLoad> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-e2e-'));
   const emu = await startEmulator({
     port: 0,
@@ -101,7 +102,7 @@ export async function startFleetUnderLoad(): Promise<FleetUnderLoad> {
     backends: FLEET.map((serverId) => ({ serverId, weight: 100 })),
   });
   const workflow = join(dir, 'fleet.yaml');
-  await writeFile(workflow, FLEET_WORKFLOW);
+  await writeFile(workflow, workflowText);
   const env = {
     DRAINCTL_CLOUD_ENDPOINT: emu.endpoint,
     ALIBABA_CLOUD_ACCESS_KEY_ID: emu.credentials.accessKeyId,

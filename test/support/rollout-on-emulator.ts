@@ -32,6 +32,10 @@ export function workflowText(options: {
   /** Default `yum update kernel -y` alone. */
   patchCommands?: string[];
   drainTimeoutSeconds?: number;
+  /** The patch's `rollback`, as YAML flow text (`{ kind: kernel }`). */
+  rollback?: string;
+  /** `rollout.canary`, as YAML flow text (`{ bakeMinutes: 0.05 }`). */
+  canary?: string;
 }): string {
   // With a real probe, health is an HTTP check straight to the server; otherwise the
   // balancer's view, which keeps each run short.
@@ -53,7 +57,7 @@ rollout:
   maxUnavailable: 1
   minHealthy: 1
   stopOnFailure: true
-drain:
+${options.canary === undefined ? '' : `  canary: ${options.canary}\n`}drain:
 ${probe}
   quietSeconds: 1
   timeoutSeconds: ${options.drainTimeoutSeconds ?? Math.max(20, (options.waitSeconds ?? 0) + 10)}
@@ -63,7 +67,7 @@ patch:
   reboot: true
   rebootTimeoutSeconds: 30
   verify: { command: uname -r, expect: changed }
-health:
+${options.rollback === undefined ? '' : `  rollback: ${options.rollback}\n`}health:
 ${health}  consecutiveSuccesses: 1
   intervalSeconds: 1
   timeoutSeconds: ${options.healthTimeoutSeconds ?? 30}
@@ -85,6 +89,8 @@ export async function startRunEnv(
     healthTimeoutSeconds?: number;
     patchCommands?: string[];
     drainTimeoutSeconds?: number;
+    rollback?: string;
+    canary?: string;
   } = {},
 ): Promise<RunEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
@@ -114,6 +120,8 @@ export async function startRunEnv(
       ...(options.drainTimeoutSeconds === undefined
         ? {}
         : { drainTimeoutSeconds: options.drainTimeoutSeconds }),
+      ...(options.rollback === undefined ? {} : { rollback: options.rollback }),
+      ...(options.canary === undefined ? {} : { canary: options.canary }),
     }),
   );
   const home = join(dir, 'home');

@@ -8,7 +8,7 @@
 import type { CommandOutcome } from '../types.js';
 import { filterOutput, interpretCommand, type Step } from './command-semantics.js';
 import { type CurlRequest, type CurlResult, curlOutput } from './curl.js';
-import type { MachineFacts } from './machine-facts.js';
+import type { MachineFacts, PackageTransaction } from './machine-facts.js';
 import { parseScript, type Statement } from './script-parser.js';
 
 /** The machine as Cloud Assistant's agent sees it. */
@@ -20,7 +20,15 @@ export interface CommandHost {
   /** Changes with every reboot; a command whose boot ended was interrupted. */
   bootGeneration(): number;
   facts(): MachineFacts;
-  installKernel(): void;
+  installKernel(commandLine: string): void;
+  /** The boot loader's default entry: the next boot starts `release`. */
+  setDefaultKernel(release: string): void;
+  /** A package transaction undone (package-history.ts). */
+  undoTransaction(change: {
+    kernels: string[];
+    defaultKernel: string;
+    transaction: Omit<PackageTransaction, 'id' | 'at'>;
+  }): void;
   /** nginx's graceful reload (app-server.ts); false when nginx is not running. */
   reloadWebServer(): boolean;
   /** Called once the invocation has ended. */
@@ -153,10 +161,18 @@ async function runStatements(
       case 'install-kernel': {
         const waited = await wait(host.packageUpdateSeconds * 1000);
         if (waited !== 'ok') return { kind: waited };
-        host.installKernel();
+        host.installKernel(first.argv.slice(1).join(' '));
         text = step.output;
         break;
       }
+      case 'set-default-kernel':
+        host.setDefaultKernel(step.release);
+        text = step.output;
+        break;
+      case 'undo-transaction':
+        host.undoTransaction(step);
+        text = step.output;
+        break;
       case 'reload-web-server':
         if (host.reloadWebServer()) break;
         text = step.notRunning;

@@ -1,14 +1,22 @@
 /**
  * What one simple command does on the simulated machine. Recognised: package updates (see
  * package-commands.ts), `uname`, `hostname`, `cat` of a few files, `echo`, `true`, `false`,
- * `exit N`, `sleep N`, `reboot` and its aliases, nginx's graceful reload (`nginx -s reload`,
+ * `exit N`, `sleep N`, `reboot` and its aliases, the boot loader's default entry (`grubby`,
+ * `grub2-set-default`: boot-entries.ts), yum/dnf's `history` and `history undo`
+ * (package-history.ts), nginx's graceful reload (`nginx -s reload`,
  * `systemctl reload nginx`, `service nginx reload`), `needs-restarting -r`, `rpm -q kernel`, `ss`
  * and `netstat` (socket-stats.ts), `curl` (curl.ts), and as pipeline filters `grep`, `head`,
  * `tail`, `wc -l`. Anything else succeeds with empty output.
  * Pure; no I/O: effects are returned for the runner to carry out.
  */
+import { type BootLoaderResult, grub2SetDefault, grubby } from './boot-entries.js';
 import { type CurlRequest, parseCurl } from './curl.js';
-import { fileContents, type MachineFacts, uname } from './machine-facts.js';
+import {
+  fileContents,
+  type MachineFacts,
+  type PackageTransaction,
+  uname,
+} from './machine-facts.js';
 import { needsRestarting, packageCommand, rpmQueryKernel } from './package-commands.js';
 import { netstat, ss } from './socket-stats.js';
 
@@ -16,6 +24,16 @@ export type Step =
   | { kind: 'done'; exitCode: number; output: string }
   /** Takes the package update time, then the available kernel is installed. */
   | { kind: 'install-kernel'; output: string }
+  /** The boot loader's default entry becomes `release`: the next reboot starts it. */
+  | { kind: 'set-default-kernel'; release: string; output: string }
+  /** A package transaction undone: the kernels on disk and the default entry change. */
+  | {
+      kind: 'undo-transaction';
+      kernels: string[];
+      defaultKernel: string;
+      transaction: Omit<PackageTransaction, 'id' | 'at'>;
+      output: string;
+    }
   | { kind: 'sleep'; seconds: number }
   /** An HTTP request made from the machine (curl); the runner makes it and formats the result. */
   | { kind: 'http'; request: CurlRequest }
@@ -36,6 +54,18 @@ export function interpretCommand(rawArgv: string[], facts: MachineFacts): Step {
     return { kind: 'install-kernel', output: packages.output };
   if (packages.kind === 'kernel-current') return done(packages.output);
   if (packages.kind === 'other') return done(packages.output, packages.exitCode);
+  if (packages.kind === 'history') {
+    const { result } = packages;
+    return result.kind === 'undo'
+      ? {
+          kind: 'undo-transaction',
+          kernels: result.kernels,
+          defaultKernel: result.defaultKernel,
+          transaction: result.transaction,
+          output: result.output,
+        }
+      : done(result.output, result.exitCode);
+  }
 
   switch (name) {
     case '':
@@ -94,6 +124,10 @@ export function interpretCommand(rawArgv: string[], facts: MachineFacts): Step {
       return args.includes('-q') && args.includes('kernel') ? done(rpmQueryKernel(facts)) : done();
     case 'reboot':
       return { kind: 'reboot', delaySeconds: 0, output: '' };
+    case 'grubby':
+      return bootLoaderStep(grubby(args, facts));
+    case 'grub2-set-default':
+      return bootLoaderStep(grub2SetDefault(args, facts));
     case 'init':
     case 'telinit':
       return args[0] === '6' ? { kind: 'reboot', delaySeconds: 0, output: '' } : done();
@@ -155,6 +189,12 @@ export function filterOutput(
     default:
       return { exitCode: 0, output: input };
   }
+}
+
+function bootLoaderStep(result: BootLoaderResult): Step {
+  return result.kind === 'set-default'
+    ? { kind: 'set-default-kernel', release: result.release, output: result.output }
+    : { kind: 'done', exitCode: result.exitCode, output: result.output };
 }
 
 function isNginx(unit: string | undefined): boolean {

@@ -9,8 +9,12 @@ export interface MachineFacts {
   osName: string;
   /** The running kernel (`uname -r`). */
   kernel: string;
-  /** The newest kernel installed on disk; boots with the next reboot. */
+  /** The default boot entry: the kernel the next reboot starts. */
   installedKernel: string;
+  /** Every kernel installed on disk, oldest first (absent: the running and the default one). */
+  kernels?: string[];
+  /** yum/dnf's transaction history, oldest first. */
+  transactions?: PackageTransaction[];
   /** The newest kernel in the package repositories. */
   availableKernel: string;
   /** Wall-clock time of the command, epoch milliseconds (for messages that print a date). */
@@ -19,6 +23,23 @@ export interface MachineFacts {
   listening?: { address: string; port: number };
   /** TCP connections established to the app. */
   connections: EstablishedConnection[];
+}
+
+/** One yum/dnf transaction as `yum history` lists it; only kernel packages are tracked. */
+export interface PackageTransaction {
+  id: number;
+  /** Epoch milliseconds. */
+  at: number;
+  /** The command line as `yum history` shows it (`update kernel -y`). */
+  commandLine: string;
+  /** Kernel releases it installed and erased. */
+  installed: string[];
+  erased: string[];
+}
+
+/** Every kernel on disk, oldest first. */
+export function installedKernels(facts: MachineFacts): string[] {
+  return facts.kernels ?? [...new Set([facts.kernel, facts.installedKernel])];
 }
 
 /** One established TCP connection to the app, its peer as the app sees it (PROXY header). */

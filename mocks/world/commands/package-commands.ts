@@ -3,7 +3,8 @@
  * kernel (yum/dnf `update`/`upgrade`/`install kernel…`, apt `upgrade`/`install linux-image-…`,
  * zypper `update`/`patch`), and what they print. Pure; no I/O.
  */
-import { type MachineFacts, splitKernelRelease } from './machine-facts.js';
+import { installedKernels, type MachineFacts, splitKernelRelease } from './machine-facts.js';
+import { type HistoryResult, packageHistory } from './package-history.js';
 
 export type PackageResult =
   | { kind: 'not-a-package-command' }
@@ -12,7 +13,9 @@ export type PackageResult =
   /** Installs `facts.availableKernel`; `output` is what the tool prints. */
   | { kind: 'install-kernel'; output: string }
   /** Would install the kernel, but it is installed already. */
-  | { kind: 'kernel-current'; output: string };
+  | { kind: 'kernel-current'; output: string }
+  /** `yum history …` / `dnf history …` (package-history.ts). */
+  | { kind: 'history'; result: HistoryResult };
 
 const kernelPackage =
   /^(kernel|kernel-core|kernel-default|linux-image|linux-generic|linux-image-generic)([-.*]|$)/;
@@ -44,6 +47,9 @@ export function packageCommand(argv: string[], facts: MachineFacts): PackageResu
 
   if (tool === 'yum' || tool === 'dnf') {
     if (verb === 'check-update') return yumCheckUpdate(facts);
+    if (verb === 'history') {
+      return { kind: 'history', result: packageHistory(tool, operands.slice(1), facts) };
+    }
     const updates = [
       'update',
       'upgrade',
@@ -105,9 +111,9 @@ export function needsRestarting(facts: MachineFacts): { exitCode: number; output
 
 /** `rpm -q kernel`: every kernel on disk, oldest first. */
 export function rpmQueryKernel(facts: MachineFacts): string {
-  const kernels = [facts.kernel];
-  if (facts.installedKernel !== facts.kernel) kernels.push(facts.installedKernel);
-  return kernels.map((release) => `kernel-${release}\n`).join('');
+  return installedKernels(facts)
+    .map((release) => `kernel-${release}\n`)
+    .join('');
 }
 
 function readOperands(args: string[]): { operands: string[]; excluded: string[] } {
@@ -132,13 +138,13 @@ function kernelResult(
   installed: (release: string) => string,
   nothing: () => string,
 ): PackageResult {
-  return facts.installedKernel === facts.availableKernel
+  return installedKernels(facts).includes(facts.availableKernel)
     ? { kind: 'kernel-current', output: nothing() }
     : { kind: 'install-kernel', output: installed(facts.availableKernel) };
 }
 
 function yumCheckUpdate(facts: MachineFacts): PackageResult {
-  if (facts.installedKernel === facts.availableKernel)
+  if (installedKernels(facts).includes(facts.availableKernel))
     return { kind: 'other', exitCode: 0, output: '' };
   const { version, arch } = splitKernelRelease(facts.availableKernel);
   // yum's documented contract: exit 100 when updates are available.

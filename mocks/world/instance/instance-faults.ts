@@ -1,6 +1,7 @@
 /**
  * World faults as they affect one instance, and the app's condition they produce. Faults that
- * act "after reboot" wait for the next boot; boot failure and the 5xx rate last until cleared.
+ * act "after reboot" wait for the next boot; boot failure, the 5xx rate and a bad version last
+ * until cleared (a bad version only while its kernel runs).
  * Pure; time is passed in.
  */
 import type { WorldFault } from '../types.js';
@@ -20,6 +21,8 @@ export class InstanceFaults {
   private unhealthyUntilMs: number | undefined;
   private errorRate = 0;
   private flapping: Flapping | undefined;
+  /** A kernel that makes the app unhealthy or fail while it runs. */
+  private badKernel: { kernel: string; effect: 'unhealthy' | '5xx'; rate: number } | undefined;
 
   inject(fault: WorldFault, nowMs: number): void {
     switch (fault.kind) {
@@ -31,6 +34,13 @@ export class InstanceFaults {
         break;
       case 'app-5xx-after-reboot':
         this.errorRateAfterBoot = Math.min(Math.max(fault.rate, 0), 1);
+        break;
+      case 'bad-version':
+        this.badKernel = {
+          kernel: fault.kernel ?? '',
+          effect: fault.effect,
+          rate: Math.min(Math.max(fault.rate ?? 1, 0), 1),
+        };
         break;
       case 'health-flapping':
         this.flapping = {
@@ -50,6 +60,7 @@ export class InstanceFaults {
     this.unhealthyUntilMs = undefined;
     this.errorRate = 0;
     this.flapping = undefined;
+    this.badKernel = undefined;
   }
 
   /** Whether the boot now completing fails (the OS never comes up). */
@@ -69,8 +80,9 @@ export class InstanceFaults {
     }
   }
 
-  /** Whether the app's health endpoint answers healthy at this moment. */
-  healthy(nowMs: number): boolean {
+  /** Whether the app's health endpoint answers healthy at this moment, on `kernel`. */
+  healthy(nowMs: number, kernel: string): boolean {
+    if (this.badKernel?.effect === 'unhealthy' && this.badKernel.kernel === kernel) return false;
     if (this.unhealthyUntilMs !== undefined && nowMs < this.unhealthyUntilMs) return false;
     return !this.flappingDown(nowMs);
   }
@@ -83,8 +95,11 @@ export class InstanceFaults {
     return Math.floor((nowMs - flap.startMs) / flap.periodMs) % 2 === 0;
   }
 
-  /** Share of real requests that fail with 500/502. */
-  currentErrorRate(): number {
+  /** Share of real requests that fail with 500/502, on `kernel`. */
+  currentErrorRate(kernel: string): number {
+    if (this.badKernel?.effect === '5xx' && this.badKernel.kernel === kernel) {
+      return Math.max(this.errorRate, this.badKernel.rate);
+    }
     return this.errorRate;
   }
 }

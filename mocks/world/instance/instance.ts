@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { type CommandHost, runScript } from '../commands/cloud-assistant.js';
-import type { MachineFacts } from '../commands/machine-facts.js';
+import type { MachineFacts, PackageTransaction } from '../commands/machine-facts.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TimerSet } from '../timers.js';
 import type {
@@ -31,7 +31,11 @@ export interface InstanceDeps {
 export class Instance {
   private state: InstanceState = 'Running';
   private kernel: string;
-  private installedKernel: string;
+  /** The boot loader's default entry: the kernel the next boot starts. */
+  private defaultKernel: string;
+  /** Installed kernels, oldest first. */
+  private kernels: string[];
+  private readonly transactions: PackageTransaction[];
   private generation = 0;
   /** The OS (and with it Cloud Assistant's agent) as far as it has come since the last boot. */
   private os: 'up' | 'booting' | 'failed' = 'up';
@@ -44,7 +48,12 @@ export class Instance {
     private readonly deps: InstanceDeps,
   ) {
     this.kernel = spec.kernel;
-    this.installedKernel = spec.kernel;
+    this.defaultKernel = spec.kernel;
+    this.kernels = [spec.kernel];
+    // The installation itself is the first transaction, as on a freshly built machine.
+    this.transactions = [
+      { id: 1, at: Date.now(), commandLine: '', installed: [spec.kernel], erased: [] },
+    ];
     this.accessLog = path.join(deps.options.stateDir, 'instances', spec.id, 'access.log');
     const { timings } = deps.options;
     this.app = new AppServer({
@@ -58,8 +67,8 @@ export class Instance {
         const now = Date.now();
         return {
           kernel: this.kernel,
-          healthy: this.faults.healthy(now),
-          errorRate: this.faults.currentErrorRate(),
+          healthy: this.faults.healthy(now, this.kernel),
+          errorRate: this.faults.currentErrorRate(this.kernel),
         };
       },
       isHealthCheckSource: deps.isHealthCheckSource,
@@ -94,7 +103,8 @@ export class Instance {
       privateIp: spec.privateIp,
       app: `${spec.privateIp}:${spec.appPort}`,
       kernel: this.kernel,
-      ...(this.installedKernel !== this.kernel ? { stagedKernel: this.installedKernel } : {}),
+      ...(this.defaultKernel !== this.kernel ? { stagedKernel: this.defaultKernel } : {}),
+      kernels: [...this.kernels],
       status: this.state,
       accessLog: this.accessLog,
     };
@@ -118,7 +128,7 @@ export class Instance {
       this.state = 'Starting';
       timers.after(options.timings.bootSeconds * 1000, () => {
         if (!current()) return;
-        this.kernel = this.installedKernel;
+        this.kernel = this.defaultKernel;
         this.state = 'Running';
         if (this.faults.bootFails()) {
           this.os = 'failed';
@@ -146,7 +156,9 @@ export class Instance {
         privateIp: this.spec.privateIp,
         osName: this.spec.osName,
         kernel: this.kernel,
-        installedKernel: this.installedKernel,
+        installedKernel: this.defaultKernel,
+        kernels: [...this.kernels],
+        transactions: [...this.transactions],
         availableKernel: this.spec.availableKernel,
         now: Date.now(),
         ...(this.app.running
@@ -154,8 +166,20 @@ export class Instance {
           : {}),
         connections: this.app.establishedConnections(),
       }),
-      installKernel: () => {
-        this.installedKernel = this.spec.availableKernel;
+      installKernel: (commandLine) => {
+        const release = this.spec.availableKernel;
+        // yum's kernel packages make the new kernel the default entry (UPDATEDEFAULT=yes).
+        this.kernels = [...this.kernels.filter((k) => k !== release), release];
+        this.defaultKernel = release;
+        this.recordTransaction({ commandLine, installed: [release], erased: [] });
+      },
+      setDefaultKernel: (release) => {
+        this.defaultKernel = release;
+      },
+      undoTransaction: ({ kernels, defaultKernel, transaction }) => {
+        this.kernels = kernels;
+        this.defaultKernel = defaultKernel;
+        this.recordTransaction(transaction);
       },
       reloadWebServer: () => {
         if (!this.app.running) return false;
@@ -174,8 +198,18 @@ export class Instance {
     return runScript(host, script, timeoutSeconds);
   }
 
+  private recordTransaction(transaction: Omit<PackageTransaction, 'id' | 'at'>): void {
+    const id = (this.transactions.at(-1)?.id ?? 0) + 1;
+    this.transactions.push({ id, at: Date.now(), ...transaction });
+  }
+
   injectFault(fault: WorldFault): void {
-    this.faults.inject(fault, Date.now());
+    // A bad version names no kernel: the one an update would install.
+    const resolved =
+      fault.kind === 'bad-version' && fault.kernel === undefined
+        ? { ...fault, kernel: this.spec.availableKernel }
+        : fault;
+    this.faults.inject(resolved, Date.now());
   }
 
   clearFaults(): void {

@@ -22,7 +22,7 @@ import {
   stillAtZero,
 } from '../policy/left-at-zero.js';
 import { compensate } from '../steps/compensations.js';
-import { finishNode, runNode } from './node-runner.js';
+import { finishNode, rollBackCanaryNode, runNode } from './node-runner.js';
 import type { RunContext } from './run-context.js';
 import { haltedByAbort } from './run-control.js';
 import { executeStep } from './run-step.js';
@@ -140,6 +140,10 @@ async function runBatch(ctx: RunContext, batch: number): Promise<void> {
     }
     await flush();
     if (ctx.control.abortRequested || ctx.state.completedSteps.has(step.id)) continue;
+    if (step.action === 'canary.bake') {
+      await bakeCanary(ctx, step);
+      continue;
+    }
     const outcome = await executeStep(ctx, step);
     if (outcome.status === 'failed')
       await ctx.stop('halt', `step ${step.index} failed: ${outcome.detail}`);
@@ -153,6 +157,28 @@ async function runBatch(ctx: RunContext, batch: number): Promise<void> {
       steps.filter((s) => s.node === node),
     );
   }
+}
+
+/**
+ * The canary bakes once it is back — not after a halt (its own failure, or a bake that failed
+ * before a crash: resume finishes that bake's rollbacks, never bakes again). A failed bake
+ * halts the rollout first, then rolls each canary node back.
+ */
+async function bakeCanary(
+  ctx: RunContext,
+  step: Extract<Step, { action: 'canary.bake' }>,
+): Promise<void> {
+  const failedBefore = ctx.state.failedSteps.get(step.id);
+  let detail = failedBefore?.detail;
+  if (detail === undefined) {
+    if (ctx.control.stopRequested) return;
+    const outcome = await executeStep(ctx, step);
+    if (outcome.status !== 'failed') return;
+    detail = outcome.detail;
+    await ctx.stop('halt', `step ${step.index} failed: ${detail}`);
+  }
+  const why = detail;
+  await Promise.all(step.params.canary.map((node) => rollBackCanaryNode(ctx, node, why)));
 }
 
 /**

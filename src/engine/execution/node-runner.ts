@@ -10,11 +10,17 @@
  */
 
 import type { Step } from '../../plan/types.js';
+import { FatalRunError, message } from '../engine-errors.js';
 import type { NodeRecord } from '../journal/run-state.js';
-import { dispositionFor, haltsRollout } from '../policy/failure-policy.js';
+import { dispositionFor, haltsRollout, rollsBackPatch } from '../policy/failure-policy.js';
 import { type FailureOutcome, hostTouched, isTerminal } from '../policy/node-machine.js';
 import { compensate } from '../steps/compensations.js';
-import { forgetSavedWeightIfServing } from '../steps/saved-weight.js';
+import {
+  boundWeight,
+  forgetSavedWeightIfServing,
+  savedWeightTarget,
+  saveWeight,
+} from '../steps/saved-weight.js';
 import { haltAtDrainsEnd } from './drains-end.js';
 import type { Compensated, RunContext } from './run-context.js';
 import { executeStep } from './run-step.js';
@@ -37,7 +43,19 @@ export async function runNode(
 }
 
 async function runSequence(ctx: RunContext, nodeId: string, steps: readonly Step[]): Promise<void> {
-  for (const step of steps) {
+  // A rollback under way when the run stopped (a crash, a kill) is finished first.
+  const found = nodeRecord(ctx, nodeId);
+  if (found.state === 'rolling-back') {
+    await finishRollback(
+      ctx,
+      nodeId,
+      found.outcome ?? 'error',
+      found.detail ?? 'patch rolled back',
+    );
+    return;
+  }
+  // A patch's rollback steps run only when it is rolled back.
+  for (const step of steps.filter((s) => s.rollback !== true)) {
     const record = nodeRecord(ctx, nodeId);
     if (isTerminal(record.state)) return;
     if (ctx.state.completedSteps.has(step.id)) continue;
@@ -60,6 +78,11 @@ async function runSequence(ctx: RunContext, nodeId: string, steps: readonly Step
       return;
     }
     if (outcome.status === 'failed') {
+      const patch = rollbackOf(ctx, nodeId);
+      if (patch !== undefined && rollsBackPatch(outcome.outcome) && hostTouched(record.state)) {
+        await rollBackNode(ctx, nodeId, patch, outcome.outcome, outcome.detail);
+        return;
+      }
       // The halt is journaled before the node is settled: a crash in between must not let a
       // resumed run start the next batch.
       const stopOnFailure = ctx.state.plan.stopOnFailure ?? true;
@@ -80,7 +103,8 @@ export async function finishNode(
 ): Promise<void> {
   const record = nodeRecord(ctx, nodeId);
   if (isTerminal(record.state)) return;
-  if (steps.every((s) => ctx.state.completedSteps.has(s.id))) {
+  const ran = steps.filter((s) => s.rollback !== true);
+  if (ran.every((s) => ctx.state.completedSteps.has(s.id))) {
     // A patch that had nothing to do is said so, in the journal and the report.
     const current = record.alreadyCurrent;
     await ctx.moveNode(nodeId, 'done', current === undefined ? {} : { detail: current });
@@ -120,6 +144,111 @@ export async function settleFailedNode(
       return;
     }
   }
+}
+
+/**
+ * A patch that proved bad is rolled back: the rollout halts (whatever `stopOnFailure` says: the
+ * version is bad, the next server would get it too), a node caught serving errors in its ramp
+ * goes back to weight 0 first, then its rollback runs (patch-rollback.ts).
+ */
+async function rollBackNode(
+  ctx: RunContext,
+  nodeId: string,
+  patch: Extract<Step, { action: 'node.patch' }>,
+  outcome: FailureOutcome,
+  detail: string,
+): Promise<void> {
+  const record = nodeRecord(ctx, nodeId);
+  await ctx.stop('halt', `${record.name} (${nodeId}): ${detail}; its patch is rolled back`);
+  if (outcome === 'bad-ramp' || outcome === 'bad-bake') {
+    const restore = restoreStepOf(ctx, nodeId);
+    const pulled = restore === undefined ? undefined : await compensate(ctx, restore);
+    if (pulled !== undefined && pulled.kind !== 'undone') {
+      // Not known to be at weight 0: nothing more is done to it.
+      await leaveOut(ctx, record, leftOutReason(pulled), outcome, `${detail}; ${pulled.detail}`);
+      return;
+    }
+  }
+  await ctx.moveNode(nodeId, 'rolling-back', { outcome, detail });
+  await finishRollback(ctx, nodeId, outcome, detail, patch);
+}
+
+/**
+ * The canary's bake failed (the executor has journaled the halt): each canary node back in
+ * service is rolled back, or — without a rollback — taken back to weight 0 and left out, as a
+ * failed ramp is. Nodes its own failure settled already are left as they are.
+ */
+export async function rollBackCanaryNode(
+  ctx: RunContext,
+  nodeId: string,
+  detail: string,
+): Promise<void> {
+  const record = nodeRecord(ctx, nodeId);
+  if (record.state === 'pending' || isTerminal(record.state)) return;
+  if (record.state === 'rolling-back') return finishRollback(ctx, nodeId, 'bad-bake', detail);
+  // Its restore removed the weight it comes back to; out of service again, it must be kept on
+  // the balancer first, as before its drain — or it is not taken out.
+  if (!(await saveWeightAgain(ctx, record))) return;
+  const patch = rollbackOf(ctx, nodeId);
+  if (patch !== undefined) return rollBackNode(ctx, nodeId, patch, 'bad-bake', detail);
+  const restore = restoreStepOf(ctx, nodeId);
+  const pulled = restore === undefined ? undefined : await compensate(ctx, restore);
+  const why =
+    pulled === undefined || pulled.kind === 'undone' ? detail : `${detail}; ${pulled.detail}`;
+  const reason =
+    pulled === undefined || pulled.kind === 'undone' ? 'unhealthy' : leftOutReason(pulled);
+  await leaveOut(ctx, record, reason, 'bad-bake', why);
+}
+
+/** Saves the weight a baked canary comes back to; false (with a warning) when it cannot. */
+async function saveWeightAgain(ctx: RunContext, record: NodeRecord): Promise<boolean> {
+  const target = savedWeightTarget(ctx, record.id);
+  const weight = boundWeight(ctx, record.id) ?? record.originalWeight;
+  if (target === undefined || weight === undefined) return true;
+  try {
+    await saveWeight(ctx, target, weight, undefined);
+    return true;
+  } catch (error) {
+    if (error instanceof FatalRunError) throw error;
+    await ctx.record({
+      type: 'note',
+      node: record.id,
+      warning: true,
+      message: `the canary's bake failed, but ${weight} could not be saved as the weight ${record.name} comes back to (${message(error)}): not rolled back, it keeps serving`,
+    });
+    return false;
+  }
+}
+
+/** Runs (or, resumed, continues) the rollback and settles the node by its result. */
+async function finishRollback(
+  ctx: RunContext,
+  nodeId: string,
+  outcome: FailureOutcome,
+  detail: string,
+  patch = rollbackOf(ctx, nodeId),
+): Promise<void> {
+  const record = nodeRecord(ctx, nodeId);
+  const undone: Compensated =
+    patch === undefined
+      ? { kind: 'error', detail: 'the plan has no rollback for it' }
+      : await compensate(ctx, patch);
+  if (undone.kind === 'undone') {
+    await ctx.moveNode(nodeId, 'rolled-back', { outcome, detail: `${detail}; ${undone.detail}` });
+    return;
+  }
+  await leaveOut(ctx, record, leftOutReason(undone), outcome, `${detail}; ${undone.detail}`);
+}
+
+/** The node's patch step when the plan can roll it back. */
+function rollbackOf(
+  ctx: RunContext,
+  nodeId: string,
+): Extract<Step, { action: 'node.patch' }> | undefined {
+  return ctx.state.plan.steps.find(
+    (s): s is Extract<Step, { action: 'node.patch' }> =>
+      s.action === 'node.patch' && s.node === nodeId && s.inverse.kind === 'inverse',
+  );
 }
 
 /** The run is stopping: a node not started stays untouched, a drain in progress is undone. */
@@ -188,6 +317,7 @@ function restoreDone(ctx: RunContext, nodeId: string): boolean {
       s.action === 'node.restore' &&
       s.node === nodeId &&
       s.phase === 'rollout' && // a bring-in before the rollout is not this node's restore
+      s.rollback !== true &&
       ctx.state.completedSteps.has(s.id),
   );
 }
@@ -209,7 +339,10 @@ function restoreStepOf(
 ): Extract<Step, { action: 'node.restore' }> | undefined {
   return ctx.state.plan.steps.find(
     (s): s is Extract<Step, { action: 'node.restore' }> =>
-      s.action === 'node.restore' && s.node === nodeId && s.phase === 'rollout',
+      s.action === 'node.restore' &&
+      s.node === nodeId &&
+      s.phase === 'rollout' &&
+      s.rollback !== true,
   );
 }
 

@@ -13,6 +13,7 @@ import type { Journal } from '../journal/journal.js';
 import { applyEntry, type RunState } from '../journal/run-state.js';
 import type { LockCheck, LockGuard } from '../lock/lock-guard.js';
 import {
+  absorbsMove,
   canTransition,
   type FailureOutcome,
   IllegalTransitionError,
@@ -117,6 +118,7 @@ export function createRunContext(args: {
     async moveNode(node, to, details = {}) {
       const record = state.nodes.get(node);
       if (record === undefined || record.state === to) return;
+      if (absorbsMove(record.state, to)) return;
       if (!canTransition(record.state, to, details.outcome)) {
         throw new IllegalTransitionError(node, record.state, to);
       }

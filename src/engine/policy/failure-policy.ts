@@ -57,8 +57,9 @@ export function dispositionFor(
       return { kind: 'leave-out', reason: 'unreachable', pullToZero: false };
     case 'unhealthy':
       return { kind: 'leave-out', reason: 'unhealthy', pullToZero: false };
-    // It was answering 5xx to real clients: back to 0 at once.
+    // It was answering 5xx to real clients (or the service went bad with it back): back to 0.
     case 'bad-ramp':
+    case 'bad-bake':
       return { kind: 'leave-out', reason: 'unhealthy', pullToZero: true };
     // Not proven either way, and once the run halts nobody watches its 5xx any more: left at a
     // ramp weight it would keep serving unwatched, the silent pass by another name.
@@ -67,6 +68,21 @@ export function dispositionFor(
     default:
       return { kind: 'leave-out', reason: 'error', pullToZero: true };
   }
+}
+
+/**
+ * Does this failure roll a patch back, where the plan has a rollback? The patched server came
+ * up but proved bad — unhealthy, not running what it should, or serving errors in its ramp —
+ * and it can still run commands. A server that did not boot cannot be told to boot its old
+ * kernel, and one whose patch failed half way needs eyes: they are left out as without one.
+ */
+export function rollsBackPatch(outcome: FailureOutcome): boolean {
+  return (
+    outcome === 'unhealthy' ||
+    outcome === 'unpatched' ||
+    outcome === 'bad-ramp' ||
+    outcome === 'bad-bake'
+  );
 }
 
 /**
@@ -88,6 +104,8 @@ export function haltsRollout(outcome: FailureOutcome, stopOnFailure: boolean): b
     case 'patch-refused':
     // The next node would meet the same quiet traffic and be left out too, one by one.
     case 'unproven-ramp':
+    // The service went bad with the canary back: no other batch may follow.
+    case 'bad-bake':
       return true;
     default:
       return stopOnFailure;

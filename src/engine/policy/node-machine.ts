@@ -9,7 +9,10 @@
  * happy path may skip forward but never go back. A failure ends in `rolled-back` (the node was
  * put back exactly as it was found) or `left-out` (at weight 0, reported by name with a reason).
  * A node found already compliant before its drain (the verify expectation met, no `neededWhen`
- * check calling the patch needed) ends `skipped`, untouched.
+ * check calling the patch needed) ends `skipped`, untouched. A node whose patch proved bad and
+ * can be rolled back is `rolling-back` while its rollback runs (commands, reboot, proof, ramp —
+ * the same steps, which then do not move it), and ends `rolled-back`, serving its old version,
+ * or `left-out` if the rollback fails.
  */
 
 export const NODE_STATES = [
@@ -21,6 +24,7 @@ export const NODE_STATES = [
   'verifying',
   'restoring',
   'done',
+  'rolling-back',
   'rolled-back',
   'left-out',
   'skipped',
@@ -67,6 +71,8 @@ export type FailureOutcome =
   | 'bad-ramp'
   /** A ramp hold had too few requests to judge, after its extension (`onInconclusive: halt`). */
   | 'unproven-ramp'
+  /** The canary's bake saw the balancer outside its limits after the canary was back. */
+  | 'bad-bake'
   | 'aborted'
   | 'error';
 
@@ -77,8 +83,20 @@ export function isTerminal(state: NodeState): boolean {
 /** The host has been changed by us (a patch began): from here on, undoing means a human. */
 export function hostTouched(state: NodeState): boolean {
   return (
-    state === 'patching' || state === 'rebooting' || state === 'verifying' || state === 'restoring'
+    state === 'patching' ||
+    state === 'rebooting' ||
+    state === 'verifying' ||
+    state === 'restoring' ||
+    state === 'rolling-back'
   );
+}
+
+/**
+ * A move a node does not make: while it rolls back, the rollback's reboot, verify and ramp are
+ * the maintenance steps' own handlers, and their moves along the path do not apply.
+ */
+export function absorbsMove(from: NodeState, to: NodeState): boolean {
+  return from === 'rolling-back' && PATH.includes(to) && to !== 'done';
 }
 
 /** Taken out of service by this run and not back yet: counts against `maxUnavailable`. */
@@ -96,6 +114,10 @@ export function canTransition(from: NodeState, to: NodeState, outcome?: FailureO
   // Already compliant before anything was done (steps/compliance.ts).
   if (to === 'skipped') return from === 'pending';
   if (to === 'left-out') return from !== 'pending';
+  // A patch rolled back after it proved bad, from wherever that showed; it ends rolled back,
+  // or left out (above) when its rollback fails.
+  if (to === 'rolling-back') return hostTouched(from) && from !== 'rolling-back';
+  if (from === 'rolling-back') return to === 'rolled-back';
   if (to === 'rolled-back') {
     if (from === 'patching' && outcome === 'patch-refused') return true;
     return from !== 'pending' && !hostTouched(from);

@@ -21,6 +21,7 @@ import {
   type LeftOutReason,
   type NodeState,
 } from '../policy/node-machine.js';
+import { type Recovery, recoveryOf } from './recovery.js';
 
 export interface NodeReport {
   id: string;
@@ -52,6 +53,8 @@ export interface NodeReport {
   belowSaved?: SavedWeight;
   /** A long wait its current step began (quiet before its reboot): what, and since when (ISO). */
   waiting?: { message: string; since: string };
+  /** Its maintenance failed: when that was detected, and when it served again (recovery.ts). */
+  recovery?: Recovery;
   timeline: Array<{ state: NodeState; at: string }>;
 }
 
@@ -148,6 +151,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     ...atZeroOf(planNodes.get(n.id)?.atZero),
     ...belowSavedOf(planNodes.get(n.id)?.belowSaved),
     ...(n.waiting === undefined ? {} : { waiting: n.waiting }),
+    ...recoveryField(recoveryOf(state, n.id)),
     timeline: n.timeline,
   }));
   const atZero = leftAtZero(state.plan).map((n) => ({
@@ -237,11 +241,26 @@ export function buildReport(state: RunState, running = false, now?: number): Run
       ? {}
       : { next: [next, atZeroNext].filter((t) => t !== undefined).join('; ') }),
     steps: {
-      total: state.plan.steps.length,
+      // A patch's rollback steps count once they ran: on a good night they never do.
+      total: state.plan.steps.filter(
+        (s) => s.rollback !== true || state.completedSteps.has(s.id) || state.failedSteps.has(s.id),
+      ).length,
       completed: state.completedSteps.size,
       failed: state.failedSteps.size,
     },
   };
+}
+
+function recoveryField(recovery: Recovery | undefined): { recovery?: Recovery } {
+  return recovery === undefined ? {} : { recovery };
+}
+
+/** `recovery: failure detected 02:01:03, serving again 02:02:10 (67 s)`. */
+export function describeRecovery(recovery: Recovery): string {
+  const detected = `failure detected ${recovery.detectedAt.slice(11, 19)}`;
+  return recovery.restoredAt === undefined || recovery.seconds === undefined
+    ? `recovery: ${detected}, capacity not restored`
+    : `recovery: ${detected}, capacity restored ${recovery.restoredAt.slice(11, 19)} (${recovery.seconds} s)`;
 }
 
 function atZeroOf(decision: AtZeroDecision | undefined): { atZero?: AtZeroDecision } {
@@ -394,6 +413,7 @@ export function formatReport(report: RunReport): string[] {
     if (n.reason !== undefined || n.detail !== undefined) {
       lines.push(`      ${n.reason ? `${n.reason}: ` : ''}${n.detail ?? ''}`);
     }
+    if (n.recovery !== undefined) lines.push(`      ${describeRecovery(n.recovery)}`);
     if (n.waiting !== undefined) {
       const since = n.waiting.since.slice(11, 19);
       lines.push(

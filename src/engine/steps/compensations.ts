@@ -6,6 +6,7 @@
  *
  *   node.drain     the rollback of a node whose host is untouched, the stand-down of an abort
  *   node.restore   the failure policy's pull to weight 0; a failed bring-in
+ *   node.patch     the rollback of a patch that proved bad (execution/patch-rollback.ts)
  *   dns.point      a cutover that did not happen (a later preparation step failed or stopped)
  *   dns.set-ttl    the same, for a TTL lowered ahead of it
  *   node.nginx-upgrade  the way back of nginx's hot upgrade, when one of its steps failed
@@ -17,6 +18,7 @@
  */
 import type { Step } from '../../plan/types.js';
 import { type ReversibleAction, undoLine } from '../../plan/undo.js';
+import { rollBackPatch } from '../execution/patch-rollback.js';
 import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
 import { pointBack, setTtlBack } from './dns-compensations.js';
@@ -35,6 +37,7 @@ export const COMPENSATIONS: Compensations = {
   'node.drain': putBack,
   'node.restore': takeBackOut,
   'node.nginx-upgrade': takeWayBack,
+  'node.patch': rollBackPatch,
   'dns.set-ttl': setTtlBack,
   'dns.point': pointBack,
 };

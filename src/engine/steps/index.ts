@@ -6,6 +6,7 @@ import type { Step, StepActionName } from '../../plan/types.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
+import { runBake } from './bake-step.js';
 import { runBaselineOrSkip } from './compliance.js';
 import { runDnsVerify, runPoint, runSetTtl } from './dns-handlers.js';
 import { runDrain, runWaitDrained } from './drain-steps.js';
@@ -22,6 +23,7 @@ import {
 import { runNginxUpgrade } from './nginx-upgrade-step.js';
 import { runReleaseConnections } from './release-connections.js';
 import { runRestore } from './restore-step.js';
+import { runRollbackPatch, runRollbackPoint } from './rollback-steps.js';
 import { runVerify } from './verify-step.js';
 
 type Handlers = {
@@ -41,14 +43,17 @@ const handlers: Handlers = {
   'dns.point': runPoint,
   'dns.verify': runDnsVerify,
   wait: runWait,
+  'canary.bake': runBake,
   gate: runGate,
   hook: runHook,
   'node.capture-baseline': runBaselineOrSkip,
   'node.drain': runDrain,
   'node.release-connections': runReleaseConnections,
   'node.wait-drained': runWaitDrained,
+  'node.rollback-point': runRollbackPoint,
   'node.patch': runPatch,
   'node.nginx-upgrade': runNginxUpgrade,
+  'node.rollback-patch': runRollbackPatch,
   'node.reboot': runReboot,
   'node.wait-healthy': runWaitHealthy,
   'node.verify': runVerify,

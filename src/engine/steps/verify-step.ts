@@ -82,6 +82,17 @@ export function judge(
             detail: `unchanged: still ${output} (the patch did not take effect)`,
             unchanged: true,
           };
+    case 'baseline':
+      // A rollback's proof: the old version's output, as the journal holds it.
+      if (baseline === undefined) {
+        return {
+          ok: false,
+          detail: `cannot tell whether "${output}" is the old version: no baseline was captured`,
+        };
+      }
+      return asJournaledText(output) === baseline
+        ? { ok: true, detail: `the old version runs again: ${output}` }
+        : { ok: false, detail: `expected the old version ${baseline}, found ${output}` };
     case 'equals':
       return output === expect.value
         ? { ok: true, detail: `equals ${expect.value}` }

@@ -6,11 +6,13 @@
  * schedule, set by the scheduler; and the process's default metrics.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { JournalEntry, RunState } from '../../app/index.js';
+import { type JournalEntry, type RunState, recoveryOf } from '../../app/index.js';
 import type { CloudCallEvent } from '../../ports/index.js';
 
 /** Seconds: a drain is quick behind idle traffic and may take the whole timeout behind a stream. */
 const DRAIN_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+/** Seconds: a drain put back takes seconds, a patch rolled back a reboot and a ramp, minutes. */
+const RECOVERY_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
 export class ServeMetrics {
   readonly registry = new Registry();
@@ -30,6 +32,12 @@ export class ServeMetrics {
     name: 'drainctl_drain_seconds',
     help: 'From a node starting its drain to its drain being proven (seconds).',
     buckets: DRAIN_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly recovery = new Histogram({
+    name: 'drainctl_recovery_seconds',
+    help: 'From a node failure being detected to the node serving again (rolled back), in seconds.',
+    buckets: RECOVERY_BUCKETS,
     registers: [this.registry],
   });
   private readonly calls = new Counter({
@@ -77,6 +85,10 @@ export class ServeMetrics {
       const began = node?.timeline.findLast((step) => step.state === 'draining')?.at;
       if (began !== undefined)
         this.drain.observe((Date.parse(entry.ts) - Date.parse(began)) / 1000);
+    }
+    if (entry.type === 'node-state' && entry.state === 'rolled-back') {
+      const seconds = recoveryOf(state, entry.node)?.seconds;
+      if (seconds !== undefined) this.recovery.observe(seconds);
     }
   };
 

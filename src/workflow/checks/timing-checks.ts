@@ -175,6 +175,7 @@ export const checkPatchAndHooks: Check = ({ doc }) => {
       found: 'verify: false',
     });
   }
+  issues.push(...rollbackProblems(doc));
   for (const when of ['before', 'after'] as const) {
     hooks[when].forEach((hook, index) => {
       const unknown = unknownPlaceholders(hook.command);
@@ -189,3 +190,48 @@ export const checkPatchAndHooks: Check = ({ doc }) => {
   }
   return issues;
 };
+
+/**
+ * A rollback proves the old version runs by the verify command's baseline, undoes patch
+ * commands, and a kernel rollback takes effect only with a reboot; a fleet server's ramp is per
+ * attachment, which a rollback does not yet ramp (nor does a fleet plan bake a canary).
+ */
+function rollbackProblems(doc: Parameters<Check>[0]['doc']): RawIssue[] {
+  const issues: RawIssue[] = [];
+  const fleet = !('loadBalancer' in doc) || doc.loadBalancer === undefined;
+  if (doc.rollout.canary !== undefined && fleet) {
+    issues.push({
+      path: ['rollout', 'canary'],
+      expected: 'a workflow with one loadBalancer (a fleet workflow has no canary yet)',
+      found: 'a fleet workflow',
+    });
+  }
+  const { rollback } = doc.patch;
+  if (rollback === undefined) return issues;
+  const path = ['patch', 'rollback'];
+  if (doc.patch.commands.length === 0) {
+    issues.push({ path, expected: 'patch.commands to roll back', found: 'no commands' });
+  }
+  if (doc.patch.verify === false) {
+    issues.push({
+      path,
+      expected: 'patch.verify on (its baseline proves the old version runs again)',
+      found: 'verify: false',
+    });
+  }
+  if (rollback.kind === 'kernel' && !doc.patch.reboot) {
+    issues.push({
+      path: [...path, 'kind'],
+      expected: 'patch.reboot: true (a kernel rollback takes effect with a reboot)',
+      found: 'kernel with reboot: false',
+    });
+  }
+  if (fleet) {
+    issues.push({
+      path,
+      expected: 'a workflow with one loadBalancer (a fleet workflow has no rollback yet)',
+      found: 'a fleet workflow',
+    });
+  }
+  return issues;
+}

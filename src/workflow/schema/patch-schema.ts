@@ -74,6 +74,48 @@ export const nginxHotUpgradeSchema = z
   })
   .meta({ description: "nginx's binary hot upgrade: USR2, WINCH, QUIT, and the way back." });
 
+const rollbackTimeout = seconds('Seconds the rollback commands may take, all together.').default(
+  300,
+);
+
+/** How a server whose patch proved bad goes back to the version it ran before. */
+export const rollbackSchema = z
+  .discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({
+        kind: z.literal('kernel').meta({
+          description:
+            'Make the kernel it ran before the patch the default boot entry again (grubby), reboot, prove it.',
+        }),
+        timeoutSeconds: rollbackTimeout,
+      }),
+      z.strictObject({
+        kind: z.literal('packages').meta({
+          description:
+            'Roll the package transactions back to the last one before the patch (yum history rollback, recorded before the patch), reboot, prove it.',
+        }),
+        timeoutSeconds: rollbackTimeout,
+      }),
+      z.strictObject({
+        kind: z.literal('custom'),
+        commands: z
+          .array(commandText, { error: 'a list of shell commands' })
+          .min(1, { error: 'at least one command' })
+          .meta({
+            description:
+              'Run in order on the server; {previous} stands for the output of the verify command before the patch.',
+          }),
+        timeoutSeconds: rollbackTimeout,
+      }),
+    ],
+    { error: '{kind: kernel}, {kind: packages} or {kind: custom, commands: [...]}' },
+  )
+  .meta({
+    description:
+      'Roll the patch back when the server fails its health checks, its verify or its ramp; then the rollout halts.',
+  });
+
 export const patchSchema = z
   .strictObject({
     kind: z
@@ -102,6 +144,7 @@ export const patchSchema = z
         description:
           'Read-only checks whether a server needs the patch, asked before its drain (none says so: skipped) and after it when expect: changed finds the output unchanged.',
       }),
+    rollback: rollbackSchema.optional(),
     verify: z
       .union([z.literal(false), verifySchema], {
         error: 'false, or {command, expect, timeoutSeconds}',
@@ -115,3 +158,4 @@ export const patchSchema = z
 
 export type PatchSpec = z.output<typeof patchSchema>;
 export type NginxHotUpgradeSpec = z.output<typeof nginxHotUpgradeSchema>;
+export type RollbackSpec = z.output<typeof rollbackSchema>;

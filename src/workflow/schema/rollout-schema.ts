@@ -49,6 +49,39 @@ export const rolloutSchema = z
       'Seconds a gate blocked on capacity (minHealthy, a group peer) waits for it to clear before the rollout halts (a server restored a moment ago may not be counted healthy yet). Default 60.',
       { min: 0 },
     ).optional(),
+    canary: z
+      .strictObject({
+        servers: z
+          .int({ error: 'a whole number of servers, at least 1' })
+          .min(1, { error: 'at least 1' })
+          .default(1)
+          .meta({ description: 'How many servers the first batch (the canary) holds. Default 1.' }),
+        bakeMinutes: z
+          .number({ error: 'minutes, a number above 0' })
+          .positive({ error: 'above 0' })
+          .max(1440, { error: 'at most 1440 (a day)' })
+          .meta({
+            description:
+              'After the canary is back in service, watch the whole balancer this long before the next batch.',
+          }),
+        max5xxRate: z.number({ error: 'a rate from 0 to 1' }).min(0).max(1).default(0.01).meta({
+          description:
+            "Above this share of 5xx answers across every server's access log during the bake, it fails. Default 0.01.",
+        }),
+        minRequests: z
+          .int({ error: 'a whole number' })
+          .min(1, { error: 'at least 1' })
+          .default(20)
+          .meta({
+            description:
+              'Fewer requests than this in the bake make its 5xx rate inconclusive (passes). Default 20.',
+          }),
+      })
+      .optional()
+      .meta({
+        description:
+          "A canary: the first batch bakes for bakeMinutes while the whole balancer is watched (5xx rate, the balancer's health view); a failed bake rolls it back and halts.",
+      }),
     window: z
       .strictObject({
         end: z.iso

@@ -39,15 +39,15 @@ describe('the table of compensations', () => {
     // @ts-expect-error an action that declares an undo must have its compensation
     const missing: Compensations = withoutPoint;
     // @ts-expect-error an action that declares no undo has no compensation
-    const extra: Compensations = { ...COMPENSATIONS, 'node.patch': nothing };
-    // Were the planner to declare an undo for a patch, the engine's table would no longer do:
-    // @ts-expect-error node.patch would need its compensation
-    const grown: { [A in ReversibleAction | 'node.patch']: unknown } = COMPENSATIONS;
+    const extra: Compensations = { ...COMPENSATIONS, 'node.reboot': nothing };
+    // Were the planner to declare an undo for a reboot, the engine's table would no longer do:
+    // @ts-expect-error node.reboot would need its compensation
+    const grown: { [A in ReversibleAction | 'node.reboot']: unknown } = COMPENSATIONS;
     expect([missing, extra, grown].length).toBe(3);
   });
 
   it("does not compile when a step declares an undo that is not its action's entry", () => {
-    // @ts-expect-error a patch cannot be undone: it has no entry
+    // @ts-expect-error a patch's undo is made from its rollback's facts, not a label alone
     const unknownAction = () => undoOf('node.patch', { label: 'web-1' });
     // @ts-expect-error a patch's draft carries no undo, not even another action's
     const patchUndone: StepDraft = { ...patch, inverse: drainUndo };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dispositionFor, haltsRollout } from '#src/engine/policy/failure-policy.js';
+import { dispositionFor, haltsRollout, rollsBackPatch } from '#src/engine/policy/failure-policy.js';
 import {
+  absorbsMove,
   canTransition,
   IllegalTransitionError,
   NODE_STATES,
@@ -27,6 +28,12 @@ describe('node state machine', () => {
     ['drained', 'rolled-back'],
     ['rebooting', 'left-out'],
     ['restoring', 'left-out'],
+    // a patch that proved bad is rolled back from wherever it showed, and ends either way
+    ['verifying', 'rolling-back'],
+    ['restoring', 'rolling-back'],
+    ['rebooting', 'rolling-back'],
+    ['rolling-back', 'rolled-back'],
+    ['rolling-back', 'left-out'],
   ] as Array<[NodeState, NodeState]>)('%s → %s is legal', (from, to) => {
     expect(canTransition(from, to)).toBe(true);
     expect(transition('i-1', from, to, 42)).toEqual({ state: to, at: 42 });
@@ -44,6 +51,10 @@ describe('node state machine', () => {
     ['verifying', 'rolled-back'],
     // a node that never left service is not "left out"
     ['pending', 'left-out'],
+    // only a host we changed has a patch to roll back
+    ['drained', 'rolling-back'],
+    ['pending', 'rolling-back'],
+    ['rolling-back', 'done'],
   ] as Array<[NodeState, NodeState]>)('%s → %s is illegal', (from, to) => {
     expect(canTransition(from, to)).toBe(false);
     expect(() => transition('i-1', from, to, 0)).toThrow(IllegalTransitionError);
@@ -63,8 +74,33 @@ describe('node state machine', () => {
       'rebooting',
       'verifying',
       'restoring',
+      'rolling-back',
       'left-out',
     ]);
+  });
+
+  it("a rolling-back node absorbs its rollback steps' moves along the path, never its end", () => {
+    for (const to of ['rebooting', 'verifying', 'restoring'] as const) {
+      expect(absorbsMove('rolling-back', to)).toBe(true);
+      expect(absorbsMove('patching', to)).toBe(false);
+    }
+    expect(absorbsMove('rolling-back', 'done')).toBe(false);
+    expect(absorbsMove('rolling-back', 'left-out')).toBe(false);
+  });
+
+  it('rolls a patch back on a failed health check, verify or ramp, nothing else', () => {
+    expect(['unhealthy', 'unpatched', 'bad-ramp'].every((o) => rollsBackPatch(o as never))).toBe(
+      true,
+    );
+    for (const outcome of [
+      'no-boot',
+      'patch-failed',
+      'drift',
+      'aborted',
+      'traffic-at-reboot',
+    ] as const) {
+      expect(rollsBackPatch(outcome)).toBe(false);
+    }
   });
 });
 
