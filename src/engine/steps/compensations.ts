@@ -21,6 +21,7 @@ import { type ReversibleAction, undoLine } from '../../plan/undo.js';
 import { rollBackPatch } from '../execution/patch-rollback.js';
 import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
+import { compensationMark } from './compensation-mark.js';
 import { pointBack, setTtlBack } from './dns-compensations.js';
 import { takeWayBack } from './nginx-upgrade-calls.js';
 import { putBack, takeBackOut } from './weight-compensations.js';
@@ -48,13 +49,5 @@ export function compensate<A extends ReversibleAction>(
   step: Extract<Step, { action: A }>,
 ): Promise<Compensated> {
   const compensation: Compensation<A> = COMPENSATIONS[(step as Step).action as A];
-  return compensation(ctx, step, markOf(step));
-}
-
-/** The step undone and the undo line the runbook printed for it. */
-function markOf(step: Step): Compensates {
-  return {
-    step: step.id,
-    ...(step.inverse.kind === 'inverse' ? { undo: undoLine(step.inverse) } : {}),
-  };
+  return compensation(ctx, step, compensationMark(step));
 }

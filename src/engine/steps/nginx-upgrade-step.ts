@@ -11,8 +11,8 @@
 import type { Step } from '../../plan/types.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok } from '../execution/run-context.js';
-import { compensate } from './compensations.js';
-import { journaled, targetOf } from './nginx-upgrade-calls.js';
+import { compensationMark } from './compensation-mark.js';
+import { journaled, takeWayBack, targetOf } from './nginx-upgrade-calls.js';
 import { stillInService } from './out-of-service.js';
 
 type UpgradeStep = Extract<Step, { action: 'node.nginx-upgrade' }>;
@@ -36,7 +36,9 @@ export async function runNginxUpgrade(ctx: RunContext, step: UpgradeStep): Promi
   );
   if (outcome.done) return ok(`nginx ${name}: ${outcome.detail}`);
   if (name === 'quit-old') return failed('patch-failed', `nginx ${name}: ${outcome.error}`);
-  const back = await compensate(ctx, step);
+  // The compensation table's own entry for this action, called directly: the table also runs a
+  // patch's rollback, whose steps include this one.
+  const back = await takeWayBack(ctx, step, compensationMark(step));
   return failed(
     'patch-failed',
     `nginx ${name} failed: ${outcome.error}; ${back.kind === 'undone' ? `way back taken: ${back.detail}` : `the way back failed too: ${back.detail}`}`,
