@@ -17,7 +17,7 @@
  * already, left as found, changed by someone else) — on the note that says why.
  */
 import type { Step } from '../../plan/types.js';
-import { type ReversibleAction, undoLine } from '../../plan/undo.js';
+import type { ReversibleAction } from '../../plan/undo.js';
 import { rollBackPatch } from '../execution/patch-rollback.js';
 import type { Compensated, RunContext } from '../execution/run-context.js';
 import type { Compensates } from '../journal/entries.js';
