@@ -76,7 +76,8 @@ const usageFile = join(scratch, 'usage.txt');
 const preload = join(scratch, 'report-usage.cjs');
 writeFileSync(
   preload,
-  `process.on('exit', () => { require('node:fs').appendFileSync(${JSON.stringify(usageFile)}, process.resourceUsage().maxRSS / 1024 + '\\n'); });\n`,
+  `process.on('exit', () => { const cpu = process.cpuUsage();
+require('node:fs').appendFileSync(${JSON.stringify(usageFile)}, process.resourceUsage().maxRSS / 1024 + ' ' + (cpu.user + cpu.system) / 1e6 + '\\n'); });\n`,
 );
 
 const WORKFLOW = `name: fleet-bench
@@ -115,6 +116,8 @@ interface ChildResult {
   code: number | null;
   wallMs: number;
   rssMiB: number;
+  /** CPU seconds of the process (user + system): the figure the machine's load cannot inflate. */
+  cpuSeconds: number;
   stdout: string;
   stderr: string;
 }
@@ -141,8 +144,17 @@ function drainctl(args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> 
     child.on('error', reject);
     child.on('exit', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const rssMiB = Number(readFileSync(usageFile, 'utf8').trim().split('\n').at(-1));
-      resolve({ code, wallMs, rssMiB, stdout, stderr });
+      const [rssMiB, cpuSeconds] = (readFileSync(usageFile, 'utf8').trim().split('\n').at(-1) ?? '')
+        .split(' ')
+        .map(Number);
+      resolve({
+        code,
+        wallMs,
+        rssMiB: rssMiB ?? Number.NaN,
+        cpuSeconds: cpuSeconds ?? Number.NaN,
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -231,7 +243,7 @@ async function main(): Promise<void> {
     if (plan.code !== 0) throw new Error(`plan exited ${plan.code}: ${plan.stderr.slice(-3000)}`);
     const planCalls = emu.apiCalls();
     console.log(
-      `plan: ${(plan.wallMs / 1000).toFixed(2)} s from spawn to exit (start-up alone, --version: ${(startup.wallMs / 1000).toFixed(2)} s), peak RSS ${plan.rssMiB.toFixed(0)} MiB, ${sum(planCalls)} API calls`,
+      `plan: ${(plan.wallMs / 1000).toFixed(2)} s from spawn to exit (start-up alone, --version: ${(startup.wallMs / 1000).toFixed(2)} s), CPU ${plan.cpuSeconds.toFixed(1)} s, peak RSS ${plan.rssMiB.toFixed(0)} MiB, ${sum(planCalls)} API calls`,
     );
 
     if (PLAN_ONLY) return;
@@ -239,7 +251,7 @@ async function main(): Promise<void> {
     const run = await drainctl(['run', workflow, '--yes'], env);
     const calls = emu.apiCalls();
     console.log(
-      `run: exit ${run.code}, wall ${(run.wallMs / 1000).toFixed(1)} s, peak RSS ${run.rssMiB.toFixed(0)} MiB`,
+      `run: exit ${run.code}, wall ${(run.wallMs / 1000).toFixed(1)} s, CPU ${run.cpuSeconds.toFixed(0)} s, peak RSS ${run.rssMiB.toFixed(0)} MiB`,
     );
     if (run.code !== 0) console.log(run.stderr.slice(-3000));
 
