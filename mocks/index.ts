@@ -28,6 +28,7 @@ export type { EmulatorState } from './emulator/state-snapshot.js';
 export { DEFAULT_TIMINGS, type EmulatorTimings } from './emulator/timings.js';
 export type { WorldFactory, WorldFactoryOptions } from './emulator/world-factory.js';
 export type { ApiFault, Fault } from './faults/fault-schema.js';
+export type { ActionCallCount } from './server/api-call-counts.js';
 export { parseRateLimits, type RateLimitTable } from './server/rate-limits.js';
 export { defaultTopology } from './topology/default-topology.js';
 export { loadTopologyFile, parseTopology, TopologyError } from './topology/load-topology.js';

@@ -1,44 +1,54 @@
 /**
- * The emulator's loopback address plan: one /24 inside 127.0.0.0/8 per emulator (random unless the
- * topology fixes it, never 127.0.0.0/24) so emulators in parallel never clash. Instances get .11,
- * .12, …; load balancers .101, .102, …; the DNS server .53.
+ * The emulator's loopback address plan, inside 127.0.0.0/8 and random unless the topology fixes
+ * it, so emulators in parallel never clash: one /24 (never 127.0.0.0/24) for up to 89 instances,
+ * or a /16 (never 127.0.0.0/16) for a larger topology. Instances get .11 … .99 of each /24 in
+ * turn (the 90th instance of a /16 starts the next /24); load balancers .101, .102, … and the DNS
+ * server .53 of the first /24.
  *
  * Linux routes all of 127.0.0.0/8 to the loopback interface. macOS routes only 127.0.0.1 unless an
  * alias is added, so a failing bind is reported with the exact `ifconfig` lines that fix it.
  */
 import { createServer } from 'node:net';
+import { INSTANCES_PER_BLOCK } from '../topology/address-capacity.js';
 
 const FIRST_INSTANCE = 11;
-const FIRST_LOAD_BALANCER = 101;
+const LOAD_BALANCER_SLOTS_START = 101;
 const LAST_LOAD_BALANCER = 250;
 
-/** A random "127.A.B" prefix with A in 1–254, so never 127.0.0.0/24. */
-export function randomSubnetPrefix(random: () => number = Math.random): string {
+/**
+ * A random block for `instanceCount` instances: "127.A.B.0/24" with A in 1–254 (so never
+ * 127.0.0.0/24), or "127.A.0.0/16" when more than one /24 holds.
+ */
+export function randomSubnet(instanceCount: number, random: () => number = Math.random): string {
   const a = 1 + Math.floor(random() * 254);
+  if (instanceCount > INSTANCES_PER_BLOCK) return `127.${a}.0.0/16`;
   const b = Math.floor(random() * 256);
-  return `127.${a}.${b}`;
-}
-
-/** "127.77.1.0/24" → "127.77.1". */
-export function prefixOf(subnet: string): string {
-  return subnet.replace(/\.0\/24$/, '');
+  return `127.${a}.${b}.0/24`;
 }
 
 export class AddressPlan {
-  private nextLoadBalancer = FIRST_LOAD_BALANCER;
+  private nextLoadBalancer = LOAD_BALANCER_SLOTS_START;
+  /** "127.A.B" of the first /24: the DNS server, the balancers and the first 89 instances. */
+  private readonly firstBlock: string;
+  /** "127.A" of a /16; undefined for a /24. */
+  private readonly wideNetwork: string | undefined;
 
-  constructor(readonly prefix: string) {}
-
-  get subnet(): string {
-    return `${this.prefix}.0/24`;
+  /** `subnet`: "127.A.B.0/24" or "127.A.0.0/16". */
+  constructor(readonly subnet: string) {
+    const match = /^(127\.\d{1,3})\.(\d{1,3})\.0\/(24|16)$/.exec(subnet);
+    if (!match) throw new Error(`not a /24 or /16 inside 127.0.0.0/8: ${subnet}`);
+    this.wideNetwork = match[3] === '16' ? match[1] : undefined;
+    this.firstBlock = `${match[1]}.${match[2]}`;
   }
 
   instance(index: number): string {
-    return `${this.prefix}.${FIRST_INSTANCE + index}`;
+    if (this.wideNetwork === undefined) return `${this.firstBlock}.${FIRST_INSTANCE + index}`;
+    const block = Math.floor(index / INSTANCES_PER_BLOCK);
+    return `${this.wideNetwork}.${block}.${FIRST_INSTANCE + (index % INSTANCES_PER_BLOCK)}`;
   }
 
   get dns(): string {
-    return `${this.prefix}.53`;
+    return `${this.firstBlock}.53`;
   }
 
   /** The next free load balancer address; addresses are not reused while the emulator runs. */
@@ -46,14 +56,14 @@ export class AddressPlan {
     if (this.nextLoadBalancer > LAST_LOAD_BALANCER) {
       throw new Error(`no load balancer address left in ${this.subnet}`);
     }
-    const address = `${this.prefix}.${this.nextLoadBalancer}`;
+    const address = `${this.firstBlock}.${this.nextLoadBalancer}`;
     this.nextLoadBalancer += 1;
     return address;
   }
 
   /** Back to the first load balancer address (after a reset, when no balancer exists). */
   resetLoadBalancers(): void {
-    this.nextLoadBalancer = FIRST_LOAD_BALANCER;
+    this.nextLoadBalancer = LOAD_BALANCER_SLOTS_START;
   }
 
   /** Every address a typical run binds: instances, the DNS server, the first balancers. */
@@ -61,7 +71,7 @@ export class AddressPlan {
     const instances = Array.from({ length: instanceCount }, (_, i) => this.instance(i));
     const balancers = Array.from(
       { length: loadBalancers },
-      (_, i) => `${this.prefix}.${FIRST_LOAD_BALANCER + i}`,
+      (_, i) => `${this.firstBlock}.${LOAD_BALANCER_SLOTS_START + i}`,
     );
     return [...instances, this.dns, ...balancers];
   }

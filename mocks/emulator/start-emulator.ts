@@ -14,6 +14,7 @@ import { ecsProduct } from '../ecs/index.js';
 import { EcsStore } from '../ecs/store.js';
 import { ApiFaults } from '../faults/api-faults.js';
 import type { Fault } from '../faults/fault-schema.js';
+import { type ActionCallCount, ApiCallCounts } from '../server/api-call-counts.js';
 import { createDispatcher } from '../server/api-dispatch.js';
 import { createEmulatorServer, listenOnLoopback } from '../server/http-server.js';
 import { ApiRateLimits, parseRateLimits, type RateLimitTable } from '../server/rate-limits.js';
@@ -25,7 +26,7 @@ import { resolveTopology } from '../topology/load-topology.js';
 import type { Topology, TopologyInput } from '../topology/schema.js';
 import type { AccessLogFormat } from '../world/index.js';
 import type { World } from '../world/types.js';
-import { AddressPlan, prefixOf, probeLoopback, randomSubnetPrefix } from './addresses.js';
+import { AddressPlan, probeLoopback, randomSubnet } from './addresses.js';
 import type { EmulatorContext } from './context.js';
 import { EMULATOR_CREDENTIALS } from './credentials.js';
 import { FaultRouter } from './fault-router.js';
@@ -64,7 +65,7 @@ export interface Emulator {
   readonly endpoint: string;
   readonly port: number;
   readonly stateDir: string;
-  /** The /24 this emulator's instances, balancers and DNS server live in. */
+  /** The /24 (or, for more than 89 instances, the /16) its instances, balancers and DNS live in. */
   readonly subnet: string;
   readonly region: string;
   readonly credentials: { accessKeyId: string; accessKeySecret: string };
@@ -80,6 +81,9 @@ export interface Emulator {
   clearFaults(): void;
   /** Replaces the per-action quotas in force ({} for none). */
   setRateLimits(limits: RateLimitTable | string): RateLimitTable;
+  /** API calls answered since the start (or the last clearApiCalls), per action and outcome. */
+  apiCalls(): Record<string, ActionCallCount>;
+  clearApiCalls(): void;
   /** Back to the topology's initial state: only its balancers, records as configured, no faults. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -95,9 +99,7 @@ export interface Emulator {
  */
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
   const topology = resolveTopology(options.topology);
-  const addresses = new AddressPlan(
-    topology.subnet ? prefixOf(topology.subnet) : randomSubnetPrefix(),
-  );
+  const addresses = new AddressPlan(topology.subnet ?? randomSubnet(topology.instances.length));
   await probeLoopback(addresses.instance(0), addresses.addressesFor(topology.instances.length));
   const ownsStateDir = options.stateDir === undefined;
   const stateDir = resolve(
@@ -115,6 +117,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const apiFaults = new ApiFaults();
   const rateLimits = new ApiRateLimits();
   if (options.rateLimits !== undefined) rateLimits.set(parseRateLimits(options.rateLimits));
+  const callCounts = new ApiCallCounts();
   const setRateLimits = (limits: unknown) => {
     rateLimits.set(parseRateLimits(limits));
     return rateLimits.list();
@@ -159,6 +162,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     verifier: createSignatureVerifier({ credentials: EMULATOR_CREDENTIALS }),
     faults: apiFaults,
     rateLimits,
+    callCounts,
     context: () => context,
     onUnexpectedError: options.onUnexpectedError,
   });
@@ -170,6 +174,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     faults: () => faults.list(),
     rateLimits: () => rateLimits.list(),
     setRateLimits,
+    apiCalls: () => callCounts.list(),
+    clearApiCalls: () => callCounts.clear(),
   });
 
   async function reset(): Promise<void> {
@@ -212,6 +218,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     faults: () => faults.list(),
     clearFaults: () => faults.clear(),
     setRateLimits,
+    apiCalls: () => callCounts.list(),
+    clearApiCalls: () => callCounts.clear(),
     reset,
     close() {
       closed ??= (async () => {

@@ -10,6 +10,8 @@
  *   GET    /__emulator/rate-limits   per-action API quotas in force
  *   PUT    /__emulator/rate-limits   replace them: { "Action": { "calls": N, "perSeconds": S } }
  *   DELETE /__emulator/rate-limits   no quotas
+ *   GET    /__emulator/api-calls     API calls answered so far, per action and outcome
+ *   DELETE /__emulator/api-calls     start counting again from zero
  */
 import type { JsonResponse } from './http-io.js';
 
@@ -25,6 +27,8 @@ export interface AdminApi {
   rateLimits(): unknown;
   /** Validates and replaces the quotas; throws an Error with a readable message when invalid. */
   setRateLimits(limits: unknown): unknown;
+  apiCalls(): unknown;
+  clearApiCalls(): void;
 }
 
 export async function handleAdmin(
@@ -58,6 +62,11 @@ export async function handleAdmin(
         return ok({ rateLimits: admin.setRateLimits(parseJson(body)) });
       case 'DELETE /__emulator/rate-limits':
         return ok({ rateLimits: admin.setRateLimits({}) });
+      case 'GET /__emulator/api-calls':
+        return ok({ apiCalls: admin.apiCalls() });
+      case 'DELETE /__emulator/api-calls':
+        admin.clearApiCalls();
+        return ok({ apiCalls: {} });
       default:
         return { status: 404, body: { error: `no admin route ${route}` } };
     }

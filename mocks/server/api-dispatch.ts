@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiFaults } from '../faults/api-faults.js';
+import type { ApiCallCounts } from './api-call-counts.js';
 import {
   ApiError,
   InternalError,
@@ -39,6 +40,8 @@ export interface DispatcherOptions<C> {
   faults: ApiFaults;
   /** Per-action quotas in force (none unless asked for). */
   rateLimits?: ApiRateLimits;
+  /** Counts every call that names a known action, by its outcome. */
+  callCounts?: ApiCallCounts;
   context: () => C;
   /** Called with errors no handler meant to raise (answered as InternalError). */
   onUnexpectedError?: (error: unknown, action: string) => void;
@@ -74,6 +77,7 @@ export function createDispatcher<C>(options: DispatcherOptions<C>): Dispatcher {
       for (const name of PROTOCOL_PARAMS) merged.delete(name);
       const body = await handler({ params: new Params(merged), ctx: options.context(), requestId });
       if (injected) throw injected.error;
+      options.callCounts?.record(action, 'ok');
       return {
         status: 200,
         headers: { 'x-acs-request-id': requestId },
@@ -81,6 +85,12 @@ export function createDispatcher<C>(options: DispatcherOptions<C>): Dispatcher {
       };
     } catch (error) {
       const apiError = error instanceof ApiError ? error : unexpected(error, action, options);
+      if (product?.handlers[action]) {
+        options.callCounts?.record(
+          action,
+          apiError.code === 'Throttling.User' ? 'throttled' : 'failed',
+        );
+      }
       return errorResponse(apiError, requestId, product);
     }
   };

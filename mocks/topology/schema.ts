@@ -7,6 +7,7 @@
  * every field but instance ids has a default.
  */
 import { z } from 'zod';
+import { INSTANCES_PER_BLOCK, instanceCapacity, MAX_INSTANCES } from './address-capacity.js';
 import type { BalancerTopology } from './generated-fleet.js';
 
 export const DEFAULT_KERNEL = '3.10.0-1160.el7.x86_64';
@@ -116,11 +117,20 @@ export const topologySchema = z
   .object({
     region: z.string().min(1).default('cn-hangzhou'),
     zone: z.string().min(1).optional(),
-    /** A /24 inside 127.0.0.0/8 (not 127.0.0.0/24); random when absent. */
+    /**
+     * A /24 inside 127.0.0.0/8 (not 127.0.0.0/24), or a /16 (not 127.0.0.0/16) for more than 89
+     * instances; random when absent.
+     */
     subnet: z
       .string()
-      .regex(/^127\.(\d{1,3})\.(\d{1,3})\.0\/24$/, 'a /24 inside 127.0.0.0/8, e.g. 127.77.1.0/24')
-      .refine((value) => !value.startsWith('127.0.0.'), '127.0.0.0/24 is reserved for localhost')
+      .regex(
+        /^127\.\d{1,3}\.(\d{1,3}\.0\/24|0\.0\/16)$/,
+        'a /24 or /16 inside 127.0.0.0/8, e.g. 127.77.1.0/24 or 127.77.0.0/16',
+      )
+      .refine(
+        (value) => !value.startsWith('127.0.0.') && value !== '127.0.0.0/16',
+        '127.0.0.0/24 is reserved for localhost',
+      )
       .refine(
         (value) =>
           value
@@ -147,14 +157,14 @@ export const topologySchema = z
       .default({}),
     accessLogFormat: z.enum(['combined', 'combined_request_time']).default('combined'),
     /** Listed instances; with `fleet` the generated ones follow them. */
-    instances: z.array(instanceSchema).max(89).default([]),
+    instances: z.array(instanceSchema).max(MAX_INSTANCES).default([]),
     /**
      * A generated fleet: balancers created at start with random attachments (generated-fleet.ts).
      */
     fleet: z
       .object({
         balancers: z.number().int().min(1).max(100),
-        instances: z.number().int().min(1).max(89),
+        instances: z.number().int().min(1).max(MAX_INSTANCES),
         seed: z.number().int().nonnegative(),
         maxAttachments: z.number().int().min(1).max(3).default(3),
       })
@@ -172,10 +182,23 @@ export const topologySchema = z
     message: 'give instances, or a fleet to generate',
     path: ['instances'],
   })
-  .refine((topology) => topology.instances.length + (topology.fleet?.instances ?? 0) <= 89, {
-    message: 'at most 89 instances in all (one /24: .11 to .99), listed and generated',
-    path: ['fleet', 'instances'],
-  });
+  .refine(
+    (topology) => topology.instances.length + (topology.fleet?.instances ?? 0) <= MAX_INSTANCES,
+    {
+      message: `at most ${MAX_INSTANCES} instances in all, listed and generated`,
+      path: ['fleet', 'instances'],
+    },
+  )
+  .refine(
+    (topology) =>
+      topology.subnet === undefined ||
+      topology.instances.length + (topology.fleet?.instances ?? 0) <=
+        instanceCapacity(topology.subnet),
+    {
+      message: `at most ${INSTANCES_PER_BLOCK} instances in a /24 subnet (.11 to .99), listed and generated: use a /16`,
+      path: ['subnet'],
+    },
+  );
 
 export type TopologyInput = z.input<typeof topologySchema>;
 type Parsed = z.output<typeof topologySchema>;

@@ -81,9 +81,17 @@ export function redactIdentifier(text: string): string {
  * a secret that is a number or `true` cannot break the document.
  */
 export function redactJsonText(json: string): string {
-  return json.replace(/"(?:[^"\\]|\\.)*"/g, (literal) =>
-    JSON.stringify(redactString(JSON.parse(literal) as string)),
-  );
+  // A large document (a fleet's plan) repeats its keys and many values thousands of times: each
+  // distinct literal is masked once. The secrets known cannot change during one call.
+  const masked = new Map<string, string>();
+  return json.replace(/"(?:[^"\\]|\\.)*"/g, (literal) => {
+    let out = masked.get(literal);
+    if (out === undefined) {
+      out = JSON.stringify(redactString(JSON.parse(literal) as string));
+      masked.set(literal, out);
+    }
+    return out;
+  });
 }
 
 export interface RedactOptions {
@@ -98,10 +106,23 @@ export interface RedactOptions {
  * Errors are turned into plain objects (name, message, code, stack) so their text is masked too.
  */
 export function redact<T>(value: T, options: RedactOptions = {}): T {
-  return redactInner(value, new Set(), { ...options, byKey: options.byKey ?? true }, false) as T;
+  const walk: Walk = {
+    ...options,
+    byKey: options.byKey ?? true,
+    texts: new Map(),
+    identifiers: new Map(),
+    secretKeys: new Map(),
+  };
+  return redactInner(value, new Set(), walk, false) as T;
 }
 
-type Walk = RedactOptions & { byKey: boolean };
+type Walk = RedactOptions & {
+  byKey: boolean;
+  /** Each distinct string masked once per call, as text and as an identifier. */
+  texts: Map<string, string>;
+  identifiers: Map<string, string>;
+  secretKeys: Map<string, boolean>;
+};
 
 /**
  * `ancestors` holds the objects on the path from the root to `value`: only a real cycle is cut,
@@ -113,7 +134,15 @@ function redactInner(
   walk: Walk,
   identifier: boolean,
 ): unknown {
-  if (typeof value === 'string') return identifier ? redactIdentifier(value) : redactString(value);
+  if (typeof value === 'string') {
+    const cache = identifier ? walk.identifiers : walk.texts;
+    let masked = cache.get(value);
+    if (masked === undefined) {
+      masked = identifier ? redactIdentifier(value) : redactString(value);
+      cache.set(value, masked);
+    }
+    return masked;
+  }
   if (value === null || typeof value !== 'object') return value;
   if (ancestors.has(value)) return '[Circular]';
   ancestors.add(value);
@@ -122,6 +151,15 @@ function redactInner(
   } finally {
     ancestors.delete(value);
   }
+}
+
+function secretKey(key: string, walk: Walk): boolean {
+  let secret = walk.secretKeys.get(key);
+  if (secret === undefined) {
+    secret = isSecretKey(key);
+    walk.secretKeys.set(key, secret);
+  }
+  return secret;
 }
 
 function redactObject(value: object, seen: Set<object>, walk: Walk, identifier: boolean): unknown {
@@ -138,7 +176,7 @@ function redactObject(value: object, seen: Set<object>, walk: Walk, identifier: 
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     out[key] =
-      walk.byKey && isSecretKey(key) && inner !== undefined && inner !== null && inner !== ''
+      walk.byKey && secretKey(key, walk) && inner !== undefined && inner !== null && inner !== ''
         ? REDACTED
         : redactInner(inner, seen, walk, identifier || walk.identifierKeys?.has(key) === true);
   }

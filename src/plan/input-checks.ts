@@ -7,11 +7,9 @@
  * still on the server.
  */
 import { cidrsOverlap, type ParsedCidr, parseCidr, SLB_SOURCE_CIDR } from '../workflow/cidr.js';
+import { MAX_FLEET_SIZE } from '../workflow/schema/backends-schema.js';
 import type { FleetNode } from './fleet.js';
 import type { PlanContext } from './plan-context.js';
-
-/** At most this many servers in one workflow (split bigger fleets into several workflows). */
-export const MAX_FLEET_SIZE = 200;
 
 export function checkPlanInputs(ctx: PlanContext, nodes: readonly FleetNode[]): void {
   checkWindow(ctx);
@@ -36,10 +34,17 @@ function checkFleetSize(ctx: PlanContext, nodes: readonly FleetNode[]): void {
   if (nodes.length <= MAX_FLEET_SIZE) return;
   const backends = ctx.spec.backends;
   ctx.problems.add(
-    ['backends', backends.tags !== undefined ? 'tags' : backends.all ? 'all' : 'instances'],
+    ['backends', selectorOf(backends)],
     `at most ${MAX_FLEET_SIZE} servers in one workflow (split the fleet, e.g. by tag)`,
     `${nodes.length} servers`,
   );
+}
+
+/** The field that selected the servers, so the problem names the path the user wrote. */
+function selectorOf(backends: PlanContext['spec']['backends']): string {
+  if (backends.tags !== undefined) return 'tags';
+  if (backends.balancers !== undefined) return 'balancers';
+  return backends.all ? 'all' : 'instances';
 }
 
 function checkSourceFilters(ctx: PlanContext): void {

@@ -131,12 +131,19 @@ function summary(t: Timeline): string {
     ['started by', escapeHtml(t.startedBy ?? 'a person at a terminal (drainctl run)')],
     ['started', escapeHtml(t.startedAt)],
     ['last entry', escapeHtml(t.updatedAt)],
-    [
-      'load balancer',
-      escapeHtml(
-        `${t.loadBalancer.name}${t.loadBalancer.id === undefined ? '' : ` (${t.loadBalancer.id})`}`,
-      ),
-    ],
+    t.loadBalancers === undefined
+      ? [
+          'load balancer',
+          escapeHtml(
+            `${t.loadBalancer.name}${t.loadBalancer.id === undefined ? '' : ` (${t.loadBalancer.id})`}`,
+          ),
+        ]
+      : [
+          `load balancers (${t.loadBalancers.length})`,
+          t.loadBalancers
+            .map((lb) => escapeHtml(lb.name ? `${lb.name} (${lb.id})` : lb.id))
+            .join('<br>'),
+        ],
     ['plan sha256', `<code>${escapeHtml(t.planSha256)}</code>`],
   ];
   if (t.summary !== undefined) rows.push(['summary', escapeHtml(t.summary)]);
@@ -187,7 +194,7 @@ function weightText(server: ServerRow): string {
   const now = server.attachments
     .map(
       (a) =>
-        `${escapeHtml(a.loadBalancerId)}: ${a.weight ?? (server.plannedWeight === undefined ? 'as found' : `${server.plannedWeight} (when planned)`)}`,
+        `${escapeHtml(a.place ?? a.loadBalancerId)}: ${a.weight ?? (server.plannedWeight === undefined ? 'as found' : `${server.plannedWeight} (when planned)`)}`,
     )
     .join('<br>');
   const back =

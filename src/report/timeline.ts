@@ -8,7 +8,13 @@
 import type { JournalEntry, RunOutcome } from '../engine/journal/entries.js';
 import { applyEntry, initialRunState, type RunState } from '../engine/journal/run-state.js';
 import { isTerminal, type NodeState } from '../engine/policy/node-machine.js';
+import {
+  type AttachmentReport,
+  attachmentsOf,
+  fleetAttachments,
+} from '../engine/reporting/attachment-report.js';
 import { gateLines } from '../plan/index.js';
+import type { PlanAttachment } from '../plan/types.js';
 import { type RunbookProgress, runbookProgress, type StepMarks } from './runbook-progress.js';
 
 /** The phases a server's row shows (the node states after `pending`). */
@@ -47,8 +53,11 @@ export interface ServerRow {
   batch: number;
   state: NodeState;
   phases: PhaseSpan[];
-  /** The weight on each balancer it is attached to, as this run last confirmed it. */
-  attachments: Array<{ loadBalancerId: string; weight?: number }>;
+  /**
+   * The weight on each balancer it is attached to, as this run last confirmed it. A fleet
+   * server: each attachment of its plan, with `place` naming it for people.
+   */
+  attachments: Array<{ loadBalancerId: string; place?: string; weight?: number }>;
   /** Its weight when the plan was made (before this run changed anything). */
   plannedWeight?: number;
   /** The weight read right before its drain: what it comes back to. */
@@ -75,7 +84,10 @@ export interface Timeline {
   runId: string;
   workflow: { name: string; file: string };
   planSha256: string;
+  /** The run's balancer; for a fleet run, the first of `loadBalancers`. */
   loadBalancer: { id?: string; name: string };
+  /** A fleet run: every balancer its plan touches. */
+  loadBalancers?: Array<{ id: string; name: string }>;
   startedBy?: string;
   startedAt: string;
   updatedAt: string;
@@ -133,6 +145,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
   const ended = outcome !== 'running' && outcome !== 'unfinished';
   const now = new Date(input.now).toISOString();
   const nameOf = (id: string) => state.nodes.get(id)?.name ?? id;
+  const attachments = fleetAttachments(state);
   return {
     runId: state.runId,
     workflow: { name: state.plan.workflow.name, file: state.plan.workflow.file },
@@ -141,6 +154,9 @@ export function buildTimeline(input: TimelineInput): Timeline {
       ...(state.refs.loadBalancerId === undefined ? {} : { id: state.refs.loadBalancerId }),
       name: state.plan.loadBalancer.name,
     },
+    ...(state.plan.balancers === undefined
+      ? {}
+      : { loadBalancers: state.plan.balancers.map(({ id, name }) => ({ id, name })) }),
     ...(state.startedBy === undefined ? {} : { startedBy: state.startedBy }),
     startedAt: state.startedAt,
     updatedAt: state.updatedAt,
@@ -151,7 +167,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
     ...(state.abortRequested === undefined ? {} : { abortRequested: state.abortRequested }),
     warnings: [...state.warnings],
     servers: [...state.nodes.values()].map((node) =>
-      serverRow(state, extras, node.id, { now: input.now, ended }),
+      serverRow(state, extras, node.id, { now: input.now, ended }, attachments.get(node.id)),
     ),
     runbook: runbookProgress(state, extras.marks, !ended && state.outcome === undefined),
     gates: {
@@ -241,6 +257,7 @@ function serverRow(
   extras: Extras,
   id: string,
   at: { now: number; ended: boolean },
+  fleet: PlanAttachment[] | undefined,
 ): ServerRow {
   const node = state.nodes.get(id);
   if (node === undefined) throw new Error(`no node ${id}`);
@@ -254,7 +271,10 @@ function serverRow(
     batch: node.batch,
     state: node.state,
     phases: phaseSpans(node.timeline, at.ended ? state.updatedAt : undefined),
-    attachments: [{ loadBalancerId: lb, ...(weight === undefined ? {} : { weight }) }],
+    attachments:
+      fleet === undefined
+        ? [{ loadBalancerId: lb, ...(weight === undefined ? {} : { weight }) }]
+        : placesOf(attachmentsOf(state, id, fleet).attachments ?? [], fleet),
     ...(planned === undefined ? {} : { plannedWeight: planned }),
     ...(node.originalWeight === undefined ? {} : { originalWeight: node.originalWeight }),
     weights: extras.weights.get(id) ?? [],
@@ -316,4 +336,16 @@ function drainView(
       ? { requestsPerSecond: Math.round((real / waited) * 10) / 10 }
       : {}),
   };
+}
+
+/** A fleet server's row: each attachment by its label, at the weight last confirmed there. */
+function placesOf(
+  reported: AttachmentReport[],
+  planned: PlanAttachment[],
+): ServerRow['attachments'] {
+  return reported.map((a, index) => ({
+    loadBalancerId: planned[index]?.loadBalancerId ?? a.key,
+    place: a.label,
+    weight: a.weightAfter,
+  }));
 }

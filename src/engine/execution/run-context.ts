@@ -51,7 +51,7 @@ export interface RunContext {
    * check cannot make that observation stale. The next intent journaled within
    * `LOCK_CHECK_VALID_MS` counts as checked by it. Throws `LockLostError`.
    */
-  checkLocks(before: string, onTags?: LockCheck['onTags']): Promise<void>;
+  checkLocks(before: string, onTags?: LockCheck['onTags'], node?: string): Promise<void>;
   /** Throws the `LockLostError` once a loss of the run's locks is known; reads nothing. */
   assertLocksHeld(): void;
   /** Called once the id of a balancer this run creates is known (the lock moves onto it). */
@@ -77,13 +77,17 @@ export function createRunContext(args: {
 }): RunContext {
   const { journal, state, logger, ports } = args;
   let checkedAt: number | undefined;
-  const verifyLocks = (before: string, onTags?: LockCheck['onTags']) =>
-    args.lockGuard?.beforeIntent({
+  const concerned = balancersByNode(state);
+  const verifyLocks = (before: string, onTags?: LockCheck['onTags'], node?: string) => {
+    const loadBalancerIds = node === undefined ? undefined : concerned(node);
+    return args.lockGuard?.beforeIntent({
       before,
       signal: ctx.control.signal,
       onUnchecked: (message, error) => logger.warn({ err: error }, message),
       ...(onTags === undefined ? {} : { onTags }),
+      ...(loadBalancerIds === undefined ? {} : { loadBalancerIds }),
     });
+  };
   const ctx: RunContext = {
     ports,
     journal,
@@ -99,8 +103,10 @@ export function createRunContext(args: {
       const fresh =
         checkedAt !== undefined && ports.clock.monotonic() - checkedAt <= LOCK_CHECK_VALID_MS;
       if (entry.type === 'intent') checkedAt = undefined;
-      if (entry.type === 'intent' && !fresh) await verifyLocks(`${entry.op} (step ${entry.step})`);
-      else args.lockGuard?.beforeAppend();
+      if (entry.type === 'intent' && !fresh) {
+        const node = state.stepsById.get(entry.step)?.node;
+        await verifyLocks(`${entry.op} (step ${entry.step})`, undefined, node);
+      } else args.lockGuard?.beforeAppend();
       const written = await journal.append(entry).catch((error: unknown) => {
         // The journal found another writer: as good as a lost lock (lock-guard.ts).
         throw error instanceof LockLostError ? (args.lockGuard?.markLost(error) ?? error) : error;
@@ -108,8 +114,8 @@ export function createRunContext(args: {
       applyEntry(state, written);
       return written;
     },
-    async checkLocks(before, onTags) {
-      await verifyLocks(before, onTags);
+    async checkLocks(before, onTags, node) {
+      await verifyLocks(before, onTags, node);
       checkedAt = ports.clock.monotonic();
     },
     assertLocksHeld() {
@@ -138,6 +144,27 @@ export function createRunContext(args: {
     },
   };
   return ctx;
+}
+
+/**
+ * In a fleet plan, each server's balancers (every attachment its drain names): the locks a change
+ * to that server concerns. undefined for a server of no fleet drain (and in a plan of one
+ * balancer): every lock.
+ */
+function balancersByNode(state: RunState): (node: string) => ReadonlySet<string> | undefined {
+  let byNode: Map<string, Set<string>> | undefined;
+  return (node) => {
+    if (state.plan.balancers === undefined) return undefined;
+    if (byNode === undefined) {
+      byNode = new Map();
+      for (const step of state.plan.steps) {
+        if (step.action !== 'node.drain' || step.node === undefined) continue;
+        const ids = step.params.attachments?.map((a) => a.loadBalancerId);
+        if (ids !== undefined && ids.length > 0) byNode.set(step.node, new Set(ids));
+      }
+    }
+    return byNode.get(node);
+  };
 }
 
 export type StepOutcome =

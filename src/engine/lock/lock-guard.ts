@@ -16,6 +16,13 @@ export interface LockCheck {
   onUnchecked?: (message: string, error: unknown) => void;
   /** The balancer's tags as the check read them (a drain reuses the read for its saved weight). */
   onTags?: (loadBalancerId: string, tags: Readonly<Record<string, string>>) => void;
+  /**
+   * The balancers the coming change concerns (a fleet server's): only their locks are read. A
+   * change to one server cannot meet another run on a balancer the server is not on, and reading
+   * every balancer of a large fleet before each change would spend the read quota on nothing.
+   * Absent: every lock of the run.
+   */
+  loadBalancerIds?: ReadonlySet<string>;
 }
 
 export class LockGuard {

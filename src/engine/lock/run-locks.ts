@@ -13,6 +13,9 @@ import { BalancerLock, lockKeyForName } from './balancer-lock.js';
 import { BalancerTagLock } from './balancer-tag.js';
 import { type LockCheck, LockGuard } from './lock-guard.js';
 
+/** Balancer tags acquired at once (their settle periods overlap). */
+const TAG_LOCKS_IN_FLIGHT = 10;
+
 export interface RunLockOptions {
   home: string;
   runId: string;
@@ -66,8 +69,10 @@ export class RunLocks implements FenceSource {
       } else {
         // A fleet plan locks every balancer it touches, in one order for every run: two runs
         // sharing balancers never each hold one the other waits for.
-        const ids = plan.balancers?.map((lb) => lb.id) ?? [plan.loadBalancer.id];
-        for (const id of [...new Set(ids)].sort()) await locks.add(id);
+        const ids = [...new Set(plan.balancers?.map((lb) => lb.id) ?? [plan.loadBalancer.id])];
+        ids.sort();
+        for (const id of ids) await locks.addFile(id);
+        await locks.addTags(ids);
       }
     } catch (error) {
       await locks.release();
@@ -95,6 +100,36 @@ export class RunLocks implements FenceSource {
         ...(this.options.tagSettleMs === undefined ? {} : { settleMs: this.options.tagSettleMs }),
       }),
     );
+  }
+
+  /**
+   * Tag every balancer of `ids`, TAG_LOCKS_IN_FLIGHT at a time: each tag waits its settle period
+   * (1.5 s) before it is read back, and a fleet of a hundred balancers would otherwise spend
+   * minutes settling one after the other. The files, taken before, already keep runs of this
+   * DRAINCTL_HOME out; of two runs from elsewhere racing for the tags, each may lose one and
+   * both are refused, neither waits. Throws the first refusal once the tags in flight settled.
+   */
+  private async addTags(ids: readonly string[]): Promise<void> {
+    const lb = this.options.loadBalancer;
+    if (lb === undefined) return;
+    for (let start = 0; start < ids.length; start += TAG_LOCKS_IN_FLIGHT) {
+      const chunk = ids.slice(start, start + TAG_LOCKS_IN_FLIGHT);
+      const taken = await Promise.allSettled(
+        chunk.map((id) =>
+          BalancerTagLock.acquire(lb, id, {
+            runId: this.options.runId,
+            clock: this.options.clock,
+            breakLock: this.options.breakLock,
+            ...(this.options.tagSettleMs === undefined
+              ? {}
+              : { settleMs: this.options.tagSettleMs }),
+          }),
+        ),
+      );
+      for (const result of taken) if (result.status === 'fulfilled') this.tags.push(result.value);
+      const refused = taken.find((result) => result.status === 'rejected');
+      if (refused !== undefined) throw refused.reason;
+    }
   }
 
   private async addFile(key: string): Promise<void> {
@@ -136,10 +171,12 @@ export class RunLocks implements FenceSource {
     return terms.length === 0 ? undefined : Math.min(...terms);
   }
 
-  /** Throws `LockLostError` unless every lock is still this run's. */
+  /** Throws `LockLostError` unless every lock the check concerns is still this run's. */
   async verify(check?: LockCheck): Promise<void> {
-    for (const lock of this.held) await lock.verify();
-    for (const tag of this.tags) await tag.verify(check);
+    const concerned = (id: string) =>
+      check?.loadBalancerIds === undefined || check.loadBalancerIds.has(id);
+    for (const lock of this.held) if (concerned(lock.key)) await lock.verify();
+    for (const tag of this.tags) if (concerned(tag.loadBalancerId)) await tag.verify(check);
   }
 
   /** `onBeatFailed`: beats started failing (an error), or succeed again (undefined). */

@@ -21,6 +21,7 @@ import {
   type LeftOutReason,
   type NodeState,
 } from '../policy/node-machine.js';
+import { type AttachmentReport, attachmentsOf, fleetAttachments } from './attachment-report.js';
 import { type Recovery, recoveryOf } from './recovery.js';
 
 export interface NodeReport {
@@ -55,6 +56,11 @@ export interface NodeReport {
   waiting?: { message: string; since: string };
   /** Its maintenance failed: when that was detected, and when it served again (recovery.ts). */
   recovery?: Recovery;
+  /**
+   * A fleet server: every attachment its plan drains, with the weight read right before its
+   * drain (plan weight if never drained) and the last one this run set and saw confirmed.
+   */
+  attachments?: AttachmentReport[];
   timeline: Array<{ state: NodeState; at: string }>;
 }
 
@@ -68,11 +74,16 @@ export interface WeightInFlight {
   to: number;
 }
 
+export type { AttachmentReport } from './attachment-report.js';
+
 export interface RunReport {
   runId: string;
   workflow: string;
   planSha256: string;
+  /** The run's balancer; for a fleet run, the first of `loadBalancers`. */
   loadBalancerId?: string;
+  /** A fleet run: every balancer its plan touches (each locked by the run), by id. */
+  loadBalancers?: Array<{ id: string; name: string }>;
   outcome: RunOutcome | 'running' | 'interrupted';
   summary: string;
   haltReason?: string;
@@ -135,6 +146,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
   const planWeights = new Map(state.plan.nodes.map((n) => [n.id, n.weight]));
   const planNodes = new Map(state.plan.nodes.map((n) => [n.id, n]));
   const inFlight = weightsInFlight(state);
+  const attachments = fleetAttachments(state);
   const nodes: NodeReport[] = [...state.nodes.values()].map((n) => ({
     id: n.id,
     name: n.name,
@@ -152,6 +164,7 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     ...belowSavedOf(planNodes.get(n.id)?.belowSaved),
     ...(n.waiting === undefined ? {} : { waiting: n.waiting }),
     ...recoveryField(recoveryOf(state, n.id)),
+    ...attachmentsOf(state, n.id, attachments.get(n.id)),
     timeline: n.timeline,
   }));
   const atZero = leftAtZero(state.plan).map((n) => ({
@@ -216,6 +229,9 @@ export function buildReport(state: RunState, running = false, now?: number): Run
     ...(state.refs.loadBalancerId === undefined
       ? {}
       : { loadBalancerId: state.refs.loadBalancerId }),
+    ...(state.plan.balancers === undefined
+      ? {}
+      : { loadBalancers: state.plan.balancers.map(({ id, name }) => ({ id, name })) }),
     outcome,
     summary:
       state.done?.summary ??
@@ -363,6 +379,10 @@ export function formatReport(report: RunReport): string[] {
     (report.approvedBy === undefined ? '' : `, approved by ${report.approvedBy}`);
   lines.push(`run ${report.runId} (${report.workflow}${by}): ${describeOutcome(report)}`);
   lines.push(`  ${report.summary}`);
+  if (report.loadBalancers !== undefined) {
+    const names = report.loadBalancers.map((lb) => (lb.name ? `${lb.name} (${lb.id})` : lb.id));
+    lines.push(`  on ${names.length} balancer(s): ${names.join(', ')}`);
+  }
   if (report.approval !== undefined) {
     const { schedule, planSha256, by, at } = report.approval;
     lines.push(`  plan ${planSha256} approved for schedule ${schedule} by ${by} at ${at}`);
@@ -400,6 +420,9 @@ export function formatReport(report: RunReport): string[] {
     }
     const state = n.state === 'skipped' ? 'skipped (already compliant)' : n.state;
     lines.push(`  ${n.name} (${n.id}) batch ${n.batch}: ${state}, ${weight}${kernel}`);
+    for (const a of n.attachments ?? []) {
+      lines.push(`      ${a.label}: weight ${a.weightBefore} → ${a.weightAfter}`);
+    }
     if (n.atZero?.action === 'restore') {
       lines.push(
         `      found at weight 0; comes back to ${n.atZero.weight}: ${restoreReason(n.id, n.atZero)}`,

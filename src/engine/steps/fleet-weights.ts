@@ -41,7 +41,7 @@ export async function runFleetDrain(
     if (attachments.every(done)) return ok('weight already 0 on every attachment');
     if (ctx.control.stopRequested)
       return stopped('the rollout is stopping: no further node leaves service');
-    await ctx.checkLocks(`the drain of ${node}`);
+    await ctx.checkLocks(`the drain of ${node}`, undefined, node);
     // The weights it comes back to first: however long the tag writes take (each retried), the
     // window, the weights and the health weight 0 is decided on are read after them.
     const back = weightsToComeBack(ctx, node, serverId, attachments);

@@ -7,6 +7,12 @@
 import { z } from 'zod';
 import { instanceId, tags, weight } from './common-schema.js';
 
+/**
+ * At most this many servers in one workflow: what one machine was measured to run in one night
+ * (`npm run bench:fleet`, docs/benchmarks.md); split bigger fleets into several workflows.
+ */
+export const MAX_FLEET_SIZE = 1000;
+
 const loadBalancerId = z
   .string({ error: 'a load balancer id like lb-bp1abc' })
   .regex(/^lb-[A-Za-z0-9][A-Za-z0-9-]*$/, { error: 'a load balancer id like lb-bp1abc' });
@@ -35,7 +41,9 @@ export const backendsSchema = z
     instances: z
       .array(backendEntrySchema, { error: 'a list of instance ids' })
       .min(1, { error: 'at least one instance' })
-      .max(200, { error: 'at most 200 instances in one workflow (split the fleet)' })
+      .max(MAX_FLEET_SIZE, {
+        error: `at most ${MAX_FLEET_SIZE} instances in one workflow (split the fleet)`,
+      })
       .optional()
       .meta({ description: 'The servers, by instance id, in their default rollout order.' }),
     tags: tags('Select every Running ECS instance carrying all of these tags.').optional(),

@@ -38,6 +38,31 @@ describe('per-action quotas (admin API)', () => {
     await callSlb('DescribeLoadBalancers');
   });
 
+  it('counts the calls it answered per action and outcome, until told to start again', async () => {
+    const { callSlb, emu } = env();
+    const calls = async (method = 'GET') =>
+      (await (await fetch(`${emu.endpoint}/__emulator/api-calls`, { method })).json()) as {
+        apiCalls: Record<string, unknown>;
+      };
+    await calls('DELETE');
+    await admin(emu.endpoint, 'PUT', { DescribeLoadBalancers: { calls: 1, perSeconds: 60 } });
+    await callSlb('DescribeLoadBalancers');
+    await expectApiError(callSlb('DescribeLoadBalancers'), 'Throttling.User', 400);
+    await expectApiError(
+      callSlb('DescribeLoadBalancerAttribute', { LoadBalancerId: 'lb-none' }),
+      'InvalidLoadBalancerId.NotFound',
+      404,
+    );
+    await admin(emu.endpoint, 'DELETE');
+    expect((await calls()).apiCalls).toEqual({
+      DescribeLoadBalancerAttribute: { ok: 0, throttled: 0, failed: 1 },
+      DescribeLoadBalancers: { ok: 1, throttled: 1, failed: 0 },
+    });
+    expect(emu.apiCalls()).toEqual((await calls()).apiCalls);
+    expect(await calls('DELETE')).toEqual({ apiCalls: {} });
+    expect(emu.apiCalls()).toEqual({});
+  });
+
   it('refuses a quota that does not fit, naming it', async () => {
     const refused = await admin(env().emu.endpoint, 'PUT', { SetBackendServers: { calls: 0 } });
     expect(refused.status).toBe(400);

@@ -76,7 +76,12 @@ describe('topology', () => {
       ['instances:\n  - id: i-a\n    colour: blue\n', /instances\[0\]: .*colour/],
       ['instances: [\n', /not valid YAML/],
       ['region: cn-hangzhou\n', /instances: give instances, or a fleet to generate/],
-      ['fleet: { balancers: 2, instances: 90, seed: 1 }\n', /fleet\.instances: .*89/],
+      [
+        'subnet: 127.77.1.0/24\nfleet: { balancers: 2, instances: 90, seed: 1 }\n',
+        /subnet: at most 89 instances in a \/24 subnet .*use a \/16/,
+      ],
+      ['subnet: 127.0.0.0/16\ninstances:\n  - id: i-a\n', /subnet: 127\.0\.0\.0\/24 is reserved/],
+      ['fleet: { balancers: 2, instances: 2001, seed: 1 }\n', /fleet\.instances: .*2000/],
     ];
     for (const [text, pattern] of cases) {
       const file = join(dir, 'bad.yaml');
@@ -272,5 +277,28 @@ describe('topology', () => {
       await emu.close();
     }
     expect(subnets.size).toBe(3);
+  });
+
+  it('a fleet of 1,000 instances gets a random /16: 89 instances in each /24 of it, every one serving', async () => {
+    const emu = await startEmulator({
+      timings: FAST,
+      port: 0,
+      topology: { fleet: { balancers: 100, instances: 1000, seed: 3 } },
+    });
+    try {
+      expect(emu.subnet).toMatch(/^127\.(\d+)\.0\.0\/16$/);
+      expect(emu.subnet.startsWith('127.0.')).toBe(false);
+      const net = emu.subnet.replace(/\.0\.0\/16$/, '');
+      const ips = emu.state().instances.map((instance) => instance.privateIp);
+      expect(new Set(ips).size).toBe(1000);
+      expect(ips[0]).toBe(`${net}.0.11`);
+      expect(ips[88]).toBe(`${net}.0.99`);
+      expect(ips[89]).toBe(`${net}.1.11`);
+      expect(ips[999]).toBe(`${net}.11.31`);
+      const last = await fetch(`http://${ips[999]}:8080/healthz`);
+      expect(last.status).toBe(200);
+    } finally {
+      await emu.close();
+    }
   });
 });

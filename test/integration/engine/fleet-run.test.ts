@@ -4,6 +4,8 @@
  * all three at once and restored to each one's own weight. (Resume after a kill:
  * fleet-run-resume.test.ts; halts: fleet-run-halts.test.ts — apart, so they run in parallel.)
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BEFORE,
@@ -53,8 +55,48 @@ describe('drainctl run of a fleet workflow', () => {
     // Both servers were patched.
     const done = entries.filter((e) => e.type === 'step' && e.action === 'node.verify');
     expect(done.map((e) => e.status)).toEqual(['ok', 'ok']);
-    const status = await drainctl(env, ['status', await latestRunId(env)]);
+    const runId = await latestRunId(env);
+    const status = await drainctl(env, ['status', runId]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain('web-1');
+    // Every balancer of the run, and each attachment of each server with its weights.
+    const [first, second] = [env.core, env.edge].sort();
+    expect(status.stdout).toContain(`on 2 balancer(s): web-slb (${first}), web-slb (${second})`);
+    expect(status.stdout).toContain(`web-slb (${env.edge}), default server group: weight 80 → 80`);
+    expect(status.stdout).toContain(`web-slb (${env.core}), default server group: weight 50 → 50`);
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `web-slb \\(${env.core}\\), vServer group api \\(${env.api}\\) port 8080: weight 30 → 30`,
+      ),
+    );
+    const statusJson = JSON.parse((await drainctl(env, ['status', runId, '--json'])).stdout);
+    expect(statusJson.report.loadBalancers.map((lb: { id: string }) => lb.id)).toEqual([
+      first,
+      second,
+    ]);
+    const report = await drainctl(env, ['report', runId, '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    const timeline = JSON.parse(report.stdout);
+    expect(timeline.loadBalancers.map((lb: { id: string }) => lb.id)).toEqual([first, second]);
+    const web1 = timeline.servers.find((row: { id: string }) => row.id === WEB1);
+    expect(
+      web1.attachments.map((a: { loadBalancerId: string; weight: number }) => [
+        a.loadBalancerId,
+        a.weight,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [env.edge, 80],
+        [env.core, 50],
+        [env.core, 30],
+      ]),
+    );
+    expect(web1.attachments).toHaveLength(3);
+    const html = join(env.dir, 'report.html');
+    expect((await drainctl(env, ['report', runId, '--html', html])).code).toBe(0);
+    const page = await readFile(html, 'utf8');
+    expect(page).toContain('load balancers (2)');
+    expect(page).toContain(`web-slb (${env.edge})`);
+    expect(page).toContain(`web-slb (${env.core})`);
   }, 180_000);
 });

@@ -133,7 +133,7 @@ describe('meaningless drain and rollout settings', () => {
     expect(planOutcome(body(ahead), onBalancer())).toBe('planned');
   });
 
-  it('refuses more than 200 servers selected by tag, naming the cap', () => {
+  it('refuses more than 1000 servers selected by tag, naming the cap', () => {
     const text = `name: w
 region: cn-hangzhou
 loadBalancer:
@@ -146,8 +146,9 @@ drain:
 `;
     const world = (count: number) =>
       emulatorWorld({ instances: fleet(count), loadBalancer: balancer([]) });
-    const outcome = planOutcome(text, world(201));
+    expect(planOutcome(text, world(1000))).toBe('planned');
+    const outcome = planOutcome(text, world(1001));
     expect(paths(outcome)).toContain('backends.tags');
-    expect((outcome as InvalidInputError).issues[0]?.expected).toContain('at most 200');
+    expect((outcome as InvalidInputError).issues[0]?.expected).toContain('at most 1000');
   });
 });

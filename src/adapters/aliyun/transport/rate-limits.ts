@@ -1,9 +1,9 @@
 /**
- * Client-side API rate limits: one token bucket per action, so a night of many servers never
+ * Client-side API rate limits: one sliding window per action, so a night of many servers never
  * throttles itself. The defaults are the per-action quotas Alibaba Cloud documents (docs/aliyun.md,
- * "API rate limits"); each is "N calls per S seconds" per account and region, and a bucket of N/2
- * tokens refilled at N/2 per S seconds never sends more than N in any S seconds. Throttling that
- * still happens (other clients of the same account) is retried by the retry policy.
+ * "API rate limits"); each is "N calls per S seconds" per account and region, and the window
+ * never sends more than N in any S seconds. Throttling that still happens (other clients of the
+ * same account) is retried by the retry policy.
  */
 import type { Clock, RateBuckets } from '../../../ports/index.js';
 import type { CloudProduct } from './retry-policy.js';
@@ -87,12 +87,15 @@ export function rateLimitsFor(
 }
 
 /**
- * One bucket per limited action (GCRA: each call reserves the next free instant at once, so
- * concurrent callers queue fairly without a lock). Unlimited actions pass straight through.
+ * One sliding window per limited action: a call goes out at once while fewer than N went out in
+ * the last S seconds, else at the moment the oldest of those N is S seconds old (plus a margin
+ * for the time a request takes to arrive). So a burst uses the whole quota and a long night runs
+ * at the full quota, where a token bucket that keeps every window under N runs at half of it.
+ * Each call reserves its instant at once, so concurrent callers queue fairly without a lock.
  */
 export class ActionRateLimiter {
-  /** Per action: when the bucket would next be full again ("theoretical arrival time"). */
-  private readonly nextFull = new Map<string, number>();
+  /** Per action: the reserved send instants of its last N calls, oldest first (a ring). */
+  private readonly windows = new Map<string, { sentAt: number[]; oldest: number }>();
 
   constructor(
     private readonly limits: ReadonlyMap<string, RateLimit>,
@@ -104,13 +107,15 @@ export class ActionRateLimiter {
     private readonly shared?: { buckets: RateBuckets; product: string },
   ) {}
 
-  /** Waits until `action` may be sent (at once while its bucket has tokens). */
+  /** Waits until `action` may be sent (at once while its window has room). */
   async take(action: string, signal?: AbortSignal): Promise<void> {
     const limit = this.limits.get(action);
     if (limit === undefined) return;
-    const capacity = Math.max(1, Math.floor(limit.calls / 2));
-    const intervalMs = (limit.perSeconds * 1000) / capacity;
     if (this.shared !== undefined) {
+      // The replicas' shared buckets are token buckets: half the quota as burst and rate keeps
+      // every window under N, at half the throughput of the local sliding window below.
+      const capacity = Math.max(1, Math.floor(limit.calls / 2));
+      const intervalMs = (limit.perSeconds * 1000) / capacity;
       const key = `${this.shared.product}:${action}`;
       const wait = await this.shared.buckets
         .reserve(key, intervalMs, capacity)
@@ -121,10 +126,32 @@ export class ActionRateLimiter {
       }
     }
     const now = this.clock.monotonic();
-    const full = Math.max(this.nextFull.get(action) ?? now, now);
-    const sendAt = full - (capacity - 1) * intervalMs;
-    this.nextFull.set(action, full + intervalMs);
-    // The tolerance absorbs the rounding of adding up fractional intervals.
+    let window = this.windows.get(action);
+    if (window === undefined) {
+      window = { sentAt: [], oldest: 0 };
+      this.windows.set(action, window);
+    }
+    let sendAt = now;
+    if (window.sentAt.length < limit.calls) {
+      const last = window.sentAt.at(-1) ?? now;
+      sendAt = Math.max(now, last);
+      window.sentAt.push(sendAt);
+    } else {
+      const windowMs = limit.perSeconds * 1000;
+      const oldest = window.sentAt[window.oldest] ?? now;
+      const previous = window.sentAt[(window.oldest + limit.calls - 1) % limit.calls] ?? now;
+      sendAt = Math.max(now, previous, oldest + windowMs + arrivalMarginMs(windowMs));
+      window.sentAt[window.oldest] = sendAt;
+      window.oldest = (window.oldest + 1) % limit.calls;
+    }
     if (sendAt - now > 1e-6) await this.clock.sleep(sendAt - now, signal);
   }
+}
+
+/**
+ * How much later than S seconds after the oldest call the next one goes: the cloud counts calls
+ * when they arrive, and a request sent on time may arrive a little after the one before it.
+ */
+function arrivalMarginMs(windowMs: number): number {
+  return Math.min(1000, 50 + windowMs * 0.01);
 }
