@@ -119,8 +119,12 @@ export function createCloudCaller(options: CloudCallerOptions): CloudCaller {
       const send_ = options.retry?.onCall === undefined ? send : observed(spec.action, send);
       // Each attempt, a retry too, waits for its action's rate bucket before it is sent.
       const attempt = async () => {
-        await options.limiter?.take(spec.action, spec.signal);
-        return send_();
+        const answered = await options.limiter?.take(spec.action, spec.signal);
+        try {
+          return await send_();
+        } finally {
+          answered?.();
+        }
       };
       const result = await pRetry(attempt, {
         // p-retry runs the loop and honours the signal; waits and budgets are ours, on the

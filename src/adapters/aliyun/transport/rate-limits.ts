@@ -86,31 +86,60 @@ export function rateLimitsFor(
   return limits;
 }
 
+/** Called once the call a `take` let out was answered (or will not be sent after all). */
+export type CallAnswered = () => void;
+
+/** One of an action's last N calls: when it was answered, once it was. */
+interface CallSlot {
+  answeredAt?: number;
+  answered: Promise<void>;
+  markAnswered: (at: number) => void;
+}
+
+function callSlot(): CallSlot {
+  let markAnswered: (at: number) => void = () => undefined;
+  const slot: CallSlot = {
+    answered: new Promise<void>((resolve) => {
+      markAnswered = (at) => {
+        if (slot.answeredAt === undefined) slot.answeredAt = at;
+        resolve();
+      };
+    }),
+    markAnswered: (at) => markAnswered(at),
+  };
+  return slot;
+}
+
 /**
  * One sliding window per limited action: a call goes out at once while fewer than N went out in
- * the last S seconds, else at the moment the oldest of those N is S seconds old (plus a margin
- * for the time a request takes to arrive). So a burst uses the whole quota and a long night runs
- * at the full quota, where a token bucket that keeps every window under N runs at half of it.
- * Each call reserves its instant at once, so concurrent callers queue fairly without a lock.
+ * the last S seconds, else S seconds (plus a margin) after the oldest of those N was answered.
+ * The cloud counts a call when it arrives, which is after it was sent (a burst leaves a loaded
+ * client over some milliseconds) but never after its answer: timing the window from the answer
+ * keeps every window the cloud sees under N. So a burst uses the whole quota and a long night
+ * runs at the full quota, where a token bucket that keeps every window under N runs at half of
+ * it. Calls take their place in the window at once, so concurrent callers queue fairly.
  */
 export class ActionRateLimiter {
-  /** Per action: the reserved send instants of its last N calls, oldest first (a ring). */
-  private readonly windows = new Map<string, { sentAt: number[]; oldest: number }>();
+  /** Per action: its last N calls, oldest first (a ring). */
+  private readonly windows = new Map<string, { slots: CallSlot[]; oldest: number }>();
 
   constructor(
     private readonly limits: ReadonlyMap<string, RateLimit>,
     private readonly clock: Clock,
     /**
      * Buckets shared by every replica (keyed `<product>:<action>`); while they cannot be reached
-     * this process's own buckets pace its calls.
+     * this process's own window paces its calls.
      */
     private readonly shared?: { buckets: RateBuckets; product: string },
   ) {}
 
-  /** Waits until `action` may be sent (at once while its window has room). */
-  async take(action: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits until `action` may be sent (at once while its window has room); the caller calls what
+   * it returns once the call was answered, failed, or was not sent.
+   */
+  async take(action: string, signal?: AbortSignal): Promise<CallAnswered> {
     const limit = this.limits.get(action);
-    if (limit === undefined) return;
+    if (limit === undefined) return () => undefined;
     if (this.shared !== undefined) {
       // The replicas' shared buckets are token buckets: half the quota as burst and rate keeps
       // every window under N, at half the throughput of the local sliding window below.
@@ -122,30 +151,50 @@ export class ActionRateLimiter {
         .catch(() => undefined);
       if (wait !== undefined) {
         if (wait > 1e-6) await this.clock.sleep(wait, signal);
-        return;
+        return () => undefined;
       }
     }
-    const now = this.clock.monotonic();
     let window = this.windows.get(action);
     if (window === undefined) {
-      window = { sentAt: [], oldest: 0 };
+      window = { slots: [], oldest: 0 };
       this.windows.set(action, window);
     }
-    let sendAt = now;
-    if (window.sentAt.length < limit.calls) {
-      const last = window.sentAt.at(-1) ?? now;
-      sendAt = Math.max(now, last);
-      window.sentAt.push(sendAt);
-    } else {
-      const windowMs = limit.perSeconds * 1000;
-      const oldest = window.sentAt[window.oldest] ?? now;
-      const previous = window.sentAt[(window.oldest + limit.calls - 1) % limit.calls] ?? now;
-      sendAt = Math.max(now, previous, oldest + windowMs + arrivalMarginMs(windowMs));
-      window.sentAt[window.oldest] = sendAt;
-      window.oldest = (window.oldest + 1) % limit.calls;
+    const mine = callSlot();
+    const answered = () => mine.markAnswered(this.clock.monotonic());
+    if (window.slots.length < limit.calls) {
+      window.slots.push(mine);
+      return answered;
     }
-    if (sendAt - now > 1e-6) await this.clock.sleep(sendAt - now, signal);
+    const before = window.slots[window.oldest] as CallSlot;
+    window.slots[window.oldest] = mine;
+    window.oldest = (window.oldest + 1) % limit.calls;
+    try {
+      await abortable(before.answered, signal);
+      const windowMs = limit.perSeconds * 1000;
+      const sendAt = (before.answeredAt ?? 0) + windowMs + arrivalMarginMs(windowMs);
+      const now = this.clock.monotonic();
+      if (sendAt - now > 1e-6) await this.clock.sleep(sendAt - now, signal);
+    } catch (error) {
+      // Never sent: the calls queued behind this one must not wait for it.
+      answered();
+      throw error;
+    }
+    return answered;
   }
+}
+
+/** `promise`, or the signal's reason once it is aborted. */
+function abortable(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return promise;
+  signal.throwIfAborted();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
+  });
 }
 
 /**

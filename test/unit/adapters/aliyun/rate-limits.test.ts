@@ -17,7 +17,10 @@ describe('ActionRateLimiter', () => {
     const limiter = new ActionRateLimiter(rateLimitsFor('slb', undefined), clock);
     const sentAt: number[] = [];
     const calls = Array.from({ length: 300 }, () =>
-      limiter.take('SetBackendServers').then(() => sentAt.push(clock.monotonic())),
+      limiter.take('SetBackendServers').then((answered) => {
+        sentAt.push(clock.monotonic());
+        answered();
+      }),
     );
     await new Promise((resolve) => setImmediate(resolve));
     expect(sentAt).toHaveLength(90); // the whole of 90/60 s at once
@@ -43,14 +46,53 @@ describe('ActionRateLimiter', () => {
       rateLimitsFor('slb', { SetBackendServers: { calls: 2, perSeconds: 1 }, AddTags: 'off' }),
       clock,
     );
-    await limiter.take('SetBackendServers');
-    await limiter.take('SetBackendServers');
+    (await limiter.take('SetBackendServers'))();
+    (await limiter.take('SetBackendServers'))();
     const third = limiter.take('SetBackendServers');
     await limiter.take('DescribeLoadBalancerAttribute');
     for (let n = 0; n < 1000; n++) await limiter.take('AddTags');
     expect(clock.pendingSleeps).toBe(1);
     await clock.advance(1100);
     await third;
+  });
+
+  it('times the window from the answers: a call the cloud counted late frees its place late', async () => {
+    const clock = new ManualClock();
+    const limiter = new ActionRateLimiter(
+      rateLimitsFor('slb', { SetBackendServers: { calls: 2, perSeconds: 1 } }),
+      clock,
+    );
+    const first = await limiter.take('SetBackendServers');
+    const second = await limiter.take('SetBackendServers');
+    let thirdAt: number | undefined;
+    const third = limiter.take('SetBackendServers').then((answered) => {
+      thirdAt = clock.monotonic();
+      answered();
+    });
+    // The first call is still on its way: a window timed from its send would free it at 1 s.
+    await clock.advance(1500);
+    expect(thirdAt).toBeUndefined();
+    first();
+    second();
+    await clock.advance(1100);
+    await third;
+    expect(thirdAt).toBeGreaterThanOrEqual(1500 + 1000);
+  });
+
+  it('a call aborted while it waits gives its place to the next', async () => {
+    const clock = new ManualClock();
+    const limiter = new ActionRateLimiter(
+      rateLimitsFor('slb', { SetBackendServers: { calls: 1, perSeconds: 1 } }),
+      clock,
+    );
+    (await limiter.take('SetBackendServers'))();
+    const stop = new AbortController();
+    const aborted = limiter.take('SetBackendServers', stop.signal);
+    const next = limiter.take('SetBackendServers');
+    stop.abort(new Error('stopped'));
+    await expect(aborted).rejects.toThrow('stopped');
+    await clock.advance(5000);
+    await expect(next).resolves.toBeTypeOf('function');
   });
 
   it('is off entirely with "off"', () => {
