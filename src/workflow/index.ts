@@ -49,7 +49,11 @@ export {
   notifyChannelSchema,
   notifySchema,
 } from './schema/notify-schema.js';
-export type { NginxHotUpgradeSpec, PatchSpec } from './schema/patch-schema.js';
+export type {
+  NginxHotUpgradeSpec,
+  PatchSpec,
+  WindowsUpdateSpec,
+} from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
 export type {
