@@ -39,7 +39,7 @@ afterEach(async () => {
 /** The example with the emulator's access logs and waits short enough for a test. */
 async function exampleForTest(dir: string, healthTimeoutSeconds: number): Promise<string> {
   const text = (await readFile(join(repoRoot, 'workflows', 'windows-update.yaml'), 'utf8'))
-    .replace('.drainctl/emulator/instances/', '${EMU_STATE}/instances/')
+    .replace('.drainctl/emulator/instances/', `\${EMU_STATE}/instances/`)
     .replace('quietSeconds: 5', 'quietSeconds: 1')
     .replace('timeoutSeconds: 300', 'timeoutSeconds: 30')
     .replace('rebootTimeoutSeconds: 1800', 'rebootTimeoutSeconds: 30')
