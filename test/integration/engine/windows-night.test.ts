@@ -1,7 +1,8 @@
 /**
  * A patch night on Windows servers in A/B pairs (workflows/windows-update.yaml, shorter waits)
- * through the real binary against the emulator: every server updated through PowerShell,
- * restarted and proven by its KB and service, never both members of a pair out at once; an
+ * through the real binary against the emulator, under client load: every server updated through
+ * PowerShell, restarted and proven by its KB and service, never both members of a pair out at
+ * once, no request failed; an
  * approved plan refused once the world it was made on changed, before anything is touched; and
  * the first server that fails halts the night with no other server touched.
  */
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '#mocks/index.js';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { LoadGenerator } from '#src/demo/load-generator.js';
 import { emulatorPorts, setUpBalancerByHand } from '#support/balancer-by-hand.js';
 import { type CliRun, repoRoot, runDrainctl } from '#support/cli-runner.js';
 
@@ -135,11 +138,23 @@ async function intentsOf(n: Night, runId: string): Promise<Array<{ node?: string
 }
 
 describe('a Windows patch night in A/B pairs', () => {
-  it('updates every server through PowerShell, never both members of a pair out; a re-run skips them all', {
+  it('updates every server through PowerShell under load, never both members of a pair out, no request failed; a re-run skips them all', {
     timeout: 180_000,
   }, async () => {
     const n = await startNight();
     const sha = await approvedSha(n);
+    const address = n.emu.state().loadBalancers[0]?.address ?? '';
+    // Each client sends a request every 7 s, past the app's 5 s keep-alive: a drained server
+    // keeps no client, so the drain can finish while the service is busy.
+    const load = new LoadGenerator({
+      hostname: 'www.example.com',
+      port: 8080,
+      resolve: async () => ({ address, ttlSeconds: 60 }),
+      ratePerSecond: 5,
+      clients: 35,
+      clock: systemClock,
+    });
+    load.start();
     // Sampled while the night runs: which servers are below their full weight together.
     const together: string[][] = [];
     const sampler = setInterval(() => {
@@ -150,7 +165,10 @@ describe('a Windows patch night in A/B pairs', () => {
     }, 20);
     const run = await drainctl(n, ['run', n.workflow, '--yes', '--json', '--plan-sha256', sha]);
     clearInterval(sampler);
+    const stats = await load.stop();
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
+    expect(stats.total).toBeGreaterThan(50);
+    expect(stats.failures).toEqual([]);
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'completed' });
     expect(builds(n)).toEqual(Object.fromEntries(IDS.map((id) => [id, NEW_BUILD])));
     expect(weights(n)).toEqual(Object.fromEntries(IDS.map((id) => [id, 100])));
