@@ -3,18 +3,20 @@
  * through the real binary against the emulator, under client load: every server updated through
  * PowerShell, restarted and proven by its KB and service, never both members of a pair out at
  * once, no request failed; an
- * approved plan refused once the world it was made on changed, before anything is touched; and
- * the first server that fails halts the night with no other server touched.
+ * approved plan refused once the world it was made on changed, before anything is touched; the
+ * first server that fails halts the night with no other server touched; and a night killed while
+ * an update installs, resumed to the same end.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '#mocks/index.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { LoadGenerator } from '#src/demo/load-generator.js';
 import { emulatorPorts, setUpBalancerByHand } from '#support/balancer-by-hand.js';
-import { type CliRun, repoRoot, runDrainctl } from '#support/cli-runner.js';
+import { binPath, type CliRun, repoRoot, runDrainctl } from '#support/cli-runner.js';
 
 const IDS = ['i-emu-win-1', 'i-emu-win-2', 'i-emu-win-3', 'i-emu-win-4'];
 const PAIRS = [
@@ -128,13 +130,29 @@ async function approvedSha(n: Night): Promise<string> {
   return (JSON.parse(plan.stdout) as { sha256: string }).sha256;
 }
 
-async function intentsOf(n: Night, runId: string): Promise<Array<{ node?: string; op: string }>> {
+interface Entry {
+  type: string;
+  node?: string;
+  op: string;
+  step?: string;
+}
+
+async function entriesOf(n: Night, runId: string): Promise<Entry[]> {
   const text = await readFile(join(n.dir, 'home', 'runs', runId, 'journal.jsonl'), 'utf8');
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { type: string; node?: string; op: string })
-    .filter((entry) => entry.type === 'intent');
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Entry];
+      } catch {
+        return []; // the last line of a killed writer
+      }
+    });
+}
+
+async function intentsOf(n: Night, runId: string): Promise<Entry[]> {
+  return (await entriesOf(n, runId)).filter((entry) => entry.type === 'intent');
 }
 
 describe('a Windows patch night in A/B pairs', () => {
@@ -241,5 +259,41 @@ describe('a Windows patch night in A/B pairs', () => {
     const touched = new Set((await intentsOf(n, doc.runId)).map((entry) => entry.node));
     expect([...touched]).toEqual(['i-emu-win-1']);
     expect(doc.report.nodes.find((node) => node.id === 'i-emu-win-1')?.state).not.toBe('done');
+  });
+
+  it('resumes after drainctl is killed while the update installs, and ends as an uninterrupted night', {
+    timeout: 180_000,
+  }, async () => {
+    const n = await startNight();
+    const child = spawn(process.execPath, [binPath, 'run', n.workflow, '--yes', '--json'], {
+      cwd: n.dir,
+      env: { ...process.env, NO_COLOR: '1', ...n.env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('close', (_code, signal) => resolve(signal)),
+    );
+    const runId = await vi.waitUntil(
+      async () => {
+        const [id] = await readdir(join(n.dir, 'home', 'runs')).catch(() => []);
+        if (id === undefined) return undefined;
+        const entries = await entriesOf(n, id).catch(() => []);
+        const installing = entries.some(
+          (e) =>
+            e.type === 'intent' && e.op === 'run-command' && String(e.step).includes('node.patch'),
+        );
+        return installing ? id : undefined;
+      },
+      { timeout: 60_000, interval: 20 },
+    );
+    child.kill('SIGKILL');
+    // Killed mid-night, not after it ended.
+    expect(await exited).toBe('SIGKILL');
+
+    const resumed = await drainctl(n, ['resume', runId, '--yes', '--json']);
+    expect(resumed.code, resumed.stderr.slice(-3000)).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ outcome: 'completed' });
+    expect(builds(n)).toEqual(Object.fromEntries(IDS.map((id) => [id, NEW_BUILD])));
+    expect(weights(n)).toEqual(Object.fromEntries(IDS.map((id) => [id, 100])));
   });
 });
