@@ -21,8 +21,11 @@ export function instanceView(instance: EcsInstance, status: string): Record<stri
     Memory: 8192,
     OSName: instance.osName,
     OSNameEn: instance.osName,
-    OSType: 'linux',
-    ImageId: 'centos_7_9_x64_20G_alibase_20240628.vhd',
+    OSType: instance.osType,
+    ImageId:
+      instance.osType === 'windows'
+        ? 'win2022_21H2_x64_dtc_en-us_40G_alibase_20240716.vhd'
+        : 'centos_7_9_x64_20G_alibase_20240628.vhd',
     CreationTime: created,
     StartTime: created,
     ExpiredTime: '2099-12-31T15:59Z',

@@ -9,7 +9,7 @@ import { isoSeconds, randomId } from '../emulator/ids.js';
 import { ApiError, InvalidParameter, MissingParameter } from '../server/api-error.js';
 import type { Params } from '../server/params.js';
 import type { Handler } from '../server/product.js';
-import type { World } from '../world/types.js';
+import type { ScriptLanguage, World } from '../world/types.js';
 import type { Invocation, InvocationInstance } from './store.js';
 
 const TYPES = ['RunShellScript', 'RunBatScript', 'RunPowerShellScript'] as const;
@@ -47,13 +47,23 @@ function finish(entry: InvocationInstance, outcome: InvocationInstance['outcome'
   entry.status = outcome.status;
 }
 
+/**
+ * RunShellScript runs on Linux, RunPowerShellScript on Windows; anything else the instance
+ * cannot run (RunBatScript is not interpreted: undefined as on Linux).
+ */
+function scriptLanguage(type: string, osType: 'linux' | 'windows'): ScriptLanguage | undefined {
+  if (osType === 'linux') return type === 'RunShellScript' ? 'shell' : undefined;
+  return type === 'RunPowerShellScript' ? 'powershell' : undefined;
+}
+
 function execute(
   entry: InvocationInstance,
   invocation: Invocation,
+  language: ScriptLanguage,
   world: World,
   now: () => number,
 ): void {
-  world.runCommand(entry.instanceId, invocation.content, invocation.timeout).then(
+  world.runCommand(entry.instanceId, invocation.content, invocation.timeout, language).then(
     (outcome) => finish(entry, outcome),
     (error: unknown) =>
       finish(entry, {
@@ -103,6 +113,8 @@ const RunCommand: Handler<EmulatorContext> = ({ params, ctx }) => {
   if (instanceIds.length > 100) throw new InvalidParameter('InstanceId', 'At most 100 instances.');
   for (const id of instanceIds) ctx.ecs.get(id);
   const timeout = params.int('Timeout', { min: 10, max: 86400 }) ?? 60;
+  // Defaults per the API reference: root in /root on Linux, System in the agent's folder on Windows.
+  const windows = instanceIds.every((id) => ctx.ecs.get(id).osType === 'windows');
   const now = isoSeconds(ctx.now());
   const invocation: Invocation = {
     invokeId: randomId('t-hz', 18),
@@ -112,8 +124,9 @@ const RunCommand: Handler<EmulatorContext> = ({ params, ctx }) => {
     type,
     content,
     timeout,
-    username: params.string('Username') || 'root',
-    workingDir: params.string('WorkingDir') || '/root',
+    username: params.string('Username') || (windows ? 'System' : 'root'),
+    workingDir:
+      params.string('WorkingDir') || (windows ? 'C:\\ProgramData\\aliyun\\assist' : '/root'),
     parameters: params.string('Parameters') ?? '',
     creationTime: now,
     instances: instanceIds.map((instanceId) => ({
@@ -139,22 +152,23 @@ const RunCommand: Handler<EmulatorContext> = ({ params, ctx }) => {
   }
   for (const entry of invocation.instances) {
     const status = ctx.ecs.status(entry.instanceId);
-    if (type !== 'RunShellScript' || status !== 'Running') {
+    const language = scriptLanguage(type, ctx.ecs.get(entry.instanceId).osType);
+    if (language === undefined || status !== 'Running') {
       finish(entry, {
         status: 'Error',
         exitCode: -1,
         output: '',
-        errorCode: type !== 'RunShellScript' ? 'CommandNotApplicable' : 'InstanceNotRunning',
+        errorCode: language === undefined ? 'CommandNotApplicable' : 'InstanceNotRunning',
         errorInfo:
-          type !== 'RunShellScript'
-            ? 'The command type does not apply to a Linux instance.'
+          language === undefined
+            ? `The command type does not apply to a ${ctx.ecs.get(entry.instanceId).osType === 'windows' ? 'Windows' : 'Linux'} instance.`
             : `The instance is not running (${status}).`,
         startTime: now,
         finishedTime: now,
       });
       continue;
     }
-    execute(entry, invocation, ctx.world, () => ctx.now());
+    execute(entry, invocation, language, ctx.world, () => ctx.now());
   }
   return { CommandId: invocation.commandId, InvokeId: invocation.invokeId };
 };

@@ -16,6 +16,7 @@ export interface EcsInstance {
   zone: string;
   regionId: string;
   osName: string;
+  osType: 'linux' | 'windows';
   tags: Record<string, string>;
   createdAt: number;
   vpcId: string;
@@ -78,7 +79,8 @@ export class EcsStore {
         instanceType: instance.instanceType,
         zone: instance.zone,
         regionId: this.topology.region,
-        osName: instance.osName,
+        osName: instance.windows?.osName ?? instance.osName,
+        osType: instance.windows === undefined ? 'linux' : 'windows',
         tags: instance.tags,
         createdAt: this.startedAt,
         vpcId: 'vpc-emulator',

@@ -23,9 +23,22 @@ export async function populateWorld(
         hostname: instance.hostname,
         privateIp: stores.ecs.get(instance.id).privateIp,
         appPort: topology.appPort,
-        kernel: instance.kernel,
-        availableKernel: instance.availableKernel,
-        osName: instance.osName,
+        ...(instance.windows === undefined
+          ? {
+              kernel: instance.kernel,
+              availableKernel: instance.availableKernel,
+              osName: instance.osName,
+            }
+          : {
+              kernel: instance.windows.build,
+              availableKernel: instance.windows.update.build,
+              osName: instance.windows.osName,
+              windows: {
+                hotfixes: instance.windows.hotfixes,
+                updateKbs: instance.windows.update.kbs,
+                service: instance.windows.service,
+              },
+            }),
       });
     }
     world.setDnsRecords(stores.dns.answers(), stores.dns.zones());

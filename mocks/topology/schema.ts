@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { INSTANCES_PER_BLOCK, instanceCapacity, MAX_INSTANCES } from './address-capacity.js';
 import type { BalancerTopology } from './generated-fleet.js';
+import { windowsSchema } from './windows-schema.js';
 
 export const DEFAULT_KERNEL = '3.10.0-1160.el7.x86_64';
 export const DEFAULT_UPDATE_KERNEL = '3.10.0-1160.119.1.el7.x86_64';
@@ -44,6 +45,8 @@ export const instanceSchema = z
     instanceType: z.string().min(1).default('ecs.g6.large'),
     zone: z.string().min(1).optional(),
     tags: z.record(z.string(), z.string()).default({}),
+    /** Present: a Windows instance (OSType windows, PowerShell through Cloud Assistant). */
+    windows: windowsSchema.optional(),
   })
   .strict();
 

@@ -24,7 +24,21 @@ export interface InstanceSpec {
   /** Kernel a package update stages; booted by the next reboot. */
   availableKernel: string;
   osName: string;
+  /** A Windows instance: Cloud Assistant runs PowerShell on it (commands/powershell.ts). */
+  windows?: WindowsFacts;
 }
+
+/** Windows Update on an emulated instance; the build is `kernel`, the update's build `availableKernel`. */
+export interface WindowsFacts {
+  hotfixes: string[];
+  /** The KBs the offered update installs; listed by Get-HotFix once its build has booted. */
+  updateKbs: string[];
+  /** The service that is the app. */
+  service: string;
+}
+
+/** The language of a Cloud Assistant script: RunShellScript or RunPowerShellScript. */
+export type ScriptLanguage = 'shell' | 'powershell';
 
 export interface InstanceView {
   id: string;
@@ -126,7 +140,12 @@ export interface World {
   instance(id: string): InstanceView | undefined;
   instances(): InstanceView[];
   /** Interprets a Cloud Assistant script (never executes shell): updates stage a kernel, `uname -r` prints it, `reboot` reboots. */
-  runCommand(instanceId: string, script: string, timeoutSeconds: number): Promise<CommandOutcome>;
+  runCommand(
+    instanceId: string,
+    script: string,
+    timeoutSeconds: number,
+    language?: ScriptLanguage,
+  ): Promise<CommandOutcome>;
   /** Running → Stopping → Starting → Running; open connections are reset; the staged kernel boots. */
   reboot(instanceId: string): void;
   /** Binds a real proxy on spec.address:spec.port and starts its health checks. */

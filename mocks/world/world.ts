@@ -17,6 +17,7 @@ import type {
   InstanceSpec,
   InstanceView,
   ListenerSpec,
+  ScriptLanguage,
   World,
   WorldFault,
 } from './types.js';
@@ -97,7 +98,12 @@ class SimulatedWorld implements EmulatedWorld {
     return [...this.machines.values()].map((instance) => instance.view());
   }
 
-  runCommand(instanceId: string, script: string, timeoutSeconds: number): Promise<CommandOutcome> {
+  runCommand(
+    instanceId: string,
+    script: string,
+    timeoutSeconds: number,
+    language: ScriptLanguage = 'shell',
+  ): Promise<CommandOutcome> {
     const instance = this.machines.get(instanceId);
     if (!instance) {
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -111,7 +117,7 @@ class SimulatedWorld implements EmulatedWorld {
         finishedTime: now,
       });
     }
-    return instance.runCommand(script, timeoutSeconds);
+    return instance.runCommand(script, timeoutSeconds, language);
   }
 
   reboot(instanceId: string): void {

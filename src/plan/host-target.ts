@@ -16,8 +16,15 @@ export type SshTarget = Extract<HostTarget, { kind: 'ssh' }>;
 /** The target of patch, verify and on-host hooks for `node`. */
 export function hostTarget(ctx: PlanContext, node: FleetNode): HostTarget {
   const via = ctx.spec.access.nodes[node.id]?.via ?? ctx.spec.access.via;
-  if (via === 'ecs') return { kind: 'ecs', instanceId: node.id };
-  return sshTarget(ctx, node) ?? { kind: 'ecs', instanceId: node.id };
+  if (via === 'ecs') return ecsTarget(node);
+  return sshTarget(ctx, node) ?? ecsTarget(node);
+}
+
+/** Cloud Assistant runs PowerShell on a Windows instance, shell on any other. */
+function ecsTarget(node: FleetNode): HostTarget {
+  return node.instance.osType === 'windows'
+    ? { kind: 'ecs', instanceId: node.id, language: 'powershell' }
+    : { kind: 'ecs', instanceId: node.id };
 }
 
 /** SSH settings for `node` (also used to tail its access log); a problem when incomplete. */
@@ -70,7 +77,8 @@ export function serviceAddress(ctx: PlanContext, node: FleetNode): string | unde
 
 /** How the runbook names the way a step reaches its machine. */
 export function describeHost(host: HostTarget): string {
-  if (host.kind === 'ecs') return 'Cloud Assistant';
+  if (host.kind === 'ecs')
+    return host.language === 'powershell' ? 'Cloud Assistant (PowerShell)' : 'Cloud Assistant';
   if (host.kind === 'ssh') return `SSH ${host.username}@${host.address}:${host.port}`;
   return 'this machine';
 }

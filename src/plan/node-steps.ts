@@ -43,6 +43,7 @@ import type {
   VerifyExpectation,
 } from './types.js';
 import { undoOf } from './undo.js';
+import { effectivePatch, windowsUpdateProblems } from './windows-update-patch.js';
 
 const HOOK_REASON = "a hook is the workflow's own command; drainctl cannot know how to undo it";
 const PATCH_REASON =
@@ -65,11 +66,13 @@ export function nodeSteps(
   const { spec, balancer } = ctx;
   const label = nodeLabel(node);
   const host = hostTarget(ctx, node);
+  windowsUpdateProblems(ctx, node, host);
   const at = { phase: 'rollout' as const, batch, node: node.id };
 
   const before = hookSteps(ctx, node, 'before', spec.hooks.before, batch);
-  const verify = spec.patch.verify;
-  const neededWhen = spec.patch.neededWhen.map((check) => ({
+  const patch = effectivePatch(spec.patch);
+  const verify = patch.verify;
+  const neededWhen = patch.neededWhen.map((check) => ({
     command: check.command,
     exitCode: check.exitCode,
     timeoutSeconds: check.timeoutSeconds,
@@ -175,7 +178,6 @@ export function nodeSteps(
     expectedSeconds: probe.kind === 'none' ? probe.waitSeconds : drainSeconds(drain),
   });
 
-  const { patch } = spec;
   if (patch.kind === 'nginx-hot-upgrade' && patch.nginx !== undefined) {
     maintenance.push(...nginxUpgradeSteps(node, host, at, patch.nginx));
   }

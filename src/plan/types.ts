@@ -105,7 +105,8 @@ export interface PlanAttachment {
 
 /** How a node is reached for commands: Cloud Assistant by instance id, or SSH. */
 export type HostTarget =
-  | { kind: 'ecs'; instanceId: string }
+  /** `language: powershell` on a Windows instance (Cloud Assistant's RunPowerShellScript). */
+  | { kind: 'ecs'; instanceId: string; language?: 'powershell' }
   | {
       kind: 'ssh';
       address: string;

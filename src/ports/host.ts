@@ -14,12 +14,16 @@ export interface InstanceInfo {
   privateIp?: string;
   publicIp?: string;
   osName?: string;
+  /** ECS's OSType: which script language Cloud Assistant runs on it. */
+  osType?: 'linux' | 'windows';
   zoneId?: string;
   tags: Record<string, string>;
 }
 
 export interface CommandRequest {
   script: string;
+  /** PowerShell for a Windows instance (Cloud Assistant's RunPowerShellScript); shell otherwise. */
+  language?: 'shell' | 'powershell';
   timeoutSeconds: number;
   /** Shown in the cloud console / audit log. */
   name?: string;

@@ -49,7 +49,12 @@ export {
   notifyChannelSchema,
   notifySchema,
 } from './schema/notify-schema.js';
-export type { NginxHotUpgradeSpec, PatchSpec, RollbackSpec } from './schema/patch-schema.js';
+export type {
+  NginxHotUpgradeSpec,
+  PatchSpec,
+  RollbackSpec,
+  WindowsUpdateSpec,
+} from './schema/patch-schema.js';
 export type { RestoreSpec } from './schema/restore-schema.js';
 export type { RolloutSpec } from './schema/rollout-schema.js';
 export type {

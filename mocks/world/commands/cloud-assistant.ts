@@ -45,10 +45,19 @@ export const defaultTimeoutSeconds = 60;
 
 const agentPollMs = 50;
 
+/** How a script's language is read: into statements, each command into what it does. */
+export interface ScriptInterpreter {
+  parse(script: string): Statement[];
+  interpret(argv: string[], facts: MachineFacts): Step;
+}
+
+const shellInterpreter: ScriptInterpreter = { parse: parseScript, interpret: interpretCommand };
+
 export async function runScript(
   host: CommandHost,
   script: string,
   timeoutSeconds: number,
+  interpreter: ScriptInterpreter = shellInterpreter,
 ): Promise<CommandOutcome> {
   const startTime = apiTime();
   const outcome = (fields: Omit<CommandOutcome, 'startTime' | 'finishedTime'>): CommandOutcome => ({
@@ -96,9 +105,16 @@ export async function runScript(
     return ms > remaining ? 'timeout' : 'ok';
   };
 
-  const result = await runStatements(parseScript(script), host, wait, deadline, (text) => {
-    output += text;
-  });
+  const result = await runStatements(
+    interpreter.parse(script),
+    interpreter.interpret,
+    host,
+    wait,
+    deadline,
+    (text) => {
+      output += text;
+    },
+  );
   if (result.kind === 'timeout') {
     return outcome({
       status: 'Timeout',
@@ -136,6 +152,7 @@ type RunResult =
 
 async function runStatements(
   statements: Statement[],
+  interpret: ScriptInterpreter['interpret'],
   host: CommandHost,
   wait: (ms: number) => Promise<'ok' | 'timeout' | 'interrupted'>,
   deadline: number,
@@ -150,7 +167,7 @@ async function runStatements(
     if (statement.connector === '||' && lastExit === 0) continue;
     const [first, ...filters] = statement.pipeline;
     if (!first) continue;
-    const step: Step = interpretCommand(first.argv, { ...host.facts(), now: Date.now() });
+    const step: Step = interpret(first.argv, { ...host.facts(), now: Date.now() });
     let text = '';
     let exitCode = 0;
     switch (step.kind) {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { type CommandHost, runScript } from '../commands/cloud-assistant.js';
 import type { MachineFacts, PackageTransaction } from '../commands/machine-facts.js';
+import { powershellInterpreter } from '../commands/powershell.js';
 import type { ResolvedOptions } from '../options.js';
 import type { TimerSet } from '../timers.js';
 import type {
@@ -14,6 +15,7 @@ import type {
   InstanceSpec,
   InstanceState,
   InstanceView,
+  ScriptLanguage,
   WorldFault,
 } from '../types.js';
 import { WorldError } from '../world-error.js';
@@ -146,7 +148,11 @@ export class Instance {
     });
   }
 
-  runCommand(script: string, timeoutSeconds: number): Promise<CommandOutcome> {
+  runCommand(
+    script: string,
+    timeoutSeconds: number,
+    language: ScriptLanguage = 'shell',
+  ): Promise<CommandOutcome> {
     const host: CommandHost = {
       status: () => this.state,
       agentState: () => (this.os === 'up' ? 'online' : this.os === 'booting' ? 'starting' : 'down'),
@@ -195,7 +201,11 @@ export class Instance {
       http: (request, timeoutMs) => fetchFromMachine(request, this.spec.privateIp, timeoutMs),
       packageUpdateSeconds: this.deps.options.timings.packageUpdateSeconds,
     };
-    return runScript(host, script, timeoutSeconds);
+    const { windows } = this.spec;
+    // The type/OS match is Cloud Assistant's to check (RunCommand); here the script is only read.
+    return language === 'powershell' && windows !== undefined
+      ? runScript(host, script, timeoutSeconds, powershellInterpreter(windows))
+      : runScript(host, script, timeoutSeconds);
   }
 
   private recordTransaction(transaction: Omit<PackageTransaction, 'id' | 'at'>): void {

@@ -8,7 +8,7 @@
 import { redactString } from '../../log/index.js';
 import { hostInstanceId } from '../../plan/host-target.js';
 import type { HostTarget, Step } from '../../plan/types.js';
-import type { CommandResult } from '../../ports/index.js';
+import type { CommandRequest, CommandResult } from '../../ports/index.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
@@ -70,9 +70,12 @@ export async function mutatingCommand(
     to: { command: script, timeoutSeconds },
     ...(compensates === undefined ? {} : { compensates }),
   });
-  const result = await ctx.ports
-    .host(target)
-    .runCommand(instanceId, { script, timeoutSeconds, name: `drainctl ${step.id}` });
+  const result = await ctx.ports.host(target).runCommand(instanceId, {
+    script,
+    timeoutSeconds,
+    name: `drainctl ${step.id}`,
+    ...scriptLanguage(target),
+  });
   await ctx.record({
     type: 'result',
     step: step.id,
@@ -102,7 +105,15 @@ export async function readOnlyCommand(
     script,
     timeoutSeconds,
     name: `drainctl ${step.id}`,
+    ...scriptLanguage(target),
   });
+}
+
+/** The language the plan chose for the target's commands (PowerShell on a Windows instance). */
+function scriptLanguage(target: HostTarget): Pick<CommandRequest, 'language'> {
+  return target.kind === 'ecs' && target.language !== undefined
+    ? { language: target.language }
+    : {};
 }
 
 export async function runHook(ctx: RunContext, step: HookStep): Promise<StepOutcome> {

@@ -128,21 +128,80 @@ function hotUpgradeIssues(patch: CheckContext['doc']['patch']): RawIssue[] {
   return issues;
 }
 
+/**
+ * A Windows update is proven by its KBs (and the service) after a restart: the verify is drainctl's
+ * own, and without the restart the update's build never runs. The drain probes that run `ss` or
+ * `tail` on the server would not run on Windows.
+ */
+function windowsUpdateIssues({ patch, drain }: CheckContext['doc']): RawIssue[] {
+  if (patch.kind !== 'windows-update') {
+    return patch.windows === undefined
+      ? []
+      : [
+          {
+            path: ['patch', 'windows'],
+            expected: "patch.kind: windows-update beside it (it is the update's settings)",
+            found: `kind: ${patch.kind}`,
+          },
+        ];
+  }
+  const issues: RawIssue[] = [];
+  const { probe } = drain;
+  if (probe.kind === 'connections' || (probe.kind === 'access-log' && probe.source === 'ssh')) {
+    issues.push({
+      path: ['drain', 'probe'],
+      expected:
+        'access-log with source local, or none, with kind windows-update (the server runs PowerShell, not ss or tail)',
+      found: probe.kind === 'connections' ? 'kind connections' : 'access-log with source ssh',
+    });
+  }
+  if (patch.windows === undefined) {
+    issues.push({
+      path: ['patch', 'windows'],
+      expected: 'the updates to install {kbs: [KB…], service}',
+      found: 'nothing',
+    });
+  }
+  if (!patch.reboot) {
+    issues.push({
+      path: ['patch', 'reboot'],
+      expected: 'true with kind windows-update (the update takes effect with the restart)',
+      found: 'false',
+    });
+  }
+  if (
+    patch.verify === false ||
+    patch.verify.command.trim() !== 'uname -r' ||
+    patch.verify.expect !== 'changed'
+  ) {
+    issues.push({
+      path: ['patch', 'verify'],
+      expected:
+        'no verify with kind windows-update (Get-HotFix for patch.windows.kbs, and Get-Service for its service, are the proof)',
+      found: patch.verify === false ? 'false' : `command ${patch.verify.command}`,
+    });
+  }
+  return issues;
+}
+
 export const checkPatchAndHooks: Check = ({ doc }) => {
   const issues: RawIssue[] = [];
   const { patch, hooks } = doc;
   const hookCount = hooks.before.length + hooks.after.length;
   const hotUpgrade = patch.kind === 'nginx-hot-upgrade';
   issues.push(...hotUpgradeIssues(patch));
-  // The upgrade itself changes the binary: the next two are about commands and reboots.
-  if (!hotUpgrade && patch.commands.length === 0 && !patch.reboot && hookCount === 0) {
+  issues.push(...windowsUpdateIssues(doc));
+  // The upgrade itself changes the binary, and a Windows update has its own install command and
+  // proof: the next two are about commands and reboots.
+  const ownPatch = hotUpgrade || patch.kind === 'windows-update';
+  if (!ownPatch && patch.commands.length === 0 && !patch.reboot && hookCount === 0) {
     issues.push({
       path: ['patch'],
       expected: 'commands, reboot: true, or hooks (otherwise the rollout changes nothing)',
       found: 'no commands, reboot: false and no hooks',
     });
   } else if (
-    !hotUpgrade &&
+    !ownPatch &&
     patch.commands.length === 0 &&
     !patch.reboot &&
     patch.verify !== false &&

@@ -116,16 +116,44 @@ export const rollbackSchema = z
       'Roll the patch back when the server fails its health checks, its verify or its ramp; then the rollout halts.',
   });
 
+const kbPhrase = 'a KB article id like KB5040437';
+
+/** `patch.windows`: the Windows updates a `windows-update` patch installs and proves. */
+export const windowsUpdateSchema = z
+  .strictObject({
+    kbs: z
+      .array(z.string({ error: kbPhrase }).regex(/^KB\d{6,8}$/, { error: kbPhrase }), {
+        error: 'a list of KB article ids',
+      })
+      .min(1, { error: 'at least one KB' })
+      .max(20, { error: 'at most 20 KBs' })
+      .meta({
+        description:
+          'Installed with Install-WindowsUpdate -KBArticleID (the PSWindowsUpdate module) unless patch.commands says how; verified with Get-HotFix after the restart.',
+      }),
+    service: z
+      .string({ error: 'a Windows service name like W3SVC' })
+      .regex(/^[A-Za-z0-9_.$-]+$/, { error: 'a Windows service name like W3SVC' })
+      .optional()
+      .meta({
+        description: 'Must be Running after the restart (Get-Service), checked with the KBs.',
+      }),
+  })
+  .meta({ description: 'The Windows updates of a windows-update patch.' });
+
 export const patchSchema = z
   .strictObject({
     kind: z
-      .enum(['commands', 'nginx-hot-upgrade'], { error: 'commands or nginx-hot-upgrade' })
+      .enum(['commands', 'nginx-hot-upgrade', 'windows-update'], {
+        error: 'commands, nginx-hot-upgrade or windows-update',
+      })
       .default('commands')
       .meta({
         description:
-          "commands (default): the commands, then the reboot; nginx-hot-upgrade: the server's nginx binary replaced without a reboot (patch.nginx).",
+          "commands (default): the commands, then the reboot; nginx-hot-upgrade: the server's nginx binary replaced without a reboot (patch.nginx); windows-update: Windows updates through Cloud Assistant's PowerShell, a restart, and Get-HotFix as the proof (patch.windows).",
       }),
     nginx: nginxHotUpgradeSchema.optional(),
+    windows: windowsUpdateSchema.optional(),
     commands: z
       .array(commandText, { error: 'a list of shell commands' })
       .default([])
@@ -159,3 +187,5 @@ export const patchSchema = z
 export type PatchSpec = z.output<typeof patchSchema>;
 export type NginxHotUpgradeSpec = z.output<typeof nginxHotUpgradeSchema>;
 export type RollbackSpec = z.output<typeof rollbackSchema>;
+
+export type WindowsUpdateSpec = z.output<typeof windowsUpdateSchema>;

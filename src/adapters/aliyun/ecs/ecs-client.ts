@@ -24,6 +24,8 @@ export interface RunCommandParams {
   instanceId: string;
   /** Shell script, sent Base64-encoded so no character is mangled on the way. */
   script: string;
+  /** RunPowerShellScript on a Windows instance; RunShellScript otherwise. */
+  language?: 'shell' | 'powershell';
   timeoutSeconds: number;
   clientToken: string;
   name?: string;
@@ -98,7 +100,7 @@ export class EcsApi {
       this.sdk.runCommand(
         new Ecs.RunCommandRequest({
           regionId: this.region,
-          type: 'RunShellScript',
+          type: p.language === 'powershell' ? 'RunPowerShellScript' : 'RunShellScript',
           commandContent: Buffer.from(p.script, 'utf8').toString('base64'),
           contentEncoding: 'Base64',
           instanceId: [p.instanceId],

@@ -68,6 +68,7 @@ export class EcsHost implements Host {
       script: request.script,
       timeoutSeconds: request.timeoutSeconds,
       clientToken: `drainctl-${randomUUID()}`,
+      ...(request.language !== undefined ? { language: request.language } : {}),
       ...(request.name !== undefined ? { name: request.name } : {}),
       ...(request.username !== undefined ? { username: request.username } : {}),
       ...(request.workingDir !== undefined ? { workingDir: request.workingDir } : {}),

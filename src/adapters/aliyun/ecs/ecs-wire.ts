@@ -15,6 +15,7 @@ const instance = z
     hostName: z.string().optional(),
     status: z.string().optional(),
     OSName: z.string().optional(),
+    OSType: z.string().optional(),
     zoneId: z.string().optional(),
     vpcAttributes: z.object({ privateIpAddress: ipList }).nullish(),
     innerIpAddress: ipList,
@@ -45,6 +46,7 @@ const instance = z
     if (privateIp) info.privateIp = privateIp;
     if (publicIp) info.publicIp = publicIp;
     if (i.OSName) info.osName = i.OSName;
+    if (i.OSType === 'windows' || i.OSType === 'linux') info.osType = i.OSType;
     if (i.zoneId) info.zoneId = i.zoneId;
     return info;
   });
