@@ -355,6 +355,26 @@ export async function openSharedStorage(url: string, logger?: Logger): Promise<S
 }
 
 /**
+ * Where a command keeps and reads runs: the database replicas share when DRAINCTL_DATABASE_URL
+ * is set (connected for the length of `use`), else DRAINCTL_HOME's files (`use` gets undefined).
+ * Every CLI command decides here, so a run one replica started can be followed, resumed, aborted
+ * and reported from any machine that reaches the database.
+ */
+export async function withRunStorage<T>(
+  environment: DrainctlEnvironment,
+  logger: Logger | undefined,
+  use: (shared: SharedStorage | undefined) => Promise<T>,
+): Promise<T> {
+  if (environment.databaseUrl === undefined) return use(undefined);
+  const shared = await openSharedStorage(environment.databaseUrl, logger);
+  try {
+    return await use(shared);
+  } finally {
+    await shared.close();
+  }
+}
+
+/**
  * Connect to DRAINCTL_DATABASE_URL (migrating its schema under an advisory lock) and start the
  * job engine's queue; undefined without the variable. The PostgreSQL client and pg-boss load
  * only here, so commands that never need them never load them.

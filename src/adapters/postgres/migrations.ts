@@ -34,6 +34,12 @@ export const MIGRATIONS: readonly string[] = [
      key text PRIMARY KEY,
      next_full timestamptz NOT NULL
    );`,
+  `CREATE TABLE drainctl_abort_requests (
+     run_id text PRIMARY KEY,
+     requested_at text NOT NULL,
+     requested_by text NOT NULL,
+     taken boolean NOT NULL DEFAULT false
+   );`,
 ];
 
 /** Apply the steps this database lacks; returns how many were applied. */

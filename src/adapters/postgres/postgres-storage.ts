@@ -5,6 +5,8 @@
  */
 import pg from 'pg';
 import type {
+  AbortRequestRecord,
+  AbortRequests,
   JournalLines,
   LeaseAnswer,
   LeaseFence,
@@ -207,9 +209,47 @@ class PostgresRateBuckets implements RateBuckets {
   }
 }
 
+class PostgresAbortRequests implements AbortRequests {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async request(
+    runId: string,
+    record: AbortRequestRecord,
+  ): Promise<AbortRequestRecord | undefined> {
+    // One statement: two operators asking at once leave one request, and the second is told. A
+    // request already answered (the run was resumed since) is replaced.
+    const left = await this.pool.query(
+      `INSERT INTO drainctl_abort_requests (run_id, requested_at, requested_by) VALUES ($1, $2, $3)
+       ON CONFLICT (run_id) DO UPDATE
+         SET requested_at = excluded.requested_at, requested_by = excluded.requested_by,
+             taken = false
+         WHERE drainctl_abort_requests.taken`,
+      [runId, record.requestedAt, record.by],
+    );
+    if (left.rowCount === 1) return undefined;
+    const found = await this.pool.query<{ requested_at: string; requested_by: string }>(
+      'SELECT requested_at, requested_by FROM drainctl_abort_requests WHERE run_id = $1',
+      [runId],
+    );
+    const row = found.rows[0];
+    return row === undefined ? undefined : { requestedAt: row.requested_at, by: row.requested_by };
+  }
+
+  async take(runId: string): Promise<AbortRequestRecord | undefined> {
+    const taken = await this.pool.query<{ requested_at: string; requested_by: string }>(
+      `UPDATE drainctl_abort_requests SET taken = true WHERE run_id = $1 AND NOT taken
+       RETURNING requested_at, requested_by`,
+      [runId],
+    );
+    const row = taken.rows[0];
+    return row === undefined ? undefined : { requestedAt: row.requested_at, by: row.requested_by };
+  }
+}
+
 class PostgresStorage implements SharedStorage {
   readonly leases: LeaseStore;
   readonly rateBuckets: RateBuckets;
+  readonly abortRequests: AbortRequests;
   private readonly where: string;
 
   constructor(
@@ -218,6 +258,7 @@ class PostgresStorage implements SharedStorage {
   ) {
     this.leases = new PostgresLeases(pool);
     this.rateBuckets = new PostgresRateBuckets(pool);
+    this.abortRequests = new PostgresAbortRequests(pool);
     this.where = describeDatabaseUrl(url);
   }
 

@@ -9,6 +9,7 @@ import {
   planAnyWorkflowFile,
   refuseUnlessApproved,
   runPlan,
+  withRunStorage,
 } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
@@ -109,17 +110,20 @@ export function registerRun(program: Command, ctx: CliContext): void {
         json: options.json === true,
         live: options.live !== false,
       });
-      const result = await runPlan(plan, {
-        home: environment.home,
-        environment,
-        env: process.env,
-        logger: progress.logger,
-        signal: ctx.signal,
-        breakStaleLock: options.breakStaleLock,
-        newRun: options.newRun === true,
-        ...(loaded.spec.notify === undefined ? {} : { notify: loaded.spec.notify }),
-        afterAppend: progress.afterAppend,
-      }).finally(() => progress.view.stop());
+      const result = await withRunStorage(environment, ctx.logger, (shared) =>
+        runPlan(plan, {
+          home: environment.home,
+          environment,
+          env: process.env,
+          logger: progress.logger,
+          signal: ctx.signal,
+          breakStaleLock: options.breakStaleLock,
+          newRun: options.newRun === true,
+          ...(loaded.spec.notify === undefined ? {} : { notify: loaded.spec.notify }),
+          afterAppend: progress.afterAppend,
+          ...(shared === undefined ? {} : { shared }),
+        }),
+      ).finally(() => progress.view.stop());
       printRunResult(ctx, result, options.json === true);
     });
 }

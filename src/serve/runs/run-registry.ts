@@ -170,7 +170,14 @@ export class RunRegistry {
   /** Ask a run to stop, as `drainctl abort` does; a run of this process stops at once. */
   async abort(runId: string, by: string): Promise<AbortResult> {
     checkRunId(this.options.home, runId);
-    const result = await abortRun({ home: this.options.home, runId, by });
+    const shared = this.options.shared;
+    // With replicas the run may execute on another one: the request waits for it in the database.
+    const result = await abortRun({
+      home: this.options.home,
+      runId,
+      by,
+      ...(shared === undefined ? {} : { shared }),
+    });
     for (const live of this.live) {
       if (live.runId === runId) live.controller.abort(new Error(`drainctl abort (${by})`));
     }

@@ -490,7 +490,12 @@ export class Scheduler {
   private async resumeUnfinished(unfinished: readonly UnfinishedRun[]): Promise<void> {
     for (const run of unfinished) {
       try {
-        const { state } = await runStatus({ home: this.options.home, runId: run.runId });
+        const shared = this.options.replicas?.shared;
+        const { state } = await runStatus({
+          home: this.options.home,
+          runId: run.runId,
+          ...(shared === undefined ? {} : { shared }),
+        });
         const schedule = this.options.schedules.find(
           (s) => scheduleRequester(s.name) === state.startedBy,
         );
