@@ -225,18 +225,21 @@ function retryFeed(): CloudRetryFeed & { tell: (event: CloudRetryEvent) => void 
 
 /**
  * The cloud ports `plan` and `inspect` observe through (read-only): Alibaba Cloud in the
- * workflow's region, credentials from the default chain.
+ * workflow's region, credentials from the default chain. `rateBuckets`: replicas' planning draws
+ * from the account's shared limits, as their runs do.
  */
 export function observationPorts(
   environment: DrainctlEnvironment,
   region: string | undefined,
   logger: Logger | undefined,
   onCloudCall?: (event: CloudCallEvent) => void,
+  rateBuckets?: RateBuckets,
 ): InventoryPorts & FleetPorts {
   return createCloudPorts(
     cloudPortsOptionsFrom(environment, region, {
       ...(logger === undefined ? {} : { logger }),
       ...(onCloudCall === undefined ? {} : { retry: { onCall: onCloudCall } }),
+      ...(rateBuckets === undefined ? {} : { rateBuckets }),
     }),
   );
 }
@@ -615,8 +618,9 @@ export function workflowObservationPorts(
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger | undefined,
   onCloudCall?: (event: CloudCallEvent) => void,
+  rateBuckets?: RateBuckets,
 ): InventoryPorts & FleetPorts {
-  const cloud = observationPorts(environment, spec.region, logger, onCloudCall);
+  const cloud = observationPorts(environment, spec.region, logger, onCloudCall, rateBuckets);
   const selfRun = selfRunBalancer(spec.loadBalancer);
   if (selfRun === undefined) return cloud;
   const { backends } = spec;

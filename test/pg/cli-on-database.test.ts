@@ -5,6 +5,7 @@
  * it, and resumes it to the end.
  */
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDrainctl } from '#support/cli-runner.js';
 import {
@@ -87,4 +88,29 @@ describe('the CLI on the database replicas share', () => {
       await r.close();
     }
   }, 300_000);
+
+  it('plans within the API rate limits the replicas share', async () => {
+    const r = await serveReplicas(cluster, 'cli_planning_buckets');
+    const db = new pg.Client({ connectionString: r.url });
+    await db.connect();
+    try {
+      const planned = await runDrainctl(
+        ['run', r.env.workflow, '--yes', '--plan-sha256', '0'.repeat(64)],
+        {
+          env: { ...r.env.env, DRAINCTL_DATABASE_URL: r.url },
+          cwd: r.env.dir,
+          timeoutMs: 60_000,
+        },
+      );
+      // Refused after planning, before anything ran: every call so far was the planning's.
+      expect(planned.stderr).toContain('PLAN_CHANGED');
+      const buckets = await db.query<{ key: string }>('SELECT key FROM drainctl_rate_buckets');
+      expect(buckets.rows.map((row) => row.key)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/DescribeLoadBalancerAttribute/)]),
+      );
+    } finally {
+      await db.end();
+      await r.close();
+    }
+  }, 120_000);
 });

@@ -83,6 +83,9 @@ export class RunRegistry {
       environment: this.options.environment,
       logger: this.options.logger,
       ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
+      ...(this.options.shared === undefined
+        ? {}
+        : { rateBuckets: this.options.shared.rateBuckets }),
     });
   }
 
