@@ -90,6 +90,15 @@ export interface AbortRequests {
   take(runId: string): Promise<AbortRequestRecord | undefined>;
 }
 
+/**
+ * Chat deliveries claimed by every replica (a message two replicas receive is acted on once):
+ * the shape of the chat's replay guard.
+ */
+export interface DeliveryClaims {
+  /** True the first time `key` is claimed; false while an earlier claim of it lives. Atomic. */
+  claim(key: string, nowMs: number, ttlMs: number): Promise<boolean>;
+}
+
 export interface SharedStorage {
   /** Where it is, for messages (never with a password). */
   describe(): string;
@@ -101,6 +110,7 @@ export interface SharedStorage {
   leases: LeaseStore;
   rateBuckets: RateBuckets;
   abortRequests: AbortRequests;
+  deliveryClaims: DeliveryClaims;
   /** Schedule state records as JSON text by schedule name. */
   loadScheduleState(schedule: string): Promise<string | undefined>;
   saveScheduleState(schedule: string, json: string): Promise<void>;

@@ -190,6 +190,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       now: () => clock.now(),
       logger: options.logger,
       serverUrl: () => serverUrl,
+      ...(replicas === undefined ? {} : { shared: replicas.shared }),
     }),
   );
   const server: RunningApiServer = await startApiServer(

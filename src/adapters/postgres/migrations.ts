@@ -39,6 +39,10 @@ export const MIGRATIONS: readonly string[] = [
      requested_at text NOT NULL,
      requested_by text NOT NULL,
      taken boolean NOT NULL DEFAULT false
+   );
+   CREATE TABLE drainctl_delivery_claims (
+     key text PRIMARY KEY,
+     expires_at_ms bigint NOT NULL
    );`,
 ];
 

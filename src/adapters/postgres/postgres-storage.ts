@@ -3,10 +3,12 @@
  * state in tables (migrations.ts). Leases take their time from the database's clock, so
  * replicas on hosts whose clocks differ agree on when one has expired.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type {
   AbortRequestRecord,
   AbortRequests,
+  DeliveryClaims,
   JournalLines,
   LeaseAnswer,
   LeaseFence,
@@ -246,10 +248,39 @@ class PostgresAbortRequests implements AbortRequests {
   }
 }
 
+/** How often expired delivery claims are deleted. */
+const CLAIM_SWEEP_EVERY_MS = 10 * 60 * 1000;
+
+class PostgresDeliveryClaims implements DeliveryClaims {
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async claim(key: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    if (nowMs - this.lastSweepMs >= CLAIM_SWEEP_EVERY_MS) {
+      this.lastSweepMs = nowMs;
+      await this.pool.query('DELETE FROM drainctl_delivery_claims WHERE expires_at_ms <= $1', [
+        Math.floor(nowMs),
+      ]);
+    }
+    // Keys may hold a request's signature: only their hash is kept. One statement: of two
+    // replicas claiming one key, the row lock lets exactly one insert or take over an expired one.
+    const claimed = await this.pool.query(
+      `INSERT INTO drainctl_delivery_claims (key, expires_at_ms) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at_ms = excluded.expires_at_ms
+         WHERE drainctl_delivery_claims.expires_at_ms <= $3
+       RETURNING key`,
+      [createHash('sha256').update(key).digest('hex'), Math.ceil(nowMs + ttlMs), Math.floor(nowMs)],
+    );
+    return claimed.rowCount === 1;
+  }
+}
+
 class PostgresStorage implements SharedStorage {
   readonly leases: LeaseStore;
   readonly rateBuckets: RateBuckets;
   readonly abortRequests: AbortRequests;
+  readonly deliveryClaims: DeliveryClaims;
   private readonly where: string;
 
   constructor(
@@ -259,6 +290,7 @@ class PostgresStorage implements SharedStorage {
     this.leases = new PostgresLeases(pool);
     this.rateBuckets = new PostgresRateBuckets(pool);
     this.abortRequests = new PostgresAbortRequests(pool);
+    this.deliveryClaims = new PostgresDeliveryClaims(pool);
     this.where = describeDatabaseUrl(url);
   }
 
