@@ -225,18 +225,21 @@ function retryFeed(): CloudRetryFeed & { tell: (event: CloudRetryEvent) => void 
 
 /**
  * The cloud ports `plan` and `inspect` observe through (read-only): Alibaba Cloud in the
- * workflow's region, credentials from the default chain.
+ * workflow's region, credentials from the default chain. `rateBuckets`: replicas' planning draws
+ * from the account's shared limits, as their runs do.
  */
 export function observationPorts(
   environment: DrainctlEnvironment,
   region: string | undefined,
   logger: Logger | undefined,
   onCloudCall?: (event: CloudCallEvent) => void,
+  rateBuckets?: RateBuckets,
 ): InventoryPorts & FleetPorts {
   return createCloudPorts(
     cloudPortsOptionsFrom(environment, region, {
       ...(logger === undefined ? {} : { logger }),
       ...(onCloudCall === undefined ? {} : { retry: { onCall: onCloudCall } }),
+      ...(rateBuckets === undefined ? {} : { rateBuckets }),
     }),
   );
 }
@@ -352,6 +355,26 @@ export async function openSharedStorage(url: string, logger?: Logger): Promise<S
     onConnectionError: (error) =>
       logger?.warn({ err: error }, `database connection lost: ${error.message}`),
   });
+}
+
+/**
+ * Where a command keeps and reads runs: the database replicas share when DRAINCTL_DATABASE_URL
+ * is set (connected for the length of `use`), else DRAINCTL_HOME's files (`use` gets undefined).
+ * Every CLI command decides here, so a run one replica started can be followed, resumed, aborted
+ * and reported from any machine that reaches the database.
+ */
+export async function withRunStorage<T>(
+  environment: DrainctlEnvironment,
+  logger: Logger | undefined,
+  use: (shared: SharedStorage | undefined) => Promise<T>,
+): Promise<T> {
+  if (environment.databaseUrl === undefined) return use(undefined);
+  const shared = await openSharedStorage(environment.databaseUrl, logger);
+  try {
+    return await use(shared);
+  } finally {
+    await shared.close();
+  }
 }
 
 /**
@@ -595,8 +618,9 @@ export function workflowObservationPorts(
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger | undefined,
   onCloudCall?: (event: CloudCallEvent) => void,
+  rateBuckets?: RateBuckets,
 ): InventoryPorts & FleetPorts {
-  const cloud = observationPorts(environment, spec.region, logger, onCloudCall);
+  const cloud = observationPorts(environment, spec.region, logger, onCloudCall, rateBuckets);
   const selfRun = selfRunBalancer(spec.loadBalancer);
   if (selfRun === undefined) return cloud;
   const { backends } = spec;

@@ -16,7 +16,7 @@ import {
   surveyFleet,
   type ZeroWeightChoices,
 } from '../plan/index.js';
-import type { CloudCallEvent } from '../ports/index.js';
+import type { CloudCallEvent, RateBuckets } from '../ports/index.js';
 import { checkLogFormat } from '../probes/index.js';
 import { carryOverOrder } from '../schedule/index.js';
 import {
@@ -44,6 +44,8 @@ export interface PlanWorkflowOptions {
   choices?: ZeroWeightChoices;
   /** Told of every cloud request's answer while observing (`drainctl serve`'s metrics). */
   onCloudCall?: (event: CloudCallEvent) => void;
+  /** Replicas: observe within the API rate limits every replica shares (the database's buckets). */
+  rateBuckets?: RateBuckets;
 }
 
 /**
@@ -94,7 +96,13 @@ async function planFleetWorkflow(
   const ports: FleetPorts =
     given?.attachments !== undefined
       ? { ...given, attachments: given.attachments }
-      : observationPorts(options.environment, spec.region, options.logger);
+      : observationPorts(
+          options.environment,
+          spec.region,
+          options.logger,
+          options.onCloudCall,
+          options.rateBuckets,
+        );
   const observed = await observeFleet(spec, ports);
   const source = { file: workflowPathForPlan(file, options.cwd), text: workflow.source.text };
   const survey = surveyFleet(spec, observed, source, sha256Hex);
@@ -116,6 +124,7 @@ async function planLoadedWorkflow(
       options.env,
       options.logger,
       options.onCloudCall,
+      options.rateBuckets,
     );
   const inventory = await observeInventory(workflow.spec, ports, { file });
   const plan = planRollout(

@@ -1,6 +1,6 @@
 /**
  * What `drainctl serve` reads about runs beyond one run's status: the latest runs in
- * DRAINCTL_HOME, and every balancer's unfinished run (listed when the server starts, resumed only
+ * DRAINCTL_HOME (or the database replicas share), and every balancer's unfinished run (listed when the server starts, resumed only
  * when an operator asks). Reads journals only.
  */
 import {
@@ -37,11 +37,15 @@ export async function recentRuns(
   return runs;
 }
 
-/** Every balancer's latest run that did not complete and that no live process holds. */
+/**
+ * Every balancer's latest run that did not complete and that no live process holds (in the
+ * database replicas share when given: there no replica's lease holds it).
+ */
 export function unfinishedRuns(
   home: string,
+  shared?: SharedStorage,
 ): Promise<{ unfinished: UnfinishedRun[]; unreadable: Array<{ runId: string; problem: string }> }> {
-  return listUnfinishedRuns(home);
+  return listUnfinishedRuns(home, shared);
 }
 
 /**

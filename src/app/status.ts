@@ -6,7 +6,6 @@ import {
   readRunStatus,
 } from '../engine/index.js';
 import type { SharedStorage } from '../ports/index.js';
-import { openSharedStorage } from './composition-root.js';
 
 export interface StatusOptions {
   /** DRAINCTL_HOME. */
@@ -15,19 +14,9 @@ export interface StatusOptions {
   runId?: string;
   /** Read the run from the database replicas share instead of DRAINCTL_HOME. */
   shared?: SharedStorage;
-  /** DRAINCTL_DATABASE_URL: connect to read the run there (when `shared` is not given). */
-  databaseUrl?: string;
 }
 
-export async function runStatus(options: StatusOptions): Promise<RunStatus> {
-  if (options.shared === undefined && options.databaseUrl !== undefined) {
-    const shared = await openSharedStorage(options.databaseUrl);
-    try {
-      return await readRunStatus(options.home, options.runId, undefined, shared);
-    } finally {
-      await shared.close();
-    }
-  }
+export function runStatus(options: StatusOptions): Promise<RunStatus> {
   return readRunStatus(options.home, options.runId, undefined, options.shared);
 }
 

@@ -76,6 +76,29 @@ export interface RateBuckets {
   reserve(key: string, intervalMs: number, capacity: number): Promise<number>;
 }
 
+/** `drainctl abort`'s request to stop a run, left for whichever replica executes it. */
+export interface AbortRequestRecord {
+  requestedAt: string;
+  by: string;
+}
+
+/** Requests to stop runs, one per run, answered once by the replica that runs it. */
+export interface AbortRequests {
+  /** Leave the request unless one is pending for the run already; the pending one otherwise. */
+  request(runId: string, record: AbortRequestRecord): Promise<AbortRequestRecord | undefined>;
+  /** The run's pending request, taken: a later resume does not stop on it again. */
+  take(runId: string): Promise<AbortRequestRecord | undefined>;
+}
+
+/**
+ * Chat deliveries claimed by every replica (a message two replicas receive is acted on once):
+ * the shape of the chat's replay guard.
+ */
+export interface DeliveryClaims {
+  /** True the first time `key` is claimed; false while an earlier claim of it lives. Atomic. */
+  claim(key: string, nowMs: number, ttlMs: number): Promise<boolean>;
+}
+
 export interface SharedStorage {
   /** Where it is, for messages (never with a password). */
   describe(): string;
@@ -86,6 +109,8 @@ export interface SharedStorage {
   unfinishedRuns(): Promise<string[]>;
   leases: LeaseStore;
   rateBuckets: RateBuckets;
+  abortRequests: AbortRequests;
+  deliveryClaims: DeliveryClaims;
   /** Schedule state records as JSON text by schedule name. */
   loadScheduleState(schedule: string): Promise<string | undefined>;
   saveScheduleState(schedule: string, json: string): Promise<void>;

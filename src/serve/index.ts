@@ -160,7 +160,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     ...(pageUrl === undefined ? {} : { pageUrl }),
   });
   const streams = new EventStreams(events);
-  const left = await unfinishedRuns(options.home);
+  const left = await unfinishedRuns(options.home, replicas?.shared);
   const scheduler = startScheduler(config, runs, metrics, {
     home: options.home,
     clock,
@@ -190,6 +190,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       now: () => clock.now(),
       logger: options.logger,
       serverUrl: () => serverUrl,
+      ...(replicas === undefined ? {} : { shared: replicas.shared }),
     }),
   );
   const server: RunningApiServer = await startApiServer(

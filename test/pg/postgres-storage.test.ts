@@ -28,4 +28,44 @@ describe('PostgreSQL storage', () => {
       await Promise.all(opened.map((s) => s.close()));
     }
   });
+
+  it('claims a chat delivery once across replicas, and again only once the claim expired', async () => {
+    const url = await cluster.createDatabase('delivery_claims');
+    const [a, b] = (await Promise.all([openPostgresStorage(url), openPostgresStorage(url)])) as [
+      SharedStorage,
+      SharedStorage,
+    ];
+    try {
+      const now = Date.now();
+      const claims = await Promise.all(
+        [a, b, a, b].map((s) => s.deliveryClaims.claim('slack:Ev123', now, 60_000)),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await b.deliveryClaims.claim('slack:Ev123', now + 59_000, 60_000)).toBe(false);
+      expect(await b.deliveryClaims.claim('slack:Ev124', now, 60_000)).toBe(true);
+      expect(await a.deliveryClaims.claim('slack:Ev123', now + 60_000, 60_000)).toBe(true);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('leaves one abort request per run, taken once, and a new one after it was taken', async () => {
+    const url = await cluster.createDatabase('abort_requests');
+    const storage = await openPostgresStorage(url);
+    try {
+      const runId = 'r-20261205-020000-1a2b';
+      const first = { requestedAt: '2026-12-05T02:00:00.000Z', by: 'ana@ops' };
+      expect(await storage.abortRequests.request(runId, first)).toBeUndefined();
+      expect(
+        await storage.abortRequests.request(runId, { requestedAt: 'later', by: 'bo@ops' }),
+      ).toEqual(first);
+      expect(await storage.abortRequests.take(runId)).toEqual(first);
+      expect(await storage.abortRequests.take(runId)).toBeUndefined();
+      const again = { requestedAt: '2026-12-05T03:00:00.000Z', by: 'bo@ops' };
+      expect(await storage.abortRequests.request(runId, again)).toBeUndefined();
+      expect(await storage.abortRequests.take(runId)).toEqual(again);
+    } finally {
+      await storage.close();
+    }
+  });
 });

@@ -13,6 +13,8 @@ import { type ServeProcess, startServeProcess } from './serve-process.js';
 
 export interface Replicas {
   env: RunEnv;
+  /** DRAINCTL_DATABASE_URL of the replicas' database. */
+  url: string;
   storage: SharedStorage;
   start(name: string): Promise<ServeProcess>;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export async function serveReplicas(cluster: PostgresCluster, database: string):
   const storage = await openPostgresStorage(url, { connectTimeoutMs: 1_000 });
   return {
     env,
+    url,
     storage,
     start: (name) =>
       startServeProcess({

@@ -34,6 +34,16 @@ export const MIGRATIONS: readonly string[] = [
      key text PRIMARY KEY,
      next_full timestamptz NOT NULL
    );`,
+  `CREATE TABLE drainctl_abort_requests (
+     run_id text PRIMARY KEY,
+     requested_at text NOT NULL,
+     requested_by text NOT NULL,
+     taken boolean NOT NULL DEFAULT false
+   );
+   CREATE TABLE drainctl_delivery_claims (
+     key text PRIMARY KEY,
+     expires_at_ms bigint NOT NULL
+   );`,
 ];
 
 /** Apply the steps this database lacks; returns how many were applied. */

@@ -3,8 +3,12 @@
  * state in tables (migrations.ts). Leases take their time from the database's clock, so
  * replicas on hosts whose clocks differ agree on when one has expired.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type {
+  AbortRequestRecord,
+  AbortRequests,
+  DeliveryClaims,
   JournalLines,
   LeaseAnswer,
   LeaseFence,
@@ -207,9 +211,76 @@ class PostgresRateBuckets implements RateBuckets {
   }
 }
 
+class PostgresAbortRequests implements AbortRequests {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async request(
+    runId: string,
+    record: AbortRequestRecord,
+  ): Promise<AbortRequestRecord | undefined> {
+    // One statement: two operators asking at once leave one request, and the second is told. A
+    // request already answered (the run was resumed since) is replaced.
+    const left = await this.pool.query(
+      `INSERT INTO drainctl_abort_requests (run_id, requested_at, requested_by) VALUES ($1, $2, $3)
+       ON CONFLICT (run_id) DO UPDATE
+         SET requested_at = excluded.requested_at, requested_by = excluded.requested_by,
+             taken = false
+         WHERE drainctl_abort_requests.taken`,
+      [runId, record.requestedAt, record.by],
+    );
+    if (left.rowCount === 1) return undefined;
+    const found = await this.pool.query<{ requested_at: string; requested_by: string }>(
+      'SELECT requested_at, requested_by FROM drainctl_abort_requests WHERE run_id = $1',
+      [runId],
+    );
+    const row = found.rows[0];
+    return row === undefined ? undefined : { requestedAt: row.requested_at, by: row.requested_by };
+  }
+
+  async take(runId: string): Promise<AbortRequestRecord | undefined> {
+    const taken = await this.pool.query<{ requested_at: string; requested_by: string }>(
+      `UPDATE drainctl_abort_requests SET taken = true WHERE run_id = $1 AND NOT taken
+       RETURNING requested_at, requested_by`,
+      [runId],
+    );
+    const row = taken.rows[0];
+    return row === undefined ? undefined : { requestedAt: row.requested_at, by: row.requested_by };
+  }
+}
+
+/** How often expired delivery claims are deleted. */
+const CLAIM_SWEEP_EVERY_MS = 10 * 60 * 1000;
+
+class PostgresDeliveryClaims implements DeliveryClaims {
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async claim(key: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    if (nowMs - this.lastSweepMs >= CLAIM_SWEEP_EVERY_MS) {
+      this.lastSweepMs = nowMs;
+      await this.pool.query('DELETE FROM drainctl_delivery_claims WHERE expires_at_ms <= $1', [
+        Math.floor(nowMs),
+      ]);
+    }
+    // Keys may hold a request's signature: only their hash is kept. One statement: of two
+    // replicas claiming one key, the row lock lets exactly one insert or take over an expired one.
+    const claimed = await this.pool.query(
+      `INSERT INTO drainctl_delivery_claims (key, expires_at_ms) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET expires_at_ms = excluded.expires_at_ms
+         WHERE drainctl_delivery_claims.expires_at_ms <= $3
+       RETURNING key`,
+      [createHash('sha256').update(key).digest('hex'), Math.ceil(nowMs + ttlMs), Math.floor(nowMs)],
+    );
+    return claimed.rowCount === 1;
+  }
+}
+
 class PostgresStorage implements SharedStorage {
   readonly leases: LeaseStore;
   readonly rateBuckets: RateBuckets;
+  readonly abortRequests: AbortRequests;
+  readonly deliveryClaims: DeliveryClaims;
   private readonly where: string;
 
   constructor(
@@ -218,6 +289,8 @@ class PostgresStorage implements SharedStorage {
   ) {
     this.leases = new PostgresLeases(pool);
     this.rateBuckets = new PostgresRateBuckets(pool);
+    this.abortRequests = new PostgresAbortRequests(pool);
+    this.deliveryClaims = new PostgresDeliveryClaims(pool);
     this.where = describeDatabaseUrl(url);
   }
 

@@ -3,7 +3,7 @@
  * (src/app/abort.ts); it ends halted, every node serving or reported.
  */
 import type { Command } from 'commander';
-import { abortRun } from '../../app/index.js';
+import { abortRun, withRunStorage } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
 import type { CliContext } from '../cli-context.js';
 
@@ -15,9 +15,12 @@ export function registerAbort(program: Command, ctx: CliContext): void {
     )
     .argument('<run-id>', 'id of the run')
     .action(async (runId: string) => {
-      const { home } = ctx.environment();
+      const environment = ctx.environment();
+      const { home } = environment;
       ensureWritableHome(home);
-      const result = await abortRun({ home, runId });
+      const result = await withRunStorage(environment, ctx.logger, (shared) =>
+        abortRun({ home, runId, ...(shared === undefined ? {} : { shared }) }),
+      );
       ctx.stdout.line(result.message);
       ctx.stdout.line(`  follow it with: drainctl status ${runId}`);
     });

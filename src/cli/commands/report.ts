@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { reportRun } from '../../app/index.js';
+import { reportRun, withRunStorage } from '../../app/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import type { CliContext } from '../cli-context.js';
 
@@ -29,11 +29,15 @@ export function registerReport(program: Command, ctx: CliContext): void {
         );
       }
       const htmlFile = options.html === undefined ? undefined : resolve(options.html);
-      const timeline = await reportRun({
-        home: ctx.environment().home,
-        runId,
-        ...(htmlFile === undefined ? {} : { htmlFile }),
-      });
+      const environment = ctx.environment();
+      const timeline = await withRunStorage(environment, ctx.logger, (shared) =>
+        reportRun({
+          home: environment.home,
+          runId,
+          ...(htmlFile === undefined ? {} : { htmlFile }),
+          ...(shared === undefined ? {} : { shared }),
+        }),
+      );
       if (options.json === true) {
         ctx.stdout.json(timeline);
         return;

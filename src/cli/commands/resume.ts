@@ -3,7 +3,13 @@
  * (or finish stopping) it. Refused while another live process holds the balancer's lock.
  */
 import type { Command } from 'commander';
-import { checkRunId, resumeRunById, runJournal, runStatus } from '../../app/index.js';
+import {
+  checkRunId,
+  resumeRunById,
+  runJournal,
+  runStatus,
+  withRunStorage,
+} from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
 import type { CliContext } from '../cli-context.js';
 import { runProgressWiring } from '../live-progress.js';
@@ -52,35 +58,39 @@ export function registerResume(program: Command, ctx: CliContext): void {
         refuseUnlessConfirmable({ yes: options.yes === true, unattended });
         const environment = ctx.environment();
         ensureWritableHome(environment.home);
-        const status = await runStatus({ home: environment.home, runId });
-        const out = options.json ? ctx.stderr : ctx.stdout;
-        out.line(
-          `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
-        );
-        for (const n of status.report.nodes) {
-          const again = options.retry.includes(n.id) ? ' — to be retried (--retry)' : '';
-          out.line(`  ${n.name} (${n.id}): ${n.state}${again}`);
-        }
-        await confirmOrRefuse('Reconcile with the live state and continue this run?', {
-          yes: options.yes === true,
-          unattended,
+        const result = await withRunStorage(environment, ctx.logger, async (shared) => {
+          const stored = shared === undefined ? {} : { shared };
+          const status = await runStatus({ home: environment.home, runId, ...stored });
+          const out = options.json ? ctx.stderr : ctx.stdout;
+          out.line(
+            `run ${runId} (${status.report.workflow}), last written ${status.report.updatedAt}:`,
+          );
+          for (const n of status.report.nodes) {
+            const again = options.retry.includes(n.id) ? ' — to be retried (--retry)' : '';
+            out.line(`  ${n.name} (${n.id}): ${n.state}${again}`);
+          }
+          await confirmOrRefuse('Reconcile with the live state and continue this run?', {
+            yes: options.yes === true,
+            unattended,
+          });
+          const progress = runProgressWiring(ctx, {
+            json: options.json === true,
+            live: options.live !== false,
+            history: await runJournal({ home: environment.home, runId, ...stored }),
+          });
+          return resumeRunById(runId, {
+            home: environment.home,
+            environment,
+            env: process.env,
+            logger: progress.logger,
+            signal: ctx.signal,
+            breakStaleLock: options.breakStaleLock,
+            retry: options.retry,
+            status,
+            afterAppend: progress.afterAppend,
+            ...stored,
+          }).finally(() => progress.view.stop());
         });
-        const progress = runProgressWiring(ctx, {
-          json: options.json === true,
-          live: options.live !== false,
-          history: await runJournal({ home: environment.home, runId }),
-        });
-        const result = await resumeRunById(runId, {
-          home: environment.home,
-          environment,
-          env: process.env,
-          logger: progress.logger,
-          signal: ctx.signal,
-          breakStaleLock: options.breakStaleLock,
-          retry: options.retry,
-          status,
-          afterAppend: progress.afterAppend,
-        }).finally(() => progress.view.stop());
         printRunResult(ctx, result, options.json === true);
       },
     );

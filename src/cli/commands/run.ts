@@ -9,6 +9,7 @@ import {
   planAnyWorkflowFile,
   refuseUnlessApproved,
   runPlan,
+  withRunStorage,
 } from '../../app/index.js';
 import { ensureWritableHome } from '../../config/index.js';
 import { InvalidInputError } from '../../errors/index.js';
@@ -84,42 +85,47 @@ export function registerRun(program: Command, ctx: CliContext): void {
       refuseUnlessConfirmable({ yes: options.yes === true, unattended });
       const environment = ctx.environment();
       ensureWritableHome(environment.home);
-      const { plan, workflow: loaded } = await planAnyWorkflowFile(workflow, {
-        env: process.env,
-        cwd: process.cwd(),
-        environment,
-        logger: ctx.logger,
-        choices: zeroWeightChoices(options),
+      // With DRAINCTL_DATABASE_URL the planning, too, keeps to the limits every replica shares.
+      const result = await withRunStorage(environment, ctx.logger, async (shared) => {
+        const { plan, workflow: loaded } = await planAnyWorkflowFile(workflow, {
+          env: process.env,
+          cwd: process.cwd(),
+          environment,
+          logger: ctx.logger,
+          choices: zeroWeightChoices(options),
+          ...(shared === undefined ? {} : { rateBuckets: shared.rateBuckets }),
+        });
+        refuseUnlessApproved(plan, approved);
+        if (options.rehearsal !== undefined) {
+          const { readRehearsalReport, refuseUnlessRehearsed } = await import(
+            '../../app/rehearsal-report.js'
+          );
+          const report = await readRehearsalReport(options.rehearsal);
+          refuseUnlessRehearsed(plan, report, options.rehearsal);
+        }
+        // The runbook goes where people look; with --json stdout holds only the one document.
+        const out = options.json ? ctx.stderr : ctx.stdout;
+        out.line(renderRunbook(plan).trimEnd());
+        for (const line of notifyChannelLines(loaded.spec.notify)) out.line(line);
+        out.line(`plan sha256 ${plan.sha256}`);
+        await confirmOrRefuse('Execute this plan?', { yes: options.yes === true, unattended });
+        const progress = runProgressWiring(ctx, {
+          json: options.json === true,
+          live: options.live !== false,
+        });
+        return runPlan(plan, {
+          home: environment.home,
+          environment,
+          env: process.env,
+          logger: progress.logger,
+          signal: ctx.signal,
+          breakStaleLock: options.breakStaleLock,
+          newRun: options.newRun === true,
+          ...(loaded.spec.notify === undefined ? {} : { notify: loaded.spec.notify }),
+          afterAppend: progress.afterAppend,
+          ...(shared === undefined ? {} : { shared }),
+        }).finally(() => progress.view.stop());
       });
-      refuseUnlessApproved(plan, approved);
-      if (options.rehearsal !== undefined) {
-        const { readRehearsalReport, refuseUnlessRehearsed } = await import(
-          '../../app/rehearsal-report.js'
-        );
-        const report = await readRehearsalReport(options.rehearsal);
-        refuseUnlessRehearsed(plan, report, options.rehearsal);
-      }
-      // The runbook goes where people look; with --json stdout holds only the one document.
-      const out = options.json ? ctx.stderr : ctx.stdout;
-      out.line(renderRunbook(plan).trimEnd());
-      for (const line of notifyChannelLines(loaded.spec.notify)) out.line(line);
-      out.line(`plan sha256 ${plan.sha256}`);
-      await confirmOrRefuse('Execute this plan?', { yes: options.yes === true, unattended });
-      const progress = runProgressWiring(ctx, {
-        json: options.json === true,
-        live: options.live !== false,
-      });
-      const result = await runPlan(plan, {
-        home: environment.home,
-        environment,
-        env: process.env,
-        logger: progress.logger,
-        signal: ctx.signal,
-        breakStaleLock: options.breakStaleLock,
-        newRun: options.newRun === true,
-        ...(loaded.spec.notify === undefined ? {} : { notify: loaded.spec.notify }),
-        afterAppend: progress.afterAppend,
-      }).finally(() => progress.view.stop());
       printRunResult(ctx, result, options.json === true);
     });
 }

@@ -3,7 +3,7 @@
  * live process still runs it. Reads only; with DRAINCTL_DATABASE_URL, from the database.
  */
 import type { Command } from 'commander';
-import { formatReport, runStatus } from '../../app/index.js';
+import { formatReport, runStatus, withRunStorage } from '../../app/index.js';
 import type { CliContext } from '../cli-context.js';
 
 export function registerStatus(program: Command, ctx: CliContext): void {
@@ -13,12 +13,14 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .argument('[run-id]', 'id of the run')
     .option('--json', 'print the status as one JSON document')
     .action(async (runId: string | undefined, options: { json?: boolean }) => {
-      const { home, databaseUrl } = ctx.environment();
-      const status = await runStatus({
-        home,
-        ...(runId === undefined ? {} : { runId }),
-        ...(databaseUrl === undefined ? {} : { databaseUrl }),
-      });
+      const environment = ctx.environment();
+      const status = await withRunStorage(environment, ctx.logger, (shared) =>
+        runStatus({
+          home: environment.home,
+          ...(runId === undefined ? {} : { runId }),
+          ...(shared === undefined ? {} : { shared }),
+        }),
+      );
       if (options.json) {
         ctx.stdout.json({
           runId: status.runId,

@@ -133,6 +133,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
         ? error
         : await resumeRatherThanBreak(error, options.home, plan, {
             exceptRunId: runId,
+            ...(options.shared ? { shared: options.shared } : {}),
             ...(options.logger ? { logger: options.logger } : {}),
           });
     },
@@ -141,6 +142,7 @@ export async function startRun(plan: Plan, options: StartOptions): Promise<RunRe
     // Under the lock: no run on this balancer can start or be resumed while we look.
     const setAside = await assertNoUnfinishedRun(options.home, plan, {
       exceptRunId: runId,
+      ...(options.shared ? { shared: options.shared } : {}),
       newRun: options.newRun === true,
     });
     const waited = sayWaited();
@@ -371,6 +373,7 @@ async function execute(
   });
   const stops = watchStopRequests(ctx, {
     home: options.home,
+    ...(options.shared === undefined ? {} : { abortRequests: options.shared.abortRequests }),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.abortPollMs === undefined ? {} : { pollMs: options.abortPollMs }),
   });

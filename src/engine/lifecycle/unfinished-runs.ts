@@ -1,24 +1,23 @@
 /**
  * One balancer, one story: before a new run starts, the latest earlier run on the same balancer
- * in this DRAINCTL_HOME must have ended completed (or halted only over servers it left at weight
+ * in this DRAINCTL_HOME (or in the database replicas share) must have ended completed (or halted only over servers it left at weight
  * 0 as found, which leaves nothing to resume). A run that halted, failed or was interrupted
  * may have nodes out of service that a new run would never look at again; it is continued with
  * `drainctl resume`, or deliberately set aside with `--new-run` (it stays as it is, and
  * `drainctl status <id>` still reports it). Reads journals only.
  */
-import { readFile } from 'node:fs/promises';
 import { DrainctlError, ExitCode } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Plan } from '../../plan/types.js';
+import type { SharedStorage } from '../../ports/index.js';
 import { LockHeldError, message } from '../engine-errors.js';
 import type { JournalEntry } from '../journal/entries.js';
 import { entryProblem } from '../journal/entry-check.js';
 import { foldJournal, type RunState } from '../journal/run-state.js';
-import { FileJournalStore } from '../journal/store.js';
-import { lockKeyForName, readLock, staleness } from '../lock/balancer-lock.js';
+import { lockKeyForName } from '../lock/balancer-lock.js';
 import { haltedOnlyAtZero } from '../policy/left-at-zero.js';
 import { buildReport, describeWeight } from '../reporting/report.js';
-import { journalPath, listRuns } from './run-dir.js';
+import { type RunJournals, runJournals } from './run-journals.js';
 
 /** An earlier run on the same balancer that did not complete. */
 export interface UnfinishedRun {
@@ -86,6 +85,12 @@ export interface EarlierRuns {
   unreadable: UnreadableRun[];
 }
 
+export interface LookBackOptions {
+  exceptRunId?: string;
+  /** Look in the database replicas share instead of `home`. */
+  shared?: SharedStorage;
+}
+
 /**
  * Look back from the latest run in `home` (other than `exceptRunId`) to the latest one on the
  * plan's balancer. A journal that cannot be read is never taken for "not on this balancer"
@@ -95,28 +100,30 @@ export interface EarlierRuns {
 export async function lookBack(
   home: string,
   plan: Plan,
-  options: { exceptRunId?: string } = {},
+  options: LookBackOptions = {},
 ): Promise<EarlierRuns> {
+  const journals = runJournals(home, options.shared);
   const wanted = new Set(balancerKeys(plan));
   const unreadable: UnreadableRun[] = [];
-  const runs = (await listRuns(home)).filter((id) => id !== options.exceptRunId).reverse();
+  const runs = (await journals.list()).filter((id) => id !== options.exceptRunId).reverse();
   for (const runId of runs) {
-    const path = journalPath(home, runId);
     let state: RunState;
     try {
-      const entries = await new FileJournalStore(path).read();
+      const entries = await journals.read(runId);
       if (entries.length === 0) continue;
       state = foldJournal(entries);
     } catch (error) {
-      if (await mayBeOn(plan, wanted, path)) {
-        unreadable.push({ runId, journal: path, problem: describeProblem(error) });
+      if (await mayBeOn(plan, wanted, journals, runId)) {
+        unreadable.push({ runId, journal: journals.where(runId), problem: describeProblem(error) });
       }
       continue;
     }
     const keys = balancerKeys(state.plan, state.refs.loadBalancerId);
     if (!keys.some((k) => wanted.has(k))) continue;
     // A run a live process still holds is running, not unfinished (the lock refuses a new one).
-    if (state.outcome === undefined && (await heldLive(home, keys, runId))) return { unreadable };
+    if (state.outcome === undefined && (await journals.heldLive(keys, runId))) {
+      return { unreadable };
+    }
     const unfinished = describe(state);
     return unfinished === undefined ? { unreadable } : { unfinished, unreadable };
   }
@@ -128,11 +135,13 @@ export async function lookBack(
  * first line) can be read and names another one. A run that created its balancer journals the
  * new id only later, so it may be the balancer a plan names by id.
  */
-async function mayBeOn(plan: Plan, wanted: Set<string>, path: string): Promise<boolean> {
-  const first = await readFile(path, 'utf8').then(
-    (text) => text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n')),
-    () => '',
-  );
+async function mayBeOn(
+  plan: Plan,
+  wanted: Set<string>,
+  journals: RunJournals,
+  runId: string,
+): Promise<boolean> {
+  const first = await journals.firstLine(runId);
   let entry: unknown;
   try {
     entry = JSON.parse(first);
@@ -157,7 +166,7 @@ function describeProblem(error: unknown): string {
 export async function findUnfinishedRun(
   home: string,
   plan: Plan,
-  options: { exceptRunId?: string; logger?: Logger } = {},
+  options: LookBackOptions & { logger?: Logger } = {},
 ): Promise<UnfinishedRun | undefined> {
   const earlier = await lookBack(home, plan, options);
   for (const run of earlier.unreadable) {
@@ -173,38 +182,31 @@ export async function findUnfinishedRun(
  */
 export async function listUnfinishedRuns(
   home: string,
+  shared?: SharedStorage,
 ): Promise<{ unfinished: UnfinishedRun[]; unreadable: UnreadableRun[] }> {
+  const journals = runJournals(home, shared);
   const unfinished: UnfinishedRun[] = [];
   const unreadable: UnreadableRun[] = [];
   const seen = new Set<string>();
-  for (const runId of (await listRuns(home)).reverse()) {
-    const path = journalPath(home, runId);
+  for (const runId of (await journals.list()).reverse()) {
     let state: RunState;
     try {
-      const entries = await new FileJournalStore(path).read();
+      const entries = await journals.read(runId);
       if (entries.length === 0) continue;
       state = foldJournal(entries);
     } catch (error) {
-      unreadable.push({ runId, journal: path, problem: describeProblem(error) });
+      unreadable.push({ runId, journal: journals.where(runId), problem: describeProblem(error) });
       continue;
     }
     const keys = balancerKeys(state.plan, state.refs.loadBalancerId);
     // Only the latest run on a balancer is the one to resume; older ones were set aside.
     if (keys.some((key) => seen.has(key))) continue;
     for (const key of keys) seen.add(key);
-    if (state.outcome === undefined && (await heldLive(home, keys, runId))) continue;
+    if (state.outcome === undefined && (await journals.heldLive(keys, runId))) continue;
     const run = describe(state);
     if (run !== undefined) unfinished.push(run);
   }
   return { unfinished, unreadable };
-}
-
-async function heldLive(home: string, keys: string[], runId: string): Promise<boolean> {
-  for (const key of keys) {
-    const info = await readLock(home, key).catch(() => undefined);
-    if (info?.runId === runId && !staleness(info, Date.now()).stale) return true;
-  }
-  return false;
 }
 
 /** One line: the run, its state, the nodes it left out. */
@@ -258,7 +260,7 @@ export class UnreadableRunError extends DrainctlError {
 export async function assertNoUnfinishedRun(
   home: string,
   plan: Plan,
-  options: { exceptRunId?: string; newRun?: boolean } = {},
+  options: LookBackOptions & { newRun?: boolean } = {},
 ): Promise<string[]> {
   const earlier = await lookBack(home, plan, options);
   if (options.newRun !== true) {
@@ -286,7 +288,7 @@ export async function resumeRatherThanBreak(
   error: unknown,
   home: string,
   plan: Plan,
-  options: { exceptRunId?: string; logger?: Logger } = {},
+  options: LookBackOptions & { logger?: Logger } = {},
 ): Promise<unknown> {
   if (!(error instanceof LockHeldError) || !error.holder.stale || error.holder.remote === true) {
     return error;

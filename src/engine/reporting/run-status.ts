@@ -1,7 +1,8 @@
 /**
  * Reading a run without touching it (`drainctl status`), and asking a run to stop
  * (`drainctl abort`): a request file the running engine polls for, plus SIGTERM to the holder
- * of the balancer's lock when it runs on this host.
+ * of the balancer's lock when it runs on this host; with shared storage, a request in the
+ * database that whichever replica runs it polls for.
  */
 import { hostname } from 'node:os';
 import { DrainctlError } from '../../errors/index.js';
@@ -9,7 +10,6 @@ import type { Clock, SharedStorage } from '../../ports/index.js';
 import { RunDirMismatchError } from '../engine-errors.js';
 import type { JournalEntry } from '../journal/entries.js';
 import { foldJournal, type RunState } from '../journal/run-state.js';
-import { SharedJournalStore } from '../journal/shared-journal-store.js';
 import { FileJournalStore } from '../journal/store.js';
 import {
   checkRunId,
@@ -20,6 +20,7 @@ import {
   runDir,
   writeAbortRequest,
 } from '../lifecycle/run-dir.js';
+import { readSharedJournal } from '../lifecycle/run-journals.js';
 import {
   balancerKeys,
   findUnfinishedRun,
@@ -123,12 +124,14 @@ async function readSharedRunStatus(
     }
   }
   const running = holder !== undefined && state.outcome === undefined;
+  const other = await findUnfinishedRun(home, state.plan, { exceptRunId: id, shared });
   return {
     runId: id,
     running,
     ...(holder === undefined ? {} : { holder }),
     report: buildReport(state, running, now),
     state,
+    ...(other === undefined ? {} : { otherUnfinished: other }),
   };
 }
 
@@ -139,10 +142,7 @@ export function readRunJournal(
   shared?: SharedStorage,
 ): Promise<JournalEntry[]> {
   if (shared === undefined) return new FileJournalStore(journalPath(home, runId)).read();
-  // Only read: no lease is needed, and nothing is waited for.
-  const readOnly = { fences: () => [], heldUntil: () => undefined };
-  const clock = { now: Date.now, monotonic: () => 0, sleep: () => Promise.resolve() };
-  return new SharedJournalStore(shared.journal(runId), readOnly, clock).read();
+  return readSharedJournal(shared, runId);
 }
 
 async function lockHolder(home: string, state: RunState): Promise<LockInfo | undefined> {
@@ -167,12 +167,17 @@ export interface AbortResult {
   message: string;
 }
 
+/**
+ * With shared storage the request is a row in the database: the run may execute on another
+ * replica, which looks for it as the engine looks for the request file.
+ */
 export async function requestAbort(
   home: string,
   runId: string,
   by = `${process.env.USER ?? 'someone'}@${hostname()}`,
+  shared?: SharedStorage,
 ): Promise<AbortResult> {
-  const status = await readRunStatus(home, runId);
+  const status = await readRunStatus(home, runId, undefined, shared);
   if (status.state.outcome !== undefined) {
     throw new DrainctlError(
       'RUN_NOT_RUNNING',
@@ -194,7 +199,11 @@ export async function requestAbort(
   }
   // Asked twice (the first seemed to do nothing while a patched node is carried through its
   // ramp): a second SIGTERM would only add noise to a run that is already stopping safely.
-  const pending = await readAbortRequest(home, runId);
+  const request = { requestedAt: new Date().toISOString(), by };
+  const pending =
+    shared === undefined
+      ? await readAbortRequest(home, runId)
+      : await shared.abortRequests.request(runId, request);
   const already =
     status.state.abortRequested ?? (pending ? `drainctl abort (${pending.by})` : undefined);
   if (already !== undefined) {
@@ -205,7 +214,17 @@ export async function requestAbort(
       message: `run ${runId} is already stopping (abort requested: ${already}); nothing sent again — it finishes or undoes its current step, then halts`,
     };
   }
-  await writeAbortRequest(home, runId, { requestedAt: new Date().toISOString(), by });
+  if (shared !== undefined) {
+    // Never a signal: the holder may be a serve replica, whose SIGTERM hands every run it
+    // executes over. Whichever process runs it looks for the request every second.
+    return {
+      runId,
+      signalled: false,
+      ...(holder === undefined ? {} : { pid: holder.pid }),
+      message: `abort requested for run ${runId} on ${holder?.host} (pid ${holder?.pid}): it stops at its next check (within seconds), finishing or undoing its current step`,
+    };
+  }
+  await writeAbortRequest(home, runId, request);
   // A process that executes the run itself (`drainctl serve`, a script using the library) must
   // not signal itself: its own stop would be taken for the whole process's. The run polls
   // for the request file it just wrote.

@@ -17,6 +17,7 @@ import {
   replayClaimTtlMs,
 } from '../../chat/index.js';
 import { type Logger, registerSecret } from '../../log/index.js';
+import type { SharedStorage } from '../../ports/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { ApprovalBook } from './approval-book.js';
@@ -46,6 +47,8 @@ export interface ChatOptions {
   logger: Logger;
   /** Where people reach this server, when serve.yaml does not say (`chat.publicUrl`). */
   serverUrl: () => string;
+  /** Replicas: deliveries are claimed in the database, so two replicas act on one once. */
+  shared?: SharedStorage;
 }
 
 export interface ChatEndpoints {
@@ -106,7 +109,7 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     now: options.now,
     logger: options.logger,
   });
-  const replay = new FileReplayGuard(options.home);
+  const replay: ReplayGuard = options.shared?.deliveryClaims ?? new FileReplayGuard(options.home);
   const inFlight = new Set<Promise<void>>();
   const act = (chatRequest: ChatRequest) => {
     const done = commands.handle(chatRequest).finally(() => inFlight.delete(done));

@@ -106,7 +106,7 @@ const ROUTES: Route[] = [
       const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 20) || 20, 1), 100);
       const [runs, left] = await Promise.all([
         recentRuns(options.home, limit, options.shared),
-        unfinishedRuns(options.home),
+        unfinishedRuns(options.home, options.shared),
       ]);
       const live = new Set(options.runs.runIds());
       sendJson(response, 200, {

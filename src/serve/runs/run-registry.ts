@@ -83,6 +83,9 @@ export class RunRegistry {
       environment: this.options.environment,
       logger: this.options.logger,
       ...(this.options.onCloudCall === undefined ? {} : { onCloudCall: this.options.onCloudCall }),
+      ...(this.options.shared === undefined
+        ? {}
+        : { rateBuckets: this.options.shared.rateBuckets }),
     });
   }
 
@@ -170,7 +173,14 @@ export class RunRegistry {
   /** Ask a run to stop, as `drainctl abort` does; a run of this process stops at once. */
   async abort(runId: string, by: string): Promise<AbortResult> {
     checkRunId(this.options.home, runId);
-    const result = await abortRun({ home: this.options.home, runId, by });
+    const shared = this.options.shared;
+    // With replicas the run may execute on another one: the request waits for it in the database.
+    const result = await abortRun({
+      home: this.options.home,
+      runId,
+      by,
+      ...(shared === undefined ? {} : { shared }),
+    });
     for (const live of this.live) {
       if (live.runId === runId) live.controller.abort(new Error(`drainctl abort (${by})`));
     }

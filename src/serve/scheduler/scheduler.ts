@@ -9,6 +9,7 @@
  */
 
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type AlertGate, checkAlertGate } from '../../alert-gate/index.js';
 import {
   planWithFirst,
@@ -67,6 +68,10 @@ export interface SchedulerOptions {
 
 /** How long a replica may look at one schedule before another may (planning included). */
 const SCHEDULE_LEASE_MS = 120_000;
+/** How often a change of a schedule's state asks again for the lease another replica holds. */
+const LEASE_RETRY_MS = 500;
+/** How long an approval over the API waits for the schedule's lease before it is refused. */
+const APPROVAL_LEASE_WAIT_MS = 10_000;
 
 /** Who a schedule's runs are started by, as journaled. */
 export function scheduleRequester(name: string): string {
@@ -134,20 +139,46 @@ export class Scheduler {
    */
   private async workOffered(name: string): Promise<void> {
     const schedule = this.options.schedules.find((s) => s.name === name);
+    if (schedule === undefined || this.options.replicas === undefined) return;
+    // Another replica looking at it right now: this job is that look's duplicate.
+    await this.underLease(schedule, () => this.lookAt(schedule), 0);
+  }
+
+  /**
+   * Work on a schedule's state one at a time in this process and, with replicas, under the
+   * schedule's lease, so a save on one replica never undoes another's (a carry-over written while
+   * another replica fires the schedule). Waits up to `waitMs` for a lease another holds; resolves
+   * `{ done }`, or undefined when it did not get the lease.
+   */
+  private async underLease<T>(
+    schedule: Schedule,
+    task: () => Promise<T>,
+    waitMs: number,
+  ): Promise<{ done: T } | undefined> {
     const replicas = this.options.replicas;
-    if (schedule === undefined || replicas === undefined) return;
-    const answer = await replicas.leases.acquire({
-      key: `schedule:${name}`,
-      runId: 'scheduler',
-      host: hostname(),
-      pid: process.pid,
-      ttlMs: SCHEDULE_LEASE_MS,
-    });
-    if ('heldBy' in answer) return; // another replica is looking at it right now
-    try {
-      await this.exclusive(() => this.lookAt(schedule));
-    } finally {
-      await replicas.leases.release(answer.taken);
+    if (replicas === undefined) return { done: await this.exclusive(task) };
+    // Real time, not the scheduler's clock (which tests set and compress): the lease's term is
+    // the database's.
+    const giveUpAt = performance.now() + waitMs;
+    for (;;) {
+      const answer = await replicas.leases.acquire({
+        key: `schedule:${schedule.name}`,
+        runId: 'scheduler',
+        host: hostname(),
+        pid: process.pid,
+        ttlMs: SCHEDULE_LEASE_MS,
+      });
+      if ('taken' in answer) {
+        try {
+          return { done: await this.exclusive(task) };
+        } finally {
+          await replicas.leases.release(answer.taken);
+        }
+      }
+      if (performance.now() >= giveUpAt || this.stopping.signal.aborted) return undefined;
+      await delay(LEASE_RETRY_MS, undefined, { signal: this.stopping.signal }).catch(
+        () => undefined,
+      );
     }
   }
 
@@ -181,26 +212,37 @@ export class Scheduler {
     by: string,
   ): Promise<{ schedule: string; planSha256: string; by: string }> {
     const schedule = this.schedule(name);
-    await this.exclusive(async () => {
-      const state = await this.options.store.load(schedule.name);
-      const waiting = state.waiting;
-      if (waiting?.on !== 'approval' || waiting.planSha256 === undefined) {
-        throw new ApiError(409, 'NOTHING_TO_APPROVE', `schedule ${name} waits for no approval`);
-      }
-      if (waiting.planSha256 !== planSha256) {
-        throw new ApiError(409, 'PLAN_SHA_MISMATCH', `schedule ${name} waits with another plan`, {
-          path: 'planSha256',
-          expected: waiting.planSha256,
-          found: planSha256,
-        });
-      }
-      state.approved = { planSha256, by, at: new Date(this.options.clock.now()).toISOString() };
-      await this.options.store.save(schedule.name, state);
-      this.options.logger.info(
-        { schedule: name, planSha256, by },
-        `schedule ${name}: plan ${planSha256} approved by ${by}`,
+    const decided = await this.underLease(
+      schedule,
+      async () => {
+        const state = await this.options.store.load(schedule.name);
+        const waiting = state.waiting;
+        if (waiting?.on !== 'approval' || waiting.planSha256 === undefined) {
+          throw new ApiError(409, 'NOTHING_TO_APPROVE', `schedule ${name} waits for no approval`);
+        }
+        if (waiting.planSha256 !== planSha256) {
+          throw new ApiError(409, 'PLAN_SHA_MISMATCH', `schedule ${name} waits with another plan`, {
+            path: 'planSha256',
+            expected: waiting.planSha256,
+            found: planSha256,
+          });
+        }
+        state.approved = { planSha256, by, at: new Date(this.options.clock.now()).toISOString() };
+        await this.options.store.save(schedule.name, state);
+        this.options.logger.info(
+          { schedule: name, planSha256, by },
+          `schedule ${name}: plan ${planSha256} approved by ${by}`,
+        );
+      },
+      APPROVAL_LEASE_WAIT_MS,
+    );
+    if (decided === undefined) {
+      throw new ApiError(
+        409,
+        'SCHEDULE_BUSY',
+        `schedule ${name} is being looked at by another replica; approve again in a moment`,
       );
-    });
+    }
     // The run starts on this tick, not the next one, while its window is open.
     this.tick().catch(() => undefined);
     return { schedule: name, planSha256, by };
@@ -267,13 +309,26 @@ export class Scheduler {
     );
     if (schedule === undefined) return;
     const notReached = notReachedNodes(state);
-    this.exclusive(async () => {
-      const saved = await this.options.store.load(schedule.name);
-      saved.carryOver = schedule.carryOver ? notReached : [];
-      await this.options.store.save(schedule.name, saved);
-    }).catch((error: unknown) =>
-      this.options.logger.error({ err: error }, `schedule ${schedule.name}: carry-over not kept`),
+    const kept = this.underLease(
+      schedule,
+      async () => {
+        const saved = await this.options.store.load(schedule.name);
+        saved.carryOver = schedule.carryOver ? notReached : [];
+        await this.options.store.save(schedule.name, saved);
+      },
+      SCHEDULE_LEASE_MS,
     );
+    kept
+      .then((done) => {
+        if (done !== undefined) return;
+        this.options.logger.error(
+          { schedule: schedule.name },
+          `schedule ${schedule.name}: carry-over not kept: its lease stayed with another replica`,
+        );
+      })
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error }, `schedule ${schedule.name}: carry-over not kept`),
+      );
   };
 
   private async tickSchedule(schedule: Schedule): Promise<void> {
@@ -490,7 +545,12 @@ export class Scheduler {
   private async resumeUnfinished(unfinished: readonly UnfinishedRun[]): Promise<void> {
     for (const run of unfinished) {
       try {
-        const { state } = await runStatus({ home: this.options.home, runId: run.runId });
+        const shared = this.options.replicas?.shared;
+        const { state } = await runStatus({
+          home: this.options.home,
+          runId: run.runId,
+          ...(shared === undefined ? {} : { shared }),
+        });
         const schedule = this.options.schedules.find(
           (s) => scheduleRequester(s.name) === state.startedBy,
         );
