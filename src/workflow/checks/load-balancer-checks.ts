@@ -17,7 +17,7 @@ export const checkLoadBalancer: Check = ({ doc }) => {
   const lb = doc.loadBalancer;
   if (lb === undefined) return issues;
   const kind = lb.kind ?? 'slb';
-  for (const section of ['nginx', 'haproxy'] as const) {
+  for (const section of ['nginx', 'haproxy', 'keepalived'] as const) {
     if (lb[section] !== undefined && kind !== section) {
       issues.push({
         path: ['loadBalancer', section],
@@ -129,7 +129,7 @@ export const checkLoadBalancer: Check = ({ doc }) => {
 /** A balancer you run yourself: its own section, none of the SLB's fields. */
 function selfRunIssues(
   lb: NonNullable<Parameters<Check>[0]['doc']['loadBalancer']>,
-  kind: 'nginx' | 'haproxy',
+  kind: 'nginx' | 'haproxy' | 'keepalived',
 ): RawIssue[] {
   const issues: RawIssue[] = [];
   if (lb[kind] === undefined) {
@@ -172,6 +172,17 @@ function selfRunIssues(
       expected: 'the HAProxy server name of each server, by instance id',
       found: 'none',
     });
+  }
+  const keepalived = lb.keepalived;
+  if (kind === 'keepalived' && keepalived !== undefined) {
+    const ids = Object.keys(keepalived.nodes);
+    if (ids.length !== 2) {
+      issues.push({
+        path: ['loadBalancer', 'keepalived', 'nodes'],
+        expected: 'the two nodes of the pair, by instance id',
+        found: ids.length === 0 ? 'none' : `${ids.length}: ${ids.join(', ')}`,
+      });
+    }
   }
   return issues;
 }
