@@ -7,7 +7,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,11 +14,9 @@ import { heldVipTag } from '#src/adapters/keepalived/index.js';
 import { balancerStateFile } from '#src/adapters/local/balancer-state-file.js';
 import { type SelfRunBalancerSpec, selfRunLoadBalancer } from '#src/app/composition-root.js';
 import { DrainctlError } from '#src/errors/index.js';
-import { type KeepalivedPairFixture, startKeepalivedPair } from '#support/keepalived-netns.js';
+import { CLIENTS, vipLoad as load, startKeepalivedPair } from '#support/keepalived-netns.js';
 
 const ID = 'keepalived:test';
-/** Longer than TCP's first SYN retry (1 s): a request fails only when its packets are lost. */
-const REQUEST_TIMEOUT_MS = 3000;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -58,63 +55,6 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
     if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** One GET to the VIP on a new connection: the node that answered, or the error's code. */
-function get(
-  fixture: KeepalivedPairFixture,
-): Promise<{ ok: true; node: string } | { ok: false; error: string }> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: fixture.vip,
-        port: fixture.port,
-        path: '/',
-        agent: false,
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve({ ok: true, node: body }));
-        res.on('error', (error) =>
-          resolve({ ok: false, error: (error as NodeJS.ErrnoException).code ?? error.message }),
-        );
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    req.on('error', (error) =>
-      resolve({ ok: false, error: (error as NodeJS.ErrnoException).code ?? error.message }),
-    );
-    req.end();
-  });
-}
-
-const CLIENTS = 2;
-
-/** Clients sending requests to the VIP one after another until stopped. */
-function load(fixture: KeepalivedPairFixture, clients = CLIENTS) {
-  let running = true;
-  const answered: Record<string, number> = {};
-  const failed: string[] = [];
-  const loops = Array.from({ length: clients }, async () => {
-    while (running) {
-      const result = await get(fixture);
-      if (result.ok) answered[result.node] = (answered[result.node] ?? 0) + 1;
-      else failed.push(result.error);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  });
-  return {
-    answered,
-    failed,
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-    },
-  };
 }
 
 function weights(backends: Array<{ serverId: string; weight: number }>) {

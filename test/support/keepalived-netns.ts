@@ -9,6 +9,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,13 +72,38 @@ vrrp_instance VI_DRAINCTL {
 `;
 }
 
+/** Answers with the node's name; with ACCESS_LOG, appends a combined-format line per request. */
 const SERVER = `
 const http = require('node:http');
-const server = http.createServer((req, res) => res.end(process.env.NODE_NAME));
+const fs = require('node:fs');
+const path = require('node:path');
+const log = process.env.ACCESS_LOG;
+if (log) fs.mkdirSync(path.dirname(log), { recursive: true });
+const months = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+const two = (n) => String(n).padStart(2, '0');
+const server = http.createServer((req, res) => {
+  const body = process.env.NODE_NAME;
+  res.end(body);
+  if (!log) return;
+  const t = new Date();
+  const time = two(t.getUTCDate()) + '/' + months[t.getUTCMonth()] + '/' + t.getUTCFullYear() + ':' +
+    two(t.getUTCHours()) + ':' + two(t.getUTCMinutes()) + ':' + two(t.getUTCSeconds()) + ' +0000';
+  fs.appendFileSync(log, req.socket.remoteAddress + ' - - [' + time + '] "' + req.method + ' ' + req.url +
+    ' HTTP/' + req.httpVersion + '" 200 ' + Buffer.byteLength(body) + ' "-" "load"\\n');
+});
 server.listen(Number(process.env.PORT), '0.0.0.0', () => console.log('listening'));
 `;
 
-export async function startKeepalivedPair(): Promise<KeepalivedPairFixture> {
+export interface KeepalivedPairSettings {
+  /** The nodes' server ids (instance ids); random ones by default. */
+  serverIds?: [string, string];
+  /** Where each node's HTTP server writes its access log; none by default. */
+  accessLog?: (serverId: string) => string;
+}
+
+export async function startKeepalivedPair(
+  settings: KeepalivedPairSettings = {},
+): Promise<KeepalivedPairFixture> {
   const suffix = randomBytes(3).toString('hex');
   const net = `10.${200 + ((randomBytes(1)[0] ?? 0) % 50)}.${randomBytes(1)[0] ?? 0}`;
   const vip = `${net}.100`;
@@ -91,7 +117,7 @@ export async function startKeepalivedPair(): Promise<KeepalivedPairFixture> {
     const pidFile = join(dir, `${letter}.pid`);
     const configFile = join(dir, `${letter}.conf`);
     return {
-      serverId: `i-ka${letter}${suffix}`,
+      serverId: settings.serverIds?.[i] ?? `i-ka${letter}${suffix}`,
       netns,
       veth: `kv${letter}${suffix}`,
       address: `${net}.${11 + i}`,
@@ -157,7 +183,14 @@ export async function startKeepalivedPair(): Promise<KeepalivedPairFixture> {
     );
     for (const node of nodes) {
       const server = spawn('ip', ['netns', 'exec', node.netns, process.execPath, '-e', SERVER], {
-        env: { ...process.env, NODE_NAME: node.serverId, PORT: String(port) },
+        env: {
+          ...process.env,
+          NODE_NAME: node.serverId,
+          PORT: String(port),
+          ...(settings.accessLog === undefined
+            ? {}
+            : { ACCESS_LOG: settings.accessLog(node.serverId) }),
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       servers.push(server);
@@ -185,5 +218,65 @@ export async function startKeepalivedPair(): Promise<KeepalivedPairFixture> {
     inNode,
     holdsVip,
     stop,
+  };
+}
+
+/** Longer than TCP's first SYN retry (1 s): a request fails only when its packets are lost. */
+const REQUEST_TIMEOUT_MS = 3000;
+
+/** One GET to the VIP on a new connection: the node that answered, or the error's code. */
+function get(
+  fixture: KeepalivedPairFixture,
+): Promise<{ ok: true; node: string } | { ok: false; error: string }> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: fixture.vip,
+        port: fixture.port,
+        path: '/',
+        agent: false,
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ ok: true, node: body }));
+        res.on('error', (error) =>
+          resolve({ ok: false, error: (error as NodeJS.ErrnoException).code ?? error.message }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    req.on('error', (error) =>
+      resolve({ ok: false, error: (error as NodeJS.ErrnoException).code ?? error.message }),
+    );
+    req.end();
+  });
+}
+
+export const CLIENTS = 2;
+
+/** Clients sending requests to the VIP one after another until stopped. */
+export function vipLoad(fixture: KeepalivedPairFixture, clients = CLIENTS) {
+  let running = true;
+  const answered: Record<string, number> = {};
+  const failed: string[] = [];
+  const loops = Array.from({ length: clients }, async () => {
+    while (running) {
+      const result = await get(fixture);
+      if (result.ok) answered[result.node] = (answered[result.node] ?? 0) + 1;
+      else failed.push(result.error);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  });
+  return {
+    answered,
+    failed,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
   };
 }
