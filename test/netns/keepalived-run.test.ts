@@ -8,7 +8,8 @@
  * privateIp:8080); the reboot does not restart the namespace's keepalived, drainctl's restore
  * does.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDrainctl } from '#support/cli-runner.js';
@@ -139,5 +140,74 @@ describe('drainctl run on a keepalived pair', () => {
     expect(load.answered[b.serverId]).toBeGreaterThan(10);
     // Two moves of the VIP (to the BACKUP and back): at most one lost request per client each.
     expect(load.failed.length).toBeLessThanOrEqual(2 * CLIENTS);
+  });
+
+  it('killed with SIGKILL in the middle of moving the VIP off the MASTER, resume finishes the night', {
+    timeout: 300_000,
+  }, async () => {
+    const fixture = await startKeepalivedPair({
+      serverIds: PAIR,
+      accessLog: (id) => join(emulator.dir, accessLog(id)),
+    });
+    stops.push(() => fixture.stop());
+    const [a, b] = fixture.nodes;
+    await expect.poll(() => fixture.holdsVip(a), { timeout: 15_000, interval: 200 }).toBe(true);
+    const file = workflow(fixture);
+    // \`ss\` as drainctl calls it looking for a quiet moment, but its first call kills drainctl
+    // first, as kill -9 would: the move's intent is journaled and the note written, keepalived
+    // still runs on the MASTER.
+    const bin = join(emulator.dir, 'killing-bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'ss'),
+      `#!/bin/sh
+if [ ! -e ${bin}/killed ]; then
+  touch ${bin}/killed
+  p=$PPID
+  while [ "$p" -gt 1 ]; do
+    if grep -q drainctl-sources /proc/$p/cmdline; then kill -9 $p; exit 1; fi
+    p=$(awk '{print $4}' /proc/$p/stat)
+  done
+fi
+exec ss "$@"
+`.replace('exec ss', `PATH=${process.env.PATH}; exec ss`),
+    );
+    chmodSync(join(bin, 'ss'), 0o755);
+    const env = { ...emulator.env, PATH: `${bin}:${process.env.PATH}` };
+    const options = { cwd: emulator.dir, env, timeoutMs: 240_000 };
+    const load = vipLoad(fixture);
+    stops.push(() => load.stop());
+
+    const killed = await runDrainctl(['run', file, '--yes', '--json'], options);
+    expect(killed.signal, killed.stderr.slice(-2000)).toBe('SIGKILL');
+    // Killed before keepalived was stopped: the MASTER still holds the VIP and serves.
+    expect(await fixture.holdsVip(a)).toBe(true);
+    const [id = ''] = await readdir(join(emulator.env.DRAINCTL_HOME ?? '', 'runs'));
+    const journal = readFileSync(
+      join(emulator.env.DRAINCTL_HOME ?? '', 'runs', id, 'journal.jsonl'),
+      'utf8',
+    )
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; op?: string });
+    expect(journal.at(-1)).toMatchObject({ type: 'intent', op: 'set-weight' });
+
+    const resumed = await runDrainctl(['resume', id, '--yes', '--json'], options);
+    await load.stop();
+    const total = Object.values(load.answered).reduce((sum, n) => sum + n, 0) + load.failed.length;
+    console.log(
+      `drainctl killed mid-move, then resume: ${total} requests, ${load.failed.length} failed (${load.failed.join(', ') || 'none'}), answered ${JSON.stringify(load.answered)}`,
+    );
+    expect(resumed.code, resumed.stderr.slice(-3000)).toBe(0);
+    expect(await kernels()).toEqual([PATCHED, PATCHED]);
+    expect(await fixture.holdsVip(a)).toBe(true);
+    expect(await fixture.holdsVip(b)).toBe(false);
+    expect(load.answered[b.serverId]).toBeGreaterThan(10);
+    expect(load.failed.length).toBeLessThanOrEqual(2 * CLIENTS);
+    // Nothing of the run is left in the balancer's state file: no lock, no weight, no note.
+    const [state = ''] = await readdir(join(emulator.env.DRAINCTL_HOME ?? '', 'balancers'));
+    expect(
+      JSON.parse(readFileSync(join(emulator.env.DRAINCTL_HOME ?? '', 'balancers', state), 'utf8')),
+    ).toEqual({ tags: {}, files: {} });
   });
 });
