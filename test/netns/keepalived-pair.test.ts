@@ -126,6 +126,22 @@ describe('a keepalived pair in network namespaces', () => {
     expect(backends.map((x) => x.description?.split(': ')[1])).toEqual(['BACKUP', 'MASTER']);
   });
 
+  it('clears a stale note of a held VIP when that node is drained as BACKUP', {
+    timeout: 60_000,
+  }, async () => {
+    const { fixture, lb, home } = await pair(true);
+    const b = fixture.nodes[1];
+    // What a run killed while keepalived started, then resumed, leaves behind.
+    await balancerStateFile(home, ID).update(({ tags }) => {
+      tags[heldVipTag(b.serverId)] = fixture.vip;
+    });
+    await lb.setBackendWeights(ID, [{ serverId: b.serverId, weight: 0 }]);
+    expect((await balancerStateFile(home, ID).read()).tags).toEqual({});
+    // Back as BACKUP: its return does not wait for a VIP it never held.
+    await lb.setBackendWeights(ID, [{ serverId: b.serverId, weight: 1 }]);
+    expect(await fixture.holdsVip(b)).toBe(false);
+  });
+
   it('refuses a split brain, naming both nodes, and changes nothing', {
     timeout: 60_000,
   }, async () => {

@@ -154,6 +154,13 @@ export function createKeepalivedPair(options: KeepalivedPairOptions): LoadBalanc
     const mine = pair.find((entry) => entry.node === node)?.state as NodeState;
     if (!mine.running) return;
     const standby = other(node);
+    if (!mine.holdsVip) {
+      // A note left by a run whose return of the VIP was never confirmed (killed while keepalived
+      // started, then resumed) must not make this node's next return wait for the VIP.
+      await options.tags?.update((tags) => {
+        delete tags[heldVipTag(node.serverId)];
+      });
+    }
     if (mine.holdsVip) {
       const theirs = pair.find((entry) => entry.node === standby)?.state as NodeState;
       if (!theirs.running) {
