@@ -8,6 +8,7 @@
  * privateIp:8080); the reboot does not restart the namespace's keepalived, drainctl's restore
  * does.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -209,5 +210,29 @@ exec ss "$@"
     expect(
       JSON.parse(readFileSync(join(emulator.env.DRAINCTL_HOME ?? '', 'balancers', state), 'utf8')),
     ).toEqual({ tags: {}, files: {} });
+  });
+
+  it('refuses to start on a split brain, naming both nodes, and patches nothing', {
+    timeout: 120_000,
+  }, async () => {
+    const fixture = await startKeepalivedPair({ serverIds: PAIR });
+    stops.push(() => fixture.stop());
+    const [a, b] = fixture.nodes;
+    await expect.poll(() => fixture.holdsVip(a), { timeout: 15_000, interval: 200 }).toBe(true);
+    // The BACKUP stops hearing the MASTER (its link leaves the bridge) and takes the VIP too.
+    execFileSync('ip', ['link', 'set', b.veth, 'nomaster']);
+    await expect.poll(() => fixture.holdsVip(b), { timeout: 15_000, interval: 200 }).toBe(true);
+    const file = workflow(fixture);
+    const run = await runDrainctl(['run', file, '--yes'], {
+      cwd: emulator.dir,
+      env: emulator.env,
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr.slice(-2000)).toBe(2);
+    expect(run.stderr).toContain(
+      `KEEPALIVED_SPLIT_BRAIN: split brain: both nodes hold the VIP ${fixture.vip} (${a.serverId} MASTER, ${b.serverId} MASTER)`,
+    );
+    expect(await kernels()).not.toContain(PATCHED);
+    expect(await fixture.holdsVip(a)).toBe(true);
   });
 });
