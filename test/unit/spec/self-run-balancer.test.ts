@@ -120,6 +120,7 @@ describe('loadBalancer.kind: keepalived', () => {
       ),
     ).toEqual([
       'loadBalancer.keepalived.nodes: the two nodes of the pair, by instance id / 1: i-a',
+      'loadBalancer.keepalived.nodes: the same instances as backends.instances / no node for i-b',
     ]);
     expect(
       issues(`  kind: keepalived\n  keepalived:\n    vip: vip.example\n    port: 80\n${NODES}`),
@@ -129,6 +130,13 @@ describe('loadBalancer.kind: keepalived', () => {
         `  kind: keepalived\n  id: lb-abc\n  keepalived:\n    vip: 10.0.0.100\n    port: 80\n${NODES}`,
       ),
     ).toEqual(['loadBalancer.id: no id with kind: keepalived (it belongs to an SLB) / id']);
+    expect(
+      issues(
+        '  kind: keepalived\n  keepalived:\n    vip: 10.0.0.100\n    port: 80\n    nodes:\n      i-a: {}\n      i-c: {}\n',
+      ),
+    ).toEqual([
+      'loadBalancer.keepalived.nodes: the same instances as backends.instances / not in backends.instances: i-c; no node for i-b',
+    ]);
     expect(issues('  kind: keepalived\n')).toEqual([
       'loadBalancer.keepalived: the keepalived settings of kind: keepalived / nothing',
     ]);
