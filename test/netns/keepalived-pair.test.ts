@@ -102,11 +102,10 @@ describe('a keepalived pair in network namespaces', () => {
     expect(traffic.answered[b.serverId]).toBeGreaterThan(20);
     // Each move waits for a moment with no connection open to the VIP on the MASTER, but a client
     // may open one between that look and keepalived's stop: the node giving the VIP up drops its
-    // packets. So at most one request per client and move may fail, and only by its timeout.
+    // packets (a timeout), or the new holder, which knows nothing of it, resets it. So at most one
+    // request per client and move may fail, and only in one of those two ways.
     expect(traffic.failed.length).toBeLessThanOrEqual(2 * CLIENTS);
-    expect(new Set(traffic.failed)).toEqual(
-      new Set(traffic.failed.length === 0 ? [] : ['TIMEOUT']),
-    );
+    for (const error of traffic.failed) expect(['TIMEOUT', 'ECONNRESET']).toContain(error);
   });
 
   it('leaves the VIP on the BACKUP when the workflow does not move it back and the pair has nopreempt', {
