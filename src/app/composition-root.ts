@@ -21,7 +21,7 @@ import { systemClock } from '../adapters/local/system-clock.js';
 import { createNginxUpgrade } from '../adapters/nginx/hot-upgrade-steps.js';
 import type { NginxFileBaseline } from '../adapters/nginx/index.js';
 import type { SelfRunTagStore } from '../adapters/self-run-balancer.js';
-import { createSshHost } from '../adapters/ssh/index.js';
+import { createSshHost, shellQuote } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
 import { type DrainctlEnvironment, databaseUrlFrom } from '../config/index.js';
 import type {
@@ -30,6 +30,7 @@ import type {
   EnginePorts,
   JournalEntry,
 } from '../engine/index.js';
+import { DrainctlError, ExitCode } from '../errors/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import { hostInstanceId } from '../plan/host-target.js';
 import { type SelfRunBalancerSection, selfRunBalancer } from '../plan/self-run-balancer.js';
@@ -57,7 +58,7 @@ import {
 import { openSshFollower } from '../probes/access-log/ssh-follower.js';
 import { createHealthChecker } from '../probes/health/index.js';
 import { createTrafficProbeFactory } from '../probes/traffic-probe-factory.js';
-import type { BalancerHostSpec, WorkflowSpec } from '../workflow/index.js';
+import type { BalancerHostSpec, KeepalivedBalancerSpec, WorkflowSpec } from '../workflow/index.js';
 import type { FleetPorts } from './observe-fleet.js';
 import type { InventoryPorts } from './observe-inventory.js';
 
@@ -558,6 +559,9 @@ export async function selfRunLoadBalancer(
           }),
     });
   }
+  if (spec.kind === 'keepalived') {
+    return keepalivedPair(spec.keepalived, options, reach, clock);
+  }
   const { createHaproxyLoadBalancer, hostRuntimeApi, localRuntimeApi } = await import(
     '../adapters/haproxy/index.js'
   );
@@ -574,6 +578,70 @@ export async function selfRunLoadBalancer(
         : hostRuntimeApi(at.host, at.instanceId, haproxy.statsSocket),
     clock,
     maintAfterMs: haproxy.maintAfterSeconds * 1000,
+    ...(options.home === undefined
+      ? {}
+      : { tags: tagsIn(balancerStateFile<never>(options.home, options.id)) }),
+  });
+}
+
+/** How long drainctl waits for the VIP to take a connection when it proves the pair's holder. */
+const VIP_CHECK_MS = 1000;
+
+/**
+ * A keepalived pair (docs/keepalived.md): each node's commands run on its host (the local shell
+ * or SSH), inside its network namespace when it names one; the VIP's holder is proven by a TCP
+ * connection from this machine, as a client would open one.
+ */
+async function keepalivedPair(
+  spec: KeepalivedBalancerSpec,
+  options: SelfRunBalancerOptions,
+  reach: (host: BalancerHostSpec) => { name: string; host: Host; instanceId: string },
+  clock: Clock,
+): Promise<LoadBalancer> {
+  const { createKeepalivedPair } = await import('../adapters/keepalived/index.js');
+  const { balancerStateFile } = await import('../adapters/local/balancer-state-file.js');
+  const health = createHealthChecker();
+  const nodes = Object.entries(spec.nodes).map(([serverId, node]) => {
+    const at = reach(node.host);
+    const where = `${serverId} (${at.name}${node.netns === undefined ? '' : `, netns ${node.netns}`})`;
+    return {
+      serverId,
+      where,
+      pidFile: node.pidFile,
+      start: node.start,
+      run: async (script: string) => {
+        const wrapped =
+          node.netns === undefined
+            ? script
+            : `ip netns exec ${shellQuote(node.netns)} sh -c ${shellQuote(script)}`;
+        const result = await at.host.runCommand(at.instanceId, {
+          script: wrapped,
+          timeoutSeconds: 60,
+        });
+        return { exitCode: result.exitCode, output: result.output };
+      },
+    };
+  });
+  if (nodes.length !== 2) {
+    throw new DrainctlError(
+      'INVALID_INPUT',
+      `a keepalived pair has two nodes, not ${nodes.length}`,
+      {
+        exitCode: ExitCode.invalidInput,
+      },
+    );
+  }
+  return createKeepalivedPair({
+    id: options.id,
+    vip: spec.vip,
+    port: spec.port,
+    nodes: [nodes[0], nodes[1]] as [(typeof nodes)[0], (typeof nodes)[0]],
+    clock,
+    moveBack: spec.moveBack,
+    quietMs: spec.quietSeconds * 1000,
+    moveTimeoutMs: spec.moveTimeoutSeconds * 1000,
+    answers: async (address, port) =>
+      (await health.check({ kind: 'tcp', host: address, port, timeoutMs: VIP_CHECK_MS })).ok,
     ...(options.home === undefined
       ? {}
       : { tags: tagsIn(balancerStateFile<never>(options.home, options.id)) }),

@@ -8,13 +8,15 @@
 import type {
   BalancerHostSpec,
   HaproxyBalancerSpec,
+  KeepalivedBalancerSpec,
   LoadBalancerSpec,
   NginxBalancerSpec,
 } from '../workflow/index.js';
 
 export type SelfRunBalancerSection =
   | { kind: 'nginx'; nginx: NginxBalancerSpec }
-  | { kind: 'haproxy'; haproxy: HaproxyBalancerSpec };
+  | { kind: 'haproxy'; haproxy: HaproxyBalancerSpec }
+  | { kind: 'keepalived'; keepalived: KeepalivedBalancerSpec };
 
 export type SelfRunBalancerPlan = SelfRunBalancerSection & { id: string; name: string };
 
@@ -23,8 +25,8 @@ function hostName(host: BalancerHostSpec): string {
 }
 
 /**
- * `nginx:app@local:/etc/nginx/conf.d/app.conf`, `haproxy:app@local:/run/haproxy/admin.sock`:
- * what is changed, where — two workflows on the same upstream share a lock, two on different
+ * `nginx:app@local:/etc/nginx/conf.d/app.conf`, `haproxy:app@local:/run/haproxy/admin.sock`,
+ * `keepalived:10.0.0.100@i-a,i-b`: what is changed, where — two workflows on the same upstream share a lock, two on different
  * files never do. Undefined for an SLB.
  */
 export function selfRunBalancer(lb: LoadBalancerSpec): SelfRunBalancerPlan | undefined {
@@ -45,6 +47,15 @@ export function selfRunBalancer(lb: LoadBalancerSpec): SelfRunBalancerPlan | und
       haproxy,
       id: `haproxy:${haproxy.backend}@${hostName(haproxy.host)}:${haproxy.statsSocket}`,
       name: `HAProxy backend ${haproxy.backend}`,
+    };
+  }
+  if (lb.kind === 'keepalived' && lb.keepalived !== undefined) {
+    const { keepalived } = lb;
+    return {
+      kind: 'keepalived',
+      keepalived,
+      id: `keepalived:${keepalived.vip}@${Object.keys(keepalived.nodes).sort().join(',')}`,
+      name: `keepalived pair holding ${keepalived.vip}`,
     };
   }
   return undefined;

@@ -60,6 +60,8 @@ export type { RolloutSpec } from './schema/rollout-schema.js';
 export type {
   BalancerHostSpec,
   HaproxyBalancerSpec,
+  KeepalivedBalancerSpec,
+  KeepalivedNodeSpec,
   NginxBalancerSpec,
 } from './schema/self-run-balancer-schema.js';
 export {

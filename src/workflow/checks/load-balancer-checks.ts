@@ -12,12 +12,12 @@ const SCHEDULERS: Record<'tcp' | 'http', readonly string[]> = {
   http: ['wrr', 'rr'],
 };
 
-export const checkLoadBalancer: Check = ({ doc }) => {
+export const checkLoadBalancer: Check = ({ doc, fleet }) => {
   const issues: RawIssue[] = [];
   const lb = doc.loadBalancer;
   if (lb === undefined) return issues;
   const kind = lb.kind ?? 'slb';
-  for (const section of ['nginx', 'haproxy'] as const) {
+  for (const section of ['nginx', 'haproxy', 'keepalived'] as const) {
     if (lb[section] !== undefined && kind !== section) {
       issues.push({
         path: ['loadBalancer', section],
@@ -26,7 +26,7 @@ export const checkLoadBalancer: Check = ({ doc }) => {
       });
     }
   }
-  if (kind !== 'slb') return [...issues, ...selfRunIssues(lb, kind)];
+  if (kind !== 'slb') return [...issues, ...selfRunIssues(lb, kind, fleet)];
   if (lb.id !== undefined && lb.create !== undefined) {
     issues.push({
       path: ['loadBalancer', 'create'],
@@ -129,7 +129,8 @@ export const checkLoadBalancer: Check = ({ doc }) => {
 /** A balancer you run yourself: its own section, none of the SLB's fields. */
 function selfRunIssues(
   lb: NonNullable<Parameters<Check>[0]['doc']['loadBalancer']>,
-  kind: 'nginx' | 'haproxy',
+  kind: 'nginx' | 'haproxy' | 'keepalived',
+  fleet: string[] | undefined,
 ): RawIssue[] {
   const issues: RawIssue[] = [];
   if (lb[kind] === undefined) {
@@ -172,6 +173,31 @@ function selfRunIssues(
       expected: 'the HAProxy server name of each server, by instance id',
       found: 'none',
     });
+  }
+  const keepalived = lb.keepalived;
+  if (kind === 'keepalived' && keepalived !== undefined) {
+    const ids = Object.keys(keepalived.nodes);
+    if (ids.length !== 2) {
+      issues.push({
+        path: ['loadBalancer', 'keepalived', 'nodes'],
+        expected: 'the two nodes of the pair, by instance id',
+        found: ids.length === 0 ? 'none' : `${ids.length}: ${ids.join(', ')}`,
+      });
+    }
+    // The pair's nodes are the run's servers: a node the run does not patch, or a server that is
+    // no node, would be drained by a balancer that cannot take it out.
+    const unlisted = ids.filter((id) => fleet !== undefined && !fleet.includes(id));
+    const strangers = (fleet ?? []).filter((id) => !ids.includes(id));
+    if (unlisted.length > 0 || strangers.length > 0) {
+      issues.push({
+        path: ['loadBalancer', 'keepalived', 'nodes'],
+        expected: 'the same instances as backends.instances',
+        found: [
+          ...(unlisted.length > 0 ? [`not in backends.instances: ${unlisted.join(', ')}`] : []),
+          ...(strangers.length > 0 ? [`no node for ${strangers.join(', ')}`] : []),
+        ].join('; '),
+      });
+    }
   }
   return issues;
 }

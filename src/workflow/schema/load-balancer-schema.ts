@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 import { httpStatusList, port, seconds, tags, urlPath } from './common-schema.js';
-import { haproxyBalancerSchema, nginxBalancerSchema } from './self-run-balancer-schema.js';
+import {
+  haproxyBalancerSchema,
+  keepalivedBalancerSchema,
+  nginxBalancerSchema,
+} from './self-run-balancer-schema.js';
 
 const HTTP_CODES = ['http_2xx', 'http_3xx', 'http_4xx', 'http_5xx'] as const;
 
@@ -154,12 +158,18 @@ export const verifyPathSchema = z
 
 export const loadBalancerSchema = z
   .strictObject({
-    kind: z.enum(['slb', 'nginx', 'haproxy'], { error: 'slb, nginx or haproxy' }).optional().meta({
-      description:
-        'slb (default): an Alibaba Cloud Classic Load Balancer; nginx: an upstream of nginx you run (see nginx); haproxy: a backend of HAProxy you run (see haproxy).',
-    }),
+    kind: z
+      .enum(['slb', 'nginx', 'haproxy', 'keepalived'], {
+        error: 'slb, nginx, haproxy or keepalived',
+      })
+      .optional()
+      .meta({
+        description:
+          'slb (default): an Alibaba Cloud Classic Load Balancer; nginx: an upstream of nginx you run (see nginx); haproxy: a backend of HAProxy you run (see haproxy); keepalived: a VRRP active/standby pair whose VIP moves between the two servers (see keepalived).',
+      }),
     nginx: nginxBalancerSchema.optional(),
     haproxy: haproxyBalancerSchema.optional(),
+    keepalived: keepalivedBalancerSchema.optional(),
     id: z
       .string({ error: 'a load balancer id like lb-bp1abc' })
       .regex(/^lb-[A-Za-z0-9][A-Za-z0-9-]*$/, { error: 'a load balancer id like lb-bp1abc' })

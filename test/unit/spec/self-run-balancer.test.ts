@@ -82,3 +82,71 @@ describe('loadBalancer.kind', () => {
     });
   });
 });
+
+describe('loadBalancer.kind: keepalived', () => {
+  const NODES = '    nodes:\n      i-a: { netns: ka1 }\n      i-b: { netns: ka2 }\n';
+
+  it('reads a pair with its defaults', () => {
+    const { spec } = parse(
+      `  kind: keepalived\n  keepalived:\n    vip: 10.0.0.100\n    port: 80\n${NODES}`,
+    );
+    expect(spec.loadBalancer.keepalived).toEqual({
+      vip: '10.0.0.100',
+      port: 80,
+      nodes: {
+        'i-a': {
+          host: 'local',
+          netns: 'ka1',
+          pidFile: '/run/keepalived.pid',
+          start: 'systemctl start keepalived',
+        },
+        'i-b': {
+          host: 'local',
+          netns: 'ka2',
+          pidFile: '/run/keepalived.pid',
+          start: 'systemctl start keepalived',
+        },
+      },
+      moveBack: false,
+      quietSeconds: 10,
+      moveTimeoutSeconds: 30,
+    });
+  });
+
+  it('refuses a pair that is not two nodes, a VIP that is no address, and SLB fields', () => {
+    expect(
+      issues(
+        '  kind: keepalived\n  keepalived:\n    vip: 10.0.0.100\n    port: 80\n    nodes:\n      i-a: {}\n',
+      ),
+    ).toEqual([
+      'loadBalancer.keepalived.nodes: the two nodes of the pair, by instance id / 1: i-a',
+      'loadBalancer.keepalived.nodes: the same instances as backends.instances / no node for i-b',
+    ]);
+    expect(
+      issues(`  kind: keepalived\n  keepalived:\n    vip: vip.example\n    port: 80\n${NODES}`),
+    ).toEqual(['loadBalancer.keepalived.vip: an IPv4 address / "vip.example"']);
+    expect(
+      issues(
+        `  kind: keepalived\n  id: lb-abc\n  keepalived:\n    vip: 10.0.0.100\n    port: 80\n${NODES}`,
+      ),
+    ).toEqual(['loadBalancer.id: no id with kind: keepalived (it belongs to an SLB) / id']);
+    expect(
+      issues(
+        '  kind: keepalived\n  keepalived:\n    vip: 10.0.0.100\n    port: 80\n    nodes:\n      i-a: {}\n      i-c: {}\n',
+      ),
+    ).toEqual([
+      'loadBalancer.keepalived.nodes: the same instances as backends.instances / not in backends.instances: i-c; no node for i-b',
+    ]);
+    expect(issues('  kind: keepalived\n')).toEqual([
+      'loadBalancer.keepalived: the keepalived settings of kind: keepalived / nothing',
+    ]);
+  });
+
+  it('accepts the example of workflows/', () => {
+    const { spec } = loadExample('workflows/keepalived-pair.yaml');
+    expect(Object.keys(spec.loadBalancer.keepalived?.nodes ?? {})).toEqual([
+      'i-bp1ka1',
+      'i-bp1ka2',
+    ]);
+  });
+});
