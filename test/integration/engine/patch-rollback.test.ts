@@ -304,6 +304,12 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     const entries = await journal(env, report.runId);
     const bake = entries.find((e) => e.type === 'step' && e.action === 'canary.bake');
     expect(bake).toMatchObject({ status: 'failed' });
+    // While it baked the canary read `baking` in status, not `restoring`.
+    const baking = entries.find(
+      (e) => e.type === 'node-state' && e.node === 'i-emu-web-1' && e.state === 'baking',
+    );
+    expect(baking).toMatchObject({ from: 'restoring' });
+    expect(baking?.seq).toBeLessThan(bake?.seq ?? 0);
     expect(String(bake?.detail)).toMatch(/95th-percentile request time \d+ ms .* is above 300 ms/);
     expect(
       entries.some(
