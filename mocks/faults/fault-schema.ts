@@ -61,8 +61,9 @@ export const worldFaultSchema = z.discriminatedUnion('kind', [
     kind: z.literal('bad-version'),
     instanceId,
     kernel: z.string().min(1).optional(),
-    effect: z.enum(['unhealthy', '5xx']),
+    effect: z.enum(['unhealthy', '5xx', 'slow']),
     rate: z.number().min(0).max(1).optional(),
+    delayMs: z.number().int().positive().max(60_000).optional(),
   }),
   z.object({
     kind: z.literal('health-flapping'),

@@ -124,15 +124,16 @@ export type WorldFault =
   | { kind: 'health-flapping'; instanceId: string; periodSeconds: number; seconds: number }
   /**
    * The new version is bad: while `kernel` runs (default: the kernel an update installs) the app
-   * is unhealthy, or answers 5xx to `rate` (default 1) of real requests; on any other kernel it
-   * is healthy.
+   * is unhealthy, answers 5xx to `rate` (default 1) of real requests, or (`slow`) answers them
+   * `delayMs` (default 1000) late; on any other kernel it is healthy.
    */
   | {
       kind: 'bad-version';
       instanceId: string;
       kernel?: string;
-      effect: 'unhealthy' | '5xx';
+      effect: 'unhealthy' | '5xx' | 'slow';
       rate?: number;
+      delayMs?: number;
     };
 
 export interface World {

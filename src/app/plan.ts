@@ -7,6 +7,7 @@
 import { relative, resolve, sep } from 'node:path';
 import type { DrainctlEnvironment } from '../config/index.js';
 import { sha256Hex } from '../engine/sha256.js';
+import { InvalidInputError } from '../errors/index.js';
 import { getLogger, type Logger, registerSecret } from '../log/index.js';
 import {
   type FleetSurvey,
@@ -17,7 +18,7 @@ import {
   type ZeroWeightChoices,
 } from '../plan/index.js';
 import type { CloudCallEvent, RateBuckets } from '../ports/index.js';
-import { checkLogFormat } from '../probes/index.js';
+import { checkLogFormat, logFormatGivesRequestTime } from '../probes/index.js';
 import { carryOverOrder } from '../schedule/index.js';
 import {
   type Environment,
@@ -135,7 +136,41 @@ async function planLoadedWorkflow(
     options.choices ?? {},
   );
   checkAccessLogFormat(plan, workflow, file);
+  checkBakeLatency(plan, file);
   return { plan, workflow };
+}
+
+/**
+ * A latency limit the bake could not judge would pass every bake unseen: refused unless every
+ * server's access log is read with a format that logs `$request_time`.
+ */
+function checkBakeLatency(plan: Plan, file: string): void {
+  for (const step of plan.steps) {
+    if (step.action !== 'canary.bake' || step.params.maxLatencyMs === undefined) continue;
+    const blind = step.params.watch.length === 0 ? 'no access log is read' : undefined;
+    const untimed = step.params.watch.find(
+      (w) => w.probe.kind !== 'access-log' || !logFormatGivesRequestTime(w.probe.format),
+    );
+    const found =
+      blind ??
+      (untimed === undefined
+        ? undefined
+        : untimed.probe.kind === 'access-log'
+          ? `the access log format of ${untimed.serverId} has no $request_time`
+          : `${untimed.serverId} is watched by its ${untimed.probe.kind}, not an access log`);
+    if (found === undefined) return;
+    const expected =
+      'a drain probe of kind access-log whose format logs $request_time (the bake judges latency from it), or no maxLatencyMs';
+    throw new InvalidInputError(
+      `${file}: rollout.canary.maxLatencyMs: expected ${expected}, found ${found}`,
+      {
+        file,
+        path: 'rollout.canary.maxLatencyMs',
+        expected,
+        found,
+      },
+    );
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The canary's bake: after the first batch is back in service, the run holds for the workflow's
  * `rollout.canary.bakeMinutes` while the whole balancer is watched — every server's access log
- * for the share of 5xx answers, and the balancer's own health view of every serving backend —
+ * for the share of 5xx answers (and, with `maxLatencyMs`, the 95th percentile of its request
+ * time), and the balancer's own health view of every serving backend —
  * before any other batch begins. A bake outside its limits rolls the canary back and halts.
  */
 import { formatDuration, formatRate } from './describe.js';
@@ -30,7 +31,13 @@ export function bakeStep(
   const logs =
     watch.length === 0
       ? 'no access log to read (drain probe none): the 5xx rate is not watched'
-      : `the access logs of ${watch.length} server(s) for a 5xx rate above ${formatRate(spec.max5xxRate)} (judged from ${spec.minRequests} requests)`;
+      : `the access logs of ${watch.length} server(s) for a 5xx rate above ${formatRate(spec.max5xxRate)}${
+          spec.maxLatencyMs === undefined
+            ? ''
+            : ` or a 95th-percentile request time above ${spec.maxLatencyMs} ms`
+        } (judged from ${spec.minRequests} requests)${
+          spec.maxLatencyMs === undefined ? '; latency is not judged (no maxLatencyMs)' : ''
+        }`;
   return {
     action: 'canary.bake',
     params: {
@@ -39,6 +46,7 @@ export function bakeStep(
       seconds,
       max5xxRate: spec.max5xxRate,
       minRequests: spec.minRequests,
+      ...(spec.maxLatencyMs === undefined ? {} : { maxLatencyMs: spec.maxLatencyMs }),
       watch,
       healthPollSeconds: BAKE_HEALTH_POLL_SECONDS,
     },

@@ -236,6 +236,8 @@ export type StepAction =
         seconds: number;
         max5xxRate: number;
         minRequests: number;
+        /** The bake's limit on the 95th percentile of the logs' request time; absent: not judged. */
+        maxLatencyMs?: number;
         watch: Array<{ serverId: string; probe: TrafficProbeConfig }>;
         healthPollSeconds: number;
       };

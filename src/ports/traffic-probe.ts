@@ -94,6 +94,20 @@ export interface ErrorRateSample {
   errors5xx: number;
   /** errors5xx / requests, 0 when there were no requests. */
   rate: number;
+  /** The request times the log gave in the window; absent when it gave none (no `$request_time`). */
+  requestTimes?: RequestTimeHistogram;
+}
+
+/**
+ * Request times counted into buckets: `counts[i]` requests took at most `upperBoundsMs[i]` (and
+ * more than the bound before). Fixed size, however many requests; every sample from one probe
+ * kind shares the same bounds, so samples add up bucket by bucket.
+ */
+export interface RequestTimeHistogram {
+  upperBoundsMs: readonly number[];
+  counts: readonly number[];
+  /** The sum of `counts`. */
+  total: number;
 }
 
 export interface MeasureErrorRateOptions {

@@ -12,7 +12,12 @@ export {
   openAccessLogProbe,
 } from './access-log/access-log-probe.js';
 export type { AccessLogProgress } from './access-log/drain-wait.js';
-export { checkLogFormat, createLineParser, logFormatFromText } from './access-log/line-parser.js';
+export {
+  checkLogFormat,
+  createLineParser,
+  logFormatFromText,
+  logFormatGivesRequestTime,
+} from './access-log/line-parser.js';
 export type { RequestSample } from './access-log/line-pipeline.js';
 export type { FollowerEvent } from './access-log/log-follower.js';
 export { COMBINED_LOG_FORMAT, parseLogFormat } from './access-log/log-format.js';

@@ -13,6 +13,7 @@ export const PHASE_STYLE: Record<Phase, { fill: string; label: string; failed?: 
   rebooting: { fill: '#6f4e9c', label: 'rebooting' },
   verifying: { fill: '#3f7fbf', label: 'verifying' },
   restoring: { fill: '#8dc77b', label: 'restoring' },
+  baking: { fill: '#a8d68f', label: 'baking' },
   done: { fill: '#2e7d32', label: 'done' },
   skipped: { fill: '#bdbdbd', label: 'skipped' },
   'rolling-back': { fill: '#f4a261', label: 'rolling back', failed: true },

@@ -36,6 +36,8 @@ export function workflowText(options: {
   rollback?: string;
   /** `rollout.canary`, as YAML flow text (`{ bakeMinutes: 0.05 }`). */
   canary?: string;
+  /** The access-log probe's `format`, as YAML text. Default `combined`. */
+  logFormat?: string;
 }): string {
   // With a real probe, health is an HTTP check straight to the server; otherwise the
   // balancer's view, which keeps each run short.
@@ -46,7 +48,7 @@ export function workflowText(options: {
   const probe =
     options.drainProbe === 'none'
       ? `  probe: { kind: none, waitSeconds: ${options.waitSeconds ?? 0} }`
-      : `  probe:\n    kind: access-log\n    source: local\n    path: \${EMU_STATE}/instances/{instanceId}/access.log\n    format: combined`;
+      : `  probe:\n    kind: access-log\n    source: local\n    path: \${EMU_STATE}/instances/{instanceId}/access.log\n    format: ${options.logFormat ?? 'combined'}`;
   return `name: crash-three
 region: cn-hangzhou
 loadBalancer:
@@ -91,6 +93,7 @@ export async function startRunEnv(
     drainTimeoutSeconds?: number;
     rollback?: string;
     canary?: string;
+    logFormat?: string;
   } = {},
 ): Promise<RunEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-engine-'));
@@ -122,6 +125,7 @@ export async function startRunEnv(
         : { drainTimeoutSeconds: options.drainTimeoutSeconds }),
       ...(options.rollback === undefined ? {} : { rollback: options.rollback }),
       ...(options.canary === undefined ? {} : { canary: options.canary }),
+      ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
     }),
   );
   const home = join(dir, 'home');

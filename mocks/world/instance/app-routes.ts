@@ -26,6 +26,8 @@ export interface AppCondition {
   healthy: boolean;
   /** Share of real requests (0–1) that fail with 500/502. */
   errorRate: number;
+  /** Milliseconds every real request answered 200 waits first (a slow version); 0 if none. */
+  extraDelayMs?: number;
 }
 
 export interface AppResponse {
@@ -87,7 +89,10 @@ export function route(
   }
 
   const requested = Number(url.searchParams.get('delay_ms') ?? 0);
-  const delayMs = Number.isFinite(requested) ? Math.min(Math.max(requested, 0), maxDelayMs) : 0;
+  // A slow version delays real requests only: the balancer's checks still pass, as they would.
+  const slow = request.fromHealthCheck ? 0 : (condition.extraDelayMs ?? 0);
+  const delayMs =
+    (Number.isFinite(requested) ? Math.min(Math.max(requested, 0), maxDelayMs) : 0) + slow;
   const body = `${JSON.stringify({
     hostname: identity.hostname,
     instanceId: identity.instanceId,

@@ -1,6 +1,7 @@
 /**
  * World faults as they affect one instance, and the app's condition they produce. Faults that
- * act "after reboot" wait for the next boot; boot failure, the 5xx rate and a bad version last
+ * act "after reboot" wait for the next boot; boot failure, the 5xx rate and a bad version (unhealthy,
+ * failing or slow) last
  * until cleared (a bad version only while its kernel runs).
  * Pure; time is passed in.
  */
@@ -22,7 +23,9 @@ export class InstanceFaults {
   private errorRate = 0;
   private flapping: Flapping | undefined;
   /** A kernel that makes the app unhealthy or fail while it runs. */
-  private badKernel: { kernel: string; effect: 'unhealthy' | '5xx'; rate: number } | undefined;
+  private badKernel:
+    | { kernel: string; effect: 'unhealthy' | '5xx' | 'slow'; rate: number; delayMs: number }
+    | undefined;
 
   inject(fault: WorldFault, nowMs: number): void {
     switch (fault.kind) {
@@ -40,6 +43,7 @@ export class InstanceFaults {
           kernel: fault.kernel ?? '',
           effect: fault.effect,
           rate: Math.min(Math.max(fault.rate ?? 1, 0), 1),
+          delayMs: Math.max(fault.delayMs ?? 1000, 0),
         };
         break;
       case 'health-flapping':
@@ -101,5 +105,12 @@ export class InstanceFaults {
       return Math.max(this.errorRate, this.badKernel.rate);
     }
     return this.errorRate;
+  }
+
+  /** Milliseconds every real request waits before its answer, on `kernel`. */
+  extraDelayMs(kernel: string): number {
+    return this.badKernel?.effect === 'slow' && this.badKernel.kernel === kernel
+      ? this.badKernel.delayMs
+      : 0;
   }
 }

@@ -71,6 +71,7 @@ export class Instance {
           kernel: this.kernel,
           healthy: this.faults.healthy(now, this.kernel),
           errorRate: this.faults.currentErrorRate(this.kernel),
+          extraDelayMs: this.faults.extraDelayMs(this.kernel),
         };
       },
       isHealthCheckSource: deps.isHealthCheckSource,

@@ -172,6 +172,11 @@ async function bakeCanary(
   let detail = failedBefore?.detail;
   if (detail === undefined) {
     if (ctx.control.stopRequested) return;
+    // Status and the live view show the canary baking, not still restoring (a resumed bake
+    // finds it baking already).
+    for (const node of step.params.canary) {
+      if (ctx.state.nodes.get(node)?.state === 'restoring') await ctx.moveNode(node, 'baking');
+    }
     const outcome = await executeStep(ctx, step);
     if (outcome.status !== 'failed') return;
     detail = outcome.detail;

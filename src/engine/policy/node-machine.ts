@@ -5,6 +5,9 @@
  *
  *   pending → draining → drained → patching → rebooting → verifying → restoring → done
  *
+ * A canary is `baking` between `restoring` and `done` while its bake watches the balancer: back
+ * at its weight and serving, its host changed.
+ *
  * A plan may leave phases out (no reboot, no drain for a backend brought into service), so the
  * happy path may skip forward but never go back. A failure ends in `rolled-back` (the node was
  * put back exactly as it was found) or `left-out` (at weight 0, reported by name with a reason).
@@ -23,6 +26,7 @@ export const NODE_STATES = [
   'rebooting',
   'verifying',
   'restoring',
+  'baking',
   'done',
   'rolling-back',
   'rolled-back',
@@ -40,6 +44,7 @@ const PATH: readonly NodeState[] = [
   'rebooting',
   'verifying',
   'restoring',
+  'baking',
   'done',
 ];
 
@@ -87,6 +92,7 @@ export function hostTouched(state: NodeState): boolean {
     state === 'rebooting' ||
     state === 'verifying' ||
     state === 'restoring' ||
+    state === 'baking' ||
     state === 'rolling-back'
   );
 }
@@ -101,7 +107,14 @@ export function absorbsMove(from: NodeState, to: NodeState): boolean {
 
 /** Taken out of service by this run and not back yet: counts against `maxUnavailable`. */
 export function outOfService(state: NodeState): boolean {
-  return state !== 'pending' && state !== 'done' && state !== 'rolled-back' && state !== 'skipped';
+  return (
+    state !== 'pending' &&
+    state !== 'done' &&
+    state !== 'rolled-back' &&
+    state !== 'skipped' &&
+    // A baking canary is back at its weight, serving.
+    state !== 'baking'
+  );
 }
 
 /**

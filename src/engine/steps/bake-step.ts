@@ -1,6 +1,7 @@
 /**
  * The canary's bake (src/plan/bake-step.ts): hold while the whole balancer is watched — every
- * server's access log as one window each, their 5xx tallies judged together after every read,
+ * server's access log as one window each, their tallies (5xx, request times) judged together
+ * after every read (bake-judgement.ts),
  * and the balancer's health view of every serving backend every few seconds. The first limit
  * crossed ends the bake at once, failed; the executor then rolls the canary back.
  */
@@ -10,31 +11,27 @@ import { resolveRef } from '../execution/refs.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
 import { isStop } from '../execution/run-control.js';
+import { judgeBake } from './bake-judgement.js';
 
 type BakeStep = Extract<Step, { action: 'canary.bake' }>;
 
 export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutcome> {
-  const { seconds, max5xxRate, minRequests, watch, healthPollSeconds } = step.params;
+  const { seconds, max5xxRate, minRequests, maxLatencyMs, watch, healthPollSeconds } = step.params;
+  const limits = {
+    max5xxRate,
+    minRequests,
+    ...(maxLatencyMs === undefined ? {} : { maxLatencyMs }),
+  };
   const loadBalancerId = String(resolveRef(step.params.loadBalancerId, ctx.state));
   const until = new Date(ctx.ports.clock.now() + seconds * 1000).toISOString();
   const tallies = new Map<string, ErrorRateSample>();
   let failure: string | undefined;
-  const total = (): ErrorRateSample => {
-    let requests = 0;
-    let errors5xx = 0;
-    for (const t of tallies.values()) {
-      requests += t.requests;
-      errors5xx += t.errors5xx;
-    }
-    return { seconds, requests, errors5xx, rate: requests === 0 ? 0 : errors5xx / requests };
-  };
   const judge = () => {
-    const sum = total();
-    if (failure === undefined && sum.requests >= minRequests && sum.rate > max5xxRate) {
-      failure = `the balancer's 5xx rate ${pct(sum.rate)} (${sum.errors5xx}/${sum.requests}) is above ${pct(max5xxRate)}`;
-    }
+    failure ??= judgeBake(tallies.values(), limits).failure;
     return failure !== undefined;
   };
+  const latencyLimit =
+    maxLatencyMs === undefined ? 'latency not judged' : `p95 request time limit ${maxLatencyMs} ms`;
   // Under each canary node, as status and the live view show a long wait: what is watched,
   // and (every half minute) how it stands.
   const tell = async (standing: string) => {
@@ -44,7 +41,7 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
         step: step.id,
         node,
         waiting: true,
-        message: `baking the canary until ${until.slice(11, 19)}: ${watch.length} access log(s), 5xx limit ${pct(max5xxRate)}, and the balancer's health view; ${standing}`,
+        message: `baking the canary until ${until.slice(11, 19)}: ${watch.length} access log(s), 5xx limit ${pct(max5xxRate)}, ${latencyLimit}, and the balancer's health view; ${standing}`,
       });
     }
   };
@@ -65,9 +62,9 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
         failure ??= why;
       },
       async (normal) => {
-        const sum = total();
+        const { summary } = judgeBake(tallies.values(), limits);
         await tell(
-          `so far ${sum.errors5xx}/${sum.requests} 5xx (${pct(sum.rate)}), ${normal ? 'every serving backend normal' : 'a backend reported abnormal once'}`,
+          `so far ${summary}, ${normal ? 'every serving backend normal' : 'a backend reported abnormal once'}`,
         );
       },
     );
@@ -106,9 +103,15 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
   if (ctx.control.abortRequested) {
     return stopped('stop requested during the bake: the canary stays in service');
   }
-  const sum = total();
-  const seen = `${sum.errors5xx}/${sum.requests} 5xx (${pct(sum.rate)}, limit ${pct(max5xxRate)}${sum.requests < minRequests ? `, fewer than ${minRequests} requests: inconclusive` : ''})`;
-  const data = { requests: sum.requests, errors5xx: sum.errors5xx, rate: sum.rate };
+  const { standing: sum, summary: seen } = judgeBake(tallies.values(), limits);
+  const data = {
+    requests: sum.requests,
+    errors5xx: sum.errors5xx,
+    rate: sum.rate,
+    ...(maxLatencyMs === undefined || sum.p95Ms === undefined
+      ? {}
+      : { timedRequests: sum.timed, p95Ms: sum.p95Ms }),
+  };
   await ctx.record({
     type: 'probe',
     step: step.id,

@@ -25,6 +25,7 @@ import { FileFollower, type FileFollowerOptions } from './file-follower.js';
 import { checkLogFormat, createLineParser } from './line-parser.js';
 import { LinePipeline } from './line-pipeline.js';
 import type { FollowerEvent, FollowerSink, LogFollower } from './log-follower.js';
+import { Field } from './parsed-line.js';
 import { RequestClassifier } from './request-classifier.js';
 import { TrafficTally } from './traffic-tally.js';
 
@@ -71,7 +72,11 @@ export async function openAccessLogProbe(options: AccessLogProbeOptions): Promis
   const sampleParser = checkLogFormat(options.format, options.filter.clientAddress, {
     path: 'format',
   });
-  const parser = createLineParser(options.format, classifier.needs);
+  // The request time is read too where the format logs it: the canary's bake judges latency.
+  const parser = createLineParser(
+    options.format,
+    new Set([...classifier.needs, Field.requestTime]),
+  );
   const tally = new TrafficTally();
   const pipeline = new LinePipeline(parser, classifier, tally, clock, sampleParser);
   const sink: FollowerSink = {

@@ -136,16 +136,20 @@ export async function measureErrorRate(
   // What was written before the window is not part of it.
   await source.poll();
   const before = tally.snapshot();
+  const timesBefore = tally.requestTimes.slice();
+  const timedBefore = tally.timed;
   const started = clock.monotonic();
   const windowMs = options.seconds * 1000;
   const soFar = (): ErrorRateSample => {
     const requests = tally.real - before.real;
     const errors5xx = tally.errors5xx - before.errors5xx;
+    const requestTimes = tally.requestTimesSince(timesBefore, timedBefore);
     return {
       seconds: (clock.monotonic() - started) / 1000,
       requests,
       errors5xx,
       rate: requests === 0 ? 0 : errors5xx / requests,
+      ...(requestTimes === undefined ? {} : { requestTimes }),
     };
   };
   let sawLog = source.available();

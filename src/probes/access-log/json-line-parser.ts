@@ -19,6 +19,7 @@ const KEYS: Array<[FieldId, string[]]> = [
   [Field.uri, ['request_uri', 'uri', 'path', 'url', 'requestUri']],
   [Field.status, ['status', 'status_code', 'statusCode', 'response_status']],
   [Field.userAgent, ['http_user_agent', 'user_agent', 'userAgent', 'ua', 'agent']],
+  [Field.requestTime, ['request_time', 'requestTime']],
 ];
 
 /** Values longer than this are cut: the decision needs addresses, methods and paths. */

@@ -67,3 +67,8 @@ export function logFormatFromText(text: string): LogFormat {
   if (trimmed === 'json') return { kind: 'json' };
   return { kind: 'nginx', logFormat: text };
 }
+
+/** Whether lines in `format` carry `$request_time` (JSON lines may: a key is looked for). */
+export function logFormatGivesRequestTime(format: LogFormat): boolean {
+  return createLineParser(format).provides.has(Field.requestTime);
+}

@@ -56,6 +56,7 @@ export class LinePipeline {
       return;
     }
     tally.countReal(parsed.status());
+    tally.countRequestTime(parsed.requestTimeMs());
     this.sampleSource = buf;
     this.sampleStart = start;
     this.sampleEnd = end;

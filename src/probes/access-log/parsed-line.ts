@@ -3,7 +3,7 @@
  * instance for every line, so parsing allocates nothing: fields are offsets, not strings.
  */
 
-/** The fields the drain decision needs. Everything else in a log line is skipped. */
+/** The fields the drain decision and the bake need. Everything else in a log line is skipped. */
 export const Field = {
   /** `$remote_addr` (or `$realip_remote_addr`, `$proxy_protocol_addr`). */
   address: 0,
@@ -17,9 +17,11 @@ export const Field = {
   uri: 4,
   status: 5,
   userAgent: 6,
+  /** `$request_time`: seconds with a millisecond part (`0.123`); the bake's latency. */
+  requestTime: 7,
 } as const;
 export type FieldId = (typeof Field)[keyof typeof Field];
-export const FIELD_COUNT = 7;
+export const FIELD_COUNT = 8;
 
 const EMPTY = new Uint8Array(0);
 
@@ -74,6 +76,33 @@ export class ParsedLine {
       value = value * 10 + (c - 48);
     }
     return end > this.start(Field.status) ? value : -1;
+  }
+
+  /** `$request_time` in milliseconds, or -1 when absent or not a number (nginx writes `-`). */
+  requestTimeMs(): number {
+    if (!this.has(Field.requestTime)) return -1;
+    const buf = this.buf;
+    const start = this.start(Field.requestTime);
+    const end = this.end(Field.requestTime);
+    let whole = 0;
+    let fraction = 0;
+    let scale = 1;
+    let point = false;
+    for (let i = start; i < end; i++) {
+      const c = buf[i] ?? 0;
+      if (c === 46 && !point) {
+        point = true;
+        continue;
+      }
+      if (c < 48 || c > 57) return -1;
+      if (point) {
+        scale *= 10;
+        fraction = fraction * 10 + (c - 48);
+      } else {
+        whole = whole * 10 + (c - 48);
+      }
+    }
+    return end > start ? (whole + fraction / scale) * 1000 : -1;
   }
 }
 

@@ -73,6 +73,7 @@ const FIELD_OF: Partial<Record<string, FieldId>> = {
   request_uri: Field.uri,
   status: Field.status,
   http_user_agent: Field.userAgent,
+  request_time: Field.requestTime,
 };
 /** Used for the address only when `$remote_addr` is not in the format. */
 const ADDRESS_FALLBACKS = ['realip_remote_addr', 'proxy_protocol_addr'];

@@ -1,12 +1,25 @@
 /**
  * Running counts of what the log showed: real requests, ignored ones, 5xx answers, the moment
- * of the last real request (monotonic, for the decision; wall, for people) and a per-second
- * ring for the request rate. Fixed size, whatever the log's length.
+ * of the last real request (monotonic, for the decision; wall, for people), a per-second
+ * ring for the request rate and the real requests' times where the log gives them. Fixed size,
+ * whatever the log's length.
  */
+import type { RequestTimeHistogram } from '../../ports/index.js';
 
 /** Seconds the request rate is averaged over. */
 export const RATE_WINDOW_SECONDS = 5;
 const RING = 8;
+
+/**
+ * Request-time buckets: 1 ms, then 10 % wider each, up to nginx's longest sensible request
+ * (past 10 minutes, one last bucket). A percentile read from them is at most 10 % high.
+ */
+export const REQUEST_TIME_BOUNDS_MS: readonly number[] = (() => {
+  const bounds: number[] = [];
+  for (let b = 1; b < 600_000; b = Math.max(b + 1, Math.ceil(b * 1.1))) bounds.push(b);
+  bounds.push(Number.POSITIVE_INFINITY);
+  return bounds;
+})();
 
 export interface TallyCounts {
   real: number;
@@ -46,6 +59,32 @@ export class TrafficTally implements TallyCounts {
       this.ringSecond[this.slot] = second;
       this.ringCount[this.slot] = 0;
     }
+  }
+
+  /** Real requests with a request time, per REQUEST_TIME_BOUNDS_MS bucket. */
+  readonly requestTimes = new Float64Array(REQUEST_TIME_BOUNDS_MS.length);
+  timed = 0;
+
+  /** A real request's time in ms; negative (not logged) is not counted. */
+  countRequestTime(ms: number): void {
+    if (ms < 0) return;
+    let lo = 0;
+    let hi = REQUEST_TIME_BOUNDS_MS.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ms <= (REQUEST_TIME_BOUNDS_MS[mid] ?? 0)) hi = mid;
+      else lo = mid + 1;
+    }
+    this.requestTimes[lo] = (this.requestTimes[lo] ?? 0) + 1;
+    this.timed++;
+  }
+
+  /** The request times counted since `before` (a copy of `requestTimes`); undefined if none. */
+  requestTimesSince(before: Float64Array, timedBefore: number): RequestTimeHistogram | undefined {
+    const total = this.timed - timedBefore;
+    if (total <= 0) return undefined;
+    const counts = Array.from(this.requestTimes, (n, i) => n - (before[i] ?? 0));
+    return { upperBoundsMs: REQUEST_TIME_BOUNDS_MS, counts, total };
   }
 
   countReal(status: number): void {

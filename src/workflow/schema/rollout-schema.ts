@@ -76,11 +76,19 @@ export const rolloutSchema = z
             description:
               'Fewer requests than this in the bake make its 5xx rate inconclusive (passes). Default 20.',
           }),
+        maxLatencyMs: z
+          .number({ error: 'milliseconds, a number above 0' })
+          .positive({ error: 'above 0' })
+          .optional()
+          .meta({
+            description:
+              "Above this 95th percentile of the request time in every server's access log during the bake, it fails (judged from minRequests timed requests). Needs a log format with $request_time. No default: latency is not judged.",
+          }),
       })
       .optional()
       .meta({
         description:
-          "A canary: the first batch bakes for bakeMinutes while the whole balancer is watched (5xx rate, the balancer's health view); a failed bake rolls it back and halts.",
+          "A canary: the first batch bakes for bakeMinutes while the whole balancer is watched (5xx rate, latency when maxLatencyMs is set, the balancer's health view); a failed bake rolls it back and halts.",
       }),
     window: z
       .strictObject({

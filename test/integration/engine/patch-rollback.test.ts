@@ -5,6 +5,7 @@
  * during the rollback's reboot and resumed.
  */
 import { describe, expect, it } from 'vitest';
+import { get } from '#support/http-client.js';
 import {
   drainctl,
   endState,
@@ -14,6 +15,27 @@ import {
   waitForEntry,
 } from '#support/rollout-on-emulator.js';
 import { weightTags } from '#support/saved-weight-runs.js';
+
+/** nginx's combined format with ` $request_time`, as the emulator's `combined_request_time` writes. */
+const TIMED_FORMAT = `{ nginx: '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time' }`;
+
+/** Clients sending requests through the balancer, each on a new connection, until stopped. */
+function clientsOf(address: string, clients: number): { stop(): Promise<void> } {
+  let running = true;
+  const loops = Array.from({ length: clients }, async () => {
+    while (running) {
+      // Refused or reset while a server reboots: a client tries again.
+      await get(`http://${address}:8080/`).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
 
 const OLD = '3.10.0-1160.el7.x86_64';
 const NEW = '3.10.0-1160.119.1.el7.x86_64';
@@ -249,5 +271,71 @@ describe('patch rollback (drainctl run against the emulator)', () => {
     const end = endState(env);
     expect(end.kernels).toEqual({ 'i-emu-web-1': OLD, 'i-emu-web-2': OLD, 'i-emu-web-3': OLD });
     expect(end.weights['i-emu-web-1']).toBe(100);
+  });
+
+  it('a slow new kernel seen only in the request times of the bake: the canary is rolled back, no other server touched', {
+    timeout: 150_000,
+  }, async () => {
+    const env = await startEnv({
+      drainProbe: 'access-log',
+      logFormat: TIMED_FORMAT,
+      emulator: { accessLogFormat: 'combined_request_time' },
+      canary: '{ bakeMinutes: 0.5, maxLatencyMs: 300, minRequests: 10 }',
+      rollback: '{ kind: kernel }',
+    });
+    // Healthy and answering 200 on the new kernel, only 800 ms late: no 5xx, no health check fails.
+    env.emu.injectFault({
+      kind: 'bad-version',
+      instanceId: 'i-emu-web-1',
+      effect: 'slow',
+      delayMs: 800,
+    });
+    const address = env.emu.state().loadBalancers[0]?.address ?? '';
+    const clients = clientsOf(address, 4);
+    let run: Awaited<ReturnType<typeof drainctl>>;
+    try {
+      run = await drainctl(env, ['run', env.workflow, '--yes', '--json']);
+    } finally {
+      await clients.stop();
+    }
+    expect(run.code, run.stderr.slice(-2000)).toBe(2);
+    const report = JSON.parse(run.stdout) as RunJson;
+    expect(report.report.nodes.map((n) => n.state)).toEqual(['rolled-back', 'pending', 'pending']);
+    const entries = await journal(env, report.runId);
+    const bake = entries.find((e) => e.type === 'step' && e.action === 'canary.bake');
+    expect(bake).toMatchObject({ status: 'failed' });
+    // While it baked the canary read `baking` in status, not `restoring`.
+    const baking = entries.find(
+      (e) => e.type === 'node-state' && e.node === 'i-emu-web-1' && e.state === 'baking',
+    );
+    expect(baking).toMatchObject({ from: 'restoring' });
+    expect(baking?.seq).toBeLessThan(bake?.seq ?? 0);
+    expect(String(bake?.detail)).toMatch(/95th-percentile request time \d+ ms .* is above 300 ms/);
+    expect(
+      entries.some(
+        (e) => e.type === 'note' && String(e.message).includes('p95 request time limit 300 ms'),
+      ),
+    ).toBe(true);
+    for (const node of ['i-emu-web-2', 'i-emu-web-3']) {
+      expect(entries.filter((e) => e.type === 'node-state' && e.node === node)).toEqual([]);
+    }
+    const end = endState(env);
+    expect(end.kernels).toEqual({ 'i-emu-web-1': OLD, 'i-emu-web-2': OLD, 'i-emu-web-3': OLD });
+    expect(end.weights).toEqual({ 'i-emu-web-1': 100, 'i-emu-web-2': 100, 'i-emu-web-3': 100 });
+  });
+
+  it('a latency limit with a log format that has no request time is refused (exit 3)', {
+    timeout: 60_000,
+  }, async () => {
+    const env = await startEnv({
+      drainProbe: 'access-log',
+      canary: '{ bakeMinutes: 0.5, maxLatencyMs: 300 }',
+      rollback: '{ kind: kernel }',
+    });
+    const plan = await drainctl(env, ['plan', env.workflow]);
+    expect(plan.code, plan.stderr).toBe(3);
+    expect(plan.stderr).toMatch(
+      /rollout\.canary\.maxLatencyMs: expected .*\$request_time.*, found the access log format of i-emu-web-1 has no \$request_time/,
+    );
   });
 });

@@ -19,6 +19,11 @@ describe('node state machine', () => {
     ['rebooting', 'verifying'],
     ['verifying', 'restoring'],
     ['restoring', 'done'],
+    // a canary bakes once back, then is done or (its bake failed) rolled back or left out
+    ['restoring', 'baking'],
+    ['baking', 'done'],
+    ['baking', 'rolling-back'],
+    ['baking', 'left-out'],
     // phases a plan leaves out are skipped forward
     ['pending', 'restoring'],
     ['patching', 'verifying'],
@@ -55,6 +60,9 @@ describe('node state machine', () => {
     ['drained', 'rolling-back'],
     ['pending', 'rolling-back'],
     ['rolling-back', 'done'],
+    // a baking canary's host is changed: it is never "rolled back" as if untouched
+    ['baking', 'rolled-back'],
+    ['baking', 'restoring'],
   ] as Array<[NodeState, NodeState]>)('%s → %s is illegal', (from, to) => {
     expect(canTransition(from, to)).toBe(false);
     expect(() => transition('i-1', from, to, 0)).toThrow(IllegalTransitionError);
@@ -66,7 +74,7 @@ describe('node state machine', () => {
     }
   });
 
-  it('counts every state between leaving service and coming back as out of service', () => {
+  it('counts every state between leaving service and coming back as out of service (a baking canary is back)', () => {
     expect(NODE_STATES.filter(outOfService)).toEqual([
       'draining',
       'drained',

@@ -39,6 +39,18 @@ describe('canary in the plan', () => {
     expect(canary.estimate.totalSeconds).toBe(without.estimate.totalSeconds + 600);
   });
 
+  it('shows a latency limit in the bake, or says latency is not judged', () => {
+    const spec = structuredClone(seed.spec);
+    spec.rollout.canary = { servers: 1, bakeMinutes: 10, max5xxRate: 0.01, minRequests: 20 };
+    const unjudged = plan(spec).steps.find((s) => s.action === 'canary.bake');
+    expect(unjudged?.params).not.toHaveProperty('maxLatencyMs');
+    expect(unjudged?.description).toContain('latency is not judged (no maxLatencyMs)');
+    spec.rollout.canary.maxLatencyMs = 400;
+    const judged = plan(spec).steps.find((s) => s.action === 'canary.bake');
+    expect(judged?.params).toMatchObject({ maxLatencyMs: 400 });
+    expect(judged?.description).toContain('or a 95th-percentile request time above 400 ms');
+  });
+
   it('cuts the canary alone into the first batch, then batches as maxUnavailable allows', () => {
     const candidates = ['a', 'b', 'c', 'd'].map((id) => ({ id, countsAsHealthy: true }));
     const limits = { maxUnavailable: 2, minHealthy: 1, healthyWeighted: 4 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogFormat } from '#src/ports/index.js';
-import { createLineParser } from '#src/probes/access-log/line-parser.js';
+import { createLineParser, logFormatGivesRequestTime } from '#src/probes/access-log/line-parser.js';
 import { parseLogFormat } from '#src/probes/access-log/log-format.js';
 import { Field, ParsedLine } from '#src/probes/access-log/parsed-line.js';
 
@@ -191,5 +191,43 @@ describe('nginx log_format strings', () => {
       /\$remote_addr and \$status/,
     );
     expect(() => parseLogFormat('no variables here')).toThrow(/no nginx variables/);
+  });
+});
+
+describe('$request_time', () => {
+  function requestTime(format: LogFormat, line: string): number | undefined {
+    const parser = createLineParser(format);
+    const buf = Buffer.from(line, 'utf8');
+    const out = new ParsedLine();
+    return parser.parse(buf, 0, buf.length, out) ? out.requestTimeMs() : undefined;
+  }
+  const timed: LogFormat = {
+    kind: 'nginx',
+    logFormat: '$remote_addr "$request" $status $request_time',
+  };
+
+  it('reads seconds with a millisecond part as milliseconds', () => {
+    expect(requestTime(timed, '10.0.0.1 "GET / HTTP/1.1" 200 0.123')).toBeCloseTo(123);
+    expect(requestTime(timed, '10.0.0.1 "GET / HTTP/1.1" 200 12.5')).toBeCloseTo(12_500);
+  });
+
+  it('is -1 where the value is not a number, or the format has none', () => {
+    expect(requestTime(timed, '10.0.0.1 "GET / HTTP/1.1" 200 -')).toBe(-1);
+    expect(
+      requestTime(
+        { kind: 'combined' },
+        '10.0.0.1 - - [21/Nov/2026:02:00:01 +0800] "GET / HTTP/1.1" 200 5 "-" "curl"',
+      ),
+    ).toBe(-1);
+  });
+
+  it('is read from JSON lines, a number or a string', () => {
+    expect(requestTime({ kind: 'json' }, '{"status":200,"request_time":0.5}')).toBeCloseTo(500);
+    expect(requestTime({ kind: 'json' }, '{"status":200,"request_time":"0.050"}')).toBeCloseTo(50);
+  });
+
+  it('is known from the format alone, for the plan to refuse a limit it cannot judge', () => {
+    expect(logFormatGivesRequestTime(timed)).toBe(true);
+    expect(logFormatGivesRequestTime({ kind: 'combined' })).toBe(false);
   });
 });
