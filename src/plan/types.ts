@@ -342,6 +342,20 @@ export type StepAction =
       };
     }
   | {
+      /**
+       * A workflow gate of a stateful system (`gates.before` / `gates.after`): asked every
+       * `intervalSeconds` until it passes, for at most `timeoutSeconds`; then it blocks.
+       */
+      action: 'node.state-gate';
+      params: {
+        when: 'before' | 'after';
+        name: string;
+        check: StateGateCheck;
+        intervalSeconds: number;
+        timeoutSeconds: number;
+      };
+    }
+  | {
       action: 'node.verify';
       params: {
         host: HostTarget;
@@ -400,6 +414,19 @@ export type StepAction =
     };
 
 export type StepActionName = StepAction['action'];
+
+/** What a state gate asks: a command's exit code (and output), or an HTTP answer. */
+export type StateGateCheck =
+  | {
+      kind: 'command';
+      host: HostTarget;
+      command: string;
+      exitCode: number;
+      /** Regular expression the output must also match. */
+      outputMatches?: string;
+      timeoutSeconds: number;
+    }
+  | Extract<HealthCheckSpec, { kind: 'http' }>;
 
 export type StepPhase = 'prepare' | 'rollout' | 'finish';
 

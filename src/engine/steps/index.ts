@@ -22,6 +22,7 @@ import {
 import { runNginxUpgrade } from './nginx-upgrade-step.js';
 import { runReleaseConnections } from './release-connections.js';
 import { runRestore } from './restore-step.js';
+import { runStateGate } from './state-gate-step.js';
 import { runVerify } from './verify-step.js';
 
 type Handlers = {
@@ -51,6 +52,7 @@ const handlers: Handlers = {
   'node.nginx-upgrade': runNginxUpgrade,
   'node.reboot': runReboot,
   'node.wait-healthy': runWaitHealthy,
+  'node.state-gate': runStateGate,
   'node.verify': runVerify,
   'node.restore': runRestore,
 };

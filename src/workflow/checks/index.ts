@@ -9,6 +9,7 @@ import type { CheckContext } from './check-context.js';
 import { checkCloudAssistantTimeouts } from './cloud-assistant-checks.js';
 import { checkDrainFilters } from './drain-filter-checks.js';
 import { checkBackends, checkBudget, checkGroupsAndOrder } from './fleet-checks.js';
+import { checkGates } from './gate-checks.js';
 import { checkLoadBalancer } from './load-balancer-checks.js';
 import { checkDrain, checkHealthAndRestore, checkPatchAndHooks } from './timing-checks.js';
 
@@ -23,6 +24,7 @@ const CHECKS = [
   checkDrainFilters,
   checkHealthAndRestore,
   checkPatchAndHooks,
+  checkGates,
   checkAccess,
   checkCloudAssistantTimeouts,
   checkNotify,

@@ -8,6 +8,7 @@ import { alertGateSchema } from './alert-gate-schema.js';
 import { backendsSchema } from './backends-schema.js';
 import { dnsSchema } from './dns-schema.js';
 import { drainSchema } from './drain-schema.js';
+import { gatesSchema } from './gates-schema.js';
 import { healthSchema } from './health-schema.js';
 import { hooksSchema } from './hooks-schema.js';
 import { loadBalancerSchema } from './load-balancer-schema.js';
@@ -68,6 +69,7 @@ export const workflowSchema = z
     }),
     dns: dnsSchema.optional(),
     hooks: hooksSchema.default({ before: [], after: [] }),
+    gates: gatesSchema.default({ before: [], after: [] }),
     notify: notifySchema.optional(),
     alertGate: alertGateSchema.optional(),
   })
