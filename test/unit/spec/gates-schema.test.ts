@@ -92,3 +92,16 @@ describe('gates', () => {
     expect(spec.gates.after.map((g) => g.name)).toEqual(['kafka-in-sync', 'zk-member-ok']);
   });
 });
+
+describe('secrets in gates', () => {
+  it("treats a value a gate's command takes from the environment as a secret", () => {
+    const { secrets } = parseWorkflow(
+      {
+        file: 'k.yaml',
+        text: `${HEAD}gates:\n  before:\n    - { type: command, name: replicated, command: "redis-cli -a \${REDIS_PW} info" }\n`,
+      },
+      { REDIS_PW: 'pw7' },
+    );
+    expect(secrets).toContain('pw7');
+  });
+});
