@@ -21,6 +21,7 @@ import type {
   LoadBalancerInfo,
   NginxUpgradeSettings,
   NginxUpgradeStepName,
+  RedisClusterView,
   TrafficProbeConfig,
 } from '../ports/index.js';
 import type { SelfRunBalancerSection } from './self-run-balancer.js';
@@ -77,6 +78,8 @@ export interface ObservedInventory {
   /** Every instance the workflow names or selects, as the cloud describes it. */
   instances: InstanceInfo[];
   dns?: { record?: DnsRecord; minimumTtl: number; nameServers: string[] };
+  /** The Redis cluster of `inventory.redis`, as it described itself. */
+  redis?: RedisClusterView;
 }
 
 /**

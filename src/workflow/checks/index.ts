@@ -4,7 +4,7 @@
  */
 import type { RawIssue } from '../issue.js';
 import { checkAccess, checkNotify } from './access-checks.js';
-import { checkAlertGateSecrets } from './alert-gate-checks.js';
+import { checkAlertGateSecrets, checkRedisInventorySecret } from './alert-gate-checks.js';
 import type { CheckContext } from './check-context.js';
 import { checkCloudAssistantTimeouts } from './cloud-assistant-checks.js';
 import { checkDrainFilters } from './drain-filter-checks.js';
@@ -29,6 +29,7 @@ const CHECKS = [
   checkCloudAssistantTimeouts,
   checkNotify,
   checkAlertGateSecrets,
+  checkRedisInventorySecret,
 ];
 
 export function crossCheck(context: CheckContext): RawIssue[] {
