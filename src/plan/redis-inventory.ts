@@ -21,18 +21,38 @@ export function checkRedisInventory(
     problems.add(['inventory', 'redis'], 'the cluster observed', 'no observation of it');
     return;
   }
+  for (const { path, expected, found } of redisInventoryDifferences(spec, view)) {
+    problems.add(path, expected, found);
+  }
+}
+
+export interface InventoryDifference {
+  path: Array<string | number>;
+  expected: string;
+  found: string;
+}
+
+/** What differs between the workflow's expectation and the cluster; empty when nothing does. */
+export function redisInventoryDifferences(
+  spec: RedisInventorySpec,
+  view: RedisClusterView,
+): InventoryDifference[] {
+  const differences: InventoryDifference[] = [];
+  const add = (path: readonly (string | number)[], expected: string, found: string): void => {
+    differences.push({ path: [...path], expected, found });
+  };
   const { expect } = spec;
   const masters = view.nodes.filter((n) => n.role === 'master' && n.slots > 0);
   const replicas = view.nodes.filter((n) => n.role === 'replica');
   if (masters.length !== expect.masters) {
-    problems.add(
+    add(
       [...EXPECT, 'masters'],
       `${expect.masters} master(s) serving slots`,
       `${masters.length}: ${addresses(masters)}`,
     );
   }
   if (replicas.length !== expect.replicas) {
-    problems.add(
+    add(
       [...EXPECT, 'replicas'],
       `${expect.replicas} replica(s)`,
       `${replicas.length}: ${addresses(replicas)}`,
@@ -40,7 +60,7 @@ export function checkRedisInventory(
   }
   if (expect.allSlotsCovered) {
     if (view.slotsAssigned !== REDIS_CLUSTER_SLOTS || view.clusterState !== 'ok') {
-      problems.add(
+      add(
         [...EXPECT, 'allSlotsCovered'],
         `all ${REDIS_CLUSTER_SLOTS} slots served and cluster_state ok`,
         `${view.slotsAssigned} slots assigned, cluster_state ${view.clusterState} (asked ${view.askedAt})`,
@@ -49,11 +69,7 @@ export function checkRedisInventory(
   }
   const failing = view.nodes.filter((n) => n.failing);
   if (failing.length > 0) {
-    problems.add(
-      ['inventory', 'redis'],
-      'every node connected and none failing',
-      addresses(failing),
-    );
+    add(['inventory', 'redis'], 'every node connected and none failing', addresses(failing));
   }
   const least = expect.minVersion;
   if (least !== undefined) {
@@ -61,13 +77,14 @@ export function checkRedisInventory(
       (n) => n.version === undefined || compareVersions(n.version, least) < 0,
     );
     if (older.length > 0) {
-      problems.add(
+      add(
         [...EXPECT, 'minVersion'],
         `redis ${least} or newer on every node`,
         older.map((n) => `${n.address} ${n.version ?? 'not answering'}`).join(', '),
       );
     }
   }
+  return differences;
 }
 
 /** One line for the runbook: what the plan found, which is what it expects. */

@@ -1,7 +1,8 @@
 /**
  * `inventory.redis` against a real Redis Cluster (three masters, three replicas): the observer
  * reads its topology as each node states it; `drainctl plan` prints what it found when it is what
- * the workflow expects, and refuses the plan (exit 3) naming every difference when it is not.
+ * the workflow expects, and refuses the plan (exit 3) naming every difference when it is not;
+ * `inspect` fails its redis line with the same differences.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +68,17 @@ describe('inventory.redis against a real cluster', () => {
       /inventory\.redis\.expect\.minVersion: expected redis 99\.0 or newer on every node, found 127\.0\.0\.1:\d+ \d/,
     );
     expect(plan.stderr).not.toContain('expect.replicas');
+
+    const inspect = await drainctl(env, ['inspect', env.workflow, '--json']);
+    const lines = JSON.parse(inspect.stdout).checklist as Array<{
+      id: string;
+      status: string;
+      detail: string;
+    }>;
+    const redis = lines.find((line) => line.id === 'redis');
+    expect(redis?.status).toBe('fail');
+    expect(redis?.detail).toContain(
+      'inventory.redis.expect.masters: expected 4 master(s) serving slots, found 3: 127.0.0.1:',
+    );
   }, 60_000);
 });
