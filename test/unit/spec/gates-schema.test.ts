@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax under test
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '#src/errors/index.js';
 import { parseWorkflow } from '#src/workflow/index.js';
@@ -103,5 +104,44 @@ describe('secrets in gates', () => {
       { REDIS_PW: 'pw7' },
     );
     expect(secrets).toContain('pw7');
+  });
+});
+
+describe('the Redis Cluster example', () => {
+  it('parses, with its password a secret of the gate commands and of the inventory', () => {
+    const { spec, secrets } = loadExample('workflows/redis-cluster.yaml', {
+      LOAD_BALANCER_ID: 'lb-abc',
+      REDIS_PASSWORD: 'redis-pw-5c1e',
+    });
+    expect(spec.inventory?.redis?.expect).toEqual({
+      masters: 3,
+      replicas: 3,
+      allSlotsCovered: true,
+      minVersion: '7.0',
+    });
+    expect(spec.gates.before.map((g) => g.name)).toEqual(['is-replica']);
+    expect(secrets).toContain('redis-pw-5c1e');
+  });
+
+  it('masks the Redis password of the inventory, used nowhere else', () => {
+    const { secrets } = parseWorkflow(
+      {
+        file: 'r.yaml',
+        text: `${HEAD}inventory:\n  redis: { seeds: ["10.0.0.1:6379"], password: "\${PW}", expect: { masters: 3, replicas: 3 } }\n`,
+      },
+      { PW: 'only-here-9f2' },
+    );
+    expect(secrets).toEqual(['only-here-9f2']);
+  });
+
+  it('refuses a Redis password written in the file', () => {
+    expect(
+      issues(
+        '  before: []\n',
+        'inventory:\n  redis: { seeds: ["10.0.0.1:6379"], password: hunter2, expect: { masters: 3, replicas: 3 } }\n',
+      ),
+    ).toEqual([
+      'inventory.redis.password: a reference to an environment variable like ${REDIS_PASSWORD} (secrets are never written in workflow files) / a literal value',
+    ]);
   });
 });
