@@ -2,8 +2,9 @@
  * `gates` of a stateful system in a whole `drainctl run` against the emulator: the runbook shows
  * each gate where it runs (before-gates before the capacity gate, after-gates between verify and
  * restore); a before-gate that does not pass yet holds the server in service, journaled as a wait,
- * until it does; one that never passes halts the run with every server serving; an after-gate
- * that never passes keeps its server at weight 0 and halts.
+ * until it does, and a run killed while it waits resumes and asks it again; one that never passes
+ * halts the run with every server serving; an after-gate that never passes keeps its server at
+ * weight 0 and halts.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -87,6 +88,37 @@ describe('drainctl run with gates of a stateful system', () => {
         [id, 'caught-up', true],
       ]),
     );
+  }, 120_000);
+
+  it('killed while a before-gate waits, the run resumes, asks the gate again and goes on once it passes', async () => {
+    const env = await runEnv();
+    const lagging = join(env.dir, 'lagging');
+    await writeFile(lagging, 'under-replicated\n');
+    await withGates(
+      env,
+      `gates:\n  before:\n    - { type: command, name: in-sync, command: "test ! -e ${lagging}", intervalSeconds: 1, timeoutSeconds: 120 }\n`,
+    );
+    const run = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    const { runId } = await waitForEntry(
+      env,
+      (e) =>
+        e.type === 'note' &&
+        e.waiting === true &&
+        String(e.message).includes('before-gate in-sync'),
+      run.done,
+    );
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
+
+    await rm(lagging);
+    const resumed = await drainctl(env, ['resume', runId, '--yes']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(endState(env).weights).toEqual(Object.fromEntries(NODES.map((id) => [id, 100])));
+    const passed = (await journal(env, runId)).filter(
+      (e) => e.type === 'gate' && String(e.step).includes('node.state-gate') && e.passed === true,
+    );
+    expect(passed.map((e) => e.node)).toEqual([...NODES]);
   }, 120_000);
 
   it('a before-gate that never passes halts with every server serving; an after-gate, with its server at weight 0', async () => {
