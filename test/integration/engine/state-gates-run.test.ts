@@ -7,8 +7,10 @@
  * weight 0 and halts.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   drainctl,
   endState,
@@ -22,6 +24,23 @@ import {
 } from '#support/rollout-on-emulator.js';
 
 const runEnv = runEnvPerTest();
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  server = undefined;
+});
+
+/** An HTTP endpoint on loopback answering as `answer` says: the system an HTTP gate asks. */
+async function standIn(answer: (url: string) => { status: number; body: string }): Promise<number> {
+  server = createServer((request, response) => {
+    const { status, body } = answer(request.url ?? '');
+    response.writeHead(status, { 'content-type': 'text/plain' });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
 
 async function withGates(env: RunEnv, block: string): Promise<void> {
   await writeFile(env.workflow, `${await readFile(env.workflow, 'utf8')}${block}`);
@@ -32,6 +51,11 @@ describe('drainctl run with gates of a stateful system', () => {
     const env = await runEnv();
     const lagging = join(env.dir, 'lagging');
     await writeFile(lagging, 'under-replicated\n');
+    const asked: string[] = [];
+    const port = await standIn((url) => {
+      asked.push(url);
+      return { status: 200, body: 'followers synced' };
+    });
     await withGates(
       env,
       `gates:
@@ -39,6 +63,7 @@ describe('drainctl run with gates of a stateful system', () => {
     - { type: command, name: in-sync, command: "test ! -e ${lagging}", intervalSeconds: 1, timeoutSeconds: 120 }
   after:
     - { type: command, name: caught-up, command: "echo offset-ok {instanceId}", outputMatches: "^offset-ok i-emu-web-", intervalSeconds: 1, timeoutSeconds: 30 }
+    - { type: http, name: quorum, host: 127.0.0.1, port: ${port}, path: /status, bodyMatch: "synced", intervalSeconds: 1, timeoutSeconds: 30 }
 `,
     );
     const plan = await drainctl(env, ['plan', env.workflow]);
@@ -57,7 +82,7 @@ describe('drainctl run with gates of a stateful system', () => {
       .map((s) => (s.action === 'node.state-gate' ? `state-gate:${s.params.when}` : s.action));
     expect(actions.indexOf('state-gate:before')).toBe(actions.indexOf('gate') - 1);
     expect(actions.indexOf('state-gate:after')).toBe(actions.indexOf('node.verify') + 1);
-    expect(actions.indexOf('node.restore')).toBe(actions.indexOf('state-gate:after') + 1);
+    expect(actions.indexOf('node.restore')).toBe(actions.lastIndexOf('state-gate:after') + 1);
 
     const run = spawnDrainctl(env, ['run', env.workflow, '--yes']);
     await waitForEntry(
@@ -86,8 +111,10 @@ describe('drainctl run with gates of a stateful system', () => {
       NODES.flatMap((id) => [
         [id, 'in-sync', true],
         [id, 'caught-up', true],
+        [id, 'quorum', true],
       ]),
     );
+    expect(asked).toEqual(['/status', '/status', '/status']);
   }, 120_000);
 
   it('killed while a before-gate waits, the run resumes, asks the gate again and goes on once it passes', async () => {
