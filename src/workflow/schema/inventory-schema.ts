@@ -29,7 +29,9 @@ export const redisInventorySchema = z
       .string()
       .min(1)
       .optional()
-      .meta({ description: 'AUTH password, as a reference to an environment variable; masked everywhere.' }),
+      .meta({
+        description: 'AUTH password, as a reference to an environment variable; masked everywhere.',
+      }),
     timeoutSeconds: seconds('Seconds a node may take to answer.').default(5),
     expect: z
       .strictObject({
