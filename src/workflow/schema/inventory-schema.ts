@@ -25,13 +25,9 @@ export const redisInventorySchema = z
       .array(address, { error: 'a list of host:port addresses' })
       .min(1, { error: 'at least one host:port address' })
       .meta({ description: 'Nodes to ask, in order, until one answers.' }),
-    password: z
-      .string()
-      .min(1)
-      .optional()
-      .meta({
-        description: 'AUTH password, as a reference to an environment variable; masked everywhere.',
-      }),
+    password: z.string().min(1).optional().meta({
+      description: 'AUTH password, as a reference to an environment variable; masked everywhere.',
+    }),
     timeoutSeconds: seconds('Seconds a node may take to answer.').default(5),
     expect: z
       .strictObject({
