@@ -8,6 +8,7 @@
  * probe. Nothing else in drainctl decides which adapter serves a port: the rest of src/app gets
  * its ports from here.
  */
+
 import {
   type CloudPorts,
   cloudPortsOptionsFrom,
@@ -20,6 +21,7 @@ import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host
 import { systemClock } from '../adapters/local/system-clock.js';
 import { createNginxUpgrade } from '../adapters/nginx/hot-upgrade-steps.js';
 import type { NginxFileBaseline } from '../adapters/nginx/index.js';
+import { ioredisObserver } from '../adapters/redis/ioredis-observer.js';
 import type { SelfRunTagStore } from '../adapters/self-run-balancer.js';
 import { createSshHost, shellQuote } from '../adapters/ssh/index.js';
 import { prometheusAlertGate } from '../alert-gate/index.js';
@@ -688,7 +690,10 @@ export function workflowObservationPorts(
   onCloudCall?: (event: CloudCallEvent) => void,
   rateBuckets?: RateBuckets,
 ): InventoryPorts & FleetPorts {
-  const cloud = observationPorts(environment, spec.region, logger, onCloudCall, rateBuckets);
+  const cloud = {
+    ...observationPorts(environment, spec.region, logger, onCloudCall, rateBuckets),
+    ...(spec.inventory?.redis === undefined ? {} : { redis: ioredisObserver() }),
+  };
   const selfRun = selfRunBalancer(spec.loadBalancer);
   if (selfRun === undefined) return cloud;
   const { backends } = spec;

@@ -6,6 +6,7 @@
 import { formatListenerDifference, listenerDifferences } from '../listener/index.js';
 import { balancerTags } from '../plan/balancer-identity.js';
 import { listenerConfig } from '../plan/listener-config.js';
+import { describeRedisCluster, redisInventoryDifferences } from '../plan/redis-inventory.js';
 import { selfRunBalancer } from '../plan/self-run-balancer.js';
 import type { ObservedInventory } from '../plan/types.js';
 import type { WorkflowSpec } from '../workflow/index.js';
@@ -44,6 +45,7 @@ export function inspectChecklist(
     healthLine(selected.found, lb),
     budgetLine(spec, selected.found, lb),
     ...dnsLines(spec, inventory),
+    ...redisLines(spec, inventory),
     planner.ok
       ? {
           id: 'plan',
@@ -58,6 +60,26 @@ export function inspectChecklist(
           status: 'fail',
           detail: planner.problems.join('; '),
         },
+  ];
+}
+
+function redisLines(spec: WorkflowSpec, inventory: ObservedInventory): CheckLine[] {
+  const expected = spec.inventory?.redis;
+  const view = inventory.redis;
+  if (expected === undefined || view === undefined) return [];
+  const differences = redisInventoryDifferences(expected, view);
+  return [
+    {
+      id: 'redis',
+      title: 'the Redis cluster is as inventory.redis expects',
+      status: differences.length === 0 ? 'pass' : 'fail',
+      detail:
+        differences.length === 0
+          ? describeRedisCluster(view)
+          : differences
+              .map((d) => `${d.path.join('.')}: expected ${d.expected}, found ${d.found}`)
+              .join('; '),
+    },
   ];
 }
 

@@ -15,6 +15,8 @@ import type {
   InstanceInfo,
   LoadBalancer,
   LoadBalancerInfo,
+  RedisClusterView,
+  RedisObserver,
 } from '../ports/index.js';
 import type { WorkflowSpec } from '../workflow/index.js';
 
@@ -28,6 +30,8 @@ export interface InventoryPorts {
   dns?: Dns;
   /** For `observedAt`; default: the system clock. */
   clock?: Pick<Clock, 'now'>;
+  /** Needed only when the workflow has `inventory.redis`. */
+  redis?: RedisObserver;
 }
 
 /**
@@ -42,9 +46,10 @@ export async function observeInventory(
 ): Promise<ObservedInventory> {
   const file = options.file;
   const observedAt = new Date(ports.clock?.now() ?? Date.now()).toISOString();
-  const [loadBalancer, dns] = await Promise.all([
+  const [loadBalancer, dns, redis] = await Promise.all([
     observeBalancer(spec, ports.loadBalancer, file),
     observeDns(spec, ports.dns, file),
+    observeRedis(spec, ports.redis),
   ]);
   const instances = await observeInstances(spec, ports.host, loadBalancer);
   return {
@@ -53,7 +58,26 @@ export async function observeInventory(
     ...(loadBalancer === undefined ? {} : { loadBalancer }),
     instances,
     ...(dns === undefined ? {} : { dns }),
+    ...(redis === undefined ? {} : { redis }),
   };
+}
+
+async function observeRedis(
+  spec: WorkflowSpec,
+  redis: RedisObserver | undefined,
+): Promise<RedisClusterView | undefined> {
+  const expected = spec.inventory?.redis;
+  if (expected === undefined) return undefined;
+  if (redis === undefined) {
+    throw new DrainctlError(
+      'REDIS_PORT_MISSING',
+      'the workflow has inventory.redis but no Redis observer was given',
+    );
+  }
+  return redis.observeCluster(expected.seeds, {
+    ...(expected.password === undefined ? {} : { password: expected.password }),
+    timeoutMs: expected.timeoutSeconds * 1000,
+  });
 }
 
 type ObservedBalancer = NonNullable<ObservedInventory['loadBalancer']>;

@@ -1,8 +1,9 @@
 /**
  * One server's rollout, built in the order it runs and the runbook reads:
  *
- *   [baseline] → before-hooks → gate → [baseline] → drain → [release connections] →
- *   wait drained → patch → reboot → wait healthy → verify → restore (ramp) → after-hooks
+ *   [baseline] → before-hooks → before-gates → gate → [baseline] → drain → [release connections]
+ *   → wait drained → patch → reboot → wait healthy → verify → after-gates → restore (ramp) →
+ *   after-hooks
  *
  * The verify baseline comes first of all when it can find the server already compliant and
  * skip it (then it is not gated, hooked or drained); otherwise right before the drain. The gate
@@ -34,6 +35,7 @@ import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
 import { patchUndo, rollbackPointStep, rollbackSteps } from './rollback-steps.js';
 import { savedWeightKey } from './saved-weight-tag.js';
+import { stateGateSteps } from './state-gate-steps.js';
 import { irreversible, READ_ONLY, type StepDraft } from './step-draft.js';
 import type {
   HostTarget,
@@ -69,7 +71,10 @@ export function nodeSteps(
   windowsUpdateProblems(ctx, node, host);
   const at = { phase: 'rollout' as const, batch, node: node.id };
 
-  const before = hookSteps(ctx, node, 'before', spec.hooks.before, batch);
+  const before = [
+    ...hookSteps(ctx, node, 'before', spec.hooks.before, batch),
+    ...stateGateSteps(ctx, node, at, 'before'),
+  ];
   const patch = effectivePatch(spec.patch);
   const verify = patch.verify;
   const neededWhen = patch.neededWhen.map((check) => ({
@@ -269,6 +274,7 @@ export function nodeSteps(
       expectedSeconds: SHORT_COMMAND_SECONDS,
     });
   }
+  maintenance.push(...stateGateSteps(ctx, node, at, 'after'));
   const { restore } = spec;
   if (attachments !== undefined) {
     maintenance.push(fleetRestoreStep(ctx, node, attachments, at, release));

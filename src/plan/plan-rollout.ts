@@ -5,6 +5,7 @@
  * Anything that makes the workflow impossible against this world is one InvalidInputError
  * (exit 3) naming the paths, never a silently smaller plan.
  */
+
 import { describeJudged, judgedHealth } from '../listener/index.js';
 import type { WorkflowSpec } from '../workflow/index.js';
 import { planAlertGate } from './alert-gate-plan.js';
@@ -23,6 +24,7 @@ import { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import { prepareSteps } from './prepare-steps.js';
 import { rampNotes } from './ramp-notes.js';
+import { checkRedisInventory } from './redis-inventory.js';
 import { countedInEstimates } from './rollback-steps.js';
 import { checkSavedWeightRoom } from './saved-weight-room.js';
 import { describeSavedWeight } from './saved-weight-tag.js';
@@ -61,6 +63,9 @@ export function planRollout(
   const problems = new PlanProblems();
   if (inventory.region !== spec.region) {
     problems.add(['region'], `the region observed (${inventory.region})`, spec.region);
+  }
+  if (spec.inventory?.redis !== undefined) {
+    checkRedisInventory(spec.inventory.redis, inventory.redis, problems);
   }
   const balancer = balancerView(spec, inventory, problems);
   const ctx: PlanContext = {

@@ -3,10 +3,12 @@
  * works on, the safety gates, the batch order, every step with its undo, and the total time.
  * `drainctl plan` prints exactly this; `drainctl run` executes exactly the steps it lists.
  */
+
 import { describeAlertQuery, describeAlertWait } from './alert-gate-plan.js';
 import { boundFor } from './at-zero.js';
 import { formatDuration } from './describe.js';
 import { PATCH_COMMAND_SECONDS, REBOOT_SECONDS } from './estimates.js';
+import { describeRedisCluster } from './redis-inventory.js';
 import { rerunWarnings } from './rerun-safety.js';
 import type { Plan, Step } from './types.js';
 import { undoLine } from './undo.js';
@@ -31,6 +33,9 @@ export function renderRunbook(plan: Plan): string {
       : `  Load balancers: ${plan.balancers.map((lb) => `${lb.name || lb.id} (${lb.id})`).join(', ')} (each locked by the run)`,
   );
   lines.push(`  Observed at:    ${plan.inventory.observedAt}`);
+  if (plan.inventory.redis !== undefined) {
+    lines.push(`  Redis cluster:  ${describeRedisCluster(plan.inventory.redis)}: as expected`);
+  }
   lines.push(`  Plan sha256:    ${plan.sha256}`);
   lines.push(
     `  Estimated time: ${formatDuration(plan.estimate.totalSeconds)}${estimateBasis(plan)}`,

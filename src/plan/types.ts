@@ -21,6 +21,7 @@ import type {
   LoadBalancerInfo,
   NginxUpgradeSettings,
   NginxUpgradeStepName,
+  RedisClusterView,
   TrafficProbeConfig,
 } from '../ports/index.js';
 import type { SelfRunBalancerSection } from './self-run-balancer.js';
@@ -77,6 +78,8 @@ export interface ObservedInventory {
   /** Every instance the workflow names or selects, as the cloud describes it. */
   instances: InstanceInfo[];
   dns?: { record?: DnsRecord; minimumTtl: number; nameServers: string[] };
+  /** The Redis cluster of `inventory.redis`, as it described itself. */
+  redis?: RedisClusterView;
 }
 
 /**
@@ -392,6 +395,20 @@ export type StepAction =
       };
     }
   | {
+      /**
+       * A workflow gate of a stateful system (`gates.before` / `gates.after`): asked every
+       * `intervalSeconds` until it passes, for at most `timeoutSeconds`; then it blocks.
+       */
+      action: 'node.state-gate';
+      params: {
+        when: 'before' | 'after';
+        name: string;
+        check: StateGateCheck;
+        intervalSeconds: number;
+        timeoutSeconds: number;
+      };
+    }
+  | {
       action: 'node.verify';
       params: {
         host: HostTarget;
@@ -450,6 +467,19 @@ export type StepAction =
     };
 
 export type StepActionName = StepAction['action'];
+
+/** What a state gate asks: a command's exit code (and output), or an HTTP answer. */
+export type StateGateCheck =
+  | {
+      kind: 'command';
+      host: HostTarget;
+      command: string;
+      exitCode: number;
+      /** Regular expression the output must also match. */
+      outputMatches?: string;
+      timeoutSeconds: number;
+    }
+  | Extract<HealthCheckSpec, { kind: 'http' }>;
 
 export type StepPhase = 'prepare' | 'rollout' | 'finish';
 

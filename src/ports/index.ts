@@ -15,5 +15,6 @@ export type * from './host.js';
 export type * from './load-balancer.js';
 export type * from './nginx-upgrade.js';
 export type * from './notifier.js';
+export type * from './redis.js';
 export type * from './shared-storage.js';
 export type * from './traffic-probe.js';

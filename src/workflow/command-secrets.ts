@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax named in messages
 /**
  * Secrets in command fields (patch commands, the neededWhen checks, the verify command, hooks,
- * the drain's releaseConnections command).
+ * the commands of gates, the drain's releaseConnections command).
  * A value a command takes from the environment (`${DB_PASSWORD}`) is a secret whatever the
  * variable is called and however short: it is returned for registration, so every output shows
  * it masked. A value that could be ordinary text (short, a plain word or number) is masked where
@@ -31,6 +31,9 @@ function commandFields(doc: WorkflowDocument): Array<[string, string]> {
   for (const when of ['before', 'after'] as const) {
     doc.hooks[when].forEach((hook, index) => {
       fields.push([`hooks.${when}[${index}].command`, hook.command]);
+    });
+    doc.gates[when].forEach((gate, index) => {
+      if (gate.type === 'command') fields.push([`gates.${when}[${index}].command`, gate.command]);
     });
   }
   return fields;

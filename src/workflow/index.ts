@@ -34,8 +34,10 @@ export type { AccessSpec, SshSettingsSpec } from './schema/access-schema.js';
 export type { BackendsSpec } from './schema/backends-schema.js';
 export type { DnsSpec } from './schema/dns-schema.js';
 export type { DrainSpec, TrafficFilterSpec } from './schema/drain-schema.js';
+export type { GatesSpec, StatefulGateSpec } from './schema/gates-schema.js';
 export type { HealthCheckEntrySpec, HealthSpec } from './schema/health-schema.js';
 export type { HookSpec, HooksSpec } from './schema/hooks-schema.js';
+export type { InventorySpec, RedisInventorySpec } from './schema/inventory-schema.js';
 export {
   type ListenerSpec,
   type LoadBalancerSpec,

@@ -16,7 +16,8 @@ export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 const PLACEHOLDER = /(?<!\$)\{([A-Za-z]+)\}/g;
 
 /** The workflow fields that are per-node templates (formatted paths). */
-const TEMPLATE_FIELD = /^(drain\.probe\.path|hooks\.(before|after)\[\d+\]\.command)$/;
+const TEMPLATE_FIELD =
+  /^(drain\.probe\.path|(hooks|gates)\.(before|after)\[\d+\]\.command|gates\.(before|after)\[\d+\]\.host)$/;
 
 export function isTemplateField(path: string): boolean {
   return TEMPLATE_FIELD.test(path);

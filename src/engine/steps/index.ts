@@ -24,6 +24,7 @@ import { runNginxUpgrade } from './nginx-upgrade-step.js';
 import { runReleaseConnections } from './release-connections.js';
 import { runRestore } from './restore-step.js';
 import { runRollbackPatch, runRollbackPoint } from './rollback-steps.js';
+import { runStateGate } from './state-gate-step.js';
 import { runVerify } from './verify-step.js';
 
 type Handlers = {
@@ -56,6 +57,7 @@ const handlers: Handlers = {
   'node.rollback-patch': runRollbackPatch,
   'node.reboot': runReboot,
   'node.wait-healthy': runWaitHealthy,
+  'node.state-gate': runStateGate,
   'node.verify': runVerify,
   'node.restore': runRestore,
 };

@@ -10,7 +10,7 @@ import type { Check } from './check-context.js';
 export const CLOUD_ASSISTANT_MIN_TIMEOUT_SECONDS = 10;
 
 export const checkCloudAssistantTimeouts: Check = ({ doc }) => {
-  const { access, patch, hooks, drain } = doc;
+  const { access, patch, hooks, gates, drain } = doc;
   const anyViaEcs =
     access.via === 'ecs' ||
     Object.values(access.nodes).some((node) => (node.via ?? access.via) === 'ecs');
@@ -31,6 +31,11 @@ export const checkCloudAssistantTimeouts: Check = ({ doc }) => {
   for (const when of ['before', 'after'] as const) {
     hooks[when].forEach((hook, index) => {
       if (hook.on === 'host') check(hook.timeoutSeconds, ['hooks', when, index, 'timeoutSeconds']);
+    });
+    gates[when].forEach((gate, index) => {
+      if (gate.type === 'command' && gate.on === 'host') {
+        check(gate.commandTimeoutSeconds, ['gates', when, index, 'commandTimeoutSeconds']);
+      }
     });
   }
   if (drain.releaseConnections !== undefined) {

@@ -4,11 +4,12 @@
  */
 import type { RawIssue } from '../issue.js';
 import { checkAccess, checkNotify } from './access-checks.js';
-import { checkAlertGateSecrets } from './alert-gate-checks.js';
+import { checkAlertGateSecrets, checkRedisInventorySecret } from './alert-gate-checks.js';
 import type { CheckContext } from './check-context.js';
 import { checkCloudAssistantTimeouts } from './cloud-assistant-checks.js';
 import { checkDrainFilters } from './drain-filter-checks.js';
 import { checkBackends, checkBudget, checkGroupsAndOrder } from './fleet-checks.js';
+import { checkGates } from './gate-checks.js';
 import { checkLoadBalancer } from './load-balancer-checks.js';
 import { checkDrain, checkHealthAndRestore, checkPatchAndHooks } from './timing-checks.js';
 
@@ -23,10 +24,12 @@ const CHECKS = [
   checkDrainFilters,
   checkHealthAndRestore,
   checkPatchAndHooks,
+  checkGates,
   checkAccess,
   checkCloudAssistantTimeouts,
   checkNotify,
   checkAlertGateSecrets,
+  checkRedisInventorySecret,
 ];
 
 export function crossCheck(context: CheckContext): RawIssue[] {

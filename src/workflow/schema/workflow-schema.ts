@@ -8,8 +8,10 @@ import { alertGateSchema } from './alert-gate-schema.js';
 import { backendsSchema } from './backends-schema.js';
 import { dnsSchema } from './dns-schema.js';
 import { drainSchema } from './drain-schema.js';
+import { gatesSchema } from './gates-schema.js';
 import { healthSchema } from './health-schema.js';
 import { hooksSchema } from './hooks-schema.js';
+import { inventorySchema } from './inventory-schema.js';
 import { loadBalancerSchema } from './load-balancer-schema.js';
 import { notifySchema } from './notify-schema.js';
 import { patchSchema } from './patch-schema.js';
@@ -68,6 +70,8 @@ export const workflowSchema = z
     }),
     dns: dnsSchema.optional(),
     hooks: hooksSchema.default({ before: [], after: [] }),
+    gates: gatesSchema.default({ before: [], after: [] }),
+    inventory: inventorySchema.optional(),
     notify: notifySchema.optional(),
     alertGate: alertGateSchema.optional(),
   })
