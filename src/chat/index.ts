@@ -39,6 +39,7 @@ export {
   chatSecretsFromEnv,
   chatSectionSchema,
   connectionPlatforms,
+  GROUP_RESOLVING_PLATFORMS,
   type WorkflowChatConfig,
 } from './chat-config.js';
 export type { ChatCrypto } from './chat-crypto.js';
