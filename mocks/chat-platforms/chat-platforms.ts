@@ -6,6 +6,7 @@
  *
  *   POST /slack/response/<id>                          a slash command's response_url
  *   POST /api/chat.postMessage                          Slack Web API (bot token), answers a ts
+ *   GET  /api/usergroups.users.list?usergroup=           Slack user group members (bot token)
  *   POST /dingtalk/session/<id>                         a message's sessionWebhook
  *   POST /open-apis/auth/v3/tenant_access_token/internal  Feishu tenant token (app id + secret)
  *   POST /open-apis/im/v1/messages/<id>/reply            Feishu reply (Bearer tenant token)
@@ -51,7 +52,13 @@ export type PlatformName = 'slack' | 'dingtalk' | 'feishu' | 'wecom';
 
 export interface ChatPlatformSecrets {
   /** `appToken` (xapp-…) opens Socket Mode connections. */
-  slack?: { signingSecret: string; botToken?: string; appToken?: string };
+  slack?: {
+    signingSecret: string;
+    botToken?: string;
+    appToken?: string;
+    /** The workspace's user groups: id (S…) → member user ids. */
+    userGroups?: Record<string, string[]>;
+  };
   /** `appKey` (the robot's AppKey) opens the Stream mode connection. */
   dingtalk?: { appSecret: string; appKey?: string };
   feishu?: { encryptKey: string; verificationToken: string; appId: string; appSecret: string };
@@ -197,6 +204,16 @@ export async function startChatPlatforms(options: {
       const thread = typeof body.thread_ts === 'string' ? body.thread_ts : ts;
       record('slack', `${channel}:${thread}`, body);
       return json(200, { ok: true, channel, ts });
+    }
+    if (path === '/api/usergroups.users.list') {
+      if (request.headers.authorization !== `Bearer ${secrets.slack?.botToken ?? '\u0000'}`) {
+        return json(200, { ok: false, error: 'invalid_auth' });
+      }
+      // Slack's Web API takes arguments in the query string or the form body alike.
+      const id = url.searchParams.get('usergroup') ?? new URLSearchParams(text).get('usergroup');
+      const users = id === null ? undefined : secrets.slack?.userGroups?.[id];
+      if (users === undefined) return json(200, { ok: false, error: 'no_such_subteam' });
+      return json(200, { ok: true, users });
     }
     if (path === FEISHU_ENDPOINT_PATH && request.method === 'POST') {
       return json(200, longConnection.open(body));

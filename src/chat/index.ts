@@ -38,6 +38,7 @@ export {
   type ConnectionPlatform,
   chatSecretsFromEnv,
   chatSectionSchema,
+  configuredGroups,
   connectionPlatforms,
   GROUP_RESOLVING_PLATFORMS,
   type WorkflowChatConfig,

@@ -10,27 +10,35 @@ import {
   type ChatPlatform,
   type ChatRequest,
   type ChatSecrets,
+  type ConnectionPlatform,
   chatSecretsFromEnv,
   chatSectionSchema,
+  configuredGroups,
   connectionPlatforms,
   type ReplayGuard,
   replayClaimTtlMs,
 } from '../../chat/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { type Logger, registerSecret } from '../../log/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { ApprovalBook } from './approval-book.js';
 import { FileApprovalStore } from './approval-store.js';
-import { ChatCommands } from './chat-commands.js';
+import { ChatCommands, type GroupDirectory } from './chat-commands.js';
 import { handleChatRequest } from './chat-endpoint.js';
 import type { ChatConnection, ConnectionInbox } from './connections/chat-connection.js';
 import { connectionCredentialsFromEnv } from './connections/connection-credentials.js';
 import { openConnection } from './connections/open-connection.js';
 import { claimDelivery } from './delivery-claim.js';
 import { FileReplayGuard } from './file-replay-guard.js';
-import { chatReplyCredentialsFromEnv } from './reply-credentials.js';
+import {
+  CHAT_REPLY_VARIABLES,
+  type ChatReplyCredentials,
+  chatReplyCredentialsFromEnv,
+} from './reply-credentials.js';
 import { ReplySender } from './reply-sender.js';
 import { RunProgress } from './run-progress.js';
+import { SlackUserGroups } from './slack-user-groups.js';
 
 export { isChatPlatform } from './chat-endpoint.js';
 
@@ -95,6 +103,7 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     new FileApprovalStore(options.home, options.logger),
     options.now(),
   );
+  const groups = groupDirectories(config, secrets, connected, credentials, options.now);
   const commands = new ChatCommands({
     home: options.home,
     config,
@@ -105,6 +114,7 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     sender,
     now: options.now,
     logger: options.logger,
+    groups,
   });
   const replay = new FileReplayGuard(options.home);
   const inFlight = new Set<Promise<void>>();
@@ -179,4 +189,29 @@ function connectionInbox(
       return 'acted';
     },
   };
+}
+
+/**
+ * The platforms whose senders' groups serve reads, for the enabled platforms serve.yaml names
+ * groups on. Slack's look-up needs the bot token: groups without it are refused at start.
+ */
+function groupDirectories(
+  config: ChatConfig,
+  secrets: ChatSecrets,
+  connected: readonly ConnectionPlatform[],
+  credentials: ChatReplyCredentials,
+  now: () => number,
+): Partial<Record<ChatPlatform, GroupDirectory>> {
+  const slackGroups = configuredGroups(config, 'slack');
+  const slackOn = secrets.slack !== undefined || connected.includes('slack');
+  if (!slackOn || slackGroups.length === 0) return {};
+  const botToken = credentials.slack?.botToken;
+  if (botToken === undefined) {
+    throw new InvalidInputError('chat: slack groups need the bot token to be read', {
+      path: CHAT_REPLY_VARIABLES.slackBotToken,
+      expected: `a bot token with the usergroups:read scope (serve.yaml names slack groups ${slackGroups.join(', ')})`,
+      found: `${CHAT_REPLY_VARIABLES.slackBotToken} unset`,
+    });
+  }
+  return { slack: new SlackUserGroups({ config, groupIds: slackGroups, botToken, now }) };
 }
