@@ -8,6 +8,8 @@
  *   POST /api/chat.postMessage                          Slack Web API (bot token), answers a ts
  *   GET  /api/usergroups.users.list?usergroup=           Slack user group members (bot token)
  *   POST /dingtalk/session/<id>                         a message's sessionWebhook
+ *   GET  /gettoken?appkey=&appsecret=                    DingTalk access token (internal app)
+ *   POST /topapi/v2/user/get?access_token=               DingTalk user details (dept_id_list)
  *   POST /open-apis/auth/v3/tenant_access_token/internal  Feishu tenant token (app id + secret)
  *   POST /open-apis/im/v1/messages/<id>/reply            Feishu reply (Bearer tenant token)
  *   GET  /cgi-bin/gettoken?corpid=&corpsecret=           WeCom access token
@@ -60,7 +62,12 @@ export interface ChatPlatformSecrets {
     userGroups?: Record<string, string[]>;
   };
   /** `appKey` (the robot's AppKey) opens the Stream mode connection. */
-  dingtalk?: { appSecret: string; appKey?: string };
+  dingtalk?: {
+    appSecret: string;
+    appKey?: string;
+    /** The organization's people: userid → the department ids they are in. */
+    departments?: Record<string, number[]>;
+  };
   feishu?: { encryptKey: string; verificationToken: string; appId: string; appSecret: string };
   wecom?: WecomKeys & { secret: string };
 }
@@ -214,6 +221,33 @@ export async function startChatPlatforms(options: {
       const users = id === null ? undefined : secrets.slack?.userGroups?.[id];
       if (users === undefined) return json(200, { ok: false, error: 'no_such_subteam' });
       return json(200, { ok: true, users });
+    }
+    if (path === '/gettoken') {
+      const dingtalk = secrets.dingtalk;
+      if (
+        dingtalk?.appKey === undefined ||
+        url.searchParams.get('appkey') !== dingtalk.appKey ||
+        url.searchParams.get('appsecret') !== dingtalk.appSecret
+      ) {
+        return json(200, { errcode: 40089, errmsg: 'invalid appkey or appsecret' });
+      }
+      const token = randomBytes(16).toString('hex');
+      issuedTokens.add(token);
+      return json(200, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 });
+    }
+    if (path === '/topapi/v2/user/get') {
+      if (!issuedTokens.has(url.searchParams.get('access_token') ?? '')) {
+        return json(200, { errcode: 40014, errmsg: 'invalid access_token' });
+      }
+      const userid = String(body.userid ?? '');
+      const departments = secrets.dingtalk?.departments?.[userid];
+      if (departments === undefined) return json(200, { errcode: 60121, errmsg: 'no such user' });
+      return json(200, {
+        errcode: 0,
+        errmsg: 'ok',
+        result: { userid, name: userid, dept_id_list: departments },
+        request_id: nextId('req'),
+      });
     }
     if (path === FEISHU_ENDPOINT_PATH && request.method === 'POST') {
       return json(200, longConnection.open(body));

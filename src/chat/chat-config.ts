@@ -16,7 +16,7 @@ export type ChatAction = (typeof CHAT_ACTIONS)[number];
  * The platforms whose senders' groups serve resolves through the platform's API. A `groups`
  * list for any other platform could never match, so serve.yaml naming one is refused at start.
  */
-export const GROUP_RESOLVING_PLATFORMS: readonly ChatPlatform[] = ['slack'];
+export const GROUP_RESOLVING_PLATFORMS: readonly ChatPlatform[] = ['slack', 'dingtalk'];
 
 const ids = z.array(z.string().min(1).max(128)).default([]).meta({
   description: 'Platform ids (Slack U…/S…, DingTalk staffId, Feishu open_id, WeCom userid).',

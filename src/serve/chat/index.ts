@@ -27,9 +27,13 @@ import { FileApprovalStore } from './approval-store.js';
 import { ChatCommands, type GroupDirectory } from './chat-commands.js';
 import { handleChatRequest } from './chat-endpoint.js';
 import type { ChatConnection, ConnectionInbox } from './connections/chat-connection.js';
-import { connectionCredentialsFromEnv } from './connections/connection-credentials.js';
+import {
+  CHAT_CONNECTION_VARIABLES,
+  connectionCredentialsFromEnv,
+} from './connections/connection-credentials.js';
 import { openConnection } from './connections/open-connection.js';
 import { claimDelivery } from './delivery-claim.js';
+import { DingtalkDepartments } from './dingtalk-departments.js';
 import { FileReplayGuard } from './file-replay-guard.js';
 import {
   CHAT_REPLY_VARIABLES,
@@ -103,7 +107,7 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     new FileApprovalStore(options.home, options.logger),
     options.now(),
   );
-  const groups = groupDirectories(config, secrets, connected, credentials, options.now);
+  const groups = groupDirectories(config, secrets, connected, credentials, options);
   const commands = new ChatCommands({
     home: options.home,
     config,
@@ -193,25 +197,51 @@ function connectionInbox(
 
 /**
  * The platforms whose senders' groups serve reads, for the enabled platforms serve.yaml names
- * groups on. Slack's look-up needs the bot token: groups without it are refused at start.
+ * groups on. Slack's look-up needs the bot token, DingTalk's the app's AppKey and AppSecret:
+ * groups without them are refused at start.
  */
 function groupDirectories(
   config: ChatConfig,
   secrets: ChatSecrets,
   connected: readonly ConnectionPlatform[],
   credentials: ChatReplyCredentials,
-  now: () => number,
+  options: Pick<ChatOptions, 'env' | 'now'>,
 ): Partial<Record<ChatPlatform, GroupDirectory>> {
-  const slackGroups = configuredGroups(config, 'slack');
-  const slackOn = secrets.slack !== undefined || connected.includes('slack');
-  if (!slackOn || slackGroups.length === 0) return {};
-  const botToken = credentials.slack?.botToken;
-  if (botToken === undefined) {
-    throw new InvalidInputError('chat: slack groups need the bot token to be read', {
-      path: CHAT_REPLY_VARIABLES.slackBotToken,
-      expected: `a bot token with the usergroups:read scope (serve.yaml names slack groups ${slackGroups.join(', ')})`,
-      found: `${CHAT_REPLY_VARIABLES.slackBotToken} unset`,
+  const named = (platform: ConnectionPlatform) => {
+    const on = secrets[platform] !== undefined || connected.includes(platform);
+    return on ? configuredGroups(config, platform) : [];
+  };
+  const directories: Partial<Record<ChatPlatform, GroupDirectory>> = {};
+  const slackGroups = named('slack');
+  if (slackGroups.length > 0) {
+    const botToken = credentials.slack?.botToken;
+    if (botToken === undefined) {
+      throw new InvalidInputError('chat: slack groups need the bot token to be read', {
+        path: CHAT_REPLY_VARIABLES.slackBotToken,
+        expected: `a bot token with the usergroups:read scope (serve.yaml names slack groups ${slackGroups.join(', ')})`,
+        found: `${CHAT_REPLY_VARIABLES.slackBotToken} unset`,
+      });
+    }
+    directories.slack = new SlackUserGroups({
+      config,
+      groupIds: slackGroups,
+      botToken,
+      now: options.now,
     });
   }
-  return { slack: new SlackUserGroups({ config, groupIds: slackGroups, botToken, now }) };
+  if (named('dingtalk').length > 0) {
+    const { clientId, clientSecret } = CHAT_CONNECTION_VARIABLES.dingtalk;
+    const appKey = options.env[clientId];
+    const appSecret = options.env[clientSecret];
+    if (!appKey || !appSecret) {
+      throw new InvalidInputError('chat: dingtalk departments need the app key to be read', {
+        path: clientId,
+        expected: `${clientId} and ${clientSecret} of the app (serve.yaml names dingtalk groups)`,
+        found: `${!appKey ? clientId : clientSecret} unset`,
+      });
+    }
+    registerSecret(appSecret);
+    directories.dingtalk = new DingtalkDepartments({ config, appKey, appSecret, now: options.now });
+  }
+  return directories;
 }

@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the syntax of serve.yaml for environment references
 /**
- * Chat authorization through Slack user groups, against the Slack stand-in (mocks/chat-platforms)
- * and the emulator: a person listed only through a group is allowed, a person outside it is
- * refused, and when Slack will not say who is in the group the command is refused with why.
- * Without the bot token that reads groups, serve does not start.
+ * Chat authorization through Slack user groups and DingTalk departments, against the stand-ins
+ * (mocks/chat-platforms) and the emulator: a person listed only through a group is allowed, a
+ * person outside it is refused, and when the platform will not say which groups a person is in
+ * the command is refused with why. Without the credentials that read groups, serve does not start.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +21,14 @@ const SLACK = {
   botToken: 'xoxb-bot-token-for-tests',
   userGroups: { S0OPS: ['U0DANA'] } as Record<string, string[]>,
 };
+const DINGTALK = {
+  appSecret: 'dingtalk-app-secret-for-tests-0001',
+  appKey: 'dingdrainctltests',
+  departments: { manager4220: [42, 7], staff7: [7] } as Record<string, number[]>,
+};
 const ENV = {
+  DRAINCTL_DINGTALK_APP_SECRET: DINGTALK.appSecret,
+  DRAINCTL_DINGTALK_APP_KEY: DINGTALK.appKey,
   DRAINCTL_SLACK_SIGNING_SECRET: SLACK.signingSecret,
   DRAINCTL_SLACK_BOT_TOKEN: SLACK.botToken,
   SERVE_OPERATOR_TOKEN: 'operator-token-for-tests-0123456789',
@@ -51,7 +58,7 @@ beforeAll(async () => {
   env = await startRunEnv();
   chat = await startChatPlatforms({
     drainctlUrl: () => serve?.url ?? '',
-    secrets: { slack: SLACK },
+    secrets: { slack: SLACK, dingtalk: DINGTALK },
     now,
   });
   await writeFile(
@@ -61,10 +68,12 @@ beforeAll(async () => {
       'tokens:',
       '  - { name: ops, role: operator, token: "${SERVE_OPERATOR_TOKEN}" }',
       'chat:',
-      `  platforms: { slack: { apiBaseUrl: "${chat.url}" } }`,
+      `  platforms: { slack: { apiBaseUrl: "${chat.url}" }, dingtalk: { apiBaseUrl: "${chat.url}" } }`,
       '  workflows:',
       '    quick:',
-      '      plan: { slack: { users: [U0ALICE], groups: [S0OPS] } }',
+      '      plan:',
+      '        slack: { users: [U0ALICE], groups: [S0OPS] }',
+      '        dingtalk: { users: [alice01], groups: ["42"] }',
       '',
     ].join('\n'),
   );
@@ -124,5 +133,48 @@ describe('slack user groups', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).path).toBe('DRAINCTL_SLACK_BOT_TOKEN');
     expect(error).toMatchObject({ exitCode: 3 });
+  });
+});
+
+describe('dingtalk departments', () => {
+  async function answer(user: string): Promise<string> {
+    const sent = await chat.say('dingtalk', user, 'plan quick');
+    expect(sent.status).toBe(200);
+    const [reply] = await vi.waitUntil(
+      () => {
+        const found = chat.replies(sent.thread);
+        return found.length > 0 ? found : undefined;
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    return reply?.text ?? '';
+  }
+
+  it('allows a person listed only through a department, and refuses one outside it', async () => {
+    expect(await answer('manager4220')).toContain('Plan sha256');
+    expect(await answer('staff7')).toContain(
+      'the plan permission on quick: dingtalk user staff7 is not listed (nor any of their groups)',
+    );
+  });
+
+  it('refuses, saying why, when DingTalk will not tell the departments', async () => {
+    const text = await answer('nobody9');
+    expect(text).toContain(
+      'dingtalk user nobody9 is not listed, and their groups could not be read',
+    );
+    expect(text).toContain('/topapi/v2/user/get refused: errcode 60121');
+  });
+
+  it('does not start without the app key that reads departments', async () => {
+    const { DRAINCTL_DINGTALK_APP_KEY: _unset, ...withoutKey } = { ...env.env, ...ENV };
+    const error = await start(withoutKey).then(
+      async (started) => {
+        await started.shutdown('SIGTERM');
+        return undefined;
+      },
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).path).toBe('DRAINCTL_DINGTALK_APP_KEY');
   });
 });
