@@ -6,7 +6,10 @@
  *
  *   POST /slack/response/<id>                          a slash command's response_url
  *   POST /api/chat.postMessage                          Slack Web API (bot token), answers a ts
+ *   GET  /api/usergroups.users.list?usergroup=           Slack user group members (bot token)
  *   POST /dingtalk/session/<id>                         a message's sessionWebhook
+ *   GET  /gettoken?appkey=&appsecret=                    DingTalk access token (internal app)
+ *   POST /topapi/v2/user/get?access_token=               DingTalk user details (dept_id_list)
  *   POST /open-apis/auth/v3/tenant_access_token/internal  Feishu tenant token (app id + secret)
  *   POST /open-apis/im/v1/messages/<id>/reply            Feishu reply (Bearer tenant token)
  *   GET  /cgi-bin/gettoken?corpid=&corpsecret=           WeCom access token
@@ -51,9 +54,20 @@ export type PlatformName = 'slack' | 'dingtalk' | 'feishu' | 'wecom';
 
 export interface ChatPlatformSecrets {
   /** `appToken` (xapp-…) opens Socket Mode connections. */
-  slack?: { signingSecret: string; botToken?: string; appToken?: string };
+  slack?: {
+    signingSecret: string;
+    botToken?: string;
+    appToken?: string;
+    /** The workspace's user groups: id (S…) → member user ids. */
+    userGroups?: Record<string, string[]>;
+  };
   /** `appKey` (the robot's AppKey) opens the Stream mode connection. */
-  dingtalk?: { appSecret: string; appKey?: string };
+  dingtalk?: {
+    appSecret: string;
+    appKey?: string;
+    /** The organization's people: userid → the department ids they are in. */
+    departments?: Record<string, number[]>;
+  };
   feishu?: { encryptKey: string; verificationToken: string; appId: string; appSecret: string };
   wecom?: WecomKeys & { secret: string };
 }
@@ -197,6 +211,43 @@ export async function startChatPlatforms(options: {
       const thread = typeof body.thread_ts === 'string' ? body.thread_ts : ts;
       record('slack', `${channel}:${thread}`, body);
       return json(200, { ok: true, channel, ts });
+    }
+    if (path === '/api/usergroups.users.list') {
+      if (request.headers.authorization !== `Bearer ${secrets.slack?.botToken ?? '\u0000'}`) {
+        return json(200, { ok: false, error: 'invalid_auth' });
+      }
+      // Slack's Web API takes arguments in the query string or the form body alike.
+      const id = url.searchParams.get('usergroup') ?? new URLSearchParams(text).get('usergroup');
+      const users = id === null ? undefined : secrets.slack?.userGroups?.[id];
+      if (users === undefined) return json(200, { ok: false, error: 'no_such_subteam' });
+      return json(200, { ok: true, users });
+    }
+    if (path === '/gettoken') {
+      const dingtalk = secrets.dingtalk;
+      if (
+        dingtalk?.appKey === undefined ||
+        url.searchParams.get('appkey') !== dingtalk.appKey ||
+        url.searchParams.get('appsecret') !== dingtalk.appSecret
+      ) {
+        return json(200, { errcode: 40089, errmsg: 'invalid appkey or appsecret' });
+      }
+      const token = randomBytes(16).toString('hex');
+      issuedTokens.add(token);
+      return json(200, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 });
+    }
+    if (path === '/topapi/v2/user/get') {
+      if (!issuedTokens.has(url.searchParams.get('access_token') ?? '')) {
+        return json(200, { errcode: 40014, errmsg: 'invalid access_token' });
+      }
+      const userid = String(body.userid ?? '');
+      const departments = secrets.dingtalk?.departments?.[userid];
+      if (departments === undefined) return json(200, { errcode: 60121, errmsg: 'no such user' });
+      return json(200, {
+        errcode: 0,
+        errmsg: 'ok',
+        result: { userid, name: userid, dept_id_list: departments },
+        request_id: nextId('req'),
+      });
     }
     if (path === FEISHU_ENDPOINT_PATH && request.method === 'POST') {
       return json(200, longConnection.open(body));

@@ -10,6 +10,8 @@ export interface ChatPrincipal {
   userId: string;
   /** Groups or departments the platform reported for the sender, when it reports them. */
   groups?: readonly string[];
+  /** Why the sender's groups could not be read: a refusal says so (groups never grant then). */
+  groupsUnresolved?: string;
 }
 
 export type AuthorizedAction = ChatAction | 'deny' | 'status';
@@ -37,7 +39,10 @@ export function authorize(
   const what = action === 'status' ? 'any role' : `the ${roles[0]} permission`;
   return {
     allowed: false,
-    lacks: `${what} on ${workflow}: ${principal.platform} user ${principal.userId} is not listed (nor any of their groups)`,
+    lacks:
+      principal.groupsUnresolved === undefined
+        ? `${what} on ${workflow}: ${principal.platform} user ${principal.userId} is not listed (nor any of their groups)`
+        : `${what} on ${workflow}: ${principal.platform} user ${principal.userId} is not listed, and their groups could not be read (${principal.groupsUnresolved})`,
   };
 }
 

@@ -12,6 +12,12 @@ export type ChatPlatform = (typeof CHAT_PLATFORMS)[number];
 export const CHAT_ACTIONS = ['plan', 'run', 'approve', 'abort'] as const;
 export type ChatAction = (typeof CHAT_ACTIONS)[number];
 
+/**
+ * The platforms whose senders' groups serve resolves through the platform's API. A `groups`
+ * list for any other platform could never match, so serve.yaml naming one is refused at start.
+ */
+export const GROUP_RESOLVING_PLATFORMS: readonly ChatPlatform[] = ['slack', 'dingtalk'];
+
 const ids = z.array(z.string().min(1).max(128)).default([]).meta({
   description: 'Platform ids (Slack U…/S…, DingTalk staffId, Feishu open_id, WeCom userid).',
 });
@@ -174,4 +180,15 @@ export function chatSecretsFromEnv(env: Readonly<Record<string, string | undefin
     });
   }
   return secrets as ChatSecrets;
+}
+
+/** Every group id serve.yaml names for `platform`, in any role of any workflow, sorted. */
+export function configuredGroups(config: ChatConfig, platform: ChatPlatform): string[] {
+  const groups = new Set<string>();
+  for (const rules of Object.values(config.workflows)) {
+    for (const action of CHAT_ACTIONS) {
+      for (const group of rules[action][platform]?.groups ?? []) groups.add(group);
+    }
+  }
+  return [...groups].sort();
 }

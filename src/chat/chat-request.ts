@@ -34,6 +34,8 @@ export interface ChatRequest {
   user: { id: string; name?: string };
   /** Groups or departments, when serve has resolved them. */
   groups?: readonly string[];
+  /** Why serve could not read the sender's groups (the platform's API failed). */
+  groupsUnresolved?: string;
   channel: string;
   reply: ReplyHandle;
   text: string;

@@ -38,7 +38,9 @@ export {
   type ConnectionPlatform,
   chatSecretsFromEnv,
   chatSectionSchema,
+  configuredGroups,
   connectionPlatforms,
+  GROUP_RESOLVING_PLATFORMS,
   type WorkflowChatConfig,
 } from './chat-config.js';
 export type { ChatCrypto } from './chat-crypto.js';

@@ -13,6 +13,7 @@ import {
   beforeExecution,
   type ChatCommand,
   type ChatConfig,
+  type ChatPlatform,
   type ChatPrincipal,
   type ChatReply,
   type ChatRequest,
@@ -29,6 +30,7 @@ import { toApiError } from '../http/api-error.js';
 import type { CatalogPlan, RunRegistry } from '../runs/run-registry.js';
 import type { ApprovalBook } from './approval-book.js';
 import type { RunProgress, ThreadSender } from './run-progress.js';
+import { ChatGroupsError } from './slack-user-groups.js';
 
 export interface ChatCommandsOptions {
   home: string;
@@ -41,6 +43,13 @@ export interface ChatCommandsOptions {
   sender: ThreadSender;
   now: () => number;
   logger: Logger;
+  /** Per platform, who is in which of serve.yaml's groups (platforms without one have no groups). */
+  groups?: Partial<Record<ChatPlatform, GroupDirectory>>;
+}
+
+export interface GroupDirectory {
+  /** The configured groups `userId` is in; throws ChatGroupsError when the platform does not say. */
+  groupsOf(userId: string): Promise<readonly string[]>;
 }
 
 /** Who did something from chat, as journals and logs name them. */
@@ -55,8 +64,8 @@ export class ChatCommands {
   constructor(private readonly options: ChatCommandsOptions) {}
 
   /** Act on one message and answer it; never throws (a failure is answered and logged). */
-  async handle(request: ChatRequest): Promise<void> {
-    const { reply: where } = request;
+  async handle(received: ChatRequest): Promise<void> {
+    const { reply: where } = received;
     if (
       where.platform === 'dingtalk' &&
       !isDingtalkSessionWebhook(
@@ -67,11 +76,12 @@ export class ChatCommands {
       // DingTalk signs the timestamp only: a body naming another reply address was not written
       // by DingTalk, so neither its sender nor its command is believed.
       this.options.logger.warn(
-        { platform: 'dingtalk', user: request.user.id, channel: request.channel },
+        { platform: 'dingtalk', user: received.user.id, channel: received.channel },
         'chat: a DingTalk message whose sessionWebhook is not on DingTalk ignored',
       );
       return;
     }
+    const request = await this.withGroups(received);
     let reply: ChatReply;
     try {
       reply = await this.act(request);
@@ -100,11 +110,34 @@ export class ChatCommands {
     }
   }
 
+  /**
+   * The sender's groups, read from the platform when serve.yaml names groups for it. When the
+   * platform does not answer, the request goes on without groups and with the reason, so a
+   * person allowed only through a group is refused and told why.
+   */
+  private async withGroups(request: ChatRequest): Promise<ChatRequest> {
+    const directory = this.options.groups?.[request.platform];
+    if (directory === undefined) return request;
+    try {
+      return { ...request, groups: await directory.groupsOf(request.user.id) };
+    } catch (error) {
+      if (!(error instanceof ChatGroupsError)) throw error;
+      this.options.logger.warn(
+        { err: error, platform: request.platform, user: request.user.id },
+        `chat: groups of ${request.platform}:${request.user.id} not read`,
+      );
+      return { ...request, groupsUnresolved: error.message };
+    }
+  }
+
   private principal(request: ChatRequest): ChatPrincipal {
     return {
       platform: request.platform,
       userId: request.user.id,
       ...(request.groups === undefined ? {} : { groups: request.groups }),
+      ...(request.groupsUnresolved === undefined
+        ? {}
+        : { groupsUnresolved: request.groupsUnresolved }),
     };
   }
 

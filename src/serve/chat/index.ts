@@ -10,28 +10,40 @@ import {
   type ChatPlatform,
   type ChatRequest,
   type ChatSecrets,
+  type ConnectionPlatform,
   chatSecretsFromEnv,
   chatSectionSchema,
+  configuredGroups,
   connectionPlatforms,
   type ReplayGuard,
   replayClaimTtlMs,
 } from '../../chat/index.js';
+import { InvalidInputError } from '../../errors/index.js';
 import { type Logger, registerSecret } from '../../log/index.js';
 import type { SharedStorage } from '../../ports/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { ApprovalBook } from './approval-book.js';
 import { FileApprovalStore } from './approval-store.js';
-import { ChatCommands } from './chat-commands.js';
+import { ChatCommands, type GroupDirectory } from './chat-commands.js';
 import { handleChatRequest } from './chat-endpoint.js';
 import type { ChatConnection, ConnectionInbox } from './connections/chat-connection.js';
-import { connectionCredentialsFromEnv } from './connections/connection-credentials.js';
+import {
+  CHAT_CONNECTION_VARIABLES,
+  connectionCredentialsFromEnv,
+} from './connections/connection-credentials.js';
 import { openConnection } from './connections/open-connection.js';
 import { claimDelivery } from './delivery-claim.js';
+import { DingtalkDepartments } from './dingtalk-departments.js';
 import { FileReplayGuard } from './file-replay-guard.js';
-import { chatReplyCredentialsFromEnv } from './reply-credentials.js';
+import {
+  CHAT_REPLY_VARIABLES,
+  type ChatReplyCredentials,
+  chatReplyCredentialsFromEnv,
+} from './reply-credentials.js';
 import { ReplySender } from './reply-sender.js';
 import { RunProgress } from './run-progress.js';
+import { SlackUserGroups } from './slack-user-groups.js';
 
 export { isChatPlatform } from './chat-endpoint.js';
 
@@ -98,6 +110,7 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     new FileApprovalStore(options.home, options.logger),
     options.now(),
   );
+  const groups = groupDirectories(config, secrets, connected, credentials, options);
   const commands = new ChatCommands({
     home: options.home,
     config,
@@ -108,6 +121,7 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     sender,
     now: options.now,
     logger: options.logger,
+    groups,
   });
   const replay: ReplayGuard = options.shared?.deliveryClaims ?? new FileReplayGuard(options.home);
   const inFlight = new Set<Promise<void>>();
@@ -182,4 +196,55 @@ function connectionInbox(
       return 'acted';
     },
   };
+}
+
+/**
+ * The platforms whose senders' groups serve reads, for the enabled platforms serve.yaml names
+ * groups on. Slack's look-up needs the bot token, DingTalk's the app's AppKey and AppSecret:
+ * groups without them are refused at start.
+ */
+function groupDirectories(
+  config: ChatConfig,
+  secrets: ChatSecrets,
+  connected: readonly ConnectionPlatform[],
+  credentials: ChatReplyCredentials,
+  options: Pick<ChatOptions, 'env' | 'now'>,
+): Partial<Record<ChatPlatform, GroupDirectory>> {
+  const named = (platform: ConnectionPlatform) => {
+    const on = secrets[platform] !== undefined || connected.includes(platform);
+    return on ? configuredGroups(config, platform) : [];
+  };
+  const directories: Partial<Record<ChatPlatform, GroupDirectory>> = {};
+  const slackGroups = named('slack');
+  if (slackGroups.length > 0) {
+    const botToken = credentials.slack?.botToken;
+    if (botToken === undefined) {
+      throw new InvalidInputError('chat: slack groups need the bot token to be read', {
+        path: CHAT_REPLY_VARIABLES.slackBotToken,
+        expected: `a bot token with the usergroups:read scope (serve.yaml names slack groups ${slackGroups.join(', ')})`,
+        found: `${CHAT_REPLY_VARIABLES.slackBotToken} unset`,
+      });
+    }
+    directories.slack = new SlackUserGroups({
+      config,
+      groupIds: slackGroups,
+      botToken,
+      now: options.now,
+    });
+  }
+  if (named('dingtalk').length > 0) {
+    const { clientId, clientSecret } = CHAT_CONNECTION_VARIABLES.dingtalk;
+    const appKey = options.env[clientId];
+    const appSecret = options.env[clientSecret];
+    if (!appKey || !appSecret) {
+      throw new InvalidInputError('chat: dingtalk departments need the app key to be read', {
+        path: clientId,
+        expected: `${clientId} and ${clientSecret} of the app (serve.yaml names dingtalk groups)`,
+        found: `${!appKey ? clientId : clientSecret} unset`,
+      });
+    }
+    registerSecret(appSecret);
+    directories.dingtalk = new DingtalkDepartments({ config, appKey, appSecret, now: options.now });
+  }
+  return directories;
 }

@@ -20,16 +20,8 @@ import {
 } from '../../chat/index.js';
 import { DrainctlError } from '../../errors/index.js';
 import { type Logger, redact } from '../../log/index.js';
+import { platformBaseUrl, requestPlatformJson } from './platform-request.js';
 import type { ChatReplyCredentials } from './reply-credentials.js';
-
-const DEFAULT_BASE_URL: Readonly<Record<ChatPlatform, string>> = {
-  slack: 'https://slack.com',
-  dingtalk: 'https://api.dingtalk.com',
-  feishu: 'https://open.feishu.cn',
-  wecom: 'https://qyapi.weixin.qq.com',
-};
-
-const REQUEST_TIMEOUT_MS = 10_000;
 
 /** A platform refused or could not take a reply: logged once by the caller. */
 export class ChatReplyError extends DrainctlError {
@@ -140,8 +132,7 @@ export class ReplySender {
   }
 
   private base(platform: ChatPlatform): string {
-    const configured = this.options.config.platforms[platform]?.apiBaseUrl;
-    return (configured ?? DEFAULT_BASE_URL[platform]).replace(/\/+$/, '');
+    return platformBaseUrl(this.options.config, platform);
   }
 
   private async feishuToken(): Promise<string> {
@@ -213,34 +204,19 @@ export class ReplySender {
     );
   }
 
-  private async request(
+  private request(
     platform: ChatPlatform,
     url: string,
     init: RequestInit,
     problem: (json: Record<string, unknown>) => string | undefined,
   ): Promise<Record<string, unknown>> {
-    const where = new URL(url).pathname;
-    let response: Response;
-    try {
-      response = await this.fetch(url, {
-        ...init,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new ChatReplyError(platform, `${where} could not be reached`, { cause: error });
-    }
-    const text = await response.text();
-    if (!response.ok) throw new ChatReplyError(platform, `${where} answered ${response.status}`);
-    let json: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = text.trim() === '' ? {} : JSON.parse(text);
-      if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
-    } catch {
-      // Slack's response_url answers the text "ok": only the JSON APIs are read further.
-    }
-    const refused = problem(json);
-    if (refused !== undefined) throw new ChatReplyError(platform, `${where} refused: ${refused}`);
-    return json;
+    return requestPlatformJson(
+      this.fetch,
+      url,
+      init,
+      problem,
+      (what, cause) => new ChatReplyError(platform, what, cause === undefined ? {} : { cause }),
+    );
   }
 }
 

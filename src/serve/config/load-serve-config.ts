@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { loadWorkflow, readWorkflowText } from '../../app/index.js';
+import { CHAT_ACTIONS, CHAT_PLATFORMS, GROUP_RESOLVING_PLATFORMS } from '../../chat/index.js';
 import { InvalidInputError } from '../../errors/index.js';
 import { registerSecret } from '../../log/index.js';
 import {
@@ -76,6 +77,7 @@ export async function loadServeConfig(file: string, env: Environment): Promise<S
   issues.push(...tokenIssues(doc, interpolation.wholeReferences));
   issues.push(...notifySecretIssues(doc.notify, interpolation));
   issues.push(...chatWorkflowIssues(doc));
+  issues.push(...unresolvedGroupIssues(doc));
   const base = dirname(resolve(file));
   const catalog = new Map(
     Object.entries(doc.catalog).map(([name, path]) => [name, resolve(base, path)]),
@@ -117,6 +119,25 @@ function chatWorkflowIssues(doc: ServeConfigDocument): RawIssue[] {
       expected: `a catalog name (${Object.keys(doc.catalog).join(', ')})`,
       found: JSON.stringify(name),
     }));
+}
+
+/** A `groups` list on a platform serve cannot ask for a sender's groups would silently never match. */
+function unresolvedGroupIssues(doc: ServeConfigDocument): RawIssue[] {
+  const issues: RawIssue[] = [];
+  for (const [name, rules] of Object.entries(doc.chat?.workflows ?? {})) {
+    for (const action of CHAT_ACTIONS) {
+      for (const platform of CHAT_PLATFORMS) {
+        const groups = rules[action][platform]?.groups ?? [];
+        if (groups.length === 0 || GROUP_RESOLVING_PLATFORMS.includes(platform)) continue;
+        issues.push({
+          path: ['chat', 'workflows', name, action, platform, 'groups'],
+          expected: `users only: groups are not resolved for ${platform} yet`,
+          found: JSON.stringify(groups),
+        });
+      }
+    }
+  }
+  return issues;
 }
 
 function tokenIssues(doc: ServeConfigDocument, references: Map<string, string>): RawIssue[] {

@@ -112,6 +112,25 @@ describe('serve.yaml', () => {
     expect(error.issues?.map((i) => i.path)).toEqual(['tokens[1].name']);
   });
 
+  it('refuses groups for a platform whose groups serve cannot resolve, naming file and path', async () => {
+    const text = [
+      'catalog: { three: three.yaml }',
+      'tokens: [{ name: ops, role: operator, token: "${OP_TOKEN}" }]',
+      'chat:',
+      '  workflows:',
+      '    three:',
+      '      plan: { wecom: { users: [zhangsan] } }',
+      '      abort: { wecom: { groups: ["2"] } }',
+    ].join('\n');
+    const { file, config } = await load(text);
+    const error = (await config().catch((caught: unknown) => caught)) as InvalidInputError;
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.exitCode).toBe(ExitCode.invalidInput);
+    expect(error.issues?.map((i) => i.path)).toEqual(['chat.workflows.three.abort.wecom.groups']);
+    expect(error.message).toContain(file);
+    expect(error.message).toContain('groups are not resolved for wecom yet');
+  });
+
   it('has a JSON Schema that names every section', () => {
     const schema = JSON.parse(serveJsonSchemaText()) as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual([
