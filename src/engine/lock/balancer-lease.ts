@@ -12,6 +12,7 @@
 import { hostname } from 'node:os';
 import type { Clock, LeaseFence, LeaseHolder, LeaseStore } from '../../ports/index.js';
 import { LockHeldError, LockLostError } from '../engine-errors.js';
+import { startBeats } from './heartbeat-beats.js';
 
 export const LEASE_TTL_MS = 30_000;
 export const LEASE_RENEW_MS = 10_000;
@@ -103,33 +104,18 @@ export class BalancerLease {
     intervalMs = LEASE_RENEW_MS,
     onBeatFailed: (error: Error | undefined) => void = () => {},
   ): void {
-    let failing = false;
-    this.timer = setInterval(() => {
-      this.heartbeat().then(
-        () => {
-          if (failing) onBeatFailed(undefined);
-          failing = false;
-        },
-        (error: Error) => {
-          if (error instanceof LockLostError) {
-            this.stopHeartbeat();
-            onLost(error);
-            return;
-          }
-          if (!failing) {
-            failing = true;
-            onBeatFailed(error);
-          }
-          // Past its known term the lease may be another's: the run stops as on a loss.
-          const left = this.knownUntil - this.options.clock.monotonic();
-          if (left < (this.options.marginMs ?? LEASE_MARGIN_MS)) {
-            this.stopHeartbeat();
-            onLost(this.termError(left));
-          }
-        },
-      );
-    }, intervalMs);
-    this.timer.unref();
+    this.timer = startBeats({
+      beat: () => this.heartbeat(),
+      intervalMs,
+      onLost,
+      onBeatFailed,
+      stop: () => this.stopHeartbeat(),
+      // Past its known term the lease may be another's: the run stops as on a loss.
+      lostAfterFailedBeat: () => {
+        const left = this.knownUntil - this.options.clock.monotonic();
+        return left < (this.options.marginMs ?? LEASE_MARGIN_MS) ? this.termError(left) : undefined;
+      },
+    });
   }
 
   stopHeartbeat(): void {

@@ -25,6 +25,7 @@ import {
   LockLostError,
   LockWriteError,
 } from '../engine-errors.js';
+import { startBeats } from './heartbeat-beats.js';
 import { processStartTime, staleness } from './holder-liveness.js';
 
 /** How often the holder refreshes its heartbeat. */
@@ -215,25 +216,13 @@ export class BalancerLock {
     intervalMs = HEARTBEAT_INTERVAL_MS,
     onBeatFailed: (error: Error | undefined) => void = () => {},
   ): void {
-    let failing = false;
-    this.timer = setInterval(() => {
-      this.heartbeat().then(
-        () => {
-          if (failing) onBeatFailed(undefined);
-          failing = false;
-        },
-        (error: Error) => {
-          if (error instanceof LockLostError) {
-            this.stopHeartbeat();
-            onLost(error);
-          } else if (!failing) {
-            failing = true;
-            onBeatFailed(error);
-          }
-        },
-      );
-    }, intervalMs);
-    this.timer.unref();
+    this.timer = startBeats({
+      beat: () => this.heartbeat(),
+      intervalMs,
+      onLost,
+      onBeatFailed,
+      stop: () => this.stopHeartbeat(),
+    });
   }
 
   stopHeartbeat(): void {
