@@ -49,7 +49,10 @@ function verifyPattern(windows: WindowsUpdateSpec): string {
  * runs nowhere else drainctl reaches.
  */
 export function windowsUpdateProblems(ctx: PlanContext, node: FleetNode, host: HostTarget): void {
-  if (ctx.spec.patch.kind !== 'windows-update') return;
+  if (ctx.spec.patch.kind !== 'windows-update') {
+    windowsCommandProblems(ctx, node);
+    return;
+  }
   if (node.instance.osType !== 'windows') {
     ctx.problems.add(
       ['patch', 'kind'],
@@ -62,6 +65,31 @@ export function windowsUpdateProblems(ctx: PlanContext, node: FleetNode, host: H
       own ? ['access', 'nodes', node.id, 'via'] : ['access', 'via'],
       `ecs for ${node.id} (PowerShell through Cloud Assistant, for windows-update)`,
       host.kind,
+    );
+  }
+}
+
+/**
+ * A Windows instance in a workflow of plain commands: what would only fail there at run time
+ * (after its drain) is refused now — the default verify `uname -r`, and drain probes that run
+ * `ss` or `tail` on the server. Its commands go as PowerShell (host-target.ts).
+ */
+function windowsCommandProblems(ctx: PlanContext, node: FleetNode): void {
+  if (node.instance.osType !== 'windows') return;
+  const { verify } = ctx.spec.patch;
+  if (verify !== false && verify.command.trim() === 'uname -r') {
+    ctx.problems.add(
+      ['patch', 'verify', 'command'],
+      `a PowerShell command for the Windows instance ${node.id} (or patch.kind: windows-update)`,
+      'uname -r',
+    );
+  }
+  const { probe } = ctx.spec.drain;
+  if (probe.kind === 'connections' || (probe.kind === 'access-log' && probe.source === 'ssh')) {
+    ctx.problems.add(
+      ['drain', 'probe'],
+      `access-log with source local, or none, for the Windows instance ${node.id} (it runs PowerShell, not ss or tail)`,
+      probe.kind === 'connections' ? 'kind connections' : 'access-log with source ssh',
     );
   }
 }

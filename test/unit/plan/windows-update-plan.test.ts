@@ -116,4 +116,30 @@ describe('windows-update in the plan', () => {
       'access.via: ecs for i-emu-win-1 (PowerShell through Cloud Assistant, for windows-update) / ssh',
     );
   });
+
+  it('refuses plain commands on a Windows instance verified by uname -r, which only fails after the drain', () => {
+    const commands = {
+      ...example.spec,
+      patch: {
+        ...example.spec.patch,
+        kind: 'commands' as const,
+        windows: undefined,
+        commands: ['Install-WindowsUpdate -AcceptAll -IgnoreReboot'],
+      },
+    };
+    const windows = [1, 2, 3, 4].map((n) => windowsServer(n));
+    expect(problems(windows, commands)[0]).toBe(
+      'patch.verify.command: a PowerShell command for the Windows instance i-emu-win-1 (or patch.kind: windows-update) / uname -r',
+    );
+    const ownVerify = {
+      ...commands,
+      patch: {
+        ...commands.patch,
+        verify: { command: '(Get-HotFix).Count', expect: 'changed' as const, timeoutSeconds: 60 },
+      },
+    };
+    expect(
+      planRollout(ownVerify, world(windows), example.source, sha256Hex).steps.length,
+    ).toBeGreaterThan(0);
+  });
 });
