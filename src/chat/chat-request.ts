@@ -29,6 +29,25 @@ export type ReplyHandle =
     }
   | { platform: 'wecom'; toUser: string; agentId?: string };
 
+/**
+ * Whether two handles answer into the same thread (what people see as one conversation), so a
+ * message meant for both is sent once: Slack by channel and thread, DingTalk by conversation,
+ * Feishu by chat, WeCom by the user written to. Handles are compared by value: one read back
+ * from the approval store after a restart is another object.
+ */
+export function sameThread(a: ReplyHandle, b: ReplyHandle): boolean {
+  switch (a.platform) {
+    case 'slack':
+      return b.platform === 'slack' && a.channel === b.channel && a.threadTs === b.threadTs;
+    case 'dingtalk':
+      return b.platform === 'dingtalk' && a.conversationId === b.conversationId;
+    case 'feishu':
+      return b.platform === 'feishu' && a.chatId === b.chatId;
+    case 'wecom':
+      return b.platform === 'wecom' && a.toUser === b.toUser;
+  }
+}
+
 export interface ChatRequest {
   platform: ChatPlatform;
   user: { id: string; name?: string };

@@ -58,6 +58,7 @@ export {
   type ChatRequest,
   type ParsedMessage,
   type ReplyHandle,
+  sameThread,
   URL_VERIFICATION_DEADLINE_MS,
 } from './chat-request.js';
 export {

@@ -24,6 +24,7 @@ import {
   type PlanSnapshot,
   parseCommand,
   requestApproval,
+  sameThread,
 } from '../../chat/index.js';
 import type { Logger } from '../../log/index.js';
 import { toApiError } from '../http/api-error.js';
@@ -312,7 +313,7 @@ export class ChatCommands {
       const requesterRequest: ChatRequest = asked ?? request;
       // The requester's thread hears it too when the approver's is another one.
       const tellRequester = (reply: ChatReply) => {
-        if (asked === undefined || asked.reply === request.reply) return;
+        if (asked === undefined || sameThread(asked.reply, request.reply)) return;
         void this.options.sender.send(asked.reply, reply).catch((error: unknown) => {
           this.options.logger.warn({ err: error, runId }, `chat: start of ${runId} not told`);
         });
