@@ -6,29 +6,17 @@
  */
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runDrainctl } from '#support/cli-runner.js';
-import {
-  POSTGRES_MISSING,
-  type PostgresCluster,
-  postgresBinDir,
-  startPostgresCluster,
-} from '#support/postgres-cluster.js';
+import { postgresClusterForFile } from '#support/postgres-cluster.js';
 import { endState, NODES } from '#support/rollout-on-emulator.js';
 import { entries, finished, nightAtWeightZero, serveReplicas } from '#support/serve-replicas.js';
 
-const binDir = postgresBinDir();
-let cluster: PostgresCluster;
-
-beforeAll(() => {
-  if (binDir === undefined) throw new Error(POSTGRES_MISSING);
-  cluster = startPostgresCluster(binDir);
-}, 60_000);
-afterAll(() => cluster?.close());
+const cluster = postgresClusterForFile();
 
 describe('the CLI on the database replicas share', () => {
   it('aborts, reports and resumes a night a replica runs, from another DRAINCTL_HOME', async () => {
-    const r = await serveReplicas(cluster, 'cli_commands');
+    const r = await serveReplicas(cluster(), 'cli_commands');
     try {
       const a = await r.start('a');
       const runId = await nightAtWeightZero(r, a);
@@ -90,7 +78,7 @@ describe('the CLI on the database replicas share', () => {
   }, 300_000);
 
   it('plans within the API rate limits the replicas share', async () => {
-    const r = await serveReplicas(cluster, 'cli_planning_buckets');
+    const r = await serveReplicas(cluster(), 'cli_planning_buckets');
     const db = new pg.Client({ connectionString: r.url });
     await db.connect();
     try {

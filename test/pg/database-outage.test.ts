@@ -4,37 +4,25 @@
  * waits for the database while the lease is known to hold), and the run continues once the
  * database is back, saying in its journal that it waited.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  POSTGRES_MISSING,
-  type PostgresCluster,
-  postgresBinDir,
-  startPostgresCluster,
-} from '#support/postgres-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { postgresClusterForFile } from '#support/postgres-cluster.js';
 import { type EndState, endState, NODES } from '#support/rollout-on-emulator.js';
 import { finished, nightAtWeightZero, serveReplicas } from '#support/serve-replicas.js';
 
-const binDir = postgresBinDir();
-let cluster: PostgresCluster;
-
-beforeAll(() => {
-  if (binDir === undefined) throw new Error(POSTGRES_MISSING);
-  cluster = startPostgresCluster(binDir);
-}, 60_000);
-afterAll(() => cluster?.close());
+const cluster = postgresClusterForFile();
 
 const snapshot = (state: EndState) => JSON.stringify([state.weights, state.kernels]);
 
 describe('PostgreSQL stopped for 10 s mid-run', () => {
   it('sends no change meanwhile, then the run continues and says it waited', async () => {
-    const r = await serveReplicas(cluster, 'outage_mid_run');
+    const r = await serveReplicas(cluster(), 'outage_mid_run');
     try {
       const a = await r.start('a');
       const runId = await nightAtWeightZero(r, a);
       // Its drain waits 12 s: stopped 4 s in, the database is away when the run next has to
       // journal (the drain's end, then the patch's intent).
       await new Promise((resolve) => setTimeout(resolve, 4_000));
-      cluster.stop();
+      cluster().stop();
       // A change already on its way when the database stopped may still land: look from here.
       await new Promise((resolve) => setTimeout(resolve, 300));
       const atStop = snapshot(endState(r.env));
@@ -44,7 +32,7 @@ describe('PostgreSQL stopped for 10 s mid-run', () => {
         seen.add(snapshot(endState(r.env)));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      cluster.start();
+      cluster().start();
       expect([...seen]).toEqual([atStop]);
       const journal = await finished(r, runId);
       expect(journal.at(-1)).toMatchObject({ type: 'done', outcome: 'completed' });

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '#src/adapters/postgres/postgres-storage.js';
 import type { SharedStorage } from '#src/ports/index.js';
-import {
-  POSTGRES_MISSING,
-  type PostgresCluster,
-  postgresBinDir,
-  startPostgresCluster,
-} from '#support/postgres-cluster.js';
+import { postgresClusterForFile } from '#support/postgres-cluster.js';
 
-const binDir = postgresBinDir();
-let cluster: PostgresCluster;
-
-beforeAll(() => {
-  if (binDir === undefined) throw new Error(POSTGRES_MISSING);
-  cluster = startPostgresCluster(binDir);
-}, 60_000);
-afterAll(() => cluster?.close());
+const cluster = postgresClusterForFile();
 
 describe('PostgreSQL storage', () => {
   it('migrates once when replicas start together, under the advisory lock', async () => {
-    const url = await cluster.createDatabase('migrate_together');
+    const url = await cluster().createDatabase('migrate_together');
     const opened = await Promise.all([1, 2, 3].map(() => openPostgresStorage(url)));
     try {
       const [first] = opened as [SharedStorage];
@@ -30,7 +18,7 @@ describe('PostgreSQL storage', () => {
   });
 
   it('claims a chat delivery once across replicas, and again only once the claim expired', async () => {
-    const url = await cluster.createDatabase('delivery_claims');
+    const url = await cluster().createDatabase('delivery_claims');
     const [a, b] = (await Promise.all([openPostgresStorage(url), openPostgresStorage(url)])) as [
       SharedStorage,
       SharedStorage,
@@ -50,7 +38,7 @@ describe('PostgreSQL storage', () => {
   });
 
   it('leaves one abort request per run, taken once, and a new one after it was taken', async () => {
-    const url = await cluster.createDatabase('abort_requests');
+    const url = await cluster().createDatabase('abort_requests');
     const storage = await openPostgresStorage(url);
     try {
       const runId = 'r-20261205-020000-1a2b';

@@ -4,30 +4,18 @@
  * expires (within 40 s), resumes it from the database journal and finishes it, leaving the
  * fleet as an uninterrupted run does. SIGTERM of the one running a night hands it over at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  POSTGRES_MISSING,
-  type PostgresCluster,
-  postgresBinDir,
-  startPostgresCluster,
-} from '#support/postgres-cluster.js';
+import { describe, expect, it } from 'vitest';
+import { postgresClusterForFile } from '#support/postgres-cluster.js';
 import { endState, NODES } from '#support/rollout-on-emulator.js';
 import { entries, finished, nightAtWeightZero, serveReplicas } from '#support/serve-replicas.js';
 
-const binDir = postgresBinDir();
-let cluster: PostgresCluster;
-
-beforeAll(() => {
-  if (binDir === undefined) throw new Error(POSTGRES_MISSING);
-  cluster = startPostgresCluster(binDir);
-}, 60_000);
-afterAll(() => cluster?.close());
+const cluster = postgresClusterForFile();
 
 const allServing = Object.fromEntries(NODES.map((id) => [id, 100]));
 
 describe('a replica stops mid-night', () => {
   it('kill -9 while a server is at weight 0: the other takes over within 40 s and finishes', async () => {
-    const r = await serveReplicas(cluster, 'takeover_kill');
+    const r = await serveReplicas(cluster(), 'takeover_kill');
     try {
       const a = await r.start('a');
       const b = await r.start('b');
@@ -65,7 +53,7 @@ describe('a replica stops mid-night', () => {
   }, 300_000);
 
   it('SIGTERM hands the night over: the other replica continues it at once', async () => {
-    const r = await serveReplicas(cluster, 'takeover_sigterm');
+    const r = await serveReplicas(cluster(), 'takeover_sigterm');
     try {
       const a = await r.start('a');
       const b = await r.start('b');

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStorage } from '#src/adapters/postgres/postgres-storage.js';
 import { parseScheduleSection } from '#src/app/schedule-section.js';
 import { readEnvironment } from '#src/config/index.js';
@@ -17,21 +17,9 @@ import { RunEventHub } from '#src/serve/events/run-events.js';
 import { RunRegistry } from '#src/serve/runs/run-registry.js';
 import { SharedScheduleStateStore } from '#src/serve/scheduler/schedule-state.js';
 import { Scheduler } from '#src/serve/scheduler/scheduler.js';
-import {
-  POSTGRES_MISSING,
-  type PostgresCluster,
-  postgresBinDir,
-  startPostgresCluster,
-} from '#support/postgres-cluster.js';
+import { postgresClusterForFile } from '#support/postgres-cluster.js';
 
-const binDir = postgresBinDir();
-let cluster: PostgresCluster;
-
-beforeAll(() => {
-  if (binDir === undefined) throw new Error(POSTGRES_MISSING);
-  cluster = startPostgresCluster(binDir);
-}, 60_000);
-afterAll(() => cluster?.close());
+const cluster = postgresClusterForFile();
 
 const SERVE_YAML = `tokens: [{ role: viewer }]
 schedules:
@@ -57,7 +45,7 @@ function endedRun(): RunState {
 
 describe('carry-over with replicas', () => {
   it('waits for the schedule lease another replica holds, and keeps what it saved', async () => {
-    const url = await cluster.createDatabase('carry_over_lease');
+    const url = await cluster().createDatabase('carry_over_lease');
     const storage = await openPostgresStorage(url);
     const home = await mkdtemp(join(tmpdir(), 'drainctl-carry-'));
     try {

@@ -9,6 +9,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 const BIN_DIRS = [
   '/usr/lib/postgresql/15/bin',
@@ -108,5 +109,23 @@ export function startPostgresCluster(
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * One cluster for the calling test file: started before its tests (failing, never skipping,
+ * without the binaries), closed after them. Returns the running cluster's getter.
+ */
+export function postgresClusterForFile(): () => PostgresCluster {
+  const binDir = postgresBinDir();
+  let cluster: PostgresCluster | undefined;
+  beforeAll(() => {
+    if (binDir === undefined) throw new Error(POSTGRES_MISSING);
+    cluster = startPostgresCluster(binDir);
+  }, 60_000);
+  afterAll(() => cluster?.close());
+  return () => {
+    if (cluster === undefined) throw new Error('the PostgreSQL cluster did not start');
+    return cluster;
   };
 }
