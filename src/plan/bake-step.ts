@@ -2,7 +2,7 @@
  * The canary's bake: after the first batch is back in service, the run holds for the workflow's
  * `rollout.canary.bakeMinutes` while the whole balancer is watched — every server's access log
  * for the share of 5xx answers (and, with `maxLatencyMs`, the 95th percentile of its request
- * time), and the balancer's own health view of every serving backend —
+ * time), added up and the canary's alone, and the balancer's own health view of every serving backend —
  * before any other batch begins. A bake outside its limits rolls the canary back and halts.
  */
 import { formatDuration, formatRate } from './describe.js';
@@ -31,7 +31,7 @@ export function bakeStep(
   const logs =
     watch.length === 0
       ? 'no access log to read (drain probe none): the 5xx rate is not watched'
-      : `the access logs of ${watch.length} server(s) for a 5xx rate above ${formatRate(spec.max5xxRate)}${
+      : `the access logs of ${watch.length} server(s), added up and the canary's alone, for a 5xx rate above ${formatRate(spec.max5xxRate)}${
           spec.maxLatencyMs === undefined
             ? ''
             : ` or a 95th-percentile request time above ${spec.maxLatencyMs} ms`

@@ -1,7 +1,9 @@
 /**
  * Whether the canary's bake is within its limits, from every watched access log's tally so far:
- * the balancer's 5xx rate and, when a latency limit is set, the 95th percentile of the request
- * time. Both are judged only from `minRequests` requests (fewer: inconclusive, not failed).
+ * the 5xx rate and, when a latency limit is set, the 95th percentile of the request time, each
+ * judged twice — over the whole balancer, and over the canary servers' own logs, since among
+ * twenty servers a canary failing every other request moves the balancer's rate by 2.5 % and its
+ * p95 not at all. Each is judged only from `minRequests` requests (fewer: inconclusive, not failed).
  * The 95th rather than the 99th percentile: a bake often sees a few hundred requests, where the
  * 99th rests on a handful of them and one slow request would roll a good version back.
  */
@@ -33,20 +35,49 @@ export interface BakeVerdict {
   summary: string;
 }
 
-export function judgeBake(samples: Iterable<ErrorRateSample>, limits: BakeLimits): BakeVerdict {
+/**
+ * @param tallies each watched server's tally so far, by server id
+ * @param canary the canary servers, judged alone as well (none watched: the balancer only)
+ */
+export function judgeBake(
+  tallies: ReadonlyMap<string, ErrorRateSample>,
+  canary: readonly string[],
+  limits: BakeLimits,
+): BakeVerdict {
+  const whole = judgeTraffic(tallies.values(), limits, "the balancer's");
+  const own = [...tallies].filter(([serverId]) => canary.includes(serverId));
+  // With every server a canary (or no other log watched) the two views are one.
+  if (own.length === 0 || own.length === tallies.size) return whole;
+  const alone = judgeTraffic(
+    own.map(([, sample]) => sample),
+    limits,
+    "the canary's own",
+  );
+  return {
+    standing: whole.standing,
+    failure: alone.failure ?? whole.failure,
+    summary: `balancer ${whole.summary}; canary alone ${alone.summary}`,
+  };
+}
+
+function judgeTraffic(
+  samples: Iterable<ErrorRateSample>,
+  limits: BakeLimits,
+  whose: string,
+): BakeVerdict {
   const standing = addUp(samples);
   const { requests, errors5xx, rate, timed, p95Ms } = standing;
   const { max5xxRate, minRequests, maxLatencyMs } = limits;
   let failure: string | undefined;
   if (requests >= minRequests && rate > max5xxRate) {
-    failure = `the balancer's 5xx rate ${pct(rate)} (${errors5xx}/${requests}) is above ${pct(max5xxRate)}`;
+    failure = `${whose} 5xx rate ${pct(rate)} (${errors5xx}/${requests}) is above ${pct(max5xxRate)}`;
   } else if (
     maxLatencyMs !== undefined &&
     timed >= minRequests &&
     p95Ms !== undefined &&
     p95Ms > maxLatencyMs
   ) {
-    failure = `the 95th-percentile request time ${ms(p95Ms)} (of ${timed} requests) is above ${maxLatencyMs} ms`;
+    failure = `${whose} 95th-percentile request time ${ms(p95Ms)} (of ${timed} requests) is above ${maxLatencyMs} ms`;
   }
   let summary = `${errors5xx}/${requests} 5xx (${pct(rate)}, limit ${pct(max5xxRate)}${requests < minRequests ? `, fewer than ${minRequests} requests: inconclusive` : ''})`;
   if (maxLatencyMs !== undefined) {

@@ -1,7 +1,7 @@
 /**
  * The canary's bake (src/plan/bake-step.ts): hold while the whole balancer is watched — every
- * server's access log as one window each, their tallies (5xx, request times) judged together
- * after every read (bake-judgement.ts),
+ * server's access log as one window each, their tallies (5xx, request times) judged together and
+ * the canary's alone after every read (bake-judgement.ts),
  * and the balancer's health view of every serving backend every few seconds. The first limit
  * crossed ends the bake at once, failed; the executor then rolls the canary back.
  */
@@ -27,7 +27,7 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
   const tallies = new Map<string, ErrorRateSample>();
   let failure: string | undefined;
   const judge = () => {
-    failure ??= judgeBake(tallies.values(), limits).failure;
+    failure ??= judgeBake(tallies, step.params.canary, limits).failure;
     return failure !== undefined;
   };
   const latencyLimit =
@@ -62,7 +62,7 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
         failure ??= why;
       },
       async (normal) => {
-        const { summary } = judgeBake(tallies.values(), limits);
+        const { summary } = judgeBake(tallies, step.params.canary, limits);
         await tell(
           `so far ${summary}, ${normal ? 'every serving backend normal' : 'a backend reported abnormal once'}`,
         );
@@ -103,7 +103,7 @@ export async function runBake(ctx: RunContext, step: BakeStep): Promise<StepOutc
   if (ctx.control.abortRequested) {
     return stopped('stop requested during the bake: the canary stays in service');
   }
-  const { standing: sum, summary: seen } = judgeBake(tallies.values(), limits);
+  const { standing: sum, summary: seen } = judgeBake(tallies, step.params.canary, limits);
   const data = {
     requests: sum.requests,
     errors5xx: sum.errors5xx,

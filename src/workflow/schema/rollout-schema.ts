@@ -66,7 +66,7 @@ export const rolloutSchema = z
           }),
         max5xxRate: z.number({ error: 'a rate from 0 to 1' }).min(0).max(1).default(0.01).meta({
           description:
-            "Above this share of 5xx answers across every server's access log during the bake, it fails. Default 0.01.",
+            "Above this share of 5xx answers across every server's access log, or in the canary's own, during the bake, it fails. Default 0.01.",
         }),
         minRequests: z
           .int({ error: 'a whole number' })
@@ -82,7 +82,7 @@ export const rolloutSchema = z
           .optional()
           .meta({
             description:
-              "Above this 95th percentile of the request time in every server's access log during the bake, it fails (judged from minRequests timed requests). Needs a log format with $request_time. No default: latency is not judged.",
+              "Above this 95th percentile of the request time in every server's access log, or in the canary's own, during the bake, it fails (judged from minRequests timed requests). Needs a log format with $request_time. No default: latency is not judged.",
           }),
       })
       .optional()
