@@ -10,7 +10,7 @@ import type { AbortResult, EnginePorts, RunResult, RunStatus } from '../engine/i
 import { getLogger, type Logger, registerSecretsFromEnv } from '../log/index.js';
 import type { Plan } from '../plan/index.js';
 import { abortRun } from './abort.js';
-import { createRuntime } from './composition-root.js';
+import { createRuntime, withRunStorage } from './composition-root.js';
 import { planWorkflowFile } from './plan.js';
 import { resumeRunById } from './resume.js';
 import { refuseUnlessApproved, runPlan } from './run.js';
@@ -162,12 +162,29 @@ export async function resume(runId: string, options: RunApiOptions = {}): Promis
   });
 }
 
-/** A run, node by node (default: the latest run). Reads only. */
+/**
+ * A run, node by node (default: the latest run). Reads only. With DRAINCTL_DATABASE_URL in the
+ * environment, from the database replicas share (as `drainctl status`), else from DRAINCTL_HOME.
+ */
 export async function status(runId?: string, options: ApiOptions = {}): Promise<RunStatus> {
-  return runStatus({ home: context(options).home, ...(runId === undefined ? {} : { runId }) });
+  const ctx = context(options);
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    runStatus({
+      home: ctx.home,
+      ...(runId === undefined ? {} : { runId }),
+      ...(shared === undefined ? {} : { shared }),
+    }),
+  );
 }
 
-/** Ask a running run to stop after its current step (it ends halted, every node reported). */
+/**
+ * Ask a running run to stop after its current step (it ends halted, every node reported). With
+ * DRAINCTL_DATABASE_URL, the request is left in the database for the process running it (as
+ * `drainctl abort`).
+ */
 export async function abort(runId: string, options: ApiOptions = {}): Promise<AbortResult> {
-  return abortRun({ home: context(options).home, runId });
+  const ctx = context(options);
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    abortRun({ home: ctx.home, runId, ...(shared === undefined ? {} : { shared }) }),
+  );
 }
