@@ -10,7 +10,7 @@ import type { AbortResult, EnginePorts, RunResult, RunStatus } from '../engine/i
 import { getLogger, type Logger, registerSecretsFromEnv } from '../log/index.js';
 import type { Plan } from '../plan/index.js';
 import { abortRun } from './abort.js';
-import { createRuntime, withRunStorage } from './composition-root.js';
+import { createRuntime, withObservationBuckets, withRunStorage } from './composition-root.js';
 import { planWorkflowFile } from './plan.js';
 import { resumeRunById } from './resume.js';
 import { refuseUnlessApproved, runPlan } from './run.js';
@@ -103,30 +103,34 @@ export async function plan(workflowFile: string, options: PlanApiOptions = {}): 
   const ctx = context(options);
   const file = resolve(ctx.cwd, workflowFile);
   const workflow = await loadWorkflow(file, ctx.env);
-  const ports =
-    options.ports ??
-    createRuntime({
-      environment: ctx.environment,
-      region: workflow.spec.region,
-      logger: ctx.logger,
+  // With DRAINCTL_DATABASE_URL, observing keeps to the API rate limits every replica shares.
+  const result = await withObservationBuckets(ctx.environment, ctx.logger, (rateBuckets) => {
+    const ports =
+      options.ports ??
+      createRuntime({
+        environment: ctx.environment,
+        region: workflow.spec.region,
+        logger: ctx.logger,
+        env: ctx.env,
+        ...(rateBuckets === undefined ? {} : { rateBuckets }),
+      }).ports;
+    return planWorkflowFile(file, {
       env: ctx.env,
-    }).ports;
-  const result = await planWorkflowFile(file, {
-    env: ctx.env,
-    cwd: ctx.cwd,
-    environment: ctx.environment,
-    logger: ctx.logger,
-    // Observation reads instances through the host that serves `ecs` targets.
-    ports: {
-      loadBalancer: ports.loadBalancer,
-      host: ports.host({ kind: 'ecs', instanceId: '' }),
-      dns: ports.dns,
-      clock: ports.clock,
-    },
-    choices: {
-      ...(options.restoreWeight === undefined ? {} : { restoreWeight: options.restoreWeight }),
-      ...(options.leaveAtZero === undefined ? {} : { leaveAtZero: options.leaveAtZero }),
-    },
+      cwd: ctx.cwd,
+      environment: ctx.environment,
+      logger: ctx.logger,
+      // Observation reads instances through the host that serves `ecs` targets.
+      ports: {
+        loadBalancer: ports.loadBalancer,
+        host: ports.host({ kind: 'ecs', instanceId: '' }),
+        dns: ports.dns,
+        clock: ports.clock,
+      },
+      choices: {
+        ...(options.restoreWeight === undefined ? {} : { restoreWeight: options.restoreWeight }),
+        ...(options.leaveAtZero === undefined ? {} : { leaveAtZero: options.leaveAtZero }),
+      },
+    });
   });
   return result.plan;
 }
