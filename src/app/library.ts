@@ -149,21 +149,31 @@ export async function run(
     typeof planOrWorkflow === 'string' ? await plan(planOrWorkflow, options) : planOrWorkflow;
   refuseUnlessApproved(thePlan, options.planSha256?.toLowerCase());
   const notify = await notifySpecOfRun(thePlan, { env: ctx.env, cwd: ctx.cwd, logger: ctx.logger });
-  return runPlan(thePlan, {
-    ...wiring(ctx, options),
-    newRun: options.newRun === true,
-    ...(notify === undefined ? {} : { notify }),
-  });
+  // With DRAINCTL_DATABASE_URL the run journals and takes its lease there, as `drainctl run`.
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    runPlan(thePlan, {
+      ...wiring(ctx, options),
+      newRun: options.newRun === true,
+      ...(notify === undefined ? {} : { notify }),
+      ...(shared === undefined ? {} : { shared }),
+    }),
+  );
 }
 
-/** Reconcile an interrupted (or halted) run with the live state and continue it. */
+/**
+ * Reconcile an interrupted (or halted) run with the live state and continue it (from the
+ * database with DRAINCTL_DATABASE_URL, as `drainctl resume`).
+ */
 export async function resume(runId: string, options: RunApiOptions = {}): Promise<RunResult> {
   const ctx = context(options);
-  return resumeRunById(runId, {
-    ...wiring(ctx, options),
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
-    cwd: ctx.cwd,
-  });
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    resumeRunById(runId, {
+      ...wiring(ctx, options),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      cwd: ctx.cwd,
+      ...(shared === undefined ? {} : { shared }),
+    }),
+  );
 }
 
 /**
