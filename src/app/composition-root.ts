@@ -381,6 +381,19 @@ export async function withRunStorage<T>(
 }
 
 /**
+ * The API rate buckets an observation (`plan`, `inspect`, a rehearsal's look at the account)
+ * draws from: the ones every replica shares when DRAINCTL_DATABASE_URL is set (connected for the
+ * length of `use`), as runs do, else undefined (the process's own).
+ */
+export function withObservationBuckets<T>(
+  environment: DrainctlEnvironment,
+  logger: Logger | undefined,
+  use: (rateBuckets: RateBuckets | undefined) => Promise<T>,
+): Promise<T> {
+  return withRunStorage(environment, logger, (shared) => use(shared?.rateBuckets));
+}
+
+/**
  * Connect to DRAINCTL_DATABASE_URL (migrating its schema under an advisory lock) and start the
  * job engine's queue; undefined without the variable. The PostgreSQL client and pg-boss load
  * only here, so commands that never need them never load them.

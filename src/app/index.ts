@@ -60,6 +60,7 @@ export {
   type RunWiring,
   sshPassphraseFrom,
   systemClock,
+  withObservationBuckets,
   withRunStorage,
 } from './composition-root.js';
 export { DEMO_WORKFLOW, type DemoOptions, runDemo } from './demo.js';

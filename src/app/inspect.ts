@@ -10,6 +10,7 @@ import { DrainctlError, InvalidInputError } from '../errors/index.js';
 import { type Logger, registerSecret } from '../log/index.js';
 import { planRollout, rerunWarnings } from '../plan/index.js';
 import type { ObservedInventory } from '../plan/types.js';
+import type { RateBuckets } from '../ports/index.js';
 import { workflowObservationPorts } from './composition-root.js';
 import { type CheckLine, inspectChecklist, unobservedChecklist } from './inspect-checklist.js';
 import { type InventoryPorts, observeInventory } from './observe-inventory.js';
@@ -33,6 +34,8 @@ export interface InspectOptions {
   logger?: Logger;
   /** Observe through these instead of the cloud adapters the environment selects. */
   ports?: InventoryPorts;
+  /** Replicas: observe within the API rate limits every replica shares (the database's buckets). */
+  rateBuckets?: RateBuckets;
 }
 
 /**
@@ -56,7 +59,14 @@ export async function inspectWorkflowFile(
   try {
     const ports =
       options.ports ??
-      workflowObservationPorts(spec, options.environment, options.env, options.logger);
+      workflowObservationPorts(
+        spec,
+        options.environment,
+        options.env,
+        options.logger,
+        undefined,
+        options.rateBuckets,
+      );
     inventory = await observeInventory(spec, ports, { file });
   } catch (error) {
     // A workflow that cannot work is exit 3; a cloud that cannot be read is a failed check.

@@ -10,7 +10,7 @@ import type { AbortResult, EnginePorts, RunResult, RunStatus } from '../engine/i
 import { getLogger, type Logger, registerSecretsFromEnv } from '../log/index.js';
 import type { Plan } from '../plan/index.js';
 import { abortRun } from './abort.js';
-import { createRuntime } from './composition-root.js';
+import { createRuntime, withObservationBuckets, withRunStorage } from './composition-root.js';
 import { planWorkflowFile } from './plan.js';
 import { resumeRunById } from './resume.js';
 import { refuseUnlessApproved, runPlan } from './run.js';
@@ -103,30 +103,34 @@ export async function plan(workflowFile: string, options: PlanApiOptions = {}): 
   const ctx = context(options);
   const file = resolve(ctx.cwd, workflowFile);
   const workflow = await loadWorkflow(file, ctx.env);
-  const ports =
-    options.ports ??
-    createRuntime({
-      environment: ctx.environment,
-      region: workflow.spec.region,
-      logger: ctx.logger,
+  // With DRAINCTL_DATABASE_URL, observing keeps to the API rate limits every replica shares.
+  const result = await withObservationBuckets(ctx.environment, ctx.logger, (rateBuckets) => {
+    const ports =
+      options.ports ??
+      createRuntime({
+        environment: ctx.environment,
+        region: workflow.spec.region,
+        logger: ctx.logger,
+        env: ctx.env,
+        ...(rateBuckets === undefined ? {} : { rateBuckets }),
+      }).ports;
+    return planWorkflowFile(file, {
       env: ctx.env,
-    }).ports;
-  const result = await planWorkflowFile(file, {
-    env: ctx.env,
-    cwd: ctx.cwd,
-    environment: ctx.environment,
-    logger: ctx.logger,
-    // Observation reads instances through the host that serves `ecs` targets.
-    ports: {
-      loadBalancer: ports.loadBalancer,
-      host: ports.host({ kind: 'ecs', instanceId: '' }),
-      dns: ports.dns,
-      clock: ports.clock,
-    },
-    choices: {
-      ...(options.restoreWeight === undefined ? {} : { restoreWeight: options.restoreWeight }),
-      ...(options.leaveAtZero === undefined ? {} : { leaveAtZero: options.leaveAtZero }),
-    },
+      cwd: ctx.cwd,
+      environment: ctx.environment,
+      logger: ctx.logger,
+      // Observation reads instances through the host that serves `ecs` targets.
+      ports: {
+        loadBalancer: ports.loadBalancer,
+        host: ports.host({ kind: 'ecs', instanceId: '' }),
+        dns: ports.dns,
+        clock: ports.clock,
+      },
+      choices: {
+        ...(options.restoreWeight === undefined ? {} : { restoreWeight: options.restoreWeight }),
+        ...(options.leaveAtZero === undefined ? {} : { leaveAtZero: options.leaveAtZero }),
+      },
+    });
   });
   return result.plan;
 }
@@ -145,29 +149,56 @@ export async function run(
     typeof planOrWorkflow === 'string' ? await plan(planOrWorkflow, options) : planOrWorkflow;
   refuseUnlessApproved(thePlan, options.planSha256?.toLowerCase());
   const notify = await notifySpecOfRun(thePlan, { env: ctx.env, cwd: ctx.cwd, logger: ctx.logger });
-  return runPlan(thePlan, {
-    ...wiring(ctx, options),
-    newRun: options.newRun === true,
-    ...(notify === undefined ? {} : { notify }),
-  });
+  // With DRAINCTL_DATABASE_URL the run journals and takes its lease there, as `drainctl run`.
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    runPlan(thePlan, {
+      ...wiring(ctx, options),
+      newRun: options.newRun === true,
+      ...(notify === undefined ? {} : { notify }),
+      ...(shared === undefined ? {} : { shared }),
+    }),
+  );
 }
 
-/** Reconcile an interrupted (or halted) run with the live state and continue it. */
+/**
+ * Reconcile an interrupted (or halted) run with the live state and continue it (from the
+ * database with DRAINCTL_DATABASE_URL, as `drainctl resume`).
+ */
 export async function resume(runId: string, options: RunApiOptions = {}): Promise<RunResult> {
   const ctx = context(options);
-  return resumeRunById(runId, {
-    ...wiring(ctx, options),
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
-    cwd: ctx.cwd,
-  });
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    resumeRunById(runId, {
+      ...wiring(ctx, options),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      cwd: ctx.cwd,
+      ...(shared === undefined ? {} : { shared }),
+    }),
+  );
 }
 
-/** A run, node by node (default: the latest run). Reads only. */
+/**
+ * A run, node by node (default: the latest run). Reads only. With DRAINCTL_DATABASE_URL in the
+ * environment, from the database replicas share (as `drainctl status`), else from DRAINCTL_HOME.
+ */
 export async function status(runId?: string, options: ApiOptions = {}): Promise<RunStatus> {
-  return runStatus({ home: context(options).home, ...(runId === undefined ? {} : { runId }) });
+  const ctx = context(options);
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    runStatus({
+      home: ctx.home,
+      ...(runId === undefined ? {} : { runId }),
+      ...(shared === undefined ? {} : { shared }),
+    }),
+  );
 }
 
-/** Ask a running run to stop after its current step (it ends halted, every node reported). */
+/**
+ * Ask a running run to stop after its current step (it ends halted, every node reported). With
+ * DRAINCTL_DATABASE_URL, the request is left in the database for the process running it (as
+ * `drainctl abort`).
+ */
 export async function abort(runId: string, options: ApiOptions = {}): Promise<AbortResult> {
-  return abortRun({ home: context(options).home, runId });
+  const ctx = context(options);
+  return withRunStorage(ctx.environment, ctx.logger, (shared) =>
+    abortRun({ home: ctx.home, runId, ...(shared === undefined ? {} : { shared }) }),
+  );
 }

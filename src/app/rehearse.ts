@@ -16,7 +16,7 @@ import { sha256Hex } from '../engine/sha256.js';
 import { DrainctlError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import { type Plan, planDifferences, planRollout, type ZeroWeightChoices } from '../plan/index.js';
-import type { CloudCallEvent, Host, ServerAttachments } from '../ports/index.js';
+import type { CloudCallEvent, Host, RateBuckets, ServerAttachments } from '../ports/index.js';
 import type { LoadedWorkflow, WorkflowSpec } from '../workflow/index.js';
 import { createRuntime, observationPorts, systemClock } from './composition-root.js';
 import { addressMap, inRealAddresses, mirrorListeners, mirrorTopology } from './mirror-topology.js';
@@ -50,6 +50,11 @@ export interface RehearseOptions {
   /** Observe the real account through these instead of the environment's adapters. */
   ports?: InventoryPorts & { attachments: ServerAttachments };
   signal?: AbortSignal;
+  /**
+   * Replicas: the look at the real account draws from the API rate limits every replica shares
+   * (the database's buckets); the mirror's run does not (it calls the emulator).
+   */
+  rateBuckets?: RateBuckets;
 }
 
 const DEFAULT_LOAD_RPS = 50;
@@ -72,10 +77,18 @@ export async function rehearseWorkflowFile(
     logger: options.logger,
     ...(options.choices === undefined ? {} : { choices: options.choices }),
     ...(options.ports === undefined ? {} : { ports: options.ports }),
+    ...(options.rateBuckets === undefined ? {} : { rateBuckets: options.rateBuckets }),
   });
   const { spec } = workflow;
   const realPorts =
-    options.ports ?? observationPorts(options.environment, spec.region, options.logger);
+    options.ports ??
+    observationPorts(
+      options.environment,
+      spec.region,
+      options.logger,
+      undefined,
+      options.rateBuckets,
+    );
   const observation = await observeAccount(realPlan.inventory, realPorts);
   // Every fault must name a server of this world before anything starts.
   for (const fault of faults) emulatorFault(fault, observation.instances);

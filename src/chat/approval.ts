@@ -178,11 +178,24 @@ function stillPending(
 ): { ok: true } | { ok: false; state: ApprovalState; refusal: string } {
   const current = expire(state, nowMs);
   if (current.status === 'pending') return { ok: true };
-  const refusal =
-    current.status === 'expired'
-      ? `${state.request.runId}: the approval time limit passed; ask again with \`run ${state.request.workflow}\``
-      : `${state.request.runId} is ${current.status}, no longer waiting for approval`;
-  return { ok: false, state: current, refusal };
+  return { ok: false, state: current, refusal: decidedAlready(current) };
+}
+
+/** Why a request no longer waits: who decided it, so the one who came second knows. */
+function decidedAlready(state: ApprovalState): string {
+  const { runId, workflow } = state.request;
+  const who = (principal: ChatPrincipal) => `${principal.platform}:${principal.userId}`;
+  switch (state.status) {
+    case 'expired':
+      return `${runId}: the approval time limit passed; ask again with \`run ${workflow}\``;
+    case 'approved':
+    case 'executing':
+      return `${runId} was already approved by ${who(state.approver)}; no longer waiting for approval`;
+    case 'denied':
+      return `${runId} was denied by ${who(state.deniedBy)}; no longer waiting for approval`;
+    case 'pending':
+      return `${runId} is pending`;
+  }
 }
 
 /** A prefix shorter than 12 hex digits names no plan: too easy to match by chance. */

@@ -99,6 +99,35 @@ export interface DeliveryClaims {
   claim(key: string, nowMs: number, ttlMs: number): Promise<boolean>;
 }
 
+/** One chat approval request as stored: its JSON text (what chat keeps) and its version. */
+export interface ApprovalRecord {
+  runId: string;
+  /** 1 when asked; one more at every change, so a change can say which version it replaces. */
+  version: number;
+  json: string;
+  pending: boolean;
+}
+
+/**
+ * Chat approval requests every replica reads and decides: asked through one replica, approved
+ * through another. Every change is a compare-and-set on the version, so of two decisions sent at
+ * once to two replicas exactly one is stored.
+ */
+export interface ApprovalRecords {
+  read(runId: string): Promise<ApprovalRecord | undefined>;
+  /** The requests still pending, oldest first. */
+  pending(): Promise<ApprovalRecord[]>;
+  /** Store a new request (version 1); false when the run id has one already. */
+  create(runId: string, json: string, pending: boolean): Promise<boolean>;
+  /**
+   * Replace version `version` of the request (it becomes `version + 1`); false when it is no
+   * longer that version (another change came first).
+   */
+  replace(runId: string, version: number, json: string, pending: boolean): Promise<boolean>;
+  /** Remove the requests decided (no longer pending) more than `keptMs` ago. */
+  prune(keptMs: number): Promise<void>;
+}
+
 export interface SharedStorage {
   /** Where it is, for messages (never with a password). */
   describe(): string;
@@ -111,6 +140,7 @@ export interface SharedStorage {
   rateBuckets: RateBuckets;
   abortRequests: AbortRequests;
   deliveryClaims: DeliveryClaims;
+  approvals: ApprovalRecords;
   /** Schedule state records as JSON text by schedule name. */
   loadScheduleState(schedule: string): Promise<string | undefined>;
   saveScheduleState(schedule: string, json: string): Promise<void>;

@@ -37,6 +37,43 @@ describe('PostgreSQL storage', () => {
     }
   });
 
+  it('changes a chat approval request only from the version read: one of two changes wins', async () => {
+    const url = await cluster().createDatabase('chat_approvals_cas');
+    const [a, b] = (await Promise.all([openPostgresStorage(url), openPostgresStorage(url)])) as [
+      SharedStorage,
+      SharedStorage,
+    ];
+    try {
+      const runId = 'r-20261205-010000-aaaa';
+      expect(await a.approvals.create(runId, '{"v":1}', true)).toBe(true);
+      expect(await b.approvals.create(runId, '{"v":"again"}', true)).toBe(false);
+      expect(await b.approvals.read(runId)).toEqual({
+        runId,
+        version: 1,
+        json: '{"v":1}',
+        pending: true,
+      });
+      expect((await b.approvals.pending()).map((r) => r.runId)).toEqual([runId]);
+      const both = await Promise.all([
+        a.approvals.replace(runId, 1, '{"by":"a"}', false),
+        b.approvals.replace(runId, 1, '{"by":"b"}', false),
+      ]);
+      expect(both.filter(Boolean)).toHaveLength(1);
+      const now = await a.approvals.read(runId);
+      expect(now).toMatchObject({ version: 2, pending: false });
+      expect(now?.json).toBe(both[0] ? '{"by":"a"}' : '{"by":"b"}');
+      expect(await a.approvals.pending()).toEqual([]);
+      // Decided just now: kept for a week, gone once a week is not kept.
+      await a.approvals.prune(7 * 24 * 60 * 60 * 1000);
+      expect(await a.approvals.read(runId)).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await a.approvals.prune(10);
+      expect(await a.approvals.read(runId)).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('leaves one abort request per run, taken once, and a new one after it was taken', async () => {
     const url = await cluster().createDatabase('abort_requests');
     const storage = await openPostgresStorage(url);

@@ -16,7 +16,11 @@ export interface Replicas {
   /** DRAINCTL_DATABASE_URL of the replicas' database. */
   url: string;
   storage: SharedStorage;
-  start(name: string): Promise<ServeProcess>;
+  /** `yaml`: the serve.yaml (default serveYaml()); `env`: more variables (a chat secret). */
+  start(
+    name: string,
+    options?: { yaml?: string; env?: Record<string, string> },
+  ): Promise<ServeProcess>;
   close(): Promise<void>;
 }
 
@@ -28,15 +32,19 @@ export async function serveReplicas(cluster: PostgresCluster, database: string):
     env,
     url,
     storage,
-    start: (name) =>
-      startServeProcess({
-        ...env,
-        env: {
-          ...env.env,
-          DRAINCTL_DATABASE_URL: url,
-          DRAINCTL_HOME: join(env.dir, `home-${name}`),
+    start: (name, options = {}) =>
+      startServeProcess(
+        {
+          ...env,
+          env: {
+            ...env.env,
+            ...options.env,
+            DRAINCTL_DATABASE_URL: url,
+            DRAINCTL_HOME: join(env.dir, `home-${name}`),
+          },
         },
-      }),
+        options.yaml,
+      ),
     async close() {
       await storage.close();
       await env.close();

@@ -44,6 +44,13 @@ export const MIGRATIONS: readonly string[] = [
      key text PRIMARY KEY,
      expires_at_ms bigint NOT NULL
    );`,
+  `CREATE TABLE drainctl_chat_approvals (
+     run_id text PRIMARY KEY,
+     version integer NOT NULL,
+     state text NOT NULL,
+     pending boolean NOT NULL,
+     updated_at timestamptz NOT NULL DEFAULT now()
+   );`,
 ];
 
 /** Apply the steps this database lacks; returns how many were applied. */

@@ -8,6 +8,8 @@ import pg from 'pg';
 import type {
   AbortRequestRecord,
   AbortRequests,
+  ApprovalRecord,
+  ApprovalRecords,
   DeliveryClaims,
   JournalLines,
   LeaseAnswer,
@@ -276,11 +278,73 @@ class PostgresDeliveryClaims implements DeliveryClaims {
   }
 }
 
+interface ApprovalRow {
+  run_id: string;
+  version: number;
+  state: string;
+  pending: boolean;
+}
+
+function approvalOf(row: ApprovalRow): ApprovalRecord {
+  return { runId: row.run_id, version: row.version, json: row.state, pending: row.pending };
+}
+
+class PostgresApprovals implements ApprovalRecords {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async read(runId: string): Promise<ApprovalRecord | undefined> {
+    const found = await this.pool.query<ApprovalRow>(
+      'SELECT run_id, version, state, pending FROM drainctl_chat_approvals WHERE run_id = $1',
+      [runId],
+    );
+    const row = found.rows[0];
+    return row === undefined ? undefined : approvalOf(row);
+  }
+
+  async pending(): Promise<ApprovalRecord[]> {
+    const found = await this.pool.query<ApprovalRow>(
+      `SELECT run_id, version, state, pending FROM drainctl_chat_approvals WHERE pending
+       ORDER BY updated_at, run_id`,
+    );
+    return found.rows.map(approvalOf);
+  }
+
+  async create(runId: string, json: string, pending: boolean): Promise<boolean> {
+    const created = await this.pool.query(
+      `INSERT INTO drainctl_chat_approvals (run_id, version, state, pending) VALUES ($1, 1, $2, $3)
+       ON CONFLICT (run_id) DO NOTHING`,
+      [runId, json, pending],
+    );
+    return created.rowCount === 1;
+  }
+
+  async replace(runId: string, version: number, json: string, pending: boolean): Promise<boolean> {
+    // The compare-and-set: of two replicas replacing one version, the row lock lets the first
+    // through and the second finds the version moved on (no row updated).
+    const replaced = await this.pool.query(
+      `UPDATE drainctl_chat_approvals
+       SET version = version + 1, state = $3, pending = $4, updated_at = now()
+       WHERE run_id = $1 AND version = $2`,
+      [runId, version, json, pending],
+    );
+    return replaced.rowCount === 1;
+  }
+
+  async prune(keptMs: number): Promise<void> {
+    await this.pool.query(
+      `DELETE FROM drainctl_chat_approvals
+       WHERE NOT pending AND updated_at < now() - $1 * interval '1 millisecond'`,
+      [keptMs],
+    );
+  }
+}
+
 class PostgresStorage implements SharedStorage {
   readonly leases: LeaseStore;
   readonly rateBuckets: RateBuckets;
   readonly abortRequests: AbortRequests;
   readonly deliveryClaims: DeliveryClaims;
+  readonly approvals: ApprovalRecords;
   private readonly where: string;
 
   constructor(
@@ -291,6 +355,7 @@ class PostgresStorage implements SharedStorage {
     this.rateBuckets = new PostgresRateBuckets(pool);
     this.abortRequests = new PostgresAbortRequests(pool);
     this.deliveryClaims = new PostgresDeliveryClaims(pool);
+    this.approvals = new PostgresApprovals(pool);
     this.where = describeDatabaseUrl(url);
   }
 

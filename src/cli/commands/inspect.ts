@@ -3,7 +3,7 @@
  * when every check passes, 2 when one fails, 3 when the workflow is invalid. Changes nothing.
  */
 import type { Command } from 'commander';
-import { inspectWorkflowFile } from '../../app/index.js';
+import { inspectWorkflowFile, withObservationBuckets } from '../../app/index.js';
 import { ExitCode } from '../../errors/index.js';
 import type { CliContext } from '../cli-context.js';
 import { renderInspect } from './inspect-render.js';
@@ -21,11 +21,15 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       '\nExit codes: 0 every check passes, 2 a check fails, 3 invalid workflow.',
     )
     .action(async (file: string, options: { json?: boolean }) => {
-      const report = await inspectWorkflowFile(file, {
-        env: process.env,
-        environment: ctx.environment(),
-        logger: ctx.logger,
-      });
+      const environment = ctx.environment();
+      const report = await withObservationBuckets(environment, ctx.logger, (rateBuckets) =>
+        inspectWorkflowFile(file, {
+          env: process.env,
+          environment,
+          logger: ctx.logger,
+          ...(rateBuckets === undefined ? {} : { rateBuckets }),
+        }),
+      );
       if (options.json) ctx.stdout.json(report);
       else renderInspect(report, ctx.stdout);
       ctx.setExitCode(report.ok ? ExitCode.ok : ExitCode.halted);

@@ -4,7 +4,11 @@
  * attachments. Changes nothing.
  */
 import type { Command } from 'commander';
-import { notifyChannelLines, planAnyWorkflowFile } from '../../app/index.js';
+import {
+  notifyChannelLines,
+  planAnyWorkflowFile,
+  withObservationBuckets,
+} from '../../app/index.js';
 import { renderFleetSurvey, renderRunbook } from '../../plan/index.js';
 import type { CliContext } from '../cli-context.js';
 import {
@@ -25,13 +29,17 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       '\nExit codes: 0 plan printed, 3 invalid workflow (the message names the file and the path inside it).',
     )
     .action(async (workflow: string, options: { json?: boolean } & ZeroWeightFlags) => {
-      const planned = await planAnyWorkflowFile(workflow, {
-        env: process.env,
-        cwd: process.cwd(),
-        environment: ctx.environment(),
-        logger: ctx.logger,
-        choices: zeroWeightChoices(options),
-      });
+      const environment = ctx.environment();
+      const planned = await withObservationBuckets(environment, ctx.logger, (rateBuckets) =>
+        planAnyWorkflowFile(workflow, {
+          env: process.env,
+          cwd: process.cwd(),
+          environment,
+          logger: ctx.logger,
+          choices: zeroWeightChoices(options),
+          ...(rateBuckets === undefined ? {} : { rateBuckets }),
+        }),
+      );
       if (planned.kind === 'fleet') {
         const { survey, plan } = planned;
         ctx.logger.debug({ workflow, sha256: plan.sha256, survey: survey.sha256 }, 'planned');

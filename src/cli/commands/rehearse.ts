@@ -4,6 +4,7 @@
  * JSON document (`--json`, what `drainctl run --rehearsal` takes). Changes nothing in the account.
  */
 import type { Command } from 'commander';
+import { withObservationBuckets } from '../../app/composition-root.js';
 import type { RehearsalReport } from '../../app/rehearsal-report.js';
 import { rehearseWorkflowFile } from '../../app/rehearse.js';
 import { InvalidInputError } from '../../errors/index.js';
@@ -63,17 +64,21 @@ export function registerRehearse(program: Command, ctx: CliContext): void {
     .action(async (workflow: string, options: RehearseOptions) => {
       const loadRps = wholeNumber('--load', options.load, 0, 5000);
       const compression = wholeNumber('--compress', options.compress, 1, 100);
-      const report = await rehearseWorkflowFile(workflow, {
-        env: process.env,
-        cwd: process.cwd(),
-        environment: ctx.environment(),
-        logger: ctx.logger,
-        faults: options.fault,
-        loadRps,
-        compression,
-        choices: zeroWeightChoices(options),
-        signal: ctx.signal,
-      });
+      const environment = ctx.environment();
+      const report = await withObservationBuckets(environment, ctx.logger, (rateBuckets) =>
+        rehearseWorkflowFile(workflow, {
+          env: process.env,
+          cwd: process.cwd(),
+          environment,
+          logger: ctx.logger,
+          faults: options.fault,
+          loadRps,
+          compression,
+          choices: zeroWeightChoices(options),
+          signal: ctx.signal,
+          ...(rateBuckets === undefined ? {} : { rateBuckets }),
+        }),
+      );
       if (options.json) ctx.stdout.json(report);
       else for (const line of reportLines(report)) ctx.stdout.line(line);
       if (!report.samePlan || !report.everyPromiseHeld) ctx.setExitCode(1);

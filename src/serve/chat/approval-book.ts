@@ -3,63 +3,110 @@
  * passed through `expire` whenever it is read, so a request past its limit is recorded expired
  * the moment anyone looks. Every transition is logged with who and from where (the run's
  * journal takes over once the run starts: its plan entry names who asked and who approved).
- * Each change is written through to the ApprovalStore (under DRAINCTL_HOME), so a restart of
- * serve forgets no request: `open` reads them back. Memory stays the authority within the
- * process (a transition is recorded before anything awaits), and the writes go in order.
+ * The store is the authority (ApprovalStore: this process's memory and files, or the database
+ * replicas share): every change is a compare-and-set on the version read, and a change that
+ * lost to another is worked out again on the state the other left.
  */
-import type { ApprovalState, ChatRequest, ReplyHandle } from '../../chat/index.js';
+import type { ApprovalState, ChatRequest, ReplyHandle, Transition } from '../../chat/index.js';
 import { expire } from '../../chat/index.js';
+import { DrainctlError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
 import type { ApprovalStore, StoredApproval } from './approval-store.js';
 
-export class ApprovalBook {
-  private readonly entries = new Map<string, StoredApproval>();
-  private writes: Promise<void> = Promise.resolve();
+/** Changes of one request lost in a row before giving up: each loss means another one won. */
+const MAX_ATTEMPTS = 10;
 
-  private constructor(
+export class ApprovalBook {
+  constructor(
     private readonly logger: Logger,
-    private readonly store: ApprovalStore | undefined,
+    private readonly store: ApprovalStore,
   ) {}
 
-  /** The book with the requests `store` kept (none without a store: memory only). */
-  static async open(logger: Logger, store: ApprovalStore | undefined, nowMs: number) {
-    const book = new ApprovalBook(logger, store);
-    for (const entry of (await store?.load(nowMs)) ?? []) {
-      book.entries.set(entry.state.request.runId, entry);
+  /** A new request, with `asked`, the requester's message (its thread hears the run's progress). */
+  async ask(state: ApprovalState, why: string, asked: ChatRequest): Promise<void> {
+    if (!(await this.store.save({ state, asked }, 0))) {
+      throw new DrainctlError(
+        'CHAT_APPROVAL_EXISTS',
+        `an approval request of run ${state.request.runId} exists already`,
+      );
     }
-    return book;
+    this.logTransition(state, why);
   }
 
-  read(runId: string, nowMs: number): ApprovalState | undefined {
-    const state = this.entries.get(runId)?.state;
-    if (state === undefined) return undefined;
-    const current = expire(state, nowMs);
-    if (current !== state) this.record(current, 'the approval time limit passed');
-    return current;
-  }
-
-  /** The requester's message of a request (its thread hears the run's progress). */
-  askedIn(runId: string): ChatRequest | undefined {
-    return this.entries.get(runId)?.asked;
-  }
-
-  /** The requester's thread moved (a Slack answer outside a thread started one). */
-  rethread(runId: string, reply: ReplyHandle): void {
-    const entry = this.entries.get(runId);
-    if (entry?.asked === undefined) return;
-    this.put({ ...entry, asked: { ...entry.asked, reply } });
+  /** The request's state now (an expiry is recorded), or undefined when there is none. */
+  async read(runId: string, nowMs: number): Promise<ApprovalState | undefined> {
+    const changed = await this.change(
+      runId,
+      (state) => ({ ok: true, state: expire(state, nowMs) }),
+      () => 'the approval time limit passed',
+    );
+    return changed?.state;
   }
 
   /**
-   * Stores the new state of a request (with `asked`, the requester's message, when it is new)
-   * and logs the transition.
+   * Moves the request on by `step`, applied to its current state, and stores the state `step`
+   * returns (whether it allowed the change or refused it: a refusal may record an expiry). When
+   * another change was stored since the state was read (another replica, another message), the
+   * state is read again and `step` applied to it, so of two decisions exactly one is stored and
+   * the other is refused from the state the first left. Undefined when there is no such request.
    */
-  record(state: ApprovalState, why: string, asked?: ChatRequest): void {
-    const entry = this.entries.get(state.request.runId);
-    const previous = entry?.state;
-    const stored = asked ?? entry?.asked;
-    this.put(stored === undefined ? { state } : { state, asked: stored });
-    if (previous?.status === state.status && previous.request === state.request) return;
+  async change(
+    runId: string,
+    step: (state: ApprovalState) => Transition,
+    why: (transition: Transition) => string,
+  ): Promise<Transition | undefined> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const found = await this.store.read(runId);
+      if (found === undefined) return undefined;
+      const transition = step(found.entry.state);
+      if (transition.state === found.entry.state) return transition;
+      if (await this.store.save({ ...found.entry, state: transition.state }, found.version)) {
+        this.logTransition(transition.state, why(transition), found.entry.state);
+        return transition;
+      }
+    }
+    throw contended(runId);
+  }
+
+  /** The requester's message of a request (its thread hears the run's progress). */
+  async askedIn(runId: string): Promise<ChatRequest | undefined> {
+    return (await this.store.read(runId))?.entry.asked;
+  }
+
+  /** The requester's thread moved (a Slack answer outside a thread started one). */
+  async rethread(runId: string, reply: ReplyHandle): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const found = await this.store.read(runId);
+      if (found?.entry.asked === undefined) return;
+      const entry: StoredApproval = { ...found.entry, asked: { ...found.entry.asked, reply } };
+      if (await this.store.save(entry, found.version)) return;
+    }
+    throw contended(runId);
+  }
+
+  /** Requests not yet decided, for `status` without a run id. */
+  async pending(nowMs: number): Promise<ApprovalState[]> {
+    const waiting: ApprovalState[] = [];
+    for (const { entry } of await this.store.pending()) {
+      const state = await this.read(entry.state.request.runId, nowMs);
+      if (state?.status === 'pending') waiting.push(state);
+    }
+    return waiting;
+  }
+
+  /** Resolves once every change so far is in the store. */
+  flushed(): Promise<void> {
+    return this.store.flushed();
+  }
+
+  private logTransition(state: ApprovalState, why: string, previous?: ApprovalState): void {
+    if (
+      previous?.status === state.status &&
+      previous.request.plan.sha256 === state.request.plan.sha256 &&
+      previous.request.requestedAtMs === state.request.requestedAtMs
+    ) {
+      return;
+    }
     const { request } = state;
     this.logger.info(
       {
@@ -79,31 +126,11 @@ export class ApprovalBook {
       `chat approval of ${request.runId} (${request.workflow}): ${state.status} — ${why}`,
     );
   }
+}
 
-  /** Requests not yet decided, for `status` without a run id. */
-  pending(nowMs: number): ApprovalState[] {
-    return [...this.entries.keys()]
-      .map((runId) => this.read(runId, nowMs))
-      .filter((state): state is ApprovalState => state?.status === 'pending');
-  }
-
-  /** Resolves once every change so far is in the store. */
-  flushed(): Promise<void> {
-    return this.writes;
-  }
-
-  private put(entry: StoredApproval): void {
-    this.entries.set(entry.state.request.runId, entry);
-    const { store } = this;
-    if (store === undefined) return;
-    this.writes = this.writes.then(() =>
-      store.save(entry).catch((error: unknown) => {
-        // The request still works in this process; only a restart would forget it.
-        this.logger.warn(
-          { err: error, runId: entry.state.request.runId },
-          `chat: approval of ${entry.state.request.runId} not stored: a restart would forget it`,
-        );
-      }),
-    );
-  }
+function contended(runId: string): DrainctlError {
+  return new DrainctlError(
+    'CHAT_APPROVAL_CONTENDED',
+    `the approval request of ${runId} changed ${MAX_ATTEMPTS} times while this change was made; try again`,
+  );
 }

@@ -1,117 +1,128 @@
 /**
- * Where the approval requests of chat live between restarts of serve: one JSON file per request
- * under DRAINCTL_HOME (`chat/approvals/<run id>.json`), written atomically, behind
- * `ApprovalStore` so a database can take its place. Each holds the request's state and the
- * requester's message (the thread its run reports to). Requests decided more than a week ago are
- * removed when serve starts, and at most `maxRequests` are kept (the oldest decided go first).
+ * Where the approval requests of chat are read and changed: each request carries a version, and
+ * every change says which version it replaces (a compare-and-set), so two decisions arriving at
+ * once cannot both be stored. The embedded default keeps them in this process's memory, written
+ * through to files under DRAINCTL_HOME (one process: the compare is a synchronous check); with
+ * DRAINCTL_DATABASE_URL they are rows every replica reads and changes.
  */
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { ApprovalState, ChatRequest } from '../../chat/index.js';
+import type { ApprovalState } from '../../chat/index.js';
 import { DrainctlError } from '../../errors/index.js';
 import type { Logger } from '../../log/index.js';
-import { writeJsonAtomically } from '../state/write-json-atomically.js';
+import type { ApprovalRecord, ApprovalRecords } from '../../ports/index.js';
+import { ApprovalFiles, DECIDED_KEPT_MS, type StoredApproval } from './approval-files.js';
 
-export interface StoredApproval {
-  state: ApprovalState;
-  /** The requester's message: its thread hears the run's progress. */
-  asked?: ChatRequest;
+export type { StoredApproval } from './approval-files.js';
+
+export interface VersionedApproval {
+  entry: StoredApproval;
+  /** What a change of it names as the version it replaces. */
+  version: number;
 }
 
 export interface ApprovalStore {
-  /** Every request kept, pruned of the long decided. */
-  load(nowMs: number): Promise<StoredApproval[]>;
-  save(entry: StoredApproval): Promise<void>;
+  read(runId: string): Promise<VersionedApproval | undefined>;
+  /** The requests still pending, oldest first. */
+  pending(): Promise<VersionedApproval[]>;
+  /**
+   * Store `entry` in place of version `version` of its request (0: a new request); false when
+   * the request is no longer at that version (another change came first) and nothing was stored.
+   */
+  save(entry: StoredApproval, version: number): Promise<boolean>;
+  /** Resolves once every change so far is written where it outlives the process. */
+  flushed(): Promise<void>;
 }
 
-const DECIDED_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
-/** What `newRunId` makes: the only file names read or written. */
-const RUN_ID = /^r-\d{8}-\d{6}-[0-9a-f]{4}$/;
-
+/** The embedded default: memory is the authority, the files keep it across a restart. */
 export class FileApprovalStore implements ApprovalStore {
-  private readonly dir: string;
+  private readonly entries = new Map<string, VersionedApproval>();
+  private writes: Promise<void> = Promise.resolve();
 
-  constructor(
-    home: string,
+  private constructor(
+    private readonly files: ApprovalFiles,
     private readonly logger: Logger,
-    private readonly maxRequests = 1000,
-  ) {
-    this.dir = join(home, 'chat', 'approvals');
+  ) {}
+
+  /** The store with the requests the files kept, pruned of the long decided. */
+  static async open(home: string, logger: Logger, nowMs: number): Promise<FileApprovalStore> {
+    const store = new FileApprovalStore(new ApprovalFiles(home, logger), logger);
+    for (const entry of await store.files.load(nowMs)) {
+      store.entries.set(entry.state.request.runId, { entry, version: 1 });
+    }
+    return store;
   }
 
-  async load(nowMs: number): Promise<StoredApproval[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const kept: StoredApproval[] = [];
-    for (const name of names) {
-      const runId = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
-      if (!RUN_ID.test(runId)) continue;
-      const entry = await this.read(runId);
-      if (entry === undefined) continue;
-      if (entry.state.status !== 'pending' && decidedAt(entry.state) < nowMs - DECIDED_KEPT_MS) {
-        await this.remove(runId);
-        continue;
-      }
-      kept.push(entry);
-    }
-    kept.sort((a, b) => a.state.request.requestedAtMs - b.state.request.requestedAtMs);
-    const excess = kept.length - this.maxRequests;
-    const dropped = kept.filter((e) => e.state.status !== 'pending').slice(0, Math.max(0, excess));
-    for (const entry of dropped) await this.remove(entry.state.request.runId);
-    return kept.filter((entry) => !dropped.includes(entry));
+  async read(runId: string): Promise<VersionedApproval | undefined> {
+    return this.entries.get(runId);
   }
 
-  async save(entry: StoredApproval): Promise<void> {
+  async pending(): Promise<VersionedApproval[]> {
+    return [...this.entries.values()].filter(({ entry }) => entry.state.status === 'pending');
+  }
+
+  async save(entry: StoredApproval, version: number): Promise<boolean> {
     const { runId } = entry.state.request;
-    if (!RUN_ID.test(runId)) {
-      // Run ids come from newRunId: anything else would name a file outside the directory.
-      throw new DrainctlError('CHAT_APPROVAL_UNSTORABLE', `not a run id: ${runId}`);
-    }
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await writeJsonAtomically(join(this.dir, `${runId}.json`), entry);
+    // Checked and set before anything awaits: of two changes of one version, the second fails.
+    if ((this.entries.get(runId)?.version ?? 0) !== version) return false;
+    this.entries.set(runId, { entry, version: version + 1 });
+    const { files } = this;
+    this.writes = this.writes.then(() =>
+      files.save(entry).catch((error: unknown) => {
+        // The request still works in this process; only a restart would forget it.
+        this.logger.warn(
+          { err: error, runId },
+          `chat: approval of ${runId} not stored: a restart would forget it`,
+        );
+      }),
+    );
+    return true;
   }
 
-  /** A file that is not one serve wrote is logged and left alone (not acted on, not removed). */
-  private async read(runId: string): Promise<StoredApproval | undefined> {
-    const path = join(this.dir, `${runId}.json`);
-    try {
-      const entry = JSON.parse(await readFile(path, 'utf8')) as Partial<StoredApproval>;
-      if (entry.state?.request?.runId !== runId || typeof entry.state.status !== 'string') {
-        throw new DrainctlError('CHAT_APPROVAL_UNREADABLE', 'not an approval request of this run');
-      }
-      return entry as StoredApproval;
-    } catch (error) {
-      this.logger.warn(
-        { err: error, file: path },
-        `chat: approval file ${path} unreadable; ignored`,
-      );
-      return undefined;
-    }
-  }
-
-  private async remove(runId: string): Promise<void> {
-    await unlink(join(this.dir, `${runId}.json`)).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    });
+  flushed(): Promise<void> {
+    return this.writes;
   }
 }
 
-function decidedAt(state: ApprovalState): number {
-  switch (state.status) {
-    case 'approved':
-      return state.approvedAtMs;
-    case 'denied':
-      return state.deniedAtMs;
-    case 'expired':
-      return state.expiredAtMs;
-    case 'executing':
-      return state.startedAtMs;
-    case 'pending':
-      return state.request.expiresAtMs;
+/** Replicas: the requests are rows in the database, changed only by compare-and-set. */
+export class DatabaseApprovalStore implements ApprovalStore {
+  private constructor(private readonly records: ApprovalRecords) {}
+
+  /** The store on `records`, pruned of the requests decided more than a week ago. */
+  static async open(records: ApprovalRecords): Promise<DatabaseApprovalStore> {
+    await records.prune(DECIDED_KEPT_MS);
+    return new DatabaseApprovalStore(records);
   }
+
+  async read(runId: string): Promise<VersionedApproval | undefined> {
+    const record = await this.records.read(runId);
+    return record === undefined ? undefined : versioned(record);
+  }
+
+  async pending(): Promise<VersionedApproval[]> {
+    return (await this.records.pending()).map(versioned);
+  }
+
+  save(entry: StoredApproval, version: number): Promise<boolean> {
+    const { runId } = entry.state.request;
+    const json = JSON.stringify(entry);
+    const pending = entry.state.status === 'pending';
+    return version === 0
+      ? this.records.create(runId, json, pending)
+      : this.records.replace(runId, version, json, pending);
+  }
+
+  async flushed(): Promise<void> {
+    // Every change is in the database once save resolved.
+  }
+}
+
+function versioned(record: ApprovalRecord): VersionedApproval {
+  const entry = JSON.parse(record.json) as Partial<StoredApproval>;
+  const state = entry.state as Partial<ApprovalState> | undefined;
+  if (state?.request?.runId !== record.runId || typeof state.status !== 'string') {
+    throw new DrainctlError(
+      'CHAT_APPROVAL_UNREADABLE',
+      `the stored approval request of ${record.runId} is not one drainctl wrote`,
+    );
+  }
+  return { entry: entry as StoredApproval, version: record.version };
 }

@@ -25,8 +25,10 @@ import {
   parseCommand,
   requestApproval,
   sameThread,
+  type Transition,
 } from '../../chat/index.js';
 import type { Logger } from '../../log/index.js';
+import type { SharedStorage } from '../../ports/index.js';
 import { toApiError } from '../http/api-error.js';
 import type { CatalogPlan, RunRegistry } from '../runs/run-registry.js';
 import type { ApprovalBook } from './approval-book.js';
@@ -46,6 +48,8 @@ export interface ChatCommandsOptions {
   logger: Logger;
   /** Per platform, who is in which of serve.yaml's groups (platforms without one have no groups). */
   groups?: Partial<Record<ChatPlatform, GroupDirectory>>;
+  /** Replicas: runs are read from the database they share. */
+  shared?: SharedStorage;
 }
 
 export interface GroupDirectory {
@@ -100,7 +104,7 @@ export class ChatCommands {
       if (handle !== request.reply) {
         for (const runId of runIdsOf(reply)) {
           this.options.progress.adoptThread(runId, handle);
-          this.options.approvals.rethread(runId, handle);
+          await this.options.approvals.rethread(runId, handle);
         }
       }
     } catch (error) {
@@ -223,7 +227,7 @@ export class ChatCommands {
         timeLimitMs: approvalTimeLimitMs(workflow, config),
       });
       this.workflowOfRun.set(runId, workflow);
-      this.options.approvals.record(
+      await this.options.approvals.ask(
         state,
         `asked by ${chatActor(state.request.requester, request.channel)}`,
         request,
@@ -266,50 +270,57 @@ export class ChatCommands {
   ): Promise<ChatReply> {
     const { verb, runId } = command;
     const { approvals, now, config } = this.options;
-    const state = approvals.read(runId, now());
-    if (state === undefined) {
-      return { title: `${runId}`, lines: [`No run ${runId} is waiting for approval here.`] };
-    }
+    const noSuchRequest = {
+      title: `${runId}`,
+      lines: [`No run ${runId} is waiting for approval here.`],
+    };
+    const state = await approvals.read(runId, now());
+    if (state === undefined) return noSuchRequest;
     const { workflow } = state.request;
     return this.refusedOr(request, verb, workflow, async () => {
       const principal = this.principal(request);
       const who = chatActor(principal, request.channel);
+      const decided = (transition: Transition) =>
+        transition.ok ? `${verb === 'deny' ? 'denied' : 'approved'} by ${who}` : transition.refusal;
+      // A compare-and-set: a decision that came second (here or through another replica) is
+      // refused from the state the first one left.
       if (command.verb === 'deny') {
-        const denied = deny(state, principal, now());
-        approvals.record(denied.state, denied.ok ? `denied by ${who}` : denied.refusal);
+        const denied = await approvals.change(runId, (s) => deny(s, principal, now()), decided);
+        if (denied === undefined) return noSuchRequest;
         return denied.ok
           ? { title: `${runId} denied`, lines: [`Denied by ${who}; nothing was started.`] }
           : { title: `${runId}`, lines: [denied.refusal] };
       }
-      const approved = approve(state, principal, command.planSha256, now());
+      const approved = await approvals.change(
+        runId,
+        (s) => approve(s, principal, command.planSha256, now()),
+        decided,
+      );
+      if (approved === undefined) return noSuchRequest;
       if (!approved.ok) {
-        approvals.record(approved.state, approved.refusal);
         this.options.logger.warn(
           { runId, platform: request.platform, user: request.user.id },
           `chat: approval of ${runId} refused: ${approved.refusal}`,
         );
         return { title: `Sorry, ${runId} is not approved`, lines: [approved.refusal] };
       }
-      // Recorded before anything awaits: a second approval now finds it no longer pending.
-      approvals.record(approved.state, `approved by ${who}`);
+      // Only the approval that was stored gets here: the request is no longer pending, so no
+      // other decision can change it until this one starts the run or puts it back.
       const fresh = await this.options.runs.planCatalog(workflow);
-      const checked = beforeExecution(
-        approved.state,
-        snapshotOf(fresh.plan),
-        now(),
-        approvalTimeLimitMs(workflow, config),
+      const checked = await approvals.change(
+        runId,
+        (s) =>
+          beforeExecution(s, snapshotOf(fresh.plan), now(), approvalTimeLimitMs(workflow, config)),
+        (t) => (t.ok ? 'the plan is unchanged: starting' : t.refusal),
       );
-      approvals.record(
-        checked.state,
-        checked.ok ? 'the plan is unchanged: starting' : checked.refusal,
-      );
+      if (checked === undefined) return noSuchRequest;
       if (!checked.ok) {
         return checked.state.status === 'pending'
           ? approvalRequestReply(checked.state, checked.refusal)
           : { title: runId, lines: [checked.refusal] };
       }
       // The requester's thread, where the run reports its progress.
-      const asked = approvals.askedIn(runId);
+      const asked = await approvals.askedIn(runId);
       const requesterRequest: ChatRequest = asked ?? request;
       // The requester's thread hears it too when the approver's is another one.
       const tellRequester = (reply: ChatReply) => {
@@ -322,7 +333,7 @@ export class ChatCommands {
       try {
         reply = await this.start(requesterRequest, workflow, fresh, runId, who);
       } catch (error) {
-        reply = this.notStarted(checked.state, error);
+        reply = await this.notStarted(checked.state, error);
         tellRequester(reply);
         return reply;
       }
@@ -332,16 +343,19 @@ export class ChatCommands {
   }
 
   /** An approved run that did not start waits for approval again, and the thread is told why. */
-  private notStarted(executing: ApprovalState, error: unknown): ChatReply {
+  private async notStarted(executing: ApprovalState, error: unknown): Promise<ChatReply> {
     const { approvals, now, config, logger } = this.options;
     const { runId, workflow } = executing.request;
-    const waiting = notStarted(executing, now(), approvalTimeLimitMs(workflow, config));
     const api = toApiError(error);
     const why = `${runId} did not start: ${api.code}: ${api.message}`;
-    approvals.record(waiting, why);
+    const changed = await approvals.change(
+      runId,
+      (s) => ({ ok: true, state: notStarted(s, now(), approvalTimeLimitMs(workflow, config)) }),
+      () => why,
+    );
     logger.warn({ err: error, runId, workflow }, `chat: approved run ${runId} did not start`);
     return approvalRequestReply(
-      waiting,
+      changed?.state ?? executing,
       `${why}. Approve it again once that is resolved, or deny it.`,
     );
   }
@@ -350,8 +364,14 @@ export class ChatCommands {
   private async workflowOf(runId: string): Promise<string> {
     const known = this.workflowOfRun.get(runId);
     if (known !== undefined) return known;
-    const status = await runStatus({ home: this.options.home, runId });
+    const status = await runStatus(this.runWhere(runId));
     return status.report.workflow;
+  }
+
+  /** Where `status` reads a run: the database replicas share, else DRAINCTL_HOME. */
+  private runWhere(runId: string) {
+    const { home, shared } = this.options;
+    return { home, runId, ...(shared === undefined ? {} : { shared }) };
   }
 
   private async abort(request: ChatRequest, runId: string): Promise<ChatReply> {
@@ -365,7 +385,7 @@ export class ChatCommands {
   }
 
   private async status(request: ChatRequest, runId: string): Promise<ChatReply> {
-    const waiting = this.options.approvals.read(runId, this.options.now());
+    const waiting = await this.options.approvals.read(runId, this.options.now());
     if (waiting !== undefined && waiting.status !== 'executing') {
       return this.refusedOr(request, 'status', waiting.request.workflow, async () =>
         approvalStatusReply(waiting),
@@ -373,7 +393,7 @@ export class ChatCommands {
     }
     const workflow = await this.workflowOf(runId);
     return this.refusedOr(request, 'status', workflow, async () => {
-      const status = await runStatus({ home: this.options.home, runId });
+      const status = await runStatus(this.runWhere(runId));
       const { report } = status;
       return {
         title: `${report.workflow} ${runId}: ${report.outcome}`,
@@ -398,7 +418,7 @@ export class ChatCommands {
       const workflow = this.workflowOfRun.get(runId);
       if (workflow !== undefined && maySee(workflow)) lines.push(`${runId} (${workflow}): running`);
     }
-    for (const state of this.options.approvals.pending(this.options.now())) {
+    for (const state of await this.options.approvals.pending(this.options.now())) {
       const { runId, workflow } = state.request;
       if (maySee(workflow)) lines.push(`${runId} (${workflow}): waiting for approval`);
     }

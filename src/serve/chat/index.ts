@@ -24,7 +24,7 @@ import type { SharedStorage } from '../../ports/index.js';
 import type { RunEventHub } from '../events/run-events.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import { ApprovalBook } from './approval-book.js';
-import { FileApprovalStore } from './approval-store.js';
+import { DatabaseApprovalStore, FileApprovalStore } from './approval-store.js';
 import { ChatCommands, type GroupDirectory } from './chat-commands.js';
 import { handleChatRequest } from './chat-endpoint.js';
 import type { ChatConnection, ConnectionInbox } from './connections/chat-connection.js';
@@ -59,7 +59,10 @@ export interface ChatOptions {
   logger: Logger;
   /** Where people reach this server, when serve.yaml does not say (`chat.publicUrl`). */
   serverUrl: () => string;
-  /** Replicas: deliveries are claimed in the database, so two replicas act on one once. */
+  /**
+   * Replicas: deliveries are claimed and approval requests kept in the database, so two replicas
+   * act on a message once and a request asked through one is decided through any.
+   */
   shared?: SharedStorage;
 }
 
@@ -105,10 +108,11 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     `${(config.publicUrl ?? options.serverUrl()).replace(/\/+$/, '')}/runs/${encodeURIComponent(runId)}`;
   const progress = new RunProgress(options.events, sender, options.logger, pageUrl);
   // Pending approvals and claimed deliveries outlive a restart (docs/chat-ops.md, "State").
-  const approvals = await ApprovalBook.open(
+  const approvals = new ApprovalBook(
     options.logger,
-    new FileApprovalStore(options.home, options.logger),
-    options.now(),
+    options.shared === undefined
+      ? await FileApprovalStore.open(options.home, options.logger, options.now())
+      : await DatabaseApprovalStore.open(options.shared.approvals),
   );
   const groups = groupDirectories(config, secrets, connected, credentials, options);
   const commands = new ChatCommands({
@@ -122,6 +126,7 @@ export async function startChat(options: ChatOptions): Promise<ChatEndpoints> {
     now: options.now,
     logger: options.logger,
     groups,
+    ...(options.shared === undefined ? {} : { shared: options.shared }),
   });
   const replay: ReplayGuard = options.shared?.deliveryClaims ?? new FileReplayGuard(options.home);
   const inFlight = new Set<Promise<void>>();

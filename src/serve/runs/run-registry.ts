@@ -64,6 +64,8 @@ export interface CatalogPlan {
 
 export class RunRegistry {
   private readonly live = new Set<LiveRun>();
+  /** Runs a resume here is picking up (until it is in `live` with its id, or refused). */
+  private readonly resuming = new Set<string>();
   private closing = false;
 
   constructor(private readonly options: RunRegistryOptions) {}
@@ -144,30 +146,44 @@ export class RunRegistry {
     return file;
   }
 
-  /** Resume a run (reconcile, then continue) in this process; resolves once it is picked up. */
+  /**
+   * Resume a run (reconcile, then continue) in this process; resolves once it is picked up.
+   * Another process's resume is refused by the run's lock (the lease); a second one here (the
+   * takeover's look, the start-up resume, an operator) is refused before it reads the run, so it
+   * cannot replace or drop the live state the run's events are told from.
+   */
   async resume(runId: string, by: string): Promise<{ runId: string }> {
     checkRunId(this.options.home, runId);
     this.refuseWhileClosing();
-    const status = await runStatus({
-      home: this.options.home,
-      runId,
-      ...(this.options.shared === undefined ? {} : { shared: this.options.shared }),
-    });
-    this.options.events.adopt(status.state);
-    return this.track(
-      by,
-      'resumed',
-      (live, afterAppend) =>
-        resumeRunById(runId, {
-          ...this.wiring(live, by, afterAppend),
-          status,
-          cwd: this.options.cwd,
-          ...(this.options.notifyTargets === undefined
-            ? {}
-            : { notifiedElsewhere: this.options.notifyTargets }),
-        }),
-      runId,
-    );
+    // Checked and marked with no await between: of two resumes here, the second is refused.
+    if (this.resuming.has(runId) || this.runIds().includes(runId)) {
+      throw new ApiError(409, 'LOCK_HELD', `run ${runId} is already executed by this server`);
+    }
+    this.resuming.add(runId);
+    try {
+      const status = await runStatus({
+        home: this.options.home,
+        runId,
+        ...(this.options.shared === undefined ? {} : { shared: this.options.shared }),
+      });
+      this.options.events.adopt(status.state);
+      return await this.track(
+        by,
+        'resumed',
+        (live, afterAppend) =>
+          resumeRunById(runId, {
+            ...this.wiring(live, by, afterAppend),
+            status,
+            cwd: this.options.cwd,
+            ...(this.options.notifyTargets === undefined
+              ? {}
+              : { notifiedElsewhere: this.options.notifyTargets }),
+          }),
+        runId,
+      );
+    } finally {
+      this.resuming.delete(runId);
+    }
   }
 
   /** Ask a run to stop, as `drainctl abort` does; a run of this process stops at once. */
