@@ -2,14 +2,14 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Whole runs (test/e2e, the engine's crash tests) take a minute each but mostly wait; started
- * first, they overlap the hundreds of quick files instead of trailing after them.
+ * Whole runs (test/e2e, the engine's crash tests, the rehearsals) take a minute each but mostly
+ * wait; started first, they overlap the hundreds of quick files instead of trailing after them.
  */
 class LongRunsFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const long = (file: TestSpecification) =>
-      /[\\/]test[\\/](e2e|integration[\\/]engine)[\\/]/.test(file.moduleId) ? 0 : 1;
+      /[\\/]test[\\/](e2e|integration[\\/](engine|rehearse))[\\/]/.test(file.moduleId) ? 0 : 1;
     return [...sorted].sort((a, b) => long(a) - long(b));
   }
 }
@@ -19,6 +19,8 @@ class LongRunsFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The CLI the tests spawn is the build: rebuilt first whenever the sources are newer.
+    globalSetup: ['test/support/fresh-build.ts'],
     pool: 'forks',
     // Most files wait on sockets, timers and child processes rather than burn CPU, so more
     // workers than cores cut the wall time (vitest's default on 2 cores is a single worker).

@@ -7,18 +7,23 @@
  * from one chunk. Source maps point every line back to src/. ssh2 (native add-ons) and pino
  * (worker files) stay in node_modules.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-rmSync(new URL('../dist/', import.meta.url), { recursive: true, force: true });
+// Built aside and swapped in whole: a drainctl started meanwhile (the tests spawn many while
+// `npm pack` rebuilds) loads the old build or the new one, never a half-written one.
+const next = join(root, `dist.next-${process.pid}`);
+const old = join(root, `dist.old-${process.pid}`);
+rmSync(next, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
   entryPoints: ['src/cli/main.ts', 'src/index.ts'],
   outbase: 'src',
-  outdir: 'dist',
+  outdir: next,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,
@@ -35,3 +40,8 @@ await build({
   sourcesContent: false,
   logLevel: 'warning',
 });
+
+const dist = join(root, 'dist');
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(next, dist);
+rmSync(old, { recursive: true, force: true });

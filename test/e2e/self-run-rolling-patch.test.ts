@@ -253,7 +253,7 @@ case " $* " in *" reload "*)
   if [ $count -eq 6 ]; then
     p=$PPID
     while [ "$p" -gt 1 ]; do
-      if grep -q drainctl-sources /proc/$p/cmdline; then kill -9 $p; exit 1; fi
+      if grep -q bin/drainctl /proc/$p/cmdline; then kill -9 $p; exit 1; fi
       p=$(awk '{print $4}' /proc/$p/stat)
     done
   fi;;

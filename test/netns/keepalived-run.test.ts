@@ -166,7 +166,7 @@ if [ ! -e ${bin}/killed ]; then
   touch ${bin}/killed
   p=$PPID
   while [ "$p" -gt 1 ]; do
-    if grep -q drainctl-sources /proc/$p/cmdline; then kill -9 $p; exit 1; fi
+    if grep -q bin/drainctl /proc/$p/cmdline; then kill -9 $p; exit 1; fi
     p=$(awk '{print $4}' /proc/$p/stat)
   done
 fi

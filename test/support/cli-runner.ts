@@ -1,13 +1,17 @@
 /**
- * Runs `drainctl` as a child process, as a user would — from its TypeScript sources
- * (bin/drainctl-sources.js), so a test always runs src/ as it is and never a build that may be
- * older. test/e2e/package.test.ts runs the built bin/drainctl.js, as installed from the package.
+ * Runs `drainctl` as a child process, as a user would — from its build (bin/drainctl.js), which
+ * the suite's global setup (fresh-build.ts) rebuilds whenever src/ or mocks/ is newer, so a test
+ * never runs a build older than the code. test/integration/cli/module-loading.test.ts runs the
+ * sources (bin/drainctl-sources.js), whose files it names.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const binPath = fileURLToPath(new URL('../../bin/drainctl-sources.js', import.meta.url));
+export const binPath = fileURLToPath(new URL('../../bin/drainctl.js', import.meta.url));
+export const sourcesBinPath = fileURLToPath(
+  new URL('../../bin/drainctl-sources.js', import.meta.url),
+);
 
 export interface CliRun {
   code: number | null;

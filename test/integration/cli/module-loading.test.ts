@@ -1,6 +1,6 @@
 /**
- * A command loads only what it uses. `drainctl` runs from its sources (as the other CLI tests
- * do) under a loader hook that records every file Node loads as an ES module, which includes
+ * A command loads only what it uses. `drainctl` runs from its sources (the other CLI tests run
+ * its build) under a loader hook that records every file Node loads as an ES module, which includes
  * each package drainctl imports (the SDKs, ssh2, pino, zod) and each of its own modules. Plans
  * are made against the emulator, started in this process on port 0.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startChatPlatforms } from '#mocks/chat-platforms/index.js';
 import { type Emulator, startEmulator } from '#mocks/index.js';
-import { binPath, repoRoot } from '#support/cli-runner.js';
+import { repoRoot, sourcesBinPath } from '#support/cli-runner.js';
 
 const HOOKS = `
 import { appendFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ async function loadedByServe(
   await writeFile(config, yaml);
   const child = spawn(
     process.execPath,
-    ['--import', RECORD_LOADS, binPath, 'serve', '--config', config, '--port', '0'],
+    ['--import', RECORD_LOADS, sourcesBinPath, 'serve', '--config', config, '--port', '0'],
     { cwd: repoRoot, env: { ...commandEnv(record), ...env } },
   );
   let stdout = '';
@@ -111,7 +111,7 @@ async function loadedBy(
   const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
-      ['--import', RECORD_LOADS, binPath, ...args],
+      ['--import', RECORD_LOADS, sourcesBinPath, ...args],
       {
         cwd: repoRoot,
         env: commandEnv(record),

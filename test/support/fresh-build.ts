@@ -1,0 +1,52 @@
+/**
+ * Vitest global setup: the tests spawn `drainctl` from its build (bin/drainctl.js → dist/), which
+ * starts in a third of the CPU its sources under tsx take — the suite spawns hundreds of them on
+ * two cores. So that a test never runs a build older than the code, dist/ is rebuilt (esbuild, a
+ * few seconds) whenever any file it is built from is newer than it. A fresh clone's `npm ci`
+ * has just built it, so CI never rebuilds.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from './cli-runner.js';
+
+const run = promisify(execFile);
+
+/** What dist/ is made of: every file under these is compared with the build. */
+const INPUTS = ['src', 'mocks', 'scripts/build.js', 'package-lock.json', 'tsconfig.json'];
+const BUILT = join(repoRoot, 'dist', 'cli', 'main.js');
+const LOCK = join(repoRoot, 'dist.building');
+
+function newestInput(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs; // a deleted file shows only as its folder's change
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestInput(join(path, entry)));
+  return newest;
+}
+
+function isStale(): boolean {
+  const built = statSync(BUILT, { throwIfNoEntry: false })?.mtimeMs;
+  if (built === undefined) return true;
+  return INPUTS.some((input) => newestInput(join(repoRoot, input)) > built);
+}
+
+export default async function freshBuild(): Promise<void> {
+  if (!isStale()) return;
+  // Two test runs started at once in one checkout build once: the second waits for the first.
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    if (isStale()) await run(process.execPath, [join(repoRoot, 'scripts', 'build.js')]);
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
