@@ -1,0 +1,43 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax named in messages
+/**
+ * `member.redis`: the cluster its nodes belong to must be the one `inventory.redis` describes, so
+ * the plan has checked the topology before any node is failed over; the password comes from the
+ * environment, as the inventory's does; the address names each node with known placeholders.
+ */
+import type { RawIssue } from '../issue.js';
+import { unknownPlaceholders } from '../path-template.js';
+import type { Check } from './check-context.js';
+
+export const checkRedisMember: Check = ({ doc, interpolation }) => {
+  const member = doc.member?.redis;
+  if (member === undefined) return [];
+  const issues: RawIssue[] = [];
+  if (doc.inventory?.redis === undefined) {
+    issues.push({
+      path: ['member', 'redis'],
+      expected:
+        'inventory.redis beside it (the plan checks the cluster is as expected before any node is failed over)',
+      found: 'no inventory.redis',
+    });
+  }
+  if (
+    member.password !== undefined &&
+    !interpolation.wholeReferences.has('member.redis.password')
+  ) {
+    issues.push({
+      path: ['member', 'redis', 'password'],
+      expected:
+        'a reference to an environment variable like ${REDIS_PASSWORD} (secrets are never written in workflow files)',
+      found: 'a literal value',
+    });
+  }
+  const unknown = unknownPlaceholders(member.address);
+  if (unknown.length > 0) {
+    issues.push({
+      path: ['member', 'redis', 'address'],
+      expected: 'placeholders among {instanceId}, {name}, {privateIp}',
+      found: unknown.map((name) => `{${name}}`).join(', '),
+    });
+  }
+  return issues;
+};
