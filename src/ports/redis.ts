@@ -43,18 +43,10 @@ export interface RedisConnectOptions {
   timeoutMs: number;
 }
 
-/** A replica as its master lists it (`INFO replication`'s `slaveN` lines). */
-export interface RedisReplicaLink {
-  /** `ip:port` the replica announced. */
-  address: string;
-  /** Its replication offset as the master last heard it. */
-  offset: number;
-  /** `state=online`: past its initial sync. */
-  online: boolean;
-}
-
-/** What one node says about its replication and its cluster (`INFO replication`, `CLUSTER INFO`). */
+/** What one node says about its replication and its cluster (`INFO replication`, `CLUSTER INFO`, `CLUSTER MYID`). */
 export interface RedisNodeStatus {
+  /** `CLUSTER MYID`: how `CLUSTER NODES` names it (a replica names its master by it). */
+  id: string;
   role: 'master' | 'replica';
   /** `master_repl_offset`: the stream position this node has (a replica: what it has received). */
   offset: number;
@@ -64,8 +56,6 @@ export interface RedisNodeStatus {
   linkUp: boolean;
   /** A replica's `master_sync_in_progress:1`: a full sync still loading. */
   syncInProgress: boolean;
-  /** A master's replicas. */
-  replicas: RedisReplicaLink[];
   /** `cluster_state` (`ok` or `fail`). */
   clusterState: string;
 }

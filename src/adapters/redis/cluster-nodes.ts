@@ -3,7 +3,7 @@
  * `<id> <ip:port@cport[,hostname]> <flags> <master> <ping> <pong> <epoch> <link> <slot>…`, where a
  * slot is `n`, `a-b`, or an importing/migrating `[n-<-id]` / `[n->-id]` (not served: not counted).
  */
-import type { RedisClusterNode, RedisNodeStatus, RedisReplicaLink } from '../../ports/index.js';
+import type { RedisClusterNode, RedisNodeStatus } from '../../ports/index.js';
 
 export function parseClusterNodes(text: string): RedisClusterNode[] {
   return text
@@ -44,25 +44,18 @@ export function parseInfo(text: string): Map<string, string> {
   return fields;
 }
 
-/** `INFO replication` and `CLUSTER INFO` of one node as its status. */
-export function parseReplication(replication: string, clusterInfo: string): RedisNodeStatus {
+/** `CLUSTER MYID`, `INFO replication` and `CLUSTER INFO` of one node as its status. */
+export function parseReplication(
+  id: string,
+  replication: string,
+  clusterInfo: string,
+): RedisNodeStatus {
   const fields = parseInfo(replication);
   const replica = fields.get('role') === 'slave';
   const host = fields.get('master_host');
   const port = fields.get('master_port');
-  const replicas: RedisReplicaLink[] = [];
-  for (const [key, value] of fields) {
-    if (!/^slave\d+$/.test(key)) continue;
-    const parts = new Map(
-      value.split(',').map((pair) => pair.split('=') as [string, string | undefined]),
-    );
-    replicas.push({
-      address: `${parts.get('ip') ?? ''}:${parts.get('port') ?? ''}`,
-      offset: Number(parts.get('offset') ?? 0),
-      online: parts.get('state') === 'online',
-    });
-  }
   return {
+    id,
     role: replica ? 'replica' : 'master',
     // A replica's own position is slave_repl_offset; master_repl_offset there is the same stream.
     offset: Number(fields.get(replica ? 'slave_repl_offset' : 'master_repl_offset') ?? 0),
@@ -71,7 +64,6 @@ export function parseReplication(replication: string, clusterInfo: string): Redi
       : {}),
     linkUp: fields.get('master_link_status') === 'up',
     syncInProgress: fields.get('master_sync_in_progress') === '1',
-    replicas,
     clusterState: parseInfo(clusterInfo).get('cluster_state') ?? 'unknown',
   };
 }

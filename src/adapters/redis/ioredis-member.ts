@@ -11,6 +11,7 @@ export function ioredisMemberClient(): RedisMemberClient {
     status: (address, options) =>
       ask(address, options, async (c) =>
         parseReplication(
+          String(await c.call('CLUSTER', 'MYID')),
           String(await c.call('INFO', 'replication')),
           String(await c.call('CLUSTER', 'INFO')),
         ),

@@ -65,7 +65,12 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
     );
   }
 
-  const choice = await inSyncReplica(redis, master, maxLagBytes, options);
+  let choice: { replica?: string; detail: string };
+  try {
+    choice = await inSyncReplica(redis, address, master, maxLagBytes, options);
+  } catch (error) {
+    return failed('gate-blocked', `Redis ${address} cannot be asked (${message(error)}); ${STAYS}`);
+  }
   if (choice.replica === undefined) {
     return failed(
       'gate-blocked',
@@ -141,22 +146,27 @@ function lastAttempt(ctx: RunContext, step: FailoverStep): IntentEntry | undefin
 }
 
 /**
- * The replica to fail over to: one the master lists online, that says it is a replica of this
- * master with its link up and no sync in progress, at most `maxLagBytes` behind the master's
+ * The replica to fail over to: one `CLUSTER NODES` lists as a replica of this master (by its
+ * announced address: the one clients and the cluster use), not failing, that says itself it is a
+ * replica with its link up and no sync in progress, at most `maxLagBytes` behind the master's
  * offset; of those the furthest along.
  */
 async function inSyncReplica(
   redis: RedisMemberClient,
+  address: string,
   master: RedisNodeStatus,
   maxLagBytes: number,
   options: RedisConnectOptions,
 ): Promise<{ replica?: string; detail: string }> {
-  if (master.replicas.length === 0) return { detail: 'it lists no replica' };
+  const listed = (await redis.clusterNodes(address, options)).filter(
+    (node) => node.role === 'replica' && node.masterId === master.id,
+  );
+  if (listed.length === 0) return { detail: 'CLUSTER NODES lists no replica of it' };
   const judged = await Promise.all(
-    master.replicas.map(async (link) => {
-      if (!link.online) return { address: link.address, problem: 'not online' };
+    listed.map(async (node) => {
+      if (node.failing) return { address: node.address, problem: 'failing' };
       try {
-        const status = await redis.status(link.address, options);
+        const status = await redis.status(node.address, options);
         const lag = master.offset - status.offset;
         const problem =
           status.role !== 'replica'
@@ -168,9 +178,9 @@ async function inSyncReplica(
                 : lag > maxLagBytes
                   ? `${lag} bytes behind`
                   : undefined;
-        return { address: link.address, offset: status.offset, problem };
+        return { address: node.address, offset: status.offset, problem };
       } catch (error) {
-        return { address: link.address, problem: `does not answer (${message(error)})` };
+        return { address: node.address, problem: `does not answer (${message(error)})` };
       }
     }),
   );
