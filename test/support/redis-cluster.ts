@@ -33,6 +33,10 @@ export interface RedisClusterProcesses {
   addresses: string[];
   /** Stop the node at `address` (SIGTERM, no save) and start it again on its config and nodes.conf. */
   restart(address: string): Promise<void>;
+  /** Stop the node at `address` (SIGTERM). */
+  stopNode(address: string): Promise<void>;
+  /** Start a stopped node again; resolves once it answers PING. */
+  startNode(address: string): Promise<void>;
   /** `redis-cli` against one node; its output. */
   cli(address: string, ...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -132,21 +136,26 @@ export async function startRedisCluster(
     await stop();
     throw error;
   }
-  const restart = async (address: string): Promise<void> => {
-    const index = addresses.indexOf(address);
-    const child = children[index];
+  const stopNode = async (address: string): Promise<void> => {
+    const child = children[addresses.indexOf(address)];
+    if (child === undefined) throw new Error(`no Redis node ${address}`);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  };
+  const startNode = async (address: string): Promise<void> => {
     const config = configs.get(address);
-    if (child === undefined || config === undefined) throw new Error(`no Redis node ${address}`);
-    if (child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      });
-    }
-    children[index] = spawn(binary, [config], { stdio: 'ignore' });
+    if (config === undefined) throw new Error(`no Redis node ${address}`);
+    children[addresses.indexOf(address)] = spawn(binary, [config], { stdio: 'ignore' });
     await waitFor(async () => (await cli(address, 'PING')).includes('PONG'));
   };
-  return { dir, addresses, cli, stop, restart };
+  const restart = async (address: string): Promise<void> => {
+    await stopNode(address);
+    await startNode(address);
+  };
+  return { dir, addresses, cli, stop, restart, stopNode, startNode };
 }
 
 /** One port (and a bus port) free on every host, for nodes that differ by address only. */
