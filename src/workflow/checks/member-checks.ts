@@ -12,6 +12,14 @@ export const checkRedisMember: Check = ({ doc, interpolation }) => {
   const member = doc.member?.redis;
   if (member === undefined) return [];
   const issues: RawIssue[] = [];
+  if (doc.loadBalancer === undefined) {
+    // A fleet plan reads no inventory, so its nodes could be failed over unchecked.
+    issues.push({
+      path: ['member'],
+      expected: 'a workflow with one loadBalancer (a fleet workflow has no member kinds yet)',
+      found: 'a fleet workflow',
+    });
+  }
   if (doc.inventory?.redis === undefined) {
     issues.push({
       path: ['member', 'redis'],

@@ -169,6 +169,15 @@ describe('member.redis input', () => {
     ]);
   });
 
+  it('is refused in a fleet workflow, which reads no inventory', () => {
+    const fleet = seedText
+      .replace(/^loadBalancer:\n(?: .*\n)+/m, '')
+      .replace(/^dns:\n(?: .*\n)+/m, '');
+    expect(issues(`${fleet}${INVENTORY}member:\n  redis: {}\n`, { REDIS_PASSWORD: 'x' })).toEqual([
+      'member: a workflow with one loadBalancer (a fleet workflow has no member kinds yet) / a fleet workflow',
+    ]);
+  });
+
   it('masks the member password', () => {
     const { secrets } = parseWorkflow(
       {
