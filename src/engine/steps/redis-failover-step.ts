@@ -11,6 +11,7 @@ import type { RedisConnectOptions, RedisMemberClient, RedisNodeStatus } from '..
 import { message } from '../engine-errors.js';
 import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
+import { isStop } from '../execution/run-control.js';
 import type { IntentEntry } from '../journal/entries.js';
 import { connectOptions, waitUntil } from './redis-member-waits.js';
 
@@ -33,7 +34,8 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
   // failover a few seconds, far below any timeout here) and a fresh one is safe.
   const previous = lastAttempt(ctx, step);
   if (previous !== undefined) {
-    const leftMs = Date.parse(previous.ts) + timeoutMs - ctx.ports.clock.now();
+    const over = Date.parse(previous.ts) + timeoutMs;
+    const leftMs = over - ctx.ports.clock.now();
     if (leftMs > 0) {
       const end = await waitUntil(
         ctx,
@@ -47,6 +49,16 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
       );
       if (end.kind === 'stopped')
         return stopped(`stop requested during the failover of ${address}`);
+      // The watch gives up up to one poll early; the earlier attempt's time must be wholly up.
+      const rest = over - ctx.ports.clock.now();
+      if (end.kind === 'timeout' && rest > 0) {
+        try {
+          await ctx.ports.clock.sleep(rest, ctx.control.signal);
+        } catch (error) {
+          if (isStop(error)) return stopped(`stop requested during the failover of ${address}`);
+          throw error;
+        }
+      }
     }
   }
 

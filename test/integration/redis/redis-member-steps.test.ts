@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalHost } from '#src/adapters/local/local-host.js';
 import { systemClock } from '#src/adapters/local/system-clock.js';
 import { ioredisMemberClient } from '#src/adapters/redis/ioredis-member.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { hashPlan } from '#src/plan/plan-hash.js';
 import type { Plan, Step, StepAction } from '#src/plan/types.js';
+import type { RedisMemberClient } from '#src/ports/index.js';
 import { buildPlan, fleet } from '#support/hand-built-plans.js';
-import { runModel } from '#support/in-memory-runs.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
 import { InMemoryWorld } from '#support/in-memory-world.js';
 import { type RedisClusterProcesses, startRedisCluster } from '#support/redis-cluster.js';
 
@@ -56,19 +58,25 @@ function planOf(world: InMemoryWorld, actions: StepAction[]): Plan {
   return { ...unhashed, sha256: hashPlan(unhashed, sha256Hex) };
 }
 
+/** The real ports for the redis steps; `failover` replaced when the test says so. */
+function realPorts(failover?: RedisMemberClient['failover']) {
+  return (ports: EnginePorts): EnginePorts => ({
+    ...ports,
+    clock: systemClock,
+    host: () => createLocalHost(),
+    redis: { ...ioredisMemberClient(), ...(failover === undefined ? {} : { failover }) },
+  });
+}
+
+function entriesOf(world: InMemoryWorld): Array<Record<string, unknown>> {
+  return world.journalLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 async function run(actions: StepAction[]) {
   const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
-  const result = await runModel(world, planOf(world, actions), {
-    wrap: (ports) => ({
-      ...ports,
-      clock: systemClock,
-      host: () => createLocalHost(),
-      redis: ioredisMemberClient(),
-    }),
-  });
+  const result = await runModel(world, planOf(world, actions), { wrap: realPorts() });
   if (result === 'crashed') throw new Error('crashed');
-  const entries = world.journalLines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { result, entries };
+  return { result, entries: entriesOf(world) };
 }
 
 const target = (address: string) => ({ address, commandTimeoutSeconds: 5 });
@@ -241,4 +249,39 @@ describe('the redis.* steps against a real cluster', () => {
       await cluster.startNode(replica);
     }
   }, 60_000);
+
+  it('resumed after a crash right after the failover intent, watches out the first attempt before sending again', async () => {
+    await waitForClusterOk();
+    const master = (await nodes()).find((n) => n.role === 'master');
+    if (master === undefined) throw new Error('no master');
+    const step: StepAction = {
+      action: 'redis.failover',
+      params: { ...target(master.address), maxLagBytes: 65_536, timeoutSeconds: 3 },
+    };
+    // A process that journaled its choice and died before CLUSTER FAILOVER left it: learn the
+    // intent's place in the journal from a run whose command goes nowhere, then crash there.
+    const probe = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+    await runModel(probe, planOf(probe, [step]), { wrap: realPorts(async () => undefined) });
+    const seq = entriesOf(probe).find((e) => e.type === 'intent')?.seq as number;
+    const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+    const crashed = await runModel(world, planOf(world, [step]), {
+      crashAfterSeq: seq,
+      wrap: realPorts(async () => undefined),
+    });
+    expect(crashed).toBe('crashed');
+    const sentAt = Date.parse(String(entriesOf(world).find((e) => e.type === 'intent')?.ts));
+
+    const resumed = await resumeModel(world, { wrap: realPorts() });
+    if (resumed === 'crashed') throw new Error('crashed');
+    expect(resumed.outcome).toBe('completed');
+    const entries = entriesOf(world);
+    const intents = entries.filter((e) => e.type === 'intent' && e.op === 'redis-failover');
+    expect(intents).toHaveLength(2);
+    // Sent again only once the first attempt's 3 s were up, the node still a master meanwhile.
+    expect(Date.parse(String(intents[1]?.ts)) - sentAt).toBeGreaterThanOrEqual(3000);
+    const chosen = (intents[1]?.to as { replica: string } | undefined)?.replica ?? '';
+    const demoted = (await nodes(master.address)).find((n) => n.address === master.address);
+    expect(demoted?.role).toBe('replica');
+    expect((await nodes(chosen)).find((n) => n.address === chosen)?.role).toBe('master');
+  }, 120_000);
 });
