@@ -1,8 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} is the workflow syntax named in messages
 /**
  * `member.redis`: the cluster its nodes belong to must be the one `inventory.redis` describes, so
- * the plan has checked the topology before any node is failed over; the password comes from the
- * environment, as the inventory's does; the address names each node with known placeholders.
+ * the plan has checked the topology before any node is failed over; one node at a time; the
+ * password comes from the environment, as the inventory's does; the address names each node with
+ * known placeholders.
  */
 import type { RawIssue } from '../issue.js';
 import { unknownPlaceholders } from '../path-template.js';
@@ -37,6 +38,23 @@ export const checkRedisMember: Check = ({ doc, interpolation }) => {
       expected:
         'a reference to an environment variable like ${REDIS_PASSWORD} (secrets are never written in workflow files)',
       found: 'a literal value',
+    });
+  }
+  // Two nodes out at once could be a master and its replica: the replica, asked at its turn while
+  // the master's failover is still under way, would be judged a replica and restarted just as it
+  // became the master. One node at a time keeps every failover whole before the next node is asked.
+  if (doc.rollout.maxUnavailable !== 1) {
+    issues.push({
+      path: ['rollout', 'maxUnavailable'],
+      expected: '1 with member.redis (one Redis node out of service at a time)',
+      found: String(doc.rollout.maxUnavailable),
+    });
+  }
+  if ((doc.rollout.canary?.servers ?? 1) > 1) {
+    issues.push({
+      path: ['rollout', 'canary', 'servers'],
+      expected: '1 with member.redis (one Redis node out of service at a time)',
+      found: String(doc.rollout.canary?.servers),
     });
   }
   const unknown = unknownPlaceholders(member.address);

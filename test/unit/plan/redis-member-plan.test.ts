@@ -178,6 +178,21 @@ describe('member.redis input', () => {
     ]);
   });
 
+  it('takes one node at a time: a master and its replica are never out together', () => {
+    const wide = seedText.replace(/maxUnavailable: 1\b/, 'maxUnavailable: 2');
+    expect(wide).not.toBe(seedText);
+    expect(issues(`${wide}${INVENTORY}member:\n  redis: {}\n`, { REDIS_PASSWORD: 'x' })).toEqual([
+      'rollout.maxUnavailable: 1 with member.redis (one Redis node out of service at a time) / 2',
+    ]);
+    const canary = seedText.replace(
+      /maxUnavailable: 1\b.*\n/,
+      (line) => `${line}  canary: { servers: 2, bakeMinutes: 1 }\n`,
+    );
+    expect(issues(`${canary}${INVENTORY}member:\n  redis: {}\n`, { REDIS_PASSWORD: 'x' })).toEqual([
+      'rollout.canary.servers: 1 with member.redis (one Redis node out of service at a time) / 2',
+    ]);
+  });
+
   it('masks the member password', () => {
     const { secrets } = parseWorkflow(
       {
