@@ -21,6 +21,7 @@ import { createLocalHost, LOCAL_INSTANCE_ID } from '../adapters/local/local-host
 import { systemClock } from '../adapters/local/system-clock.js';
 import { createNginxUpgrade } from '../adapters/nginx/hot-upgrade-steps.js';
 import type { NginxFileBaseline } from '../adapters/nginx/index.js';
+import { ioredisMemberClient } from '../adapters/redis/ioredis-member.js';
 import { ioredisObserver } from '../adapters/redis/ioredis-observer.js';
 import type { SelfRunTagStore } from '../adapters/self-run-balancer.js';
 import { createSshHost, shellQuote } from '../adapters/ssh/index.js';
@@ -207,6 +208,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       clock,
       alertGate: prometheusAlertGate(),
       nginxUpgrade: createNginxUpgrade(clock),
+      // ioredis itself loads on the first `redis.*` step.
+      redis: ioredisMemberClient(),
       cloudRetries: retries,
     },
   };

@@ -13,6 +13,7 @@ import type {
   Host,
   LoadBalancer,
   NginxUpgrade,
+  RedisMemberClient,
   ServerAttachments,
   TrafficProbeFactory,
 } from '../ports/index.js';
@@ -35,6 +36,8 @@ export interface EnginePorts {
   alertGate?: AlertGateChecker;
   /** nginx's binary hot upgrade; a plan with its steps fails them without it. */
   nginxUpgrade?: NginxUpgrade;
+  /** The nodes of a Redis Cluster (`redis.*` steps); a plan with them fails them without it. */
+  redis?: RedisMemberClient;
   /** Cloud calls being retried (throttling…), so a run can say so while it lasts. */
   cloudRetries?: CloudRetryFeed;
 }

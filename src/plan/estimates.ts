@@ -100,3 +100,12 @@ export function healthySeconds(health: {
 }): number {
   return health.consecutiveSuccesses * health.intervalSeconds;
 }
+/**
+ * A Redis master failed over to its replica (CLUSTER FAILOVER until both see the roles swapped).
+ * Local cluster: about a second; a busy replica that must first catch up takes longer.
+ */
+export const REDIS_FAILOVER_SECONDS = 5;
+/** BGSAVE, LASTSAVE changing and the RDB copy with its sha256, for a small data set. */
+export const REDIS_BACKUP_SECONDS = 10;
+/** A restarted Redis replica's resync with its master and cluster_state ok everywhere. */
+export const REDIS_CATCH_UP_SECONDS = 10;

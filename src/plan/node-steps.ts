@@ -1,9 +1,9 @@
 /**
  * One server's rollout, built in the order it runs and the runbook reads:
  *
- *   [baseline] → before-hooks → before-gates → gate → [baseline] → drain → [release connections]
- *   → wait drained → patch → reboot → wait healthy → verify → after-gates → restore (ramp) →
- *   after-hooks
+ *   [baseline] → before-hooks → before-gates → [redis backup → redis failover] → gate →
+ *   [baseline] → drain → [release connections] → wait drained → patch → reboot → wait healthy →
+ *   verify → [redis rejoin] → after-gates → restore (ramp) → after-hooks
  *
  * The verify baseline comes first of all when it can find the server already compliant and
  * skip it (then it is not gated, hooked or drained); otherwise right before the drain. The gate
@@ -33,6 +33,7 @@ import { describeHost, hostTarget, nodeLabel } from './host-target.js';
 import { nginxUpgradeSteps } from './nginx-upgrade-steps.js';
 import type { PlanContext } from './plan-context.js';
 import { drainProbe, restoreProbe } from './probe-config.js';
+import { redisMemberAfterSteps, redisMemberBeforeSteps } from './redis-member-steps.js';
 import { patchUndo, rollbackPointStep, rollbackSteps } from './rollback-steps.js';
 import { savedWeightKey } from './saved-weight-tag.js';
 import { stateGateSteps } from './state-gate-steps.js';
@@ -74,6 +75,7 @@ export function nodeSteps(
   const before = [
     ...hookSteps(ctx, node, 'before', spec.hooks.before, batch),
     ...stateGateSteps(ctx, node, at, 'before'),
+    ...redisMemberBeforeSteps(ctx, node, at),
   ];
   const patch = effectivePatch(spec.patch);
   const verify = patch.verify;
@@ -274,6 +276,7 @@ export function nodeSteps(
       expectedSeconds: SHORT_COMMAND_SECONDS,
     });
   }
+  maintenance.push(...redisMemberAfterSteps(ctx, node, at));
   maintenance.push(...stateGateSteps(ctx, node, at, 'after'));
   const { restore } = spec;
   if (attachments !== undefined) {

@@ -409,6 +409,41 @@ export type StepAction =
       };
     }
   | {
+      /**
+       * `member.redis.backup`: BGSAVE on the node, wait until LASTSAVE changes, then copy its RDB
+       * file (`CONFIG GET dir` + `dbfilename`) into `dir` on the host, its sha256 journaled.
+       */
+      action: 'redis.backup';
+      params: RedisMemberTarget & {
+        host: HostTarget;
+        dir: string;
+        timeoutSeconds: number;
+      };
+    }
+  | {
+      /**
+       * Before the drain: if the node is a master when its turn comes, CLUSTER FAILOVER on an
+       * in-sync replica of it, and wait until both see the roles swapped and cluster_state ok.
+       */
+      action: 'redis.failover';
+      params: RedisMemberTarget & {
+        /** A replica at most this many bytes behind its master is in sync. */
+        maxLagBytes: number;
+        timeoutSeconds: number;
+      };
+    }
+  | {
+      /**
+       * Once back: a replica with its link up, not syncing, at the master's offset as read when
+       * the wait began, and cluster_state ok on every node of the cluster.
+       */
+      action: 'redis.rejoin';
+      params: RedisMemberTarget & {
+        intervalSeconds: number;
+        timeoutSeconds: number;
+      };
+    }
+  | {
       action: 'node.verify';
       params: {
         host: HostTarget;
@@ -467,6 +502,16 @@ export type StepAction =
     };
 
 export type StepActionName = StepAction['action'];
+
+/** The Redis node a `redis.*` step acts on (`member.redis`). */
+export interface RedisMemberTarget {
+  /** `host:port` of the node on this server. */
+  address: string;
+  /** AUTH password (registered as a secret: masked in the journal, the plan rebuilt on resume). */
+  password?: string;
+  /** Seconds one command to a node may take. */
+  commandTimeoutSeconds: number;
+}
 
 /** What a state gate asks: a command's exit code (and output), or an HTTP answer. */
 export type StateGateCheck =

@@ -36,3 +36,53 @@ export interface RedisObserver {
     options: { password?: string; timeoutMs: number },
   ): Promise<RedisClusterView>;
 }
+
+/** How to reach one node: its AUTH password, and how long one command may take. */
+export interface RedisConnectOptions {
+  password?: string;
+  timeoutMs: number;
+}
+
+/** What one node says about its replication and its cluster (`INFO replication`, `CLUSTER INFO`, `CLUSTER MYID`). */
+export interface RedisNodeStatus {
+  /** `CLUSTER MYID`: how `CLUSTER NODES` names it (a replica names its master by it). */
+  id: string;
+  role: 'master' | 'replica';
+  /** `master_repl_offset`: the stream position this node has (a replica: what it has received). */
+  offset: number;
+  /** A replica's master, `master_host:master_port`. */
+  masterAddress?: string;
+  /** A replica's `master_link_status:up`. */
+  linkUp: boolean;
+  /** A replica's `master_sync_in_progress:1`: a full sync still loading. */
+  syncInProgress: boolean;
+  /** `cluster_state` (`ok` or `fail`). */
+  clusterState: string;
+}
+
+/** Where a node keeps its RDB file, and when it last saved one (`LASTSAVE`, Unix seconds). */
+export interface RedisSaveState {
+  lastSave: number;
+  /** `CONFIG GET dir` joined with `dbfilename`. */
+  rdbPath: string;
+  /** `rdb_bgsave_in_progress:1`. */
+  inProgress: boolean;
+  /** `rdb_last_bgsave_status`: `ok` or `err`. */
+  lastStatus: string;
+}
+
+/**
+ * The commands a Redis Cluster member's steps send to one node: what it says about itself, and
+ * the two changes drainctl makes (a failover of its master, a background save). One connection
+ * per call, no cluster client: each answer is what that node says.
+ */
+export interface RedisMemberClient {
+  status(address: string, options: RedisConnectOptions): Promise<RedisNodeStatus>;
+  /** Every node `CLUSTER NODES` lists, as the node asked sees them. */
+  clusterNodes(address: string, options: RedisConnectOptions): Promise<RedisClusterNode[]>;
+  /** `CLUSTER FAILOVER` (default mode) sent to a replica: it takes over once it has every write. */
+  failover(replicaAddress: string, options: RedisConnectOptions): Promise<void>;
+  saveState(address: string, options: RedisConnectOptions): Promise<RedisSaveState>;
+  /** `BGSAVE`; resolves also when a background save is already running (the wait covers it). */
+  backgroundSave(address: string, options: RedisConnectOptions): Promise<void>;
+}

@@ -43,6 +43,7 @@ export {
   type LoadBalancerSpec,
   listenerCheckType,
 } from './schema/load-balancer-schema.js';
+export type { MemberSpec, RedisMemberSpec } from './schema/member-schema.js';
 export {
   NOTIFY_EVENTS,
   type NotifyChannelSpec,

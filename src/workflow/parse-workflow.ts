@@ -40,7 +40,7 @@ export interface LoadedWorkflow {
 export type LoadedAnyWorkflow = Omit<LoadedWorkflow, 'spec'> & { spec: AnyWorkflowSpec };
 
 const SECRET_PATH =
-  /^(notify\.channels\[\d+\]\.(url|secret)|alertGate\.auth\.(bearerToken|password)|inventory\.redis\.password)$/;
+  /^(notify\.channels\[\d+\]\.(url|secret)|alertGate\.auth\.(bearerToken|password)|(inventory|member)\.redis\.password)$/;
 
 /**
  * Validate a workflow. `env` supplies `${VAR}` values and the default region

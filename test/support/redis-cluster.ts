@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,17 +31,33 @@ export function redisServerBinary(): string | undefined {
 export interface RedisClusterProcesses {
   dir: string;
   addresses: string[];
+  /** Stop the node at `address` (SIGTERM, no save) and start it again on its config and nodes.conf. */
+  restart(address: string): Promise<void>;
+  /** Stop the node at `address` (SIGTERM). */
+  stopNode(address: string): Promise<void>;
+  /** Start a stopped node again; resolves once it answers PING. */
+  startNode(address: string): Promise<void>;
   /** `redis-cli` against one node; its output. */
   cli(address: string, ...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startRedisCluster(size = 6): Promise<RedisClusterProcesses> {
+/**
+ * @param hosts one loopback address per node (e.g. the emulator's instances, so a node is found
+ *   at its server's private IP); all then listen on one port free on every one of them. Default:
+ *   six nodes on 127.0.0.1, each on its own port.
+ */
+export async function startRedisCluster(
+  size = 6,
+  hosts?: readonly string[],
+): Promise<RedisClusterProcesses> {
   const binary = redisServerBinary();
   if (binary === undefined) throw new Error(REDIS_MISSING);
   const dir = mkdtempSync(join(tmpdir(), 'drainctl-redis-'));
   const children: ChildProcess[] = [];
   const addresses: string[] = [];
+  const configs = new Map<string, string>();
+  const shared = hosts === undefined ? undefined : await portFreeOn(hosts);
   const cli = async (address: string, ...args: string[]): Promise<string> => {
     const [host = '', port = ''] = address.split(':');
     const { stdout } = await run('redis-cli', ['-h', host, '-p', port, ...args]);
@@ -61,15 +78,18 @@ export async function startRedisCluster(size = 6): Promise<RedisClusterProcesses
   };
   try {
     for (let i = 0; i < size; i += 1) {
-      const port = await freePort();
-      const busPort = await freePort();
+      const host = hosts?.[i] ?? '127.0.0.1';
+      const port = shared?.port ?? (await freePort());
+      const busPort = shared?.busPort ?? (await freePort());
       const nodeDir = join(dir, `node-${i}`);
       execFileSync('mkdir', ['-p', nodeDir]);
       writeFileSync(
         join(nodeDir, 'redis.conf'),
         [
           `port ${port}`,
-          'bind 127.0.0.1',
+          `bind ${host}`,
+          // Off 127.0.0.1 the bus would be reached from 127.0.0.1 and gossip that address.
+          `cluster-announce-ip ${host}`,
           `cluster-port ${busPort}`,
           'cluster-enabled yes',
           'cluster-node-timeout 2000',
@@ -81,7 +101,8 @@ export async function startRedisCluster(size = 6): Promise<RedisClusterProcesses
         ].join('\n'),
       );
       children.push(spawn(binary, [join(nodeDir, 'redis.conf')], { stdio: 'ignore' }));
-      addresses.push(`127.0.0.1:${port}`);
+      addresses.push(`${host}:${port}`);
+      configs.set(`${host}:${port}`, join(nodeDir, 'redis.conf'));
     }
     for (const address of addresses)
       await waitFor(async () => (await cli(address, 'PING')).includes('PONG'));
@@ -104,11 +125,60 @@ export async function startRedisCluster(size = 6): Promise<RedisClusterProcesses
         );
       });
     }
+    // And every replica's first sync done: until then it is not in sync with its master.
+    for (const address of addresses) {
+      await waitFor(async () => {
+        const replication = await cli(address, 'INFO', 'replication');
+        return replication.includes('role:master') || replication.includes('master_link_status:up');
+      });
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { dir, addresses, cli, stop };
+  const stopNode = async (address: string): Promise<void> => {
+    const child = children[addresses.indexOf(address)];
+    if (child === undefined) throw new Error(`no Redis node ${address}`);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  };
+  const startNode = async (address: string): Promise<void> => {
+    const config = configs.get(address);
+    if (config === undefined) throw new Error(`no Redis node ${address}`);
+    children[addresses.indexOf(address)] = spawn(binary, [config], { stdio: 'ignore' });
+    await waitFor(async () => (await cli(address, 'PING')).includes('PONG'));
+  };
+  const restart = async (address: string): Promise<void> => {
+    await stopNode(address);
+    await startNode(address);
+  };
+  return { dir, addresses, cli, stop, restart, stopNode, startNode };
+}
+
+/** One port (and a bus port) free on every host, for nodes that differ by address only. */
+async function portFreeOn(hosts: readonly string[]): Promise<{ port: number; busPort: number }> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const port = await freePort();
+    const busPort = await freePort();
+    if (
+      (await Promise.all(hosts.flatMap((h) => [bindable(h, port), bindable(h, busPort)]))).every(
+        Boolean,
+      )
+    )
+      return { port, busPort };
+  }
+  throw new Error(`no port free on all of ${hosts.join(', ')}`);
+}
+
+function bindable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
 }
 
 async function waitFor(test: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -3,7 +3,7 @@
  * `<id> <ip:port@cport[,hostname]> <flags> <master> <ping> <pong> <epoch> <link> <slot>…`, where a
  * slot is `n`, `a-b`, or an importing/migrating `[n-<-id]` / `[n->-id]` (not served: not counted).
  */
-import type { RedisClusterNode } from '../../ports/index.js';
+import type { RedisClusterNode, RedisNodeStatus } from '../../ports/index.js';
 
 export function parseClusterNodes(text: string): RedisClusterNode[] {
   return text
@@ -42,4 +42,28 @@ export function parseInfo(text: string): Map<string, string> {
     if (at > 0 && !line.startsWith('#')) fields.set(line.slice(0, at), line.slice(at + 1).trim());
   }
   return fields;
+}
+
+/** `CLUSTER MYID`, `INFO replication` and `CLUSTER INFO` of one node as its status. */
+export function parseReplication(
+  id: string,
+  replication: string,
+  clusterInfo: string,
+): RedisNodeStatus {
+  const fields = parseInfo(replication);
+  const replica = fields.get('role') === 'slave';
+  const host = fields.get('master_host');
+  const port = fields.get('master_port');
+  return {
+    id,
+    role: replica ? 'replica' : 'master',
+    // A replica's own position is slave_repl_offset; master_repl_offset there is the same stream.
+    offset: Number(fields.get(replica ? 'slave_repl_offset' : 'master_repl_offset') ?? 0),
+    ...(replica && host !== undefined && port !== undefined
+      ? { masterAddress: `${host}:${port}` }
+      : {}),
+    linkUp: fields.get('master_link_status') === 'up',
+    syncInProgress: fields.get('master_sync_in_progress') === '1',
+    clusterState: parseInfo(clusterInfo).get('cluster_state') ?? 'unknown',
+  };
 }

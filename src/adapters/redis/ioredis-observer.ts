@@ -6,52 +6,7 @@
 import { DrainctlError } from '../../errors/index.js';
 import type { RedisClusterView, RedisObserver } from '../../ports/index.js';
 import { parseClusterNodes, parseInfo } from './cluster-nodes.js';
-
-type Connection = {
-  call(command: string, ...args: string[]): Promise<unknown>;
-  disconnect(): void;
-};
-
-async function connect(
-  address: string,
-  options: { password?: string; timeoutMs: number },
-): Promise<Connection> {
-  const { Redis } = await import('ioredis');
-  const at = address.lastIndexOf(':');
-  const client = new Redis({
-    host: address.slice(0, at),
-    port: Number(address.slice(at + 1)),
-    ...(options.password === undefined ? {} : { password: options.password }),
-    connectTimeout: options.timeoutMs,
-    commandTimeout: options.timeoutMs,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  // Errors reach the caller through the failed command; without a listener ioredis prints them.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    client.disconnect();
-    throw error;
-  }
-  return client;
-}
-
-async function ask<T>(
-  address: string,
-  options: { password?: string; timeoutMs: number },
-  use: (connection: Connection) => Promise<T>,
-): Promise<T> {
-  const connection = await connect(address, options);
-  try {
-    return await use(connection);
-  } finally {
-    connection.disconnect();
-  }
-}
+import { ask } from './connection.js';
 
 export function ioredisObserver(): RedisObserver {
   return {

@@ -78,6 +78,8 @@ export const MUTATION_OPS = [
   'run-command',
   'reboot',
   'nginx-upgrade',
+  'redis-failover',
+  'redis-backup',
 ] as const;
 export type MutationOp = (typeof MUTATION_OPS)[number];
 

@@ -152,6 +152,12 @@ async function reconcileOne(ctx: RunContext, intent: IntentEntry): Promise<strin
     case 'nginx-upgrade':
       await settle(false, { unknown: true });
       return `nginx upgrade step on ${String(t.instanceId)} may or may not have finished: it is taken again, from what the two pid files show`;
+    case 'redis-failover':
+      await settle(false, { unknown: true });
+      return `failover of Redis ${String(t.address)} may or may not have happened: the step observes its role, and sends again only once the earlier attempt's time is up`;
+    case 'redis-backup':
+      await settle(false, { unknown: true });
+      return `BGSAVE on Redis ${String(t.address)} may or may not have finished: the backup is taken again`;
     case 'reboot':
       // Left open on purpose: the reboot step waits for a reboot in flight, then reboots again.
       return `reboot of ${String(t.instanceId)} may or may not have been sent: wait for it, then reboot again`;

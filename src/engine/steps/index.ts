@@ -21,6 +21,9 @@ import {
   runVerifyPath,
 } from './lb-steps.js';
 import { runNginxUpgrade } from './nginx-upgrade-step.js';
+import { runRedisBackup } from './redis-backup-step.js';
+import { runRedisFailover } from './redis-failover-step.js';
+import { runRedisRejoin } from './redis-rejoin-step.js';
 import { runReleaseConnections } from './release-connections.js';
 import { runRestore } from './restore-step.js';
 import { runRollbackPatch, runRollbackPoint } from './rollback-steps.js';
@@ -58,6 +61,9 @@ const handlers: Handlers = {
   'node.reboot': runReboot,
   'node.wait-healthy': runWaitHealthy,
   'node.state-gate': runStateGate,
+  'redis.backup': runRedisBackup,
+  'redis.failover': runRedisFailover,
+  'redis.rejoin': runRedisRejoin,
   'node.verify': runVerify,
   'node.restore': runRestore,
 };

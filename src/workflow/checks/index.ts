@@ -11,6 +11,7 @@ import { checkDrainFilters } from './drain-filter-checks.js';
 import { checkBackends, checkBudget, checkGroupsAndOrder } from './fleet-checks.js';
 import { checkGates } from './gate-checks.js';
 import { checkLoadBalancer } from './load-balancer-checks.js';
+import { checkRedisMember } from './member-checks.js';
 import { checkDrain, checkHealthAndRestore, checkPatchAndHooks } from './timing-checks.js';
 
 export { listedInstanceIds } from './check-context.js';
@@ -30,6 +31,7 @@ const CHECKS = [
   checkNotify,
   checkAlertGateSecrets,
   checkRedisInventorySecret,
+  checkRedisMember,
 ];
 
 export function crossCheck(context: CheckContext): RawIssue[] {

@@ -13,6 +13,7 @@ import { healthSchema } from './health-schema.js';
 import { hooksSchema } from './hooks-schema.js';
 import { inventorySchema } from './inventory-schema.js';
 import { loadBalancerSchema } from './load-balancer-schema.js';
+import { memberSchema } from './member-schema.js';
 import { notifySchema } from './notify-schema.js';
 import { patchSchema } from './patch-schema.js';
 import { restoreSchema } from './restore-schema.js';
@@ -72,6 +73,7 @@ export const workflowSchema = z
     hooks: hooksSchema.default({ before: [], after: [] }),
     gates: gatesSchema.default({ before: [], after: [] }),
     inventory: inventorySchema.optional(),
+    member: memberSchema.optional(),
     notify: notifySchema.optional(),
     alertGate: alertGateSchema.optional(),
   })

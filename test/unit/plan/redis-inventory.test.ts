@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseClusterNodes } from '#src/adapters/redis/cluster-nodes.js';
+import { parseClusterNodes, parseReplication } from '#src/adapters/redis/cluster-nodes.js';
 import { PlanProblems } from '#src/plan/plan-problems.js';
 import { checkRedisInventory, compareVersions } from '#src/plan/redis-inventory.js';
 import type { RedisClusterView } from '#src/ports/index.js';
@@ -86,5 +86,41 @@ describe('inventory.redis against the observation', () => {
       nodes: view().nodes.map((n) => ({ ...n, failing: false })),
     });
     expect(problemsOf({ masters: 3, replicas: 2, minVersion: '7.0' }, healthy)).toEqual([]);
+  });
+});
+
+describe('INFO replication as a node status', () => {
+  it('reads a replica: its master, link, sync and its own offset (slave_repl_offset)', () => {
+    const status = parseReplication(
+      'r1',
+      '# Replication\r\nrole:slave\r\nmaster_host:10.0.0.1\r\nmaster_port:6379\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0\r\nslave_repl_offset:1200\r\nmaster_repl_offset:1300\r\n',
+      'cluster_state:ok\r\n',
+    );
+    expect(status).toEqual({
+      id: 'r1',
+      role: 'replica',
+      offset: 1200,
+      masterAddress: '10.0.0.1:6379',
+      linkUp: true,
+      syncInProgress: false,
+      clusterState: 'ok',
+    });
+  });
+
+  it('reads a master: its offset, no link of its own; a failing cluster_state', () => {
+    expect(
+      parseReplication(
+        'm1',
+        'role:master\nconnected_slaves:1\nslave0:ip=10.0.0.4,port=6379,state=online,offset=90,lag=0\nmaster_repl_offset:99\n',
+        'cluster_state:fail\n',
+      ),
+    ).toEqual({
+      id: 'm1',
+      role: 'master',
+      offset: 99,
+      linkUp: false,
+      syncInProgress: false,
+      clusterState: 'fail',
+    });
   });
 });

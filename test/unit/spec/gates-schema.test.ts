@@ -108,7 +108,7 @@ describe('secrets in gates', () => {
 });
 
 describe('the Redis Cluster example', () => {
-  it('parses, with its password a secret of the gate commands and of the inventory', () => {
+  it('parses, the member kind in place of gates, its password a secret of the inventory', () => {
     const { spec, secrets } = loadExample('workflows/redis-cluster.yaml', {
       LOAD_BALANCER_ID: 'lb-abc',
       REDIS_PASSWORD: 'redis-pw-5c1e',
@@ -119,7 +119,14 @@ describe('the Redis Cluster example', () => {
       allSlotsCovered: true,
       minVersion: '7.0',
     });
-    expect(spec.gates.before.map((g) => g.name)).toEqual(['is-replica']);
+    expect(spec.gates).toEqual({ before: [], after: [] });
+    expect(spec.member?.redis).toEqual({
+      address: '{privateIp}:6379',
+      backup: { dir: '/var/backups/redis', timeoutSeconds: 600 },
+      failoverTimeoutSeconds: 60,
+      catchUpTimeoutSeconds: 600,
+      maxLagBytes: 65536,
+    });
     expect(secrets).toContain('redis-pw-5c1e');
   });
 

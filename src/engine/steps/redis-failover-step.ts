@@ -1,0 +1,235 @@
+/**
+ * `redis.failover`: a master leaves service only once an in-sync replica of it has taken over.
+ * Whether the node is a master is decided now, not at plan time: roles change during a night.
+ * CLUSTER FAILOVER in its default mode makes the replica wait until it has the master's whole
+ * replication stream (the master pauses its clients meanwhile), so no acknowledged write is
+ * lost. The chosen replica is journaled (an intent) before the command is sent; the result once
+ * both nodes see the roles swapped.
+ */
+import type { Step } from '../../plan/types.js';
+import type { RedisConnectOptions, RedisMemberClient, RedisNodeStatus } from '../../ports/index.js';
+import { message } from '../engine-errors.js';
+import type { RunContext, StepOutcome } from '../execution/run-context.js';
+import { failed, ok, stopped } from '../execution/run-context.js';
+import { isStop } from '../execution/run-control.js';
+import type { IntentEntry } from '../journal/entries.js';
+import { connectOptions, waitUntil } from './redis-member-waits.js';
+
+type FailoverStep = Extract<Step, { action: 'redis.failover' }>;
+
+const POLL_MS = 250;
+const STAYS = 'it stays in service and the rollout halts';
+
+export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Promise<StepOutcome> {
+  const redis = ctx.ports.redis;
+  const { address, maxLagBytes, timeoutSeconds } = step.params;
+  if (redis === undefined) return failed('error', 'this drainctl has no Redis client');
+  const options = connectOptions(step.params);
+  const timeoutMs = timeoutSeconds * 1000;
+
+  // Resumed after a crash with an attempt journaled: that CLUSTER FAILOVER may still be under
+  // way (the replica catching up, the election running). A second one sent meanwhile could start
+  // a second election, so the step only observes until the first attempt's time is up: the node
+  // seen as a replica is done; otherwise that attempt has certainly ended (Redis gives a manual
+  // failover a few seconds, far below any timeout here) and a fresh one is safe.
+  const previous = lastAttempt(ctx, step);
+  if (previous !== undefined) {
+    const over = Date.parse(previous.ts) + timeoutMs;
+    const leftMs = over - ctx.ports.clock.now();
+    if (leftMs > 0) {
+      const end = await waitUntil(
+        ctx,
+        step,
+        `the failover of ${address} sent before the restart (to ${String(previous.to.replica)})`,
+        { intervalMs: POLL_MS, timeoutMs: leftMs },
+        async () => {
+          const status = await redis.status(address, options);
+          return { done: status.role === 'replica', detail: describeRole(address, status) };
+        },
+      );
+      if (end.kind === 'stopped')
+        return stopped(`stop requested during the failover of ${address}`);
+      // The watch gives up up to one poll early; the earlier attempt's time must be wholly up.
+      const rest = over - ctx.ports.clock.now();
+      if (end.kind === 'timeout' && rest > 0) {
+        try {
+          await ctx.ports.clock.sleep(rest, ctx.control.signal);
+        } catch (error) {
+          if (isStop(error)) return stopped(`stop requested during the failover of ${address}`);
+          throw error;
+        }
+      }
+    }
+  }
+
+  let master: RedisNodeStatus;
+  try {
+    master = await redis.status(address, options);
+  } catch (error) {
+    return failed('gate-blocked', `Redis ${address} cannot be asked (${message(error)}); ${STAYS}`);
+  }
+  if (master.role === 'replica') {
+    return ok(
+      `Redis ${address} is a replica${master.masterAddress === undefined ? '' : ` of ${master.masterAddress}`}: nothing to fail over`,
+      {
+        role: 'replica',
+      },
+    );
+  }
+
+  let choice: { replica?: string; detail: string };
+  try {
+    choice = await inSyncReplica(redis, address, master, maxLagBytes, options);
+  } catch (error) {
+    return failed('gate-blocked', `Redis ${address} cannot be asked (${message(error)}); ${STAYS}`);
+  }
+  if (choice.replica === undefined) {
+    return failed(
+      'gate-blocked',
+      `no replica of Redis master ${address} is in sync (${choice.detail}); ${STAYS}`,
+    );
+  }
+  const replica = choice.replica;
+  const opId = `${step.id}#${attemptsOf(ctx, step).length + 1}`;
+  const node = step.node === undefined ? {} : { node: step.node };
+  await ctx.record({
+    type: 'intent',
+    step: step.id,
+    opId,
+    op: 'redis-failover',
+    ...node,
+    target: { address },
+    before: { role: 'master', offset: master.offset },
+    to: { replica, role: 'replica' },
+  });
+  const settle = (applied: boolean, after: Record<string, unknown>) =>
+    ctx.record({
+      type: 'result',
+      step: step.id,
+      opId,
+      op: 'redis-failover',
+      ...node,
+      applied,
+      after,
+    });
+  try {
+    await redis.failover(replica, options);
+  } catch (error) {
+    await settle(false, { error: message(error) });
+    return failed(
+      'gate-blocked',
+      `CLUSTER FAILOVER to ${replica} was refused (${message(error)}); ${STAYS}`,
+    );
+  }
+  const end = await waitUntil(
+    ctx,
+    step,
+    `${replica} to take over from ${address}`,
+    { intervalMs: POLL_MS, timeoutMs },
+    () => swapped(redis, address, replica, options),
+  );
+  if (end.kind === 'stopped') {
+    // Left open on purpose: resume observes what the failover did.
+    return stopped(`stop requested during the failover of ${address}`);
+  }
+  if (end.kind === 'timeout') {
+    await settle(false, { detail: end.detail });
+    return failed(
+      'gate-blocked',
+      `the roles of ${address} and ${replica} had not swapped within ${timeoutSeconds}s (${end.detail}); ${STAYS}`,
+    );
+  }
+  await settle(true, { master: replica, detail: end.detail });
+  return ok(`failed over Redis ${address} to ${replica} in ${end.seconds}s: ${end.detail}`, {
+    role: 'master',
+    replica,
+  });
+}
+
+/** The failover attempts journaled for this step, the latest last. */
+function attemptsOf(ctx: RunContext, step: FailoverStep): IntentEntry[] {
+  return ctx.journal.entries.filter(
+    (e): e is IntentEntry => e.type === 'intent' && e.step === step.id && e.op === 'redis-failover',
+  );
+}
+
+function lastAttempt(ctx: RunContext, step: FailoverStep): IntentEntry | undefined {
+  return attemptsOf(ctx, step).at(-1);
+}
+
+/**
+ * The replica to fail over to: one `CLUSTER NODES` lists as a replica of this master (by its
+ * announced address: the one clients and the cluster use), not failing, that says itself it is a
+ * replica with its link up and no sync in progress, at most `maxLagBytes` behind the master's
+ * offset; of those the furthest along.
+ */
+async function inSyncReplica(
+  redis: RedisMemberClient,
+  address: string,
+  master: RedisNodeStatus,
+  maxLagBytes: number,
+  options: RedisConnectOptions,
+): Promise<{ replica?: string; detail: string }> {
+  const listed = (await redis.clusterNodes(address, options)).filter(
+    (node) => node.role === 'replica' && node.masterId === master.id,
+  );
+  if (listed.length === 0) return { detail: 'CLUSTER NODES lists no replica of it' };
+  const judged = await Promise.all(
+    listed.map(async (node) => {
+      if (node.failing) return { address: node.address, problem: 'failing' };
+      try {
+        const status = await redis.status(node.address, options);
+        const lag = master.offset - status.offset;
+        const problem =
+          status.role !== 'replica'
+            ? 'not a replica'
+            : !status.linkUp
+              ? 'master_link_status not up'
+              : status.syncInProgress
+                ? 'sync in progress'
+                : lag > maxLagBytes
+                  ? `${lag} bytes behind`
+                  : undefined;
+        return { address: node.address, offset: status.offset, problem };
+      } catch (error) {
+        return { address: node.address, problem: `does not answer (${message(error)})` };
+      }
+    }),
+  );
+  const good = judged
+    .filter((r) => r.problem === undefined)
+    .sort((a, b) => (b.offset ?? 0) - (a.offset ?? 0));
+  const best = good[0];
+  if (best !== undefined) return { replica: best.address, detail: `${good.length} in sync` };
+  return { detail: judged.map((r) => `${r.address} ${r.problem}`).join('; ') };
+}
+
+/** Both nodes see the roles swapped, and both report cluster_state:ok. */
+async function swapped(
+  redis: RedisMemberClient,
+  address: string,
+  replica: string,
+  options: RedisConnectOptions,
+): Promise<{ done: boolean; detail: string }> {
+  const [old, taken] = await Promise.all([
+    redis.status(address, options),
+    redis.status(replica, options),
+  ]);
+  if (old.role !== 'replica' || taken.role !== 'master')
+    return {
+      done: false,
+      detail: `${describeRole(address, old)}, ${describeRole(replica, taken)}`,
+    };
+  if (old.clusterState !== 'ok' || taken.clusterState !== 'ok')
+    return {
+      done: false,
+      detail: `roles swapped; cluster_state ${old.clusterState} on ${address}, ${taken.clusterState} on ${replica}`,
+    };
+  return { done: true, detail: `${replica} is master, ${address} its replica, cluster_state ok` };
+}
+
+function describeRole(address: string, status: RedisNodeStatus): string {
+  return status.role === 'master'
+    ? `${address} is a master`
+    : `${address} is a replica of ${status.masterAddress ?? 'an unknown master'}`;
+}
