@@ -11,7 +11,7 @@ export type Connection = {
 };
 
 async function connect(address: string, options: RedisConnectOptions): Promise<Connection> {
-  const { Redis } = await import('ioredis');
+  const { Redis } = await import('./ioredis-module.js');
   const at = address.lastIndexOf(':');
   const client = new Redis({
     host: address.slice(0, at),
