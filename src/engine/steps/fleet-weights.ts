@@ -293,17 +293,17 @@ export async function runFleetRestore(
     for (const percent of percents) {
       // A fleet restore's passed holds are kept by percent (weights differ per attachment).
       if (record?.rampPassed.some((r) => r.step === step.id && r.weight === percent)) continue;
-      // Journaled under the gate mutex, sent after it: the restores of a batch share calls.
-      const prepared = await ctx.gateMutex.run(() =>
-        prepareAttachmentWeights(ctx, {
-          step: step.id,
-          opId: `${step.id}#p${percent}`,
-          node,
-          serverId,
-          attachments,
-          to: (a) => levelAt(baseOf(a), percent),
-        }),
-      );
+      // Not under the gate mutex: raising a weight cannot breach a gate, and a gate deciding
+      // meanwhile counts this server at the lower of its read and intended weights
+      // (fleet-gate.ts). So ramps do not queue behind drain decisions, and share calls.
+      const prepared = await prepareAttachmentWeights(ctx, {
+        step: step.id,
+        opId: `${step.id}#p${percent}`,
+        node,
+        serverId,
+        attachments,
+        to: (a) => levelAt(baseOf(a), percent),
+      });
       if (!prepared.ok) {
         return failed(
           'drift',
