@@ -64,7 +64,7 @@ export function redactEntry(entry: JournalEntry): JournalEntry {
   if (entry.type !== 'plan') return redact(entry, options);
   const masked = redact(entry.plan, { ...options, byKey: false });
   // Nothing masked: the entry keeps the plan as given, so the journal's entry and the run's state
-  // hold one plan, not two (a fleet plan of 1,000 servers is tens of MiB as objects).
+  // hold one plan, not two (a fleet plan of 1,000 servers is about 20 MiB as objects).
   const unchanged = sameJson(masked, entry.plan);
   return {
     ...redact({ ...entry, plan: undefined }, options),
