@@ -60,6 +60,16 @@ const BALANCERS = option('balancers', 100);
 const SEED = option('seed', 16);
 /** Servers out of service at once: a tenth of the fleet. */
 const MAX_UNAVAILABLE = option('max-unavailable', Math.max(1, Math.floor(BACKENDS / 10)));
+/**
+ * The rollout order: `balancer` (servers on the same balancers in one batch, so their weight
+ * changes share calls); `--order listed` runs the fleet in name order, as before.
+ */
+const ORDER = (() => {
+  const index = process.argv.indexOf('--order');
+  const value = index >= 0 ? process.argv[index + 1] : 'balancer';
+  if (value !== 'balancer' && value !== 'listed') throw new Error('--order: balancer or listed');
+  return value;
+})();
 const QUIET_SECONDS = 1;
 const HOLD_SECONDS = 1;
 const RAMP = [100];
@@ -87,6 +97,7 @@ backends:
 rollout:
   maxUnavailable: ${MAX_UNAVAILABLE}
   minHealthy: 0
+  order: ${ORDER}
 drain:
   probe:
     kind: access-log
@@ -219,7 +230,7 @@ async function main(): Promise<void> {
       0,
     );
     console.log(
-      `drainctl: ${SOURCES ? 'sources through tsx' : 'built (dist/)'}; fleet: ${BACKENDS} servers, ${BALANCERS} balancers, ${attachments} attachments (seed ${SEED}), addresses ${emu.subnet}; maxUnavailable ${MAX_UNAVAILABLE}, quietSeconds ${QUIET_SECONDS}, ramp [${RAMP.join(', ')}] holding ${HOLD_SECONDS} s`,
+      `drainctl: ${SOURCES ? 'sources through tsx' : 'built (dist/)'}; fleet: ${BACKENDS} servers, ${BALANCERS} balancers, ${attachments} attachments (seed ${SEED}), addresses ${emu.subnet}; maxUnavailable ${MAX_UNAVAILABLE}, order ${ORDER}, quietSeconds ${QUIET_SECONDS}, ramp [${RAMP.join(', ')}] holding ${HOLD_SECONDS} s`,
     );
     const workflow = join(scratch, 'fleet.yaml');
     writeFileSync(workflow, WORKFLOW);

@@ -144,7 +144,10 @@ export function planFleetRollout(
     sha256,
   );
   assignGroups(shared, nodes, new Set(nodes.map((node) => node.id)));
-  const ordered = orderNodes(shared, nodes);
+  const ordered =
+    spec.rollout.order === 'balancer'
+      ? byBalancers(orderNodes(shared, nodes), placed)
+      : orderNodes(shared, nodes);
   checkPlanInputs(shared, ordered);
   const budget = resolveBudget(spec.rollout, ordered, []);
   // minHealthy is judged live on each group (no group health is observed here): batches are
@@ -266,4 +269,23 @@ function fleetContext(
 
 function sum(steps: readonly StepDraft[]): number {
   return steps.filter(countedInEstimates).reduce((total, step) => total + step.expectedSeconds, 0);
+}
+
+/**
+ * Servers on the same balancers next to each other (by the sorted ids of the balancers they are
+ * attached to, stable otherwise), so a batch holds many servers of few groups and the run merges
+ * their weight changes into one call per group (up to 20 servers a call).
+ */
+function byBalancers(
+  nodes: readonly FleetNode[],
+  placed: ReadonlyMap<string, readonly PlanAttachment[]>,
+): FleetNode[] {
+  const keyOf = (node: FleetNode) =>
+    [...new Set((placed.get(node.id) ?? []).map((a) => a.loadBalancerId))].sort().join(' ');
+  const keys = new Map(nodes.map((node) => [node.id, keyOf(node)]));
+  return [...nodes].sort((a, b) => {
+    const x = keys.get(a.id) ?? '';
+    const y = keys.get(b.id) ?? '';
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }

@@ -216,7 +216,8 @@ export function assignGroups(ctx: PlanContext, nodes: FleetNode[], selected: Set
 
 export function orderNodes(ctx: PlanContext, nodes: FleetNode[]): FleetNode[] {
   const order = ctx.spec.rollout.order;
-  if (order === 'listed') return nodes;
+  // `balancer` orders a fleet by its attachments (fleet-plan.ts); one balancer's servers are all on it.
+  if (order === 'listed' || order === 'balancer') return nodes;
   if (order === 'name') {
     return [...nodes].sort((a, b) => compareNames(a.name, b.name) || compareNames(a.id, b.id));
   }

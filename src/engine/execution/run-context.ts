@@ -23,6 +23,7 @@ import {
 import { DrainTurns } from './drain-turns.js';
 import { HeldProbes } from './held-probes.js';
 import { type Mutex, RunControl, type StopKind } from './run-control.js';
+import { createWeightWrites, type WeightWrites } from './weight-writes.js';
 
 export interface RunContext {
   ports: EnginePorts;
@@ -35,6 +36,8 @@ export interface RunContext {
   drainTurns: DrainTurns;
   /** Drain probes kept open from a node's drain decision to its reboot. */
   heldProbes: HeldProbes;
+  /** Fleet weight changes, merged per group across the run's servers. */
+  weightWrites: WeightWrites;
   logger: Logger;
   /** Append an entry and apply it to `state`. */
   record(entry: NewEntry): Promise<JournalEntry>;
@@ -96,6 +99,7 @@ export function createRunContext(args: {
     gateMutex: args.gateMutex,
     drainTurns: new DrainTurns(state),
     heldProbes: new HeldProbes(logger),
+    weightWrites: createWeightWrites(ports),
     logger,
     ...(args.onLoadBalancerKnown ? { onLoadBalancerKnown: args.onLoadBalancerKnown } : {}),
     ...(args.onDrainProgress ? { onDrainProgress: args.onDrainProgress } : {}),

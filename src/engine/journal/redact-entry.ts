@@ -62,12 +62,31 @@ const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([
 export function redactEntry(entry: JournalEntry): JournalEntry {
   const options = { identifierKeys: IDENTIFIER_KEYS };
   if (entry.type !== 'plan') return redact(entry, options);
-  const plan = redact(entry.plan, { ...options, byKey: false });
+  const masked = redact(entry.plan, { ...options, byKey: false });
+  // Nothing masked: the entry keeps the plan as given, so the journal's entry and the run's state
+  // hold one plan, not two (a fleet plan of 1,000 servers is about 20 MiB as objects).
+  const unchanged = sameJson(masked, entry.plan);
   return {
     ...redact({ ...entry, plan: undefined }, options),
-    plan,
-    redacted: entry.redacted || JSON.stringify(plan) !== JSON.stringify(entry.plan),
+    plan: unchanged ? entry.plan : masked,
+    redacted: entry.redacted || !unchanged,
   };
+}
+
+/** Whether two values would be written as the same JSON (without writing either). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item ?? null, b[i] ?? null));
+  }
+  const written = (o: object) =>
+    Object.entries(o).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  const left = written(a);
+  const right = new Map(written(b));
+  if (left.length !== right.size) return false;
+  return left.every(([key, value]) => right.has(key) && sameJson(value, right.get(key)));
 }
 
 /**

@@ -5,7 +5,8 @@
  * before-state — all of them before the first call, so every weight to come back to is on disk
  * before anything changes — then one call per group, each followed by its attachments' results.
  * A crash between two groups' calls leaves the later intents open; `resume` settles each by
- * reading its weight back (lifecycle/reconcile.ts).
+ * reading its weight back (lifecycle/reconcile.ts). The calls are shared with other servers
+ * changing on the same group at the same time (execution/weight-writes.ts).
  */
 import type { PlanAttachment } from '../../plan/types.js';
 import type { ServerAttachments } from '../../ports/index.js';
@@ -93,6 +94,14 @@ export type AttachmentWeightResult =
   | { ok: true; before: Map<string, number> }
   | { ok: false; drift: string };
 
+/** A change decided and journaled (every intent on disk), its calls not sent yet. */
+export interface PreparedWeightChange {
+  ok: true;
+  change: AttachmentWeightChange;
+  todo: readonly PlanAttachment[];
+  before: Map<string, number>;
+}
+
 /**
  * Set the server's weight on every attachment: drift-checked as a whole, one intent per
  * attachment, one call per group (weights of one server in one vServer group go together).
@@ -103,6 +112,22 @@ export async function setAttachmentWeights(
   ctx: RunContext,
   change: AttachmentWeightChange,
 ): Promise<AttachmentWeightResult> {
+  const prepared = await prepareAttachmentWeights(ctx, change);
+  if (!prepared.ok) return prepared;
+  await applyAttachmentWeights(ctx, prepared);
+  return { ok: true, before: prepared.before };
+}
+
+/**
+ * The first half of setAttachmentWeights: the live weights read, drift refused, every intent
+ * journaled. What is decided on (the gate) is decided before it; the calls may follow outside the
+ * gate mutex, since the gate counts an attachment with an open intent at the lower of its read
+ * weight and its intended one (fleet-gate.ts).
+ */
+export async function prepareAttachmentWeights(
+  ctx: RunContext,
+  change: AttachmentWeightChange,
+): Promise<PreparedWeightChange | { ok: false; drift: string }> {
   const { serverId } = change;
   const opOf = (a: PlanAttachment) => `${change.opId}@${attachmentKey(a)}`;
   const todo = change.attachments.filter((a) => !ctx.state.completedOps.has(opOf(a)));
@@ -133,16 +158,31 @@ export async function setAttachmentWeights(
       ...(change.compensates === undefined ? {} : { compensates: change.compensates }),
     });
   }
+  return { ok: true, change, todo, before };
+}
+
+/**
+ * The second half: one call per group, group after group (a crash between two leaves the later
+ * intents open), each followed by its attachments' results. Calls go through the run's group
+ * commit (weight-writes.ts): servers changing together on one group share a call.
+ */
+export async function applyAttachmentWeights(
+  ctx: RunContext,
+  prepared: PreparedWeightChange,
+): Promise<void> {
+  const { change, todo, before } = prepared;
+  const { serverId } = change;
+  const opOf = (a: PlanAttachment) => `${change.opId}@${attachmentKey(a)}`;
   for (const group of groupsOf(todo)) {
     const moving = group.filter((a) => before.get(attachmentKey(a)) !== change.to(a));
     const first = group[0] as PlanAttachment;
     if (moving.length > 0) {
       if (first.vServerGroupId === undefined) {
-        await ctx.ports.loadBalancer.setBackendWeights(first.loadBalancerId, [
+        await ctx.weightWrites.setBackendWeights(first.loadBalancerId, [
           { serverId, weight: change.to(first) },
         ]);
       } else {
-        await attachmentsPort(ctx).setVServerGroupWeights(
+        await ctx.weightWrites.setVServerGroupWeights(
           first.vServerGroupId,
           moving.map((a) => ({ serverId, port: a.port ?? 0, weight: change.to(a) })),
         );
@@ -160,7 +200,6 @@ export async function setAttachmentWeights(
       });
     }
   }
-  return { ok: true, before };
 }
 
 /** Attachments by group (a balancer's default group, or one vServer group), in plan order. */

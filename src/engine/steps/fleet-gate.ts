@@ -10,6 +10,7 @@ import { judgedHealth } from '../../listener/index.js';
 import type { PlanAttachment, Step } from '../../plan/types.js';
 import type { Listener, LoadBalancer } from '../../ports/index.js';
 import type { RunContext } from '../execution/run-context.js';
+import { attachmentKey, targetAttachment, weightKeyOf } from '../journal/attachment-key.js';
 import { evaluateAttachmentGate, type ServerGroupObservation } from '../policy/attachment-gates.js';
 import { type GateDecision, windowCheck } from '../policy/gates.js';
 import { outOfService } from '../policy/node-machine.js';
@@ -28,11 +29,12 @@ export async function decideFleetGate(
   node: string,
   attachments: readonly PlanAttachment[],
 ): Promise<GateDecision> {
-  const groups = await observeGroups(ctx, attachments);
+  const intended = intendedWeights(ctx);
+  const groups = await observeGroups(ctx, attachments, intended);
   // A peer may share none of this node's groups: each is observed on its own attachments.
   const peerGroups: Record<string, ServerGroupObservation[]> = {};
   for (const peer of step.params.groupPeers) {
-    peerGroups[peer] = await observeGroups(ctx, fleetAttachmentsOf(ctx, peer) ?? []);
+    peerGroups[peer] = await observeGroups(ctx, fleetAttachmentsOf(ctx, peer) ?? [], intended);
   }
   const balancersOf = (id: string) => [
     ...new Set((fleetAttachmentsOf(ctx, id) ?? []).map((a) => a.loadBalancerId)),
@@ -71,10 +73,36 @@ export async function decideFleetGate(
   };
 }
 
+/**
+ * The weight each of the run's open weight changes goes to, by server and attachment, taken
+ * before the groups are read. A change journaled but not answered yet may not show in what is
+ * read (its call waits to be merged with others', weight-writes.ts), so a member counts at the
+ * lower of its read weight and its intended one: a drain under way is out already.
+ */
+function intendedWeights(ctx: RunContext): Map<string, number> {
+  const intended = new Map<string, number>();
+  for (const intent of ctx.state.pendingIntents.values()) {
+    const { serverId } = intent.target;
+    if (intent.op !== 'set-weight' || typeof serverId !== 'string') continue;
+    const key = weightKeyOf(serverId, attachmentKey(targetAttachment(intent.target)));
+    const weight = Number(intent.to.weight);
+    intended.set(key, Math.min(intended.get(key) ?? weight, weight));
+  }
+  return intended;
+}
+
 async function observeGroups(
   ctx: RunContext,
   attachments: readonly PlanAttachment[],
+  intended: ReadonlyMap<string, number>,
 ): Promise<ServerGroupObservation[]> {
+  const weightOf = (serverId: string, read: number, at: PlanAttachment, port?: number) => {
+    const key = weightKeyOf(
+      serverId,
+      attachmentKey({ ...at, ...(port === undefined ? {} : { port }) }),
+    );
+    return Math.min(read, intended.get(key) ?? read);
+  };
   const observations: ServerGroupObservation[] = [];
   const groups = new Map<string, PlanAttachment>();
   for (const a of attachments) groups.set(`${a.loadBalancerId}/${a.vServerGroupId ?? ''}`, a);
@@ -102,7 +130,7 @@ async function observeGroups(
           label,
           members: backends.map((b) => ({
             serverId: b.serverId,
-            weight: b.weight,
+            weight: weightOf(b.serverId, b.weight, a),
             healthy: healthy(b.serverId),
           })),
         });
@@ -122,7 +150,7 @@ async function observeGroups(
         members: group.members.map((m) => ({
           serverId: m.serverId,
           port: m.port,
-          weight: m.weight,
+          weight: weightOf(m.serverId, m.weight, a, m.port),
           healthy: healthy(m.serverId, m.port),
         })),
       });

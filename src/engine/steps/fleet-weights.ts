@@ -14,9 +14,11 @@ import type { RunContext, StepOutcome } from '../execution/run-context.js';
 import { failed, ok, stopped } from '../execution/run-context.js';
 import { attachmentKey } from '../journal/attachment-key.js';
 import {
+  applyAttachmentWeights,
   expectedAttachmentWeights,
   liveAttachmentWeights,
-  setAttachmentWeights,
+  type PreparedWeightChange,
+  prepareAttachmentWeights,
 } from './attachment-weights.js';
 import { recheckGateBeforeDrain } from './gate-step.js';
 import { holdAndJudge, inconclusiveNote, rampDecision, rampRule } from './ramp-hold.js';
@@ -35,7 +37,10 @@ export async function runFleetDrain(
   const { serverId } = step.params;
   const node = step.node ?? serverId;
   await ctx.drainTurns.waitTurn(node);
-  return ctx.gateMutex.run(async () => {
+  let written: string[] = [];
+  // Decided and journaled under the gate mutex; the weight-0 calls go after it, so drains decided
+  // one after the other can share a call per group (attachment-weights.ts).
+  const decided = await ctx.gateMutex.run(async (): Promise<StepOutcome | DrainDecided> => {
     const done = (a: PlanAttachment) =>
       ctx.state.completedOps.has(`${step.id}@${attachmentKey(a)}`);
     if (attachments.every(done)) return ok('weight already 0 on every attachment');
@@ -46,9 +51,10 @@ export async function runFleetDrain(
     // window, the weights and the health weight 0 is decided on are read after them.
     const back = weightsToComeBack(ctx, node, serverId, attachments);
     if (typeof back === 'string') return failed('drift', back);
-    const written = await saveDefaultGroupWeights(ctx, node, serverId, back);
-    if (!Array.isArray(written)) return written;
-    let outcome: StepOutcome;
+    const saved = await saveDefaultGroupWeights(ctx, node, serverId, back);
+    if (!Array.isArray(saved)) return saved;
+    written = saved;
+    let outcome: StepOutcome | DrainDecided;
     try {
       outcome = await decideAndDrain(ctx, step, attachments, done);
     } catch (error) {
@@ -56,19 +62,39 @@ export async function runFleetDrain(
         await forgetUnlessDraining(ctx, step, serverId, attachments, written);
       throw error;
     }
-    if (outcome.status !== 'ok')
+    if ('status' in outcome && outcome.status !== 'ok')
       await forgetUnlessDraining(ctx, step, serverId, attachments, written);
     return outcome;
   });
+  if ('status' in decided) return decided;
+  // Decided: the next node of the batch may decide its own while these calls wait for theirs.
+  ctx.drainTurns.decide(node);
+  try {
+    await applyAttachmentWeights(ctx, decided.prepared);
+  } catch (error) {
+    if (!(error instanceof FatalRunError))
+      await forgetUnlessDraining(ctx, step, serverId, attachments, written);
+    throw error;
+  }
+  const { before } = decided.prepared;
+  const from = attachments
+    .map((a) => `${a.label} ${before.get(attachmentKey(a)) ?? '(done before)'}`)
+    .join('; ');
+  return ok(`weight → 0 on ${attachments.length} attachment(s): ${from}`);
 }
 
-/** The window, drift (planned or not) and the gate, then weight 0: nothing slow in between. */
+/** A drain the gate let through, its intents journaled, its calls still to send. */
+interface DrainDecided {
+  prepared: PreparedWeightChange;
+}
+
+/** The window, drift (planned or not) and the gate, then weight 0 journaled: nothing slow in between. */
 async function decideAndDrain(
   ctx: RunContext,
   step: DrainStep,
   attachments: readonly PlanAttachment[],
   done: (a: PlanAttachment) => boolean,
-): Promise<StepOutcome> {
+): Promise<StepOutcome | DrainDecided> {
   const { serverId } = step.params;
   const node = step.node ?? serverId;
   if (ctx.control.stopRequested || (await haltAtDrainsEnd(ctx)))
@@ -89,7 +115,7 @@ async function decideAndDrain(
   const blocked = await recheckGateBeforeDrain(ctx, step, node);
   if (blocked !== undefined) return blocked;
   await ctx.moveNode(node, 'draining');
-  const result = await setAttachmentWeights(ctx, {
+  const prepared = await prepareAttachmentWeights(ctx, {
     step: step.id,
     opId: step.id,
     node,
@@ -97,12 +123,9 @@ async function decideAndDrain(
     attachments,
     to: () => 0,
   });
-  if (!result.ok)
-    return failed('drift', `the drain stopped: ${result.drift}`, { drift: [result.drift] });
-  const from = attachments
-    .map((a) => `${a.label} ${result.before.get(attachmentKey(a)) ?? '(done before)'}`)
-    .join('; ');
-  return ok(`weight → 0 on ${attachments.length} attachment(s): ${from}`);
+  if (!prepared.ok)
+    return failed('drift', `the drain stopped: ${prepared.drift}`, { drift: [prepared.drift] });
+  return { prepared };
 }
 
 /**
@@ -270,19 +293,24 @@ export async function runFleetRestore(
     for (const percent of percents) {
       // A fleet restore's passed holds are kept by percent (weights differ per attachment).
       if (record?.rampPassed.some((r) => r.step === step.id && r.weight === percent)) continue;
-      const result = await ctx.gateMutex.run(() =>
-        setAttachmentWeights(ctx, {
-          step: step.id,
-          opId: `${step.id}#p${percent}`,
-          node,
-          serverId,
-          attachments,
-          to: (a) => levelAt(baseOf(a), percent),
-        }),
-      );
-      if (!result.ok) {
-        return failed('drift', `stopped the ramp, a weight is not ours any more: ${result.drift}`);
+      // Not under the gate mutex: raising a weight cannot breach a gate, and a gate deciding
+      // meanwhile counts this server at the lower of its read and intended weights
+      // (fleet-gate.ts). So ramps do not queue behind drain decisions, and share calls.
+      const prepared = await prepareAttachmentWeights(ctx, {
+        step: step.id,
+        opId: `${step.id}#p${percent}`,
+        node,
+        serverId,
+        attachments,
+        to: (a) => levelAt(baseOf(a), percent),
+      });
+      if (!prepared.ok) {
+        return failed(
+          'drift',
+          `stopped the ramp, a weight is not ours any more: ${prepared.drift}`,
+        );
       }
+      await applyAttachmentWeights(ctx, prepared);
       const verdict = await holdAndJudge(ctx.ports.clock, probe, budget);
       const { sample } = verdict;
       const decision = rampDecision(verdict, policy);

@@ -31,15 +31,15 @@ export const rolloutSchema = z
     order: z
       .union(
         [
-          z.enum(['listed', 'name', 'id']),
+          z.enum(['listed', 'name', 'id', 'balancer']),
           z.array(instanceId).min(1, { error: 'at least one instance id' }),
         ],
-        { error: 'listed, name, id, or a list of instance ids' },
+        { error: 'listed, name, id, balancer, or a list of instance ids' },
       )
       .default('listed')
       .meta({
         description:
-          'Rollout order: listed (as in backends.instances; by name for tags/all), name, id, or explicit ids first (the rest follow as listed).',
+          'Rollout order: listed (as in backends.instances; by name for tags/all), name, id, balancer (a fleet: servers on the same balancers together, so their weight changes share calls), or explicit ids first (the rest follow as listed).',
       }),
     stopOnFailure: z
       .boolean({ error: 'true or false' })

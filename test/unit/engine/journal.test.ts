@@ -247,6 +247,26 @@ describe('journal', () => {
     expect(foldJournal(entries).planRedacted).toBe(true);
   });
 
+  it('keeps a plan with nothing to mask as given: the journal and the run hold one plan', async () => {
+    const journal = await Journal.open(
+      new FileJournalStore(join(dir, 'one.jsonl')),
+      new ManualClock(),
+    );
+    const p = plan();
+    const written = await journal.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: p.sha256,
+      plan: p,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
+    await journal.close();
+    expect(written.type === 'plan' && written.plan).toBe(p);
+    expect(written.type === 'plan' && written.redacted).toBe(false);
+  });
+
   it('masks a secret in command output before cutting the output to its tail', async () => {
     // 3994 letters after the secret: a tail of the last 4000 characters starts inside it.
     registerSecret('Hunter2-x9');

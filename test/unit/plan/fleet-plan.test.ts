@@ -165,4 +165,62 @@ describe('the plan of a fleet workflow', () => {
       InvalidInputError,
     );
   });
+
+  it('with order: balancer, puts servers of the same balancers in one batch', () => {
+    const ids = [1, 2, 3, 4].map((n) => `i-emu-web-${n}`);
+    const spec = (order: string) => {
+      const text = `name: night
+region: cn-hangzhou
+backends:
+  instances: [${ids.join(', ')}]
+rollout:
+  maxUnavailable: 2
+  minHealthy: 0
+  order: ${order}
+drain:
+  probe: { kind: none, waitSeconds: 1 }
+patch:
+  commands: ['yum update kernel -y']
+  reboot: true
+health:
+  checks: [{ type: http, port: 8080, path: /healthz }]
+restore:
+  rampPercent: [100]
+`;
+      const parsed = parseAnyWorkflow({ file: 'night.yaml', text }, {});
+      if (!isFleetWorkflow(parsed.spec)) throw new Error('not a fleet workflow');
+      return { spec: parsed.spec as FleetWorkflowSpec, source: parsed.source };
+    };
+    // web-1 and web-3 on lb-a, web-2 and web-4 on lb-b.
+    const balancer = (id: string, servers: string[]) => ({
+      id,
+      name: id,
+      address: '127.0.5.1',
+      tags: {},
+      backends: servers.map((serverId) => ({ serverId, weight: 100, type: 'ecs' as const })),
+      vServerGroups: [],
+      masterSlaveGroups: [],
+    });
+    const fleet: ObservedFleet = {
+      observedAt: OBSERVED_AT,
+      region: 'cn-hangzhou',
+      instances: [1, 2, 3, 4].map((n) => instance(n)),
+      balancers: [
+        balancer('lb-a', [ids[0], ids[2]] as string[]),
+        balancer('lb-b', [ids[1], ids[3]] as string[]),
+      ],
+    };
+    const batches = (order: string) => {
+      const { spec: workflow, source } = spec(order);
+      return planFleetRollout(workflow, fleet, source, sha256Hex).batches.map((b) => b.nodes);
+    };
+    expect(batches('listed')).toEqual([
+      [ids[0], ids[1]],
+      [ids[2], ids[3]],
+    ]);
+    expect(batches('balancer')).toEqual([
+      [ids[0], ids[2]],
+      [ids[1], ids[3]],
+    ]);
+  });
 });

@@ -49,6 +49,31 @@ describe('the plan hash', () => {
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
   });
 
+  it('canonical JSON of a large value is the JSON of its sorted form, across its chunks', () => {
+    // More pieces than one chunk holds, with undefined members and array items, functions,
+    // empty containers and strings JSON escapes.
+    const value = {
+      rows: Array.from({ length: 3000 }, (_, i) => ({
+        z: i,
+        a: [i, undefined, 'q"\\\n\u2028', null, () => i],
+        m: i % 2 === 0 ? undefined : { y: {}, x: [] },
+        f: () => i,
+      })),
+      b: true,
+    };
+    const sorted = (v: unknown): unknown => {
+      if (Array.isArray(v))
+        return v.map((item) => (typeof item === 'function' ? null : sorted(item)));
+      if (v === null || typeof v !== 'object') return v;
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((key) => [key, sorted((v as Record<string, unknown>)[key])]),
+      );
+    };
+    expect(canonicalJson(value)).toBe(JSON.stringify(sorted(value)));
+  });
+
   it('is the same for the same spec and the same relevant world, whenever it is observed', () => {
     const first = planRollout(seed.spec, emulatorWorld(), seed.source, sha256Hex);
     const later = planRollout(
