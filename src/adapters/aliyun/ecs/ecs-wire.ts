@@ -1,125 +1,99 @@
 /**
- * ECS (2014-05-26) answers drainctl reads, as zod schemas over the wire's JSON (PascalCase names,
- * as the API documents them); results of Cloud Assistant come out camelCase, our own type.
+ * ECS (2014-05-26) answers drainctl reads, as zod schemas over the SDK's response models
+ * (camelCase fields; the SDK has mapped the wire names already; OSName keeps its case).
  */
 import { z } from 'zod';
 import type { InstanceInfo, InstanceStatus } from '../../../ports/index.js';
 import { wireNumber, wireString } from '../transport/wire.js';
 
-const ipList = z.object({ IpAddress: z.array(z.string()).nullish() }).nullish();
+const ipList = z.object({ ipAddress: z.array(z.string()).nullish() }).nullish();
 
 const instance = z
   .object({
-    InstanceId: z.string(),
-    InstanceName: z.string().optional(),
-    HostName: z.string().optional(),
-    Status: z.string().optional(),
+    instanceId: z.string(),
+    instanceName: z.string().optional(),
+    hostName: z.string().optional(),
+    status: z.string().optional(),
     OSName: z.string().optional(),
     OSType: z.string().optional(),
-    ZoneId: z.string().optional(),
-    VpcAttributes: z.object({ PrivateIpAddress: ipList }).nullish(),
-    InnerIpAddress: ipList,
-    PublicIpAddress: ipList,
-    EipAddress: z.object({ IpAddress: z.string().nullish() }).nullish(),
-    Tags: z
+    zoneId: z.string().optional(),
+    vpcAttributes: z.object({ privateIpAddress: ipList }).nullish(),
+    innerIpAddress: ipList,
+    publicIpAddress: ipList,
+    eipAddress: z.object({ ipAddress: z.string().nullish() }).nullish(),
+    tags: z
       .object({
-        Tag: z
-          .array(z.object({ TagKey: z.string().optional(), TagValue: z.string().nullish() }))
+        tag: z
+          .array(z.object({ tagKey: z.string().optional(), tagValue: z.string().nullish() }))
           .nullish(),
       })
       .nullish(),
   })
   .transform((i): InstanceInfo => {
     const privateIp =
-      i.VpcAttributes?.PrivateIpAddress?.IpAddress?.[0] ?? i.InnerIpAddress?.IpAddress?.[0];
-    const publicIp = i.PublicIpAddress?.IpAddress?.[0] || i.EipAddress?.IpAddress || undefined;
+      i.vpcAttributes?.privateIpAddress?.ipAddress?.[0] ?? i.innerIpAddress?.ipAddress?.[0];
+    const publicIp = i.publicIpAddress?.ipAddress?.[0] || i.eipAddress?.ipAddress || undefined;
     const tags: Record<string, string> = {};
-    for (const tag of i.Tags?.Tag ?? []) {
-      if (tag.TagKey !== undefined) tags[tag.TagKey] = tag.TagValue ?? '';
+    for (const tag of i.tags?.tag ?? []) {
+      if (tag.tagKey !== undefined) tags[tag.tagKey] = tag.tagValue ?? '';
     }
     const info: InstanceInfo = {
-      id: i.InstanceId,
-      name: i.InstanceName ?? i.HostName ?? i.InstanceId,
-      status: instanceStatusOf(i.Status),
+      id: i.instanceId,
+      name: i.instanceName ?? i.hostName ?? i.instanceId,
+      status: instanceStatusOf(i.status),
       tags,
     };
     if (privateIp) info.privateIp = privateIp;
     if (publicIp) info.publicIp = publicIp;
     if (i.OSName) info.osName = i.OSName;
     if (i.OSType === 'windows' || i.OSType === 'linux') info.osType = i.OSType;
-    if (i.ZoneId) info.zoneId = i.ZoneId;
+    if (i.zoneId) info.zoneId = i.zoneId;
     return info;
   });
 
 export const describeInstancesBody = z.object({
-  TotalCount: wireNumber.optional(),
-  NextToken: z.string().nullish(),
-  Instances: z.object({ Instance: z.array(instance).nullish() }).nullish(),
+  totalCount: wireNumber.optional(),
+  nextToken: z.string().nullish(),
+  instances: z.object({ instance: z.array(instance).nullish() }).nullish(),
 });
 
 export const describeInstanceStatusBody = z.object({
-  TotalCount: wireNumber.optional(),
-  InstanceStatuses: z
+  totalCount: wireNumber.optional(),
+  instanceStatuses: z
     .object({
-      InstanceStatus: z
-        .array(z.object({ InstanceId: z.string(), Status: z.string().optional() }))
+      instanceStatus: z
+        .array(z.object({ instanceId: z.string(), status: z.string().optional() }))
         .nullish(),
     })
     .nullish(),
 });
 
-export const runCommandBody = z.object({ InvokeId: z.string(), CommandId: z.string().optional() });
+export const runCommandBody = z.object({ invokeId: z.string(), commandId: z.string().optional() });
 
-const invocationResult = z
-  .object({
-    InstanceId: z.string().optional(),
-    InvocationStatus: z.string().optional(),
-    InvokeRecordStatus: z.string().optional(),
-    ExitCode: wireNumber.nullish(),
-    Output: z.string().nullish(),
-    ErrorCode: z.string().nullish(),
-    ErrorInfo: z.string().nullish(),
-    StartTime: z.string().nullish(),
-    FinishedTime: z.string().nullish(),
-  })
-  .transform((r): InvocationResult => {
-    const result: InvocationResult = {};
-    if (r.InstanceId !== undefined) result.instanceId = r.InstanceId;
-    if (r.InvocationStatus !== undefined) result.invocationStatus = r.InvocationStatus;
-    if (r.InvokeRecordStatus !== undefined) result.invokeRecordStatus = r.InvokeRecordStatus;
-    if (r.ExitCode !== undefined) result.exitCode = r.ExitCode;
-    if (r.Output !== undefined) result.output = r.Output;
-    if (r.ErrorCode !== undefined) result.errorCode = r.ErrorCode;
-    if (r.ErrorInfo !== undefined) result.errorInfo = r.ErrorInfo;
-    if (r.StartTime !== undefined) result.startTime = r.StartTime;
-    if (r.FinishedTime !== undefined) result.finishedTime = r.FinishedTime;
-    return result;
-  });
-
-/** One instance's Cloud Assistant result, in our names. */
-export interface InvocationResult {
-  instanceId?: string;
-  invocationStatus?: string;
-  invokeRecordStatus?: string;
-  exitCode?: number | null;
-  output?: string | null;
-  errorCode?: string | null;
-  errorInfo?: string | null;
-  startTime?: string | null;
-  finishedTime?: string | null;
-}
+const invocationResult = z.object({
+  instanceId: z.string().optional(),
+  invocationStatus: z.string().optional(),
+  invokeRecordStatus: z.string().optional(),
+  exitCode: wireNumber.nullish(),
+  output: z.string().nullish(),
+  errorCode: z.string().nullish(),
+  errorInfo: z.string().nullish(),
+  startTime: z.string().nullish(),
+  finishedTime: z.string().nullish(),
+});
+export type InvocationResult = z.output<typeof invocationResult>;
 
 export const describeInvocationResultsBody = z.object({
-  Invocation: z
+  invocation: z
     .object({
-      InvocationResults: z
-        .object({ InvocationResult: z.array(invocationResult).nullish() })
+      invocationResults: z
+        .object({ invocationResult: z.array(invocationResult).nullish() })
         .nullish(),
     })
     .nullish(),
 });
 
-export const requestIdBody = z.object({ RequestId: wireString.optional() }).passthrough();
+export const requestIdBody = z.object({ requestId: wireString.optional() }).passthrough();
 
 export function instanceStatusOf(value: string | undefined): InstanceStatus {
   switch (value) {

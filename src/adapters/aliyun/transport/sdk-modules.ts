@@ -5,7 +5,7 @@
  * and TypeScript (NodeNext) types `Namespace.default.default` as the class, so types stay
  * intact. Named exports (request models, Config) work everywhere. This is the one place that
  * knows; everything else imports the classes from here, or from the product's own SDK module
- * (dns/alidns-sdk.ts), which loads one large SDK when its port is first used.
+ * (ecs/ecs-sdk.ts, dns/alidns-sdk.ts), which each load one large SDK when its port is first used.
  */
 import * as CredentialsModule from '@alicloud/credentials';
 import * as OpenApiModule from '@alicloud/openapi-client';
@@ -23,10 +23,7 @@ export {
 } from '@alicloud/openapi-client';
 export { RuntimeOptions } from '@alicloud/tea-util';
 
-/**
- * Generic RPC/ROA client (`callApi`); used for SLB, whose SDK package we cannot install, and ECS,
- * whose SDK's models cost far more memory than the few calls drainctl makes.
- */
+/** Generic RPC/ROA client (`callApi`); used for SLB, whose SDK package we cannot install. */
 export const OpenApiClient = cjsDefault(OpenApiModule.default);
 export type OpenApiClient = InstanceType<typeof OpenApiClient>;
 
