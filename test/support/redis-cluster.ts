@@ -45,7 +45,9 @@ export interface RedisClusterProcesses {
 /**
  * @param hosts one loopback address per node (e.g. the emulator's instances, so a node is found
  *   at its server's private IP); all then listen on one port free on every one of them. Default:
- *   six nodes on 127.0.0.1, each on its own port.
+ *   every node on one loopback address of the cluster's own (127.x.y.z, at random), each on its
+ *   own port — never 127.0.0.1, where a port another test's cluster freed a moment ago and this
+ *   one took would let the two clusters' gossip meet.
  */
 export async function startRedisCluster(
   size = 6,
@@ -58,6 +60,7 @@ export async function startRedisCluster(
   const addresses: string[] = [];
   const configs = new Map<string, string>();
   const shared = hosts === undefined ? undefined : await portFreeOn(hosts);
+  const own = ownLoopbackAddress();
   const cli = async (address: string, ...args: string[]): Promise<string> => {
     const [host = '', port = ''] = address.split(':');
     const { stdout } = await run('redis-cli', ['-h', host, '-p', port, ...args]);
@@ -78,7 +81,7 @@ export async function startRedisCluster(
   };
   try {
     for (let i = 0; i < size; i += 1) {
-      const host = hosts?.[i] ?? '127.0.0.1';
+      const host = hosts?.[i] ?? own;
       const port = shared?.port ?? (await freePort());
       const busPort = shared?.busPort ?? (await freePort());
       const nodeDir = join(dir, `node-${i}`);
@@ -159,6 +162,11 @@ export async function startRedisCluster(
 }
 
 /** One port (and a bus port) free on every host, for nodes that differ by address only. */
+function ownLoopbackAddress(): string {
+  const octet = () => 1 + Math.floor(Math.random() * 254);
+  return `127.${octet()}.${octet()}.${octet()}`;
+}
+
 async function portFreeOn(hosts: readonly string[]): Promise<{ port: number; busPort: number }> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const port = await freePort();

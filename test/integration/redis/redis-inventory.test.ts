@@ -52,7 +52,7 @@ describe('inventory.redis against a real cluster', () => {
     const plan = await drainctl(env, ['plan', env.workflow]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(
-      /Redis cluster: {2}3 masters, 3 replicas, 16384\/16384 slots, cluster_state ok, redis \d+\.\d+\.\d+ \(asked 127\.0\.0\.1:\d+\): as expected/,
+      /Redis cluster: {2}3 masters, 3 replicas, 16384\/16384 slots, cluster_state ok, redis \d+\.\d+\.\d+ \(asked 127\.\d+\.\d+\.\d+:\d+\): as expected/,
     );
   }, 60_000);
 
@@ -62,10 +62,10 @@ describe('inventory.redis against a real cluster', () => {
     const plan = await drainctl(env, ['plan', env.workflow]);
     expect(plan.code, plan.stdout).toBe(3);
     expect(plan.stderr).toContain(
-      'inventory.redis.expect.masters: expected 4 master(s) serving slots, found 3: 127.0.0.1:',
+      'inventory.redis.expect.masters: expected 4 master(s) serving slots, found 3: 127.',
     );
     expect(plan.stderr).toMatch(
-      /inventory\.redis\.expect\.minVersion: expected redis 99\.0 or newer on every node, found 127\.0\.0\.1:\d+ \d/,
+      /inventory\.redis\.expect\.minVersion: expected redis 99\.0 or newer on every node, found 127\.\d+\.\d+\.\d+:\d+ \d/,
     );
     expect(plan.stderr).not.toContain('expect.replicas');
 
@@ -78,7 +78,7 @@ describe('inventory.redis against a real cluster', () => {
     const redis = lines.find((line) => line.id === 'redis');
     expect(redis?.status).toBe('fail');
     expect(redis?.detail).toContain(
-      'inventory.redis.expect.masters: expected 4 master(s) serving slots, found 3: 127.0.0.1:',
+      'inventory.redis.expect.masters: expected 4 master(s) serving slots, found 3: 127.',
     );
   }, 60_000);
 });
