@@ -22,9 +22,10 @@ export default defineConfig({
     // The CLI the tests spawn is the build: rebuilt first whenever the sources are newer.
     globalSetup: ['test/support/fresh-build.ts'],
     pool: 'forks',
-    // Most files wait on sockets, timers and child processes rather than burn CPU, so more
-    // workers than cores cut the wall time (vitest's default on 2 cores is a single worker).
-    maxWorkers: 4,
+    // Most files wait on sockets, timers and child processes rather than burn CPU (the whole
+    // suite's CPU is about 680 s against 2,400 s of test time), so more workers than cores cut
+    // the wall time; vitest's default on 2 cores is a single worker. docs/benchmarks.md.
+    maxWorkers: 6,
     sequence: { sequencer: LongRunsFirst },
     testTimeout: 30_000,
     hookTimeout: 30_000,
