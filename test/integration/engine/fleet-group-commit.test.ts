@@ -24,7 +24,8 @@ describe('a fleet run’s weight changes, merged per group', () => {
     for (const close of cleanup.splice(0)) await close();
   });
 
-  it('restores a batch of servers together in fewer calls than servers, each to its own weight', async () => {
+  /** The emulator, the balancer by hand with its vServer group, and a night's workflow. */
+  async function night(rollout: string) {
     const dir = await mkdtemp(join(tmpdir(), 'drainctl-fleet-commit-'));
     const emu: Emulator = await startEmulator({
       port: 0,
@@ -61,7 +62,6 @@ describe('a fleet run’s weight changes, merged per group', () => {
         SERVERS.map((ServerId, i) => ({ ServerId, Port: 8080, Weight: GROUP_WEIGHTS[i] })),
       ),
     });
-    const before = await weights(emu, lb.id);
     const workflow = join(dir, 'night.yaml');
     await writeFile(
       workflow,
@@ -70,8 +70,7 @@ region: cn-hangzhou
 backends:
   instances: [${SERVERS.join(', ')}]
 rollout:
-  maxUnavailable: ${SERVERS.length}
-  minHealthy: 0
+${rollout}
 drain:
   probe: { kind: none, waitSeconds: 0 }
   quietSeconds: 1
@@ -92,20 +91,28 @@ restore:
 `,
     );
     emu.clearApiCalls();
-    const run = await runDrainctl(['run', workflow, '--yes'], {
-      cwd: dir,
-      timeoutMs: 150_000,
-      env: {
-        DRAINCTL_CLOUD_ENDPOINT: emu.endpoint,
-        ALIBABA_CLOUD_ACCESS_KEY_ID: emu.credentials.accessKeyId,
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.credentials.accessKeySecret,
-        ALIBABA_CLOUD_REGION_ID: emu.region,
-        DRAINCTL_HOME: join(dir, 'home'),
-        DRAINCTL_LOG_LEVEL: 'warn',
-        DRAINCTL_API_RATE_LIMITS: 'SetBackendServers=1/4,SetVServerGroupAttribute=1/4',
-      },
-    });
-    expect(run.code, run.stderr).toBe(0);
+    const run = () =>
+      runDrainctl(['run', workflow, '--yes'], {
+        cwd: dir,
+        timeoutMs: 150_000,
+        env: {
+          DRAINCTL_CLOUD_ENDPOINT: emu.endpoint,
+          ALIBABA_CLOUD_ACCESS_KEY_ID: emu.credentials.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: emu.credentials.accessKeySecret,
+          ALIBABA_CLOUD_REGION_ID: emu.region,
+          DRAINCTL_HOME: join(dir, 'home'),
+          DRAINCTL_LOG_LEVEL: 'warn',
+          DRAINCTL_API_RATE_LIMITS: 'SetBackendServers=1/4,SetVServerGroupAttribute=1/4',
+        },
+      });
+    return { emu, lb, run };
+  }
+
+  it('restores a batch of servers together in fewer calls than servers, each to its own weight', async () => {
+    const { emu, lb, run } = await night(`  maxUnavailable: ${SERVERS.length}\n  minHealthy: 0`);
+    const before = await weights(emu, lb.id);
+    const done = await run();
+    expect(done.code, done.stderr).toBe(0);
     const calls = emu.apiCalls();
     const changes = SERVERS.length * 2;
     expect(calls.SetBackendServers?.ok).toBeLessThan(changes);
@@ -113,6 +120,34 @@ restore:
     expect(calls.SetBackendServers?.failed).toBe(0);
     expect(await weights(emu, lb.id)).toEqual(before);
     expect(Object.values(before)).toEqual([...DEFAULT_WEIGHTS, ...GROUP_WEIGHTS]);
+  }, 180_000);
+
+  it('counts a drain whose call still waits as out: minHealthy holds while calls queue', async () => {
+    // All four in one batch, two must keep serving: the third drain is decided while the first
+    // two wait up to 4 s for their calls, when the weights read still say 10 and 20. Counted as
+    // read, the gate would let all four out; counted as intended, it blocks the third and the
+    // run halts with two out at most.
+    const { emu, lb, run } = await night(`  maxUnavailable: ${SERVERS.length}\n  minHealthy: 2`);
+    let mostOut = 0;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const now = await weights(emu, lb.id);
+        const out = SERVERS.filter((id) => now[id] === 0).length;
+        mostOut = Math.max(mostOut, out);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const done = await run().finally(() => {
+      watching = false;
+    });
+    await watch;
+    expect(done.code, done.stderr).toBe(2);
+    expect(done.stderr).toMatch(
+      /gate blocked: 1 healthy weighted server\(s\) would remain .* at least 2 required/,
+    );
+    expect(mostOut).toBeGreaterThan(0);
+    expect(mostOut).toBeLessThanOrEqual(2);
   }, 180_000);
 });
 
