@@ -22,6 +22,7 @@ import type {
   NginxUpgradeSettings,
   NginxUpgradeStepName,
   RedisClusterView,
+  RedisSentinelView,
   TrafficProbeConfig,
 } from '../ports/index.js';
 import type { SelfRunBalancerSection } from './self-run-balancer.js';
@@ -78,8 +79,8 @@ export interface ObservedInventory {
   /** Every instance the workflow names or selects, as the cloud describes it. */
   instances: InstanceInfo[];
   dns?: { record?: DnsRecord; minimumTtl: number; nameServers: string[] };
-  /** The Redis cluster of `inventory.redis`, as it described itself. */
-  redis?: RedisClusterView;
+  /** The Redis of `inventory.redis` (a cluster, or a master under Sentinel), as it described itself. */
+  redis?: RedisClusterView | RedisSentinelView;
 }
 
 /**

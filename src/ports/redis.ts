@@ -29,12 +29,65 @@ export interface RedisClusterView {
   nodes: RedisClusterNode[];
 }
 
+/** One sentinel of those the workflow lists, and what it said (or why it did not). */
+export interface RedisSentinelAnswer {
+  address: string;
+  /** The master's `host:port` by `SENTINEL MASTER <name>`; absent when it did not answer. */
+  master?: string;
+  /** Why it did not answer. */
+  error?: string;
+}
+
+/** A node the sentinels list (the master, or one of its replicas), and what it says itself. */
+export interface RedisSentinelNode {
+  address: string;
+  /** How the sentinels list it. */
+  listedAs: 'master' | 'replica';
+  /** The sentinels flag it `s_down`, `o_down` or `disconnected`. */
+  down: boolean;
+  /** `role` from its own INFO; absent when it could not be asked. */
+  role?: 'master' | 'replica';
+  /** A replica's master, `master_host:master_port`, by its own INFO. */
+  masterAddress?: string;
+  /** A replica's `master_link_status:up`, by its own INFO. */
+  linkUp: boolean;
+  /** `redis_version` from its INFO; absent when it could not be asked. */
+  version?: string;
+}
+
+/**
+ * Redis under Sentinel as the sentinels and the nodes describe it: the master the first sentinel
+ * that answered names, with its replicas (`SENTINEL MASTER`/`REPLICAS`), how many sentinels it
+ * knows (`SENTINEL SENTINELS` and itself) and their quorum, and what every listed sentinel said.
+ */
+export interface RedisSentinelView {
+  mode: 'sentinel';
+  masterName: string;
+  /** The first sentinel that answered. */
+  askedAt: string;
+  quorum: number;
+  /** Sentinels the one asked knows, itself included. */
+  knownSentinels: number;
+  sentinels: RedisSentinelAnswer[];
+  /** The master first, then its replicas. */
+  nodes: RedisSentinelNode[];
+}
+
 export interface RedisObserver {
   /** Asks the first seed that answers; fails when none does. */
   observeCluster(
     seeds: readonly string[],
     options: { password?: string; timeoutMs: number },
   ): Promise<RedisClusterView>;
+  /**
+   * Asks every sentinel for the master named `masterName`, then the nodes the first that answered
+   * lists; fails when no sentinel answers. `password` is the nodes' (sentinels are asked without).
+   */
+  observeSentinel(
+    sentinels: readonly string[],
+    masterName: string,
+    options: { password?: string; timeoutMs: number },
+  ): Promise<RedisSentinelView>;
 }
 
 /** How to reach one node: its AUTH password, and how long one command may take. */
