@@ -512,6 +512,8 @@ export interface RedisMemberTarget {
   password?: string;
   /** Seconds one command to a node may take. */
   commandTimeoutSeconds: number;
+  /** A node under Sentinel: the sentinels and the master's name (absent for a cluster node). */
+  sentinel?: { sentinels: string[]; masterName: string };
 }
 
 /** What a state gate asks: a command's exit code (and output), or an HTTP answer. */

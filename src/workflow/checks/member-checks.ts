@@ -28,13 +28,6 @@ export const checkRedisMember: Check = ({ doc, interpolation }) => {
         'inventory.redis beside it (the plan checks the cluster is as expected before any node is failed over)',
       found: 'no inventory.redis',
     });
-  } else if (doc.inventory.redis.mode === 'sentinel') {
-    issues.push({
-      path: ['member', 'redis'],
-      expected:
-        'inventory.redis in cluster mode (member.redis does not fail over through Sentinel yet)',
-      found: 'inventory.redis.mode sentinel',
-    });
   }
   if (
     member.password !== undefined &&
