@@ -1,7 +1,9 @@
 /**
  * Redis under Sentinel for tests: one master, two replicas and three sentinels (Debian's
  * redis-server, the sentinels as `redis-server <conf> --sentinel`) on 127.0.0.1, each on a free
- * port found by binding port 0, in a temp directory. `stop` ends only the processes this started.
+ * port found by binding port 0, in a temp directory. With `hosts`, node i listens on hosts[i] (a
+ * loopback address, e.g. an emulated server's private IP), all on one port. `stop` ends only the
+ * processes this started.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,11 +31,13 @@ export interface RedisSentinelProcesses {
   stopNode(address: string): Promise<void>;
   /** Start a stopped node again on its config; resolves once it answers PING. */
   startNode(address: string): Promise<void>;
+  /** Stop the node (SIGTERM, no save) and start it again. */
+  restart(address: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startRedisSentinel(
-  options: { replicas?: number; sentinels?: number } = {},
+  options: { replicas?: number; sentinels?: number; hosts?: readonly string[] } = {},
 ): Promise<RedisSentinelProcesses> {
   const binary = redisServerBinary();
   if (binary === undefined) throw new Error(REDIS_MISSING);
@@ -72,7 +76,9 @@ export async function startRedisSentinel(
   try {
     const replicaCount = options.replicas ?? 2;
     const sentinelCount = options.sentinels ?? 3;
-    for (let i = 0; i <= replicaCount; i += 1) nodes.push(`127.0.0.1:${await freePort()}`);
+    const shared = options.hosts === undefined ? undefined : await freePort();
+    for (let i = 0; i <= replicaCount; i += 1)
+      nodes.push(`${options.hosts?.[i] ?? '127.0.0.1'}:${shared ?? (await freePort())}`);
     for (let i = 0; i < sentinelCount; i += 1) sentinels.push(`127.0.0.1:${await freePort()}`);
     const [masterHost = '', masterPort = ''] = (nodes[0] ?? '').split(':');
     nodes.forEach((address, i) => {
@@ -83,7 +89,9 @@ export async function startRedisSentinel(
         file,
         [
           `port ${address.split(':')[1]}`,
-          'bind 127.0.0.1',
+          `bind ${address.split(':')[0]}`,
+          // Off 127.0.0.1 the master would see a replica's connection come from 127.0.0.1.
+          `replica-announce-ip ${address.split(':')[0]}`,
           `dir ${nodeDir}`,
           'appendonly no',
           'save ""',
@@ -157,6 +165,10 @@ export async function startRedisSentinel(
     launch(address);
     await waitFor(async () => (await cli(address, 'PING')).includes('PONG'));
   };
+  const restart = async (address: string): Promise<void> => {
+    await stopNode(address);
+    await startNode(address);
+  };
   return {
     dir,
     nodes,
@@ -166,6 +178,7 @@ export async function startRedisSentinel(
     master,
     stopNode,
     startNode,
+    restart,
     stop,
   };
 }
