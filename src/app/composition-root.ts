@@ -209,7 +209,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       alertGate: prometheusAlertGate(),
       nginxUpgrade: createNginxUpgrade(clock),
       // ioredis itself loads on the first `redis.*` step.
-      redis: ioredisMemberClient(),
+      redis: ioredisMemberClient(clock),
       cloudRetries: retries,
     },
   };

@@ -6,7 +6,7 @@
 import { formatListenerDifference, listenerDifferences } from '../listener/index.js';
 import { balancerTags } from '../plan/balancer-identity.js';
 import { listenerConfig } from '../plan/listener-config.js';
-import { describeRedisCluster, redisInventoryDifferences } from '../plan/redis-inventory.js';
+import { describeRedis, redisInventoryDifferences } from '../plan/redis-inventory.js';
 import { selfRunBalancer } from '../plan/self-run-balancer.js';
 import type { ObservedInventory } from '../plan/types.js';
 import type { WorkflowSpec } from '../workflow/index.js';
@@ -71,11 +71,11 @@ function redisLines(spec: WorkflowSpec, inventory: ObservedInventory): CheckLine
   return [
     {
       id: 'redis',
-      title: 'the Redis cluster is as inventory.redis expects',
+      title: `the ${describeRedis(view).label} is as inventory.redis expects`,
       status: differences.length === 0 ? 'pass' : 'fail',
       detail:
         differences.length === 0
-          ? describeRedisCluster(view)
+          ? describeRedis(view).text
           : differences
               .map((d) => `${d.path.join('.')}: expected ${d.expected}, found ${d.found}`)
               .join('; '),

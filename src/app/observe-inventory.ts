@@ -17,6 +17,7 @@ import type {
   LoadBalancerInfo,
   RedisClusterView,
   RedisObserver,
+  RedisSentinelView,
 } from '../ports/index.js';
 import type { WorkflowSpec } from '../workflow/index.js';
 
@@ -65,7 +66,7 @@ export async function observeInventory(
 async function observeRedis(
   spec: WorkflowSpec,
   redis: RedisObserver | undefined,
-): Promise<RedisClusterView | undefined> {
+): Promise<RedisClusterView | RedisSentinelView | undefined> {
   const expected = spec.inventory?.redis;
   if (expected === undefined) return undefined;
   if (redis === undefined) {
@@ -74,10 +75,13 @@ async function observeRedis(
       'the workflow has inventory.redis but no Redis observer was given',
     );
   }
-  return redis.observeCluster(expected.seeds, {
+  const options = {
     ...(expected.password === undefined ? {} : { password: expected.password }),
     timeoutMs: expected.timeoutSeconds * 1000,
-  });
+  };
+  return expected.mode === 'sentinel'
+    ? redis.observeSentinel(expected.sentinels, expected.masterName, options)
+    : redis.observeCluster(expected.seeds, options);
 }
 
 type ObservedBalancer = NonNullable<ObservedInventory['loadBalancer']>;

@@ -1,24 +1,28 @@
 /**
- * The workflow's `inventory.redis` against what the cluster says about itself: every difference
- * is a plan problem (exit 3, the plan refused) naming what was expected and what was found.
- * Pure; the observation is made by src/app (observe-inventory.ts).
+ * The workflow's `inventory.redis` against what the cluster (or the sentinels and their nodes)
+ * say about themselves: every difference is a plan problem (exit 3, the plan refused) naming what
+ * was expected and what was found. Pure; the observation is made by src/app (observe-inventory.ts).
  */
-import type { RedisClusterView } from '../ports/index.js';
-import type { RedisInventorySpec } from '../workflow/index.js';
+import type { RedisClusterView, RedisSentinelView } from '../ports/index.js';
+import type { RedisClusterInventorySpec, RedisInventorySpec } from '../workflow/index.js';
+import { addresses, EXPECT, type InventoryDifference, olderThan } from './inventory-difference.js';
 import type { PlanProblems } from './plan-problems.js';
+import { describeRedisSentinel, redisSentinelDifferences } from './redis-sentinel-inventory.js';
+
+export { compareVersions, type InventoryDifference } from './inventory-difference.js';
+
+export type RedisView = RedisClusterView | RedisSentinelView;
 
 /** Redis Cluster's hash slots. */
 export const REDIS_CLUSTER_SLOTS = 16384;
 
-const EXPECT = ['inventory', 'redis', 'expect'] as const;
-
 export function checkRedisInventory(
   spec: RedisInventorySpec,
-  view: RedisClusterView | undefined,
+  view: RedisView | undefined,
   problems: PlanProblems,
 ): void {
   if (view === undefined) {
-    problems.add(['inventory', 'redis'], 'the cluster observed', 'no observation of it');
+    problems.add(['inventory', 'redis'], 'the Redis observed', 'no observation of it');
     return;
   }
   for (const { path, expected, found } of redisInventoryDifferences(spec, view)) {
@@ -26,15 +30,25 @@ export function checkRedisInventory(
   }
 }
 
-export interface InventoryDifference {
-  path: Array<string | number>;
-  expected: string;
-  found: string;
-}
-
-/** What differs between the workflow's expectation and the cluster; empty when nothing does. */
+/** What differs between the workflow's expectation and the Redis observed; empty when nothing does. */
 export function redisInventoryDifferences(
   spec: RedisInventorySpec,
+  view: RedisView,
+): InventoryDifference[] {
+  const sentinel = 'mode' in view;
+  if (spec.mode === 'sentinel' && sentinel) return redisSentinelDifferences(spec, view);
+  if (spec.mode === 'cluster' && !sentinel) return clusterDifferences(spec, view);
+  return [
+    {
+      path: ['inventory', 'redis', 'mode'],
+      expected: spec.mode,
+      found: `an observation of ${sentinel ? 'sentinel' : 'cluster'} mode`,
+    },
+  ];
+}
+
+function clusterDifferences(
+  spec: RedisClusterInventorySpec,
   view: RedisClusterView,
 ): InventoryDifference[] {
   const differences: InventoryDifference[] = [];
@@ -71,20 +85,16 @@ export function redisInventoryDifferences(
   if (failing.length > 0) {
     add(['inventory', 'redis'], 'every node connected and none failing', addresses(failing));
   }
-  const least = expect.minVersion;
-  if (least !== undefined) {
-    const older = view.nodes.filter(
-      (n) => n.version === undefined || compareVersions(n.version, least) < 0,
-    );
-    if (older.length > 0) {
-      add(
-        [...EXPECT, 'minVersion'],
-        `redis ${least} or newer on every node`,
-        older.map((n) => `${n.address} ${n.version ?? 'not answering'}`).join(', '),
-      );
-    }
-  }
+  const older = olderThan(expect.minVersion, view.nodes);
+  if (older !== undefined) differences.push(older);
   return differences;
+}
+
+/** The runbook's header line for what the plan found: its label and its text. */
+export function describeRedis(view: RedisView): { label: string; text: string } {
+  return 'mode' in view
+    ? { label: 'Redis sentinel', text: describeRedisSentinel(view) }
+    : { label: 'Redis cluster', text: describeRedisCluster(view) };
 }
 
 /** One line for the runbook: what the plan found, which is what it expects. */
@@ -93,19 +103,4 @@ export function describeRedisCluster(view: RedisClusterView): string {
   const replicas = view.nodes.filter((n) => n.role === 'replica').length;
   const versions = [...new Set(view.nodes.map((n) => n.version ?? '?'))].join(', ');
   return `${masters} masters, ${replicas} replicas, ${view.slotsAssigned}/${REDIS_CLUSTER_SLOTS} slots, cluster_state ${view.clusterState}, redis ${versions} (asked ${view.askedAt})`;
-}
-
-/** Numeric comparison of dotted versions; missing parts are 0 (`7.0` = `7.0.0`). */
-export function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
-    const d = (left[i] ?? 0) - (right[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-function addresses(nodes: ReadonlyArray<{ address: string }>): string {
-  return nodes.map((n) => n.address).join(', ') || 'none';
 }

@@ -23,6 +23,8 @@ const BACKUP_REASON =
   'a backup changes nothing the node serves; the copy stays in its directory until you remove it';
 const FAILOVER_REASON =
   'the roles are not swapped back: the node returns as a replica of the same data (CLUSTER FAILOVER on it makes it master again)';
+const SENTINEL_FAILOVER_REASON =
+  'the roles are not swapped back: the node returns as a replica of the same data (SENTINEL FAILOVER moves the master again)';
 /** How often a catching-up replica is asked again. */
 const REJOIN_INTERVAL_SECONDS = 1;
 
@@ -62,9 +64,14 @@ export function redisMemberBeforeSteps(
       timeoutSeconds: member.failoverTimeoutSeconds,
     },
     ...at,
-    description: `If Redis ${target.address} (${label}) is a master when its turn comes: CLUSTER FAILOVER on a replica of it in sync (link up, at most ${member.maxLagBytes} bytes behind), which takes over once it has every write, then wait until both see the roles swapped and cluster_state is ok (within ${formatDuration(member.failoverTimeoutSeconds)}, else it stays in service and the rollout halts); a replica goes on as it is`,
+    description:
+      target.sentinel === undefined
+        ? `If Redis ${target.address} (${label}) is a master when its turn comes: CLUSTER FAILOVER on a replica of it in sync (link up, at most ${member.maxLagBytes} bytes behind), which takes over once it has every write, then wait until both see the roles swapped and cluster_state is ok (within ${formatDuration(member.failoverTimeoutSeconds)}, else it stays in service and the rollout halts); a replica goes on as it is`
+        : `If Redis ${target.address} (${label}) is a master when its turn comes and a replica of it is in sync (link up, at most ${member.maxLagBytes} bytes behind): CLIENT PAUSE WRITE on it, wait until every replica linked to it has its offset, SENTINEL FAILOVER ${target.sentinel.masterName}, then wait until it is a replica of the master the sentinels name (within ${formatDuration(member.failoverTimeoutSeconds)}, else its writes resume, it stays in service and the rollout halts); a replica goes on as it is`,
     mutates: true,
-    inverse: irreversible(FAILOVER_REASON),
+    inverse: irreversible(
+      target.sentinel === undefined ? FAILOVER_REASON : SENTINEL_FAILOVER_REASON,
+    ),
     expectedSeconds: Math.min(member.failoverTimeoutSeconds, REDIS_FAILOVER_SECONDS),
   });
   return steps;
@@ -88,7 +95,7 @@ export function redisMemberAfterSteps(
         timeoutSeconds: member.catchUpTimeoutSeconds,
       },
       ...at,
-      description: `Wait until Redis ${target.address} (${nodeLabel(node)}) answers as a replica with master_link_status:up, no sync in progress and its offset at its master's as read when the wait began, and every node of the cluster reports cluster_state:ok (within ${formatDuration(member.catchUpTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
+      description: `Wait until Redis ${target.address} (${nodeLabel(node)}) answers as a replica with master_link_status:up, no sync in progress and its offset at its master's as read when the wait began, and ${target.sentinel === undefined ? 'every node of the cluster reports cluster_state:ok' : `the sentinels of ${target.sentinel.masterName} name its master, as every node they list agrees`} (within ${formatDuration(member.catchUpTimeoutSeconds)}, else it stays at weight 0 and the rollout halts)`,
       mutates: false,
       inverse: READ_ONLY,
       expectedSeconds: Math.min(member.catchUpTimeoutSeconds, REDIS_CATCH_UP_SECONDS),
@@ -122,5 +129,8 @@ function redisTarget(
     address,
     ...(password === undefined ? {} : { password }),
     commandTimeoutSeconds: inventory?.timeoutSeconds ?? 5,
+    ...(inventory?.mode === 'sentinel'
+      ? { sentinel: { sentinels: inventory.sentinels, masterName: inventory.masterName } }
+      : {}),
   };
 }

@@ -8,7 +8,7 @@ import { describeAlertQuery, describeAlertWait } from './alert-gate-plan.js';
 import { boundFor } from './at-zero.js';
 import { formatDuration } from './describe.js';
 import { PATCH_COMMAND_SECONDS, REBOOT_SECONDS } from './estimates.js';
-import { describeRedisCluster } from './redis-inventory.js';
+import { describeRedis } from './redis-inventory.js';
 import { rerunWarnings } from './rerun-safety.js';
 import type { Plan, Step } from './types.js';
 import { undoLine } from './undo.js';
@@ -34,7 +34,8 @@ export function renderRunbook(plan: Plan): string {
   );
   lines.push(`  Observed at:    ${plan.inventory.observedAt}`);
   if (plan.inventory.redis !== undefined) {
-    lines.push(`  Redis cluster:  ${describeRedisCluster(plan.inventory.redis)}: as expected`);
+    const { label, text } = describeRedis(plan.inventory.redis);
+    lines.push(`  ${`${label}:`.padEnd(16)}${text}: as expected`);
   }
   lines.push(`  Plan sha256:    ${plan.sha256}`);
   lines.push(

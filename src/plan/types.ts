@@ -22,6 +22,7 @@ import type {
   NginxUpgradeSettings,
   NginxUpgradeStepName,
   RedisClusterView,
+  RedisSentinelView,
   TrafficProbeConfig,
 } from '../ports/index.js';
 import type { SelfRunBalancerSection } from './self-run-balancer.js';
@@ -78,8 +79,8 @@ export interface ObservedInventory {
   /** Every instance the workflow names or selects, as the cloud describes it. */
   instances: InstanceInfo[];
   dns?: { record?: DnsRecord; minimumTtl: number; nameServers: string[] };
-  /** The Redis cluster of `inventory.redis`, as it described itself. */
-  redis?: RedisClusterView;
+  /** The Redis of `inventory.redis` (a cluster, or a master under Sentinel), as it described itself. */
+  redis?: RedisClusterView | RedisSentinelView;
 }
 
 /**
@@ -511,6 +512,8 @@ export interface RedisMemberTarget {
   password?: string;
   /** Seconds one command to a node may take. */
   commandTimeoutSeconds: number;
+  /** A node under Sentinel: the sentinels and the master's name (absent for a cluster node). */
+  sentinel?: { sentinels: string[]; masterName: string };
 }
 
 /** What a state gate asks: a command's exit code (and output), or an HTTP answer. */

@@ -29,21 +29,88 @@ export interface RedisClusterView {
   nodes: RedisClusterNode[];
 }
 
+/** One sentinel of those the workflow lists, and what it said (or why it did not). */
+export interface RedisSentinelAnswer {
+  address: string;
+  /** The master's `host:port` by `SENTINEL MASTER <name>`; absent when it did not answer. */
+  master?: string;
+  /** Why it did not answer. */
+  error?: string;
+}
+
+/** A node the sentinels list (the master, or one of its replicas), and what it says itself. */
+export interface RedisSentinelNode {
+  address: string;
+  /** How the sentinels list it. */
+  listedAs: 'master' | 'replica';
+  /** The sentinels flag it `s_down`, `o_down` or `disconnected`. */
+  down: boolean;
+  /** `role` from its own INFO; absent when it could not be asked. */
+  role?: 'master' | 'replica';
+  /** A replica's master, `master_host:master_port`, by its own INFO. */
+  masterAddress?: string;
+  /** A replica's `master_link_status:up`, by its own INFO. */
+  linkUp: boolean;
+  /** `redis_version` from its INFO; absent when it could not be asked. */
+  version?: string;
+}
+
+/**
+ * Redis under Sentinel as the sentinels and the nodes describe it: the master the first sentinel
+ * that answered names, with its replicas (`SENTINEL MASTER`/`REPLICAS`), how many sentinels it
+ * knows (`SENTINEL SENTINELS` and itself) and their quorum, and what every listed sentinel said.
+ */
+export interface RedisSentinelView {
+  mode: 'sentinel';
+  masterName: string;
+  /** The first sentinel that answered. */
+  askedAt: string;
+  quorum: number;
+  /** Sentinels the one asked knows, itself included. */
+  knownSentinels: number;
+  sentinels: RedisSentinelAnswer[];
+  /** The master first, then its replicas. */
+  nodes: RedisSentinelNode[];
+}
+
 export interface RedisObserver {
   /** Asks the first seed that answers; fails when none does. */
   observeCluster(
     seeds: readonly string[],
     options: { password?: string; timeoutMs: number },
   ): Promise<RedisClusterView>;
+  /**
+   * Asks every sentinel for the master named `masterName`, then the nodes the first that answered
+   * lists; fails when no sentinel answers. `password` is the nodes' (sentinels are asked without).
+   */
+  observeSentinel(
+    sentinels: readonly string[],
+    masterName: string,
+    options: { password?: string; timeoutMs: number },
+  ): Promise<RedisSentinelView>;
 }
 
-/** How to reach one node: its AUTH password, and how long one command may take. */
+/** The sentinels a node under Sentinel is watched by, and the name they monitor its master by. */
+export interface RedisSentinelTarget {
+  sentinels: string[];
+  masterName: string;
+}
+
+/**
+ * How to reach one node: its AUTH password, how long one command may take, and, for a node under
+ * Sentinel, its sentinels (without them the node is a Redis Cluster node).
+ */
 export interface RedisConnectOptions {
   password?: string;
   timeoutMs: number;
+  sentinel?: RedisSentinelTarget;
 }
 
-/** What one node says about its replication and its cluster (`INFO replication`, `CLUSTER INFO`, `CLUSTER MYID`). */
+/**
+ * What one node says about its replication and its cluster (`INFO replication`, `CLUSTER INFO`,
+ * `CLUSTER MYID`). Under Sentinel its id is its address and its `clusterState` is `ok` when the
+ * sentinels name as master the node itself (a master) or its own master (a replica).
+ */
 export interface RedisNodeStatus {
   /** `CLUSTER MYID`: how `CLUSTER NODES` names it (a replica names its master by it). */
   id: string;
@@ -72,16 +139,31 @@ export interface RedisSaveState {
 }
 
 /**
- * The commands a Redis Cluster member's steps send to one node: what it says about itself, and
- * the two changes drainctl makes (a failover of its master, a background save). One connection
- * per call, no cluster client: each answer is what that node says.
+ * The commands a Redis member's steps send to one node: what it says about itself, and the two
+ * changes drainctl makes (a failover of its master, a background save). One connection per call,
+ * no cluster or Sentinel client: each answer is what that node (or sentinel) says. Cluster or
+ * Sentinel is the adapter's business, told by `options.sentinel`.
  */
 export interface RedisMemberClient {
   status(address: string, options: RedisConnectOptions): Promise<RedisNodeStatus>;
-  /** Every node `CLUSTER NODES` lists, as the node asked sees them. */
+  /**
+   * Every node `CLUSTER NODES` lists, as the node asked sees them; under Sentinel the master and
+   * the replicas the first sentinel that answers lists (ids are addresses).
+   */
   clusterNodes(address: string, options: RedisConnectOptions): Promise<RedisClusterNode[]>;
-  /** `CLUSTER FAILOVER` (default mode) sent to a replica: it takes over once it has every write. */
-  failover(replicaAddress: string, options: RedisConnectOptions): Promise<void>;
+  /**
+   * Hand the master's role to a replica without losing an acknowledged write. Cluster:
+   * `CLUSTER FAILOVER` (default mode) sent to the replica, which takes over once it has every
+   * write. Sentinel: `CLIENT PAUSE <timeoutMs> WRITE` on the master, wait until every replica
+   * linked to it has the master's offset, then `SENTINEL FAILOVER`; the writes stay paused until
+   * `releaseWrites` (or the pause's end). Resolves once the failover is started.
+   */
+  failover(
+    move: { master: string; replica: string; timeoutMs: number },
+    options: RedisConnectOptions,
+  ): Promise<void>;
+  /** Sentinel: `CLIENT UNPAUSE` on a node `failover` paused. Cluster: nothing to do. */
+  releaseWrites(address: string, options: RedisConnectOptions): Promise<void>;
   saveState(address: string, options: RedisConnectOptions): Promise<RedisSaveState>;
   /** `BGSAVE`; resolves also when a background save is already running (the wait covers it). */
   backgroundSave(address: string, options: RedisConnectOptions): Promise<void>;

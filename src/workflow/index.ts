@@ -37,7 +37,12 @@ export type { DrainSpec, TrafficFilterSpec } from './schema/drain-schema.js';
 export type { GatesSpec, StatefulGateSpec } from './schema/gates-schema.js';
 export type { HealthCheckEntrySpec, HealthSpec } from './schema/health-schema.js';
 export type { HookSpec, HooksSpec } from './schema/hooks-schema.js';
-export type { InventorySpec, RedisInventorySpec } from './schema/inventory-schema.js';
+export type {
+  InventorySpec,
+  RedisClusterInventorySpec,
+  RedisInventorySpec,
+  RedisSentinelInventorySpec,
+} from './schema/inventory-schema.js';
 export {
   type ListenerSpec,
   type LoadBalancerSpec,

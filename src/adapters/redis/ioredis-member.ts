@@ -1,29 +1,41 @@
 /**
- * The RedisMemberClient over ioredis: the commands a Redis Cluster member's steps send, each on
- * its own connection to the one node it is about.
+ * The RedisMemberClient over ioredis: the commands a Redis member's steps send, each on its own
+ * connection to the one node (or sentinel) it is about; a node under Sentinel (`options.sentinel`)
+ * through sentinel-member.ts.
  */
-import type { RedisMemberClient } from '../../ports/index.js';
+import type { Clock, RedisMemberClient } from '../../ports/index.js';
 import { parseClusterNodes, parseInfo, parseReplication } from './cluster-nodes.js';
 import { ask } from './connection.js';
+import { sentinelMember } from './sentinel-member.js';
 
-export function ioredisMemberClient(): RedisMemberClient {
+export function ioredisMemberClient(clock: Pick<Clock, 'monotonic' | 'sleep'>): RedisMemberClient {
+  const sentinel = sentinelMember(clock);
   return {
     status: (address, options) =>
-      ask(address, options, async (c) =>
-        parseReplication(
-          String(await c.call('CLUSTER', 'MYID')),
-          String(await c.call('INFO', 'replication')),
-          String(await c.call('CLUSTER', 'INFO')),
-        ),
-      ),
+      options.sentinel !== undefined
+        ? sentinel.status(address, options, options.sentinel)
+        : ask(address, options, async (c) =>
+            parseReplication(
+              String(await c.call('CLUSTER', 'MYID')),
+              String(await c.call('INFO', 'replication')),
+              String(await c.call('CLUSTER', 'INFO')),
+            ),
+          ),
     clusterNodes: (address, options) =>
-      ask(address, options, async (c) =>
-        parseClusterNodes(String(await c.call('CLUSTER', 'NODES'))),
-      ),
-    failover: (replicaAddress, options) =>
-      ask(replicaAddress, options, async (c) => {
-        await c.call('CLUSTER', 'FAILOVER');
-      }),
+      options.sentinel !== undefined
+        ? sentinel.clusterNodes(options, options.sentinel)
+        : ask(address, options, async (c) =>
+            parseClusterNodes(String(await c.call('CLUSTER', 'NODES'))),
+          ),
+    failover: (move, options) =>
+      options.sentinel !== undefined
+        ? sentinel.failover(move, options, options.sentinel)
+        : ask(move.replica, options, async (c) => {
+            await c.call('CLUSTER', 'FAILOVER');
+          }),
+    releaseWrites: async (address, options) => {
+      if (options.sentinel !== undefined) await sentinel.releaseWrites(address, options);
+    },
     saveState: (address, options) =>
       ask(address, options, async (c) => {
         const lastSave = Number(await c.call('LASTSAVE'));

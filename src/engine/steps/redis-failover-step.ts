@@ -1,10 +1,10 @@
 /**
  * `redis.failover`: a master leaves service only once an in-sync replica of it has taken over.
  * Whether the node is a master is decided now, not at plan time: roles change during a night.
- * CLUSTER FAILOVER in its default mode makes the replica wait until it has the master's whole
- * replication stream (the master pauses its clients meanwhile), so no acknowledged write is
- * lost. The chosen replica is journaled (an intent) before the command is sent; the result once
- * both nodes see the roles swapped.
+ * The adapter hands the role over without losing an acknowledged write (Cluster: CLUSTER
+ * FAILOVER in its default mode; Sentinel: writes paused, replicas caught up, SENTINEL FAILOVER).
+ * The chosen replica is journaled (an intent) before anything is sent; the result once the old
+ * master is a replica of a master and both agree with the cluster (or the sentinels).
  */
 import type { Step } from '../../plan/types.js';
 import type { RedisConnectOptions, RedisMemberClient, RedisNodeStatus } from '../../ports/index.js';
@@ -113,36 +113,56 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
       after,
     });
   try {
-    await redis.failover(replica, options);
+    await redis.failover({ master: address, replica, timeoutMs }, options);
   } catch (error) {
     await settle(false, { error: message(error) });
     return failed(
       'gate-blocked',
-      `CLUSTER FAILOVER to ${replica} was refused (${message(error)}); ${STAYS}`,
+      `the failover of ${address} to ${replica} was refused (${message(error)}); ${STAYS}`,
     );
   }
-  const end = await waitUntil(
+  let newMaster: string | undefined;
+  const waited = await waitUntil(
     ctx,
     step,
     `${replica} to take over from ${address}`,
     { intervalMs: POLL_MS, timeoutMs },
-    () => swapped(redis, address, replica, options),
+    async () => {
+      const answer = await swapped(redis, address, replica, options);
+      newMaster = answer.master;
+      return answer;
+    },
   );
+  const end = { ...waited, master: newMaster };
   if (end.kind === 'stopped') {
     // Left open on purpose: resume observes what the failover did.
     return stopped(`stop requested during the failover of ${address}`);
   }
   if (end.kind === 'timeout') {
     await settle(false, { detail: end.detail });
+    // Writes paused for the failover (Sentinel) flow again if it is still the master.
+    try {
+      const still = await redis.status(address, options);
+      if (still.role === 'master') await redis.releaseWrites(address, options);
+    } catch (error) {
+      return failed(
+        'gate-blocked',
+        `the roles of ${address} and ${replica} had not swapped within ${timeoutSeconds}s (${end.detail}), and its writes could not be released (${message(error)}); ${STAYS}`,
+      );
+    }
     return failed(
       'gate-blocked',
       `the roles of ${address} and ${replica} had not swapped within ${timeoutSeconds}s (${end.detail}); ${STAYS}`,
     );
   }
-  await settle(true, { master: replica, detail: end.detail });
-  return ok(`failed over Redis ${address} to ${replica} in ${end.seconds}s: ${end.detail}`, {
+  // A demoted master under Sentinel no longer takes writes; its pause is lifted so that clients
+  // still connected to it hear so (READONLY) rather than wait.
+  await redis.releaseWrites(address, options);
+  const taken = end.master ?? replica;
+  await settle(true, { master: taken, detail: end.detail });
+  return ok(`failed over Redis ${address} to ${taken} in ${end.seconds}s: ${end.detail}`, {
     role: 'master',
-    replica,
+    replica: taken,
   });
 }
 
@@ -204,28 +224,38 @@ async function inSyncReplica(
   return { detail: judged.map((r) => `${r.address} ${r.problem}`).join('; ') };
 }
 
-/** Both nodes see the roles swapped, and both report cluster_state:ok. */
+/**
+ * The old master is a replica of a master (the chosen replica; under Sentinel the one the
+ * sentinels promoted, which need not be it), and both report cluster_state:ok (under Sentinel:
+ * the sentinels name that master).
+ */
 async function swapped(
   redis: RedisMemberClient,
   address: string,
   replica: string,
   options: RedisConnectOptions,
-): Promise<{ done: boolean; detail: string }> {
-  const [old, taken] = await Promise.all([
-    redis.status(address, options),
-    redis.status(replica, options),
-  ]);
+): Promise<{ done: boolean; detail: string; master?: string }> {
+  const old = await redis.status(address, options);
+  const newMaster =
+    old.role === 'replica' && options.sentinel !== undefined && old.masterAddress !== undefined
+      ? old.masterAddress
+      : replica;
+  const taken = await redis.status(newMaster, options);
   if (old.role !== 'replica' || taken.role !== 'master')
     return {
       done: false,
-      detail: `${describeRole(address, old)}, ${describeRole(replica, taken)}`,
+      detail: `${describeRole(address, old)}, ${describeRole(newMaster, taken)}`,
     };
   if (old.clusterState !== 'ok' || taken.clusterState !== 'ok')
     return {
       done: false,
-      detail: `roles swapped; cluster_state ${old.clusterState} on ${address}, ${taken.clusterState} on ${replica}`,
+      detail: `roles swapped; cluster_state ${old.clusterState} on ${address}, ${taken.clusterState} on ${newMaster}`,
     };
-  return { done: true, detail: `${replica} is master, ${address} its replica, cluster_state ok` };
+  return {
+    done: true,
+    master: newMaster,
+    detail: `${newMaster} is master, ${address} its replica, ${options.sentinel === undefined ? 'cluster_state ok' : 'as the sentinels name them'}`,
+  };
 }
 
 function describeRole(address: string, status: RedisNodeStatus): string {

@@ -13,6 +13,7 @@ export function connectOptions(target: RedisMemberTarget): RedisConnectOptions {
   return {
     ...(target.password === undefined ? {} : { password: target.password }),
     timeoutMs: target.commandTimeoutSeconds * 1000,
+    ...(target.sentinel === undefined ? {} : { sentinel: target.sentinel }),
   };
 }
 

@@ -64,7 +64,7 @@ function realPorts(failover?: RedisMemberClient['failover']) {
     ...ports,
     clock: systemClock,
     host: () => createLocalHost(),
-    redis: { ...ioredisMemberClient(), ...(failover === undefined ? {} : { failover }) },
+    redis: { ...ioredisMemberClient(systemClock), ...(failover === undefined ? {} : { failover }) },
   });
 }
 

@@ -204,3 +204,51 @@ describe('member.redis input', () => {
     expect(secrets).toEqual(expect.arrayContaining(['inv-pw-1', 'member-pw-2']));
   });
 });
+
+describe('member.redis under Sentinel', () => {
+  it('gives each step the sentinels and the master name, and says the failover goes through Sentinel', () => {
+    const { spec, source } = workflowFrom(
+      `${seedText}inventory:\n  redis:\n    mode: sentinel\n    sentinels: [127.0.5.21:26379, 127.0.5.22:26379]\n    masterName: main\n    expect: { replicas: 1 }\nmember:\n  redis: {}\n`,
+      {},
+    );
+    const seen = {
+      mode: 'sentinel' as const,
+      masterName: 'main',
+      askedAt: '127.0.5.21:26379',
+      quorum: 1,
+      knownSentinels: 2,
+      sentinels: ['127.0.5.21:26379', '127.0.5.22:26379'].map((address) => ({
+        address,
+        master: '127.0.5.11:6379',
+      })),
+      nodes: [
+        {
+          address: '127.0.5.11:6379',
+          listedAs: 'master' as const,
+          down: false,
+          role: 'master' as const,
+          linkUp: false,
+        },
+        {
+          address: '127.0.5.12:6379',
+          listedAs: 'replica' as const,
+          down: false,
+          role: 'replica' as const,
+          masterAddress: '127.0.5.11:6379',
+          linkUp: true,
+        },
+      ],
+    };
+    const plan = planRollout(spec, emulatorWorld({ redis: seen }), source, sha256Hex);
+    const failover = plan.steps.find((s) => s.action === 'redis.failover');
+    expect(failover?.params).toMatchObject({
+      sentinel: { sentinels: ['127.0.5.21:26379', '127.0.5.22:26379'], masterName: 'main' },
+    });
+    expect(failover?.description).toContain(
+      'CLIENT PAUSE WRITE on it, wait until every replica linked to it has its offset, SENTINEL FAILOVER main',
+    );
+    expect(plan.steps.find((s) => s.action === 'redis.rejoin')?.description).toContain(
+      'the sentinels of main name its master, as every node they list agrees',
+    );
+  });
+});

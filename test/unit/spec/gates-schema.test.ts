@@ -152,3 +152,20 @@ describe('the Redis Cluster example', () => {
     ]);
   });
 });
+
+describe('the Redis Sentinel example', () => {
+  it('parses in sentinel mode, its password a secret of the inventory', () => {
+    const { spec, secrets } = loadExample('workflows/redis-sentinel.yaml', {
+      LOAD_BALANCER_ID: 'lb-abc',
+      REDIS_PASSWORD: 'redis-pw-8d2a',
+    });
+    expect(spec.inventory?.redis).toMatchObject({
+      mode: 'sentinel',
+      sentinels: ['10.0.1.21:26379', '10.0.1.22:26379', '10.0.1.23:26379'],
+      masterName: 'main',
+      expect: { replicas: 2, minVersion: '6.2' },
+    });
+    expect(spec.member?.redis?.address).toBe('{privateIp}:6379');
+    expect(secrets).toContain('redis-pw-8d2a');
+  });
+});

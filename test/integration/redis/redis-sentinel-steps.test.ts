@@ -1,0 +1,172 @@
+/**
+ * The `redis.*` steps through the real runner against real Redis under Sentinel (one master, two
+ * replicas, three sentinels), the other ports the in-memory world's: a master's failover, while a
+ * Sentinel-aware client writes continuously, moves the master (the sentinels and the old master
+ * agree) and loses no acknowledged write; a replica is left as it is; the old master, restarted,
+ * rejoins as a replica of the sentinels' master.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '#src/adapters/local/system-clock.js';
+import { ioredisMemberClient } from '#src/adapters/redis/ioredis-member.js';
+import type { EnginePorts } from '#src/engine/engine-ports.js';
+import { sha256Hex } from '#src/engine/sha256.js';
+import { hashPlan } from '#src/plan/plan-hash.js';
+import type { Plan, Step, StepAction } from '#src/plan/types.js';
+import { buildPlan, fleet } from '#support/hand-built-plans.js';
+import { runModel } from '#support/in-memory-runs.js';
+import { InMemoryWorld } from '#support/in-memory-world.js';
+import { type RedisSentinelProcesses, startRedisSentinel } from '#support/redis-sentinel.js';
+
+let redis: RedisSentinelProcesses;
+beforeAll(async () => {
+  redis = await startRedisSentinel();
+}, 60_000);
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const NODE = 'i-node-1';
+
+function planOf(world: InMemoryWorld, actions: StepAction[]): Plan {
+  const base = buildPlan(world, { minHealthy: 0, maxUnavailable: 1 });
+  const steps = actions.map((action, i) => {
+    const index = i + 1;
+    return {
+      ...action,
+      id: `s${String(index).padStart(3, '0')}-${action.action}-${NODE}`,
+      index,
+      phase: 'rollout',
+      batch: 0,
+      node: NODE,
+      description: action.action,
+      mutates: action.action !== 'redis.rejoin',
+      inverse: { kind: 'none' },
+      expectedSeconds: 5,
+    } as Step;
+  });
+  const { sha256: _sha256, ...unhashed } = { ...base, steps };
+  return { ...unhashed, sha256: hashPlan(unhashed, sha256Hex) };
+}
+
+async function run(actions: StepAction[]) {
+  const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+  const result = await runModel(world, planOf(world, actions), {
+    wrap: (ports: EnginePorts): EnginePorts => ({
+      ...ports,
+      clock: systemClock,
+      redis: ioredisMemberClient(systemClock),
+    }),
+  });
+  if (result === 'crashed') throw new Error('crashed');
+  const entries = world.journalLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { result, entries };
+}
+
+const target = (address: string) => ({
+  address,
+  commandTimeoutSeconds: 5,
+  sentinel: { sentinels: redis.sentinels, masterName: redis.masterName },
+});
+
+/** A Sentinel-aware client writing a new key every few ms, each acknowledged one recorded. */
+function startWriter() {
+  const client = new Redis({
+    sentinels: redis.sentinels.map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) })),
+    name: redis.masterName,
+    enableOfflineQueue: true,
+  });
+  client.on('error', () => undefined);
+  const acknowledged: string[] = [];
+  const errors: string[] = [];
+  let running = true;
+  let last = Date.now();
+  let longestGapMs = 0;
+  const done = (async () => {
+    for (let i = 0; running; i += 1) {
+      try {
+        await client.set(`w:${i}`, String(i));
+        acknowledged.push(`w:${i}`);
+        const now = Date.now();
+        longestGapMs = Math.max(longestGapMs, now - last);
+        last = now;
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    client,
+    async stop() {
+      running = false;
+      await done;
+      return { acknowledged, errors, longestGapMs };
+    },
+  };
+}
+
+describe('the redis.* steps under Sentinel', () => {
+  it('fails the master over under continuous writes: the sentinels name the new master, the old one is its replica, no acknowledged write is lost', async () => {
+    const master = await redis.master();
+    const writer = startWriter();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { result, entries } = await run([
+      {
+        action: 'redis.failover',
+        params: { ...target(master), maxLagBytes: 65_536, timeoutSeconds: 30 },
+      },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const written = await writer.stop();
+    expect(result.outcome, JSON.stringify(entries.filter((e) => e.type === 'step'))).toBe(
+      'completed',
+    );
+
+    const intent = entries.find((e) => e.type === 'intent' && e.op === 'redis-failover');
+    const outcome = entries.find((e) => e.type === 'result' && e.op === 'redis-failover');
+    expect(intent).toMatchObject({ target: { address: master }, before: { role: 'master' } });
+    expect((intent?.seq as number) < (outcome?.seq as number)).toBe(true);
+    const promoted = (outcome as { after: { master: string } }).after.master;
+    expect(promoted).not.toBe(master);
+    expect(await redis.master()).toBe(promoted);
+    expect(await redis.cli(master, 'INFO', 'replication')).toContain('role:slave');
+
+    expect(written.acknowledged.length).toBeGreaterThan(50);
+    const values = await writer.client.mget(...written.acknowledged);
+    const lost = written.acknowledged.filter((key, i) => values[i] !== key.slice(2));
+    writer.client.disconnect();
+    expect(lost).toEqual([]);
+    console.info(
+      `sentinel failover: ${written.acknowledged.length} writes acknowledged, ${written.errors.length} failed, longest gap ${written.longestGapMs} ms`,
+    );
+
+    // The old master, restarted, comes back as a replica of the sentinels' master and catches up.
+    await redis.stopNode(master);
+    await redis.startNode(master);
+    const rejoin = await run([
+      {
+        action: 'redis.rejoin',
+        params: { ...target(master), intervalSeconds: 1, timeoutSeconds: 60 },
+      },
+    ]);
+    expect(rejoin.result.outcome).toBe('completed');
+    const info = await redis.cli(master, 'INFO', 'replication');
+    expect(info).toContain(`master_port:${promoted.split(':')[1]}`);
+    expect(info).toContain('master_link_status:up');
+  }, 120_000);
+
+  it('a replica is not failed over: the step says so and changes nothing', async () => {
+    const master = await redis.master();
+    const replica = redis.nodes.find((n) => n !== master) ?? '';
+    const { result, entries } = await run([
+      {
+        action: 'redis.failover',
+        params: { ...target(replica), maxLagBytes: 65_536, timeoutSeconds: 30 },
+      },
+    ]);
+    expect(result.outcome).toBe('completed');
+    expect(entries.some((e) => e.type === 'intent')).toBe(false);
+    expect(await redis.master()).toBe(master);
+  }, 60_000);
+});
