@@ -159,7 +159,7 @@ afterAll(async () => {
 function startWriter(prefix: string) {
   const client = new Redis({
     sentinels: cluster.sentinels.map((address) => ({
-      host: '127.0.0.1',
+      host: address.split(':')[0] ?? '',
       port: Number(address.split(':')[1]),
     })),
     name: cluster.masterName,

@@ -162,7 +162,8 @@ export async function startRedisCluster(
 }
 
 /** One port (and a bus port) free on every host, for nodes that differ by address only. */
-function ownLoopbackAddress(): string {
+/** A loopback address of a test's own (127.x.y.z at random), for servers no other test reaches. */
+export function ownLoopbackAddress(): string {
   const octet = () => 1 + Math.floor(Math.random() * 254);
   return `127.${octet()}.${octet()}.${octet()}`;
 }

@@ -1,7 +1,8 @@
 /**
  * Redis under Sentinel for tests: one master, two replicas and three sentinels (Debian's
- * redis-server, the sentinels as `redis-server <conf> --sentinel`) on 127.0.0.1, each on a free
- * port found by binding port 0, in a temp directory. With `hosts`, node i listens on hosts[i] (a
+ * redis-server, the sentinels as `redis-server <conf> --sentinel`) on a loopback address of their
+ * own (127.x.y.z: never meeting another test's on a port it just freed), each on a free port found
+ * by binding port 0, in a temp directory. With `hosts`, node i listens on hosts[i] (a
  * loopback address, e.g. an emulated server's private IP), all on one port. `stop` ends only the
  * processes this started.
  */
@@ -10,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REDIS_MISSING, redisServerBinary } from './redis-cluster.js';
+import { ownLoopbackAddress, REDIS_MISSING, redisServerBinary } from './redis-cluster.js';
 import { freePort } from './self-run-balancers.js';
 
 const run = promisify(execFile);
@@ -77,9 +78,10 @@ export async function startRedisSentinel(
     const replicaCount = options.replicas ?? 2;
     const sentinelCount = options.sentinels ?? 3;
     const shared = options.hosts === undefined ? undefined : await freePort();
+    const own = ownLoopbackAddress();
     for (let i = 0; i <= replicaCount; i += 1)
-      nodes.push(`${options.hosts?.[i] ?? '127.0.0.1'}:${shared ?? (await freePort())}`);
-    for (let i = 0; i < sentinelCount; i += 1) sentinels.push(`127.0.0.1:${await freePort()}`);
+      nodes.push(`${options.hosts?.[i] ?? own}:${shared ?? (await freePort())}`);
+    for (let i = 0; i < sentinelCount; i += 1) sentinels.push(`${own}:${await freePort()}`);
     const [masterHost = '', masterPort = ''] = (nodes[0] ?? '').split(':');
     nodes.forEach((address, i) => {
       const nodeDir = join(dir, `node-${i}`);
@@ -111,7 +113,8 @@ export async function startRedisSentinel(
         file,
         [
           `port ${address.split(':')[1]}`,
-          'bind 127.0.0.1',
+          `bind ${address.split(':')[0]}`,
+          `sentinel announce-ip ${address.split(':')[0]}`,
           `dir ${sentinelDir}`,
           'daemonize no',
           `sentinel monitor ${SENTINEL_MASTER_NAME} ${masterHost} ${masterPort} 2`,

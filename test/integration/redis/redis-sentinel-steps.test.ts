@@ -72,7 +72,10 @@ const target = (address: string) => ({
 /** A Sentinel-aware client writing a new key every few ms, each acknowledged one recorded. */
 function startWriter() {
   const client = new Redis({
-    sentinels: redis.sentinels.map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) })),
+    sentinels: redis.sentinels.map((s) => ({
+      host: s.split(':')[0] ?? '',
+      port: Number(s.split(':')[1]),
+    })),
     name: redis.masterName,
     enableOfflineQueue: true,
   });
