@@ -132,15 +132,26 @@ async function promotedReplica(
   options: RedisConnectOptions,
 ): Promise<string> {
   const deadline = clock.monotonic() + timeoutMs;
+  let unanswered = '';
   for (;;) {
     for (const replica of replicas) {
-      const role = parseInfo(
-        await ask(replica, options, async (c) => String(await c.call('INFO', 'replication'))),
-      ).get('role');
+      // Sentinel drops the clients of the replica it promotes (CLIENT KILL): a connection closed
+      // under this question is the promotion under way, asked again at the next poll.
+      let role: string | undefined;
+      try {
+        role = parseInfo(
+          await ask(replica, options, async (c) => String(await c.call('INFO', 'replication'))),
+        ).get('role');
+      } catch (error) {
+        unanswered = `; ${replica} did not answer (${error instanceof Error ? error.message : String(error)})`;
+        continue;
+      }
       if (role === 'master') return replica;
     }
     if (clock.monotonic() > deadline)
-      throw new Error(`no replica of the paused master was promoted (${replicas.join(', ')})`);
+      throw new Error(
+        `no replica of the paused master was promoted (${replicas.join(', ')})${unanswered}`,
+      );
     await clock.sleep(CATCH_UP_POLL_MS);
   }
 }
