@@ -77,16 +77,41 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
     );
   }
 
-  let choice: { replica?: string; detail: string };
-  try {
-    choice = await inSyncReplica(redis, address, master, maxLagBytes, options);
-  } catch (error) {
-    return failed('gate-blocked', `Redis ${address} cannot be asked (${message(error)}); ${STAYS}`);
+  // A replica restarted a moment ago may still be flagged down, by the cluster or the sentinels,
+  // for a few seconds after it has caught up: asked again until the timeout, not refused at once.
+  let choice: { replica?: string; detail: string } = { detail: 'not asked yet' };
+  let becameReplica = false;
+  const found = await waitUntil(
+    ctx,
+    step,
+    `a replica of ${address} in sync`,
+    { intervalMs: POLL_MS, timeoutMs },
+    async () => {
+      const now = await redis.status(address, options);
+      becameReplica = now.role === 'replica';
+      if (!becameReplica) master = now;
+      choice = becameReplica
+        ? { detail: `${address} is a replica now` }
+        : await inSyncReplica(redis, address, master, maxLagBytes, options);
+      return {
+        done: choice.replica !== undefined || becameReplica,
+        detail: choice.detail,
+      };
+    },
+  );
+  if (found.kind === 'stopped') return stopped(`stop requested before the failover of ${address}`);
+  if (becameReplica) {
+    return ok(
+      `Redis ${address} became a replica while its replicas were asked: nothing to fail over`,
+      {
+        role: 'replica',
+      },
+    );
   }
   if (choice.replica === undefined) {
     return failed(
       'gate-blocked',
-      `no replica of Redis master ${address} is in sync (${choice.detail}); ${STAYS}`,
+      `no replica of Redis master ${address} is in sync (${found.detail}); ${STAYS}`,
     );
   }
   const replica = choice.replica;
