@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '#mocks/index.js';
-import { setUpBalancerByHand } from '#support/balancer-by-hand.js';
+import type { Emulator } from '#mocks/index.js';
+import { startRedisBehindBalancer } from '#support/redis-behind-balancer.js';
 import { type RedisClusterProcesses, startRedisCluster } from '#support/redis-cluster.js';
 import {
   drainctl,
@@ -25,7 +25,7 @@ import {
   spawnDrainctl,
   waitForEntry,
 } from '#support/rollout-on-emulator.js';
-import { generateKeys, startSshServer, type TestSshServer } from '#support/ssh-server.js';
+import type { TestKeys, TestSshServer } from '#support/ssh-server.js';
 
 const IDS = [1, 2, 3, 4, 5, 6].map((n) => `i-emu-redis-${n}`);
 
@@ -33,68 +33,22 @@ let env: RunEnv;
 let emu: Emulator;
 let cluster: RedisClusterProcesses;
 const sshServers: TestSshServer[] = [];
-const restarts = new Map<string, number>();
+let restarts = new Map<string, number>();
+let keys: TestKeys;
+let key: string;
 let backups: string;
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'drainctl-redis-run-'));
-  emu = await startEmulator({
-    port: 0,
-    stateDir: join(dir, 'emulator'),
-    topology: {
-      region: 'cn-hangzhou',
-      appPort: 8080,
-      instances: IDS.map((id, i) => ({
-        id,
-        name: `redis-${i + 1}`,
-        hostname: `redis-${i + 1}`,
-        tags: { app: 'redis' },
-      })),
-    },
-  });
-  const ips = IDS.map((id) => {
-    const found = emu.state().instances.find((i) => i.id === id)?.privateIp;
-    if (found === undefined) throw new Error(`no private IP for ${id}`);
-    return found;
-  });
-  cluster = await startRedisCluster(6, ips);
-  const { id: loadBalancerId } = await setUpBalancerByHand(emu, {
-    clientToken: `redis-${Date.now()}`,
-    healthCheck: {
-      enabled: true,
-      type: 'tcp',
-      intervalSeconds: 2,
-      timeoutSeconds: 2,
-      healthyThreshold: 2,
-      unhealthyThreshold: 2,
-    },
-    backends: IDS.map((serverId) => ({ serverId, weight: 100 })),
-  });
-  const keys = generateKeys();
-  const key = join(dir, 'id_ed25519');
-  await writeFile(key, keys.clientPrivate, { mode: 0o600 });
-  // One SSH server per server: `restart-redis` restarts that server's node, anything else runs.
-  for (const address of cluster.addresses) {
-    sshServers.push(
-      await startSshServer(keys, (command, channel) => {
-        // The SSH host wraps the command (a shell, a marker); the word is enough.
-        if (!command.includes('restart-redis')) return false;
-        cluster.restart(address).then(
-          () => {
-            restarts.set(address, (restarts.get(address) ?? 0) + 1);
-            channel.exit(0);
-            channel.end();
-          },
-          (error: unknown) => {
-            channel.stderr.write(String(error));
-            channel.exit(1);
-            channel.end();
-          },
-        );
-        return true;
-      }),
-    );
-  }
+  const world = await startRedisBehindBalancer(
+    dir,
+    IDS,
+    (ips) => startRedisCluster(6, ips),
+    (redis) => redis.addresses,
+  );
+  ({ emu, redis: cluster, keys, key, restarts } = world);
+  const { loadBalancerId } = world;
+  sshServers.push(...world.sshServers);
   backups = join(dir, 'backups');
   const port = cluster.addresses[0]?.split(':')[1];
   const workflow = join(dir, 'redis.yaml');
