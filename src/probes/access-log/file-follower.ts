@@ -22,6 +22,11 @@ import type { FollowerSink, LogFollower } from './log-follower.js';
 export interface FileFollowerOptions {
   /** `end` (the default and what probes use: history is never replayed) or `start` (benchmarks). */
   startAt?: 'end' | 'start';
+  /**
+   * The read size while there is a backlog (1 MiB). A follower that is caught up reads into a
+   * buffer of `SMALL_CHUNK_BYTES`: a fleet night follows a hundred logs at once, and a megabyte
+   * each was most of its memory.
+   */
   chunkBytes?: number;
   maxLineBytes?: number;
   /** At most this many bytes per file per poll, so one poll cannot take unbounded time. */
@@ -36,6 +41,9 @@ export interface FileFollowerOptions {
   /** Least time between two reads that change notifications start (default 20 ms). */
   wakeGapMs?: number;
 }
+
+/** The read buffer of a follower that is caught up: a few hundred lines. */
+const SMALL_CHUNK_BYTES = 64 * 1024;
 
 /** Bytes before the read position remembered to notice a truncate-and-regrow between polls. */
 const TAIL_CHECK_BYTES = 64;
@@ -55,7 +63,7 @@ interface OpenFile {
 export class FileFollower implements LogFollower {
   private current: OpenFile | undefined;
   private retired: OpenFile[] = [];
-  private readonly chunk: Buffer;
+  private chunk: Buffer;
   private readonly check = Buffer.alloc(TAIL_CHECK_BYTES);
   private missingReported = false;
   /** Bytes read from all files so far (benchmarks and diagnostics). */
@@ -83,7 +91,7 @@ export class FileFollower implements LogFollower {
       maxBytesPerPoll: options.maxBytesPerPoll ?? 64 * 1024 * 1024,
       rotatedGraceMs: options.rotatedGraceMs ?? 30_000,
     };
-    this.chunk = Buffer.alloc(this.options.chunkBytes);
+    this.chunk = Buffer.alloc(Math.min(SMALL_CHUNK_BYTES, this.options.chunkBytes));
     if (options.watch !== false) {
       this.changes = new ChangeWatch(
         path,
@@ -293,6 +301,13 @@ export class FileFollower implements LogFollower {
       budget -= bytesRead;
       // Less than asked for: that was the end of the file as it is now.
       if (bytesRead < wanted) break;
+      if (this.chunk.length < this.options.chunkBytes) {
+        this.chunk = Buffer.alloc(this.options.chunkBytes);
+      }
+    }
+    // Caught up: the big buffer goes back to the collector until the next backlog.
+    if (this.chunk.length > SMALL_CHUNK_BYTES && budget > 0) {
+      this.chunk = Buffer.alloc(Math.min(SMALL_CHUNK_BYTES, this.options.chunkBytes));
     }
     return grew;
   }

@@ -240,6 +240,23 @@ describe.each([
     expect(f.lines).toEqual(expected);
   });
 
+  it('a backlog past the small buffer is read in big chunks, then a few lines again, all split correctly', async () => {
+    writeFileSync(log, '');
+    const f = await follow({ ...mode, chunkBytes: 256 * 1024 });
+    // ~600 KiB: the 64 KiB buffer fills, the follower moves to 256 KiB reads, lines cross both.
+    const backlog = Array.from(
+      { length: 20_000 },
+      (_, i) => `backlog line ${i} ${'y'.repeat(i % 17)}`,
+    );
+    appendFileSync(log, backlog.map((l) => `${l}\n`).join(''));
+    await f.follower.poll();
+    expect(f.lines).toEqual(backlog);
+    appendFileSync(log, 'after 1\nafter 2\n');
+    await f.follower.poll();
+    expect(f.lines.slice(-2)).toEqual(['after 1', 'after 2']);
+    expect(f.lines).toHaveLength(backlog.length + 2);
+  });
+
   it('a very long line is cut to the limit and memory stays bounded', async () => {
     writeFileSync(log, '');
     const f = await follow({ ...mode, chunkBytes: 1024, maxLineBytes: 100 });
