@@ -33,6 +33,12 @@ export function loadTopologyFile(file: string): Topology {
   return parseTopology(input, file);
 }
 
+/**
+ * Topologies parseTopology returned: handed back as they are, since parsing one again would
+ * generate its fleet a second time.
+ */
+const resolved = new WeakSet<Topology>();
+
 /** Validates a topology given as data; `source` names it in error messages. */
 export function parseTopology(input: unknown = defaultTopology, source = 'topology'): Topology {
   const result = topologySchema.safeParse(input);
@@ -64,11 +70,13 @@ export function parseTopology(input: unknown = defaultTopology, source = 'topolo
     })),
   };
   checkReferences(topology, source);
+  resolved.add(topology);
   return topology;
 }
 
 export function resolveTopology(input: TopologyInput | Topology | string | undefined): Topology {
   if (typeof input === 'string') return loadTopologyFile(input);
+  if (input !== undefined && resolved.has(input as Topology)) return input as Topology;
   return parseTopology(input ?? defaultTopology);
 }
 

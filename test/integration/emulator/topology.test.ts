@@ -191,6 +191,19 @@ describe('topology', () => {
     }
   });
 
+  it('a fleet read from a topology file (as `drainctl emulator --topology` reads it) is generated once', async () => {
+    const file = join(dir, 'fleet.yaml');
+    await writeFile(file, 'fleet: { balancers: 3, instances: 10, seed: 5 }\n');
+    const topology = loadTopologyFile(file);
+    const emu = await startEmulator({ port: 0, topology, timings: FAST });
+    try {
+      expect(emu.state().instances).toHaveLength(10);
+      expect(emu.state().loadBalancers).toHaveLength(3);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('listed balancers and a fixed record id exist at start and again after a reset', async () => {
     const emu = await startEmulator({
       port: 0,
