@@ -17,6 +17,7 @@ import {
   type RateLimitSettings,
   rateLimitsFor,
 } from './transport/rate-limits.js';
+import { clearSdkReadTimersOnRelease } from './transport/read-timers.js';
 import type { CloudProduct } from './transport/retry-policy.js';
 
 /**
@@ -67,6 +68,7 @@ export interface AliyunSession {
 
 export function openAliyunSession(options: SessionOptions): AliyunSession {
   const { region, endpoint: override } = checkRegionAndEndpoint(options);
+  clearSdkReadTimersOnRelease();
   const credential = new TrackedCredential(options.credentials);
   const logger = options.logger ?? getLogger();
   const clock = options.clock;
