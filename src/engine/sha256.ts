@@ -8,5 +8,9 @@ import { createHash } from 'node:crypto';
 import type { Sha256Hex } from '../plan/index.js';
 
 /** @example sha256Hex('') === 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' */
-export const sha256Hex: Sha256Hex = (text) =>
-  createHash('sha256').update(text, 'utf8').digest('hex');
+export const sha256Hex: Sha256Hex = (text) => {
+  const hash = createHash('sha256');
+  if (typeof text === 'string') hash.update(text, 'utf8');
+  else text((chunk) => hash.update(chunk, 'utf8'));
+  return hash.digest('hex');
+};

@@ -13,7 +13,7 @@ import type {
   VServerGroupInfo,
 } from '../ports/index.js';
 import type { FleetWorkflowSpec } from '../workflow/index.js';
-import { canonicalJson } from './canonical-json.js';
+import { writeCanonicalJson } from './canonical-json.js';
 import { hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 import { PlanProblems } from './plan-problems.js';
 import type { PlanSource } from './plan-rollout.js';
@@ -112,7 +112,11 @@ export function surveyFleet(
       .map((lb) => ({ id: lb.id, name: lb.name, address: lb.address }))
       .sort((a, b) => a.id.localeCompare(b.id)),
   };
-  return { ...unhashed, observedAt: observed.observedAt, sha256: sha256(canonicalJson(unhashed)) };
+  return {
+    ...unhashed,
+    observedAt: observed.observedAt,
+    sha256: sha256((write) => writeCanonicalJson(unhashed, write)),
+  };
 }
 
 /** Every attachment of one server, balancer by balancer (by id), default group first. */

@@ -23,7 +23,7 @@ export {
   surveyFleet,
 } from './fleet-survey.js';
 export { type PlanDifferences, planDifferences } from './plan-differences.js';
-export { hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
+export { type HashInput, hashPlan, hashWorkflowText, type Sha256Hex } from './plan-hash.js';
 export { type PlanSource, planRollout } from './plan-rollout.js';
 export { rerunWarnings } from './rerun-safety.js';
 export { gateLines, renderRunbook, sectionOf } from './runbook.js';

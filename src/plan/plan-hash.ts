@@ -6,13 +6,19 @@
  * The planner is pure and imports no node:* module, so the SHA-256 itself is handed in by its
  * callers (src/engine/sha256.ts, node:crypto).
  */
-import { canonicalJson } from './canonical-json.js';
+import { writeCanonicalJson } from './canonical-json.js';
 import type { Plan } from './types.js';
 
 export type UnhashedPlan = Omit<Plan, 'sha256'>;
 
+/**
+ * Text to hash: a string, or a writer that hands the text over chunk by chunk (a plan's
+ * canonical JSON, megabytes that need never exist as one string).
+ */
+export type HashInput = string | ((write: (chunk: string) => void) => void);
+
 /** Hex SHA-256 of the UTF-8 encoding of `text`. */
-export type Sha256Hex = (text: string) => string;
+export type Sha256Hex = (text: HashInput) => string;
 
 /**
  * @example hashPlan(plan, sha256Hex) === plan.sha256 // a plan read back from a journal is intact
@@ -20,7 +26,7 @@ export type Sha256Hex = (text: string) => string;
 export function hashPlan(plan: UnhashedPlan | Plan, sha256: Sha256Hex): string {
   const { inventory: _inventory, ...hashed } = plan;
   const { sha256: _sha256, ...rest } = hashed as Partial<Plan>;
-  return sha256(canonicalJson(rest));
+  return sha256((write) => writeCanonicalJson(rest, write));
 }
 
 /** sha256 of a workflow file's text, as recorded in `plan.workflow.sha256`. */

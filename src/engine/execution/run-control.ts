@@ -11,12 +11,20 @@
  *   plain wait, a gate's patience) and nodes whose host is untouched go back to their weight.
  *   Steps past the point of no return (patch, reboot, health, verify, ramp) are carried through.
  */
+import { setMaxListeners } from 'node:events';
+
 export type StopKind = 'abort' | 'halt';
 
 export class RunControl {
   private readonly controller = new AbortController();
   private stopReason: string | undefined;
   private halted = false;
+
+  constructor() {
+    // Every wait of every server in the batch listens (and stops listening when it ends): a
+    // fleet batch of a hundred is not a leak, and Node's warning at eleven alarmed operators.
+    setMaxListeners(Number.POSITIVE_INFINITY, this.controller.signal);
+  }
 
   /** Aborted only by an `abort`: waits that are safe to cut short listen to it. */
   get signal(): AbortSignal {

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../ports/index.js';
 import { JournalWriteError, LockLostError } from '../engine-errors.js';
-import type { JournalEntry, NewEntry } from './entries.js';
+import type { IntentEntry, JournalEntry, NewEntry, ResultEntry } from './entries.js';
 import { redactEntry } from './redact-entry.js';
 import { JournalAdvancedError, type JournalStore } from './store.js';
 
@@ -13,8 +13,24 @@ export interface JournalOptions {
   afterAppend?: (entry: JournalEntry) => void;
 }
 
+/** The entries a run looks an earlier attempt up in. */
+export type MutationEntry = IntentEntry | ResultEntry;
+
+function isMutation(entry: JournalEntry): entry is MutationEntry {
+  return entry.type === 'intent' || entry.type === 'result';
+}
+
 export class Journal {
-  private readonly written: JournalEntry[];
+  /**
+   * The intents and results so far: what steps read back (was this command sent before? what
+   * did it return?). The rest — the plan, steps, probes, node states — is on disk only: a
+   * fleet night journals some 30,000 entries, and holding them all (the plan twice, once
+   * redacted) grew the process by tens of megabytes as the night went on.
+   */
+  private readonly mutationEntries: MutationEntry[];
+  private last: number;
+  /** What was there when opened, until the caller that folds it takes it. */
+  private opened: JournalEntry[] | undefined;
   private tail: Promise<unknown> = Promise.resolve();
   private failed: unknown;
   /** Entries asked for from the failed one on (redacted): what this process could not journal. */
@@ -27,7 +43,9 @@ export class Journal {
     existing: JournalEntry[],
     private readonly options: JournalOptions,
   ) {
-    this.written = existing;
+    this.mutationEntries = existing.filter(isMutation);
+    this.last = existing.at(-1)?.seq ?? 0;
+    this.opened = existing;
   }
 
   /** Open a journal, reading what is already there (a torn last line is dropped). */
@@ -39,12 +57,20 @@ export class Journal {
     return new Journal(store, clock, await store.read({ repair: true }), options);
   }
 
-  get entries(): readonly JournalEntry[] {
-    return this.written;
+  /** The entries the journal held when it was opened (to fold into a state); given once. */
+  takeOpened(): JournalEntry[] {
+    const opened = this.opened ?? [];
+    this.opened = undefined;
+    return opened;
+  }
+
+  /** Every intent and result journaled, read back or appended, oldest first. */
+  get mutations(): readonly MutationEntry[] {
+    return this.mutationEntries;
   }
 
   get lastSeq(): number {
-    return this.written.at(-1)?.seq ?? 0;
+    return this.last;
   }
 
   /** Why the journal stopped taking entries, once it has. */
@@ -91,7 +117,8 @@ export class Journal {
         for (const listener of this.failureListeners.splice(0)) listener(this.failed);
         throw this.failed;
       }
-      this.written.push(full);
+      this.last = full.seq;
+      if (isMutation(full)) this.mutationEntries.push(full);
       this.options.afterAppend?.(full);
       return full;
     });

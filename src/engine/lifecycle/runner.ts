@@ -227,7 +227,7 @@ export async function resumeRun(runId: string, options: ResumeOptions): Promise<
       options.journal,
     );
     waited.journal = journal;
-    const state = foldJournal(journal.entries);
+    const state = foldJournal(journal.takeOpened());
     refuseFinished(runId, state);
     // A created balancer's id journaled after the peek (its holder died just then) is locked too.
     if (state.refs.loadBalancerId !== undefined && options.locking !== false) {

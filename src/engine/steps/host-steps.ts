@@ -166,7 +166,7 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
     // A command sent before (a crash left its intent open) may have run: its refusal now proves
     // nothing about the host.
     const firstAttempt =
-      index === 0 && !ctx.journal.entries.some((e) => e.type === 'intent' && e.opId === opId);
+      index === 0 && !ctx.journal.mutations.some((e) => e.type === 'intent' && e.opId === opId);
     await ctx.moveNode(node, 'patching');
     let result: CommandResult;
     try {
@@ -201,7 +201,7 @@ export async function runPatch(ctx: RunContext, step: PatchStep): Promise<StepOu
 
 /** The command result journaled for `opId`, as the Host reported it. */
 function journaledResult(ctx: RunContext, opId: string): CommandResult | undefined {
-  const entry = ctx.journal.entries.findLast((e) => e.type === 'result' && e.opId === opId);
+  const entry = ctx.journal.mutations.findLast((e) => e.type === 'result' && e.opId === opId);
   if (entry?.type !== 'result') return undefined;
   const after = entry.after as Partial<CommandResult>;
   return {

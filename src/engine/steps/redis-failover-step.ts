@@ -193,7 +193,7 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
 
 /** The failover attempts journaled for this step, the latest last. */
 function attemptsOf(ctx: RunContext, step: FailoverStep): IntentEntry[] {
-  return ctx.journal.entries.filter(
+  return ctx.journal.mutations.filter(
     (e): e is IntentEntry => e.type === 'intent' && e.step === step.id && e.op === 'redis-failover',
   );
 }

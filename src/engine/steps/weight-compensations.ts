@@ -177,7 +177,7 @@ async function undoBringIn(
 ): Promise<Compensated> {
   const { serverId } = step.params;
   const node = step.node === undefined ? {} : { node: step.node };
-  const first = ctx.journal.entries.find(
+  const first = ctx.journal.mutations.find(
     (e) => e.type === 'intent' && e.step === step.id && e.op === 'set-weight',
   );
   if (first?.type !== 'intent') {

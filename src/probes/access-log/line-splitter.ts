@@ -10,8 +10,12 @@ export type LineHandler = (buf: Uint8Array, start: number, end: number, truncate
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
 export class LineSplitter {
-  /** Start of a line whose newline has not arrived yet. */
-  private readonly carry: Buffer;
+  /**
+   * Start of a line whose newline has not arrived yet. Grown as a held line needs it, up to
+   * `maxLineBytes`: a fleet night follows hundreds of logs, most never holding more than one
+   * ordinary line, and a full-size buffer each was megabytes for nothing.
+   */
+  private carry: Buffer = Buffer.alloc(0);
   private carryLength = 0;
   /** The carried line is already longer than the limit: its tail is being dropped. */
   private overflow = false;
@@ -23,9 +27,7 @@ export class LineSplitter {
   constructor(
     private readonly onLine: LineHandler,
     readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
-  ) {
-    this.carry = Buffer.alloc(maxLineBytes);
-  }
+  ) {}
 
   /** Bytes of an unfinished line held back. */
   get pendingBytes(): number {
@@ -75,10 +77,21 @@ export class LineSplitter {
     const room = this.maxLineBytes - this.carryLength;
     const take = Math.min(room, end - start);
     if (take > 0) {
+      this.makeRoom(this.carryLength + take);
       this.carry.set(chunk.subarray(start, start + take), this.carryLength);
       this.carryLength += take;
     }
     if (end - start > take) this.overflow = true;
+  }
+
+  /** A carry of at least `needed` bytes (doubling from 1 KiB, never past the limit). */
+  private makeRoom(needed: number): void {
+    if (needed <= this.carry.length) return;
+    let size = Math.max(1024, this.carry.length);
+    while (size < needed) size *= 2;
+    const grown = Buffer.alloc(Math.min(size, this.maxLineBytes));
+    this.carry.copy(grown, 0, 0, this.carryLength);
+    this.carry = grown;
   }
 
   private emit(buf: Uint8Array, start: number, end: number, truncated: boolean): void {

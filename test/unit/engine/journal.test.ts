@@ -70,6 +70,57 @@ describe('journal', () => {
     expect(lines[0].ts).toBe('2026-11-21T02:00:00.000Z');
   });
 
+  it('keeps only intents and results in memory; what it opened is handed over once', async () => {
+    const path = join(dir, 'journal.jsonl');
+    const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
+    const p = plan();
+    await journal.append({
+      type: 'plan',
+      runId: 'r-1',
+      sha256: p.sha256,
+      plan: p,
+      redacted: false,
+      pid: 1,
+      host: 'h',
+    });
+    const target = { loadBalancerId: 'lb-1', serverId: 'i-1' };
+    await journal.append({
+      type: 'intent',
+      step: 's-1',
+      opId: 's-1',
+      op: 'set-weight',
+      node: 'i-1',
+      target,
+      before: { weight: 100 },
+      to: { weight: 0 },
+    });
+    await journal.append({ type: 'note', message: 'between' });
+    await journal.append({
+      type: 'result',
+      step: 's-1',
+      opId: 's-1',
+      op: 'set-weight',
+      node: 'i-1',
+      applied: true,
+      after: { serverId: 'i-1', weight: 0 },
+    });
+    expect(journal.mutations.map((e) => [e.seq, e.type])).toEqual([
+      [2, 'intent'],
+      [4, 'result'],
+    ]);
+    expect(journal.lastSeq).toBe(4);
+    await journal.close();
+
+    const again = await Journal.open(new FileJournalStore(path), new ManualClock());
+    expect(again.mutations.map((e) => e.seq)).toEqual([2, 4]);
+    expect(again.lastSeq).toBe(4);
+    expect(again.takeOpened().map((e) => e.type)).toEqual(['plan', 'intent', 'note', 'result']);
+    expect(again.takeOpened()).toEqual([]);
+    await again.append({ type: 'note', message: 'resumed' });
+    expect(again.lastSeq).toBe(5);
+    await again.close();
+  });
+
   it('tolerates a torn last line, and cuts it before appending again', async () => {
     const path = join(dir, 'journal.jsonl');
     const journal = await Journal.open(new FileJournalStore(path), new ManualClock());

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#src/engine/sha256.js';
+import { writeCanonicalJson } from '#src/plan/canonical-json.js';
 import { canonicalJson, hashPlan, planRollout } from '#src/plan/index.js';
 import { afterSeedRun, balancer, emulatorWorld } from '#support/observed-inventory.js';
 import { loadExample, workflowFrom } from '#support/workflows.js';
@@ -72,6 +73,14 @@ describe('the plan hash', () => {
       );
     };
     expect(canonicalJson(value)).toBe(JSON.stringify(sorted(value)));
+    // Streamed into the hash chunk by chunk, as hashPlan does: several chunks, the same digest.
+    const chunks: string[] = [];
+    writeCanonicalJson(value, (chunk) => chunks.push(chunk));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join('')).toBe(canonicalJson(value));
+    expect(sha256Hex((write) => writeCanonicalJson(value, write))).toBe(
+      sha256Hex(canonicalJson(value)),
+    );
   });
 
   it('is the same for the same spec and the same relevant world, whenever it is observed', () => {

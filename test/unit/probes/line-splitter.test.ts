@@ -76,6 +76,23 @@ describe('LineSplitter', () => {
     expect(splitter.truncatedLines).toBe(2);
   });
 
+  it('a held line grows its buffer as it arrives, up to the limit and no further', () => {
+    const { lines, splitter } = collect(4096);
+    const medium = 'm'.repeat(2500);
+    const long = 'l'.repeat(10_000);
+    const bytes = Buffer.from(`${medium}\n${long}\nshort\n`);
+    // In 100-byte reads: every line but `short` is carried across many of them.
+    for (let offset = 0; offset < bytes.length; offset += 100) {
+      splitter.push(bytes, offset, Math.min(bytes.length, offset + 100));
+      expect(splitter.pendingBytes).toBeLessThanOrEqual(4096);
+    }
+    expect(lines).toEqual([
+      { text: medium, truncated: false },
+      { text: 'l'.repeat(4096), truncated: true },
+      { text: 'short', truncated: false },
+    ]);
+  });
+
   it('skipPartialLine drops the rest of a line begun before we started', () => {
     const { lines, splitter } = collect();
     splitter.skipPartialLine();
