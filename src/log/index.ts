@@ -14,6 +14,7 @@ export type { Logger } from 'pino';
 export { tailFromLineStart } from './output-tail.js';
 export {
   findSecretPatterns,
+  forgetRegisteredSecrets,
   isDistinctive,
   isSecretKey,
   REDACTED,

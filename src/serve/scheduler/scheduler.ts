@@ -40,6 +40,7 @@ import {
 import { ApiError } from '../http/api-error.js';
 import type { RunRegistry } from '../runs/run-registry.js';
 import type { ScheduleState, ScheduleStateStore } from './schedule-state.js';
+import { startUpResume } from './start-up-resume.js';
 
 /** How often due occurrences are looked for: well inside cron's one-minute resolution. */
 export const SCHEDULER_TICK_MS = 5_000;
@@ -546,15 +547,25 @@ export class Scheduler {
     for (const run of unfinished) {
       try {
         const shared = this.options.replicas?.shared;
-        const { state } = await runStatus({
+        const status = await runStatus({
           home: this.options.home,
           runId: run.runId,
           ...(shared === undefined ? {} : { shared }),
         });
         const schedule = this.options.schedules.find(
-          (s) => scheduleRequester(s.name) === state.startedBy,
+          (s) => scheduleRequester(s.name) === status.state.startedBy,
         );
-        if (schedule?.resumeUnfinished !== true) continue;
+        if (schedule === undefined) continue;
+        const verdict = startUpResume(status, schedule.resumeUnfinished);
+        if (!verdict.resume) {
+          if (schedule.resumeUnfinished === true) {
+            this.options.logger.info(
+              { runId: run.runId, schedule: schedule.name },
+              `run ${run.runId} of schedule ${schedule.name} not resumed on start: ${verdict.why}`,
+            );
+          }
+          continue;
+        }
         await this.options.runs.resume(run.runId, scheduleRequester(schedule.name));
       } catch (error) {
         this.options.logger.error(
