@@ -4,7 +4,7 @@
  * another replica may have taken it over, an operator may have aborted or resumed it, or it may
  * have ended. So the decision is made on the run's status read at its turn, never on the list.
  */
-import type { RunStatus } from '../../engine/index.js';
+import type { RunStatus } from '../../app/index.js';
 
 export type StartUpResume = { resume: true } | { resume: false; why: string };
 

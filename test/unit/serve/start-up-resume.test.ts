@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunStatus } from '#src/engine/index.js';
+import type { RunStatus } from '#src/app/index.js';
 import { startUpResume } from '#src/serve/scheduler/start-up-resume.js';
 
 /** A run's status as read at its turn: whether a process holds it, and how it ended. */
