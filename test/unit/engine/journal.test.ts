@@ -25,12 +25,9 @@ function plan() {
   return buildPlan(world, { minHealthy: 1, maxUnavailable: 1 });
 }
 
-const TS = '2026-11-21T02:00:00.000Z';
-const planLine = (() => {
-  const p = plan();
-  return JSON.stringify({
-    seq: 1,
-    ts: TS,
+/** The plan entry a run journals first. */
+function planEntry(p: ReturnType<typeof plan>) {
+  return {
     type: 'plan',
     runId: 'r-1',
     sha256: p.sha256,
@@ -38,8 +35,11 @@ const planLine = (() => {
     redacted: false,
     pid: 1,
     host: 'h',
-  });
-})();
+  } as const;
+}
+
+const TS = '2026-11-21T02:00:00.000Z';
+const planLine = JSON.stringify({ seq: 1, ts: TS, ...planEntry(plan()) });
 const note = (seq: number) => JSON.stringify({ seq, ts: TS, type: 'note', message: 'm' });
 
 describe('journal', () => {
@@ -47,15 +47,7 @@ describe('journal', () => {
     const path = join(dir, 'journal.jsonl');
     const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
     const p = plan();
-    await journal.append({
-      type: 'plan',
-      runId: 'r-1',
-      sha256: p.sha256,
-      plan: p,
-      redacted: false,
-      pid: 1,
-      host: 'h',
-    });
+    await journal.append(planEntry(p));
     await journal.append({ type: 'note', message: 'hello' });
     await journal.close();
     const lines = (await readFile(path, 'utf8'))
@@ -74,15 +66,7 @@ describe('journal', () => {
     const path = join(dir, 'journal.jsonl');
     const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
     const p = plan();
-    await journal.append({
-      type: 'plan',
-      runId: 'r-1',
-      sha256: p.sha256,
-      plan: p,
-      redacted: false,
-      pid: 1,
-      host: 'h',
-    });
+    await journal.append(planEntry(p));
     const target = { loadBalancerId: 'lb-1', serverId: 'i-1' };
     await journal.append({
       type: 'intent',
@@ -125,15 +109,7 @@ describe('journal', () => {
     const path = join(dir, 'journal.jsonl');
     const journal = await Journal.open(new FileJournalStore(path), new ManualClock());
     const p = plan();
-    await journal.append({
-      type: 'plan',
-      runId: 'r-1',
-      sha256: p.sha256,
-      plan: p,
-      redacted: false,
-      pid: 1,
-      host: 'h',
-    });
+    await journal.append(planEntry(p));
     await journal.close();
     await appendFile(path, '{"seq":2,"ts":"2026-11-21T02:00:00.000Z","type":"inte');
     const reader = new FileJournalStore(path);
@@ -271,15 +247,7 @@ describe('journal', () => {
       username: 'ops',
       privateKeyPath: '/home/ops/.ssh/id_ed25519',
     };
-    await journal.append({
-      type: 'plan',
-      runId: 'r-1',
-      sha256: p.sha256,
-      plan: p,
-      redacted: false,
-      pid: 1,
-      host: 'h',
-    });
+    await journal.append(planEntry(p));
     await journal.append({
       type: 'result',
       step: patch.id,
@@ -304,15 +272,7 @@ describe('journal', () => {
       new ManualClock(),
     );
     const p = plan();
-    const written = await journal.append({
-      type: 'plan',
-      runId: 'r-1',
-      sha256: p.sha256,
-      plan: p,
-      redacted: false,
-      pid: 1,
-      host: 'h',
-    });
+    const written = await journal.append(planEntry(p));
     await journal.close();
     expect(written.type === 'plan' && written.plan).toBe(p);
     expect(written.type === 'plan' && written.redacted).toBe(false);
@@ -342,15 +302,7 @@ describe('journal', () => {
     const patch = p.steps.find((s) => s.action === 'node.patch');
     if (patch?.action !== 'node.patch' || patch.node === undefined) throw new Error('no patch');
     patch.params.commands = ['echo q7z | grep -q node'];
-    await journal.append({
-      type: 'plan',
-      runId: 'r-1',
-      sha256: p.sha256,
-      plan: p,
-      redacted: false,
-      pid: 1,
-      host: 'h',
-    });
+    await journal.append(planEntry(p));
     await journal.append({
       type: 'node-state',
       node: patch.node,
