@@ -5,7 +5,8 @@
  * cannot print a secret by forgetting to mask it.
  */
 import { styleText } from 'node:util';
-import { redact, redactJsonText, redactString } from '../log/redact.js';
+import { jsonLiteralMasker, redact, redactString } from '../log/redact.js';
+import { writeJsonDocument } from './json-document.js';
 
 export type Style = Parameters<typeof styleText>[0];
 
@@ -46,7 +47,8 @@ export function createOutput(
     json(document) {
       // Structural redaction (secret keys, values), then once more over every string of the
       // text: keys are masked too, and a secret that is a number cannot break the document.
-      stream.write(`${redactJsonText(JSON.stringify(redact(document), null, 2))}\n`);
+      writeJsonDocument(redact(document), (chunk) => stream.write(chunk), jsonLiteralMasker());
+      stream.write('\n');
     },
     style(format, text) {
       // Masked before styling: escape codes inside a secret would hide it from the patterns.

@@ -17,6 +17,7 @@ export {
   forgetRegisteredSecrets,
   isDistinctive,
   isSecretKey,
+  jsonLiteralMasker,
   REDACTED,
   type RedactOptions,
   redact,

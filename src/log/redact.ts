@@ -90,17 +90,25 @@ export function redactIdentifier(text: string): string {
  * a secret that is a number or `true` cannot break the document.
  */
 export function redactJsonText(json: string): string {
-  // A large document (a fleet's plan) repeats its keys and many values thousands of times: each
-  // distinct literal is masked once. The secrets known cannot change during one call.
+  const mask = jsonLiteralMasker();
+  return json.replace(/"(?:[^"\\]|\\.)*"/g, mask);
+}
+
+/**
+ * Masks one JSON string literal (quotes included) and gives it back as a literal. A large
+ * document (a fleet's plan) repeats its keys and many values thousands of times: each distinct
+ * literal is masked once. The secrets known cannot change while one document is written.
+ */
+export function jsonLiteralMasker(): (literal: string) => string {
   const masked = new Map<string, string>();
-  return json.replace(/"(?:[^"\\]|\\.)*"/g, (literal) => {
+  return (literal) => {
     let out = masked.get(literal);
     if (out === undefined) {
       out = JSON.stringify(redactString(JSON.parse(literal) as string));
       masked.set(literal, out);
     }
     return out;
-  });
+  };
 }
 
 export interface RedactOptions {
