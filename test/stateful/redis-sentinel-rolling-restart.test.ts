@@ -5,16 +5,25 @@
  * "patch" is a restart of that node's redis-server over SSH (a loopback SSH server per server). A
  * Sentinel-aware ioredis client writes the whole time and records every acknowledged write: at the
  * end every one is readable, and the longest window without an acknowledged write is printed.
+ * Then a run killed (kill -9) right after journaling a failover intent is resumed and ends with one
+ * master the sentinels all name, every node restarted once, no acknowledged write lost.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Emulator } from '#mocks/index.js';
 import { startRedisBehindBalancer } from '#support/redis-behind-balancer.js';
 import { type RedisSentinelProcesses, startRedisSentinel } from '#support/redis-sentinel.js';
-import { drainctl, journal, latestRunId, type RunEnv } from '#support/rollout-on-emulator.js';
+import {
+  drainctl,
+  journal,
+  latestRunId,
+  type RunEnv,
+  spawnDrainctl,
+  waitForEntry,
+} from '#support/rollout-on-emulator.js';
 import type { TestKeys, TestSshServer } from '#support/ssh-server.js';
 
 const IDS = [1, 2, 3].map((n) => `i-emu-redis-${n}`);
@@ -167,6 +176,30 @@ function startWriter(prefix: string) {
   };
 }
 
+/** Each node's role and link, and the master each sentinel names. */
+async function replication(): Promise<{
+  masters: string[];
+  replicasLinked: number;
+  named: string[];
+}> {
+  const infos = await Promise.all(cluster.nodes.map((n) => cluster.cli(n, 'INFO', 'replication')));
+  const named = await Promise.all(
+    cluster.sentinels.map(async (s) =>
+      (await cluster.cli(s, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', cluster.masterName))
+        .trim()
+        .split('\n')
+        .join(':'),
+    ),
+  );
+  return {
+    masters: cluster.nodes.filter((_, i) => infos[i]?.includes('role:master')),
+    replicasLinked: infos.filter(
+      (info) => info.includes('role:slave') && info.includes('master_link_status:up'),
+    ).length,
+    named,
+  };
+}
+
 describe('a rolling restart of Redis under Sentinel through drainctl', () => {
   it('restarts all three nodes, failing the master over first; no acknowledged write is lost', async () => {
     const writer = startWriter('roll');
@@ -197,5 +230,65 @@ describe('a rolling restart of Redis under Sentinel through drainctl', () => {
       cluster.nodes.filter((n) => n !== master).map((n) => cluster.cli(n, 'INFO', 'replication')),
     );
     for (const info of replicas) expect(info).toContain('master_link_status:up');
+  }, 600_000);
+
+  it('resumes a run killed mid-failover: one master the sentinels agree on, every node restarted once, no write lost', async () => {
+    restarts.clear();
+    // A home of its own: the journal waited on is this run's, not the first test's.
+    env.home = join(env.dir, 'home-crash');
+    env.env.DRAINCTL_HOME = env.home;
+    const writer = startWriter('crash');
+    const run = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+    const { seq } = await waitForEntry(
+      env,
+      (e) => e.type === 'intent' && e.op === 'redis-failover',
+      run.done,
+      300_000,
+    );
+    run.child.kill('SIGKILL');
+    await run.done;
+    const runId = await latestRunId(env);
+    const resumed = await drainctl(env, ['resume', runId, '--yes']);
+    const result = await writer.stop();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    console.log(
+      `sentinel kill -9 mid-failover, resumed: ${result.acknowledged} acknowledged writes, ${result.failures} failed attempts, longest window without an acknowledged write ${result.longestGapMs} ms`,
+    );
+    if (result.errors.length > 0) console.log(result.errors.slice(0, 20).join('\n'));
+    expect(result.lost).toEqual([]);
+    expect(result.acknowledged).toBeGreaterThan(100);
+    expect([...restarts.keys()].sort()).toEqual([...cluster.nodes].sort());
+    expect([...restarts.values()]).toEqual([1, 1, 1]);
+    // Sentinels that were not the failover's leader learn the new master from its hellos
+    // (every two seconds): a few seconds are allowed for them to agree.
+    const end = await vi
+      .waitUntil(
+        async () => {
+          const now = await replication();
+          return now.named.every((n) => n === now.masters[0]) ? now : undefined;
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .catch(() => replication());
+    const master = end.masters[0] ?? '?';
+    expect(end).toEqual({ masters: [master], replicasLinked: 2, named: [master, master, master] });
+
+    const entries = await journal(env, runId);
+    const intent = entries.find((e) => e.seq === seq);
+    const resumedAt = entries.find((e) => e.type === 'resume')?.seq ?? Number.POSITIVE_INFINITY;
+    // Whether the kill landed before the failover's result: pause, catch-up, promotion and
+    // demotion take about a second, so either may happen; both must end well.
+    const cutShort = !entries.some(
+      (e) => e.type === 'result' && e.opId === intent?.opId && e.seq < resumedAt,
+    );
+    console.log(`killed ${cutShort ? 'before' : 'after'} the failover's result was journaled`);
+    // The failover cut short was judged again after the resume, and its step ended well.
+    const judged = entries.find(
+      (e) => e.seq > resumedAt && e.type === 'step' && e.step === intent?.step,
+    );
+    console.log(
+      `after the resume, ${(Date.parse(String(judged?.ts)) - Date.parse(String(intent?.ts))) / 1000} s after the intent: ${String(judged?.status)}, ${String(judged?.detail)}`,
+    );
+    expect(judged?.status).toBe('ok');
   }, 600_000);
 });
