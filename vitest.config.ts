@@ -21,12 +21,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The CLI the tests spawn is the build: rebuilt first whenever the sources are newer.
     globalSetup: ['test/support/fresh-build.ts'],
-    setupFiles: ['test/support/fresh-process-state.ts'],
     pool: 'forks',
-    // Files share a worker and its module cache instead of a fresh process each: importing the
-    // sources again for every one of 300 files was a fifth of the suite's CPU. What a file
-    // leaves in process-wide state is reset before the next (test/support/fresh-process-state.ts).
-    isolate: false,
     // Most files wait on sockets, timers and child processes rather than burn CPU (the whole
     // suite's CPU is about 680 s against 2,400 s of test time), so more workers than cores cut
     // the wall time; vitest's default on 2 cores is a single worker. docs/benchmarks.md.

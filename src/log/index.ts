@@ -14,7 +14,6 @@ export type { Logger } from 'pino';
 export { tailFromLineStart } from './output-tail.js';
 export {
   findSecretPatterns,
-  forgetRegisteredSecrets,
   isDistinctive,
   isSecretKey,
   jsonLiteralMasker,

@@ -60,11 +60,6 @@ export class SecretValues {
     this.values = [...this.values, trimmed].sort((a, b) => b.length - a.length);
   }
 
-  /** Forget every value. */
-  clear(): void {
-    this.values = [];
-  }
-
   /** `text` with every secret value masked. */
   mask(text: string, replacement: string): string {
     return maskValues(text, this.values, replacement);

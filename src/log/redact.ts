@@ -27,15 +27,6 @@ export function registerSecret(value: string | undefined | null): void {
   if (typeof value === 'string') knownSecrets.add(value);
 }
 
-/**
- * Forget every registered secret. A drainctl process keeps them for its lifetime; this is for a
- * process that runs unrelated jobs one after another (the test runner's shared workers), so one
- * job's secrets do not mask another's output.
- */
-export function forgetRegisteredSecrets(): void {
-  knownSecrets.clear();
-}
-
 /** Environment variables whose values are secrets; registered by `registerSecretsFromEnv`. */
 export const SECRET_ENV_VARS = [
   'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
