@@ -18,6 +18,8 @@ import { connectOptions, waitUntil } from './redis-member-waits.js';
 type FailoverStep = Extract<Step, { action: 'redis.failover' }>;
 
 const POLL_MS = 250;
+/** How long a node that does not answer is asked again before the step gives up on it. */
+const ANSWER_WITHIN_MS = 5_000;
 const STAYS = 'it stays in service and the rollout halts';
 
 export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Promise<StepOutcome> {
@@ -62,12 +64,31 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
     }
   }
 
-  let master: RedisNodeStatus;
-  try {
-    master = await redis.status(address, options);
-  } catch (error) {
-    return failed('gate-blocked', `Redis ${address} cannot be asked (${message(error)}); ${STAYS}`);
+  // Asked until it answers, for a few seconds: as a failover ends (one resumed above, or the
+  // sentinels demoting the old master once its write pause ran out) the node drops every client,
+  // and a connection closed under the question says nothing about the node. A resumed Sentinel
+  // run halted on exactly that.
+  const seen: { status?: RedisNodeStatus } = {};
+  const answered = await waitUntil(
+    ctx,
+    step,
+    `Redis ${address} to answer`,
+    { intervalMs: POLL_MS, timeoutMs: ANSWER_WITHIN_MS },
+    async () => {
+      seen.status = await redis.status(address, options);
+      return { done: true, detail: describeRole(address, seen.status) };
+    },
+  );
+  if (answered.kind === 'stopped')
+    return stopped(`stop requested before the failover of ${address}`);
+  if (seen.status === undefined) {
+    return failed(
+      'gate-blocked',
+      `Redis ${address} did not answer within ${ANSWER_WITHIN_MS / 1000}s (${answered.detail}); ${STAYS}`,
+    );
   }
+  let master: RedisNodeStatus = seen.status;
+
   if (master.role === 'replica') {
     return ok(
       `Redis ${address} is a replica${master.masterAddress === undefined ? '' : ` of ${master.masterAddress}`}: nothing to fail over`,

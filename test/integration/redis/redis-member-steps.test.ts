@@ -218,6 +218,42 @@ describe('the redis.* steps against a real cluster', () => {
     expect(entries.some((e) => e.type === 'intent')).toBe(false);
   }, 60_000);
 
+  it('a node that drops the connection under the first question is asked again, not given up on', async () => {
+    // As a failover ends the node drops every client: a resumed Sentinel run halted on it.
+    const replica = (await nodes()).find((n) => n.role === 'replica');
+    if (replica === undefined) throw new Error('no replica');
+    const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+    const real = ioredisMemberClient(systemClock);
+    let asked = 0;
+    const result = await runModel(
+      world,
+      planOf(world, [
+        {
+          action: 'redis.failover',
+          params: { ...target(replica.address), maxLagBytes: 65_536, timeoutSeconds: 30 },
+        },
+      ]),
+      {
+        wrap: (ports) => ({
+          ...realPorts()(ports),
+          redis: {
+            ...real,
+            status: async (address, options) => {
+              asked += 1;
+              if (asked === 1) throw new Error('Connection is closed.');
+              return real.status(address, options);
+            },
+          },
+        }),
+      },
+    );
+    expect(result === 'crashed' ? result : result.outcome).toBe('completed');
+    expect(asked).toBeGreaterThanOrEqual(2);
+    const entries = entriesOf(world);
+    const step = entries.find((e) => e.type === 'step' && e.action === 'redis.failover');
+    expect(String(step?.detail)).toContain('is a replica');
+  }, 60_000);
+
   it('rejoin waits while the replica is down and syncing, and passes once it has caught up', async () => {
     const replica = (await nodes()).find((n) => n.role === 'replica');
     if (replica === undefined) throw new Error('no replica');
