@@ -19,10 +19,9 @@ import { type RedisSentinelProcesses, startRedisSentinel } from '#support/redis-
 import {
   drainctl,
   journal,
+  killMidFailoverThenResume,
   latestRunId,
   type RunEnv,
-  spawnDrainctl,
-  waitForEntry,
 } from '#support/rollout-on-emulator.js';
 import type { TestKeys, TestSshServer } from '#support/ssh-server.js';
 
@@ -234,21 +233,8 @@ describe('a rolling restart of Redis under Sentinel through drainctl', () => {
 
   it('resumes a run killed mid-failover: one master the sentinels agree on, every node restarted once, no write lost', async () => {
     restarts.clear();
-    // A home of its own: the journal waited on is this run's, not the first test's.
-    env.home = join(env.dir, 'home-crash');
-    env.env.DRAINCTL_HOME = env.home;
     const writer = startWriter('crash');
-    const run = spawnDrainctl(env, ['run', env.workflow, '--yes']);
-    const { seq } = await waitForEntry(
-      env,
-      (e) => e.type === 'intent' && e.op === 'redis-failover',
-      run.done,
-      300_000,
-    );
-    run.child.kill('SIGKILL');
-    await run.done;
-    const runId = await latestRunId(env);
-    const resumed = await drainctl(env, ['resume', runId, '--yes']);
+    const { seq, runId, resumed } = await killMidFailoverThenResume(env);
     const result = await writer.stop();
     expect(resumed.code, resumed.stderr).toBe(0);
     console.log(

@@ -298,3 +298,27 @@ export function drainConfirmed(instanceId: string) {
   return (e: { type: string; [k: string]: unknown }): boolean =>
     e.type === 'result' && String(e.step).includes(`node.drain-${instanceId}`);
 }
+
+/**
+ * A run of `env.workflow` in a home of its own, killed (SIGKILL) as soon as its first Redis
+ * failover intent is journaled, then resumed: the intent's seq, the run and how `resume` ended.
+ */
+export async function killMidFailoverThenResume(
+  env: RunEnv,
+): Promise<{ seq: number; runId: string; resumed: CliRun }> {
+  // A home of its own: the journal waited on is this run's, not an earlier test's.
+  env.home = join(env.dir, 'home-crash');
+  env.env.DRAINCTL_HOME = env.home;
+  const run = spawnDrainctl(env, ['run', env.workflow, '--yes']);
+  const { seq } = await waitForEntry(
+    env,
+    (e) => e.type === 'intent' && e.op === 'redis-failover',
+    run.done,
+    300_000,
+  );
+  run.child.kill('SIGKILL');
+  await run.done;
+  const runId = await latestRunId(env);
+  const resumed = await drainctl(env, ['resume', runId, '--yes']);
+  return { seq, runId, resumed };
+}
