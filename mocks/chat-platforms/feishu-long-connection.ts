@@ -13,7 +13,11 @@
  *        app's ping (a control frame, type=ping) is answered with a pong carrying ClientConfig.
  *
  * The frames are encoded here by hand from that schema, not with the SDK's code. Unlike Feishu
- * it does not send an unanswered event again by itself: a test does. Never imports src/.
+ * it does not send an unanswered event again by itself: a test does. A connection counts as
+ * connected once the app has pinged over it: the SDK pings as the socket opens but listens for
+ * frames only a few promise turns later, so an event sent on the heels of the handshake (in the
+ * same read as the 101) is dropped by the SDK — Feishu would send it again, this stand-in would
+ * wait for ever. Never imports src/.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -57,7 +61,9 @@ export function feishuLongConnectionGateway(options: {
 }) {
   const tickets = new Set<string>();
   const connections = new Set<WebSocket>();
-  const answers = new Map<string, (frame: Frame) => void>();
+  /** Connections the app has pinged over: it listens for events on them. */
+  const pinged = new WeakSet<WebSocket>();
+  const answers = new Map<string, { ws: WebSocket; answer: (frame: Frame) => void }>();
   let opened = 0;
   const wss = new WebSocketServer({ noServer: true });
 
@@ -86,11 +92,17 @@ export function feishuLongConnectionGateway(options: {
     wss.handleUpgrade(request, socket, head, (ws) => {
       opened += 1;
       connections.add(ws);
-      ws.on('close', () => connections.delete(ws));
+      ws.on('close', () => {
+        connections.delete(ws);
+        for (const [id, waiting] of answers) {
+          if (waiting.ws === ws) answers.delete(id);
+        }
+      });
       ws.on('message', (data: Buffer) => {
         const frame = decodeFrame(new Uint8Array(data));
         const headers = Object.fromEntries(frame.headers.map((h) => [h.key, h.value]));
         if (frame.method === 0 && headers.type === 'ping') {
+          pinged.add(ws);
           ws.send(
             encodeFrame({
               ...frame,
@@ -101,7 +113,7 @@ export function feishuLongConnectionGateway(options: {
           return;
         }
         const id = headers.message_id ?? '';
-        answers.get(id)?.(frame);
+        answers.get(id)?.answer(frame);
         answers.delete(id);
       });
     });
@@ -110,12 +122,17 @@ export function feishuLongConnectionGateway(options: {
 
   const standIn: FeishuLongConnectionStandIn = {
     opened: () => opened,
-    connected: () => [...connections].some((ws) => ws.readyState === ws.OPEN),
+    connected: () => [...connections].some((ws) => ws.readyState === ws.OPEN && pinged.has(ws)),
     push(event) {
-      const ws = [...connections].find((c) => c.readyState === c.OPEN);
+      const ws = [...connections].find((c) => c.readyState === c.OPEN && pinged.has(c));
       if (ws === undefined) return Promise.reject(new Error('no app is connected to Feishu'));
       const messageId = randomBytes(12).toString('hex');
-      const answered = new Promise<Frame>((resolve) => answers.set(messageId, resolve));
+      const answered = new Promise<Frame>((resolve, reject) => {
+        answers.set(messageId, { ws, answer: resolve });
+        ws.once('close', () =>
+          reject(new Error(`the connection closed before the app answered event ${messageId}`)),
+        );
+      });
       ws.send(
         encodeFrame({
           SeqID: 0,
