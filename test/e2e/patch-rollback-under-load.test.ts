@@ -53,19 +53,22 @@ describe('patch rollback under load (drainctl run, real process, emulator)', () 
   it('a bad kernel seen only in the bake: the canary web-1 is rolled back, no other server is touched', {
     timeout: 150_000,
   }, async () => {
-    // web-1 fails 5 % of its requests: within its own ramp's 20 %, but above the bake's 0.5 %,
-    // both its own share and the whole balancer's (about 1.2 %); whichever is judged first fails.
+    // web-1 fails 5 % of its requests: well within its own ramp's 50 %, but above the bake's
+    // 0.5 %, both its own share and the whole balancer's (about 1.2 %); whichever is judged first
+    // fails. The ramp's limit is that wide because its 10 % step judges about a dozen requests:
+    // at 20 % the chance alone put 3 of 12 over it about once in fifty runs, and the ramp, not
+    // the bake, rolled web-1 back.
     const workflow = FLEET_WORKFLOW.replace(
       '  verify: { command: uname -r, expect: changed }\n',
       '  verify: { command: uname -r, expect: changed }\n  rollback: { kind: kernel }\n',
     )
-      .replace('  max5xxRate: 0.05\n', '  max5xxRate: 0.2\n')
+      .replace('  max5xxRate: 0.05\n', '  max5xxRate: 0.5\n')
       .replace(
         '  stopOnFailure: true\n',
         '  stopOnFailure: true\n  canary: { bakeMinutes: 0.2, max5xxRate: 0.005, minRequests: 200 }\n',
       );
     expect(workflow).toContain('canary: { bakeMinutes: 0.2');
-    expect(workflow).toContain('max5xxRate: 0.2');
+    expect(workflow).toContain('max5xxRate: 0.5');
     fleet = await startFleetUnderLoad(workflow);
     fleet.emu.injectFault({
       kind: 'bad-version',
