@@ -8,7 +8,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver } from '#mocks/receivers/index.js';
 import { readEnvironment } from '#src/config/index.js';
 import { BalancerLock } from '#src/engine/lock/balancer-lock.js';
@@ -84,6 +84,12 @@ beforeAll(async () => {
     saved[key] = process.env[key];
     process.env[key] = env.env[key];
   }
+});
+// Every serve a test starts is shut down as it ends: they share DRAINCTL_HOME, and one left
+// running ticks on with its own clock and writes the schedule's state under the next test (an
+// approval waiting for a plan appeared under the lock test once, on a loaded machine).
+afterEach(async () => {
+  for (const serve of servers.splice(0)) await serve.shutdown('SIGTERM');
 });
 const CLOUD_KEYS = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'] as const;
 const saved: Record<string, string | undefined> = {};
