@@ -26,6 +26,8 @@ import {
 
 const FLEET = ['i-emu-web-1', 'i-emu-web-2', 'i-emu-web-3'];
 const PATCHED = '3.10.0-1160.119.1.el7.x86_64';
+/** A request every 10 ms or so through the balancer: thousands over a run, none may fail. */
+const LOAD_GAP_MS = 10;
 
 let emulator: EmulatorProcess;
 const stops: Array<() => Promise<void>> = [];
@@ -179,7 +181,7 @@ describe('a rolling kernel patch behind a balancer you run yourself', () => {
       timeoutMs: 60_000,
     });
     expect(inspect.code, inspect.stdout + inspect.stderr).toBe(0);
-    const load = clientLoad(nginx.url);
+    const load = clientLoad(nginx.url, LOAD_GAP_MS);
     const run = await planAndRun(file);
     const counts = await load.stop();
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
@@ -226,7 +228,7 @@ describe('a rolling kernel patch behind a balancer you run yourself', () => {
 `,
       '  rampPercent: [50, 100]\n  holdSeconds: 2\n',
     );
-    const load = clientLoad(haproxy.url);
+    const load = clientLoad(haproxy.url, LOAD_GAP_MS);
     const run = await planAndRun(file);
     const counts = await load.stop();
     expect(run.code, run.stderr.slice(-3000)).toBe(0);
@@ -267,7 +269,7 @@ exec ${nginx.binary} -p ${nginx.dir} -c nginx.conf "$@"
       nginxSection(nginx.dir, wrapper),
       '  rampPercent: [100]\n  holdSeconds: 2\n',
     );
-    const load = clientLoad(nginx.url);
+    const load = clientLoad(nginx.url, LOAD_GAP_MS);
     const killed = await planAndRun(file);
     expect(killed.signal, killed.stderr.slice(-2000)).toBe('SIGKILL');
     // The file is restored, and nginx still runs the change before it: web-3 out.
@@ -308,7 +310,7 @@ exec ${nginx.binary} -p ${nginx.dir} -c nginx.conf "$@"
       nginxSection(nginx.dir, `${nginx.binary} -p ${nginx.dir} -c nginx.conf`),
       '  rampPercent: [100]\n  holdSeconds: 2\n',
     );
-    const load = clientLoad(nginx.url);
+    const load = clientLoad(nginx.url, LOAD_GAP_MS);
     const run = await planAndRun(file);
     const counts = await load.stop();
     expect(run.code, run.stderr.slice(-3000)).toBe(2);

@@ -292,8 +292,12 @@ export interface ClientLoad {
   stop: () => Promise<{ ok: number; failed: number; errors: string[] }>;
 }
 
-/** Requests through `url` one after another (a new connection each) until stopped. */
-export function clientLoad(url: string): ClientLoad {
+/**
+ * Requests through `url` one after another (a new connection each), `gapMs` apart (2 ms: a few
+ * hundred a second, so a reload is crossed by many), until stopped. A whole rolling patch needs
+ * fewer: every request is also an access-log line the emulator writes and drainctl reads.
+ */
+export function clientLoad(url: string, gapMs = 2): ClientLoad {
   let running = true;
   let ok = 0;
   let failed = 0;
@@ -311,6 +315,7 @@ export function clientLoad(url: string): ClientLoad {
         failed++;
         errors.push(String(error));
       }
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
     }
   })();
   return {
