@@ -125,6 +125,8 @@ export interface RedisNodeStatus {
   syncInProgress: boolean;
   /** `cluster_state` (`ok` or `fail`). */
   clusterState: string;
+  /** Under Sentinel: the master the sentinels name (the first that answers). */
+  namedMaster?: string;
 }
 
 /** Where a node keeps its RDB file, and when it last saved one (`LASTSAVE`, Unix seconds). */
@@ -155,8 +157,9 @@ export interface RedisMemberClient {
    * Hand the master's role to a replica without losing an acknowledged write. Cluster:
    * `CLUSTER FAILOVER` (default mode) sent to the replica, which takes over once it has every
    * write. Sentinel: `CLIENT PAUSE <timeoutMs> WRITE` on the master, wait until every replica
-   * linked to it has the master's offset, then `SENTINEL FAILOVER`; the writes stay paused until
-   * `releaseWrites` (or the pause's end). Resolves once the failover is started.
+   * linked to it has the master's offset, then `SENTINEL FAILOVER`, and once a replica answers
+   * as the master the old one is demoted and its writes released. Resolves once the failover
+   * is started (Cluster) or the old master demoted (Sentinel).
    */
   failover(
     move: { master: string; replica: string; timeoutMs: number },
@@ -164,6 +167,13 @@ export interface RedisMemberClient {
   ): Promise<void>;
   /** Sentinel: `CLIENT UNPAUSE` on a node `failover` paused. Cluster: nothing to do. */
   releaseWrites(address: string, options: RedisConnectOptions): Promise<void>;
+  /**
+   * Sentinel: the end of `failover` for a master the sentinels no longer name (its process died
+   * between SENTINEL FAILOVER and the demotion, its writes still paused): `REPLICAOF
+   * namedMaster`, its clients dropped, its writes released. Cluster: nothing to do (the cluster
+   * demotes the old master itself, and nothing paused it).
+   */
+  finishDemotion(address: string, namedMaster: string, options: RedisConnectOptions): Promise<void>;
   saveState(address: string, options: RedisConnectOptions): Promise<RedisSaveState>;
   /** `BGSAVE`; resolves also when a background save is already running (the wait covers it). */
   backgroundSave(address: string, options: RedisConnectOptions): Promise<void>;

@@ -36,6 +36,10 @@ export function ioredisMemberClient(clock: Pick<Clock, 'monotonic' | 'sleep'>): 
     releaseWrites: async (address, options) => {
       if (options.sentinel !== undefined) await sentinel.releaseWrites(address, options);
     },
+    finishDemotion: async (address, namedMaster, options) => {
+      if (options.sentinel !== undefined)
+        await sentinel.finishDemotion(address, namedMaster, options);
+    },
     saveState: (address, options) =>
       ask(address, options, async (c) => {
         const lastSave = Number(await c.call('LASTSAVE'));

@@ -31,7 +31,11 @@ export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
         masterAddress(await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.masterName)),
       );
       const own = status.role === 'master' ? address : status.masterAddress;
-      return { ...status, clusterState: own === named ? 'ok' : `sentinels name ${named} master` };
+      return {
+        ...status,
+        namedMaster: named,
+        clusterState: own === named ? 'ok' : `sentinels name ${named} master`,
+      };
     },
 
     clusterNodes: (options: RedisConnectOptions, sentinel: RedisSentinelTarget) =>
@@ -73,7 +77,7 @@ export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
       await ask(move.master, options, (c) =>
         c.call('CLIENT', 'PAUSE', String(move.timeoutMs), 'WRITE'),
       );
-      let demoted = false;
+      let promoted: string;
       try {
         // Sentinel promotes the replica it judges best, not necessarily the one chosen here: every
         // replica linked to the master must have every write before any is promoted.
@@ -81,35 +85,59 @@ export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
         await askSentinels(sentinel, options, (c) =>
           c.call('SENTINEL', 'FAILOVER', sentinel.masterName),
         );
-        // Sentinel demotes the old master only seconds after the promotion, and its demotion
-        // waits out the pause; unpaused before, the old master would take writes the new one never
-        // sees. So it is made a replica of the promoted one here, while its writes are still held
-        // (REPLICAOF is not held by a write pause), and only then are they released.
-        const promoted = await promotedReplica(clock, replicas, move.timeoutMs / 2, options);
-        const [host = '', port = ''] = [
-          promoted.slice(0, promoted.lastIndexOf(':')),
-          promoted.slice(promoted.lastIndexOf(':') + 1),
-        ];
-        // And its clients are dropped, as Sentinel does when it demotes a master: they reconnect
-        // through the sentinels rather than keep writing to a replica. All on one connection, the
-        // pause lifted last: a sentinel reconfiguring the node may drop other connections to it.
-        await ask(move.master, options, async (c) => {
-          await c.call('REPLICAOF', host, port);
-          demoted = true;
-          await c.call('CLIENT', 'KILL', 'TYPE', 'normal');
-          await c.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-          await c.call('CLIENT', 'UNPAUSE');
-        });
+        promoted = await promotedReplica(clock, replicas, move.timeoutMs / 2, options);
       } catch (error) {
         await unpause(move.master, options, error);
-        // Once demoted the failover has happened, whatever cut the rest short: the step's wait
-        // for the swap judges it.
-        if (!demoted) throw error;
+        throw error;
       }
+      // Sentinel demotes the old master only seconds after the promotion, and its demotion
+      // waits out the pause; unpaused before, the old master would take writes the new one never
+      // sees. So it is demoted here, while its writes are still held, and only then are they
+      // released.
+      await demoteAndRelease(move.master, promoted, options);
     },
 
     releaseWrites: (address: string, options: RedisConnectOptions) => unpause(address, options),
+
+    /**
+     * A master the sentinels no longer name, its writes perhaps still paused: a failover whose
+     * process died after SENTINEL FAILOVER and before the demotion. It is demoted as `failover`
+     * ends (Sentinel would do the same, but only once the pause ran out).
+     */
+    finishDemotion: (address: string, namedMaster: string, options: RedisConnectOptions) =>
+      demoteAndRelease(address, namedMaster, options),
   };
+}
+
+/**
+ * `REPLICAOF` the promoted node on the old master while its writes are still held (REPLICAOF
+ * is not held by a write pause), then its clients dropped, as Sentinel does when it demotes a
+ * master (they reconnect through the sentinels rather than keep writing to a replica), and only
+ * then the pause lifted. All on one connection, the pause lifted last: a sentinel reconfiguring
+ * the node may drop other connections to it. Whatever cuts it short, the pause is lifted on a
+ * connection of its own; once REPLICAOF was answered the demotion has happened, and the caller's
+ * wait for the swap judges the rest.
+ */
+async function demoteAndRelease(
+  master: string,
+  promoted: string,
+  options: RedisConnectOptions,
+): Promise<void> {
+  const host = promoted.slice(0, promoted.lastIndexOf(':'));
+  const port = promoted.slice(promoted.lastIndexOf(':') + 1);
+  let demoted = false;
+  try {
+    await ask(master, options, async (c) => {
+      await c.call('REPLICAOF', host, port);
+      demoted = true;
+      await c.call('CLIENT', 'KILL', 'TYPE', 'normal');
+      await c.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await c.call('CLIENT', 'UNPAUSE');
+    });
+  } catch (error) {
+    await unpause(master, options, error);
+    if (!demoted) throw error;
+  }
 }
 
 async function unpause(address: string, options: RedisConnectOptions, cause?: unknown) {

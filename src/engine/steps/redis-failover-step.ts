@@ -33,7 +33,10 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
   // way (the replica catching up, the election running). A second one sent meanwhile could start
   // a second election, so the step only observes until the first attempt's time is up: the node
   // seen as a replica is done; otherwise that attempt has certainly ended (Redis gives a manual
-  // failover a few seconds, far below any timeout here) and a fresh one is safe.
+  // failover a few seconds, far below any timeout here) and a fresh one is safe. Under Sentinel
+  // the attempt may have ended half done: the sentinels name another master while this one,
+  // never demoted, holds its writes paused until the pause runs out. The step finishes that
+  // demotion at once rather than leave writes waiting.
   const previous = lastAttempt(ctx, step);
   if (previous !== undefined) {
     const over = Date.parse(previous.ts) + timeoutMs;
@@ -45,7 +48,16 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
         `the failover of ${address} sent before the restart (to ${String(previous.to.replica)})`,
         { intervalMs: POLL_MS, timeoutMs: leftMs },
         async () => {
-          const status = await redis.status(address, options);
+          let status = await redis.status(address, options);
+          const named = status.namedMaster;
+          if (status.role === 'master' && named !== undefined && named !== address) {
+            await redis.finishDemotion(address, named, options);
+            ctx.logger.info(
+              { step: step.id, address, master: named },
+              `Redis ${address}: the failover sent before the restart had promoted ${named}; demoted ${address} and released its writes`,
+            );
+            status = await redis.status(address, options);
+          }
           return { done: status.role === 'replica', detail: describeRole(address, status) };
         },
       );

@@ -3,7 +3,8 @@
  * replicas, three sentinels), the other ports the in-memory world's: a master's failover, while a
  * Sentinel-aware client writes continuously, moves the master (the sentinels and the old master
  * agree) and loses no acknowledged write; a replica is left as it is; the old master, restarted,
- * rejoins as a replica of the sentinels' master.
+ * rejoins as a replica of the sentinels' master; a failover whose process died after SENTINEL
+ * FAILOVER, the old master's writes still paused, is finished by the resumed run at once.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +14,9 @@ import type { EnginePorts } from '#src/engine/engine-ports.js';
 import { sha256Hex } from '#src/engine/sha256.js';
 import { hashPlan } from '#src/plan/plan-hash.js';
 import type { Plan, Step, StepAction } from '#src/plan/types.js';
+import type { RedisMemberClient } from '#src/ports/index.js';
 import { buildPlan, fleet } from '#support/hand-built-plans.js';
-import { runModel } from '#support/in-memory-runs.js';
+import { resumeModel, runModel } from '#support/in-memory-runs.js';
 import { InMemoryWorld } from '#support/in-memory-world.js';
 import { type RedisSentinelProcesses, startRedisSentinel } from '#support/redis-sentinel.js';
 
@@ -49,18 +51,28 @@ function planOf(world: InMemoryWorld, actions: StepAction[]): Plan {
   return { ...unhashed, sha256: hashPlan(unhashed, sha256Hex) };
 }
 
+function realPorts(failover?: RedisMemberClient['failover']) {
+  return (ports: EnginePorts): EnginePorts => ({
+    ...ports,
+    clock: systemClock,
+    redis: { ...ioredisMemberClient(systemClock), ...(failover === undefined ? {} : { failover }) },
+  });
+}
+
+function entriesOf(world: InMemoryWorld): Array<Record<string, unknown>> {
+  return world.journalLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 async function run(actions: StepAction[]) {
   const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
-  const result = await runModel(world, planOf(world, actions), {
-    wrap: (ports: EnginePorts): EnginePorts => ({
-      ...ports,
-      clock: systemClock,
-      redis: ioredisMemberClient(systemClock),
-    }),
-  });
+  const result = await runModel(world, planOf(world, actions), { wrap: realPorts() });
   if (result === 'crashed') throw new Error('crashed');
-  const entries = world.journalLines.map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { result, entries };
+  return { result, entries: entriesOf(world) };
+}
+
+/** `field:value` of an INFO answer. */
+function infoField(info: string, field: string): string | undefined {
+  return new RegExp(`^${field}:(\\S+)`, 'm').exec(info)?.[1];
 }
 
 const target = (address: string) => ({
@@ -157,6 +169,70 @@ describe('the redis.* steps under Sentinel', () => {
     const info = await redis.cli(master, 'INFO', 'replication');
     expect(info).toContain(`master_port:${promoted.split(':')[1]}`);
     expect(info).toContain('master_link_status:up');
+  }, 120_000);
+
+  it('resumed after a process died between SENTINEL FAILOVER and the demotion: the old master is demoted and its writes flow at once, not when the pause runs out', async () => {
+    const master = await redis.master();
+    const step: StepAction = {
+      action: 'redis.failover',
+      params: { ...target(master), maxLagBytes: 65_536, timeoutSeconds: 30 },
+    };
+    // Where the intent lands in the journal, from a run whose failover is refused.
+    const probe = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+    const refused: RedisMemberClient['failover'] = () => Promise.reject(new Error('probe'));
+    await runModel(probe, planOf(probe, [step]), { wrap: realPorts(refused) });
+    const seq = entriesOf(probe).find((e) => e.type === 'intent')?.seq as number;
+
+    const writer = startWriter();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // What the adapter's failover does up to the demotion, then the process is gone: writes
+    // paused for 30 s, every replica at the master's offset, SENTINEL FAILOVER sent.
+    let pausedAt = 0;
+    const halfDone: RedisMemberClient['failover'] = async () => {
+      await redis.cli(master, 'CLIENT', 'PAUSE', '30000', 'WRITE');
+      pausedAt = Date.now();
+      const offset = Number(
+        infoField(await redis.cli(master, 'INFO', 'replication'), 'master_repl_offset'),
+      );
+      for (const replica of redis.nodes.filter((n) => n !== master)) {
+        for (;;) {
+          const info = await redis.cli(replica, 'INFO', 'replication');
+          if (Number(infoField(info, 'slave_repl_offset')) >= offset) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      await redis.cli(redis.sentinels[0] ?? '', 'SENTINEL', 'FAILOVER', redis.masterName);
+      throw new Error('killed');
+    };
+    const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+    const crashed = await runModel(world, planOf(world, [step]), {
+      crashAfterSeq: seq,
+      wrap: realPorts(halfDone),
+    });
+    expect(crashed).toBe('crashed');
+    expect(pausedAt).toBeGreaterThan(0);
+
+    const resumed = await resumeModel(world, { wrap: realPorts() });
+    const resumedIn = Date.now() - pausedAt;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const written = await writer.stop();
+    if (resumed === 'crashed') throw new Error('crashed');
+    expect(resumed.outcome).toBe('completed');
+    // The pause would have held writes for 30 s; Sentinel's promotion takes a second or two.
+    expect(resumedIn).toBeLessThan(15_000);
+    expect(written.longestGapMs).toBeLessThan(15_000);
+    const promoted = await redis.master();
+    expect(promoted).not.toBe(master);
+    const info = await redis.cli(master, 'INFO', 'replication');
+    expect(info).toContain('role:slave');
+    expect(info).toContain(`master_port:${promoted.split(':')[1]}`);
+    const values = await writer.client.mget(...written.acknowledged);
+    const lost = written.acknowledged.filter((key, i) => values[i] !== key.slice(2));
+    writer.client.disconnect();
+    expect(lost).toEqual([]);
+    console.info(
+      `sentinel failover resumed half done: ended ${resumedIn} ms after the pause, longest gap ${written.longestGapMs} ms, ${written.acknowledged.length} writes acknowledged`,
+    );
   }, 120_000);
 
   it('a replica is not failed over: the step says so and changes nothing', async () => {
