@@ -6,7 +6,7 @@
  * has just built it, so CI never rebuilds.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './cli-runner.js';
@@ -35,12 +35,23 @@ function isStale(): boolean {
 export default async function freshBuild(): Promise<void> {
   if (!isStale()) return;
   // Two test runs started at once in one checkout build once: the second waits for the first.
+  // A lock whose builder is gone (a run interrupted while it built) is taken over, not waited
+  // on for ever.
+  const giveUpAt = Date.now() + 120_000;
   for (;;) {
     try {
       mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (!builderAlive()) {
+        rmSync(LOCK, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > giveUpAt) {
+        throw new Error(`${LOCK} is held by a build that has not ended in 2 minutes`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -48,5 +59,23 @@ export default async function freshBuild(): Promise<void> {
     if (isStale()) await run(process.execPath, [join(repoRoot, 'scripts', 'build.js')]);
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Whether the process named in the lock still runs; a lock just made, its pid not yet written, counts as alive. */
+function builderAlive(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
