@@ -67,7 +67,7 @@ export function redisMemberBeforeSteps(
     description:
       target.sentinel === undefined
         ? `If Redis ${target.address} (${label}) is a master when its turn comes: CLUSTER FAILOVER on a replica of it in sync (link up, at most ${member.maxLagBytes} bytes behind), which takes over once it has every write, then wait until both see the roles swapped and cluster_state is ok (within ${formatDuration(member.failoverTimeoutSeconds)}, else it stays in service and the rollout halts); a replica goes on as it is`
-        : `If Redis ${target.address} (${label}) is a master when its turn comes and a replica of it is in sync (link up, at most ${member.maxLagBytes} bytes behind): CLIENT PAUSE WRITE on it, wait until every replica linked to it has its offset, SENTINEL FAILOVER ${target.sentinel.masterName}, then wait until it is a replica of the master the sentinels name (within ${formatDuration(member.failoverTimeoutSeconds)}, else its writes resume, it stays in service and the rollout halts); a replica goes on as it is`,
+        : `If Redis ${target.address} (${label}) is a master when its turn comes and a replica of it is in sync (link up, at most ${member.maxLagBytes} bytes behind): once every sentinel names it and sees its replicas as replicas, CLIENT PAUSE WRITE on it, wait until every replica linked to it has its offset, SENTINEL FAILOVER ${target.sentinel.masterName}, then wait until it is a replica of the master the sentinels name (within ${formatDuration(member.failoverTimeoutSeconds)}, else its writes resume, it stays in service and the rollout halts); a replica goes on as it is`,
     mutates: true,
     inverse: irreversible(
       target.sentinel === undefined ? FAILOVER_REASON : SENTINEL_FAILOVER_REASON,

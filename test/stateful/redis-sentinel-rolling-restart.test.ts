@@ -4,7 +4,8 @@
  * servers, each server's private IP (a loopback address) is where its Redis node listens, and the
  * "patch" is a restart of that node's redis-server over SSH (a loopback SSH server per server). A
  * Sentinel-aware ioredis client writes the whole time and records every acknowledged write: at the
- * end every one is readable, and the longest window without an acknowledged write is printed.
+ * end every one is readable, and the longest window without an acknowledged write is printed
+ * (under 10 s in the plain restart).
  * Then a run killed (kill -9) right after journaling a failover intent is resumed and ends with one
  * master the sentinels all name, every node restarted once, no acknowledged write lost.
  */
@@ -213,6 +214,10 @@ describe('a rolling restart of Redis under Sentinel through drainctl', () => {
     if (result.errors.length > 0) console.log(result.errors.slice(0, 20).join('\n'));
     expect(result.lost).toEqual([]);
     expect(result.acknowledged).toBeGreaterThan(100);
+    // Sentinel's promotion holds writes for a second or two. A sentinel undoing the promotion
+    // (a stale view of a node restarted a moment before) held them 27–33 s, until the pause ran
+    // out: docs/stateful.md.
+    expect(result.longestGapMs).toBeLessThan(10_000);
     expect([...restarts.values()]).toEqual([1, 1, 1]);
 
     const failovers = entries.filter(

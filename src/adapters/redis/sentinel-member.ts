@@ -12,9 +12,18 @@ import type {
 } from '../../ports/index.js';
 import { parseInfo, parseReplication } from './cluster-nodes.js';
 import { ask, type Connection } from './connection.js';
-import { entryAddress, flaggedDown, parseFieldList, parseFieldLists } from './sentinel-replies.js';
+import {
+  entryAddress,
+  flaggedDown,
+  parseFieldList,
+  parseFieldLists,
+  type SentinelView,
+  sentinelsUnsettled,
+} from './sentinel-replies.js';
 
 const CATCH_UP_POLL_MS = 20;
+/** Sentinels refresh a replica's role every ten seconds: asked again four times a second. */
+const SETTLE_POLL_MS = 250;
 
 export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
   return {
@@ -74,6 +83,9 @@ export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
       options: RedisConnectOptions,
       sentinel: RedisSentinelTarget,
     ): Promise<void> {
+      // Before anything is paused: a sentinel with a stale view of a replica's role would undo
+      // the promotion (sentinel-replies.ts, `sentinelsUnsettled`).
+      await sentinelsAgree(clock, sentinel, options, move.master, move.timeoutMs / 2);
       await ask(move.master, options, (c) =>
         c.call('CLIENT', 'PAUSE', String(move.timeoutMs), 'WRITE'),
       );
@@ -149,6 +161,41 @@ async function unpause(address: string, options: RedisConnectOptions, cause?: un
     throw new Error(
       `${cause instanceof Error ? cause.message : String(cause)}; CLIENT UNPAUSE on ${address} failed too (${error instanceof Error ? error.message : String(error)}), the pause ends by itself`,
     );
+  }
+}
+
+/** Until every sentinel that answers names `master` and sees its replicas as replicas. */
+async function sentinelsAgree(
+  clock: Pick<Clock, 'monotonic' | 'sleep'>,
+  sentinel: RedisSentinelTarget,
+  options: RedisConnectOptions,
+  master: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = clock.monotonic() + timeoutMs;
+  for (;;) {
+    const asked = await Promise.all(
+      sentinel.sentinels.map((address) =>
+        ask(address, { timeoutMs: options.timeoutMs }, async (c): Promise<SentinelView> => {
+          const named = masterAddress(
+            await c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', sentinel.masterName),
+          );
+          const replicas = parseFieldLists(
+            await c.call('SENTINEL', 'REPLICAS', sentinel.masterName),
+          );
+          return { sentinel: address, named, replicas };
+          // One that cannot be reached is not waited for: the failover needs only a quorum, and
+          // a sentinel down may stay down for hours.
+        }).catch(() => undefined),
+      ),
+    );
+    const views = asked.filter((view) => view !== undefined);
+    if (views.length === 0) throw new Error('no sentinel answered');
+    const unsettled = sentinelsUnsettled(views, master);
+    if (unsettled === undefined) return;
+    if (clock.monotonic() > deadline)
+      throw new Error(`the sentinels do not agree on the roles yet: ${unsettled}`);
+    await clock.sleep(SETTLE_POLL_MS);
   }
 }
 

@@ -26,3 +26,34 @@ export function flaggedDown(entry: Map<string, string>): boolean {
   const flags = (entry.get('flags') ?? '').split(',');
   return flags.includes('s_down') || flags.includes('o_down') || flags.includes('disconnected');
 }
+
+/** What one sentinel says about a master: the master it names, and its replicas as it sees them. */
+export interface SentinelView {
+  sentinel: string;
+  named: string;
+  replicas: Array<Map<string, string>>;
+}
+
+/**
+ * Why a failover of `master` must wait, or undefined when every sentinel that answered agrees:
+ * each names `master`, and none sees a replica (not judged down) reporting another role than
+ * replica. A sentinel that last saw a replica report itself a master (one restarted a moment
+ * ago) "corrects" it to a replica at its next look, up to ten seconds later; if that lands after
+ * the failover's leader promoted it, the promotion is undone and the failover times out, with
+ * the old master's writes paused all the while.
+ */
+export function sentinelsUnsettled(
+  views: readonly SentinelView[],
+  master: string,
+): string | undefined {
+  for (const view of views) {
+    if (view.named !== master) return `sentinel ${view.sentinel} names ${view.named} master`;
+    for (const replica of view.replicas) {
+      const role = replica.get('role-reported') ?? 'slave';
+      if (role !== 'slave' && !flaggedDown(replica)) {
+        return `sentinel ${view.sentinel} last saw ${entryAddress(replica)} report itself ${role}`;
+      }
+    }
+  }
+  return undefined;
+}
