@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { openPostgresStorage } from '#src/adapters/postgres/postgres-storage.js';
+import pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  openPostgresStorage,
+  postgresPoolConfig,
+} from '#src/adapters/postgres/postgres-storage.js';
 import type { SharedStorage } from '#src/ports/index.js';
 import { postgresClusterForFile } from '#support/postgres-cluster.js';
 
@@ -16,6 +20,30 @@ describe('PostgreSQL storage', () => {
       await Promise.all(opened.map((s) => s.close()));
     }
   });
+
+  it('a statement past its time is ended by the database too, not only abandoned by the client', async () => {
+    const url = await cluster().createDatabase('statement_timeout');
+    const pool = new pg.Pool(postgresPoolConfig(url));
+    const watcher = new pg.Client({ connectionString: url });
+    try {
+      await expect(pool.query("SELECT pg_sleep(30), 'drainctl-slow-statement'")).rejects.toThrow();
+      await watcher.connect();
+      const stillRunning = async () =>
+        (
+          await watcher.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%drainctl-slow-statement%' AND state = 'active' AND pid <> pg_backend_pid()",
+          )
+        ).rows[0]?.n;
+      // Both ends give up at 10 s; the database's cancel may land a moment after the client's.
+      await vi.waitUntil(async () => (await stillRunning()) === 0, {
+        timeout: 3_000,
+        interval: 100,
+      });
+    } finally {
+      await pool.end();
+      await watcher.end();
+    }
+  }, 30_000);
 
   it('claims a chat delivery once across replicas, and again only once the claim expired', async () => {
     const url = await cluster().createDatabase('delivery_claims');

@@ -29,18 +29,32 @@ export interface PostgresStorageOptions {
   connectTimeoutMs?: number;
 }
 
+/** How long one statement may take, on either side of the connection. */
+const STATEMENT_TIMEOUT_MS = 10_000;
+
+/** The pool's settings: `openPostgresStorage` uses them, test/pg checks what they do. */
+export function postgresPoolConfig(
+  url: string,
+  options: PostgresStorageOptions = {},
+): pg.PoolConfig {
+  return {
+    connectionString: url,
+    max: 5,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,
+    // A query on a connection the database dropped without a word must not hang a run.
+    query_timeout: STATEMENT_TIMEOUT_MS,
+    // And the database ends a statement the client gave up on (query_timeout alone leaves it
+    // running there, holding its locks, while the caller has already moved on).
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+  };
+}
+
 /** Connect, migrate under the advisory lock, and answer the port. */
 export async function openPostgresStorage(
   url: string,
   options: PostgresStorageOptions = {},
 ): Promise<SharedStorage> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 5,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,
-    // A query on a connection the database dropped without a word must not hang a run.
-    query_timeout: 10_000,
-  });
+  const pool = new pg.Pool(postgresPoolConfig(url, options));
   pool.on('error', (error) => options.onConnectionError?.(error));
   try {
     await migrate(pool);
