@@ -174,6 +174,12 @@ export interface RedisMemberClient {
    * demotes the old master itself, and nothing paused it).
    */
   finishDemotion(address: string, namedMaster: string, options: RedisConnectOptions): Promise<void>;
+  /**
+   * Sentinel: a master the sentinels still name whose writes a failover paused and whose process
+   * died before the failover began: `CLIENT UNPAUSE` once every sentinel answers that no failover
+   * of it is under way. Resolves whether it released them. Cluster: nothing paused, false.
+   */
+  releaseStrandedPause(address: string, options: RedisConnectOptions): Promise<boolean>;
   saveState(address: string, options: RedisConnectOptions): Promise<RedisSaveState>;
   /** `BGSAVE`; resolves also when a background save is already running (the wait covers it). */
   backgroundSave(address: string, options: RedisConnectOptions): Promise<void>;

@@ -40,6 +40,10 @@ export function ioredisMemberClient(clock: Pick<Clock, 'monotonic' | 'sleep'>): 
       if (options.sentinel !== undefined)
         await sentinel.finishDemotion(address, namedMaster, options);
     },
+    releaseStrandedPause: (address, options) =>
+      options.sentinel !== undefined
+        ? sentinel.releaseStrandedPause(address, options, options.sentinel)
+        : Promise.resolve(false),
     saveState: (address, options) =>
       ask(address, options, async (c) => {
         const lastSave = Number(await c.call('LASTSAVE'));

@@ -15,6 +15,7 @@ import { ask, type Connection } from './connection.js';
 import {
   entryAddress,
   flaggedDown,
+  noFailoverUnderWay,
   parseFieldList,
   parseFieldLists,
   type SentinelView,
@@ -118,6 +119,31 @@ export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
      */
     finishDemotion: (address: string, namedMaster: string, options: RedisConnectOptions) =>
       demoteAndRelease(address, namedMaster, options),
+
+    /**
+     * A master the sentinels still name, its writes perhaps paused by a failover whose process
+     * died before the failover began: released once every sentinel says no failover of it is
+     * under way (`noFailoverUnderWay`). Resolves whether it was.
+     */
+    async releaseStrandedPause(
+      address: string,
+      options: RedisConnectOptions,
+      sentinel: RedisSentinelTarget,
+    ): Promise<boolean> {
+      const masters = await Promise.all(
+        sentinel.sentinels.map((at) =>
+          ask(
+            at,
+            { timeoutMs: options.timeoutMs },
+            async (c) => parseFieldList(await c.call('SENTINEL', 'MASTER', sentinel.masterName)),
+            // Not reached is an answer here: the pause is then left to run out.
+          ).catch(() => undefined),
+        ),
+      );
+      if (!noFailoverUnderWay(masters, address)) return false;
+      await unpause(address, options);
+      return true;
+    },
   };
 }
 

@@ -57,3 +57,25 @@ export function sentinelsUnsettled(
   }
   return undefined;
 }
+
+/**
+ * Whether a master's writes, paused by a failover whose process died before `SENTINEL FAILOVER`
+ * took effect, may be released at once: every sentinel answered `SENTINEL MASTER` (`undefined`:
+ * one did not), each names `master`, and none has a failover of it under way. A sentinel sets
+ * `failover_in_progress` as it takes the command, so one the dead process sent shows by the time
+ * a resume asks; a sentinel that cannot be asked might hold one, and then the pause runs out.
+ */
+export function noFailoverUnderWay(
+  masters: ReadonlyArray<Map<string, string> | undefined>,
+  master: string,
+): boolean {
+  return (
+    masters.length > 0 &&
+    masters.every(
+      (entry) =>
+        entry !== undefined &&
+        entryAddress(entry) === master &&
+        !(entry.get('flags') ?? '').split(',').includes('failover_in_progress'),
+    )
+  );
+}

@@ -36,11 +36,13 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
   // failover a few seconds, far below any timeout here) and a fresh one is safe. Under Sentinel
   // the attempt may have ended half done: the sentinels name another master while this one,
   // never demoted, holds its writes paused until the pause runs out. The step finishes that
-  // demotion at once rather than leave writes waiting.
+  // demotion at once rather than leave writes waiting; and when no sentinel has a failover of
+  // it under way (the process died before SENTINEL FAILOVER took), it lifts the pause.
   const previous = lastAttempt(ctx, step);
   if (previous !== undefined) {
     const over = Date.parse(previous.ts) + timeoutMs;
     const leftMs = over - ctx.ports.clock.now();
+    let released = false;
     if (leftMs > 0) {
       const end = await waitUntil(
         ctx,
@@ -57,6 +59,16 @@ export async function runRedisFailover(ctx: RunContext, step: FailoverStep): Pro
               `Redis ${address}: the failover sent before the restart had promoted ${named}; demoted ${address} and released its writes`,
             );
             status = await redis.status(address, options);
+          } else if (
+            status.role === 'master' &&
+            !released &&
+            (await redis.releaseStrandedPause(address, options))
+          ) {
+            released = true;
+            ctx.logger.info(
+              { step: step.id, address },
+              `Redis ${address}: no failover of it under way after the restart; its writes are released (a fresh failover follows once the earlier attempt's time is up)`,
+            );
           }
           return { done: status.role === 'replica', detail: describeRole(address, status) };
         },

@@ -2,9 +2,15 @@
  * When a Sentinel failover must wait: every sentinel that answered names the master and sees
  * its replicas report themselves replicas (one judged down does not count). A sentinel that last
  * saw a replica report itself a master would turn the promoted replica back into a replica.
+ * And when a resumed run may release writes its killed process paused: every sentinel answered,
+ * names the master and has no failover of it under way.
  */
 import { describe, expect, it } from 'vitest';
-import { type SentinelView, sentinelsUnsettled } from '#src/adapters/redis/sentinel-replies.js';
+import {
+  noFailoverUnderWay,
+  type SentinelView,
+  sentinelsUnsettled,
+} from '#src/adapters/redis/sentinel-replies.js';
 
 const MASTER = '10.0.0.13:6379';
 
@@ -58,5 +64,28 @@ describe('sentinelsUnsettled', () => {
     expect(sentinelsUnsettled([view('s1:26379', [down, replica('10.0.0.12')])], MASTER)).toBe(
       undefined,
     );
+  });
+});
+
+describe('noFailoverUnderWay', () => {
+  const master = (flags: string, ip = '10.0.0.13') =>
+    new Map(Object.entries({ name: 'main', ip, port: '6379', flags }));
+
+  it('is true when every sentinel names the master and none is failing it over', () => {
+    expect(noFailoverUnderWay([master('master'), master('master')], MASTER)).toBe(true);
+  });
+
+  it('is false while one sentinel has a failover of it under way', () => {
+    expect(
+      noFailoverUnderWay([master('master'), master('master,failover_in_progress')], MASTER),
+    ).toBe(false);
+  });
+
+  it('is false when a sentinel names another master, or one did not answer', () => {
+    expect(noFailoverUnderWay([master('master'), master('master', '10.0.0.11')], MASTER)).toBe(
+      false,
+    );
+    expect(noFailoverUnderWay([master('master'), undefined], MASTER)).toBe(false);
+    expect(noFailoverUnderWay([], MASTER)).toBe(false);
   });
 });
