@@ -131,12 +131,10 @@ export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
       sentinel: RedisSentinelTarget,
     ): Promise<boolean> {
       const masters = await Promise.all(
+        // One not reached is an answer here (undefined): the pause is then left to run out.
         sentinel.sentinels.map((at) =>
-          ask(
-            at,
-            { timeoutMs: options.timeoutMs },
-            async (c) => parseFieldList(await c.call('SENTINEL', 'MASTER', sentinel.masterName)),
-            // Not reached is an answer here: the pause is then left to run out.
+          ask(at, { timeoutMs: options.timeoutMs }, async (c) =>
+            parseFieldList(await c.call('SENTINEL', 'MASTER', sentinel.masterName)),
           ).catch(() => undefined),
         ),
       );
@@ -200,6 +198,8 @@ async function sentinelsAgree(
 ): Promise<void> {
   const deadline = clock.monotonic() + timeoutMs;
   for (;;) {
+    // One that cannot be reached is not waited for: the failover needs only a quorum, and a
+    // sentinel down may stay down for hours.
     const asked = await Promise.all(
       sentinel.sentinels.map((address) =>
         ask(address, { timeoutMs: options.timeoutMs }, async (c): Promise<SentinelView> => {
@@ -210,8 +210,6 @@ async function sentinelsAgree(
             await c.call('SENTINEL', 'REPLICAS', sentinel.masterName),
           );
           return { sentinel: address, named, replicas };
-          // One that cannot be reached is not waited for: the failover needs only a quorum, and
-          // a sentinel down may stay down for hours.
         }).catch(() => undefined),
       ),
     );
