@@ -233,20 +233,28 @@ async function promotedReplica(
   const deadline = clock.monotonic() + timeoutMs;
   let unanswered = '';
   for (;;) {
-    for (const replica of replicas) {
-      // Sentinel drops the clients of the replica it promotes (CLIENT KILL): a connection closed
-      // under this question is the promotion under way, asked again at the next poll.
-      let role: string | undefined;
-      try {
-        role = parseInfo(
-          await ask(replica, options, async (c) => String(await c.call('INFO', 'replication'))),
-        ).get('role');
-      } catch (error) {
-        unanswered = `; ${replica} did not answer (${error instanceof Error ? error.message : String(error)})`;
-        continue;
-      }
-      if (role === 'master') return replica;
-    }
+    // All at once: one after another, a node slow to answer (being reconfigured) held each round
+    // for its whole command timeout, and the round ran on past the deadline with writes paused.
+    const roles = await Promise.all(
+      replicas.map(async (replica) => {
+        // Sentinel drops the clients of the replica it promotes (CLIENT KILL): a connection
+        // closed under this question is the promotion under way, asked again at the next poll.
+        try {
+          const info = await ask(replica, options, async (c) =>
+            String(await c.call('INFO', 'replication')),
+          );
+          return { replica, role: parseInfo(info).get('role') };
+        } catch (error) {
+          return { replica, error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    const promoted = roles.find((answer) => answer.role === 'master');
+    if (promoted !== undefined) return promoted.replica;
+    const silent = roles.filter((answer) => answer.error !== undefined);
+    unanswered = silent
+      .map((answer) => `; ${answer.replica} did not answer (${answer.error})`)
+      .join('');
     if (clock.monotonic() > deadline)
       throw new Error(
         `no replica of the paused master was promoted (${replicas.join(', ')})${unanswered}`,
