@@ -25,6 +25,8 @@ import {
 const CATCH_UP_POLL_MS = 20;
 /** Sentinels refresh a replica's role every ten seconds: asked again four times a second. */
 const SETTLE_POLL_MS = 250;
+/** One such refresh and some: waited for before anything is paused, so it costs only time. */
+const SETTLE_WITHIN_MS = 15_000;
 
 export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
   return {
@@ -86,7 +88,7 @@ export function sentinelMember(clock: Pick<Clock, 'monotonic' | 'sleep'>) {
     ): Promise<void> {
       // Before anything is paused: a sentinel with a stale view of a replica's role would undo
       // the promotion (sentinel-replies.ts, `sentinelsUnsettled`).
-      await sentinelsAgree(clock, sentinel, options, move.master, move.timeoutMs / 2);
+      await sentinelsAgree(clock, sentinel, options, move.master, SETTLE_WITHIN_MS);
       await ask(move.master, options, (c) =>
         c.call('CLIENT', 'PAUSE', String(move.timeoutMs), 'WRITE'),
       );

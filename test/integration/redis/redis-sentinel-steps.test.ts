@@ -250,6 +250,24 @@ describe('the redis.* steps under Sentinel', () => {
     await runModel(probe, planOf(probe, [step]), { wrap: realPorts(refused) });
     const seq = entriesOf(probe).find((e) => e.type === 'intent')?.seq as number;
 
+    // A master whose writes are paused looks down to the sentinels after a while (their hello
+    // is a PUBLISH, which the pause holds): at the tests' 2 s down-after they failed it over
+    // themselves within about 5 s. Here they wait a minute, so only drainctl ends the pause.
+    const downAfter = (ms: number) =>
+      Promise.all(
+        redis.sentinels.map((s) =>
+          redis.cli(s, 'SENTINEL', 'SET', redis.masterName, 'down-after-milliseconds', String(ms)),
+        ),
+      );
+    await downAfter(60_000);
+    try {
+      await failOverAfterAPauseAlone(master, step, seq);
+    } finally {
+      await downAfter(2_000);
+    }
+  }, 120_000);
+
+  async function failOverAfterAPauseAlone(master: string, step: StepAction, seq: number) {
     const writer = startWriter();
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Writes paused for the attempt's 12 s, then the process is gone: no failover was sent.
@@ -270,14 +288,14 @@ describe('the redis.* steps under Sentinel', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const written = await writer.stop();
     if (resumed === 'crashed') throw new Error('crashed');
-    expect(resumed.outcome).toBe('completed');
-    // Left alone, the pause holds writes until it runs out or, as here with the sentinels'
-    // 2 s down-after, until they fail the silent master over themselves (4–5 s). Released,
-    // writes flow again within the resume's first look; the fresh failover then holds them for
-    // Sentinel's promotion, a second or two.
+    const steps = entriesOf(world).filter((e) => e.type === 'step');
+    expect(resumed.outcome, JSON.stringify(steps)).toBe('completed');
+    // Left alone, the pause holds writes for its 12 s. Released, writes flow again within the
+    // resume's first look; the fresh failover then holds them for Sentinel's promotion, a
+    // second or two.
     const firstAfterPause = written.answeredAt.find((at) => at > pausedAt) ?? Number.NaN;
-    expect(firstAfterPause - pausedAt).toBeLessThan(2_500);
-    expect(written.longestGapMs).toBeLessThan(5_000);
+    expect(firstAfterPause - pausedAt).toBeLessThan(5_000);
+    expect(written.longestGapMs).toBeLessThan(8_000);
     expect(await redis.master()).not.toBe(master);
     expect(await redis.cli(master, 'INFO', 'replication')).toContain('role:slave');
     const values = await writer.client.mget(...written.acknowledged);
@@ -287,7 +305,7 @@ describe('the redis.* steps under Sentinel', () => {
     console.info(
       `sentinel failover resumed after a pause alone: first write ${firstAfterPause - pausedAt} ms after the pause, longest gap ${written.longestGapMs} ms, ${written.acknowledged.length} writes acknowledged`,
     );
-  }, 120_000);
+  }
 
   it('a replica is not failed over: the step says so and changes nothing', async () => {
     const master = await redis.master();
