@@ -71,6 +71,27 @@ async function run(actions: StepAction[]) {
   return { result, entries: entriesOf(world) };
 }
 
+/**
+ * A run of `step` killed right after it journaled its failover intent, its failover done only as
+ * far as `partial` goes. Where the intent lands is learned from a run whose failover is refused.
+ */
+async function killedAtIntent(
+  step: StepAction,
+  partial: RedisMemberClient['failover'],
+): Promise<InMemoryWorld> {
+  const probe = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+  const refused: RedisMemberClient['failover'] = () => Promise.reject(new Error('probe'));
+  await runModel(probe, planOf(probe, [step]), { wrap: realPorts(refused) });
+  const seq = entriesOf(probe).find((e) => e.type === 'intent')?.seq as number;
+  const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
+  const crashed = await runModel(world, planOf(world, [step]), {
+    crashAfterSeq: seq,
+    wrap: realPorts(partial),
+  });
+  expect(crashed).toBe('crashed');
+  return world;
+}
+
 /** `field:value` of an INFO answer. */
 function infoField(info: string, field: string): string | undefined {
   return new RegExp(`^${field}:(\\S+)`, 'm').exec(info)?.[1];
@@ -181,12 +202,6 @@ describe('the redis.* steps under Sentinel', () => {
       action: 'redis.failover',
       params: { ...target(master), maxLagBytes: 65_536, timeoutSeconds: 30 },
     };
-    // Where the intent lands in the journal, from a run whose failover is refused.
-    const probe = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
-    const refused: RedisMemberClient['failover'] = () => Promise.reject(new Error('probe'));
-    await runModel(probe, planOf(probe, [step]), { wrap: realPorts(refused) });
-    const seq = entriesOf(probe).find((e) => e.type === 'intent')?.seq as number;
-
     const writer = startWriter();
     await new Promise((resolve) => setTimeout(resolve, 300));
     // What the adapter's failover does up to the demotion, then the process is gone: writes
@@ -208,12 +223,7 @@ describe('the redis.* steps under Sentinel', () => {
       await redis.cli(redis.sentinels[0] ?? '', 'SENTINEL', 'FAILOVER', redis.masterName);
       throw new Error('killed');
     };
-    const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
-    const crashed = await runModel(world, planOf(world, [step]), {
-      crashAfterSeq: seq,
-      wrap: realPorts(halfDone),
-    });
-    expect(crashed).toBe('crashed');
+    const world = await killedAtIntent(step, halfDone);
     expect(pausedAt).toBeGreaterThan(0);
 
     const resumed = await resumeModel(world, { wrap: realPorts() });
@@ -245,11 +255,6 @@ describe('the redis.* steps under Sentinel', () => {
       action: 'redis.failover',
       params: { ...target(master), maxLagBytes: 65_536, timeoutSeconds: 12 },
     };
-    const probe = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
-    const refused: RedisMemberClient['failover'] = () => Promise.reject(new Error('probe'));
-    await runModel(probe, planOf(probe, [step]), { wrap: realPorts(refused) });
-    const seq = entriesOf(probe).find((e) => e.type === 'intent')?.seq as number;
-
     // A master whose writes are paused looks down to the sentinels after a while (their hello
     // is a PUBLISH, which the pause holds): at the tests' 2 s down-after they failed it over
     // themselves within about 5 s. Here they wait a minute, so only drainctl ends the pause.
@@ -261,13 +266,13 @@ describe('the redis.* steps under Sentinel', () => {
       );
     await downAfter(60_000);
     try {
-      await failOverAfterAPauseAlone(master, step, seq);
+      await failOverAfterAPauseAlone(master, step);
     } finally {
       await downAfter(2_000);
     }
   }, 120_000);
 
-  async function failOverAfterAPauseAlone(master: string, step: StepAction, seq: number) {
+  async function failOverAfterAPauseAlone(master: string, step: StepAction) {
     const writer = startWriter();
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Writes paused for the attempt's 12 s, then the process is gone: no failover was sent.
@@ -277,12 +282,7 @@ describe('the redis.* steps under Sentinel', () => {
       pausedAt = Date.now();
       throw new Error('killed');
     };
-    const world = new InMemoryWorld(fleet(1), undefined, [], { clock: systemClock });
-    const crashed = await runModel(world, planOf(world, [step]), {
-      crashAfterSeq: seq,
-      wrap: realPorts(pausedOnly),
-    });
-    expect(crashed).toBe('crashed');
+    const world = await killedAtIntent(step, pausedOnly);
 
     const resumed = await resumeModel(world, { wrap: realPorts() });
     await new Promise((resolve) => setTimeout(resolve, 300));
