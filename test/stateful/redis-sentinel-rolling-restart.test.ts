@@ -23,6 +23,7 @@ import {
   killMidFailoverThenResume,
   latestRunId,
   type RunEnv,
+  resumedFailover,
 } from '#support/rollout-on-emulator.js';
 import type { TestKeys, TestSshServer } from '#support/ssh-server.js';
 
@@ -264,19 +265,12 @@ describe('a rolling restart of Redis under Sentinel through drainctl', () => {
     const master = end.masters[0] ?? '?';
     expect(end).toEqual({ masters: [master], replicasLinked: 2, named: [master, master, master] });
 
-    const entries = await journal(env, runId);
-    const intent = entries.find((e) => e.seq === seq);
-    const resumedAt = entries.find((e) => e.type === 'resume')?.seq ?? Number.POSITIVE_INFINITY;
     // Whether the kill landed before the failover's result: pause, catch-up, promotion and
     // demotion take about a second, so either may happen; both must end well.
-    const cutShort = !entries.some(
-      (e) => e.type === 'result' && e.opId === intent?.opId && e.seq < resumedAt,
-    );
+    const { intent, cutShort, judged: after } = await resumedFailover(env, runId, seq);
+    const judged = after[0];
     console.log(`killed ${cutShort ? 'before' : 'after'} the failover's result was journaled`);
     // The failover cut short was judged again after the resume, and its step ended well.
-    const judged = entries.find(
-      (e) => e.seq > resumedAt && e.type === 'step' && e.step === intent?.step,
-    );
     console.log(
       `after the resume, ${(Date.parse(String(judged?.ts)) - Date.parse(String(intent?.ts))) / 1000} s after the intent: ${String(judged?.status)}, ${String(judged?.detail)}`,
     );

@@ -322,3 +322,21 @@ export async function killMidFailoverThenResume(
   const resumed = await drainctl(env, ['resume', runId, '--yes']);
   return { seq, runId, resumed };
 }
+
+/**
+ * What the journal of a run killed at its failover intent (`seq`) and resumed says: whether the
+ * kill landed before that failover's result was journaled, and the failover step's entries after
+ * the resume (the attempt cut short, judged again), with the intent they follow.
+ */
+export async function resumedFailover(env: RunEnv, runId: string, seq: number) {
+  const entries = await journal(env, runId);
+  const intent = entries.find((e) => e.seq === seq);
+  const resumedAt = entries.find((e) => e.type === 'resume')?.seq ?? Number.POSITIVE_INFINITY;
+  const cutShort = !entries.some(
+    (e) => e.type === 'result' && e.opId === intent?.opId && e.seq < resumedAt,
+  );
+  const judged = entries.filter(
+    (e) => e.seq > resumedAt && e.type === 'step' && e.step === intent?.step,
+  );
+  return { intent, cutShort, judged };
+}
